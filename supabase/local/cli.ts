@@ -1,0 +1,226 @@
+/**
+ * `npm run stack:start|stop|status|reset` and the schema tools (`types`, `advisors`).
+ *
+ * start: private PostgreSQL → platform bootstrap → project migrations through the real Supabase
+ * CLI (`supabase db push`) → seed → HTTP gateway (Auth, Data API, Storage, mailbox).
+ * Starting twice is harmless; stop leaves nothing running; data survives until reset.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import {
+	API_PORT, API_URL, DATA_DIR, DB_URL, GATEWAY_LOG, GATEWAY_PID, HOST, loadKeys, MAIL_URL,
+	PG_DATA, ROOT, statusEnv, STORAGE_DIR
+} from './config.ts';
+import { isRunning, portInUse, StackError, startCluster, stopCluster } from './postgres.ts';
+
+const GATEWAY_ENTRY = join(ROOT, 'supabase', 'local', 'gateway', 'server.ts');
+const TYPES_FILE = join(ROOT, 'src', 'lib', 'database.types.ts');
+
+function log(msg: string) {
+	if (!process.env.STACK_QUIET) console.error(`[stack] ${msg}`);
+}
+
+/** Runs the project's Supabase CLI (the `supabase` npm package) with the given arguments. */
+export function supabaseCli(args: string[], opts: { capture?: boolean } = {}) {
+	const bin = join(ROOT, 'node_modules', '.bin', 'supabase');
+	const res = spawnSync(bin, args, {
+		cwd: ROOT,
+		encoding: 'utf8',
+		stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+		env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+		maxBuffer: 64 * 1024 * 1024
+	});
+	return res;
+}
+
+async function bootstrap() {
+	const client = new pg.Client({ connectionString: DB_URL.replace('?sslmode=disable', '') });
+	await client.connect();
+	try {
+		await client.query(readFileSync(join(ROOT, 'supabase', 'local', 'bootstrap.sql'), 'utf8'));
+	} finally {
+		await client.end();
+	}
+}
+
+function migrate() {
+	log('applying migrations and seed with the Supabase CLI (db push)');
+	const res = supabaseCli(['db', 'push', `--remote=${DB_URL}`, '--include-seed', '--yes'], { capture: true });
+	if (res.status !== 0) {
+		throw new StackError(`supabase db push failed:\n${res.stdout}\n${res.stderr}`);
+	}
+}
+
+function readPid(): number | null {
+	if (!existsSync(GATEWAY_PID)) return null;
+	const pid = Number(readFileSync(GATEWAY_PID, 'utf8'));
+	try {
+		process.kill(pid, 0);
+		return pid;
+	} catch {
+		return null;
+	}
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		try {
+			const res = await fetch(url);
+			if (res.ok) return true;
+		} catch {
+			/* not up yet */
+		}
+		await new Promise((r) => setTimeout(r, 150));
+	}
+	return false;
+}
+
+async function startGateway() {
+	if (readPid()) return;
+	if (await portInUse(API_PORT, HOST)) {
+		throw new StackError(`Port ${API_PORT} is already taken by another program; stop it or set SUPABASE_API_PORT.`);
+	}
+	const out = openSync(GATEWAY_LOG, 'a');
+	const child = spawn(process.execPath, [GATEWAY_ENTRY], {
+		cwd: ROOT,
+		detached: true,
+		stdio: ['ignore', out, out],
+		env: process.env
+	});
+	child.unref();
+	writeFileSync(GATEWAY_PID, String(child.pid));
+	if (!(await waitFor(`${API_URL}/auth/v1/health`, 20_000))) {
+		throw new StackError(`The gateway did not come up; see ${GATEWAY_LOG}`);
+	}
+}
+
+function stopGateway() {
+	const pid = readPid();
+	if (pid) {
+		try {
+			process.kill(pid, 'SIGTERM');
+		} catch {
+			/* already gone */
+		}
+	}
+	rmSync(GATEWAY_PID, { force: true });
+}
+
+/** Writes `.env.local` for the app (SvelteKit reads it in dev; `npm start` passes it to the build). */
+function writeAppEnv() {
+	const keys = loadKeys();
+	const lines = [
+		'# Written by `npm run stack:start` for the local runtime. Delete it to point the app elsewhere.',
+		`PUBLIC_SUPABASE_URL=${API_URL}`,
+		`PUBLIC_SUPABASE_PUBLISHABLE_KEY=${keys.publishableKey}`,
+		`SUPABASE_SECRET_KEY=${keys.secretKey}`,
+		`PUBLIC_ROOT_DOMAIN=${process.env.PUBLIC_ROOT_DOMAIN ?? 'localhost'}`,
+		`LOCAL_MAILBOX_URL=${MAIL_URL}`,
+		''
+	];
+	writeFileSync(join(ROOT, '.env.local'), lines.join('\n'));
+}
+
+export async function start() {
+	loadKeys();
+	log('starting PostgreSQL');
+	await startCluster();
+	log('platform bootstrap');
+	await bootstrap();
+	migrate();
+	if (existsSync(GATEWAY_ENTRY)) {
+		log('starting the gateway');
+		await startGateway();
+	}
+	writeAppEnv();
+}
+
+export function stop() {
+	stopGateway();
+	stopCluster();
+}
+
+export async function reset() {
+	stop();
+	rmSync(PG_DATA, { recursive: true, force: true });
+	rmSync(STORAGE_DIR, { recursive: true, force: true });
+	await start();
+}
+
+function status() {
+	const env = statusEnv(loadKeys());
+	for (const [k, v] of Object.entries(env)) console.log(`${k}="${v}"`);
+	console.log(`DB_RUNNING="${isRunning()}"`);
+	console.log(`GATEWAY_RUNNING="${readPid() !== null}"`);
+}
+
+/** Generates the TypeScript types from the migrated database; `--check` fails when the file is stale. */
+function types(check: boolean) {
+	const res = supabaseCli(['gen', 'types', 'typescript', `--db-url=${DB_URL}`, '--schema', 'public'], {
+		capture: true
+	});
+	if (res.status !== 0) throw new StackError(`supabase gen types failed:\n${res.stderr}`);
+	const generated = res.stdout;
+	if (check) {
+		const current = existsSync(TYPES_FILE) ? readFileSync(TYPES_FILE, 'utf8') : '';
+		if (current !== generated) {
+			throw new StackError('src/lib/database.types.ts is stale: run `npm run db:types` and commit it.');
+		}
+		log('database types are up to date');
+		return;
+	}
+	writeFileSync(TYPES_FILE, generated);
+	log(`wrote ${TYPES_FILE}`);
+}
+
+/** Runs the Supabase CLI's security and performance advisors; any finding fails. */
+function advisors() {
+	const res = supabaseCli(['db', 'advisors', `--remote=${DB_URL}`, '--level', 'info', '--fail-on', 'info'], {
+		capture: true
+	});
+	process.stdout.write(res.stdout);
+	process.stderr.write(res.stderr);
+	if (res.status !== 0) throw new StackError('supabase db advisors reported findings (see above).');
+}
+
+async function main() {
+	const [cmd, ...rest] = process.argv.slice(2);
+	switch (cmd) {
+		case 'start':
+			await start();
+			log(`ready: API ${API_URL}, database ${DB_URL}, mailbox ${MAIL_URL}`);
+			status();
+			break;
+		case 'stop':
+			stop();
+			log('stopped');
+			break;
+		case 'status':
+			status();
+			break;
+		case 'reset':
+			await reset();
+			status();
+			break;
+		case 'types':
+			types(rest.includes('--check'));
+			break;
+		case 'advisors':
+			advisors();
+			break;
+		default:
+			console.error('usage: node supabase/local/cli.ts start|stop|status|reset|types [--check]|advisors');
+			process.exit(2);
+	}
+	void DATA_DIR;
+}
+
+if (import.meta.main) {
+	main().catch((err) => {
+		console.error(err instanceof StackError ? `[stack] ${err.message}` : err);
+		process.exit(1);
+	});
+}

@@ -1,0 +1,93 @@
+/**
+ * Settings of the Docker-free local runtime. Ports and URL shapes follow the Supabase CLI's
+ * (API 54321, DB 54322, mailbox 54324) so one `.env` works here and against `supabase start`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes, randomUUID, createHmac } from 'node:crypto';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const DATA_DIR = resolve(process.env.SUPABASE_LOCAL_DIR ?? join(ROOT, '.supabase-local'));
+export const PG_DATA = join(DATA_DIR, 'pg');
+export const STORAGE_DIR = join(DATA_DIR, 'storage');
+export const KEYS_FILE = join(DATA_DIR, 'keys.json');
+export const GATEWAY_PID = join(DATA_DIR, 'gateway.pid');
+export const GATEWAY_LOG = join(DATA_DIR, 'gateway.log');
+
+export const DB_PORT = Number(process.env.SUPABASE_DB_PORT ?? 54322);
+export const API_PORT = Number(process.env.SUPABASE_API_PORT ?? 54321);
+export const MAIL_PORT = Number(process.env.SUPABASE_MAIL_PORT ?? 54324);
+export const HOST = '127.0.0.1';
+
+export const API_URL = `http://${HOST}:${API_PORT}`;
+export const MAIL_URL = `http://${HOST}:${MAIL_PORT}`;
+/** `sslmode=disable` keeps the Supabase CLI's TLS warning out of its stdout (TOOLCHAIN.md). */
+export const DB_URL = `postgresql://postgres:postgres@${HOST}:${DB_PORT}/postgres?sslmode=disable`;
+export const AUTHENTICATOR_URL = `postgresql://authenticator:postgres@${HOST}:${DB_PORT}/postgres`;
+export const AUTH_ADMIN_URL = `postgresql://supabase_auth_admin:postgres@${HOST}:${DB_PORT}/postgres`;
+export const STORAGE_ADMIN_URL = `postgresql://supabase_storage_admin:postgres@${HOST}:${DB_PORT}/postgres`;
+
+export interface Keys {
+	publishableKey: string;
+	secretKey: string;
+	/** Legacy HS256 JWT secret: verifies legacy keys and tokens minted by tests. */
+	jwtSecret: string;
+	anonJwt: string;
+	serviceRoleJwt: string;
+	/** ES256 signing key for access tokens (private JWK with kid). */
+	signingKey: JsonWebKey & { kid: string };
+}
+
+function b64url(input: Buffer | string): string {
+	return Buffer.from(input).toString('base64url');
+}
+
+/** Signs an HS256 JWT (legacy anon/service keys; tests mint their own tokens the same way). */
+export function signHs256(payload: Record<string, unknown>, secret: string): string {
+	const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+	const body = b64url(JSON.stringify(payload));
+	const sig = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
+	return `${head}.${body}.${sig}`;
+}
+
+function generateKeys(): Keys {
+	const jwtSecret = randomBytes(32).toString('hex');
+	const iat = Math.floor(Date.now() / 1000);
+	const exp = iat + 10 * 365 * 24 * 3600;
+	const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+	const jwk = privateKey.export({ format: 'jwk' });
+	return {
+		publishableKey: `sb_publishable_${randomBytes(16).toString('base64url')}`,
+		secretKey: `sb_secret_${randomBytes(16).toString('base64url')}`,
+		jwtSecret,
+		anonJwt: signHs256({ iss: 'supabase-demo', role: 'anon', iat, exp }, jwtSecret),
+		serviceRoleJwt: signHs256({ iss: 'supabase-demo', role: 'service_role', iat, exp }, jwtSecret),
+		signingKey: { ...jwk, kid: randomUUID() }
+	};
+}
+
+/** Keys are generated once per local data folder and kept until `stack:reset`. */
+export function loadKeys(): Keys {
+	if (existsSync(KEYS_FILE)) return JSON.parse(readFileSync(KEYS_FILE, 'utf8')) as Keys;
+	mkdirSync(DATA_DIR, { recursive: true });
+	const keys = generateKeys();
+	writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });
+	return keys;
+}
+
+/** The variables `supabase status -o env` prints, plus the app's own names for them. */
+export function statusEnv(keys: Keys): Record<string, string> {
+	return {
+		API_URL,
+		REST_URL: `${API_URL}/rest/v1`,
+		STORAGE_URL: `${API_URL}/storage/v1`,
+		DB_URL,
+		MAILPIT_URL: MAIL_URL,
+		INBUCKET_URL: MAIL_URL,
+		PUBLISHABLE_KEY: keys.publishableKey,
+		SECRET_KEY: keys.secretKey,
+		ANON_KEY: keys.anonJwt,
+		SERVICE_ROLE_KEY: keys.serviceRoleJwt,
+		JWT_SECRET: keys.jwtSecret
+	};
+}

@@ -1,0 +1,140 @@
+/**
+ * The private PostgreSQL cluster of the local runtime: initdb into the git-ignored data folder,
+ * its own port, TCP on loopback only, run as the unprivileged `postgres` OS user when invoked as
+ * root (initdb refuses to run as root).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, chownSync, constants, existsSync, mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { DATA_DIR, DB_PORT, HOST, PG_DATA } from './config.ts';
+
+const PG_USER = 'postgres';
+
+export class StackError extends Error {}
+
+/** Locates the server binaries (`PG_BIN` overrides), refusing clearly when they are missing. */
+export function pgBinDir(): string {
+	const candidates: string[] = [];
+	if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
+	try {
+		candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim());
+	} catch {
+		/* pg_config absent: fall through to Debian's layout */
+	}
+	candidates.push('/usr/lib/postgresql/15/bin');
+	for (const dir of candidates) {
+		if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
+	}
+	throw new StackError(
+		'PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them with ' +
+			'`apt-get install postgresql-15` or set PG_BIN to their folder.'
+	);
+}
+
+function isRoot(): boolean {
+	return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function uidGid(): { uid: number; gid: number } {
+	const uid = Number(execFileSync('id', ['-u', PG_USER], { encoding: 'utf8' }).trim());
+	const gid = Number(execFileSync('id', ['-g', PG_USER], { encoding: 'utf8' }).trim());
+	return { uid, gid };
+}
+
+/** Runs a Postgres binary, as the `postgres` OS user when we are root. */
+function runPg(bin: string, args: string[], opts: { allowFail?: boolean } = {}) {
+	const path = join(pgBinDir(), bin);
+	const [cmd, argv] = isRoot() ? ['runuser', ['-u', PG_USER, '--', path, ...args]] : [path, args];
+	const res = spawnSync(cmd, argv, { encoding: 'utf8', cwd: '/' });
+	if (res.status !== 0 && !opts.allowFail) {
+		throw new StackError(`${bin} failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
+	}
+	return res;
+}
+
+function ensureOwnedByPgUser(dir: string) {
+	mkdirSync(dir, { recursive: true, mode: 0o700 });
+	if (!isRoot()) return;
+	let ids: { uid: number; gid: number };
+	try {
+		ids = uidGid();
+	} catch {
+		throw new StackError(
+			`Running as root needs the unprivileged OS user "${PG_USER}" (created by Debian's postgresql packages).`
+		);
+	}
+	chownSync(dir, ids.uid, ids.gid);
+	// The postgres user must be able to reach the folder through every parent.
+	for (let d = dirname(dir); d !== '/'; d = dirname(d)) {
+		const res = spawnSync('runuser', ['-u', PG_USER, '--', 'test', '-x', d]);
+		if (res.status !== 0) {
+			throw new StackError(
+				`The OS user "${PG_USER}" cannot enter ${d}; make it traversable (chmod o+x) or set SUPABASE_LOCAL_DIR elsewhere.`
+			);
+		}
+	}
+}
+
+export function isInitialized(): boolean {
+	return existsSync(join(PG_DATA, 'PG_VERSION'));
+}
+
+export function initCluster() {
+	if (isInitialized()) return;
+	mkdirSync(DATA_DIR, { recursive: true });
+	accessSync(DATA_DIR, constants.W_OK);
+	ensureOwnedByPgUser(PG_DATA);
+	const pwfile = join(PG_DATA, '..', 'pg.pw');
+	writeFileSync(pwfile, 'postgres\n', { mode: 0o644 });
+	runPg('initdb', [
+		'-D', PG_DATA, '-U', 'postgres', '--pwfile', pwfile, '--auth-host=scram-sha-256',
+		'--auth-local=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8'
+	]);
+	appendFileSync(
+		join(PG_DATA, 'postgresql.conf'),
+		[
+			'',
+			'# local runtime',
+			`port = ${DB_PORT}`,
+			`listen_addresses = '${HOST}'`,
+			"unix_socket_directories = ''",
+			'max_connections = 200',
+			'shared_buffers = 256MB',
+			"timezone = 'UTC'",
+			''
+		].join('\n')
+	);
+}
+
+export function isRunning(): boolean {
+	if (!isInitialized()) return false;
+	return runPg('pg_ctl', ['status', '-D', PG_DATA], { allowFail: true }).status === 0;
+}
+
+export function portInUse(port: number, host = HOST): Promise<boolean> {
+	return new Promise((resolveFn) => {
+		const sock = createConnection({ port, host });
+		sock.once('connect', () => {
+			sock.destroy();
+			resolveFn(true);
+		});
+		sock.once('error', () => resolveFn(false));
+	});
+}
+
+export async function startCluster() {
+	initCluster();
+	if (isRunning()) return;
+	if (await portInUse(DB_PORT)) {
+		throw new StackError(
+			`Port ${DB_PORT} is already taken by another program; stop it or set SUPABASE_DB_PORT.`
+		);
+	}
+	runPg('pg_ctl', ['start', '-D', PG_DATA, '-l', join(PG_DATA, 'server.log'), '-w', '-t', '60', '-o', `-p ${DB_PORT}`]);
+}
+
+export function stopCluster() {
+	if (!isRunning()) return;
+	runPg('pg_ctl', ['stop', '-D', PG_DATA, '-m', 'fast', '-w']);
+}
