@@ -1,0 +1,39 @@
+/**
+ * What tests need to reach the local runtime: URLs, keys, a superuser SQL client, and clients
+ * built with the official supabase-js exactly as the app builds them.
+ */
+import pg from 'pg';
+import { createClient } from '@supabase/supabase-js';
+import { API_URL, DB_URL, loadKeys, MAIL_URL, signHs256 } from '../../supabase/local/config.ts';
+
+export const keys = loadKeys();
+export { API_URL, DB_URL, MAIL_URL };
+
+/** A superuser connection to the local database (table owner: RLS bypassed). */
+export function adminDb(): pg.Client {
+	return new pg.Client({ connectionString: DB_URL.replace('?sslmode=disable', '') });
+}
+
+/** supabase-js with the publishable key, no persisted session (one per simulated person). */
+export function anonClient() {
+	return createClient(API_URL, keys.publishableKey, {
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
+	});
+}
+
+/** supabase-js with the secret key: service_role, bypasses RLS. Tests only. */
+export function serviceClient() {
+	return createClient(API_URL, keys.secretKey, {
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
+	});
+}
+
+/** Mints an HS256 access token the way tests may (SUPABASE_CONTRACTS.md 3.2). */
+export function mintToken(claims: Record<string, unknown>, ttlSeconds = 3600): string {
+	const iat = Math.floor(Date.now() / 1000);
+	return signHs256({ aud: 'authenticated', role: 'authenticated', iat, exp: iat + ttlSeconds, ...claims }, keys.jwtSecret);
+}
+
+export function uniqueEmail(prefix = 'user'): string {
+	return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
