@@ -49,6 +49,8 @@ create schema if not exists extensions;
 grant usage on schema extensions to postgres, anon, authenticated, service_role;
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
+-- the local Auth stand-in hashes passwords with pgcrypto's bcrypt as supabase_auth_admin
+grant usage on schema extensions to supabase_auth_admin;
 
 create schema if not exists graphql_public;
 grant usage on schema graphql_public to postgres, anon, authenticated, service_role;
