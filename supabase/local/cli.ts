@@ -10,8 +10,19 @@ import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import pg from 'pg';
 import {
-	API_PORT, API_URL, DATA_DIR, DB_URL, GATEWAY_LOG, GATEWAY_PID, HOST, loadKeys, MAIL_URL,
-	PG_DATA, ROOT, statusEnv, STORAGE_DIR
+	API_PORT,
+	API_URL,
+	DATA_DIR,
+	DB_URL,
+	GATEWAY_LOG,
+	GATEWAY_PID,
+	HOST,
+	loadKeys,
+	MAIL_URL,
+	PG_DATA,
+	ROOT,
+	statusEnv,
+	STORAGE_DIR
 } from './config.ts';
 import { isRunning, portInUse, StackError, startCluster, stopCluster } from './postgres.ts';
 
@@ -47,7 +58,9 @@ async function bootstrap() {
 
 function migrate() {
 	log('applying migrations and seed with the Supabase CLI (db push)');
-	const res = supabaseCli(['db', 'push', `--remote=${DB_URL}`, '--include-seed', '--yes'], { capture: true });
+	const res = supabaseCli(['db', 'push', `--remote=${DB_URL}`, '--include-seed', '--yes'], {
+		capture: true
+	});
 	if (res.status !== 0) {
 		throw new StackError(`supabase db push failed:\n${res.stdout}\n${res.stderr}`);
 	}
@@ -81,7 +94,9 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
 async function startGateway() {
 	if (readPid()) return;
 	if (await portInUse(API_PORT, HOST)) {
-		throw new StackError(`Port ${API_PORT} is already taken by another program; stop it or set SUPABASE_API_PORT.`);
+		throw new StackError(
+			`Port ${API_PORT} is already taken by another program; stop it or set SUPABASE_API_PORT.`
+		);
 	}
 	const out = openSync(GATEWAY_LOG, 'a');
 	const child = spawn(process.execPath, [GATEWAY_ENTRY], {
@@ -159,15 +174,20 @@ function status() {
 
 /** Generates the TypeScript types from the migrated database; `--check` fails when the file is stale. */
 function types(check: boolean) {
-	const res = supabaseCli(['gen', 'types', 'typescript', `--db-url=${DB_URL}`, '--schema', 'public'], {
-		capture: true
-	});
+	const res = supabaseCli(
+		['gen', 'types', 'typescript', `--db-url=${DB_URL}`, '--schema', 'public'],
+		{
+			capture: true
+		}
+	);
 	if (res.status !== 0) throw new StackError(`supabase gen types failed:\n${res.stderr}`);
 	const generated = res.stdout;
 	if (check) {
 		const current = existsSync(TYPES_FILE) ? readFileSync(TYPES_FILE, 'utf8') : '';
 		if (current !== generated) {
-			throw new StackError('src/lib/database.types.ts is stale: run `npm run db:types` and commit it.');
+			throw new StackError(
+				'src/lib/database.types.ts is stale: run `npm run db:types` and commit it.'
+			);
 		}
 		log('database types are up to date');
 		return;
@@ -178,9 +198,12 @@ function types(check: boolean) {
 
 /** Runs the Supabase CLI's security and performance advisors; any finding fails. */
 function advisors() {
-	const res = supabaseCli(['db', 'advisors', `--remote=${DB_URL}`, '--level', 'info', '--fail-on', 'info'], {
-		capture: true
-	});
+	const res = supabaseCli(
+		['db', 'advisors', `--remote=${DB_URL}`, '--level', 'info', '--fail-on', 'info'],
+		{
+			capture: true
+		}
+	);
 	process.stdout.write(res.stdout);
 	process.stderr.write(res.stderr);
 	if (res.status !== 0) throw new StackError('supabase db advisors reported findings (see above).');
@@ -212,7 +235,9 @@ async function main() {
 			advisors();
 			break;
 		default:
-			console.error('usage: node supabase/local/cli.ts start|stop|status|reset|types [--check]|advisors');
+			console.error(
+				'usage: node supabase/local/cli.ts start|stop|status|reset|types [--check]|advisors'
+			);
 			process.exit(2);
 	}
 	void DATA_DIR;

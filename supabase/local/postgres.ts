@@ -4,7 +4,15 @@
  * root (initdb refuses to run as root).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+	accessSync,
+	chownSync,
+	constants,
+	existsSync,
+	mkdirSync,
+	writeFileSync,
+	appendFileSync
+} from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DATA_DIR, DB_PORT, HOST, PG_DATA } from './config.ts';
@@ -88,8 +96,16 @@ export function initCluster() {
 	const pwfile = join(PG_DATA, '..', 'pg.pw');
 	writeFileSync(pwfile, 'postgres\n', { mode: 0o644 });
 	runPg('initdb', [
-		'-D', PG_DATA, '-U', 'postgres', '--pwfile', pwfile, '--auth-host=scram-sha-256',
-		'--auth-local=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8'
+		'-D',
+		PG_DATA,
+		'-U',
+		'postgres',
+		'--pwfile',
+		pwfile,
+		'--auth-host=scram-sha-256',
+		'--auth-local=scram-sha-256',
+		'--encoding=UTF8',
+		'--locale=C.UTF-8'
 	]);
 	appendFileSync(
 		join(PG_DATA, 'postgresql.conf'),
@@ -131,7 +147,18 @@ export async function startCluster() {
 			`Port ${DB_PORT} is already taken by another program; stop it or set SUPABASE_DB_PORT.`
 		);
 	}
-	runPg('pg_ctl', ['start', '-D', PG_DATA, '-l', join(PG_DATA, 'server.log'), '-w', '-t', '60', '-o', `-p ${DB_PORT}`]);
+	runPg('pg_ctl', [
+		'start',
+		'-D',
+		PG_DATA,
+		'-l',
+		join(PG_DATA, 'server.log'),
+		'-w',
+		'-t',
+		'60',
+		'-o',
+		`-p ${DB_PORT}`
+	]);
 }
 
 export function stopCluster() {

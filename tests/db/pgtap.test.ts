@@ -12,7 +12,11 @@ import { adminDb } from '../support/stack.ts';
 const root = join(import.meta.dirname, '..', '..', 'supabase', 'tests');
 const dir = join(root, 'database');
 const helpersFile = join(root, 'helpers.sql');
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort() : [];
+const files = existsSync(dir)
+	? readdirSync(dir)
+			.filter((f) => f.endsWith('.sql'))
+			.sort()
+	: [];
 
 interface TapResult {
 	lines: string[];
@@ -53,7 +57,9 @@ describe('pgTAP', () => {
 			const { lines, planned } = await runFile(file);
 			const failures = lines.filter((l) => /^not ok/.test(l) || /^#\s+(Looks like|Failed)/.test(l));
 			const oks = lines.filter((l) => /^ok \d+/.test(l));
-			expect(failures, [...failures, ...lines.filter((l) => l.startsWith('#'))].join('\n')).toEqual([]);
+			expect(failures, [...failures, ...lines.filter((l) => l.startsWith('#'))].join('\n')).toEqual(
+				[]
+			);
 			expect(planned, 'file must declare a plan').not.toBeNull();
 			expect(oks.length).toBe(planned);
 		});

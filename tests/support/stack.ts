@@ -31,7 +31,10 @@ export function serviceClient() {
 /** Mints an HS256 access token the way tests may (SUPABASE_CONTRACTS.md 3.2). */
 export function mintToken(claims: Record<string, unknown>, ttlSeconds = 3600): string {
 	const iat = Math.floor(Date.now() / 1000);
-	return signHs256({ aud: 'authenticated', role: 'authenticated', iat, exp: iat + ttlSeconds, ...claims }, keys.jwtSecret);
+	return signHs256(
+		{ aud: 'authenticated', role: 'authenticated', iat, exp: iat + ttlSeconds, ...claims },
+		keys.jwtSecret
+	);
 }
 
 export function uniqueEmail(prefix = 'user'): string {

@@ -12,7 +12,10 @@ export const authPool = new pg.Pool({ connectionString: AUTH_ADMIN_URL, max: 10 
 /** `supabase_storage_admin`: bucket administration and bookkeeping outside RLS. */
 export const storagePool = new pg.Pool({ connectionString: STORAGE_ADMIN_URL, max: 5 });
 /** Superuser, for the schema cache and local-only housekeeping. */
-export const adminPool = new pg.Pool({ connectionString: DB_URL.replace('?sslmode=disable', ''), max: 3 });
+export const adminPool = new pg.Pool({
+	connectionString: DB_URL.replace('?sslmode=disable', ''),
+	max: 3
+});
 
 for (const pool of [authenticatorPool, authPool, storagePool, adminPool]) {
 	pool.on('error', (err) => console.error('[gateway] idle client error', err.message));

@@ -3,7 +3,14 @@
  * in the JWKS with its kid) and legacy HS256 tokens verified with the project JWT secret, as
  * GoTrue, PostgREST and Storage accept both (SUPABASE_CONTRACTS.md 3.2).
  */
-import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify } from 'node:crypto';
+import {
+	createHmac,
+	createPrivateKey,
+	createPublicKey,
+	sign,
+	timingSafeEqual,
+	verify
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { loadKeys, signHs256 } from '../config.ts';
 
@@ -12,7 +19,17 @@ const privateKey: KeyObject = createPrivateKey({ key: keys.signingKey, format: '
 const publicKey: KeyObject = createPublicKey(privateKey);
 const publicJwk = (() => {
 	const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
-	return { kty, crv, x, y, kid: keys.signingKey.kid, alg: 'ES256', use: 'sig', key_ops: ['verify'], ext: true };
+	return {
+		kty,
+		crv,
+		x,
+		y,
+		kid: keys.signingKey.kid,
+		alg: 'ES256',
+		use: 'sig',
+		key_ops: ['verify'],
+		ext: true
+	};
 })();
 
 export type Claims = Record<string, unknown> & { role?: string; sub?: string; exp?: number };
@@ -31,9 +48,14 @@ export function jwks() {
 }
 
 export function signAccessToken(payload: Record<string, unknown>): string {
-	const head = Buffer.from(JSON.stringify({ alg: 'ES256', kid: keys.signingKey.kid, typ: 'JWT' })).toString('base64url');
+	const head = Buffer.from(
+		JSON.stringify({ alg: 'ES256', kid: keys.signingKey.kid, typ: 'JWT' })
+	).toString('base64url');
 	const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-	const sig = sign('sha256', Buffer.from(`${head}.${body}`), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+	const sig = sign('sha256', Buffer.from(`${head}.${body}`), {
+		key: privateKey,
+		dsaEncoding: 'ieee-p1363'
+	});
 	return `${head}.${body}.${sig.toString('base64url')}`;
 }
 
@@ -44,7 +66,8 @@ export function signLegacy(payload: Record<string, unknown>): string {
 /** Verifies signature and time claims; returns the payload or throws JwtError. */
 export function verifyJwt(token: string): Claims {
 	const parts = token.split('.');
-	if (parts.length !== 3) throw new JwtError('invalid', `Expected 3 parts in JWT; got ${parts.length}`);
+	if (parts.length !== 3)
+		throw new JwtError('invalid', `Expected 3 parts in JWT; got ${parts.length}`);
 	let header: { alg?: string; kid?: string };
 	let payload: Claims;
 	try {
@@ -60,8 +83,11 @@ export function verifyJwt(token: string): Claims {
 	const sig = Buffer.from(parts[2], 'base64url');
 	let ok = false;
 	if (header.alg === 'ES256') {
-		if (header.kid && header.kid !== keys.signingKey.kid) throw new JwtError('invalid', 'No suitable key or wrong key type');
-		ok = sig.length === 64 && verify('sha256', signed, { key: publicKey, dsaEncoding: 'ieee-p1363' }, sig);
+		if (header.kid && header.kid !== keys.signingKey.kid)
+			throw new JwtError('invalid', 'No suitable key or wrong key type');
+		ok =
+			sig.length === 64 &&
+			verify('sha256', signed, { key: publicKey, dsaEncoding: 'ieee-p1363' }, sig);
 	} else if (header.alg === 'HS256') {
 		const expected = createHmac('sha256', keys.jwtSecret).update(signed).digest();
 		ok = expected.length === sig.length && timingSafeEqual(expected, sig);
@@ -70,8 +96,11 @@ export function verifyJwt(token: string): Claims {
 	}
 	if (!ok) throw new JwtError('invalid', 'JWT cryptographic operation failed');
 	const now = Math.floor(Date.now() / 1000);
-	if (typeof payload.exp === 'number' && payload.exp <= now) throw new JwtError('expired', 'JWT expired');
-	if (typeof payload.iat === 'number' && payload.iat > now + 30) throw new JwtError('future', 'JWT issued at future');
-	if (typeof payload.nbf === 'number' && payload.nbf > now + 30) throw new JwtError('future', 'JWT not yet valid');
+	if (typeof payload.exp === 'number' && payload.exp <= now)
+		throw new JwtError('expired', 'JWT expired');
+	if (typeof payload.iat === 'number' && payload.iat > now + 30)
+		throw new JwtError('future', 'JWT issued at future');
+	if (typeof payload.nbf === 'number' && payload.nbf > now + 30)
+		throw new JwtError('future', 'JWT not yet valid');
 	return payload;
 }

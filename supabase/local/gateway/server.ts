@@ -16,14 +16,35 @@ import { handleMailbox } from './mail.ts';
 const keys = loadKeys();
 
 const ALLOW_HEADERS = [
-	'apikey', 'authorization', 'x-client-info', 'content-type', 'accept', 'accept-profile',
-	'content-profile', 'prefer', 'range', 'range-unit', 'x-supabase-api-version', 'x-upsert',
-	'x-metadata', 'cache-control', 'content-encoding', 'x-retry-count', 'x-sb-flow-id'
+	'apikey',
+	'authorization',
+	'x-client-info',
+	'content-type',
+	'accept',
+	'accept-profile',
+	'content-profile',
+	'prefer',
+	'range',
+	'range-unit',
+	'x-supabase-api-version',
+	'x-upsert',
+	'x-metadata',
+	'cache-control',
+	'content-encoding',
+	'x-retry-count',
+	'x-sb-flow-id'
 ].join(', ');
-const EXPOSE_HEADERS = 'Content-Range, X-Total-Count, Link, X-Supabase-Api-Version, Content-Profile, Content-Location, Preference-Applied, x-sb-error-code';
+const EXPOSE_HEADERS =
+	'Content-Range, X-Total-Count, Link, X-Supabase-Api-Version, Content-Profile, Content-Location, Preference-Applied, x-sb-error-code';
 
 /** Auth routes reached by e-mail links and discovery carry no apikey (KONG open routes). */
-const OPEN_AUTH = new Set(['/verify', '/callback', '/authorize', '/.well-known/jwks.json', '/health']);
+const OPEN_AUTH = new Set([
+	'/verify',
+	'/callback',
+	'/authorize',
+	'/.well-known/jwks.json',
+	'/health'
+]);
 
 function keyRole(apikey: string | null): 'anon' | 'service_role' | null {
 	if (!apikey) return null;
@@ -56,7 +77,8 @@ async function route(req: IncomingMessage, res: ServerResponse) {
 	if (req.method === 'OPTIONS') {
 		res.writeHead(204, {
 			'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
-			'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? ALLOW_HEADERS,
+			'Access-Control-Allow-Headers':
+				req.headers['access-control-request-headers'] ?? ALLOW_HEADERS,
 			'Access-Control-Max-Age': '3600'
 		});
 		res.end();
@@ -86,7 +108,14 @@ async function route(req: IncomingMessage, res: ServerResponse) {
 		});
 		return;
 	}
-	const ctx: GatewayContext = { req, res, url, path: rest, apikeyRole: role, bearer: effectiveBearer(req, apikey) };
+	const ctx: GatewayContext = {
+		req,
+		res,
+		url,
+		path: rest,
+		apikeyRole: role,
+		bearer: effectiveBearer(req, apikey)
+	};
 	if (service === 'auth') await handleAuth(ctx);
 	else if (service === 'rest') await handleRest(ctx);
 	else await handleStorage(ctx);
@@ -96,7 +125,8 @@ function guard(handler: (req: IncomingMessage, res: ServerResponse) => Promise<v
 	return (req: IncomingMessage, res: ServerResponse) => {
 		handler(req, res).catch((err: unknown) => {
 			console.error('[gateway] unhandled', err);
-			if (!res.headersSent) sendJson(res, 500, { code: 'unexpected_failure', message: 'Internal server error' });
+			if (!res.headersSent)
+				sendJson(res, 500, { code: 'unexpected_failure', message: 'Internal server error' });
 			else res.end();
 		});
 	};
@@ -107,7 +137,9 @@ const mailbox = createServer(guard(handleMailbox));
 api.keepAliveTimeout = 65_000;
 
 api.listen(API_PORT, HOST, () => console.log(`[gateway] API on http://${HOST}:${API_PORT}`));
-mailbox.listen(MAIL_PORT, HOST, () => console.log(`[gateway] mailbox on http://${HOST}:${MAIL_PORT}`));
+mailbox.listen(MAIL_PORT, HOST, () =>
+	console.log(`[gateway] mailbox on http://${HOST}:${MAIL_PORT}`)
+);
 
 async function shutdown() {
 	api.close();

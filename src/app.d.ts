@@ -1,0 +1,37 @@
+// See https://svelte.dev/docs/kit/types#app.d.ts
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+import type { Tenant } from '$lib/server/tenant';
+
+/** Verified JWT claims (from `auth.getClaims()`), including the custom hook's tenant claims. */
+export interface VerifiedClaims {
+	sub: string;
+	email?: string;
+	role?: string;
+	session_id?: string;
+	organization_id?: string;
+	org_role?: string;
+	is_platform_admin?: boolean;
+	exp: number;
+	[key: string]: unknown;
+}
+
+declare global {
+	namespace App {
+		interface Error {
+			message: string;
+			errorId?: string;
+		}
+		interface Locals {
+			supabase: SupabaseClient<Database>;
+			/** Claims verified against the JWKS, or null when signed out. Never from getSession(). */
+			safeGetClaims: () => Promise<VerifiedClaims | null>;
+			tenant: Tenant;
+		}
+		interface PageData {
+			claims?: VerifiedClaims | null;
+		}
+	}
+}
+
+export {};

@@ -1,0 +1,8 @@
+import { redirect } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+	// A clinic's own address goes straight to its sign-in; the platform domain shows the finder.
+	if (locals.tenant.kind === 'clinic') redirect(303, '/sign-in');
+	return {};
+};
