@@ -81,7 +81,7 @@ export function verifyJwt(token: string): Claims {
 	}
 	const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
 	const sig = Buffer.from(parts[2], 'base64url');
-	let ok = false;
+	let ok: boolean;
 	if (header.alg === 'ES256') {
 		if (header.kid && header.kid !== keys.signingKey.kid)
 			throw new JwtError('invalid', 'No suitable key or wrong key type');
