@@ -1,0 +1,768 @@
+/**
+ * The local Auth service through the official clients (supabase-js, @supabase/ssr) against the
+ * real database: SUPABASE_CONTRACTS.md sections 2 (endpoints) and 3 (tokens, JWKS, hook).
+ */
+import { createHash, webcrypto } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createServerClient } from '@supabase/ssr';
+import { adminDb, anonClient, API_URL, keys, MAIL_URL, mintToken, serviceClient, uniqueEmail } from '../support/stack.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const AUTH = `${API_URL}/auth/v1`;
+const PASSWORD = 'correct-horse-1';
+const createdEmails: string[] = [];
+
+function email(prefix = 'auth') {
+	const e = uniqueEmail(prefix);
+	createdEmails.push(e);
+	return e;
+}
+
+const admin = serviceClient();
+
+async function confirmedUser(metadata: Record<string, unknown> = {}) {
+	const address = email();
+	const { data, error } = await admin.auth.admin.createUser({
+		email: address,
+		password: PASSWORD,
+		email_confirm: true,
+		user_metadata: metadata
+	});
+	if (error) throw error;
+	return { email: address, id: data.user.id };
+}
+
+async function signedIn(client = anonClient()) {
+	const u = await confirmedUser();
+	const { data, error } = await client.auth.signInWithPassword({ email: u.email, password: PASSWORD });
+	if (error) throw error;
+	return { ...u, client, session: data.session };
+}
+
+async function latestMail(to: string, base = MAIL_URL) {
+	const res = await fetch(`${base}/api/messages/latest?to=${encodeURIComponent(to)}`);
+	if (!res.ok) throw new Error(`no mail for ${to}: ${res.status}`);
+	return (await res.json()) as { type: string; action_link: string; email_otp: string; token_hash: string; subject: string };
+}
+
+function decodePart(token: string, i: number) {
+	return JSON.parse(Buffer.from(token.split('.')[i], 'base64url').toString('utf8'));
+}
+
+/** Plain fetch to Auth with the publishable key and auth-js's API version header. */
+async function authFetch(path: string, init: RequestInit & { bearer?: string; legacy?: boolean } = {}) {
+	const headers: Record<string, string> = { apikey: keys.publishableKey, 'Content-Type': 'application/json' };
+	if (!init.legacy) headers['X-Supabase-Api-Version'] = '2024-01-01';
+	if (init.bearer) headers.Authorization = `Bearer ${init.bearer}`;
+	return fetch(`${AUTH}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+}
+
+afterAll(async () => {
+	const db = adminDb();
+	await db.connect();
+	try {
+		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [createdEmails.map((e) => e.toLowerCase())]);
+	} finally {
+		await db.end();
+	}
+});
+
+describe('signUp', () => {
+	it('returns a session right away with autoconfirm on, keeping the given metadata', async () => {
+		const client = anonClient();
+		const address = email('signup');
+		const { data, error } = await client.auth.signUp({
+			email: address,
+			password: PASSWORD,
+			options: { data: { full_name: 'Ada Lovelace' } }
+		});
+		expect(error).toBeNull();
+		expect(data.session?.access_token).toBeTruthy();
+		expect(data.session?.refresh_token).toBeTruthy();
+		expect(data.user?.email).toBe(address);
+		expect(data.user?.email_confirmed_at).toBeTruthy();
+		expect(data.user?.user_metadata.full_name).toBe('Ada Lovelace');
+		expect(data.user?.app_metadata).toMatchObject({ provider: 'email', providers: ['email'] });
+		expect(data.user?.identities?.[0]).toMatchObject({ provider: 'email', user_id: data.user?.id, id: data.user?.id });
+	});
+
+	it('refuses a registered address with 422 user_already_exists', async () => {
+		const u = await confirmedUser();
+		const { data, error } = await anonClient().auth.signUp({ email: u.email, password: PASSWORD });
+		expect(data.session).toBeNull();
+		expect(error?.status).toBe(422);
+		expect(error?.code).toBe('user_already_exists');
+		expect(error?.message).toBe('User already registered');
+	});
+
+	it('rejects a short password as weak_password with reasons', async () => {
+		const { error } = await anonClient().auth.signUp({ email: email(), password: '123' });
+		expect(error?.name).toBe('AuthWeakPasswordError');
+		expect(error?.status).toBe(422);
+		expect(error?.code).toBe('weak_password');
+		expect((error as unknown as { reasons: string[] }).reasons).toEqual(['length']);
+		expect(error?.message).toBe('Password should be at least 6 characters.');
+	});
+});
+
+describe('signInWithPassword', () => {
+	it('signs in a confirmed user and issues an ES256 access token with GoTrue claims', async () => {
+		const u = await confirmedUser();
+		const { data, error } = await anonClient().auth.signInWithPassword({ email: u.email, password: PASSWORD });
+		expect(error).toBeNull();
+		const token = data.session!.access_token;
+		const header = decodePart(token, 0);
+		const claims = decodePart(token, 1);
+		expect(header).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: expect.any(String) });
+		expect(claims).toMatchObject({
+			iss: `${API_URL}/auth/v1`,
+			sub: u.id,
+			aud: 'authenticated',
+			email: u.email,
+			phone: '',
+			role: 'authenticated',
+			aal: 'aal1',
+			is_anonymous: false,
+			app_metadata: { provider: 'email', providers: ['email'] }
+		});
+		expect(claims.exp - claims.iat).toBe(3600);
+		expect(claims.amr).toEqual([{ method: 'password', timestamp: expect.any(Number) }]);
+		expect(data.session!.expires_in).toBe(3600);
+		expect(data.session!.token_type).toBe('bearer');
+		const db = adminDb();
+		await db.connect();
+		try {
+			const { rows } = await db.query(`select user_id from auth.sessions where id = $1`, [claims.session_id]);
+			expect(rows).toEqual([{ user_id: u.id }]);
+		} finally {
+			await db.end();
+		}
+	});
+
+	it('answers a wrong password and an unknown address with 400 invalid_credentials', async () => {
+		const u = await confirmedUser();
+		const wrong = await anonClient().auth.signInWithPassword({ email: u.email, password: 'not-the-password' });
+		expect(wrong.error?.status).toBe(400);
+		expect(wrong.error?.code).toBe('invalid_credentials');
+		expect(wrong.error?.message).toBe('Invalid login credentials');
+		const unknown = await anonClient().auth.signInWithPassword({ email: uniqueEmail('nobody'), password: PASSWORD });
+		expect(unknown.error?.code).toBe('invalid_credentials');
+	});
+
+	it('refuses an unconfirmed admin-created user with email_not_confirmed (F9)', async () => {
+		const address = email('unconfirmed');
+		const created = await admin.auth.admin.createUser({ email: address, password: PASSWORD });
+		expect(created.error).toBeNull();
+		expect(created.data.user?.email_confirmed_at).toBeUndefined();
+		const { error } = await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD });
+		expect(error?.status).toBe(400);
+		expect(error?.code).toBe('email_not_confirmed');
+	});
+});
+
+describe('getUser and getClaims', () => {
+	it('getUser returns the signed-in user from /user', async () => {
+		const { client, id, email: address } = await signedIn();
+		const { data, error } = await client.auth.getUser();
+		expect(error).toBeNull();
+		expect(data.user).toMatchObject({ id, email: address, aud: 'authenticated', role: 'authenticated' });
+	});
+
+	it('getClaims verifies the ES256 token locally against the published JWKS', async () => {
+		const { client, id, session } = await signedIn();
+		const jwksRes = await fetch(`${AUTH}/.well-known/jwks.json`);
+		expect(jwksRes.status).toBe(200);
+		expect(jwksRes.headers.get('cache-control')).toBe('public, max-age=600');
+		const { keys: published } = (await jwksRes.json()) as { keys: (JsonWebKey & { kid: string })[] };
+		expect(published.every((k) => k.kty === 'EC' && !('d' in k))).toBe(true);
+		const { data, error } = await client.auth.getClaims();
+		expect(error).toBeNull();
+		expect(data?.header.alg).toBe('ES256');
+		expect(published.map((k) => k.kid)).toContain(data?.header.kid);
+		expect(data?.claims.sub).toBe(id);
+		// the same check done independently with WebCrypto
+		const jwk = published.find((k) => k.kid === data?.header.kid)!;
+		const key = await webcrypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+		const [h, p, s] = session!.access_token.split('.');
+		const ok = await webcrypto.subtle.verify(
+			{ name: 'ECDSA', hash: 'SHA-256' },
+			key,
+			Buffer.from(s, 'base64url'),
+			Buffer.from(`${h}.${p}`)
+		);
+		expect(ok).toBe(true);
+	});
+
+	it('rejects garbage, expired and orphaned tokens at /user with the contract codes', async () => {
+		const garbage = await authFetch('/user', { bearer: 'not.a.jwt' });
+		expect(garbage.status).toBe(403);
+		expect(garbage.headers.get('x-sb-error-code')).toBe('bad_jwt');
+		expect(((await garbage.json()) as { code: string }).code).toBe('bad_jwt');
+
+		const { id } = await confirmedUser();
+		const expired = await anonClient().auth.getUser(mintToken({ sub: id }, -60));
+		expect(expired.error?.status).toBe(403);
+		expect(expired.error?.code).toBe('bad_jwt');
+		expect(expired.error?.message).toMatch(/expired/);
+
+		const orphan = await anonClient().auth.getUser(mintToken({ sub: crypto.randomUUID() }));
+		expect(orphan.error?.status).toBe(403);
+		expect(orphan.error?.code).toBe('user_not_found');
+
+		// only the publishable key: the gateway forwards the internal anon JWT, which has no sub
+		const keyOnly = await authFetch('/user');
+		expect(keyOnly.status).toBe(403);
+		expect(((await keyOnly.json()) as { code: string }).code).toBe('bad_jwt');
+	});
+});
+
+describe('refresh tokens', () => {
+	it('rotate, allow replay of the parent within the reuse interval, then revoke the family', async () => {
+		const { client, session } = await signedIn();
+		const first = session!.refresh_token;
+		const { data: r1, error: e1 } = await client.auth.refreshSession();
+		expect(e1).toBeNull();
+		const second = r1.session!.refresh_token;
+		expect(second).not.toBe(first);
+		expect(r1.session!.access_token).not.toBe(session!.access_token);
+
+		// replay of the just-rotated parent inside the 10 s window answers the current child
+		const replay = await anonClient().auth.refreshSession({ refresh_token: first });
+		expect(replay.error).toBeNull();
+		expect(replay.data.session!.refresh_token).toBe(second);
+
+		// the same replay after the window: already used, and the whole session's tokens revoked
+		const db = adminDb();
+		await db.connect();
+		try {
+			await db.query(`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`, [first]);
+		} finally {
+			await db.end();
+		}
+		const late = await anonClient().auth.refreshSession({ refresh_token: first });
+		expect(late.error?.status).toBe(400);
+		expect(late.error?.code).toBe('refresh_token_already_used');
+		expect(late.error?.message).toBe('Invalid Refresh Token: Already Used');
+		const child = await anonClient().auth.refreshSession({ refresh_token: second });
+		expect(child.error?.code).toBe('refresh_token_already_used');
+	});
+
+	it('answers an unknown refresh token with refresh_token_not_found', async () => {
+		const { error } = await anonClient().auth.refreshSession({ refresh_token: 'nope-nope-nope' });
+		expect(error?.status).toBe(400);
+		expect(error?.code).toBe('refresh_token_not_found');
+	});
+});
+
+describe('updateUser', () => {
+	it('merges user_metadata (null deletes a key)', async () => {
+		const { client } = await signedIn();
+		await client.auth.updateUser({ data: { a: 1, b: 2 } });
+		const { data, error } = await client.auth.updateUser({ data: { b: null, c: 3 } });
+		expect(error).toBeNull();
+		expect(data.user?.user_metadata).toMatchObject({ a: 1, c: 3 });
+		expect(data.user?.user_metadata).not.toHaveProperty('b');
+		const refreshed = await client.auth.refreshSession();
+		expect(decodePart(refreshed.data.session!.access_token, 1).user_metadata).toMatchObject({ a: 1, c: 3 });
+	});
+
+	it('changes the password, refusing the same and weak ones', async () => {
+		const { client, email: address } = await signedIn();
+		const same = await client.auth.updateUser({ password: PASSWORD });
+		expect(same.error?.status).toBe(422);
+		expect(same.error?.code).toBe('same_password');
+		const weak = await client.auth.updateUser({ password: 'abc' });
+		expect(weak.error?.code).toBe('weak_password');
+		const changed = await client.auth.updateUser({ password: 'a-new-password-2' });
+		expect(changed.error).toBeNull();
+		expect((await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error?.code).toBe(
+			'invalid_credentials'
+		);
+		expect((await anonClient().auth.signInWithPassword({ email: address, password: 'a-new-password-2' })).error).toBeNull();
+	});
+
+	it('refuses app_metadata from the user with 403 not_admin', async () => {
+		const { session } = await signedIn();
+		const res = await authFetch('/user', {
+			method: 'PUT',
+			bearer: session!.access_token,
+			body: JSON.stringify({ app_metadata: { role: 'admin' } })
+		});
+		expect(res.status).toBe(403);
+		expect(((await res.json()) as { code: string }).code).toBe('not_admin');
+	});
+});
+
+describe('signOut scopes', () => {
+	async function twoSessions() {
+		const u = await confirmedUser();
+		const a = anonClient();
+		const b = anonClient();
+		const sa = await a.auth.signInWithPassword({ email: u.email, password: PASSWORD });
+		const sb = await b.auth.signInWithPassword({ email: u.email, password: PASSWORD });
+		return { a, b, sa: sa.data.session!, sb: sb.data.session! };
+	}
+
+	it('others ends every other session and keeps this one', async () => {
+		const { a, sb } = await twoSessions();
+		expect((await a.auth.signOut({ scope: 'others' })).error).toBeNull();
+		expect((await a.auth.getUser()).error).toBeNull();
+		const other = await anonClient().auth.refreshSession({ refresh_token: sb.refresh_token });
+		expect(other.error?.code).toBe('refresh_token_not_found');
+	});
+
+	it('local ends only this session', async () => {
+		const { a, b, sa } = await twoSessions();
+		expect((await a.auth.signOut({ scope: 'local' })).error).toBeNull();
+		expect((await b.auth.getUser()).error).toBeNull();
+		const res = await authFetch('/user', { bearer: sa.access_token });
+		expect(res.status).toBe(403);
+		expect(res.headers.get('x-sb-error-code')).toBe('session_not_found');
+		const gone = await anonClient().auth.getUser(sa.access_token);
+		expect(gone.error?.name).toBe('AuthSessionMissingError');
+	});
+
+	it('global ends every session: refresh fails afterwards', async () => {
+		const { a, sa, sb } = await twoSessions();
+		expect((await a.auth.signOut({ scope: 'global' })).error).toBeNull();
+		for (const s of [sa, sb]) {
+			const r = await anonClient().auth.refreshSession({ refresh_token: s.refresh_token });
+			expect(r.error?.code).toBe('refresh_token_not_found');
+		}
+	});
+
+	it('rejects an unknown scope with 400 validation_failed', async () => {
+		const { session } = await signedIn();
+		const res = await authFetch('/logout?scope=everything', { method: 'POST', bearer: session!.access_token });
+		expect(res.status).toBe(400);
+		expect(((await res.json()) as { code: string }).code).toBe('validation_failed');
+	});
+});
+
+describe('password recovery', () => {
+	it('resetPasswordForEmail → mailbox → verifyOtp(token_hash) → new password works', async () => {
+		const u = await confirmedUser();
+		const client = anonClient();
+		const sent = await client.auth.resetPasswordForEmail(u.email, { redirectTo: 'http://localhost:5173/reset' });
+		expect(sent.error).toBeNull();
+		const mail = await latestMail(u.email);
+		expect(mail.type).toBe('recovery');
+		expect(mail.action_link).toContain('type=recovery');
+		expect(mail.token_hash).toBe(createHash('sha224').update(u.email + mail.email_otp).digest('hex'));
+		const verified = await client.auth.verifyOtp({ token_hash: mail.token_hash, type: 'recovery' });
+		expect(verified.error).toBeNull();
+		expect(verified.data.session?.user.id).toBe(u.id);
+		expect(decodePart(verified.data.session!.access_token, 1).amr[0].method).toBe('recovery');
+		expect((await client.auth.updateUser({ password: 'recovered-pass-3' })).error).toBeNull();
+		const again = await anonClient().auth.verifyOtp({ token_hash: mail.token_hash, type: 'recovery' });
+		expect(again.error?.status).toBe(403);
+		expect(again.error?.code).toBe('otp_expired');
+		expect((await anonClient().auth.signInWithPassword({ email: u.email, password: 'recovered-pass-3' })).error).toBeNull();
+	});
+
+	it('answers 200 for an unknown address without sending anything', async () => {
+		const nobody = uniqueEmail('nobody');
+		expect((await anonClient().auth.resetPasswordForEmail(nobody)).error).toBeNull();
+		const res = await fetch(`${MAIL_URL}/api/messages?to=${encodeURIComponent(nobody)}`);
+		expect(await res.json()).toEqual([]);
+	});
+
+	it('verifyOtp with the e-mailed six-digit code works too', async () => {
+		const u = await confirmedUser();
+		await anonClient().auth.resetPasswordForEmail(u.email);
+		const mail = await latestMail(u.email);
+		const { data, error } = await anonClient().auth.verifyOtp({ email: u.email, token: mail.email_otp, type: 'recovery' });
+		expect(error).toBeNull();
+		expect(data.user?.id).toBe(u.id);
+	});
+});
+
+describe('admin users API', () => {
+	it('creates, lists with pagination headers, gets, updates (merging metadata) and deletes', async () => {
+		const created: string[] = [];
+		for (let i = 0; i < 3; i++) {
+			const { data, error } = await admin.auth.admin.createUser({
+				email: email('admin'),
+				password: PASSWORD,
+				email_confirm: true,
+				user_metadata: { n: i, keep: true },
+				app_metadata: { organization_id: 'org-1' }
+			});
+			expect(error).toBeNull();
+			expect(data.user?.email_confirmed_at).toBeTruthy();
+			created.push(data.user!.id);
+		}
+
+		const listed = await admin.auth.admin.listUsers({ page: 1, perPage: 2 });
+		expect(listed.error).toBeNull();
+		expect(listed.data.users).toHaveLength(2);
+		expect(listed.data.total).toBeGreaterThanOrEqual(3);
+		expect((listed.data as { nextPage: number | null }).nextPage).toBe(2);
+		const raw = await fetch(`${AUTH}/admin/users?page=1&per_page=2`, {
+			headers: { apikey: keys.secretKey, Authorization: `Bearer ${keys.secretKey}` }
+		});
+		const total = Number(raw.headers.get('x-total-count'));
+		expect(total).toBeGreaterThanOrEqual(3);
+		expect(raw.headers.get('link')).toBe(
+			`</admin/users?page=2&per_page=2>; rel="next", </admin/users?page=${Math.ceil(total / 2)}&per_page=2>; rel="last"`
+		);
+		const newest = ((await raw.json()) as { users: { id: string }[] }).users.map((u) => u.id);
+		expect(newest).toContain(created[2]);
+
+		const got = await admin.auth.admin.getUserById(created[0]);
+		expect(got.data.user?.user_metadata).toMatchObject({ n: 0, keep: true });
+
+		const updated = await admin.auth.admin.updateUserById(created[0], {
+			user_metadata: { n: 10, keep: null },
+			app_metadata: { org_role: 'admin' }
+		});
+		expect(updated.error).toBeNull();
+		expect(updated.data.user?.user_metadata).toMatchObject({ n: 10 });
+		expect(updated.data.user?.user_metadata).not.toHaveProperty('keep');
+		expect(updated.data.user?.app_metadata).toMatchObject({ provider: 'email', organization_id: 'org-1', org_role: 'admin' });
+
+		const deleted = await admin.auth.admin.deleteUser(created[1]);
+		expect(deleted.error).toBeNull();
+		const gone = await admin.auth.admin.getUserById(created[1]);
+		expect(gone.error?.status).toBe(404);
+		expect(gone.error?.code).toBe('user_not_found');
+	});
+
+	it('refuses a second user with the same address (422 email_exists)', async () => {
+		const u = await confirmedUser();
+		const { error } = await admin.auth.admin.createUser({ email: u.email, password: PASSWORD });
+		expect(error?.status).toBe(422);
+		expect(error?.code).toBe('email_exists');
+	});
+
+	it('is closed to non-admins: 403 not_admin for the anon key and for a user JWT', async () => {
+		const anonList = await authFetch('/admin/users');
+		expect(anonList.status).toBe(403);
+		expect(((await anonList.json()) as { code: string }).code).toBe('not_admin');
+		const { session } = await signedIn();
+		const asUser = await authFetch('/admin/users', { bearer: session!.access_token });
+		expect(asUser.status).toBe(403);
+		expect(asUser.headers.get('x-sb-error-code')).toBe('not_admin');
+	});
+});
+
+describe('admin.generateLink', () => {
+	it('signup link: flattened user plus properties; the token hash verifies and confirms', async () => {
+		const address = email('link');
+		const { data, error } = await admin.auth.admin.generateLink({
+			type: 'signup',
+			email: address,
+			password: PASSWORD,
+			options: { redirectTo: 'http://localhost:5173/welcome' }
+		});
+		expect(error).toBeNull();
+		expect(data.user.email).toBe(address);
+		expect(data.properties.email_otp).toMatch(/^\d{6}$/);
+		expect(data.properties.hashed_token).toBe(createHash('sha224').update(address + data.properties.email_otp).digest('hex'));
+		expect(data.properties.verification_type).toBe('signup');
+		expect(data.properties.redirect_to).toBe('http://localhost:5173/welcome');
+		expect(data.properties.action_link).toBe(
+			`${AUTH}/verify?token=${data.properties.hashed_token}&type=signup&redirect_to=${encodeURIComponent('http://localhost:5173/welcome')}`
+		);
+		expect((await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error?.code).toBe(
+			'email_not_confirmed'
+		);
+		const verified = await anonClient().auth.verifyOtp({ token_hash: data.properties.hashed_token, type: 'signup' });
+		expect(verified.error).toBeNull();
+		expect(verified.data.user?.email_confirmed_at).toBeTruthy();
+		expect((await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error).toBeNull();
+	});
+
+	it('magiclink, recovery and invite links sign the user in when verified', async () => {
+		const u = await confirmedUser();
+		for (const type of ['magiclink', 'recovery'] as const) {
+			const { data, error } = await admin.auth.admin.generateLink({ type, email: u.email });
+			expect(error).toBeNull();
+			expect(data.properties.verification_type).toBe(type);
+			const v = await anonClient().auth.verifyOtp({ token_hash: data.properties.hashed_token, type });
+			expect(v.data.session?.user.id).toBe(u.id);
+		}
+		const invitee = email('invitee');
+		const inv = await admin.auth.admin.generateLink({ type: 'invite', email: invitee });
+		expect(inv.data.user.invited_at).toBeTruthy();
+		const v = await anonClient().auth.verifyOtp({ token_hash: inv.data.properties.hashed_token, type: 'invite' });
+		expect(v.data.session?.user.email).toBe(invitee);
+	});
+
+	it('recovery for an unknown address is 404 user_not_found', async () => {
+		const { error } = await admin.auth.admin.generateLink({ type: 'recovery', email: uniqueEmail('nobody') });
+		expect(error?.status).toBe(404);
+		expect(error?.code).toBe('user_not_found');
+	});
+});
+
+describe('malformed requests', () => {
+	it('bad JSON is 400 bad_json', async () => {
+		const res = await authFetch('/token?grant_type=password', { method: 'POST', body: '{"email":' });
+		expect(res.status).toBe(400);
+		expect(res.headers.get('x-supabase-api-version')).toBe('2024-01-01');
+		expect(((await res.json()) as { code: string }).code).toBe('bad_json');
+	});
+
+	it('missing or invalid fields are 400 validation_failed, never 5xx', async () => {
+		const cases: [string, unknown][] = [
+			['/token?grant_type=password', { password: 'x' }],
+			['/recover', {}],
+			['/signup', { email: 'not-an-email', password: PASSWORD }],
+			['/signup', { email: uniqueEmail(), password: '' }],
+			['/verify', { type: 'recovery' }],
+			['/verify', { type: 'bogus', token_hash: 'x' }]
+		];
+		for (const [path, body] of cases) {
+			const res = await authFetch(path, { method: 'POST', body: JSON.stringify(body) });
+			expect(res.status, path).toBe(400);
+			expect(((await res.json()) as { code: string }).code, path).toBe('validation_failed');
+		}
+		const grant = await authFetch('/token?grant_type=magic', { method: 'POST', body: '{}' });
+		expect(grant.status).toBe(400);
+		expect(((await grant.json()) as { code: string; message: string })).toEqual({
+			code: 'invalid_credentials',
+			message: 'unsupported_grant_type'
+		});
+	});
+
+	it('without the API version header errors use the legacy body', async () => {
+		const res = await authFetch('/token?grant_type=password', {
+			method: 'POST',
+			legacy: true,
+			body: JSON.stringify({ email: uniqueEmail(), password: 'whatever' })
+		});
+		expect(res.status).toBe(400);
+		expect(await res.json()).toEqual({ code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
+	});
+});
+
+describe('@supabase/ssr server client', () => {
+	function jarClient(jar: Map<string, string>) {
+		return createServerClient(API_URL, keys.publishableKey, {
+			cookies: {
+				getAll: () => [...jar].map(([name, value]) => ({ name, value })),
+				setAll: (cookies) => {
+					for (const { name, value, options } of cookies) {
+						if (options?.maxAge === 0 || value === '') jar.delete(name);
+						else jar.set(name, value);
+					}
+				}
+			}
+		});
+	}
+
+	it('signs in into cookies and a fresh server client on the same cookies gets verified claims', async () => {
+		const u = await confirmedUser();
+		const jar = new Map<string, string>();
+		const { error } = await jarClient(jar).auth.signInWithPassword({ email: u.email, password: PASSWORD });
+		expect(error).toBeNull();
+		const cookie = jar.get('sb-127-auth-token') ?? jar.get('sb-127-auth-token.0');
+		expect(cookie?.startsWith('base64-')).toBe(true);
+		const { data, error: claimsError } = await jarClient(jar).auth.getClaims();
+		expect(claimsError).toBeNull();
+		expect(data?.claims.sub).toBe(u.id);
+		expect(data?.header.alg).toBe('ES256');
+	});
+
+	it('PKCE recovery: the e-mailed link redirects with ?code= which the server client exchanges', async () => {
+		const u = await confirmedUser();
+		const jar = new Map<string, string>();
+		const sent = await jarClient(jar).auth.resetPasswordForEmail(u.email, {
+			redirectTo: 'http://clinic-a.localhost:5173/auth/confirm'
+		});
+		expect(sent.error).toBeNull();
+		const mail = await latestMail(u.email);
+		expect(new URL(mail.action_link).searchParams.get('token')).toMatch(/^pkce_/);
+		const res = await fetch(mail.action_link, { redirect: 'manual' });
+		expect(res.status).toBe(303);
+		const location = new URL(res.headers.get('location')!);
+		expect(location.origin + location.pathname).toBe('http://clinic-a.localhost:5173/auth/confirm');
+		const code = location.searchParams.get('code');
+		expect(code).toBeTruthy();
+		const exchanged = await jarClient(jar).auth.exchangeCodeForSession(code!);
+		expect(exchanged.error).toBeNull();
+		expect(exchanged.data.session?.user.id).toBe(u.id);
+		const replay = await jarClient(new Map(jar)).auth.exchangeCodeForSession(code!);
+		expect(replay.error?.code).toBe('flow_state_not_found');
+	});
+});
+
+// -------------------------------------------------------------------------------------------------
+// A private gateway process with a custom access token hook and autoconfirm off, configured the way
+// an operator would (environment), so the hook is exercised end to end through supabase-js.
+
+async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = createServer();
+		srv.once('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address() as { port: number };
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+describe('private gateway: custom access token hook and autoconfirm off', () => {
+	const schema = `test_hooks_${Math.random().toString(36).slice(2, 10)}`;
+	let proc: ChildProcess | null = null;
+	let url = '';
+	let mailUrl = '';
+	let log = '';
+	const client = (): SupabaseClient =>
+		createClient(url, keys.publishableKey, { auth: { persistSession: false, autoRefreshToken: false } });
+	const privAdmin = (): SupabaseClient =>
+		createClient(url, keys.secretKey, { auth: { persistSession: false, autoRefreshToken: false } });
+
+	beforeAll(async () => {
+		const db = adminDb();
+		await db.connect();
+		try {
+			await db.query(`create schema ${schema}`);
+			await db.query(`grant usage on schema ${schema} to supabase_auth_admin`);
+			await db.query(`
+				create function ${schema}.custom_access_token_hook(event jsonb) returns jsonb
+				language plpgsql stable as $$
+				begin
+					if event->'claims'->'user_metadata'->>'hook' = 'reject' then
+						return jsonb_build_object('error', jsonb_build_object('http_code', 403, 'message', 'Clinic suspended'));
+					end if;
+					if event->'claims'->'user_metadata'->>'hook' = 'break' then
+						return jsonb_build_object('claims', jsonb_build_object('sub', event->>'user_id'));
+					end if;
+					return jsonb_set(
+						jsonb_set(event, '{claims,organization_id}', to_jsonb('org-' || current_user)),
+						'{claims,auth_method}', event->'authentication_method');
+				end $$`);
+			await db.query(`revoke execute on function ${schema}.custom_access_token_hook(jsonb) from public`);
+			await db.query(`grant execute on function ${schema}.custom_access_token_hook(jsonb) to supabase_auth_admin`);
+		} finally {
+			await db.end();
+		}
+		const apiPort = await freePort();
+		const mailPort = await freePort();
+		url = `http://127.0.0.1:${apiPort}`;
+		mailUrl = `http://127.0.0.1:${mailPort}`;
+		const nodeBin = existsSync(join(ROOT, 'node_modules', '.bin', 'node')) ? join(ROOT, 'node_modules', '.bin', 'node') : process.execPath;
+		proc = spawn(nodeBin, [join(ROOT, 'supabase', 'local', 'gateway', 'server.ts')], {
+			cwd: ROOT,
+			env: {
+				...process.env,
+				SUPABASE_API_PORT: String(apiPort),
+				SUPABASE_MAIL_PORT: String(mailPort),
+				SUPABASE_AUTH_AUTOCONFIRM: 'false',
+				SUPABASE_AUTH_HOOK_CUSTOM_ACCESS_TOKEN_URI: `pg-functions://postgres/${schema}/custom_access_token_hook`
+			},
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		proc.stdout?.on('data', (d) => (log += d));
+		proc.stderr?.on('data', (d) => (log += d));
+		const deadline = Date.now() + 20_000;
+		for (;;) {
+			try {
+				if ((await fetch(`${url}/auth/v1/health`)).ok) break;
+			} catch {
+				/* not up yet */
+			}
+			if (Date.now() > deadline) throw new Error(`private gateway did not start:\n${log}`);
+			await new Promise((r) => setTimeout(r, 150));
+		}
+	});
+
+	afterAll(async () => {
+		if (proc && proc.exitCode === null) {
+			const exited = new Promise((r) => proc!.once('exit', r));
+			proc.kill('SIGTERM');
+			await exited;
+		}
+		const db = adminDb();
+		await db.connect();
+		try {
+			await db.query(`drop schema if exists ${schema} cascade`);
+		} finally {
+			await db.end();
+		}
+	});
+
+	it('adds the hook claims on password sign-in and on refresh, seen by getClaims()', async () => {
+		const address = email('hook');
+		expect((await privAdmin().auth.admin.createUser({ email: address, password: PASSWORD, email_confirm: true })).error).toBeNull();
+		const c = client();
+		expect((await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error).toBeNull();
+		const { data, error } = await c.auth.getClaims();
+		expect(error).toBeNull();
+		expect(data?.claims.organization_id).toBe('org-supabase_auth_admin');
+		expect(data?.claims.auth_method).toBe('password');
+		const refreshed = await c.auth.refreshSession();
+		expect(refreshed.error).toBeNull();
+		expect(decodePart(refreshed.data.session!.access_token, 1)).toMatchObject({
+			organization_id: 'org-supabase_auth_admin',
+			auth_method: 'token_refresh'
+		});
+	});
+
+	it('a hook rejection fails the sign-in with its status and message; bad output is a 500', async () => {
+		const rejected = email('hook-reject');
+		await privAdmin().auth.admin.createUser({ email: rejected, password: PASSWORD, email_confirm: true, user_metadata: { hook: 'reject' } });
+		const r = await client().auth.signInWithPassword({ email: rejected, password: PASSWORD });
+		expect(r.error?.status).toBe(403);
+		expect(r.error?.message).toBe('Clinic suspended');
+		expect(r.data.session).toBeNull();
+
+		const broken = email('hook-break');
+		await privAdmin().auth.admin.createUser({ email: broken, password: PASSWORD, email_confirm: true, user_metadata: { hook: 'break' } });
+		const b = await client().auth.signInWithPassword({ email: broken, password: PASSWORD });
+		expect(b.error?.status).toBe(500);
+		expect(b.error?.message).toBe('output claims do not conform to the expected schema');
+		const db = adminDb();
+		await db.connect();
+		try {
+			const { rows } = await db.query(
+				`select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = any($1)`,
+				[[rejected, broken]]
+			);
+			expect(rows[0].n).toBe(0);
+		} finally {
+			await db.end();
+		}
+	});
+
+	it('signUp sends a confirmation mail instead of a session; the link confirms and signs in', async () => {
+		const address = email('confirm');
+		const c = client();
+		const { data, error } = await c.auth.signUp({
+			email: address,
+			password: PASSWORD,
+			options: { emailRedirectTo: 'http://localhost:5173/welcome' }
+		});
+		expect(error).toBeNull();
+		expect(data.session).toBeNull();
+		expect(data.user?.confirmation_sent_at).toBeTruthy();
+		expect((await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error?.code).toBe('email_not_confirmed');
+		const mail = await latestMail(address, mailUrl);
+		expect(mail.type).toBe('signup');
+		expect(mail.subject).toBe('Confirm Your Signup');
+		const res = await fetch(mail.action_link, { redirect: 'manual' });
+		expect(res.status).toBe(303);
+		const location = res.headers.get('location')!;
+		expect(location.startsWith('http://localhost:5173/welcome#')).toBe(true);
+		const fragment = new URLSearchParams(location.split('#')[1]);
+		expect(fragment.get('type')).toBe('signup');
+		expect(decodePart(fragment.get('access_token')!, 1)).toMatchObject({
+			email: address,
+			organization_id: 'org-supabase_auth_admin',
+			auth_method: 'email/signup'
+		});
+		expect((await client().auth.signInWithPassword({ email: address, password: PASSWORD })).error).toBeNull();
+		// a second signUp for a confirmed address answers an obfuscated user, not an error
+		const again = await client().auth.signUp({ email: address, password: PASSWORD });
+		expect(again.error).toBeNull();
+		expect(again.data.session).toBeNull();
+		expect(again.data.user?.id).not.toBe(data.user?.id);
+	});
+});
