@@ -588,8 +588,13 @@ describe('@supabase/ssr server client', () => {
 		const exchanged = await jarClient(jar).auth.exchangeCodeForSession(code!);
 		expect(exchanged.error).toBeNull();
 		expect(exchanged.data.session?.user.id).toBe(u.id);
-		const replay = await jarClient(new Map(jar)).auth.exchangeCodeForSession(code!);
-		expect(replay.error?.code).toBe('flow_state_not_found');
+		// the flow state is consumed: the same code cannot be exchanged again
+		const replay = await authFetch('/token?grant_type=pkce', {
+			method: 'POST',
+			body: JSON.stringify({ auth_code: code, code_verifier: 'x'.repeat(43) })
+		});
+		expect(replay.status).toBe(404);
+		expect(((await replay.json()) as { code: string }).code).toBe('flow_state_not_found');
 	});
 });
 
