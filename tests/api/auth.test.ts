@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { createServerClient } from '@supabase/ssr';
-import { adminDb, anonClient, API_URL, keys, MAIL_URL, mintToken, serviceClient, uniqueEmail } from '../support/stack.ts';
+import {
+	adminDb,
+	anonClient,
+	API_URL,
+	keys,
+	MAIL_URL,
+	mintToken,
+	serviceClient,
+	uniqueEmail
+} from '../support/stack.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const AUTH = `${API_URL}/auth/v1`;
@@ -39,7 +48,10 @@ async function confirmedUser(metadata: Record<string, unknown> = {}) {
 
 async function signedIn(client = anonClient()) {
 	const u = await confirmedUser();
-	const { data, error } = await client.auth.signInWithPassword({ email: u.email, password: PASSWORD });
+	const { data, error } = await client.auth.signInWithPassword({
+		email: u.email,
+		password: PASSWORD
+	});
 	if (error) throw error;
 	return { ...u, client, session: data.session };
 }
@@ -47,7 +59,13 @@ async function signedIn(client = anonClient()) {
 async function latestMail(to: string, base = MAIL_URL) {
 	const res = await fetch(`${base}/api/messages/latest?to=${encodeURIComponent(to)}`);
 	if (!res.ok) throw new Error(`no mail for ${to}: ${res.status}`);
-	return (await res.json()) as { type: string; action_link: string; email_otp: string; token_hash: string; subject: string };
+	return (await res.json()) as {
+		type: string;
+		action_link: string;
+		email_otp: string;
+		token_hash: string;
+		subject: string;
+	};
 }
 
 function decodePart(token: string, i: number) {
@@ -55,18 +73,29 @@ function decodePart(token: string, i: number) {
 }
 
 /** Plain fetch to Auth with the publishable key and auth-js's API version header. */
-async function authFetch(path: string, init: RequestInit & { bearer?: string; legacy?: boolean } = {}) {
-	const headers: Record<string, string> = { apikey: keys.publishableKey, 'Content-Type': 'application/json' };
+async function authFetch(
+	path: string,
+	init: RequestInit & { bearer?: string; legacy?: boolean } = {}
+) {
+	const headers: Record<string, string> = {
+		apikey: keys.publishableKey,
+		'Content-Type': 'application/json'
+	};
 	if (!init.legacy) headers['X-Supabase-Api-Version'] = '2024-01-01';
 	if (init.bearer) headers.Authorization = `Bearer ${init.bearer}`;
-	return fetch(`${AUTH}${path}`, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+	return fetch(`${AUTH}${path}`, {
+		...init,
+		headers: { ...headers, ...(init.headers as Record<string, string>) }
+	});
 }
 
 afterAll(async () => {
 	const db = adminDb();
 	await db.connect();
 	try {
-		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [createdEmails.map((e) => e.toLowerCase())]);
+		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [
+			createdEmails.map((e) => e.toLowerCase())
+		]);
 	} finally {
 		await db.end();
 	}
@@ -88,7 +117,11 @@ describe('signUp', () => {
 		expect(data.user?.email_confirmed_at).toBeTruthy();
 		expect(data.user?.user_metadata.full_name).toBe('Ada Lovelace');
 		expect(data.user?.app_metadata).toMatchObject({ provider: 'email', providers: ['email'] });
-		expect(data.user?.identities?.[0]).toMatchObject({ provider: 'email', user_id: data.user?.id, id: data.user?.id });
+		expect(data.user?.identities?.[0]).toMatchObject({
+			provider: 'email',
+			user_id: data.user?.id,
+			id: data.user?.id
+		});
 	});
 
 	it('refuses a registered address with 422 user_already_exists', async () => {
@@ -113,7 +146,10 @@ describe('signUp', () => {
 describe('signInWithPassword', () => {
 	it('signs in a confirmed user and issues an ES256 access token with GoTrue claims', async () => {
 		const u = await confirmedUser();
-		const { data, error } = await anonClient().auth.signInWithPassword({ email: u.email, password: PASSWORD });
+		const { data, error } = await anonClient().auth.signInWithPassword({
+			email: u.email,
+			password: PASSWORD
+		});
 		expect(error).toBeNull();
 		const token = data.session!.access_token;
 		const header = decodePart(token, 0);
@@ -137,7 +173,9 @@ describe('signInWithPassword', () => {
 		const db = adminDb();
 		await db.connect();
 		try {
-			const { rows } = await db.query(`select user_id from auth.sessions where id = $1`, [claims.session_id]);
+			const { rows } = await db.query(`select user_id from auth.sessions where id = $1`, [
+				claims.session_id
+			]);
 			expect(rows).toEqual([{ user_id: u.id }]);
 		} finally {
 			await db.end();
@@ -146,11 +184,17 @@ describe('signInWithPassword', () => {
 
 	it('answers a wrong password and an unknown address with 400 invalid_credentials', async () => {
 		const u = await confirmedUser();
-		const wrong = await anonClient().auth.signInWithPassword({ email: u.email, password: 'not-the-password' });
+		const wrong = await anonClient().auth.signInWithPassword({
+			email: u.email,
+			password: 'not-the-password'
+		});
 		expect(wrong.error?.status).toBe(400);
 		expect(wrong.error?.code).toBe('invalid_credentials');
 		expect(wrong.error?.message).toBe('Invalid login credentials');
-		const unknown = await anonClient().auth.signInWithPassword({ email: uniqueEmail('nobody'), password: PASSWORD });
+		const unknown = await anonClient().auth.signInWithPassword({
+			email: uniqueEmail('nobody'),
+			password: PASSWORD
+		});
 		expect(unknown.error?.code).toBe('invalid_credentials');
 	});
 
@@ -159,7 +203,10 @@ describe('signInWithPassword', () => {
 		const created = await admin.auth.admin.createUser({ email: address, password: PASSWORD });
 		expect(created.error).toBeNull();
 		expect(created.data.user?.email_confirmed_at).toBeUndefined();
-		const { error } = await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD });
+		const { error } = await anonClient().auth.signInWithPassword({
+			email: address,
+			password: PASSWORD
+		});
 		expect(error?.status).toBe(400);
 		expect(error?.code).toBe('email_not_confirmed');
 	});
@@ -170,7 +217,12 @@ describe('getUser and getClaims', () => {
 		const { client, id, email: address } = await signedIn();
 		const { data, error } = await client.auth.getUser();
 		expect(error).toBeNull();
-		expect(data.user).toMatchObject({ id, email: address, aud: 'authenticated', role: 'authenticated' });
+		expect(data.user).toMatchObject({
+			id,
+			email: address,
+			aud: 'authenticated',
+			role: 'authenticated'
+		});
 	});
 
 	it('getClaims verifies the ES256 token locally against the published JWKS', async () => {
@@ -178,7 +230,9 @@ describe('getUser and getClaims', () => {
 		const jwksRes = await fetch(`${AUTH}/.well-known/jwks.json`);
 		expect(jwksRes.status).toBe(200);
 		expect(jwksRes.headers.get('cache-control')).toBe('public, max-age=600');
-		const { keys: published } = (await jwksRes.json()) as { keys: (JsonWebKey & { kid: string })[] };
+		const { keys: published } = (await jwksRes.json()) as {
+			keys: (JsonWebKey & { kid: string })[];
+		};
 		expect(published.every((k) => k.kty === 'EC' && !('d' in k))).toBe(true);
 		const { data, error } = await client.auth.getClaims();
 		expect(error).toBeNull();
@@ -187,7 +241,13 @@ describe('getUser and getClaims', () => {
 		expect(data?.claims.sub).toBe(id);
 		// the same check done independently with WebCrypto
 		const jwk = published.find((k) => k.kid === data?.header.kid)!;
-		const key = await webcrypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+		const key = await webcrypto.subtle.importKey(
+			'jwk',
+			jwk,
+			{ name: 'ECDSA', namedCurve: 'P-256' },
+			false,
+			['verify']
+		);
 		const [h, p, s] = session!.access_token.split('.');
 		const ok = await webcrypto.subtle.verify(
 			{ name: 'ECDSA', hash: 'SHA-256' },
@@ -240,7 +300,10 @@ describe('refresh tokens', () => {
 		const db = adminDb();
 		await db.connect();
 		try {
-			await db.query(`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`, [first]);
+			await db.query(
+				`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`,
+				[first]
+			);
 		} finally {
 			await db.end();
 		}
@@ -268,7 +331,10 @@ describe('updateUser', () => {
 		expect(data.user?.user_metadata).toMatchObject({ a: 1, c: 3 });
 		expect(data.user?.user_metadata).not.toHaveProperty('b');
 		const refreshed = await client.auth.refreshSession();
-		expect(decodePart(refreshed.data.session!.access_token, 1).user_metadata).toMatchObject({ a: 1, c: 3 });
+		expect(decodePart(refreshed.data.session!.access_token, 1).user_metadata).toMatchObject({
+			a: 1,
+			c: 3
+		});
 	});
 
 	it('changes the password, refusing the same and weak ones', async () => {
@@ -280,10 +346,14 @@ describe('updateUser', () => {
 		expect(weak.error?.code).toBe('weak_password');
 		const changed = await client.auth.updateUser({ password: 'a-new-password-2' });
 		expect(changed.error).toBeNull();
-		expect((await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error?.code).toBe(
-			'invalid_credentials'
-		);
-		expect((await anonClient().auth.signInWithPassword({ email: address, password: 'a-new-password-2' })).error).toBeNull();
+		expect(
+			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
+				?.code
+		).toBe('invalid_credentials');
+		expect(
+			(await anonClient().auth.signInWithPassword({ email: address, password: 'a-new-password-2' }))
+				.error
+		).toBeNull();
 	});
 
 	it('refuses app_metadata from the user with 403 not_admin', async () => {
@@ -295,6 +365,28 @@ describe('updateUser', () => {
 		});
 		expect(res.status).toBe(403);
 		expect(((await res.json()) as { code: string }).code).toBe('not_admin');
+	});
+});
+
+describe('e-mail change', () => {
+	it('with autoconfirm on, updateUser({ email }) changes the address at once', async () => {
+		const { client, id } = await signedIn();
+		const next = email('changed');
+		const { data, error } = await client.auth.updateUser({ email: next });
+		expect(error).toBeNull();
+		expect(data.user?.email).toBe(next);
+		expect(
+			(await anonClient().auth.signInWithPassword({ email: next, password: PASSWORD })).data.user
+				?.id
+		).toBe(id);
+	});
+
+	it('refuses an address another user has with 422 email_exists', async () => {
+		const other = await confirmedUser();
+		const { client } = await signedIn();
+		const { error } = await client.auth.updateUser({ email: other.email });
+		expect(error?.status).toBe(422);
+		expect(error?.code).toBe('email_exists');
 	});
 });
 
@@ -338,7 +430,10 @@ describe('signOut scopes', () => {
 
 	it('rejects an unknown scope with 400 validation_failed', async () => {
 		const { session } = await signedIn();
-		const res = await authFetch('/logout?scope=everything', { method: 'POST', bearer: session!.access_token });
+		const res = await authFetch('/logout?scope=everything', {
+			method: 'POST',
+			bearer: session!.access_token
+		});
 		expect(res.status).toBe(400);
 		expect(((await res.json()) as { code: string }).code).toBe('validation_failed');
 	});
@@ -348,21 +443,33 @@ describe('password recovery', () => {
 	it('resetPasswordForEmail → mailbox → verifyOtp(token_hash) → new password works', async () => {
 		const u = await confirmedUser();
 		const client = anonClient();
-		const sent = await client.auth.resetPasswordForEmail(u.email, { redirectTo: 'http://localhost:5173/reset' });
+		const sent = await client.auth.resetPasswordForEmail(u.email, {
+			redirectTo: 'http://localhost:5173/reset'
+		});
 		expect(sent.error).toBeNull();
 		const mail = await latestMail(u.email);
 		expect(mail.type).toBe('recovery');
 		expect(mail.action_link).toContain('type=recovery');
-		expect(mail.token_hash).toBe(createHash('sha224').update(u.email + mail.email_otp).digest('hex'));
+		expect(mail.token_hash).toBe(
+			createHash('sha224')
+				.update(u.email + mail.email_otp)
+				.digest('hex')
+		);
 		const verified = await client.auth.verifyOtp({ token_hash: mail.token_hash, type: 'recovery' });
 		expect(verified.error).toBeNull();
 		expect(verified.data.session?.user.id).toBe(u.id);
 		expect(decodePart(verified.data.session!.access_token, 1).amr[0].method).toBe('recovery');
 		expect((await client.auth.updateUser({ password: 'recovered-pass-3' })).error).toBeNull();
-		const again = await anonClient().auth.verifyOtp({ token_hash: mail.token_hash, type: 'recovery' });
+		const again = await anonClient().auth.verifyOtp({
+			token_hash: mail.token_hash,
+			type: 'recovery'
+		});
 		expect(again.error?.status).toBe(403);
 		expect(again.error?.code).toBe('otp_expired');
-		expect((await anonClient().auth.signInWithPassword({ email: u.email, password: 'recovered-pass-3' })).error).toBeNull();
+		expect(
+			(await anonClient().auth.signInWithPassword({ email: u.email, password: 'recovered-pass-3' }))
+				.error
+		).toBeNull();
 	});
 
 	it('answers 200 for an unknown address without sending anything', async () => {
@@ -376,7 +483,11 @@ describe('password recovery', () => {
 		const u = await confirmedUser();
 		await anonClient().auth.resetPasswordForEmail(u.email);
 		const mail = await latestMail(u.email);
-		const { data, error } = await anonClient().auth.verifyOtp({ email: u.email, token: mail.email_otp, type: 'recovery' });
+		const { data, error } = await anonClient().auth.verifyOtp({
+			email: u.email,
+			token: mail.email_otp,
+			type: 'recovery'
+		});
 		expect(error).toBeNull();
 		expect(data.user?.id).toBe(u.id);
 	});
@@ -401,7 +512,7 @@ describe('admin users API', () => {
 		const listed = await admin.auth.admin.listUsers({ page: 1, perPage: 2 });
 		expect(listed.error).toBeNull();
 		expect(listed.data.users).toHaveLength(2);
-		expect(listed.data.total).toBeGreaterThanOrEqual(3);
+		expect((listed.data as { total: number }).total).toBeGreaterThanOrEqual(3);
 		expect((listed.data as { nextPage: number | null }).nextPage).toBe(2);
 		const raw = await fetch(`${AUTH}/admin/users?page=1&per_page=2`, {
 			headers: { apikey: keys.secretKey, Authorization: `Bearer ${keys.secretKey}` }
@@ -424,7 +535,11 @@ describe('admin users API', () => {
 		expect(updated.error).toBeNull();
 		expect(updated.data.user?.user_metadata).toMatchObject({ n: 10 });
 		expect(updated.data.user?.user_metadata).not.toHaveProperty('keep');
-		expect(updated.data.user?.app_metadata).toMatchObject({ provider: 'email', organization_id: 'org-1', org_role: 'admin' });
+		expect(updated.data.user?.app_metadata).toMatchObject({
+			provider: 'email',
+			organization_id: 'org-1',
+			org_role: 'admin'
+		});
 
 		const deleted = await admin.auth.admin.deleteUser(created[1]);
 		expect(deleted.error).toBeNull();
@@ -461,21 +576,31 @@ describe('admin.generateLink', () => {
 			options: { redirectTo: 'http://localhost:5173/welcome' }
 		});
 		expect(error).toBeNull();
-		expect(data.user.email).toBe(address);
-		expect(data.properties.email_otp).toMatch(/^\d{6}$/);
-		expect(data.properties.hashed_token).toBe(createHash('sha224').update(address + data.properties.email_otp).digest('hex'));
-		expect(data.properties.verification_type).toBe('signup');
-		expect(data.properties.redirect_to).toBe('http://localhost:5173/welcome');
-		expect(data.properties.action_link).toBe(
-			`${AUTH}/verify?token=${data.properties.hashed_token}&type=signup&redirect_to=${encodeURIComponent('http://localhost:5173/welcome')}`
+		expect(data.user!.email).toBe(address);
+		expect(data.properties!.email_otp).toMatch(/^\d{6}$/);
+		expect(data.properties!.hashed_token).toBe(
+			createHash('sha224')
+				.update(address + data.properties!.email_otp)
+				.digest('hex')
 		);
-		expect((await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error?.code).toBe(
-			'email_not_confirmed'
+		expect(data.properties!.verification_type).toBe('signup');
+		expect(data.properties!.redirect_to).toBe('http://localhost:5173/welcome');
+		expect(data.properties!.action_link).toBe(
+			`${AUTH}/verify?token=${data.properties!.hashed_token}&type=signup&redirect_to=${encodeURIComponent('http://localhost:5173/welcome')}`
 		);
-		const verified = await anonClient().auth.verifyOtp({ token_hash: data.properties.hashed_token, type: 'signup' });
+		expect(
+			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
+				?.code
+		).toBe('email_not_confirmed');
+		const verified = await anonClient().auth.verifyOtp({
+			token_hash: data.properties!.hashed_token,
+			type: 'signup'
+		});
 		expect(verified.error).toBeNull();
 		expect(verified.data.user?.email_confirmed_at).toBeTruthy();
-		expect((await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error).toBeNull();
+		expect(
+			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
+		).toBeNull();
 	});
 
 	it('magiclink, recovery and invite links sign the user in when verified', async () => {
@@ -483,19 +608,28 @@ describe('admin.generateLink', () => {
 		for (const type of ['magiclink', 'recovery'] as const) {
 			const { data, error } = await admin.auth.admin.generateLink({ type, email: u.email });
 			expect(error).toBeNull();
-			expect(data.properties.verification_type).toBe(type);
-			const v = await anonClient().auth.verifyOtp({ token_hash: data.properties.hashed_token, type });
+			expect(data.properties!.verification_type).toBe(type);
+			const v = await anonClient().auth.verifyOtp({
+				token_hash: data.properties!.hashed_token,
+				type
+			});
 			expect(v.data.session?.user.id).toBe(u.id);
 		}
 		const invitee = email('invitee');
 		const inv = await admin.auth.admin.generateLink({ type: 'invite', email: invitee });
-		expect(inv.data.user.invited_at).toBeTruthy();
-		const v = await anonClient().auth.verifyOtp({ token_hash: inv.data.properties.hashed_token, type: 'invite' });
+		expect(inv.data.user!.invited_at).toBeTruthy();
+		const v = await anonClient().auth.verifyOtp({
+			token_hash: inv.data.properties!.hashed_token,
+			type: 'invite'
+		});
 		expect(v.data.session?.user.email).toBe(invitee);
 	});
 
 	it('recovery for an unknown address is 404 user_not_found', async () => {
-		const { error } = await admin.auth.admin.generateLink({ type: 'recovery', email: uniqueEmail('nobody') });
+		const { error } = await admin.auth.admin.generateLink({
+			type: 'recovery',
+			email: uniqueEmail('nobody')
+		});
 		expect(error?.status).toBe(404);
 		expect(error?.code).toBe('user_not_found');
 	});
@@ -503,7 +637,10 @@ describe('admin.generateLink', () => {
 
 describe('malformed requests', () => {
 	it('bad JSON is 400 bad_json', async () => {
-		const res = await authFetch('/token?grant_type=password', { method: 'POST', body: '{"email":' });
+		const res = await authFetch('/token?grant_type=password', {
+			method: 'POST',
+			body: '{"email":'
+		});
 		expect(res.status).toBe(400);
 		expect(res.headers.get('x-supabase-api-version')).toBe('2024-01-01');
 		expect(((await res.json()) as { code: string }).code).toBe('bad_json');
@@ -525,7 +662,7 @@ describe('malformed requests', () => {
 		}
 		const grant = await authFetch('/token?grant_type=magic', { method: 'POST', body: '{}' });
 		expect(grant.status).toBe(400);
-		expect(((await grant.json()) as { code: string; message: string })).toEqual({
+		expect((await grant.json()) as { code: string; message: string }).toEqual({
 			code: 'invalid_credentials',
 			message: 'unsupported_grant_type'
 		});
@@ -538,7 +675,11 @@ describe('malformed requests', () => {
 			body: JSON.stringify({ email: uniqueEmail(), password: 'whatever' })
 		});
 		expect(res.status).toBe(400);
-		expect(await res.json()).toEqual({ code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
+		expect(await res.json()).toEqual({
+			code: 400,
+			error_code: 'invalid_credentials',
+			msg: 'Invalid login credentials'
+		});
 	});
 });
 
@@ -560,7 +701,10 @@ describe('@supabase/ssr server client', () => {
 	it('signs in into cookies and a fresh server client on the same cookies gets verified claims', async () => {
 		const u = await confirmedUser();
 		const jar = new Map<string, string>();
-		const { error } = await jarClient(jar).auth.signInWithPassword({ email: u.email, password: PASSWORD });
+		const { error } = await jarClient(jar).auth.signInWithPassword({
+			email: u.email,
+			password: PASSWORD
+		});
 		expect(error).toBeNull();
 		const cookie = jar.get('sb-127-auth-token') ?? jar.get('sb-127-auth-token.0');
 		expect(cookie?.startsWith('base64-')).toBe(true);
@@ -620,7 +764,9 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 	let mailUrl = '';
 	let log = '';
 	const client = (): SupabaseClient =>
-		createClient(url, keys.publishableKey, { auth: { persistSession: false, autoRefreshToken: false } });
+		createClient(url, keys.publishableKey, {
+			auth: { persistSession: false, autoRefreshToken: false }
+		});
 	const privAdmin = (): SupabaseClient =>
 		createClient(url, keys.secretKey, { auth: { persistSession: false, autoRefreshToken: false } });
 
@@ -644,8 +790,12 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 						jsonb_set(event, '{claims,organization_id}', to_jsonb('org-' || current_user)),
 						'{claims,auth_method}', event->'authentication_method');
 				end $$`);
-			await db.query(`revoke execute on function ${schema}.custom_access_token_hook(jsonb) from public`);
-			await db.query(`grant execute on function ${schema}.custom_access_token_hook(jsonb) to supabase_auth_admin`);
+			await db.query(
+				`revoke execute on function ${schema}.custom_access_token_hook(jsonb) from public`
+			);
+			await db.query(
+				`grant execute on function ${schema}.custom_access_token_hook(jsonb) to supabase_auth_admin`
+			);
 		} finally {
 			await db.end();
 		}
@@ -653,7 +803,9 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		const mailPort = await freePort();
 		url = `http://127.0.0.1:${apiPort}`;
 		mailUrl = `http://127.0.0.1:${mailPort}`;
-		const nodeBin = existsSync(join(ROOT, 'node_modules', '.bin', 'node')) ? join(ROOT, 'node_modules', '.bin', 'node') : process.execPath;
+		const nodeBin = existsSync(join(ROOT, 'node_modules', '.bin', 'node'))
+			? join(ROOT, 'node_modules', '.bin', 'node')
+			: process.execPath;
 		proc = spawn(nodeBin, [join(ROOT, 'supabase', 'local', 'gateway', 'server.ts')], {
 			cwd: ROOT,
 			env: {
@@ -696,9 +848,19 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 
 	it('adds the hook claims on password sign-in and on refresh, seen by getClaims()', async () => {
 		const address = email('hook');
-		expect((await privAdmin().auth.admin.createUser({ email: address, password: PASSWORD, email_confirm: true })).error).toBeNull();
+		expect(
+			(
+				await privAdmin().auth.admin.createUser({
+					email: address,
+					password: PASSWORD,
+					email_confirm: true
+				})
+			).error
+		).toBeNull();
 		const c = client();
-		expect((await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error).toBeNull();
+		expect(
+			(await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error
+		).toBeNull();
 		const { data, error } = await c.auth.getClaims();
 		expect(error).toBeNull();
 		expect(data?.claims.organization_id).toBe('org-supabase_auth_admin');
@@ -713,14 +875,24 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 
 	it('a hook rejection fails the sign-in with its status and message; bad output is a 500', async () => {
 		const rejected = email('hook-reject');
-		await privAdmin().auth.admin.createUser({ email: rejected, password: PASSWORD, email_confirm: true, user_metadata: { hook: 'reject' } });
+		await privAdmin().auth.admin.createUser({
+			email: rejected,
+			password: PASSWORD,
+			email_confirm: true,
+			user_metadata: { hook: 'reject' }
+		});
 		const r = await client().auth.signInWithPassword({ email: rejected, password: PASSWORD });
 		expect(r.error?.status).toBe(403);
 		expect(r.error?.message).toBe('Clinic suspended');
 		expect(r.data.session).toBeNull();
 
 		const broken = email('hook-break');
-		await privAdmin().auth.admin.createUser({ email: broken, password: PASSWORD, email_confirm: true, user_metadata: { hook: 'break' } });
+		await privAdmin().auth.admin.createUser({
+			email: broken,
+			password: PASSWORD,
+			email_confirm: true,
+			user_metadata: { hook: 'break' }
+		});
 		const b = await client().auth.signInWithPassword({ email: broken, password: PASSWORD });
 		expect(b.error?.status).toBe(500);
 		expect(b.error?.message).toBe('output claims do not conform to the expected schema');
@@ -737,6 +909,75 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		}
 	});
 
+	it('resend issues a fresh confirmation link and invalidates the previous one', async () => {
+		const address = email('resend');
+		expect((await client().auth.signUp({ email: address, password: PASSWORD })).error).toBeNull();
+		const first = await latestMail(address, mailUrl);
+		expect((await client().auth.resend({ type: 'signup', email: address })).error).toBeNull();
+		const second = await latestMail(address, mailUrl);
+		expect(second.token_hash).not.toBe(first.token_hash);
+		const stale = await client().auth.verifyOtp({ token_hash: first.token_hash, type: 'signup' });
+		expect(stale.error?.code).toBe('otp_expired');
+		const fresh = await client().auth.verifyOtp({ token_hash: second.token_hash, type: 'signup' });
+		expect(fresh.data.user?.email_confirmed_at).toBeTruthy();
+	});
+
+	it('PKCE signup from the ssr server client: the mailed link returns ?code= and the code signs in', async () => {
+		const address = email('pkce');
+		const jar = new Map<string, string>();
+		const ssr = () =>
+			createServerClient(url, keys.publishableKey, {
+				cookies: {
+					getAll: () => [...jar].map(([name, value]) => ({ name, value })),
+					setAll: (cookies) => {
+						for (const c of cookies) {
+							if (c.options?.maxAge === 0) jar.delete(c.name);
+							else jar.set(c.name, c.value);
+						}
+					}
+				}
+			});
+		const signed = await ssr().auth.signUp({
+			email: address,
+			password: PASSWORD,
+			options: { emailRedirectTo: 'http://localhost:5173/auth/confirm' }
+		});
+		expect(signed.error).toBeNull();
+		expect(signed.data.session).toBeNull();
+		const mail = await latestMail(address, mailUrl);
+		expect(new URL(mail.action_link).searchParams.get('token')).toMatch(/^pkce_/);
+		const res = await fetch(mail.action_link, { redirect: 'manual' });
+		expect(res.status).toBe(303);
+		const code = new URL(res.headers.get('location')!).searchParams.get('code');
+		expect(code).toBeTruthy();
+		const exchanged = await ssr().auth.exchangeCodeForSession(code!);
+		expect(exchanged.error).toBeNull();
+		expect(exchanged.data.user?.email).toBe(address);
+		const { data } = await ssr().auth.getClaims();
+		expect(data?.claims).toMatchObject({ email: address, auth_method: 'email/signup' });
+	});
+
+	it('with autoconfirm off an e-mail change waits for the link sent to the new address', async () => {
+		const address = email('change-old');
+		const next = email('change-new');
+		await privAdmin().auth.admin.createUser({
+			email: address,
+			password: PASSWORD,
+			email_confirm: true
+		});
+		const c = client();
+		await c.auth.signInWithPassword({ email: address, password: PASSWORD });
+		const updated = await c.auth.updateUser({ email: next });
+		expect(updated.error).toBeNull();
+		expect(updated.data.user?.email).toBe(address);
+		expect(updated.data.user?.new_email).toBe(next);
+		const mail = await latestMail(next, mailUrl);
+		expect(mail.type).toBe('email_change');
+		const v = await client().auth.verifyOtp({ token_hash: mail.token_hash, type: 'email_change' });
+		expect(v.error).toBeNull();
+		expect(v.data.user?.email).toBe(next);
+	});
+
 	it('signUp sends a confirmation mail instead of a session; the link confirms and signs in', async () => {
 		const address = email('confirm');
 		const c = client();
@@ -748,7 +989,9 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		expect(error).toBeNull();
 		expect(data.session).toBeNull();
 		expect(data.user?.confirmation_sent_at).toBeTruthy();
-		expect((await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error?.code).toBe('email_not_confirmed');
+		expect(
+			(await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error?.code
+		).toBe('email_not_confirmed');
 		const mail = await latestMail(address, mailUrl);
 		expect(mail.type).toBe('signup');
 		expect(mail.subject).toBe('Confirm Your Signup');
@@ -763,7 +1006,9 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 			organization_id: 'org-supabase_auth_admin',
 			auth_method: 'email/signup'
 		});
-		expect((await client().auth.signInWithPassword({ email: address, password: PASSWORD })).error).toBeNull();
+		expect(
+			(await client().auth.signInWithPassword({ email: address, password: PASSWORD })).error
+		).toBeNull();
 		// a second signUp for a confirmed address answers an obfuscated user, not an error
 		const again = await client().auth.signUp({ email: address, password: PASSWORD });
 		expect(again.error).toBeNull();

@@ -4,7 +4,14 @@
  * Observed through Auth, whose admin check shows which role the forwarded bearer carries.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminDb, anonClient, API_URL, keys, serviceClient, uniqueEmail } from '../support/stack.ts';
+import {
+	adminDb,
+	anonClient,
+	API_URL,
+	keys,
+	serviceClient,
+	uniqueEmail
+} from '../support/stack.ts';
 
 const created: string[] = [];
 
@@ -12,7 +19,9 @@ afterAll(async () => {
 	const db = adminDb();
 	await db.connect();
 	try {
-		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [created.map((e) => e.toLowerCase())]);
+		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [
+			created.map((e) => e.toLowerCase())
+		]);
 	} finally {
 		await db.end();
 	}
@@ -21,9 +30,16 @@ afterAll(async () => {
 async function userToken() {
 	const email = uniqueEmail('gateway');
 	created.push(email);
-	const { error } = await serviceClient().auth.admin.createUser({ email, password: 'gateway-pass-1', email_confirm: true });
+	const { error } = await serviceClient().auth.admin.createUser({
+		email,
+		password: 'gateway-pass-1',
+		email_confirm: true
+	});
 	if (error) throw error;
-	const { data } = await anonClient().auth.signInWithPassword({ email, password: 'gateway-pass-1' });
+	const { data } = await anonClient().auth.signInWithPassword({
+		email,
+		password: 'gateway-pass-1'
+	});
 	return data.session!.access_token;
 }
 
@@ -40,7 +56,9 @@ describe('API keys', () => {
 	});
 
 	it('answers an unknown apikey with 401 Invalid API key (header or ?apikey=)', async () => {
-		const viaHeader = await fetch(`${API_URL}/auth/v1/settings`, { headers: { apikey: 'sb_publishable_wrong' } });
+		const viaHeader = await fetch(`${API_URL}/auth/v1/settings`, {
+			headers: { apikey: 'sb_publishable_wrong' }
+		});
 		expect(viaHeader.status).toBe(401);
 		expect(await viaHeader.json()).toEqual({
 			message: 'Invalid API key',
@@ -55,7 +73,9 @@ describe('API keys', () => {
 	it('leaves the e-mail link, JWKS and health routes open', async () => {
 		expect((await fetch(`${API_URL}/auth/v1/.well-known/jwks.json`)).status).toBe(200);
 		expect((await fetch(`${API_URL}/auth/v1/health`)).status).toBe(200);
-		const verify = await fetch(`${API_URL}/auth/v1/verify?token=nope&type=signup`, { redirect: 'manual' });
+		const verify = await fetch(`${API_URL}/auth/v1/verify?token=nope&type=signup`, {
+			redirect: 'manual'
+		});
 		expect(verify.status).toBe(303);
 	});
 });
@@ -67,7 +87,8 @@ describe('CORS', () => {
 			headers: {
 				Origin: 'http://clinic-a.localhost:5173',
 				'Access-Control-Request-Method': 'POST',
-				'Access-Control-Request-Headers': 'apikey, authorization, content-type, x-client-info, x-supabase-api-version'
+				'Access-Control-Request-Headers':
+					'apikey, authorization, content-type, x-client-info, x-supabase-api-version'
 			}
 		});
 		expect(res.status).toBeLessThan(300);
@@ -75,7 +96,13 @@ describe('CORS', () => {
 		const methods = res.headers.get('access-control-allow-methods') ?? '';
 		for (const m of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) expect(methods).toContain(m);
 		const allowed = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase();
-		for (const h of ['apikey', 'authorization', 'content-type', 'x-client-info', 'x-supabase-api-version']) {
+		for (const h of [
+			'apikey',
+			'authorization',
+			'content-type',
+			'x-client-info',
+			'x-supabase-api-version'
+		]) {
 			expect(allowed).toContain(h);
 		}
 	});
@@ -86,7 +113,8 @@ describe('CORS', () => {
 		});
 		expect(res.status).toBe(200);
 		const exposed = (res.headers.get('access-control-expose-headers') ?? '').toLowerCase();
-		for (const h of ['content-range', 'x-total-count', 'link', 'x-supabase-api-version']) expect(exposed).toContain(h);
+		for (const h of ['content-range', 'x-total-count', 'link', 'x-supabase-api-version'])
+			expect(exposed).toContain(h);
 		expect(res.headers.get('x-total-count')).toMatch(/^\d+$/);
 	});
 });
@@ -102,7 +130,11 @@ describe('Authorization rewrite', () => {
 	it('a user JWT wins over the secret key', async () => {
 		const token = await userToken();
 		const res = await fetch(`${API_URL}/auth/v1/admin/users`, {
-			headers: { apikey: keys.secretKey, Authorization: `Bearer ${token}`, 'X-Supabase-Api-Version': '2024-01-01' }
+			headers: {
+				apikey: keys.secretKey,
+				Authorization: `Bearer ${token}`,
+				'X-Supabase-Api-Version': '2024-01-01'
+			}
 		});
 		expect(res.status).toBe(403);
 		expect(await res.json()).toEqual({ code: 'not_admin', message: 'User not allowed' });

@@ -3,7 +3,14 @@
  * (for tests) and as an HTML page (for people). Invite flow end to end through supabase-js.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminDb, anonClient, API_URL, MAIL_URL, serviceClient, uniqueEmail } from '../support/stack.ts';
+import {
+	adminDb,
+	anonClient,
+	API_URL,
+	MAIL_URL,
+	serviceClient,
+	uniqueEmail
+} from '../support/stack.ts';
 
 interface Mail {
 	id: string;
@@ -34,11 +41,14 @@ async function messages(to: string): Promise<Mail[]> {
 }
 
 afterAll(async () => {
-	for (const to of created) await fetch(`${MAIL_URL}/api/messages?to=${encodeURIComponent(to)}`, { method: 'DELETE' });
+	for (const to of created)
+		await fetch(`${MAIL_URL}/api/messages?to=${encodeURIComponent(to)}`, { method: 'DELETE' });
 	const db = adminDb();
 	await db.connect();
 	try {
-		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [created.map((e) => e.toLowerCase())]);
+		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [
+			created.map((e) => e.toLowerCase())
+		]);
 	} finally {
 		await db.end();
 	}
@@ -83,7 +93,10 @@ describe('mailbox', () => {
 		expect(set.data.user?.email_confirmed_at).toBeTruthy();
 		expect(set.data.user?.user_metadata.full_name).toBe('New Nurse');
 		expect((await client.auth.updateUser({ password: 'invited-pass-1' })).error).toBeNull();
-		const signIn = await anonClient().auth.signInWithPassword({ email: invitee, password: 'invited-pass-1' });
+		const signIn = await anonClient().auth.signInWithPassword({
+			email: invitee,
+			password: 'invited-pass-1'
+		});
 		expect(signIn.error).toBeNull();
 
 		// a used link redirects with the otp_expired error in the fragment
@@ -97,12 +110,16 @@ describe('mailbox', () => {
 
 	it('sends a redirect outside the allow-list to the site url instead', async () => {
 		const invitee = email('redirect');
-		await admin.auth.admin.inviteUserByEmail(invitee, { redirectTo: 'https://evil.example.com/steal' });
+		await admin.auth.admin.inviteUserByEmail(invitee, {
+			redirectTo: 'https://evil.example.com/steal'
+		});
 		const [mail] = await messages(invitee);
 		const link = new URL(mail.action_link);
 		expect(link.searchParams.get('redirect_to')).toBe('http://localhost:5173');
 		const res = await fetch(mail.action_link, { redirect: 'manual' });
-		expect(res.headers.get('location')!.startsWith('http://localhost:5173#access_token=')).toBe(true);
+		expect(res.headers.get('location')!.startsWith('http://localhost:5173#access_token=')).toBe(
+			true
+		);
 	});
 
 	it('lists newest first, filters by recipient, deletes per recipient', async () => {
@@ -121,7 +138,9 @@ describe('mailbox', () => {
 		const upper = await messages(b.toUpperCase());
 		expect(upper).toHaveLength(2);
 
-		const del = await fetch(`${MAIL_URL}/api/messages?to=${encodeURIComponent(b)}`, { method: 'DELETE' });
+		const del = await fetch(`${MAIL_URL}/api/messages?to=${encodeURIComponent(b)}`, {
+			method: 'DELETE'
+		});
 		expect(del.status).toBe(200);
 		expect(await del.json()).toEqual({ deleted: 2 });
 		expect(await messages(b)).toEqual([]);

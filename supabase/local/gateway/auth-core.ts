@@ -47,12 +47,18 @@ export function sendAuthError(ctx: GatewayContext, err: AuthError) {
 		headers['X-Supabase-Api-Version'] = API_VERSION;
 		sendJson(ctx.res, err.status, { code: err.code, message: err.message, ...err.extra }, headers);
 	} else {
-		sendJson(ctx.res, err.status, { code: err.status, error_code: err.code, msg: err.message, ...err.extra }, headers);
+		sendJson(
+			ctx.res,
+			err.status,
+			{ code: err.status, error_code: err.code, msg: err.message, ...err.extra },
+			headers
+		);
 	}
 }
 
 export const badRequest = (code: string, message: string) => new AuthError(400, code, message);
-export const validationFailed = (message: string) => new AuthError(400, 'validation_failed', message);
+export const validationFailed = (message: string) =>
+	new AuthError(400, 'validation_failed', message);
 
 /** Runs `fn` in one transaction on a `supabase_auth_admin` connection. */
 export async function tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -111,7 +117,11 @@ const USER_COLUMNS = `id, aud, role, email, encrypted_password, email_confirmed_
 	is_anonymous, deleted_at, created_at, updated_at,
 	coalesce(banned_until > now(), false) as is_banned`;
 
-export async function findUserById(db: pg.ClientBase, id: string, lock = false): Promise<UserRow | null> {
+export async function findUserById(
+	db: pg.ClientBase,
+	id: string,
+	lock = false
+): Promise<UserRow | null> {
 	const { rows } = await db.query<UserRow>(
 		`select ${USER_COLUMNS} from auth.users where id = $1 ${lock ? 'for update' : ''}`,
 		[id]
@@ -119,7 +129,11 @@ export async function findUserById(db: pg.ClientBase, id: string, lock = false):
 	return rows[0] ?? null;
 }
 
-export async function findUserByEmail(db: pg.ClientBase, email: string, lock = false): Promise<UserRow | null> {
+export async function findUserByEmail(
+	db: pg.ClientBase,
+	email: string,
+	lock = false
+): Promise<UserRow | null> {
 	const { rows } = await db.query<UserRow>(
 		`select ${USER_COLUMNS} from auth.users
 		where lower(email) = lower($1) and is_sso_user = false
@@ -192,11 +206,13 @@ export async function userJson(db: pg.ClientBase, user: UserRow): Promise<Record
 	return out;
 }
 
-const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+const EMAIL_RE =
+	/^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
 
 /** GoTrue's validateEmail: required, at most 255 characters, a plausible address. */
 export function validateEmail(email: unknown): string {
-	if (typeof email !== 'string' || email.trim() === '') throw validationFailed('An email address is required');
+	if (typeof email !== 'string' || email.trim() === '')
+		throw validationFailed('An email address is required');
 	const e = email.trim().toLowerCase();
 	if (e.length > 255) throw validationFailed('An email address is too long');
 	if (!EMAIL_RE.test(e)) throw validationFailed('Unable to validate email address: invalid format');
@@ -207,9 +223,14 @@ export function validateEmail(email: unknown): string {
 export function checkPassword(password: unknown): string {
 	if (typeof password !== 'string') throw validationFailed('Password must be a string');
 	if (password.length < authConfig.minPasswordLength) {
-		throw new AuthError(422, 'weak_password', `Password should be at least ${authConfig.minPasswordLength} characters.`, {
-			weak_password: { reasons: ['length'] }
-		});
+		throw new AuthError(
+			422,
+			'weak_password',
+			`Password should be at least ${authConfig.minPasswordLength} characters.`,
+			{
+				weak_password: { reasons: ['length'] }
+			}
+		);
 	}
 	if (password.length > 72) throw validationFailed('Password cannot be longer than 72 characters');
 	return password;
@@ -217,12 +238,16 @@ export function checkPassword(password: unknown): string {
 
 export function asObject(value: unknown, field: string): Record<string, unknown> | undefined {
 	if (value === undefined || value === null) return undefined;
-	if (typeof value !== 'object' || Array.isArray(value)) throw validationFailed(`${field} must be an object`);
+	if (typeof value !== 'object' || Array.isArray(value))
+		throw validationFailed(`${field} must be an object`);
 	return value as Record<string, unknown>;
 }
 
 /** GoTrue's metadata merge: top-level keys replace, `null` deletes. */
-export function mergeMeta(base: Record<string, unknown> | null, patch: Record<string, unknown>): Record<string, unknown> {
+export function mergeMeta(
+	base: Record<string, unknown> | null,
+	patch: Record<string, unknown>
+): Record<string, unknown> {
 	const out: Record<string, unknown> = { ...(base ?? {}) };
 	for (const [k, v] of Object.entries(patch)) {
 		if (v === null) delete out[k];
@@ -247,7 +272,12 @@ export interface NewUser {
 /** Inserts a user with its `email` identity, like GoTrue's signupNewUser + createNewIdentity. */
 export async function insertUser(db: pg.ClientBase, u: NewUser): Promise<UserRow> {
 	const id = u.id ?? randomUUID();
-	const identityData = { sub: id, email: u.email, email_verified: u.confirmed, phone_verified: false };
+	const identityData = {
+		sub: id,
+		email: u.email,
+		email_verified: u.confirmed,
+		phone_verified: false
+	};
 	const userMeta = { ...(u.userMetadata ?? {}), ...identityData };
 	const appMeta = { provider: 'email', providers: ['email'], ...(u.appMetadata ?? {}) };
 	await db.query(
@@ -305,7 +335,11 @@ export async function setPassword(db: pg.ClientBase, userId: string, password: s
 	);
 }
 
-export async function passwordMatches(db: pg.ClientBase, userId: string, password: string): Promise<boolean> {
+export async function passwordMatches(
+	db: pg.ClientBase,
+	userId: string,
+	password: string
+): Promise<boolean> {
 	const { rows } = await db.query<{ ok: boolean }>(
 		`select coalesce(encrypted_password <> '' and encrypted_password = extensions.crypt($2, encrypted_password), false) as ok
 		from auth.users where id = $1`,
@@ -347,10 +381,10 @@ export async function createOneTimeToken(
 	const otp = generateOtp();
 	const tokenHash = `${pkce ? 'pkce_' : ''}${sha224Hex(email + otp)}`;
 	const [col, sentCol] = OTT_COLUMNS[type];
-	await db.query(`update auth.users set ${col} = $2, ${sentCol} = now(), updated_at = now() where id = $1`, [
-		userId,
-		tokenHash
-	]);
+	await db.query(
+		`update auth.users set ${col} = $2, ${sentCol} = now(), updated_at = now() where id = $1`,
+		[userId, tokenHash]
+	);
 	await db.query(
 		`insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to, created_at, updated_at)
 		values ($1, $2, $3, $4, $5, now(), now())
@@ -364,7 +398,10 @@ export async function createOneTimeToken(
 export async function clearOneTimeToken(db: pg.ClientBase, userId: string, type: OttType) {
 	const [col] = OTT_COLUMNS[type];
 	await db.query(`update auth.users set ${col} = '' where id = $1`, [userId]);
-	await db.query(`delete from auth.one_time_tokens where user_id = $1 and token_type = $2`, [userId, type]);
+	await db.query(`delete from auth.one_time_tokens where user_id = $1 and token_type = $2`, [
+		userId,
+		type
+	]);
 }
 
 /** Creates the PKCE flow state a later `?code=` exchange completes (GoTrue generateFlowState). */
@@ -407,7 +444,12 @@ function newRefreshToken(): string {
 	return out;
 }
 
-async function insertRefreshToken(db: pg.ClientBase, userId: string, sessionId: string, parent: string | null) {
+async function insertRefreshToken(
+	db: pg.ClientBase,
+	userId: string,
+	sessionId: string,
+	parent: string | null
+) {
 	const token = newRefreshToken();
 	await db.query(
 		`insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
@@ -430,17 +472,37 @@ function quoteIdent(name: string): string {
 	return `"${name.replace(/"/g, '""')}"`;
 }
 
-const REQUIRED_CLAIMS = ['aud', 'exp', 'iat', 'sub', 'email', 'phone', 'role', 'aal', 'session_id', 'is_anonymous'];
+const REQUIRED_CLAIMS = [
+	'aud',
+	'exp',
+	'iat',
+	'sub',
+	'email',
+	'phone',
+	'role',
+	'aal',
+	'session_id',
+	'is_anonymous'
+];
 
 function claimsConform(c: Record<string, unknown>): boolean {
 	for (const k of REQUIRED_CLAIMS) if (!(k in c)) return false;
 	const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-	if (!(typeof c.aud === 'string' || (Array.isArray(c.aud) && c.aud.every((a) => typeof a === 'string')))) return false;
+	if (!(
+		typeof c.aud === 'string' ||
+		(Array.isArray(c.aud) && c.aud.every((a) => typeof a === 'string'))
+	))
+		return false;
 	for (const k of ['exp', 'iat', 'nbf']) if (k in c && !Number.isInteger(c[k])) return false;
-	for (const k of ['sub', 'email', 'phone', 'role', 'aal', 'session_id']) if (typeof c[k] !== 'string') return false;
+	for (const k of ['sub', 'email', 'phone', 'role', 'aal', 'session_id'])
+		if (typeof c[k] !== 'string') return false;
 	if (typeof c.is_anonymous !== 'boolean') return false;
 	for (const k of ['app_metadata', 'user_metadata']) if (k in c && !isObj(c[k])) return false;
-	if ('amr' in c && !(Array.isArray(c.amr) && c.amr.every((a) => typeof a === 'string' || isObj(a)))) return false;
+	if (
+		'amr' in c &&
+		!(Array.isArray(c.amr) && c.amr.every((a) => typeof a === 'string' || isObj(a)))
+	)
+		return false;
 	return true;
 }
 
@@ -490,7 +552,11 @@ async function runAccessTokenHook(
 		throw new AuthError(500, 'unexpected_failure', 'output claims field is missing');
 	}
 	if (!claimsConform(c as Record<string, unknown>)) {
-		throw new AuthError(500, 'unexpected_failure', 'output claims do not conform to the expected schema');
+		throw new AuthError(
+			500,
+			'unexpected_failure',
+			'output claims do not conform to the expected schema'
+		);
 	}
 	return c as Record<string, unknown>;
 }
@@ -523,7 +589,13 @@ async function accessToken(
 	return { token: signAccessToken(signed), exp: typeof signed.exp === 'number' ? signed.exp : exp };
 }
 
-async function tokenResponse(db: pg.ClientBase, user: UserRow, sessionId: string, refreshToken: string, method: AuthMethod) {
+async function tokenResponse(
+	db: pg.ClientBase,
+	user: UserRow,
+	sessionId: string,
+	refreshToken: string,
+	method: AuthMethod
+) {
 	const fresh = (await findUserById(db, user.id)) as UserRow;
 	const { token, exp } = await accessToken(db, fresh, sessionId, method);
 	return {
@@ -557,8 +629,14 @@ export async function issueSession(
 		values ($1, now(), now(), $2, $3)`,
 		[sessionId, method, randomUUID()]
 	);
-	await db.query(`update auth.users set last_sign_in_at = now(), updated_at = now() where id = $1`, [user.id]);
-	await db.query(`update auth.identities set last_sign_in_at = now() where user_id = $1 and provider = 'email'`, [user.id]);
+	await db.query(
+		`update auth.users set last_sign_in_at = now(), updated_at = now() where id = $1`,
+		[user.id]
+	);
+	await db.query(
+		`update auth.identities set last_sign_in_at = now() where user_id = $1 and provider = 'email'`,
+		[user.id]
+	);
 	const refresh = await insertRefreshToken(db, user.id, sessionId, null);
 	return tokenResponse(db, user, sessionId, refresh, method);
 }
@@ -580,7 +658,10 @@ interface RefreshRow {
  * a revoked token within the reuse interval (answering with the session's current token), and
  * revoke the whole session's tokens on a later replay.
  */
-export async function refreshSession(db: pg.ClientBase, refreshToken: string): Promise<TokenResponse> {
+export async function refreshSession(
+	db: pg.ClientBase,
+	refreshToken: string
+): Promise<TokenResponse> {
 	const { rows } = await db.query<RefreshRow>(
 		`select rt.id::text, rt.token, rt.user_id, coalesce(rt.revoked, false) as revoked, rt.parent, rt.session_id,
 			rt.updated_at + make_interval(secs => $2) > now() as reusable,
@@ -591,11 +672,15 @@ export async function refreshSession(db: pg.ClientBase, refreshToken: string): P
 		[refreshToken, authConfig.refreshReuseInterval]
 	);
 	const rt = rows[0];
-	if (!rt) throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-	if (!rt.session_id || !rt.session_exists) throw badRequest('session_not_found', 'Invalid Refresh Token: Session Not Found');
-	if (rt.session_expired) throw badRequest('session_expired', 'Invalid Refresh Token: Session Expired');
+	if (!rt)
+		throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+	if (!rt.session_id || !rt.session_exists)
+		throw badRequest('session_not_found', 'Invalid Refresh Token: Session Not Found');
+	if (rt.session_expired)
+		throw badRequest('session_expired', 'Invalid Refresh Token: Session Expired');
 	const user = await findUserById(db, rt.user_id);
-	if (!user || user.deleted_at) throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+	if (!user || user.deleted_at)
+		throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
 	if (user.is_banned) throw badRequest('user_banned', 'User is banned');
 	await db.query(`select id from auth.sessions where id = $1 for update`, [rt.session_id]);
 	let issued: string;
@@ -608,19 +693,33 @@ export async function refreshSession(db: pg.ClientBase, refreshToken: string): P
 		if (rt.reusable && active[0]) {
 			issued = active[0].token;
 		} else {
-			await db.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and not coalesce(revoked, false)`, [
-				rt.session_id
-			]);
-			throw new CommitWithError(badRequest('refresh_token_already_used', 'Invalid Refresh Token: Already Used'));
+			await db.query(
+				`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and not coalesce(revoked, false)`,
+				[rt.session_id]
+			);
+			throw new CommitWithError(
+				badRequest('refresh_token_already_used', 'Invalid Refresh Token: Already Used')
+			);
 		}
 	} else {
-		await db.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1`, [rt.id]);
+		await db.query(
+			`update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1`,
+			[rt.id]
+		);
 		issued = await insertRefreshToken(db, user.id, rt.session_id, rt.token);
 	}
-	await db.query(`update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now() where id = $1`, [rt.session_id]);
+	await db.query(
+		`update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now() where id = $1`,
+		[rt.session_id]
+	);
 	return tokenResponse(db, user, rt.session_id, issued, 'token_refresh');
 }
 
-export async function issueForSession(db: pg.ClientBase, user: UserRow, sessionId: string, method: AuthMethod) {
+export async function issueForSession(
+	db: pg.ClientBase,
+	user: UserRow,
+	sessionId: string,
+	method: AuthMethod
+) {
 	return accessToken(db, user, sessionId, method);
 }

@@ -49,10 +49,18 @@ async function jsonBody(ctx: GatewayContext): Promise<Body> {
 	try {
 		parsed = JSON.parse(text);
 	} catch (err) {
-		throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: ${(err as Error).message}`);
+		throw new AuthError(
+			400,
+			'bad_json',
+			`Could not parse request body as JSON: ${(err as Error).message}`
+		);
 	}
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new AuthError(400, 'bad_json', 'Could not parse request body as JSON: expected an object');
+		throw new AuthError(
+			400,
+			'bad_json',
+			'Could not parse request body as JSON: expected an object'
+		);
 	}
 	return parsed as Body;
 }
@@ -67,7 +75,8 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 // Authorization of the caller
 
 function bearerClaims(ctx: GatewayContext): Claims {
-	if (!ctx.bearer) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
+	if (!ctx.bearer)
+		throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
 	try {
 		return verifyJwt(ctx.bearer);
 	} catch (err) {
@@ -77,7 +86,11 @@ function bearerClaims(ctx: GatewayContext): Claims {
 				: err instanceof JwtError && err.kind === 'future'
 					? 'token has invalid claims: token used before issued'
 					: `token is malformed or its signature is invalid: ${(err as Error).message}`;
-		throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${reason}`);
+		throw new AuthError(
+			403,
+			'bad_jwt',
+			`invalid JWT: unable to parse or verify signature, ${reason}`
+		);
 	}
 }
 
@@ -99,17 +112,25 @@ interface Caller {
 async function requireUser(ctx: GatewayContext, db: pg.ClientBase): Promise<Caller> {
 	const claims = bearerClaims(ctx);
 	const sub = claims.sub;
-	if (typeof sub !== 'string' || sub === '') throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
-	if (!UUID_RE.test(sub)) throw new AuthError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
+	if (typeof sub !== 'string' || sub === '')
+		throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
+	if (!UUID_RE.test(sub))
+		throw new AuthError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
 	const user = await findUserById(db, sub);
-	if (!user || user.deleted_at) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
+	if (!user || user.deleted_at)
+		throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
 	let sessionId: string | null = null;
 	const sid = claims.session_id;
 	if (typeof sid === 'string' && sid !== '' && sid !== '00000000-0000-0000-0000-000000000000') {
-		if (!UUID_RE.test(sid)) throw new AuthError(400, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
+		if (!UUID_RE.test(sid))
+			throw new AuthError(400, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
 		const { rowCount } = await db.query(`select 1 from auth.sessions where id = $1`, [sid]);
 		if (!rowCount) {
-			throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
+			throw new AuthError(
+				403,
+				'session_not_found',
+				'Session from session_id claim in JWT does not exist'
+			);
 		}
 		sessionId = sid;
 	}
@@ -147,7 +168,13 @@ async function makeLink(
 	const { otp, tokenHash } = await createOneTimeToken(db, user.id, LINK_TOKEN[type], email, pkce);
 	const redirectTo = redirectTarget(redirect);
 	const q = new URLSearchParams({ token: tokenHash, type, redirect_to: redirectTo });
-	return { actionLink: `${AUTH_URL}/verify?${q}`, emailOtp: otp, hashedToken: tokenHash, redirectTo, type };
+	return {
+		actionLink: `${AUTH_URL}/verify?${q}`,
+		emailOtp: otp,
+		hashedToken: tokenHash,
+		redirectTo,
+		type
+	};
 }
 
 function send(to: string, link: Link) {
@@ -166,7 +193,8 @@ function pkceParams(body: Body): { challenge: string; method: string } | null {
 	const challenge = str(body.code_challenge);
 	const method = str(body.code_challenge_method);
 	if (!challenge && !method) return null;
-	if (!challenge || !method) throw validationFailed('PKCE flow requires code_challenge_method and code_challenge');
+	if (!challenge || !method)
+		throw validationFailed('PKCE flow requires code_challenge_method and code_challenge');
 	return { challenge, method };
 }
 
@@ -175,13 +203,17 @@ function pkceParams(body: Body): { challenge: string; method: string } | null {
 
 async function signup(ctx: GatewayContext) {
 	const body = await jsonBody(ctx);
-	if (!authConfig.enableSignup) throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
+	if (!authConfig.enableSignup)
+		throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
 	if (!str(body.email) && !str(body.phone)) {
-		if (!authConfig.anonymousSignIns) throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
+		if (!authConfig.anonymousSignIns)
+			throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
 	}
-	if (str(body.phone) && !str(body.email)) throw new AuthError(422, 'phone_provider_disabled', 'Phone signups are disabled');
+	if (str(body.phone) && !str(body.email))
+		throw new AuthError(422, 'phone_provider_disabled', 'Phone signups are disabled');
 	const email = validateEmail(body.email);
-	if (typeof body.password !== 'string' || body.password === '') throw validationFailed('Signup requires a valid password');
+	if (typeof body.password !== 'string' || body.password === '')
+		throw validationFailed('Signup requires a valid password');
 	const password = checkPassword(body.password);
 	const data = asObject(body.data, 'data') ?? {};
 	const pkce = pkceParams(body);
@@ -189,15 +221,16 @@ async function signup(ctx: GatewayContext) {
 	const result = await tx(async (db) => {
 		let user = await findUserByEmail(db, email, true);
 		if (user && user.email_confirmed_at) {
-			if (authConfig.autoconfirm) throw new AuthError(422, 'user_already_exists', 'User already registered');
+			if (authConfig.autoconfirm)
+				throw new AuthError(422, 'user_already_exists', 'User already registered');
 			return { obfuscated: obfuscatedUser(email, data) };
 		}
 		if (user) {
 			await setPassword(db, user.id, password);
-			await db.query(`update auth.users set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || $2::jsonb where id = $1`, [
-				user.id,
-				JSON.stringify(data)
-			]);
+			await db.query(
+				`update auth.users set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || $2::jsonb where id = $1`,
+				[user.id, JSON.stringify(data)]
+			);
 		} else {
 			user = await insertUser(db, { email, password, confirmed: false, userMetadata: data });
 		}
@@ -245,9 +278,11 @@ async function token(ctx: GatewayContext) {
 		const password = typeof body.password === 'string' ? body.password : '';
 		const response = await tx(async (db) => {
 			const user = email ? await findUserByEmail(db, email.trim()) : null;
-			if (!user || user.deleted_at || !password) throw badRequest('invalid_credentials', 'Invalid login credentials');
+			if (!user || user.deleted_at || !password)
+				throw badRequest('invalid_credentials', 'Invalid login credentials');
 			if (user.is_banned) throw badRequest('user_banned', 'User is banned');
-			if (!(await passwordMatches(db, user.id, password))) throw badRequest('invalid_credentials', 'Invalid login credentials');
+			if (!(await passwordMatches(db, user.id, password)))
+				throw badRequest('invalid_credentials', 'Invalid login credentials');
 			if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
 			return issueSession(db, user, 'password', ctx);
 		});
@@ -255,19 +290,28 @@ async function token(ctx: GatewayContext) {
 	}
 	if (grant === 'refresh_token') {
 		const refresh = str(body.refresh_token);
-		if (!refresh) throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+		if (!refresh)
+			throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
 		return sendJson(ctx.res, 200, await tx((db) => refreshSession(db, refresh)));
 	}
 	if (grant === 'pkce') {
 		const authCode = str(body.auth_code);
 		const verifier = str(body.code_verifier);
-		if (!authCode || !verifier) throw validationFailed('invalid request: both auth code and code verifier should be non-empty');
+		if (!authCode || !verifier)
+			throw validationFailed(
+				'invalid request: both auth code and code verifier should be non-empty'
+			);
 		return sendJson(ctx.res, 200, await tx((db) => exchangeCode(db, authCode, verifier, ctx)));
 	}
 	throw badRequest('invalid_credentials', 'unsupported_grant_type');
 }
 
-async function exchangeCode(db: pg.ClientBase, authCode: string, verifier: string, ctx: GatewayContext) {
+async function exchangeCode(
+	db: pg.ClientBase,
+	authCode: string,
+	verifier: string,
+	ctx: GatewayContext
+) {
 	const { rows } = await db.query<{
 		id: string;
 		user_id: string | null;
@@ -282,12 +326,24 @@ async function exchangeCode(db: pg.ClientBase, authCode: string, verifier: strin
 		[authCode]
 	);
 	const flow = rows[0];
-	if (!flow) throw new AuthError(404, 'flow_state_not_found', 'invalid flow state, no valid flow state found');
-	if (flow.expired) throw new AuthError(422, 'flow_state_expired', 'invalid flow state, flow state has expired');
+	if (!flow)
+		throw new AuthError(
+			404,
+			'flow_state_not_found',
+			'invalid flow state, no valid flow state found'
+		);
+	if (flow.expired)
+		throw new AuthError(422, 'flow_state_expired', 'invalid flow state, flow state has expired');
 	const computed =
-		flow.code_challenge_method === 's256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+		flow.code_challenge_method === 's256'
+			? createHash('sha256').update(verifier).digest('base64url')
+			: verifier;
 	if (computed !== flow.code_challenge) {
-		throw new AuthError(400, 'bad_code_verifier', 'code challenge does not match previously saved code verifier');
+		throw new AuthError(
+			400,
+			'bad_code_verifier',
+			'code challenge does not match previously saved code verifier'
+		);
 	}
 	const user = flow.user_id ? await findUserById(db, flow.user_id) : null;
 	if (!user) throw new AuthError(404, 'user_not_found', 'User not found');
@@ -316,22 +372,30 @@ async function updateUser(ctx: GatewayContext) {
 		if (typeof body.password === 'string' && body.password !== '') {
 			checkPassword(body.password);
 			if (await passwordMatches(db, user.id, body.password)) {
-				throw new AuthError(422, 'same_password', 'New password should be different from the old password.');
+				throw new AuthError(
+					422,
+					'same_password',
+					'New password should be different from the old password.'
+				);
 			}
 			await setPassword(db, user.id, body.password);
 		}
 		if (data) {
-			await db.query(`update auth.users set raw_user_meta_data = $2::jsonb, updated_at = now() where id = $1`, [
-				user.id,
-				JSON.stringify(mergeMeta(user.raw_user_meta_data, data))
-			]);
+			await db.query(
+				`update auth.users set raw_user_meta_data = $2::jsonb, updated_at = now() where id = $1`,
+				[user.id, JSON.stringify(mergeMeta(user.raw_user_meta_data, data))]
+			);
 		}
 		const newEmail = str(body.email);
 		if (newEmail && newEmail.trim().toLowerCase() !== (user.email ?? '').toLowerCase()) {
 			const email = validateEmail(newEmail);
 			const taken = await findUserByEmail(db, email);
 			if (taken && taken.id !== user.id) {
-				throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+				throw new AuthError(
+					422,
+					'email_exists',
+					'A user with this email address has already been registered'
+				);
 			}
 			if (authConfig.autoconfirm) {
 				await changeEmail(db, user.id, email);
@@ -339,7 +403,10 @@ async function updateUser(ctx: GatewayContext) {
 				await db.query(`update auth.users set email_change = $2 where id = $1`, [user.id, email]);
 				const pkce = pkceParams(body);
 				if (pkce) await createFlowState(db, user.id, 'email_change', pkce.challenge, pkce.method);
-				mail = { to: email, link: await makeLink(db, user, 'email_change', email, redirect, !!pkce) };
+				mail = {
+					to: email,
+					link: await makeLink(db, user, 'email_change', email, redirect, !!pkce)
+				};
 			}
 		}
 		const fresh = (await findUserById(db, user.id)) as UserRow;
@@ -351,7 +418,7 @@ async function updateUser(ctx: GatewayContext) {
 
 async function changeEmail(db: pg.ClientBase, userId: string, email: string) {
 	await db.query(
-		`update auth.users set email = $2, email_change = '', email_change_token_new = '', email_change_sent_at = null,
+		`update auth.users set email = $2::text, email_change = '', email_change_token_new = '', email_change_sent_at = null,
 			email_confirmed_at = now(), updated_at = now(),
 			raw_user_meta_data = case when raw_user_meta_data ? 'email' then jsonb_set(raw_user_meta_data, '{email}', to_jsonb($2::text)) else raw_user_meta_data end
 		where id = $1`,
@@ -366,7 +433,8 @@ async function changeEmail(db: pg.ClientBase, userId: string, email: string) {
 
 async function logout(ctx: GatewayContext) {
 	const scope = ctx.url.searchParams.get('scope') ?? 'global';
-	if (!['global', 'local', 'others'].includes(scope)) throw validationFailed(`Unsupported logout scope "${scope}"`);
+	if (!['global', 'local', 'others'].includes(scope))
+		throw validationFailed(`Unsupported logout scope "${scope}"`);
 	await tx(async (db) => {
 		const { user, sessionId } = await requireUser(ctx, db);
 		if (scope === 'global' || !sessionId) {
@@ -374,7 +442,10 @@ async function logout(ctx: GatewayContext) {
 		} else if (scope === 'local') {
 			await db.query(`delete from auth.sessions where id = $1`, [sessionId]);
 		} else {
-			await db.query(`delete from auth.sessions where user_id = $1 and id <> $2`, [user.id, sessionId]);
+			await db.query(`delete from auth.sessions where user_id = $1 and id <> $2`, [
+				user.id,
+				sessionId
+			]);
 		}
 	});
 	ctx.res.writeHead(204);
@@ -391,7 +462,43 @@ async function recover(ctx: GatewayContext) {
 		const user = await findUserByEmail(db, email, true);
 		if (!user || user.deleted_at) return null;
 		if (pkce) await createFlowState(db, user.id, 'recovery', pkce.challenge, pkce.method);
-		return { to: user.email ?? email, link: await makeLink(db, user, 'recovery', user.email ?? email, redirect, !!pkce) };
+		return {
+			to: user.email ?? email,
+			link: await makeLink(db, user, 'recovery', user.email ?? email, redirect, !!pkce)
+		};
+	});
+	if (mail) send(mail.to, mail.link);
+	sendJson(ctx.res, 200, {});
+}
+
+/** POST /resend: a new signup confirmation or e-mail change link; quiet for unknown addresses. */
+async function resend(ctx: GatewayContext) {
+	const body = await jsonBody(ctx);
+	const type = str(body.type);
+	if (type !== 'signup' && type !== 'email_change') {
+		if (type === 'sms' || type === 'phone_change') {
+			throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
+		}
+		throw validationFailed('Missing one of these types: signup, email_change, sms, phone_change');
+	}
+	const email = validateEmail(body.email);
+	const pkce = pkceParams(body);
+	const redirect = ctx.url.searchParams.get('redirect_to');
+	const mail = await tx(async (db) => {
+		if (type === 'signup') {
+			const user = await findUserByEmail(db, email, true);
+			if (!user || user.deleted_at || user.email_confirmed_at) return null;
+			if (pkce) await createFlowState(db, user.id, 'email/signup', pkce.challenge, pkce.method);
+			return { to: email, link: await makeLink(db, user, 'signup', email, redirect, !!pkce) };
+		}
+		const { rows } = await db.query<{ id: string }>(
+			`select id from auth.users where lower(email_change) = lower($1) and deleted_at is null limit 1`,
+			[email]
+		);
+		const user = rows[0] ? await findUserById(db, rows[0].id, true) : null;
+		if (!user) return null;
+		if (pkce) await createFlowState(db, user.id, 'email_change', pkce.challenge, pkce.method);
+		return { to: email, link: await makeLink(db, user, 'email_change', email, redirect, !!pkce) };
 	});
 	if (mail) send(mail.to, mail.link);
 	sendJson(ctx.res, 200, {});
@@ -400,7 +507,8 @@ async function recover(ctx: GatewayContext) {
 async function otp(ctx: GatewayContext) {
 	const body = await jsonBody(ctx);
 	if (!str(body.email)) {
-		if (str(body.phone)) throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
+		if (str(body.phone))
+			throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
 		throw validationFailed('An email address or phone number is required');
 	}
 	const email = validateEmail(body.email);
@@ -413,7 +521,8 @@ async function otp(ctx: GatewayContext) {
 		let type: MailType = 'magiclink';
 		let method: AuthMethod = 'magiclink';
 		if (!user) {
-			if (!createUser || !authConfig.enableSignup) throw new AuthError(422, 'otp_disabled', 'Signups not allowed for otp');
+			if (!createUser || !authConfig.enableSignup)
+				throw new AuthError(422, 'otp_disabled', 'Signups not allowed for otp');
 			user = await insertUser(db, { email, confirmed: false, userMetadata: data });
 			type = 'signup';
 			method = 'email/signup';
@@ -422,13 +531,23 @@ async function otp(ctx: GatewayContext) {
 			method = 'email/signup';
 		}
 		if (pkce) await createFlowState(db, user.id, method, pkce.challenge, pkce.method);
-		return { to: user.email ?? email, link: await makeLink(db, user, type, user.email ?? email, redirect, !!pkce) };
+		return {
+			to: user.email ?? email,
+			link: await makeLink(db, user, type, user.email ?? email, redirect, !!pkce)
+		};
 	});
 	send(mail.to, mail.link);
 	sendJson(ctx.res, 200, {});
 }
 
-const VERIFY_TYPES = ['signup', 'invite', 'recovery', 'magiclink', 'email', 'email_change'] as const;
+const VERIFY_TYPES = [
+	'signup',
+	'invite',
+	'recovery',
+	'magiclink',
+	'email',
+	'email_change'
+] as const;
 type VerifyType = (typeof VERIFY_TYPES)[number];
 
 const VERIFY_TOKENS: Record<VerifyType, OttType[]> = {
@@ -456,8 +575,18 @@ interface Verified {
 }
 
 /** Consumes the one-time token and applies its effect (confirm, recover, change e-mail). */
-async function consumeToken(db: pg.ClientBase, type: VerifyType, tokenHash: string): Promise<Verified> {
-	const { rows } = await db.query<{ user_id: string; token_type: OttType; token_hash: string; relates_to: string; expired: boolean }>(
+async function consumeToken(
+	db: pg.ClientBase,
+	type: VerifyType,
+	tokenHash: string
+): Promise<Verified> {
+	const { rows } = await db.query<{
+		user_id: string;
+		token_type: OttType;
+		token_hash: string;
+		relates_to: string;
+		expired: boolean;
+	}>(
 		`select ott.user_id, ott.token_type, ott.token_hash, ott.relates_to,
 			coalesce(case ott.token_type
 				when 'confirmation_token' then u.confirmation_sent_at
@@ -470,7 +599,8 @@ async function consumeToken(db: pg.ClientBase, type: VerifyType, tokenHash: stri
 		[tokenHash, VERIFY_TOKENS[type], authConfig.otpExpiry]
 	);
 	const row = rows[0];
-	if (!row || row.expired) throw new AuthError(403, 'otp_expired', 'Token has expired or is invalid');
+	if (!row || row.expired)
+		throw new AuthError(403, 'otp_expired', 'Token has expired or is invalid');
 	await clearOneTimeToken(db, row.user_id, row.token_type);
 	if (row.token_type === 'email_change_token_new') {
 		await changeEmail(db, row.user_id, row.relates_to);
@@ -499,7 +629,8 @@ async function verifyPost(ctx: GatewayContext) {
 		const token = str(body.token);
 		const email = str(body.email);
 		if (!token) throw validationFailed('Verify requires a token or a token hash');
-		if (!email) throw validationFailed('Only an email address or phone number should be provided on verify');
+		if (!email)
+			throw validationFailed('Only an email address or phone number should be provided on verify');
 		tokenHash = sha224Hex(email.trim().toLowerCase() + token);
 	}
 	const hash = tokenHash;
@@ -519,8 +650,13 @@ async function verifyGet(ctx: GatewayContext) {
 	const q = ctx.url.searchParams;
 	const target = redirectTarget(q.get('redirect_to'));
 	const fail = (err: AuthError) => {
-		const description = err.code === 'otp_expired' ? 'Email link is invalid or has expired' : err.message;
-		const frag = new URLSearchParams({ error: 'access_denied', error_code: err.code, error_description: description });
+		const description =
+			err.code === 'otp_expired' ? 'Email link is invalid or has expired' : err.message;
+		const frag = new URLSearchParams({
+			error: 'access_denied',
+			error_code: err.code,
+			error_description: description
+		});
 		redirect(ctx, `${target.split('#')[0]}#${frag}`);
 	};
 	let type: VerifyType;
@@ -530,7 +666,8 @@ async function verifyGet(ctx: GatewayContext) {
 		return fail(err as AuthError);
 	}
 	const token = q.get('token');
-	if (!token) return fail(new AuthError(403, 'otp_expired', 'Email link is invalid or has expired'));
+	if (!token)
+		return fail(new AuthError(403, 'otp_expired', 'Email link is invalid or has expired'));
 	try {
 		const out = await tx(async (db) => {
 			const verified = await consumeToken(db, type, token);
@@ -542,7 +679,12 @@ async function verifyGet(ctx: GatewayContext) {
 					returning auth_code`,
 					[verified.user.id, verified.method]
 				);
-				if (!rows[0]) throw new AuthError(404, 'flow_state_not_found', 'invalid flow state, no valid flow state found');
+				if (!rows[0])
+					throw new AuthError(
+						404,
+						'flow_state_not_found',
+						'invalid flow state, no valid flow state found'
+					);
 				return { code: rows[0].auth_code };
 			}
 			return { session: await issueSession(db, verified.user, verified.method, ctx) };
@@ -577,8 +719,17 @@ function banSql(value: unknown): string | null | undefined {
 	if (typeof value !== 'string') throw validationFailed('invalid format for ban duration');
 	const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value);
 	const parts = value.match(/\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)/g);
-	if (!m && (!parts || parts.join('') !== value)) throw validationFailed(`invalid format for ban duration: ${value}`);
-	const unit: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+	if (!m && (!parts || parts.join('') !== value))
+		throw validationFailed(`invalid format for ban duration: ${value}`);
+	const unit: Record<string, number> = {
+		ns: 1e-9,
+		us: 1e-6,
+		µs: 1e-6,
+		ms: 1e-3,
+		s: 1,
+		m: 60,
+		h: 3600
+	};
 	let secs = 0;
 	for (const p of parts ?? []) {
 		const pm = /^(\d+(?:\.\d+)?)(\D+)$/.exec(p) as RegExpExecArray;
@@ -590,13 +741,16 @@ function banSql(value: unknown): string | null | undefined {
 async function adminCreateUser(ctx: GatewayContext) {
 	requireAdmin(ctx);
 	const body = await jsonBody(ctx);
-	if (!str(body.email) && !str(body.phone)) throw validationFailed('Cannot create a user without either an email or phone');
-	if (str(body.phone) && !str(body.email)) throw validationFailed('Phone users are not supported by the local runtime');
+	if (!str(body.email) && !str(body.phone))
+		throw validationFailed('Cannot create a user without either an email or phone');
+	if (str(body.phone) && !str(body.email))
+		throw validationFailed('Phone users are not supported by the local runtime');
 	const email = validateEmail(body.email);
 	const password = str(body.password);
 	if (password) checkPassword(password);
 	const passwordHash = str(body.password_hash);
-	if (passwordHash && !/^\$2[aby]\$\d\d\$/.test(passwordHash)) throw validationFailed('Invalid password hash format');
+	if (passwordHash && !/^\$2[aby]\$\d\d\$/.test(passwordHash))
+		throw validationFailed('Invalid password hash format');
 	const id = str(body.id);
 	if (id && !UUID_RE.test(id)) throw validationFailed('id must be a valid UUID');
 	const userMetadata = asObject(body.user_metadata, 'user_metadata') ?? asObject(body.data, 'data');
@@ -605,9 +759,14 @@ async function adminCreateUser(ctx: GatewayContext) {
 	const role = str(body.role);
 	const user = await tx(async (db) => {
 		if (await findUserByEmail(db, email)) {
-			throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+			throw new AuthError(
+				422,
+				'email_exists',
+				'A user with this email address has already been registered'
+			);
 		}
-		if (id && (await findUserById(db, id))) throw new AuthError(422, 'user_already_exists', 'User already registered');
+		if (id && (await findUserById(db, id)))
+			throw new AuthError(422, 'user_already_exists', 'User already registered');
 		const row = await insertUser(db, {
 			id,
 			email,
@@ -629,12 +788,15 @@ async function adminListUsers(ctx: GatewayContext) {
 	const q = ctx.url.searchParams;
 	const pageRaw = q.get('page') || '1';
 	const perRaw = q.get('per_page') || '50';
-	if (!/^\d+$/.test(pageRaw) || !/^\d+$/.test(perRaw)) throw new AuthError(400, 'validation_failed', 'Bad Pagination Parameters');
+	if (!/^\d+$/.test(pageRaw) || !/^\d+$/.test(perRaw))
+		throw new AuthError(400, 'validation_failed', 'Bad Pagination Parameters');
 	const page = Math.max(1, Number(pageRaw));
 	const perPage = Math.min(Math.max(1, Number(perRaw)), 1000);
 	const filter = q.get('filter');
 	const { users, total } = await tx(async (db) => {
-		const where = `deleted_at is null and aud = 'authenticated'` + (filter ? ` and (email ilike '%' || $3 || '%')` : '');
+		const where =
+			`deleted_at is null and aud = 'authenticated'` +
+			(filter ? ` and (email ilike '%' || $3 || '%')` : '');
 		const params: unknown[] = [perPage, (page - 1) * perPage];
 		if (filter) params.push(filter.replace(/[\\%_]/g, '\\$&'));
 		const { rows } = await db.query<{ id: string }>(
@@ -663,7 +825,12 @@ async function adminListUsers(ctx: GatewayContext) {
 	const links: string[] = [];
 	if (page < totalPages) links.push(`${link(page + 1)}; rel="next"`);
 	links.push(`${link(totalPages)}; rel="last"`);
-	sendJson(ctx.res, 200, { users, aud: 'authenticated' }, { Link: links.join(', '), 'X-Total-Count': String(total) });
+	sendJson(
+		ctx.res,
+		200,
+		{ users, aud: 'authenticated' },
+		{ Link: links.join(', '), 'X-Total-Count': String(total) }
+	);
 }
 
 async function loadAdminTarget(db: pg.ClientBase, id: string, lock = false): Promise<UserRow> {
@@ -691,7 +858,11 @@ async function adminUpdateUser(ctx: GatewayContext, id: string) {
 			const e = validateEmail(email);
 			const taken = await findUserByEmail(db, e);
 			if (taken && taken.id !== user.id) {
-				throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+				throw new AuthError(
+					422,
+					'email_exists',
+					'A user with this email address has already been registered'
+				);
 			}
 			await changeEmail(db, user.id, e);
 			if (body.email_confirm !== true && !user.email_confirmed_at) {
@@ -706,7 +877,10 @@ async function adminUpdateUser(ctx: GatewayContext, id: string) {
 		const hash = str(body.password_hash);
 		if (hash) {
 			if (!/^\$2[aby]\$\d\d\$/.test(hash)) throw validationFailed('Invalid password hash format');
-			await db.query(`update auth.users set encrypted_password = $2 where id = $1`, [user.id, hash]);
+			await db.query(`update auth.users set encrypted_password = $2 where id = $1`, [
+				user.id,
+				hash
+			]);
 		}
 		if (body.email_confirm === true) await confirmEmail(db, user.id);
 		if (userMetadata) {
@@ -724,7 +898,10 @@ async function adminUpdateUser(ctx: GatewayContext, id: string) {
 		const role = str(body.role);
 		if (role) await db.query(`update auth.users set role = $2 where id = $1`, [user.id, role]);
 		if (banned !== undefined) {
-			await db.query(`update auth.users set banned_until = $2::timestamptz where id = $1`, [user.id, banned]);
+			await db.query(`update auth.users set banned_until = $2::timestamptz where id = $1`, [
+				user.id,
+				banned
+			]);
 			if (banned) await db.query(`delete from auth.sessions where user_id = $1`, [user.id]);
 		}
 		await db.query(`update auth.users set updated_at = now() where id = $1`, [user.id]);
@@ -764,9 +941,14 @@ async function invite(ctx: GatewayContext) {
 	const out = await tx(async (db) => {
 		let user = await findUserByEmail(db, email, true);
 		if (user && user.email_confirmed_at) {
-			throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+			throw new AuthError(
+				422,
+				'email_exists',
+				'A user with this email address has already been registered'
+			);
 		}
-		if (!user) user = await insertUser(db, { email, confirmed: false, invited: true, userMetadata: data });
+		if (!user)
+			user = await insertUser(db, { email, confirmed: false, invited: true, userMetadata: data });
 		else {
 			await db.query(
 				`update auth.users set invited_at = now(), raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || $2::jsonb where id = $1`,
@@ -784,8 +966,16 @@ async function generateLink(ctx: GatewayContext) {
 	requireAdmin(ctx);
 	const body = await jsonBody(ctx);
 	const requested = str(body.type);
-	const types = ['signup', 'invite', 'magiclink', 'recovery', 'email_change_current', 'email_change_new'];
-	if (!requested || !types.includes(requested)) throw validationFailed('Invalid email action link type requested');
+	const types = [
+		'signup',
+		'invite',
+		'magiclink',
+		'recovery',
+		'email_change_current',
+		'email_change_new'
+	];
+	if (!requested || !types.includes(requested))
+		throw validationFailed('Invalid email action link type requested');
 	const email = validateEmail(body.email);
 	const data = asObject(body.data, 'data') ?? {};
 	const redirectTo = str(body.redirect_to) ?? ctx.url.searchParams.get('redirect_to');
@@ -796,18 +986,33 @@ async function generateLink(ctx: GatewayContext) {
 		let link: Link;
 		if (type === 'signup') {
 			if (user && user.email_confirmed_at) {
-				throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+				throw new AuthError(
+					422,
+					'email_exists',
+					'A user with this email address has already been registered'
+				);
 			}
 			const password = str(body.password);
 			if (password) checkPassword(password);
-			if (!user) user = await insertUser(db, { email, password: password ?? null, confirmed: false, userMetadata: data });
+			if (!user)
+				user = await insertUser(db, {
+					email,
+					password: password ?? null,
+					confirmed: false,
+					userMetadata: data
+				});
 			else if (password) await setPassword(db, user.id, password);
 			link = await makeLink(db, user, 'signup', email, redirectTo);
 		} else if (type === 'invite') {
 			if (user && user.email_confirmed_at) {
-				throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+				throw new AuthError(
+					422,
+					'email_exists',
+					'A user with this email address has already been registered'
+				);
 			}
-			if (!user) user = await insertUser(db, { email, confirmed: false, invited: true, userMetadata: data });
+			if (!user)
+				user = await insertUser(db, { email, confirmed: false, invited: true, userMetadata: data });
 			else await db.query(`update auth.users set invited_at = now() where id = $1`, [user.id]);
 			link = await makeLink(db, user, 'invite', email, redirectTo);
 		} else if (type === 'magiclink' || type === 'recovery') {
@@ -817,7 +1022,12 @@ async function generateLink(ctx: GatewayContext) {
 			if (!user) throw new AuthError(404, 'user_not_found', 'User with this email not found');
 			const newEmail = validateEmail(body.new_email);
 			const taken = await findUserByEmail(db, newEmail);
-			if (taken) throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+			if (taken)
+				throw new AuthError(
+					422,
+					'email_exists',
+					'A user with this email address has already been registered'
+				);
 			await db.query(`update auth.users set email_change = $2 where id = $1`, [user.id, newEmail]);
 			link = await makeLink(db, user, 'email_change', newEmail, redirectTo);
 		}
@@ -852,7 +1062,12 @@ export async function handleAuth(ctx: GatewayContext): Promise<void> {
 	const method = ctx.req.method ?? 'GET';
 	const path = ctx.path.replace(/\/+$/, '') || '/';
 	try {
-		if (path === '/health') return sendJson(ctx.res, 200, { version: 'local', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' });
+		if (path === '/health')
+			return sendJson(ctx.res, 200, {
+				version: 'local',
+				name: 'GoTrue',
+				description: 'GoTrue is a user registration and authentication API'
+			});
 		if (path === '/.well-known/jwks.json' && method === 'GET') {
 			return sendJson(ctx.res, 200, jwks(), { 'Cache-Control': 'public, max-age=600' });
 		}
@@ -865,6 +1080,7 @@ export async function handleAuth(ctx: GatewayContext): Promise<void> {
 			'/recover': { POST: () => recover(ctx) },
 			'/otp': { POST: () => otp(ctx) },
 			'/magiclink': { POST: () => otp(ctx) },
+			'/resend': { POST: () => resend(ctx) },
 			'/verify': { GET: () => verifyGet(ctx), POST: () => verifyPost(ctx) },
 			'/invite': { POST: () => invite(ctx) },
 			'/admin/generate_link': { POST: () => generateLink(ctx) },
@@ -888,7 +1104,24 @@ export async function handleAuth(ctx: GatewayContext): Promise<void> {
 			return;
 		}
 		if (err instanceof AuthError) return sendAuthError(ctx, err);
+		const sqlstate = (err as { code?: unknown }).code;
+		if (typeof sqlstate === 'string' && /^(22|23)/.test(sqlstate)) {
+			// a value Postgres refused (too long, malformed, duplicate): the client's mistake, not ours
+			return sendAuthError(
+				ctx,
+				sqlstate === '23505'
+					? new AuthError(422, 'conflict', 'A conflicting record already exists')
+					: validationFailed(`Invalid input: ${(err as Error).message}`)
+			);
+		}
 		console.error('[auth] unexpected', err);
-		sendAuthError(ctx, new AuthError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information'));
+		sendAuthError(
+			ctx,
+			new AuthError(
+				500,
+				'unexpected_failure',
+				'Unexpected failure, please check server logs for more information'
+			)
+		);
 	}
 }

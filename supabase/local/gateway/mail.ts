@@ -39,7 +39,10 @@ const SUBJECTS: Record<MailType, string> = {
 
 const INTROS: Record<MailType, [string, string]> = {
 	signup: ['Confirm your signup', 'Follow this link to confirm your user:'],
-	invite: ['You have been invited', 'You have been invited to create a user. Follow this link to accept the invite:'],
+	invite: [
+		'You have been invited',
+		'You have been invited to create a user. Follow this link to accept the invite:'
+	],
 	recovery: ['Reset Password', 'Follow this link to reset the password for your user:'],
 	magiclink: ['Magic Link', 'Follow this link to login:'],
 	email_change: ['Confirm Change of Email', 'Follow this link to confirm the update of your email:']
@@ -105,11 +108,13 @@ export function readMessages(to?: string | null): MailMessage[] {
 export function deleteMessages(to?: string | null): number {
 	if (!existsSync(MAIL_FILE)) return 0;
 	const wanted = to?.trim().toLowerCase();
-	const lines = readFileSync(MAIL_FILE, 'utf8').split('\n').filter((l) => l.trim());
+	const lines = readFileSync(MAIL_FILE, 'utf8')
+		.split('\n')
+		.filter((l) => l.trim());
 	const keep: string[] = [];
 	let removed = 0;
 	for (const line of lines) {
-		let match = !wanted;
+		let match: boolean;
 		try {
 			match = !wanted || (JSON.parse(line) as MailMessage).to.toLowerCase() === wanted;
 		} catch {
@@ -136,6 +141,7 @@ th, td { text-align: left; padding: 0.5rem; border-bottom: 1px solid #ccc; verti
 a { color: #0645ad; }
 a:focus-visible, button:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 code { font-size: 1.1em; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 </style>
 </head>
 <body>
@@ -173,7 +179,10 @@ ${rows}
 </tbody>
 </table>`
 		: '<p>No messages yet.</p>';
-	return page('Local mailbox', `<h1>Local mailbox</h1>\n<p>E-mails the local Auth server would have sent.</p>\n${filter}\n${table}`);
+	return page(
+		'Local mailbox',
+		`<h1>Local mailbox</h1>\n<p>E-mails the local Auth server would have sent.</p>\n${filter}\n${table}`
+	);
 }
 
 function messagePage(m: MailMessage): string {
@@ -189,7 +198,10 @@ ${m.html}
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string) {
-	res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+	res.writeHead(status, {
+		'Content-Type': 'text/html; charset=utf-8',
+		'Cache-Control': 'no-store'
+	});
 	res.end(html);
 }
 
@@ -216,8 +228,15 @@ export async function handleMailbox(req: IncomingMessage, res: ServerResponse): 
 	const one = /^\/(?:api\/)?messages\/([^/]+)$/.exec(path);
 	if (one && req.method === 'GET') {
 		const m = readMessages().find((x) => x.id === decodeURIComponent(one[1]));
-		if (path.startsWith('/api/')) return m ? sendJson(res, 200, m) : sendJson(res, 404, { message: 'No message found' });
-		return m ? sendHtml(res, 200, messagePage(m)) : sendHtml(res, 404, page('Not found', '<h1>Message not found</h1><p><a href="/">Back to the mailbox</a></p>'));
+		if (path.startsWith('/api/'))
+			return m ? sendJson(res, 200, m) : sendJson(res, 404, { message: 'No message found' });
+		return m
+			? sendHtml(res, 200, messagePage(m))
+			: sendHtml(
+					res,
+					404,
+					page('Not found', '<h1>Message not found</h1><p><a href="/">Back to the mailbox</a></p>')
+				);
 	}
 	if (path === '/' && req.method === 'GET') return sendHtml(res, 200, listPage(to));
 	sendJson(res, 404, { message: 'Not found' });
