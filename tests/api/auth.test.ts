@@ -25,6 +25,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const AUTH = `${API_URL}/auth/v1`;
 const PASSWORD = 'correct-horse-1';
 const createdEmails: string[] = [];
+/** Users whose address is gone (soft delete) are cleaned up by id. */
+const createdIds: string[] = [];
 
 function email(prefix = 'auth') {
 	const e = uniqueEmail(prefix);
@@ -93,9 +95,10 @@ afterAll(async () => {
 	const db = adminDb();
 	await db.connect();
 	try {
-		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [
-			createdEmails.map((e) => e.toLowerCase())
-		]);
+		await db.query(
+			`delete from auth.users where lower(email) = any($1::text[]) or id = any($2::uuid[])`,
+			[createdEmails.map((e) => e.toLowerCase()), createdIds]
+		);
 	} finally {
 		await db.end();
 	}
@@ -546,6 +549,41 @@ describe('admin users API', () => {
 		const gone = await admin.auth.admin.getUserById(created[1]);
 		expect(gone.error?.status).toBe(404);
 		expect(gone.error?.code).toBe('user_not_found');
+	});
+
+	it('ban_duration bans (sign-in 400 user_banned, sessions ended) and "none" lifts the ban', async () => {
+		const { id, email: address, session } = await signedIn();
+		const banned = await admin.auth.admin.updateUserById(id, { ban_duration: '24h' });
+		expect(banned.error).toBeNull();
+		expect(Date.parse(banned.data.user!.banned_until!)).toBeGreaterThan(
+			Date.now() + 23 * 3600 * 1000
+		);
+		const denied = await anonClient().auth.signInWithPassword({
+			email: address,
+			password: PASSWORD
+		});
+		expect(denied.error?.status).toBe(400);
+		expect(denied.error?.code).toBe('user_banned');
+		const refresh = await anonClient().auth.refreshSession({
+			refresh_token: session!.refresh_token
+		});
+		expect(refresh.error?.status).toBe(400);
+		expect((await admin.auth.admin.updateUserById(id, { ban_duration: 'none' })).error).toBeNull();
+		expect(
+			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
+		).toBeNull();
+	});
+
+	it('soft delete hides the user from the admin API and blocks sign-in', async () => {
+		const { id, email: address } = await confirmedUser();
+		createdIds.push(id);
+		expect((await admin.auth.admin.deleteUser(id, true)).error).toBeNull();
+		expect((await admin.auth.admin.getUserById(id)).error?.code).toBe('user_not_found');
+		const denied = await anonClient().auth.signInWithPassword({
+			email: address,
+			password: PASSWORD
+		});
+		expect(denied.error?.code).toBe('invalid_credentials');
 	});
 
 	it('refuses a second user with the same address (422 email_exists)', async () => {
