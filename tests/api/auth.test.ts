@@ -496,6 +496,42 @@ describe('password recovery', () => {
 	});
 });
 
+describe('signInWithOtp and anonymous sign-in', () => {
+	it('mails a magic link to an existing user; the e-mailed code verifies as type email', async () => {
+		const u = await confirmedUser();
+		const sent = await anonClient().auth.signInWithOtp({
+			email: u.email,
+			options: { shouldCreateUser: false }
+		});
+		expect(sent.error).toBeNull();
+		const mail = await latestMail(u.email);
+		expect(mail.type).toBe('magiclink');
+		const { data, error } = await anonClient().auth.verifyOtp({
+			email: u.email,
+			token: mail.email_otp,
+			type: 'email'
+		});
+		expect(error).toBeNull();
+		expect(data.session?.user.id).toBe(u.id);
+		expect(decodePart(data.session!.access_token, 1).amr[0].method).toBe('otp');
+	});
+
+	it('refuses to create a user when shouldCreateUser is false (422 otp_disabled)', async () => {
+		const { error } = await anonClient().auth.signInWithOtp({
+			email: uniqueEmail('nobody'),
+			options: { shouldCreateUser: false }
+		});
+		expect(error?.status).toBe(422);
+		expect(error?.code).toBe('otp_disabled');
+	});
+
+	it('anonymous sign-ins are off as in config.toml (422 anonymous_provider_disabled)', async () => {
+		const { error } = await anonClient().auth.signInAnonymously();
+		expect(error?.status).toBe(422);
+		expect(error?.code).toBe('anonymous_provider_disabled');
+	});
+});
+
 describe('admin users API', () => {
 	it('creates, lists with pagination headers, gets, updates (merging metadata) and deletes', async () => {
 		const created: string[] = [];
