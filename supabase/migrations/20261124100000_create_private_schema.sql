@@ -1,0 +1,40 @@
+-- The `private` schema: helpers, trigger functions and internal tables that the Data API must never
+-- expose (config.toml exposes only public and graphql_public). Also the project-wide function
+-- privilege default and the one shared `updated_at` trigger function every table uses.
+
+create schema if not exists private;
+comment on schema private is
+  'Not exposed through the Data API: RLS helpers, trigger functions, security definer internals.';
+
+revoke all on schema private from public;
+-- Policies run their helper functions as the caller, so the API roles need to reach the schema;
+-- they can only execute what is granted function by function below and in later migrations.
+grant usage on schema private to anon, authenticated, service_role;
+
+-- Functions are not executable by everyone by default: each migration grants what each role needs.
+alter default privileges for role postgres revoke execute on functions from public;
+alter default privileges for role postgres in schema public revoke execute on functions from anon, authenticated;
+alter default privileges for role postgres in schema private revoke execute on functions from anon, authenticated;
+
+-- Shared trigger for every table: `before insert or update ... for each row`. created_at is set
+-- once on insert and can never be rewritten; updated_at follows every update.
+create or replace function private.set_timestamps()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    new.created_at := now();
+  else
+    new.created_at := old.created_at;
+  end if;
+  new.updated_at := now();
+  return new;
+end;
+$$;
+
+comment on function private.set_timestamps() is
+  'Trigger (before insert or update): created_at fixed at insert, updated_at = now() on every write.';
+
+revoke execute on function private.set_timestamps() from public, anon, authenticated;
