@@ -280,9 +280,9 @@ describe('select grammar', () => {
 		const inner = await a.from(projects).select(`name, ${tasks}!inner(title)`).eq(`${tasks}.title`, 'idle');
 		expect(inner.data).toEqual([{ name: `${p} beta, with comma`, [tasks]: [{ title: 'idle' }] }]);
 		const left = await a.from(projects).select(`name, ${tasks}(title)`).eq(`${tasks}.title`, 'idle').order('name');
-		expect(left.data!.map((r) => r[tasks].length)).toEqual([0, 1]);
+		expect((left.data as unknown as Record<string, unknown[]>[]).map((r) => r[tasks].length)).toEqual([0, 1]);
 		const anti = await a.from(projects).select(`name, ${tasks}(id)`).eq(`${tasks}.priority`, 5).is(tasks, null);
-		expect(anti.data!.map((r) => r.name)).toEqual([`${p} alpha`]);
+		expect((anti.data as unknown as { name: string }[]).map((r) => r.name)).toEqual([`${p} alpha`]);
 	});
 
 	it('counts embedded rows with rel(count)', async () => {
@@ -574,7 +574,7 @@ describe('rpc', () => {
 			.order('name', { ascending: false })
 			.limit(2);
 		expect(error).toBeNull();
-		expect(data!.map((r: { name: string }) => r.name)).toEqual([`${p} gamma`, `${p} beta, with comma`]);
+		expect((data as { name: string }[]).map((r) => r.name)).toEqual([`${p} gamma`, `${p} beta, with comma`]);
 		expect(count).toBe(3);
 		const bobs = await b.rpc(`${p}_named`, { pattern: `${p}%` });
 		expect(bobs.data).toHaveLength(1);
@@ -604,6 +604,75 @@ describe('rpc', () => {
 		const missing = await a.rpc(`${p}_add`, { x: 1 });
 		expect(missing.status).toBe(404);
 		expect(missing.error!.code).toBe('PGRST202');
+	});
+});
+
+describe('preferences and hostile input', () => {
+	it('rolls back with Prefer tx=rollback and enforces max-affected with handling=strict', async () => {
+		const tx = await raw(`/${tasks}?select=title`, {
+			method: 'POST', token: mintToken(alice),
+			headers: { 'Content-Type': 'application/json', Prefer: 'return=representation, tx=rollback' },
+			body: JSON.stringify({ project_id: projectA, title: `${p}-phantom` })
+		});
+		expect(tx.status).toBe(201);
+		expect(await tx.json()).toEqual([{ title: `${p}-phantom` }]);
+		const strict = await raw(`/${tasks}?priority=gte.0`, {
+			method: 'PATCH', token: mintToken(alice),
+			headers: { 'Content-Type': 'application/json', Prefer: 'handling=strict, max-affected=1' },
+			body: JSON.stringify({ done: true })
+		});
+		expect(strict.status).toBe(400);
+		expect((await strict.json()).code).toBe('PGRST124');
+		const bogus = await raw(`/${tasks}`, { token: mintToken(alice), headers: { Prefer: 'handling=strict, return=sideways' } });
+		expect(bogus.status).toBe(400);
+		expect((await bogus.json()).code).toBe('PGRST122');
+		const rows = await db.query(`select count(*)::int as n, bool_or(done) as any_done from public.${tasks}`);
+		expect(rows.rows[0]).toEqual({ n: 4, any_done: false });
+	});
+
+	it('limits updates to the ordered first rows instead of ignoring limit', async () => {
+		const res = await raw(`/${tasks}?priority=not.is.null&order=priority.desc&limit=1&select=title`, {
+			method: 'PATCH', token: mintToken(alice),
+			headers: { 'Content-Type': 'application/json', Prefer: 'return=representation' },
+			body: JSON.stringify({ done: true })
+		});
+		expect(res.status).toBe(200);
+		expect(await res.json()).toEqual([{ title: 'idle' }]);
+		const done = await db.query(`select title from public.${tasks} where done`);
+		expect(done.rows).toEqual([{ title: 'idle' }]);
+		await db.query(`update public.${tasks} set done = false`);
+	});
+
+	it('strips nulls on request and nests embeds two levels deep', async () => {
+		const { data } = await a.from(tasks).select('title,priority').eq('title', 'ship it').stripNulls();
+		expect(data).toEqual([{ title: 'ship it' }]);
+		const nested = await a.from(links).select(`id, from:${projects}!from_id(name, ${tasks}(title))`).single();
+		expect((nested.data as unknown as { from: { [k: string]: unknown } }).from).toEqual({
+			name: `${p} alpha`,
+			[tasks]: expect.arrayContaining([{ title: 'write spec' }, { title: 'ship it' }, { title: 'Review' }])
+		});
+	});
+
+	it('filters GET rpc results and answers HEAD rpc', async () => {
+		const res = await raw(`/rpc/${p}_pairs?n=5&x=gt.3&select=label`, { token: mintToken(alice) });
+		expect(await res.json()).toEqual([{ label: 'item 4' }, { label: 'item 5' }]);
+		const head = await a.rpc(`${p}_pairs`, { n: 7 }, { head: true, count: 'exact' });
+		expect(head).toMatchObject({ data: null, count: 7, status: 200 });
+	});
+
+	it('treats quotes and SQL in names and values as data', async () => {
+		const alias = await a.from(projects).select('"we\\"ird":name').eq('id', projectA).single();
+		expect(alias.data).toEqual({ 'we"ird': `${p} alpha` });
+		const value = await a.from(projects).select('name').eq('name', "x'); drop table public." + projects + '; --');
+		expect(value).toMatchObject({ data: [], error: null });
+		const ident = await a.from(projects).select('name;drop table x;--');
+		expect(ident.error).toMatchObject({ code: '42703', message: `column ${projects}.name;droptablex;-- does not exist` });
+		const unbalanced = await a.from(projects).select('name"; drop table x; --');
+		expect(unbalanced.error!.code).toBe('PGRST100');
+		const cast = await a.from(projects).select('name::text); drop table x; --');
+		expect(cast.status).toBe(400);
+		const still = await db.query(`select count(*)::int as n from public.${projects}`);
+		expect(still.rows[0].n).toBeGreaterThan(0);
 	});
 });
 

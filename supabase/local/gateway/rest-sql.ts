@@ -395,16 +395,36 @@ export function readStatement(q: Sql, cache: SchemaCache, src: Source, items: Se
 	return { sql, params: q.params };
 }
 
-/** `where` conditions of a mutation (top-level filters only). */
-function mutationWhere(q: Sql, src: Source, alias: string, mods: Mods): string[] {
+/**
+ * `where` conditions of a mutation (top-level filters only). A top-level `limit`/`offset`
+ * restricts the affected rows through their ctids, ordered by `order` (PostgREST's limited
+ * update/delete), so it is never silently ignored.
+ */
+function mutationWhere(q: Sql, cache: SchemaCache, t: Table, alias: string, mods: Mods): string[] {
 	for (const k of mods.keys()) {
 		const m = mods.get(k)!;
 		if (k !== '' && m.filters.length) {
 			throw new ApiError(400, 'PGRST108', `'${k.split('\u0000').join('.')}' is not an embedded resource in this request`);
 		}
 	}
+	const src = tableSource(t);
 	const top = mods.get('');
-	return (top?.filters ?? []).map((f) => filterSql(q, src, alias, f, new Map()));
+	const where = (top?.filters ?? []).map((f) => filterSql(q, src, alias, f, new Map()));
+	if (top && (top.limit !== null || (top.offset ?? 0) > 0)) {
+		if (t.kind !== 'r' && t.kind !== 'p') {
+			throw new ApiError(400, 'PGRST100', 'failed to parse limit', 'limited updates and deletes need a table');
+		}
+		const inner = q.alias('t');
+		const innerWhere = top.filters.map((f) => filterSql(q, src, inner, f, new Map()));
+		const order = (top.order ?? []).map((o) => orderSql(q, cache, src, inner, o, new Map()));
+		const parts = [`select ${quoteIdent(inner)}.ctid from ${src.from} as ${quoteIdent(inner)}`];
+		if (innerWhere.length) parts.push(`where ${innerWhere.join(' and ')}`);
+		if (order.length) parts.push(`order by ${order.join(', ')}`);
+		if (top.limit !== null) parts.push(`limit ${Number(top.limit)}`);
+		if (top.offset) parts.push(`offset ${Number(top.offset)}`);
+		where.push(`${quoteIdent(alias)}.ctid = any(array(${parts.join(' ')}))`);
+	}
+	return where;
 }
 
 export interface MutationPlan {
@@ -467,7 +487,7 @@ export function insertStatement(q: Sql, cache: SchemaCache, t: Table, input: Ins
 
 export function updateStatement(q: Sql, cache: SchemaCache, t: Table, raw: string, columns: string[], items: SelectItem[], mods: Mods, media: MediaKind, count: boolean, returning: boolean): MutationPlan {
 	const alias = q.alias('t');
-	const where = mutationWhere(q, tableSource(t), alias, mods);
+	const where = mutationWhere(q, cache, t, alias, mods);
 	if (where.length === 0) throw new ApiError(400, '21000', 'UPDATE requires a WHERE clause');
 	const p = q.bind(raw);
 	const sets = columns.map((c) => `${quoteIdent(c)} = pgrst_body.${quoteIdent(c)}`);
@@ -479,7 +499,7 @@ export function updateStatement(q: Sql, cache: SchemaCache, t: Table, raw: strin
 
 export function deleteStatement(q: Sql, cache: SchemaCache, t: Table, items: SelectItem[], mods: Mods, media: MediaKind, count: boolean, returning: boolean): MutationPlan {
 	const alias = q.alias('t');
-	const where = mutationWhere(q, tableSource(t), alias, mods);
+	const where = mutationWhere(q, cache, t, alias, mods);
 	if (where.length === 0) throw new ApiError(400, '21000', 'DELETE requires a WHERE clause');
 	let sql = `delete from ${qualified(t)} as ${alias} where ${where.join(' and ')}`;
 	if (!returning) return { statement: { sql, params: q.params }, returning: false };

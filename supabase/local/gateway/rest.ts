@@ -428,6 +428,15 @@ async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): Promise
 		const needsCount = x.prefs.count !== null;
 		if (needsCount && total === null && plan.kind !== 'read') total = n;
 
+		const mutation = plan.kind === 'insert' || plan.kind === 'update' || plan.kind === 'delete';
+		if (mutation && x.prefs.handling === 'strict' && x.prefs.maxAffected !== null && n > x.prefs.maxAffected) {
+			await client.query('rollback');
+			sendError(ctx, 400, {
+				code: 'PGRST124', details: `The query affects ${n} rows`, hint: null,
+				message: 'Query result exceeds max-affected preference constraint'
+			}, headers);
+			return;
+		}
 		if (single && n !== 1) {
 			await client.query('rollback');
 			sendError(ctx, 406, {
