@@ -15,6 +15,8 @@ const tasks = `${p}_tasks`;
 const links = `${p}_links`;
 const dropbox = `${p}_dropbox`;
 const many = `${p}_many`;
+const people = `${p}_people`;
+const members = `${p}_members`;
 const REST = `${API_URL}/rest/v1`;
 
 let db: pg.Client;
@@ -134,11 +136,22 @@ beforeAll(async () => {
 	]);
 	if (rt.error) throw new Error(`seed failed: ${JSON.stringify(rt.error)}`);
 	await db.query(`insert into public.${links} (from_id, to_id) values ($1, $2)`, [projectA, projectA2]);
+	await db.query(`
+		create table public.${people} (id int primary key, name text not null);
+		create table public.${members} (
+			project_id bigint references public.${projects}(id) on delete cascade,
+			person_id int references public.${people}(id) on delete cascade,
+			primary key (project_id, person_id)
+		);
+		grant select on public.${people}, public.${members} to authenticated;
+		insert into public.${people} values (1, 'Ben'), (2, 'Ann'), (3, 'Cid');
+		insert into public.${members} values (${Number(projectA)}, 1), (${Number(projectA)}, 2), (${Number(projectB)}, 3);
+	`);
 });
 
 afterAll(async () => {
 	await db.query(`
-		drop table if exists public.${links}, public.${tasks}, public.${projects}, public.${dropbox}, public.${many} cascade;
+		drop table if exists public.${members}, public.${people}, public.${links}, public.${tasks}, public.${projects}, public.${dropbox}, public.${many} cascade;
 		drop function if exists public.${p}_whoami(), public.${p}_add(int, int), public.${p}_pairs(int),
 			public.${p}_numbers(int), public.${p}_touch(text), public.${p}_teapot(), public.${p}_boom();
 	`);
@@ -300,6 +313,17 @@ describe('select grammar', () => {
 		const hinted = await a.from(links).select(`from:${projects}!${links}_from_id_fkey(name), to:${projects}!to_id(name)`);
 		expect(hinted.error).toBeNull();
 		expect(hinted.data).toEqual([{ from: { name: `${p} alpha` }, to: { name: `${p} beta, with comma` } }]);
+	});
+
+	it('embeds many-to-many through a junction table and spreads to-one embeds', async () => {
+		const m2m = await a.from(projects).select(`name, ${people}(name)`).eq('id', projectA).order('name', { referencedTable: people }).single();
+		expect(m2m.error).toBeNull();
+		expect(m2m.data).toEqual({ name: `${p} alpha`, [people]: [{ name: 'Ann' }, { name: 'Ben' }] });
+		const spread = await a.from(tasks).select(`title, ...${projects}(project_name:name, budget)`).eq('title', 'idle').single();
+		expect(spread.data).toEqual({ title: 'idle', project_name: `${p} beta, with comma`, budget: null });
+		const toMany = await a.from(projects).select(`name, ...${tasks}(title)`);
+		expect(toMany.status).toBe(400);
+		expect(toMany.error!.code).toBe('PGRST119');
 	});
 
 	it('answers unknown relations, columns and tables with PostgREST errors', async () => {

@@ -44,6 +44,10 @@ describe('parseSelect', () => {
 			}
 		]);
 		expect(parseSelect('total:count()')).toEqual([{ kind: 'count', alias: 'total', bare: false }]);
+		expect(parseSelect('...owner(name)')).toEqual([
+			{ kind: 'embed', alias: null, relation: 'owner', hint: null, joinType: 'left', spread: true, select: [{ kind: 'column', alias: null, field: { name: 'name', json: [] }, cast: null }] }
+		]);
+		expect(apiError(() => parseSelect('...name')).code).toBe('PGRST100');
 	});
 
 	it('keeps quoted names whole and rejects malformed input with PGRST100', () => {

@@ -67,6 +67,8 @@ export interface EmbedItem {
 	relation: string;
 	hint: string | null;
 	joinType: 'left' | 'inner';
+	/** `...rel(cols)`: the to-one embed's columns are spread into the parent object. */
+	spread?: boolean;
 	select: SelectItem[];
 }
 
@@ -148,7 +150,9 @@ export function parseSelect(text: string | null): SelectItem[] {
 function parseSelectItem(raw: string): SelectItem {
 	if (raw === '*') return { kind: 'star' };
 	if (raw.startsWith('...')) {
-		throw new ApiError(400, 'PGRST100', 'failed to parse select parameter', 'spread embeds are not supported by the local runtime');
+		const inner = parseSelectItem(raw.slice(3));
+		if (inner.kind !== 'embed' || inner.alias) throw parseError('select', `"..." applies to an embedded resource without alias, got "${raw}"`);
+		return { ...inner, spread: true };
 	}
 	let rest = raw;
 	let alias: string | null = null;

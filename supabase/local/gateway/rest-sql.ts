@@ -106,6 +106,8 @@ function outputName(item: { alias: string | null; field: FieldRef }): string {
 interface Relationship {
 	fk: ForeignKey;
 	target: Table;
+	/** Many-to-many: the junction table, its FK to the parent (`fk`) and its FK to the target. */
+	junction?: { table: Table; toTarget: ForeignKey };
 	/** true: the parent holds the FK columns (many-to-one). */
 	outgoing: boolean;
 	toOne: boolean;
@@ -132,6 +134,19 @@ function resolveRelationship(cache: SchemaCache, parent: Table, item: EmbedItem)
 			found.push({ fk, target, outgoing: false, toOne: isUnique(target, fk.columns) });
 		}
 	}
+	// Many-to-many through a junction whose primary key covers both foreign keys (PostgREST rule).
+	for (const fk of parent.incoming) {
+		const junction = findTable(cache, fk.schema, fk.table);
+		if (!junction || (junction.schema === parent.schema && junction.name === parent.name)) continue;
+		for (const toTarget of junction.outgoing) {
+			if (toTarget === fk || toTarget.refTable !== rel) continue;
+			const target = findTable(cache, toTarget.refSchema, toTarget.refTable);
+			if (!target) continue;
+			const pk = junction.primaryKey;
+			if (![...fk.columns, ...toTarget.columns].every((c) => pk.includes(c))) continue;
+			found.push({ fk, target, outgoing: false, toOne: false, junction: { table: junction, toTarget } });
+		}
+	}
 	let candidates = found;
 	if (item.hint) {
 		const h = item.hint;
@@ -140,7 +155,9 @@ function resolveRelationship(cache: SchemaCache, parent: Table, item: EmbedItem)
 				r.fk.name === h ||
 				(r.fk.columns.length === 1 && r.fk.columns[0] === h) ||
 				(r.fk.refColumns.length === 1 && r.fk.refColumns[0] === h) ||
-				r.target.name === h
+				r.target.name === h ||
+				r.junction?.table.name === h ||
+				r.junction?.toTarget.name === h
 		);
 	}
 	if (candidates.length === 0) {
@@ -161,7 +178,7 @@ function resolveRelationship(cache: SchemaCache, parent: Table, item: EmbedItem)
 			`Try changing '${rel}' to one of the following: ${candidates.map((c) => `'${rel}!${c.fk.name}'`).join(', ')}. Find the desired relationship in the 'details' key.`
 		);
 		(e as ApiError & { detailList?: unknown }).detailList = candidates.map((c) => ({
-			cardinality: c.toOne ? (c.outgoing ? 'many-to-one' : 'one-to-one') : 'one-to-many',
+			cardinality: c.junction ? 'many-to-many' : c.toOne ? (c.outgoing ? 'many-to-one' : 'one-to-one') : 'one-to-many',
 			embedding: `${parent.name} with ${c.target.name}`,
 			relationship: `${c.fk.name} using ${c.outgoing ? parent.name : c.target.name}(${c.fk.columns.join(', ')}) and ${c.outgoing ? c.target.name : parent.name}(${c.fk.refColumns.join(', ')})`
 		}));
@@ -171,6 +188,13 @@ function resolveRelationship(cache: SchemaCache, parent: Table, item: EmbedItem)
 }
 
 function joinCondition(r: Relationship, parentAlias: string, childAlias: string): string {
+	if (r.junction) {
+		const j = `pgrst_j_${childAlias}`;
+		const toParent = r.fk.columns.map((col, i) => `${quoteIdent(j)}.${quoteIdent(col)} = ${quoteIdent(parentAlias)}.${quoteIdent(r.fk.refColumns[i])}`);
+		const toTarget = r.junction.toTarget.columns.map((col, i) => `${quoteIdent(j)}.${quoteIdent(col)} = ${quoteIdent(childAlias)}.${quoteIdent(r.junction!.toTarget.refColumns[i])}`);
+		const jt = r.junction.table;
+		return `exists (select 1 from ${quoteIdent(jt.schema)}.${quoteIdent(jt.name)} as ${quoteIdent(j)} where ${[...toParent, ...toTarget].join(' and ')})`;
+	}
 	const pairs = r.fk.columns.map((col, i) => {
 		const ref = r.fk.refColumns[i];
 		return r.outgoing
@@ -298,6 +322,15 @@ export function buildLevel(
 			const child = buildLevel(q, cache, tableSource(rel.target), item.select, mods, childPath, []);
 			child.where.unshift(joinCondition(rel, alias, child.alias));
 			if (rel.toOne) child.limit = 1;
+			if (item.spread) {
+				if (!rel.toOne || item.joinType === 'inner') {
+					throw new ApiError(400, 'PGRST119', `A spread operation on '${item.relation}' is not possible`, `'${src.table.name}' and '${item.relation}' do not form a many-to-one or one-to-one relationship, or the spread uses !inner`);
+				}
+				level.joins.push(`left join lateral (${levelSql(child)}) as ${lateral} on true`);
+				level.select.push(`${lateral}.*`);
+				embeds.set(name, { item, rel, lateral });
+				continue;
+			}
 			const row = q.alias('row');
 			const agg = rel.toOne ? 'row_to_json' : 'json_agg';
 			level.joins.push(`left join lateral (select ${agg}(${row}.*) as body from (${levelSql(child)}) as ${row}) as ${lateral} on true`);
