@@ -2,6 +2,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { Tenant } from '$lib/server/tenant';
+import type { Branding } from '$lib/branding';
 
 /** Verified JWT claims (from `auth.getClaims()`), including the custom hook's tenant claims. */
 export interface VerifiedClaims {
@@ -27,6 +28,8 @@ declare global {
 			/** Claims verified against the JWKS, or null when signed out. Never from getSession(). */
 			safeGetClaims: () => Promise<VerifiedClaims | null>;
 			tenant: Tenant;
+			/** Public branding of the host's clinic; null on the platform domain or an unknown host. */
+			branding: Branding | null;
 		}
 		interface PageData {
 			claims?: VerifiedClaims | null;

@@ -1,12 +1,14 @@
 import { sequence } from '@sveltejs/kit/hooks';
-import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
 import type { VerifiedClaims } from './app';
 import { createRequestClient } from '$lib/server/supabase';
 import { rootDomain } from '$lib/server/env';
 import { resolveTenant } from '$lib/server/tenant';
+import { loadBranding } from '$lib/server/branding';
 
 /** Supabase server client from cookies, and claims verified against the JWKS (never getSession). */
 const supabase: Handle = async ({ event, resolve }) => {
+	event.locals.tenant = resolveTenant(event.request.headers.get('host'), rootDomain());
 	event.locals.supabase = createRequestClient(event);
 	let cached: Promise<VerifiedClaims | null> | undefined;
 	event.locals.safeGetClaims = () => {
@@ -22,13 +24,32 @@ const supabase: Handle = async ({ event, resolve }) => {
 	});
 };
 
-/** The clinic (or the platform) this request is for, from its host. */
+/** The clinic this host serves, with its public branding (null on the platform domain). */
 const tenant: Handle = async ({ event, resolve }) => {
-	event.locals.tenant = resolveTenant(event.request.headers.get('host'), rootDomain());
+	event.locals.branding =
+		event.locals.tenant.kind === 'clinic'
+			? await loadBranding(event.locals.supabase, event.locals.tenant.host)
+			: null;
 	return resolve(event);
 };
 
-export const handle = sequence(supabase, tenant);
+/**
+ * Guarded route groups: the clinic portal `(app)` needs a signed-in person. Each `+layout.server.ts`
+ * and every action still checks for itself; this only sends people to sign in.
+ */
+const authGuard: Handle = async ({ event, resolve }) => {
+	const id = event.route.id ?? '';
+	if (id.startsWith('/(app)')) {
+		const claims = await event.locals.safeGetClaims();
+		if (!claims) {
+			const back = event.url.pathname + event.url.search;
+			redirect(303, `/sign-in?redirectTo=${encodeURIComponent(back)}`);
+		}
+	}
+	return resolve(event);
+};
+
+export const handle = sequence(supabase, tenant, authGuard);
 
 export const handleError: HandleServerError = ({ error, status }) => {
 	const errorId = crypto.randomUUID();

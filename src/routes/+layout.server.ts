@@ -1,5 +1,11 @@
+import { error } from '@sveltejs/kit';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async ({ locals }) => {
-	return { claims: await locals.safeGetClaims(), tenant: locals.tenant };
+	if (locals.tenant.kind === 'clinic' && !locals.branding) {
+		error(404, {
+			message: `No clinic uses the address ${locals.tenant.host}. Check the address your clinic gave you.`
+		});
+	}
+	return { claims: await locals.safeGetClaims(), branding: locals.branding };
 };

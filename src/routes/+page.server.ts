@@ -2,7 +2,9 @@ import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	// A clinic's own address goes straight to its sign-in; the platform domain shows the finder.
-	if (locals.tenant.kind === 'clinic') redirect(303, '/sign-in');
+	// A clinic's own address goes to its portal (or its sign-in); the platform domain shows the finder.
+	if (locals.tenant.kind === 'clinic') {
+		redirect(303, (await locals.safeGetClaims()) ? '/dashboard' : '/sign-in');
+	}
 	return {};
 };
