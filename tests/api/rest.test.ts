@@ -118,14 +118,23 @@ beforeAll(async () => {
 	const { data, error } = await a
 		.from(projects)
 		.insert([
-			{ name: `${p} alpha`, budget: 1250.5, tags: ['red', 'blue'], meta: { level: { deep: 'yes' }, n: 3 } },
+			{
+				name: `${p} alpha`,
+				budget: 1250.5,
+				tags: ['red', 'blue'],
+				meta: { level: { deep: 'yes' }, n: 3 }
+			},
 			{ name: `${p} beta, with comma`, budget: null, tags: ['green'], meta: null }
 		])
 		.select('id,name');
 	if (error) throw new Error(`seed failed: ${JSON.stringify(error)}`);
 	projectA = data![0].id;
 	projectA2 = data![1].id;
-	const rb = await b.from(projects).insert({ name: `${p} bob-only` }).select('id').single();
+	const rb = await b
+		.from(projects)
+		.insert({ name: `${p} bob-only` })
+		.select('id')
+		.single();
 	if (rb.error) throw new Error(`seed failed: ${JSON.stringify(rb.error)}`);
 	projectB = rb.data!.id;
 	const rt = await a.from(tasks).insert([
@@ -135,7 +144,10 @@ beforeAll(async () => {
 		{ project_id: projectA2, title: 'idle', priority: 5 }
 	]);
 	if (rt.error) throw new Error(`seed failed: ${JSON.stringify(rt.error)}`);
-	await db.query(`insert into public.${links} (from_id, to_id) values ($1, $2)`, [projectA, projectA2]);
+	await db.query(`insert into public.${links} (from_id, to_id) values ($1, $2)`, [
+		projectA,
+		projectA2
+	]);
 	await db.query(`
 		create table public.${people} (id int primary key, name text not null);
 		create table public.${members} (
@@ -170,8 +182,14 @@ describe('roles, JWTs and RLS', () => {
 		const mine = await a.rpc(`${p}_whoami`);
 		expect(mine.error).toBeNull();
 		expect(mine.data).toMatchObject({
-			user: 'authenticated', sub: alice.sub, uid: alice.sub, org: alice.org, method: 'POST',
-			path: `/rpc/${p}_whoami`, apikey: keys.publishableKey, read_only: 'on'
+			user: 'authenticated',
+			sub: alice.sub,
+			uid: alice.sub,
+			org: alice.org,
+			method: 'POST',
+			path: `/rpc/${p}_whoami`,
+			apikey: keys.publishableKey,
+			read_only: 'on'
 		});
 		const svc = await service.rpc(`${p}_whoami`);
 		expect(svc.data).toMatchObject({ user: 'service_role', sub: null });
@@ -230,16 +248,23 @@ describe('roles, JWTs and RLS', () => {
 		expect(expired.status).toBe(401);
 		expect(await expired.json()).toMatchObject({ code: 'PGRST303', message: 'JWT expired' });
 		expect(expired.headers.get('www-authenticate')).toContain('JWT expired');
-		const superuser = await raw(`/${projects}`, { token: mintToken({ ...alice, role: 'postgres' }) });
+		const superuser = await raw(`/${projects}`, {
+			token: mintToken({ ...alice, role: 'postgres' })
+		});
 		expect(superuser.status).toBe(401);
-		expect(await superuser.json()).toMatchObject({ code: '22023', message: 'role "postgres" does not exist' });
+		expect(await superuser.json()).toMatchObject({
+			code: '22023',
+			message: 'role "postgres" does not exist'
+		});
 	});
 
 	it('refuses schemas that are not exposed (406 PGRST106)', async () => {
 		const res = await raw('/users', { headers: { 'Accept-Profile': 'auth' } });
 		expect(res.status).toBe(406);
 		expect(await res.json()).toEqual({
-			code: 'PGRST106', details: null, message: 'Invalid schema: auth',
+			code: 'PGRST106',
+			details: null,
+			message: 'Invalid schema: auth',
 			hint: 'Only the following schemas are exposed: public, graphql_public'
 		});
 		const viaClient = await a.schema('auth').from('users').select('id');
@@ -256,14 +281,21 @@ describe('select grammar', () => {
 			.single();
 		expect(error).toBeNull();
 		expect(data).toEqual({
-			title: `${p} alpha`, budget: 1250.5, budget_text: '1250.50', deep: 'yes', n: 3, tags: ['red', 'blue']
+			title: `${p} alpha`,
+			budget: 1250.5,
+			budget_text: '1250.50',
+			deep: 'yes',
+			n: 3,
+			tags: ['red', 'blue']
 		});
 	});
 
 	it('formats timestamps and numerics like PostgREST', async () => {
 		const { data } = await a.from(projects).select('created_at,budget').eq('id', projectA).single();
 		expect(data!.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$/);
-		const text = await (await raw(`/${projects}?select=budget&id=eq.${projectA}`, { token: mintToken(alice) })).text();
+		const text = await (
+			await raw(`/${projects}?select=budget&id=eq.${projectA}`, { token: mintToken(alice) })
+		).text();
 		expect(text).toBe('[{"budget":1250.50}]');
 	});
 
@@ -283,18 +315,40 @@ describe('select grammar', () => {
 				{ title: 'write spec', priority: 2 }
 			]
 		});
-		const child = await a.from(tasks).select(`title, project:${projects}(name)`).eq('title', 'idle').single();
+		const child = await a
+			.from(tasks)
+			.select(`title, project:${projects}(name)`)
+			.eq('title', 'idle')
+			.single();
 		expect(child.data).toEqual({ title: 'idle', project: { name: `${p} beta, with comma` } });
-		const empty = await a.from(projects).select(`name, ${tasks}(id)`).eq('id', projectA2).eq(`${tasks}.title`, 'nope').single();
+		const empty = await a
+			.from(projects)
+			.select(`name, ${tasks}(id)`)
+			.eq('id', projectA2)
+			.eq(`${tasks}.title`, 'nope')
+			.single();
 		expect(empty.data).toEqual({ name: `${p} beta, with comma`, [tasks]: [] });
 	});
 
 	it('filters parents with !inner embeds and is.null on the embed', async () => {
-		const inner = await a.from(projects).select(`name, ${tasks}!inner(title)`).eq(`${tasks}.title`, 'idle');
+		const inner = await a
+			.from(projects)
+			.select(`name, ${tasks}!inner(title)`)
+			.eq(`${tasks}.title`, 'idle');
 		expect(inner.data).toEqual([{ name: `${p} beta, with comma`, [tasks]: [{ title: 'idle' }] }]);
-		const left = await a.from(projects).select(`name, ${tasks}(title)`).eq(`${tasks}.title`, 'idle').order('name');
-		expect((left.data as unknown as Record<string, unknown[]>[]).map((r) => r[tasks].length)).toEqual([0, 1]);
-		const anti = await a.from(projects).select(`name, ${tasks}(id)`).eq(`${tasks}.priority`, 5).is(tasks, null);
+		const left = await a
+			.from(projects)
+			.select(`name, ${tasks}(title)`)
+			.eq(`${tasks}.title`, 'idle')
+			.order('name');
+		expect(
+			(left.data as unknown as Record<string, unknown[]>[]).map((r) => r[tasks].length)
+		).toEqual([0, 1]);
+		const anti = await a
+			.from(projects)
+			.select(`name, ${tasks}(id)`)
+			.eq(`${tasks}.priority`, 5)
+			.is(tasks, null);
 		expect((anti.data as unknown as { name: string }[]).map((r) => r.name)).toEqual([`${p} alpha`]);
 	});
 
@@ -310,17 +364,34 @@ describe('select grammar', () => {
 		const amb = await a.from(links).select(`id, ${projects}(name)`);
 		expect(amb.status).toBe(300);
 		expect(amb.error!.code).toBe('PGRST201');
-		const hinted = await a.from(links).select(`from:${projects}!${links}_from_id_fkey(name), to:${projects}!to_id(name)`);
+		const hinted = await a
+			.from(links)
+			.select(`from:${projects}!${links}_from_id_fkey(name), to:${projects}!to_id(name)`);
 		expect(hinted.error).toBeNull();
-		expect(hinted.data).toEqual([{ from: { name: `${p} alpha` }, to: { name: `${p} beta, with comma` } }]);
+		expect(hinted.data).toEqual([
+			{ from: { name: `${p} alpha` }, to: { name: `${p} beta, with comma` } }
+		]);
 	});
 
 	it('embeds many-to-many through a junction table and spreads to-one embeds', async () => {
-		const m2m = await a.from(projects).select(`name, ${people}(name)`).eq('id', projectA).order('name', { referencedTable: people }).single();
+		const m2m = await a
+			.from(projects)
+			.select(`name, ${people}(name)`)
+			.eq('id', projectA)
+			.order('name', { referencedTable: people })
+			.single();
 		expect(m2m.error).toBeNull();
 		expect(m2m.data).toEqual({ name: `${p} alpha`, [people]: [{ name: 'Ann' }, { name: 'Ben' }] });
-		const spread = await a.from(tasks).select(`title, ...${projects}(project_name:name, budget)`).eq('title', 'idle').single();
-		expect(spread.data).toEqual({ title: 'idle', project_name: `${p} beta, with comma`, budget: null });
+		const spread = await a
+			.from(tasks)
+			.select(`title, ...${projects}(project_name:name, budget)`)
+			.eq('title', 'idle')
+			.single();
+		expect(spread.data).toEqual({
+			title: 'idle',
+			project_name: `${p} beta, with comma`,
+			budget: null
+		});
 		const toMany = await a.from(projects).select(`name, ...${tasks}(title)`);
 		expect(toMany.status).toBe(400);
 		expect(toMany.error!.code).toBe('PGRST119');
@@ -329,18 +400,28 @@ describe('select grammar', () => {
 	it('answers unknown relations, columns and tables with PostgREST errors', async () => {
 		const rel = await a.from(projects).select('id, nothing(*)');
 		expect(rel.status).toBe(400);
-		expect(rel.error).toMatchObject({ code: 'PGRST200', message: `Could not find a relationship between '${projects}' and 'nothing' in the schema cache` });
+		expect(rel.error).toMatchObject({
+			code: 'PGRST200',
+			message: `Could not find a relationship between '${projects}' and 'nothing' in the schema cache`
+		});
 		const col = await a.from(projects).select('nope');
 		expect(col.status).toBe(400);
 		expect(col.error!.code).toBe('42703');
 		const table = await a.from(`${p}_missing`).select();
 		expect(table.status).toBe(404);
-		expect(table.error).toEqual({ code: 'PGRST205', details: null, hint: null, message: `Could not find the table 'public.${p}_missing' in the schema cache` });
+		expect(table.error).toEqual({
+			code: 'PGRST205',
+			details: null,
+			hint: null,
+			message: `Could not find the table 'public.${p}_missing' in the schema cache`
+		});
 	});
 
 	it('finds tables created after the schema cache was loaded', async () => {
 		const late = `${p}_late`;
-		await db.query(`create table public.${late} (id int primary key, label text); grant select on public.${late} to anon; insert into public.${late} values (1, 'fresh')`);
+		await db.query(
+			`create table public.${late} (id int primary key, label text); grant select on public.${late} to anon; insert into public.${late} values (1, 'fresh')`
+		);
 		try {
 			const { data, error } = await anon.from(late).select('label');
 			expect(error).toBeNull();
@@ -352,7 +433,9 @@ describe('select grammar', () => {
 });
 
 describe('filters', () => {
-	const titles = async (build: (q: ReturnType<SupabaseClient['from']>) => PromiseLike<{ data: unknown; error: unknown }>) => {
+	const titles = async (
+		build: (q: ReturnType<SupabaseClient['from']>) => PromiseLike<{ data: unknown; error: unknown }>
+	) => {
 		const { data, error } = await build(a.from(tasks));
 		expect(error).toBeNull();
 		return (data as { title: string }[]).map((r) => r.title).sort();
@@ -361,34 +444,66 @@ describe('filters', () => {
 	it('compares with eq, neq, gt, gte, lt, lte', async () => {
 		expect(await titles((q) => q.select('title').eq('priority', 2))).toEqual(['write spec']);
 		expect(await titles((q) => q.select('title').neq('priority', 2))).toEqual(['Review', 'idle']);
-		expect(await titles((q) => q.select('title').gt('priority', 1))).toEqual(['idle', 'write spec']);
-		expect(await titles((q) => q.select('title').gte('priority', 2).lte('priority', 2))).toEqual(['write spec']);
+		expect(await titles((q) => q.select('title').gt('priority', 1))).toEqual([
+			'idle',
+			'write spec'
+		]);
+		expect(await titles((q) => q.select('title').gte('priority', 2).lte('priority', 2))).toEqual([
+			'write spec'
+		]);
 		expect(await titles((q) => q.select('title').lt('priority', 2))).toEqual(['Review']);
 	});
 
 	it('matches like and ilike with * and %', async () => {
-		expect(await titles((q) => q.select('title').like('title', '*it*'))).toEqual(['ship it', 'write spec']);
+		expect(await titles((q) => q.select('title').like('title', '*it*'))).toEqual([
+			'ship it',
+			'write spec'
+		]);
 		expect(await titles((q) => q.select('title').ilike('title', 'r%'))).toEqual(['Review']);
 		expect(await titles((q) => q.select('title').like('title', 'r%'))).toEqual([]);
 	});
 
 	it('tests is null / not null / booleans and negations', async () => {
 		expect(await titles((q) => q.select('title').is('priority', null))).toEqual(['ship it']);
-		expect(await titles((q) => q.select('title').not('priority', 'is', null))).toEqual(['Review', 'idle', 'write spec']);
-		expect(await titles((q) => q.select('title').is('done', false).eq('priority', 5))).toEqual(['idle']);
+		expect(await titles((q) => q.select('title').not('priority', 'is', null))).toEqual([
+			'Review',
+			'idle',
+			'write spec'
+		]);
+		expect(await titles((q) => q.select('title').is('done', false).eq('priority', 5))).toEqual([
+			'idle'
+		]);
 	});
 
 	it('handles in lists with quoted values and not.in', async () => {
-		const names = await a.from(projects).select('name').in('name', [`${p} beta, with comma`, 'x(y)']);
+		const names = await a
+			.from(projects)
+			.select('name')
+			.in('name', [`${p} beta, with comma`, 'x(y)']);
 		expect(names.data).toEqual([{ name: `${p} beta, with comma` }]);
-		expect(await titles((q) => q.select('title').in('priority', [1, 5]))).toEqual(['Review', 'idle']);
-		expect(await titles((q) => q.select('title').not('priority', 'in', '(1,5)'))).toEqual(['write spec']);
+		expect(await titles((q) => q.select('title').in('priority', [1, 5]))).toEqual([
+			'Review',
+			'idle'
+		]);
+		expect(await titles((q) => q.select('title').not('priority', 'in', '(1,5)'))).toEqual([
+			'write spec'
+		]);
 	});
 
 	it('combines or/and trees, nested', async () => {
-		expect(await titles((q) => q.select('title').or('priority.eq.1,and(priority.is.null,title.like.ship*)'))).toEqual(['Review', 'ship it']);
-		expect(await titles((q) => q.select('title').or('title.eq."write spec",priority.gt.4'))).toEqual(['idle', 'write spec']);
-		expect(await titles((q) => q.select('title').not('priority', 'is', null).or('priority.lt.2,priority.gt.4'))).toEqual(['Review', 'idle']);
+		expect(
+			await titles((q) =>
+				q.select('title').or('priority.eq.1,and(priority.is.null,title.like.ship*)')
+			)
+		).toEqual(['Review', 'ship it']);
+		expect(
+			await titles((q) => q.select('title').or('title.eq."write spec",priority.gt.4'))
+		).toEqual(['idle', 'write spec']);
+		expect(
+			await titles((q) =>
+				q.select('title').not('priority', 'is', null).or('priority.lt.2,priority.gt.4')
+			)
+		).toEqual(['Review', 'idle']);
 	});
 
 	it('filters arrays and JSON with contains/overlaps and JSON paths', async () => {
@@ -417,18 +532,32 @@ describe('filters', () => {
 
 describe('order, pagination and counts', () => {
 	it('orders by several columns with nulls placement', async () => {
-		const { data } = await a.from(tasks).select('title').order('priority', { ascending: false, nullsFirst: true }).order('title');
+		const { data } = await a
+			.from(tasks)
+			.select('title')
+			.order('priority', { ascending: false, nullsFirst: true })
+			.order('title');
 		expect(data!.map((r) => r.title)).toEqual(['ship it', 'idle', 'write spec', 'Review']);
-		const last = await a.from(tasks).select('title').order('priority', { ascending: false, nullsFirst: false });
+		const last = await a
+			.from(tasks)
+			.select('title')
+			.order('priority', { ascending: false, nullsFirst: false });
 		expect(last.data!.map((r) => r.title)).toEqual(['idle', 'write spec', 'Review', 'ship it']);
 	});
 
 	it('pages with range() and reports exact counts with Content-Range and 206', async () => {
-		const { data, count, status } = await a.from(tasks).select('title', { count: 'exact' }).order('title').range(1, 2);
+		const { data, count, status } = await a
+			.from(tasks)
+			.select('title', { count: 'exact' })
+			.order('title')
+			.range(1, 2);
 		expect(data!.map((r) => r.title)).toEqual(['idle', 'ship it']);
 		expect(count).toBe(4);
 		expect(status).toBe(206);
-		const res = await raw(`/${tasks}?select=title&order=title&offset=1&limit=2`, { token: mintToken(alice), headers: { Prefer: 'count=exact' } });
+		const res = await raw(`/${tasks}?select=title&order=title&offset=1&limit=2`, {
+			token: mintToken(alice),
+			headers: { Prefer: 'count=exact' }
+		});
 		expect(res.headers.get('content-range')).toBe('1-2/4');
 		const full = await a.from(tasks).select('title', { count: 'planned' });
 		expect(full).toMatchObject({ count: 4, status: 200 });
@@ -442,17 +571,29 @@ describe('order, pagination and counts', () => {
 	it('returns 416 PGRST103 past the end and honours the Range header', async () => {
 		const past = await a.from(tasks).select('id', { count: 'exact' }).range(10, 12);
 		expect(past.status).toBe(416);
-		expect(past.error).toMatchObject({ code: 'PGRST103', details: 'An offset of 10 was requested, but there are only 4 rows.' });
-		const ranged = await raw(`/${tasks}?select=title&order=title`, { token: mintToken(alice), headers: { Range: '0-1', Prefer: 'count=exact' } });
+		expect(past.error).toMatchObject({
+			code: 'PGRST103',
+			details: 'An offset of 10 was requested, but there are only 4 rows.'
+		});
+		const ranged = await raw(`/${tasks}?select=title&order=title`, {
+			token: mintToken(alice),
+			headers: { Range: '0-1', Prefer: 'count=exact' }
+		});
 		expect(ranged.status).toBe(206);
 		expect(ranged.headers.get('content-range')).toBe('0-1/4');
 		expect(await ranged.json()).toEqual([{ title: 'Review' }, { title: 'idle' }]);
-		const empty = await raw(`/${tasks}?select=title&title=eq.none`, { token: mintToken(alice), headers: { Prefer: 'count=exact' } });
+		const empty = await raw(`/${tasks}?select=title&title=eq.none`, {
+			token: mintToken(alice),
+			headers: { Prefer: 'count=exact' }
+		});
 		expect(empty.headers.get('content-range')).toBe('*/0');
 	});
 
 	it('caps reads at the max rows setting while counting everything', async () => {
-		const { data, count, status } = await service.from(many).select('id', { count: 'exact' }).order('id');
+		const { data, count, status } = await service
+			.from(many)
+			.select('id', { count: 'exact' })
+			.order('id');
 		expect(data).toHaveLength(1000);
 		expect(data![999].id).toBe(1000);
 		expect(count).toBe(1005);
@@ -467,7 +608,9 @@ describe('single() and Accept', () => {
 		const many = await a.from(projects).select('name').single();
 		expect(many.status).toBe(406);
 		expect(many.error).toEqual({
-			code: 'PGRST116', details: 'The result contains 2 rows', hint: null,
+			code: 'PGRST116',
+			details: 'The result contains 2 rows',
+			hint: null,
 			message: 'Cannot coerce the result to a single JSON object'
 		});
 		const maybe = await a.from(projects).select('name').eq('id', -1).maybeSingle();
@@ -475,10 +618,14 @@ describe('single() and Accept', () => {
 	});
 
 	it('rolls back a write whose single() check fails', async () => {
-		const ins = await a.from(tasks).insert([
-			{ project_id: projectA, title: `${p}-rolled-1` },
-			{ project_id: projectA, title: `${p}-rolled-2` }
-		]).select().single();
+		const ins = await a
+			.from(tasks)
+			.insert([
+				{ project_id: projectA, title: `${p}-rolled-1` },
+				{ project_id: projectA, title: `${p}-rolled-2` }
+			])
+			.select()
+			.single();
 		expect(ins.status).toBe(406);
 		const del = await a.from(tasks).delete().gt('id', 0).select().single();
 		expect(del.status).toBe(406);
@@ -497,64 +644,96 @@ describe('mutations', () => {
 	it('inserts one row with 201 and no body, defaults filled in the database', async () => {
 		const res = await a.from(projects).insert({ name: `${p} gamma` });
 		expect(res).toMatchObject({ status: 201, data: null, error: null });
-		const row = await db.query(`select org, owner, tags from public.${projects} where name = $1`, [`${p} gamma`]);
+		const row = await db.query(`select org, owner, tags from public.${projects} where name = $1`, [
+			`${p} gamma`
+		]);
 		expect(row.rows[0]).toEqual({ org: alice.org, owner: alice.sub, tags: [] });
 	});
 
 	it('bulk inserts with columns, missing keys as NULL or DEFAULT', async () => {
-		const nulls = await a.from(tasks).insert([
-			{ project_id: projectA2, title: `${p}-bulk-1`, priority: 7 },
-			{ project_id: projectA2, title: `${p}-bulk-2` }
-		]).select('title,priority,done');
+		const nulls = await a
+			.from(tasks)
+			.insert([
+				{ project_id: projectA2, title: `${p}-bulk-1`, priority: 7 },
+				{ project_id: projectA2, title: `${p}-bulk-2` }
+			])
+			.select('title,priority,done');
 		expect(nulls.status).toBe(201);
 		expect(nulls.data).toEqual([
 			{ title: `${p}-bulk-1`, priority: 7, done: false },
 			{ title: `${p}-bulk-2`, priority: null, done: false }
 		]);
-		const defaults = await a.from(projects).insert([
-			{ name: `${p} d1`, tags: ['x'] },
-			{ name: `${p} d2` }
-		], { defaultToNull: false }).select('name,tags,org');
+		const defaults = await a
+			.from(projects)
+			.insert([{ name: `${p} d1`, tags: ['x'] }, { name: `${p} d2` }], { defaultToNull: false })
+			.select('name,tags,org');
 		expect(defaults.error).toBeNull();
 		expect(defaults.data).toEqual([
 			{ name: `${p} d1`, tags: ['x'], org: alice.org },
 			{ name: `${p} d2`, tags: [], org: alice.org }
 		]);
-		const strict = await a.from(projects).insert([{ name: `${p} d3` }, { name: `${p} d4`, tags: ['y'] }]);
+		const strict = await a
+			.from(projects)
+			.insert([{ name: `${p} d3` }, { name: `${p} d4`, tags: ['y'] }]);
 		expect(strict.status).toBe(400);
 		expect(strict.error!.code).toBe('23502');
 	});
 
 	it('upserts: 201 when a row is inserted, 200 when all merge, ignore-duplicates keeps rows', async () => {
-		const created = await a.from(projects).upsert({ name: `${p} up`, budget: 1 }, { onConflict: 'name' }).select('name,budget');
+		const created = await a
+			.from(projects)
+			.upsert({ name: `${p} up`, budget: 1 }, { onConflict: 'name' })
+			.select('name,budget');
 		expect(created).toMatchObject({ status: 201, data: [{ name: `${p} up`, budget: 1 }] });
-		const merged = await a.from(projects).upsert({ name: `${p} up`, budget: 2 }, { onConflict: 'name' }).select('budget');
+		const merged = await a
+			.from(projects)
+			.upsert({ name: `${p} up`, budget: 2 }, { onConflict: 'name' })
+			.select('budget');
 		expect(merged).toMatchObject({ status: 200, data: [{ budget: 2 }] });
-		const ignored = await a.from(projects).upsert({ name: `${p} up`, budget: 3 }, { onConflict: 'name', ignoreDuplicates: true }).select('budget');
+		const ignored = await a
+			.from(projects)
+			.upsert({ name: `${p} up`, budget: 3 }, { onConflict: 'name', ignoreDuplicates: true })
+			.select('budget');
 		expect(ignored.data).toEqual([]);
-		const row = await db.query(`select budget from public.${projects} where name = $1`, [`${p} up`]);
+		const row = await db.query(`select budget from public.${projects} where name = $1`, [
+			`${p} up`
+		]);
 		expect(row.rows[0].budget).toBe('2.00');
 	});
 
 	it('updates and deletes with filters, returning rows on request', async () => {
-		const up = await a.from(tasks).update({ done: true }).eq('title', `${p}-bulk-1`).select('title,done');
+		const up = await a
+			.from(tasks)
+			.update({ done: true })
+			.eq('title', `${p}-bulk-1`)
+			.select('title,done');
 		expect(up).toMatchObject({ status: 200, data: [{ title: `${p}-bulk-1`, done: true }] });
 		const quiet = await a.from(tasks).update({ priority: 9 }).eq('title', `${p}-bulk-2`);
 		expect(quiet).toMatchObject({ status: 204, data: null, error: null });
 		const counted = await a.from(tasks).delete({ count: 'exact' }).like('title', `${p}-bulk-*`);
 		expect(counted).toMatchObject({ status: 204, count: 2 });
-		const gone = await db.query(`select count(*)::int as n from public.${tasks} where title like $1`, [`${p}-bulk-%`]);
+		const gone = await db.query(
+			`select count(*)::int as n from public.${tasks} where title like $1`,
+			[`${p}-bulk-%`]
+		);
 		expect(gone.rows[0].n).toBe(0);
 	});
 
 	it('refuses unfiltered PATCH and DELETE (21000)', async () => {
 		const up = await service.from(tasks).update({ done: true });
 		expect(up.status).toBe(400);
-		expect(up.error).toEqual({ code: '21000', details: null, hint: null, message: 'UPDATE requires a WHERE clause' });
+		expect(up.error).toEqual({
+			code: '21000',
+			details: null,
+			hint: null,
+			message: 'UPDATE requires a WHERE clause'
+		});
 		const del = await service.from(tasks).delete();
 		expect(del.status).toBe(400);
 		expect(del.error!.message).toBe('DELETE requires a WHERE clause');
-		const rows = await db.query(`select count(*)::int as n, bool_or(done) as any_done from public.${tasks}`);
+		const rows = await db.query(
+			`select count(*)::int as n, bool_or(done) as any_done from public.${tasks}`
+		);
 		expect(rows.rows[0]).toEqual({ n: 4, any_done: false });
 	});
 
@@ -570,15 +749,28 @@ describe('mutations', () => {
 		expect(nn.error!.code).toBe('23502');
 		const unknown = await a.from(tasks).insert({ title: 'x', colour: 'red' });
 		expect(unknown.status).toBe(400);
-		expect(unknown.error).toMatchObject({ code: 'PGRST204', message: `Could not find the 'colour' column of '${tasks}' in the schema cache` });
-		const badJson = await raw(`/${tasks}`, { method: 'POST', token: mintToken(alice), headers: { 'Content-Type': 'application/json' }, body: '{"title":' });
+		expect(unknown.error).toMatchObject({
+			code: 'PGRST204',
+			message: `Could not find the 'colour' column of '${tasks}' in the schema cache`
+		});
+		const badJson = await raw(`/${tasks}`, {
+			method: 'POST',
+			token: mintToken(alice),
+			headers: { 'Content-Type': 'application/json' },
+			body: '{"title":'
+		});
 		expect(badJson.status).toBe(400);
 		expect((await badJson.json()).code).toBe('PGRST102');
 	});
 
 	it('answers 413 for oversized bodies', async () => {
 		const huge = JSON.stringify({ title: 'x'.repeat(11 * 1024 * 1024) });
-		const res = await raw(`/${tasks}`, { method: 'POST', token: mintToken(alice), headers: { 'Content-Type': 'application/json' }, body: huge });
+		const res = await raw(`/${tasks}`, {
+			method: 'POST',
+			token: mintToken(alice),
+			headers: { 'Content-Type': 'application/json' },
+			body: huge
+		});
 		expect(res.status).toBe(413);
 	});
 });
@@ -598,12 +790,18 @@ describe('rpc', () => {
 			.order('name', { ascending: false })
 			.limit(2);
 		expect(error).toBeNull();
-		expect((data as { name: string }[]).map((r) => r.name)).toEqual([`${p} gamma`, `${p} beta, with comma`]);
+		expect((data as { name: string }[]).map((r) => r.name)).toEqual([
+			`${p} gamma`,
+			`${p} beta, with comma`
+		]);
 		expect(count).toBe(3);
 		const bobs = await b.rpc(`${p}_named`, { pattern: `${p}%` });
 		expect(bobs.data).toHaveLength(1);
 		const table = await a.rpc(`${p}_pairs`, { n: 2 });
-		expect(table.data).toEqual([{ x: 1, label: 'item 1' }, { x: 2, label: 'item 2' }]);
+		expect(table.data).toEqual([
+			{ x: 1, label: 'item 1' },
+			{ x: 2, label: 'item 2' }
+		]);
 		const numbers = await a.rpc(`${p}_numbers`, { n: 3 });
 		expect(numbers.data).toEqual([1, 2, 3]);
 	});
@@ -611,7 +809,9 @@ describe('rpc', () => {
 	it('answers void functions with 204 and runs volatile ones read-write', async () => {
 		const res = await a.rpc(`${p}_touch`, { p_name: `${p} via rpc` });
 		expect(res).toMatchObject({ status: 204, data: null, error: null });
-		const row = await db.query(`select org from public.${projects} where name = $1`, [`${p} via rpc`]);
+		const row = await db.query(`select org from public.${projects} where name = $1`, [
+			`${p} via rpc`
+		]);
 		expect(row.rows[0].org).toBe(alice.org);
 		const viaGet = await a.rpc(`${p}_touch`, { p_name: `${p} via get` }, { get: true });
 		expect(viaGet.status).toBe(405);
@@ -634,32 +834,43 @@ describe('rpc', () => {
 describe('preferences and hostile input', () => {
 	it('rolls back with Prefer tx=rollback and enforces max-affected with handling=strict', async () => {
 		const tx = await raw(`/${tasks}?select=title`, {
-			method: 'POST', token: mintToken(alice),
+			method: 'POST',
+			token: mintToken(alice),
 			headers: { 'Content-Type': 'application/json', Prefer: 'return=representation, tx=rollback' },
 			body: JSON.stringify({ project_id: projectA, title: `${p}-phantom` })
 		});
 		expect(tx.status).toBe(201);
 		expect(await tx.json()).toEqual([{ title: `${p}-phantom` }]);
 		const strict = await raw(`/${tasks}?priority=gte.0`, {
-			method: 'PATCH', token: mintToken(alice),
+			method: 'PATCH',
+			token: mintToken(alice),
 			headers: { 'Content-Type': 'application/json', Prefer: 'handling=strict, max-affected=1' },
 			body: JSON.stringify({ done: true })
 		});
 		expect(strict.status).toBe(400);
 		expect((await strict.json()).code).toBe('PGRST124');
-		const bogus = await raw(`/${tasks}`, { token: mintToken(alice), headers: { Prefer: 'handling=strict, return=sideways' } });
+		const bogus = await raw(`/${tasks}`, {
+			token: mintToken(alice),
+			headers: { Prefer: 'handling=strict, return=sideways' }
+		});
 		expect(bogus.status).toBe(400);
 		expect((await bogus.json()).code).toBe('PGRST122');
-		const rows = await db.query(`select count(*)::int as n, bool_or(done) as any_done from public.${tasks}`);
+		const rows = await db.query(
+			`select count(*)::int as n, bool_or(done) as any_done from public.${tasks}`
+		);
 		expect(rows.rows[0]).toEqual({ n: 4, any_done: false });
 	});
 
 	it('limits updates to the ordered first rows instead of ignoring limit', async () => {
-		const res = await raw(`/${tasks}?priority=not.is.null&order=priority.desc&limit=1&select=title`, {
-			method: 'PATCH', token: mintToken(alice),
-			headers: { 'Content-Type': 'application/json', Prefer: 'return=representation' },
-			body: JSON.stringify({ done: true })
-		});
+		const res = await raw(
+			`/${tasks}?priority=not.is.null&order=priority.desc&limit=1&select=title`,
+			{
+				method: 'PATCH',
+				token: mintToken(alice),
+				headers: { 'Content-Type': 'application/json', Prefer: 'return=representation' },
+				body: JSON.stringify({ done: true })
+			}
+		);
 		expect(res.status).toBe(200);
 		expect(await res.json()).toEqual([{ title: 'idle' }]);
 		const done = await db.query(`select title from public.${tasks} where done`);
@@ -668,12 +879,23 @@ describe('preferences and hostile input', () => {
 	});
 
 	it('strips nulls on request and nests embeds two levels deep', async () => {
-		const { data } = await a.from(tasks).select('title,priority').eq('title', 'ship it').stripNulls();
+		const { data } = await a
+			.from(tasks)
+			.select('title,priority')
+			.eq('title', 'ship it')
+			.stripNulls();
 		expect(data).toEqual([{ title: 'ship it' }]);
-		const nested = await a.from(links).select(`id, from:${projects}!from_id(name, ${tasks}(title))`).single();
+		const nested = await a
+			.from(links)
+			.select(`id, from:${projects}!from_id(name, ${tasks}(title))`)
+			.single();
 		expect((nested.data as unknown as { from: { [k: string]: unknown } }).from).toEqual({
 			name: `${p} alpha`,
-			[tasks]: expect.arrayContaining([{ title: 'write spec' }, { title: 'ship it' }, { title: 'Review' }])
+			[tasks]: expect.arrayContaining([
+				{ title: 'write spec' },
+				{ title: 'ship it' },
+				{ title: 'Review' }
+			])
 		});
 	});
 
@@ -687,10 +909,16 @@ describe('preferences and hostile input', () => {
 	it('treats quotes and SQL in names and values as data', async () => {
 		const alias = await a.from(projects).select('"we\\"ird":name').eq('id', projectA).single();
 		expect(alias.data).toEqual({ 'we"ird': `${p} alpha` });
-		const value = await a.from(projects).select('name').eq('name', "x'); drop table public." + projects + '; --');
+		const value = await a
+			.from(projects)
+			.select('name')
+			.eq('name', "x'); drop table public." + projects + '; --');
 		expect(value).toMatchObject({ data: [], error: null });
 		const ident = await a.from(projects).select('name;drop table x;--');
-		expect(ident.error).toMatchObject({ code: '42703', message: `column ${projects}.name;droptablex;-- does not exist` });
+		expect(ident.error).toMatchObject({
+			code: '42703',
+			message: `column ${projects}.name;droptablex;-- does not exist`
+		});
 		const unbalanced = await a.from(projects).select('name"; drop table x; --');
 		expect(unbalanced.error!.code).toBe('PGRST100');
 		const cast = await a.from(projects).select('name::text); drop table x; --');
@@ -712,9 +940,14 @@ describe('concurrency', () => {
 				expect(error).toBeNull();
 				return data.sub === users[i].sub && data.org === users[i].org;
 			}
-			const { data, error } = await clients[i].from(projects).select('name,org').like('name', `${p} conc *`);
+			const { data, error } = await clients[i]
+				.from(projects)
+				.select('name,org')
+				.like('name', `${p} conc *`);
 			expect(error).toBeNull();
-			return data!.length === 1 && data![0].name === `${p} conc ${i}` && data![0].org === users[i].org;
+			return (
+				data!.length === 1 && data![0].name === `${p} conc ${i}` && data![0].org === users[i].org
+			);
 		});
 		const results = await Promise.all(calls);
 		expect(results.every(Boolean)).toBe(true);

@@ -119,7 +119,8 @@ export function splitTopLevel(text: string, sep = ','): string[] {
 		}
 		if (depth < 0) throw parseError('parameter', `unbalanced parentheses in "${text}"`);
 	}
-	if (quoted || depth !== 0) throw parseError('parameter', `unbalanced quotes or parentheses in "${text}"`);
+	if (quoted || depth !== 0)
+		throw parseError('parameter', `unbalanced quotes or parentheses in "${text}"`);
 	out.push(text.slice(start));
 	return out;
 }
@@ -151,7 +152,11 @@ function parseSelectItem(raw: string): SelectItem {
 	if (raw === '*') return { kind: 'star' };
 	if (raw.startsWith('...')) {
 		const inner = parseSelectItem(raw.slice(3));
-		if (inner.kind !== 'embed' || inner.alias) throw parseError('select', `"..." applies to an embedded resource without alias, got "${raw}"`);
+		if (inner.kind !== 'embed' || inner.alias)
+			throw parseError(
+				'select',
+				`"..." applies to an embedded resource without alias, got "${raw}"`
+			);
 		return { ...inner, spread: true };
 	}
 	let rest = raw;
@@ -183,14 +188,22 @@ function parseSelectItem(raw: string): SelectItem {
 			else if (part && hint === null) hint = unquoteIdent(part);
 			else throw parseError('select', `unexpected "!${part}" in "${raw}"`);
 		}
-		return { kind: 'embed', alias, relation, hint, joinType, select: parseSelect(inner === '' ? '*' : inner) };
+		return {
+			kind: 'embed',
+			alias,
+			relation,
+			hint,
+			joinType,
+			select: parseSelect(inner === '' ? '*' : inner)
+		};
 	}
 	let cast: string | null = null;
 	const castAt = indexOutsideQuotes(rest, '::');
 	if (castAt >= 0) {
 		cast = rest.slice(castAt + 2);
 		rest = rest.slice(0, castAt);
-		if (!/^[a-zA-Z_][a-zA-Z0-9_ ]*(\[\])?$/.test(cast)) throw parseError('select', `invalid cast "${cast}"`);
+		if (!/^[a-zA-Z_][a-zA-Z0-9_ ]*(\[\])?$/.test(cast))
+			throw parseError('select', `invalid cast "${cast}"`);
 	}
 	if (rest === 'count' && alias === null && cast === null) {
 		return { kind: 'count', alias: null, bare: true };
@@ -201,8 +214,31 @@ function parseSelectItem(raw: string): SelectItem {
 // Filters ---------------------------------------------------------------------------------------
 
 export const OPERATORS = [
-	'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch', 'is', 'isdistinct',
-	'in', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj', 'fts', 'plfts', 'phfts', 'wfts'
+	'eq',
+	'neq',
+	'gt',
+	'gte',
+	'lt',
+	'lte',
+	'like',
+	'ilike',
+	'match',
+	'imatch',
+	'is',
+	'isdistinct',
+	'in',
+	'cs',
+	'cd',
+	'ov',
+	'sl',
+	'sr',
+	'nxr',
+	'nxl',
+	'adj',
+	'fts',
+	'plfts',
+	'phfts',
+	'wfts'
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
@@ -233,7 +269,8 @@ export type Filter = Condition | Group;
 
 /** Parses `in` lists: `(a,b,"x,y")` with `\"`/`\\` escapes inside quotes. */
 export function parseList(text: string): string[] {
-	if (!text.startsWith('(') || !text.endsWith(')')) throw parseError('filter', `expected a list in parentheses, got "${text}"`);
+	if (!text.startsWith('(') || !text.endsWith(')'))
+		throw parseError('filter', `expected a list in parentheses, got "${text}"`);
 	const body = text.slice(1, -1);
 	if (body === '') return [];
 	const out: string[] = [];
@@ -249,7 +286,8 @@ export function parseList(text: string): string[] {
 			if (body[i] !== '"') throw parseError('filter', `unterminated quote in "${text}"`);
 			i++;
 			out.push(value);
-			if (i < body.length && body[i] !== ',') throw parseError('filter', `unexpected text after quoted value in "${text}"`);
+			if (i < body.length && body[i] !== ',')
+				throw parseError('filter', `unexpected text after quoted value in "${text}"`);
 			i++;
 		} else {
 			const end = body.indexOf(',', i);
@@ -294,15 +332,22 @@ export function parseOperation(
 	let language: string | null = null;
 	if (m[2]) {
 		if (['fts', 'plfts', 'phfts', 'wfts'].includes(op)) language = m[2];
-		else if ((m[2] === 'any' || m[2] === 'all') && ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch'].includes(op)) {
+		else if (
+			(m[2] === 'any' || m[2] === 'all') &&
+			['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch'].includes(op)
+		) {
 			quantifier = m[2];
 		} else throw parseError('filter', `unexpected modifier "(${m[2]})" in "${text}"`);
 	}
-	if (op === 'in') return { kind: 'cond', path, field, op, negate, quantifier, language, value: parseList(value) };
+	if (op === 'in')
+		return { kind: 'cond', path, field, op, negate, quantifier, language, value: parseList(value) };
 	if (op === 'is') {
 		const v = value.toLowerCase();
 		if (!['null', 'not_null', 'true', 'false', 'unknown'].includes(v)) {
-			throw parseError('filter', `"is" accepts null, not_null, true, false or unknown, got "${value}"`);
+			throw parseError(
+				'filter',
+				`"is" accepts null, not_null, true, false or unknown, got "${value}"`
+			);
 		}
 		value = v;
 	} else if (inLogicTree) value = unquoteValue(value);
@@ -322,7 +367,10 @@ export function parseLogic(path: string[], op: 'and' | 'or', negate: boolean, te
 		if (dot <= 0) throw parseError('logic tree', `"${item}" is not "column.operator.value"`);
 		return parseOperation(path, parseField(item.slice(0, dot)), item.slice(dot + 1), true);
 	});
-	if (children.length === 0 || (children.length === 1 && (children[0] as Condition).field?.name === '')) {
+	if (
+		children.length === 0 ||
+		(children.length === 1 && (children[0] as Condition).field?.name === '')
+	) {
 		throw parseError('logic tree', `empty ${op}`);
 	}
 	return { kind: 'group', path, op, negate, children };
@@ -367,7 +415,8 @@ export function parseOrder(text: string): OrderTerm[] {
 		const fieldText = segs.join('.');
 		const rel = /^([^()]+)\(([^()]+)\)$/.exec(fieldText);
 		if (rel) return { relation: unquoteIdent(rel[1]), field: parseField(rel[2]), direction, nulls };
-		if (fieldText.includes('(') || fieldText.includes(')')) throw parseError('order', `unexpected "${raw}"`);
+		if (fieldText.includes('(') || fieldText.includes(')'))
+			throw parseError('order', `unexpected "${raw}"`);
 		return { relation: null, field: parseField(fieldText), direction, nulls };
 	});
 }
@@ -388,19 +437,35 @@ export interface Preferences {
 
 export function parsePrefer(header: string | string[] | undefined): Preferences {
 	const prefs: Preferences = {
-		return: null, count: null, resolution: null, missing: null, tx: null, handling: null,
-		maxAffected: null, applied: [], invalid: []
+		return: null,
+		count: null,
+		resolution: null,
+		missing: null,
+		tx: null,
+		handling: null,
+		maxAffected: null,
+		applied: [],
+		invalid: []
 	};
 	const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
-	for (const token of raw.split(',').map((t) => t.trim()).filter(Boolean)) {
+	for (const token of raw
+		.split(',')
+		.map((t) => t.trim())
+		.filter(Boolean)) {
 		const [name, value = ''] = token.split('=').map((t) => t.trim());
 		let ok = true;
-		if (name === 'return' && ['minimal', 'representation', 'headers-only'].includes(value)) prefs.return = value as Preferences['return'];
-		else if (name === 'count' && ['exact', 'planned', 'estimated'].includes(value)) prefs.count = value as Preferences['count'];
-		else if (name === 'resolution' && ['merge-duplicates', 'ignore-duplicates'].includes(value)) prefs.resolution = value as Preferences['resolution'];
-		else if (name === 'missing' && ['default', 'null'].includes(value)) prefs.missing = value as Preferences['missing'];
-		else if (name === 'tx' && ['commit', 'rollback'].includes(value)) prefs.tx = value as Preferences['tx'];
-		else if (name === 'handling' && ['strict', 'lenient'].includes(value)) prefs.handling = value as Preferences['handling'];
+		if (name === 'return' && ['minimal', 'representation', 'headers-only'].includes(value))
+			prefs.return = value as Preferences['return'];
+		else if (name === 'count' && ['exact', 'planned', 'estimated'].includes(value))
+			prefs.count = value as Preferences['count'];
+		else if (name === 'resolution' && ['merge-duplicates', 'ignore-duplicates'].includes(value))
+			prefs.resolution = value as Preferences['resolution'];
+		else if (name === 'missing' && ['default', 'null'].includes(value))
+			prefs.missing = value as Preferences['missing'];
+		else if (name === 'tx' && ['commit', 'rollback'].includes(value))
+			prefs.tx = value as Preferences['tx'];
+		else if (name === 'handling' && ['strict', 'lenient'].includes(value))
+			prefs.handling = value as Preferences['handling'];
 		else if (name === 'max-affected' && /^\d+$/.test(value)) prefs.maxAffected = Number(value);
 		else ok = false;
 		if (ok) prefs.applied.push(`${name}=${value}`);
@@ -410,13 +475,16 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
 }
 
 /** `Range: 0-9` → offset 0, limit 10; `5-` → offset 5. */
-export function parseRange(header: string | undefined): { offset: number; limit: number | null } | null {
+export function parseRange(
+	header: string | undefined
+): { offset: number; limit: number | null } | null {
 	if (!header) return null;
 	const m = /^(?:items=)?\s*(\d+)-(\d*)\s*$/.exec(header);
 	if (!m) return null;
 	const from = Number(m[1]);
 	const to = m[2] === '' ? null : Number(m[2]);
-	if (to !== null && to < from) throw new ApiError(416, 'PGRST103', 'Requested range not satisfiable', null, null);
+	if (to !== null && to < from)
+		throw new ApiError(416, 'PGRST103', 'Requested range not satisfiable', null, null);
 	return { offset: from, limit: to === null ? null : to - from + 1 };
 }
 
@@ -425,17 +493,25 @@ export type MediaKind = 'json' | 'object' | 'object-stripped' | 'json-stripped';
 /** Picks the first acceptable media type of `Accept`, else 406 PGRST107. */
 export function negotiate(accept: string | undefined): MediaKind {
 	if (!accept || !accept.trim()) return 'json';
-	const entries = accept.split(',').map((t) => t.trim()).filter(Boolean);
+	const entries = accept
+		.split(',')
+		.map((t) => t.trim())
+		.filter(Boolean);
 	for (const entry of entries) {
 		const [type, ...params] = entry.split(';').map((t) => t.trim().toLowerCase());
 		const stripped = params.includes('nulls=stripped');
-		if (type === '*/*' || type === 'application/json' || type === 'application/*') return stripped ? 'json-stripped' : 'json';
+		if (type === '*/*' || type === 'application/json' || type === 'application/*')
+			return stripped ? 'json-stripped' : 'json';
 		if (type === 'application/vnd.pgrst.array+json') return stripped ? 'json-stripped' : 'json';
 		if (type === 'application/vnd.pgrst.object+json' || type === 'application/vnd.pgrst.object') {
 			return stripped ? 'object-stripped' : 'object';
 		}
 	}
-	throw new ApiError(406, 'PGRST107', `None of these media types are available: ${entries.join(', ')}`);
+	throw new ApiError(
+		406,
+		'PGRST107',
+		`None of these media types are available: ${entries.join(', ')}`
+	);
 }
 
 /** Parses a non-negative integer query parameter. */
@@ -443,7 +519,12 @@ export function parseNonNegative(name: string, text: string): number {
 	if (!/^-?\d+$/.test(text)) throw parseError(name, `"${text}" is not an integer`);
 	const n = Number(text);
 	if (n < 0) {
-		throw new ApiError(416, 'PGRST103', 'Requested range not satisfiable', `${name === 'limit' ? 'Limit' : 'Offset'} should be greater than or equal to zero.`);
+		throw new ApiError(
+			416,
+			'PGRST103',
+			'Requested range not satisfiable',
+			`${name === 'limit' ? 'Limit' : 'Offset'} should be greater than or equal to zero.`
+		);
 	}
 	return n;
 }

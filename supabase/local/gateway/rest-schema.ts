@@ -145,8 +145,15 @@ async function load(start: number): Promise<SchemaCache> {
 		const byOid = new Map<number, Table>();
 		for (const r of rels.rows) {
 			const t: Table = {
-				schema: r.schema, name: r.name, kind: r.kind, columns: new Map(), columnOrder: [],
-				primaryKey: [], uniques: [], outgoing: [], incoming: []
+				schema: r.schema,
+				name: r.name,
+				kind: r.kind,
+				columns: new Map(),
+				columnOrder: [],
+				primaryKey: [],
+				uniques: [],
+				outgoing: [],
+				incoming: []
 			};
 			tables.set(key(r.schema, r.name), t);
 			byOid.set(r.oid, t);
@@ -167,8 +174,13 @@ async function load(start: number): Promise<SchemaCache> {
 			else if (c.type === 'u' && t) t.uniques.push(c.columns);
 			else if (c.type === 'f') {
 				const fk: ForeignKey = {
-					name: c.name, schema: c.schema, table: c.table, columns: c.columns,
-					refSchema: c.ref_schema, refTable: c.ref_table, refColumns: c.ref_columns
+					name: c.name,
+					schema: c.schema,
+					table: c.table,
+					columns: c.columns,
+					refSchema: c.ref_schema,
+					refTable: c.ref_table,
+					refColumns: c.ref_columns
 				};
 				if (t) t.outgoing.push(fk);
 				const target = tables.get(key(c.ref_schema, c.ref_table));
@@ -183,10 +195,13 @@ async function load(start: number): Promise<SchemaCache> {
 			const inputs: FnArg[] = [];
 			const outputs: Column[] = [];
 			modes.forEach((mode, i) => {
-				if (mode === 'i' || mode === 'b' || mode === 'v') inputs.push({ name: names[i] ?? '', type: types[i], hasDefault: false });
-				if (mode === 'o' || mode === 'b' || mode === 't') outputs.push({ name: names[i] ?? '', type: types[i], notNull: false, defaultExpr: null });
+				if (mode === 'i' || mode === 'b' || mode === 'v')
+					inputs.push({ name: names[i] ?? '', type: types[i], hasDefault: false });
+				if (mode === 'o' || mode === 'b' || mode === 't')
+					outputs.push({ name: names[i] ?? '', type: types[i], notNull: false, defaultExpr: null });
 			});
-			for (let i = inputs.length - f.ndefaults; i < inputs.length; i++) if (i >= 0) inputs[i].hasDefault = true;
+			for (let i = inputs.length - f.ndefaults; i < inputs.length; i++)
+				if (i >= 0) inputs[i].hasDefault = true;
 			let returnKind: Fn['returnKind'] = 'scalar';
 			let returnColumns: Column[] = [];
 			if (f.returns_void) returnKind = 'void';
@@ -196,11 +211,21 @@ async function load(start: number): Promise<SchemaCache> {
 			} else if (outputs.length === 1) returnKind = 'scalar';
 			else if (f.ret_typtype === 'c') {
 				returnKind = 'composite';
-				returnColumns = (f.ret_cols as string[]).map((name, i) => ({ name, type: f.ret_types[i], notNull: false, defaultExpr: null }));
+				returnColumns = (f.ret_cols as string[]).map((name, i) => ({
+					name,
+					type: f.ret_types[i],
+					notNull: false,
+					defaultExpr: null
+				}));
 			} else if (f.ret_typtype === 'p' && !f.returns_void) returnKind = 'composite';
 			const fn: Fn = {
-				schema: f.schema, name: f.name, args: inputs, returnsSet: f.returns_set, returnKind,
-				returnColumns, volatility: f.volatility,
+				schema: f.schema,
+				name: f.name,
+				args: inputs,
+				returnsSet: f.returns_set,
+				returnKind,
+				returnColumns,
+				volatility: f.volatility,
 				returnTable: f.ret_rel_name ? { schema: f.ret_rel_schema, name: f.ret_rel_name } : null
 			};
 			const k = key(f.schema, f.name);
@@ -241,9 +266,11 @@ export async function reloadSchema(missedAt: number): Promise<SchemaCache> {
 	});
 	loading = promise;
 	loadingStart = start;
-	promise.finally(() => {
-		if (loading === promise) loading = null;
-	}).catch(() => {});
+	promise
+		.finally(() => {
+			if (loading === promise) loading = null;
+		})
+		.catch(() => {});
 	return promise;
 }
 

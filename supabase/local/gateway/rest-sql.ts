@@ -6,7 +6,14 @@
  */
 import { ApiError } from './rest-parse.ts';
 import type {
-	Condition, FieldRef, Filter, Group, OrderTerm, SelectItem, EmbedItem, MediaKind
+	Condition,
+	FieldRef,
+	Filter,
+	Group,
+	OrderTerm,
+	SelectItem,
+	EmbedItem,
+	MediaKind
 } from './rest-parse.ts';
 import { findTable, quoteIdent } from './rest-schema.ts';
 import type { Column, ForeignKey, Fn, SchemaCache, Table } from './rest-schema.ts';
@@ -61,17 +68,50 @@ export interface Source {
 }
 
 export function tableSource(t: Table): Source {
-	return { from: `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`, label: t.name, columns: t.columns, table: t };
+	return {
+		from: `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,
+		label: t.name,
+		columns: t.columns,
+		table: t
+	};
 }
 
 const CAST_TYPES: Record<string, string> = {
-	text: 'text', varchar: 'varchar', char: 'char', bpchar: 'bpchar', name: 'name', citext: 'text',
-	int: 'integer', int4: 'integer', integer: 'integer', int2: 'smallint', smallint: 'smallint',
-	int8: 'bigint', bigint: 'bigint', numeric: 'numeric', decimal: 'numeric', real: 'real',
-	float4: 'real', float8: 'double precision', float: 'double precision', 'double precision': 'double precision',
-	bool: 'boolean', boolean: 'boolean', json: 'json', jsonb: 'jsonb', uuid: 'uuid', date: 'date',
-	time: 'time', timetz: 'timetz', timestamp: 'timestamp', timestamptz: 'timestamptz',
-	interval: 'interval', money: 'money', inet: 'inet', cidr: 'cidr', bytea: 'bytea'
+	text: 'text',
+	varchar: 'varchar',
+	char: 'char',
+	bpchar: 'bpchar',
+	name: 'name',
+	citext: 'text',
+	int: 'integer',
+	int4: 'integer',
+	integer: 'integer',
+	int2: 'smallint',
+	smallint: 'smallint',
+	int8: 'bigint',
+	bigint: 'bigint',
+	numeric: 'numeric',
+	decimal: 'numeric',
+	real: 'real',
+	float4: 'real',
+	float8: 'double precision',
+	float: 'double precision',
+	'double precision': 'double precision',
+	bool: 'boolean',
+	boolean: 'boolean',
+	json: 'json',
+	jsonb: 'jsonb',
+	uuid: 'uuid',
+	date: 'date',
+	time: 'time',
+	timetz: 'timetz',
+	timestamp: 'timestamp',
+	timestamptz: 'timestamptz',
+	interval: 'interval',
+	money: 'money',
+	inet: 'inet',
+	cidr: 'cidr',
+	bytea: 'bytea'
 };
 
 function castType(text: string): string {
@@ -124,7 +164,8 @@ function resolveRelationship(cache: SchemaCache, parent: Table, item: EmbedItem)
 	for (const fk of parent.outgoing) {
 		const target = findTable(cache, fk.refSchema, fk.refTable);
 		if (!target) continue;
-		const matches = fk.refTable === rel || fk.name === rel || (fk.columns.length === 1 && fk.columns[0] === rel);
+		const matches =
+			fk.refTable === rel || fk.name === rel || (fk.columns.length === 1 && fk.columns[0] === rel);
 		if (matches) found.push({ fk, target, outgoing: true, toOne: true });
 	}
 	for (const fk of parent.incoming) {
@@ -144,7 +185,13 @@ function resolveRelationship(cache: SchemaCache, parent: Table, item: EmbedItem)
 			if (!target) continue;
 			const pk = junction.primaryKey;
 			if (![...fk.columns, ...toTarget.columns].every((c) => pk.includes(c))) continue;
-			found.push({ fk, target, outgoing: false, toOne: false, junction: { table: junction, toTarget } });
+			found.push({
+				fk,
+				target,
+				outgoing: false,
+				toOne: false,
+				junction: { table: junction, toTarget }
+			});
 		}
 	}
 	let candidates = found;
@@ -178,7 +225,13 @@ function resolveRelationship(cache: SchemaCache, parent: Table, item: EmbedItem)
 			`Try changing '${rel}' to one of the following: ${candidates.map((c) => `'${rel}!${c.fk.name}'`).join(', ')}. Find the desired relationship in the 'details' key.`
 		);
 		(e as ApiError & { detailList?: unknown }).detailList = candidates.map((c) => ({
-			cardinality: c.junction ? 'many-to-many' : c.toOne ? (c.outgoing ? 'many-to-one' : 'one-to-one') : 'one-to-many',
+			cardinality: c.junction
+				? 'many-to-many'
+				: c.toOne
+					? c.outgoing
+						? 'many-to-one'
+						: 'one-to-one'
+					: 'one-to-many',
 			embedding: `${parent.name} with ${c.target.name}`,
 			relationship: `${c.fk.name} using ${c.outgoing ? parent.name : c.target.name}(${c.fk.columns.join(', ')}) and ${c.outgoing ? c.target.name : parent.name}(${c.fk.refColumns.join(', ')})`
 		}));
@@ -190,8 +243,14 @@ function resolveRelationship(cache: SchemaCache, parent: Table, item: EmbedItem)
 function joinCondition(r: Relationship, parentAlias: string, childAlias: string): string {
 	if (r.junction) {
 		const j = `pgrst_j_${childAlias}`;
-		const toParent = r.fk.columns.map((col, i) => `${quoteIdent(j)}.${quoteIdent(col)} = ${quoteIdent(parentAlias)}.${quoteIdent(r.fk.refColumns[i])}`);
-		const toTarget = r.junction.toTarget.columns.map((col, i) => `${quoteIdent(j)}.${quoteIdent(col)} = ${quoteIdent(childAlias)}.${quoteIdent(r.junction!.toTarget.refColumns[i])}`);
+		const toParent = r.fk.columns.map(
+			(col, i) =>
+				`${quoteIdent(j)}.${quoteIdent(col)} = ${quoteIdent(parentAlias)}.${quoteIdent(r.fk.refColumns[i])}`
+		);
+		const toTarget = r.junction.toTarget.columns.map(
+			(col, i) =>
+				`${quoteIdent(j)}.${quoteIdent(col)} = ${quoteIdent(childAlias)}.${quoteIdent(r.junction!.toTarget.refColumns[i])}`
+		);
 		const jt = r.junction.table;
 		return `exists (select 1 from ${quoteIdent(jt.schema)}.${quoteIdent(jt.name)} as ${quoteIdent(j)} where ${[...toParent, ...toTarget].join(' and ')})`;
 	}
@@ -225,20 +284,49 @@ export interface Level {
 }
 
 const OPS: Record<string, string> = {
-	eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'like', ilike: 'ilike',
-	match: '~', imatch: '~*', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxr: '&<',
-	nxl: '&>', adj: '-|-'
+	eq: '=',
+	neq: '<>',
+	gt: '>',
+	gte: '>=',
+	lt: '<',
+	lte: '<=',
+	like: 'like',
+	ilike: 'ilike',
+	match: '~',
+	imatch: '~*',
+	cs: '@>',
+	cd: '<@',
+	ov: '&&',
+	sl: '<<',
+	sr: '>>',
+	nxr: '&<',
+	nxl: '&>',
+	adj: '-|-'
 };
 const FTS: Record<string, string> = {
-	fts: 'to_tsquery', plfts: 'plainto_tsquery', phfts: 'phraseto_tsquery', wfts: 'websearch_to_tsquery'
+	fts: 'to_tsquery',
+	plfts: 'plainto_tsquery',
+	phfts: 'phraseto_tsquery',
+	wfts: 'websearch_to_tsquery'
 };
 
-function conditionSql(q: Sql, src: Source, alias: string, c: Condition, embeds: Map<string, EmbedRef>): string {
+function conditionSql(
+	q: Sql,
+	src: Source,
+	alias: string,
+	c: Condition,
+	embeds: Map<string, EmbedRef>
+): string {
 	let sql: string;
 	const embed = c.field.json.length === 0 ? embeds.get(c.field.name) : undefined;
 	if (embed && !src.columns.has(c.field.name)) {
 		if (c.op !== 'is' || (c.value !== 'null' && c.value !== 'not_null')) {
-			throw new ApiError(400, 'PGRST100', 'failed to parse filter', `only is.null and not.is.null apply to the embedded resource '${c.field.name}'`);
+			throw new ApiError(
+				400,
+				'PGRST100',
+				'failed to parse filter',
+				`only is.null and not.is.null apply to the embedded resource '${c.field.name}'`
+			);
 		}
 		sql = `${embed.lateral}.body is ${c.value === 'null' ? '' : 'not '}null`;
 	} else {
@@ -259,7 +347,9 @@ function conditionSql(q: Sql, src: Source, alias: string, c: Condition, embeds: 
 			const op = OPS[c.op];
 			if (c.quantifier) {
 				const arr = c.op === 'like' || c.op === 'ilike' ? (v.startsWith('{') ? v : `{${v}}`) : v;
-				const typed = ['like', 'ilike', 'match', 'imatch'].includes(c.op) ? `${q.bind(arr)}::text[]` : q.bind(arr);
+				const typed = ['like', 'ilike', 'match', 'imatch'].includes(c.op)
+					? `${q.bind(arr)}::text[]`
+					: q.bind(arr);
 				sql = `${lhs} ${op} ${c.quantifier}(${typed})`;
 			} else sql = `${lhs} ${op} ${q.bind(v)}`;
 		}
@@ -267,7 +357,13 @@ function conditionSql(q: Sql, src: Source, alias: string, c: Condition, embeds: 
 	return c.negate ? `not (${sql})` : sql;
 }
 
-function filterSql(q: Sql, src: Source, alias: string, f: Filter, embeds: Map<string, EmbedRef>): string {
+function filterSql(
+	q: Sql,
+	src: Source,
+	alias: string,
+	f: Filter,
+	embeds: Map<string, EmbedRef>
+): string {
 	if (f.kind === 'cond') return conditionSql(q, src, alias, f, embeds);
 	const g = f as Group;
 	const parts = g.children.map((child) => filterSql(q, src, alias, child, embeds));
@@ -289,13 +385,24 @@ export function buildLevel(
 	extraWhere: string[] = []
 ): Level {
 	const alias = q.alias('t');
-	const level: Level = { alias, from: src.from, select: [], joins: [], where: [...extraWhere], groupBy: [], orderBy: [], limit: null, offset: null };
+	const level: Level = {
+		alias,
+		from: src.from,
+		select: [],
+		joins: [],
+		where: [...extraWhere],
+		groupBy: [],
+		orderBy: [],
+		limit: null,
+		offset: null
+	};
 	const embeds = new Map<string, EmbedRef>();
 	let hasAggregate = false;
 	const plain: string[] = [];
 	for (const item of items) {
 		if (item.kind === 'star') {
-			if (src.scalarColumn) level.select.push(`${quoteIdent(alias)}.${quoteIdent(src.scalarColumn)}`);
+			if (src.scalarColumn)
+				level.select.push(`${quoteIdent(alias)}.${quoteIdent(src.scalarColumn)}`);
 			else level.select.push(`${quoteIdent(alias)}.*`);
 		} else if (item.kind === 'column') {
 			let expr = columnExpr(q, src, alias, item.field);
@@ -313,7 +420,11 @@ export function buildLevel(
 			}
 		} else {
 			if (!src.table) {
-				throw new CacheMiss(400, 'PGRST200', `Could not find a relationship between '${src.label}' and '${item.relation}' in the schema cache`);
+				throw new CacheMiss(
+					400,
+					'PGRST200',
+					`Could not find a relationship between '${src.label}' and '${item.relation}' in the schema cache`
+				);
 			}
 			const rel = resolveRelationship(cache, src.table, item);
 			const name = item.alias ?? item.relation;
@@ -324,7 +435,12 @@ export function buildLevel(
 			if (rel.toOne) child.limit = 1;
 			if (item.spread) {
 				if (!rel.toOne || item.joinType === 'inner') {
-					throw new ApiError(400, 'PGRST119', `A spread operation on '${item.relation}' is not possible`, `'${src.table.name}' and '${item.relation}' do not form a many-to-one or one-to-one relationship, or the spread uses !inner`);
+					throw new ApiError(
+						400,
+						'PGRST119',
+						`A spread operation on '${item.relation}' is not possible`,
+						`'${src.table.name}' and '${item.relation}' do not form a many-to-one or one-to-one relationship, or the spread uses !inner`
+					);
 				}
 				level.joins.push(`left join lateral (${levelSql(child)}) as ${lateral} on true`);
 				level.select.push(`${lateral}.*`);
@@ -333,8 +449,14 @@ export function buildLevel(
 			}
 			const row = q.alias('row');
 			const agg = rel.toOne ? 'row_to_json' : 'json_agg';
-			level.joins.push(`left join lateral (select ${agg}(${row}.*) as body from (${levelSql(child)}) as ${row}) as ${lateral} on true`);
-			level.select.push(rel.toOne ? `${lateral}.body as ${quoteIdent(name)}` : `coalesce(${lateral}.body, '[]'::json) as ${quoteIdent(name)}`);
+			level.joins.push(
+				`left join lateral (select ${agg}(${row}.*) as body from (${levelSql(child)}) as ${row}) as ${lateral} on true`
+			);
+			level.select.push(
+				rel.toOne
+					? `${lateral}.body as ${quoteIdent(name)}`
+					: `coalesce(${lateral}.body, '[]'::json) as ${quoteIdent(name)}`
+			);
 			if (item.joinType === 'inner') level.where.push(`${lateral}.body is not null`);
 			const ref = { item, rel, lateral };
 			embeds.set(name, ref);
@@ -343,7 +465,12 @@ export function buildLevel(
 	}
 	if (hasAggregate) {
 		if (items.some((i) => i.kind === 'star' || i.kind === 'embed')) {
-			throw new ApiError(400, 'PGRST100', 'failed to parse select parameter', 'aggregates cannot be combined with "*" or embedded resources in the local runtime');
+			throw new ApiError(
+				400,
+				'PGRST100',
+				'failed to parse select parameter',
+				'aggregates cannot be combined with "*" or embedded resources in the local runtime'
+			);
 		}
 		level.groupBy = plain;
 	}
@@ -357,12 +484,24 @@ export function buildLevel(
 	return level;
 }
 
-function orderSql(q: Sql, cache: SchemaCache, src: Source, alias: string, t: OrderTerm, embeds: Map<string, EmbedRef>): string {
+function orderSql(
+	q: Sql,
+	cache: SchemaCache,
+	src: Source,
+	alias: string,
+	t: OrderTerm,
+	embeds: Map<string, EmbedRef>
+): string {
 	let expr: string;
 	if (t.relation) {
 		const e = embeds.get(t.relation);
 		if (!e || !e.rel.toOne) {
-			throw new ApiError(400, 'PGRST118', `A related order on '${t.relation}' is not possible`, `'${t.relation}' must be an embedded to-one resource in the 'select' query parameter.`);
+			throw new ApiError(
+				400,
+				'PGRST118',
+				`A related order on '${t.relation}' is not possible`,
+				`'${t.relation}' must be an embedded to-one resource in the 'select' query parameter.`
+			);
 		}
 		const ta = q.alias('o');
 		const targetSrc = tableSource(e.rel.target);
@@ -374,7 +513,9 @@ function orderSql(q: Sql, cache: SchemaCache, src: Source, alias: string, t: Ord
 
 /** `select … from … joins where … group by … order by … limit … offset …` of a level. */
 export function levelSql(l: Level, opts: { noPaging?: boolean; countOnly?: boolean } = {}): string {
-	const parts = [`select ${opts.countOnly ? 'pg_catalog.count(*)' : l.select.join(', ') || 'null'}`];
+	const parts = [
+		`select ${opts.countOnly ? 'pg_catalog.count(*)' : l.select.join(', ') || 'null'}`
+	];
 	parts.push(`from ${l.from} as ${quoteIdent(l.alias)}`);
 	if (l.joins.length) parts.push(l.joins.join(' '));
 	if (l.where.length) parts.push(`where ${l.where.join(' and ')}`);
@@ -416,14 +557,22 @@ export interface ReadOptions {
 }
 
 /** Top-level read over `src`: `total`, `n`, `body` (+ extras) in one row. */
-export function readStatement(q: Sql, cache: SchemaCache, src: Source, items: SelectItem[], mods: Mods, opts: ReadOptions): Statement {
+export function readStatement(
+	q: Sql,
+	cache: SchemaCache,
+	src: Source,
+	items: SelectItem[],
+	mods: Mods,
+	opts: ReadOptions
+): Statement {
 	const level = buildLevel(q, cache, src, items, mods, []);
 	if (opts.maxRows !== null) level.limit = Math.min(level.limit ?? opts.maxRows, opts.maxRows);
 	const count = opts.count ? `(${levelSql(level, { countOnly: true })})` : 'null::bigint';
 	const row = 'pgrst_row';
 	const ctes = [...(opts.ctes ?? []), `pgrst_source as (${levelSql(level)})`];
 	const extra = opts.extra?.length ? `, ${opts.extra.join(', ')}` : '';
-	const scalar = src.scalarColumn && items.every((i) => i.kind === 'star') ? src.scalarColumn : undefined;
+	const scalar =
+		src.scalarColumn && items.every((i) => i.kind === 'star') ? src.scalarColumn : undefined;
 	const sql = `with ${ctes.join(', ')} select ${count} as total, pg_catalog.count(*) as n, ${bodyExpr(opts.media, row, scalar)} as body${extra} from pgrst_source as ${row}`;
 	return { sql, params: q.params };
 }
@@ -437,7 +586,11 @@ function mutationWhere(q: Sql, cache: SchemaCache, t: Table, alias: string, mods
 	for (const k of mods.keys()) {
 		const m = mods.get(k)!;
 		if (k !== '' && m.filters.length) {
-			throw new ApiError(400, 'PGRST108', `'${k.split('\u0000').join('.')}' is not an embedded resource in this request`);
+			throw new ApiError(
+				400,
+				'PGRST108',
+				`'${k.split('\u0000').join('.')}' is not an embedded resource in this request`
+			);
 		}
 	}
 	const src = tableSource(t);
@@ -445,7 +598,12 @@ function mutationWhere(q: Sql, cache: SchemaCache, t: Table, alias: string, mods
 	const where = (top?.filters ?? []).map((f) => filterSql(q, src, alias, f, new Map()));
 	if (top && (top.limit !== null || (top.offset ?? 0) > 0)) {
 		if (t.kind !== 'r' && t.kind !== 'p') {
-			throw new ApiError(400, 'PGRST100', 'failed to parse limit', 'limited updates and deletes need a table');
+			throw new ApiError(
+				400,
+				'PGRST100',
+				'failed to parse limit',
+				'limited updates and deletes need a table'
+			);
 		}
 		const inner = q.alias('t');
 		const innerWhere = top.filters.map((f) => filterSql(q, src, inner, f, new Map()));
@@ -470,7 +628,17 @@ function qualified(t: Table): string {
 	return `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
 }
 
-function resultStatement(q: Sql, cache: SchemaCache, t: Table, mut: string, items: SelectItem[], mods: Mods, media: MediaKind, count: boolean, extra: string[] = []): Statement {
+function resultStatement(
+	q: Sql,
+	cache: SchemaCache,
+	t: Table,
+	mut: string,
+	items: SelectItem[],
+	mods: Mods,
+	media: MediaKind,
+	count: boolean,
+	extra: string[] = []
+): Statement {
 	const resultMods: Mods = new Map();
 	for (const [k, m] of mods) {
 		if (k === '') resultMods.set(k, { filters: [], order: m.order, limit: null, offset: null });
@@ -478,8 +646,13 @@ function resultStatement(q: Sql, cache: SchemaCache, t: Table, mut: string, item
 	}
 	const src: Source = { from: 'pgrst_mut_rows', label: t.name, columns: t.columns, table: t };
 	return readStatement(q, cache, src, items, resultMods, {
-		media, count, maxRows: null,
-		ctes: [`pgrst_mut as (${mut})`, 'pgrst_mut_rows as (select (pgrst_mut.pgrst_r).* from pgrst_mut)'],
+		media,
+		count,
+		maxRows: null,
+		ctes: [
+			`pgrst_mut as (${mut})`,
+			'pgrst_mut_rows as (select (pgrst_mut.pgrst_r).* from pgrst_mut)'
+		],
 		extra
 	});
 }
@@ -492,7 +665,17 @@ export interface InsertInput {
 	resolution: 'merge-duplicates' | 'ignore-duplicates' | null;
 }
 
-export function insertStatement(q: Sql, cache: SchemaCache, t: Table, input: InsertInput, items: SelectItem[], mods: Mods, media: MediaKind, count: boolean, returning: boolean): MutationPlan {
+export function insertStatement(
+	q: Sql,
+	cache: SchemaCache,
+	t: Table,
+	input: InsertInput,
+	items: SelectItem[],
+	mods: Mods,
+	media: MediaKind,
+	count: boolean,
+	returning: boolean
+): MutationPlan {
 	const p = q.bind(input.raw);
 	const rows = `select pgrst_e.value as j, pgrst_e.ord from jsonb_array_elements(case when jsonb_typeof(${p}::jsonb) = 'array' then ${p}::jsonb else jsonb_build_array(${p}::jsonb) end) with ordinality as pgrst_e(value, ord)`;
 	const cols = input.columns.map(quoteIdent);
@@ -502,23 +685,44 @@ export function insertStatement(q: Sql, cache: SchemaCache, t: Table, input: Ins
 		return `case when pgrst_in.j ? ${q.bind(c)}::text then pgrst_rec.${quoteIdent(c)} else ${col.defaultExpr ?? 'null'} end`;
 	});
 	let sql = `insert into ${qualified(t)} as pgrst_target (${cols.join(', ')}) select ${values.join(', ') || 'null'} from (${rows}) as pgrst_in, lateral jsonb_populate_record(null::${qualified(t)}, pgrst_in.j) as pgrst_rec order by pgrst_in.ord`;
-	if (input.columns.length === 0) sql = `insert into ${qualified(t)} as pgrst_target default values`;
+	if (input.columns.length === 0)
+		sql = `insert into ${qualified(t)} as pgrst_target default values`;
 	const upsert = input.resolution !== null;
 	if (upsert) {
 		const target = input.onConflict ?? t.primaryKey;
 		if (target.length === 0) {
-			throw new ApiError(400, '42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+			throw new ApiError(
+				400,
+				'42P10',
+				'there is no unique or exclusion constraint matching the ON CONFLICT specification'
+			);
 		}
 		const sets = input.columns.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
 		sql += ` on conflict (${target.map(quoteIdent).join(', ')}) ${input.resolution === 'ignore-duplicates' || sets.length === 0 ? 'do nothing' : `do update set ${sets.join(', ')}`}`;
 	}
 	if (!returning && !upsert) return { statement: { sql, params: q.params }, returning: false };
 	sql += ` returning pgrst_target as pgrst_r${upsert ? ', (pgrst_target.xmax = 0) as pgrst_ins' : ''}`;
-	const extra = upsert ? ['(select pg_catalog.count(*) from pgrst_mut where pgrst_ins) as inserted'] : [];
-	return { statement: resultStatement(q, cache, t, sql, returning ? items : [], mods, media, count, extra), returning: true };
+	const extra = upsert
+		? ['(select pg_catalog.count(*) from pgrst_mut where pgrst_ins) as inserted']
+		: [];
+	return {
+		statement: resultStatement(q, cache, t, sql, returning ? items : [], mods, media, count, extra),
+		returning: true
+	};
 }
 
-export function updateStatement(q: Sql, cache: SchemaCache, t: Table, raw: string, columns: string[], items: SelectItem[], mods: Mods, media: MediaKind, count: boolean, returning: boolean): MutationPlan {
+export function updateStatement(
+	q: Sql,
+	cache: SchemaCache,
+	t: Table,
+	raw: string,
+	columns: string[],
+	items: SelectItem[],
+	mods: Mods,
+	media: MediaKind,
+	count: boolean,
+	returning: boolean
+): MutationPlan {
 	const alias = q.alias('t');
 	const where = mutationWhere(q, cache, t, alias, mods);
 	if (where.length === 0) throw new ApiError(400, '21000', 'UPDATE requires a WHERE clause');
@@ -527,25 +731,48 @@ export function updateStatement(q: Sql, cache: SchemaCache, t: Table, raw: strin
 	let sql = `update ${qualified(t)} as ${alias} set ${sets.join(', ')} from jsonb_populate_record(null::${qualified(t)}, ${p}::jsonb) as pgrst_body where ${where.join(' and ')}`;
 	if (!returning) return { statement: { sql, params: q.params }, returning: false };
 	sql += ` returning ${alias} as pgrst_r`;
-	return { statement: resultStatement(q, cache, t, sql, items, mods, media, count), returning: true };
+	return {
+		statement: resultStatement(q, cache, t, sql, items, mods, media, count),
+		returning: true
+	};
 }
 
-export function deleteStatement(q: Sql, cache: SchemaCache, t: Table, items: SelectItem[], mods: Mods, media: MediaKind, count: boolean, returning: boolean): MutationPlan {
+export function deleteStatement(
+	q: Sql,
+	cache: SchemaCache,
+	t: Table,
+	items: SelectItem[],
+	mods: Mods,
+	media: MediaKind,
+	count: boolean,
+	returning: boolean
+): MutationPlan {
 	const alias = q.alias('t');
 	const where = mutationWhere(q, cache, t, alias, mods);
 	if (where.length === 0) throw new ApiError(400, '21000', 'DELETE requires a WHERE clause');
 	let sql = `delete from ${qualified(t)} as ${alias} where ${where.join(' and ')}`;
 	if (!returning) return { statement: { sql, params: q.params }, returning: false };
 	sql += ` returning ${alias} as pgrst_r`;
-	return { statement: resultStatement(q, cache, t, sql, items, mods, media, count), returning: true };
+	return {
+		statement: resultStatement(q, cache, t, sql, items, mods, media, count),
+		returning: true
+	};
 }
 
 /** Picks the overload whose named inputs cover the given keys and whose required inputs are given. */
 export function resolveFunction(fns: Fn[], keys: string[], schema: string, name: string): Fn {
 	const fits = fns.filter((fn) => {
-		if (fn.args.length === 1 && fn.args[0].name === '' && ['json', 'jsonb'].includes(fn.args[0].type)) return true;
+		if (
+			fn.args.length === 1 &&
+			fn.args[0].name === '' &&
+			['json', 'jsonb'].includes(fn.args[0].type)
+		)
+			return true;
 		const names = fn.args.map((a) => a.name);
-		return keys.every((k) => names.includes(k)) && fn.args.every((a) => a.hasDefault || keys.includes(a.name));
+		return (
+			keys.every((k) => names.includes(k)) &&
+			fn.args.every((a) => a.hasDefault || keys.includes(a.name))
+		);
 	});
 	fits.sort((a, b) => a.args.length - b.args.length);
 	if (fits.length === 0) {
@@ -568,12 +795,25 @@ export interface RpcInput {
 }
 
 /** RPC: `kind` tells rest.ts how to answer (void → 204, scalar → JSON value, rows → read). */
-export function rpcStatement(q: Sql, cache: SchemaCache, input: RpcInput, items: SelectItem[], mods: Mods, media: MediaKind, count: boolean, maxRows: number): { statement: Statement; kind: 'void' | 'scalar' | 'rows' | 'object' } {
+export function rpcStatement(
+	q: Sql,
+	cache: SchemaCache,
+	input: RpcInput,
+	items: SelectItem[],
+	mods: Mods,
+	media: MediaKind,
+	count: boolean,
+	maxRows: number
+): { statement: Statement; kind: 'void' | 'scalar' | 'rows' | 'object' } {
 	const fn = input.fn;
 	const name = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}`;
 	let call: string;
 	let from = '';
-	if (fn.args.length === 1 && fn.args[0].name === '' && ['json', 'jsonb'].includes(fn.args[0].type)) {
+	if (
+		fn.args.length === 1 &&
+		fn.args[0].name === '' &&
+		['json', 'jsonb'].includes(fn.args[0].type)
+	) {
 		call = `${name}(${q.bind(input.raw)}::${fn.args[0].type})`;
 	} else {
 		const given = fn.args.filter((a) => input.keys.includes(a.name));
@@ -583,7 +823,10 @@ export function rpcStatement(q: Sql, cache: SchemaCache, input: RpcInput, items:
 		}
 	}
 	if (fn.returnKind === 'void') {
-		return { statement: { sql: `select ${call}${from ? ` from ${from}` : ''}`, params: q.params }, kind: 'void' };
+		return {
+			statement: { sql: `select ${call}${from ? ` from ${from}` : ''}`, params: q.params },
+			kind: 'void'
+		};
 	}
 	if (fn.returnKind === 'scalar' && !fn.returnsSet) {
 		const sql = `select null::bigint as total, 1 as n, to_json(${call})::text as body${from ? ` from ${from}` : ''}`;
@@ -592,14 +835,34 @@ export function rpcStatement(q: Sql, cache: SchemaCache, input: RpcInput, items:
 	const scalar = fn.returnKind === 'scalar';
 	const fnCte = `pgrst_fn as materialized (select pgrst_f.* from ${from ? `${from}, lateral ` : ''}${call} as pgrst_f${scalar ? '(pgrst_scalar)' : ''})`;
 	const columns = new Map<string, Column>();
-	if (scalar) columns.set('pgrst_scalar', { name: 'pgrst_scalar', type: 'unknown', notNull: false, defaultExpr: null });
+	if (scalar)
+		columns.set('pgrst_scalar', {
+			name: 'pgrst_scalar',
+			type: 'unknown',
+			notNull: false,
+			defaultExpr: null
+		});
 	for (const c of fn.returnColumns) columns.set(c.name, c);
-	const retTable = fn.returnTable ? findTable(cache, fn.returnTable.schema, fn.returnTable.name) ?? null : null;
-	const src: Source = { from: 'pgrst_fn', label: fn.name, columns, table: retTable, scalarColumn: scalar ? 'pgrst_scalar' : undefined };
+	const retTable = fn.returnTable
+		? (findTable(cache, fn.returnTable.schema, fn.returnTable.name) ?? null)
+		: null;
+	const src: Source = {
+		from: 'pgrst_fn',
+		label: fn.name,
+		columns,
+		table: retTable,
+		scalarColumn: scalar ? 'pgrst_scalar' : undefined
+	};
 	const object = !fn.returnsSet;
 	const statement = readStatement(q, cache, src, items, mods, {
-		media: object ? (media === 'json-stripped' || media === 'object-stripped' ? 'object-stripped' : 'object') : media,
-		count, maxRows, ctes: [fnCte]
+		media: object
+			? media === 'json-stripped' || media === 'object-stripped'
+				? 'object-stripped'
+				: 'object'
+			: media,
+		count,
+		maxRows,
+		ctes: [fnCte]
 	});
 	return { statement, kind: object ? 'object' : 'rows' };
 }

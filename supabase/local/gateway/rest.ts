@@ -8,17 +8,41 @@ import { authenticatorPool } from './db.ts';
 import { BodyTooLarge, readBody, type GatewayContext } from './http.ts';
 import { JwtError, verifyJwt, type Claims } from './jwt.ts';
 import {
-	ApiError, negotiate, parseField, parseLogic, parseNonNegative, parseOperation, parseOrder,
-	parsePrefer, parseRange, parseSelect, splitKey, splitTopLevel
+	ApiError,
+	negotiate,
+	parseField,
+	parseLogic,
+	parseNonNegative,
+	parseOperation,
+	parseOrder,
+	parsePrefer,
+	parseRange,
+	parseSelect,
+	splitKey,
+	splitTopLevel
 } from './rest-parse.ts';
 import type { MediaKind, Preferences, SelectItem } from './rest-parse.ts';
 import {
-	API_ROLES, EXPOSED_SCHEMAS, findFunctions, findTable, getSchema, quoteIdent, reloadSchema
+	API_ROLES,
+	EXPOSED_SCHEMAS,
+	findFunctions,
+	findTable,
+	getSchema,
+	quoteIdent,
+	reloadSchema
 } from './rest-schema.ts';
 import type { Fn, SchemaCache, Table } from './rest-schema.ts';
 import {
-	CacheMiss, deleteStatement, insertStatement, levelMods, readStatement, resolveFunction,
-	rpcStatement, Sql, tableSource, updateStatement
+	CacheMiss,
+	deleteStatement,
+	insertStatement,
+	levelMods,
+	readStatement,
+	resolveFunction,
+	rpcStatement,
+	Sql,
+	tableSource,
+	updateStatement
 } from './rest-sql.ts';
 import type { Mods, Statement } from './rest-sql.ts';
 
@@ -33,15 +57,26 @@ interface ErrorBody {
 	message: string;
 }
 
-function send(ctx: GatewayContext, status: number, body: string | null, headers: Record<string, string> = {}) {
+function send(
+	ctx: GatewayContext,
+	status: number,
+	body: string | null,
+	headers: Record<string, string> = {}
+) {
 	const head = ctx.req.method === 'HEAD';
 	const out: Record<string, string> = { ...headers };
-	if (body !== null && !out['Content-Type']) out['Content-Type'] = 'application/json; charset=utf-8';
+	if (body !== null && !out['Content-Type'])
+		out['Content-Type'] = 'application/json; charset=utf-8';
 	ctx.res.writeHead(status, out);
 	ctx.res.end(head || body === null ? undefined : body);
 }
 
-function sendError(ctx: GatewayContext, status: number, err: ErrorBody, headers: Record<string, string> = {}) {
+function sendError(
+	ctx: GatewayContext,
+	status: number,
+	err: ErrorBody,
+	headers: Record<string, string> = {}
+) {
 	send(ctx, status, JSON.stringify(err), headers);
 }
 
@@ -67,14 +102,23 @@ interface PgError extends Error {
 }
 
 function isPgError(e: unknown): e is PgError {
-	return e instanceof Error && typeof (e as PgError).code === 'string' && /^[0-9A-Z]{5}$/.test((e as PgError).code!);
+	return (
+		e instanceof Error &&
+		typeof (e as PgError).code === 'string' &&
+		/^[0-9A-Z]{5}$/.test((e as PgError).code!)
+	);
 }
 
 function jwtFailure(ctx: GatewayContext, err: JwtError) {
 	const code = err.kind === 'invalid' ? 'PGRST301' : 'PGRST303';
-	sendError(ctx, 401, { code, details: null, hint: null, message: err.message }, {
-		'WWW-Authenticate': `Bearer error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`
-	});
+	sendError(
+		ctx,
+		401,
+		{ code, details: null, hint: null, message: err.message },
+		{
+			'WWW-Authenticate': `Bearer error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`
+		}
+	);
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {
@@ -96,10 +140,18 @@ async function readRequestBody(ctx: GatewayContext): Promise<string> {
 		// Drain what is still coming so the client reads the 413 instead of a reset.
 		await new Promise<void>((resolve) => {
 			if (ctx.req.readableEnded) return resolve();
-			ctx.req.on('end', resolve).on('error', () => resolve()).on('close', resolve);
+			ctx.req
+				.on('end', resolve)
+				.on('error', () => resolve())
+				.on('close', resolve);
 			ctx.req.resume();
 		});
-		throw new ApiError(413, 'PGRST413', 'Payload Too Large', `The request body exceeds the ${MAX_BODY} bytes limit.`);
+		throw new ApiError(
+			413,
+			'PGRST413',
+			'Payload Too Large',
+			`The request body exceeds the ${MAX_BODY} bytes limit.`
+		);
 	}
 }
 
@@ -116,7 +168,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Embed paths named in `select` (alias and relation name), for PGRST108 checks. */
-function embedPaths(items: SelectItem[], prefix: string[] = [], out = new Set<string>()): Set<string> {
+function embedPaths(
+	items: SelectItem[],
+	prefix: string[] = [],
+	out = new Set<string>()
+): Set<string> {
 	for (const item of items) {
 		if (item.kind !== 'embed') continue;
 		for (const name of new Set([item.alias ?? item.relation, item.relation])) {
@@ -150,20 +206,34 @@ function parseMods(url: URL, skip: Set<string>, select: SelectItem[]): Mods {
 	for (const key of mods.keys()) {
 		if (key !== '' && !known.has(key)) {
 			const name = key.split('\u0000').join('.');
-			throw new ApiError(400, 'PGRST108', `'${name}' is not an embedded resource in this request`, null, `Verify that '${name}' is included in the 'select' query parameter.`);
+			throw new ApiError(
+				400,
+				'PGRST108',
+				`'${name}' is not an embedded resource in this request`,
+				null,
+				`Verify that '${name}' is included in the 'select' query parameter.`
+			);
 		}
 	}
 	return mods;
 }
 
 function unknownTable(schema: string, name: string): CacheMiss {
-	return new CacheMiss(404, 'PGRST205', `Could not find the table '${schema}.${name}' in the schema cache`);
+	return new CacheMiss(
+		404,
+		'PGRST205',
+		`Could not find the table '${schema}.${name}' in the schema cache`
+	);
 }
 
 function checkPayloadColumns(t: Table, cols: string[]) {
 	for (const c of cols) {
 		if (!t.columns.has(c)) {
-			throw new CacheMiss(400, 'PGRST204', `Could not find the '${c}' column of '${t.name}' in the schema cache`);
+			throw new CacheMiss(
+				400,
+				'PGRST204',
+				`Could not find the '${c}' column of '${t.name}' in the schema cache`
+			);
 		}
 	}
 }
@@ -172,7 +242,8 @@ interface Plan {
 	statement: Statement | null;
 	readOnly: boolean;
 	/** How to turn the result into a response. */
-	kind: 'read' | 'insert' | 'update' | 'delete' | 'rpc-void' | 'rpc-scalar' | 'rpc-rows' | 'rpc-object';
+	kind:
+		'read' | 'insert' | 'update' | 'delete' | 'rpc-void' | 'rpc-scalar' | 'rpc-rows' | 'rpc-object';
 	returning: boolean;
 	upsert: boolean;
 	offset: number;
@@ -216,8 +287,12 @@ function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: RequestInfo): 
 		const r = rpcStatement(q, cache, { fn, raw, keys }, select, mods, media, count, MAX_ROWS);
 		const readOnly = method === 'GET' || method === 'HEAD' || fn.volatility !== 'v';
 		return {
-			statement: r.statement, readOnly, kind: `rpc-${r.kind}` as Plan['kind'], returning: true,
-			upsert: false, offset: mods.get('')?.offset ?? 0
+			statement: r.statement,
+			readOnly,
+			kind: `rpc-${r.kind}` as Plan['kind'],
+			returning: true,
+			upsert: false,
+			offset: mods.get('')?.offset ?? 0
 		};
 	}
 
@@ -228,16 +303,34 @@ function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: RequestInfo): 
 
 	if (method === 'GET' || method === 'HEAD') {
 		applyRange(ctx, mods);
-		const statement = readStatement(q, cache, tableSource(table), select, mods, { media, count, maxRows: MAX_ROWS });
-		return { statement, readOnly: true, kind: 'read', returning: true, upsert: false, offset: mods.get('')?.offset ?? 0 };
+		const statement = readStatement(q, cache, tableSource(table), select, mods, {
+			media,
+			count,
+			maxRows: MAX_ROWS
+		});
+		return {
+			statement,
+			readOnly: true,
+			kind: 'read',
+			returning: true,
+			upsert: false,
+			offset: mods.get('')?.offset ?? 0
+		};
 	}
 	if (method === 'POST') {
-		if (!info.bodyText || info.bodyText.trim() === '') throw new ApiError(400, 'PGRST102', 'Empty or invalid json');
+		if (!info.bodyText || info.bodyText.trim() === '')
+			throw new ApiError(400, 'PGRST102', 'Empty or invalid json');
 		const body = parseJson(info.bodyText);
 		let columns: string[];
 		const columnsParam = url.searchParams.get('columns');
 		const rows = Array.isArray(body) ? body : [body];
-		if (!rows.every(isObject)) throw new ApiError(400, 'PGRST102', 'Empty or invalid json', 'the payload must be an object or an array of objects');
+		if (!rows.every(isObject))
+			throw new ApiError(
+				400,
+				'PGRST102',
+				'Empty or invalid json',
+				'the payload must be an object or an array of objects'
+			);
 		if (columnsParam !== null) {
 			columns = splitTopLevel(columnsParam).map((c) => parseField(c.trim()).name);
 		} else {
@@ -249,35 +342,106 @@ function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: RequestInfo): 
 		}
 		checkPayloadColumns(table, columns);
 		const onConflictParam = url.searchParams.get('on_conflict');
-		const onConflict = onConflictParam ? splitTopLevel(onConflictParam).map((c) => parseField(c.trim()).name) : null;
+		const onConflict = onConflictParam
+			? splitTopLevel(onConflictParam).map((c) => parseField(c.trim()).name)
+			: null;
 		if (onConflict) {
 			for (const c of onConflict) {
-				if (!table.columns.has(c)) throw new CacheMiss(400, '42703', `column ${table.name}.${c} does not exist`);
+				if (!table.columns.has(c))
+					throw new CacheMiss(400, '42703', `column ${table.name}.${c} does not exist`);
 			}
 		}
-		if (rows.length === 0) return { statement: null, readOnly: false, kind: 'insert', returning: representation, upsert: false, offset: 0 };
-		const plan = insertStatement(q, cache, table, {
-			raw: info.bodyText, columns, missingDefault: prefs.missing === 'default', onConflict, resolution: prefs.resolution
-		}, select, mods, media, count, representation);
-		return { statement: plan.statement, readOnly: false, kind: 'insert', returning: plan.returning, upsert: prefs.resolution !== null, offset: 0 };
+		if (rows.length === 0)
+			return {
+				statement: null,
+				readOnly: false,
+				kind: 'insert',
+				returning: representation,
+				upsert: false,
+				offset: 0
+			};
+		const plan = insertStatement(
+			q,
+			cache,
+			table,
+			{
+				raw: info.bodyText,
+				columns,
+				missingDefault: prefs.missing === 'default',
+				onConflict,
+				resolution: prefs.resolution
+			},
+			select,
+			mods,
+			media,
+			count,
+			representation
+		);
+		return {
+			statement: plan.statement,
+			readOnly: false,
+			kind: 'insert',
+			returning: plan.returning,
+			upsert: prefs.resolution !== null,
+			offset: 0
+		};
 	}
 	if (method === 'PATCH') {
-		if (!info.bodyText || info.bodyText.trim() === '') throw new ApiError(400, 'PGRST102', 'Empty or invalid json');
+		if (!info.bodyText || info.bodyText.trim() === '')
+			throw new ApiError(400, 'PGRST102', 'Empty or invalid json');
 		const body = parseJson(info.bodyText);
-		if (!isObject(body)) throw new ApiError(400, 'PGRST102', 'Empty or invalid json', 'the payload of an update must be a JSON object');
+		if (!isObject(body))
+			throw new ApiError(
+				400,
+				'PGRST102',
+				'Empty or invalid json',
+				'the payload of an update must be a JSON object'
+			);
 		const columns = Object.keys(body);
 		checkPayloadColumns(table, columns);
 		if (columns.length === 0) {
 			// Still enforce the WHERE guard for an empty update, then answer as if no row changed.
 			updateStatement(q, cache, table, '{}', [], select, mods, media, count, false);
-			return { statement: null, readOnly: false, kind: 'update', returning: representation, upsert: false, offset: 0 };
+			return {
+				statement: null,
+				readOnly: false,
+				kind: 'update',
+				returning: representation,
+				upsert: false,
+				offset: 0
+			};
 		}
-		const plan = updateStatement(q, cache, table, info.bodyText, columns, select, mods, media, count, representation);
-		return { statement: plan.statement, readOnly: false, kind: 'update', returning: plan.returning, upsert: false, offset: 0 };
+		const plan = updateStatement(
+			q,
+			cache,
+			table,
+			info.bodyText,
+			columns,
+			select,
+			mods,
+			media,
+			count,
+			representation
+		);
+		return {
+			statement: plan.statement,
+			readOnly: false,
+			kind: 'update',
+			returning: plan.returning,
+			upsert: false,
+			offset: 0
+		};
 	}
 	if (method === 'DELETE') {
 		const plan = deleteStatement(q, cache, table, select, mods, media, count, representation);
-		return { statement: plan.statement, readOnly: false, kind: 'delete', returning: plan.returning, upsert: false, offset: 0 };
+		return {
+			statement: plan.statement,
+			readOnly: false,
+			kind: 'delete',
+			returning: plan.returning,
+			upsert: false,
+			offset: 0
+		};
 	}
 	throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
 }
@@ -295,37 +459,64 @@ function contentRange(offset: number, n: number, total: number | null): string {
 	return `${n > 0 ? `${offset}-${offset + n - 1}` : '*'}/${total ?? '*'}`;
 }
 
-async function serve(ctx: GatewayContext): Promise<void> {
+/** Handles one request; `state.role` is set once the JWT is verified (for error mapping). */
+async function serve(ctx: GatewayContext, state: { role: string }): Promise<void> {
 	const method = (ctx.req.method ?? 'GET').toUpperCase();
 	const started = performance.now();
 
 	// Target --------------------------------------------------------------------------------------
-	const segments = ctx.path.split('/').filter((s) => s !== '').map((s) => {
-		try {
-			return decodeURIComponent(s);
-		} catch {
-			throw new ApiError(400, 'PGRST125', 'Invalid path specified in request URL');
-		}
-	});
-	if (segments.length === 0) {
-		send(ctx, 200, JSON.stringify({ swagger: '2.0', info: { title: 'local Data API', version: '12' }, paths: {} }), {
-			'Content-Type': 'application/openapi+json; charset=utf-8'
+	const segments = ctx.path
+		.split('/')
+		.filter((s) => s !== '')
+		.map((s) => {
+			try {
+				return decodeURIComponent(s);
+			} catch {
+				throw new ApiError(400, 'PGRST125', 'Invalid path specified in request URL');
+			}
 		});
+	if (segments.length === 0) {
+		send(
+			ctx,
+			200,
+			JSON.stringify({
+				swagger: '2.0',
+				info: { title: 'local Data API', version: '12' },
+				paths: {}
+			}),
+			{
+				'Content-Type': 'application/openapi+json; charset=utf-8'
+			}
+		);
 		return;
 	}
 	let target: RequestInfo['target'];
 	if (segments.length === 1) target = { type: 'table', name: segments[0] };
-	else if (segments.length === 2 && segments[0] === 'rpc') target = { type: 'rpc', name: segments[1] };
+	else if (segments.length === 2 && segments[0] === 'rpc')
+		target = { type: 'rpc', name: segments[1] };
 	else throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL');
-	if (!['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'].includes(method) || (target.type === 'rpc' && !['GET', 'HEAD', 'POST'].includes(method))) {
+	if (
+		!['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'].includes(method) ||
+		(target.type === 'rpc' && !['GET', 'HEAD', 'POST'].includes(method))
+	) {
 		throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
 	}
 
 	// Profile ---------------------------------------------------------------------------------------
-	const profileHeader = (method === 'GET' || method === 'HEAD' ? ctx.req.headers['accept-profile'] : ctx.req.headers['content-profile']) as string | undefined;
+	const profileHeader = (
+		method === 'GET' || method === 'HEAD'
+			? ctx.req.headers['accept-profile']
+			: ctx.req.headers['content-profile']
+	) as string | undefined;
 	const schema = profileHeader?.trim() || 'public';
 	if (!EXPOSED_SCHEMAS.includes(schema)) {
-		throw new ApiError(406, 'PGRST106', `Invalid schema: ${schema}`, null, `Only the following schemas are exposed: ${EXPOSED_SCHEMAS.join(', ')}`);
+		throw new ApiError(
+			406,
+			'PGRST106',
+			`Invalid schema: ${schema}`,
+			null,
+			`Only the following schemas are exposed: ${EXPOSED_SCHEMAS.join(', ')}`
+		);
 	}
 
 	// Bearer → role -------------------------------------------------------------------------------
@@ -342,12 +533,18 @@ async function serve(ctx: GatewayContext): Promise<void> {
 	if (!(API_ROLES as readonly string[]).includes(role)) {
 		throw new ApiError(401, '22023', `role "${role}" does not exist`);
 	}
+	state.role = role;
 
 	// Negotiation -----------------------------------------------------------------------------------
 	const media = negotiate(ctx.req.headers.accept);
 	const prefs = parsePrefer(ctx.req.headers.prefer);
 	if (prefs.handling === 'strict' && prefs.invalid.length) {
-		throw new ApiError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${prefs.invalid.join(', ')}`);
+		throw new ApiError(
+			400,
+			'PGRST122',
+			'Invalid preferences given with handling=strict',
+			`Invalid preferences: ${prefs.invalid.join(', ')}`
+		);
 	}
 	const bodyText = method === 'POST' || method === 'PATCH' ? await readRequestBody(ctx) : null;
 	if (method === 'DELETE') ctx.req.resume();
@@ -364,7 +561,15 @@ async function serve(ctx: GatewayContext): Promise<void> {
 		plan = buildPlan(ctx, cache, info);
 	}
 
-	await execute(ctx, plan, { role, claims: { ...claims, role }, schema, method, media, prefs, cache });
+	await execute(ctx, plan, {
+		role,
+		claims: { ...claims, role },
+		schema,
+		method,
+		media,
+		prefs,
+		cache
+	});
 }
 
 interface ExecContext {
@@ -381,12 +586,16 @@ async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): Promise
 	const single = x.media === 'object' || x.media === 'object-stripped';
 	const headers: Record<string, string> = { 'Content-Profile': x.schema };
 	if (x.prefs.applied.length) headers['Preference-Applied'] = x.prefs.applied.join(', ');
-	const contentType = single ? 'application/vnd.pgrst.object+json; charset=utf-8' : 'application/json; charset=utf-8';
+	const contentType = single
+		? 'application/vnd.pgrst.object+json; charset=utf-8'
+		: 'application/json; charset=utf-8';
 
 	const client: PoolClient = await authenticatorPool.connect();
 	let broken = false;
 	try {
-		await client.query(`begin${plan.readOnly ? ' read only' : ''}; set local role ${quoteIdent(x.role)}`);
+		await client.query(
+			`begin${plan.readOnly ? ' read only' : ''}; set local role ${quoteIdent(x.role)}`
+		);
 		const settings: [string, string][] = [
 			['search_path', `${quoteIdent(x.schema)}, public, extensions`],
 			['role', x.role],
@@ -423,34 +632,61 @@ async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): Promise
 			body = '[]';
 		}
 		if (plan.kind.startsWith('rpc-') || plan.kind === 'read') {
-			if (plan.kind === 'rpc-void' || plan.kind === 'rpc-scalar' || plan.kind === 'rpc-object') n = 1;
+			if (plan.kind === 'rpc-void' || plan.kind === 'rpc-scalar' || plan.kind === 'rpc-object')
+				n = 1;
 		}
 		const needsCount = x.prefs.count !== null;
 		if (needsCount && total === null && plan.kind !== 'read') total = n;
 
 		const mutation = plan.kind === 'insert' || plan.kind === 'update' || plan.kind === 'delete';
-		if (mutation && x.prefs.handling === 'strict' && x.prefs.maxAffected !== null && n > x.prefs.maxAffected) {
+		if (
+			mutation &&
+			x.prefs.handling === 'strict' &&
+			x.prefs.maxAffected !== null &&
+			n > x.prefs.maxAffected
+		) {
 			await client.query('rollback');
-			sendError(ctx, 400, {
-				code: 'PGRST124', details: `The query affects ${n} rows`, hint: null,
-				message: 'Query result exceeds max-affected preference constraint'
-			}, headers);
+			sendError(
+				ctx,
+				400,
+				{
+					code: 'PGRST124',
+					details: `The query affects ${n} rows`,
+					hint: null,
+					message: 'Query result exceeds max-affected preference constraint'
+				},
+				headers
+			);
 			return;
 		}
 		if (single && n !== 1) {
 			await client.query('rollback');
-			sendError(ctx, 406, {
-				code: 'PGRST116', details: `The result contains ${n} rows`, hint: null,
-				message: 'Cannot coerce the result to a single JSON object'
-			}, headers);
+			sendError(
+				ctx,
+				406,
+				{
+					code: 'PGRST116',
+					details: `The result contains ${n} rows`,
+					hint: null,
+					message: 'Cannot coerce the result to a single JSON object'
+				},
+				headers
+			);
 			return;
 		}
 		if (plan.kind === 'read' && total !== null && plan.offset > total) {
 			await client.query('rollback');
-			sendError(ctx, 416, {
-				code: 'PGRST103', details: `An offset of ${plan.offset} was requested, but there are only ${total} rows.`,
-				hint: null, message: 'Requested range not satisfiable'
-			}, { ...headers, 'Content-Range': `*/${total}` });
+			sendError(
+				ctx,
+				416,
+				{
+					code: 'PGRST103',
+					details: `An offset of ${plan.offset} was requested, but there are only ${total} rows.`,
+					hint: null,
+					message: 'Requested range not satisfiable'
+				},
+				{ ...headers, 'Content-Range': `*/${total}` }
+			);
 			return;
 		}
 		await client.query(x.prefs.tx === 'rollback' ? 'rollback' : 'commit');
@@ -474,16 +710,25 @@ async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): Promise
 			case 'insert': {
 				headers['Content-Range'] = `*/${needsCount ? n : '*'}`;
 				const status = plan.upsert && plan.returning ? (inserted > 0 ? 201 : 200) : 201;
-				if (x.prefs.return === 'representation') send(ctx, status, single ? body ?? 'null' : body ?? '[]', { ...headers, 'Content-Type': contentType });
+				if (x.prefs.return === 'representation')
+					send(ctx, status, single ? (body ?? 'null') : (body ?? '[]'), {
+						...headers,
+						'Content-Type': contentType
+					});
 				else send(ctx, status, null, headers);
 				return;
 			}
 			case 'update':
 			case 'delete': {
-				headers['Content-Range'] = plan.kind === 'update'
-					? `${n > 0 ? `0-${n - 1}` : '*'}/${needsCount ? n : '*'}`
-					: `*/${needsCount ? n : '*'}`;
-				if (x.prefs.return === 'representation') send(ctx, 200, single ? body ?? 'null' : body ?? '[]', { ...headers, 'Content-Type': contentType });
+				headers['Content-Range'] =
+					plan.kind === 'update'
+						? `${n > 0 ? `0-${n - 1}` : '*'}/${needsCount ? n : '*'}`
+						: `*/${needsCount ? n : '*'}`;
+				if (x.prefs.return === 'representation')
+					send(ctx, 200, single ? (body ?? 'null') : (body ?? '[]'), {
+						...headers,
+						'Content-Type': contentType
+					});
 				else send(ctx, 204, null, headers);
 				return;
 			}
@@ -499,9 +744,9 @@ async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): Promise
 }
 
 export async function handleRest(ctx: GatewayContext): Promise<void> {
-	let role = 'anon';
+	const state = { role: 'anon' };
 	try {
-		await serve(ctx);
+		await serve(ctx, state);
 	} catch (e) {
 		if (ctx.res.headersSent) {
 			ctx.res.end();
@@ -509,23 +754,35 @@ export async function handleRest(ctx: GatewayContext): Promise<void> {
 		}
 		if (e instanceof ApiError) {
 			const details = (e as ApiError & { detailList?: unknown }).detailList ?? e.details;
-			sendError(ctx, e.status, { code: e.code, details, hint: e.hint, message: e.message }, e.headers);
+			sendError(
+				ctx,
+				e.status,
+				{ code: e.code, details, hint: e.hint, message: e.message },
+				e.headers
+			);
 			return;
 		}
 		if (isPgError(e)) {
-			try {
-				role = (verifyJwt(ctx.bearer ?? '').role as string) || 'anon';
-			} catch {
-				role = 'anon';
-			}
 			const code = e.code!;
-			if (['42P01', '42703', '42883', '42P10'].includes(code)) reloadSchema(performance.now()).catch(() => {});
-			const status = pgStatus(code, e.message, role);
-			const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
-			sendError(ctx, status, { code, details: e.detail ?? null, hint: e.hint ?? null, message: e.message }, headers);
+			if (['42P01', '42703', '42883', '42P10'].includes(code))
+				reloadSchema(performance.now()).catch(() => {});
+			const status = pgStatus(code, e.message, state.role);
+			const headers: Record<string, string> =
+				status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+			sendError(
+				ctx,
+				status,
+				{ code, details: e.detail ?? null, hint: e.hint ?? null, message: e.message },
+				headers
+			);
 			return;
 		}
 		console.error('[rest] unexpected', e);
-		sendError(ctx, 500, { code: 'PGRST000', details: null, hint: null, message: 'Internal server error' });
+		sendError(ctx, 500, {
+			code: 'PGRST000',
+			details: null,
+			hint: null,
+			message: 'Internal server error'
+		});
 	}
 }
