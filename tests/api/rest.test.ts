@@ -90,7 +90,8 @@ beforeAll(async () => {
 				'org', auth.jwt() ->> 'org', 'method', current_setting('request.method', true),
 				'path', current_setting('request.path', true),
 				'apikey', current_setting('request.headers', true)::json ->> 'apikey',
-				'read_only', current_setting('transaction_read_only'))
+				'read_only', current_setting('transaction_read_only'),
+				'timeout', current_setting('statement_timeout'))
 		$$;
 		create function public.${p}_add(a int, b int default 10) returns int language sql immutable as $$ select a + b $$;
 		create function public.${p}_named(pattern text) returns setof public.${projects} language sql stable as $$
@@ -189,12 +190,17 @@ describe('roles, JWTs and RLS', () => {
 			method: 'POST',
 			path: `/rpc/${p}_whoami`,
 			apikey: keys.publishableKey,
-			read_only: 'on'
+			read_only: 'on',
+			timeout: '8s'
 		});
 		const svc = await service.rpc(`${p}_whoami`);
 		expect(svc.data).toMatchObject({ user: 'service_role', sub: null });
 		const pub = await anon.rpc(`${p}_whoami`, {}, { get: true });
-		expect(pub.data).toMatchObject({ user: 'anon', method: 'GET', read_only: 'on' });
+		expect(pub.data).toMatchObject({ user: 'anon', method: 'GET', read_only: 'on', timeout: '3s' });
+		const nul = await raw(`/${projects}?select=${encodeURIComponent('x\u0000y:name')}`, {
+			token: mintToken(alice)
+		});
+		expect(nul.status).toBe(400);
 	});
 
 	it('isolates rows between two users by their org claim', async () => {

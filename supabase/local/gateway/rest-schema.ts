@@ -5,6 +5,7 @@
  * migrations create tables at runtime), with concurrent reloads coalesced.
  */
 import { adminPool } from './db.ts';
+import { ApiError } from './rest-parse.ts';
 
 export const EXPOSED_SCHEMAS = ['public', 'graphql_public'];
 export const API_ROLES = ['anon', 'authenticated', 'service_role'] as const;
@@ -284,7 +285,9 @@ export function findFunctions(cache: SchemaCache, schema: string, name: string):
 
 /** Double-quotes an identifier (`format('%I')` without the bare-word shortcut). */
 export function quoteIdent(name: string): string {
-	if (name.includes('\u0000')) throw new Error('identifier contains NUL');
+	if (name.includes('\u0000')) {
+		throw new ApiError(400, 'PGRST100', 'failed to parse identifier', 'names cannot contain NUL');
+	}
 	return `"${name.replace(/"/g, '""')}"`;
 }
 
