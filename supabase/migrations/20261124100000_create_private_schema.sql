@@ -11,8 +11,10 @@ revoke all on schema private from public;
 -- they can only execute what is granted function by function below and in later migrations.
 grant usage on schema private to anon, authenticated, service_role;
 
--- Functions are not executable by everyone by default: each migration grants what each role needs.
-alter default privileges for role postgres revoke execute on functions from public;
+-- Functions in public and private are not executable by the API roles by default (undoing the
+-- platform's default grant in public); each migration grants what each role needs and revokes
+-- PUBLIC's built-in execute function by function. (A global revoke from PUBLIC would also strip
+-- execute from functions of extensions created later, such as pg_trgm or pgTAP.)
 alter default privileges for role postgres in schema public revoke execute on functions from anon, authenticated;
 alter default privileges for role postgres in schema private revoke execute on functions from anon, authenticated;
 

@@ -10,7 +10,7 @@
 --   tests.clear_authentication()                            back to the test owner (postgres)
 --   tests.rows_affected(sql)                 -> integer     run a statement as the current role
 --   tests.create_tenancy_fixture()                          two clinics and the standard personas
---   tests.user_id(persona) / tests.org_id(key) / tests.act_as(persona)
+--   tests.user_id(persona) / tests.org_id(key) / tests.act_as(persona) / tests.set_active_org(persona, key)
 --
 -- Role switches use `set local role`, which persists until the transaction ends; the helpers are
 -- plpgsql (not security definer, where SET ROLE is refused) and executable by anon/authenticated
@@ -165,7 +165,7 @@ as $$
 $$;
 
 create or replace function tests.act_as(persona text)
-returns jsonb
+returns void
 language plpgsql
 as $$
 declare
@@ -174,7 +174,7 @@ begin
   if v_user_id is null then
     raise exception 'tests.act_as: unknown persona %', persona;
   end if;
-  return tests.authenticate_as(v_user_id);
+  perform tests.authenticate_as(v_user_id);
 end;
 $$;
 

@@ -1,0 +1,242 @@
+-- memberships: visibility, admin-only management of the active clinic, organization hopping on
+-- insert and update, no self-promotion or self-change, the last active admin is kept.
+select plan(68);
+select tests.create_tenancy_fixture();
+
+-- extra people to add, change and remove
+insert into tests.personas values
+  ('newbie', tests.create_user('newbie@tests.local')),
+  ('alpha_extra', tests.create_user('alpha_extra@tests.local')),
+  ('beta_extra', tests.create_user('beta_extra@tests.local'));
+insert into public.memberships (organization_id, user_id, role)
+values (tests.org_id('alpha'), tests.user_id('alpha_extra'), 'receptionist'),
+       (tests.org_id('beta'), tests.user_id('beta_extra'), 'pharmacist');
+
+-- SELECT --------------------------------------------------------------------------------------------
+select tests.act_as('alpha_admin');
+select is((select count(*)::int from public.memberships), 4, 'clinic A admin sees clinic A''s 4 memberships');
+select is_empty($$ select 1 from public.memberships where organization_id <> tests.org_id('alpha') $$, 'clinic A admin sees no membership of clinic B');
+select tests.act_as('alpha_doctor');
+select is((select count(*)::int from public.memberships where organization_id = tests.org_id('alpha')), 4, 'clinic A staff see their colleagues'' memberships');
+select is_empty($$ select 1 from public.memberships where organization_id <> tests.org_id('alpha') $$, 'clinic A staff see no membership of clinic B');
+select tests.act_as('beta_admin');
+select is((select count(*)::int from public.memberships where organization_id = tests.org_id('beta')), 4, 'clinic B member sees clinic B''s memberships');
+select is_empty($$ select 1 from public.memberships where organization_id = tests.org_id('alpha') $$, 'clinic B member sees no membership of clinic A');
+select tests.act_as('both');
+select is((select count(*)::int from public.memberships where organization_id = tests.org_id('alpha')), 4, 'a member of both with A active sees A''s memberships');
+select results_eq(
+  $$ select user_id from public.memberships where organization_id = tests.org_id('beta') $$,
+  $$ values (tests.user_id('both')) $$,
+  'a member of both with A active sees only their own membership of B'
+);
+select tests.set_active_org('both', 'beta');
+select tests.act_as('both');
+select is((select count(*)::int from public.memberships where organization_id = tests.org_id('beta')), 4, 'a member of both with B active sees B''s memberships');
+select results_eq(
+  $$ select user_id from public.memberships where organization_id = tests.org_id('alpha') $$,
+  $$ values (tests.user_id('both')) $$,
+  'a member of both with B active sees only their own membership of A'
+);
+select tests.act_as('nobody');
+select is_empty($$ select 1 from public.memberships $$, 'a person with no clinic sees no membership');
+select tests.act_as('platform');
+select is_empty($$ select 1 from public.memberships $$, 'a platform admin sees memberships through the service role only');
+select tests.as_anon();
+select throws_ok($$ select 1 from public.memberships $$, '42501', null, 'anon cannot read memberships');
+
+-- INSERT --------------------------------------------------------------------------------------------
+select tests.act_as('alpha_admin');
+select lives_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('newbie'), 'receptionist') $$,
+  'clinic A admin adds a person to clinic A'
+);
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('beta'), tests.user_id('newbie'), 'admin') $$,
+  '42501', null, 'clinic A admin cannot add anyone to clinic B (organization hopping on insert)'
+);
+select tests.act_as('alpha_doctor');
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('nobody'), 'doctor') $$,
+  '42501', null, 'clinic A staff cannot add members'
+);
+select tests.act_as('beta_admin');
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('nobody'), 'admin') $$,
+  '42501', null, 'clinic B admin cannot add anyone to clinic A'
+);
+select lives_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('beta'), tests.user_id('newbie'), 'nurse') $$,
+  'clinic B admin adds a person to clinic B'
+);
+select tests.set_active_org('both', 'alpha');
+select tests.act_as('both');
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('beta'), tests.user_id('nobody'), 'doctor') $$,
+  '42501', null, 'a member of both with A active cannot add to B although admin there'
+);
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('nobody'), 'doctor') $$,
+  '42501', null, 'a member of both with A active (nurse) cannot add to A'
+);
+select tests.set_active_org('both', 'beta');
+select tests.act_as('both');
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('nobody'), 'doctor') $$,
+  '42501', null, 'a member of both with B active cannot add to A'
+);
+select lives_ok(
+  $$ insert into public.memberships (organization_id, user_id, role, status) values (tests.org_id('beta'), tests.user_id('nobody'), 'doctor', 'invited') $$,
+  'a member of both with B active (admin) adds to B'
+);
+select tests.act_as('nobody');
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('nobody'), 'admin') $$,
+  '42501', null, 'a person with no clinic cannot add themselves to a clinic'
+);
+select tests.act_as('platform');
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('platform'), 'admin') $$,
+  '42501', null, 'a platform admin does not add memberships through RLS'
+);
+select tests.as_anon();
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('newbie'), 'admin') $$,
+  '42501', null, 'anon cannot add memberships'
+);
+
+-- UPDATE --------------------------------------------------------------------------------------------
+select tests.act_as('alpha_admin');
+select is(tests.rows_affected($$ update public.memberships set role = 'lab_technician' where user_id = tests.user_id('alpha_extra') $$), 1, 'clinic A admin changes a clinic A role');
+select is(tests.rows_affected($$ update public.memberships set status = 'suspended' where user_id = tests.user_id('beta_extra') $$), 0, 'clinic A admin cannot change clinic B memberships');
+select throws_ok(
+  $$ update public.memberships set organization_id = tests.org_id('beta') where user_id = tests.user_id('alpha_extra') $$,
+  '42501', null, 'clinic A admin cannot move a membership to clinic B (organization hopping on update)'
+);
+select throws_ok(
+  $$ update public.memberships set user_id = tests.user_id('nobody') where user_id = tests.user_id('alpha_extra') $$,
+  '42501', null, 'clinic A admin cannot hand a membership to someone else'
+);
+select throws_like(
+  $$ update public.memberships set role = 'doctor' where user_id = tests.user_id('alpha_admin') $$,
+  'You cannot change your own role%', 'clinic A admin cannot change their own role'
+);
+select throws_like(
+  $$ update public.memberships set status = 'suspended' where user_id = tests.user_id('alpha_admin') $$,
+  'You cannot change your own role%', 'clinic A admin cannot change their own status'
+);
+
+select tests.act_as('alpha_doctor');
+select is(tests.rows_affected($$ update public.memberships set role = 'admin' where user_id = tests.user_id('alpha_doctor') $$), 0, 'clinic A staff cannot raise their own role');
+select is(tests.rows_affected($$ update public.memberships set role = 'nurse' where user_id = tests.user_id('alpha_extra') $$), 0, 'clinic A staff cannot change colleagues');
+
+select tests.act_as('beta_admin');
+select is(tests.rows_affected($$ update public.memberships set role = 'nurse' where organization_id = tests.org_id('alpha') $$), 0, 'clinic B admin cannot change clinic A memberships');
+select is(tests.rows_affected($$ update public.memberships set role = 'lab_technician' where user_id = tests.user_id('beta_extra') $$), 1, 'clinic B admin changes a clinic B role');
+
+select tests.set_active_org('both', 'alpha');
+select tests.act_as('both');
+select is(tests.rows_affected($$ update public.memberships set role = 'admin' where user_id = tests.user_id('both') and organization_id = tests.org_id('alpha') $$), 0, 'a member of both with A active cannot raise their A role');
+select is(tests.rows_affected($$ update public.memberships set role = 'nurse' where user_id = tests.user_id('beta_extra') $$), 0, 'a member of both with A active cannot change B memberships');
+select tests.set_active_org('both', 'beta');
+select tests.act_as('both');
+select is(tests.rows_affected($$ update public.memberships set role = 'doctor' where user_id = tests.user_id('beta_extra') $$), 1, 'a member of both with B active changes B memberships');
+select is(tests.rows_affected($$ update public.memberships set role = 'admin' where user_id = tests.user_id('both') and organization_id = tests.org_id('alpha') $$), 0, 'a member of both with B active cannot raise their A role');
+select throws_like(
+  $$ update public.memberships set role = 'nurse' where user_id = tests.user_id('both') and organization_id = tests.org_id('beta') $$,
+  'You cannot change your own role%', 'a member of both with B active cannot change their own B role'
+);
+
+select tests.act_as('nobody');
+select is(tests.rows_affected($$ update public.memberships set role = 'admin' $$), 0, 'a person with no clinic changes no membership');
+select tests.act_as('platform');
+select is(tests.rows_affected($$ update public.memberships set role = 'admin' $$), 0, 'a platform admin changes no membership through RLS');
+select tests.as_anon();
+select throws_ok($$ update public.memberships set role = 'admin' $$, '42501', null, 'anon cannot change memberships');
+
+select tests.clear_authentication();
+select results_eq(
+  $$ select role::text from public.memberships where user_id in (tests.user_id('alpha_doctor'), tests.user_id('alpha_admin'), tests.user_id('alpha_extra')) order by role::text $$,
+  array['admin', 'doctor', 'lab_technician'],
+  'only the allowed updates reached clinic A'
+);
+select throws_like(
+  $$ update public.memberships set organization_id = tests.org_id('beta') where user_id = tests.user_id('alpha_extra') $$,
+  'memberships.organization_id cannot be changed', 'not even the service role moves a membership to another clinic'
+);
+
+-- DELETE --------------------------------------------------------------------------------------------
+select tests.act_as('alpha_admin');
+select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('beta_extra') $$), 0, 'clinic A admin cannot remove clinic B members');
+select throws_like($$ delete from public.memberships where user_id = tests.user_id('alpha_admin') $$, 'You cannot remove your own membership', 'clinic A admin cannot remove themselves');
+select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('newbie') $$), 1, 'clinic A admin removes a clinic A member (and only there)');
+select tests.act_as('alpha_doctor');
+select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('alpha_extra') $$), 0, 'clinic A staff cannot remove colleagues');
+select tests.act_as('beta_admin');
+select is(tests.rows_affected($$ delete from public.memberships where organization_id = tests.org_id('alpha') $$), 0, 'clinic B admin cannot remove clinic A members');
+select tests.set_active_org('both', 'alpha');
+select tests.act_as('both');
+select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('beta_extra') $$), 0, 'a member of both with A active cannot remove B members');
+select tests.set_active_org('both', 'beta');
+select tests.act_as('both');
+select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('alpha_extra') $$), 0, 'a member of both with B active cannot remove A members');
+select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('beta_extra') $$), 1, 'a member of both with B active removes B members');
+select tests.act_as('nobody');
+select is(tests.rows_affected($$ delete from public.memberships $$), 0, 'a person with no clinic removes nothing');
+select tests.act_as('platform');
+select is(tests.rows_affected($$ delete from public.memberships $$), 0, 'a platform admin removes nothing through RLS');
+select tests.as_anon();
+select throws_ok($$ delete from public.memberships $$, '42501', null, 'anon cannot remove memberships');
+
+select tests.clear_authentication();
+select is(
+  (select count(*)::int from public.memberships where user_id = tests.user_id('newbie')), 1,
+  'newbie is still at clinic B after leaving clinic A'
+);
+
+-- The last active admin stays ------------------------------------------------------------------------
+select throws_ok(
+  $$ update public.memberships set role = 'doctor' where user_id = tests.user_id('alpha_admin') $$,
+  '23514', 'An organization must keep at least one active admin', 'the only admin cannot be demoted, even by the service role'
+);
+select throws_ok(
+  $$ update public.memberships set status = 'suspended' where user_id = tests.user_id('alpha_admin') $$,
+  '23514', null, 'the only admin cannot be suspended'
+);
+select throws_ok(
+  $$ delete from public.memberships where user_id = tests.user_id('alpha_admin') $$,
+  '23514', null, 'the only admin cannot be removed'
+);
+
+-- with a second admin, the first may be demoted by the second
+select tests.act_as('alpha_admin');
+select is(tests.rows_affected($$ update public.memberships set role = 'admin' where user_id = tests.user_id('alpha_doctor') $$), 1, 'an admin appoints a second admin');
+select tests.act_as('alpha_doctor');
+select is(tests.rows_affected($$ update public.memberships set role = 'doctor' where user_id = tests.user_id('alpha_admin') $$), 1, 'the new admin (live role, token still says doctor) demotes the first one');
+select tests.clear_authentication();
+select throws_ok(
+  $$ delete from public.memberships where user_id = tests.user_id('alpha_doctor') $$,
+  '23514', null, 'now the second admin is the last one and cannot be removed'
+);
+select lives_ok(
+  $$ set constraints memberships_keep_one_admin deferred;
+     update public.memberships set role = 'doctor' where user_id = tests.user_id('alpha_doctor');
+     update public.memberships set role = 'admin' where user_id = tests.user_id('alpha_admin');
+     set constraints memberships_keep_one_admin immediate $$,
+  'admins can be swapped within one transaction when the check is deferred'
+);
+select lives_ok(
+  $$ delete from public.organizations where id = tests.org_id('beta') $$,
+  'deleting a whole clinic takes its memberships, admins included'
+);
+select is_empty($$ select 1 from public.memberships where organization_id = tests.org_id('beta') $$, 'no membership of a deleted clinic remains');
+
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('nobody'), 'surgeon') $$,
+  '22P02', null, 'roles are limited to the member_role enum'
+);
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('alpha_extra'), 'nurse') $$,
+  '23505', null, 'one membership per person and clinic'
+);
+
+select * from finish();
