@@ -17,7 +17,9 @@ const PRIVATE = `st-priv-${run}`;
 const PUBLIC = `st-pub-${run}`;
 const LIMITED = `st-lim-${run}`;
 const CRUD = `st-crud-${run}`;
-const policyNames = ['sel', 'ins', 'upd', 'del'].map((p) => `st_test_${p}_${run.replace(/-/g, '_')}`);
+const policyNames = ['sel', 'ins', 'upd', 'del'].map(
+	(p) => `st_test_${p}_${run.replace(/-/g, '_')}`
+);
 
 const service = serviceClient();
 let db: pg.Client;
@@ -61,15 +63,16 @@ async function objectRow(bucket: string, name: string) {
 beforeAll(async () => {
 	db = adminDb();
 	await db.connect();
-	for (const [id, opts] of [
+	const buckets: [string, Parameters<typeof service.storage.createBucket>[1]][] = [
 		[PRIVATE, { public: false }],
 		[PUBLIC, { public: true }],
 		[LIMITED, { public: false, fileSizeLimit: 16, allowedMimeTypes: ['image/*', 'text/plain'] }]
-	] as const) {
+	];
+	for (const [id, opts] of buckets) {
 		const { error } = await service.storage.createBucket(id, opts);
 		if (error) throw error;
 	}
-	// Owner-folder policies on the private and limited buckets (and reads on the public one).
+	// Owner-folder policies (first path segment = auth.uid()) on the three test buckets.
 	const folder = `(storage.foldername(name))[1] = auth.uid()::text`;
 	const scope = `bucket_id in ('${PRIVATE}', '${LIMITED}', '${PUBLIC}') and ${folder}`;
 	await db.query(
@@ -87,7 +90,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	for (const name of policyNames) await db.query(`drop policy if exists "${name}" on storage.objects`);
+	for (const name of policyNames)
+		await db.query(`drop policy if exists "${name}" on storage.objects`);
 	for (const id of [PRIVATE, PUBLIC, LIMITED, CRUD]) {
 		await service.storage.emptyBucket(id);
 		await service.storage.deleteBucket(id);
@@ -176,7 +180,11 @@ describe('upload and download', () => {
 		const first = await asA.storage.from(PRIVATE).upload(path, bytes('one'));
 		expect(first.error).toBeNull();
 		const again = await asA.storage.from(PRIVATE).upload(path, bytes('two'));
-		expect(apiError(again.error)).toEqual({ status: 400, statusCode: '409', code: 'KeyAlreadyExists' });
+		expect(apiError(again.error)).toEqual({
+			status: 400,
+			statusCode: '409',
+			code: 'KeyAlreadyExists'
+		});
 		const up = await asA.storage.from(PRIVATE).upload(path, bytes('three'), { upsert: true });
 		expect(up.error).toBeNull();
 		expect(up.data?.id).toBe(first.data?.id);
@@ -209,7 +217,9 @@ describe('upload and download', () => {
 		expect(await res.text()).toBe('for everyone');
 
 		await asA.storage.from(PRIVATE).upload(`${userA}/secret.txt`, bytes('secret'));
-		const priv = await fetch(asA.storage.from(PRIVATE).getPublicUrl(`${userA}/secret.txt`).data.publicUrl);
+		const priv = await fetch(
+			asA.storage.from(PRIVATE).getPublicUrl(`${userA}/secret.txt`).data.publicUrl
+		);
 		expect(priv.status).toBe(400);
 		expect(await priv.json()).toMatchObject({
 			statusCode: '404',
@@ -238,7 +248,9 @@ describe('signed URLs', () => {
 	it('downloads through a signed URL without headers, with download disposition', async () => {
 		const { data, error } = await asA.storage.from(PRIVATE).createSignedUrl(path, 60);
 		expect(error).toBeNull();
-		expect(data!.signedUrl.startsWith(`${STORAGE}/object/sign/${PRIVATE}/${path}?token=`)).toBe(true);
+		expect(data!.signedUrl.startsWith(`${STORAGE}/object/sign/${PRIVATE}/${path}?token=`)).toBe(
+			true
+		);
 		const res = await fetch(data!.signedUrl);
 		expect(res.status).toBe(200);
 		expect(res.headers.get('expires')).toBeTruthy();
@@ -256,11 +268,15 @@ describe('signed URLs', () => {
 		const [h, p, s] = token.split('.');
 		const forged = Buffer.from(p, 'base64url').toString().replace(path, `${userA}/other.txt`);
 		const tampered = `${h}.${Buffer.from(forged).toString('base64url')}.${s}`;
-		const bad = await fetch(`${STORAGE}/object/sign/${PRIVATE}/${userA}/other.txt?token=${tampered}`);
+		const bad = await fetch(
+			`${STORAGE}/object/sign/${PRIVATE}/${userA}/other.txt?token=${tampered}`
+		);
 		expect(bad.status).toBe(400);
 		expect(await bad.json()).toMatchObject({ statusCode: '400', code: 'InvalidJWT' });
 
-		const wrongPath = await fetch(`${STORAGE}/object/sign/${PRIVATE}/${userA}/exists.txt?token=${token}`);
+		const wrongPath = await fetch(
+			`${STORAGE}/object/sign/${PRIVATE}/${userA}/exists.txt?token=${token}`
+		);
 		expect(wrongPath.status).toBe(400);
 		expect(await wrongPath.json()).toMatchObject({ statusCode: '400', code: 'InvalidSignature' });
 
@@ -317,7 +333,11 @@ describe('signed URLs', () => {
 		expect(apiError(other.error).code).toBe('InvalidSignature');
 		// Creating one needs the INSERT policy now.
 		const denied = await asB.storage.from(PRIVATE).createSignedUploadUrl(`${userA}/signed/b.txt`);
-		expect(apiError(denied.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
+		expect(apiError(denied.error)).toEqual({
+			status: 400,
+			statusCode: '403',
+			code: 'AccessDenied'
+		});
 	});
 });
 
@@ -335,7 +355,10 @@ describe('list, remove, move, copy', () => {
 			['b.txt', false]
 		]);
 		expect(data![0].metadata).toBeNull();
-		expect(data![1].metadata).toMatchObject({ size: 'docs/a.txt'.length, mimetype: 'text/plain;charset=UTF-8' });
+		expect(data![1].metadata).toMatchObject({
+			size: 'docs/a.txt'.length,
+			mimetype: 'text/plain;charset=UTF-8'
+		});
 
 		const desc = await asA.storage
 			.from(PRIVATE)
@@ -381,12 +404,12 @@ describe('list, remove, move, copy', () => {
 		const again = await asA.storage.from(PRIVATE).copy(to, copy);
 		expect(apiError(again.error).code).toBe('KeyAlreadyExists');
 		// B can neither move nor copy A's object.
-		expect(apiError((await asB.storage.from(PRIVATE).move(to, `${userB}/stolen.txt`)).error).code).toBe(
-			'NoSuchKey'
-		);
-		expect(apiError((await asB.storage.from(PRIVATE).copy(to, `${userB}/stolen.txt`)).error).code).toBe(
-			'NoSuchKey'
-		);
+		expect(
+			apiError((await asB.storage.from(PRIVATE).move(to, `${userB}/stolen.txt`)).error).code
+		).toBe('NoSuchKey');
+		expect(
+			apiError((await asB.storage.from(PRIVATE).copy(to, `${userB}/stolen.txt`)).error).code
+		).toBe('NoSuchKey');
 	});
 });
 
@@ -420,7 +443,9 @@ describe('access control', () => {
 		const anon = anonClient();
 		const up = await anon.storage.from(PRIVATE).upload(`${userA}/anon.txt`, bytes('x'));
 		expect(apiError(up.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
-		expect(apiError((await anon.storage.from(PRIVATE).download(path)).error).code).toBe('NoSuchKey');
+		expect(apiError((await anon.storage.from(PRIVATE).download(path)).error).code).toBe(
+			'NoSuchKey'
+		);
 		const svc = await service.storage.from(PRIVATE).download(path);
 		expect(await svc.data!.text()).toBe('mine');
 	});
@@ -463,7 +488,11 @@ describe('bucket limits and keys', () => {
 		const pdf = await asA.storage
 			.from(LIMITED)
 			.upload(`${userA}/doc.pdf`, bytes('%PDF'), { contentType: 'application/pdf' });
-		expect(apiError(pdf.error)).toEqual({ status: 400, statusCode: '415', code: 'InvalidMimeType' });
+		expect(apiError(pdf.error)).toEqual({
+			status: 400,
+			statusCode: '415',
+			code: 'InvalidMimeType'
+		});
 		expect((pdf.error as { message?: string }).message).toBe(
 			'mime type application/pdf is not supported'
 		);
@@ -473,11 +502,15 @@ describe('bucket limits and keys', () => {
 		expect(png.error).toBeNull();
 	});
 
-	it('refuses keys that would leave the bucket folder', async () => {
+	it('refuses dot-segment and control-character keys, so nothing leaves the bucket folder', async () => {
 		const traversal = await asA.storage
 			.from(PRIVATE)
 			.upload(`${userA}/..%2F..%2F..%2Fescape-${run}.txt`, bytes('x'));
-		expect(apiError(traversal.error)).toEqual({ status: 400, statusCode: '400', code: 'InvalidKey' });
+		expect(apiError(traversal.error)).toEqual({
+			status: 400,
+			statusCode: '400',
+			code: 'InvalidKey'
+		});
 		const res = await fetch(`${STORAGE}/object/${PRIVATE}/%2E%2E%2Fescape-${run}.txt`, {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${keys.serviceRoleJwt}`, 'content-type': 'text/plain' },
@@ -485,6 +518,10 @@ describe('bucket limits and keys', () => {
 		});
 		expect(res.status).toBe(400);
 		expect(await res.json()).toMatchObject({ code: 'InvalidKey' });
+		// A dot segment is refused even when it would resolve inside the bucket.
+		const inner = await asA.storage.from(PRIVATE).upload(`${userA}/x/..%2Finner.txt`, bytes('x'));
+		expect(apiError(inner.error).code).toBe('InvalidKey');
+		expect(existsSync(join(STORAGE_DIR, PRIVATE, userA, 'inner.txt'))).toBe(false);
 		const ctrl = await service.storage.from(PRIVATE).upload(`bad\u0001name.txt`, bytes('x'));
 		expect(apiError(ctrl.error).code).toBe('InvalidKey');
 		expect(existsSync(join(STORAGE_DIR, `escape-${run}.txt`))).toBe(false);
@@ -502,7 +539,11 @@ describe('buckets', () => {
 		expect(created.error).toBeNull();
 		expect(created.data).toEqual({ name: CRUD });
 		const dup = await service.storage.createBucket(CRUD);
-		expect(apiError(dup.error)).toEqual({ status: 400, statusCode: '409', code: 'BucketAlreadyExists' });
+		expect(apiError(dup.error)).toEqual({
+			status: 400,
+			statusCode: '409',
+			code: 'BucketAlreadyExists'
+		});
 
 		const got = await service.storage.getBucket(CRUD);
 		expect(got.data).toMatchObject({
@@ -515,14 +556,21 @@ describe('buckets', () => {
 		const listed = await service.storage.listBuckets({ search: `st-crud-${run}` });
 		expect(listed.data!.map((b) => b.id)).toEqual([CRUD]);
 
-		const upd = await service.storage.updateBucket(CRUD, { public: true, allowedMimeTypes: undefined });
+		const upd = await service.storage.updateBucket(CRUD, {
+			public: true,
+			allowedMimeTypes: undefined
+		});
 		expect(upd.data).toEqual({ message: 'Successfully updated' });
 		const after = await service.storage.getBucket(CRUD);
 		expect(after.data).toMatchObject({ public: true, allowed_mime_types: ['text/plain'] });
 
 		await service.storage.from(CRUD).upload('f.txt', bytes('x'), { contentType: 'text/plain' });
 		const notEmpty = await service.storage.deleteBucket(CRUD);
-		expect(apiError(notEmpty.error)).toEqual({ status: 400, statusCode: '409', code: 'ResourceNotEmpty' });
+		expect(apiError(notEmpty.error)).toEqual({
+			status: 400,
+			statusCode: '409',
+			code: 'ResourceNotEmpty'
+		});
 		const emptied = await service.storage.emptyBucket(CRUD);
 		expect(emptied.error).toBeNull();
 		expect(existsSync(join(STORAGE_DIR, CRUD, 'f.txt'))).toBe(false);
@@ -534,7 +582,11 @@ describe('buckets', () => {
 
 	it('decides bucket writes by the caller role: authenticated without a policy is denied', async () => {
 		const denied = await asA.storage.createBucket(`st-user-${run}`);
-		expect(apiError(denied.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
+		expect(apiError(denied.error)).toEqual({
+			status: 400,
+			statusCode: '403',
+			code: 'AccessDenied'
+		});
 		const r = await db.query('select 1 from storage.buckets where id = $1', [`st-user-${run}`]);
 		expect(r.rowCount).toBe(0);
 		// Without a SELECT policy on buckets, the user sees none of them.
@@ -543,6 +595,10 @@ describe('buckets', () => {
 		const bad = await service.storage.createBucket('bad/name');
 		expect(apiError(bad.error).code).toBe('InvalidBucketName');
 		const missing = await service.storage.from(`st-none-${run}`).upload('x.txt', bytes('x'));
-		expect(apiError(missing.error)).toEqual({ status: 400, statusCode: '404', code: 'NoSuchBucket' });
+		expect(apiError(missing.error)).toEqual({
+			status: 400,
+			statusCode: '404',
+			code: 'NoSuchBucket'
+		});
 	});
 });

@@ -71,7 +71,8 @@ interface PgError {
 export function fromPgError(err: unknown, target: 'object' | 'bucket'): StorageError | null {
 	const code = (err as PgError)?.code;
 	if (code === '42501') return ERR.rlsDenied();
-	if (code === '23505') return target === 'bucket' ? ERR.bucketAlreadyExists() : ERR.keyAlreadyExists();
+	if (code === '23505')
+		return target === 'bucket' ? ERR.bucketAlreadyExists() : ERR.keyAlreadyExists();
 	if (code === '23503') return target === 'bucket' ? ERR.bucketNotEmpty() : ERR.noSuchBucket();
 	if (code === '22P02' || code === '22023' || code === '23502' || code === '23514')
 		return ERR.invalidRequest((err as PgError).message ?? 'Invalid request');

@@ -20,7 +20,10 @@ export function multipartBoundary(contentType: string | undefined): string | nul
 }
 
 function headerParam(value: string, param: string): string | null {
-	const re = new RegExp(`(?:^|;)\\s*${param}="((?:[^"\\\\]|\\\\.)*)"|(?:^|;)\\s*${param}=([^;]*)`, 'i');
+	const re = new RegExp(
+		`(?:^|;)\\s*${param}="((?:[^"\\\\]|\\\\.)*)"|(?:^|;)\\s*${param}=([^;]*)`,
+		'i'
+	);
 	const m = re.exec(value);
 	if (!m) return null;
 	return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2].trim();
@@ -43,7 +46,8 @@ export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] 
 		const headers: Record<string, string> = {};
 		for (const line of body.subarray(pos, headEnd).toString('utf8').split('\r\n')) {
 			const colon = line.indexOf(':');
-			if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+			if (colon > 0)
+				headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
 		}
 		const dataStart = headEnd + 4;
 		const next = body.indexOf(Buffer.from(`\r\n--${boundary}`), dataStart);

@@ -281,9 +281,7 @@ async function readUpload(ctx: GatewayContext, limit: number): Promise<UploadInp
 			data: raw,
 			mimetype: contentType ?? 'application/octet-stream',
 			cacheControl: header(ctx, 'cache-control') ?? 'no-cache',
-			userMetadata: xMeta
-				? parseUserMetadata(Buffer.from(xMeta, 'base64').toString('utf8'))
-				: null
+			userMetadata: xMeta ? parseUserMetadata(Buffer.from(xMeta, 'base64').toString('utf8')) : null
 		};
 	}
 	let parts;
@@ -460,11 +458,7 @@ function contentDisposition(download: string | null): string | null {
 	return `attachment; filename=${enc}; filename*=UTF-8''${enc};`;
 }
 
-async function sendObject(
-	ctx: GatewayContext,
-	obj: FoundObject,
-	opts: { expires?: string } = {}
-) {
+async function sendObject(ctx: GatewayContext, obj: FoundObject, opts: { expires?: string } = {}) {
 	const file = objectFile(obj.bucket_id, obj.name);
 	let size: number;
 	try {
@@ -705,7 +699,11 @@ async function moveOrCopy(ctx: GatewayContext, kind: 'move' | 'copy') {
 			}
 			return r.rows[0].id as string;
 		});
-		sendJson(ctx.res, 200, { message: 'Successfully moved', Id: id, Key: `${dstBucket}/${dstKey}` });
+		sendJson(ctx.res, 200, {
+			message: 'Successfully moved',
+			Id: id,
+			Key: `${dstBucket}/${dstKey}`
+		});
 		return;
 	}
 	const copyMetadata = body.copyMetadata !== false;
@@ -918,7 +916,10 @@ async function listBuckets(ctx: GatewayContext) {
 	const order = q.get('sortOrder')?.toLowerCase() === 'desc' ? 'desc' : 'asc';
 	const limit = q.has('limit') ? Number(q.get('limit')) : null;
 	const offset = q.has('offset') ? Number(q.get('offset')) : 0;
-	if ((limit !== null && !(Number.isInteger(limit) && limit >= 0)) || !(Number.isInteger(offset) && offset >= 0))
+	if (
+		(limit !== null && !(Number.isInteger(limit) && limit >= 0)) ||
+		!(Number.isInteger(offset) && offset >= 0)
+	)
 		throw ERR.invalidRequest('limit and offset must be non-negative integers');
 	const search = (q.get('search') ?? '').replace(/[\\%_]/g, (c) => `\\${c}`);
 	const rows = await asCaller(ctx, caller, 'storage.bucket.list', async (db) => {
@@ -986,10 +987,9 @@ async function emptyBucket(ctx: GatewayContext, id: string) {
 	const names = await asCaller(ctx, caller, 'storage.bucket.empty', async (db) => {
 		const b = await db.query('select 1 from storage.buckets where id = $1', [id]);
 		if (!b.rows[0]) throw ERR.noSuchBucket();
-		const r = await db.query(
-			'delete from storage.objects where bucket_id = $1 returning name',
-			[id]
-		);
+		const r = await db.query('delete from storage.objects where bucket_id = $1 returning name', [
+			id
+		]);
 		return r.rows.map((x) => x.name as string);
 	});
 	await removeFiles(id, names);
@@ -1064,7 +1064,8 @@ async function route(ctx: GatewayContext): Promise<void> {
 	m = /^\/object\/sign\/(.+)$/.exec(path);
 	if (m) {
 		const [bucket, key] = bucketAndKey(m[1]);
-		if (method === 'POST') return key === '' ? signObjects(ctx, bucket) : signObject(ctx, bucket, key);
+		if (method === 'POST')
+			return key === '' ? signObjects(ctx, bucket) : signObject(ctx, bucket, key);
 		if (read) return getSigned(ctx, bucket, key);
 	}
 
@@ -1140,8 +1141,7 @@ export async function handleStorage(ctx: GatewayContext): Promise<void> {
 	try {
 		await route(ctx);
 	} catch (err) {
-		const mapped =
-			err instanceof StorageError ? err : (fromPgError(err, 'object') ?? null);
+		const mapped = err instanceof StorageError ? err : (fromPgError(err, 'object') ?? null);
 		if (!mapped) {
 			console.error('[storage] unexpected error', err);
 			if (ctx.res.headersSent) {
