@@ -17,7 +17,9 @@ const PRIVATE = `st-priv-${run}`;
 const PUBLIC = `st-pub-${run}`;
 const LIMITED = `st-lim-${run}`;
 const CRUD = `st-crud-${run}`;
-const policyNames = ['sel', 'ins', 'upd', 'del'].map(
+const DROPBOX = `st-drop-${run}`;
+const ORGS = `st-org-${run}`;
+const policyNames = ['sel', 'ins', 'upd', 'del', 'dropins', 'orgsel', 'orgins'].map(
 	(p) => `st_test_${p}_${run.replace(/-/g, '_')}`
 );
 
@@ -66,7 +68,9 @@ beforeAll(async () => {
 	const buckets: [string, Parameters<typeof service.storage.createBucket>[1]][] = [
 		[PRIVATE, { public: false }],
 		[PUBLIC, { public: true }],
-		[LIMITED, { public: false, fileSizeLimit: 16, allowedMimeTypes: ['image/*', 'text/plain'] }]
+		[LIMITED, { public: false, fileSizeLimit: 16, allowedMimeTypes: ['image/*', 'text/plain'] }],
+		[DROPBOX, { public: false }],
+		[ORGS, { public: false }]
 	];
 	for (const [id, opts] of buckets) {
 		const { error } = await service.storage.createBucket(id, opts);
@@ -87,12 +91,24 @@ beforeAll(async () => {
 	await db.query(
 		`create policy "${policyNames[3]}" on storage.objects for delete to authenticated using (${scope})`
 	);
+	// A drop box: INSERT only, no SELECT/UPDATE.
+	await db.query(
+		`create policy "${policyNames[4]}" on storage.objects for insert to authenticated with check (bucket_id = '${DROPBOX}')`
+	);
+	// The app's tenant pattern: first folder = the JWT's organization_id claim.
+	const org = `bucket_id = '${ORGS}' and (storage.foldername(name))[1] = auth.jwt() ->> 'organization_id'`;
+	await db.query(
+		`create policy "${policyNames[5]}" on storage.objects for select to authenticated using (${org})`
+	);
+	await db.query(
+		`create policy "${policyNames[6]}" on storage.objects for insert to authenticated with check (${org} and current_setting('storage.operation', true) = 'storage.object.upload')`
+	);
 });
 
 afterAll(async () => {
 	for (const name of policyNames)
 		await db.query(`drop policy if exists "${name}" on storage.objects`);
-	for (const id of [PRIVATE, PUBLIC, LIMITED, CRUD]) {
+	for (const id of [PRIVATE, PUBLIC, LIMITED, CRUD, DROPBOX, ORGS]) {
 		await service.storage.emptyBucket(id);
 		await service.storage.deleteBucket(id);
 	}
@@ -526,6 +542,73 @@ describe('bucket limits and keys', () => {
 		expect(apiError(ctrl.error).code).toBe('InvalidKey');
 		expect(existsSync(join(STORAGE_DIR, `escape-${run}.txt`))).toBe(false);
 		expect(existsSync(join(STORAGE_DIR, '..', `escape-${run}.txt`))).toBe(false);
+	});
+});
+
+describe('policies decide with the request context', () => {
+	it('needs only an INSERT policy to upload; upsert over an object also needs UPDATE', async () => {
+		const path = `${userA}/drop.txt`;
+		const up = await asA.storage.from(DROPBOX).upload(path, bytes('dropped'));
+		expect(up.error).toBeNull();
+		expect((await objectRow(DROPBOX, path)).owner_id).toBe(userA);
+		const dl = await asA.storage.from(DROPBOX).download(path);
+		expect(apiError(dl.error).code).toBe('NoSuchKey');
+		const over = await asA.storage.from(DROPBOX).upload(path, bytes('again'), { upsert: true });
+		expect(apiError(over.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
+		expect(readFileSync(join(STORAGE_DIR, DROPBOX, path), 'utf8')).toBe('dropped');
+	});
+
+	it('exposes the JWT claims and storage.operation to policies (tenant folder per claim)', async () => {
+		const orgA = `org-${run}-a`;
+		const member = clientWithToken(mintToken({ sub: randomUUID(), organization_id: orgA }));
+		const outsider = clientWithToken(mintToken({ sub: randomUUID(), organization_id: 'other' }));
+		const path = `${orgA}/report.txt`;
+		const up = await member.storage.from(ORGS).upload(path, bytes('tenant data'));
+		expect(up.error).toBeNull();
+		expect(await (await member.storage.from(ORGS).download(path)).data!.text()).toBe('tenant data');
+		expect(apiError((await outsider.storage.from(ORGS).download(path)).error).code).toBe(
+			'NoSuchKey'
+		);
+		const denied = await outsider.storage.from(ORGS).upload(`${orgA}/x.txt`, bytes('x'));
+		expect(apiError(denied.error).code).toBe('AccessDenied');
+		// The INSERT policy only admits storage.operation = upload: a copy inside the folder is refused.
+		const cp = await member.storage.from(ORGS).copy(path, `${orgA}/copy.txt`);
+		expect(apiError(cp.error).code).toBe('AccessDenied');
+	});
+});
+
+describe('more object details', () => {
+	it('keeps x-metadata of a binary upload and serves ranges and HEAD', async () => {
+		const path = `${userA}/range.txt`;
+		const { error } = await asA.storage
+			.from(PRIVATE)
+			.upload(path, bytes('0123456789'), { contentType: 'text/plain', metadata: { k: 'v' } });
+		expect(error).toBeNull();
+		expect((await objectRow(PRIVATE, path)).user_metadata).toEqual({ k: 'v' });
+		const url = `${STORAGE}/object/authenticated/${PRIVATE}/${path}`;
+		const auth = { Authorization: `Bearer ${tokenA}` };
+		const part = await fetch(url, { headers: { ...auth, Range: 'bytes=2-4' } });
+		expect(part.status).toBe(206);
+		expect(part.headers.get('content-range')).toBe('bytes 2-4/10');
+		expect(await part.text()).toBe('234');
+		const head = await fetch(url, { method: 'HEAD', headers: auth });
+		expect(head.status).toBe(200);
+		expect(head.headers.get('content-length')).toBe('10');
+		expect(await head.text()).toBe('');
+		const etag = head.headers.get('etag')!;
+		const cached = await fetch(url, { headers: { ...auth, 'If-None-Match': etag } });
+		expect(cached.status).toBe(304);
+	});
+
+	it('enforces the global upload limit on buckets without their own', async () => {
+		const limit = Number(process.env.SUPABASE_STORAGE_FILE_SIZE_LIMIT ?? 50 * 1024 * 1024);
+		const { error } = await service.storage
+			.from(PRIVATE)
+			.upload('global-limit.bin', Buffer.alloc(limit + 1), {
+				contentType: 'application/octet-stream'
+			});
+		expect(apiError(error)).toEqual({ status: 400, statusCode: '413', code: 'EntityTooLarge' });
+		expect(await objectRow(PRIVATE, 'global-limit.bin')).toBeNull();
 	});
 });
 
