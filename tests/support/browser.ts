@@ -38,3 +38,21 @@ export async function launch(): Promise<BrowserContext> {
 export function screenshotPath(name: string): string {
 	return join(SCREENSHOT_DIR, `${name}.png`);
 }
+
+/** Signs in through the clinic's own sign-in page and waits for the portal. */
+export async function signIn(
+	context: BrowserContext,
+	slug: string,
+	email: string,
+	password: string
+): Promise<import('playwright-core').Page> {
+	const page = await context.newPage();
+	await page.goto(appUrl(slug, '/sign-in'));
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill(password);
+	await Promise.all([
+		page.waitForURL((u) => u.pathname !== '/sign-in', { timeout: 15_000 }),
+		page.getByRole('button', { name: 'Sign in' }).click()
+	]);
+	return page;
+}

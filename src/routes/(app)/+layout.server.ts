@@ -1,0 +1,41 @@
+import { redirect } from '@sveltejs/kit';
+import { clinicOrigin } from '$lib/server/addresses';
+import { activateOrganization, myOrganizations } from '$lib/server/session';
+import type { LayoutServerLoad } from './$types';
+
+/**
+ * Every page of the clinic portal: a signed-in member of THIS host's clinic, with the clinic
+ * active in the token. RLS is what protects the data; this keeps the UI coherent with it.
+ */
+export const load: LayoutServerLoad = async ({ locals, url }) => {
+	const claims = await locals.safeGetClaims();
+	if (!claims) redirect(303, `/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+	const branding = locals.branding;
+	if (!branding) redirect(303, '/');
+
+	const orgs = await myOrganizations(locals.supabase);
+	const here = orgs.find((o) => o.slug === branding.slug);
+	if (!here) {
+		// Removed, suspended or never a member here: the session has nothing to do at this clinic.
+		await locals.supabase.auth.signOut({ scope: 'local' });
+		redirect(303, '/sign-in?notice=no-access');
+	}
+	if (claims.organization_id !== here.organization_id) {
+		const switched = await activateOrganization(locals.supabase, here.organization_id);
+		if (!switched.ok) redirect(303, '/sign-in?notice=no-access');
+	}
+	return {
+		branding,
+		user: { id: claims.sub, email: claims.email ?? '' },
+		role: here.role,
+		organizationId: here.organization_id,
+		clinics: orgs.map((o) => ({
+			organizationId: o.organization_id,
+			slug: o.slug,
+			name: o.name,
+			role: o.role,
+			current: o.slug === branding.slug,
+			origin: clinicOrigin(o.slug, url)
+		}))
+	};
+};

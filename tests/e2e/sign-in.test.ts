@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
+
+describe('branded sign-in and clinic sessions', () => {
+	let browser: BrowserContext;
+	beforeEach(async () => {
+		browser = await launch();
+	});
+	afterEach(async () => {
+		await browser?.close();
+	});
+
+	it('renders each clinic sign-in with its own name and theme colour on the server', async () => {
+		// Server-rendered: the name and colour are in the HTML before any script runs.
+		for (const clinic of [CLINIC_A, HOSPITAL]) {
+			const html = await fetchHtml(clinic.slug, '/sign-in');
+			expect(html).toContain(clinic.name);
+			expect(html).toMatch(/background-color: #[0-9a-f]{6}/i);
+		}
+		const page = await browser.newPage();
+		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
+		const bgA = await page.locator('div.min-h-screen').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+		await page.screenshot({ path: screenshotPath('sign-in-clinic-a'), fullPage: true });
+		await page.goto(appUrl(HOSPITAL.slug, '/sign-in'));
+		const bgB = await page.locator('div.min-h-screen').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+		await page.screenshot({ path: screenshotPath('sign-in-city-hospital'), fullPage: true });
+		expect(bgA).not.toBe(bgB);
+		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(HOSPITAL.name);
+	});
+
+	it('shows a clear page for an address no clinic uses', async () => {
+		const page = await browser.newPage();
+		const res = await page.goto(appUrl('no-such-clinic', '/sign-in'));
+		expect(res?.status()).toBe(404);
+		expect(await page.textContent('main')).toContain('No clinic uses the address no-such-clinic.localhost');
+	});
+
+	it('signs a doctor in to their clinic and out again', async () => {
+		const page = await signIn(browser, CLINIC_A.slug, demo.doctorA, DEMO_PASSWORD);
+		expect(new URL(page.url()).pathname).toBe('/dashboard');
+		expect(await page.textContent('header')).toContain(demo.doctorA);
+		await page.screenshot({ path: screenshotPath('dashboard-doctor-a'), fullPage: true });
+		await page.getByRole('button', { name: 'Sign out' }).click();
+		await page.waitForURL((u) => u.pathname === '/sign-in');
+		await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+		expect(new URL(page.url()).pathname).toBe('/sign-in');
+		expect(new URL(page.url()).searchParams.get('redirectTo')).toBe('/dashboard');
+	});
+
+	it('refuses a wrong password with a message next to the field', async () => {
+		const page = await browser.newPage();
+		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
+		await page.getByLabel('Email').fill(demo.doctorA);
+		await page.getByLabel('Password').fill('not-the-password');
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.waitForSelector('#password-error');
+		expect(await page.textContent('#password-error')).toContain('do not match');
+	});
+
+	it("refuses another clinic's staff, naming where they can sign in", async () => {
+		const page = await browser.newPage();
+		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
+		await page.getByLabel('Email').fill(demo.doctorB);
+		await page.getByLabel('Password').fill(DEMO_PASSWORD);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.waitForSelector('#email-error');
+		const message = await page.textContent('#email-error');
+		expect(message).toContain(`do not have access to ${CLINIC_A.name}`);
+		expect(message).toContain(`${HOSPITAL.slug}.localhost`);
+		await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+		expect(new URL(page.url()).pathname).toBe('/sign-in');
+	});
+
+	it('makes the host clinic active for a person in both, and switches from the header', async () => {
+		const page = await signIn(browser, HOSPITAL.slug, demo.both, DEMO_PASSWORD);
+		expect(await page.textContent('header')).toContain(HOSPITAL.name);
+		await page.getByLabel('Clinic').selectOption(CLINIC_A.slug);
+		await Promise.all([
+			page.waitForURL((u) => u.hostname === `${CLINIC_A.slug}.localhost` && u.pathname === '/dashboard'),
+			page.getByRole('button', { name: 'Switch' }).click()
+		]);
+		expect(await page.textContent('header')).toContain(CLINIC_A.name);
+		expect(await page.textContent('main')).toContain(`Signed in to ${CLINIC_A.name}`);
+	});
+});
+
+/** Server-rendered HTML of a clinic page (Node cannot resolve *.localhost: send a Host header). */
+async function fetchHtml(slug: string, path: string): Promise<string> {
+	const { request } = await import('node:http');
+	const url = new URL(appUrl(slug, path));
+	return new Promise((resolve, reject) => {
+		const req = request(
+			{ host: '127.0.0.1', port: url.port, path, headers: { host: url.host, accept: 'text/html' } },
+			(res) => {
+				let body = '';
+				res.setEncoding('utf8');
+				res.on('data', (c) => (body += c));
+				res.on('end', () => resolve(body));
+			}
+		);
+		req.on('error', reject);
+		req.end();
+	});
+}
