@@ -5,16 +5,420 @@ export type Database = {
   
   "public": {
           Tables: {
-            [_ in never]: never
+            "audit_log": {
+                  Row: {
+                    "action": Database["public"]['Enums']["audit_action"],"actor_id": string | null,"changes": NonNullable<Json>,"created_at": string,"hash": string,"id": number,"organization_id": string,"prev_hash": string | null,"row_id": string | null,"table_name": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "action": Database["public"]['Enums']["audit_action"],"actor_id"?: string | null,"changes"?: NonNullable<Json>,"created_at"?: string,"hash": string,"id"?: number,"organization_id": string,"prev_hash"?: string | null,"row_id"?: string | null,"table_name": string
+                  }
+                  Update: {
+                    "action"?: Database["public"]['Enums']["audit_action"],"actor_id"?: string | null,"changes"?: NonNullable<Json>,"created_at"?: string,"hash"?: string,"id"?: number,"organization_id"?: string,"prev_hash"?: string | null,"row_id"?: string | null,"table_name"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "audit_log_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"lab_orders": {
+                  Row: {
+                    "cancel_reason": string | null,"clinical_notes": string | null,"collected_at": string | null,"collected_by": string | null,"created_at": string,"id": string,"ordered_by": string | null,"organization_id": string,"patient_id": string,"priority": Database["public"]['Enums']["lab_order_priority"],"reference_range": string | null,"result_notes": string | null,"result_unit": string | null,"result_value": string | null,"resulted_at": string | null,"resulted_by": string | null,"status": Database["public"]['Enums']["lab_order_status"],"test_code": string,"test_name": string,"updated_at": string,"visit_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cancel_reason"?: string | null,"clinical_notes"?: string | null,"collected_at"?: string | null,"collected_by"?: string | null,"created_at"?: string,"id"?: string,"ordered_by"?: string | null,"organization_id"?: string,"patient_id": string,"priority"?: Database["public"]['Enums']["lab_order_priority"],"reference_range"?: string | null,"result_notes"?: string | null,"result_unit"?: string | null,"result_value"?: string | null,"resulted_at"?: string | null,"resulted_by"?: string | null,"status"?: Database["public"]['Enums']["lab_order_status"],"test_code": string,"test_name": string,"updated_at"?: string,"visit_id"?: string | null
+                  }
+                  Update: {
+                    "cancel_reason"?: string | null,"clinical_notes"?: string | null,"collected_at"?: string | null,"collected_by"?: string | null,"created_at"?: string,"id"?: string,"ordered_by"?: string | null,"organization_id"?: string,"patient_id"?: string,"priority"?: Database["public"]['Enums']["lab_order_priority"],"reference_range"?: string | null,"result_notes"?: string | null,"result_unit"?: string | null,"result_value"?: string | null,"resulted_at"?: string | null,"resulted_by"?: string | null,"status"?: Database["public"]['Enums']["lab_order_status"],"test_code"?: string,"test_name"?: string,"updated_at"?: string,"visit_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "lab_orders_collected_by_fkey"
+      columns: ["collected_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "lab_orders_ordered_by_fkey"
+      columns: ["ordered_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "lab_orders_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "lab_orders_patient_fkey"
+      columns: ["organization_id","patient_id"]
+isOneToOne: false
+      referencedRelation: "patients"
+      referencedColumns: ["organization_id","id"]
+    },{
+      foreignKeyName: "lab_orders_resulted_by_fkey"
+      columns: ["resulted_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "lab_orders_visit_fkey"
+      columns: ["organization_id","visit_id"]
+isOneToOne: false
+      referencedRelation: "visits"
+      referencedColumns: ["organization_id","id"]
+    }
+                  ]
+                },"memberships": {
+                  Row: {
+                    "created_at": string,"id": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status": Database["public"]['Enums']["membership_status"],"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"id"?: string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status"?: Database["public"]['Enums']["membership_status"],"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"id"?: string,"organization_id"?: string,"role"?: Database["public"]['Enums']["member_role"],"status"?: Database["public"]['Enums']["membership_status"],"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "memberships_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "memberships_user_id_fkey"
+      columns: ["user_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"organization_domains": {
+                  Row: {
+                    "created_at": string,"domain": string,"id": string,"organization_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"domain": string,"id"?: string,"organization_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"domain"?: string,"id"?: string,"organization_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "organization_domains_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"organizations": {
+                  Row: {
+                    "created_at": string,"id": string,"logo_path": string | null,"name": string,"plan_id": string,"sign_in_message": string | null,"slug": string,"status": Database["public"]['Enums']["organization_status"],"suspended_reason": string | null,"theme_color": string,"type": Database["public"]['Enums']["organization_type"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name": string,"plan_id"?: string,"sign_in_message"?: string | null,"slug": string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name"?: string,"plan_id"?: string,"sign_in_message"?: string | null,"slug"?: string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "organizations_plan_id_fkey"
+      columns: ["plan_id"]
+isOneToOne: false
+      referencedRelation: "plans"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"patient_field_definitions": {
+                  Row: {
+                    "active": boolean,"created_at": string,"field_type": Database["public"]['Enums']["custom_field_type"],"id": string,"key": string,"label": string,"options": (string)[] | null,"organization_id": string,"pattern": string | null,"required": boolean,"sort_order": number,"unique_within_clinic": boolean,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"created_at"?: string,"field_type"?: Database["public"]['Enums']["custom_field_type"],"id"?: string,"key": string,"label": string,"options"?: (string)[] | null,"organization_id"?: string,"pattern"?: string | null,"required"?: boolean,"sort_order"?: number,"unique_within_clinic"?: boolean,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"created_at"?: string,"field_type"?: Database["public"]['Enums']["custom_field_type"],"id"?: string,"key"?: string,"label"?: string,"options"?: (string)[] | null,"organization_id"?: string,"pattern"?: string | null,"required"?: boolean,"sort_order"?: number,"unique_within_clinic"?: boolean,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "patient_field_definitions_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"patients": {
+                  Row: {
+                    "address": string | null,"archived_at": string | null,"created_at": string,"created_by": string | null,"custom_fields": NonNullable<Json>,"date_of_birth": string | null,"email": string | null,"family_name": string,"given_name": string,"id": string,"mrn": string,"organization_id": string,"phone": string | null,"search_name": string,"sex": Database["public"]['Enums']["patient_sex"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "address"?: string | null,"archived_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"custom_fields"?: NonNullable<Json>,"date_of_birth"?: string | null,"email"?: string | null,"family_name": string,"given_name": string,"id"?: string,"mrn": string,"organization_id"?: string,"phone"?: string | null,"search_name"?: string,"sex"?: Database["public"]['Enums']["patient_sex"],"updated_at"?: string
+                  }
+                  Update: {
+                    "address"?: string | null,"archived_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"custom_fields"?: NonNullable<Json>,"date_of_birth"?: string | null,"email"?: string | null,"family_name"?: string,"given_name"?: string,"id"?: string,"mrn"?: string,"organization_id"?: string,"phone"?: string | null,"search_name"?: string,"sex"?: Database["public"]['Enums']["patient_sex"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "patients_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "patients_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"plans": {
+                  Row: {
+                    "created_at": string,"currency": string,"id": string,"monthly_price_cents": number,"name": string,"patient_limit": number | null,"seat_limit": number | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"currency"?: string,"id": string,"monthly_price_cents"?: number,"name": string,"patient_limit"?: number | null,"seat_limit"?: number | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"currency"?: string,"id"?: string,"monthly_price_cents"?: number,"name"?: string,"patient_limit"?: number | null,"seat_limit"?: number | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"platform_admins": {
+                  Row: {
+                    "created_at": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"prescriptions": {
+                  Row: {
+                    "completed_at": string | null,"completed_by": string | null,"created_at": string,"dose": string,"duration_days": number | null,"frequency": string,"id": string,"instructions": string | null,"medication": string,"organization_id": string,"patient_id": string,"prescriber_id": string | null,"quantity": string | null,"refills": number,"route": string,"status": Database["public"]['Enums']["prescription_status"],"stop_reason": string | null,"stopped_at": string | null,"stopped_by": string | null,"updated_at": string,"visit_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "completed_at"?: string | null,"completed_by"?: string | null,"created_at"?: string,"dose": string,"duration_days"?: number | null,"frequency": string,"id"?: string,"instructions"?: string | null,"medication": string,"organization_id"?: string,"patient_id": string,"prescriber_id"?: string | null,"quantity"?: string | null,"refills"?: number,"route"?: string,"status"?: Database["public"]['Enums']["prescription_status"],"stop_reason"?: string | null,"stopped_at"?: string | null,"stopped_by"?: string | null,"updated_at"?: string,"visit_id"?: string | null
+                  }
+                  Update: {
+                    "completed_at"?: string | null,"completed_by"?: string | null,"created_at"?: string,"dose"?: string,"duration_days"?: number | null,"frequency"?: string,"id"?: string,"instructions"?: string | null,"medication"?: string,"organization_id"?: string,"patient_id"?: string,"prescriber_id"?: string | null,"quantity"?: string | null,"refills"?: number,"route"?: string,"status"?: Database["public"]['Enums']["prescription_status"],"stop_reason"?: string | null,"stopped_at"?: string | null,"stopped_by"?: string | null,"updated_at"?: string,"visit_id"?: string | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "prescriptions_completed_by_fkey"
+      columns: ["completed_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "prescriptions_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "prescriptions_patient_fkey"
+      columns: ["organization_id","patient_id"]
+isOneToOne: false
+      referencedRelation: "patients"
+      referencedColumns: ["organization_id","id"]
+    },{
+      foreignKeyName: "prescriptions_prescriber_id_fkey"
+      columns: ["prescriber_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "prescriptions_stopped_by_fkey"
+      columns: ["stopped_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "prescriptions_visit_fkey"
+      columns: ["organization_id","visit_id"]
+isOneToOne: false
+      referencedRelation: "visits"
+      referencedColumns: ["organization_id","id"]
+    }
+                  ]
+                },"profiles": {
+                  Row: {
+                    "active_organization_id": string | null,"avatar_path": string | null,"created_at": string,"email": string | null,"full_name": string,"id": string,"phone": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active_organization_id"?: string | null,"avatar_path"?: string | null,"created_at"?: string,"email"?: string | null,"full_name"?: string,"id": string,"phone"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "active_organization_id"?: string | null,"avatar_path"?: string | null,"created_at"?: string,"email"?: string | null,"full_name"?: string,"id"?: string,"phone"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "profiles_active_organization_id_fkey"
+      columns: ["active_organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"visit_notes": {
+                  Row: {
+                    "author_id": string | null,"created_at": string,"notes": string | null,"organization_id": string,"updated_at": string,"visit_id": string,"vitals": NonNullable<Json>
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "author_id"?: string | null,"created_at"?: string,"notes"?: string | null,"organization_id"?: string,"updated_at"?: string,"visit_id": string,"vitals"?: NonNullable<Json>
+                  }
+                  Update: {
+                    "author_id"?: string | null,"created_at"?: string,"notes"?: string | null,"organization_id"?: string,"updated_at"?: string,"visit_id"?: string,"vitals"?: NonNullable<Json>
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "visit_notes_author_id_fkey"
+      columns: ["author_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "visit_notes_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "visit_notes_visit_fkey"
+      columns: ["organization_id","visit_id"]
+isOneToOne: false
+      referencedRelation: "visits"
+      referencedColumns: ["organization_id","id"]
+    }
+                  ]
+                },"visits": {
+                  Row: {
+                    "cancel_reason": string | null,"clinician_id": string | null,"created_at": string,"created_by": string | null,"ended_at": string | null,"id": string,"organization_id": string,"patient_id": string,"reason": string | null,"scheduled_at": string,"started_at": string | null,"status": Database["public"]['Enums']["visit_status"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cancel_reason"?: string | null,"clinician_id"?: string | null,"created_at"?: string,"created_by"?: string | null,"ended_at"?: string | null,"id"?: string,"organization_id"?: string,"patient_id": string,"reason"?: string | null,"scheduled_at"?: string,"started_at"?: string | null,"status"?: Database["public"]['Enums']["visit_status"],"updated_at"?: string
+                  }
+                  Update: {
+                    "cancel_reason"?: string | null,"clinician_id"?: string | null,"created_at"?: string,"created_by"?: string | null,"ended_at"?: string | null,"id"?: string,"organization_id"?: string,"patient_id"?: string,"reason"?: string | null,"scheduled_at"?: string,"started_at"?: string | null,"status"?: Database["public"]['Enums']["visit_status"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "visits_clinician_id_fkey"
+      columns: ["clinician_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "visits_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "visits_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "visits_patient_fkey"
+      columns: ["organization_id","patient_id"]
+isOneToOne: false
+      referencedRelation: "patients"
+      referencedColumns: ["organization_id","id"]
+    }
+                  ]
+                }
           }
           Views: {
             [_ in never]: never
           }
           Functions: {
-            [_ in never]: never
+            "create_session_handoff":
+{ Args: { "refresh_token": string,"slug": string }; Returns: string
+                           },
+"custom_access_token_hook":
+{ Args: { "event": Json }; Returns: Json
+                           },
+"get_branding":
+{ Args: { "host": string }; Returns: {
+              "logo_path": string,"name": string,"sign_in_message": string,"slug": string,"status": Database["public"]['Enums']["organization_status"],"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
+            }[]
+                           },
+"log_chart_view":
+{ Args: { "patient_id": string }; Returns: number
+                           },
+"my_organizations":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "is_active": boolean,"logo_path": string,"name": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"slug": string,"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
+            }[]
+                           },
+"redeem_session_handoff":
+{ Args: { "code": string,"slug": string }; Returns: string
+                           },
+"search_patients":
+{ Args: { "include_archived"?: boolean,"lim"?: number,"off"?: number,"q": string }; Returns: {
+              "address": string | null,
+"archived_at": string | null,
+"created_at": string,
+"created_by": string | null,
+"custom_fields": NonNullable<Json>,
+"date_of_birth": string | null,
+"email": string | null,
+"family_name": string,
+"given_name": string,
+"id": string,
+"mrn": string,
+"organization_id": string,
+"phone": string | null,
+"search_name": string,
+"sex": Database["public"]['Enums']["patient_sex"],
+"updated_at": string
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "patients"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
+"switch_organization":
+{ Args: { "org_id": string }; Returns: undefined
+                           },
+"verify_audit_chain":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "first_broken_id": number,"intact": boolean,"problem": string,"rows_checked": number
+            }[]
+                           }
           }
           Enums: {
-            [_ in never]: never
+            "audit_action": "insert"|"update"|"delete"|"view","custom_field_type": "text"|"number"|"date"|"boolean"|"select","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -130,7 +534,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            
+            "audit_action": ["insert", "update", "delete", "view"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
           }
         }
 } as const
