@@ -600,6 +600,18 @@ describe('more object details', () => {
 		expect(cached.status).toBe(304);
 	});
 
+	it('accepts S3-safe special characters in keys and refuses others like Storage does', async () => {
+		const path = `${userA}/odd names/report (1) & co+x=y.txt`;
+		const up = await asA.storage.from(PRIVATE).upload(path, bytes('odd'));
+		expect(up.error).toBeNull();
+		const listed = await asA.storage.from(PRIVATE).list(`${userA}/odd names`);
+		expect(listed.data!.map((d) => d.name)).toEqual(['report (1) & co+x=y.txt']);
+		const signed = await asA.storage.from(PRIVATE).createSignedUrl(path, 60);
+		expect(await (await fetch(signed.data!.signedUrl)).text()).toBe('odd');
+		const umlaut = await asA.storage.from(PRIVATE).upload(`${userA}/grüße.txt`, bytes('x'));
+		expect(apiError(umlaut.error).code).toBe('InvalidKey');
+	});
+
 	it('enforces the global upload limit on buckets without their own', async () => {
 		const limit = Number(process.env.SUPABASE_STORAGE_FILE_SIZE_LIMIT ?? 50 * 1024 * 1024);
 		const { error } = await service.storage

@@ -140,7 +140,7 @@ function checkBucketName(name: unknown): string {
 	if (
 		typeof name !== 'string' ||
 		name.length === 0 ||
-		name.length > 100 ||
+		name.length > 63 ||
 		!BUCKET_NAME_RE.test(name) ||
 		name === '.' ||
 		name === '..'
@@ -149,16 +149,19 @@ function checkBucketName(name: unknown): string {
 	return name;
 }
 
-/** Object keys: no empty, absolute, dot-segment, backslash or control-character keys. */
+/** Storage's S3-safe key characters (ST:src/storage/limits.ts isValidKey). */
+const KEY_RE = /^(\w|\/|!|-|\.|\*|'|\(|\)| |&|\$|@|=|;|:|\+|,|\?)+$/;
+
+/**
+ * Object keys: Storage's character set, and for the local files no absolute keys, empty
+ * segments or dot segments (which also rules out control characters and backslashes).
+ */
 function checkKey(key: unknown): string {
 	if (typeof key !== 'string') throw ERR.invalidKey(String(key));
 	if (
 		key.length === 0 ||
 		key.length > 1024 ||
-		key.startsWith('/') ||
-		key.includes('\\') ||
-		// eslint-disable-next-line no-control-regex
-		/[\u0000-\u001f\u007f]/.test(key) ||
+		!KEY_RE.test(key) ||
 		key.split('/').some((s) => s === '.' || s === '..' || s === '')
 	)
 		throw ERR.invalidKey(key);
@@ -862,11 +865,9 @@ function parseFileSizeLimit(v: unknown): number | null {
 	if (v === undefined || v === null) return null;
 	if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
 	if (typeof v === 'string') {
-		const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(v.trim());
+		const m = /^(\d+(?:\.\d+)?)(b|kb|mb|gb)$/i.exec(v);
 		if (m) {
-			const mult = { b: 1, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3 }[
-				(m[2] ?? 'b').toLowerCase() as 'b'
-			];
+			const mult = { b: 1, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3 }[m[2].toLowerCase() as 'b'];
 			return Math.floor(Number(m[1]) * mult);
 		}
 	}
