@@ -130,6 +130,11 @@ begin
          and m.user_id = v_user_id
          and m.status = 'active'
     ) then
+      if v_user_id = auth.uid() then
+        -- the caller writing into a clinic they do not work at: a permission problem
+        raise exception '%: you are not an active member of this clinic', tg_table_name
+          using errcode = '42501', detail = v_column;
+      end if;
       raise exception '%.%: % is not an active member of this clinic', tg_table_name, v_column, v_user_id
         using errcode = '23503', detail = v_column,
               hint = 'Choose a staff member of the same clinic.';
