@@ -338,7 +338,8 @@ async function writeObject(
 	name: string,
 	mode: 'create' | 'update',
 	caller: Caller,
-	upsert: boolean
+	upsert: boolean,
+	operation?: string
 ) {
 	checkBucketName(bucketId);
 	checkKey(name);
@@ -366,7 +367,7 @@ async function writeObject(
 		const id = await asCaller(
 			ctx,
 			caller,
-			mode === 'update' ? 'storage.object.update' : 'storage.object.upload',
+			operation ?? (mode === 'update' ? 'storage.object.upload_update' : 'storage.object.upload'),
 			async (db) => {
 				let objectId: string = randomUUID();
 				if (mode === 'update') {
@@ -824,7 +825,7 @@ async function createSignedUpload(ctx: GatewayContext, bucketId: string, name: s
 	// Test the INSERT (or upsert) policy now, then roll the probe back.
 	const probe = new StorageError('200', 'Probe', 'probe');
 	try {
-		await asCaller(ctx, caller, 'storage.object.upload_sign', async (db) => {
+		await asCaller(ctx, caller, 'storage.object.sign_upload_url', async (db) => {
 			await db.query(
 				`insert into storage.objects (bucket_id, name, owner, owner_id, metadata, version)
 				 values ($1, $2, $3, $4, '{}', $5)
@@ -851,7 +852,8 @@ async function uploadSigned(ctx: GatewayContext, bucketId: string, name: string)
 		name,
 		'create',
 		serviceCaller(owner),
-		payload.upsert === true
+		payload.upsert === true,
+		'storage.object.upload_signed'
 	);
 	sendJson(ctx.res, 200, result);
 }
@@ -1091,7 +1093,13 @@ async function route(ctx: GatewayContext): Promise<void> {
 			if (!bucket || !bucket.public) throw ERR.noSuchBucket();
 			obj = await findObjectAsService(bucketId, key);
 		} else {
-			obj = await findObjectAs(ctx, authenticate(ctx), bucketId, key, 'storage.object.info');
+			obj = await findObjectAs(
+				ctx,
+				authenticate(ctx),
+				bucketId,
+				key,
+				'storage.object.info_authenticated'
+			);
 		}
 		sendJson(ctx.res, 200, infoBody(obj), { 'Cache-Control': 'no-cache' });
 		return;
@@ -1104,7 +1112,13 @@ async function route(ctx: GatewayContext): Promise<void> {
 			const caller = authenticate(ctx);
 			checkBucketName(bucketId);
 			checkKey(key);
-			const obj = await findObjectAs(ctx, caller, bucketId, key, 'storage.object.get');
+			const obj = await findObjectAs(
+				ctx,
+				caller,
+				bucketId,
+				key,
+				'storage.object.get_authenticated'
+			);
 			return sendObject(ctx, obj);
 		}
 		if (!m[1]) {
