@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { CLINIC_A } from '../support/demo.ts';
+import { createStaff, deleteUser, latestMail } from '../support/people.ts';
+
+describe('forgot password through the local mailbox', () => {
+	let browser: BrowserContext;
+	let person: { id: string; email: string };
+	beforeAll(async () => {
+		browser = await launch();
+		person = await createStaff({ organizationSlug: CLINIC_A.slug, role: 'nurse', password: 'First-password-1' });
+	});
+	afterAll(async () => {
+		await browser?.close();
+		if (person) await deleteUser(person.id);
+	});
+
+	it('sends a link that sets a new password, after which only the new one signs in', async () => {
+		const page = await browser.newPage();
+		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
+		await page.getByRole('link', { name: 'Forgot your password?' }).click();
+		await page.getByLabel('Email').fill(person.email);
+		await page.getByRole('button', { name: 'Send me a link' }).click();
+		await page.getByRole('status').waitFor();
+		expect(await page.getByRole('status').textContent()).toContain('we sent it a link');
+
+		const mail = await latestMail(person.email);
+		expect(mail.type).toBe('recovery');
+		await page.goto(mail.action_link);
+		await page.waitForURL((u) => u.pathname === '/set-password');
+		await page.screenshot({ path: screenshotPath('set-password'), fullPage: true });
+
+		await page.getByLabel('New password', { exact: true }).fill('short');
+		await page.getByLabel('Repeat the new password').fill('different');
+		await page.getByRole('button', { name: 'Save password' }).click();
+		await page.waitForSelector('#password-error');
+		expect(await page.textContent('#password-error')).toContain('at least 10');
+
+		await page.getByLabel('New password', { exact: true }).fill('Second-password-2');
+		await page.getByLabel('Repeat the new password').fill('Second-password-2');
+		await page.getByRole('button', { name: 'Save password' }).click();
+		await page.waitForURL((u) => u.pathname === '/dashboard');
+		await page.getByRole('button', { name: 'Sign out' }).click();
+		await page.waitForURL((u) => u.pathname === '/sign-in');
+
+		// The old password no longer works; the new one does.
+		await page.getByLabel('Email').fill(person.email);
+		await page.getByLabel('Password').fill('First-password-1');
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.waitForSelector('#password-error');
+		const again = await signIn(browser, CLINIC_A.slug, person.email, 'Second-password-2');
+		expect(new URL(again.url()).pathname).toBe('/dashboard');
+	});
+
+	it('answers the same for an unknown address (no account enumeration)', async () => {
+		const page = await browser.newPage();
+		await page.goto(appUrl(CLINIC_A.slug, '/forgot-password'));
+		await page.getByLabel('Email').fill('nobody-here@example.test');
+		await page.getByRole('button', { name: 'Send me a link' }).click();
+		await page.getByRole('status').waitFor();
+		expect(await page.getByRole('status').textContent()).toContain('If an account uses that address');
+	});
+});
