@@ -9,7 +9,8 @@ import { createServer } from 'node:http';
 process.env.PROTOCOL_HEADER ??= 'x-forwarded-proto';
 process.env.HOST_HEADER ??= 'host';
 
-const { handler } = await import(new URL('../build/handler.js', import.meta.url).href);
+const buildDir = process.env.BUILD_DIR ?? 'build';
+const { handler } = await import(new URL(`../${buildDir}/handler.js`, import.meta.url).href);
 const port = Number(process.env.PORT ?? 4173);
 const host = process.env.HOST ?? '127.0.0.1';
 

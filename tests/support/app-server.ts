@@ -47,6 +47,7 @@ export default async function setup() {
 			...process.env,
 			...appEnv(),
 			PORT: String(APP_PORT),
+			BUILD_DIR: process.env.BUILD_DIR ?? 'build',
 			HOST: '127.0.0.1'
 		},
 		stdio: ['ignore', 'inherit', 'inherit']
