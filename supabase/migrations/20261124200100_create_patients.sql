@@ -340,6 +340,8 @@ create trigger patients_sync_unique_fields
 -- admins, doctors, nurses and receptionists register and edit them (demographics, custom fields,
 -- archiving). Nobody deletes through the API (archive instead). mrn, search_name, created_by and
 -- organization_id are not writable by any API caller.
+-- (the platform's default privileges grant everything on new public tables: start from nothing)
+revoke all on table public.patients, public.patient_field_definitions from anon, authenticated;
 grant select on table public.patients to authenticated;
 grant insert (id, organization_id, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields)
   on table public.patients to authenticated;

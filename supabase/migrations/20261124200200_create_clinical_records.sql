@@ -421,6 +421,10 @@ create trigger prescriptions_guard before insert or update on public.prescriptio
 -- No delete privilege on any of these tables: visits are cancelled, orders cancelled, prescriptions
 -- stopped. Columns set by triggers (who/when of each step) are not writable.
 
+-- (the platform's default privileges grant everything on new public tables: start from nothing)
+revoke all on table public.visits, public.visit_notes, public.lab_orders, public.prescriptions
+  from anon, authenticated;
+
 -- visits: scheduling staff (admin, doctor, nurse, receptionist)
 grant select on table public.visits to authenticated;
 grant insert (id, organization_id, patient_id, clinician_id, scheduled_at, reason, status)
