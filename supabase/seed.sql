@@ -96,3 +96,99 @@ values ('00000000-0000-4000-8000-00000000d001')
 on conflict (user_id) do nothing;
 
 drop table demo_people;
+
+-- =====================================================================================================
+-- Clinical demo data (issue 5: clinical records). Patients, visits with notes and vitals, lab orders
+-- and prescriptions for both clinics, plus custom patient fields (Riverside requires nothing but
+-- checks the format of its national health insurance number). Runs only while a clinic has no
+-- patients, so re-running the seed neither duplicates rows nor burns medical record numbers.
+-- =====================================================================================================
+insert into public.patient_field_definitions (organization_id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order)
+values
+  ('a0a0a0a0-0000-4000-8000-000000000001', 'nhi_number', 'National health insurance number', 'text', null, false, '^[A-Z]{3}[0-9]{4}$', true, 10),
+  ('a0a0a0a0-0000-4000-8000-000000000001', 'blood_group', 'Blood group', 'select', array['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'], false, null, false, 20),
+  ('b0b0b0b0-0000-4000-8000-000000000002', 'insurer', 'Insurer', 'select', array['Public', 'MediCare Plus', 'Self-pay'], true, null, false, 10),
+  ('b0b0b0b0-0000-4000-8000-000000000002', 'organ_donor', 'Organ donor', 'boolean', null, false, null, false, 20)
+on conflict (organization_id, key) do nothing;
+
+do $$
+declare
+  v_a uuid := 'a0a0a0a0-0000-4000-8000-000000000001';
+  v_b uuid := 'b0b0b0b0-0000-4000-8000-000000000002';
+  v_a_doctor uuid := '00000000-0000-4000-8000-00000000a002';
+  v_a_nurse uuid := '00000000-0000-4000-8000-00000000a003';
+  v_a_reception uuid := '00000000-0000-4000-8000-00000000a004';
+  v_a_lab uuid := '00000000-0000-4000-8000-00000000a005';
+  v_a_pharmacist uuid := '00000000-0000-4000-8000-00000000a006';
+  v_b_doctor uuid := '00000000-0000-4000-8000-00000000b002';
+  v_b_nurse uuid := '00000000-0000-4000-8000-00000000b003';
+  v_b_reception uuid := '00000000-0000-4000-8000-00000000b004';
+  v_patient uuid;
+  v_visit uuid;
+  v_order uuid;
+  v_rx uuid;
+begin
+  if not exists (select 1 from public.patients where organization_id = v_a) then
+    insert into public.patients (organization_id, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields, created_by)
+    values
+      (v_a, 'Eleanor', 'Whitfield', '1948-03-12', 'female', '+1 555 0101', 'eleanor.w@example.test', '12 Mill Lane, Riverside', '{"nhi_number": "WHE4821", "blood_group": "A+"}', v_a_reception),
+      (v_a, 'Samuel', 'Okonkwo', '1985-07-30', 'male', '+1 555 0102', null, '4 River Road, Riverside', '{"nhi_number": "OKS1930"}', v_a_reception),
+      (v_a, 'Zoë', 'Müller', '1992-11-02', 'female', null, 'zoe.muller@example.test', null, '{"blood_group": "O-"}', v_a_reception),
+      (v_a, 'Liam', 'Smith', '2016-05-21', 'male', '+1 555 0104', null, '9 Oak Street, Riverside', '{}', v_a_reception),
+      (v_a, 'Grace', 'Smithson', '1970-01-15', 'female', '+1 555 0105', null, null, '{"nhi_number": "SMG7001"}', v_a_reception),
+      (v_a, 'Hiro', 'Tanaka', '1959-09-09', 'male', null, null, null, '{}', v_a_reception);
+
+    select id into v_patient from public.patients where organization_id = v_a and family_name = 'Whitfield';
+    insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason, status, created_by)
+    values (v_a, v_patient, v_a_doctor, now() - interval '7 days', 'Blood pressure review', 'in_progress', v_a_reception)
+    returning id into v_visit;
+    update public.visits set status = 'completed' where id = v_visit;
+    insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals)
+    values (v_a, v_visit, v_a_doctor, 'BP improving on current regimen. Continue amlodipine; recheck HbA1c.',
+            '{"heart_rate": 72, "bp_systolic": 138, "bp_diastolic": 86, "temperature_c": 36.7, "spo2": 97, "weight_kg": 68.5}');
+    insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name, priority)
+    values (v_a, v_patient, v_visit, v_a_doctor, 'HBA1C', 'Haemoglobin A1c', 'routine') returning id into v_order;
+    update public.lab_orders set status = 'collected', collected_by = v_a_nurse where id = v_order;
+    update public.lab_orders
+       set status = 'resulted', result_value = '6.1', result_unit = '%', reference_range = '4.0-5.6', resulted_by = v_a_lab
+     where id = v_order;
+    insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name, priority)
+    values (v_a, v_patient, v_visit, v_a_doctor, 'LIPID', 'Lipid panel', 'routine');
+    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, duration_days, refills, instructions)
+    values (v_a, v_patient, v_visit, v_a_doctor, 'Amlodipine', '5 mg', 'oral', 'once daily', 90, 2, 'Take in the morning.');
+    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, quantity)
+    values (v_a, v_patient, v_visit, v_a_doctor, 'Paracetamol', '1 g', 'oral', 'up to four times daily', '32 tablets')
+    returning id into v_rx;
+    update public.prescriptions set status = 'completed', completed_by = v_a_pharmacist where id = v_rx;
+
+    select id into v_patient from public.patients where organization_id = v_a and family_name = 'Smith';
+    insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason, created_by)
+    values (v_a, v_patient, v_a_doctor, date_trunc('day', now()) + interval '1 day 9 hours', 'Childhood vaccination', v_a_reception);
+    select id into v_patient from public.patients where organization_id = v_a and family_name = 'Okonkwo';
+    insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason, created_by)
+    values (v_a, v_patient, v_a_nurse, date_trunc('day', now()) + interval '1 day 10 hours 30 minutes', 'Wound dressing', v_a_reception);
+    insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name, priority)
+    values (v_a, v_patient, v_a_doctor, 'CBC', 'Full blood count', 'urgent');
+  end if;
+
+  if not exists (select 1 from public.patients where organization_id = v_b) then
+    insert into public.patients (organization_id, given_name, family_name, date_of_birth, sex, phone, custom_fields, created_by)
+    values
+      (v_b, 'Amara', 'Nwosu', '1979-04-18', 'female', '+1 555 0201', '{"insurer": "Public", "organ_donor": true}', v_b_reception),
+      (v_b, 'Carlos', 'Mendes', '1963-12-01', 'male', '+1 555 0202', '{"insurer": "MediCare Plus"}', v_b_reception),
+      (v_b, 'Eleanor', 'Whitfield', '1990-06-06', 'female', null, '{"insurer": "Self-pay"}', v_b_reception);
+
+    select id into v_patient from public.patients where organization_id = v_b and family_name = 'Mendes';
+    insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason, status, created_by)
+    values (v_b, v_patient, v_b_doctor, now() - interval '1 hour', 'Chest pain, admitted via ED', 'in_progress', v_b_reception)
+    returning id into v_visit;
+    insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals)
+    values (v_b, v_visit, v_b_nurse, 'Triage: central chest pain for 2 hours.',
+            '{"heart_rate": 104, "bp_systolic": 152, "bp_diastolic": 94, "resp_rate": 20, "spo2": 95}');
+    insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name, priority)
+    values (v_b, v_patient, v_visit, v_b_doctor, 'TROP', 'High-sensitivity troponin', 'stat');
+    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, quantity)
+    values (v_b, v_patient, v_visit, v_b_doctor, 'Aspirin', '300 mg', 'oral', 'once', '1 tablet');
+  end if;
+end;
+$$;
