@@ -21,12 +21,12 @@ select results_eq(
   'insert, update, view and the visit insert are logged in the caller''s name'
 );
 select is(
-  (select changes from public.audit_log where table_name = 'patients' and action = 'update'),
+  (select changes from public.audit_log where organization_id = tests.org_id('alpha') and table_name = 'patients' and action = 'update'),
   jsonb_build_object('old', jsonb_build_object('phone', null), 'new', jsonb_build_object('phone', '+44 20 7946 0000')),
   'an update records only the changed columns, old and new'
 );
 select is(
-  (select changes -> 'new' ->> 'family_name' from public.audit_log where table_name = 'patients' and action = 'insert'),
+  (select changes -> 'new' ->> 'family_name' from public.audit_log where organization_id = tests.org_id('alpha') and table_name = 'patients' and action = 'insert'),
   'Audit', 'an insert records the new row'
 );
 select ok(
@@ -81,12 +81,12 @@ select throws_ok($$ select * from public.verify_audit_chain() $$, '42501', null,
 select tests.clear_authentication();
 set local session_replication_role = replica;
 update public.audit_log set changes = '{"new": {"phone": "forged"}}'
- where id = (select id from public.audit_log where table_name = 'patients' and action = 'update');
+ where id = (select id from public.audit_log where organization_id = tests.org_id('alpha') and table_name = 'patients' and action = 'update');
 set local session_replication_role = origin;
 select tests.act_as('alpha_admin');
 select results_eq(
   $$ select intact, first_broken_id from public.verify_audit_chain() $$,
-  $$ select false, id from public.audit_log where table_name = 'patients' and action = 'update' $$,
+  $$ select false, id from public.audit_log where organization_id = tests.org_id('alpha') and table_name = 'patients' and action = 'update' $$,
   'an altered row is detected and named'
 );
 
@@ -94,7 +94,7 @@ select results_eq(
 select tests.clear_authentication();
 set local session_replication_role = replica;
 update public.audit_log set changes = '{"old": {"phone": null}, "new": {"phone": "+44 20 7946 0000"}}'
- where table_name = 'patients' and action = 'update';
+ where organization_id = tests.org_id('alpha') and table_name = 'patients' and action = 'update';
 delete from public.audit_log where id = (select max(id) from public.audit_log where organization_id = tests.org_id('alpha'));
 set local session_replication_role = origin;
 select tests.act_as('alpha_admin');
