@@ -5,7 +5,8 @@ describe('branding colours', () => {
 	it('accepts only #rrggbb', () => {
 		expect(isHexColor('#0f766e')).toBe(true);
 		expect(isHexColor('#0F766E')).toBe(true);
-		for (const bad of ['0f766e', '#fff', '#0f766g', 'red', '#0f766e; x']) expect(isHexColor(bad)).toBe(false);
+		for (const bad of ['0f766e', '#fff', '#0f766g', 'red', '#0f766e; x'])
+			expect(isHexColor(bad)).toBe(false);
 		expect(() => luminance('red')).toThrow(/#rrggbb/);
 	});
 
@@ -22,7 +23,15 @@ describe('branding colours', () => {
 	});
 
 	it('the chosen text colour always reaches WCAG AA (4.5:1) on any theme colour', () => {
-		for (const bg of ['#0f766e', '#767676', '#808080', '#ff0000', '#00ff00', '#2563eb', '#fde047']) {
+		for (const bg of [
+			'#0f766e',
+			'#767676',
+			'#808080',
+			'#ff0000',
+			'#00ff00',
+			'#2563eb',
+			'#fde047'
+		]) {
 			expect(contrastRatio(bg, textColorOn(bg))).toBeGreaterThanOrEqual(4.5);
 		}
 	});

@@ -1,5 +1,12 @@
 /** Staff roles of a clinic, as the database names them, and how people read them. */
-export const ROLES = ['admin', 'doctor', 'nurse', 'receptionist', 'lab_technician', 'pharmacist'] as const;
+export const ROLES = [
+	'admin',
+	'doctor',
+	'nurse',
+	'receptionist',
+	'lab_technician',
+	'pharmacist'
+] as const;
 export type Role = (typeof ROLES)[number];
 
 const LABELS: Record<Role, string> = {

@@ -205,13 +205,23 @@ function types(check: boolean) {
  */
 async function advisors() {
 	const res = supabaseCli(
-		['db', 'advisors', `--remote=${DB_URL}`, '--level', 'info', '--fail-on', 'none', '--output-format', 'json'],
+		[
+			'db',
+			'advisors',
+			`--remote=${DB_URL}`,
+			'--level',
+			'info',
+			'--fail-on',
+			'none',
+			'--output-format',
+			'json'
+		],
 		{ capture: true }
 	);
 	if (res.status !== 0) throw new StackError(`supabase db advisors failed to run:\n${res.stderr}`);
 	const text = res.stdout.trim();
-	const findings = ((JSON.parse(text.slice(text.indexOf('{'))) as { results?: unknown[] }).results ??
-		[]) as Array<{
+	const findings = ((JSON.parse(text.slice(text.indexOf('{'))) as { results?: unknown[] })
+		.results ?? []) as Array<{
 		name: string;
 		detail: string;
 		metadata?: { schema?: string; name?: string } | null;
@@ -219,14 +229,20 @@ async function advisors() {
 	const fkIndexes = await foreignKeyIndexes();
 	const remaining = findings.filter((f) => {
 		if (f.name !== 'unused_index') return true;
-		const m = /Index [`"]([^`"]+)[`"] on table [`"]?([^`".]+)[`"]?\.[`"]?([^`"]+)[`"]?/.exec(f.detail);
+		const m = /Index [`"]([^`"]+)[`"] on table [`"]?([^`".]+)[`"]?\.[`"]?([^`"]+)[`"]?/.exec(
+			f.detail
+		);
 		return !(m && fkIndexes.has(`${m[2]}.${m[1]}`));
 	});
 	if (remaining.length > 0) {
 		console.log(JSON.stringify(remaining, null, 2));
-		throw new StackError(`supabase db advisors reported ${remaining.length} finding(s) (see above).`);
+		throw new StackError(
+			`supabase db advisors reported ${remaining.length} finding(s) (see above).`
+		);
 	}
-	log(`supabase db advisors: no findings (${findings.length - remaining.length} unused foreign-key indexes ignored)`);
+	log(
+		`supabase db advisors: no findings (${findings.length - remaining.length} unused foreign-key indexes ignored)`
+	);
 }
 
 /** `schema.index` names of indexes whose leading columns are exactly a foreign key's columns. */

@@ -9,7 +9,11 @@ describe('forgot password through the local mailbox', () => {
 	let person: { id: string; email: string };
 	beforeAll(async () => {
 		browser = await launch();
-		person = await createStaff({ organizationSlug: CLINIC_A.slug, role: 'nurse', password: 'First-password-1' });
+		person = await createStaff({
+			organizationSlug: CLINIC_A.slug,
+			role: 'nurse',
+			password: 'First-password-1'
+		});
 	});
 	afterAll(async () => {
 		await browser?.close();
@@ -59,6 +63,8 @@ describe('forgot password through the local mailbox', () => {
 		await page.getByLabel('Email').fill('nobody-here@example.test');
 		await page.getByRole('button', { name: 'Send me a link' }).click();
 		await page.getByRole('status').waitFor();
-		expect(await page.getByRole('status').textContent()).toContain('If an account uses that address');
+		expect(await page.getByRole('status').textContent()).toContain(
+			'If an account uses that address'
+		);
 	});
 });

@@ -21,20 +21,30 @@ describe('branded sign-in and clinic sessions', () => {
 		}
 		const page = await browser.newPage();
 		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
-		const bgA = await page.locator('div.min-h-screen').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+		const bgA = await page
+			.locator('div.min-h-screen')
+			.first()
+			.evaluate((el) => getComputedStyle(el).backgroundColor);
 		await page.screenshot({ path: screenshotPath('sign-in-clinic-a'), fullPage: true });
 		await page.goto(appUrl(HOSPITAL.slug, '/sign-in'));
-		const bgB = await page.locator('div.min-h-screen').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+		const bgB = await page
+			.locator('div.min-h-screen')
+			.first()
+			.evaluate((el) => getComputedStyle(el).backgroundColor);
 		await page.screenshot({ path: screenshotPath('sign-in-city-hospital'), fullPage: true });
 		expect(bgA).not.toBe(bgB);
-		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(HOSPITAL.name);
+		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+			HOSPITAL.name
+		);
 	});
 
 	it('shows a clear page for an address no clinic uses', async () => {
 		const page = await browser.newPage();
 		const res = await page.goto(appUrl('no-such-clinic', '/sign-in'));
 		expect(res?.status()).toBe(404);
-		expect(await page.textContent('main')).toContain('No clinic uses the address no-such-clinic.localhost');
+		expect(await page.textContent('main')).toContain(
+			'No clinic uses the address no-such-clinic.localhost'
+		);
 	});
 
 	it('signs a doctor in to their clinic and out again', async () => {
@@ -78,7 +88,9 @@ describe('branded sign-in and clinic sessions', () => {
 		expect(await page.textContent('header')).toContain(HOSPITAL.name);
 		await page.getByLabel('Clinic').selectOption(CLINIC_A.slug);
 		await Promise.all([
-			page.waitForURL((u) => u.hostname === `${CLINIC_A.slug}.localhost` && u.pathname === '/dashboard'),
+			page.waitForURL(
+				(u) => u.hostname === `${CLINIC_A.slug}.localhost` && u.pathname === '/dashboard'
+			),
 			page.getByRole('button', { name: 'Switch' }).click()
 		]);
 		expect(await page.textContent('header')).toContain(CLINIC_A.name);

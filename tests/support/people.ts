@@ -36,7 +36,9 @@ export async function deleteUser(id: string) {
 }
 
 /** The newest message the local mailbox captured for an address. */
-export async function latestMail(to: string): Promise<{ action_link: string; token_hash?: string; type: string }> {
+export async function latestMail(
+	to: string
+): Promise<{ action_link: string; token_hash?: string; type: string }> {
 	for (let i = 0; i < 50; i++) {
 		const res = await fetch(`${MAIL_URL}/api/messages/latest?to=${encodeURIComponent(to)}`);
 		if (res.ok) return res.json();

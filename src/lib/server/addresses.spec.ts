@@ -6,7 +6,14 @@ describe('safeRedirectPath', () => {
 		expect(safeRedirectPath('/patients?q=ann')).toBe('/patients?q=ann');
 	});
 	it('refuses other origins and protocol-relative tricks', () => {
-		for (const bad of ['https://evil.test/', '//evil.test/x', '/\\evil.test', 'javascript:alert(1)', '', null]) {
+		for (const bad of [
+			'https://evil.test/',
+			'//evil.test/x',
+			'/\\evil.test',
+			'javascript:alert(1)',
+			'',
+			null
+		]) {
 			expect(safeRedirectPath(bad)).toBe('/dashboard');
 		}
 	});

@@ -8,7 +8,6 @@ import { textColorOn } from '$lib/color';
 import type { Branding } from '$lib/branding';
 import { supabaseUrl } from './env';
 
-
 const DEFAULT_COLOR = '#0f766e';
 
 /** Public URL of an object in the `branding` bucket (public read; sign-in pages show it). */

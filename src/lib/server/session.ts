@@ -8,7 +8,9 @@ import type { Database } from '$lib/database.types';
 
 export type MyOrganization = Database['public']['Functions']['my_organizations']['Returns'][number];
 
-export async function myOrganizations(supabase: SupabaseClient<Database>): Promise<MyOrganization[]> {
+export async function myOrganizations(
+	supabase: SupabaseClient<Database>
+): Promise<MyOrganization[]> {
 	const { data, error } = await supabase.rpc('my_organizations');
 	if (error) throw new Error(`my_organizations failed: ${error.message}`);
 	return data ?? [];

@@ -9,7 +9,8 @@ import type { LayoutServerLoad } from './$types';
  */
 export const load: LayoutServerLoad = async ({ locals, url }) => {
 	const claims = await locals.safeGetClaims();
-	if (!claims) redirect(303, `/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+	if (!claims)
+		redirect(303, `/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
 	const branding = locals.branding;
 	if (!branding) redirect(303, '/');
 

@@ -21,6 +21,9 @@ export const actions: Actions = {
 			return message(form, 'Too many requests. Wait a minute and try again.', { status: 429 });
 		}
 		// Same answer whether or not the address has an account (no account enumeration).
-		return message(form, 'If an account uses that address, we sent it a link to set a new password.');
+		return message(
+			form,
+			'If an account uses that address, we sent it a link to set a new password.'
+		);
 	}
 };

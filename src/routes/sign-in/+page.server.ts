@@ -8,7 +8,8 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.tenant.kind === 'platform') redirect(303, '/');
-	if (await locals.safeGetClaims()) redirect(303, safeRedirectPath(url.searchParams.get('redirectTo')));
+	if (await locals.safeGetClaims())
+		redirect(303, safeRedirectPath(url.searchParams.get('redirectTo')));
 	return {
 		form: await superValidate(zod4(signInSchema)),
 		notice: url.searchParams.get('notice')
@@ -22,7 +23,9 @@ export const actions: Actions = {
 		const branding = locals.branding;
 		if (!branding) return setError(form, 'email', 'No clinic uses this address.');
 		if (branding.suspended) {
-			return setError(form, 'email', `${branding.name} is suspended; sign-in is closed.`, { status: 403 });
+			return setError(form, 'email', `${branding.name} is suspended; sign-in is closed.`, {
+				status: 403
+			});
 		}
 
 		const { error } = await locals.supabase.auth.signInWithPassword(form.data);

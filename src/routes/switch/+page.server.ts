@@ -18,7 +18,9 @@ export const actions: Actions = {
 		if (!claims) redirect(303, '/sign-in');
 		const parsed = switchSchema.safeParse(Object.fromEntries(await request.formData()));
 		if (!parsed.success) error(400, { message: 'Choose a clinic to switch to.' });
-		const target = (await myOrganizations(locals.supabase)).find((o) => o.slug === parsed.data.slug);
+		const target = (await myOrganizations(locals.supabase)).find(
+			(o) => o.slug === parsed.data.slug
+		);
 		if (!target) error(403, { message: 'You are not an active member of that clinic.' });
 
 		const switched = await activateOrganization(locals.supabase, target.organization_id);
@@ -27,11 +29,18 @@ export const actions: Actions = {
 		const { data: session } = await locals.supabase.auth.getSession();
 		const refreshToken = session.session?.refresh_token;
 		if (!refreshToken) redirect(303, '/sign-in');
-		const { data: code, error: handoffError } = await locals.supabase.rpc('create_session_handoff', {
-			slug: target.slug,
-			refresh_token: refreshToken
-		});
-		if (handoffError || !code) error(403, { message: handoffError?.message ?? 'Switching failed.' });
-		redirect(303, `${clinicOrigin(target.slug, url)}/auth/handoff?code=${encodeURIComponent(code)}`);
+		const { data: code, error: handoffError } = await locals.supabase.rpc(
+			'create_session_handoff',
+			{
+				slug: target.slug,
+				refresh_token: refreshToken
+			}
+		);
+		if (handoffError || !code)
+			error(403, { message: handoffError?.message ?? 'Switching failed.' });
+		redirect(
+			303,
+			`${clinicOrigin(target.slug, url)}/auth/handoff?code=${encodeURIComponent(code)}`
+		);
 	}
 };

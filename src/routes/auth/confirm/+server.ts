@@ -3,7 +3,14 @@ import type { EmailOtpType } from '@supabase/supabase-js';
 import { safeRedirectPath } from '$lib/server/addresses';
 import type { RequestHandler } from './$types';
 
-const OTP_TYPES = new Set<EmailOtpType>(['recovery', 'invite', 'signup', 'email', 'magiclink', 'email_change']);
+const OTP_TYPES = new Set<EmailOtpType>([
+	'recovery',
+	'invite',
+	'signup',
+	'email',
+	'magiclink',
+	'email_change'
+]);
 
 /**
  * Where e-mail links land: a PKCE `code` (links sent by this server, e.g. password recovery) or a
