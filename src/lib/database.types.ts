@@ -25,6 +25,70 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"invitations": {
+                  Row: {
+                    "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"last_sent_at": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"send_count": number,"status": Database["public"]['Enums']["invitation_status"],"token_hash": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email": string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"last_sent_at"?: string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"send_count"?: number,"status"?: Database["public"]['Enums']["invitation_status"],"token_hash"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email"?: string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"last_sent_at"?: string,"organization_id"?: string,"role"?: Database["public"]['Enums']["member_role"],"send_count"?: number,"status"?: Database["public"]['Enums']["invitation_status"],"token_hash"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "invitations_accepted_by_fkey"
+      columns: ["accepted_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "invitations_invited_by_fkey"
+      columns: ["invited_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "invitations_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"invoices": {
+                  Row: {
+                    "amount_cents": number,"created_at": string,"currency": string,"id": string,"organization_id": string,"period_end": string,"period_start": string,"plan_id": string,"status": Database["public"]['Enums']["invoice_status"],"subscription_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amount_cents": number,"created_at"?: string,"currency": string,"id"?: string,"organization_id": string,"period_end": string,"period_start": string,"plan_id": string,"status"?: Database["public"]['Enums']["invoice_status"],"subscription_id": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "amount_cents"?: number,"created_at"?: string,"currency"?: string,"id"?: string,"organization_id"?: string,"period_end"?: string,"period_start"?: string,"plan_id"?: string,"status"?: Database["public"]['Enums']["invoice_status"],"subscription_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "invoices_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "invoices_plan_id_fkey"
+      columns: ["plan_id"]
+isOneToOne: false
+      referencedRelation: "plans"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "invoices_subscription_id_fkey"
+      columns: ["subscription_id"]
+isOneToOne: false
+      referencedRelation: "subscriptions"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"lab_orders": {
                   Row: {
                     "cancel_reason": string | null,"clinical_notes": string | null,"collected_at": string | null,"collected_by": string | null,"created_at": string,"id": string,"ordered_by": string | null,"organization_id": string,"patient_id": string,"priority": Database["public"]['Enums']["lab_order_priority"],"reference_range": string | null,"result_notes": string | null,"result_unit": string | null,"result_value": string | null,"resulted_at": string | null,"resulted_by": string | null,"status": Database["public"]['Enums']["lab_order_status"],"test_code": string,"test_name": string,"updated_at": string,"visit_id": string | null
@@ -215,6 +279,34 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"platform_audit_log": {
+                  Row: {
+                    "action": string,"actor_id": string | null,"created_at": string,"details": NonNullable<Json>,"id": number,"organization_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "action": string,"actor_id"?: string | null,"created_at"?: string,"details"?: NonNullable<Json>,"id"?: never,"organization_id"?: string | null
+                  }
+                  Update: {
+                    "action"?: string,"actor_id"?: string | null,"created_at"?: string,"details"?: NonNullable<Json>,"id"?: never,"organization_id"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"platform_settings": {
+                  Row: {
+                    "created_at": string,"id": boolean,"maintenance_banner": string | null,"session_idle_timeout_minutes": number,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"id"?: boolean,"maintenance_banner"?: string | null,"session_idle_timeout_minutes"?: number,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"id"?: boolean,"maintenance_banner"?: string | null,"session_idle_timeout_minutes"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"prescriptions": {
                   Row: {
                     "completed_at": string | null,"completed_by": string | null,"created_at": string,"dose": string,"duration_days": number | null,"frequency": string,"id": string,"instructions": string | null,"medication": string,"organization_id": string,"patient_id": string,"prescriber_id": string | null,"quantity": string | null,"refills": number,"route": string,"status": Database["public"]['Enums']["prescription_status"],"stop_reason": string | null,"stopped_at": string | null,"stopped_by": string | null,"updated_at": string,"visit_id": string | null
@@ -282,6 +374,32 @@ isOneToOne: false
       columns: ["active_organization_id"]
 isOneToOne: false
       referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"subscriptions": {
+                  Row: {
+                    "created_at": string,"current_period_end": string,"current_period_start": string,"id": string,"organization_id": string,"plan_id": string,"status": Database["public"]['Enums']["subscription_status"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"current_period_end"?: string,"current_period_start"?: string,"id"?: string,"organization_id": string,"plan_id": string,"status"?: Database["public"]['Enums']["subscription_status"],"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"current_period_end"?: string,"current_period_start"?: string,"id"?: string,"organization_id"?: string,"plan_id"?: string,"status"?: Database["public"]['Enums']["subscription_status"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "subscriptions_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: true
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "subscriptions_plan_id_fkey"
+      columns: ["plan_id"]
+isOneToOne: false
+      referencedRelation: "plans"
       referencedColumns: ["id"]
     }
                   ]
@@ -361,15 +479,28 @@ isOneToOne: false
             [_ in never]: never
           }
           Functions: {
-            "create_session_handoff":
+            "accept_invitation":
+{ Args: { "org_slug": string }; Returns: {
+              "organization_id": string,"role": Database["public"]['Enums']["member_role"]
+            }[]
+                           },
+"create_session_handoff":
 { Args: { "refresh_token": string,"slug": string }; Returns: string
                            },
 "custom_access_token_hook":
 { Args: { "event": Json }; Returns: Json
                            },
+"generate_invoice":
+{ Args: { "org": string }; Returns: string
+                           },
 "get_branding":
 { Args: { "host": string }; Returns: {
               "logo_path": string,"name": string,"sign_in_message": string,"slug": string,"status": Database["public"]['Enums']["organization_status"],"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
+            }[]
+                           },
+"get_public_settings":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "maintenance_banner": string,"session_idle_timeout_minutes": number
             }[]
                            },
 "log_chart_view":
@@ -379,6 +510,45 @@ isOneToOne: false
 { Args: Record<PropertyKey, never>; Returns: {
               "is_active": boolean,"logo_path": string,"name": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"slug": string,"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
             }[]
+                           },
+"platform_attach_first_admin":
+{ Args: { "organization_id": string,"user_id": string }; Returns: undefined
+                           },
+"platform_change_plan":
+{ Args: { "organization_id": string,"plan_id": string }; Returns: undefined
+                           },
+"platform_clinic_activity":
+{ Args: { "max_rows"?: number,"organization_id": string }; Returns: {
+              "action": Database["public"]['Enums']["audit_action"],"actor_email": string,"created_at": string,"id": number,"platform_action": string,"row_id": string,"table_name": string
+            }[]
+                           },
+"platform_clinics":
+{ Args: { "organization_id"?: string,"page_offset"?: number,"page_size"?: number,"search"?: string }; Returns: {
+              "created_at": string,"id": string,"name": string,"patient_count": number,"plan_id": string,"plan_name": string,"slug": string,"staff_count": number,"status": Database["public"]['Enums']["organization_status"],"storage_bytes": number,"suspended_reason": string,"total_count": number,"type": Database["public"]['Enums']["organization_type"]
+            }[]
+                           },
+"platform_create_clinic":
+{ Args: { "admin_email": string,"domain": string,"name": string,"plan_id": string,"slug": string,"type": Database["public"]['Enums']["organization_type"] }; Returns: {
+              "admin_user_id": string,"organization_id": string
+            }[]
+                           },
+"platform_delete_plan":
+{ Args: { "id": string }; Returns: undefined
+                           },
+"platform_discard_clinic":
+{ Args: { "organization_id": string,"reason": string }; Returns: undefined
+                           },
+"platform_save_plan":
+{ Args: { "currency": string,"id": string,"monthly_price_cents": number,"name": string,"patient_limit": number,"seat_limit": number }; Returns: undefined
+                           },
+"platform_set_clinic_status":
+{ Args: { "organization_id": string,"reason": string,"status": Database["public"]['Enums']["organization_status"] }; Returns: undefined
+                           },
+"platform_set_invoice_status":
+{ Args: { "invoice_id": string,"status": Database["public"]['Enums']["invoice_status"] }; Returns: undefined
+                           },
+"platform_update_settings":
+{ Args: { "maintenance_banner": string,"session_idle_timeout_minutes": number }; Returns: undefined
                            },
 "redeem_session_handoff":
 { Args: { "code": string,"slug": string }; Returns: string
@@ -418,7 +588,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "audit_action": "insert"|"update"|"delete"|"view","custom_field_type": "text"|"number"|"date"|"boolean"|"select","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
+            "audit_action": "insert"|"update"|"delete"|"view","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -534,7 +704,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "audit_action": ["insert", "update", "delete", "view"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
+            "audit_action": ["insert", "update", "delete", "view"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
           }
         }
 } as const

@@ -1,0 +1,798 @@
+-- Platform console (the superadmin): an append-only platform audit trail, subscriptions, invoices,
+-- global settings, and the RPCs the console calls.
+--
+-- The console calls every RPC here with the SIGNED-IN PLATFORM ADMIN'S OWN client (never the
+-- service role): each private function below is security definer and first runs
+-- private.require_platform_admin(), which checks platform_admins LIVE (not the JWT claim). So
+-- auth.uid() is the platform admin, and entries written to a clinic's audit_log by
+-- private.write_audit carry the platform admin as actor. The service role is used by the app only
+-- for Auth's admin API (inviting a clinic's first admin).
+
+-- Who may run platform RPCs ----------------------------------------------------------------------
+create or replace function private.require_platform_admin()
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if auth.uid() is null or not private.is_platform_admin() then
+    raise exception 'Only platform admins may do this' using errcode = '42501';
+  end if;
+  return auth.uid();
+end;
+$$;
+comment on function private.require_platform_admin() is
+  'Raises 42501 unless the caller is (live) in platform_admins; returns the caller''s user id.';
+revoke execute on function private.require_platform_admin() from public, anon;
+grant execute on function private.require_platform_admin() to authenticated;
+
+-- Platform audit trail ---------------------------------------------------------------------------
+create table public.platform_audit_log (
+  id bigint generated always as identity primary key,
+  actor_id uuid,
+  action text not null check (action ~ '^[a-z][a-z_.]{2,63}$'),
+  -- no foreign key on purpose: the entry outlives an organization discarded during onboarding
+  organization_id uuid,
+  details jsonb not null default '{}'::jsonb,
+  created_at timestamptz not null default now()
+);
+comment on table public.platform_audit_log is
+  'Append-only record of every platform console action (actor = the platform admin). Readable by platform admins; written only by platform RPCs. No updated_at: rows are never updated.';
+alter table public.platform_audit_log enable row level security;
+
+create unique index platform_audit_log_organization_id_id_key
+  on public.platform_audit_log (organization_id, id);
+
+create or replace function private.forbid_platform_audit_changes()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  raise exception 'platform_audit_log is append-only' using errcode = '42501';
+end;
+$$;
+comment on function private.forbid_platform_audit_changes() is
+  'Trigger: refuses update, delete and truncate on platform_audit_log for every role.';
+revoke execute on function private.forbid_platform_audit_changes() from public, anon, authenticated;
+
+create trigger platform_audit_log_append_only before update or delete on public.platform_audit_log
+  for each row execute function private.forbid_platform_audit_changes();
+create trigger platform_audit_log_no_truncate before truncate on public.platform_audit_log
+  for each statement execute function private.forbid_platform_audit_changes();
+
+revoke all on table public.platform_audit_log from anon, authenticated;
+grant select on table public.platform_audit_log to authenticated;
+
+-- Platform admins read the platform trail; nobody writes it through the API.
+create policy platform_audit_log_select_platform on public.platform_audit_log
+  for select to authenticated
+  using ((select private.is_platform_admin()));
+
+-- Records one platform action; when it concerns an existing clinic, also in that clinic's
+-- hash-chained audit_log (actor = the platform admin), so the clinic's trail shows it.
+create or replace function private.platform_log(
+  p_action text, p_organization_id uuid, p_details jsonb,
+  p_audit_action public.audit_action default 'update', p_table_name text default 'organizations'
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.platform_audit_log (actor_id, action, organization_id, details)
+  values (auth.uid(), p_action, p_organization_id, coalesce(p_details, '{}'::jsonb));
+  if p_organization_id is not null then
+    perform private.write_audit(
+      p_organization_id, p_audit_action, p_table_name, p_organization_id,
+      jsonb_build_object('platform_action', p_action) || coalesce(p_details, '{}'::jsonb)
+    );
+  end if;
+end;
+$$;
+comment on function private.platform_log(text, uuid, jsonb, public.audit_action, text) is
+  'Internal: appends a platform_audit_log row and, for a clinic, a row in its audit_log.';
+revoke execute on function private.platform_log(text, uuid, jsonb, public.audit_action, text)
+  from public, anon, authenticated;
+
+-- Subscriptions ----------------------------------------------------------------------------------
+create type public.subscription_status as enum ('active', 'past_due', 'canceled');
+comment on type public.subscription_status is 'Billing state of a clinic''s subscription.';
+
+create table public.subscriptions (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  plan_id text not null references public.plans (id) on update cascade,
+  status public.subscription_status not null default 'active',
+  current_period_start date not null default current_date,
+  current_period_end date not null default (current_date + interval '1 month')::date,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint subscriptions_organization_id_key unique (organization_id),
+  constraint subscriptions_period_order check (current_period_end > current_period_start)
+);
+comment on table public.subscriptions is
+  'One subscription per clinic: its plan (mirrored in organizations.plan_id, which the limits read), status and current billing period. Managed by the platform.';
+alter table public.subscriptions enable row level security;
+
+create unique index subscriptions_plan_id_id_key on public.subscriptions (plan_id, id);
+
+create trigger subscriptions_set_timestamps
+  before insert or update on public.subscriptions
+  for each row execute function private.set_timestamps();
+
+revoke all on table public.subscriptions from anon, authenticated;
+grant select on table public.subscriptions to authenticated;
+
+-- Platform admins see every subscription; a clinic's admins see their own clinic's.
+create policy subscriptions_select on public.subscriptions
+  for select to authenticated
+  using (
+    (select private.is_platform_admin())
+    or (organization_id = (select private.current_org_id()) and (select private.is_org_admin()))
+  );
+
+insert into public.subscriptions (organization_id, plan_id)
+select o.id, o.plan_id from public.organizations o
+on conflict (organization_id) do nothing;
+
+-- Invoices ---------------------------------------------------------------------------------------
+create type public.invoice_status as enum ('open', 'paid', 'void');
+comment on type public.invoice_status is 'open: issued, unpaid. paid: settled. void: cancelled.';
+
+create table public.invoices (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  subscription_id uuid not null references public.subscriptions (id) on delete cascade,
+  plan_id text not null references public.plans (id) on update cascade,
+  period_start date not null,
+  period_end date not null,
+  amount_cents integer not null check (amount_cents >= 0),
+  currency text not null check (currency ~ '^[A-Z]{3}$'),
+  status public.invoice_status not null default 'open',
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint invoices_organization_id_period_start_key unique (organization_id, period_start),
+  constraint invoices_period_order check (period_end > period_start)
+);
+comment on table public.invoices is
+  'Invoices generated from a clinic''s subscription, one per billing period (generate_invoice). Payment is outside the platform (see src/lib/server/platform/payments.ts).';
+alter table public.invoices enable row level security;
+
+create unique index invoices_subscription_id_id_key on public.invoices (subscription_id, id);
+create unique index invoices_plan_id_id_key on public.invoices (plan_id, id);
+
+create trigger invoices_set_timestamps
+  before insert or update on public.invoices
+  for each row execute function private.set_timestamps();
+
+create trigger invoices_forbid_moves
+  before update on public.invoices
+  for each row execute function private.forbid_column_changes(
+    'organization_id', 'subscription_id', 'plan_id', 'period_start', 'period_end', 'amount_cents', 'currency'
+  );
+
+revoke all on table public.invoices from anon, authenticated;
+grant select on table public.invoices to authenticated;
+
+-- Platform admins see every invoice; a clinic's admins see their own clinic's billing history.
+create policy invoices_select on public.invoices
+  for select to authenticated
+  using (
+    (select private.is_platform_admin())
+    or (organization_id = (select private.current_org_id()) and (select private.is_org_admin()))
+  );
+
+-- Global settings ---------------------------------------------------------------------------------
+create table public.platform_settings (
+  id boolean primary key default true check (id),
+  maintenance_banner text check (char_length(maintenance_banner) <= 500),
+  session_idle_timeout_minutes integer not null default 60
+    check (session_idle_timeout_minutes between 5 and 1440),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table public.platform_settings is
+  'The platform''s global settings (one row): maintenance banner shown on every page, session idle timeout. Public values are read through get_public_settings().';
+alter table public.platform_settings enable row level security;
+
+create trigger platform_settings_set_timestamps
+  before insert or update on public.platform_settings
+  for each row execute function private.set_timestamps();
+
+revoke all on table public.platform_settings from anon, authenticated;
+grant select on table public.platform_settings to authenticated;
+
+-- Platform admins read the settings row (everyone else uses get_public_settings()).
+create policy platform_settings_select_platform on public.platform_settings
+  for select to authenticated
+  using ((select private.is_platform_admin()));
+
+insert into public.platform_settings (id) values (true) on conflict (id) do nothing;
+
+create or replace function private.public_settings()
+returns table (maintenance_banner text, session_idle_timeout_minutes integer)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select nullif(btrim(s.maintenance_banner), ''), s.session_idle_timeout_minutes
+    from public.platform_settings s
+   where s.id;
+$$;
+comment on function private.public_settings() is
+  'The settings every page needs (banner, idle timeout); nothing else of platform_settings.';
+
+create or replace function public.get_public_settings()
+returns table (maintenance_banner text, session_idle_timeout_minutes integer)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from private.public_settings();
+$$;
+comment on function public.get_public_settings() is
+  'RPC (anon allowed): the maintenance banner and the session idle timeout in minutes.';
+
+revoke execute on function private.public_settings(), public.get_public_settings() from public;
+grant execute on function private.public_settings(), public.get_public_settings()
+  to anon, authenticated, service_role;
+
+create or replace function private.platform_update_settings(
+  p_maintenance_banner text, p_session_idle_timeout_minutes integer
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.platform_settings;
+begin
+  perform private.require_platform_admin();
+  select * into v_old from public.platform_settings where id;
+  update public.platform_settings
+     set maintenance_banner = nullif(btrim(p_maintenance_banner), ''),
+         session_idle_timeout_minutes = p_session_idle_timeout_minutes
+   where id;
+  perform private.platform_log('settings.update', null, jsonb_build_object(
+    'old', jsonb_build_object('maintenance_banner', v_old.maintenance_banner,
+                              'session_idle_timeout_minutes', v_old.session_idle_timeout_minutes),
+    'new', jsonb_build_object('maintenance_banner', nullif(btrim(p_maintenance_banner), ''),
+                              'session_idle_timeout_minutes', p_session_idle_timeout_minutes)));
+end;
+$$;
+comment on function private.platform_update_settings(text, integer) is
+  'Platform admins: sets the maintenance banner (empty = none) and the session idle timeout.';
+
+-- Clinics: list, detail, activity -----------------------------------------------------------------
+create or replace function private.platform_clinics(
+  p_search text, p_organization_id uuid, p_limit integer, p_offset integer
+)
+returns table (
+  id uuid, slug text, name text, type public.organization_type,
+  status public.organization_status, suspended_reason text, plan_id text, plan_name text,
+  staff_count bigint, patient_count bigint, storage_bytes bigint, created_at timestamptz,
+  total_count bigint
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_pattern text := '%' || replace(replace(replace(lower(btrim(coalesce(p_search, ''))), '\', '\\'), '%', '\%'), '_', '\_') || '%';
+begin
+  perform private.require_platform_admin();
+  return query
+    with matching as (
+      select o.*
+        from public.organizations o
+       where (p_organization_id is null or o.id = p_organization_id)
+         and (lower(o.name) like v_pattern or o.slug like v_pattern)
+    )
+    select o.id, o.slug, o.name, o.type, o.status, o.suspended_reason, o.plan_id, p.name,
+           (select count(*) from public.memberships m
+             where m.organization_id = o.id and m.status in ('active', 'invited')),
+           (select count(*) from public.patients pt where pt.organization_id = o.id),
+           coalesce((select sum(coalesce((so.metadata ->> 'size')::bigint, 0))
+                       from storage.objects so
+                      where so.name like o.id::text || '/%'), 0)::bigint,
+           o.created_at,
+           count(*) over ()
+      from matching o
+      join public.plans p on p.id = o.plan_id
+     order by lower(o.name), o.id
+     limit greatest(1, least(coalesce(p_limit, 25), 100))
+    offset greatest(0, coalesce(p_offset, 0));
+end;
+$$;
+comment on function private.platform_clinics(text, uuid, integer, integer) is
+  'Platform admins: clinics matching a name/slug search (or one id), with plan, staff count (active and invited), patient count and storage bytes under <id>/ in every bucket; paged, with the total.';
+
+create or replace function private.platform_clinic_activity(p_organization_id uuid, p_limit integer)
+returns table (
+  id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
+  actor_email text, platform_action text
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.require_platform_admin();
+  return query
+    select a.id, a.created_at, a.action, a.table_name, a.row_id, pr.email,
+           a.changes ->> 'platform_action'
+      from public.audit_log a
+      left join public.profiles pr on pr.id = a.actor_id
+     where a.organization_id = p_organization_id
+     order by a.id desc
+     limit greatest(1, least(coalesce(p_limit, 20), 200));
+end;
+$$;
+comment on function private.platform_clinic_activity(uuid, integer) is
+  'Platform admins: a clinic''s most recent audit entries (what, which table, who), without the changed values.';
+
+-- Onboarding ---------------------------------------------------------------------------------------
+-- One transaction: organization, custom domain, subscription and, when the first admin already has
+-- an account, their membership. Domain errors name the form field in HINT (slug, domain, plan_id).
+create or replace function private.platform_create_clinic(
+  p_name text, p_type public.organization_type, p_slug text, p_domain text, p_plan_id text,
+  p_admin_email text
+)
+returns table (organization_id uuid, admin_user_id uuid)
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_org uuid;
+  v_user uuid;
+  v_constraint text;
+  v_slug text := lower(btrim(p_slug));
+  v_domain text := nullif(lower(btrim(coalesce(p_domain, ''))), '');
+begin
+  perform private.require_platform_admin();
+  if not exists (select 1 from public.plans p where p.id = p_plan_id) then
+    raise exception 'Choose an existing plan.' using errcode = '23503', hint = 'plan_id';
+  end if;
+  begin
+    insert into public.organizations (name, type, slug, plan_id)
+    values (btrim(p_name), p_type, v_slug, p_plan_id)
+    returning id into v_org;
+  exception
+    when unique_violation then
+      raise exception 'The address "%" is already taken by another clinic.', v_slug
+        using errcode = '23505', hint = 'slug';
+    when check_violation then
+      get stacked diagnostics v_constraint = constraint_name;
+      if v_constraint = 'organizations_slug_not_reserved' then
+        raise exception 'The address "%" is reserved for the platform. Choose another.', v_slug
+          using errcode = '23514', hint = 'slug';
+      elsif v_constraint = 'organizations_slug_format' then
+        raise exception 'Use 3-63 lowercase letters, digits and single hyphens, not at either end.'
+          using errcode = '23514', hint = 'slug';
+      end if;
+      raise;
+  end;
+  if v_domain is not null then
+    begin
+      insert into public.organization_domains (organization_id, domain) values (v_org, v_domain);
+    exception
+      when unique_violation then
+        raise exception 'The domain "%" is already used by another clinic.', v_domain
+          using errcode = '23505', hint = 'domain';
+      when check_violation then
+        raise exception 'Enter a domain name such as clinic.example.com.'
+          using errcode = '23514', hint = 'domain';
+    end;
+  end if;
+  insert into public.subscriptions (organization_id, plan_id) values (v_org, p_plan_id);
+
+  select u.id into v_user from auth.users u where lower(u.email) = lower(btrim(p_admin_email));
+  if v_user is not null then
+    insert into public.memberships (organization_id, user_id, role, status)
+    values (v_org, v_user, 'admin', 'active');
+  end if;
+
+  perform private.platform_log('clinic.create', v_org, jsonb_build_object(
+    'slug', v_slug, 'name', btrim(p_name), 'type', p_type, 'domain', v_domain, 'plan_id', p_plan_id,
+    'admin_email', lower(btrim(p_admin_email)), 'admin_existing', v_user is not null
+  ), 'insert');
+  return query select v_org, v_user;
+end;
+$$;
+comment on function private.platform_create_clinic(text, public.organization_type, text, text, text, text) is
+  'Platform admins: creates a clinic (organization, optional custom domain, subscription) in one transaction; if the first admin already has an account, also their admin membership. Returns the ids (admin_user_id null = invite them).';
+
+-- After Auth has invited a new person: their admin membership in the new clinic (which must have
+-- no members yet, so this cannot be used to slip someone into an existing clinic).
+create or replace function private.platform_attach_first_admin(p_organization_id uuid, p_user_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.require_platform_admin();
+  if exists (select 1 from public.memberships m where m.organization_id = p_organization_id) then
+    raise exception 'This clinic already has members' using errcode = '42501';
+  end if;
+  insert into public.memberships (organization_id, user_id, role, status)
+  values (p_organization_id, p_user_id, 'admin', 'active');
+end;
+$$;
+comment on function private.platform_attach_first_admin(uuid, uuid) is
+  'Platform admins: makes an invited person the first admin of a clinic that has no members yet.';
+
+-- Compensation when onboarding fails after the database part (the Auth invite was refused).
+create or replace function private.platform_discard_clinic(p_organization_id uuid, p_reason text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_slug text;
+begin
+  perform private.require_platform_admin();
+  select o.slug into v_slug from public.organizations o
+   where o.id = p_organization_id
+     and o.created_at > now() - interval '1 hour'
+     and not exists (select 1 from public.memberships m where m.organization_id = o.id)
+     and not exists (select 1 from public.patients p where p.organization_id = o.id);
+  if v_slug is null then
+    raise exception 'Only a clinic created within the hour, without members or patients, can be discarded'
+      using errcode = '42501';
+  end if;
+  delete from public.organizations where id = p_organization_id;
+  perform private.platform_log('clinic.discard', null, jsonb_build_object(
+    'organization_id', p_organization_id, 'slug', v_slug, 'reason', p_reason));
+end;
+$$;
+comment on function private.platform_discard_clinic(uuid, text) is
+  'Platform admins: undoes an onboarding whose invite failed (new clinic, no members or patients).';
+
+-- Suspend / reactivate -----------------------------------------------------------------------------
+create or replace function private.platform_set_clinic_status(
+  p_organization_id uuid, p_status public.organization_status, p_reason text
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old public.organization_status;
+  v_reason text := nullif(btrim(coalesce(p_reason, '')), '');
+begin
+  perform private.require_platform_admin();
+  select o.status into v_old from public.organizations o where o.id = p_organization_id for update;
+  if v_old is null then
+    raise exception 'No such clinic' using errcode = 'P0002';
+  end if;
+  if v_reason is null then
+    raise exception 'Give a reason.' using errcode = '23514', hint = 'reason';
+  end if;
+  update public.organizations
+     set status = p_status,
+         suspended_reason = case when p_status = 'suspended' then v_reason end
+   where id = p_organization_id;
+  perform private.platform_log(
+    case when p_status = 'suspended' then 'clinic.suspend' else 'clinic.reactivate' end,
+    p_organization_id,
+    jsonb_build_object('old', jsonb_build_object('status', v_old),
+                       'new', jsonb_build_object('status', p_status), 'reason', v_reason));
+end;
+$$;
+comment on function private.platform_set_clinic_status(uuid, public.organization_status, text) is
+  'Platform admins: suspends (members lose access at once) or reactivates a clinic, with a reason.';
+
+-- Plans and billing ---------------------------------------------------------------------------------
+create or replace function private.platform_save_plan(
+  p_id text, p_name text, p_seat_limit integer, p_patient_limit integer,
+  p_monthly_price_cents integer, p_currency text
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_existed boolean;
+begin
+  perform private.require_platform_admin();
+  v_existed := exists (select 1 from public.plans p where p.id = p_id);
+  insert into public.plans (id, name, seat_limit, patient_limit, monthly_price_cents, currency)
+  values (p_id, btrim(p_name), p_seat_limit, p_patient_limit, p_monthly_price_cents, upper(p_currency))
+  on conflict (id) do update
+    set name = excluded.name, seat_limit = excluded.seat_limit,
+        patient_limit = excluded.patient_limit,
+        monthly_price_cents = excluded.monthly_price_cents, currency = excluded.currency;
+  perform private.platform_log(case when v_existed then 'plan.update' else 'plan.create' end, null,
+    jsonb_build_object('plan_id', p_id, 'name', btrim(p_name), 'seat_limit', p_seat_limit,
+      'patient_limit', p_patient_limit, 'monthly_price_cents', p_monthly_price_cents,
+      'currency', upper(p_currency)));
+end;
+$$;
+comment on function private.platform_save_plan(text, text, integer, integer, integer, text) is
+  'Platform admins: creates or updates a plan (limits null = unlimited).';
+
+create or replace function private.platform_delete_plan(p_id text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.require_platform_admin();
+  if exists (select 1 from public.organizations o where o.plan_id = p_id)
+     or exists (select 1 from public.subscriptions s where s.plan_id = p_id)
+     or exists (select 1 from public.invoices i where i.plan_id = p_id) then
+    raise exception 'This plan is in use by clinics or invoices; move them to another plan first.'
+      using errcode = '23503', hint = 'id';
+  end if;
+  delete from public.plans where id = p_id;
+  perform private.platform_log('plan.delete', null, jsonb_build_object('plan_id', p_id));
+end;
+$$;
+comment on function private.platform_delete_plan(text) is
+  'Platform admins: deletes a plan no clinic, subscription or invoice uses.';
+
+create or replace function private.platform_change_plan(p_organization_id uuid, p_plan_id text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_old text;
+begin
+  perform private.require_platform_admin();
+  select o.plan_id into v_old from public.organizations o where o.id = p_organization_id for update;
+  if v_old is null then
+    raise exception 'No such clinic' using errcode = 'P0002';
+  end if;
+  if not exists (select 1 from public.plans p where p.id = p_plan_id) then
+    raise exception 'Choose an existing plan.' using errcode = '23503', hint = 'plan_id';
+  end if;
+  update public.organizations set plan_id = p_plan_id where id = p_organization_id;
+  insert into public.subscriptions (organization_id, plan_id) values (p_organization_id, p_plan_id)
+  on conflict (organization_id) do update set plan_id = excluded.plan_id;
+  perform private.platform_log('clinic.change_plan', p_organization_id, jsonb_build_object(
+    'old', jsonb_build_object('plan_id', v_old), 'new', jsonb_build_object('plan_id', p_plan_id)));
+end;
+$$;
+comment on function private.platform_change_plan(uuid, text) is
+  'Platform admins: moves a clinic to another plan (subscription and organizations.plan_id, which the limits read).';
+
+-- The invoice for the subscription's current period (idempotent); a period that has ended rolls the
+-- subscription forward first, so calling it once per period bills each period once.
+create or replace function private.generate_invoice(p_organization_id uuid)
+returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_sub public.subscriptions;
+  v_plan public.plans;
+  v_invoice uuid;
+begin
+  perform private.require_platform_admin();
+  select * into v_sub from public.subscriptions s where s.organization_id = p_organization_id for update;
+  if v_sub.id is null then
+    raise exception 'This clinic has no subscription' using errcode = 'P0002';
+  end if;
+  if v_sub.status = 'canceled' then
+    raise exception 'The subscription is canceled' using errcode = '23514';
+  end if;
+  while v_sub.current_period_end <= current_date loop
+    update public.subscriptions
+       set current_period_start = v_sub.current_period_end,
+           current_period_end = (v_sub.current_period_end + interval '1 month')::date
+     where id = v_sub.id
+    returning * into v_sub;
+  end loop;
+  select i.id into v_invoice from public.invoices i
+   where i.organization_id = p_organization_id and i.period_start = v_sub.current_period_start;
+  if v_invoice is not null then
+    return v_invoice;
+  end if;
+  select * into v_plan from public.plans p where p.id = v_sub.plan_id;
+  insert into public.invoices (organization_id, subscription_id, plan_id, period_start, period_end,
+                               amount_cents, currency)
+  values (p_organization_id, v_sub.id, v_plan.id, v_sub.current_period_start, v_sub.current_period_end,
+          v_plan.monthly_price_cents, v_plan.currency)
+  returning id into v_invoice;
+  perform private.platform_log('invoice.generate', p_organization_id, jsonb_build_object(
+    'invoice_id', v_invoice, 'period_start', v_sub.current_period_start,
+    'amount_cents', v_plan.monthly_price_cents, 'currency', v_plan.currency), 'insert', 'invoices');
+  return v_invoice;
+end;
+$$;
+comment on function private.generate_invoice(uuid) is
+  'Platform admins: the invoice of a clinic''s current subscription period (created once, at the plan''s price).';
+
+create or replace function private.platform_set_invoice_status(p_invoice_id uuid, p_status public.invoice_status)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_org uuid;
+begin
+  perform private.require_platform_admin();
+  update public.invoices set status = p_status where id = p_invoice_id
+  returning organization_id into v_org;
+  if v_org is null then
+    raise exception 'No such invoice' using errcode = 'P0002';
+  end if;
+  perform private.platform_log('invoice.' || p_status::text, v_org,
+    jsonb_build_object('invoice_id', p_invoice_id), 'update', 'invoices');
+end;
+$$;
+comment on function private.platform_set_invoice_status(uuid, public.invoice_status) is
+  'Platform admins: records an invoice as paid or void (payment itself happens outside the platform).';
+
+-- Public RPC wrappers (security invoker; the private functions check the caller) -------------------
+create or replace function public.platform_clinics(
+  search text default '', organization_id uuid default null, page_size integer default 25,
+  page_offset integer default 0
+)
+returns table (
+  id uuid, slug text, name text, type public.organization_type,
+  status public.organization_status, suspended_reason text, plan_id text, plan_name text,
+  staff_count bigint, patient_count bigint, storage_bytes bigint, created_at timestamptz,
+  total_count bigint
+)
+language sql stable security invoker set search_path = ''
+as $$ select * from private.platform_clinics(search, organization_id, page_size, page_offset); $$;
+comment on function public.platform_clinics(text, uuid, integer, integer) is
+  'RPC (platform admins): clinics with plan, staff, patients and storage used; search and paging.';
+
+create or replace function public.platform_clinic_activity(organization_id uuid, max_rows integer default 20)
+returns table (
+  id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
+  actor_email text, platform_action text
+)
+language sql stable security invoker set search_path = ''
+as $$ select * from private.platform_clinic_activity(organization_id, max_rows); $$;
+comment on function public.platform_clinic_activity(uuid, integer) is
+  'RPC (platform admins): a clinic''s recent audit activity.';
+
+create or replace function public.platform_create_clinic(
+  name text, type public.organization_type, slug text, domain text, plan_id text, admin_email text
+)
+returns table (organization_id uuid, admin_user_id uuid)
+language sql volatile security invoker set search_path = ''
+as $$ select * from private.platform_create_clinic(name, type, slug, domain, plan_id, admin_email); $$;
+comment on function public.platform_create_clinic(text, public.organization_type, text, text, text, text) is
+  'RPC (platform admins): onboards a clinic in one transaction (see the private function).';
+
+create or replace function public.platform_attach_first_admin(organization_id uuid, user_id uuid)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.platform_attach_first_admin(organization_id, user_id); $$;
+comment on function public.platform_attach_first_admin(uuid, uuid) is
+  'RPC (platform admins): the invited first admin of a new clinic.';
+
+create or replace function public.platform_discard_clinic(organization_id uuid, reason text)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.platform_discard_clinic(organization_id, reason); $$;
+comment on function public.platform_discard_clinic(uuid, text) is
+  'RPC (platform admins): compensation for an onboarding whose invite failed.';
+
+create or replace function public.platform_set_clinic_status(
+  organization_id uuid, status public.organization_status, reason text
+)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.platform_set_clinic_status(organization_id, status, reason); $$;
+comment on function public.platform_set_clinic_status(uuid, public.organization_status, text) is
+  'RPC (platform admins): suspend or reactivate a clinic with a reason.';
+
+create or replace function public.platform_save_plan(
+  id text, name text, seat_limit integer, patient_limit integer, monthly_price_cents integer,
+  currency text
+)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.platform_save_plan(id, name, seat_limit, patient_limit, monthly_price_cents, currency); $$;
+comment on function public.platform_save_plan(text, text, integer, integer, integer, text) is
+  'RPC (platform admins): create or update a plan.';
+
+create or replace function public.platform_delete_plan(id text)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.platform_delete_plan(id); $$;
+comment on function public.platform_delete_plan(text) is 'RPC (platform admins): delete an unused plan.';
+
+create or replace function public.platform_change_plan(organization_id uuid, plan_id text)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.platform_change_plan(organization_id, plan_id); $$;
+comment on function public.platform_change_plan(uuid, text) is
+  'RPC (platform admins): move a clinic to another plan.';
+
+create or replace function public.generate_invoice(org uuid)
+returns uuid
+language sql volatile security invoker set search_path = ''
+as $$ select private.generate_invoice(org); $$;
+comment on function public.generate_invoice(uuid) is
+  'RPC (platform admins): the invoice of a clinic''s current billing period (idempotent).';
+
+create or replace function public.platform_set_invoice_status(invoice_id uuid, status public.invoice_status)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.platform_set_invoice_status(invoice_id, status); $$;
+comment on function public.platform_set_invoice_status(uuid, public.invoice_status) is
+  'RPC (platform admins): mark an invoice paid or void.';
+
+create or replace function public.platform_update_settings(
+  maintenance_banner text, session_idle_timeout_minutes integer
+)
+returns void
+language sql volatile security invoker set search_path = ''
+as $$ select private.platform_update_settings(maintenance_banner, session_idle_timeout_minutes); $$;
+comment on function public.platform_update_settings(text, integer) is
+  'RPC (platform admins): update the global settings.';
+
+revoke execute on function
+  private.platform_clinics(text, uuid, integer, integer),
+  public.platform_clinics(text, uuid, integer, integer),
+  private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
+  private.platform_create_clinic(text, public.organization_type, text, text, text, text),
+  public.platform_create_clinic(text, public.organization_type, text, text, text, text),
+  private.platform_attach_first_admin(uuid, uuid), public.platform_attach_first_admin(uuid, uuid),
+  private.platform_discard_clinic(uuid, text), public.platform_discard_clinic(uuid, text),
+  private.platform_set_clinic_status(uuid, public.organization_status, text),
+  public.platform_set_clinic_status(uuid, public.organization_status, text),
+  private.platform_save_plan(text, text, integer, integer, integer, text),
+  public.platform_save_plan(text, text, integer, integer, integer, text),
+  private.platform_delete_plan(text), public.platform_delete_plan(text),
+  private.platform_change_plan(uuid, text), public.platform_change_plan(uuid, text),
+  private.generate_invoice(uuid), public.generate_invoice(uuid),
+  private.platform_set_invoice_status(uuid, public.invoice_status),
+  public.platform_set_invoice_status(uuid, public.invoice_status),
+  private.platform_update_settings(text, integer), public.platform_update_settings(text, integer)
+from public, anon;
+grant execute on function
+  private.platform_clinics(text, uuid, integer, integer),
+  public.platform_clinics(text, uuid, integer, integer),
+  private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
+  private.platform_create_clinic(text, public.organization_type, text, text, text, text),
+  public.platform_create_clinic(text, public.organization_type, text, text, text, text),
+  private.platform_attach_first_admin(uuid, uuid), public.platform_attach_first_admin(uuid, uuid),
+  private.platform_discard_clinic(uuid, text), public.platform_discard_clinic(uuid, text),
+  private.platform_set_clinic_status(uuid, public.organization_status, text),
+  public.platform_set_clinic_status(uuid, public.organization_status, text),
+  private.platform_save_plan(text, text, integer, integer, integer, text),
+  public.platform_save_plan(text, text, integer, integer, integer, text),
+  private.platform_delete_plan(text), public.platform_delete_plan(text),
+  private.platform_change_plan(uuid, text), public.platform_change_plan(uuid, text),
+  private.generate_invoice(uuid), public.generate_invoice(uuid),
+  private.platform_set_invoice_status(uuid, public.invoice_status),
+  public.platform_set_invoice_status(uuid, public.invoice_status),
+  private.platform_update_settings(text, integer), public.platform_update_settings(text, integer)
+to authenticated;
