@@ -107,8 +107,9 @@ async function startGateway() {
 	});
 	child.unref();
 	writeFileSync(GATEWAY_PID, String(child.pid));
-	if (!(await waitFor(`${API_URL}/auth/v1/health`, 20_000))) {
-		throw new StackError(`The gateway did not come up; see ${GATEWAY_LOG}`);
+	if (!(await waitFor(`${API_URL}/auth/v1/health`, 60_000))) {
+		const tail = existsSync(GATEWAY_LOG) ? readFileSync(GATEWAY_LOG, 'utf8').slice(-2000) : '';
+		throw new StackError(`The gateway did not come up; see ${GATEWAY_LOG}\n${tail}`);
 	}
 }
 
@@ -136,7 +137,7 @@ function writeAppEnv() {
 		`LOCAL_MAILBOX_URL=${MAIL_URL}`,
 		''
 	];
-	writeFileSync(join(ROOT, '.env.local'), lines.join('\n'));
+	writeFileSync(process.env.STACK_APP_ENV_FILE ?? join(ROOT, '.env.local'), lines.join('\n'));
 }
 
 export async function start() {

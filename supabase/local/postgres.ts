@@ -23,20 +23,25 @@ export class StackError extends Error {}
 
 /** Locates the server binaries (`PG_BIN` overrides), refusing clearly when they are missing. */
 export function pgBinDir(): string {
+	// PG_BIN, when set, is the only place looked at (so a wrong value fails instead of guessing).
 	const candidates: string[] = [];
-	if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
-	try {
-		candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim());
-	} catch {
-		/* pg_config absent: fall through to Debian's layout */
+	if (process.env.PG_BIN) {
+		candidates.push(process.env.PG_BIN);
+	} else {
+		try {
+			candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim());
+		} catch {
+			/* pg_config absent: fall through to Debian's layout */
+		}
+		candidates.push('/usr/lib/postgresql/15/bin');
 	}
-	candidates.push('/usr/lib/postgresql/15/bin');
 	for (const dir of candidates) {
 		if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
 	}
 	throw new StackError(
-		'PostgreSQL server binaries (initdb, pg_ctl) were not found. Install them with ' +
-			'`apt-get install postgresql-15` or set PG_BIN to their folder.'
+		'PostgreSQL server binaries (initdb, pg_ctl) were not found' +
+			(process.env.PG_BIN ? ` in PG_BIN=${process.env.PG_BIN}` : '') +
+			'. Install them with `apt-get install postgresql-15` or set PG_BIN to their folder.'
 	);
 }
 
@@ -140,6 +145,7 @@ export function portInUse(port: number, host = HOST): Promise<boolean> {
 }
 
 export async function startCluster() {
+	pgBinDir();
 	initCluster();
 	if (isRunning()) return;
 	if (await portInUse(DB_PORT)) {
