@@ -153,11 +153,9 @@ export function customFieldValueSchema(
 			break;
 		}
 	}
-	const optional = value.nullable().optional();
-	if (!def.required) return optional;
-	return optional.refine((v) => v !== undefined && v !== null && v !== '', {
-		error: requiredMessage(def)
-	});
+	// Required-ness is checked by `customFieldsSchema` on the object: zod skips the schema of an
+	// optional key that is absent, so a required check here would never see a missing key.
+	return value.nullable().optional();
 }
 
 /**
@@ -165,13 +163,19 @@ export function customFieldValueSchema(
  * required ones present, and no keys the clinic does not define (strict, like the trigger).
  */
 export function customFieldsSchema(definitions: readonly FieldDefinition[]) {
-	return z.strictObject(
-		Object.fromEntries(definitions.map((d) => [d.key, customFieldValueSchema(d)])),
-		{
+	return z
+		.strictObject(Object.fromEntries(definitions.map((d) => [d.key, customFieldValueSchema(d)])), {
 			error: (issue) =>
 				issue.code === 'unrecognized_keys' ? 'Not a field of this clinic.' : undefined
-		}
-	);
+		})
+		.superRefine((values, ctx) => {
+			for (const def of definitions) {
+				const v = (values as Record<string, unknown>)[def.key];
+				if (def.required && (v === undefined || v === null || v === '')) {
+					ctx.addIssue({ code: 'custom', path: [def.key], message: requiredMessage(def) });
+				}
+			}
+		});
 }
 
 /** Form input name of a custom field (prefixed so a key can never shadow a demographic column). */
