@@ -25,6 +25,12 @@ export async function createStaff(opts: {
 			 select id, $2, $3::public.member_role, 'active' from public.organizations where slug = $1`,
 			[opts.organizationSlug, data.user.id, opts.role]
 		);
+		// As signing in at the clinic's address would (switch_organization): it is their active clinic.
+		await db.query(
+			`update public.profiles set active_organization_id =
+			   (select id from public.organizations where slug = $1) where id = $2`,
+			[opts.organizationSlug, data.user.id]
+		);
 	} finally {
 		await db.end();
 	}
