@@ -1,0 +1,377 @@
+/**
+ * The patient chart: one Data API request with embedding for everything on it (demographics,
+ * the clinic's custom field labels, visits with notes and vitals, lab orders, prescriptions) plus
+ * the audited `log_chart_view` RPC, run concurrently; and the clinical writes made from it.
+ *
+ * Everything runs as the signed-in person: RLS decides which embedded rows come back (a
+ * receptionist gets visits without `visit_notes`, no lab orders and no prescriptions) and which
+ * writes succeed. Database refusals are translated to a field and a message here, so the form and
+ * the database can never disagree about what was refused.
+ */
+import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+import {
+	hasClinicalContent,
+	scheduledInstant,
+	vitalsOf,
+	type VisitInput
+} from '$lib/schemas/clinical';
+import type { z } from 'zod';
+import type {
+	completePrescriptionSchema,
+	labOrderSchema,
+	labResultSchema,
+	prescriptionSchema,
+	stopPrescriptionSchema
+} from '$lib/schemas/clinical';
+
+type Client = SupabaseClient<Database>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+	return UUID.test(value);
+}
+
+const CHART_SELECT = `
+	id, mrn, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields,
+	archived_at, created_at,
+	organizations ( patient_field_definitions ( key, label, field_type, sort_order, active ) ),
+	visits (
+		id, scheduled_at, started_at, ended_at, reason, status, cancel_reason,
+		clinician:profiles!visits_clinician_id_fkey ( full_name ),
+		visit_notes ( notes, vitals, updated_at )
+	),
+	lab_orders (
+		id, test_code, test_name, priority, status, clinical_notes, created_at, collected_at,
+		result_value, result_unit, reference_range, result_notes, resulted_at, cancel_reason
+	),
+	prescriptions (
+		id, medication, dose, route, frequency, duration_days, quantity, refills, instructions,
+		status, stop_reason, created_at, completed_at, stopped_at
+	)
+`;
+
+async function fetchChart(supabase: Client, patientId: string) {
+	return supabase
+		.from('patients')
+		.select(CHART_SELECT)
+		.eq('id', patientId)
+		.order('scheduled_at', { referencedTable: 'visits', ascending: false })
+		.order('created_at', { referencedTable: 'lab_orders', ascending: false })
+		.order('created_at', { referencedTable: 'prescriptions', ascending: false })
+		.maybeSingle();
+}
+
+type ChartRow = NonNullable<Awaited<ReturnType<typeof fetchChart>>['data']>;
+type RawVisit = ChartRow['visits'][number];
+type VisitNotes = RawVisit['visit_notes'] extends (infer N)[] ? N : RawVisit['visit_notes'];
+/**
+ * A visit with its notes (null when there are none or the caller may not read them). PostgREST
+ * embeds `visit_notes` as one object (its key is unique); the generated types say array.
+ */
+export type ChartVisit = Omit<RawVisit, 'visit_notes'> & { visit_notes: VisitNotes | null };
+export type ChartLabOrder = ChartRow['lab_orders'][number];
+export type ChartPrescription = ChartRow['prescriptions'][number];
+
+export interface CustomFieldShown {
+	key: string;
+	label: string;
+	value: string;
+}
+
+export interface Chart {
+	patient: Omit<ChartRow, 'organizations' | 'visits' | 'lab_orders' | 'prescriptions'>;
+	customFields: CustomFieldShown[];
+	visits: ChartVisit[];
+	labOrders: ChartLabOrder[];
+	prescriptions: ChartPrescription[];
+}
+
+function showValue(value: unknown): string {
+	if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+	if (value === null || value === undefined) return '';
+	return String(value);
+}
+
+/**
+ * Loads a chart and records that it was opened (both requests concurrently). Returns null when the
+ * patient does not exist or is not visible to the caller (another clinic's): callers answer 404
+ * for both, so existence never leaks. Throws when the opening could not be audited: a chart is
+ * never shown unaudited.
+ */
+export async function loadChart({
+	supabase,
+	patientId
+}: {
+	supabase: Client;
+	patientId: string;
+}): Promise<Chart | null> {
+	if (!isUuid(patientId)) return null;
+	const [chart, audit] = await Promise.all([
+		fetchChart(supabase, patientId),
+		supabase.rpc('log_chart_view', { patient_id: patientId })
+	]);
+	if (chart.error) throw new Error(`chart: ${chart.error.message}`);
+	if (!chart.data) return null;
+	if (audit.error) {
+		if (audit.error.code === 'P0002') return null;
+		throw new Error(`log_chart_view: ${audit.error.message}`);
+	}
+	const { organizations, visits, lab_orders, prescriptions, ...patient } = chart.data;
+	const definitions = [...(organizations?.patient_field_definitions ?? [])].sort(
+		(a, b) => a.sort_order - b.sort_order || a.label.localeCompare(b.label)
+	);
+	const stored = (patient.custom_fields ?? {}) as Record<string, unknown>;
+	const customFields: CustomFieldShown[] = [];
+	for (const def of definitions) {
+		if (def.key in stored) {
+			customFields.push({ key: def.key, label: def.label, value: showValue(stored[def.key]) });
+		} else if (def.active) {
+			customFields.push({ key: def.key, label: def.label, value: '' });
+		}
+	}
+	// Values whose definition is gone still belong to the record: show them under their key.
+	for (const [key, value] of Object.entries(stored)) {
+		if (!definitions.some((d) => d.key === key)) {
+			customFields.push({ key, label: key, value: showValue(value) });
+		}
+	}
+	const normalizedVisits: ChartVisit[] = visits.map((v) => {
+		const notes: unknown = v.visit_notes;
+		return {
+			...v,
+			visit_notes: (Array.isArray(notes)
+				? (notes[0] ?? null)
+				: (notes ?? null)) as VisitNotes | null
+		};
+	});
+	return { patient, customFields, visits: normalizedVisits, labOrders: lab_orders, prescriptions };
+}
+
+/** A database refusal as the form shows it: on a field when the database names one. */
+export interface Refusal {
+	field?: string;
+	message: string;
+}
+
+/**
+ * Translates a PostgREST error. 42501 = RLS or a trigger refused the caller's role; 23514 = a check
+ * or trigger, with DETAIL naming the column or vital; 23503 = a reference outside the clinic.
+ */
+export function refusal(error: PostgrestError, fields: readonly string[], what: string): Refusal {
+	if (error.code === '42501') {
+		const detail = /row-level security/i.test(error.message) ? '' : ` (${cleanMessage(error)})`;
+		return { message: `The database refused: your role may not ${what} at this clinic${detail}.` };
+	}
+	if (error.code === '23514' || error.code === '22P02' || error.code === '23502') {
+		const field = error.details && fields.includes(error.details) ? error.details : undefined;
+		return { field, message: cleanMessage(error) };
+	}
+	if (error.code === '23503') return { message: 'That patient or record is not in this clinic.' };
+	return { message: `Could not ${what}: ${cleanMessage(error)}` };
+}
+
+function cleanMessage(error: PostgrestError): string {
+	const text = error.message.replace(/^[a-z_]+( "[a-z_]+")?: /, '');
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const VISIT_FIELDS = [
+	'reason',
+	'scheduled_at',
+	'notes',
+	'heart_rate',
+	'bp_systolic',
+	'bp_diastolic',
+	'temperature_c',
+	'resp_rate',
+	'spo2'
+] as const;
+
+/**
+ * Books or records a visit; notes and vitals go to `visit_notes` (doctors and nurses only: for
+ * anyone else the database refuses and the visit is kept without them, which the result says).
+ */
+export async function addVisit({
+	supabase,
+	patientId,
+	input
+}: {
+	supabase: Client;
+	patientId: string;
+	input: VisitInput;
+}): Promise<{ ok: true } | { ok: false; refusal: Refusal; visitSaved: boolean }> {
+	const visitId = crypto.randomUUID();
+	const { error } = await supabase.from('visits').insert({
+		id: visitId,
+		patient_id: patientId,
+		reason: input.reason,
+		scheduled_at: scheduledInstant(input.scheduled_at, input.tz_offset).toISOString()
+	});
+	if (error)
+		return { ok: false, visitSaved: false, refusal: refusal(error, VISIT_FIELDS, 'add visits') };
+	if (!hasClinicalContent(input)) return { ok: true };
+	const notes = await supabase.from('visit_notes').insert({
+		visit_id: visitId,
+		notes: input.notes === '' ? null : input.notes,
+		vitals: vitalsOf(input)
+	});
+	if (notes.error) {
+		const r = refusal(notes.error, VISIT_FIELDS, 'record notes or vitals');
+		return {
+			ok: false,
+			visitSaved: true,
+			refusal: { ...r, message: `The visit was booked without notes or vitals. ${r.message}` }
+		};
+	}
+	return { ok: true };
+}
+
+export async function orderLab({
+	supabase,
+	patientId,
+	input
+}: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof labOrderSchema>;
+}): Promise<Refusal | null> {
+	const { error } = await supabase.from('lab_orders').insert({
+		patient_id: patientId,
+		test_code: input.test_code,
+		test_name: input.test_name,
+		priority: input.priority,
+		clinical_notes: input.clinical_notes === '' ? null : input.clinical_notes
+	});
+	return error
+		? refusal(error, ['test_code', 'test_name', 'priority', 'clinical_notes'], 'order lab tests')
+		: null;
+}
+
+/** Records a result: moves the order to `resulted` (the trigger sets who and when). */
+export async function recordLabResult({
+	supabase,
+	patientId,
+	input
+}: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof labResultSchema>;
+}): Promise<Refusal | null> {
+	const { data, error } = await supabase
+		.from('lab_orders')
+		.update({
+			status: 'resulted',
+			result_value: input.result_value,
+			result_unit: input.result_unit === '' ? null : input.result_unit,
+			reference_range: input.reference_range === '' ? null : input.reference_range,
+			result_notes: input.result_notes === '' ? null : input.result_notes
+		})
+		.eq('id', input.order_id)
+		.eq('patient_id', patientId)
+		.select('id');
+	if (error) {
+		const r = refusal(
+			error,
+			['result_value', 'result_unit', 'reference_range', 'result_notes'],
+			'record lab results'
+		);
+		return error.details === 'status' ? { field: 'order_id', message: r.message } : r;
+	}
+	// No row: RLS hid the order from this role, or it is not this patient's.
+	if (!data || data.length === 0) {
+		return { message: 'The database refused: your role may not record lab results here.' };
+	}
+	return null;
+}
+
+export async function prescribe({
+	supabase,
+	patientId,
+	input
+}: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof prescriptionSchema>;
+}): Promise<Refusal | null> {
+	const { error } = await supabase.from('prescriptions').insert({
+		patient_id: patientId,
+		medication: input.medication,
+		dose: input.dose,
+		route: input.route,
+		frequency: input.frequency,
+		duration_days: input.duration_days ?? null,
+		quantity: input.quantity === '' ? null : input.quantity,
+		refills: input.refills,
+		instructions: input.instructions === '' ? null : input.instructions
+	});
+	return error
+		? refusal(
+				error,
+				['medication', 'dose', 'route', 'frequency', 'duration_days', 'quantity', 'refills'],
+				'prescribe'
+			)
+		: null;
+}
+
+async function updatePrescription(
+	supabase: Client,
+	patientId: string,
+	id: string,
+	change: Database['public']['Tables']['prescriptions']['Update'],
+	what: string
+): Promise<Refusal | null> {
+	const { data, error } = await supabase
+		.from('prescriptions')
+		.update(change)
+		.eq('id', id)
+		.eq('patient_id', patientId)
+		.select('id');
+	if (error) {
+		const r = refusal(error, ['stop_reason'], what);
+		return r.field ? r : { field: 'prescription_id', message: r.message };
+	}
+	if (!data || data.length === 0) {
+		return { message: `The database refused: your role may not ${what} here.` };
+	}
+	return null;
+}
+
+/** Pharmacist: marks an active prescription dispensed (completed). */
+export function completePrescription({
+	supabase,
+	patientId,
+	input
+}: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof completePrescriptionSchema>;
+}): Promise<Refusal | null> {
+	return updatePrescription(
+		supabase,
+		patientId,
+		input.prescription_id,
+		{ status: 'completed' },
+		'complete prescriptions'
+	);
+}
+
+/** Doctor: stops an active prescription, with the reason (required by the database too). */
+export function stopPrescription({
+	supabase,
+	patientId,
+	input
+}: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof stopPrescriptionSchema>;
+}): Promise<Refusal | null> {
+	return updatePrescription(
+		supabase,
+		patientId,
+		input.prescription_id,
+		{ status: 'stopped', stop_reason: input.stop_reason },
+		'stop prescriptions'
+	);
+}
