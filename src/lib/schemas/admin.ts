@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { ROLES } from '$lib/roles';
+
+/** Clinic admin console forms: shared by the actions, the pages and tests. */
+
+export const inviteSchema = z.object({
+	email: z.email({ error: 'Enter a valid email address.' }).trim().toLowerCase(),
+	role: z.enum(ROLES, { error: 'Choose a role.' })
+});
+
+export const changeRoleSchema = z.object({
+	membershipId: z.uuid(),
+	role: z.enum(ROLES, { error: 'Choose a role.' })
+});
+
+export const membershipIdSchema = z.object({
+	membershipId: z.uuid()
+});
+
+export const invitationIdSchema = z.object({
+	invitationId: z.uuid()
+});
+
+export const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+export const brandingSchema = z.object({
+	name: z
+		.string()
+		.trim()
+		.min(1, { error: 'Enter the clinic name.' })
+		.max(120, { error: 'Use at most 120 characters.' }),
+	themeColor: z.string().trim().regex(HEX_COLOR, { error: 'Use a colour like #0f766e.' }),
+	signInMessage: z.string().trim().max(280, { error: 'Use at most 280 characters.' })
+});
+
+/** What the branding bucket accepts (also enforced by Storage itself). */
+export const LOGO_MAX_BYTES = 2 * 1024 * 1024;
+export const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+export const LOGO_EXTENSIONS: Record<(typeof LOGO_TYPES)[number], string> = {
+	'image/png': 'png',
+	'image/jpeg': 'jpg',
+	'image/webp': 'webp',
+	'image/gif': 'gif'
+};
+
+/** A logo already uploaded to `<organization_id>/logo-<timestamp>.<ext>` by the browser. */
+export const logoPathSchema = z.object({
+	logoPath: z
+		.string()
+		.regex(/^[0-9a-f-]{36}\/logo-[0-9]{10,16}\.(png|jpg|webp|gif)$/, { error: 'Invalid file.' })
+});
+
+export const FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'select'] as const;
+
+export const fieldDefinitionSchema = z
+	.object({
+		id: z.uuid().optional(),
+		key: z
+			.string()
+			.trim()
+			.regex(/^[a-z][a-z0-9_]{0,62}$/, {
+				error: 'Start with a letter; use lower-case letters, digits and _.'
+			}),
+		label: z
+			.string()
+			.trim()
+			.min(1, { error: 'Enter a label.' })
+			.max(120, { error: 'Use at most 120 characters.' }),
+		fieldType: z.enum(FIELD_TYPES),
+		options: z.string().trim().max(4000).default(''),
+		required: z.boolean().default(false),
+		pattern: z.string().trim().max(500).default(''),
+		uniqueWithinClinic: z.boolean().default(false)
+	})
+	.superRefine((v, ctx) => {
+		if (v.fieldType === 'select' && optionList(v.options).length === 0) {
+			ctx.addIssue({ code: 'custom', path: ['options'], message: 'List at least one option.' });
+		}
+		if (v.pattern && v.fieldType !== 'text') {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['pattern'],
+				message: 'A format pattern applies to text fields only.'
+			});
+		}
+	});
+
+/** Options typed one per line. */
+export function optionList(text: string): string[] {
+	return [
+		...new Set(
+			text
+				.split('\n')
+				.map((s) => s.trim())
+				.filter(Boolean)
+		)
+	];
+}
+
+export const fieldMoveSchema = z.object({
+	id: z.uuid(),
+	direction: z.enum(['up', 'down'])
+});
+
+export const fieldIdSchema = z.object({ id: z.uuid() });

@@ -1,0 +1,91 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { message, setError, superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import { changeRoleSchema, invitationIdSchema, inviteSchema } from '$lib/schemas/admin';
+import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import {
+	changeRole,
+	invite,
+	listInvitations,
+	listStaff,
+	resendInvitation,
+	revokeInvitation,
+	seatUsage
+} from '$lib/server/admin-console/staff';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, parent, url }) => {
+	const { organizationId, user } = await parent();
+	const [staff, invitations, seats] = await Promise.all([
+		listStaff({ supabase: locals.supabase, organizationId, selfId: user.id }),
+		listInvitations({ supabase: locals.supabase, organizationId }),
+		seatUsage({ supabase: locals.supabase, organizationId })
+	]);
+	const roleForms = await Promise.all(
+		staff.map((m) =>
+			superValidate({ membershipId: m.membershipId, role: m.role }, zod4(changeRoleSchema), {
+				id: `role-${m.membershipId}`,
+				errors: false
+			})
+		)
+	);
+	return {
+		staff,
+		invitations,
+		seats,
+		roleForms,
+		notice: url.searchParams.get('notice'),
+		inviteForm: await superValidate(zod4(inviteSchema), { id: 'invite' })
+	};
+};
+
+export const actions: Actions = {
+	invite: async ({ request, locals, url }) => {
+		const form = await superValidate(request, zod4(inviteSchema), { id: 'invite' });
+		if (!form.valid) return fail(400, { inviteForm: form });
+		const admin = await requireClinicAdmin({ locals, url });
+		const result = await invite({
+			supabase: locals.supabase,
+			organizationId: admin.organizationId,
+			email: form.data.email,
+			role: form.data.role,
+			clinicOrigin: admin.origin
+		});
+		if (!result.ok) return setError(form, 'email', result.message);
+		return message(form, `Invitation sent to ${form.data.email}.`);
+	},
+
+	changeRole: async ({ request, locals, url }) => {
+		const form = await superValidate(request, zod4(changeRoleSchema));
+		if (!form.valid) return fail(400, { form });
+		await requireClinicAdmin({ locals, url });
+		const result = await changeRole({ supabase: locals.supabase, ...form.data });
+		if (!result.ok) return setError(form, 'role', result.message);
+		return message(form, 'Role updated.');
+	},
+
+	resend: async ({ request, locals, url }) => {
+		const form = await superValidate(request, zod4(invitationIdSchema));
+		if (!form.valid) return fail(400, { invitationForm: form });
+		const admin = await requireClinicAdmin({ locals, url });
+		const result = await resendInvitation({
+			supabase: locals.supabase,
+			invitationId: form.data.invitationId,
+			clinicOrigin: admin.origin
+		});
+		if (!result.ok) return setError(form, 'invitationId', result.message);
+		redirect(303, '/admin/staff?notice=resent');
+	},
+
+	revoke: async ({ request, locals, url }) => {
+		const form = await superValidate(request, zod4(invitationIdSchema));
+		if (!form.valid) return fail(400, { invitationForm: form });
+		await requireClinicAdmin({ locals, url });
+		const result = await revokeInvitation({
+			supabase: locals.supabase,
+			invitationId: form.data.invitationId
+		});
+		if (!result.ok) return setError(form, 'invitationId', result.message);
+		redirect(303, '/admin/staff?notice=revoked');
+	}
+};
