@@ -1,0 +1,290 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
+import { adminDb } from '../support/stack.ts';
+
+/** Letters only: names are searched by normalized prefix, so the suffix must survive it. */
+function letters(n: number): string {
+	return Array.from({ length: n }, () =>
+		String.fromCharCode(97 + Math.floor(Math.random() * 26))
+	).join('');
+}
+function nhi(): string {
+	return `${letters(3).toUpperCase()}${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
+}
+
+const run = letters(8);
+const family = `Quill${run}`;
+const given = 'Ada';
+const dob = `19${String(10 + Math.floor(Math.random() * 80))}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+const nhiNumber = nhi();
+const shared: { id?: string; mrn?: string } = {};
+
+async function dbQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(sql, params)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
+
+async function search(page: Page, q: string, archived = false) {
+	await page.goto(appUrl(CLINIC_A.slug, '/patients'));
+	await page.getByLabel('Search patients').fill(q);
+	if (archived) await page.getByLabel('Show archived').check();
+	await Promise.all([
+		page.waitForURL((u) => u.searchParams.get('q') === q),
+		page.getByRole('button', { name: 'Search' }).click()
+	]);
+}
+
+async function fillDemographics(page: Page, p: { given: string; family: string; dob?: string }) {
+	await page.getByLabel('Given name').fill(p.given);
+	await page.getByLabel('Family name').fill(p.family);
+	if (p.dob) await page.getByLabel('Date of birth').fill(p.dob);
+}
+
+/**
+ * A form POST straight to an action, as a browser without JavaScript sends it (text/html, the
+ * page's cookies and Origin), from the clinic's origin (the page must be on it). Redirects are
+ * followed: `url` is where they led.
+ */
+async function postAction(page: Page, path: string, form: Record<string, string>) {
+	return page.evaluate(
+		async ({ path, form }) => {
+			const res = await fetch(path, {
+				method: 'POST',
+				headers: { accept: 'text/html' },
+				body: new URLSearchParams(form)
+			});
+			return { status: res.status, url: res.url, text: await res.text() };
+		},
+		{ path, form }
+	);
+}
+
+describe('patients: list, search, register, edit, archive', () => {
+	let browser: BrowserContext;
+	beforeEach(async () => {
+		browser = await launch();
+	});
+	afterEach(async () => {
+		await browser?.close();
+	});
+	beforeAll(() => {
+		expect.hasAssertions;
+	});
+	afterAll(async () => {
+		// Patients are archived, never deleted, by the app; the test's own rows go with a superuser.
+		await dbQuery(`delete from public.patients where family_name like $1`, [`Quill${run}%`]);
+	});
+
+	it('a receptionist registers a patient: format errors next to the field, the MRN from the database', async () => {
+		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
+		await page.goto(appUrl(CLINIC_A.slug, '/patients'));
+		await page.screenshot({ path: screenshotPath('patients-list-clinic-a'), fullPage: true });
+		await page.getByRole('link', { name: 'New patient' }).click();
+		await page.waitForURL((u) => u.pathname === '/patients/new');
+
+		await fillDemographics(page, { given, family, dob });
+		await page.getByLabel('Sex').selectOption('female');
+		await page.getByLabel('Phone').fill('+64 21 555 0101');
+		await page.getByLabel(/National health insurance number/).fill('abc12');
+		await page.getByRole('button', { name: 'Register patient' }).click();
+		const error = page.locator('#field-cf_nhi_number-error');
+		await error.waitFor();
+		expect(await error.textContent()).toContain('does not match the required format');
+		expect(
+			await page.getByLabel(/National health insurance number/).getAttribute('aria-invalid')
+		).toBe('true');
+		expect(
+			await page.getByLabel(/National health insurance number/).getAttribute('aria-describedby')
+		).toContain('field-cf_nhi_number-error');
+		await page.screenshot({ path: screenshotPath('patients-form-error'), fullPage: true });
+
+		await page.getByLabel(/National health insurance number/).fill(nhiNumber);
+		await page.getByLabel('Blood group').selectOption('O+');
+		await Promise.all([
+			page.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname), { timeout: 15_000 }),
+			page.getByRole('button', { name: 'Register patient' }).click()
+		]);
+		shared.id = new URL(page.url()).pathname.split('/')[2];
+
+		const [row] = await dbQuery<{
+			mrn: string;
+			custom_fields: Record<string, unknown>;
+			sex: string;
+		}>(`select mrn, custom_fields, sex from public.patients where id = $1`, [shared.id]);
+		expect(row.mrn).toMatch(/^MRN-\d{6,}$/);
+		expect(row.custom_fields).toEqual({ nhi_number: nhiNumber, blood_group: 'O+' });
+		expect(row.sex).toBe('female');
+		shared.mrn = row.mrn;
+
+		// The edit page (same form) shows the MRN and the stored values.
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${shared.id}/edit`));
+		expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(row.mrn);
+		expect(await page.getByLabel(/National health insurance number/).inputValue()).toBe(nhiNumber);
+	});
+
+	it('maps a database refusal the browser cannot foresee (NHI number already used) to the field', async () => {
+		expect(shared.id).toBeDefined();
+		const page = await signIn(browser, CLINIC_A.slug, demo.nurseA, DEMO_PASSWORD);
+		await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
+		await fillDemographics(page, { given: 'Bea', family: `${family}dup` });
+		await page.getByLabel(/National health insurance number/).fill(nhiNumber);
+		await page.getByRole('button', { name: 'Register patient' }).click();
+		const error = page.locator('#field-cf_nhi_number-error');
+		await error.waitFor();
+		expect(await error.textContent()).toContain('already used by another patient');
+		expect(new URL(page.url()).pathname).toBe('/patients/new');
+		const rows = await dbQuery(`select 1 from public.patients where family_name = $1`, [
+			`${family}dup`
+		]);
+		expect(rows).toHaveLength(0);
+	});
+
+	it('finds the patient by name prefix, MRN and date of birth', async () => {
+		expect(shared.mrn).toBeDefined();
+		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
+		const name = `${family}, ${given}`;
+		for (const q of [
+			family.slice(0, 9).toLowerCase(),
+			`${family} ad`,
+			shared.mrn!,
+			shared.mrn!.replace('MRN-', ''),
+			dob
+		]) {
+			await search(page, q);
+			const link = page.getByRole('link', { name });
+			expect(await link.count(), `search "${q}"`).toBe(1);
+			expect(await link.getAttribute('href')).toBe(`/patients/${shared.id}`);
+		}
+		// Shareable: the URL alone reproduces the search.
+		await page.goto(appUrl(CLINIC_A.slug, `/patients?q=${encodeURIComponent(shared.mrn!)}`));
+		expect(await page.locator('tbody tr').count()).toBe(1);
+		expect(await page.locator('tbody td').first().textContent()).toBe(shared.mrn);
+		await page.screenshot({ path: screenshotPath('patients-search-mrn'), fullPage: true });
+
+		// Unfiltered list: ordered by name with a count and paging.
+		await page.goto(appUrl(CLINIC_A.slug, '/patients'));
+		expect(await page.getByRole('status').first().textContent()).toMatch(/Showing 1–\d+ of \d+/);
+	});
+
+	it("another clinic's staff find nothing and get not found at the patient's address", async () => {
+		expect(shared.id).toBeDefined();
+		const page = await signIn(browser, HOSPITAL.slug, demo.receptionB, DEMO_PASSWORD);
+		for (const q of [family, shared.mrn!, dob]) {
+			await page.goto(appUrl(HOSPITAL.slug, `/patients?q=${encodeURIComponent(q)}`));
+			expect(await page.getByRole('link', { name: new RegExp(family) }).count(), q).toBe(0);
+			expect(await page.textContent('main')).not.toContain(nhiNumber);
+		}
+		const html = await page.goto(appUrl(HOSPITAL.slug, `/patients?q=${family}`));
+		expect(html?.status()).toBe(200);
+		expect(await page.textContent('main')).toContain(`No patients match “${family}”`);
+		for (const path of [`/patients/${shared.id}`, `/patients/${shared.id}/edit`]) {
+			const res = await page.goto(appUrl(HOSPITAL.slug, path));
+			expect(res?.status(), path).toBe(404);
+			const body = await page.textContent('body');
+			expect(body).not.toContain(family);
+			expect(body).not.toContain(nhiNumber);
+		}
+		// A write aimed at the other clinic's patient changes nothing.
+		const res = await postAction(page, `/patients/${shared.id}/edit?/archive`, {
+			confirm: 'archive'
+		});
+		expect(res.status).toBe(404);
+		const [row] = await dbQuery<{ archived_at: string | null }>(
+			`select archived_at from public.patients where id = $1`,
+			[shared.id]
+		);
+		expect(row.archived_at).toBeNull();
+	});
+
+	it('roles that may not register patients see no New patient link and are refused on a direct POST', async () => {
+		expect(shared.id).toBeDefined();
+		for (const email of [demo.pharmacistA, demo.labA]) {
+			const context = await launch();
+			try {
+				const page = await signIn(context, CLINIC_A.slug, email, DEMO_PASSWORD);
+				await page.goto(appUrl(CLINIC_A.slug, '/patients'));
+				expect(await page.getByRole('heading', { name: 'Patients' }).count()).toBe(1);
+				expect(await page.getByRole('link', { name: 'New patient' }).count()).toBe(0);
+				const form = await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
+				expect(form?.status()).toBe(403);
+				const edit = await page.goto(appUrl(CLINIC_A.slug, `/patients/${shared.id}/edit`));
+				expect(edit?.status()).toBe(403);
+
+				const created = await postAction(page, '/patients/new?/create', {
+					given_name: 'Eve',
+					family_name: `${family}forbidden`,
+					sex: 'unknown'
+				});
+				expect(created.status).toBe(403);
+				expect(created.text).toContain('Your role cannot register patients');
+				const archived = await postAction(
+					page,
+					CLINIC_A.slug,
+					`/patients/${shared.id}/edit?/archive`,
+					{
+						confirm: 'archive'
+					}
+				);
+				expect(archived.status).toBe(403);
+			} finally {
+				await context.close();
+			}
+		}
+		const rows = await dbQuery<{ archived_at: string | null }>(
+			`select archived_at from public.patients where family_name = $1 or id = $2`,
+			[`${family}forbidden`, shared.id]
+		);
+		expect(rows).toEqual([{ archived_at: null }]);
+	});
+
+	it('edits demographics and archives with a confirmation step; archived patients leave the default list', async () => {
+		expect(shared.id).toBeDefined();
+		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${shared.id}/edit`));
+		await page.getByLabel('Phone').fill('+64 21 555 0199');
+		await page.getByRole('button', { name: 'Save changes' }).click();
+		await page.getByText('Saved.').waitFor();
+		const [saved] = await dbQuery<{ phone: string; custom_fields: Record<string, unknown> }>(
+			`select phone, custom_fields from public.patients where id = $1`,
+			[shared.id]
+		);
+		expect(saved).toEqual({
+			phone: '+64 21 555 0199',
+			custom_fields: { nhi_number: nhiNumber, blood_group: 'O+' }
+		});
+
+		// A bare POST without the confirmation step only leads to the confirmation.
+		const bare = await postAction(page, `/patients/${shared.id}/edit?/archive`, {});
+		expect(bare.status).toBe(200);
+		expect(new URL(bare.url).searchParams.get('confirm')).toBe('archive');
+
+		await page.getByRole('link', { name: 'Archive patient…' }).click();
+		await page.waitForURL((u) => u.searchParams.get('confirm') === 'archive');
+		const dialog = page.getByRole('alertdialog');
+		expect(await dialog.textContent()).toContain(`Archive ${given} ${family}`);
+		await page.screenshot({ path: screenshotPath('patients-archive-confirm'), fullPage: true });
+		await dialog.getByRole('button', { name: 'Yes, archive patient' }).click();
+		await page.waitForURL((u) => u.searchParams.get('notice') === 'archived');
+		expect(await page.getByRole('heading', { name: 'Archived' }).count()).toBe(1);
+
+		await search(page, family);
+		expect(await page.getByRole('link', { name: `${family}, ${given}` }).count()).toBe(0);
+		await search(page, family, true);
+		expect(await page.getByRole('link', { name: `${family}, ${given}` }).count()).toBe(1);
+		expect(await page.locator('tbody').textContent()).toContain('Archived');
+
+		// Restore puts it back.
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${shared.id}/edit`));
+		await page.getByRole('button', { name: 'Restore patient' }).click();
+		await page.waitForURL((u) => u.searchParams.get('notice') === 'restored');
+		await search(page, family);
+		expect(await page.getByRole('link', { name: `${family}, ${given}` }).count()).toBe(1);
+	});
+});
