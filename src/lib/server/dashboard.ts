@@ -1,0 +1,122 @@
+/**
+ * The clinic dashboard: today's visits, open lab orders, active prescriptions and recent patients
+ * of the active clinic, each list with its total count from the same request
+ * (`count: 'exact'` alongside a limited page), all requests concurrent. Only what the caller's
+ * role may read is asked for; RLS would return nothing for the rest anyway, so skipping them only
+ * saves requests, it protects nothing.
+ */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+import { can } from '$lib/schemas/clinical';
+
+type Client = SupabaseClient<Database>;
+
+export const DASHBOARD_LIST_LIMIT = 20;
+export const RECENT_PATIENTS_LIMIT = 8;
+
+const PATIENT = 'patients ( id, mrn, given_name, family_name )';
+
+/** Start of the local day of `now` and of the next one (the server's time zone). */
+export function dayBounds(now: Date): { start: Date; end: Date } {
+	const start = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+	const end = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+	return { start, end };
+}
+
+function todaysVisits(supabase: Client, now: Date) {
+	const { start, end } = dayBounds(now);
+	return supabase
+		.from('visits')
+		.select(`id, scheduled_at, reason, status, ${PATIENT}`, { count: 'exact' })
+		.gte('scheduled_at', start.toISOString())
+		.lt('scheduled_at', end.toISOString())
+		.order('scheduled_at', { ascending: true })
+		.limit(DASHBOARD_LIST_LIMIT);
+}
+
+function openLabOrders(supabase: Client) {
+	return supabase
+		.from('lab_orders')
+		.select(`id, test_code, test_name, priority, status, created_at, ${PATIENT}`, {
+			count: 'exact'
+		})
+		.in('status', ['ordered', 'collected'])
+		.order('created_at', { ascending: true })
+		.limit(DASHBOARD_LIST_LIMIT);
+}
+
+function activePrescriptions(supabase: Client) {
+	return supabase
+		.from('prescriptions')
+		.select(`id, medication, dose, frequency, created_at, ${PATIENT}`, { count: 'exact' })
+		.eq('status', 'active')
+		.order('created_at', { ascending: true })
+		.limit(DASHBOARD_LIST_LIMIT);
+}
+
+function recentPatients(supabase: Client) {
+	return supabase
+		.from('patients')
+		.select('id, mrn, given_name, family_name, date_of_birth, updated_at', { count: 'exact' })
+		.is('archived_at', null)
+		.order('updated_at', { ascending: false })
+		.limit(RECENT_PATIENTS_LIMIT);
+}
+
+type Rows<T extends (...args: never[]) => PromiseLike<{ data: unknown }>> = NonNullable<
+	Awaited<ReturnType<T>>['data']
+>;
+export type DashboardVisit = Rows<typeof todaysVisits>[number];
+export type DashboardLabOrder = Rows<typeof openLabOrders>[number];
+export type DashboardPrescription = Rows<typeof activePrescriptions>[number];
+export type DashboardPatient = Rows<typeof recentPatients>[number];
+
+export interface DashboardList<T> {
+	rows: T[];
+	total: number;
+}
+
+export interface Dashboard {
+	visits: DashboardList<DashboardVisit> | null;
+	labOrders: DashboardList<DashboardLabOrder> | null;
+	prescriptions: DashboardList<DashboardPrescription> | null;
+	patients: DashboardList<DashboardPatient>;
+	/** Section order for the role: what the role works on first. */
+	order: ('visits' | 'labOrders' | 'prescriptions' | 'patients')[];
+}
+
+async function listOf<T>(
+	query: PromiseLike<{ data: T[] | null; error: { message: string } | null; count: number | null }>,
+	what: string
+): Promise<DashboardList<T>> {
+	const { data, error, count } = await query;
+	if (error) throw new Error(`dashboard ${what}: ${error.message}`);
+	return { rows: data ?? [], total: count ?? data?.length ?? 0 };
+}
+
+/** Loads the dashboard of the caller's active clinic, shaped by their role. */
+export async function loadDashboard({
+	supabase,
+	role,
+	now = new Date()
+}: {
+	supabase: Client;
+	role: string;
+	now?: Date;
+}): Promise<Dashboard> {
+	const [visits, labOrders, prescriptions, patients] = await Promise.all([
+		can(role, 'readVisits') ? listOf(todaysVisits(supabase, now), 'visits') : null,
+		can(role, 'readLabs') ? listOf(openLabOrders(supabase), 'lab orders') : null,
+		can(role, 'readPrescriptions') ? listOf(activePrescriptions(supabase), 'prescriptions') : null,
+		listOf(recentPatients(supabase), 'patients')
+	]);
+	const order: Dashboard['order'] =
+		role === 'lab_technician'
+			? ['labOrders', 'patients']
+			: role === 'pharmacist'
+				? ['prescriptions', 'patients']
+				: role === 'receptionist'
+					? ['visits', 'patients']
+					: ['visits', 'labOrders', 'prescriptions', 'patients'];
+	return { visits, labOrders, prescriptions, patients, order };
+}
