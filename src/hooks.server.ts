@@ -1,10 +1,12 @@
 import { sequence } from '@sveltejs/kit/hooks';
-import { redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
+import { error, redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
 import type { VerifiedClaims } from './app';
 import { createRequestClient } from '$lib/server/supabase';
 import { rootDomain } from '$lib/server/env';
 import { resolveTenant } from '$lib/server/tenant';
 import { loadBranding } from '$lib/server/branding';
+import { requirePlatformAdmin } from '$lib/server/platform/guard';
+import { publicSettings } from '$lib/server/platform/settings';
 
 /** Supabase server client from cookies, and claims verified against the JWKS (never getSession). */
 const supabase: Handle = async ({ event, resolve }) => {
@@ -49,7 +51,49 @@ const authGuard: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(supabase, tenant, authGuard);
+/**
+ * The platform console exists only on the platform domain (404 on clinic hosts); everything but
+ * its sign-in page needs a live platform admin (claims AND platform_admins in the database). Its
+ * layout and every action check again.
+ */
+const platformGuard: Handle = async ({ event, resolve }) => {
+	const id = event.route.id ?? '';
+	if (id === '/platform' || id.startsWith('/platform/')) {
+		if (event.locals.tenant.kind !== 'platform') error(404, { message: 'Not found' });
+		if (id !== '/platform/sign-in')
+			await requirePlatformAdmin({ locals: event.locals, url: event.url });
+	}
+	return resolve(event);
+};
+
+const LAST_ACTIVITY_COOKIE = 'last_activity';
+
+/**
+ * Signs out sessions idle for longer than the platform's setting (minutes). Last activity is the
+ * time of the previous request, kept in an httpOnly cookie per host.
+ */
+const idleTimeout: Handle = async ({ event, resolve }) => {
+	if (await event.locals.safeGetClaims()) {
+		const { idleTimeoutMinutes } = await publicSettings({ supabase: event.locals.supabase });
+		const last = Number(event.cookies.get(LAST_ACTIVITY_COOKIE));
+		const now = Date.now();
+		if (last > 0 && now - last > idleTimeoutMinutes * 60_000) {
+			await event.locals.supabase.auth.signOut({ scope: 'local' });
+			event.cookies.delete(LAST_ACTIVITY_COOKIE, { path: '/' });
+			const signIn = event.locals.tenant.kind === 'platform' ? '/platform/sign-in' : '/sign-in';
+			redirect(303, `${signIn}?notice=idle`);
+		}
+		event.cookies.set(LAST_ACTIVITY_COOKIE, String(now), {
+			path: '/',
+			httpOnly: true,
+			sameSite: 'lax',
+			secure: event.url.protocol === 'https:'
+		});
+	}
+	return resolve(event);
+};
+
+export const handle = sequence(supabase, tenant, idleTimeout, authGuard, platformGuard);
 
 export const handleError: HandleServerError = ({ error, status }) => {
 	const errorId = crypto.randomUUID();

@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { publicSettings } from '$lib/server/platform/settings';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async ({ locals }) => {
@@ -7,5 +8,10 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 			message: `No clinic uses the address ${locals.tenant.host}. Check the address your clinic gave you.`
 		});
 	}
-	return { claims: await locals.safeGetClaims(), branding: locals.branding };
+	const settings = await publicSettings({ supabase: locals.supabase });
+	return {
+		claims: await locals.safeGetClaims(),
+		branding: locals.branding,
+		maintenanceBanner: settings.maintenanceBanner
+	};
 };

@@ -1,0 +1,60 @@
+/** Global settings: the public part read on every request (briefly cached), and updates. */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+
+type Db = SupabaseClient<Database>;
+export type PublicSettings = { maintenanceBanner: string | null; idleTimeoutMinutes: number };
+
+const DEFAULTS: PublicSettings = { maintenanceBanner: null, idleTimeoutMinutes: 60 };
+const CACHE_MS = 3_000;
+let cached: { at: number; value: PublicSettings } | undefined;
+
+/** Banner and idle timeout via get_public_settings() (anon may call it); cached for 3 seconds. */
+export async function publicSettings(opts: { supabase: Db }): Promise<PublicSettings> {
+	if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
+	const { data, error } = await opts.supabase.rpc('get_public_settings').maybeSingle();
+	if (error) {
+		console.error('get_public_settings failed', error.message);
+		return cached?.value ?? DEFAULTS;
+	}
+	const value: PublicSettings = data
+		? {
+				maintenanceBanner: data.maintenance_banner,
+				idleTimeoutMinutes: data.session_idle_timeout_minutes
+			}
+		: DEFAULTS;
+	cached = { at: Date.now(), value };
+	return value;
+}
+
+export async function readSettings(opts: { supabase: Db }) {
+	const { data, error } = await opts.supabase
+		.from('platform_settings')
+		.select('maintenance_banner, session_idle_timeout_minutes')
+		.maybeSingle();
+	if (error) throw new Error(`platform_settings failed: ${error.message}`);
+	return data;
+}
+
+export async function updateSettings(opts: {
+	supabase: Db;
+	maintenanceBanner: string;
+	idleTimeoutMinutes: number;
+}): Promise<void> {
+	const { error } = await opts.supabase.rpc('platform_update_settings', {
+		maintenance_banner: opts.maintenanceBanner,
+		session_idle_timeout_minutes: opts.idleTimeoutMinutes
+	});
+	if (error) throw new Error(`platform_update_settings failed: ${error.message}`);
+	cached = undefined;
+}
+
+export async function platformAuditLog(opts: { supabase: Db; limit: number }) {
+	const { data, error } = await opts.supabase
+		.from('platform_audit_log')
+		.select('id, actor_id, action, organization_id, details, created_at')
+		.order('id', { ascending: false })
+		.limit(opts.limit);
+	if (error) throw new Error(`platform_audit_log failed: ${error.message}`);
+	return data ?? [];
+}

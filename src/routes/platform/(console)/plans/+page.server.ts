@@ -1,0 +1,34 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { setError, superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import { deletePlanSchema, planSchema } from '$lib/schemas/platform';
+import { deletePlan, listPlans, savePlan } from '$lib/server/platform/billing';
+import { requirePlatformAdmin } from '$lib/server/platform/guard';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+	await requirePlatformAdmin({ locals, url });
+	return {
+		plans: await listPlans({ supabase: locals.supabase }),
+		form: await superValidate(zod4(planSchema)),
+		notice: url.searchParams.get('notice')
+	};
+};
+
+export const actions: Actions = {
+	save: async ({ request, locals, url }) => {
+		await requirePlatformAdmin({ locals, url });
+		const form = await superValidate(request, zod4(planSchema));
+		if (!form.valid) return fail(400, { form });
+		await savePlan({ supabase: locals.supabase, plan: form.data });
+		redirect(303, '/platform/plans?notice=saved');
+	},
+	delete: async ({ request, locals, url }) => {
+		await requirePlatformAdmin({ locals, url });
+		const form = await superValidate(request, zod4(deletePlanSchema));
+		if (!form.valid) return fail(400, { deleteForm: form });
+		const refusal = await deletePlan({ supabase: locals.supabase, id: form.data.id });
+		if (refusal) return setError(form, 'id', refusal);
+		redirect(303, '/platform/plans?notice=deleted');
+	}
+};
