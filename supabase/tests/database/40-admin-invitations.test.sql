@@ -1,0 +1,214 @@
+-- invitations: who may see, create, resend and revoke them; seat limits from the plan; accepting
+-- binds to the verified e-mail, the host clinic, pending and unexpired.
+select plan(41);
+select tests.create_tenancy_fixture();
+
+insert into tests.personas values
+  ('invitee', tests.create_user('invitee@tests.local')),
+  ('stranger', tests.create_user('stranger@tests.local'));
+-- alpha is on a 5-seat plan: 3 active members (alpha_admin, alpha_doctor, both)
+update public.organizations set plan_id = 'starter' where id = tests.org_id('alpha');
+
+-- INSERT ----------------------------------------------------------------------------------------------
+select tests.act_as('alpha_admin');
+select lives_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), ' Invitee@Tests.local ', 'nurse') $$,
+  'clinic A admin invites someone to clinic A'
+);
+select results_eq(
+  $$ select email, status::text, invited_by from public.invitations where organization_id = tests.org_id('alpha') $$,
+  $$ values ('invitee@tests.local', 'pending', tests.user_id('alpha_admin')) $$,
+  'the e-mail is stored lower-case and trimmed, pending, invited by the caller'
+);
+select ok(
+  (select expires_at between now() + interval '6 days 23 hours' and now() + interval '7 days 1 minute'
+     from public.invitations where email = 'invitee@tests.local'),
+  'an invitation expires 7 days after it is sent'
+);
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'invitee@tests.local', 'doctor') $$,
+  '23505', 'invitee@tests.local already has a pending invitation',
+  'a second pending invitation for the same address is refused'
+);
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'alpha_doctor@tests.local', 'nurse') $$,
+  '23505', 'alpha_doctor@tests.local already works at this clinic',
+  'inviting someone who already works here is refused'
+);
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('beta'), 'x@tests.local', 'nurse') $$,
+  '42501', null, 'clinic A admin cannot invite to clinic B'
+);
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role, status, expires_at) values (tests.org_id('alpha'), 'y@tests.local', 'nurse', 'accepted', now() + interval '1 year') $$,
+  '42501', null, 'API callers cannot choose status or expiry (no column privilege)'
+);
+select tests.act_as('alpha_doctor');
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
+  '42501', null, 'clinic A staff (not admin) cannot invite'
+);
+select tests.act_as('beta_admin');
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
+  '42501', null, 'clinic B admin cannot invite to clinic A'
+);
+select tests.act_as('nobody');
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
+  '42501', null, 'a signed-in person without a clinic cannot invite'
+);
+select tests.as_anon();
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
+  '42501', null, 'anon cannot invite'
+);
+
+-- SELECT ----------------------------------------------------------------------------------------------
+select tests.act_as('alpha_admin');
+select is((select count(*)::int from public.invitations), 1, 'clinic A admin sees clinic A''s invitation');
+select tests.act_as('alpha_doctor');
+select is_empty($$ select 1 from public.invitations $$, 'clinic A staff see no invitations');
+select tests.act_as('beta_admin');
+select is_empty($$ select 1 from public.invitations $$, 'clinic B admin sees none of clinic A''s invitations');
+select tests.act_as('nobody');
+select is_empty($$ select 1 from public.invitations $$, 'a person without a clinic sees none');
+select tests.act_as('invitee');
+select is((select count(*)::int from public.invitations), 1, 'the invitee sees the invitation sent to their address');
+select tests.as_anon();
+select throws_ok($$ select 1 from public.invitations $$, '42501', null, 'anon cannot read invitations');
+
+-- UPDATE: resend and revoke -------------------------------------------------------------------------------
+select tests.clear_authentication();
+update public.invitations set expires_at = now() + interval '1 day' where email = 'invitee@tests.local';
+select tests.act_as('beta_admin');
+select is(
+  tests.rows_affected($$ update public.invitations set status = 'revoked' where email = 'invitee@tests.local' $$),
+  0, 'clinic B admin cannot revoke clinic A''s invitation'
+);
+select tests.act_as('alpha_doctor');
+select is(
+  tests.rows_affected($$ update public.invitations set status = 'revoked' where email = 'invitee@tests.local' $$),
+  0, 'clinic A staff cannot revoke'
+);
+select tests.act_as('invitee');
+select is(
+  tests.rows_affected($$ update public.invitations set status = 'revoked' where email = 'invitee@tests.local' $$),
+  0, 'the invitee cannot change the invitation'
+);
+select tests.act_as('alpha_admin');
+select lives_ok(
+  $$ update public.invitations set last_sent_at = now(), expires_at = now() + interval '10 years' where email = 'invitee@tests.local' $$,
+  'clinic A admin resends'
+);
+select ok(
+  (select expires_at < now() + interval '7 days 1 minute' and send_count = 2 from public.invitations where email = 'invitee@tests.local'),
+  'resending gives a fresh week (never more) and counts the e-mail'
+);
+select throws_ok(
+  $$ update public.invitations set status = 'accepted' where email = 'invitee@tests.local' $$,
+  '42501', 'Invitations are accepted by the invitee, not changed to accepted',
+  'an admin cannot mark an invitation accepted'
+);
+select throws_ok(
+  $$ delete from public.invitations $$, '42501', null, 'nobody deletes invitations through the API'
+);
+
+-- SEATS (alpha: starter plan, 5 seats; 3 active + 1 pending) -------------------------------------------------
+select lives_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'fifth@tests.local', 'nurse') $$,
+  'the fifth seat can be given to an invitation'
+);
+select throws_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'sixth@tests.local', 'nurse') $$,
+  '23514', 'All 5 seats of the Starter plan are in use (3 active staff, 2 pending invitations)',
+  'a sixth seat is refused with the counts'
+);
+select throws_ok(
+  $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('stranger'), 'nurse') $$,
+  '23514', null, 'an admin cannot bypass the seat limit by adding a membership directly'
+);
+select lives_ok(
+  $$ update public.invitations set status = 'revoked' where email = 'fifth@tests.local' $$,
+  'revoking frees a seat'
+);
+select lives_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'sixth@tests.local', 'nurse') $$,
+  'after revoking, the seat can be used'
+);
+select throws_ok(
+  $$ update public.invitations set status = 'pending' where email = 'fifth@tests.local' $$,
+  '42501', 'This invitation is revoked and can no longer change',
+  'a revoked invitation stays revoked'
+);
+
+-- ACCEPTING ---------------------------------------------------------------------------------------------------
+select tests.act_as('stranger');
+select throws_ok(
+  $$ select * from public.accept_invitation('tests-alpha') $$,
+  'P0002', 'There is no pending invitation for stranger@tests.local at Alpha Test Clinic',
+  'someone whose address was not invited cannot accept'
+);
+select tests.act_as('invitee');
+select throws_ok(
+  $$ select * from public.accept_invitation('tests-beta') $$,
+  'P0002', null, 'the invitee cannot use the invitation at another clinic'
+);
+select tests.clear_authentication();
+update public.invitations set expires_at = now() - interval '1 minute' where email = 'invitee@tests.local';
+select tests.act_as('invitee');
+select throws_ok(
+  $$ select * from public.accept_invitation('tests-alpha') $$,
+  'P0002', 'Your invitation to Alpha Test Clinic has expired',
+  'an expired invitation cannot be accepted'
+);
+select tests.clear_authentication();
+update public.invitations set expires_at = now() + interval '1 day' where email = 'invitee@tests.local';
+-- forged claims do not help: the address comes from auth.users
+select tests.authenticate_with_claims(jsonb_build_object('sub', tests.user_id('stranger'), 'email', 'invitee@tests.local'));
+select throws_ok(
+  $$ select * from public.accept_invitation('tests-alpha') $$,
+  'P0002', null, 'an e-mail claim that is not the account''s verified address does not match'
+);
+select tests.act_as('invitee');
+select results_eq(
+  $$ select organization_id, role::text from public.accept_invitation('tests-alpha') $$,
+  $$ values (tests.org_id('alpha'), 'nurse') $$,
+  'the invited address accepts at the host clinic'
+);
+select tests.clear_authentication();
+select results_eq(
+  $$ select m.role::text, m.status::text, i.status::text, i.accepted_by, p.active_organization_id
+       from public.memberships m
+       join public.invitations i on i.email = 'invitee@tests.local' and i.organization_id = m.organization_id
+       join public.profiles p on p.id = m.user_id
+      where m.user_id = tests.user_id('invitee') $$,
+  $$ values ('nurse', 'active', 'accepted', tests.user_id('invitee'), tests.org_id('alpha')) $$,
+  'accepting creates the active membership with the invited role, marks the invitation and activates the clinic'
+);
+select tests.act_as('invitee');
+select throws_ok(
+  $$ select * from public.accept_invitation('tests-alpha') $$,
+  'P0002', null, 'an invitation is accepted once'
+);
+select tests.as_anon();
+select throws_ok(
+  $$ select * from public.accept_invitation('tests-alpha') $$,
+  '42501', null, 'anon cannot accept'
+);
+
+-- a person who already has an account elsewhere joins with the same account
+select tests.act_as('beta_admin');
+select lives_ok(
+  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('beta'), 'alpha_doctor@tests.local', 'doctor') $$,
+  'clinic B invites a doctor who works at clinic A'
+);
+select tests.act_as('alpha_doctor');
+select lives_ok($$ select * from public.accept_invitation('tests-beta') $$, 'they accept with their existing account');
+select tests.clear_authentication();
+select is(
+  (select count(*)::int from public.memberships where user_id = tests.user_id('alpha_doctor') and status = 'active'),
+  2, 'and now work at both clinics'
+);
+
+select * from finish();
