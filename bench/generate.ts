@@ -20,7 +20,7 @@
  */
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { client, prepareDatabase } from './db.ts';
+import { client, databaseExists, migrationsHash, prepareDatabase } from './db.ts';
 
 export type Size = 'S' | 'M' | 'L';
 
@@ -70,10 +70,12 @@ const BULK_TABLES = ['patients', 'visits', 'lab_orders', 'prescriptions'];
 export interface GenerateOptions {
 	size: Size;
 	seed: number;
+	/** Stored in bench.meta: identifies the migrations and generator the data was made with. */
+	tag?: string;
 	log?: (m: string) => void;
 }
 
-export async function generate(db: pg.Client, { size, seed, log = () => {} }: GenerateOptions) {
+export async function generate(db: pg.Client, { size, seed, tag, log = () => {} }: GenerateOptions) {
 	const spec = SIZES[size];
 	const t0 = performance.now();
 	const step = async (label: string, sql: string, params: unknown[] = []) => {
@@ -314,12 +316,17 @@ export async function generate(db: pg.Client, { size, seed, log = () => {} }: Ge
 		await db.query(r.def);
 		log(`  index ${r.indexname} rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 	}
-	await db.query(`insert into bench.meta (size, seed, complete) values ($1, $2, true)`, [size, seed]);
+	await db.query(`insert into bench.meta (size, seed, tag, complete) values ($1, $2, $3, true)`, [size, seed, tag ?? null]);
 	await db.query(`commit`);
 	const tv = performance.now();
 	await db.query(`vacuum (analyze, freeze)`);
 	log(`  vacuum analyze in ${((performance.now() - tv) / 1000).toFixed(1)} s`);
 	log(`size ${size} loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** What a loaded database must have been made with to be reused: migrations + this generator. */
+export function dataTag(size: Size, seed: number): string {
+	return `${size}:${seed}:${migrationsHash([import.meta.filename])}`;
 }
 
 /** Drop/recreate `name`, migrate, load `size`. */
@@ -328,10 +335,39 @@ export async function prepareAndGenerate(name: string, size: Size, seed: number,
 	const db = client(name);
 	await db.connect();
 	try {
-		await generate(db, { size, seed, log });
+		await generate(db, { size, seed, tag: dataTag(size, seed), log });
 	} finally {
 		await db.end();
 	}
+}
+
+/** Reuses `name` when it holds a complete load of the same size, seed, migrations and generator. */
+export async function ensureLoaded(
+	name: string,
+	size: Size,
+	seed: number,
+	log: (m: string) => void,
+	opts: { fresh?: boolean } = {}
+): Promise<'reused' | 'loaded'> {
+	if (!opts.fresh && (await databaseExists(name))) {
+		const db = client(name);
+		await db.connect();
+		try {
+			const { rows } = await db.query<{ tag: string }>(
+				`select tag from bench.meta where complete order by loaded_at desc limit 1`
+			);
+			if (rows[0]?.tag === dataTag(size, seed)) {
+				log(`database ${name}: reusing size ${size} (seed ${seed}, same migrations)`);
+				return 'reused';
+			}
+		} catch {
+			/* no bench.meta: not a complete load */
+		} finally {
+			await db.end();
+		}
+	}
+	await prepareAndGenerate(name, size, seed, log);
+	return 'loaded';
 }
 
 if (import.meta.main) {

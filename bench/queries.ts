@@ -1,0 +1,247 @@
+/**
+ * The portal's queries (BENCHMARK.md "Queries"), each written once. The explicit organization
+ * filter is the only difference between modes: B0 and R2 send it, R1 leaves scoping to the
+ * policies. Writes send organization_id explicitly in B0/R2 and rely on the column default
+ * (private.current_org_id()) in R1, as a client that omits it would.
+ */
+import { BASE_TIME } from './generate.ts';
+
+export type Mode = 'B0' | 'R1' | 'R2';
+export const MODES: Mode[] = ['B0', 'R1', 'R2'];
+
+export interface SamplePatient {
+	id: string;
+	mrn: string;
+	search_name: string;
+}
+
+export interface Clinic {
+	n: number;
+	id: string;
+	large: boolean;
+	doctorId: string;
+	/** Patients not archived (for the deep page offset). */
+	active: number;
+	sample: SamplePatient[];
+}
+
+/** What one transaction of one query needs: the clinic, a member of it and the random choices. */
+export interface Ctx {
+	clinic: Clinic;
+	patient: SamplePatient;
+	rand: () => number;
+}
+
+export interface Statement {
+	text: string;
+	values: unknown[];
+}
+
+class Sql {
+	values: unknown[] = [];
+	readonly filter: boolean;
+	readonly orgId: string;
+	constructor(filter: boolean, orgId: string) {
+		this.filter = filter;
+		this.orgId = orgId;
+	}
+	p(v: unknown): string {
+		this.values.push(v);
+		return `$${this.values.length}`;
+	}
+	/** `alias.organization_id = $n and ` in B0/R2, nothing in R1. */
+	org(alias: string): string {
+		return this.filter ? `${alias}.organization_id = ${this.p(this.orgId)}::uuid and ` : '';
+	}
+}
+
+export interface QueryDef {
+	id: string;
+	title: string;
+	write: boolean;
+	/** Checked by the plan gates (BENCHMARK.md: Q1, Q2, Q4, Q5, Q6). */
+	gated: boolean;
+	build(ctx: Ctx, filter: boolean): Statement[];
+}
+
+function one(ctx: Ctx, filter: boolean, f: (s: Sql) => string): Statement[] {
+	const s = new Sql(filter, ctx.clinic.id);
+	const text = f(s);
+	return [{ text, values: s.values }];
+}
+
+function many(ctx: Ctx, filter: boolean, fs: Array<(s: Sql) => string>): Statement[] {
+	return fs.map((f) => {
+		const s = new Sql(filter, ctx.clinic.id);
+		const text = f(s);
+		return { text, values: s.values };
+	});
+}
+
+const LIST = 'p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone, p.archived_at';
+const PAGE = 25;
+
+export const QUERIES: QueryDef[] = [
+	{
+		id: 'Q1',
+		title: 'patients page 1 by name',
+		write: false,
+		gated: true,
+		build: (ctx, f) =>
+			one(ctx, f, (s) =>
+				`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
+				  order by p.search_name, p.id limit ${PAGE}`
+			)
+	},
+	{
+		id: 'Q2a',
+		title: 'name prefix search',
+		write: false,
+		gated: true,
+		build: (ctx, f) => {
+			const prefix = ctx.patient.search_name.slice(0, 3);
+			return one(ctx, f, (s) => {
+				const org = s.org('p');
+				const lo = s.p(prefix);
+				return `select ${LIST} from public.patients p
+				         where ${org}p.search_name >= ${lo} and p.search_name < ${lo} || chr(1114111)
+				           and p.archived_at is null
+				         order by p.search_name, p.id limit ${PAGE + 1}`;
+			});
+		}
+	},
+	{
+		id: 'Q2b',
+		title: 'MRN lookup',
+		write: false,
+		gated: true,
+		build: (ctx, f) =>
+			one(ctx, f, (s) =>
+				`select ${LIST} from public.patients p where ${s.org('p')}p.mrn = ${s.p(ctx.patient.mrn)}
+				  limit ${PAGE + 1}`
+			)
+	},
+	{
+		id: 'Q3a',
+		title: 'deep page (offset, middle of the list)',
+		write: false,
+		gated: false,
+		build: (ctx, f) =>
+			one(ctx, f, (s) =>
+				`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
+				  order by p.search_name, p.id limit ${PAGE} offset ${s.p(Math.floor(ctx.clinic.active / 2))}`
+			)
+	},
+	{
+		id: 'Q3b',
+		title: 'deep page (keyset)',
+		write: false,
+		gated: false,
+		build: (ctx, f) =>
+			one(ctx, f, (s) => {
+				const org = s.org('p');
+				return `select ${LIST} from public.patients p
+				         where ${org}(p.search_name, p.id) > (${s.p(ctx.patient.search_name)}, ${s.p(ctx.patient.id)}::uuid)
+				           and p.archived_at is null
+				         order by p.search_name, p.id limit ${PAGE}`;
+			})
+	},
+	{
+		id: 'Q4a',
+		title: 'count patients (list total)',
+		write: false,
+		gated: true,
+		build: (ctx, f) =>
+			one(ctx, f, (s) => `select count(*) from public.patients p where ${s.org('p')}p.archived_at is null`)
+	},
+	{
+		id: 'Q4b',
+		title: 'count open lab orders (dashboard)',
+		write: false,
+		gated: true,
+		build: (ctx, f) =>
+			one(ctx, f, (s) => `select count(*) from public.lab_orders l where ${s.org('l')}l.status = 'ordered'`)
+	},
+	{
+		id: 'Q5',
+		title: "one patient's chart (patient, visits, labs, prescriptions)",
+		write: false,
+		gated: true,
+		build: (ctx, f) =>
+			many(ctx, f, [
+				(s) =>
+					`select p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone, p.email,
+					        p.address, p.custom_fields, p.archived_at
+					   from public.patients p where ${s.org('p')}p.id = ${s.p(ctx.patient.id)}::uuid`,
+				(s) =>
+					`select v.id, v.scheduled_at, v.status, v.reason, v.clinician_id from public.visits v
+					  where ${s.org('v')}v.patient_id = ${s.p(ctx.patient.id)}::uuid
+					  order by v.scheduled_at desc limit 50`,
+				(s) =>
+					`select l.id, l.test_code, l.test_name, l.priority, l.status, l.result_value, l.result_unit,
+					        l.created_at from public.lab_orders l
+					  where ${s.org('l')}l.patient_id = ${s.p(ctx.patient.id)}::uuid
+					  order by l.created_at desc limit 50`,
+				(s) =>
+					`select r.id, r.medication, r.dose, r.frequency, r.status, r.created_at from public.prescriptions r
+					  where ${s.org('r')}r.patient_id = ${s.p(ctx.patient.id)}::uuid
+					  order by r.created_at desc limit 50`
+			])
+	},
+	{
+		id: 'Q6',
+		title: 'recent visits joined to patients (dashboard)',
+		write: false,
+		gated: true,
+		build: (ctx, f) =>
+			one(ctx, f, (s) => {
+				const org = s.org('v');
+				return `select v.id, v.scheduled_at, v.status, v.reason, p.id as patient_id, p.mrn, p.given_name, p.family_name
+				          from public.visits v
+				          join public.patients p on p.organization_id = v.organization_id and p.id = v.patient_id
+				         where ${org}v.scheduled_at <= ${s.p(BASE_TIME)}::timestamptz
+				         order by v.scheduled_at desc limit 20`;
+			})
+	},
+	{
+		id: 'W1',
+		title: 'insert a visit',
+		write: true,
+		gated: false,
+		build: (ctx, f) => {
+			const s = new Sql(f, ctx.clinic.id);
+			const cols = f ? 'organization_id, ' : '';
+			const orgValue = f ? `${s.p(ctx.clinic.id)}::uuid, ` : '';
+			const text = `insert into public.visits (${cols}patient_id, clinician_id, scheduled_at, reason, status)
+			              values (${orgValue}${s.p(ctx.patient.id)}::uuid, ${s.p(ctx.clinic.doctorId)}::uuid,
+			                      ${s.p(BASE_TIME)}::timestamptz + interval '3 days', 'Follow-up', 'scheduled')
+			              returning organization_id, patient_id`;
+			return [{ text, values: s.values }];
+		}
+	},
+	{
+		id: 'W2',
+		title: 'update a patient',
+		write: true,
+		gated: false,
+		build: (ctx, f) =>
+			one(ctx, f, (s) => {
+				const org = s.org('p');
+				return `update public.patients p set phone = ${s.p('+64 21 ' + String(Math.floor(ctx.rand() * 1e6)).padStart(6, '0'))}
+				         where ${org}p.id = ${s.p(ctx.patient.id)}::uuid
+				         returning p.organization_id, p.id`;
+			})
+	}
+];
+
+/** The JWT claims the Data API would set for the clinic's doctor. */
+export function claimsFor(clinic: Clinic): Record<string, unknown> {
+	return {
+		sub: clinic.doctorId,
+		role: 'authenticated',
+		aud: 'authenticated',
+		organization_id: clinic.id,
+		org_role: 'doctor',
+		exp: Math.floor(Date.now() / 1000) + 3600
+	};
+}
