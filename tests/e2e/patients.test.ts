@@ -102,6 +102,20 @@ describe('patients: list, search, register, edit, archive', () => {
 		).toContain('field-cf_nhi_number-error');
 		await page.screenshot({ path: screenshotPath('patients-form-error'), fullPage: true });
 
+		// Without JavaScript the action runs the same schema and answers with the error in place.
+		const noJs = await postAction(page, '/patients/new?/create', {
+			given_name: given,
+			family_name: `${family}nojs`,
+			sex: 'unknown',
+			cf_nhi_number: 'abc12'
+		});
+		expect(noJs.status).toBe(400);
+		expect(noJs.text).toContain('id="field-cf_nhi_number-error"');
+		expect(noJs.text).toContain('does not match the required format');
+		expect(
+			await dbQuery(`select 1 from public.patients where family_name = $1`, [`${family}nojs`])
+		).toHaveLength(0);
+
 		await page.getByLabel(/National health insurance number/).fill(nhiNumber);
 		await page.getByLabel('Blood group').selectOption('O+');
 		await Promise.all([
@@ -278,5 +292,41 @@ describe('patients: list, search, register, edit, archive', () => {
 		await page.waitForURL((u) => u.searchParams.get('notice') === 'restored');
 		await search(page, family);
 		expect(await page.getByRole('link', { name: `${family}, ${given}` }).count()).toBe(1);
+	});
+
+	it('pages through results 25 at a time with Previous and Next links', async () => {
+		// 27 patients of this run, inserted directly (the app's registration is tested above).
+		const prefix = `${family}pg`;
+		await dbQuery(
+			`insert into public.patients (organization_id, given_name, family_name)
+			 select o.id, 'P' || lpad(g::text, 2, '0'), $1 from public.organizations o, generate_series(1, 27) g
+			  where o.slug = 'clinic-a'`,
+			[prefix]
+		);
+		const page = await signIn(browser, CLINIC_A.slug, demo.doctorA, DEMO_PASSWORD);
+		await search(page, prefix);
+		expect(await page.locator('tbody tr').count()).toBe(25);
+		expect(await page.getByRole('status').first().textContent()).toContain('Showing 1–25');
+		expect(await page.getByRole('link', { name: 'Previous' }).count()).toBe(0);
+		await Promise.all([
+			page.waitForURL((u) => u.searchParams.get('page') === '2'),
+			page.getByRole('link', { name: 'Next' }).click()
+		]);
+		expect(new URL(page.url()).searchParams.get('q')).toBe(prefix);
+		expect(await page.locator('tbody tr').count()).toBe(2);
+		expect(await page.getByRole('status').first().textContent()).toContain('Showing 26–27');
+		expect(await page.locator('tbody').textContent()).toContain(`${prefix}, P27`);
+		expect(await page.getByRole('link', { name: 'Next' }).count()).toBe(0);
+		await page.getByRole('link', { name: 'Previous' }).click();
+		await page.waitForURL((u) => !u.searchParams.has('page'));
+		expect(await page.locator('tbody tr').first().textContent()).toContain(`${prefix}, P01`);
+
+		// Without a query: the whole list with a total, 25 per page.
+		await page.goto(appUrl(CLINIC_A.slug, '/patients'));
+		const status = (await page.getByRole('status').first().textContent()) ?? '';
+		const total = Number(/of (\d+)/.exec(status)?.[1]);
+		expect(total).toBeGreaterThanOrEqual(27);
+		expect(status).toContain(`Showing 1–25 of ${total}`);
+		expect(await page.locator('tbody tr').count()).toBe(25);
 	});
 });
