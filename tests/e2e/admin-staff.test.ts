@@ -1,0 +1,407 @@
+/**
+ * Clinic admin console, staff and invitations: only admins get in; roles change; removal asks for
+ * confirmation and cuts access at the next request; invitations go out through Auth's e-mail link
+ * and are accepted by the invited address only (new and existing accounts), unless revoked or
+ * expired; seats are limited by the plan; another clinic's admin cannot act on forged ids.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { CLINIC_A, HOSPITAL } from '../support/demo.ts';
+import { createStaff, deleteUser, latestMail } from '../support/people.ts';
+import { adminDb, serviceClient, uniqueEmail } from '../support/stack.ts';
+
+const PASSWORD = 'Admin-e2e-password-1';
+
+async function sql<T = Record<string, unknown>>(
+	text: string,
+	values: unknown[] = []
+): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(text, values)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
+
+/** Opens the invitation link the way the e-mail template does (token hash to /auth/confirm). */
+async function openInvitation(context: BrowserContext, slug: string, email: string): Promise<Page> {
+	const mail = await latestMail(email);
+	expect(mail.token_hash).toBeTruthy();
+	expect(['signup', 'magiclink']).toContain(mail.type);
+	const page = await context.newPage();
+	const q = new URLSearchParams({
+		token_hash: mail.token_hash!,
+		type: mail.type,
+		next: '/accept-invite'
+	});
+	await page.goto(appUrl(slug, `/auth/confirm?${q}`));
+	await page.waitForURL((u) => u.pathname === '/accept-invite');
+	return page;
+}
+
+/** A form POST from inside the page (the browser resolves `*.localhost` and sends its Origin). */
+async function postForm(page: Page, path: string, form: Record<string, string>) {
+	return page.evaluate(
+		async ({ path, form }) => {
+			const res = await fetch(path, {
+				method: 'POST',
+				body: new URLSearchParams(form),
+				headers: { accept: 'text/html' }
+			});
+			return { status: res.status, text: await res.text() };
+		},
+		{ path, form }
+	);
+}
+
+async function invite(page: Page, email: string, role: string) {
+	await page.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Role', { exact: true }).selectOption(role);
+	await page.getByRole('button', { name: 'Send invitation' }).click();
+}
+
+describe('clinic admin console: staff and invitations', () => {
+	let browser: BrowserContext;
+	const cleanup: string[] = [];
+	let admin: { id: string; email: string };
+	let adminPage: Page;
+
+	beforeAll(async () => {
+		browser = await launch();
+		admin = await createStaff({
+			organizationSlug: CLINIC_A.slug,
+			role: 'admin',
+			password: PASSWORD
+		});
+		cleanup.push(admin.id);
+		adminPage = await signIn(browser, CLINIC_A.slug, admin.email, PASSWORD);
+	});
+	afterAll(async () => {
+		await browser?.close();
+		for (const id of cleanup) await deleteUser(id);
+	});
+
+	it('refuses the console to staff who are not admins (403, no Admin link)', async () => {
+		const doctor = await createStaff({
+			organizationSlug: CLINIC_A.slug,
+			role: 'doctor',
+			password: PASSWORD
+		});
+		cleanup.push(doctor.id);
+		const other = await launch();
+		try {
+			const page = await signIn(other, CLINIC_A.slug, doctor.email, PASSWORD);
+			expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+			const res = await page.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+			expect(res?.status()).toBe(403);
+			// an action posted directly is refused too (checked in the action, then by RLS)
+			const post = await postForm(page, '/admin/staff?/invite', {
+				email: uniqueEmail('sneaky'),
+				role: 'admin'
+			});
+			expect(post.status).toBe(403);
+		} finally {
+			await other.close();
+		}
+	});
+
+	it('lists staff with name, email, role and status and changes a role', async () => {
+		const nurse = await createStaff({
+			organizationSlug: CLINIC_A.slug,
+			role: 'nurse',
+			password: PASSWORD
+		});
+		cleanup.push(nurse.id);
+		await adminPage.getByRole('link', { name: 'Admin' }).click();
+		await adminPage.waitForURL((u) => u.pathname === '/admin/staff');
+		const row = adminPage.getByTestId('staff-row').filter({ hasText: nurse.email });
+		await expect.poll(() => row.count()).toBe(1);
+		expect(await row.textContent()).toContain('Active');
+		await row.getByLabel(/Role of/).selectOption('receptionist');
+		await row.getByRole('button', { name: 'Change role' }).click();
+		await row.getByRole('status').waitFor();
+		const [m] = await sql<{ role: string }>(
+			'select role from public.memberships where user_id = $1',
+			[nurse.id]
+		);
+		expect(m.role).toBe('receptionist');
+		await adminPage.screenshot({ path: screenshotPath('admin-staff'), fullPage: true });
+	});
+
+	it('cannot change or remove their own membership (message next to the control)', async () => {
+		await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+		const mine = adminPage.getByTestId('staff-row').filter({ hasText: admin.email });
+		expect(await mine.textContent()).toContain('Another admin must change your own role.');
+		expect(await mine.getByRole('link', { name: /Remove/ }).count()).toBe(0);
+		const [{ id }] = await sql<{ id: string }>(
+			'select id from public.memberships where user_id = $1',
+			[admin.id]
+		);
+		await adminPage.goto(appUrl(CLINIC_A.slug, `/admin/staff/${id}/remove`));
+		await adminPage.getByRole('button', { name: /^Remove/ }).click();
+		await adminPage.getByRole('alert').waitFor();
+		expect(await adminPage.getByRole('alert').textContent()).toContain(
+			'You cannot remove your own membership'
+		);
+	});
+
+	it('removes someone after a confirmation step; their next request is refused', async () => {
+		const nurse = await createStaff({
+			organizationSlug: CLINIC_A.slug,
+			role: 'nurse',
+			password: PASSWORD
+		});
+		cleanup.push(nurse.id);
+		const theirs = await launch();
+		try {
+			const nursePage = await signIn(theirs, CLINIC_A.slug, nurse.email, PASSWORD);
+			expect(new URL(nursePage.url()).pathname).toBe('/dashboard');
+
+			await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+			const row = adminPage.getByTestId('staff-row').filter({ hasText: nurse.email });
+			await row.getByRole('link', { name: /Remove/ }).click();
+			await adminPage.waitForURL((u) => u.pathname.endsWith('/remove'));
+			// nothing happens until confirmed
+			expect(
+				await sql('select 1 from public.memberships where user_id = $1', [nurse.id])
+			).toHaveLength(1);
+			await adminPage.screenshot({ path: screenshotPath('admin-remove-confirm'), fullPage: true });
+			await adminPage.getByRole('button', { name: /^Remove/ }).click();
+			await adminPage.waitForURL((u) => u.pathname === '/admin/staff');
+			expect(await adminPage.getByRole('status').first().textContent()).toContain('was removed');
+			expect(
+				await sql('select 1 from public.memberships where user_id = $1', [nurse.id])
+			).toHaveLength(0);
+
+			// the removed person's still-valid session gets nothing at the next request
+			await nursePage.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+			await nursePage.waitForURL((u) => u.pathname === '/sign-in');
+			expect(new URL(nursePage.url()).searchParams.get('notice')).toBe('no-access');
+		} finally {
+			await theirs.close();
+		}
+	});
+
+	it('invites a new person who signs in from the e-mail, accepts, sets a password and lands in the clinic', async () => {
+		const email = uniqueEmail('invitee');
+		await invite(adminPage, email, 'nurse');
+		await adminPage.getByText(`Invitation sent to ${email}.`).waitFor();
+		const row = adminPage.getByTestId('invitation-row').filter({ hasText: email });
+		expect(await row.textContent()).toContain('Pending');
+
+		const theirs = await launch();
+		try {
+			const page = await openInvitation(theirs, CLINIC_A.slug, email);
+			expect(await page.textContent('main')).toContain(`invited to join ${CLINIC_A.name} as Nurse`);
+			await page.screenshot({ path: screenshotPath('admin-accept-invite'), fullPage: true });
+			await page.getByRole('button', { name: /Accept and join/ }).click();
+			await page.waitForURL((u) => u.pathname === '/set-password');
+			await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+			await page.getByLabel('Repeat the new password').fill(PASSWORD);
+			await page.getByRole('button', { name: 'Save password' }).click();
+			await page.waitForURL((u) => u.pathname === '/dashboard');
+			expect(await page.textContent('header')).toContain(CLINIC_A.name);
+		} finally {
+			await theirs.close();
+		}
+		const [m] = await sql<{ user_id: string; role: string; status: string; inv: string }>(
+			`select m.user_id, m.role, m.status, i.status as inv
+			   from public.invitations i
+			   join public.profiles p on lower(p.email) = i.email
+			   join public.memberships m on m.user_id = p.id and m.organization_id = i.organization_id
+			  where i.email = $1`,
+			[email]
+		);
+		cleanup.push(m.user_id);
+		expect(m).toMatchObject({ role: 'nurse', status: 'active', inv: 'accepted' });
+		// and the new password works on the clinic's sign-in page
+		const again = await launch();
+		try {
+			const page = await signIn(again, CLINIC_A.slug, email, PASSWORD);
+			expect(new URL(page.url()).pathname).toBe('/dashboard');
+		} finally {
+			await again.close();
+		}
+	});
+
+	it('lets a person who works at another clinic join with their existing account', async () => {
+		const elsewhere = await createStaff({
+			organizationSlug: HOSPITAL.slug,
+			role: 'doctor',
+			password: PASSWORD
+		});
+		cleanup.push(elsewhere.id);
+		await invite(adminPage, elsewhere.email, 'doctor');
+		await adminPage.getByText(`Invitation sent to ${elsewhere.email}.`).waitFor();
+		const theirs = await launch();
+		try {
+			const page = await openInvitation(theirs, CLINIC_A.slug, elsewhere.email);
+			await page.getByRole('button', { name: /Accept and join/ }).click();
+			await page.waitForURL((u) => u.pathname === '/dashboard');
+		} finally {
+			await theirs.close();
+		}
+		const rows = await sql<{ slug: string; role: string }>(
+			`select o.slug, m.role from public.memberships m join public.organizations o on o.id = m.organization_id
+			  where m.user_id = $1 and m.status = 'active' order by o.slug`,
+			[elsewhere.id]
+		);
+		expect(rows).toEqual([
+			{ slug: 'city-hospital', role: 'doctor' },
+			{ slug: 'clinic-a', role: 'doctor' }
+		]);
+		const { data } = await serviceClient().auth.admin.getUserById(elsewhere.id);
+		expect(data.user?.email).toBe(elsewhere.email);
+	});
+
+	it('refuses a revoked invitation and an expired one; resend makes it usable again', async () => {
+		const revoked = await createStaff({
+			organizationSlug: HOSPITAL.slug,
+			role: 'nurse',
+			password: PASSWORD
+		});
+		const expired = await createStaff({
+			organizationSlug: HOSPITAL.slug,
+			role: 'nurse',
+			password: PASSWORD
+		});
+		cleanup.push(revoked.id, expired.id);
+
+		await invite(adminPage, revoked.email, 'nurse');
+		await adminPage.getByText(`Invitation sent to ${revoked.email}.`).waitFor();
+		const row = adminPage.getByTestId('invitation-row').filter({ hasText: revoked.email });
+		await row.getByRole('button', { name: /Revoke/ }).click();
+		await adminPage.waitForURL((u) => u.searchParams.get('notice') === 'revoked');
+		expect(
+			await adminPage.getByTestId('invitation-row').filter({ hasText: revoked.email }).textContent()
+		).toContain('Revoked');
+
+		await invite(adminPage, expired.email, 'nurse');
+		await adminPage.getByText(`Invitation sent to ${expired.email}.`).waitFor();
+		await sql(
+			`update public.invitations set expires_at = now() - interval '1 day' where email = $1`,
+			[expired.email]
+		);
+
+		const theirs = await launch();
+		try {
+			const page = await openInvitation(theirs, CLINIC_A.slug, revoked.email);
+			await page.getByRole('button', { name: /Accept and join/ }).click();
+			await page.getByRole('alert').waitFor();
+			expect(await page.getByRole('alert').textContent()).toContain('no pending invitation');
+		} finally {
+			await theirs.close();
+		}
+		const theirs2 = await launch();
+		try {
+			const page = await openInvitation(theirs2, CLINIC_A.slug, expired.email);
+			expect(await page.textContent('main')).toContain('This invitation has expired');
+			await page.getByRole('button', { name: /Accept and join/ }).click();
+			await page.getByText(/has expired\. Ask the clinic/).waitFor();
+
+			// the admin sends it again: a fresh week, and now it can be accepted
+			await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+			const exp = adminPage.getByTestId('invitation-row').filter({ hasText: expired.email });
+			expect(await exp.textContent()).toContain('Expired');
+			await exp.getByRole('button', { name: /Resend/ }).click();
+			await adminPage.waitForURL((u) => u.searchParams.get('notice') === 'resent');
+			const again = await openInvitation(theirs2, CLINIC_A.slug, expired.email);
+			await again.getByRole('button', { name: /Accept and join/ }).click();
+			await again.waitForURL((u) => u.pathname === '/dashboard');
+		} finally {
+			await theirs2.close();
+		}
+		expect(
+			await sql(
+				`select 1 from public.memberships m join public.organizations o on o.id = m.organization_id
+				  where o.slug = 'clinic-a' and m.user_id = $1`,
+				[revoked.id]
+			)
+		).toHaveLength(0);
+	});
+
+	it("an admin of another clinic cannot touch this clinic's members by forging ids", async () => {
+		const adminB = await createStaff({
+			organizationSlug: HOSPITAL.slug,
+			role: 'admin',
+			password: PASSWORD
+		});
+		const victim = await createStaff({
+			organizationSlug: CLINIC_A.slug,
+			role: 'nurse',
+			password: PASSWORD
+		});
+		cleanup.push(adminB.id, victim.id);
+		const [{ id }] = await sql<{ id: string }>(
+			'select id from public.memberships where user_id = $1',
+			[victim.id]
+		);
+		const theirs = await launch();
+		try {
+			const page = await signIn(theirs, HOSPITAL.slug, adminB.email, PASSWORD);
+			const confirmPage = await page.goto(appUrl(HOSPITAL.slug, `/admin/staff/${id}/remove`));
+			expect(confirmPage?.status()).toBe(404);
+			const role = await postForm(page, '/admin/staff?/changeRole', {
+				membershipId: id,
+				role: 'admin'
+			});
+			expect(role.status).toBe(400);
+			expect(role.text).toContain('No such staff member at this clinic.');
+			const remove = await postForm(page, `/admin/staff/${id}/remove`, { membershipId: id });
+			// refused by the action (no row under RLS), then the page itself is not found
+			expect([400, 404]).toContain(remove.status);
+		} finally {
+			await theirs.close();
+		}
+		const [m] = await sql<{ role: string }>('select role from public.memberships where id = $1', [
+			id
+		]);
+		expect(m.role).toBe('nurse');
+	});
+});
+
+describe('seat limit of the plan', () => {
+	let browser: BrowserContext;
+	const people: string[] = [];
+	const slug = `seats-${Date.now().toString(36)}`;
+
+	beforeAll(async () => {
+		browser = await launch();
+		await sql(
+			`insert into public.organizations (slug, name, plan_id) values ($1, 'Seat Test Clinic', 'starter')`,
+			[slug]
+		);
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await sql('delete from public.organizations where slug = $1', [slug]);
+		for (const id of people) await deleteUser(id);
+	});
+
+	it('refuses an invitation beyond the seats of the plan, with the reason next to the field', async () => {
+		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
+		people.push(admin.id);
+		for (let i = 0; i < 3; i++) {
+			const p = await createStaff({ organizationSlug: slug, role: 'nurse', password: PASSWORD });
+			people.push(p.id);
+		}
+		const page = await signIn(browser, slug, admin.email, PASSWORD);
+		await page.goto(appUrl(slug, '/admin/staff'));
+		expect(await page.getByTestId('seat-usage').textContent()).toContain('4 of 5 seats in use');
+		const first = uniqueEmail('seat');
+		await page.getByLabel('Email').fill(first);
+		await page.getByRole('button', { name: 'Send invitation' }).click();
+		await page.getByText(`Invitation sent to ${first}.`).waitFor();
+		await page.getByLabel('Email').fill(uniqueEmail('seat'));
+		await page.getByRole('button', { name: 'Send invitation' }).click();
+		const error = page.locator('#invite-email-error');
+		await error.waitFor();
+		expect(await error.textContent()).toContain('All 5 seats of the Starter plan are in use');
+		expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+		await page.screenshot({ path: screenshotPath('admin-seat-limit'), fullPage: true });
+	});
+});
