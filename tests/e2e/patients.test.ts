@@ -3,6 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
+import { seriousViolations } from '../support/a11y.ts';
 
 /** Letters only: names are searched by normalized prefix, so the suffix must survive it. */
 function letters(n: number): string {
@@ -328,5 +329,24 @@ describe('patients: list, search, register, edit, archive', () => {
 		expect(total).toBeGreaterThanOrEqual(27);
 		expect(status).toContain(`Showing 1–25 of ${total}`);
 		expect(await page.locator('tbody tr').count()).toBe(25);
+	});
+
+	it('list, form with errors and archive confirmation have no serious accessibility violations', async () => {
+		expect(shared.id).toBeDefined();
+		const page = await signIn(browser, CLINIC_A.slug, demo.adminA, DEMO_PASSWORD);
+		await page.goto(appUrl(CLINIC_A.slug, `/patients?q=${family}&archived=1`));
+		expect(await seriousViolations(page)).toEqual([]);
+		await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
+		await page.getByRole('button', { name: 'Register patient' }).click();
+		await page.locator('#field-given_name-error').waitFor();
+		expect(await page.getByLabel(/Given name/).getAttribute('aria-invalid')).toBe('true');
+		expect(await seriousViolations(page)).toEqual([]);
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${shared.id}/edit?confirm=archive`));
+		expect(await page.getByRole('alertdialog').count()).toBe(1);
+		// The confirmation takes focus so keyboard users land on the decision.
+		expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe(
+			'Yes, archive patient'
+		);
+		expect(await seriousViolations(page)).toEqual([]);
 	});
 });
