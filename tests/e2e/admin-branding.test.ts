@@ -1,0 +1,183 @@
+/**
+ * Clinic admin console, branding: colour with live preview and contrast warning, sign-in message,
+ * logo upload with limits shown, progress, replace and remove; the clinic's sign-in page shows
+ * every change at once. Runs on a clinic of its own so the demo clinics' branding never changes.
+ */
+import { deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { createStaff, deleteUser } from '../support/people.ts';
+import { adminDb } from '../support/stack.ts';
+
+const PASSWORD = 'Admin-e2e-password-1';
+
+async function sql<T = Record<string, unknown>>(
+	text: string,
+	values: unknown[] = []
+): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(text, values)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
+
+function crc32(buf: Buffer): number {
+	let c = ~0;
+	for (const b of buf) {
+		c ^= b;
+		for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+	}
+	return ~c >>> 0;
+}
+
+/** A small solid-colour PNG. */
+function png(size: number, rgb: [number, number, number]): Buffer {
+	const chunk = (type: string, data: Buffer) => {
+		const t = Buffer.concat([Buffer.from(type), data]);
+		const len = Buffer.alloc(4);
+		len.writeUInt32BE(data.length);
+		const crc = Buffer.alloc(4);
+		crc.writeUInt32BE(crc32(t));
+		return Buffer.concat([len, t, crc]);
+	};
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(size, 0);
+	ihdr.writeUInt32BE(size, 4);
+	ihdr.set([8, 2, 0, 0, 0], 8);
+	const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array(size).fill(rgb).flat())]);
+	const raw = Buffer.concat(Array(size).fill(row));
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', ihdr),
+		chunk('IDAT', deflateSync(raw)),
+		chunk('IEND', Buffer.alloc(0))
+	]);
+}
+
+describe('clinic admin console: branding', () => {
+	let browser: BrowserContext;
+	let visitor: BrowserContext;
+	let page: Page;
+	let orgId: string;
+	const people: string[] = [];
+	const slug = `brand-${Date.now().toString(36)}`;
+	const name = 'Brand Test Clinic';
+
+	const logoPath = async () =>
+		(
+			await sql<{ logo_path: string | null }>(
+				'select logo_path from public.organizations where id = $1',
+				[orgId]
+			)
+		)[0].logo_path;
+
+	beforeAll(async () => {
+		browser = await launch();
+		visitor = await launch();
+		[{ id: orgId }] = await sql<{ id: string }>(
+			`insert into public.organizations (slug, name, plan_id) values ($1, $2, 'clinic') returning id`,
+			[slug, name]
+		);
+		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
+		people.push(admin.id);
+		page = await signIn(browser, slug, admin.email, PASSWORD);
+		await page.goto(appUrl(slug, '/admin/branding'));
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await visitor?.close();
+		await sql(`delete from storage.objects where bucket_id = 'branding' and name like $1`, [
+			`${orgId}/%`
+		]);
+		await sql('delete from public.organizations where id = $1', [orgId]);
+		for (const id of people) await deleteUser(id);
+	});
+
+	it('previews the colour live, warns about low contrast, and the sign-in page shows the saved look at once', async () => {
+		const colour = page.locator('#themeColor');
+		await colour.fill('#ffee00');
+		await page.getByText('Low contrast').waitFor();
+		const preview = page.getByTestId('branding-preview');
+		expect(await preview.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+			'rgb(255, 238, 0)'
+		);
+		await colour.fill('#7c2d12');
+		await expect.poll(() => page.getByText('Low contrast').count()).toBe(0);
+		await page.getByLabel('Sign-in message').fill('Staff of the brand clinic only.');
+		await page.getByRole('button', { name: 'Save branding' }).click();
+		await page.getByText('Saved. The sign-in page shows it now.').waitFor();
+		await page.screenshot({ path: screenshotPath('admin-branding'), fullPage: true });
+
+		const signInPage = await visitor.newPage();
+		await signInPage.goto(appUrl(slug, '/sign-in'));
+		expect(await signInPage.textContent('main')).toContain('Staff of the brand clinic only.');
+		const bg = await signInPage
+			.locator('div.min-h-screen')
+			.first()
+			.evaluate((el) => getComputedStyle(el).backgroundColor);
+		expect(bg).toBe('rgb(124, 45, 18)');
+	});
+
+	it('shows the limits, refuses a file over 2 MiB, uploads with progress, replaces and removes the logo', async () => {
+		expect(await page.locator('#logo-limits').textContent()).toContain('at most 2 MiB');
+		await page.locator('#logo').setInputFiles({
+			name: 'huge.png',
+			mimeType: 'image/png',
+			buffer: Buffer.alloc(2 * 1024 * 1024 + 10, 1)
+		});
+		await page.getByRole('button', { name: 'Upload logo' }).click();
+		expect(await page.locator('#logo-error').textContent()).toContain('larger than 2 MiB');
+		expect(await logoPath()).toBeNull();
+
+		let sawProgress = false;
+		page.on('console', () => {});
+		await page.locator('#logo').setInputFiles({
+			name: 'logo.png',
+			mimeType: 'image/png',
+			buffer: png(64, [200, 30, 30])
+		});
+		const watch = page
+			.locator('#logo-progress')
+			.waitFor({ timeout: 5000 })
+			.then(() => (sawProgress = true))
+			.catch(() => {});
+		await page.getByRole('button', { name: 'Upload logo' }).click();
+		await page.getByText('Logo updated.').waitFor();
+		await watch;
+		expect(sawProgress).toBe(true);
+		const first = await logoPath();
+		expect(first).toMatch(new RegExp(`^${orgId}/logo-\\d+\\.png$`));
+
+		const signInPage = await visitor.newPage();
+		await signInPage.goto(appUrl(slug, '/sign-in'));
+		const img = signInPage.getByRole('img', { name: `${name} logo` });
+		const src = await img.getAttribute('src');
+		expect(src).toContain(first!);
+		expect((await fetch(src!)).status).toBe(200);
+
+		// replace: the clinic points at the new file and the old one is deleted
+		await page.locator('#logo').setInputFiles({
+			name: 'logo2.webp',
+			mimeType: 'image/png',
+			buffer: png(32, [20, 30, 200])
+		});
+		await page.getByRole('button', { name: 'Upload logo' }).click();
+		await expect.poll(logoPath).not.toBe(first);
+		const objects = await sql<{ name: string }>(
+			`select name from storage.objects where bucket_id = 'branding' and name like $1`,
+			[`${orgId}/%`]
+		);
+		expect(objects.map((o) => o.name)).toEqual([await logoPath()]);
+
+		// remove, behind a confirmation step
+		await page.getByText('Remove the logo…').click();
+		await page.getByRole('button', { name: 'Remove logo' }).click();
+		await expect.poll(logoPath).toBeNull();
+		await signInPage.goto(appUrl(slug, '/sign-in'));
+		expect(await signInPage.getByRole('img', { name: `${name} logo` }).count()).toBe(0);
+	});
+});
