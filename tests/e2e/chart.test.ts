@@ -211,7 +211,7 @@ describe('patient chart', () => {
 			.getByLabel('Prescription', { exact: true })
 			.selectOption({ label: `Ibuprofen${tag} 200 mg` });
 		await page.getByRole('button', { name: 'Stop medication…' }).click();
-		await page.getByLabel('Reason for stopping').waitFor();
+		await page.locator('#stop-reason-error').waitFor();
 		expect(await page.locator('#stop-reason-error').textContent()).toContain('Enter why');
 		await page.getByLabel('Reason for stopping').fill('Gastric upset');
 		await page.getByRole('button', { name: 'Stop medication…' }).click();

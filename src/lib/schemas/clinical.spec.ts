@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import {
+	VITALS,
+	can,
+	hasClinicalContent,
+	labOrderSchema,
+	prescriptionSchema,
+	scheduledInstant,
+	stopPrescriptionSchema,
+	visitSchema,
+	vitalsOf
+} from './clinical';
+
+describe('visitSchema', () => {
+	it('accepts each vital at the bounds the database trigger accepts and refuses just outside', () => {
+		for (const [key, { min, max }] of Object.entries(VITALS)) {
+			const base = { reason: 'Check' };
+			expect(visitSchema.safeParse({ ...base, [key]: min }).success, `${key} min`).toBe(true);
+			expect(visitSchema.safeParse({ ...base, [key]: max }).success, `${key} max`).toBe(true);
+			const below = visitSchema.safeParse({ ...base, [key]: min - 0.5 });
+			const above = visitSchema.safeParse({ ...base, [key]: max + 0.5 });
+			expect(below.success, `${key} below`).toBe(false);
+			expect(above.success, `${key} above`).toBe(false);
+			expect(above.error?.issues[0].path).toEqual([key]);
+		}
+	});
+
+	it('refuses a diastolic pressure not lower than the systolic, on the diastolic field', () => {
+		const r = visitSchema.safeParse({ reason: 'Check', bp_systolic: 120, bp_diastolic: 120 });
+		expect(r.success).toBe(false);
+		expect(r.error?.issues[0].path).toEqual(['bp_diastolic']);
+	});
+
+	it('requires a reason and a well-formed scheduled time', () => {
+		expect(visitSchema.safeParse({ reason: '  ' }).success).toBe(false);
+		expect(visitSchema.safeParse({ reason: 'x', scheduled_at: 'tomorrow' }).success).toBe(false);
+		expect(visitSchema.safeParse({ reason: 'x', scheduled_at: '2026-11-24T09:30' }).success).toBe(
+			true
+		);
+	});
+
+	it('knows whether a visit carries clinical content and which vitals to store', () => {
+		const plain = visitSchema.parse({ reason: 'x' });
+		expect(hasClinicalContent(plain)).toBe(false);
+		const withVitals = visitSchema.parse({ reason: 'x', spo2: 97, heart_rate: 70 });
+		expect(hasClinicalContent(withVitals)).toBe(true);
+		expect(vitalsOf(withVitals)).toEqual({ spo2: 97, heart_rate: 70 });
+	});
+});
+
+describe('scheduledInstant', () => {
+	it('reads a datetime-local value in the browser zone given its offset', () => {
+		// UTC+2 reports getTimezoneOffset() = -120
+		expect(scheduledInstant('2026-11-24T09:30', -120).toISOString()).toBe(
+			'2026-11-24T07:30:00.000Z'
+		);
+		expect(scheduledInstant('2026-11-24T09:30', 300).toISOString()).toBe(
+			'2026-11-24T14:30:00.000Z'
+		);
+	});
+
+	it('means now when empty', () => {
+		const now = new Date('2026-01-01T00:00:00Z');
+		expect(scheduledInstant('', 0, now)).toBe(now);
+	});
+});
+
+describe('lab and prescription schemas', () => {
+	it('mirrors the test_code check constraint', () => {
+		const ok = { test_name: 'Full blood count' };
+		expect(labOrderSchema.safeParse({ ...ok, test_code: 'CBC' }).success).toBe(true);
+		expect(labOrderSchema.safeParse({ ...ok, test_code: 'HB.A1c-2' }).success).toBe(true);
+		expect(labOrderSchema.safeParse({ ...ok, test_code: '-CBC' }).success).toBe(false);
+		expect(labOrderSchema.safeParse({ ...ok, test_code: 'A'.repeat(33) }).success).toBe(false);
+	});
+
+	it('needs a duration or a quantity, and refills between 0 and 24', () => {
+		const rx = { medication: 'Amoxicillin', dose: '500 mg', frequency: 'tds' };
+		const none = prescriptionSchema.safeParse(rx);
+		expect(none.success).toBe(false);
+		expect(none.error?.issues[0].path).toEqual(['duration_days']);
+		expect(prescriptionSchema.safeParse({ ...rx, duration_days: 7 }).success).toBe(true);
+		expect(prescriptionSchema.safeParse({ ...rx, quantity: '21 capsules' }).success).toBe(true);
+		expect(prescriptionSchema.safeParse({ ...rx, duration_days: 7, refills: 25 }).success).toBe(
+			false
+		);
+	});
+
+	it('requires a reason to stop a prescription', () => {
+		const id = '00000000-0000-4000-8000-000000000001';
+		expect(
+			stopPrescriptionSchema.safeParse({ prescription_id: id, stop_reason: ' ' }).success
+		).toBe(false);
+		expect(
+			stopPrescriptionSchema.parse({ prescription_id: id, stop_reason: 'Rash' }).confirmed
+		).toBe(false);
+	});
+});
+
+describe('can', () => {
+	it('follows docs/permissions.md', () => {
+		expect(can('receptionist', 'addVisit')).toBe(true);
+		expect(can('receptionist', 'readNotes')).toBe(false);
+		expect(can('receptionist', 'readLabs')).toBe(false);
+		expect(can('nurse', 'orderLab')).toBe(true);
+		expect(can('nurse', 'prescribe')).toBe(false);
+		expect(can('lab_technician', 'recordResult')).toBe(true);
+		expect(can('pharmacist', 'completePrescription')).toBe(true);
+		expect(can('pharmacist', 'readLabs')).toBe(false);
+		expect(can(undefined, 'readVisits')).toBe(false);
+	});
+});

@@ -1,0 +1,104 @@
+/**
+ * Automated accessibility check (axe-core in Chromium): the sign-in pages of both clinics, and the
+ * dashboard, patients list and a patient chart for a doctor and a receptionist, have no serious or
+ * critical violations. The chart is checked with content in every section and with a form error
+ * showing, since that is where most markup lives.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { seriousViolations } from '../support/a11y.ts';
+import { appUrl, launch, signIn } from '../support/browser.ts';
+import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
+import { adminDb } from '../support/stack.ts';
+
+const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+let patientId = '';
+let browser: BrowserContext;
+
+async function expectAccessible(page: Page, what: string) {
+	const violations = await seriousViolations(page);
+	expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
+}
+
+describe('accessibility (axe: no serious or critical violations)', () => {
+	beforeAll(async () => {
+		const db = adminDb();
+		await db.connect();
+		try {
+			const { rows } = await db.query<{ id: string; org: string }>(
+				`insert into public.patients (organization_id, given_name, family_name, date_of_birth, phone)
+				 select id, $1, 'Axe', '1975-09-30', '+1 555 0100' from public.organizations where slug = $2
+				 returning id, organization_id as org`,
+				[`A11y${tag}`, CLINIC_A.slug]
+			);
+			patientId = rows[0].id;
+			const org = rows[0].org;
+			const visit = await db.query<{ id: string }>(
+				`insert into public.visits (organization_id, patient_id, reason) values ($1, $2, 'Check-up')
+				 returning id`,
+				[org, patientId]
+			);
+			await db.query(
+				`insert into public.visit_notes (organization_id, visit_id, notes, vitals)
+				 values ($1, $2, 'Well.', '{"heart_rate": 70, "bp_systolic": 118, "bp_diastolic": 76}')`,
+				[org, visit.rows[0].id]
+			);
+			await db.query(
+				`insert into public.lab_orders (organization_id, patient_id, test_code, test_name)
+				 values ($1, $2, 'TSH', 'Thyroid stimulating hormone')`,
+				[org, patientId]
+			);
+			await db.query(
+				`insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity)
+				 values ($1, $2, 'Levothyroxine', '50 mcg', 'once daily', '30 tablets')`,
+				[org, patientId]
+			);
+		} finally {
+			await db.end();
+		}
+		browser = await launch();
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+	});
+
+	it('sign-in pages of both clinics, also with an error showing', async () => {
+		const page = await browser.newPage();
+		for (const clinic of [CLINIC_A, HOSPITAL]) {
+			await page.goto(appUrl(clinic.slug, '/sign-in'));
+			await expectAccessible(page, `sign-in ${clinic.slug}`);
+		}
+		await page.getByLabel('Email').fill(demo.doctorB);
+		await page.getByLabel('Password').fill('wrong-password');
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.locator('#password-error').waitFor();
+		await expectAccessible(page, 'sign-in with error');
+		await page.close();
+	});
+
+	for (const [role, email] of [
+		['doctor', demo.doctorA],
+		['receptionist', demo.receptionA]
+	] as const) {
+		it(`dashboard, patients list and chart for a ${role}`, async () => {
+			const ctx = await launch();
+			try {
+				const page = await signIn(ctx, CLINIC_A.slug, email, DEMO_PASSWORD);
+				await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+				await expectAccessible(page, `dashboard (${role})`);
+				await page.goto(appUrl(CLINIC_A.slug, '/patients'));
+				await expectAccessible(page, `patients list (${role})`);
+				await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}`));
+				await page.getByRole('heading', { level: 1 }).waitFor();
+				await expectAccessible(page, `chart (${role})`);
+				// with a validation error next to a field
+				await page.getByRole('button', { name: 'Add visit' }).click();
+				await page.locator('#visit-reason-error').waitFor();
+				await expectAccessible(page, `chart with a form error (${role})`);
+			} finally {
+				await ctx.close();
+			}
+		});
+	}
+});
