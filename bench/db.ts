@@ -25,8 +25,13 @@ export function client(name: string): pg.Client {
 /** Short hash of the migration set (names and contents) plus any extra files given. */
 export function migrationsHash(extraFiles: string[] = []): string {
 	const h = createHash('sha256');
-	for (const f of readdirSync(MIGRATIONS_DIR).filter((n) => n.endsWith('.sql')).sort()) {
-		h.update(f).update('\0').update(readFileSync(join(MIGRATIONS_DIR, f))).update('\0');
+	for (const f of readdirSync(MIGRATIONS_DIR)
+		.filter((n) => n.endsWith('.sql'))
+		.sort()) {
+		h.update(f)
+			.update('\0')
+			.update(readFileSync(join(MIGRATIONS_DIR, f)))
+			.update('\0');
 	}
 	for (const f of extraFiles) h.update(f).update('\0').update(readFileSync(f)).update('\0');
 	return h.digest('hex').slice(0, 10);
@@ -87,12 +92,13 @@ export async function prepareDatabase(name: string, log: (m: string) => void = (
 	} finally {
 		await c.end();
 	}
-	const res = supabaseCli(
-		['db', 'push', `--remote=${dbUrl(name)}?sslmode=disable`, '--yes'],
-		{ capture: true }
-	);
+	const res = supabaseCli(['db', 'push', `--remote=${dbUrl(name)}?sslmode=disable`, '--yes'], {
+		capture: true
+	});
 	if (res.status !== 0) {
 		throw new Error(`supabase db push into ${name} failed:\n${res.stdout}\n${res.stderr}`);
 	}
-	log(`database ${name}: bootstrap + migrations in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+	log(
+		`database ${name}: bootstrap + migrations in ${((performance.now() - t0) / 1000).toFixed(1)} s`
+	);
 }

@@ -35,9 +35,30 @@ export interface SizeSpec {
 
 /** `clinics` ordinary clinics plus one large clinic (M: 199 × 2,500 + 25,000 = 522,500 patients). */
 export const SIZES: Record<Size, SizeSpec> = {
-	S: { clinics: 20, patientsPerClinic: 500, largeClinicPatients: 5_000, visits: 4, labOrders: 2, prescriptions: 2 },
-	M: { clinics: 199, patientsPerClinic: 2_500, largeClinicPatients: 25_000, visits: 4, labOrders: 2, prescriptions: 2 },
-	L: { clinics: 999, patientsPerClinic: 2_000, largeClinicPatients: 200_000, visits: 4, labOrders: 2, prescriptions: 2 }
+	S: {
+		clinics: 20,
+		patientsPerClinic: 500,
+		largeClinicPatients: 5_000,
+		visits: 4,
+		labOrders: 2,
+		prescriptions: 2
+	},
+	M: {
+		clinics: 199,
+		patientsPerClinic: 2_500,
+		largeClinicPatients: 25_000,
+		visits: 4,
+		labOrders: 2,
+		prescriptions: 2
+	},
+	L: {
+		clinics: 999,
+		patientsPerClinic: 2_000,
+		largeClinicPatients: 200_000,
+		visits: 4,
+		labOrders: 2,
+		prescriptions: 2
+	}
 };
 
 /** The instant the data is generated around (fixed so queries and data do not depend on now()). */
@@ -46,18 +67,108 @@ export const BASE_TIME = '2026-11-20T12:00:00Z';
 export const STAFF_ROLES = ['admin', 'doctor', 'nurse', 'receptionist'] as const;
 
 const GIVEN = [
-	'Aroha', 'Ben', 'Chloé', 'Daniel', 'Ella', 'Finn', 'Grace', 'Hana', 'Isaac', 'Jack', 'Kiri', 'Liam',
-	'Mia', 'Noah', 'Olivia', 'Priya', 'Quinn', 'Ruby', 'Sam', 'Tama', 'Uma', 'Victor', 'Wiremu', 'Xavier',
-	'Yuki', 'Zoe', 'José', 'Léa', 'Mateo', 'Sofía', 'Amélie', 'Björn', 'Chen', 'Dmitri', 'Émile', 'Fatima',
-	'Giulia', 'Henrik', 'Ingrid', 'Jürgen'
+	'Aroha',
+	'Ben',
+	'Chloé',
+	'Daniel',
+	'Ella',
+	'Finn',
+	'Grace',
+	'Hana',
+	'Isaac',
+	'Jack',
+	'Kiri',
+	'Liam',
+	'Mia',
+	'Noah',
+	'Olivia',
+	'Priya',
+	'Quinn',
+	'Ruby',
+	'Sam',
+	'Tama',
+	'Uma',
+	'Victor',
+	'Wiremu',
+	'Xavier',
+	'Yuki',
+	'Zoe',
+	'José',
+	'Léa',
+	'Mateo',
+	'Sofía',
+	'Amélie',
+	'Björn',
+	'Chen',
+	'Dmitri',
+	'Émile',
+	'Fatima',
+	'Giulia',
+	'Henrik',
+	'Ingrid',
+	'Jürgen'
 ];
 const FAMILY = [
-	'Smith', 'Jones', 'Williams', 'Brown', 'Wilson', 'Taylor', 'Johnson', 'White', 'Martin', 'Anderson',
-	'Thompson', 'Nguyen', 'Thomas', 'Walker', 'Harris', 'Lee', 'Ryan', 'Robinson', 'Kelly', 'King',
-	'Müller', 'García', 'Martínez', 'López', 'González', 'Rodríguez', 'Pérez', 'Sánchez', 'Ngata', 'Parata',
-	'Te Whare', 'O\'Brien', 'MacDonald', 'Van der Berg', 'Søndergaard', 'Åberg', 'Öztürk', 'Çelik', 'Dubois',
-	'Lefèvre', 'Rossi', 'Russo', 'Ferrari', 'Esposito', 'Bianchi', 'Romano', 'Kowalski', 'Nowak', 'Wiśniewski',
-	'Novák', 'Horváth', 'Nagy', 'Kim', 'Park', 'Choi', 'Tanaka', 'Suzuki', 'Sato', 'Patel', 'Singh'
+	'Smith',
+	'Jones',
+	'Williams',
+	'Brown',
+	'Wilson',
+	'Taylor',
+	'Johnson',
+	'White',
+	'Martin',
+	'Anderson',
+	'Thompson',
+	'Nguyen',
+	'Thomas',
+	'Walker',
+	'Harris',
+	'Lee',
+	'Ryan',
+	'Robinson',
+	'Kelly',
+	'King',
+	'Müller',
+	'García',
+	'Martínez',
+	'López',
+	'González',
+	'Rodríguez',
+	'Pérez',
+	'Sánchez',
+	'Ngata',
+	'Parata',
+	'Te Whare',
+	"O'Brien",
+	'MacDonald',
+	'Van der Berg',
+	'Søndergaard',
+	'Åberg',
+	'Öztürk',
+	'Çelik',
+	'Dubois',
+	'Lefèvre',
+	'Rossi',
+	'Russo',
+	'Ferrari',
+	'Esposito',
+	'Bianchi',
+	'Romano',
+	'Kowalski',
+	'Nowak',
+	'Wiśniewski',
+	'Novák',
+	'Horváth',
+	'Nagy',
+	'Kim',
+	'Park',
+	'Choi',
+	'Tanaka',
+	'Suzuki',
+	'Sato',
+	'Patel',
+	'Singh'
 ];
 
 function sqlArray(values: string[]): string {
@@ -75,16 +186,23 @@ export interface GenerateOptions {
 	log?: (m: string) => void;
 }
 
-export async function generate(db: pg.Client, { size, seed, tag, log = () => {} }: GenerateOptions) {
+export async function generate(
+	db: pg.Client,
+	{ size, seed, tag, log = () => {} }: GenerateOptions
+) {
 	const spec = SIZES[size];
 	const t0 = performance.now();
 	const step = async (label: string, sql: string, params: unknown[] = []) => {
 		const t = performance.now();
 		const res = await db.query(sql, params);
-		log(`  ${label}: ${res.rowCount ?? 0} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+		log(
+			`  ${label}: ${res.rowCount ?? 0} rows in ${((performance.now() - t) / 1000).toFixed(1)} s`
+		);
 	};
 	const s = String(seed);
-	log(`generating size ${size} (seed ${seed}): ${spec.clinics} clinics × ${spec.patientsPerClinic} patients + one of ${spec.largeClinicPatients}`);
+	log(
+		`generating size ${size} (seed ${seed}): ${spec.clinics} clinics × ${spec.patientsPerClinic} patients + one of ${spec.largeClinicPatients}`
+	);
 
 	await db.query(`set max_parallel_workers_per_gather = 0`);
 	await db.query(`set synchronous_commit = off`);
@@ -316,7 +434,11 @@ export async function generate(db: pg.Client, { size, seed, tag, log = () => {} 
 		await db.query(r.def);
 		log(`  index ${r.indexname} rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 	}
-	await db.query(`insert into bench.meta (size, seed, tag, complete) values ($1, $2, $3, true)`, [size, seed, tag ?? null]);
+	await db.query(`insert into bench.meta (size, seed, tag, complete) values ($1, $2, $3, true)`, [
+		size,
+		seed,
+		tag ?? null
+	]);
 	await db.query(`commit`);
 	const tv = performance.now();
 	await db.query(`vacuum (analyze, freeze)`);
@@ -330,7 +452,12 @@ export function dataTag(size: Size, seed: number): string {
 }
 
 /** Drop/recreate `name`, migrate, load `size`. */
-export async function prepareAndGenerate(name: string, size: Size, seed: number, log: (m: string) => void) {
+export async function prepareAndGenerate(
+	name: string,
+	size: Size,
+	seed: number,
+	log: (m: string) => void
+) {
 	await prepareDatabase(name, log);
 	const db = client(name);
 	await db.connect();
@@ -372,7 +499,11 @@ export async function ensureLoaded(
 
 if (import.meta.main) {
 	const { values } = parseArgs({
-		options: { size: { type: 'string', default: 'S' }, seed: { type: 'string', default: '42' }, db: { type: 'string' } }
+		options: {
+			size: { type: 'string', default: 'S' },
+			seed: { type: 'string', default: '42' },
+			db: { type: 'string' }
+		}
 	});
 	const size = values.size!.toUpperCase() as Size;
 	if (!(size in SIZES)) throw new Error(`--size must be S, M or L`);

@@ -78,7 +78,8 @@ function many(ctx: Ctx, filter: boolean, fs: Array<(s: Sql) => string>): Stateme
 	});
 }
 
-const LIST = 'p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone, p.archived_at';
+const LIST =
+	'p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone, p.archived_at';
 const PAGE = 25;
 
 export const QUERIES: QueryDef[] = [
@@ -88,8 +89,11 @@ export const QUERIES: QueryDef[] = [
 		write: false,
 		gated: true,
 		build: (ctx, f) =>
-			one(ctx, f, (s) =>
-				`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
+			one(
+				ctx,
+				f,
+				(s) =>
+					`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
 				  order by p.search_name, p.id limit ${PAGE}`
 			)
 	},
@@ -116,8 +120,11 @@ export const QUERIES: QueryDef[] = [
 		write: false,
 		gated: true,
 		build: (ctx, f) =>
-			one(ctx, f, (s) =>
-				`select ${LIST} from public.patients p where ${s.org('p')}p.mrn = ${s.p(ctx.patient.mrn)}
+			one(
+				ctx,
+				f,
+				(s) =>
+					`select ${LIST} from public.patients p where ${s.org('p')}p.mrn = ${s.p(ctx.patient.mrn)}
 				  limit ${PAGE + 1}`
 			)
 	},
@@ -127,8 +134,11 @@ export const QUERIES: QueryDef[] = [
 		write: false,
 		gated: false,
 		build: (ctx, f) =>
-			one(ctx, f, (s) =>
-				`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
+			one(
+				ctx,
+				f,
+				(s) =>
+					`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
 				  order by p.search_name, p.id limit ${PAGE} offset ${s.p(Math.floor(ctx.clinic.active / 2))}`
 			)
 	},
@@ -152,7 +162,11 @@ export const QUERIES: QueryDef[] = [
 		write: false,
 		gated: true,
 		build: (ctx, f) =>
-			one(ctx, f, (s) => `select count(*) from public.patients p where ${s.org('p')}p.archived_at is null`)
+			one(
+				ctx,
+				f,
+				(s) => `select count(*) from public.patients p where ${s.org('p')}p.archived_at is null`
+			)
 	},
 	{
 		id: 'Q4b',
@@ -160,7 +174,11 @@ export const QUERIES: QueryDef[] = [
 		write: false,
 		gated: true,
 		build: (ctx, f) =>
-			one(ctx, f, (s) => `select count(*) from public.lab_orders l where ${s.org('l')}l.status = 'ordered'`)
+			one(
+				ctx,
+				f,
+				(s) => `select count(*) from public.lab_orders l where ${s.org('l')}l.status = 'ordered'`
+			)
 	},
 	{
 		id: 'Q5',

@@ -22,7 +22,15 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { client } from './db.ts';
 import { ensureLoaded, SIZES, type Size } from './generate.ts';
-import { claimsFor, MODES, QUERIES, type Clinic, type Ctx, type Mode, type QueryDef } from './queries.ts';
+import {
+	claimsFor,
+	MODES,
+	QUERIES,
+	type Clinic,
+	type Ctx,
+	type Mode,
+	type QueryDef
+} from './queries.ts';
 
 export const RESULTS_DIR = join(import.meta.dirname, 'results');
 
@@ -42,12 +50,23 @@ export class IsolationError extends Error {}
 
 /** Loads the clinics, their doctor and a deterministic sample of patients per clinic. */
 export async function loadClinics(db: pg.Client, perClinic = 64): Promise<Clinic[]> {
-	const { rows: orgs } = await db.query<{ n: number; id: string; large: boolean; doctor_id: string; active: string }>(
+	const { rows: orgs } = await db.query<{
+		n: number;
+		id: string;
+		large: boolean;
+		doctor_id: string;
+		active: string;
+	}>(
 		`select o.n, o.id, o.large, o.doctor_id,
 		        (select count(*) from public.patients p where p.organization_id = o.id and p.archived_at is null) as active
 		   from bench.orgs o order by o.n`
 	);
-	const { rows: sample } = await db.query<{ organization_id: string; id: string; mrn: string; search_name: string }>(
+	const { rows: sample } = await db.query<{
+		organization_id: string;
+		id: string;
+		mrn: string;
+		search_name: string;
+	}>(
 		`select organization_id, id, mrn, search_name from (
 		   select p.organization_id, p.id, p.mrn, p.search_name,
 		          row_number() over (partition by p.organization_id order by md5(p.id::text)) as k
@@ -145,19 +164,45 @@ async function isolationProbes(db: pg.Client, clinics: Clinic[], rand: () => num
 		if (b.id === a.id) b = clinics[(clinics.indexOf(a) + 1) % clinics.length];
 		const foreign = b.sample[Math.floor(rand() * b.sample.length)];
 		const checks: Array<[string, string, unknown[]]> = [
-			['select another clinic\'s patient by id', 'select id from public.patients where id = $1', [foreign.id]],
-			['select another clinic\'s visits', 'select id from public.visits where patient_id = $1', [foreign.id]],
-			['select another clinic\'s lab orders', 'select id from public.lab_orders where patient_id = $1', [foreign.id]],
-			['select another clinic\'s prescriptions', 'select id from public.prescriptions where patient_id = $1', [foreign.id]],
-			['filter on another clinic (R2 shape)', 'select id from public.patients where organization_id = $1 limit 5', [b.id]],
-			['update another clinic\'s patient', `update public.patients set phone = '+64 1' where id = $1 returning id`, [foreign.id]]
+			[
+				"select another clinic's patient by id",
+				'select id from public.patients where id = $1',
+				[foreign.id]
+			],
+			[
+				"select another clinic's visits",
+				'select id from public.visits where patient_id = $1',
+				[foreign.id]
+			],
+			[
+				"select another clinic's lab orders",
+				'select id from public.lab_orders where patient_id = $1',
+				[foreign.id]
+			],
+			[
+				"select another clinic's prescriptions",
+				'select id from public.prescriptions where patient_id = $1',
+				[foreign.id]
+			],
+			[
+				'filter on another clinic (R2 shape)',
+				'select id from public.patients where organization_id = $1 limit 5',
+				[b.id]
+			],
+			[
+				"update another clinic's patient",
+				`update public.patients set phone = '+64 1' where id = $1 returning id`,
+				[foreign.id]
+			]
 		];
 		for (const [label, text, values] of checks) {
 			await beginAs(db, 'R1', claimsFor(a));
 			try {
 				const res = await db.query(text, values);
 				if (res.rowCount !== 0) {
-					throw new IsolationError(`isolation probe failed: ${label} returned ${res.rowCount} row(s) (clinic ${a.n} → ${b.n})`);
+					throw new IsolationError(
+						`isolation probe failed: ${label} returned ${res.rowCount} row(s) (clinic ${a.n} → ${b.n})`
+					);
 				}
 			} finally {
 				await db.query('rollback');
@@ -177,7 +222,10 @@ async function isolationProbes(db: pg.Client, clinics: Clinic[], rand: () => num
 		} finally {
 			await db.query('rollback');
 		}
-		if (inserted) throw new IsolationError(`isolation probe failed: visit inserted for clinic ${b.n}'s patient`);
+		if (inserted)
+			throw new IsolationError(
+				`isolation probe failed: visit inserted for clinic ${b.n}'s patient`
+			);
 	}
 }
 
@@ -215,7 +263,11 @@ export async function bench(opts: RunOptions): Promise<{ stats: Stat[]; checked:
 				const total = opts.warmup + opts.iterations;
 				for (let i = 0; i < total; i++) {
 					const clinic = pool[Math.floor(rand() * pool.length)];
-					const ctx: Ctx = { clinic, patient: clinic.sample[Math.floor(rand() * clinic.sample.length)], rand };
+					const ctx: Ctx = {
+						clinic,
+						patient: clinic.sample[Math.floor(rand() * clinic.sample.length)],
+						rand
+					};
 					// rotate the order of modes so none is systematically first (cold) or last
 					const order = MODES.map((_, k) => MODES[(k + i) % MODES.length]);
 					const out = {} as Record<Mode, Timed>;
@@ -230,7 +282,9 @@ export async function bench(opts: RunOptions): Promise<{ stats: Stat[]; checked:
 						}
 					}
 					if (out.B0.rows.every((r) => r.length === 0) && (q.write || q.id.startsWith('Q5'))) {
-						throw new IsolationError(`${q.id} (${kind} clinic ${clinic.n}): no rows at all; the check would be vacuous`);
+						throw new IsolationError(
+							`${q.id} (${kind} clinic ${clinic.n}): no rows at all; the check would be vacuous`
+						);
 					}
 					checked++;
 					if (i >= opts.warmup) for (const m of MODES) samples[m].push(out[m].ms);
@@ -262,7 +316,8 @@ export function table(stats: Stat[]): string {
 	const keys = [...new Set(stats.map((s) => `${s.query}|${s.clinic}`))];
 	for (const key of keys) {
 		const [query, clinic] = key.split('|');
-		const get = (m: Mode) => stats.find((s) => s.query === query && s.clinic === clinic && s.mode === m)!;
+		const get = (m: Mode) =>
+			stats.find((s) => s.query === query && s.clinic === clinic && s.mode === m)!;
 		const [b, r1, r2] = [get('B0'), get('R1'), get('R2')];
 		const t = (s: Stat) => `${f3(s.p50)} / ${f3(s.p95)} / ${f3(s.p99)}`;
 		lines.push(
@@ -318,7 +373,8 @@ export function compare(a: ResultFile, b: ResultFile): string {
 		'|---|---|---|---|---|---|---|'
 	];
 	for (const s of a.stats.filter((x) => x.mode === 'B0')) {
-		const find = (r: ResultFile, m: Mode) => r.stats.find((x) => x.query === s.query && x.clinic === s.clinic && x.mode === m);
+		const find = (r: ResultFile, m: Mode) =>
+			r.stats.find((x) => x.query === s.query && x.clinic === s.clinic && x.mode === m);
 		const cells = MODES.map((m) => {
 			const x = find(a, m);
 			const y = find(b, m);
@@ -326,7 +382,9 @@ export function compare(a: ResultFile, b: ResultFile): string {
 		});
 		const ra = find(a, 'R1')!.p95 / find(a, 'B0')!.p95;
 		const rb = (find(b, 'R1')?.p95 ?? NaN) / (find(b, 'B0')?.p95 ?? NaN);
-		lines.push(`| ${s.query} ${s.title} | ${s.clinic} | ${cells.join(' | ')} | ${f2(ra)} | ${f2(rb)} |`);
+		lines.push(
+			`| ${s.query} ${s.title} | ${s.clinic} | ${cells.join(' | ')} | ${f2(ra)} | ${f2(rb)} |`
+		);
 	}
 	return lines.join('\n');
 }
@@ -359,7 +417,9 @@ async function main() {
 
 	const iterations = Number(values.iterations ?? (size === 'S' ? 200 : 300));
 	const warmup = Number(values.warmup);
-	log(`benchmark: size ${size}, ${iterations} transactions per query × clinic × mode (+${warmup} warm-up)`);
+	log(
+		`benchmark: size ${size}, ${iterations} transactions per query × clinic × mode (+${warmup} warm-up)`
+	);
 	const { stats, checked } = await bench({
 		db: name,
 		size,
@@ -390,7 +450,9 @@ async function main() {
 		checkedTransactions: checked,
 		stats
 	};
-	console.log(`\nisolation: ${checked} transactions × 3 modes returned identical rows; all cross-clinic probes saw nothing\n`);
+	console.log(
+		`\nisolation: ${checked} transactions × 3 modes returned identical rows; all cross-clinic probes saw nothing\n`
+	);
 	console.log(table(stats));
 	if (!values['no-save']) {
 		mkdirSync(RESULTS_DIR, { recursive: true });

@@ -22,7 +22,14 @@ import type pg from 'pg';
 import { client, databasesLike, dropDatabase, migrationsHash } from '../../bench/db.ts';
 import { dataTag, ensureLoaded } from '../../bench/generate.ts';
 import { beginAs, loadClinics } from '../../bench/run.ts';
-import { claimsFor, QUERIES, type Clinic, type Ctx, type Mode, type QueryDef } from '../../bench/queries.ts';
+import {
+	claimsFor,
+	QUERIES,
+	type Clinic,
+	type Ctx,
+	type Mode,
+	type QueryDef
+} from '../../bench/queries.ts';
 
 const SEED = 42;
 const NAME = `bench_gates_${migrationsHash([new URL('../../bench/generate.ts', import.meta.url).pathname])}`;
@@ -61,8 +68,12 @@ function onlyParams(filter: string): boolean {
 export function violations(plan: PlanNode): string[] {
 	const out: string[] = [];
 	walk(plan, (n) => {
-		if (n['Parent Relationship'] === 'SubPlan') out.push(`SubPlan (${n['Subplan Name'] ?? n['Node Type']})`);
-		if (n.Filter && onlyParams(n.Filter)) out.push(`per-row filter of statement parameters on ${n['Node Type']} ${n['Relation Name'] ?? ''}: ${n.Filter}`);
+		if (n['Parent Relationship'] === 'SubPlan')
+			out.push(`SubPlan (${n['Subplan Name'] ?? n['Node Type']})`);
+		if (n.Filter && onlyParams(n.Filter))
+			out.push(
+				`per-row filter of statement parameters on ${n['Node Type']} ${n['Relation Name'] ?? ''}: ${n.Filter}`
+			);
 		const rel = n['Relation Name'];
 		if (!rel || !TABLES.has(rel)) return;
 		if (n['Node Type'] === 'Seq Scan') {
@@ -77,7 +88,9 @@ export function violations(plan: PlanNode): string[] {
 			});
 		}
 		if (!ORG_COND.test(conds) && !PK_LOOKUP.test(conds.trim())) {
-			out.push(`${n['Node Type']} on ${rel}: organization_id not in the index condition (${conds || 'none'}; filter ${n.Filter ?? 'none'})`);
+			out.push(
+				`${n['Node Type']} on ${rel}: organization_id not in the index condition (${conds || 'none'}; filter ${n.Filter ?? 'none'})`
+			);
 		}
 	});
 	return out;
@@ -86,7 +99,11 @@ export function violations(plan: PlanNode): string[] {
 let db: pg.Client;
 let clinics: Clinic[];
 
-async function explain(q: QueryDef, mode: Mode, clinic: Clinic): Promise<{ plans: PlanNode[]; text: string }> {
+async function explain(
+	q: QueryDef,
+	mode: Mode,
+	clinic: Clinic
+): Promise<{ plans: PlanNode[]; text: string }> {
 	const ctx: Ctx = { clinic, patient: clinic.sample[0], rand: () => 0.5 };
 	const plans: PlanNode[] = [];
 	let text = '';
@@ -108,7 +125,8 @@ async function explain(q: QueryDef, mode: Mode, clinic: Clinic): Promise<{ plans
 }
 
 beforeAll(async () => {
-	for (const stale of await databasesLike('bench_gates_')) if (stale !== NAME) await dropDatabase(stale);
+	for (const stale of await databasesLike('bench_gates_'))
+		if (stale !== NAME) await dropDatabase(stale);
 	await ensureLoaded(NAME, 'S', SEED, () => {});
 	db = client(NAME);
 	await db.connect();
@@ -131,11 +149,17 @@ describe('plan gates as authenticated (size S: 20 clinics of 500 patients + one 
 				// sequential scan for a count is the right plan; as an InitPlan parameter (R1) the plan
 				// cannot depend on the clinic, so R1 is gated on both. BENCHMARK.md gates at M, where the
 				// large clinic is 5 % of the rows.
-				const targets = mode === 'R1' ? [clinics.find((c) => c.large)!, clinics.find((c) => !c.large)!] : [clinics.find((c) => !c.large)!];
+				const targets =
+					mode === 'R1'
+						? [clinics.find((c) => c.large)!, clinics.find((c) => !c.large)!]
+						: [clinics.find((c) => !c.large)!];
 				for (const clinic of targets) {
 					const { plans, text } = await explain(q, mode, clinic);
 					const found = plans.flatMap(violations);
-					expect(found, `${q.id} ${mode} ${clinic.large ? 'large' : 'typical'} clinic:\n${text}`).toEqual([]);
+					expect(
+						found,
+						`${q.id} ${mode} ${clinic.large ? 'large' : 'typical'} clinic:\n${text}`
+					).toEqual([]);
 				}
 			});
 		}
@@ -151,11 +175,16 @@ describe('the gates detect broken plans', () => {
 		await db.query('begin');
 		try {
 			await db.query(ddl);
-			await db.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claimsFor(clinic))]);
+			await db.query(`select set_config('request.jwt.claims', $1, true)`, [
+				JSON.stringify(claimsFor(clinic))
+			]);
 			await db.query('set local role authenticated');
 			const found: string[] = [];
 			for (const st of q.build(ctx, false)) {
-				const res = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (format json) ${st.text}`, st.values);
+				const res = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+					`explain (format json) ${st.text}`,
+					st.values
+				);
 				found.push(...violations(res.rows[0]['QUERY PLAN'][0].Plan));
 			}
 			return found;
@@ -188,9 +217,23 @@ describe('the gates detect broken plans', () => {
 	});
 
 	it('a role check left on the scan is reported as a per-row filter of statement parameters', async () => {
-		expect(violations({ 'Node Type': 'Index Scan', 'Relation Name': 'visits', 'Index Cond': '(organization_id = $0)', Filter: "($1 = ANY ('{admin,doctor}'::member_role[]))" })).toEqual([
+		expect(
+			violations({
+				'Node Type': 'Index Scan',
+				'Relation Name': 'visits',
+				'Index Cond': '(organization_id = $0)',
+				Filter: "($1 = ANY ('{admin,doctor}'::member_role[]))"
+			})
+		).toEqual([
 			"per-row filter of statement parameters on Index Scan visits: ($1 = ANY ('{admin,doctor}'::member_role[]))"
 		]);
-		expect(violations({ 'Node Type': 'Index Scan', 'Relation Name': 'visits', 'Index Cond': '(organization_id = $0)', Filter: "(status = 'ordered'::lab_order_status)" })).toEqual([]);
+		expect(
+			violations({
+				'Node Type': 'Index Scan',
+				'Relation Name': 'visits',
+				'Index Cond': '(organization_id = $0)',
+				Filter: "(status = 'ordered'::lab_order_status)"
+			})
+		).toEqual([]);
 	});
 });
