@@ -167,11 +167,16 @@ describe('clinic admin console: branding', () => {
 		});
 		await page.getByRole('button', { name: 'Upload logo' }).click();
 		await expect.poll(logoPath).not.toBe(first);
-		const objects = await sql<{ name: string }>(
-			`select name from storage.objects where bucket_id = 'branding' and name like $1`,
-			[`${orgId}/%`]
-		);
-		expect(objects.map((o) => o.name)).toEqual([await logoPath()]);
+		await page.getByText('Logo updated.').waitFor();
+		const second = await logoPath();
+		const objects = async () =>
+			(
+				await sql<{ name: string }>(
+					`select name from storage.objects where bucket_id = 'branding' and name like $1`,
+					[`${orgId}/%`]
+				)
+			).map((o) => o.name);
+		await expect.poll(objects).toEqual([second]);
 
 		// remove, behind a confirmation step
 		await page.getByText('Remove the logo…').click();
