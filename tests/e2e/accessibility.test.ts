@@ -63,6 +63,19 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 		await browser?.close();
 	});
 
+	it('the check itself finds a serious violation when one is there', async () => {
+		const page = await browser.newPage();
+		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
+		await page.evaluate(() => {
+			const input = document.createElement('input');
+			input.type = 'text';
+			document.querySelector('form')?.appendChild(input);
+		});
+		const ids = (await seriousViolations(page)).map((v) => v.id);
+		expect(ids).toContain('label');
+		await page.close();
+	});
+
 	it('sign-in pages of both clinics, also with an error showing', async () => {
 		const page = await browser.newPage();
 		for (const clinic of [CLINIC_A, HOSPITAL]) {

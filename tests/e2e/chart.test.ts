@@ -232,6 +232,29 @@ describe('patient chart', () => {
 		expect(text).toContain('Gastric upset');
 	});
 
+	it('lets a nurse record vitals and order a test, but not prescribe or record results', async () => {
+		const { page } = await openChart(demo.nurseA);
+		await page.getByLabel('Reason', { exact: true }).fill(`Nurse check ${tag}`);
+		await page.getByLabel('SpO₂ (%)').fill('97');
+		await page.getByRole('button', { name: 'Add visit' }).click();
+		await page.getByRole('status').filter({ hasText: 'Visit added.' }).waitFor();
+		expect(
+			await page
+				.getByTestId('visit')
+				.filter({ hasText: `Nurse check ${tag}` })
+				.textContent()
+		).toContain('97 %');
+		await page.getByLabel('Test code', { exact: true }).fill('UA');
+		await page.getByLabel('Test name', { exact: true }).fill(`Urinalysis ${tag}`);
+		await page.getByRole('button', { name: 'Order test' }).click();
+		await page.getByRole('status').filter({ hasText: 'Lab test ordered.' }).waitFor();
+		// nurses read prescriptions but neither write nor stop them, and do not record results
+		expect(await page.getByRole('heading', { name: 'Prescriptions' }).count()).toBe(1);
+		expect(await page.getByRole('button', { name: 'Prescribe' }).count()).toBe(0);
+		expect(await page.getByRole('button', { name: 'Record result' }).count()).toBe(0);
+		expect(await page.getByRole('link', { name: /^Record result/ }).count()).toBe(0);
+	});
+
 	it('shows a receptionist scheduling only, and shows the database refusing clinical notes', async () => {
 		const { page } = await openChart(demo.receptionA);
 		const main = (await page.locator('main').textContent()) ?? '';
