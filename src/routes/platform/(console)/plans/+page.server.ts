@@ -28,7 +28,10 @@ export const actions: Actions = {
 		const form = await superValidate(request, zod4(deletePlanSchema));
 		if (!form.valid) return fail(400, { deleteForm: form });
 		const refusal = await deletePlan({ supabase: locals.supabase, id: form.data.id });
-		if (refusal) return setError(form, 'id', refusal);
+		if (refusal) {
+			setError(form, 'id', refusal);
+			return fail(400, { deleteForm: form });
+		}
 		redirect(303, '/platform/plans?notice=deleted');
 	}
 };

@@ -1,0 +1,441 @@
+/**
+ * The platform console's clinic lifecycle, driven through the browser against the real database:
+ * one-step onboarding (availability errors next to the field; an invite Auth refuses leaves
+ * nothing behind), suspension with confirmation (members lose data access at once), plan changes,
+ * invoices, plans, global settings (banner, idle timeout), all audited.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, launch, screenshotPath } from '../support/browser.ts';
+import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
+import { createStaff, deleteUser, latestMail } from '../support/people.ts';
+import { adminDb, anonClient, uniqueEmail } from '../support/stack.ts';
+import { APP_PORT } from '../support/app-server.ts';
+
+async function sql<T = Record<string, unknown>>(
+	text: string,
+	params: unknown[] = []
+): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(text, params)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
+
+async function platformSignIn(context: BrowserContext): Promise<Page> {
+	const page = await context.newPage();
+	await page.goto(appUrl(null, '/platform/sign-in'));
+	await page.getByLabel('Email').fill(demo.platform);
+	await page.getByLabel('Password').fill(DEMO_PASSWORD);
+	await Promise.all([
+		page.waitForURL((u) => u.pathname === '/platform/clinics'),
+		page.getByRole('button', { name: 'Sign in' }).click()
+	]);
+	return page;
+}
+
+function uniqueSlug(prefix: string): string {
+	return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+}
+
+async function fillOnboarding(
+	page: Page,
+	v: { name: string; slug: string; domain?: string; plan?: string; email: string }
+) {
+	await page.goto(appUrl(null, '/platform/clinics/new'));
+	await page.getByLabel('Name').fill(v.name);
+	await page.getByLabel('Type').selectOption('clinic');
+	await page.getByLabel('Address (subdomain)').fill(v.slug);
+	await page.getByLabel('Custom domain (optional)').fill(v.domain ?? '');
+	await page.getByLabel('Plan').selectOption(v.plan ?? 'starter');
+	await page.getByLabel('First administrator’s email').fill(v.email);
+	await page.getByRole('button', { name: 'Create clinic and invite' }).click();
+}
+
+const platformAdminId = async () =>
+	(await sql<{ id: string }>(`select id from auth.users where email = $1`, [demo.platform]))[0].id;
+
+describe('platform console: clinics', () => {
+	let browser: BrowserContext;
+	const users: string[] = [];
+	beforeEach(async () => {
+		browser = await launch();
+	});
+	afterEach(async () => {
+		await browser?.close();
+	});
+	afterAll(async () => {
+		for (const id of users) await deleteUser(id);
+	});
+
+	it('refuses reserved and taken addresses next to the field, creating nothing', async () => {
+		expect.hasAssertions();
+		const page = await platformSignIn(browser);
+		const email = uniqueEmail('refused');
+		for (const [slug, text] of [
+			['admin', 'reserved'],
+			[CLINIC_A.slug, 'already taken']
+		] as const) {
+			await fillOnboarding(page, { name: 'Refused Clinic', slug, email });
+			const error = page.locator('#slug-error');
+			await error.waitFor();
+			await expect(error.textContent()).resolves.toContain(text);
+			await expect(
+				page.getByLabel('Address (subdomain)').getAttribute('aria-invalid')
+			).resolves.toBe('true');
+		}
+		const taken = await sql(`select 1 from public.organizations where name = 'Refused Clinic'`);
+		expect(taken).toHaveLength(0);
+		const invited = await sql(`select 1 from auth.users where email = $1`, [email]);
+		expect(invited).toHaveLength(0);
+	});
+
+	it('onboards a clinic in one step: organization, domain, subscription, invited first admin', async () => {
+		expect.hasAssertions();
+		const page = await platformSignIn(browser);
+		const slug = uniqueSlug('onb');
+		const email = uniqueEmail('first-admin');
+		await fillOnboarding(page, {
+			name: 'Onboarded Clinic',
+			slug,
+			domain: `${slug}.example.org`,
+			plan: 'clinic',
+			email
+		});
+		await page.waitForURL((u) => /^\/platform\/clinics\/[0-9a-f-]{36}$/.test(u.pathname));
+		await expect(page.textContent('main')).resolves.toContain('first administrator was invited');
+		await page.screenshot({ path: screenshotPath('platform-clinic-onboarded'), fullPage: true });
+
+		const [org] = await sql<{ id: string; plan_id: string; domain: string; sub_plan: string }>(
+			`select o.id, o.plan_id, d.domain, s.plan_id as sub_plan
+			   from public.organizations o
+			   join public.organization_domains d on d.organization_id = o.id
+			   join public.subscriptions s on s.organization_id = o.id
+			  where o.slug = $1`,
+			[slug]
+		);
+		expect(org).toMatchObject({
+			plan_id: 'clinic',
+			domain: `${slug}.example.org`,
+			sub_plan: 'clinic'
+		});
+		const [member] = await sql<{ role: string; status: string; user_id: string }>(
+			`select m.role, m.status, m.user_id from public.memberships m join auth.users u on u.id = m.user_id
+			  where m.organization_id = $1 and u.email = $2`,
+			[org.id, email]
+		);
+		expect(member).toMatchObject({ role: 'admin', status: 'active' });
+		users.push(member.user_id);
+		const mail = await latestMail(email);
+		expect(mail.type).toBe('invite');
+		// Auth honours redirect_to only for allow-listed URLs (config.toml: ports 4173 and 5173);
+		// on any other test port it falls back to the site URL.
+		const redirectTo = new URL(mail.action_link).searchParams.get('redirect_to');
+		if ([4173, 5173].includes(APP_PORT)) {
+			expect(redirectTo).toBe(appUrl(slug, '/auth/confirm?next=/set-password'));
+		} else {
+			expect(redirectTo).toBe('http://localhost:5173');
+		}
+
+		const audit = await sql<{ actor_id: string; action: string }>(
+			`select actor_id, action from public.platform_audit_log where organization_id = $1`,
+			[org.id]
+		);
+		expect(audit).toEqual([{ actor_id: await platformAdminId(), action: 'clinic.create' }]);
+	});
+
+	it('changes nothing when Auth refuses the invitation (compensation)', async () => {
+		expect.hasAssertions();
+		const page = await platformSignIn(browser);
+		const slug = uniqueSlug('comp');
+		// a syntactically valid address Auth refuses: longer than its 255-character limit
+		const email = `${'x'.repeat(250)}@example.test`;
+		await fillOnboarding(page, {
+			name: 'Compensated Clinic',
+			slug,
+			domain: `${slug}.example.org`,
+			email
+		});
+		const error = page.locator('#admin_email-error');
+		await error.waitFor();
+		await expect(error.textContent()).resolves.toContain('Nothing was created');
+		expect(await sql(`select 1 from public.organizations where slug = $1`, [slug])).toHaveLength(0);
+		expect(
+			await sql(`select 1 from public.organization_domains where domain = $1`, [
+				`${slug}.example.org`
+			])
+		).toHaveLength(0);
+		const trail = await sql<{ action: string }>(
+			`select action from public.platform_audit_log
+			  where details ->> 'slug' = $1 order by id`,
+			[slug]
+		);
+		expect(trail.map((r) => r.action)).toEqual(['clinic.create', 'clinic.discard']);
+	});
+
+	describe('an existing clinic', () => {
+		let orgId: string;
+		let slug: string;
+		const password = 'Member-password-1';
+		let nurse: { id: string; email: string };
+
+		beforeAll(async () => {
+			slug = uniqueSlug('susp');
+			[{ id: orgId }] = await sql<{ id: string }>(
+				`insert into public.organizations (name, slug) values ('Suspendable Clinic', $1) returning id`,
+				[slug]
+			);
+			await sql(
+				`insert into public.subscriptions (organization_id, plan_id) values ($1, 'starter')`,
+				[orgId]
+			);
+			const admin = await createStaff({ organizationSlug: slug, role: 'admin', password });
+			nurse = await createStaff({ organizationSlug: slug, role: 'nurse', password });
+			users.push(admin.id, nurse.id);
+		});
+
+		it('suspends after a confirmation step: members lose data access at once; reactivates', async () => {
+			expect.hasAssertions();
+			const member = anonClient();
+			const { error: signInError } = await member.auth.signInWithPassword({
+				email: nurse.email,
+				password
+			});
+			expect(signInError).toBeNull();
+			const before = await member.from('organizations').select('id');
+			expect(before.data).toEqual([{ id: orgId }]);
+
+			const page = await platformSignIn(browser);
+			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
+			await page.getByRole('link', { name: 'Suspend clinic…' }).click();
+			await page.waitForURL((u) => u.pathname.endsWith('/status'));
+			// the confirmation page changes nothing by itself
+			expect(
+				(
+					await sql<{ status: string }>(`select status from public.organizations where id = $1`, [
+						orgId
+					])
+				)[0].status
+			).toBe('active');
+			await page.getByRole('button', { name: 'Yes, suspend clinic' }).click();
+			await expect(page.locator('#reason-error').textContent()).resolves.toContain('Say why');
+			await page.getByLabel(/Reason/).fill('Unpaid invoices');
+			await page.getByRole('button', { name: 'Yes, suspend clinic' }).click();
+			await page.waitForURL((u) => u.pathname === `/platform/clinics/${orgId}`);
+			await expect(page.getByTestId('clinic-status').textContent()).resolves.toContain(
+				'suspended (Unpaid invoices)'
+			);
+
+			// the token issued before the suspension reads nothing any more
+			const after = await member.from('organizations').select('id');
+			expect(after.error).toBeNull();
+			expect(after.data).toEqual([]);
+			const memberships = await member
+				.from('memberships')
+				.select('organization_id')
+				.eq('organization_id', orgId);
+			expect(memberships.data).toEqual([{ organization_id: orgId }]); // own row only
+			const colleagues = await member.from('profiles').select('id').neq('id', nurse.id);
+			expect(colleagues.data).toEqual([]);
+			// and a fresh sign-in carries no organization claims
+			const fresh = anonClient();
+			const { data: session } = await fresh.auth.signInWithPassword({
+				email: nurse.email,
+				password
+			});
+			const claims = JSON.parse(
+				Buffer.from(session.session!.access_token.split('.')[1], 'base64url').toString()
+			);
+			expect(claims.organization_id).toBeUndefined();
+
+			// its sign-in page says so
+			const signInPage = await browser.newPage();
+			await signInPage.goto(appUrl(slug, '/sign-in'));
+			await expect(signInPage.textContent('main')).resolves.toContain('is currently suspended');
+
+			// recorded in the clinic's own trail under the platform admin's identity
+			const trail = await sql<{ actor_id: string; changes: { reason: string } }>(
+				`select actor_id, changes from public.audit_log
+				  where organization_id = $1 and changes ->> 'platform_action' = 'clinic.suspend'`,
+				[orgId]
+			);
+			expect(trail).toHaveLength(1);
+			expect(trail[0].actor_id).toBe(await platformAdminId());
+			expect(trail[0].changes.reason).toBe('Unpaid invoices');
+
+			await page.getByRole('link', { name: 'Reactivate clinic…' }).click();
+			await page.getByLabel(/Reason/).fill('Paid');
+			await page.getByRole('button', { name: 'Yes, reactivate clinic' }).click();
+			await page.waitForURL((u) => u.pathname === `/platform/clinics/${orgId}`);
+			await expect(page.getByTestId('clinic-status').textContent()).resolves.toContain('active');
+			const back = await member.from('organizations').select('id');
+			expect(back.data).toEqual([{ id: orgId }]);
+		});
+
+		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async () => {
+			expect.hasAssertions();
+			const page = await platformSignIn(browser);
+			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
+			await page.getByLabel('Plan', { exact: true }).selectOption('clinic');
+			await page.getByRole('button', { name: 'Change plan' }).click();
+			await page.waitForURL((u) => u.searchParams.get('notice') === 'plan-changed');
+			const [row] = await sql<{ plan_id: string; sub_plan: string }>(
+				`select o.plan_id, s.plan_id as sub_plan from public.organizations o
+				   join public.subscriptions s on s.organization_id = o.id where o.id = $1`,
+				[orgId]
+			);
+			expect(row).toEqual({ plan_id: 'clinic', sub_plan: 'clinic' });
+
+			for (let i = 0; i < 2; i++) {
+				await page.getByRole('button', { name: 'Generate invoice for current period' }).click();
+				await page.waitForURL((u) => u.searchParams.get('notice') === 'invoice-generated');
+			}
+			const invoices = await sql<{ amount_cents: number; currency: string; status: string }>(
+				`select amount_cents, currency, status from public.invoices where organization_id = $1`,
+				[orgId]
+			);
+			expect(invoices).toEqual([{ amount_cents: 4900, currency: 'USD', status: 'open' }]);
+			const history = page.getByRole('region', { name: 'Plan and billing' });
+			await expect(history.textContent()).resolves.toContain('$49.00');
+			await page.getByRole('button', { name: 'Mark paid' }).click();
+			await page.waitForURL((u) => u.searchParams.get('notice') === 'invoice-paid');
+			expect(
+				(
+					await sql<{ status: string }>(
+						`select status from public.invoices where organization_id = $1`,
+						[orgId]
+					)
+				)[0].status
+			).toBe('paid');
+			await page.screenshot({ path: screenshotPath('platform-clinic-billing'), fullPage: true });
+		});
+	});
+
+	it('creates, edits and deletes a plan; refuses deleting a plan in use', async () => {
+		expect.hasAssertions();
+		const page = await platformSignIn(browser);
+		const id = `t_${Date.now().toString(36)}`;
+		await page.goto(appUrl(null, '/platform/plans'));
+		const fill = async (v: Record<string, string>) => {
+			await page.goto(appUrl(null, '/platform/plans'));
+			for (const [label, value] of Object.entries(v))
+				await page.getByLabel(label, { exact: true }).fill(value);
+			await page.getByRole('button', { name: 'Save plan' }).click();
+			await page.waitForURL((u) => u.searchParams.get('notice') === 'saved');
+		};
+		await fill({
+			Id: id,
+			Name: 'Test plan',
+			'Seat limit': '3',
+			'Patient limit': '',
+			'Monthly price (cents)': '1234',
+			Currency: 'eur'
+		});
+		expect(
+			await sql(
+				`select seat_limit, patient_limit, monthly_price_cents, currency from public.plans where id = $1`,
+				[id]
+			)
+		).toEqual([{ seat_limit: 3, patient_limit: null, monthly_price_cents: 1234, currency: 'EUR' }]);
+		await fill({
+			Id: id,
+			Name: 'Test plan 2',
+			'Seat limit': '',
+			'Patient limit': '50',
+			'Monthly price (cents)': '99',
+			Currency: 'USD'
+		});
+		expect(
+			await sql(`select name, seat_limit, patient_limit from public.plans where id = $1`, [id])
+		).toEqual([{ name: 'Test plan 2', seat_limit: null, patient_limit: 50 }]);
+		// the default plan of new clinics, and a plan a clinic uses, are refused
+		await page.getByRole('button', { name: 'Delete Starter' }).click();
+		await expect(page.getByRole('alert').textContent()).resolves.toContain('default plan');
+		const [{ id: orgId }] = await sql<{ id: string }>(
+			`insert into public.organizations (name, slug, plan_id) values ('Plan user', $1, $2) returning id`,
+			[uniqueSlug('plan'), id]
+		);
+		await page.goto(appUrl(null, '/platform/plans'));
+		await page.getByRole('button', { name: 'Delete Test plan 2' }).click();
+		await expect(page.getByRole('alert').textContent()).resolves.toContain('in use');
+		await sql(`delete from public.organizations where id = $1`, [orgId]);
+		await page.goto(appUrl(null, '/platform/plans'));
+		await page.getByRole('button', { name: 'Delete Test plan 2' }).click();
+		await page.waitForURL((u) => u.searchParams.get('notice') === 'deleted');
+		expect(await sql(`select 1 from public.plans where id = $1`, [id])).toHaveLength(0);
+		const trail = await sql<{ action: string }>(
+			`select action from public.platform_audit_log where details ->> 'plan_id' = $1 order by id`,
+			[id]
+		);
+		expect(trail.map((r) => r.action)).toEqual(['plan.create', 'plan.update', 'plan.delete']);
+	});
+
+	it('shows the maintenance banner on every portal page while it is set', async () => {
+		expect.hasAssertions();
+		const text = `Maintenance tonight ${Date.now().toString(36)}`;
+		const page = await platformSignIn(browser);
+		try {
+			await page.goto(appUrl(null, '/platform/settings'));
+			await page.getByLabel('Maintenance banner').fill(text);
+			await page.getByRole('button', { name: 'Save settings' }).click();
+			await page.waitForURL((u) => u.searchParams.get('notice') === 'saved');
+			const other = await browser.newPage();
+			for (const url of [
+				appUrl(CLINIC_A.slug, '/sign-in'),
+				appUrl(null, '/'),
+				appUrl(null, '/platform/clinics')
+			]) {
+				await other.goto(url);
+				await expect(other.getByTestId('maintenance-banner').textContent(), url).resolves.toContain(
+					text
+				);
+			}
+		} finally {
+			await page.goto(appUrl(null, '/platform/settings'));
+			await page.getByLabel('Maintenance banner').fill('');
+			await page.getByRole('button', { name: 'Save settings' }).click();
+			await page.waitForURL((u) => u.searchParams.get('notice') === 'saved');
+		}
+		await new Promise((r) => setTimeout(r, 3_100)); // the app caches public settings for 3 s
+		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
+		await expect(page.getByTestId('maintenance-banner').count()).resolves.toBe(0);
+		const [settings] = await sql<{ maintenance_banner: string | null }>(
+			`select maintenance_banner from public.platform_settings`
+		);
+		expect(settings.maintenance_banner).toBeNull();
+	});
+
+	it('signs out a session idle for longer than the idle timeout, and keeps an active one', async () => {
+		expect.hasAssertions();
+		const [{ minutes }] = await sql<{ minutes: number }>(
+			`select session_idle_timeout_minutes as minutes from public.platform_settings`
+		);
+		const page = await platformSignIn(browser);
+		await page.goto(appUrl(null, '/platform/plans'));
+		expect(new URL(page.url()).pathname).toBe('/platform/plans');
+		const setLastActivity = (msAgo: number) =>
+			browser.addCookies([
+				{
+					name: 'last_activity',
+					value: String(Date.now() - msAgo),
+					domain: 'localhost',
+					path: '/',
+					httpOnly: true
+				}
+			]);
+		await setLastActivity((minutes - 1) * 60_000);
+		await page.goto(appUrl(null, '/platform/plans'));
+		expect(new URL(page.url()).pathname).toBe('/platform/plans');
+		await setLastActivity((minutes + 1) * 60_000);
+		await page.goto(appUrl(null, '/platform/plans'));
+		const url = new URL(page.url());
+		expect(url.pathname).toBe('/platform/sign-in');
+		expect(url.searchParams.get('notice')).toBe('idle');
+		await expect(page.textContent('main')).resolves.toContain('inactivity');
+		await page.goto(appUrl(null, '/platform/plans'));
+		expect(new URL(page.url()).pathname).toBe('/platform/sign-in');
+	});
+});
