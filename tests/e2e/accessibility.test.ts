@@ -20,6 +20,28 @@ async function expectAccessible(page: Page, what: string) {
 	expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
 
+/**
+ * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders,
+ * stop active prescriptions, move visits out of today) so repeated runs never crowd the lists.
+ */
+async function retire(db: import('pg').Client, patientId: string) {
+	await db.query(
+		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
+		  where patient_id = $1 and status in ('ordered', 'collected')`,
+		[patientId]
+	);
+	await db.query(
+		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
+		  where patient_id = $1 and status = 'active'`,
+		[patientId]
+	);
+	await db.query(
+		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
+		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
+		[patientId]
+	);
+}
+
 describe('accessibility (axe: no serious or critical violations)', () => {
 	beforeAll(async () => {
 		const db = adminDb();
@@ -61,6 +83,13 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 
 	afterAll(async () => {
 		await browser?.close();
+		const db = adminDb();
+		await db.connect();
+		try {
+			if (patientId) await retire(db, patientId);
+		} finally {
+			await db.end();
+		}
 	});
 
 	it('the check itself finds a serious violation when one is there', async () => {

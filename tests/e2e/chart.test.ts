@@ -42,6 +42,28 @@ async function openChart(
 
 const contexts: BrowserContext[] = [];
 
+/**
+ * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders,
+ * stop active prescriptions, move visits out of today) so repeated runs never crowd the lists.
+ */
+async function retire(db: import('pg').Client, patientId: string) {
+	await db.query(
+		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
+		  where patient_id = $1 and status in ('ordered', 'collected')`,
+		[patientId]
+	);
+	await db.query(
+		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
+		  where patient_id = $1 and status = 'active'`,
+		[patientId]
+	);
+	await db.query(
+		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
+		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
+		[patientId]
+	);
+}
+
 describe('patient chart', () => {
 	beforeAll(async () => {
 		const [row] = await sql<{ id: string }>(
@@ -56,6 +78,13 @@ describe('patient chart', () => {
 
 	afterAll(async () => {
 		for (const ctx of contexts) await ctx.close();
+		const db = adminDb();
+		await db.connect();
+		try {
+			if (patientId) await retire(db, patientId);
+		} finally {
+			await db.end();
+		}
 	});
 
 	it('shows a doctor the chart with custom field labels and audits the opening', async () => {

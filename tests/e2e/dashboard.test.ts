@@ -27,6 +27,28 @@ async function dashboardOf(email: string, slug = CLINIC_A.slug) {
 	return { page, headings, main: (await page.locator('main').textContent()) ?? '' };
 }
 
+/**
+ * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders,
+ * stop active prescriptions, move visits out of today) so repeated runs never crowd the lists.
+ */
+async function retire(db: import('pg').Client, patientId: string) {
+	await db.query(
+		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
+		  where patient_id = $1 and status in ('ordered', 'collected')`,
+		[patientId]
+	);
+	await db.query(
+		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
+		  where patient_id = $1 and status = 'active'`,
+		[patientId]
+	);
+	await db.query(
+		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
+		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
+		[patientId]
+	);
+}
+
 describe('dashboard', () => {
 	beforeAll(async () => {
 		const db = adminDb();
@@ -62,6 +84,13 @@ describe('dashboard', () => {
 
 	afterAll(async () => {
 		for (const ctx of contexts) await ctx.close();
+		const db = adminDb();
+		await db.connect();
+		try {
+			if (patientId) await retire(db, patientId);
+		} finally {
+			await db.end();
+		}
 	});
 
 	it("shows a doctor today's visit with a link to the chart, open lab orders and active prescriptions", async () => {

@@ -12,6 +12,8 @@ import { can } from '$lib/schemas/clinical';
 type Client = SupabaseClient<Database>;
 
 export const DASHBOARD_LIST_LIMIT = 20;
+/** A busy clinic day still fits on the page; beyond that the page says how many are not shown. */
+export const TODAY_VISITS_LIMIT = 100;
 export const RECENT_PATIENTS_LIMIT = 8;
 
 const PATIENT = 'patients ( id, mrn, given_name, family_name )';
@@ -31,7 +33,7 @@ function todaysVisits(supabase: Client, now: Date) {
 		.gte('scheduled_at', start.toISOString())
 		.lt('scheduled_at', end.toISOString())
 		.order('scheduled_at', { ascending: true })
-		.limit(DASHBOARD_LIST_LIMIT);
+		.limit(TODAY_VISITS_LIMIT);
 }
 
 function openLabOrders(supabase: Client) {
