@@ -165,6 +165,13 @@ describe('patient chart', () => {
 		expect(await lab.page.getByRole('button', { name: 'Add visit' }).count()).toBe(0);
 		expect(await lab.page.getByRole('heading', { name: 'Prescriptions' }).count()).toBe(0);
 		await lab.page
+			.getByRole('button', { name: `Sample collected for Complete blood count ${tag}` })
+			.click();
+		await lab.page.getByRole('status').filter({ hasText: 'Sample marked collected.' }).waitFor();
+		expect(
+			await lab.page.getByTestId('lab-order').filter({ hasText: tag }).textContent()
+		).toContain('Collected');
+		await lab.page
 			.getByRole('link', { name: `Record result for Complete blood count ${tag}` })
 			.click();
 		await lab.page.waitForURL((u) => u.searchParams.has('order'));

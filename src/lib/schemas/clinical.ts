@@ -41,6 +41,7 @@ export const CHART_PERMISSIONS = {
 	orderLab: ['doctor', 'nurse'],
 	readLabs: ['admin', 'doctor', 'nurse', 'lab_technician'],
 	recordResult: ['lab_technician', 'doctor'],
+	collectSample: ['lab_technician', 'doctor', 'nurse'],
 	readPrescriptions: ['admin', 'doctor', 'nurse', 'pharmacist'],
 	prescribe: ['doctor'],
 	stopPrescription: ['doctor'],
@@ -140,6 +141,11 @@ export const labOrderSchema = z.object({
 		.max(200, { error: 'Use at most 200 characters.' }),
 	priority: z.enum(LAB_PRIORITIES, { error: 'Choose a priority.' }).default('routine'),
 	clinical_notes: optionalText(2000, 'Clinical notes')
+});
+
+/** Lab technicians, doctors and nurses mark an ordered test's sample collected. */
+export const collectSampleSchema = z.object({
+	order_id: z.uuid({ error: 'Choose the order.' })
 });
 
 export const labResultSchema = z.object({

@@ -18,6 +18,7 @@ import {
 } from '$lib/schemas/clinical';
 import type { z } from 'zod';
 import type {
+	collectSampleSchema,
 	completePrescriptionSchema,
 	labOrderSchema,
 	labResultSchema,
@@ -247,6 +248,29 @@ export async function orderLab({
 	return error
 		? refusal(error, ['test_code', 'test_name', 'priority', 'clinical_notes'], 'order lab tests')
 		: null;
+}
+
+/** Marks an ordered test's sample collected (the trigger sets who and when). */
+export async function collectSample({
+	supabase,
+	patientId,
+	input
+}: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof collectSampleSchema>;
+}): Promise<Refusal | null> {
+	const { data, error } = await supabase
+		.from('lab_orders')
+		.update({ status: 'collected' })
+		.eq('id', input.order_id)
+		.eq('patient_id', patientId)
+		.select('id');
+	if (error) return { field: 'order_id', message: refusal(error, [], 'collect samples').message };
+	if (!data || data.length === 0) {
+		return { message: 'The database refused: your role may not collect samples here.' };
+	}
+	return null;
 }
 
 /** Records a result: moves the order to `resulted` (the trigger sets who and when). */

@@ -2,6 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { message, setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import {
+	collectSampleSchema,
 	completePrescriptionSchema,
 	labOrderSchema,
 	labResultSchema,
@@ -11,6 +12,7 @@ import {
 } from '$lib/schemas/clinical';
 import {
 	addVisit,
+	collectSample,
 	completePrescription,
 	isUuid,
 	loadChart,
@@ -28,19 +30,27 @@ export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
 	const chart = await loadChart({ supabase: locals.supabase, patientId: params.id });
 	if (!chart) error(404, 'Patient not found');
 	const preselectOrder = url.searchParams.get('order') ?? '';
-	const [visitForm, labOrderForm, labResultForm, prescriptionForm, completeForm, stopForm] =
-		await Promise.all([
-			superValidate(zod4(visitSchema), { id: 'visit' }),
-			superValidate(zod4(labOrderSchema), { id: 'lab-order' }),
-			superValidate(
-				isUuid(preselectOrder) ? { order_id: preselectOrder } : {},
-				zod4(labResultSchema),
-				{ id: 'lab-result', errors: false }
-			),
-			superValidate(zod4(prescriptionSchema), { id: 'prescription' }),
-			superValidate(zod4(completePrescriptionSchema), { id: 'complete' }),
-			superValidate(zod4(stopPrescriptionSchema), { id: 'stop' })
-		]);
+	const [
+		visitForm,
+		labOrderForm,
+		labResultForm,
+		prescriptionForm,
+		completeForm,
+		stopForm,
+		collectForm
+	] = await Promise.all([
+		superValidate(zod4(visitSchema), { id: 'visit' }),
+		superValidate(zod4(labOrderSchema), { id: 'lab-order' }),
+		superValidate(
+			isUuid(preselectOrder) ? { order_id: preselectOrder } : {},
+			zod4(labResultSchema),
+			{ id: 'lab-result', errors: false }
+		),
+		superValidate(zod4(prescriptionSchema), { id: 'prescription' }),
+		superValidate(zod4(completePrescriptionSchema), { id: 'complete' }),
+		superValidate(zod4(stopPrescriptionSchema), { id: 'stop' }),
+		superValidate(zod4(collectSampleSchema), { id: 'collect' })
+	]);
 	return {
 		chart,
 		role,
@@ -50,7 +60,8 @@ export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
 		labResultForm,
 		prescriptionForm,
 		completeForm,
-		stopForm
+		stopForm,
+		collectForm
 	};
 };
 
@@ -85,6 +96,15 @@ export const actions: Actions = {
 		const r = await orderLab({ supabase: locals.supabase, patientId, input: form.data });
 		if (r) return refuse(form, r);
 		redirect(303, `/patients/${patientId}?saved=lab-order#labs`);
+	},
+
+	collectSample: async ({ request, locals, params }) => {
+		const patientId = patientIdOf(params);
+		const form = await superValidate(request, zod4(collectSampleSchema), { id: 'collect' });
+		if (!form.valid) return fail(400, { form });
+		const r = await collectSample({ supabase: locals.supabase, patientId, input: form.data });
+		if (r) return refuse(form, r);
+		redirect(303, `/patients/${patientId}?saved=collected#labs`);
 	},
 
 	recordResult: async ({ request, locals, params }) => {
