@@ -15,14 +15,21 @@ import { ROOT } from '../../supabase/local/config.ts';
 const SECRETS = {
 	SECRET_KEY: keys.secretKey,
 	SERVICE_ROLE_KEY: keys.serviceRoleJwt,
-	JWT_SECRET: keys.jwtSecret,
-	'sb_secret_ prefix': 'sb_secret_'
+	JWT_SECRET: keys.jwtSecret
 };
 
+/**
+ * Any secret-shaped key, not only this stack's: `sb_secret_` followed by key characters. (The bare
+ * prefix appears in supabase-js itself, which recognises key kinds, so it is not a leak.)
+ */
+const SECRET_SHAPE = /sb_secret_[A-Za-z0-9_-]{8,}/;
+
 function leaks(text: string): string[] {
-	return Object.entries(SECRETS)
+	const found = Object.entries(SECRETS)
 		.filter(([, value]) => text.includes(value))
 		.map(([name]) => name);
+	if (SECRET_SHAPE.test(text)) found.push('an sb_secret_ key');
+	return found;
 }
 
 function filesUnder(dir: string): string[] {

@@ -23,7 +23,10 @@ describe('forgot password through the local mailbox', () => {
 	it('sends a link that sets a new password, after which only the new one signs in', async () => {
 		const page = await browser.newPage();
 		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
-		await page.getByRole('link', { name: 'Forgot your password?' }).click();
+		await Promise.all([
+			page.waitForURL((u) => u.pathname === '/forgot-password'),
+			page.getByRole('link', { name: 'Forgot your password?' }).click()
+		]);
 		await page.getByLabel('Email').fill(person.email);
 		await page.getByRole('button', { name: 'Send me a link' }).click();
 		await page.getByRole('status').waitFor();
