@@ -301,7 +301,7 @@ describe('clinic admin console: staff and invitations', () => {
 			const page = await openInvitation(theirs2, CLINIC_A.slug, expired.email);
 			expect(await page.textContent('main')).toContain('This invitation has expired');
 			await page.getByRole('button', { name: /Accept and join/ }).click();
-			await page.getByText(/has expired\. Ask the clinic/).waitFor();
+			await page.locator('#accept-error', { hasText: /has expired\. Ask the clinic/ }).waitFor();
 
 			// the admin sends it again: a fresh week, and now it can be accepted
 			await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
