@@ -61,7 +61,8 @@ export interface QueryDef {
 	write: boolean;
 	/** Checked by the plan gates (BENCHMARK.md: Q1, Q2, Q4, Q5, Q6). */
 	gated: boolean;
-	build(ctx: Ctx, filter: boolean): Statement[];
+	/** `mode` only for queries whose portal form is an RPC (the floor B0 stays plain SQL). */
+	build(ctx: Ctx, filter: boolean, mode?: Mode): Statement[];
 }
 
 function one(ctx: Ctx, filter: boolean, f: (s: Sql) => string): Statement[] {
@@ -179,6 +180,25 @@ export const QUERIES: QueryDef[] = [
 				f,
 				(s) => `select count(*) from public.lab_orders l where ${s.org('l')}l.status = 'ordered'`
 			)
+	},
+	{
+		// Q4b as the dashboard should send it: the RPC applies the clinic scope itself so the status
+		// is an index condition (migration 20261124900000). B0 stays Q4b's plain SQL (the floor);
+		// R1 and R2 call the RPC (it takes no org argument: same statement in both).
+		id: 'Q4c',
+		title: 'count open lab orders via count_lab_orders()',
+		write: false,
+		// EXPLAIN sees only the function call; tests/db/plan-gates.test.ts gates its inner plan.
+		gated: false,
+		build: (ctx, f, mode) =>
+			mode === 'B0'
+				? one(
+						ctx,
+						f,
+						(s) =>
+							`select count(*) from public.lab_orders l where ${s.org('l')}l.status = 'ordered'`
+					)
+				: [{ text: `select public.count_lab_orders('{ordered}') as count`, values: [] }]
 	},
 	{
 		id: 'Q5',

@@ -106,7 +106,7 @@ interface Timed {
 }
 
 async function runOnce(db: pg.Client, q: QueryDef, mode: Mode, ctx: Ctx): Promise<Timed> {
-	const statements = q.build(ctx, mode !== 'R1');
+	const statements = q.build(ctx, mode !== 'R1', mode);
 	await beginAs(db, mode, claimsFor(ctx.clinic));
 	try {
 		let ms = 0;
@@ -208,6 +208,18 @@ async function isolationProbes(db: pg.Client, clinics: Clinic[], rand: () => num
 				await db.query('rollback');
 			}
 		}
+		// the dashboard RPC counts only the claimed clinic, and nothing when the claim names a clinic
+		// the caller is not a member of (doctor of a, claim of b)
+		await beginAs(db, 'R1', { ...claimsFor(a), organization_id: b.id });
+		try {
+			const res = await db.query<{ n: string }>(`select public.count_lab_orders() as n`);
+			if (res.rows[0].n !== '0')
+				throw new IsolationError(
+					`isolation probe failed: count_lab_orders() with clinic ${b.n}'s claim counted ${res.rows[0].n} for clinic ${a.n}'s doctor`
+				);
+		} finally {
+			await db.query('rollback');
+		}
 		// a visit for another clinic's patient cannot be created (composite foreign key + policy)
 		await beginAs(db, 'R1', claimsFor(a));
 		let inserted = false;
@@ -248,7 +260,7 @@ export async function bench(opts: RunOptions): Promise<{ stats: Stat[]; checked:
 		const typical = clinics.filter((c) => !c.large);
 		const large = clinics.filter((c) => c.large);
 		const rand = prng(opts.seed);
-		opts.log(`isolation probes (20 random clinic pairs × 7 cross-clinic attempts)`);
+		opts.log(`isolation probes (20 random clinic pairs × 8 cross-clinic attempts)`);
 		await isolationProbes(db, clinics, rand);
 
 		const stats: Stat[] = [];
