@@ -1,0 +1,148 @@
+-- public.count_lab_orders(statuses): the dashboard's lab-order count (migration 20261124900000).
+-- It runs as the owner and applies the clinic scope itself, so it must count exactly what RLS lets
+-- the caller read: admin, doctor, nurse and lab technician of the active clinic see their clinic's
+-- count; receptionists and pharmacists (no lab_orders select in docs/permissions.md), people of no
+-- clinic, a claim naming a clinic the caller is not an active member of, get 0; anon may not call it.
+select plan(31);
+
+select tests.create_tenancy_fixture();
+
+insert into tests.personas
+select persona, tests.create_user(persona || '@tests.local', persona)
+  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) persona;
+insert into public.memberships (organization_id, user_id, role)
+values
+  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
+  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
+  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
+  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
+  (tests.org_id('alpha'), tests.user_id('alpha_suspended'), 'doctor');
+select tests.set_active_org(p, 'alpha')
+  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) p;
+
+-- Clinic A: 3 orders (2 ordered, 1 collected); clinic B: 1 ordered. Different counts, so a count of
+-- the wrong clinic cannot pass.
+do $$
+declare
+  v_org text;
+  v_patient uuid;
+  v_id uuid;
+  i integer;
+begin
+  foreach v_org in array array['alpha', 'beta'] loop
+    insert into public.patients (organization_id, given_name, family_name, date_of_birth)
+    values (tests.org_id(v_org), 'Pat', initcap(v_org), '1980-01-01') returning id into v_patient;
+    for i in 1 .. case v_org when 'alpha' then 3 else 1 end loop
+      insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
+      values (tests.org_id(v_org), v_patient,
+              tests.user_id(case v_org when 'alpha' then 'alpha_doctor' else 'beta_admin' end), 'CBC', 'Full blood count')
+      returning id into v_id;
+    end loop;
+  end loop;
+end;
+$$;
+-- the last of A's orders is collected by A's lab technician (through the real guard)
+select tests.act_as('alpha_lab');
+update public.lab_orders set status = 'collected'
+ where id = (select id from public.lab_orders order by created_at desc, id limit 1);
+select tests.clear_authentication();
+
+-- Counts as one persona: the RPC (open = default, only ordered, only resulted) and the same counts
+-- read through RLS. 'anon' = no session.
+create or replace function tests.lab_counts(p_persona text, p_claims jsonb default null)
+returns text
+language plpgsql
+as $$
+declare
+  v text;
+begin
+  if p_claims is not null then
+    perform tests.authenticate_with_claims(p_claims);
+  else
+    perform tests.act_as(p_persona);
+  end if;
+  select format('rpc %s/%s/%s rls %s/%s/%s',
+                public.count_lab_orders(),
+                public.count_lab_orders('{ordered}'),
+                public.count_lab_orders('{resulted}'),
+                (select count(*) from public.lab_orders where status in ('ordered', 'collected')),
+                (select count(*) from public.lab_orders where status = 'ordered'),
+                (select count(*) from public.lab_orders where status = 'resulted'))
+    into v;
+  perform tests.clear_authentication();
+  return v;
+end;
+$$;
+
+select is((select count(*) from public.lab_orders where organization_id = tests.org_id('alpha') and status = 'collected'),
+          1::bigint, 'fixture: one of A''s orders is collected');
+
+-- allowed roles: their clinic's counts, equal to what RLS shows them
+select is(tests.lab_counts('alpha_admin'), 'rpc 3/2/0 rls 3/2/0', 'admin of A: A''s counts, same as RLS');
+select is(tests.lab_counts('alpha_doctor'), 'rpc 3/2/0 rls 3/2/0', 'doctor of A: A''s counts, same as RLS');
+select is(tests.lab_counts('alpha_nurse'), 'rpc 3/2/0 rls 3/2/0', 'nurse of A: A''s counts, same as RLS');
+select is(tests.lab_counts('alpha_lab'), 'rpc 3/2/0 rls 3/2/0', 'lab technician of A: A''s counts, same as RLS');
+select is(tests.lab_counts('both'), 'rpc 3/2/0 rls 3/2/0', 'nurse of A (active) and admin of B: A''s counts only');
+select is(tests.lab_counts('beta_admin'), 'rpc 1/1/0 rls 1/1/0', 'admin of B: B''s counts only');
+select is(tests.lab_counts('beta_nurse'), 'rpc 1/1/0 rls 1/1/0', 'nurse of B: B''s counts only');
+
+-- roles without lab_orders read access: nothing (as RLS)
+select is(tests.lab_counts('alpha_reception'), 'rpc 0/0/0 rls 0/0/0', 'receptionist: 0, as RLS');
+select is(tests.lab_counts('alpha_pharmacist'), 'rpc 0/0/0 rls 0/0/0', 'pharmacist: 0, as RLS');
+
+-- no clinic
+select is(tests.lab_counts('nobody'), 'rpc 0/0/0 rls 0/0/0', 'signed in, no clinic: 0');
+select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0', 'platform admin without a clinic: 0');
+
+-- forged or stale claims: the live membership decides
+select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', tests.org_id('beta'), 'org_role', 'doctor')),
+          'rpc 0/0/0 rls 0/0/0', 'doctor of A with a claim for B: 0');
+select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', 'not-a-uuid')),
+          'rpc 0/0/0 rls 0/0/0', 'malformed organization claim: 0');
+select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_reception'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
+          'rpc 0/0/0 rls 0/0/0', 'receptionist claiming to be a doctor: 0 (role read from the membership)');
+select is(tests.lab_counts(null, jsonb_build_object('organization_id', tests.org_id('alpha'))),
+          'rpc 0/0/0 rls 0/0/0', 'claim without a user: 0');
+update public.memberships set status = 'suspended'
+ where user_id = tests.user_id('alpha_suspended') and organization_id = tests.org_id('alpha');
+select is(tests.lab_counts('alpha_suspended'), 'rpc 0/0/0 rls 0/0/0', 'suspended doctor of A: 0');
+select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_suspended'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
+          'rpc 0/0/0 rls 0/0/0', 'suspended doctor with a token issued before the suspension: 0');
+update public.organizations set status = 'suspended' where id = tests.org_id('beta');
+select is(tests.lab_counts('beta_admin'), 'rpc 0/0/0 rls 0/0/0', 'admin of a suspended clinic: 0');
+update public.organizations set status = 'active' where id = tests.org_id('beta');
+
+-- null statuses: 0, not an error
+select tests.act_as('alpha_doctor');
+select is(public.count_lab_orders(null), 0::bigint, 'null statuses: 0');
+select is(public.count_lab_orders('{}'), 0::bigint, 'no statuses: 0');
+select is(public.count_lab_orders('{ordered,collected,resulted,cancelled}'), 3::bigint, 'every status: all of A''s orders');
+select tests.clear_authentication();
+
+-- anon may not call it
+select tests.as_anon();
+select throws_ok($$select public.count_lab_orders()$$, '42501', null, 'anon cannot call count_lab_orders');
+select tests.clear_authentication();
+
+-- shape: security definer with an empty search_path, executable by authenticated only
+select is((select prosecdef from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure), true, 'security definer');
+select is((select proconfig from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure), array['search_path=""'], 'search_path is empty');
+select is(has_function_privilege('authenticated', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), true, 'authenticated may execute');
+select is(has_function_privilege('anon', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'anon may not execute');
+select is(has_function_privilege('public', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'public may not execute');
+
+-- the role list must be the one of lab_orders_select_clinical (if the policy changes, so must the RPC)
+select matches(
+  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'lab_orders_select_clinical'),
+  $re$current_org_id_for\('\{admin,doctor,nurse,lab_technician\}'$re$,
+  'lab_orders_select_clinical still scopes to admin, doctor, nurse, lab_technician (as count_lab_orders)'
+);
+select matches(
+  (select prosrc from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure),
+  $re$current_org_id_for\('\{admin,doctor,nurse,lab_technician\}'\)$re$,
+  'count_lab_orders scopes to admin, doctor, nurse, lab_technician'
+);
+select is((select count(*) from pg_policy where polrelid = 'public.lab_orders'::regclass and polcmd in ('r', '*')), 1::bigint,
+          'lab_orders has exactly one select policy (the one the RPC mirrors)');
+
+select * from finish();
