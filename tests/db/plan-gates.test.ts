@@ -237,3 +237,51 @@ describe('the gates detect broken plans', () => {
 		).toEqual([]);
 	});
 });
+
+describe('count_lab_orders (the dashboard RPC for Q4b): its inner plan, captured with auto_explain', () => {
+	/** The nested statements' plans of `sql` run as R1 on `clinic`, from auto_explain notices. */
+	async function innerPlans(sql: string, clinic: Clinic): Promise<PlanNode[]> {
+		const plans: PlanNode[] = [];
+		const onNotice = (n: pg.NoticeMessage) => {
+			const m = /^duration: [\d.]+ ms\s+plan:\s*([\s\S]+)$/.exec(n.message ?? '');
+			if (m) plans.push((JSON.parse(m[1]) as { Plan: PlanNode }).Plan);
+		};
+		await db.query(`load 'auto_explain'`);
+		await db.query('begin');
+		try {
+			await db.query(`set local auto_explain.log_min_duration = 0;
+			                set local auto_explain.log_nested_statements = on;
+			                set local auto_explain.log_format = json;
+			                set local auto_explain.log_level = notice;`);
+			await db.query(`select set_config('request.jwt.claims', $1, true)`, [
+				JSON.stringify(claimsFor(clinic))
+			]);
+			await db.query('set local role authenticated');
+			db.on('notice', onNotice);
+			await db.query(sql);
+		} finally {
+			db.off('notice', onNotice);
+			await db.query('rollback');
+		}
+		return plans;
+	}
+
+	it('counts with organization_id and status both in the index condition (large and typical clinic)', async () => {
+		for (const clinic of [clinics.find((c) => c.large)!, clinics.find((c) => !c.large)!]) {
+			// several calls so the plpgsql plan cache reaches its generic plan (the steady state)
+			for (let i = 0; i < 7; i++) {
+				const plans = await innerPlans(`select public.count_lab_orders('{ordered}')`, clinic);
+				const scans: PlanNode[] = [];
+				for (const p of plans)
+					walk(p, (n) => {
+						if (n['Relation Name'] === 'lab_orders') scans.push(n);
+					});
+				const text = JSON.stringify(plans, null, 1);
+				expect(scans.length, text).toBe(1);
+				expect(plans.flatMap(violations), text).toEqual([]);
+				expect(scans[0]['Index Cond'] ?? '', text).toMatch(/organization_id = .*status = /);
+				expect(scans[0].Filter, text).toBeUndefined();
+			}
+		}
+	});
+});
