@@ -484,6 +484,9 @@ isOneToOne: false
               "organization_id": string,"role": Database["public"]['Enums']["member_role"]
             }[]
                            },
+"count_lab_orders":
+{ Args: { "statuses"?: (Database["public"]['Enums']["lab_order_status"])[] }; Returns: number
+                           },
 "create_session_handoff":
 { Args: { "refresh_token": string,"slug": string }; Returns: string
                            },
