@@ -403,6 +403,26 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"support_access_grants": {
+                  Row: {
+                    "created_at": string,"ended_at": string | null,"expires_at": string,"id": string,"organization_id": string,"platform_admin_id": string,"reason": string,"starts_at": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"ended_at"?: string | null,"expires_at": string,"id"?: string,"organization_id": string,"platform_admin_id": string,"reason": string,"starts_at"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"ended_at"?: string | null,"expires_at"?: string,"id"?: string,"organization_id"?: string,"platform_admin_id"?: string,"reason"?: string,"starts_at"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "support_access_grants_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"visit_notes": {
                   Row: {
                     "author_id": string | null,"created_at": string,"notes": string | null,"organization_id": string,"updated_at": string,"visit_id": string,"vitals": NonNullable<Json>
@@ -493,6 +513,9 @@ isOneToOne: false
 "custom_access_token_hook":
 { Args: { "event": Json }; Returns: Json
                            },
+"end_support_access":
+{ Args: Record<PropertyKey, never>; Returns: number
+                           },
 "generate_invoice":
 { Args: { "org": string }; Returns: string
                            },
@@ -512,6 +535,11 @@ isOneToOne: false
 "my_organizations":
 { Args: Record<PropertyKey, never>; Returns: {
               "is_active": boolean,"logo_path": string,"name": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"slug": string,"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
+            }[]
+                           },
+"my_support_access":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "expires_at": string,"grant_id": string,"name": string,"organization_id": string,"platform_admin_email": string,"platform_admin_name": string,"reason": string,"slug": string,"starts_at": string
             }[]
                            },
 "platform_attach_first_admin":
@@ -581,6 +609,9 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"start_support_access":
+{ Args: { "minutes": number,"organization_id": string,"reason": string }; Returns: string
+                           },
 "switch_organization":
 { Args: { "org_id": string }; Returns: undefined
                            },
@@ -591,7 +622,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "audit_action": "insert"|"update"|"delete"|"view","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
+            "audit_action": "insert"|"update"|"delete"|"view"|"export","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -707,7 +738,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "audit_action": ["insert", "update", "delete", "view"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
+            "audit_action": ["insert", "update", "delete", "view", "export"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
           }
         }
 } as const
