@@ -532,6 +532,9 @@ isOneToOne: false
 "log_chart_view":
 { Args: { "patient_id": string }; Returns: number
                            },
+"log_export":
+{ Args: { "kind": string,"row_count": number }; Returns: number
+                           },
 "my_organizations":
 { Args: Record<PropertyKey, never>; Returns: {
               "is_active": boolean,"logo_path": string,"name": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"slug": string,"theme_color": string,"type": Database["public"]['Enums']["organization_type"]

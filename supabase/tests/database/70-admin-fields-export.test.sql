@@ -1,0 +1,132 @@
+-- Clinic admin console: custom patient field definitions are checked against the patients'
+-- existing values (required / pattern / options / unique / type), only the clinic's admins write
+-- definitions (staff read them), and log_export writes an 'export' row into the hash chain.
+select plan(34);
+
+select tests.create_tenancy_fixture();
+
+-- three alpha patients, one archived
+select tests.act_as('alpha_admin');
+insert into public.patient_field_definitions (key, label, field_type) values ('badge', 'Badge', 'text');
+insert into public.patient_field_definitions (key, label, field_type, options) values ('blood', 'Blood group', 'select', array['A', 'B', 'O']);
+insert into public.patients (given_name, family_name, custom_fields) values
+  ('Ann', 'One', '{"badge": "AB-1", "blood": "A"}'),
+  ('Bob', 'Two', '{"badge": "ab-2", "blood": "B"}'),
+  ('Cat', 'Three', '{}');
+update public.patients set archived_at = now() where family_name = 'Three';
+
+-- RLS on definitions ------------------------------------------------------------------------------
+select tests.act_as('alpha_doctor');
+select is((select count(*)::int from public.patient_field_definitions), 2, 'staff read their clinic''s field definitions');
+select throws_ok($$ insert into public.patient_field_definitions (key, label) values ('doc_field', 'Doc') $$,
+  '42501', null, 'staff cannot create a definition');
+select is(tests.rows_affected($$ update public.patient_field_definitions set label = 'X' $$), 0, 'staff cannot change a definition');
+select is(tests.rows_affected($$ delete from public.patient_field_definitions $$), 0, 'staff cannot delete a definition');
+
+select tests.act_as('beta_admin');
+select is((select count(*)::int from public.patient_field_definitions), 0, 'another clinic''s admin sees none of them');
+select is(tests.rows_affected($$ update public.patient_field_definitions set label = 'X' $$), 0, 'and changes none of them');
+select throws_ok(
+  format($$ insert into public.patient_field_definitions (organization_id, key, label) values (%L, 'x', 'X') $$, tests.org_id('alpha')),
+  '42501', null, 'and cannot create one in it');
+
+select tests.act_as('nobody');
+select is((select count(*)::int from public.patient_field_definitions), 0, 'a signed-in person without a clinic reads none');
+select tests.as_anon();
+select throws_ok($$ select count(*) from public.patient_field_definitions $$, '42501', null, 'anon reads nothing');
+
+-- required ----------------------------------------------------------------------------------------------
+select tests.act_as('alpha_admin');
+update public.patients set custom_fields = '{"blood": "O"}' where family_name = 'Two';
+select throws_ok($$ update public.patient_field_definitions set required = true where key = 'badge' $$,
+  '23514', 'custom field "badge": cannot be required while 1 active patient(s) have no value',
+  'making a field required is refused with the count of active patients lacking a value (archived ones do not count)');
+select throws_ok($$ insert into public.patient_field_definitions (key, label, required) values ('ward', 'Ward', true) $$,
+  '23514', 'custom field "ward": cannot be required while 2 active patient(s) have no value',
+  'a new required field is refused while patients exist without it');
+update public.patients set custom_fields = '{"badge": "AB-2", "blood": "O"}' where family_name = 'Two';
+select lives_ok($$ update public.patient_field_definitions set required = true where key = 'badge' $$,
+  'once every active patient has a value, the field can be required');
+select throws_ok($$ insert into public.patients (given_name, family_name) values ('Dan', 'Four') $$,
+  '23514', 'custom field "badge": is required', 'and new patients must then fill it in');
+update public.patient_field_definitions set required = false, active = false where key = 'badge';
+update public.patients set custom_fields = '{"blood": "A"}' where family_name = 'One';
+select throws_ok($$ update public.patient_field_definitions set active = true, required = true where key = 'badge' $$,
+  '23514', 'custom field "badge": cannot be required while 1 active patient(s) have no value',
+  'reactivating a required field is checked too');
+
+-- pattern -----------------------------------------------------------------------------------------------
+update public.patient_field_definitions set active = true where key = 'badge';
+update public.patients set custom_fields = '{"badge": "AB-1", "blood": "A"}' where family_name = 'One';
+select tests.clear_authentication();
+update public.patients set custom_fields = '{"badge": "zz"}' where family_name = 'Three';
+select tests.act_as('alpha_admin');
+select throws_ok($$ update public.patient_field_definitions set pattern = '^AB-[0-9]+$' where key = 'badge' $$,
+  '23514', 'custom field "badge": 1 patient(s) have a value that does not match the new format',
+  'a pattern that an existing value violates is refused with the count (archived patients included)');
+select throws_ok($$ update public.patient_field_definitions set pattern = '(' where key = 'badge' $$,
+  '23514', null, 'a pattern that does not compile is refused');
+select lives_ok($$ update public.patient_field_definitions set pattern = '^[A-Za-z]+(-[0-9]+)?$' where key = 'badge' $$,
+  'a pattern every value matches is accepted');
+
+-- options -----------------------------------------------------------------------------------------------
+select throws_ok($$ update public.patient_field_definitions set options = array['A', 'B'] where key = 'blood' $$,
+  '23514', 'custom field "blood": 1 patient(s) have a value that is not among the options',
+  'removing an option a patient uses is refused with the count');
+select lives_ok($$ update public.patient_field_definitions set options = array['A', 'B', 'O', 'AB'] where key = 'blood' $$,
+  'adding an option is fine');
+
+-- unique -------------------------------------------------------------------------------------------------
+update public.patients set custom_fields = '{"badge": "AB-1", "blood": "B"}' where family_name = 'Two';
+select throws_ok($$ update public.patient_field_definitions set unique_within_clinic = true where key = 'badge' $$,
+  '23505', 'custom field "badge": 2 patient(s) share a value with another patient',
+  'making a field unique is refused while patients share a value');
+update public.patients set custom_fields = '{"badge": "AB-2", "blood": "B"}' where family_name = 'Two';
+select lives_ok($$ update public.patient_field_definitions set unique_within_clinic = true where key = 'badge' $$,
+  'with distinct values the field becomes unique');
+select throws_ok($$ update public.patients set custom_fields = '{"badge": "AB-2", "blood": "A"}' where family_name = 'One' $$,
+  '23505', null, 'and the existing values are enforced at once (the unique index was filled)');
+update public.patient_field_definitions set unique_within_clinic = false where key = 'badge';
+select lives_ok($$ update public.patients set custom_fields = '{"badge": "AB-2", "blood": "A"}' where family_name = 'One' $$,
+  'turning unique off frees the values');
+
+-- type -----------------------------------------------------------------------------------------------------
+select throws_ok($$ update public.patient_field_definitions set field_type = 'number', pattern = null where key = 'badge' $$,
+  '23514', 'custom field "badge": the type cannot change while 3 patient(s) have a value',
+  'the type of a field in use cannot change');
+select lives_ok($$ update public.patient_field_definitions set active = false where key = 'badge' $$,
+  'deactivating is always allowed');
+
+-- log_export ---------------------------------------------------------------------------------------------
+select tests.act_as('alpha_admin');
+select isnt(public.log_export('patients.csv', 3), null, 'an admin records an export');
+select tests.clear_authentication();
+select results_eq(
+  $$ select action::text, table_name, actor_id, row_id, changes from public.audit_log
+      where organization_id = tests.org_id('alpha') order by id desc limit 1 $$,
+  $$ values ('export', 'patients', tests.user_id('alpha_admin'), null::uuid,
+             '{"kind": "patients.csv", "format": "csv", "row_count": 3}'::jsonb) $$,
+  'the export row names the admin, the table, the format and the row count'
+);
+select tests.act_as('alpha_admin');
+select is((select intact from public.verify_audit_chain()), true, 'the export row is part of the intact hash chain');
+select tests.clear_authentication();
+-- tamper as a superuser with triggers disabled (the append-only trigger would refuse it)
+set local session_replication_role = replica;
+update public.audit_log set changes = jsonb_set(changes, '{row_count}', '1')
+ where id = (select max(id) from public.audit_log where organization_id = tests.org_id('alpha'));
+set local session_replication_role = origin;
+select tests.act_as('alpha_admin');
+select is((select first_broken_id from public.verify_audit_chain()),
+  (select max(id) from public.audit_log where organization_id = tests.org_id('alpha')),
+  'tampering with an export row breaks the chain at that row');
+select throws_ok($$ select public.log_export('memberships.csv', 1) $$, '22023', null, 'an unknown kind is refused');
+select throws_ok($$ select public.log_export('visits.json', -1) $$, '22023', null, 'a negative count is refused');
+select tests.act_as('alpha_doctor');
+select throws_ok($$ select public.log_export('patients.csv', 1) $$, '42501', null, 'staff cannot record exports');
+select tests.act_as('nobody');
+select throws_ok($$ select public.log_export('patients.csv', 1) $$, '42501', null, 'nor can someone without a clinic');
+select tests.as_anon();
+select throws_ok($$ select public.log_export('patients.csv', 1) $$, '42501', null, 'anon cannot call log_export');
+
+select * from finish();
