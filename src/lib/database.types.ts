@@ -510,6 +510,9 @@ isOneToOne: false
 "create_session_handoff":
 { Args: { "refresh_token": string,"slug": string }; Returns: string
                            },
+"create_visit":
+{ Args: { "notes"?: string,"patient_id": string,"reason": string,"scheduled_at": string,"vitals"?: Json }; Returns: string
+                           },
 "custom_access_token_hook":
 { Args: { "event": Json }; Returns: Json
                            },
