@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { clinicOrigin } from '$lib/server/addresses';
 import { activateOrganization, myOrganizations } from '$lib/server/session';
+import { activeSupportAccess, supportBanner } from '$lib/server/platform/support';
 import type { LayoutServerLoad } from './$types';
 
 /**
@@ -17,6 +18,19 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 	const orgs = await myOrganizations(locals.supabase);
 	const here = orgs.find((o) => o.slug === branding.slug);
 	if (!here) {
+		// A platform admin with live read-only support access to THIS clinic (checked in Postgres,
+		// which also refuses every write): role 'support' is in no write list of the portal.
+		const access = await activeSupportAccess({ supabase: locals.supabase });
+		if (access && access.slug === branding.slug) {
+			return {
+				branding,
+				user: { id: claims.sub, email: claims.email ?? '' },
+				role: 'support' as const,
+				organizationId: access.organization_id,
+				clinics: [],
+				support: supportBanner(access)
+			};
+		}
 		// Removed, suspended or never a member here: the session has nothing to do at this clinic.
 		await locals.supabase.auth.signOut({ scope: 'local' });
 		redirect(303, '/sign-in?notice=no-access');
@@ -37,6 +51,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 			role: o.role,
 			current: o.slug === branding.slug,
 			origin: clinicOrigin(o.slug, url)
-		}))
+		})),
+		support: null
 	};
 };
