@@ -320,7 +320,14 @@ describe('patient chart', () => {
 		await page.getByRole('button', { name: 'Add visit' }).click();
 		const alert = page.getByRole('alert').filter({ hasText: 'database refused' });
 		await alert.waitFor();
-		expect(await alert.textContent()).toContain('booked without notes or vitals');
+		expect(await alert.textContent()).toContain('No visit was added');
+		// one statement (create_visit): the refused notes took the visit with them
+		expect(
+			await sql(`select 1 from public.visits where patient_id = $1 and reason = $2`, [
+				patientId,
+				`Walk-in ${tag}`
+			])
+		).toHaveLength(0);
 		const notes = await sql(
 			`select 1 from public.visit_notes n join public.visits v on v.id = n.visit_id
 			  where v.patient_id = $1 and n.notes = 'sneaky note'`,

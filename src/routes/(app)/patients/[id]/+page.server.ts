@@ -81,11 +81,8 @@ export const actions: Actions = {
 		const patientId = patientIdOf(params);
 		const form = await superValidate(request, zod4(visitSchema), { id: 'visit' });
 		if (!form.valid) return fail(400, { form });
-		const result = await addVisit({ supabase: locals.supabase, patientId, input: form.data });
-		if (!result.ok) {
-			if (result.visitSaved) return message(form, result.refusal.message, { status: 400 });
-			return refuse(form, result.refusal);
-		}
+		const r = await addVisit({ supabase: locals.supabase, patientId, input: form.data });
+		if (r) return refuse(form, r);
 		redirect(303, `/patients/${patientId}?saved=visit#visits`);
 	},
 
