@@ -1,0 +1,45 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { setError, superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import { fieldDefinitionSchema } from '$lib/schemas/admin';
+import { getField, missingValueCounts, updateField } from '$lib/server/admin-console/fields';
+import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { isUuid } from '$lib/server/patients';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params }) => {
+	if (!isUuid(params.id)) error(404, 'No such field.');
+	const field = await getField({ supabase: locals.supabase, id: params.id });
+	if (!field) error(404, 'No such field.');
+	const counts = await missingValueCounts({ supabase: locals.supabase, keys: [field.key] });
+	return {
+		field,
+		activePatients: counts.activePatients,
+		missing: counts.missing[field.key] ?? 0,
+		form: await superValidate(
+			{
+				id: field.id,
+				key: field.key,
+				label: field.label,
+				fieldType: field.field_type,
+				options: (field.options ?? []).join('\n'),
+				required: field.required,
+				pattern: field.pattern ?? '',
+				uniqueWithinClinic: field.unique_within_clinic
+			},
+			zod4(fieldDefinitionSchema),
+			{ id: 'edit-field', errors: false }
+		)
+	};
+};
+
+export const actions: Actions = {
+	save: async ({ request, locals, url, params }) => {
+		const form = await superValidate(request, zod4(fieldDefinitionSchema), { id: 'edit-field' });
+		if (!form.valid) return fail(400, { form });
+		await requireClinicAdmin({ locals, url });
+		const result = await updateField({ supabase: locals.supabase, ...form.data, id: params.id });
+		if (!result.ok) return setError(form, result.field, result.message);
+		redirect(303, '/admin/fields?notice=saved');
+	}
+};

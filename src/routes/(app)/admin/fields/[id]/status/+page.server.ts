@@ -1,0 +1,38 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { setError, superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import { fieldIdSchema } from '$lib/schemas/admin';
+import { getField, missingValueCounts, setFieldActive } from '$lib/server/admin-console/fields';
+import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { isUuid } from '$lib/server/patients';
+import type { Actions, PageServerLoad } from './$types';
+
+/** Confirmation page for deactivating or reactivating a field (a plain form: works without JS). */
+export const load: PageServerLoad = async ({ locals, params }) => {
+	if (!isUuid(params.id)) error(404, 'No such field.');
+	const field = await getField({ supabase: locals.supabase, id: params.id });
+	if (!field) error(404, 'No such field.');
+	const counts = await missingValueCounts({ supabase: locals.supabase, keys: [field.key] });
+	return {
+		field,
+		withValue: counts.activePatients - (counts.missing[field.key] ?? 0),
+		form: await superValidate({ id: field.id }, zod4(fieldIdSchema), { errors: false })
+	};
+};
+
+export const actions: Actions = {
+	default: async ({ request, locals, url, params }) => {
+		const form = await superValidate(request, zod4(fieldIdSchema));
+		if (!form.valid || form.data.id !== params.id) return fail(400, { form });
+		await requireClinicAdmin({ locals, url });
+		const field = await getField({ supabase: locals.supabase, id: params.id });
+		if (!field) error(404, 'No such field.');
+		const result = await setFieldActive({
+			supabase: locals.supabase,
+			id: field.id,
+			active: !field.active
+		});
+		if (!result.ok) return setError(form, 'id', result.message);
+		redirect(303, `/admin/fields?notice=${field.active ? 'deactivated' : 'reactivated'}`);
+	}
+};
