@@ -1,0 +1,212 @@
+/**
+ * Clinic admin console, custom patient fields: an admin adds a field and it appears (and is
+ * validated) on the patient form; making it required while patients lack a value is refused with
+ * the count; reordering works with plain forms; deactivating (after a confirmation page) hides it.
+ * Staff get 403. Runs on a clinic of its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { createStaff, deleteUser } from '../support/people.ts';
+import { adminDb } from '../support/stack.ts';
+
+const PASSWORD = 'Admin-e2e-password-1';
+
+async function sql<T = Record<string, unknown>>(
+	text: string,
+	values: unknown[] = []
+): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(text, values)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
+
+describe('clinic admin console: patient fields', () => {
+	let browser: BrowserContext;
+	let staffBrowser: BrowserContext;
+	let page: Page;
+	let orgId: string;
+	const people: string[] = [];
+	const slug = `fields-${Date.now().toString(36)}`;
+
+	const fieldKeysInForm = async () => {
+		await page.goto(appUrl(slug, '/patients/new'));
+		return page
+			.locator('[id^="field-cf_"]:not([id$="-error"]):not([id$="-hint"])')
+			.evaluateAll((els) => els.map((e) => e.id.replace('field-cf_', '')));
+	};
+
+	beforeAll(async () => {
+		browser = await launch();
+		staffBrowser = await launch();
+		[{ id: orgId }] = await sql<{ id: string }>(
+			`insert into public.organizations (slug, name, plan_id) values ($1, 'Fields Test Clinic', 'clinic') returning id`,
+			[slug]
+		);
+		// two active patients, neither with a value for the fields this test adds
+		await sql(
+			`insert into public.patients (organization_id, given_name, family_name) values ($1, 'Ann', 'Existing'), ($1, 'Bob', 'Existing')`,
+			[orgId]
+		);
+		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
+		const doctor = await createStaff({
+			organizationSlug: slug,
+			role: 'doctor',
+			password: PASSWORD
+		});
+		people.push(admin.id, doctor.id);
+		page = await signIn(browser, slug, admin.email, PASSWORD);
+		const staffPage = await signIn(staffBrowser, slug, doctor.email, PASSWORD);
+		await staffPage.close();
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await staffBrowser?.close();
+		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
+		for (const id of people) await deleteUser(id);
+	});
+
+	it('adds a text field with a format; the patient form shows it and refuses a value that does not match', async () => {
+		await page.goto(appUrl(slug, '/admin/fields'));
+		await page.locator('#create-key').fill('insurance_no');
+		await page.locator('#create-label').fill('Insurance number');
+		await page.locator('#create-pattern').fill('^INS-[0-9]{4}$');
+		await page.getByRole('button', { name: 'Add field' }).click();
+		await page.getByText('Field “Insurance number” added.').waitFor();
+		await page.locator('tr[data-key="insurance_no"]').waitFor();
+		expect(
+			await page.locator('tr[data-key="insurance_no"] [data-testid="consequence"]').textContent()
+		).toContain('2 active patients have no value');
+
+		// a pattern that does not compile in Postgres is refused next to the field
+		await page.locator('#create-key').fill('broken');
+		await page.locator('#create-label').fill('Broken');
+		await page.locator('#create-pattern').fill('([');
+		await page.getByRole('button', { name: 'Add field' }).click();
+		await page.locator('#create-pattern-error').waitFor();
+		expect(await page.locator('#create-pattern').getAttribute('aria-invalid')).toBe('true');
+		expect(
+			(
+				await sql(
+					'select 1 from public.patient_field_definitions where organization_id = $1 and key = $2',
+					[orgId, 'broken']
+				)
+			).length
+		).toBe(0);
+
+		expect(await fieldKeysInForm()).toEqual(['insurance_no']);
+		await page.getByLabel('Given name').fill('Cleo');
+		await page.getByLabel('Family name').fill('Format');
+		await page.locator('#field-cf_insurance_no').fill('nope');
+		await page.getByRole('button', { name: /register|save|create|add/i }).click();
+		await page.locator('#field-cf_insurance_no-error').waitFor();
+		expect(await page.locator('#field-cf_insurance_no').getAttribute('aria-invalid')).toBe('true');
+		expect(
+			(
+				await sql('select 1 from public.patients where organization_id = $1 and family_name = $2', [
+					orgId,
+					'Format'
+				])
+			).length
+		).toBe(0);
+	});
+
+	it('refuses to make the field required while active patients have no value, naming the count', async () => {
+		const [{ id }] = await sql<{ id: string }>(
+			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
+			[orgId, 'insurance_no']
+		);
+		await page.goto(appUrl(slug, `/admin/fields/${id}`));
+		expect(await page.getByTestId('consequence').textContent()).toContain(
+			'2 of 2 active patients have no value'
+		);
+		await page.locator('#edit-required').check();
+		await page.getByRole('button', { name: 'Save field' }).click();
+		await page.locator('#edit-required-error').waitFor();
+		expect(await page.locator('#edit-required-error').textContent()).toContain(
+			'Cannot be required while 2 active patient(s) have no value'
+		);
+		await page.screenshot({
+			path: screenshotPath('admin-fields-required-refused'),
+			fullPage: true
+		});
+		const [{ required }] = await sql<{ required: boolean }>(
+			'select required from public.patient_field_definitions where id = $1',
+			[id]
+		);
+		expect(required).toBe(false);
+	});
+
+	it('reorders fields with the up/down buttons (plain forms) and the patient form follows', async () => {
+		await page.goto(appUrl(slug, '/admin/fields'));
+		await page.locator('#create-key').fill('ward');
+		await page.locator('#create-label').fill('Ward');
+		await page.getByRole('button', { name: 'Add field' }).click();
+		await page.locator('tr[data-key="ward"]').waitFor();
+		expect(await fieldKeysInForm()).toEqual(['insurance_no', 'ward']);
+
+		await page.goto(appUrl(slug, '/admin/fields'));
+		await Promise.all([
+			page.waitForURL((u) => u.searchParams.get('notice') === 'moved'),
+			page.getByRole('button', { name: 'Move Ward up' }).click()
+		]);
+		expect(
+			await page
+				.locator('tbody tr')
+				.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))
+		).toEqual(['ward', 'insurance_no']);
+		expect(await fieldKeysInForm()).toEqual(['ward', 'insurance_no']);
+	});
+
+	it('deactivates a field after a confirmation page; it disappears from the patient form', async () => {
+		await page.goto(appUrl(slug, '/admin/fields'));
+		await page.getByRole('link', { name: 'Deactivate Ward' }).click();
+		await page.getByRole('heading', { name: 'Deactivate “Ward”?' }).waitFor();
+		const [{ active: before }] = await sql<{ active: boolean }>(
+			'select active from public.patient_field_definitions where organization_id = $1 and key = $2',
+			[orgId, 'ward']
+		);
+		expect(before).toBe(true);
+		await Promise.all([
+			page.waitForURL((u) => u.pathname === '/admin/fields'),
+			page.getByRole('button', { name: 'Deactivate field' }).click()
+		]);
+		await page.getByText('Field deactivated.').waitFor();
+		expect(await fieldKeysInForm()).toEqual(['insurance_no']);
+	});
+
+	it('gives staff a 403 on the fields pages', async () => {
+		const staff = await staffBrowser.newPage();
+		const res = await staff.goto(appUrl(slug, '/admin/fields'));
+		expect(res?.status()).toBe(403);
+		const [{ id }] = await sql<{ id: string }>(
+			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
+			[orgId, 'insurance_no']
+		);
+		expect((await staff.goto(appUrl(slug, `/admin/fields/${id}`)))?.status()).toBe(403);
+		// and a forged POST to the action is refused as well
+		// (from the page itself: Node cannot resolve *.localhost, Chromium can)
+		const status = await staff.evaluate(async () => {
+			const body = new URLSearchParams({ key: 'sneaky', label: 'Sneaky', fieldType: 'text' });
+			const r = await fetch('/admin/fields?/create', {
+				method: 'POST',
+				body,
+				headers: { 'x-sveltekit-action': 'true' }
+			});
+			return r.status === 200 ? ((await r.json()) as { status?: number }).status : r.status;
+		});
+		expect(status).toBe(403);
+		expect(
+			(
+				await sql(
+					'select 1 from public.patient_field_definitions where organization_id = $1 and key = $2',
+					[orgId, 'sneaky']
+				)
+			).length
+		).toBe(0);
+	});
+});
