@@ -1,0 +1,6 @@
+import { EXPORT_TABLES } from '$lib/server/admin-console/export';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async () => ({
+	tables: Object.entries(EXPORT_TABLES).map(([value, spec]) => ({ value, label: spec.label }))
+});

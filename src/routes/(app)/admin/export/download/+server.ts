@@ -1,0 +1,35 @@
+import { error } from '@sveltejs/kit';
+import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import {
+	countRows,
+	EXPORT_FORMATS,
+	exportStream,
+	isExportTable,
+	logExport,
+	type ExportFormat
+} from '$lib/server/admin-console/export';
+import type { RequestHandler } from './$types';
+
+/**
+ * GET /admin/export/download?table=patients&format=csv: the table streamed page by page with the
+ * admin's session (RLS applies). Layouts do not guard endpoints, so this checks the admin itself.
+ */
+export const GET: RequestHandler = async ({ locals, url }) => {
+	const admin = await requireClinicAdmin({ locals, url });
+	const table = url.searchParams.get('table');
+	const format = (url.searchParams.get('format') ?? 'csv') as ExportFormat;
+	if (!isExportTable(table)) error(400, 'Choose a table to export.');
+	if (!EXPORT_FORMATS.includes(format)) error(400, 'Choose CSV or JSON.');
+	const rowCount = await countRows({ supabase: locals.supabase, table });
+	await logExport({ supabase: locals.supabase, table, format, rowCount });
+	const date = new Date().toISOString().slice(0, 10);
+	return new Response(exportStream({ supabase: locals.supabase, table, format }), {
+		headers: {
+			'content-type':
+				format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+			'content-disposition': `attachment; filename="${admin.slug}-${table}-${date}.${format}"`,
+			'cache-control': 'no-store',
+			'x-row-count': String(rowCount)
+		}
+	});
+};
