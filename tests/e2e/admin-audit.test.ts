@@ -1,0 +1,201 @@
+/**
+ * Clinic admin console, audit trail: an admin sees the clinic's entries with names and plain
+ * summaries (chart views spelled out), filters by person, patient, action and dates, downloads the
+ * filtered rows as CSV (formula cells neutralised), and sees tampering reported by the chain check.
+ * Staff get 403 on the page and the CSV; another clinic's admin sees none of clinic-a's rows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { DEMO_PASSWORD, demo, HOSPITAL } from '../support/demo.ts';
+import { createStaff, deleteUser } from '../support/people.ts';
+import { adminDb } from '../support/stack.ts';
+
+const PASSWORD = 'Admin-e2e-password-1';
+
+async function sql<T = Record<string, unknown>>(
+	text: string,
+	values: unknown[] = []
+): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(text, values)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
+
+/** Writes as `userId` would through the API (auth.uid() and the clinic claim drive the audit). */
+async function asUser(userId: string, orgId: string, statements: string[], values: unknown[] = []) {
+	const db = adminDb();
+	await db.connect();
+	try {
+		await db.query('begin');
+		await db.query(`select set_config('request.jwt.claims', $1, true)`, [
+			JSON.stringify({ sub: userId, role: 'authenticated', organization_id: orgId })
+		]);
+		for (const s of statements) await db.query(s, values);
+		await db.query('commit');
+	} finally {
+		await db.end();
+	}
+}
+
+const fetchText = (page: Page, path: string) =>
+	page.evaluate(async (p) => {
+		const r = await fetch(p);
+		return { status: r.status, text: await r.text() };
+	}, path);
+
+describe('clinic admin console: audit trail', () => {
+	let browser: BrowserContext;
+	let staffBrowser: BrowserContext;
+	let otherBrowser: BrowserContext;
+	let page: Page;
+	let orgId: string;
+	let doctorId: string;
+	let mrn: string;
+	const people: string[] = [];
+	const slug = `audit-${Date.now().toString(36)}`;
+
+	beforeAll(async () => {
+		browser = await launch();
+		staffBrowser = await launch();
+		otherBrowser = await launch();
+		[{ id: orgId }] = await sql<{ id: string }>(
+			`insert into public.organizations (slug, name, plan_id) values ($1, 'Audit Test Clinic', 'clinic') returning id`,
+			[slug]
+		);
+		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
+		const doctor = await createStaff({
+			organizationSlug: slug,
+			role: 'doctor',
+			password: PASSWORD
+		});
+		people.push(admin.id, doctor.id);
+		doctorId = doctor.id;
+		await sql(`update public.profiles set full_name = 'Dr Dora Audit' where id = $1`, [doctorId]);
+		await asUser(doctorId, orgId, [
+			`insert into public.patients (given_name, family_name) values ('=HYPERLINK("x")', 'Formula')`,
+			`update public.patients set phone = '+44 20 7946 0001' where family_name = 'Formula'`,
+			`select public.log_chart_view((select id from public.patients where family_name = 'Formula'))`,
+			`insert into public.patients (given_name, family_name) values ('Other', 'Person')`
+		]);
+		[{ mrn }] = await sql<{ mrn: string }>(
+			`select mrn from public.patients where organization_id = $1 and family_name = 'Formula'`,
+			[orgId]
+		);
+		page = await signIn(browser, slug, admin.email, PASSWORD);
+		(await signIn(staffBrowser, slug, doctor.email, PASSWORD)).close();
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await staffBrowser?.close();
+		await otherBrowser?.close();
+		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
+		for (const id of people) await deleteUser(id);
+	});
+
+	it('lists the clinic’s entries with the person, a plain summary and chart views spelled out; the chain is intact', async () => {
+		await page.goto(appUrl(slug, '/admin/audit'));
+		expect(await page.getByTestId('chain-status').textContent()).toContain('Audit chain intact');
+		const view = page.locator('tr[data-action="view"]');
+		expect(await view.count()).toBe(1);
+		expect(await view.textContent()).toContain(
+			`Dr Dora Audit opened the chart of =HYPERLINK("x") Formula (${mrn})`
+		);
+		expect(
+			await page
+				.locator('tr[data-action="update"]', { hasText: 'Dr Dora Audit' })
+				.first()
+				.textContent()
+		).toContain('phone: — → +44 20 7946 0001');
+		await page.screenshot({ path: screenshotPath('admin-audit'), fullPage: true });
+	});
+
+	it('filters by person, patient, action and dates', async () => {
+		await page.goto(appUrl(slug, '/admin/audit'));
+		await page.getByLabel('Person').selectOption({ label: 'Dr Dora Audit' });
+		await page.getByRole('button', { name: 'Filter' }).click();
+		await page.waitForURL((u) => u.searchParams.get('actor') === doctorId);
+		const actors = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+		expect(actors.length).toBe(4);
+		expect(new Set(actors)).toEqual(new Set(['Dr Dora Audit']));
+
+		await page.goto(appUrl(slug, `/admin/audit?patient=${mrn}`));
+		expect(await page.getByTestId('audit-total').textContent()).toContain(`3 matching entries for`);
+		await page.goto(appUrl(slug, `/admin/audit?patient=${mrn}&action=view`));
+		expect(await page.getByTestId('audit-total').textContent()).toContain('1 matching entry');
+		await page.goto(appUrl(slug, '/admin/audit?patient=MRN-999999'));
+		expect(await page.locator('#f-patient').getAttribute('aria-invalid')).toBe('true');
+
+		const today = new Date().toISOString().slice(0, 10);
+		await page.goto(appUrl(slug, `/admin/audit?actor=${doctorId}&from=${today}&to=${today}`));
+		expect(await page.getByTestId('audit-total').textContent()).toContain('4 matching entries');
+		await page.goto(appUrl(slug, `/admin/audit?actor=${doctorId}&to=2020-01-01`));
+		expect(await page.getByTestId('audit-total').textContent()).toContain('0 matching entries');
+	});
+
+	it('downloads the filtered entries as CSV with formula cells neutralised', async () => {
+		await page.goto(appUrl(slug, '/admin/audit'));
+		const { status, text } = await fetchText(page, `/admin/audit/audit.csv?patient=${mrn}`);
+		expect(status).toBe(200);
+		const lines = text.trimEnd().split('\r\n');
+		expect(lines[0]).toBe('id,time,actor,actor_id,action,table,row_id,patient,summary,changes');
+		expect(lines.length).toBe(1 + 3);
+		// the patient cell starts with "=": prefixed with ' and quoted (it holds quotes)
+		expect(text).toContain(`"'=HYPERLINK(""x"") Formula (${mrn})"`);
+		expect(text).not.toMatch(/,=HYPERLINK/);
+		const view = await fetchText(page, `/admin/audit/audit.csv?action=view`);
+		expect(view.text.trimEnd().split('\r\n').length).toBe(2);
+	});
+
+	it('reports tampering: the first altered entry is named', async () => {
+		const [{ id }] = await sql<{ id: string }>(
+			`select min(id)::text as id from public.audit_log where organization_id = $1 and action = 'update'`,
+			[orgId]
+		);
+		const db = adminDb();
+		await db.connect();
+		try {
+			await db.query('begin');
+			await db.query('set local session_replication_role = replica');
+			await db.query(`update public.audit_log set changes = '{}' where id = $1`, [id]);
+			await db.query('commit');
+		} finally {
+			await db.end();
+		}
+		await page.goto(appUrl(slug, '/admin/audit'));
+		expect(await page.getByTestId('chain-status').textContent()).toContain(
+			`Audit chain broken at entry #${id}`
+		);
+	});
+
+	it('gives staff a 403 on the page and the CSV', async () => {
+		const staff = await staffBrowser.newPage();
+		expect((await staff.goto(appUrl(slug, '/admin/audit')))?.status()).toBe(403);
+		expect((await fetchText(staff, '/admin/audit/audit.csv')).status).toBe(403);
+	});
+
+	it('shows an admin of city-hospital none of clinic-a’s audit entries', async () => {
+		const clinicA = new Set(
+			(
+				await sql<{ id: string }>(
+					`select a.id::text as id from public.audit_log a join public.organizations o on o.id = a.organization_id where o.slug = 'clinic-a'`
+				)
+			).map((r) => r.id)
+		);
+		expect(clinicA.size).toBeGreaterThan(0);
+		const other = await signIn(otherBrowser, HOSPITAL.slug, demo.adminB, DEMO_PASSWORD);
+		const { status, text } = await fetchText(other, '/admin/audit/audit.csv');
+		expect(status).toBe(200);
+		const ids = text
+			.trimEnd()
+			.split('\r\n')
+			.slice(1)
+			.map((l) => l.split(',')[0]);
+		expect(ids.length).toBeGreaterThan(0);
+		expect(ids.filter((id) => clinicA.has(id))).toEqual([]);
+	});
+});
