@@ -336,6 +336,131 @@ describe('patient chart', () => {
 		expect(notes).toHaveLength(0);
 	});
 
+	it('logs a view for each opening of the chart, not for its reload after a save', async () => {
+		const views = async (since: Date) =>
+			(
+				await sql(
+					`select 1 from public.audit_log
+					  where action = 'view' and table_name = 'patients' and row_id = $1
+					    and actor_id = '00000000-0000-4000-8000-00000000a002' and created_at >= $2`,
+					[patientId, since]
+				)
+			).length;
+		const since = new Date();
+		const { page } = await openChart(demo.doctorA);
+		expect(await views(since)).toBe(1);
+		await page.getByLabel('Reason', { exact: true }).fill(`Audit ${tag}`);
+		await page.getByRole('button', { name: 'Add visit' }).click();
+		await page.getByRole('status').filter({ hasText: 'Visit added.' }).waitFor();
+		expect(
+			await page
+				.getByTestId('visit')
+				.filter({ hasText: `Audit ${tag}` })
+				.count()
+		).toBe(1);
+		// the save is audited by the visits trigger; the chart's reload is not another opening
+		expect(await views(since)).toBe(1);
+		// opening it again (a reload is a new GET) is logged, every time
+		await page.reload();
+		await page.getByRole('heading', { level: 1 }).waitFor();
+		expect(await views(since)).toBe(2);
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}`));
+		await page.getByRole('heading', { level: 1 }).waitFor();
+		expect(await views(since)).toBe(3);
+	});
+
+	it('lets a doctor start and complete a visit, and cancel one with a confirmed reason without JavaScript', async () => {
+		const { ctx, page } = await openChart(demo.doctorA);
+		for (const reason of [`Progress ${tag}`, `Cancelme ${tag}`]) {
+			await page.getByLabel('Reason', { exact: true }).fill(reason);
+			await page.getByRole('button', { name: 'Add visit' }).click();
+			await page.getByTestId('visit').filter({ hasText: reason }).waitFor();
+		}
+		const progress = page.getByTestId('visit').filter({ hasText: `Progress ${tag}` });
+		await progress.getByRole('button', { name: /^Start visit/ }).click();
+		await page.getByRole('status').filter({ hasText: 'Visit started.' }).waitFor();
+		expect(await progress.textContent()).toContain('In progress');
+		await progress.getByRole('button', { name: /^Complete visit/ }).click();
+		await page.getByRole('status').filter({ hasText: 'Visit completed.' }).waitFor();
+		expect(await progress.textContent()).toContain('Completed');
+		// final: no more actions on it
+		expect(await progress.getByTestId('visit-actions').count()).toBe(0);
+		const [done] = await sql<{ status: string; started: boolean; ended: boolean }>(
+			`select status, started_at is not null as started, ended_at is not null as ended
+			   from public.visits where patient_id = $1 and reason = $2`,
+			[patientId, `Progress ${tag}`]
+		);
+		expect(done).toEqual({ status: 'completed', started: true, ended: true });
+
+		const cdp = await ctx.newCDPSession(page);
+		await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+		await page.reload();
+		const cancel = page.getByTestId('visit').filter({ hasText: `Cancelme ${tag}` });
+		await cancel.locator('summary').click();
+		await cancel.getByRole('button', { name: /^Cancel visit…/ }).click();
+		const again = page.getByTestId('visit').filter({ hasText: `Cancelme ${tag}` });
+		const reasonError = again.locator('[id$="-reason-error"]');
+		await reasonError.waitFor();
+		expect(await reasonError.textContent()).toContain('Enter why');
+		await again.getByLabel('Reason for cancelling').fill('Patient called to cancel');
+		await again.getByRole('button', { name: /^Cancel visit…/ }).click();
+		await page.getByRole('heading', { name: /^Cancel visit on .*\?$/ }).waitFor();
+		const [before] = await sql<{ status: string }>(
+			`select status from public.visits where patient_id = $1 and reason = $2`,
+			[patientId, `Cancelme ${tag}`]
+		);
+		expect(before.status).toBe('scheduled');
+		await page.getByRole('button', { name: 'Yes, cancel visit' }).click();
+		await page.getByRole('status').filter({ hasText: 'Visit cancelled.' }).waitFor();
+		expect(
+			await page
+				.getByTestId('visit')
+				.filter({ hasText: `Cancelme ${tag}` })
+				.textContent()
+		).toContain('Cancelled: Patient called to cancel');
+		const [after] = await sql<{ status: string; cancel_reason: string }>(
+			`select status, cancel_reason from public.visits where patient_id = $1 and reason = $2`,
+			[patientId, `Cancelme ${tag}`]
+		);
+		expect(after).toEqual({ status: 'cancelled', cancel_reason: 'Patient called to cancel' });
+	});
+
+	it('lets a doctor cancel an open lab order after confirming the reason', async () => {
+		const { page } = await openChart(demo.doctorA);
+		await page.getByLabel('Test code', { exact: true }).fill('TSH');
+		await page.getByLabel('Test name', { exact: true }).fill(`Thyroid ${tag}`);
+		await page.getByRole('button', { name: 'Order test' }).click();
+		await page.getByRole('status').filter({ hasText: 'Lab test ordered.' }).waitFor();
+		const order = page.getByTestId('lab-order').filter({ hasText: `Thyroid ${tag}` });
+		await order.locator('summary').click();
+		await order.getByLabel('Reason for cancelling').fill('Ordered twice');
+		await order.getByRole('button', { name: /^Cancel lab order…/ }).click();
+		await page.getByRole('heading', { name: `Cancel lab order Thyroid ${tag}?` }).waitFor();
+		await page.getByRole('button', { name: 'Yes, cancel lab order' }).click();
+		await page.getByRole('status').filter({ hasText: 'Lab order cancelled.' }).waitFor();
+		expect(await order.textContent()).toContain('Cancelled: Ordered twice');
+		// final: it can no longer be cancelled, collected or resulted from the chart
+		expect(await order.locator('summary').count()).toBe(0);
+		const [row] = await sql<{ status: string; cancel_reason: string }>(
+			`select status, cancel_reason from public.lab_orders where patient_id = $1 and test_name = $2`,
+			[patientId, `Thyroid ${tag}`]
+		);
+		expect(row).toEqual({ status: 'cancelled', cancel_reason: 'Ordered twice' });
+	});
+
+	it('shows the generated MRN after registering a patient', async () => {
+		const [{ mrn }] = await sql<{ mrn: string }>(`select mrn from public.patients where id = $1`, [
+			patientId
+		]);
+		const { page } = await openChart(demo.doctorA);
+		expect(await page.getByRole('status').count()).toBe(0);
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}?created=1`));
+		const notice = page.getByRole('status').filter({ hasText: 'Patient registered' });
+		expect(((await notice.textContent()) ?? '').replace(/\s+/g, ' ').trim()).toBe(
+			`Patient registered: ${mrn}`
+		);
+	});
+
 	it("answers Patient not found for another clinic's patient, an unknown id and a malformed id", async () => {
 		const { page } = await openChart(demo.doctorB, HOSPITAL.slug);
 		const notFound = async (path: string) => {

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
 	VITALS,
 	can,
+	cancelSchema,
 	hasClinicalContent,
 	labOrderSchema,
 	prescriptionSchema,
 	scheduledInstant,
 	stopPrescriptionSchema,
 	visitSchema,
+	visitStatusSchema,
 	vitalsOf
 } from './clinical';
 
@@ -94,6 +96,30 @@ describe('lab and prescription schemas', () => {
 		expect(
 			stopPrescriptionSchema.parse({ prescription_id: id, stop_reason: 'Rash' }).confirmed
 		).toBe(false);
+	});
+});
+
+describe('visit status and cancel schemas', () => {
+	const id = '7f1c9a52-5d0e-4b8a-9c3e-2f6a1b4d8e90';
+	it('only starts or completes a visit (cancel has its own form with a reason)', () => {
+		expect(visitStatusSchema.safeParse({ visit_id: id, status: 'in_progress' }).success).toBe(true);
+		expect(visitStatusSchema.safeParse({ visit_id: id, status: 'completed' }).success).toBe(true);
+		expect(visitStatusSchema.safeParse({ visit_id: id, status: 'cancelled' }).success).toBe(false);
+		expect(visitStatusSchema.safeParse({ visit_id: 'x', status: 'completed' }).success).toBe(false);
+	});
+
+	it('requires a non-blank reason of at most 500 characters, unconfirmed by default', () => {
+		const blank = cancelSchema.safeParse({ target_id: id, cancel_reason: '   ' });
+		expect(blank.success).toBe(false);
+		expect(blank.error?.issues[0].path).toEqual(['cancel_reason']);
+		expect(cancelSchema.safeParse({ target_id: id, cancel_reason: 'x'.repeat(501) }).success).toBe(
+			false
+		);
+		expect(cancelSchema.parse({ target_id: id, cancel_reason: ' Duplicate ' })).toEqual({
+			target_id: id,
+			cancel_reason: 'Duplicate',
+			confirmed: false
+		});
 	});
 });
 

@@ -42,6 +42,10 @@ export const CHART_PERMISSIONS = {
 	readLabs: ['admin', 'doctor', 'nurse', 'lab_technician'],
 	recordResult: ['lab_technician', 'doctor'],
 	collectSample: ['lab_technician', 'doctor', 'nurse'],
+	/** visits_update_care_team; the trigger decides which moves are allowed. */
+	changeVisitStatus: ['admin', 'doctor', 'nurse', 'receptionist'],
+	/** Doctors and nurses cancel orders (docs/permissions.md); lab technicians collect and result. */
+	cancelLabOrder: ['doctor', 'nurse'],
 	readPrescriptions: ['admin', 'doctor', 'nurse', 'pharmacist'],
 	prescribe: ['doctor'],
 	stopPrescription: ['doctor'],
@@ -214,6 +218,27 @@ export const stopPrescriptionSchema = z.object({
 		.string()
 		.trim()
 		.min(1, { error: 'Enter why the medication is stopped.' })
+		.max(500, { error: 'Use at most 500 characters.' }),
+	confirmed: z.boolean().default(false)
+});
+
+/** Start (scheduled → in_progress) or complete (→ completed) a visit; the database sets the times. */
+export const visitStatusSchema = z.object({
+	visit_id: z.uuid({ error: 'Choose the visit.' }),
+	status: z.enum(['in_progress', 'completed'], { error: 'Choose start or complete.' })
+});
+
+/**
+ * Cancelling a visit or a lab order is two steps: the reason, then `confirmed` from the
+ * confirmation the server renders (so it works without JavaScript). `target_id` is the visit or
+ * the order, by the action it is posted to.
+ */
+export const cancelSchema = z.object({
+	target_id: z.uuid({ error: 'Choose what to cancel.' }),
+	cancel_reason: z
+		.string()
+		.trim()
+		.min(1, { error: 'Enter why it is cancelled.' })
 		.max(500, { error: 'Use at most 500 characters.' }),
 	confirmed: z.boolean().default(false)
 });

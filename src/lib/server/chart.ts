@@ -18,12 +18,14 @@ import {
 } from '$lib/schemas/clinical';
 import type { z } from 'zod';
 import type {
+	cancelSchema,
 	collectSampleSchema,
 	completePrescriptionSchema,
 	labOrderSchema,
 	labResultSchema,
 	prescriptionSchema,
-	stopPrescriptionSchema
+	stopPrescriptionSchema,
+	visitStatusSchema
 } from '$lib/schemas/clinical';
 
 type Client = SupabaseClient<Database>;
@@ -99,19 +101,25 @@ function showValue(value: unknown): string {
  * Loads a chart and records that it was opened (both requests concurrently). Returns null when the
  * patient does not exist or is not visible to the caller (another clinic's): callers answer 404
  * for both, so existence never leaks. Throws when the opening could not be audited: a chart is
- * never shown unaudited.
+ * never opened unaudited (the reload after the chart's own action is not an opening: `logView`).
  */
 export async function loadChart({
 	supabase,
-	patientId
+	patientId,
+	logView = true
 }: {
 	supabase: Client;
 	patientId: string;
+	/**
+	 * False only for the chart's own reload right after one of its actions (the change itself is
+	 * audited by the table's trigger); every other opening is logged.
+	 */
+	logView?: boolean;
 }): Promise<Chart | null> {
 	if (!isUuid(patientId)) return null;
 	const [chart, audit] = await Promise.all([
 		fetchChart(supabase, patientId),
-		supabase.rpc('log_chart_view', { patient_id: patientId })
+		logView ? supabase.rpc('log_chart_view', { patient_id: patientId }) : { error: null }
 	]);
 	if (chart.error) throw new Error(`chart: ${chart.error.message}`);
 	if (!chart.data) return null;
@@ -394,4 +402,69 @@ export function stopPrescription({
 		{ status: 'stopped', stop_reason: input.stop_reason },
 		'stop prescriptions'
 	);
+}
+
+/** Starts (→ in_progress) or completes (→ completed) a visit; the trigger sets the times. */
+export async function setVisitStatus({
+	supabase,
+	patientId,
+	input
+}: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof visitStatusSchema>;
+}): Promise<Refusal | null> {
+	const what = input.status === 'in_progress' ? 'start visits' : 'complete visits';
+	const { data, error } = await supabase
+		.from('visits')
+		.update({ status: input.status })
+		.eq('id', input.visit_id)
+		.eq('patient_id', patientId)
+		.select('id');
+	if (error) return { field: 'visit_id', message: refusal(error, [], what).message };
+	if (!data || data.length === 0) {
+		return { message: `The database refused: your role may not ${what} here.` };
+	}
+	return null;
+}
+
+async function cancelRow(
+	supabase: Client,
+	table: 'visits' | 'lab_orders',
+	patientId: string,
+	input: z.infer<typeof cancelSchema>,
+	what: string
+): Promise<Refusal | null> {
+	const { data, error } = await supabase
+		.from(table)
+		.update({ status: 'cancelled', cancel_reason: input.cancel_reason })
+		.eq('id', input.target_id)
+		.eq('patient_id', patientId)
+		.select('id');
+	if (error) {
+		const r = refusal(error, ['cancel_reason'], what);
+		return r.field ? r : { field: 'target_id', message: r.message };
+	}
+	if (!data || data.length === 0) {
+		return { message: `The database refused: your role may not ${what} here.` };
+	}
+	return null;
+}
+
+/** Cancels a scheduled or in-progress visit with its reason (required by the database too). */
+export function cancelVisit(args: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof cancelSchema>;
+}): Promise<Refusal | null> {
+	return cancelRow(args.supabase, 'visits', args.patientId, args.input, 'cancel visits');
+}
+
+/** Cancels an ordered or collected lab order with its reason (required by the database too). */
+export function cancelLabOrder(args: {
+	supabase: Client;
+	patientId: string;
+	input: z.infer<typeof cancelSchema>;
+}): Promise<Refusal | null> {
+	return cancelRow(args.supabase, 'lab_orders', args.patientId, args.input, 'cancel lab orders');
 }
