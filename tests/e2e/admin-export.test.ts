@@ -1,0 +1,198 @@
+/**
+ * Clinic admin console, export: an admin downloads the clinic's tables as CSV (with progress, saved
+ * through the streamed fetch) and JSON; values with commas, quotes, line breaks and formula starts
+ * survive; only the clinic's rows leave; each export is recorded in the audit trail with the row
+ * count. Staff get 403 on the page and the download. Runs on a clinic of its own.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { createStaff, deleteUser } from '../support/people.ts';
+import { adminDb } from '../support/stack.ts';
+
+const PASSWORD = 'Admin-e2e-password-1';
+
+async function sql<T = Record<string, unknown>>(
+	text: string,
+	values: unknown[] = []
+): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(text, values)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
+
+/** Minimal RFC 4180 parser (quoted cells, doubled quotes, CRLF inside quotes). */
+function parseCsv(text: string): string[][] {
+	const rows: string[][] = [];
+	let row: string[] = [];
+	let cell = '';
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '"' && text[i + 1] === '"') {
+				cell += '"';
+				i++;
+			} else if (c === '"') quoted = false;
+			else cell += c;
+		} else if (c === '"') quoted = true;
+		else if (c === ',') {
+			row.push(cell);
+			cell = '';
+		} else if (c === '\r' && text[i + 1] === '\n') {
+			row.push(cell);
+			rows.push(row);
+			row = [];
+			cell = '';
+			i++;
+		} else cell += c;
+	}
+	if (cell || row.length) rows.push([...row, cell]);
+	return rows;
+}
+
+const fetchText = (page: Page, path: string) =>
+	page.evaluate(async (p) => {
+		const r = await fetch(p);
+		return { status: r.status, text: await r.text(), rows: r.headers.get('x-row-count') };
+	}, path);
+
+describe('clinic admin console: export', () => {
+	let browser: BrowserContext;
+	let staffBrowser: BrowserContext;
+	let page: Page;
+	let orgId: string;
+	let adminId: string;
+	const people: string[] = [];
+	const slug = `export-${Date.now().toString(36)}`;
+	const tricky = 'Flat 2, "The Old Mill"\nRiver Lane';
+
+	const exportRows = () =>
+		sql<{ actor_id: string; table_name: string; changes: { kind: string; row_count: number } }>(
+			`select actor_id, table_name, changes from public.audit_log where organization_id = $1 and action = 'export' order by id`,
+			[orgId]
+		);
+
+	beforeAll(async () => {
+		browser = await launch();
+		staffBrowser = await launch();
+		[{ id: orgId }] = await sql<{ id: string }>(
+			`insert into public.organizations (slug, name, plan_id) values ($1, 'Export Test Clinic', 'clinic') returning id`,
+			[slug]
+		);
+		await sql(
+			`insert into public.patients (organization_id, given_name, family_name, address) values
+			 ($1, 'Ann', 'Export', $2), ($1, '=cmd|calc', 'Formula', null), ($1, 'Cy', 'Plain', '-5 Main St')`,
+			[orgId, tricky]
+		);
+		await sql(
+			`insert into public.visits (organization_id, patient_id, reason, clinician_id)
+			 select $1, id, 'check-up', null from public.patients where organization_id = $1 and family_name = 'Export'`,
+			[orgId]
+		);
+		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
+		const doctor = await createStaff({
+			organizationSlug: slug,
+			role: 'doctor',
+			password: PASSWORD
+		});
+		people.push(admin.id, doctor.id);
+		adminId = admin.id;
+		page = await signIn(browser, slug, admin.email, PASSWORD);
+		(await signIn(staffBrowser, slug, doctor.email, PASSWORD)).close();
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await staffBrowser?.close();
+		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
+		for (const id of people) await deleteUser(id);
+	});
+
+	it('downloads patients as CSV with progress; tricky values survive, formulas are neutralised, the export is audited', async () => {
+		await page.goto(appUrl(slug, '/admin/export'));
+		await page.getByLabel('Patients').check();
+		await page.getByLabel('CSV').check();
+		const [download] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByRole('button', { name: 'Download export' }).click()
+		]);
+		expect(download.suggestedFilename()).toMatch(
+			new RegExp(`^${slug}-patients-\\d{4}-\\d{2}-\\d{2}\\.csv$`)
+		);
+		await page.getByText(/Saved .*: 3 rows/).waitFor();
+		await page.screenshot({ path: screenshotPath('admin-export'), fullPage: true });
+		const rows = parseCsv(readFileSync((await download.path())!, 'utf8'));
+		expect(rows[0].slice(0, 4)).toEqual(['id', 'mrn', 'given_name', 'family_name']);
+		expect(rows.length).toBe(4);
+		const col = (name: string) => rows[0].indexOf(name);
+		const byFamily = new Map(rows.slice(1).map((r) => [r[col('family_name')], r]));
+		expect(byFamily.get('Export')?.[col('address')]).toBe(tricky);
+		expect(byFamily.get('Formula')?.[col('given_name')]).toBe("'=cmd|calc");
+		expect(byFamily.get('Plain')?.[col('address')]).toBe("'-5 Main St");
+
+		const audit = await exportRows();
+		expect(audit).toEqual([
+			{
+				actor_id: adminId,
+				table_name: 'patients',
+				changes: { kind: 'patients.csv', format: 'csv', row_count: 3 }
+			}
+		]);
+	});
+
+	it('exports JSON with only this clinic’s rows, and every table is available', async () => {
+		await page.goto(appUrl(slug, '/admin/export'));
+		const { status, text, rows } = await fetchText(
+			page,
+			'/admin/export/download?table=patients&format=json'
+		);
+		expect(status).toBe(200);
+		expect(rows).toBe('3');
+		const json = JSON.parse(text) as { id: string; address: string | null }[];
+		const mine = (
+			await sql<{ id: string }>('select id from public.patients where organization_id = $1', [
+				orgId
+			])
+		).map((r) => r.id);
+		expect(json.map((p) => p.id).sort()).toEqual(mine.sort());
+		expect(json.find((p) => p.address === tricky)).toBeTruthy();
+		for (const table of ['visits', 'visit_notes', 'lab_orders', 'prescriptions']) {
+			const r = await fetchText(page, `/admin/export/download?table=${table}&format=csv`);
+			expect(r.status, table).toBe(200);
+			expect(parseCsv(r.text).length - 1, table).toBe(Number(r.rows));
+		}
+		expect(
+			(await fetchText(page, '/admin/export/download?table=memberships&format=csv')).status
+		).toBe(400);
+		expect((await exportRows()).map((r) => r.changes.kind)).toEqual([
+			'patients.csv',
+			'patients.json',
+			'visits.csv',
+			'visit_notes.csv',
+			'lab_orders.csv',
+			'prescriptions.csv'
+		]);
+	});
+
+	it('without JavaScript the form is a plain GET to the download', async () => {
+		await page.goto(appUrl(slug, '/admin/export'));
+		const form = page.locator('form[action="/admin/export/download"]');
+		expect(await form.getAttribute('method')).toBe('GET');
+		expect(await form.locator('input[name="table"]').count()).toBe(5);
+	});
+
+	it('gives staff a 403 on the page and the download, and records nothing', async () => {
+		const before = (await exportRows()).length;
+		const staff = await staffBrowser.newPage();
+		expect((await staff.goto(appUrl(slug, '/admin/export')))?.status()).toBe(403);
+		expect(
+			(await fetchText(staff, '/admin/export/download?table=patients&format=csv')).status
+		).toBe(403);
+		expect((await exportRows()).length).toBe(before);
+	});
+});
