@@ -548,6 +548,36 @@ isOneToOne: false
               "expires_at": string,"grant_id": string,"name": string,"organization_id": string,"platform_admin_email": string,"platform_admin_name": string,"reason": string,"slug": string,"starts_at": string
             }[]
                            },
+"open_lab_orders":
+{ Args: { "lim"?: number }; Returns: {
+              "cancel_reason": string | null,
+"clinical_notes": string | null,
+"collected_at": string | null,
+"collected_by": string | null,
+"created_at": string,
+"id": string,
+"ordered_by": string | null,
+"organization_id": string,
+"patient_id": string,
+"priority": Database["public"]['Enums']["lab_order_priority"],
+"reference_range": string | null,
+"result_notes": string | null,
+"result_unit": string | null,
+"result_value": string | null,
+"resulted_at": string | null,
+"resulted_by": string | null,
+"status": Database["public"]['Enums']["lab_order_status"],
+"test_code": string,
+"test_name": string,
+"updated_at": string,
+"visit_id": string | null
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "lab_orders"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "platform_attach_first_admin":
 { Args: { "organization_id": string,"user_id": string }; Returns: undefined
                            },

@@ -1,9 +1,10 @@
--- public.count_lab_orders(statuses): the dashboard's lab-order count (migration 20261124900000).
+-- public.count_lab_orders(statuses) and public.open_lab_orders(lim): the dashboard's lab-order count
+-- and list (migrations 20261124900000, 20261124970000).
 -- It runs as the owner and applies the clinic scope itself, so it must count exactly what RLS lets
 -- the caller read: admin, doctor, nurse and lab technician of the active clinic see their clinic's
 -- count; receptionists and pharmacists (no lab_orders select in docs/permissions.md), people of no
 -- clinic, a claim naming a clinic the caller is not an active member of, get 0; anon may not call it.
-select plan(31);
+select plan(40);
 
 select tests.create_tenancy_fixture();
 
@@ -61,13 +62,21 @@ begin
   else
     perform tests.act_as(p_persona);
   end if;
-  select format('rpc %s/%s/%s rls %s/%s/%s',
+  select format('rpc %s/%s/%s rls %s/%s/%s list %s %s',
                 public.count_lab_orders(),
                 public.count_lab_orders('{ordered}'),
                 public.count_lab_orders('{resulted}'),
                 (select count(*) from public.lab_orders where status in ('ordered', 'collected')),
                 (select count(*) from public.lab_orders where status = 'ordered'),
-                (select count(*) from public.lab_orders where status = 'resulted'))
+                (select count(*) from public.lab_orders where status = 'resulted'),
+                (select count(*) from public.open_lab_orders(10)),
+                case when (select array_agg(o.id order by o.created_at, o.id) from public.open_lab_orders(10) o)
+                          is not distinct from
+                          (select array_agg(x.id order by x.created_at, x.id)
+                             from (select l.id, l.created_at from public.lab_orders l
+                                    where l.status in ('ordered', 'collected')
+                                    order by l.created_at, l.id limit 10) x)
+                     then 'same' else 'DIFFERENT' end)
     into v;
   perform tests.clear_authentication();
   return v;
@@ -78,38 +87,47 @@ select is((select count(*) from public.lab_orders where organization_id = tests.
           1::bigint, 'fixture: one of A''s orders is collected');
 
 -- allowed roles: their clinic's counts, equal to what RLS shows them
-select is(tests.lab_counts('alpha_admin'), 'rpc 3/2/0 rls 3/2/0', 'admin of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_doctor'), 'rpc 3/2/0 rls 3/2/0', 'doctor of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_nurse'), 'rpc 3/2/0 rls 3/2/0', 'nurse of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_lab'), 'rpc 3/2/0 rls 3/2/0', 'lab technician of A: A''s counts, same as RLS');
-select is(tests.lab_counts('both'), 'rpc 3/2/0 rls 3/2/0', 'nurse of A (active) and admin of B: A''s counts only');
-select is(tests.lab_counts('beta_admin'), 'rpc 1/1/0 rls 1/1/0', 'admin of B: B''s counts only');
-select is(tests.lab_counts('beta_nurse'), 'rpc 1/1/0 rls 1/1/0', 'nurse of B: B''s counts only');
+select is(tests.lab_counts('alpha_admin'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'admin of A: A''s counts, same as RLS');
+select is(tests.lab_counts('alpha_doctor'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'doctor of A: A''s counts, same as RLS');
+select is(tests.lab_counts('alpha_nurse'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'nurse of A: A''s counts, same as RLS');
+select is(tests.lab_counts('alpha_lab'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'lab technician of A: A''s counts, same as RLS');
+select is(tests.lab_counts('both'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'nurse of A (active) and admin of B: A''s counts only');
+select is(tests.lab_counts('beta_admin'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'admin of B: B''s counts only');
+select is(tests.lab_counts('beta_nurse'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'nurse of B: B''s counts only');
 
 -- roles without lab_orders read access: nothing (as RLS)
-select is(tests.lab_counts('alpha_reception'), 'rpc 0/0/0 rls 0/0/0', 'receptionist: 0, as RLS');
-select is(tests.lab_counts('alpha_pharmacist'), 'rpc 0/0/0 rls 0/0/0', 'pharmacist: 0, as RLS');
+select is(tests.lab_counts('alpha_reception'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist: 0, as RLS');
+select is(tests.lab_counts('alpha_pharmacist'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'pharmacist: 0, as RLS');
 
 -- no clinic
-select is(tests.lab_counts('nobody'), 'rpc 0/0/0 rls 0/0/0', 'signed in, no clinic: 0');
-select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0', 'platform admin without a clinic: 0');
+select is(tests.lab_counts('nobody'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'signed in, no clinic: 0');
+select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin without a clinic: 0');
+-- a platform admin with a live support grant reads the granted clinic (RLS does: 20261124960000)
+select tests.act_as('platform');
+select public.start_support_access(tests.org_id('beta'), 'Ticket 90: dashboard counts', 30);
+select tests.clear_authentication();
+select is(tests.lab_counts('platform'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'platform admin with a support grant for B: B''s counts, same as RLS');
+select tests.act_as('platform');
+select public.end_support_access();
+select tests.clear_authentication();
+select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin after the support access ended: 0');
 
 -- forged or stale claims: the live membership decides
 select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', tests.org_id('beta'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0', 'doctor of A with a claim for B: 0');
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'doctor of A with a claim for B: 0');
 select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', 'not-a-uuid')),
-          'rpc 0/0/0 rls 0/0/0', 'malformed organization claim: 0');
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'malformed organization claim: 0');
 select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_reception'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0', 'receptionist claiming to be a doctor: 0 (role read from the membership)');
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist claiming to be a doctor: 0 (role read from the membership)');
 select is(tests.lab_counts(null, jsonb_build_object('organization_id', tests.org_id('alpha'))),
-          'rpc 0/0/0 rls 0/0/0', 'claim without a user: 0');
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'claim without a user: 0');
 update public.memberships set status = 'suspended'
  where user_id = tests.user_id('alpha_suspended') and organization_id = tests.org_id('alpha');
-select is(tests.lab_counts('alpha_suspended'), 'rpc 0/0/0 rls 0/0/0', 'suspended doctor of A: 0');
+select is(tests.lab_counts('alpha_suspended'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor of A: 0');
 select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_suspended'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0', 'suspended doctor with a token issued before the suspension: 0');
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor with a token issued before the suspension: 0');
 update public.organizations set status = 'suspended' where id = tests.org_id('beta');
-select is(tests.lab_counts('beta_admin'), 'rpc 0/0/0 rls 0/0/0', 'admin of a suspended clinic: 0');
+select is(tests.lab_counts('beta_admin'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'admin of a suspended clinic: 0');
 update public.organizations set status = 'active' where id = tests.org_id('beta');
 
 -- null statuses: 0, not an error
@@ -117,11 +135,14 @@ select tests.act_as('alpha_doctor');
 select is(public.count_lab_orders(null), 0::bigint, 'null statuses: 0');
 select is(public.count_lab_orders('{}'), 0::bigint, 'no statuses: 0');
 select is(public.count_lab_orders('{ordered,collected,resulted,cancelled}'), 3::bigint, 'every status: all of A''s orders');
+select is((select count(*) from public.open_lab_orders(2)), 2::bigint, 'open_lab_orders(2): at most 2 rows');
+select is((select count(*) from public.open_lab_orders(null)), 3::bigint, 'open_lab_orders(null): default limit');
 select tests.clear_authentication();
 
--- anon may not call it
+-- anon may not call them
 select tests.as_anon();
 select throws_ok($$select public.count_lab_orders()$$, '42501', null, 'anon cannot call count_lab_orders');
+select throws_ok($$select * from public.open_lab_orders()$$, '42501', null, 'anon cannot call open_lab_orders');
 select tests.clear_authentication();
 
 -- shape: security definer with an empty search_path, executable by authenticated only
@@ -130,16 +151,24 @@ select is((select proconfig from pg_proc where oid = 'public.count_lab_orders(pu
 select is(has_function_privilege('authenticated', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), true, 'authenticated may execute');
 select is(has_function_privilege('anon', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'anon may not execute');
 select is(has_function_privilege('public', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'public may not execute');
+select is((select prosecdef from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure), true, 'open_lab_orders: security definer');
+select is((select proconfig from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure), array['search_path=""'], 'open_lab_orders: search_path is empty');
+select is(has_function_privilege('anon', 'public.open_lab_orders(integer)', 'execute'), false, 'open_lab_orders: anon may not execute');
+select matches(
+  (select prosrc from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure),
+  $re$current_read_org_id_for\('\{admin,doctor,nurse,lab_technician\}'\)$re$,
+  'open_lab_orders scopes to admin, doctor, nurse, lab_technician'
+);
 
 -- the role list must be the one of lab_orders_select_clinical (if the policy changes, so must the RPC)
 select matches(
   (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'lab_orders_select_clinical'),
-  $re$current_org_id_for\('\{admin,doctor,nurse,lab_technician\}'$re$,
+  $re$current_read_org_id_for\('\{admin,doctor,nurse,lab_technician\}'$re$,
   'lab_orders_select_clinical still scopes to admin, doctor, nurse, lab_technician (as count_lab_orders)'
 );
 select matches(
   (select prosrc from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure),
-  $re$current_org_id_for\('\{admin,doctor,nurse,lab_technician\}'\)$re$,
+  $re$current_read_org_id_for\('\{admin,doctor,nurse,lab_technician\}'\)$re$,
   'count_lab_orders scopes to admin, doctor, nurse, lab_technician'
 );
 select is((select count(*) from pg_policy where polrelid = 'public.lab_orders'::regclass and polcmd in ('r', '*')), 1::bigint,
