@@ -103,11 +103,20 @@ interface Res {
 function http(
 	host: string,
 	path: string,
-	opts: { method?: string; cookies?: Map<string, string>; body?: string; headers?: Record<string, string> } = {}
+	opts: {
+		method?: string;
+		cookies?: Map<string, string>;
+		body?: string;
+		headers?: Record<string, string>;
+	} = {}
 ): Promise<Res> {
 	const t0 = performance.now();
 	return new Promise((resolve, reject) => {
-		const headers: Record<string, string> = { host: `${host}:${PORT}`, accept: 'text/html', ...(opts.headers ?? {}) };
+		const headers: Record<string, string> = {
+			host: `${host}:${PORT}`,
+			accept: 'text/html',
+			...(opts.headers ?? {})
+		};
 		if (opts.cookies?.size)
 			headers.cookie = [...opts.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 		if (opts.body) headers['content-length'] = String(Buffer.byteLength(opts.body));
@@ -122,7 +131,9 @@ function http(
 						const i = pair.indexOf('=');
 						const name = pair.slice(0, i).trim();
 						const value = pair.slice(i + 1);
-						const expired = attrs.some((a) => /max-age=0\b/i.test(a.trim()) || /expires=thu, 01 jan 1970/i.test(a.trim()));
+						const expired = attrs.some(
+							(a) => /max-age=0\b/i.test(a.trim()) || /expires=thu, 01 jan 1970/i.test(a.trim())
+						);
 						if (opts.cookies) {
 							if (expired || value === '') opts.cookies.delete(name);
 							else opts.cookies.set(name, value);
@@ -229,14 +240,24 @@ async function main() {
 	const log = (m: string) => console.log(m);
 	if (args.build || !existsSync(join(ROOT, 'build', 'handler.js'))) {
 		log('building the portal (vite build)…');
-		const b = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+		const b = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build'], {
+			cwd: ROOT,
+			stdio: ['ignore', 'ignore', 'inherit']
+		});
 		if (b.status !== 0) throw new Error('vite build failed');
 	}
 	const proxy = await startProxy();
 	const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 	const app: ChildProcess = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.ts')], {
 		cwd: ROOT,
-		env: { ...process.env, ...ENV, PUBLIC_SUPABASE_URL: proxyUrl, PORT: String(PORT), HOST: '127.0.0.1', BUILD_DIR: 'build' },
+		env: {
+			...process.env,
+			...ENV,
+			PUBLIC_SUPABASE_URL: proxyUrl,
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			BUILD_DIR: 'build'
+		},
 		stdio: ['ignore', 'ignore', 'inherit']
 	});
 	const db = new pg.Client({ connectionString: DB_URL });
@@ -246,7 +267,9 @@ async function main() {
 		await waitUp(30_000);
 		users = await createUsers(db);
 		for (const u of users) await signIn(u);
-		log(`${users.length} users signed in (${CLINICS.map((c) => `${users.filter((u) => u.slug === c).length} at ${c}`).join(', ')})`);
+		log(
+			`${users.length} users signed in (${CLINICS.map((c) => `${users.filter((u) => u.slug === c).length} at ${c}`).join(', ')})`
+		);
 
 		// each clinic's patients (ids and names) as markers for the cross-clinic check
 		const { rows } = await db.query<{ slug: string; id: string; mrn: string; name: string }>(
@@ -261,15 +284,38 @@ async function main() {
 			const own = bySlug.get(c)!;
 			const ownNames = new Set(own.map((r) => r.name));
 			const foreign = rows.filter((r) => r.slug !== c);
-			markers.set(c, [...foreign.map((r) => r.id), ...foreign.map((r) => r.name).filter((n) => !ownNames.has(n))]);
+			markers.set(c, [
+				...foreign.map((r) => r.id),
+				...foreign.map((r) => r.name).filter((n) => !ownNames.has(n))
+			]);
 		}
 		const chartOf = (u: User) => bySlug.get(u.slug)![0].id;
 
 		const pages: Page[] = [
-			{ id: 'home', title: 'platform home (no data access, no session)', target: () => ({ host: 'localhost', path: '/' }) },
-			{ id: 'dashboard', title: 'clinic dashboard', target: (u) => ({ host: `${u.slug}.localhost`, path: '/dashboard', cookies: u.cookies }) },
-			{ id: 'patients', title: 'patients list (/patients)', target: (u) => ({ host: `${u.slug}.localhost`, path: '/patients', cookies: u.cookies }) },
-			{ id: 'chart', title: 'patient chart (/patients/<id>)', target: (u) => ({ host: `${u.slug}.localhost`, path: `/patients/${chartOf(u)}`, cookies: u.cookies }) }
+			{
+				id: 'home',
+				title: 'platform home (no data access, no session)',
+				target: () => ({ host: 'localhost', path: '/' })
+			},
+			{
+				id: 'dashboard',
+				title: 'clinic dashboard',
+				target: (u) => ({ host: `${u.slug}.localhost`, path: '/dashboard', cookies: u.cookies })
+			},
+			{
+				id: 'patients',
+				title: 'patients list (/patients)',
+				target: (u) => ({ host: `${u.slug}.localhost`, path: '/patients', cookies: u.cookies })
+			},
+			{
+				id: 'chart',
+				title: 'patient chart (/patients/<id>)',
+				target: (u) => ({
+					host: `${u.slug}.localhost`,
+					path: `/patients/${chartOf(u)}`,
+					cookies: u.cookies
+				})
+			}
 		];
 
 		let errors = 0;
@@ -278,13 +324,24 @@ async function main() {
 		const check = (u: User | undefined, page: Page, res: Res) => {
 			if (res.status !== 200) {
 				errors++;
-				if (errors <= 5) console.error(`  ${page.id} ${u?.email ?? ''}: HTTP ${res.status} ${String(res.headers.location ?? '')}`);
+				if (errors <= 5)
+					console.error(
+						`  ${page.id} ${u?.email ?? ''}: HTTP ${res.status} ${String(res.headers.location ?? '')}`
+					);
 				return;
 			}
 			if (!u || page.id === 'home') return;
 			checked++;
-			if (page.id === 'patients' && !bySlug.get(u.slug)!.slice(0, 3).some((r) => res.body.includes(r.id)))
-				throw new Error(`patients page of ${u.slug} shows none of its own first patients: the check would be vacuous`);
+			if (
+				page.id === 'patients' &&
+				!bySlug
+					.get(u.slug)!
+					.slice(0, 3)
+					.some((r) => res.body.includes(r.id))
+			)
+				throw new Error(
+					`patients page of ${u.slug} shows none of its own first patients: the check would be vacuous`
+				);
 			for (const m of markers.get(u.slug)!) {
 				if (res.body.includes(m)) {
 					leaks++;
@@ -310,11 +367,19 @@ async function main() {
 			perPage[page.id] = samples[samples.length - 1];
 			const total = Object.values(perPage[page.id]).reduce((a, b) => a + b, 0);
 			const same = samples.every((s) => JSON.stringify(s) === JSON.stringify(samples[0]));
-			log(`  ${page.id.padEnd(10)} ${total} (${Object.entries(perPage[page.id]).map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'})${same ? '' : ' [varied between loads: ' + samples.map((s) => Object.values(s).reduce((a, b) => a + b, 0)).join('/') + ']'}`);
+			log(
+				`  ${page.id.padEnd(10)} ${total} (${
+					Object.entries(perPage[page.id])
+						.map(([k, v]) => `${k} ×${v}`)
+						.join(', ') || 'none'
+				})${same ? '' : ' [varied between loads: ' + samples.map((s) => Object.values(s).reduce((a, b) => a + b, 0)).join('/') + ']'}`
+			);
 		}
 
 		// 2. throughput, every page in the same run, rounds interleaved
-		log(`\nthroughput: ${CONCURRENCY} concurrent users, up to ${REQUESTS} requests or ${SECONDS} s per page per round, ${ROUNDS} rounds`);
+		log(
+			`\nthroughput: ${CONCURRENCY} concurrent users, up to ${REQUESTS} requests or ${SECONDS} s per page per round, ${ROUNDS} rounds`
+		);
 		const lat = new Map<string, number[]>(pages.map((p) => [p.id, []]));
 		const wall = new Map<string, number>(pages.map((p) => [p.id, 0]));
 		for (let round = 0; round < ROUNDS; round++) {
@@ -340,7 +405,9 @@ async function main() {
 		}
 		const base = pages[0].id;
 		const rps = (id: string) => lat.get(id)!.length / (wall.get(id)! / 1000);
-		log('\n| page | requests | req/s | p50 ms | p95 ms | req/s ratio to home | p50 ratio | p95 ratio | gateway requests per load |');
+		log(
+			'\n| page | requests | req/s | p50 ms | p95 ms | req/s ratio to home | p50 ratio | p95 ratio | gateway requests per load |'
+		);
 		log('|---|---|---|---|---|---|---|---|---|');
 		const summary = pages.map((p) => {
 			const xs = lat.get(p.id)!;
@@ -357,13 +424,39 @@ async function main() {
 				gateway: perPage[p.id]
 			};
 			const gw = Object.values(row.gateway).reduce((a, b) => a + b, 0);
-			log(`| ${p.title} | ${row.requests} | ${row.rps.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p95.toFixed(1)} | ${row.rpsRatio.toFixed(1)} × slower | ${row.p50Ratio.toFixed(1)} | ${row.p95Ratio.toFixed(1)} | ${gw} |`);
+			log(
+				`| ${p.title} | ${row.requests} | ${row.rps.toFixed(1)} | ${row.p50.toFixed(1)} | ${row.p95.toFixed(1)} | ${row.rpsRatio.toFixed(1)} × slower | ${row.p50Ratio.toFixed(1)} | ${row.p95Ratio.toFixed(1)} | ${gw} |`
+			);
 			return row;
 		});
-		log(`\nerrors (non-200): ${errors}; cross-clinic markers found: ${leaks} (${checked} clinic pages checked against ${[...markers.values()].map((m) => m.length).join(' / ')} markers of the other clinic)`);
+		log(
+			`\nerrors (non-200): ${errors}; cross-clinic markers found: ${leaks} (${checked} clinic pages checked against ${[...markers.values()].map((m) => m.length).join(' / ')} markers of the other clinic)`
+		);
 		mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-		const file = join(ROOT, 'bench', 'results', `portal-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-		writeFileSync(file, JSON.stringify({ users: USERS, concurrency: CONCURRENCY, requests: REQUESTS, seconds: SECONDS, rounds: ROUNDS, errors, leaks, checked, summary }, null, 2));
+		const file = join(
+			ROOT,
+			'bench',
+			'results',
+			`portal-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
+		);
+		writeFileSync(
+			file,
+			JSON.stringify(
+				{
+					users: USERS,
+					concurrency: CONCURRENCY,
+					requests: REQUESTS,
+					seconds: SECONDS,
+					rounds: ROUNDS,
+					errors,
+					leaks,
+					checked,
+					summary
+				},
+				null,
+				2
+			)
+		);
 		log(`results: ${file} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 		if (errors || leaks) process.exitCode = 1;
 	} finally {

@@ -242,7 +242,7 @@ describe('count_lab_orders (the dashboard RPC for Q4b): its inner plan, captured
 	/** The nested statements' plans of `sql` run as R1 on `clinic`, from auto_explain notices. */
 	async function innerPlans(sql: string, clinic: Clinic): Promise<PlanNode[]> {
 		const plans: PlanNode[] = [];
-		const onNotice = (n: pg.NoticeMessage) => {
+		const onNotice = (n: { message?: string }) => {
 			const m = /^duration: [\d.]+ ms\s+plan:\s*([\s\S]+)$/.exec(n.message ?? '');
 			if (m) plans.push((JSON.parse(m[1]) as { Plan: PlanNode }).Plan);
 		};

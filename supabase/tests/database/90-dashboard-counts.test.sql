@@ -1,5 +1,6 @@
 -- public.count_lab_orders(statuses) and public.open_lab_orders(lim): the dashboard's lab-order count
--- and list (migrations 20261124900000, 20261124970000).
+-- and list (migrations 20261124900000, 20261124970000, 20261124970100: public invoker wrappers over
+-- private security definer bodies).
 -- It runs as the owner and applies the clinic scope itself, so it must count exactly what RLS lets
 -- the caller read: admin, doctor, nurse and lab technician of the active clinic see their clinic's
 -- count; receptionists and pharmacists (no lab_orders select in docs/permissions.md), people of no
@@ -145,17 +146,18 @@ select throws_ok($$select public.count_lab_orders()$$, '42501', null, 'anon cann
 select throws_ok($$select * from public.open_lab_orders()$$, '42501', null, 'anon cannot call open_lab_orders');
 select tests.clear_authentication();
 
--- shape: security definer with an empty search_path, executable by authenticated only
-select is((select prosecdef from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure), true, 'security definer');
-select is((select proconfig from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure), array['search_path=""'], 'search_path is empty');
+-- shape: public security invoker wrappers over private security definer bodies with an empty
+-- search_path, executable by authenticated only
+select is((select prosecdef from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure), false, 'public.count_lab_orders is security invoker');
+select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.count_lab_orders(public.lab_order_status[])'::regprocedure), array['true', 'search_path=""'], 'private.count_lab_orders: security definer, empty search_path');
 select is(has_function_privilege('authenticated', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), true, 'authenticated may execute');
 select is(has_function_privilege('anon', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'anon may not execute');
 select is(has_function_privilege('public', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'public may not execute');
-select is((select prosecdef from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure), true, 'open_lab_orders: security definer');
-select is((select proconfig from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure), array['search_path=""'], 'open_lab_orders: search_path is empty');
+select is((select prosecdef from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure), false, 'public.open_lab_orders is security invoker');
+select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.open_lab_orders(integer)'::regprocedure), array['true', 'search_path=""'], 'private.open_lab_orders: security definer, empty search_path');
 select is(has_function_privilege('anon', 'public.open_lab_orders(integer)', 'execute'), false, 'open_lab_orders: anon may not execute');
 select matches(
-  (select prosrc from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure),
+  (select prosrc from pg_proc where oid = 'private.open_lab_orders(integer)'::regprocedure),
   $re$current_read_org_id_for\('\{admin,doctor,nurse,lab_technician\}'\)$re$,
   'open_lab_orders scopes to admin, doctor, nurse, lab_technician'
 );
@@ -167,7 +169,7 @@ select matches(
   'lab_orders_select_clinical still scopes to admin, doctor, nurse, lab_technician (as count_lab_orders)'
 );
 select matches(
-  (select prosrc from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure),
+  (select prosrc from pg_proc where oid = 'private.count_lab_orders(public.lab_order_status[])'::regprocedure),
   $re$current_read_org_id_for\('\{admin,doctor,nurse,lab_technician\}'\)$re$,
   'count_lab_orders scopes to admin, doctor, nurse, lab_technician'
 );
