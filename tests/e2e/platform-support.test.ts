@@ -104,8 +104,13 @@ describe('platform support access', () => {
 			patientLinks.first().click()
 		]);
 		const patientId = new URL(page.url()).pathname.split('/')[2];
-		// no write form on the chart
+		// no write form on the chart, but the clinical record is readable
 		expect(await page.locator('main form[method="POST"]').count()).toBe(0);
+		for (const section of ['Visits', 'Lab orders', 'Prescriptions']) {
+			expect(await page.getByRole('heading', { name: section, exact: true }).count(), section).toBe(
+				1
+			);
+		}
 		// the admin area is not for support
 		const adminRes = await page.goto(appUrl(CLINIC_A.slug, '/admin'));
 		expect(adminRes?.status()).toBeGreaterThanOrEqual(300);

@@ -37,20 +37,21 @@ export const LAB_PRIORITY_LABELS: Record<(typeof LAB_PRIORITIES)[number], string
 export const CHART_PERMISSIONS = {
 	addVisit: ['admin', 'doctor', 'nurse', 'receptionist'],
 	writeNotes: ['doctor', 'nurse'],
-	readNotes: ['admin', 'doctor', 'nurse'],
+	/** `support`: a platform admin's time-limited, read-only support session (docs/security.md). */
+	readNotes: ['admin', 'doctor', 'nurse', 'support'],
 	orderLab: ['doctor', 'nurse'],
-	readLabs: ['admin', 'doctor', 'nurse', 'lab_technician'],
+	readLabs: ['admin', 'doctor', 'nurse', 'lab_technician', 'support'],
 	recordResult: ['lab_technician', 'doctor'],
 	collectSample: ['lab_technician', 'doctor', 'nurse'],
 	/** visits_update_care_team; the trigger decides which moves are allowed. */
 	changeVisitStatus: ['admin', 'doctor', 'nurse', 'receptionist'],
 	/** Doctors and nurses cancel orders (docs/permissions.md); lab technicians collect and result. */
 	cancelLabOrder: ['doctor', 'nurse'],
-	readPrescriptions: ['admin', 'doctor', 'nurse', 'pharmacist'],
+	readPrescriptions: ['admin', 'doctor', 'nurse', 'pharmacist', 'support'],
 	prescribe: ['doctor'],
 	stopPrescription: ['doctor'],
 	completePrescription: ['pharmacist'],
-	readVisits: ['admin', 'doctor', 'nurse', 'receptionist']
+	readVisits: ['admin', 'doctor', 'nurse', 'receptionist', 'support']
 } as const satisfies Record<string, readonly string[]>;
 export type ChartPermission = keyof typeof CHART_PERMISSIONS;
 
