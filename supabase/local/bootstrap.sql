@@ -316,7 +316,8 @@ begin
 end
 $$;
 
--- storage.search: list objects and folders one level below a prefix (security invoker, RLS applies)
+-- storage.search: list objects and folders one level below a prefix (security invoker, RLS applies).
+-- Prefix and search are compared literally (no LIKE), so `_` and `%` in names match only themselves.
 create or replace function storage.search(
   prefix text, bucketname text, limits int default 100, levels int default 1,
   offsets int default 0, search text default '', sortcolumn text default 'name', sortorder text default 'asc'
@@ -337,8 +338,8 @@ begin
              o.id, o.updated_at, o.created_at, o.last_accessed_at, o.metadata
         from storage.objects o
        where o.bucket_id = $2
-         and o.name like $1 || '%%'
-         and split_part(substr(o.name, length($1) + 1), '/', 1) ilike $3 || '%%'
+         and left(o.name, length($1)) = $1
+         and starts_with(lower(split_part(substr(o.name, length($1) + 1), '/', 1)), lower($3))
     ), grouped as (
       select item as name,
              case when bool_or(is_folder) and not bool_or(not is_folder) then null else (array_agg(id) filter (where not is_folder))[1] end as id,
