@@ -504,8 +504,41 @@ isOneToOne: false
               "organization_id": string,"role": Database["public"]['Enums']["member_role"]
             }[]
                            },
+"active_prescriptions":
+{ Args: { "lim"?: number }; Returns: {
+              "completed_at": string | null,
+"completed_by": string | null,
+"created_at": string,
+"dose": string,
+"duration_days": number | null,
+"frequency": string,
+"id": string,
+"instructions": string | null,
+"medication": string,
+"organization_id": string,
+"patient_id": string,
+"prescriber_id": string | null,
+"quantity": string | null,
+"refills": number,
+"route": string,
+"status": Database["public"]['Enums']["prescription_status"],
+"stop_reason": string | null,
+"stopped_at": string | null,
+"stopped_by": string | null,
+"updated_at": string,
+"visit_id": string | null
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "prescriptions"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "count_lab_orders":
 { Args: { "statuses"?: (Database["public"]['Enums']["lab_order_status"])[] }; Returns: number
+                           },
+"count_prescriptions":
+{ Args: { "statuses"?: (Database["public"]['Enums']["prescription_status"])[] }; Returns: number
                            },
 "create_session_handoff":
 { Args: { "refresh_token": string,"slug": string }; Returns: string

@@ -1,0 +1,183 @@
+-- public.count_prescriptions(statuses) and public.active_prescriptions(lim): the dashboard's
+-- prescription count and list (migration 20261124980000: public invoker wrappers over private
+-- security definer bodies, the design of count_lab_orders/open_lab_orders, file 90).
+-- The bodies run as the owner and apply the clinic scope themselves, so they must return exactly
+-- what RLS lets the caller read: admin, doctor, nurse and pharmacist of the active clinic see their
+-- clinic; receptionists and lab technicians (no prescriptions select in docs/permissions.md),
+-- people of no clinic, forged or stale claims, suspended members or clinics get nothing; a platform
+-- admin with a live support grant reads the granted clinic; anon may not call them.
+select plan(42);
+
+select tests.create_tenancy_fixture();
+
+insert into tests.personas
+select persona, tests.create_user(persona || '@tests.local', persona)
+  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) persona;
+insert into public.memberships (organization_id, user_id, role)
+values
+  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
+  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
+  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
+  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
+  (tests.org_id('alpha'), tests.user_id('alpha_suspended'), 'doctor');
+select tests.set_active_org(p, 'alpha')
+  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) p;
+
+-- Clinic A: 4 prescriptions (2 stay active, 1 completed, 1 stopped); clinic B: 1 active.
+-- Different counts, so the wrong clinic's count cannot pass.
+do $$
+declare
+  v_org text;
+  v_patient uuid;
+  i integer;
+begin
+  foreach v_org in array array['alpha', 'beta'] loop
+    insert into public.patients (organization_id, given_name, family_name, date_of_birth)
+    values (tests.org_id(v_org), 'Pat', initcap(v_org), '1980-01-01') returning id into v_patient;
+    for i in 1 .. case v_org when 'alpha' then 4 else 1 end loop
+      insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days)
+      values (tests.org_id(v_org), v_patient,
+              tests.user_id(case v_org when 'alpha' then 'alpha_doctor' else 'beta_admin' end),
+              'Amoxicillin ' || i, '500 mg', 'tid', 7);
+    end loop;
+  end loop;
+end;
+$$;
+-- through the real guards: A's pharmacist completes one, A's doctor stops another
+select tests.act_as('alpha_pharmacist');
+update public.prescriptions set status = 'completed' where medication = 'Amoxicillin 3';
+select tests.act_as('alpha_doctor');
+update public.prescriptions set status = 'stopped', stop_reason = 'Rash' where medication = 'Amoxicillin 4';
+select tests.clear_authentication();
+
+-- What one persona sees: the RPCs (default = active, only completed, every status) and the same
+-- counts and list read through RLS.
+create or replace function tests.rx_counts(p_persona text, p_claims jsonb default null)
+returns text
+language plpgsql
+as $$
+declare
+  v text;
+begin
+  if p_claims is not null then
+    perform tests.authenticate_with_claims(p_claims);
+  else
+    perform tests.act_as(p_persona);
+  end if;
+  select format('rpc %s/%s/%s rls %s/%s/%s list %s %s',
+                public.count_prescriptions(),
+                public.count_prescriptions('{completed}'),
+                public.count_prescriptions('{active,completed,stopped}'),
+                (select count(*) from public.prescriptions where status = 'active'),
+                (select count(*) from public.prescriptions where status = 'completed'),
+                (select count(*) from public.prescriptions),
+                (select count(*) from public.active_prescriptions(10)),
+                case when (select array_agg(p.id order by p.created_at, p.id) from public.active_prescriptions(10) p)
+                          is not distinct from
+                          (select array_agg(x.id order by x.created_at, x.id)
+                             from (select p.id, p.created_at from public.prescriptions p
+                                    where p.status = 'active'
+                                    order by p.created_at, p.id limit 10) x)
+                     then 'same' else 'DIFFERENT' end)
+    into v;
+  perform tests.clear_authentication();
+  return v;
+end;
+$$;
+
+select is((select string_agg(status::text, ',' order by medication) from public.prescriptions where organization_id = tests.org_id('alpha')),
+          'active,active,completed,stopped', 'fixture: A has 2 active, 1 completed, 1 stopped');
+
+-- allowed roles: their clinic, equal to what RLS shows them
+select is(tests.rx_counts('alpha_admin'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'admin of A: A''s, same as RLS');
+select is(tests.rx_counts('alpha_doctor'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'doctor of A: A''s, same as RLS');
+select is(tests.rx_counts('alpha_nurse'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'nurse of A: A''s, same as RLS');
+select is(tests.rx_counts('alpha_pharmacist'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'pharmacist of A: A''s, same as RLS');
+select is(tests.rx_counts('both'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'nurse of A (active) and admin of B: A''s only');
+select is(tests.rx_counts('beta_admin'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'admin of B: B''s only');
+select is(tests.rx_counts('beta_nurse'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'nurse of B: B''s only');
+
+-- roles without prescriptions read access: nothing (as RLS)
+select is(tests.rx_counts('alpha_reception'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist: nothing, as RLS');
+select is(tests.rx_counts('alpha_lab'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'lab technician: nothing, as RLS');
+
+-- no clinic
+select is(tests.rx_counts('nobody'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'signed in, no clinic: nothing');
+select is(tests.rx_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin without a clinic: nothing');
+-- a platform admin with a live support grant reads the granted clinic (as RLS: 20261124960000)
+select tests.act_as('platform');
+select public.start_support_access(tests.org_id('beta'), 'Ticket 98: dashboard prescriptions', 30);
+select tests.clear_authentication();
+select is(tests.rx_counts('platform'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'platform admin with a support grant for B: B''s, same as RLS');
+select tests.act_as('platform');
+select public.end_support_access();
+select tests.clear_authentication();
+select is(tests.rx_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin after the support access ended: nothing');
+
+-- forged or stale claims: the live membership decides
+select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', tests.org_id('beta'), 'org_role', 'doctor')),
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'doctor of A with a claim for B: nothing');
+select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', 'not-a-uuid')),
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'malformed organization claim: nothing');
+select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_reception'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist claiming to be a doctor: nothing (role read from the membership)');
+select is(tests.rx_counts(null, jsonb_build_object('organization_id', tests.org_id('alpha'))),
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'claim without a user: nothing');
+update public.memberships set status = 'suspended'
+ where user_id = tests.user_id('alpha_suspended') and organization_id = tests.org_id('alpha');
+select is(tests.rx_counts('alpha_suspended'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor of A: nothing');
+select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_suspended'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
+          'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor with a token issued before the suspension: nothing');
+update public.organizations set status = 'suspended' where id = tests.org_id('beta');
+select is(tests.rx_counts('beta_admin'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'admin of a suspended clinic: nothing');
+update public.organizations set status = 'active' where id = tests.org_id('beta');
+
+-- arguments
+select tests.act_as('alpha_doctor');
+select is(public.count_prescriptions(null), 0::bigint, 'null statuses: 0');
+select is(public.count_prescriptions('{}'), 0::bigint, 'no statuses: 0');
+select is((select count(*) from public.active_prescriptions(1)), 1::bigint, 'active_prescriptions(1): at most 1 row');
+select is((select count(*) from public.active_prescriptions(null)), 2::bigint, 'active_prescriptions(null): default limit');
+select is((select count(*) from public.active_prescriptions(0)), 1::bigint, 'active_prescriptions(0): at least 1 row');
+select tests.clear_authentication();
+
+-- anon may not call them
+select tests.as_anon();
+select throws_ok($$select public.count_prescriptions()$$, '42501', null, 'anon cannot call count_prescriptions');
+select throws_ok($$select * from public.active_prescriptions()$$, '42501', null, 'anon cannot call active_prescriptions');
+select tests.clear_authentication();
+
+-- shape: public security invoker wrappers over private security definer bodies with an empty
+-- search_path, executable by authenticated only
+select is((select prosecdef from pg_proc where oid = 'public.count_prescriptions(public.prescription_status[])'::regprocedure), false, 'public.count_prescriptions is security invoker');
+select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.count_prescriptions(public.prescription_status[])'::regprocedure), array['true', 'search_path=""'], 'private.count_prescriptions: security definer, empty search_path');
+select is(has_function_privilege('authenticated', 'public.count_prescriptions(public.prescription_status[])', 'execute'), true, 'count_prescriptions: authenticated may execute');
+select is(has_function_privilege('anon', 'public.count_prescriptions(public.prescription_status[])', 'execute'), false, 'count_prescriptions: anon may not execute');
+select is(has_function_privilege('public', 'public.count_prescriptions(public.prescription_status[])', 'execute'), false, 'count_prescriptions: public may not execute');
+select is((select prosecdef from pg_proc where oid = 'public.active_prescriptions(integer)'::regprocedure), false, 'public.active_prescriptions is security invoker');
+select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.active_prescriptions(integer)'::regprocedure), array['true', 'search_path=""'], 'private.active_prescriptions: security definer, empty search_path');
+select is(has_function_privilege('authenticated', 'public.active_prescriptions(integer)', 'execute'), true, 'active_prescriptions: authenticated may execute');
+select is(has_function_privilege('anon', 'public.active_prescriptions(integer)', 'execute'), false, 'active_prescriptions: anon may not execute');
+select is(has_function_privilege('anon', 'private.active_prescriptions(integer)', 'execute'), false, 'private.active_prescriptions: anon may not execute');
+
+-- drift: the role list and helper must be those of prescriptions_select_clinical (if the policy
+-- changes, so must the RPCs)
+select matches(
+  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'prescriptions_select_clinical'),
+  $re$^\(organization_id = \( SELECT private\.current_read_org_id_for\('\{admin,doctor,nurse,pharmacist\}'::member_role\[\]\) AS current_read_org_id_for\)\)$$re$,
+  'prescriptions_select_clinical is still exactly the read scope for admin, doctor, nurse, pharmacist'
+);
+select matches(
+  (select prosrc from pg_proc where oid = 'private.count_prescriptions(public.prescription_status[])'::regprocedure),
+  $re$current_read_org_id_for\('\{admin,doctor,nurse,pharmacist\}'\)$re$,
+  'count_prescriptions scopes to admin, doctor, nurse, pharmacist'
+);
+select matches(
+  (select prosrc from pg_proc where oid = 'private.active_prescriptions(integer)'::regprocedure),
+  $re$current_read_org_id_for\('\{admin,doctor,nurse,pharmacist\}'\)$re$,
+  'active_prescriptions scopes to admin, doctor, nurse, pharmacist'
+);
+select is((select count(*) from pg_policy where polrelid = 'public.prescriptions'::regclass and polcmd in ('r', '*')), 1::bigint,
+          'prescriptions has exactly one select policy (the one the RPCs mirror)');
+
+select * from finish();
