@@ -201,6 +201,34 @@ export const QUERIES: QueryDef[] = [
 				: [{ text: `select public.count_lab_orders('{ordered}') as count`, values: [] }]
 	},
 	{
+		// The dashboard's active prescriptions (count + oldest 20), as it sends them since migration
+		// 20261124980000: count_prescriptions() and active_prescriptions(lim) apply the prescriptions
+		// read scope themselves so the status is an index condition. B0 is the plain SQL floor;
+		// R1 and R2 call the RPCs (no org argument: same statements in both).
+		id: 'Q4d',
+		title: 'count + list active prescriptions via RPCs',
+		write: false,
+		// EXPLAIN sees only the function calls; tests/db/plan-gates.test.ts gates their inner plans.
+		gated: false,
+		build: (ctx, f, mode) =>
+			mode === 'B0'
+				? many(ctx, f, [
+						(s) =>
+							`select count(*) from public.prescriptions p where ${s.org('p')}p.status = 'active'`,
+						(s) =>
+							`select p.id, p.medication, p.created_at from public.prescriptions p
+							  where ${s.org('p')}p.status = 'active' order by p.created_at, p.id limit 20`
+					])
+				: [
+						{ text: `select public.count_prescriptions('{active}') as count`, values: [] },
+						{
+							text: `select p.id, p.medication, p.created_at from public.active_prescriptions(20) p
+							        order by p.created_at, p.id`,
+							values: []
+						}
+					]
+	},
+	{
 		id: 'Q5',
 		title: "one patient's chart (patient, visits, labs, prescriptions)",
 		write: false,

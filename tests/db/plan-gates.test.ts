@@ -284,4 +284,27 @@ describe('count_lab_orders (the dashboard RPC for Q4b): its inner plan, captured
 			}
 		}
 	});
+
+	it('count_prescriptions and active_prescriptions (Q4d): organization_id and status in the index condition', async () => {
+		for (const clinic of [clinics.find((c) => c.large)!, clinics.find((c) => !c.large)!]) {
+			for (const sql of [
+				`select public.count_prescriptions('{active}')`,
+				`select * from public.active_prescriptions(20)`
+			]) {
+				for (let i = 0; i < 7; i++) {
+					const plans = await innerPlans(sql, clinic);
+					const scans: PlanNode[] = [];
+					for (const p of plans)
+						walk(p, (n) => {
+							if (n['Relation Name'] === 'prescriptions') scans.push(n);
+						});
+					const text = JSON.stringify(plans, null, 1);
+					expect(scans.length, text).toBe(1);
+					expect(plans.flatMap(violations), text).toEqual([]);
+					expect(scans[0]['Index Cond'] ?? '', text).toMatch(/organization_id = .*status = /);
+					expect(scans[0].Filter, text).toBeUndefined();
+				}
+			}
+		}
+	});
 });
