@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
+import { adminDb } from '../support/stack.ts';
 
 describe('branded sign-in and clinic sessions', () => {
 	let browser: BrowserContext;
@@ -98,6 +99,32 @@ describe('branded sign-in and clinic sessions', () => {
 		// both@demo.test is a doctor at Riverside (and an admin at City General).
 		expect(header).toContain('Doctor');
 		expect(header).not.toContain('Administrator');
+	});
+
+	it('signs out a clinic session idle for longer than the platform setting, saying why', async () => {
+		const db = adminDb();
+		await db.connect();
+		const { rows } = await db.query<{ minutes: number }>(
+			'select session_idle_timeout_minutes as minutes from public.platform_settings'
+		);
+		await db.end();
+		const page = await signIn(browser, CLINIC_A.slug, demo.nurseA, DEMO_PASSWORD);
+		await browser.addCookies([
+			{
+				name: 'last_activity',
+				value: String(Date.now() - (rows[0].minutes + 1) * 60_000),
+				domain: `${CLINIC_A.slug}.localhost`,
+				path: '/',
+				httpOnly: true
+			}
+		]);
+		await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+		const url = new URL(page.url());
+		expect(url.pathname).toBe('/sign-in');
+		expect(url.searchParams.get('notice')).toBe('idle');
+		expect(await page.getByRole('status').textContent()).toContain('inactivity');
+		await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+		expect(new URL(page.url()).pathname).toBe('/sign-in');
 	});
 });
 

@@ -22,7 +22,7 @@ export function publishableKey(): string {
 	return required('PUBLIC_SUPABASE_PUBLISHABLE_KEY', publicEnv.PUBLIC_SUPABASE_PUBLISHABLE_KEY);
 }
 
-/** Only for the platform console's service-role client (src/lib/server/admin.ts). */
+/** Only for the platform console's service-role client (src/lib/server/service-role.ts). */
 export function secretKey(): string {
 	return required('SUPABASE_SECRET_KEY', privateEnv.SUPABASE_SECRET_KEY);
 }
