@@ -182,6 +182,10 @@ export function patientWriteError(
 			message: 'Your role cannot register or change patients at this clinic.'
 		};
 	}
+	if (error.code === '23514' && (error.details ?? '').trim() === 'patient_limit') {
+		// The clinic's plan is full (enforced by the database; the message names the plan and limit).
+		return { status: 409, field: null, message: `${error.message}.` };
+	}
 	if (error.code === '23514' || error.code === '23505') {
 		const key = (error.details ?? '').trim();
 		const def = definitions.find((d) => d.key === key);
