@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { message, setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
-import { zod4 } from 'sveltekit-superforms/adapters';
+import { zod4, type ValidationAdapter } from 'sveltekit-superforms/adapters';
 import {
 	cancelSchema,
 	collectSampleSchema,
@@ -28,7 +28,7 @@ import {
 	type Refusal
 } from '$lib/server/chart';
 import type { Cookies } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
+import type { Action, Actions, PageServerLoad } from './$types';
 
 /**
  * Set by an action of this chart just before its answer; the load that follows (the redirect's
@@ -122,135 +122,108 @@ function refuse<T extends Record<string, unknown>>(form: SuperValidated<T>, r: R
 	return setError(form, (r.field ?? '') as '', r.message, { status: 400 });
 }
 
-export const actions: Actions = {
-	visit: async ({ request, locals, params, cookies, url }) => {
+/**
+ * One chart form action: validate with the form's schema, let the database decide (RLS and the
+ * tables' triggers), put a refusal next to its field, or go back to the chart's section. With
+ * `confirm`, a first submit only asks for confirmation (works without JavaScript).
+ */
+function chartAction<T extends Record<string, unknown>>(opts: {
+	adapter: ValidationAdapter<T>;
+	/** A fixed superforms id when the page has one such form; none when each row posts its own. */
+	formId?: string;
+	save: (args: {
+		supabase: App.Locals['supabase'];
+		patientId: string;
+		input: T;
+	}) => Promise<Refusal | null>;
+	/** `?saved=` value and section anchor of the chart after success. */
+	done: (input: T) => `${string}#${string}`;
+	confirm?: boolean;
+}): Action {
+	return async ({ request, locals, params, cookies, url }) => {
 		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(visitSchema), { id: 'visit' });
-		if (!form.valid) return fail(400, { form });
-		const r = await addVisit({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) return refuse(form, r);
-		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=visit#visits`);
-	},
-
-	orderLab: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(labOrderSchema), { id: 'lab-order' });
-		if (!form.valid) return fail(400, { form });
-		const r = await orderLab({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) return refuse(form, r);
-		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=lab-order#labs`);
-	},
-
-	collectSample: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(collectSampleSchema), { id: 'collect' });
-		if (!form.valid) return fail(400, { form });
-		const r = await collectSample({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) return refuse(form, r);
-		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=collected#labs`);
-	},
-
-	recordResult: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(labResultSchema), { id: 'lab-result' });
-		if (!form.valid) return fail(400, { form });
-		const r = await recordLabResult({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) return refuse(form, r);
-		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=lab-result#labs`);
-	},
-
-	prescribe: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(prescriptionSchema), { id: 'prescription' });
-		if (!form.valid) return fail(400, { form });
-		const r = await prescribe({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) return refuse(form, r);
-		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=prescription#prescriptions`);
-	},
-
-	completePrescription: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(completePrescriptionSchema), { id: 'complete' });
-		if (!form.valid) return fail(400, { form });
-		const r = await completePrescription({
-			supabase: locals.supabase,
-			patientId,
-			input: form.data
-		});
-		if (r) return refuse(form, r);
-		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=completed#prescriptions`);
-	},
-
-	stopPrescription: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(stopPrescriptionSchema), { id: 'stop' });
-		if (!form.valid) return fail(400, { form });
-		// First submit asks for confirmation (works without JavaScript); the second one stops it.
-		if (!form.data.confirmed) {
-			markActed(cookies, url, patientId);
-			return message(form, 'confirm');
-		}
-		const r = await stopPrescription({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) {
-			form.data.confirmed = false;
-			return refuse(form, r);
-		}
-		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=stopped#prescriptions`);
-	},
-
-	visitStatus: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		// No fixed id: each visit's button posts its own, so the answer reaches that button.
-		const form = await superValidate(request, zod4(visitStatusSchema));
-		if (!form.valid) return fail(400, { form });
-		const r = await setVisitStatus({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) return refuse(form, r);
-		markActed(cookies, url, patientId);
-		redirect(
-			303,
-			`/patients/${patientId}?saved=${form.data.status === 'in_progress' ? 'visit-started' : 'visit-completed'}#visits`
+		const form = await superValidate(
+			request,
+			opts.adapter,
+			opts.formId ? { id: opts.formId } : undefined
 		);
-	},
-
-	cancelVisit: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(cancelSchema));
 		if (!form.valid) return fail(400, { form });
-		// First submit asks for confirmation (works without JavaScript); the second one cancels.
-		if (!form.data.confirmed) {
+		const data = form.data as T & { confirmed?: boolean };
+		if (opts.confirm && !data.confirmed) {
 			markActed(cookies, url, patientId);
 			return message(form, 'confirm');
 		}
-		const r = await cancelVisit({ supabase: locals.supabase, patientId, input: form.data });
+		const r = await opts.save({ supabase: locals.supabase, patientId, input: form.data });
 		if (r) {
-			form.data.confirmed = false;
+			if (opts.confirm) data.confirmed = false;
 			return refuse(form, r);
 		}
 		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=visit-cancelled#visits`);
-	},
+		const [saved, anchor] = opts.done(form.data).split('#');
+		redirect(303, `/patients/${patientId}?saved=${saved}#${anchor}`);
+	};
+}
 
-	cancelLabOrder: async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
-		const form = await superValidate(request, zod4(cancelSchema));
-		if (!form.valid) return fail(400, { form });
-		if (!form.data.confirmed) {
-			markActed(cookies, url, patientId);
-			return message(form, 'confirm');
-		}
-		const r = await cancelLabOrder({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) {
-			form.data.confirmed = false;
-			return refuse(form, r);
-		}
-		markActed(cookies, url, patientId);
-		redirect(303, `/patients/${patientId}?saved=lab-cancelled#labs`);
-	}
-};
+export const actions = {
+	visit: chartAction({
+		adapter: zod4(visitSchema),
+		formId: 'visit',
+		save: addVisit,
+		done: () => 'visit#visits'
+	}),
+	orderLab: chartAction({
+		adapter: zod4(labOrderSchema),
+		formId: 'lab-order',
+		save: orderLab,
+		done: () => 'lab-order#labs'
+	}),
+	collectSample: chartAction({
+		adapter: zod4(collectSampleSchema),
+		formId: 'collect',
+		save: collectSample,
+		done: () => 'collected#labs'
+	}),
+	recordResult: chartAction({
+		adapter: zod4(labResultSchema),
+		formId: 'lab-result',
+		save: recordLabResult,
+		done: () => 'lab-result#labs'
+	}),
+	prescribe: chartAction({
+		adapter: zod4(prescriptionSchema),
+		formId: 'prescription',
+		save: prescribe,
+		done: () => 'prescription#prescriptions'
+	}),
+	completePrescription: chartAction({
+		adapter: zod4(completePrescriptionSchema),
+		formId: 'complete',
+		save: completePrescription,
+		done: () => 'completed#prescriptions'
+	}),
+	stopPrescription: chartAction({
+		adapter: zod4(stopPrescriptionSchema),
+		formId: 'stop',
+		save: stopPrescription,
+		done: () => 'stopped#prescriptions',
+		confirm: true
+	}),
+	visitStatus: chartAction({
+		adapter: zod4(visitStatusSchema),
+		save: setVisitStatus,
+		done: (input) =>
+			input.status === 'in_progress' ? 'visit-started#visits' : 'visit-completed#visits'
+	}),
+	cancelVisit: chartAction({
+		adapter: zod4(cancelSchema),
+		save: cancelVisit,
+		done: () => 'visit-cancelled#visits',
+		confirm: true
+	}),
+	cancelLabOrder: chartAction({
+		adapter: zod4(cancelSchema),
+		save: cancelLabOrder,
+		done: () => 'lab-cancelled#labs',
+		confirm: true
+	})
+} satisfies Actions;
