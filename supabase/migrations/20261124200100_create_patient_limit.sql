@@ -7,7 +7,7 @@
 -- deleting one frees it. Counting the clinic's patients on every insert would cost a scan per
 -- registration; the counter is one indexed row.
 
-create or replace function private.take_patient_place()
+create function private.take_patient_place()
 returns trigger
 language plpgsql
 security definer
@@ -42,7 +42,7 @@ comment on function private.take_patient_place() is
   'Trigger (before insert, or archive/restore, of patients): keeps the clinic''s active-patient counter and refuses going over plans.patient_limit (23514, detail patient_limit).';
 revoke execute on function private.take_patient_place() from public, anon, authenticated;
 
-create or replace function private.free_patient_place()
+create function private.free_patient_place()
 returns trigger
 language plpgsql
 security definer
@@ -67,11 +67,3 @@ create trigger patients_d_patient_limit
 create trigger patients_free_patient_place
   after delete on public.patients
   for each row execute function private.free_patient_place();
-
--- The counters of existing clinics.
-insert into private.organization_counters (organization_id, counter, value)
-select p.organization_id, 'active_patients', count(*)
-  from public.patients p
- where p.archived_at is null
- group by p.organization_id
-on conflict (organization_id, counter) do update set value = excluded.value;

@@ -5,7 +5,7 @@
 -- The security definer parts live in `private`; `public` holds thin security invoker wrappers,
 -- which are what the Data API exposes.
 
-create or replace function private.switch_organization(p_organization_id uuid)
+create function private.switch_organization(p_organization_id uuid)
 returns void
 language plpgsql
 volatile
@@ -48,7 +48,7 @@ $$;
 comment on function private.switch_organization(uuid) is
   'Sets the caller''s active organization after checking an active membership in an active organization (null clears it).';
 
-create or replace function public.switch_organization(org_id uuid)
+create function public.switch_organization(org_id uuid)
 returns void
 language sql
 volatile
@@ -60,7 +60,7 @@ $$;
 comment on function public.switch_organization(uuid) is
   'RPC: make org_id the caller''s active organization (takes effect at the next token refresh). Raises 42501 with a clear message when not allowed.';
 
-create or replace function private.my_organizations()
+create function private.my_organizations()
 returns table (
   organization_id uuid,
   slug text,
@@ -94,7 +94,7 @@ $$;
 comment on function private.my_organizations() is
   'The active organizations where the caller has an active membership, with their role and whether it is the active one.';
 
-create or replace function public.my_organizations()
+create function public.my_organizations()
 returns table (
   organization_id uuid,
   slug text,

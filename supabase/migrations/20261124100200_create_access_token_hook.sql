@@ -10,7 +10,7 @@
 -- for platform admins (removed otherwise). Never reads user_metadata.
 -- Claims are a hint for the app; RLS re-checks the live membership on every request.
 
-create or replace function public.custom_access_token_hook(event jsonb)
+create function public.custom_access_token_hook(event jsonb)
 returns jsonb
 language plpgsql
 stable
