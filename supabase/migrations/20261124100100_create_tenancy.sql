@@ -328,15 +328,44 @@ revoke all on table
 from anon, authenticated;
 
 -- RLS helpers -------------------------------------------------------------------------------------
--- RLS helpers (private schema, not exposed). Policies call them wrapped as `(select private.fn())`
--- so each runs once per statement as an InitPlan and the org predicate stays an index condition.
+-- Private schema, not exposed. Policies call them wrapped as `(select private.fn(…))` so each runs
+-- once per statement as an InitPlan and the org predicate stays an index condition (docs/benchmark.md).
 --
--- The JWT names the active organization, but claims stay valid until the token expires. These
--- helpers therefore confirm the LIVE membership on every statement (one lookup on the unique
+-- The JWT names the active organization, but claims stay valid until the token expires. The helpers
+-- therefore confirm the LIVE membership on every statement (one lookup on the unique
 -- (user_id, organization_id) index plus the organization's primary key): removing someone,
--- suspending a clinic or changing a role takes effect on the very next request.
--- plpgsql security definer: measured fastest in BENCHMARK.md (cached plan), and RLS on
+-- suspending a clinic or changing a role takes effect on the very next request. The claim is read,
+-- and the membership looked up, in exactly one place: private.current_membership(); every other
+-- helper asks it. plpgsql security definer: measured fastest (cached plan), and RLS on
 -- memberships/organizations must not apply to the check itself.
+
+create function private.current_membership(out organization_id uuid, out role public.member_role)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_claim text := auth.jwt() ->> 'organization_id';
+begin
+  -- a missing or malformed claim names no organization (and must not raise: every policy asks)
+  if v_claim is null
+     or v_claim !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
+    return;
+  end if;
+  -- the live role, never the org_role claim (which may be stale)
+  select m.organization_id, m.role
+    into organization_id, role
+    from public.memberships m
+    join public.organizations o on o.id = m.organization_id
+   where m.user_id = auth.uid()
+     and m.organization_id = v_claim::uuid
+     and m.status = 'active'
+     and o.status = 'active';
+end;
+$$;
+comment on function private.current_membership() is
+  'The caller''s live membership in the JWT''s organization_id claim: (organization_id, role) when the caller still has an active membership in that active organization, else nulls. The one place the claim is read.';
 
 create function private.current_org_id()
 returns uuid
@@ -345,23 +374,8 @@ stable
 security definer
 set search_path = ''
 as $$
-declare
-  v_claim text := auth.jwt() ->> 'organization_id';
-  v_org_id uuid;
 begin
-  if v_claim is null
-     or v_claim !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
-    return null;
-  end if;
-  select m.organization_id
-    into v_org_id
-    from public.memberships m
-    join public.organizations o on o.id = m.organization_id
-   where m.user_id = auth.uid()
-     and m.organization_id = v_claim::uuid
-     and m.status = 'active'
-     and o.status = 'active';
-  return v_org_id;
+  return (private.current_membership()).organization_id;
 end;
 $$;
 comment on function private.current_org_id() is
@@ -374,42 +388,33 @@ stable
 security definer
 set search_path = ''
 as $$
-declare
-  v_claim text := auth.jwt() ->> 'organization_id';
-  v_role public.member_role;
 begin
-  if v_claim is null
-     or v_claim !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
-    return null;
-  end if;
-  -- the live role, never the org_role claim (which may be stale)
-  select m.role
-    into v_role
-    from public.memberships m
-    join public.organizations o on o.id = m.organization_id
-   where m.user_id = auth.uid()
-     and m.organization_id = v_claim::uuid
-     and m.status = 'active'
-     and o.status = 'active';
-  return v_role;
+  return (private.current_membership()).role;
 end;
 $$;
 comment on function private.current_org_role() is
   'The caller''s live role in the JWT''s organization (null without an active membership in an active org).';
 
-create function private.is_org_admin()
-returns boolean
+-- Role-restricted policies scope rows with ONE statement-level value:
+-- `organization_id = (select private.current_org_id_for(private.<set>_roles()))` is the org id when
+-- the caller's live membership has one of the roles, else null (no rows). One InitPlan, one index
+-- condition, no per-row role filter (which the planner estimates like any `= ANY` filter and which
+-- flipped ordered index scans into sort-everything plans), one membership lookup.
+create function private.current_org_id_for(p_roles public.member_role[])
+returns uuid
 language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
+declare
+  v_membership record := private.current_membership();
 begin
-  return coalesce(private.current_org_role() = 'admin', false);
+  return case when v_membership.role = any (p_roles) then v_membership.organization_id end;
 end;
 $$;
-comment on function private.is_org_admin() is
-  'True when the caller is a live, active admin of the JWT''s active organization.';
+comment on function private.current_org_id_for(public.member_role[]) is
+  'The JWT organization_id claim if the caller still has an active membership with one of p_roles in that active organization; else null. Policies compare organization_id with it (wrapped in select) so the role check is part of the one index condition.';
 
 create function private.is_platform_admin()
 returns boolean
@@ -425,89 +430,175 @@ $$;
 comment on function private.is_platform_admin() is
   'True when the caller is in platform_admins (checked live, not from the is_platform_admin claim).';
 
-create function private.current_org_member_ids()
-returns uuid[]
+-- Role sets ---------------------------------------------------------------------------------------
+-- Who may do what, named once. Every policy, trigger and definer function that depends on a role
+-- asks one of these sets (never a role list of its own); src/lib/roles.ts mirrors them as ROLE_SETS
+-- and tests/db/role-sets.test.ts fails when the two differ. docs/permissions.md is the matrix they
+-- produce. Convention: private.<name>_roles(), no arguments, returning public.member_role[]; plpgsql
+-- (a cached constant: a fraction of the cost of an SQL function with a pinned search_path).
+create function private.admin_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin}'::public.member_role[];
+end;
+$$;
+comment on function private.admin_roles() is
+  'Role set: run the clinic (staff, invitations, settings, branding, custom fields, audit trail, exports, billing). is_org_admin() asks it.';
+
+create function private.care_team_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse,receptionist}'::public.member_role[];
+end;
+$$;
+comment on function private.care_team_roles() is
+  'Role set: register and edit patients; read, book, reschedule, start, complete and cancel visits.';
+
+create function private.clinical_reader_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse}'::public.member_role[];
+end;
+$$;
+comment on function private.clinical_reader_roles() is
+  'Role set: read visit notes and vitals.';
+
+create function private.clinician_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,nurse}'::public.member_role[];
+end;
+$$;
+comment on function private.clinician_roles() is
+  'Role set: write visit notes and vitals, order lab tests and change what was ordered.';
+
+create function private.lab_reader_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse,lab_technician}'::public.member_role[];
+end;
+$$;
+comment on function private.lab_reader_roles() is
+  'Role set: read lab orders and results.';
+
+create function private.lab_worker_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,nurse,lab_technician}'::public.member_role[];
+end;
+$$;
+comment on function private.lab_worker_roles() is
+  'Role set: work lab orders (collect samples, cancel; those outside clinician_roles() cannot change what was ordered).';
+
+create function private.lab_result_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,lab_technician}'::public.member_role[];
+end;
+$$;
+comment on function private.lab_result_roles() is
+  'Role set: record lab results.';
+
+create function private.prescription_reader_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse,pharmacist}'::public.member_role[];
+end;
+$$;
+comment on function private.prescription_reader_roles() is
+  'Role set: read prescriptions.';
+
+create function private.prescriber_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor}'::public.member_role[];
+end;
+$$;
+comment on function private.prescriber_roles() is
+  'Role set: prescribe, amend and stop prescriptions.';
+
+create function private.prescription_writer_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,pharmacist}'::public.member_role[];
+end;
+$$;
+comment on function private.prescription_writer_roles() is
+  'Role set: update prescriptions (those outside prescriber_roles() may only mark one completed, i.e. dispensed).';
+
+create function private.is_org_admin()
+returns boolean
 language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-declare
-  v_org_id uuid := private.current_org_id();
 begin
-  if v_org_id is null then
-    return '{}'::uuid[];
-  end if;
-  return array(select m.user_id from public.memberships m where m.organization_id = v_org_id);
+  return coalesce(private.current_org_role() = any (private.admin_roles()), false);
 end;
 $$;
-comment on function private.current_org_member_ids() is
-  'User ids of everyone with a membership (any status) in the caller''s live active organization: lets colleagues see each other''s profiles with one array parameter instead of a per-row subquery.';
+comment on function private.is_org_admin() is
+  'True when the caller''s live role in the JWT''s active organization is in admin_roles().';
 
 revoke execute on function
-  private.current_org_id(), private.current_org_role(), private.is_org_admin(),
-  private.is_platform_admin(), private.current_org_member_ids()
+  private.current_membership(), private.current_org_id(), private.current_org_role(),
+  private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
+  private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
+  private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
+  private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
+  private.prescription_writer_roles(), private.is_org_admin()
 from public, anon;
 grant execute on function
-  private.current_org_id(), private.current_org_role(), private.is_org_admin(),
-  private.is_platform_admin(), private.current_org_member_ids()
+  private.current_membership(), private.current_org_id(), private.current_org_role(),
+  private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
+  private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
+  private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
+  private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
+  private.prescription_writer_roles(), private.is_org_admin()
 to authenticated, service_role;
 
--- Role sets -------------------------------------------------------------------------------------------
--- Policies compare `(select private.current_org_role())` with a literal role list; this helper is
--- for triggers that need the same answer.
-create function private.current_org_role_in(p_roles public.member_role[])
-returns boolean
-language sql
-stable
-set search_path = ''
-as $$
-  select coalesce(private.current_org_role() = any (p_roles), false);
-$$;
-comment on function private.current_org_role_in(public.member_role[]) is
-  'True when the caller''s live role in the active organization is one of p_roles.';
-revoke execute on function private.current_org_role_in(public.member_role[]) from public, anon;
-grant execute on function private.current_org_role_in(public.member_role[]) to authenticated, service_role;
-
--- Role-restricted policies scope rows with ONE statement-level value (docs/benchmark.md):
--- `organization_id = (select private.current_org_id_for(<roles>))` is the org id when the caller's live
--- membership has one of the roles, else null (no rows). One InitPlan, one index condition, no per-row
--- role filter (which the planner estimates like any `= ANY` filter and which flipped ordered index
--- scans into sort-everything plans), one membership lookup.
-create function private.current_org_id_for(p_roles public.member_role[])
-returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v_claim text := auth.jwt() ->> 'organization_id';
-  v_org_id uuid;
-begin
-  if v_claim is null
-     or v_claim !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
-    return null;
-  end if;
-  select m.organization_id
-    into v_org_id
-    from public.memberships m
-    join public.organizations o on o.id = m.organization_id
-   where m.user_id = auth.uid()
-     and m.organization_id = v_claim::uuid
-     and m.status = 'active'
-     and o.status = 'active'
-     and m.role = any (p_roles);
-  return v_org_id;
-end;
-$$;
-comment on function private.current_org_id_for(public.member_role[]) is
-  'The JWT organization_id claim if the caller still has an active membership with one of p_roles in that active organization; else null. Policies compare organization_id with it (wrapped in select) so the role check is part of the one index condition.';
-revoke execute on function private.current_org_id_for(public.member_role[]) from public, anon;
-grant execute on function private.current_org_id_for(public.member_role[]) to authenticated, service_role;
-
 -- The read scope: SELECT policies of the clinic tables compare organization_id with ONE scalar,
--- (select private.current_read_org_id()) or (select private.current_read_org_id_for(roles)): the
+-- (select private.current_read_org_id()) or (select private.current_read_org_id_for(<set>)): the
 -- caller's live membership org exactly as current_org_id()/current_org_id_for() compute it, and ONLY
 -- for a caller without a live membership in the token's clinic, the org of their live support grant.
 -- Writes never use it: INSERT/UPDATE/DELETE policies, RPCs and definer functions keep using
@@ -551,23 +642,11 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_claim text := auth.jwt() ->> 'organization_id';
-  v_org_id uuid;
-  v_role public.member_role;
+  v_membership record := private.current_membership();
 begin
-  if v_claim ~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
-    select m.organization_id, m.role
-      into v_org_id, v_role
-      from public.memberships m
-      join public.organizations o on o.id = m.organization_id
-     where m.user_id = auth.uid()
-       and m.organization_id = v_claim::uuid
-       and m.status = 'active'
-       and o.status = 'active';
-    if v_org_id is not null then
-      -- a member reads as a member, never through a grant
-      return case when p_roles is null or v_role = any (p_roles) then v_org_id end;
-    end if;
+  if v_membership.organization_id is not null then
+    -- a member reads as a member, never through a grant
+    return case when p_roles is null or v_membership.role = any (p_roles) then v_membership.organization_id end;
   end if;
   return (private.active_support_grant()).organization_id;
 end;
@@ -807,14 +886,14 @@ security definer
 set search_path = ''
 as $$
 begin
-  if old.role = 'admin' and old.status = 'active'
-     and (tg_op = 'DELETE' or new.role <> 'admin' or new.status <> 'active')
+  if old.role = any (private.admin_roles()) and old.status = 'active'
+     and (tg_op = 'DELETE' or not (new.role = any (private.admin_roles())) or new.status <> 'active')
      -- the organization itself being deleted takes its memberships with it
      and exists (select 1 from public.organizations o where o.id = old.organization_id)
      and not exists (
        select 1 from public.memberships m
         where m.organization_id = old.organization_id
-          and m.role = 'admin'
+          and m.role = any (private.admin_roles())
           and m.status = 'active'
      ) then
     raise exception 'An organization must keep at least one active admin'
@@ -825,7 +904,7 @@ begin
 end;
 $$;
 comment on function private.ensure_organization_keeps_admin() is
-  'Constraint trigger: refuses removing, demoting or deactivating the last active admin of an organization.';
+  'Constraint trigger: refuses removing, demoting or deactivating the last active admin (a role in admin_roles()) of an organization.';
 revoke execute on function private.ensure_organization_keeps_admin() from public, anon, authenticated;
 
 create constraint trigger memberships_keep_one_admin

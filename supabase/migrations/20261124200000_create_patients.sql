@@ -490,13 +490,13 @@ create policy patients_select on public.patients
 -- Admins, doctors, nurses and receptionists register patients in their clinic.
 create policy patients_insert_registration on public.patients
   for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for('{admin,doctor,nurse,receptionist}')));
+  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
 
 -- Admins, doctors, nurses and receptionists edit demographics and archive patients of their clinic.
 create policy patients_update_registration on public.patients
   for update to authenticated
-  using (organization_id = (select private.current_org_id_for('{admin,doctor,nurse,receptionist}')))
-  with check (organization_id = (select private.current_org_id_for('{admin,doctor,nurse,receptionist}')));
+  using (organization_id = (select private.current_org_id_for(private.care_team_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
 
 grant select on table public.patient_field_definitions to authenticated;
 grant insert (id, organization_id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order, active)

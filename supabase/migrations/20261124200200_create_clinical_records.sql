@@ -370,8 +370,8 @@ begin
       using errcode = '23514', detail = 'status';
   end if;
 
-  -- lab technicians work the order, they do not change what was ordered
-  if v_api and v_role = 'lab_technician' and (
+  -- only those who may order change what was ordered; lab technicians work the order
+  if v_api and not (v_role = any (private.clinician_roles())) and (
     new.test_code is distinct from old.test_code or new.test_name is distinct from old.test_name
     or new.priority is distinct from old.priority or new.clinical_notes is distinct from old.clinical_notes
     or new.visit_id is distinct from old.visit_id
@@ -388,7 +388,7 @@ begin
   end if;
 
   if new.status = 'resulted' then
-    if v_api and v_role not in ('lab_technician', 'doctor') then
+    if v_api and not (v_role = any (private.lab_result_roles())) then
       raise exception 'lab_orders: only lab technicians and doctors record results' using errcode = '42501';
     end if;
     if new.result_value is null or btrim(new.result_value) = '' then
@@ -443,7 +443,8 @@ begin
       using errcode = '23514', detail = 'status', hint = 'Write a new prescription instead.';
   end if;
 
-  if v_api and v_role = 'pharmacist' and (
+  -- only prescribers change what was prescribed; pharmacists (who may update) only mark it completed
+  if v_api and not (v_role = any (private.prescriber_roles())) and (
     new.status <> 'completed'
     or (to_jsonb(new) - array['status', 'updated_at', 'completed_at', 'completed_by'])
        is distinct from (to_jsonb(old) - array['status', 'updated_at', 'completed_at', 'completed_by'])
@@ -487,18 +488,18 @@ grant update (clinician_id, scheduled_at, started_at, ended_at, reason, status, 
 -- Admins, doctors, nurses and receptionists see their clinic's visits (scheduling data only).
 create policy visits_select_care_team on public.visits
   for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for('{admin,doctor,nurse,receptionist}')));
+  using (organization_id = (select private.current_read_org_id_for(private.care_team_roles())));
 
 -- Admins, doctors, nurses and receptionists book visits in their clinic.
 create policy visits_insert_care_team on public.visits
   for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for('{admin,doctor,nurse,receptionist}')));
+  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
 
 -- Admins, doctors, nurses and receptionists reschedule, start, complete and cancel visits.
 create policy visits_update_care_team on public.visits
   for update to authenticated
-  using (organization_id = (select private.current_org_id_for('{admin,doctor,nurse,receptionist}')))
-  with check (organization_id = (select private.current_org_id_for('{admin,doctor,nurse,receptionist}')));
+  using (organization_id = (select private.current_org_id_for(private.care_team_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
 
 -- visit_notes: clinical roles
 grant select on table public.visit_notes to authenticated;
@@ -508,18 +509,18 @@ grant update (notes, vitals) on table public.visit_notes to authenticated;
 -- Admins, doctors and nurses read notes and vitals of their clinic (never receptionists).
 create policy visit_notes_select_clinical on public.visit_notes
   for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for('{admin,doctor,nurse}')));
+  using (organization_id = (select private.current_read_org_id_for(private.clinical_reader_roles())));
 
 -- Doctors and nurses write notes and vitals in their clinic.
 create policy visit_notes_insert_clinician on public.visit_notes
   for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for('{doctor,nurse}')));
+  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
 
 -- Doctors and nurses amend notes and vitals in their clinic.
 create policy visit_notes_update_clinician on public.visit_notes
   for update to authenticated
-  using (organization_id = (select private.current_org_id_for('{doctor,nurse}')))
-  with check (organization_id = (select private.current_org_id_for('{doctor,nurse}')));
+  using (organization_id = (select private.current_org_id_for(private.clinician_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
 
 -- lab_orders
 grant select on table public.lab_orders to authenticated;
@@ -532,18 +533,18 @@ grant update (visit_id, test_code, test_name, priority, clinical_notes, status, 
 -- Admins, doctors, nurses and lab technicians see their clinic's lab orders and results.
 create policy lab_orders_select_clinical on public.lab_orders
   for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for('{admin,doctor,nurse,lab_technician}')));
+  using (organization_id = (select private.current_read_org_id_for(private.lab_reader_roles())));
 
 -- Doctors and nurses order tests in their clinic.
 create policy lab_orders_insert_clinician on public.lab_orders
   for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for('{doctor,nurse}')));
+  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
 
 -- Doctors and nurses (amend, collect, cancel) and lab technicians (collect, result) work orders.
 create policy lab_orders_update_clinical on public.lab_orders
   for update to authenticated
-  using (organization_id = (select private.current_org_id_for('{doctor,nurse,lab_technician}')))
-  with check (organization_id = (select private.current_org_id_for('{doctor,nurse,lab_technician}')));
+  using (organization_id = (select private.current_org_id_for(private.lab_worker_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.lab_worker_roles())));
 
 -- prescriptions
 grant select on table public.prescriptions to authenticated;
@@ -557,18 +558,18 @@ grant update (visit_id, medication, dose, route, frequency, duration_days, quant
 -- Admins, doctors, nurses and pharmacists see their clinic's prescriptions.
 create policy prescriptions_select_clinical on public.prescriptions
   for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for('{admin,doctor,nurse,pharmacist}')));
+  using (organization_id = (select private.current_read_org_id_for(private.prescription_reader_roles())));
 
 -- Doctors prescribe in their clinic.
 create policy prescriptions_insert_doctor on public.prescriptions
   for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for('{doctor}')));
+  with check (organization_id = (select private.current_org_id_for(private.prescriber_roles())));
 
 -- Doctors amend, stop or complete; pharmacists complete (trigger limits them to that).
 create policy prescriptions_update_prescriber_pharmacist on public.prescriptions
   for update to authenticated
-  using (organization_id = (select private.current_org_id_for('{doctor,pharmacist}')))
-  with check (organization_id = (select private.current_org_id_for('{doctor,pharmacist}')));
+  using (organization_id = (select private.current_org_id_for(private.prescription_writer_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.prescription_writer_roles())));
 
 -- Booking a visit with its notes ----------------------------------------------------------------------
 -- Books a visit together with its notes and vitals in one statement (issue 6 follow-up).

@@ -2,7 +2,7 @@
 -- reason and a limited time (15-120 minutes), and every such access is recorded in that clinic's
 -- own audit_log under the platform admin's identity (and in platform_audit_log).
 --
--- Design:
+-- Design (the parts RLS rests on live with tenancy, 20261124100100_create_tenancy.sql):
 -- * public.support_access_grants: one row per access (who, which clinic, why, until when, ended).
 --   Written only by the RPCs below (security definer, platform admin checked live); the API roles
 --   may only read it, and only platform admins see rows. A trigger keeps rows immutable except
@@ -12,22 +12,23 @@
 --   clinic, while the caller is still in platform_admins. When it expires (or is ended, or the
 --   person stops being a platform admin) the next statement reads nothing.
 -- * Read scope: SELECT policies of the clinic tables compare organization_id with ONE scalar,
---   (select private.current_read_org_id()) or (select private.current_read_org_id_for(roles)):
+--   (select private.current_read_org_id()) or (select private.current_read_org_id_for(<role set>)):
 --   the caller's live membership org exactly as current_org_id()/current_org_id_for() compute it,
 --   and ONLY for a caller without a live membership in the token's clinic, the support grant's org.
---   Same InitPlan shape, same index condition (BENCHMARK.md); for members it is the same single
---   membership lookup as before.
--- * Writes are untouched: INSERT/UPDATE/DELETE policies, RPCs and definer functions keep using
+--   Same InitPlan shape, same index condition (docs/benchmark.md); for members it is the same single
+--   membership lookup.
+-- * Writes never read through a grant: INSERT/UPDATE/DELETE policies, RPCs and definer functions use
 --   current_org_id()/current_org_id_for()/is_org_admin(), which ignore grants. A support session
 --   therefore can write nothing in the clinic.
 -- * Support reads: the organization, patients, patient_field_definitions, visits, visit_notes,
 --   lab_orders, prescriptions, memberships and the members' profiles (what a clinic admin reads),
 --   but NOT audit_log (the trail that records the support access itself), invitations, storage
 --   listings, subscriptions or invoices through the clinic scope.
--- * log_chart_view accepts a support session: chart openings are audited with the platform admin
---   as actor and the grant id in `changes`.
--- * create_session_handoff accepts an active grant, so the console can carry the platform admin's
---   session to the clinic's address (the handoff is otherwise unchanged).
+-- * log_chart_view (audit log) accepts a support session: chart openings are audited with the
+--   platform admin as actor and the grant id in `changes`.
+-- * create_session_handoff (session handoffs) accepts an active grant, so the console can carry the
+--   platform admin's session to the clinic's address.
+-- This migration: starting, ending and showing a support access.
 
 -- Starting and ending -------------------------------------------------------------------------------------
 -- Internal: ends the given open grant and records it in both trails.

@@ -25,7 +25,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_read_org_id_for('{admin,doctor,nurse,lab_technician}');
+  v_org uuid := private.current_read_org_id_for(private.lab_reader_roles());
   v_count bigint;
 begin
   if v_org is null or statuses is null then
@@ -52,7 +52,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_read_org_id_for('{admin,doctor,nurse,lab_technician}');
+  v_org uuid := private.current_read_org_id_for(private.lab_reader_roles());
   v_lim integer := least(greatest(coalesce(lim, 10), 1), 200);
 begin
   if v_org is null then
@@ -101,11 +101,11 @@ as $$
 $$;
 
 comment on function public.count_lab_orders(public.lab_order_status[]) is
-  'RPC for the dashboard: number of lab orders of the caller''s clinic with one of the statuses (default ordered + collected, i.e. open). Same rows as RLS lets the caller read (admin, doctor, nurse, lab technician of the active clinic); 0 for other roles. Index range on (organization_id, status), unlike a status filter through RLS.';
+  'RPC for the dashboard: number of lab orders of the caller''s clinic with one of the statuses (default ordered + collected, i.e. open). Same rows as RLS lets the caller read (lab_reader_roles() of the active clinic, or a live support grant); 0 for anyone else. Index range on (organization_id, status), unlike a status filter through RLS.';
 revoke execute on function public.count_lab_orders(public.lab_order_status[]) from public, anon;
 grant execute on function public.count_lab_orders(public.lab_order_status[]) to authenticated;
 comment on function public.open_lab_orders(integer) is
-  'RPC for the dashboard: the caller''s clinic''s open lab orders (ordered or collected), oldest first, at most lim (1..200). Same rows as RLS lets the caller read (admin, doctor, nurse, lab technician of the active clinic, or a live support grant); none for anyone else. Index ranges on (organization_id, status, created_at), unlike a status filter through RLS.';
+  'RPC for the dashboard: the caller''s clinic''s open lab orders (ordered or collected), oldest first, at most lim (1..200). Same rows as RLS lets the caller read (lab_reader_roles() of the active clinic, or a live support grant); none for anyone else. Index ranges on (organization_id, status, created_at), unlike a status filter through RLS.';
 revoke execute on function public.open_lab_orders(integer) from public, anon;
 grant execute on function public.open_lab_orders(integer) to authenticated;
 
@@ -117,7 +117,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_read_org_id_for('{admin,doctor,nurse,pharmacist}');
+  v_org uuid := private.current_read_org_id_for(private.prescription_reader_roles());
   v_count bigint;
 begin
   if v_org is null or statuses is null then
@@ -144,7 +144,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_read_org_id_for('{admin,doctor,nurse,pharmacist}');
+  v_org uuid := private.current_read_org_id_for(private.prescription_reader_roles());
   v_lim integer := least(greatest(coalesce(lim, 10), 1), 200);
 begin
   if v_org is null then
@@ -176,7 +176,7 @@ as $$
   select private.count_prescriptions(statuses);
 $$;
 comment on function public.count_prescriptions(public.prescription_status[]) is
-  'RPC for the dashboard: the number of the caller''s clinic''s prescriptions in statuses (default active). Same rows as RLS lets the caller read (admin, doctor, nurse, pharmacist of the active clinic, or a live support grant); 0 for anyone else.';
+  'RPC for the dashboard: the number of the caller''s clinic''s prescriptions in statuses (default active). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); 0 for anyone else.';
 
 create function public.active_prescriptions(lim integer default 10)
 returns setof public.prescriptions
@@ -188,7 +188,7 @@ as $$
   select * from private.active_prescriptions(lim);
 $$;
 comment on function public.active_prescriptions(integer) is
-  'RPC for the dashboard: the caller''s clinic''s active prescriptions, oldest first, at most lim (1..200). Same rows as RLS lets the caller read (admin, doctor, nurse, pharmacist of the active clinic, or a live support grant); none for anyone else. An index range on (organization_id, status, created_at), unlike a status filter through RLS.';
+  'RPC for the dashboard: the caller''s clinic''s active prescriptions, oldest first, at most lim (1..200). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); none for anyone else. An index range on (organization_id, status, created_at), unlike a status filter through RLS.';
 
 revoke execute on function public.count_prescriptions(public.prescription_status[]) from public, anon;
 grant execute on function public.count_prescriptions(public.prescription_status[]) to authenticated;

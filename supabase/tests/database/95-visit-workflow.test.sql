@@ -1,6 +1,7 @@
--- public.create_visit (migration 20261124950000): a visit and its notes/vitals in one statement, as
--- the caller, all or nothing; and the visit status rule with its required cancel reason
--- (20261124950100); lab order cancellation (ordered/collected only, reason required).
+-- public.create_visit (migration 20261124200200_create_clinical_records.sql): a visit and its
+-- notes/vitals in one statement, as the caller, all or nothing; and the visit status rule with its
+-- required cancel reason (guard_visit); lab order cancellation (ordered/collected only, reason
+-- required).
 select plan(34);
 
 select tests.create_tenancy_fixture();
