@@ -572,11 +572,9 @@ create policy prescriptions_update_prescriber_pharmacist on public.prescriptions
   with check (organization_id = (select private.current_org_id_for(private.prescription_writer_roles())));
 
 -- Booking a visit with its notes ----------------------------------------------------------------------
--- Books a visit together with its notes and vitals in one statement (issue 6 follow-up).
---
--- The chart used to insert the visit and then its visit_notes as two requests: when the notes were
--- refused (a receptionist, out-of-range vitals) the visit stayed behind. create_visit does both in
--- one call, so one transaction: any refusal rolls the visit back too. It runs as the caller
+-- create_visit books a visit together with its notes and vitals in one call, so one transaction: when
+-- the notes are refused (a receptionist, out-of-range vitals) the visit is rolled back too, instead of
+-- staying behind as it would after two separate requests. It runs as the caller
 -- (security invoker): the policies of visits and visit_notes, their column privileges and triggers
 -- (guard_visit, check_visit_vitals, staff membership checks, audit) apply exactly as for direct
 -- inserts, so it grants nothing a caller could not already do, and nothing a caller could not do
