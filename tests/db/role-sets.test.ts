@@ -1,8 +1,9 @@
 /**
  * Role sets are defined once, in SQL: `private.<name>_roles()` (supabase/migrations/
  * 20261124100100_create_tenancy.sql), asked by every policy, trigger and definer function. The
- * portal mirrors them to decide what to offer: `ROLE_SETS` and `ROLES` in src/lib/roles.ts, and the
- * chart's `CHART_PERMISSIONS` ($lib/schemas/clinical). This test reads the sets from the migrated
+ * portal mirrors them to decide what to offer: `ROLE_SETS` and `ROLES` in src/lib/roles.ts, the
+ * chart's `CHART_PERMISSIONS` ($lib/schemas/clinical) and `PATIENT_EDITOR_ROLES`
+ * ($lib/schemas/patient). This test reads the sets from the migrated
  * database and fails when a mirror differs: a set added, removed or changed on one side only, a new
  * role, or a chart permission that no longer matches the set the database enforces it with.
  */
@@ -11,6 +12,7 @@ import type pg from 'pg';
 import { adminDb } from '../support/stack.ts';
 import { ROLES, ROLE_SETS, type Role, type RoleSet } from '../../src/lib/roles.ts';
 import { CHART_PERMISSIONS, type ChartPermission } from '../../src/lib/schemas/clinical.ts';
+import { PATIENT_EDITOR_ROLES } from '../../src/lib/schemas/patient.ts';
 
 let db: pg.Client;
 const sqlSets = new Map<string, string[]>();
@@ -93,7 +95,7 @@ const ENFORCED_BY: Record<ChartPermission, { set: RoleSet; read?: true; except?:
 	completePrescription: { set: 'prescription_writer_roles', except: 'prescriber_roles' }
 };
 
-describe('CHART_PERMISSIONS follows the SQL role sets', () => {
+describe("the portal's permission lists (CHART_PERMISSIONS, PATIENT_EDITOR_ROLES) follow the SQL role sets", () => {
 	it('every chart permission names the set that enforces it', () => {
 		expect(Object.keys(ENFORCED_BY).sort()).toEqual(Object.keys(CHART_PERMISSIONS).sort());
 	});
@@ -106,6 +108,10 @@ describe('CHART_PERMISSIONS follows the SQL role sets', () => {
 			expect(sorted(CHART_PERMISSIONS[permission as ChartPermission])).toEqual(sorted(expected));
 		});
 	}
+
+	it('PATIENT_EDITOR_ROLES is private.care_team_roles() (patients_insert/update_registration)', () => {
+		expect(sorted(PATIENT_EDITOR_ROLES)).toEqual(sqlSets.get('care_team_roles'));
+	});
 
 	it('support is not a database role (it is a support session, never a membership)', () => {
 		expect(sqlRoles).not.toContain('support');
