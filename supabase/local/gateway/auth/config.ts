@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_URL, ROOT } from '../config.ts';
+import { API_URL, ROOT } from '../../config.ts';
 
 type TomlValue = string | number | boolean | TomlValue[];
 type TomlTable = Record<string, TomlValue>;
@@ -209,4 +209,16 @@ export function isRedirectAllowed(target: string): boolean {
 /** The redirect a request asked for if allowed, else SITE_URL (GoTrue GetReferrer). */
 export function redirectTarget(requested: string | null | undefined): string {
 	return requested && isRedirectAllowed(requested) ? requested : authConfig.siteUrl;
+}
+
+/** `GET /settings`: which providers and sign-up options this Auth server has. */
+export function publicSettings() {
+	return {
+		external: { email: true, phone: false, anonymous_users: authConfig.anonymousSignIns },
+		disable_signup: !authConfig.enableSignup,
+		mailer_autoconfirm: authConfig.autoconfirm,
+		phone_autoconfirm: false,
+		sms_provider: '',
+		saml_enabled: false
+	};
 }

@@ -1,7 +1,7 @@
-/** Small HTTP helpers shared by the gateway's services. */
+/** HTTP helpers shared by the gateway's services: the per-request context and JSON answers. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** What the gateway step (SUPABASE_CONTRACTS.md 1.2) hands each service. */
+/** What the gateway step (docs/local-runtime.md, "Gateway") hands each service. */
 export interface GatewayContext {
 	req: IncomingMessage;
 	res: ServerResponse;
@@ -14,17 +14,10 @@ export interface GatewayContext {
 	bearer: string | null;
 }
 
-export class BodyTooLarge extends Error {}
-
-export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of req) {
-		size += (chunk as Buffer).length;
-		if (size > limit) throw new BodyTooLarge(`body exceeds ${limit} bytes`);
-		chunks.push(chunk as Buffer);
-	}
-	return Buffer.concat(chunks);
+/** One request header as a string (the first value when repeated). */
+export function header(ctx: GatewayContext, name: string): string | undefined {
+	const v = ctx.req.headers[name];
+	return Array.isArray(v) ? v[0] : v;
 }
 
 export function sendJson(
@@ -39,4 +32,19 @@ export function sendJson(
 		...headers
 	});
 	res.end(text);
+}
+
+/** A `303 See Other` that is never cached (Auth's e-mail links). */
+export function seeOther(res: ServerResponse, location: string) {
+	res.writeHead(303, { Location: location, 'Cache-Control': 'no-store' });
+	res.end();
+}
+
+/** Percent-decodes each `/`-separated segment; null when the encoding is broken. */
+export function decodeSegments(path: string): string[] | null {
+	try {
+		return path.split('/').map((s) => decodeURIComponent(s));
+	} catch {
+		return null;
+	}
 }
