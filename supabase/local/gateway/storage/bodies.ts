@@ -82,7 +82,7 @@ export async function readUpload(ctx: GatewayContext, limit: number): Promise<Up
 	};
 }
 
-/** 5.3: allowed entries match on equal type and equal subtype or `*`. */
+/** Storage's rule: allowed entries match on equal type and equal subtype or `*`. */
 export function checkMimeType(bucket: Bucket, mimetype: string) {
 	const allowed = bucket.allowedMimeTypes;
 	if (!allowed || allowed.length === 0) return;
