@@ -3,8 +3,8 @@
  * `X-Total-Count`), get, update, delete (hard or soft).
  */
 import type pg from 'pg';
-import { sendJson, type GatewayContext } from '../core/http.ts';
-import { jsonBody, requireAdmin, str, UUID_RE } from './caller.ts';
+import { isUuid, sendJson, type GatewayContext } from '../core/http.ts';
+import { jsonBody, requireAdmin, str } from './caller.ts';
 import { AuthError, emailExists, validationFailed } from './errors.ts';
 import { tx } from './tx.ts';
 import {
@@ -62,7 +62,7 @@ export async function adminCreateUser(ctx: GatewayContext) {
 	if (passwordHash && !/^\$2[aby]\$\d\d\$/.test(passwordHash))
 		throw validationFailed('Invalid password hash format');
 	const id = str(body.id);
-	if (id && !UUID_RE.test(id)) throw validationFailed('id must be a valid UUID');
+	if (id && !isUuid(id)) throw validationFailed('id must be a valid UUID');
 	const userMetadata = asObject(body.user_metadata, 'user_metadata') ?? asObject(body.data, 'data');
 	const appMetadata = asObject(body.app_metadata, 'app_metadata');
 	const banned = banSql(body.ban_duration);
@@ -140,7 +140,7 @@ export async function adminListUsers(ctx: GatewayContext) {
 }
 
 async function loadAdminTarget(db: pg.ClientBase, id: string, lock = false): Promise<UserRow> {
-	if (!UUID_RE.test(id)) throw new AuthError(404, 'user_not_found', 'User not found');
+	if (!isUuid(id)) throw new AuthError(404, 'user_not_found', 'User not found');
 	const user = await findUserById(db, id, lock);
 	if (!user || user.deleted_at) throw new AuthError(404, 'user_not_found', 'User not found');
 	return user;

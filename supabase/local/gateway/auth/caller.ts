@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { BodyTooLarge, InvalidJson, readJsonObject } from '../core/body.ts';
 import { readBearer, type Bearer } from '../core/bearer.ts';
-import type { GatewayContext } from '../core/http.ts';
+import { isUuid, type GatewayContext } from '../core/http.ts';
 import { JwtError, type Claims } from '../core/jwt.ts';
 import { AuthError, validationFailed } from './errors.ts';
 import { findUserById } from './users.ts';
@@ -29,8 +29,6 @@ export async function jsonBody(ctx: GatewayContext): Promise<Body> {
 export function str(v: unknown): string | undefined {
 	return typeof v === 'string' && v !== '' ? v : undefined;
 }
-
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** PKCE parameters of a request that starts a flow (`code_challenge` + method), if any. */
 export function pkceParams(body: Body): { challenge: string; method: string } | null {
@@ -84,15 +82,14 @@ export async function requireUser(ctx: GatewayContext, db: pg.ClientBase): Promi
 	const sub = claims.sub;
 	if (typeof sub !== 'string' || sub === '')
 		throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
-	if (!UUID_RE.test(sub))
-		throw new AuthError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
+	if (!isUuid(sub)) throw new AuthError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
 	const user = await findUserById(db, sub);
 	if (!user || user.deleted_at)
 		throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
 	let sessionId: string | null = null;
 	const sid = claims.session_id;
 	if (typeof sid === 'string' && sid !== '' && sid !== '00000000-0000-0000-0000-000000000000') {
-		if (!UUID_RE.test(sid))
+		if (!isUuid(sid))
 			throw new AuthError(400, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
 		const { rowCount } = await db.query(`select 1 from auth.sessions where id = $1`, [sid]);
 		if (!rowCount) {

@@ -40,30 +40,31 @@ const USER_COLUMNS = `id, aud, role, email, encrypted_password, email_confirmed_
 	is_anonymous, deleted_at, created_at, updated_at,
 	coalesce(banned_until > now(), false) as is_banned`;
 
-export async function findUserById(
+async function findUser(
 	db: pg.ClientBase,
-	id: string,
-	lock = false
+	where: string,
+	value: string,
+	lock: boolean
 ): Promise<UserRow | null> {
 	const { rows } = await db.query<UserRow>(
-		`select ${USER_COLUMNS} from auth.users where id = $1 ${lock ? 'for update' : ''}`,
-		[id]
+		`select ${USER_COLUMNS} from auth.users where ${where} ${lock ? 'for update' : ''}`,
+		[value]
 	);
 	return rows[0] ?? null;
 }
 
-export async function findUserByEmail(
-	db: pg.ClientBase,
-	email: string,
-	lock = false
-): Promise<UserRow | null> {
-	const { rows } = await db.query<UserRow>(
-		`select ${USER_COLUMNS} from auth.users
-		where lower(email) = lower($1) and is_sso_user = false
-		order by created_at limit 1 ${lock ? 'for update' : ''}`,
-		[email]
+export function findUserById(db: pg.ClientBase, id: string, lock = false) {
+	return findUser(db, 'id = $1', id, lock);
+}
+
+/** The oldest non-SSO user with this address, case-insensitively. */
+export function findUserByEmail(db: pg.ClientBase, email: string, lock = false) {
+	return findUser(
+		db,
+		'lower(email) = lower($1) and is_sso_user = false order by created_at limit 1',
+		email,
+		lock
 	);
-	return rows[0] ?? null;
 }
 
 /** Postgres timestamp text → RFC 3339 (GoTrue prints UTC with fractional seconds). */

@@ -48,3 +48,10 @@ export function decodeSegments(path: string): string[] | null {
 		return null;
 	}
 }
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID in its canonical text form (ids in paths, `sub` and `session_id` claims). */
+export function isUuid(value: string): boolean {
+	return UUID_RE.test(value);
+}

@@ -17,6 +17,8 @@ import {
 	resolveFunction,
 	rpcStatement,
 	updateStatement,
+	type MutationPlan,
+	type Output,
 	type Statement
 } from './sql-statements.ts';
 
@@ -30,6 +32,12 @@ function parseJson(text: string): unknown {
 	} catch (e) {
 		throw new ApiError(400, 'PGRST102', 'Empty or invalid json', (e as Error).message);
 	}
+}
+
+/** The JSON body of a write; empty → 400 PGRST102. */
+function payload(text: string | null): unknown {
+	if (!text || text.trim() === '') throw new ApiError(400, 'PGRST102', 'Empty or invalid json');
+	return parseJson(text);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -169,6 +177,16 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 	if (!table) throw unknownTable(schema, info.target.name);
 	const mods = parseMods(url, new Set(), select);
 	const representation = prefs.return === 'representation';
+	const out: Output = { items: select, mods, media, count };
+	/** A write's plan; without a statement (nothing to write) it answers as if no row changed. */
+	const write = (kind: Plan['kind'], m: MutationPlan | null, upsert = false): Plan => ({
+		statement: m?.statement ?? null,
+		readOnly: false,
+		kind,
+		returning: m ? m.returning : representation,
+		upsert,
+		offset: 0
+	});
 
 	if (method === 'GET' || method === 'HEAD') {
 		applyRange(ctx, mods);
@@ -187,9 +205,7 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 		};
 	}
 	if (method === 'POST') {
-		if (!info.bodyText || info.bodyText.trim() === '')
-			throw new ApiError(400, 'PGRST102', 'Empty or invalid json');
-		const body = parseJson(info.bodyText);
+		const body = payload(info.bodyText);
 		let columns: string[];
 		const columnsParam = url.searchParams.get('columns');
 		const rows = Array.isArray(body) ? body : [body];
@@ -220,45 +236,25 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 					throw new CacheMiss(400, '42703', `column ${table.name}.${c} does not exist`);
 			}
 		}
-		if (rows.length === 0)
-			return {
-				statement: null,
-				readOnly: false,
-				kind: 'insert',
-				returning: representation,
-				upsert: false,
-				offset: 0
-			};
+		if (rows.length === 0) return write('insert', null);
 		const plan = insertStatement(
 			q,
 			cache,
 			table,
 			{
-				raw: info.bodyText,
+				raw: info.bodyText!,
 				columns,
 				missingDefault: prefs.missing === 'default',
 				onConflict,
 				resolution: prefs.resolution
 			},
-			select,
-			mods,
-			media,
-			count,
+			out,
 			representation
 		);
-		return {
-			statement: plan.statement,
-			readOnly: false,
-			kind: 'insert',
-			returning: plan.returning,
-			upsert: prefs.resolution !== null,
-			offset: 0
-		};
+		return write('insert', plan, prefs.resolution !== null);
 	}
 	if (method === 'PATCH') {
-		if (!info.bodyText || info.bodyText.trim() === '')
-			throw new ApiError(400, 'PGRST102', 'Empty or invalid json');
-		const body = parseJson(info.bodyText);
+		const body = payload(info.bodyText);
 		if (!isObject(body))
 			throw new ApiError(
 				400,
@@ -270,48 +266,16 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 		checkPayloadColumns(table, columns);
 		if (columns.length === 0) {
 			// Still enforce the WHERE guard for an empty update, then answer as if no row changed.
-			updateStatement(q, cache, table, '{}', [], select, mods, media, count, false);
-			return {
-				statement: null,
-				readOnly: false,
-				kind: 'update',
-				returning: representation,
-				upsert: false,
-				offset: 0
-			};
+			updateStatement(q, cache, table, '{}', [], out, false);
+			return write('update', null);
 		}
-		const plan = updateStatement(
-			q,
-			cache,
-			table,
-			info.bodyText,
-			columns,
-			select,
-			mods,
-			media,
-			count,
-			representation
+		return write(
+			'update',
+			updateStatement(q, cache, table, info.bodyText!, columns, out, representation)
 		);
-		return {
-			statement: plan.statement,
-			readOnly: false,
-			kind: 'update',
-			returning: plan.returning,
-			upsert: false,
-			offset: 0
-		};
 	}
-	if (method === 'DELETE') {
-		const plan = deleteStatement(q, cache, table, select, mods, media, count, representation);
-		return {
-			statement: plan.statement,
-			readOnly: false,
-			kind: 'delete',
-			returning: plan.returning,
-			upsert: false,
-			offset: 0
-		};
-	}
+	if (method === 'DELETE')
+		return write('delete', deleteStatement(q, cache, table, out, representation));
 	throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
 }
 

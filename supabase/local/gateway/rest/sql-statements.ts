@@ -110,15 +110,20 @@ function qualified(t: Table): string {
 	return `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
 }
 
+/** What a mutation answers with when it returns rows: `select`, modifiers, media type, count. */
+export interface Output {
+	items: SelectItem[];
+	mods: Mods;
+	media: MediaKind;
+	count: boolean;
+}
+
 function resultStatement(
 	q: Sql,
 	cache: SchemaCache,
 	t: Table,
 	mut: string,
-	items: SelectItem[],
-	mods: Mods,
-	media: MediaKind,
-	count: boolean,
+	{ items, mods, media, count }: Output,
 	extra: string[] = []
 ): Statement {
 	const resultMods: Mods = new Map();
@@ -152,10 +157,7 @@ export function insertStatement(
 	cache: SchemaCache,
 	t: Table,
 	input: InsertInput,
-	items: SelectItem[],
-	mods: Mods,
-	media: MediaKind,
-	count: boolean,
+	out: Output,
 	returning: boolean
 ): MutationPlan {
 	const p = q.bind(input.raw);
@@ -188,9 +190,28 @@ export function insertStatement(
 		? ['(select pg_catalog.count(*) from pgrst_mut where pgrst_ins) as inserted']
 		: [];
 	return {
-		statement: resultStatement(q, cache, t, sql, returning ? items : [], mods, media, count, extra),
+		statement: resultStatement(q, cache, t, sql, returning ? out : { ...out, items: [] }, extra),
 		returning: true
 	};
+}
+
+/** UPDATE or DELETE of the filtered rows: refused without a filter (pg-safeupdate, 21000). */
+function guardedMutation(
+	q: Sql,
+	cache: SchemaCache,
+	t: Table,
+	verb: 'UPDATE' | 'DELETE',
+	out: Output,
+	returning: boolean,
+	sqlOf: (alias: string, where: string) => string
+): MutationPlan {
+	const alias = q.alias('t');
+	const where = mutationWhere(q, cache, t, alias, out.mods);
+	if (where.length === 0) throw new ApiError(400, '21000', `${verb} requires a WHERE clause`);
+	let sql = sqlOf(alias, where.join(' and '));
+	if (!returning) return { statement: { sql, params: q.params }, returning: false };
+	sql += ` returning ${alias} as pgrst_r`;
+	return { statement: resultStatement(q, cache, t, sql, out), returning: true };
 }
 
 export function updateStatement(
@@ -199,46 +220,32 @@ export function updateStatement(
 	t: Table,
 	raw: string,
 	columns: string[],
-	items: SelectItem[],
-	mods: Mods,
-	media: MediaKind,
-	count: boolean,
+	out: Output,
 	returning: boolean
 ): MutationPlan {
-	const alias = q.alias('t');
-	const where = mutationWhere(q, cache, t, alias, mods);
-	if (where.length === 0) throw new ApiError(400, '21000', 'UPDATE requires a WHERE clause');
-	const p = q.bind(raw);
-	const sets = columns.map((c) => `${quoteIdent(c)} = pgrst_body.${quoteIdent(c)}`);
-	let sql = `update ${qualified(t)} as ${alias} set ${sets.join(', ')} from jsonb_populate_record(null::${qualified(t)}, ${p}::jsonb) as pgrst_body where ${where.join(' and ')}`;
-	if (!returning) return { statement: { sql, params: q.params }, returning: false };
-	sql += ` returning ${alias} as pgrst_r`;
-	return {
-		statement: resultStatement(q, cache, t, sql, items, mods, media, count),
-		returning: true
-	};
+	return guardedMutation(q, cache, t, 'UPDATE', out, returning, (alias, where) => {
+		const p = q.bind(raw);
+		const sets = columns.map((c) => `${quoteIdent(c)} = pgrst_body.${quoteIdent(c)}`);
+		return `update ${qualified(t)} as ${alias} set ${sets.join(', ')} from jsonb_populate_record(null::${qualified(t)}, ${p}::jsonb) as pgrst_body where ${where}`;
+	});
 }
 
 export function deleteStatement(
 	q: Sql,
 	cache: SchemaCache,
 	t: Table,
-	items: SelectItem[],
-	mods: Mods,
-	media: MediaKind,
-	count: boolean,
+	out: Output,
 	returning: boolean
 ): MutationPlan {
-	const alias = q.alias('t');
-	const where = mutationWhere(q, cache, t, alias, mods);
-	if (where.length === 0) throw new ApiError(400, '21000', 'DELETE requires a WHERE clause');
-	let sql = `delete from ${qualified(t)} as ${alias} where ${where.join(' and ')}`;
-	if (!returning) return { statement: { sql, params: q.params }, returning: false };
-	sql += ` returning ${alias} as pgrst_r`;
-	return {
-		statement: resultStatement(q, cache, t, sql, items, mods, media, count),
-		returning: true
-	};
+	return guardedMutation(
+		q,
+		cache,
+		t,
+		'DELETE',
+		out,
+		returning,
+		(alias, where) => `delete from ${qualified(t)} as ${alias} where ${where}`
+	);
 }
 
 /** Picks the overload whose named inputs cover the given keys and whose required inputs are given. */

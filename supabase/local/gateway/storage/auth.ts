@@ -6,12 +6,10 @@
  */
 import type { PoolClient } from 'pg';
 import { isApiRole, readBearer, type ApiRole } from '../core/bearer.ts';
-import type { GatewayContext } from '../core/http.ts';
+import { isUuid, type GatewayContext } from '../core/http.ts';
 import type { Claims } from '../core/jwt.ts';
 import { withRole, type RoleTx } from '../core/with-role.ts';
 import { ERR } from './errors.ts';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Caller {
 	role: ApiRole;
@@ -63,5 +61,5 @@ export function asCaller<T>(
 
 export function ownerOf(caller: Caller): { owner: string | null; ownerId: string | null } {
 	const sub = typeof caller.claims.sub === 'string' && caller.claims.sub ? caller.claims.sub : null;
-	return { owner: sub && UUID_RE.test(sub) ? sub : null, ownerId: sub };
+	return { owner: sub && isUuid(sub) ? sub : null, ownerId: sub };
 }

@@ -59,7 +59,7 @@ export function objectFile(bucket: string, name: string): string {
 	return file;
 }
 
-export function fsError(err: unknown, name: string): StorageError | null {
+function fsError(err: unknown, name: string): StorageError | null {
 	const code = (err as { code?: string })?.code;
 	if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST')
 		return new StorageError(
@@ -71,11 +71,17 @@ export function fsError(err: unknown, name: string): StorageError | null {
 	return null;
 }
 
-export async function placeFile(tmp: string, bucket: string, name: string) {
+/** Moves (or with `put = copyFile`, copies) `from` to the object's file, creating its folders. */
+export async function placeFile(
+	from: string,
+	bucket: string,
+	name: string,
+	put: (from: string, to: string) => Promise<void> = rename
+) {
 	const target = objectFile(bucket, name);
 	try {
 		await mkdir(dirname(target), { recursive: true });
-		await rename(tmp, target);
+		await put(from, target);
 	} catch (err) {
 		throw fsError(err, name) ?? err;
 	}

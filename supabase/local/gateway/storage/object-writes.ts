@@ -4,8 +4,8 @@
  * transaction, so a refused row never leaves a file behind.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { header, sendJson, type GatewayContext } from '../core/http.ts';
 import { ERR } from './errors.ts';
 import { asCaller, authenticate, ownerOf } from './auth.ts';
@@ -16,7 +16,6 @@ import {
 	bucketAndKey,
 	checkBucketName,
 	checkKey,
-	fsError,
 	objectFile,
 	placeFile,
 	removeFiles,
@@ -180,14 +179,7 @@ export async function moveOrCopy(ctx: GatewayContext, kind: 'move' | 'copy') {
 				[srcBucket, srcKey, dstBucket, dstKey, owner, ownerId]
 			);
 			if (!r.rows[0]) throw ERR.noSuchKey();
-			const from = objectFile(srcBucket, srcKey);
-			const to = objectFile(dstBucket, dstKey);
-			try {
-				await mkdir(dirname(to), { recursive: true });
-				await rename(from, to);
-			} catch (err) {
-				throw fsError(err, dstKey) ?? err;
-			}
+			await placeFile(objectFile(srcBucket, srcKey), dstBucket, dstKey);
 			return r.rows[0].id as string;
 		});
 		sendJson(ctx.res, 200, {
@@ -233,13 +225,11 @@ export async function moveOrCopy(ctx: GatewayContext, kind: 'move' | 'copy') {
 			]
 		);
 		if (!r.rowCount) throw ERR.noSuchKey();
-		const to = objectFile(dstBucket, dstKey);
 		try {
-			await mkdir(dirname(to), { recursive: true });
-			await copyFile(objectFile(srcBucket, srcKey), to);
+			await placeFile(objectFile(srcBucket, srcKey), dstBucket, dstKey, copyFile);
 		} catch (err) {
 			if ((err as { code?: string }).code === 'ENOENT') throw ERR.noSuchKey();
-			throw fsError(err, dstKey) ?? err;
+			throw err;
 		}
 		return newId;
 	});
