@@ -15,7 +15,8 @@ import type { KeyObject } from 'node:crypto';
 import { loadKeys, signHs256 } from '../../config.ts';
 
 const keys = loadKeys();
-const privateKey: KeyObject = createPrivateKey({ key: keys.signingKey, format: 'jwk' });
+// A plain copy: config.ts types the key with the DOM's JsonWebKey, node:crypto wants its own.
+const privateKey: KeyObject = createPrivateKey({ key: { ...keys.signingKey }, format: 'jwk' });
 const publicKey: KeyObject = createPublicKey(privateKey);
 const publicJwk = (() => {
 	const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
