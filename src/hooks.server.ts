@@ -3,8 +3,7 @@ import { error, redirect, type Handle, type HandleServerError } from '@sveltejs/
 import type { VerifiedClaims } from './app';
 import { createRequestClient } from '$lib/server/supabase';
 import { rootDomain } from '$lib/server/env';
-import { resolveTenant } from '$lib/server/tenant';
-import { loadBranding } from '$lib/server/branding';
+import { loadBranding, resolveTenant } from '$lib/server/tenant';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
 import { publicSettings } from '$lib/server/platform/settings';
 

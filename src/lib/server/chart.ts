@@ -8,7 +8,7 @@
  * writes succeed. Database refusals are translated to a field and a message here, so the form and
  * the database can never disagree about what was refused.
  */
-import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import {
 	hasClinicalContent,
@@ -28,13 +28,9 @@ import type {
 	visitStatusSchema
 } from '$lib/schemas/clinical';
 
+import { DONE, oneRow, refusalOf, refuse, type RefusalRules, type Result } from './refusals';
+
 type Client = SupabaseClient<Database>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-	return UUID.test(value);
-}
 
 const CHART_SELECT = `
 	id, mrn, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields,
@@ -116,7 +112,6 @@ export async function loadChart({
 	 */
 	logView?: boolean;
 }): Promise<Chart | null> {
-	if (!isUuid(patientId)) return null;
 	const [chart, audit] = await Promise.all([
 		fetchChart(supabase, patientId),
 		logView ? supabase.rpc('log_chart_view', { patient_id: patientId }) : { error: null }
@@ -158,60 +153,39 @@ export async function loadChart({
 	return { patient, customFields, visits: normalizedVisits, labOrders: lab_orders, prescriptions };
 }
 
-/** A database refusal as the form shows it: on a field when the database names one. */
-export interface Refusal {
-	field?: string;
-	message: string;
+/** Maps a list of form fields to itself: the chart's forms name fields as the tables do. */
+function sameNames<F extends string>(...names: F[]): Record<string, F> {
+	return Object.fromEntries(names.map((n) => [n, n]));
 }
 
-/**
- * Translates a PostgREST error. 42501 = RLS or a trigger refused the caller's role; 23514 = a check
- * or trigger, with DETAIL naming the column or vital; 23503 = a reference outside the clinic.
- */
-export function refusal(error: PostgrestError, fields: readonly string[], what: string): Refusal {
-	if (error.code === '42501') {
-		const detail = /row-level security/i.test(error.message) ? '' : ` (${cleanMessage(error)})`;
-		return { message: `The database refused: your role may not ${what} at this clinic${detail}.` };
-	}
-	if (error.code === '23514' || error.code === '22P02' || error.code === '23502') {
-		const field = error.details && fields.includes(error.details) ? error.details : undefined;
-		return { field, message: cleanMessage(error) };
-	}
-	if (error.code === '23503') return { message: 'That patient or record is not in this clinic.' };
-	return { message: `Could not ${what}: ${cleanMessage(error)}` };
-}
+const VISIT_RULES: RefusalRules = {
+	fields: sameNames(
+		'reason',
+		'scheduled_at',
+		'notes',
+		'heart_rate',
+		'bp_systolic',
+		'bp_diastolic',
+		'temperature_c',
+		'resp_rate',
+		'spo2'
+	),
+	action: 'add visits'
+};
 
-function cleanMessage(error: PostgrestError): string {
-	const text = error.message.replace(/^[a-z_]+( "[a-z_]+")?: /, '');
-	return text.charAt(0).toUpperCase() + text.slice(1);
+/** The chart's writes take the signed-in person's client, the patient and the validated form. */
+interface ChartWrite<T> {
+	supabase: Client;
+	patientId: string;
+	input: T;
 }
-
-const VISIT_FIELDS = [
-	'reason',
-	'scheduled_at',
-	'notes',
-	'heart_rate',
-	'bp_systolic',
-	'bp_diastolic',
-	'temperature_c',
-	'resp_rate',
-	'spo2'
-] as const;
 
 /**
  * Books or records a visit with its notes and vitals through `create_visit`: one statement, so
  * all or nothing. Notes and vitals are for doctors and nurses only; when the database refuses them
  * (or a vital) no visit is left behind, and the refusal goes next to the field it concerns.
  */
-export async function addVisit({
-	supabase,
-	patientId,
-	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: VisitInput;
-}): Promise<Refusal | null> {
+export async function addVisit({ supabase, patientId, input }: ChartWrite<VisitInput>): Promise<Result> {
 	const clinical = hasClinicalContent(input);
 	const { error } = await supabase.rpc('create_visit', {
 		patient_id: patientId,
@@ -221,27 +195,23 @@ export async function addVisit({
 			? { notes: input.notes === '' ? undefined : input.notes, vitals: vitalsOf(input) }
 			: {})
 	});
-	if (!error) return null;
+	if (!error) return DONE;
 	// RLS on visit_notes (not on visits): the role may book visits but not write notes or vitals.
 	if (clinical && error.code === '42501' && /"visit_notes"/.test(error.message)) {
 		// At the top of the form: this role's form has no notes or vitals fields to put it next to.
-		return {
-			message:
-				'The database refused: your role may not record notes or vitals at this clinic. No visit was added.'
-		};
+		return refuse(
+			'The database refused: your role may not record notes or vitals at this clinic. No visit was added.',
+			{ status: 403 }
+		);
 	}
-	return refusal(error, VISIT_FIELDS, 'add visits');
+	return refusalOf(error, VISIT_RULES);
 }
 
 export async function orderLab({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof labOrderSchema>;
-}): Promise<Refusal | null> {
+}: ChartWrite<z.infer<typeof labOrderSchema>>): Promise<Result> {
 	const { error } = await supabase.from('lab_orders').insert({
 		patient_id: patientId,
 		test_code: input.test_code,
@@ -249,80 +219,81 @@ export async function orderLab({
 		priority: input.priority,
 		clinical_notes: input.clinical_notes === '' ? null : input.clinical_notes
 	});
-	return error
-		? refusal(error, ['test_code', 'test_name', 'priority', 'clinical_notes'], 'order lab tests')
-		: null;
+	if (!error) return DONE;
+	return refusalOf(error, {
+		fields: sameNames('test_code', 'test_name', 'priority', 'clinical_notes'),
+		action: 'order lab tests'
+	});
+}
+
+/**
+ * One row of the patient's chart changed by `change`, or refused: next to `rowField` (the form's
+ * hidden id, i.e. the row's own button) unless the database names a field of the form.
+ */
+function changeChartRow(
+	supabase: Client,
+	table: 'lab_orders' | 'prescriptions' | 'visits',
+	patientId: string,
+	rowId: string,
+	change: Database['public']['Tables'][typeof table]['Update'],
+	rules: RefusalRules & { action: string; rowField?: string }
+): Promise<Result> {
+	return oneRow(
+		supabase
+			.from(table)
+			.update(change as never)
+			.eq('id', rowId)
+			.eq('patient_id', patientId)
+			.select('id'),
+		{
+			...rules,
+			otherwise: rules.rowField,
+			// No row: RLS hid it from this role, or it is not this patient's.
+			none: refuse(`The database refused: your role may not ${rules.action} here.`)
+		}
+	);
 }
 
 /** Marks an ordered test's sample collected (the trigger sets who and when). */
-export async function collectSample({
+export function collectSample({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof collectSampleSchema>;
-}): Promise<Refusal | null> {
-	const { data, error } = await supabase
-		.from('lab_orders')
-		.update({ status: 'collected' })
-		.eq('id', input.order_id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) return { field: 'order_id', message: refusal(error, [], 'collect samples').message };
-	if (!data || data.length === 0) {
-		return { message: 'The database refused: your role may not collect samples here.' };
-	}
-	return null;
+}: ChartWrite<z.infer<typeof collectSampleSchema>>): Promise<Result> {
+	return changeChartRow(supabase, 'lab_orders', patientId, input.order_id, { status: 'collected' }, {
+		action: 'collect samples',
+		rowField: 'order_id'
+	});
 }
 
 /** Records a result: moves the order to `resulted` (the trigger sets who and when). */
-export async function recordLabResult({
+export function recordLabResult({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof labResultSchema>;
-}): Promise<Refusal | null> {
-	const { data, error } = await supabase
-		.from('lab_orders')
-		.update({
-			status: 'resulted',
-			result_value: input.result_value,
-			result_unit: input.result_unit === '' ? null : input.result_unit,
-			reference_range: input.reference_range === '' ? null : input.reference_range,
-			result_notes: input.result_notes === '' ? null : input.result_notes
-		})
-		.eq('id', input.order_id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) {
-		const r = refusal(
-			error,
-			['result_value', 'result_unit', 'reference_range', 'result_notes'],
-			'record lab results'
-		);
-		return error.details === 'status' ? { field: 'order_id', message: r.message } : r;
-	}
-	// No row: RLS hid the order from this role, or it is not this patient's.
-	if (!data || data.length === 0) {
-		return { message: 'The database refused: your role may not record lab results here.' };
-	}
-	return null;
+}: ChartWrite<z.infer<typeof labResultSchema>>): Promise<Result> {
+	const change = {
+		status: 'resulted' as const,
+		result_value: input.result_value,
+		result_unit: input.result_unit === '' ? null : input.result_unit,
+		reference_range: input.reference_range === '' ? null : input.reference_range,
+		result_notes: input.result_notes === '' ? null : input.result_notes
+	};
+	return changeChartRow(supabase, 'lab_orders', patientId, input.order_id, change, {
+		// an order that can no longer take a result (its status) is a problem of the chosen order
+		fields: {
+			...sameNames('result_value', 'result_unit', 'reference_range', 'result_notes'),
+			status: 'order_id'
+		},
+		action: 'record lab results'
+	});
 }
 
 export async function prescribe({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof prescriptionSchema>;
-}): Promise<Refusal | null> {
+}: ChartWrite<z.infer<typeof prescriptionSchema>>): Promise<Result> {
 	const { error } = await supabase.from('prescriptions').insert({
 		patient_id: patientId,
 		medication: input.medication,
@@ -334,36 +305,19 @@ export async function prescribe({
 		refills: input.refills,
 		instructions: input.instructions === '' ? null : input.instructions
 	});
-	return error
-		? refusal(
-				error,
-				['medication', 'dose', 'route', 'frequency', 'duration_days', 'quantity', 'refills'],
-				'prescribe'
-			)
-		: null;
-}
-
-async function updatePrescription(
-	supabase: Client,
-	patientId: string,
-	id: string,
-	change: Database['public']['Tables']['prescriptions']['Update'],
-	what: string
-): Promise<Refusal | null> {
-	const { data, error } = await supabase
-		.from('prescriptions')
-		.update(change)
-		.eq('id', id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) {
-		const r = refusal(error, ['stop_reason'], what);
-		return r.field ? r : { field: 'prescription_id', message: r.message };
-	}
-	if (!data || data.length === 0) {
-		return { message: `The database refused: your role may not ${what} here.` };
-	}
-	return null;
+	if (!error) return DONE;
+	return refusalOf(error, {
+		fields: sameNames(
+			'medication',
+			'dose',
+			'route',
+			'frequency',
+			'duration_days',
+			'quantity',
+			'refills'
+		),
+		action: 'prescribe'
+	});
 }
 
 /** Pharmacist: marks an active prescription dispensed (completed). */
@@ -371,17 +325,14 @@ export function completePrescription({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof completePrescriptionSchema>;
-}): Promise<Refusal | null> {
-	return updatePrescription(
+}: ChartWrite<z.infer<typeof completePrescriptionSchema>>): Promise<Result> {
+	return changeChartRow(
 		supabase,
+		'prescriptions',
 		patientId,
 		input.prescription_id,
 		{ status: 'completed' },
-		'complete prescriptions'
+		{ action: 'complete prescriptions', rowField: 'prescription_id' }
 	);
 }
 
@@ -390,81 +341,50 @@ export function stopPrescription({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof stopPrescriptionSchema>;
-}): Promise<Refusal | null> {
-	return updatePrescription(
+}: ChartWrite<z.infer<typeof stopPrescriptionSchema>>): Promise<Result> {
+	return changeChartRow(
 		supabase,
+		'prescriptions',
 		patientId,
 		input.prescription_id,
 		{ status: 'stopped', stop_reason: input.stop_reason },
-		'stop prescriptions'
+		{ fields: sameNames('stop_reason'), action: 'stop prescriptions', rowField: 'prescription_id' }
 	);
 }
 
 /** Starts (→ in_progress) or completes (→ completed) a visit; the trigger sets the times. */
-export async function setVisitStatus({
+export function setVisitStatus({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof visitStatusSchema>;
-}): Promise<Refusal | null> {
-	const what = input.status === 'in_progress' ? 'start visits' : 'complete visits';
-	const { data, error } = await supabase
-		.from('visits')
-		.update({ status: input.status })
-		.eq('id', input.visit_id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) return { field: 'visit_id', message: refusal(error, [], what).message };
-	if (!data || data.length === 0) {
-		return { message: `The database refused: your role may not ${what} here.` };
-	}
-	return null;
+}: ChartWrite<z.infer<typeof visitStatusSchema>>): Promise<Result> {
+	return changeChartRow(supabase, 'visits', patientId, input.visit_id, { status: input.status }, {
+		action: input.status === 'in_progress' ? 'start visits' : 'complete visits',
+		rowField: 'visit_id'
+	});
 }
 
-async function cancelRow(
-	supabase: Client,
+function cancelRow(
+	{ supabase, patientId, input }: ChartWrite<z.infer<typeof cancelSchema>>,
 	table: 'visits' | 'lab_orders',
-	patientId: string,
-	input: z.infer<typeof cancelSchema>,
-	what: string
-): Promise<Refusal | null> {
-	const { data, error } = await supabase
-		.from(table)
-		.update({ status: 'cancelled', cancel_reason: input.cancel_reason })
-		.eq('id', input.target_id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) {
-		const r = refusal(error, ['cancel_reason'], what);
-		return r.field ? r : { field: 'target_id', message: r.message };
-	}
-	if (!data || data.length === 0) {
-		return { message: `The database refused: your role may not ${what} here.` };
-	}
-	return null;
+	action: string
+): Promise<Result> {
+	return changeChartRow(
+		supabase,
+		table,
+		patientId,
+		input.target_id,
+		{ status: 'cancelled', cancel_reason: input.cancel_reason },
+		{ fields: sameNames('cancel_reason'), action, rowField: 'target_id' }
+	);
 }
 
 /** Cancels a scheduled or in-progress visit with its reason (required by the database too). */
-export function cancelVisit(args: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof cancelSchema>;
-}): Promise<Refusal | null> {
-	return cancelRow(args.supabase, 'visits', args.patientId, args.input, 'cancel visits');
+export function cancelVisit(args: ChartWrite<z.infer<typeof cancelSchema>>): Promise<Result> {
+	return cancelRow(args, 'visits', 'cancel visits');
 }
 
 /** Cancels an ordered or collected lab order with its reason (required by the database too). */
-export function cancelLabOrder(args: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof cancelSchema>;
-}): Promise<Refusal | null> {
-	return cancelRow(args.supabase, 'lab_orders', args.patientId, args.input, 'cancel lab orders');
+export function cancelLabOrder(args: ChartWrite<z.infer<typeof cancelSchema>>): Promise<Result> {
+	return cancelRow(args, 'lab_orders', 'cancel lab orders');
 }

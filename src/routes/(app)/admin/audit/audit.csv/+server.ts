@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	auditQuery,
 	clinicPeople,
@@ -9,8 +9,8 @@ import {
 	rowPatientId,
 	summarize,
 	type AuditRow
-} from '$lib/server/admin-console/audit';
-import { csvLine, EXPORT_PAGE_SIZE, pagedStream } from '$lib/server/admin-console/export';
+} from '$lib/server/admin/audit';
+import { csvLine, EXPORT_PAGE_SIZE, pagedStream } from '$lib/server/admin/export';
 import type { RequestHandler } from './$types';
 
 const COLUMNS = [

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	countRows,
 	EXPORT_FORMATS,
@@ -7,7 +7,7 @@ import {
 	isExportTable,
 	logExport,
 	type ExportFormat
-} from '$lib/server/admin-console/export';
+} from '$lib/server/admin/export';
 import type { RequestHandler } from './$types';
 
 /**

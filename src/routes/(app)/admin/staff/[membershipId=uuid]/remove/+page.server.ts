@@ -1,15 +1,15 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { membershipIdSchema } from '$lib/schemas/admin';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
-import { getMember, removeMember } from '$lib/server/admin-console/staff';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
+import { getMember, removeMember } from '$lib/server/admin/staff';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The confirmation step before removing someone (works without JavaScript). */
 export const load: PageServerLoad = async ({ locals, params, parent }) => {
 	const { user } = await parent();
-	if (!/^[0-9a-f-]{36}$/i.test(params.membershipId)) error(404, 'No such staff member.');
 	// RLS shows only this clinic's memberships: another clinic's id is simply not found
 	const member = await getMember({
 		supabase: locals.supabase,
@@ -32,7 +32,7 @@ export const actions: Actions = {
 			supabase: locals.supabase,
 			membershipId: form.data.membershipId
 		});
-		if (!result.ok) return setError(form, 'membershipId', result.message);
+		if (!result.ok) return failForm(form, result);
 		redirect(303, '/admin/staff?notice=removed');
 	}
 };

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
+import { isUuid } from '$lib/uuid';
 
 type Db = SupabaseClient<Database>;
 export type AuditRow = Pick<
@@ -60,8 +61,7 @@ export async function findPatient({
 	q: string;
 }): Promise<PatientRef | null> {
 	let query = supabase.from('patients').select('id, mrn, given_name, family_name');
-	if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(q))
-		query = query.eq('id', q);
+	if (isUuid(q)) query = query.eq('id', q);
 	else if (/^(mrn-?)?\d{1,12}$/i.test(q))
 		query = query.eq('mrn', 'MRN-' + String(Number(q.replace(/\D/g, ''))).padStart(6, '0'));
 	else return null;

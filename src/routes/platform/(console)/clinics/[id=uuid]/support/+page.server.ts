@@ -1,10 +1,10 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
-import { z } from 'zod';
 import { clinicOrigin } from '$lib/server/addresses';
 import { clinicDetail } from '$lib/server/platform/clinics';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
+import { failForm } from '$lib/server/refusals';
 import {
 	activeSupportAccess,
 	endSupportAccess,
@@ -15,17 +15,11 @@ import {
 } from '$lib/server/platform/support';
 import type { Actions, PageServerLoad } from './$types';
 
-function organizationId(raw: string): string {
-	const parsed = z.uuid().safeParse(raw);
-	if (!parsed.success) error(404, { message: 'No such clinic.' });
-	return parsed.data;
-}
-
 // Read-only support access to one clinic: a reason and a time limit, then the session is carried
 // to the clinic's address (a page, so it works without JS).
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	await requirePlatformAdmin({ locals, url });
-	const id = organizationId(params.id);
+	const id = params.id;
 	const detail = await clinicDetail({ supabase: locals.supabase, organizationId: id });
 	if (!detail) error(404, { message: 'No such clinic.' });
 	const access = await activeSupportAccess({ supabase: locals.supabase });
@@ -41,21 +35,21 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 export const actions: Actions = {
 	start: async ({ request, locals, url, params }) => {
 		await requirePlatformAdmin({ locals, url });
-		const id = organizationId(params.id ?? '');
+		const id = params.id;
 		const form = await superValidate(request, zod4(startSupportSchema));
 		if (!form.valid) return fail(400, { form });
-		const refusal = await startSupportAccess({
+		const started = await startSupportAccess({
 			supabase: locals.supabase,
 			organizationId: id,
 			input: form.data
 		});
-		if (refusal) return setError(form, refusal.field, refusal.message);
+		if (!started.ok) return failForm(form, started);
 		redirect(303, `/platform/clinics/${id}/support?notice=started`);
 	},
 	/** Carries the platform admin's session to the clinic's address while the grant is live. */
 	enter: async ({ locals, url, params }) => {
 		await requirePlatformAdmin({ locals, url });
-		const id = organizationId(params.id ?? '');
+		const id = params.id;
 		const access = await activeSupportAccess({ supabase: locals.supabase });
 		if (!access || access.organization_id !== id)
 			redirect(303, `/platform/clinics/${id}/support?notice=no-access`);
@@ -68,7 +62,7 @@ export const actions: Actions = {
 	},
 	end: async ({ locals, url, params }) => {
 		await requirePlatformAdmin({ locals, url });
-		const id = organizationId(params.id ?? '');
+		const id = params.id;
 		await endSupportAccess({ supabase: locals.supabase });
 		redirect(303, `/platform/clinics/${id}/support?notice=ended`);
 	}

@@ -1,26 +1,24 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
-import { z } from 'zod';
 import { changePlanSchema, invoiceStatusSchema } from '$lib/schemas/platform';
-import { changePlan, generateInvoice, listPlans } from '$lib/server/platform/billing';
+import {
+	changePlan,
+	generateInvoice,
+	listPlans,
+	setInvoiceStatus
+} from '$lib/server/platform/billing';
 import { clinicDetail } from '$lib/server/platform/clinics';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
 import { recordPayment } from '$lib/server/platform/payments';
-import { setInvoiceStatus } from '$lib/server/platform/billing';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
-
-function organizationId(raw: string): string {
-	const parsed = z.uuid().safeParse(raw);
-	if (!parsed.success) error(404, { message: 'No such clinic.' });
-	return parsed.data;
-}
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	await requirePlatformAdmin({ locals, url });
 	const detail = await clinicDetail({
 		supabase: locals.supabase,
-		organizationId: organizationId(params.id)
+		organizationId: params.id
 	});
 	if (!detail) error(404, { message: 'No such clinic.' });
 	return {
@@ -38,24 +36,24 @@ export const actions: Actions = {
 	changePlan: async ({ request, locals, url, params }) => {
 		await requirePlatformAdmin({ locals, url });
 		const form = await superValidate(request, zod4(changePlanSchema));
-		if (!form.valid) return fail(400, { planForm: form });
-		const refusal = await changePlan({
+		if (!form.valid) return fail(400, { form });
+		const changed = await changePlan({
 			supabase: locals.supabase,
-			organizationId: organizationId(params.id),
+			organizationId: params.id,
 			planId: form.data.plan_id
 		});
-		if (refusal) return setError(form, 'plan_id', refusal);
+		if (!changed.ok) return failForm(form, changed);
 		redirect(303, `/platform/clinics/${params.id}?notice=plan-changed`);
 	},
 	generateInvoice: async ({ locals, url, params }) => {
 		await requirePlatformAdmin({ locals, url });
-		await generateInvoice({ supabase: locals.supabase, organizationId: organizationId(params.id) });
+		await generateInvoice({ supabase: locals.supabase, organizationId: params.id });
 		redirect(303, `/platform/clinics/${params.id}?notice=invoice-generated`);
 	},
 	invoiceStatus: async ({ request, locals, url, params }) => {
 		await requirePlatformAdmin({ locals, url });
 		const form = await superValidate(request, zod4(invoiceStatusSchema));
-		if (!form.valid) return fail(400, { invoiceForm: form });
+		if (!form.valid) return fail(400, { form });
 		if (form.data.status === 'paid') {
 			await recordPayment({ supabase: locals.supabase, invoiceId: form.data.invoice_id });
 		} else {

@@ -1,24 +1,17 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
-import { z } from 'zod';
 import { suspendClinicSchema } from '$lib/schemas/platform';
 import { clinicDetail, setClinicStatus } from '$lib/server/platform/clinics';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
 import type { Actions, PageServerLoad } from './$types';
-
-function organizationId(raw: string): string {
-	const parsed = z.uuid().safeParse(raw);
-	if (!parsed.success) error(404, { message: 'No such clinic.' });
-	return parsed.data;
-}
 
 // The confirmation step of suspending or reactivating a clinic (a page, so it works without JS).
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	await requirePlatformAdmin({ locals, url });
 	const detail = await clinicDetail({
 		supabase: locals.supabase,
-		organizationId: organizationId(params.id)
+		organizationId: params.id
 	});
 	if (!detail) error(404, { message: 'No such clinic.' });
 	return { clinic: detail.clinic, form: await superValidate(zod4(suspendClinicSchema)) };
@@ -31,7 +24,7 @@ async function change(
 	await requirePlatformAdmin({ locals, url });
 	const form = await superValidate(request, zod4(suspendClinicSchema));
 	if (!form.valid) return fail(400, { form });
-	const id = organizationId(params.id ?? '');
+	const id = params.id;
 	await setClinicStatus({
 		supabase: locals.supabase,
 		organizationId: id,

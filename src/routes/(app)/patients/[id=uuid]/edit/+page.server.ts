@@ -1,9 +1,10 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { message, setError, superValidate } from 'sveltekit-superforms';
+import { message, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { canEditPatients, formValuesFromPatient, patientFormSchema } from '$lib/schemas/patient';
+import { actingMember } from '$lib/server/active-organization';
+import { failForm } from '$lib/server/refusals';
 import {
-	actingRole,
 	activeFieldDefinitions,
 	getPatientForEdit,
 	setPatientArchived,
@@ -45,13 +46,9 @@ export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
 
 /** Every action: the caller's live role at this clinic may edit patients, and the patient exists. */
 async function guard({ locals, params }: RequestEvent) {
-	const acting = await actingRole({
-		supabase: locals.supabase,
-		claims: await locals.safeGetClaims(),
-		slug: locals.branding?.slug
-	});
+	const acting = await actingMember(locals);
 	if (!acting.ok) error(acting.status, acting.message);
-	if (!canEditPatients(acting.role)) error(403, FORBIDDEN);
+	if (!canEditPatients(acting.member.role)) error(403, FORBIDDEN);
 	const patient = await getPatientForEdit({ supabase: locals.supabase, id: params.id });
 	if (!patient) error(404, NOT_FOUND);
 	return patient;
@@ -73,10 +70,7 @@ export const actions: Actions = {
 		});
 		if (!result.ok) {
 			if (result.status === 403) error(403, result.message);
-			if (result.field) {
-				return setError(form, result.field as never, result.message, { status: result.status });
-			}
-			return setError(form, result.message, { status: result.status });
+			return failForm(form, result);
 		}
 		return message(form, 'Saved.');
 	},

@@ -1,5 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { message, setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
+import { message, superValidate } from 'sveltekit-superforms';
 import { zod4, type ValidationAdapter } from 'sveltekit-superforms/adapters';
 import {
 	cancelSchema,
@@ -18,15 +18,15 @@ import {
 	cancelVisit,
 	collectSample,
 	completePrescription,
-	isUuid,
 	loadChart,
 	orderLab,
 	prescribe,
 	recordLabResult,
 	setVisitStatus,
-	stopPrescription,
-	type Refusal
+	stopPrescription
 } from '$lib/server/chart';
+import { failForm, type Result } from '$lib/server/refusals';
+import { isUuid } from '$lib/uuid';
 import type { Cookies } from '@sveltejs/kit';
 import type { Action, Actions, PageServerLoad } from './$types';
 
@@ -111,17 +111,6 @@ export const load: PageServerLoad = async ({ locals, params, parent, url, cookie
 	};
 };
 
-function patientIdOf(params: { id: string }): string {
-	if (!isUuid(params.id)) error(404, 'Patient not found');
-	return params.id;
-}
-
-/** Puts a database refusal next to its field, or at the top of the form. */
-function refuse<T extends Record<string, unknown>>(form: SuperValidated<T>, r: Refusal) {
-	// Field names come from the schema's own keys (refusal() only returns listed ones).
-	return setError(form, (r.field ?? '') as '', r.message, { status: 400 });
-}
-
 /**
  * One chart form action: validate with the form's schema, let the database decide (RLS and the
  * tables' triggers), put a refusal next to its field, or go back to the chart's section. With
@@ -135,13 +124,13 @@ function chartAction<T extends Record<string, unknown>>(opts: {
 		supabase: App.Locals['supabase'];
 		patientId: string;
 		input: T;
-	}) => Promise<Refusal | null>;
+	}) => Promise<Result>;
 	/** `?saved=` value and section anchor of the chart after success. */
 	done: (input: T) => `${string}#${string}`;
 	confirm?: boolean;
 }): Action {
 	return async ({ request, locals, params, cookies, url }) => {
-		const patientId = patientIdOf(params);
+		const patientId = params.id;
 		const form = await superValidate(
 			request,
 			opts.adapter,
@@ -154,9 +143,9 @@ function chartAction<T extends Record<string, unknown>>(opts: {
 			return message(form, 'confirm');
 		}
 		const r = await opts.save({ supabase: locals.supabase, patientId, input: form.data });
-		if (r) {
+		if (!r.ok) {
 			if (opts.confirm) data.confirmed = false;
-			return refuse(form, r);
+			return failForm(form, r);
 		}
 		markActed(cookies, url, patientId);
 		const [saved, anchor] = opts.done(form.data).split('#');

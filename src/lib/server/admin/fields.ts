@@ -7,6 +7,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { optionList } from '$lib/schemas/admin';
+import { DONE, oneRow, refusalOf, refuse, type RefusalRules, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
 
@@ -27,7 +28,28 @@ export type FieldRow = Pick<
 /** Form field a database refusal belongs to. */
 export type FieldFormKey =
 	'key' | 'label' | 'options' | 'required' | 'pattern' | 'uniqueWithinClinic' | 'fieldType';
-export type FieldOutcome = { ok: true } | { ok: false; field: FieldFormKey; message: string };
+
+const ONLY_ADMINS = 'Only this clinic’s admins can change its fields.';
+
+/**
+ * How the field form reads a refusal: the definition guard names the column in DETAIL (with the
+ * count of patients in the message); a taken key is the table's unique constraint; checks of the
+ * definition itself (a pattern that does not compile, repeated options) say so in words.
+ */
+const FIELD_RULES: RefusalRules<FieldFormKey> = {
+	fields: {
+		required: 'required',
+		pattern: 'pattern',
+		options: 'options',
+		unique_within_clinic: 'uniqueWithinClinic',
+		field_type: 'fieldType',
+		label: 'label',
+		patient_field_definitions_organization_id_key_key: 'key'
+	},
+	words: { pattern: 'pattern', options: 'options' },
+	otherwise: 'label',
+	forbidden: ONLY_ADMINS
+};
 
 const COLUMNS =
 	'id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order, active';
@@ -88,31 +110,6 @@ export async function missingValueCounts({
 	return { activePatients, missing };
 }
 
-function refusal(error: { code?: string; message: string; details?: string | null }): FieldOutcome {
-	const byColumn: Record<string, FieldFormKey> = {
-		required: 'required',
-		pattern: 'pattern',
-		options: 'options',
-		unique_within_clinic: 'uniqueWithinClinic',
-		field_type: 'fieldType'
-	};
-	const clean = error.message.replace(/^custom field "[^"]*": /, '');
-	const sentence = clean.charAt(0).toUpperCase() + clean.slice(1) + '.';
-	if (error.details && byColumn[error.details])
-		return { ok: false, field: byColumn[error.details], message: sentence };
-	if (error.code === '23505')
-		return { ok: false, field: 'key', message: 'A field with this key already exists.' };
-	if (/pattern/.test(error.message)) return { ok: false, field: 'pattern', message: sentence };
-	if (/options/.test(error.message)) return { ok: false, field: 'options', message: sentence };
-	if (error.code === '42501')
-		return {
-			ok: false,
-			field: 'label',
-			message: 'Only this clinic’s admins can change its fields.'
-		};
-	return { ok: false, field: 'label', message: sentence };
-}
-
 export async function createField({
 	supabase,
 	key,
@@ -131,7 +128,7 @@ export async function createField({
 	required: boolean;
 	pattern: string;
 	uniqueWithinClinic: boolean;
-}): Promise<FieldOutcome> {
+}): Promise<Result<object, FieldFormKey>> {
 	const existing = await listFields({ supabase });
 	const sortOrder = existing.reduce((m, f) => Math.max(m, f.sort_order), 0) + 10;
 	const { error } = await supabase.from('patient_field_definitions').insert({
@@ -144,8 +141,7 @@ export async function createField({
 		unique_within_clinic: uniqueWithinClinic,
 		sort_order: sortOrder
 	});
-	if (error) return refusal(error);
-	return { ok: true };
+	return error ? refusalOf(error, FIELD_RULES) : DONE;
 }
 
 /** Label, options, format, required and unique; key and type stay as they are. */
@@ -165,28 +161,23 @@ export async function updateField({
 	required: boolean;
 	pattern: string;
 	uniqueWithinClinic: boolean;
-}): Promise<FieldOutcome> {
+}): Promise<Result<object, FieldFormKey>> {
 	const current = await getField({ supabase, id });
-	if (!current) return { ok: false, field: 'label', message: 'This field no longer exists.' };
-	const { data, error } = await supabase
-		.from('patient_field_definitions')
-		.update({
-			label,
-			options: current.field_type === 'select' ? optionList(options) : null,
-			required,
-			pattern: current.field_type === 'text' && pattern ? pattern : null,
-			unique_within_clinic: uniqueWithinClinic
-		})
-		.eq('id', id)
-		.select('id');
-	if (error) return refusal(error);
-	if (!data?.length)
-		return {
-			ok: false,
-			field: 'label',
-			message: 'Only this clinic’s admins can change its fields.'
-		};
-	return { ok: true };
+	if (!current) return refuse('This field no longer exists.', { field: 'label', status: 404 });
+	return oneRow(
+		supabase
+			.from('patient_field_definitions')
+			.update({
+				label,
+				options: current.field_type === 'select' ? optionList(options) : null,
+				required,
+				pattern: current.field_type === 'text' && pattern ? pattern : null,
+				unique_within_clinic: uniqueWithinClinic
+			})
+			.eq('id', id)
+			.select('id'),
+		{ ...FIELD_RULES, none: refuse(ONLY_ADMINS, { field: 'label', status: 403 }) }
+	);
 }
 
 /** Moves a field one place up or down: renumbers the list (10, 20, …) and writes what changed. */
@@ -198,12 +189,12 @@ export async function moveField({
 	supabase: Db;
 	id: string;
 	direction: 'up' | 'down';
-}): Promise<{ ok: true } | { ok: false; message: string }> {
+}): Promise<Result> {
 	const fields = await listFields({ supabase });
 	const i = fields.findIndex((f) => f.id === id);
 	const j = direction === 'up' ? i - 1 : i + 1;
-	if (i < 0) return { ok: false, message: 'This field no longer exists.' };
-	if (j < 0 || j >= fields.length) return { ok: true };
+	if (i < 0) return refuse('This field no longer exists.', { status: 404 });
+	if (j < 0 || j >= fields.length) return DONE;
 	[fields[i], fields[j]] = [fields[j], fields[i]];
 	for (const [index, f] of fields.entries()) {
 		const sortOrder = (index + 1) * 10;
@@ -212,9 +203,9 @@ export async function moveField({
 			.from('patient_field_definitions')
 			.update({ sort_order: sortOrder })
 			.eq('id', f.id);
-		if (error) return { ok: false, message: error.message };
+		if (error) return refusalOf(error, { forbidden: ONLY_ADMINS });
 	}
-	return { ok: true };
+	return DONE;
 }
 
 /** Deactivate (hidden from forms, stored values kept) or reactivate (checked like a new field). */
@@ -226,17 +217,10 @@ export async function setFieldActive({
 	supabase: Db;
 	id: string;
 	active: boolean;
-}): Promise<{ ok: true } | { ok: false; message: string }> {
-	const { data, error } = await supabase
-		.from('patient_field_definitions')
-		.update({ active })
-		.eq('id', id)
-		.select('id');
-	if (error) {
-		const r = refusal(error);
-		return { ok: false, message: r.ok ? error.message : r.message };
-	}
-	if (!data?.length)
-		return { ok: false, message: 'Only this clinic’s admins can change its fields.' };
-	return { ok: true };
+}): Promise<Result> {
+	return oneRow(
+		supabase.from('patient_field_definitions').update({ active }).eq('id', id).select('id'),
+		// one button: every refusal is shown next to it
+		{ ...FIELD_RULES, fields: {}, words: {}, otherwise: 'id', none: refuse(ONLY_ADMINS, { field: 'id', status: 403 }) }
+	);
 }

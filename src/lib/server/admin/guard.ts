@@ -3,7 +3,7 @@
  * every admin action calls this first. RLS still decides what the database accepts.
  */
 import { error } from '@sveltejs/kit';
-import { myOrganizations } from '../session';
+import { actingMember } from '../active-organization';
 
 export interface AdminContext {
 	userId: string;
@@ -19,18 +19,14 @@ export async function requireClinicAdmin({
 	locals: App.Locals;
 	url: URL;
 }): Promise<AdminContext> {
-	const claims = await locals.safeGetClaims();
-	if (!claims) error(401, 'Sign in first.');
-	const branding = locals.branding;
-	if (!branding) error(404, 'Not found');
-	const here = (await myOrganizations(locals.supabase)).find((o) => o.slug === branding.slug);
-	if (!here || here.role !== 'admin' || claims.organization_id !== here.organization_id) {
-		error(403, 'Only clinic administrators can do this.');
-	}
+	if (!locals.branding) error(404, 'Not found');
+	const acting = await actingMember(locals);
+	if (!acting.ok) error(acting.status, acting.message);
+	if (acting.member.role !== 'admin') error(403, 'Only clinic administrators can do this.');
 	return {
-		userId: claims.sub,
-		organizationId: here.organization_id,
-		slug: branding.slug,
+		userId: acting.userId,
+		organizationId: acting.member.organization_id,
+		slug: acting.member.slug,
 		// the address this clinic was reached at (subdomain or custom domain)
 		origin: url.origin
 	};

@@ -1,14 +1,13 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { fieldDefinitionSchema } from '$lib/schemas/admin';
-import { getField, missingValueCounts, updateField } from '$lib/server/admin-console/fields';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
-import { isUuid } from '$lib/server/patients';
+import { getField, missingValueCounts, updateField } from '$lib/server/admin/fields';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
-	if (!isUuid(params.id)) error(404, 'No such field.');
 	const field = await getField({ supabase: locals.supabase, id: params.id });
 	if (!field) error(404, 'No such field.');
 	const counts = await missingValueCounts({ supabase: locals.supabase, keys: [field.key] });
@@ -39,7 +38,7 @@ export const actions: Actions = {
 		if (!form.valid) return fail(400, { form });
 		await requireClinicAdmin({ locals, url });
 		const result = await updateField({ supabase: locals.supabase, ...form.data, id: params.id });
-		if (!result.ok) return setError(form, result.field, result.message);
+		if (!result.ok) return failForm(form, result);
 		redirect(303, '/admin/fields?notice=saved');
 	}
 };

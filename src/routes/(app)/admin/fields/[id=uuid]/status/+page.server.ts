@@ -1,15 +1,14 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { fieldIdSchema } from '$lib/schemas/admin';
-import { getField, missingValueCounts, setFieldActive } from '$lib/server/admin-console/fields';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
-import { isUuid } from '$lib/server/patients';
+import { getField, missingValueCounts, setFieldActive } from '$lib/server/admin/fields';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Confirmation page for deactivating or reactivating a field (a plain form: works without JS). */
 export const load: PageServerLoad = async ({ locals, params }) => {
-	if (!isUuid(params.id)) error(404, 'No such field.');
 	const field = await getField({ supabase: locals.supabase, id: params.id });
 	if (!field) error(404, 'No such field.');
 	const counts = await missingValueCounts({ supabase: locals.supabase, keys: [field.key] });
@@ -32,7 +31,7 @@ export const actions: Actions = {
 			id: field.id,
 			active: !field.active
 		});
-		if (!result.ok) return setError(form, 'id', result.message);
+		if (!result.ok) return failForm(form, result);
 		redirect(303, `/admin/fields?notice=${field.active ? 'deactivated' : 'reactivated'}`);
 	}
 };

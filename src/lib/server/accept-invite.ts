@@ -1,7 +1,12 @@
-/** The invitee's side of an invitation (the person accepting, signed in as the invited address). */
+/**
+ * The invitee's side of an invitation at /accept-invite (the person accepting, signed in as the
+ * invited address).
+ */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { Role } from '$lib/roles';
+import { myOrganizations } from './active-organization';
+import { refusalOf, refuse, type Result } from './refusals';
 
 type Db = SupabaseClient<Database>;
 
@@ -41,15 +46,12 @@ export async function acceptInvitation({
 }: {
 	supabase: Db;
 	slug: string;
-}): Promise<{ ok: true; hasOtherClinics: boolean } | { ok: false; message: string }> {
+}): Promise<Result<{ hasOtherClinics: boolean }>> {
 	const { error } = await supabase.rpc('accept_invitation', { org_slug: slug });
-	if (error) {
-		const hint = error.hint ? ` ${error.hint}` : '';
-		return { ok: false, message: `${error.message}.${hint}` };
-	}
+	// One button: every refusal is shown next to it.
+	if (error) return refusalOf(error, { otherwise: 'accept' });
 	const { error: refreshError } = await supabase.auth.refreshSession();
-	if (refreshError) return { ok: false, message: refreshError.message };
-	const { data: orgs, error: orgsError } = await supabase.rpc('my_organizations');
-	if (orgsError) return { ok: false, message: orgsError.message };
-	return { ok: true, hasOtherClinics: (orgs ?? []).length > 1 };
+	if (refreshError) return refuse(refreshError.message, { field: 'accept' });
+	const orgs = await myOrganizations(supabase);
+	return { ok: true, hasOtherClinics: orgs.length > 1 };
 }

@@ -8,6 +8,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { Role } from '$lib/roles';
 import { publishableKey, supabaseUrl } from '../env';
+import { DONE, oneRow, refusalOf, refuse, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
 
@@ -32,11 +33,24 @@ export interface Invitation {
 	createdAt: string;
 }
 
-export type Outcome = { ok: true } | { ok: false; message: string };
+/** A membership of another clinic (a forged id) matches no row under RLS: reported, not ignored. */
+const NO_SUCH_MEMBER = 'No such staff member at this clinic.';
 
-function refusal(error: { message: string; code?: string; hint?: string | null }): Outcome {
-	const hint = error.hint ? ` ${error.hint}` : '';
-	return { ok: false, message: `${error.message}.${hint}`.replace(/\.\./g, '.') };
+const MEMBER_COLUMNS = 'id, user_id, role, status, profiles(full_name, email)';
+
+function toStaffMember(
+	m: { id: string; user_id: string; role: Role; status: string; profiles: { full_name: string | null; email: string | null } | null },
+	selfId: string
+): StaffMember {
+	return {
+		membershipId: m.id,
+		userId: m.user_id,
+		name: m.profiles?.full_name ?? '',
+		email: m.profiles?.email ?? '',
+		role: m.role,
+		status: m.status,
+		isSelf: m.user_id === selfId
+	};
 }
 
 /** The active clinic's memberships with each person's name and e-mail. */
@@ -51,19 +65,11 @@ export async function listStaff({
 }): Promise<StaffMember[]> {
 	const { data, error } = await supabase
 		.from('memberships')
-		.select('id, user_id, role, status, profiles(full_name, email)')
+		.select(MEMBER_COLUMNS)
 		.eq('organization_id', organizationId)
 		.order('created_at', { ascending: true });
 	if (error) throw new Error(`memberships: ${error.message}`);
-	return (data ?? []).map((m) => ({
-		membershipId: m.id,
-		userId: m.user_id,
-		name: m.profiles?.full_name ?? '',
-		email: m.profiles?.email ?? '',
-		role: m.role,
-		status: m.status,
-		isSelf: m.user_id === selfId
-	}));
+	return (data ?? []).map((m) => toStaffMember(m, selfId));
 }
 
 export async function getMember({
@@ -77,20 +83,11 @@ export async function getMember({
 }): Promise<StaffMember | null> {
 	const { data, error } = await supabase
 		.from('memberships')
-		.select('id, user_id, role, status, profiles(full_name, email)')
+		.select(MEMBER_COLUMNS)
 		.eq('id', membershipId)
 		.maybeSingle();
 	if (error) throw new Error(`memberships: ${error.message}`);
-	if (!data) return null;
-	return {
-		membershipId: data.id,
-		userId: data.user_id,
-		name: data.profiles?.full_name ?? '',
-		email: data.profiles?.email ?? '',
-		role: data.role,
-		status: data.status,
-		isSelf: data.user_id === selfId
-	};
+	return data ? toStaffMember(data, selfId) : null;
 }
 
 /**
@@ -105,16 +102,11 @@ export async function changeRole({
 	supabase: Db;
 	membershipId: string;
 	role: Role;
-}): Promise<Outcome> {
-	const { data, error } = await supabase
-		.from('memberships')
-		.update({ role })
-		.eq('id', membershipId)
-		.select('id');
-	if (error) return refusal(error);
-	if (!data || data.length === 0)
-		return { ok: false, message: 'No such staff member at this clinic.' };
-	return { ok: true };
+}): Promise<Result> {
+	return oneRow(
+		supabase.from('memberships').update({ role }).eq('id', membershipId).select('id'),
+		{ otherwise: 'role', none: NO_SUCH_MEMBER }
+	);
 }
 
 /** Removes a membership; the person's very next request is refused by RLS's live check. */
@@ -124,16 +116,11 @@ export async function removeMember({
 }: {
 	supabase: Db;
 	membershipId: string;
-}): Promise<Outcome> {
-	const { data, error } = await supabase
-		.from('memberships')
-		.delete()
-		.eq('id', membershipId)
-		.select('id');
-	if (error) return refusal(error);
-	if (!data || data.length === 0)
-		return { ok: false, message: 'No such staff member at this clinic.' };
-	return { ok: true };
+}): Promise<Result> {
+	return oneRow(supabase.from('memberships').delete().eq('id', membershipId).select('id'), {
+		otherwise: 'membershipId',
+		none: NO_SUCH_MEMBER
+	});
 }
 
 export async function listInvitations({
@@ -212,11 +199,14 @@ export async function seatUsage({
  */
 export async function sendInvitationEmail({
 	email,
-	clinicOrigin
+	clinicOrigin,
+	field
 }: {
 	email: string;
 	clinicOrigin: string;
-}): Promise<Outcome> {
+	/** The form field a failure is shown next to. */
+	field: string;
+}): Promise<Result> {
 	const auth = createClient<Database>(supabaseUrl(), publishableKey(), {
 		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
 	}).auth;
@@ -227,16 +217,16 @@ export async function sendInvitationEmail({
 			emailRedirectTo: `${clinicOrigin}/auth/confirm?next=/accept-invite`
 		}
 	});
-	if (error) {
-		return {
-			ok: false,
-			message:
-				error.code === 'over_email_send_rate_limit'
-					? 'Too many e-mails were sent just now. Wait a minute, then resend.'
-					: `The invitation is saved, but the e-mail could not be sent (${error.message}). Use Resend.`
-		};
-	}
-	return { ok: true };
+	if (!error) return DONE;
+	return error.code === 'over_email_send_rate_limit'
+		? refuse('Too many e-mails were sent just now. Wait a minute, then resend.', {
+				field,
+				status: 409
+			})
+		: refuse(
+				`The invitation is saved, but the e-mail could not be sent (${error.message}). Use Resend.`,
+				{ field }
+			);
 }
 
 /** Records the invitation (the database checks seats, duplicates and current staff), then mails it. */
@@ -252,12 +242,12 @@ export async function invite({
 	email: string;
 	role: Role;
 	clinicOrigin: string;
-}): Promise<Outcome> {
+}): Promise<Result> {
 	const { error } = await supabase
 		.from('invitations')
 		.insert({ organization_id: organizationId, email, role });
-	if (error) return refusal(error);
-	return sendInvitationEmail({ email, clinicOrigin });
+	if (error) return refusalOf(error, { fields: { role: 'role' }, otherwise: 'email' });
+	return sendInvitationEmail({ email, clinicOrigin, field: 'email' });
 }
 
 /** A fresh week and a new e-mail for a pending invitation (an expired one needs a free seat). */
@@ -269,17 +259,18 @@ export async function resendInvitation({
 	supabase: Db;
 	invitationId: string;
 	clinicOrigin: string;
-}): Promise<Outcome> {
-	const { data, error } = await supabase
-		.from('invitations')
-		.update({ last_sent_at: new Date().toISOString() })
-		.eq('id', invitationId)
-		.eq('status', 'pending')
-		.select('email')
-		.maybeSingle();
-	if (error) return refusal(error);
-	if (!data) return { ok: false, message: 'No pending invitation to resend.' };
-	return sendInvitationEmail({ email: data.email, clinicOrigin });
+}): Promise<Result> {
+	const resent = await oneRow(
+		supabase
+			.from('invitations')
+			.update({ last_sent_at: new Date().toISOString() })
+			.eq('id', invitationId)
+			.eq('status', 'pending')
+			.select('email'),
+		{ otherwise: 'invitationId', none: 'No pending invitation to resend.' }
+	);
+	if (!resent.ok) return resent;
+	return sendInvitationEmail({ email: resent.row.email, clinicOrigin, field: 'invitationId' });
 }
 
 export async function revokeInvitation({
@@ -288,15 +279,14 @@ export async function revokeInvitation({
 }: {
 	supabase: Db;
 	invitationId: string;
-}): Promise<Outcome> {
-	const { data, error } = await supabase
-		.from('invitations')
-		.update({ status: 'revoked' })
-		.eq('id', invitationId)
-		.eq('status', 'pending')
-		.select('id')
-		.maybeSingle();
-	if (error) return refusal(error);
-	if (!data) return { ok: false, message: 'No pending invitation to revoke.' };
-	return { ok: true };
+}): Promise<Result> {
+	return oneRow(
+		supabase
+			.from('invitations')
+			.update({ status: 'revoked' })
+			.eq('id', invitationId)
+			.eq('status', 'pending')
+			.select('id'),
+		{ otherwise: 'invitationId', none: 'No pending invitation to revoke.' }
+	);
 }
