@@ -185,7 +185,11 @@ interface ChartWrite<T> {
  * all or nothing. Notes and vitals are for doctors and nurses only; when the database refuses them
  * (or a vital) no visit is left behind, and the refusal goes next to the field it concerns.
  */
-export async function addVisit({ supabase, patientId, input }: ChartWrite<VisitInput>): Promise<Result> {
+export async function addVisit({
+	supabase,
+	patientId,
+	input
+}: ChartWrite<VisitInput>): Promise<Result> {
 	const clinical = hasClinicalContent(input);
 	const { error } = await supabase.rpc('create_visit', {
 		patient_id: patientId,
@@ -260,10 +264,17 @@ export function collectSample({
 	patientId,
 	input
 }: ChartWrite<z.infer<typeof collectSampleSchema>>): Promise<Result> {
-	return changeChartRow(supabase, 'lab_orders', patientId, input.order_id, { status: 'collected' }, {
-		action: 'collect samples',
-		rowField: 'order_id'
-	});
+	return changeChartRow(
+		supabase,
+		'lab_orders',
+		patientId,
+		input.order_id,
+		{ status: 'collected' },
+		{
+			action: 'collect samples',
+			rowField: 'order_id'
+		}
+	);
 }
 
 /** Records a result: moves the order to `resulted` (the trigger sets who and when). */
@@ -358,10 +369,17 @@ export function setVisitStatus({
 	patientId,
 	input
 }: ChartWrite<z.infer<typeof visitStatusSchema>>): Promise<Result> {
-	return changeChartRow(supabase, 'visits', patientId, input.visit_id, { status: input.status }, {
-		action: input.status === 'in_progress' ? 'start visits' : 'complete visits',
-		rowField: 'visit_id'
-	});
+	return changeChartRow(
+		supabase,
+		'visits',
+		patientId,
+		input.visit_id,
+		{ status: input.status },
+		{
+			action: input.status === 'in_progress' ? 'start visits' : 'complete visits',
+			rowField: 'visit_id'
+		}
+	);
 }
 
 function cancelRow(

@@ -25,7 +25,10 @@ describe('patientRules', () => {
 	});
 
 	it('keeps authorization refusals apart from validation', () => {
-		const result = refusalOf({ code: '42501', message: 'x', details: '', hint: '' }, patientRules([]));
+		const result = refusalOf(
+			{ code: '42501', message: 'x', details: '', hint: '' },
+			patientRules([])
+		);
 		expect(result).toMatchObject({
 			status: 403,
 			field: null,
@@ -55,7 +58,8 @@ describe('patientRules', () => {
 		const result = refusalOf(
 			{
 				code: '23505',
-				message: 'custom field "nhi_number": this value is already used by another patient of the clinic',
+				message:
+					'custom field "nhi_number": this value is already used by another patient of the clinic',
 				details: 'nhi_number',
 				hint: 'NHI number must be unique.'
 			},
@@ -69,8 +73,7 @@ describe('patientRules', () => {
 		const result = refusalOf(
 			{
 				code: '23514',
-				message:
-					'new row for relation "patients" violates check constraint "patients_phone_check"',
+				message: 'new row for relation "patients" violates check constraint "patients_phone_check"',
 				details: 'Failing row contains (…).',
 				hint: null
 			},

@@ -262,6 +262,10 @@ export function setPatientArchived({
 			.update({ archived_at: archived ? new Date().toISOString() : null })
 			.eq('id', id)
 			.select('id'),
-		{ forbidden: 'Your role cannot archive patients.', conflicts: ['patient_limit'], none: NOT_YOURS }
+		{
+			forbidden: 'Your role cannot archive patients.',
+			conflicts: ['patient_limit'],
+			none: NOT_YOURS
+		}
 	);
 }

@@ -68,7 +68,11 @@ describe('refusalOf: where a refusal goes', () => {
 			),
 			{ fields: { patient_field_definitions_organization_id_key_key: 'key' } }
 		);
-		expect(unique).toMatchObject({ field: 'key', status: 409, message: 'This value is already used.' });
+		expect(unique).toMatchObject({
+			field: 'key',
+			status: 409,
+			message: 'This value is already used.'
+		});
 
 		const regex = pgError(
 			'23514',
@@ -134,9 +138,9 @@ describe('refusalOf: what it says and answers', () => {
 			message:
 				"Your invitation to Riverside Family Clinic has expired. Ask the clinic's administrator to send it again."
 		});
-		expect(
-			sentence(pgError('23514', 'Give a reason.', null, 'Give a reason.'))
-		).toBe('Give a reason.');
+		expect(sentence(pgError('23514', 'Give a reason.', null, 'Give a reason.'))).toBe(
+			'Give a reason.'
+		);
 	});
 
 	it('answers a limit of the clinic (a DETAIL the form lists as a conflict) with 409', () => {
@@ -155,7 +159,10 @@ describe('refusalOf: what it says and answers', () => {
 				'insert or update on table "lab_orders" violates foreign key constraint "lab_orders_patient_fkey"'
 			)
 		);
-		expect(r).toMatchObject({ status: 400, message: 'That patient or record is not in this clinic.' });
+		expect(r).toMatchObject({
+			status: 400,
+			message: 'That patient or record is not in this clinic.'
+		});
 	});
 
 	it('throws what is not an answer about the request (an outage, a bug) instead of blaming the form', () => {
@@ -186,9 +193,7 @@ describe('oneRow', () => {
 			});
 		}
 		const custom = refuse('You cannot change this patient.', { status: 403 });
-		expect(
-			await oneRow(Promise.resolve({ data: [], error: null }), { none: custom })
-		).toBe(custom);
+		expect(await oneRow(Promise.resolve({ data: [], error: null }), { none: custom })).toBe(custom);
 	});
 
 	it("maps the database's refusal with the form's rules", async () => {

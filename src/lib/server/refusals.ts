@@ -21,8 +21,7 @@ export interface Refusal<F extends string = string> {
 
 /** What a write answers: `{ ok: true, …what it produced }`, or a refusal. */
 export type Result<T extends object = object, F extends string = string> =
-	| ({ ok: true } & T)
-	| Refusal<F>;
+	({ ok: true } & T) | Refusal<F>;
 
 export const DONE = { ok: true } as const;
 
@@ -54,15 +53,14 @@ export interface RefusalRules<F extends string = string> {
 
 /** SQLSTATE classes and codes that are answers about the request, not faults of the system. */
 function isRefusalCode(code: string): boolean {
-	return (
-		/^(22|23|40)/.test(code) || ['42501', 'P0001', 'P0002', 'PGRST116'].includes(code)
-	);
+	return /^(22|23|40)/.test(code) || ['42501', 'P0001', 'P0002', 'PGRST116'].includes(code);
 }
 
 /** A HINT that is a field name (e.g. `slug`) rather than advice for people. */
 const FIELD_POINTER = /^[a-z_][a-z0-9_]*$/;
 /** Postgres's own wording, never shown as it is. */
-const RAW_CONSTRAINT = /violates (check|foreign key|unique|not-null) constraint|row-level security/i;
+const RAW_CONSTRAINT =
+	/violates (check|foreign key|unique|not-null) constraint|row-level security/i;
 /** A technical prefix such as `lab_orders: `, `visits.clinician_id: ` or `custom field "x": `. */
 const PREFIX = /^[a-z_]+( [a-z_]+)?(\.[a-z_]+)?( "[^"]*")?: /;
 
@@ -132,7 +130,10 @@ function statusOf(error: DbError, code: string, rules: RefusalRules): RefusalSta
  * about the request (a connection lost, a programming error) are thrown instead: the portal's
  * `handleError` logs them with an id, and nothing pretends they were the person's fault.
  */
-export function refusalOf<F extends string>(error: DbError, rules: RefusalRules<F> = {}): Refusal<F> {
+export function refusalOf<F extends string>(
+	error: DbError,
+	rules: RefusalRules<F> = {}
+): Refusal<F> {
 	const code = error.code ?? '';
 	if (!isRefusalCode(code)) {
 		throw new Error(`database error ${code || '(no code)'}: ${error.message}`);

@@ -221,6 +221,12 @@ export async function setFieldActive({
 	return oneRow(
 		supabase.from('patient_field_definitions').update({ active }).eq('id', id).select('id'),
 		// one button: every refusal is shown next to it
-		{ ...FIELD_RULES, fields: {}, words: {}, otherwise: 'id', none: refuse(ONLY_ADMINS, { field: 'id', status: 403 }) }
+		{
+			...FIELD_RULES,
+			fields: {},
+			words: {},
+			otherwise: 'id',
+			none: refuse(ONLY_ADMINS, { field: 'id', status: 403 })
+		}
 	);
 }

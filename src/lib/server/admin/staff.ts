@@ -39,7 +39,13 @@ const NO_SUCH_MEMBER = 'No such staff member at this clinic.';
 const MEMBER_COLUMNS = 'id, user_id, role, status, profiles(full_name, email)';
 
 function toStaffMember(
-	m: { id: string; user_id: string; role: Role; status: string; profiles: { full_name: string | null; email: string | null } | null },
+	m: {
+		id: string;
+		user_id: string;
+		role: Role;
+		status: string;
+		profiles: { full_name: string | null; email: string | null } | null;
+	},
 	selfId: string
 ): StaffMember {
 	return {
@@ -103,10 +109,10 @@ export async function changeRole({
 	membershipId: string;
 	role: Role;
 }): Promise<Result> {
-	return oneRow(
-		supabase.from('memberships').update({ role }).eq('id', membershipId).select('id'),
-		{ otherwise: 'role', none: NO_SUCH_MEMBER }
-	);
+	return oneRow(supabase.from('memberships').update({ role }).eq('id', membershipId).select('id'), {
+		otherwise: 'role',
+		none: NO_SUCH_MEMBER
+	});
 }
 
 /** Removes a membership; the person's very next request is refused by RLS's live check. */

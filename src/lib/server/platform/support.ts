@@ -53,7 +53,10 @@ export async function startSupportAccess(opts: {
 		minutes: opts.input.minutes
 	});
 	if (!error) return DONE;
-	return refusalOf(error, { fields: { reason: 'reason', minutes: 'minutes' }, otherwise: 'reason' });
+	return refusalOf(error, {
+		fields: { reason: 'reason', minutes: 'minutes' },
+		otherwise: 'reason'
+	});
 }
 
 /** Ends the caller's open support access now (recorded in both trails). */

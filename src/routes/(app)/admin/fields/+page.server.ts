@@ -2,12 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { message, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { fieldDefinitionSchema, fieldMoveSchema } from '$lib/schemas/admin';
-import {
-	createField,
-	listFields,
-	missingValueCounts,
-	moveField
-} from '$lib/server/admin/fields';
+import { createField, listFields, missingValueCounts, moveField } from '$lib/server/admin/fields';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
