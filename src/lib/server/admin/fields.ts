@@ -4,6 +4,7 @@
  * that existing patients' values violate (required, format, options, unique, type; see migration
  * 20261124700100), with the count in the message and the offending column in DETAIL.
  */
+import { error } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { optionList } from '$lib/schemas/admin';
@@ -73,6 +74,21 @@ export async function getField({ supabase, id }: { supabase: Db; id: string }) {
 		.maybeSingle();
 	if (error) throw new Error(`patient_field_definitions: ${error.message}`);
 	return data;
+}
+
+/**
+ * A field of the clinic for its own pages (edit, deactivate), with how many active patients have
+ * no value for it; 404 when the clinic has no such field (another clinic's is not visible: RLS).
+ */
+export async function fieldPage({ supabase, id }: { supabase: Db; id: string }) {
+	const field = await getField({ supabase, id });
+	if (!field) error(404, 'No such field.');
+	const counts = await missingValueCounts({ supabase, keys: [field.key] });
+	return {
+		field,
+		activePatients: counts.activePatients,
+		missing: counts.missing[field.key] ?? 0
+	};
 }
 
 /**

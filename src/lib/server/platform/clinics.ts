@@ -3,6 +3,7 @@
  * platform admin's own client to RPCs that re-check platform_admins in Postgres; only Auth's
  * admin API (inviting a new person) uses the service role.
  */
+import { error } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { OnboardClinicInput } from '$lib/schemas/platform';
@@ -32,7 +33,7 @@ export async function listClinics(opts: {
 	return { clinics, total: clinics[0]?.total_count ?? 0 };
 }
 
-/** A clinic with its counts and recent audit activity, or null when there is none. */
+/** A clinic with its counts and recent audit activity; 404 when there is none (the pages' answer). */
 export async function clinicDetail(opts: { supabase: Db; organizationId: string }) {
 	const [clinic, activity, domains, subscription, invoices] = await Promise.all([
 		opts.supabase.rpc('platform_clinics', { organization_id: opts.organizationId, page_size: 1 }),
@@ -59,7 +60,7 @@ export async function clinicDetail(opts: { supabase: Db; organizationId: string 
 		if (r.error) throw new Error(`clinic detail failed: ${r.error.message}`);
 	}
 	const row = clinic.data?.[0];
-	if (!row) return null;
+	if (!row) error(404, { message: 'No such clinic.' });
 	return {
 		clinic: row,
 		activity: activity.data ?? [],

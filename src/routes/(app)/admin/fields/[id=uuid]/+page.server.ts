@@ -1,20 +1,17 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { fieldDefinitionSchema } from '$lib/schemas/admin';
-import { getField, missingValueCounts, updateField } from '$lib/server/admin/fields';
+import { fieldPage, updateField } from '$lib/server/admin/fields';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
-	const field = await getField({ supabase: locals.supabase, id: params.id });
-	if (!field) error(404, 'No such field.');
-	const counts = await missingValueCounts({ supabase: locals.supabase, keys: [field.key] });
+	const page = await fieldPage({ supabase: locals.supabase, id: params.id });
+	const { field } = page;
 	return {
-		field,
-		activePatients: counts.activePatients,
-		missing: counts.missing[field.key] ?? 0,
+		...page,
 		form: await superValidate(
 			{
 				id: field.id,

@@ -2,19 +2,20 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { fieldIdSchema } from '$lib/schemas/admin';
-import { getField, missingValueCounts, setFieldActive } from '$lib/server/admin/fields';
+import { fieldPage, getField, setFieldActive } from '$lib/server/admin/fields';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Confirmation page for deactivating or reactivating a field (a plain form: works without JS). */
 export const load: PageServerLoad = async ({ locals, params }) => {
-	const field = await getField({ supabase: locals.supabase, id: params.id });
-	if (!field) error(404, 'No such field.');
-	const counts = await missingValueCounts({ supabase: locals.supabase, keys: [field.key] });
+	const { field, activePatients, missing } = await fieldPage({
+		supabase: locals.supabase,
+		id: params.id
+	});
 	return {
 		field,
-		withValue: counts.activePatients - (counts.missing[field.key] ?? 0),
+		withValue: activePatients - missing,
 		form: await superValidate({ id: field.id }, zod4(fieldIdSchema), { errors: false })
 	};
 };

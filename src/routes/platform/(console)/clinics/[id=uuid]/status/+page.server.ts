@@ -1,4 +1,4 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { suspendClinicSchema } from '$lib/schemas/platform';
@@ -13,7 +13,6 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		supabase: locals.supabase,
 		organizationId: params.id
 	});
-	if (!detail) error(404, { message: 'No such clinic.' });
 	return { clinic: detail.clinic, form: await superValidate(zod4(suspendClinicSchema)) };
 };
 

@@ -1,4 +1,4 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { clinicOrigin } from '$lib/server/addresses';
@@ -21,7 +21,6 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	await requirePlatformAdmin({ locals, url });
 	const id = params.id;
 	const detail = await clinicDetail({ supabase: locals.supabase, organizationId: id });
-	if (!detail) error(404, { message: 'No such clinic.' });
 	const access = await activeSupportAccess({ supabase: locals.supabase });
 	return {
 		clinic: detail.clinic,
