@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
+import { fullName } from '$lib/format';
 import { isUuid } from '$lib/uuid';
 
 type Db = SupabaseClient<Database>;
@@ -67,9 +68,7 @@ export async function findPatient({
 	else return null;
 	const { data, error } = await query.maybeSingle();
 	if (error) throw new Error(`patients: ${error.message}`);
-	return data
-		? { id: data.id, mrn: data.mrn, name: `${data.given_name} ${data.family_name}` }
-		: null;
+	return data ? { id: data.id, mrn: data.mrn, name: fullName(data) } : null;
 }
 
 /** Ids whose audit rows belong to a patient: the patient and its visits, lab orders, prescriptions. */
@@ -156,8 +155,7 @@ export async function patientNames({ supabase, ids }: { supabase: Db; ids: strin
 			.select('id, mrn, given_name, family_name')
 			.in('id', unique.slice(i, i + 200));
 		if (error) throw new Error(`patients: ${error.message}`);
-		for (const p of data ?? [])
-			names.set(p.id, { id: p.id, mrn: p.mrn, name: `${p.given_name} ${p.family_name}` });
+		for (const p of data ?? []) names.set(p.id, { id: p.id, mrn: p.mrn, name: fullName(p) });
 	}
 	return names;
 }

@@ -114,6 +114,17 @@ export type ExportTable = keyof typeof EXPORT_TABLES;
 export type ExportFormat = 'csv' | 'json';
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 
+/** Headers of a downloaded file: its type, a name ending in today's date, and never cached. */
+export function downloadHeaders(name: string, format: ExportFormat): Record<string, string> {
+	const date = new Date().toISOString().slice(0, 10);
+	return {
+		'content-type':
+			format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
+		'content-disposition': `attachment; filename="${name}-${date}.${format}"`,
+		'cache-control': 'no-store'
+	};
+}
+
 export function isExportTable(v: string | null): v is ExportTable {
 	return v !== null && Object.hasOwn(EXPORT_TABLES, v);
 }

@@ -215,11 +215,15 @@ export async function moveField({
 	for (const [index, f] of fields.entries()) {
 		const sortOrder = (index + 1) * 10;
 		if (f.sort_order === sortOrder) continue;
-		const { error } = await supabase
-			.from('patient_field_definitions')
-			.update({ sort_order: sortOrder })
-			.eq('id', f.id);
-		if (error) return refusalOf(error, { forbidden: ONLY_ADMINS });
+		const moved = await oneRow(
+			supabase
+				.from('patient_field_definitions')
+				.update({ sort_order: sortOrder })
+				.eq('id', f.id)
+				.select('id'),
+			{ forbidden: ONLY_ADMINS, none: refuse(ONLY_ADMINS, { status: 403 }) }
+		);
+		if (!moved.ok) return moved;
 	}
 	return DONE;
 }

@@ -1,6 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { message, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
+import { fullName } from '$lib/format';
 import { canEditPatients, formValuesFromPatient, patientFormSchema } from '$lib/schemas/patient';
 import { actingMember } from '$lib/server/active-organization';
 import { failForm } from '$lib/server/refusals';
@@ -35,7 +36,7 @@ export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
 		patient: {
 			id: patient.id,
 			mrn: patient.mrn,
-			name: `${patient.given_name} ${patient.family_name}`,
+			name: fullName(patient),
 			archivedAt: patient.archived_at
 		},
 		confirmArchive: url.searchParams.get('confirm') === 'archive' && !patient.archived_at,
