@@ -153,6 +153,9 @@ export async function loadChart({
 	return { patient, customFields, visits: normalizedVisits, labOrders: lab_orders, prescriptions };
 }
 
+/** An optional text field left empty is stored as null. */
+const blankToNull = (value: string) => (value === '' ? null : value);
+
 /** Maps a list of form fields to itself: the chart's forms name fields as the tables do. */
 function sameNames<F extends string>(...names: F[]): Record<string, F> {
 	return Object.fromEntries(names.map((n) => [n, n]));
@@ -221,82 +224,12 @@ export async function orderLab({
 		test_code: input.test_code,
 		test_name: input.test_name,
 		priority: input.priority,
-		clinical_notes: input.clinical_notes === '' ? null : input.clinical_notes
+		clinical_notes: blankToNull(input.clinical_notes)
 	});
 	if (!error) return DONE;
 	return refusalOf(error, {
 		fields: sameNames('test_code', 'test_name', 'priority', 'clinical_notes'),
 		action: 'order lab tests'
-	});
-}
-
-/**
- * One row of the patient's chart changed by `change`, or refused: next to `rowField` (the form's
- * hidden id, i.e. the row's own button) unless the database names a field of the form.
- */
-function changeChartRow(
-	supabase: Client,
-	table: 'lab_orders' | 'prescriptions' | 'visits',
-	patientId: string,
-	rowId: string,
-	change: Database['public']['Tables'][typeof table]['Update'],
-	rules: RefusalRules & { action: string; rowField?: string }
-): Promise<Result> {
-	return oneRow(
-		supabase
-			.from(table)
-			.update(change as never)
-			.eq('id', rowId)
-			.eq('patient_id', patientId)
-			.select('id'),
-		{
-			...rules,
-			otherwise: rules.rowField,
-			// No row: RLS hid it from this role, or it is not this patient's.
-			none: refuse(`The database refused: your role may not ${rules.action} here.`)
-		}
-	);
-}
-
-/** Marks an ordered test's sample collected (the trigger sets who and when). */
-export function collectSample({
-	supabase,
-	patientId,
-	input
-}: ChartWrite<z.infer<typeof collectSampleSchema>>): Promise<Result> {
-	return changeChartRow(
-		supabase,
-		'lab_orders',
-		patientId,
-		input.order_id,
-		{ status: 'collected' },
-		{
-			action: 'collect samples',
-			rowField: 'order_id'
-		}
-	);
-}
-
-/** Records a result: moves the order to `resulted` (the trigger sets who and when). */
-export function recordLabResult({
-	supabase,
-	patientId,
-	input
-}: ChartWrite<z.infer<typeof labResultSchema>>): Promise<Result> {
-	const change = {
-		status: 'resulted' as const,
-		result_value: input.result_value,
-		result_unit: input.result_unit === '' ? null : input.result_unit,
-		reference_range: input.reference_range === '' ? null : input.reference_range,
-		result_notes: input.result_notes === '' ? null : input.result_notes
-	};
-	return changeChartRow(supabase, 'lab_orders', patientId, input.order_id, change, {
-		// an order that can no longer take a result (its status) is a problem of the chosen order
-		fields: {
-			...sameNames('result_value', 'result_unit', 'reference_range', 'result_notes'),
-			status: 'order_id'
-		},
-		action: 'record lab results'
 	});
 }
 
@@ -312,9 +245,9 @@ export async function prescribe({
 		route: input.route,
 		frequency: input.frequency,
 		duration_days: input.duration_days ?? null,
-		quantity: input.quantity === '' ? null : input.quantity,
+		quantity: blankToNull(input.quantity),
 		refills: input.refills,
-		instructions: input.instructions === '' ? null : input.instructions
+		instructions: blankToNull(input.instructions)
 	});
 	if (!error) return DONE;
 	return refusalOf(error, {
@@ -331,78 +264,112 @@ export async function prescribe({
 	});
 }
 
-/** Pharmacist: marks an active prescription dispensed (completed). */
-export function completePrescription({
-	supabase,
-	patientId,
-	input
-}: ChartWrite<z.infer<typeof completePrescriptionSchema>>): Promise<Result> {
-	return changeChartRow(
-		supabase,
-		'prescriptions',
-		patientId,
-		input.prescription_id,
-		{ status: 'completed' },
-		{ action: 'complete prescriptions', rowField: 'prescription_id' }
-	);
+type Table = 'lab_orders' | 'prescriptions' | 'visits';
+
+/**
+ * A chart action that changes one row of the patient's record (a status, a result, a reason):
+ * `change` says how, from the validated form; the database decides whether this role may (RLS
+ * and the table's triggers). A refusal goes next to `rowField` (the form's hidden id, i.e. the
+ * row's own button) unless the database names one of `fields`; no row changed is a refusal too.
+ */
+function rowChange<T>(opts: {
+	table: Table;
+	row: (input: T) => string;
+	change: (input: T) => Database['public']['Tables'][Table]['Update'];
+	action: string | ((input: T) => string);
+	rowField?: string;
+	fields?: Record<string, string>;
+}): (write: ChartWrite<T>) => Promise<Result> {
+	return ({ supabase, patientId, input }) => {
+		const action = typeof opts.action === 'string' ? opts.action : opts.action(input);
+		return oneRow(
+			supabase
+				.from(opts.table)
+				.update(opts.change(input) as never)
+				.eq('id', opts.row(input))
+				.eq('patient_id', patientId)
+				.select('id'),
+			{
+				fields: opts.fields,
+				action,
+				otherwise: opts.rowField,
+				// No row: RLS hid it from this role, or it is not this patient's.
+				none: refuse(`The database refused: your role may not ${action} here.`)
+			}
+		);
+	};
 }
+
+/** Marks an ordered test's sample collected (the trigger sets who and when). */
+export const collectSample = rowChange<z.infer<typeof collectSampleSchema>>({
+	table: 'lab_orders',
+	row: (input) => input.order_id,
+	change: () => ({ status: 'collected' }),
+	action: 'collect samples',
+	rowField: 'order_id'
+});
+
+/** Records a result: moves the order to `resulted` (the trigger sets who and when). */
+export const recordLabResult = rowChange<z.infer<typeof labResultSchema>>({
+	table: 'lab_orders',
+	row: (input) => input.order_id,
+	change: (input) => ({
+		status: 'resulted',
+		result_value: input.result_value,
+		result_unit: blankToNull(input.result_unit),
+		reference_range: blankToNull(input.reference_range),
+		result_notes: blankToNull(input.result_notes)
+	}),
+	action: 'record lab results',
+	// an order that can no longer take a result (its status) is a problem of the chosen order
+	fields: {
+		...sameNames('result_value', 'result_unit', 'reference_range', 'result_notes'),
+		status: 'order_id'
+	}
+});
+
+/** Pharmacist: marks an active prescription dispensed (completed). */
+export const completePrescription = rowChange<z.infer<typeof completePrescriptionSchema>>({
+	table: 'prescriptions',
+	row: (input) => input.prescription_id,
+	change: () => ({ status: 'completed' }),
+	action: 'complete prescriptions',
+	rowField: 'prescription_id'
+});
 
 /** Doctor: stops an active prescription, with the reason (required by the database too). */
-export function stopPrescription({
-	supabase,
-	patientId,
-	input
-}: ChartWrite<z.infer<typeof stopPrescriptionSchema>>): Promise<Result> {
-	return changeChartRow(
-		supabase,
-		'prescriptions',
-		patientId,
-		input.prescription_id,
-		{ status: 'stopped', stop_reason: input.stop_reason },
-		{ fields: sameNames('stop_reason'), action: 'stop prescriptions', rowField: 'prescription_id' }
-	);
-}
+export const stopPrescription = rowChange<z.infer<typeof stopPrescriptionSchema>>({
+	table: 'prescriptions',
+	row: (input) => input.prescription_id,
+	change: (input) => ({ status: 'stopped', stop_reason: input.stop_reason }),
+	action: 'stop prescriptions',
+	rowField: 'prescription_id',
+	fields: sameNames('stop_reason')
+});
 
 /** Starts (→ in_progress) or completes (→ completed) a visit; the trigger sets the times. */
-export function setVisitStatus({
-	supabase,
-	patientId,
-	input
-}: ChartWrite<z.infer<typeof visitStatusSchema>>): Promise<Result> {
-	return changeChartRow(
-		supabase,
-		'visits',
-		patientId,
-		input.visit_id,
-		{ status: input.status },
-		{
-			action: input.status === 'in_progress' ? 'start visits' : 'complete visits',
-			rowField: 'visit_id'
-		}
-	);
-}
+export const setVisitStatus = rowChange<z.infer<typeof visitStatusSchema>>({
+	table: 'visits',
+	row: (input) => input.visit_id,
+	change: (input) => ({ status: input.status }),
+	action: (input) => (input.status === 'in_progress' ? 'start visits' : 'complete visits'),
+	rowField: 'visit_id'
+});
 
-function cancelRow(
-	{ supabase, patientId, input }: ChartWrite<z.infer<typeof cancelSchema>>,
-	table: 'visits' | 'lab_orders',
-	action: string
-): Promise<Result> {
-	return changeChartRow(
-		supabase,
+/** Cancelling a visit or a lab order: with its reason (required by the database too). */
+function cancelling(table: 'visits' | 'lab_orders', action: string) {
+	return rowChange<z.infer<typeof cancelSchema>>({
 		table,
-		patientId,
-		input.target_id,
-		{ status: 'cancelled', cancel_reason: input.cancel_reason },
-		{ fields: sameNames('cancel_reason'), action, rowField: 'target_id' }
-	);
+		row: (input) => input.target_id,
+		change: (input) => ({ status: 'cancelled', cancel_reason: input.cancel_reason }),
+		action,
+		rowField: 'target_id',
+		fields: sameNames('cancel_reason')
+	});
 }
 
-/** Cancels a scheduled or in-progress visit with its reason (required by the database too). */
-export function cancelVisit(args: ChartWrite<z.infer<typeof cancelSchema>>): Promise<Result> {
-	return cancelRow(args, 'visits', 'cancel visits');
-}
+/** Cancels a scheduled or in-progress visit. */
+export const cancelVisit = cancelling('visits', 'cancel visits');
 
-/** Cancels an ordered or collected lab order with its reason (required by the database too). */
-export function cancelLabOrder(args: ChartWrite<z.infer<typeof cancelSchema>>): Promise<Result> {
-	return cancelRow(args, 'lab_orders', 'cancel lab orders');
-}
+/** Cancels an ordered or collected lab order. */
+export const cancelLabOrder = cancelling('lab_orders', 'cancel lab orders');

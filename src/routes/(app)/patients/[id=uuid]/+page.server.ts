@@ -69,47 +69,40 @@ export const load: PageServerLoad = async ({ locals, params, parent, url, cookie
 	});
 	if (!chart) error(404, 'Patient not found');
 	const preselectOrder = url.searchParams.get('order') ?? '';
-	const [
-		visitForm,
-		labOrderForm,
-		labResultForm,
-		prescriptionForm,
-		completeForm,
-		stopForm,
-		collectForm,
-		visitStatusForm,
-		cancelForm
-	] = await Promise.all([
-		superValidate(zod4(visitSchema), { id: 'visit' }),
-		superValidate(zod4(labOrderSchema), { id: 'lab-order' }),
-		superValidate(
+	// every form of the chart, each with its own superforms id
+	const forms = await settled({
+		visitForm: superValidate(zod4(visitSchema), { id: 'visit' }),
+		labOrderForm: superValidate(zod4(labOrderSchema), { id: 'lab-order' }),
+		labResultForm: superValidate(
 			isUuid(preselectOrder) ? { order_id: preselectOrder } : {},
 			zod4(labResultSchema),
 			{ id: 'lab-result', errors: false }
 		),
-		superValidate(zod4(prescriptionSchema), { id: 'prescription' }),
-		superValidate(zod4(completePrescriptionSchema), { id: 'complete' }),
-		superValidate(zod4(stopPrescriptionSchema), { id: 'stop' }),
-		superValidate(zod4(collectSampleSchema), { id: 'collect' }),
-		superValidate(zod4(visitStatusSchema), { id: 'visit-status' }),
-		superValidate(zod4(cancelSchema), { id: 'cancel' })
-	]);
+		prescriptionForm: superValidate(zod4(prescriptionSchema), { id: 'prescription' }),
+		completeForm: superValidate(zod4(completePrescriptionSchema), { id: 'complete' }),
+		stopForm: superValidate(zod4(stopPrescriptionSchema), { id: 'stop' }),
+		collectForm: superValidate(zod4(collectSampleSchema), { id: 'collect' }),
+		visitStatusForm: superValidate(zod4(visitStatusSchema), { id: 'visit-status' }),
+		cancelForm: superValidate(zod4(cancelSchema), { id: 'cancel' })
+	});
 	return {
 		chart,
 		role,
 		saved: url.searchParams.get('saved'),
 		created: url.searchParams.get('created') === '1',
-		visitForm,
-		labOrderForm,
-		labResultForm,
-		prescriptionForm,
-		completeForm,
-		stopForm,
-		collectForm,
-		visitStatusForm,
-		cancelForm
+		...forms
 	};
 };
+
+/** Awaits every promise of an object concurrently, keeping each one's key and type. */
+async function settled<T extends Record<string, Promise<unknown>>>(
+	promises: T
+): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+	const entries = await Promise.all(
+		Object.entries(promises).map(async ([key, promise]) => [key, await promise] as const)
+	);
+	return Object.fromEntries(entries) as { [K in keyof T]: Awaited<T[K]> };
+}
 
 /**
  * One chart form action: validate with the form's schema, let the database decide (RLS and the
