@@ -181,7 +181,41 @@ describe('clinic admin console: branding', () => {
 			).map((o) => o.name);
 		await expect.poll(objects).toEqual([second]);
 
+		// a text file named .png (declared image/png, so Storage takes it) never becomes the logo:
+		// the portal reads the stored bytes, deletes the file and says why next to the field
+		await page.locator('#logo').setInputFiles({
+			name: 'fake.png',
+			mimeType: 'image/png',
+			buffer: Buffer.from('this is plain text, not an image\n'.repeat(20))
+		});
+		await page.getByRole('button', { name: 'Upload logo' }).click();
+		const error = page.locator('#logo-error');
+		await error.waitFor();
+		expect(await error.textContent()).toContain('not a PNG, JPEG, WebP or GIF image');
+		expect(await page.locator('#logo').getAttribute('aria-invalid')).toBe('true');
+		expect(await logoPath()).toBe(second);
+		await expect.poll(objects).toEqual([second]);
+
+		// the same without JavaScript: the form posts the file to the portal, which refuses it too
+		const noJs = await page.evaluate(async () => {
+			const body = new FormData();
+			body.set('__superform_id', 'upload');
+			body.set('logo', new File(['<svg onload="alert(1)"/>'], 'fake.png', { type: 'image/png' }));
+			const res = await fetch('?/upload', {
+				method: 'POST',
+				body,
+				headers: { accept: 'text/html' }
+			});
+			return { status: res.status, text: await res.text() };
+		});
+		expect(noJs.status).toBe(400);
+		expect(noJs.text).toContain('id="logo-error"');
+		expect(noJs.text).toContain('not a PNG, JPEG, WebP or GIF image');
+		expect(await logoPath()).toBe(second);
+		await expect.poll(objects).toEqual([second]);
+
 		// remove, behind a confirmation step
+		await page.reload();
 		await page.getByText('Remove the logo…').click();
 		await page.getByRole('button', { name: 'Remove logo' }).click();
 		await expect.poll(logoPath).toBeNull();
