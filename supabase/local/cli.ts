@@ -21,6 +21,7 @@ import {
 	MAIL_URL,
 	PG_DATA,
 	ROOT,
+	SMTP_PORT,
 	statusEnv,
 	STORAGE_DIR
 } from './config.ts';
@@ -135,6 +136,12 @@ function writeAppEnv() {
 		`SUPABASE_SECRET_KEY=${keys.secretKey}`,
 		`PUBLIC_ROOT_DOMAIN=${process.env.PUBLIC_ROOT_DOMAIN ?? 'localhost'}`,
 		`LOCAL_MAILBOX_URL=${MAIL_URL}`,
+		// the portal's Send Email hook endpoint verifies Auth's calls with this secret and sends the
+		// e-mails it renders to the local mailbox over SMTP (README, "E-mail")
+		`SEND_EMAIL_HOOK_SECRET=${keys.sendEmailHookSecret}`,
+		`SMTP_HOST=${HOST}`,
+		`SMTP_PORT=${SMTP_PORT}`,
+		'SMTP_FROM="Clinic portal <no-reply@clinic-portal.localhost>"',
 		''
 	];
 	writeFileSync(process.env.STACK_APP_ENV_FILE ?? join(ROOT, '.env.local'), lines.join('\n'));

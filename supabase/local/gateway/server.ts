@@ -9,14 +9,14 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_PORT, HOST, MAIL_PORT } from '../config.ts';
+import { API_PORT, HOST, MAIL_PORT, SMTP_PORT } from '../config.ts';
 import { apikeyRole, effectiveBearer } from './core/bearer.ts';
 import { closePools } from './core/db.ts';
 import { sendJson, type GatewayContext } from './core/http.ts';
 import { handleAuth } from './auth/router.ts';
 import { handleRest } from './rest/handler.ts';
 import { handleStorage } from './storage/router.ts';
-import { handleMailbox } from './mailbox.ts';
+import { handleMailbox, startSmtp } from './mailbox.ts';
 
 const ALLOW_HEADERS = [
 	'apikey',
@@ -124,10 +124,12 @@ api.listen(API_PORT, HOST, () => console.log(`[gateway] API on http://${HOST}:${
 mailbox.listen(MAIL_PORT, HOST, () =>
 	console.log(`[gateway] mailbox on http://${HOST}:${MAIL_PORT}`)
 );
+const smtp = startSmtp(SMTP_PORT);
 
 async function shutdown() {
 	api.close();
 	mailbox.close();
+	smtp.close();
 	api.closeAllConnections();
 	mailbox.closeAllConnections();
 	await closePools().catch(() => {});

@@ -13,9 +13,12 @@ const OTP_TYPES = new Set<EmailOtpType>([
 ]);
 
 /**
- * Where e-mail links land: a PKCE `code` (links sent by this server, e.g. password recovery) or a
- * `token_hash` (links from the e-mail templates, e.g. invitations). Either becomes a session in
- * this clinic's cookie, then the person continues to `next`.
+ * Where every e-mail link lands (Supabase's SSR pattern): `token_hash` + `type` from the templates
+ * in supabase/templates/ (invitations, first admin, password reset, e-mail change), verified on
+ * this server, so the link works in any browser or device; a PKCE `code` still works for links
+ * a browser asked for itself. Either becomes a session in this clinic's cookie, then the person
+ * continues to `next` (a same-origin path). The first of the two e-mail change links (with double
+ * confirmation) gives no session: the person is told to open the other one.
  */
 export const GET: RequestHandler = async ({ url, locals }) => {
 	const next = safeRedirectPath(url.searchParams.get('next'), '/dashboard');
@@ -23,13 +26,15 @@ export const GET: RequestHandler = async ({ url, locals }) => {
 	const tokenHash = url.searchParams.get('token_hash');
 	const type = url.searchParams.get('type') as EmailOtpType | null;
 
-	let failed = true;
 	if (code) {
 		const { error } = await locals.supabase.auth.exchangeCodeForSession(code);
-		failed = Boolean(error);
-	} else if (tokenHash && type && OTP_TYPES.has(type)) {
-		const { error } = await locals.supabase.auth.verifyOtp({ token_hash: tokenHash, type });
-		failed = Boolean(error);
+		redirect(303, error ? '/sign-in?notice=link-expired' : next);
 	}
-	redirect(303, failed ? '/sign-in?notice=link-expired' : next);
+	if (tokenHash && type && OTP_TYPES.has(type)) {
+		const { data, error } = await locals.supabase.auth.verifyOtp({ token_hash: tokenHash, type });
+		if (error) redirect(303, '/sign-in?notice=link-expired');
+		if (!data.session && type === 'email_change') redirect(303, '/sign-in?notice=email-change-half');
+		if (data.session) redirect(303, next);
+	}
+	redirect(303, '/sign-in?notice=link-expired');
 };

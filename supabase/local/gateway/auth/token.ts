@@ -9,7 +9,7 @@ import { authConfig } from './config.ts';
 import { jsonBody, pkceParams, str } from './caller.ts';
 import type { Body } from './caller.ts';
 import { AuthError, badRequest, validationFailed } from './errors.ts';
-import { makeLink, sendLink } from './mail.ts';
+import { makeLink, sendMail } from './mail.ts';
 import { createFlowState } from './one-time-tokens.ts';
 import { issueSession, refreshSession } from './sessions.ts';
 import type { AuthMethod } from './sessions.ts';
@@ -68,12 +68,12 @@ export async function signup(ctx: GatewayContext) {
 		}
 		if (pkce) await createFlowState(db, user.id, 'email/signup', pkce.challenge, pkce.method);
 		const link = await makeLink(db, user, 'signup', email, redirect, !!pkce);
+		await sendMail(db, ctx, user.id, { to: email, link });
 		const fresh = (await findUserById(db, user.id)) as UserRow;
-		return { user: await userJson(db, fresh), link, email };
+		return { user: await userJson(db, fresh) };
 	});
 	if ('session' in result) return sendJson(ctx.res, 200, result.session);
 	if ('obfuscated' in result) return sendJson(ctx.res, 200, result.obfuscated);
-	sendLink(result.email, result.link);
 	sendJson(ctx.res, 200, result.user);
 }
 
