@@ -34,6 +34,19 @@ function log(msg: string) {
 	if (!process.env.STACK_QUIET) console.error(`[stack] ${msg}`);
 }
 
+/**
+ * config.toml's `[auth.hook.send_email]` reads SEND_EMAIL_HOOK_URI and SEND_EMAIL_HOOK_SECRET (the
+ * Supabase CLI refuses the file without them). Locally they default to the portal at SITE_URL and
+ * the secret generated for this data folder (also written to .env.local for the portal).
+ */
+function hookEnv(): Record<string, string> {
+	const site = (process.env.SITE_URL ?? 'http://localhost:5173').replace(/\/+$/, '');
+	return {
+		SEND_EMAIL_HOOK_URI: process.env.SEND_EMAIL_HOOK_URI ?? `${site}/hooks/send-email`,
+		SEND_EMAIL_HOOK_SECRET: process.env.SEND_EMAIL_HOOK_SECRET ?? loadKeys().sendEmailHookSecret
+	};
+}
+
 /** Runs the project's Supabase CLI (the `supabase` npm package) with the given arguments. */
 export function supabaseCli(args: string[], opts: { capture?: boolean } = {}) {
 	const bin = join(ROOT, 'node_modules', '.bin', 'supabase');
@@ -41,7 +54,7 @@ export function supabaseCli(args: string[], opts: { capture?: boolean } = {}) {
 		cwd: ROOT,
 		encoding: 'utf8',
 		stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
-		env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+		env: { ...process.env, ...hookEnv(), SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
 		maxBuffer: 64 * 1024 * 1024
 	});
 	return res;
@@ -104,7 +117,7 @@ async function startGateway() {
 		cwd: ROOT,
 		detached: true,
 		stdio: ['ignore', out, out],
-		env: process.env
+		env: { ...process.env, ...hookEnv() }
 	});
 	child.unref();
 	writeFileSync(GATEWAY_PID, String(child.pid));
@@ -141,7 +154,7 @@ function writeAppEnv() {
 		`SEND_EMAIL_HOOK_SECRET=${keys.sendEmailHookSecret}`,
 		`SMTP_HOST=${HOST}`,
 		`SMTP_PORT=${SMTP_PORT}`,
-		'SMTP_FROM="Clinic portal <no-reply@clinic-portal.localhost>"',
+		'SMTP_FROM=no-reply@clinic-portal.localhost',
 		''
 	];
 	writeFileSync(process.env.STACK_APP_ENV_FILE ?? join(ROOT, '.env.local'), lines.join('\n'));
