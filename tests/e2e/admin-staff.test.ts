@@ -226,7 +226,13 @@ describe('clinic admin console: staff and invitations', () => {
 		} finally {
 			await theirs.close();
 		}
-		const [m] = await sql<{ user_id: string; role: string; status: string; inv: string; name: string }>(
+		const [m] = await sql<{
+			user_id: string;
+			role: string;
+			status: string;
+			inv: string;
+			name: string;
+		}>(
 			`select m.user_id, m.role, m.status, i.status as inv, p.full_name as name
 			   from public.invitations i
 			   join public.profiles p on lower(p.email) = i.email

@@ -25,8 +25,8 @@ describe('emailSchema (RFC 5321 limits, the same as the database check)', () => 
 		expect(emailSchema.safeParse('not-an-address').success).toBe(false);
 	});
 	it('is what the invitation form uses', () => {
-		expect(inviteSchema.safeParse({ email: `${'a'.repeat(65)}@x.test`, role: 'nurse' }).success).toBe(
-			false
-		);
+		expect(
+			inviteSchema.safeParse({ email: `${'a'.repeat(65)}@x.test`, role: 'nurse' }).success
+		).toBe(false);
 	});
 });

@@ -47,7 +47,11 @@ export async function invitationByKey({
 
 /** The signed-in person's own name, to prefill the form (profiles: everyone reads their own). */
 export async function ownName({ supabase, userId }: { supabase: Db; userId: string }) {
-	const { data } = await supabase.from('profiles').select('full_name').eq('id', userId).maybeSingle();
+	const { data } = await supabase
+		.from('profiles')
+		.select('full_name')
+		.eq('id', userId)
+		.maybeSingle();
 	return data?.full_name ?? '';
 }
 

@@ -30,7 +30,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		invitation.email === (claims.email ?? '').toLowerCase()
 			? invitation
 			: null;
-	const name = usable?.fullName || (await ownName({ supabase: locals.supabase, userId: claims.sub }));
+	const name =
+		usable?.fullName || (await ownName({ supabase: locals.supabase, userId: claims.sub }));
 	return {
 		email: claims.email ?? '',
 		invitation: usable,

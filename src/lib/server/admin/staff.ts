@@ -304,10 +304,10 @@ export async function resendInvitation({
 	invitationId: string;
 	clinicOrigin: string;
 }): Promise<Result> {
-	const resent = await oneRow(
-		supabase.rpc('resend_invitation', { invitation_id: invitationId }),
-		{ otherwise: 'invitationId', none: 'No pending invitation to resend.' }
-	);
+	const resent = await oneRow(supabase.rpc('resend_invitation', { invitation_id: invitationId }), {
+		otherwise: 'invitationId',
+		none: 'No pending invitation to resend.'
+	});
 	if (!resent.ok) return resent;
 	const sent = await sendInvitationEmail({
 		email: resent.row.email,

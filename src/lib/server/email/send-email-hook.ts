@@ -148,7 +148,10 @@ export async function composeAuthEmails(payload: SendEmailPayload) {
 		if (d.token_hash_new) {
 			out.push({
 				to: newEmail,
-				...renderEmail(template, { ...base(newEmail, d.token_new, d.token_hash), NewEmail: newEmail })
+				...renderEmail(template, {
+					...base(newEmail, d.token_new, d.token_hash),
+					NewEmail: newEmail
+				})
 			});
 			out.push({
 				to: user.email ?? '',
@@ -166,7 +169,13 @@ export async function composeAuthEmails(payload: SendEmailPayload) {
 		return out.map((m) => ({ ...m, fromName: clinic?.Name ?? null }));
 	}
 	const to = user.email ?? '';
-	return [{ to, ...renderEmail(template, base(to, d.token, d.token_hash)), fromName: clinic?.Name ?? null }];
+	return [
+		{
+			to,
+			...renderEmail(template, base(to, d.token, d.token_hash)),
+			fromName: clinic?.Name ?? null
+		}
+	];
 }
 
 /** Renders and sends what Auth asked for. */

@@ -10,7 +10,8 @@ import { env } from '$env/dynamic/private';
 let transport: Transporter | undefined;
 
 function smtp(): Transporter {
-	if (!env.SMTP_HOST) throw new Error('SMTP_HOST is not set: the Send Email hook cannot send mail.');
+	if (!env.SMTP_HOST)
+		throw new Error('SMTP_HOST is not set: the Send Email hook cannot send mail.');
 	transport ??= nodemailer.createTransport({
 		host: env.SMTP_HOST,
 		port: Number(env.SMTP_PORT || 587),

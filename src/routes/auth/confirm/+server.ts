@@ -33,7 +33,8 @@ export const GET: RequestHandler = async ({ url, locals }) => {
 	if (tokenHash && type && OTP_TYPES.has(type)) {
 		const { data, error } = await locals.supabase.auth.verifyOtp({ token_hash: tokenHash, type });
 		if (error) redirect(303, '/sign-in?notice=link-expired');
-		if (!data.session && type === 'email_change') redirect(303, '/sign-in?notice=email-change-half');
+		if (!data.session && type === 'email_change')
+			redirect(303, '/sign-in?notice=email-change-half');
 		if (data.session) redirect(303, next);
 	}
 	redirect(303, '/sign-in?notice=link-expired');

@@ -11,7 +11,10 @@ import type { RequestHandler } from './$types';
 export const POST: RequestHandler = async ({ request }) => {
 	const secret = env.SEND_EMAIL_HOOK_SECRET;
 	if (!secret) {
-		return json({ error: { http_code: 500, message: 'The e-mail hook is not configured.' } }, { status: 500 });
+		return json(
+			{ error: { http_code: 500, message: 'The e-mail hook is not configured.' } },
+			{ status: 500 }
+		);
 	}
 	const body = await request.text();
 	let payload;

@@ -133,11 +133,7 @@ export interface AuthConfig {
 }
 
 export type EmailTemplateName =
-	| 'invite'
-	| 'confirmation'
-	| 'recovery'
-	| 'magic_link'
-	| 'email_change';
+	'invite' | 'confirmation' | 'recovery' | 'magic_link' | 'email_change';
 
 /**
  * Compiles an allow-list entry the way GoTrue does (gobwas/glob with separators `.` and `/`):
@@ -215,7 +211,13 @@ function loadEmail(
 ): Pick<AuthConfig, 'doubleConfirmChanges' | 'emailTemplates' | 'sendEmailHook'> {
 	const email = toml.get('auth.email') ?? {};
 	const emailTemplates: AuthConfig['emailTemplates'] = {};
-	for (const name of ['invite', 'confirmation', 'recovery', 'magic_link', 'email_change'] as const) {
+	for (const name of [
+		'invite',
+		'confirmation',
+		'recovery',
+		'magic_link',
+		'email_change'
+	] as const) {
 		const t = toml.get(`auth.email.template.${name}`);
 		if (!t) continue;
 		const contentPath = envValue(t.content_path);
@@ -226,8 +228,7 @@ function loadEmail(
 		};
 	}
 	const hook = toml.get('auth.hook.send_email') ?? {};
-	const enabled =
-		envBool('SUPABASE_AUTH_HOOK_SEND_EMAIL_ENABLED') ?? hook.enabled === true;
+	const enabled = envBool('SUPABASE_AUTH_HOOK_SEND_EMAIL_ENABLED') ?? hook.enabled === true;
 	let sendEmailHook: AuthConfig['sendEmailHook'] = null;
 	if (enabled) {
 		const uri = envValue(hook.uri) || `${siteUrl.replace(/\/+$/, '')}/hooks/send-email`;
@@ -244,7 +245,11 @@ function loadEmail(
 
 export const authConfig: AuthConfig = {
 	...load(),
-	...loadEmail(readToml(), process.env.SITE_URL ?? siteUrlFromToml(), () => loadKeys().sendEmailHookSecret)
+	...loadEmail(
+		readToml(),
+		process.env.SITE_URL ?? siteUrlFromToml(),
+		() => loadKeys().sendEmailHookSecret
+	)
 };
 
 function siteUrlFromToml(): string {

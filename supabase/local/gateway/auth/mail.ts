@@ -159,7 +159,12 @@ export function parseTemplate(src: string): Node[] {
 			if (m) {
 				const then = block(['else', 'end']);
 				const otherwise = then.stop === 'else' ? block(['end']).nodes : [];
-				nodes.push({ kind: m[1] as 'if' | 'with', path: fieldPath(m[2]), then: then.nodes, else: otherwise });
+				nodes.push({
+					kind: m[1] as 'if' | 'with',
+					path: fieldPath(m[2]),
+					then: then.nodes,
+					else: otherwise
+				});
 				continue;
 			}
 			nodes.push({ kind: 'value', path: fieldPath(a) });
@@ -248,7 +253,9 @@ async function callSendEmailHook(payload: unknown): Promise<void> {
 	for (let attempt = 0; attempt < 3; attempt++) {
 		const id = randomUUID();
 		const now = new Date();
-		const signatures = hook.secrets.map((s) => new Webhook(s.replace(/^v1,/, '')).sign(id, now, body));
+		const signatures = hook.secrets.map((s) =>
+			new Webhook(s.replace(/^v1,/, '')).sign(id, now, body)
+		);
 		let res: Response;
 		try {
 			res = await fetch(hook.uri, {
@@ -265,20 +272,37 @@ async function callSendEmailHook(payload: unknown): Promise<void> {
 			});
 		} catch (err) {
 			if ((err as Error).name === 'TimeoutError') {
-				throw new AuthError(422, 'hook_timeout', 'Failed to reach hook within maximum time of 5.000000 seconds');
+				throw new AuthError(
+					422,
+					'hook_timeout',
+					'Failed to reach hook within maximum time of 5.000000 seconds'
+				);
 			}
 			if (attempt < 2) {
 				await new Promise((r) => setTimeout(r, 2000));
 				continue;
 			}
-			throw new AuthError(422, 'hook_timeout_after_retry', 'Failed to reach hook after maximum retries');
+			throw new AuthError(
+				422,
+				'hook_timeout_after_retry',
+				'Failed to reach hook after maximum retries'
+			);
 		}
 		if (res.status === 204) return;
 		if (res.status === 200 || res.status === 202) {
 			const type = res.headers.get('content-type');
-			if (!type) throw new AuthError(400, 'hook_payload_invalid_content_type', 'Invalid Content-Type: Missing Content-Type header');
+			if (!type)
+				throw new AuthError(
+					400,
+					'hook_payload_invalid_content_type',
+					'Invalid Content-Type: Missing Content-Type header'
+				);
 			if (type.split(';')[0].trim() !== 'application/json') {
-				throw new AuthError(400, 'hook_payload_invalid_content_type', `Invalid JSON response. Received content-type: ${type}`);
+				throw new AuthError(
+					400,
+					'hook_payload_invalid_content_type',
+					`Invalid JSON response. Received content-type: ${type}`
+				);
 			}
 			const text = await res.text();
 			let out: { error?: { http_code?: number; message?: string } } = {};
@@ -289,7 +313,11 @@ async function callSendEmailHook(payload: unknown): Promise<void> {
 			}
 			if (out && typeof out === 'object' && out.error) {
 				const status = Number(out.error.http_code) || 500;
-				throw new AuthError(status, 'unexpected_failure', out.error.message ?? 'Internal server error');
+				throw new AuthError(
+					status,
+					'unexpected_failure',
+					out.error.message ?? 'Internal server error'
+				);
 			}
 			return;
 		}
@@ -374,9 +402,7 @@ export async function sendMail(
 	const parts = current ? [main, current] : [main];
 	for (const part of parts) {
 		const extra =
-			type === 'email_change'
-				? { NewEmail: user.email_change ?? main.to, SendingTo: part.to }
-				: {};
+			type === 'email_change' ? { NewEmail: user.email_change ?? main.to, SendingTo: part.to } : {};
 		const { subject, html } = renderMail(name, templateData(user, part.link, extra));
 		deliver({
 			to: part.to,
@@ -412,12 +438,28 @@ export async function sendEmailChange(
 		`delete from auth.one_time_tokens where user_id = $1 and token_type = 'email_change_token_current'`,
 		[user.id]
 	);
-	const next = await makeLink(db, user, 'email_change', newEmail, redirect, pkce, 'email_change_token_new');
+	const next = await makeLink(
+		db,
+		user,
+		'email_change',
+		newEmail,
+		redirect,
+		pkce,
+		'email_change_token_new'
+	);
 	const current =
 		authConfig.doubleConfirmChanges && user.email
 			? {
 					to: user.email,
-					link: await makeLink(db, user, 'email_change', user.email, redirect, pkce, 'email_change_token_current')
+					link: await makeLink(
+						db,
+						user,
+						'email_change',
+						user.email,
+						redirect,
+						pkce,
+						'email_change_token_current'
+					)
 				}
 			: null;
 	await sendMail(db, ctx, user.id, { to: newEmail, link: next }, current);

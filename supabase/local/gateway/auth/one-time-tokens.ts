@@ -7,10 +7,7 @@ import type pg from 'pg';
 import { validationFailed } from './errors.ts';
 
 export type OttType =
-	| 'confirmation_token'
-	| 'recovery_token'
-	| 'email_change_token_new'
-	| 'email_change_token_current';
+	'confirmation_token' | 'recovery_token' | 'email_change_token_new' | 'email_change_token_current';
 
 const OTT_COLUMNS: Record<OttType, [string, string]> = {
 	confirmation_token: ['confirmation_token', 'confirmation_sent_at'],

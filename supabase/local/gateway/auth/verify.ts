@@ -184,7 +184,10 @@ async function consumeToken(
 	if (!row || row.expired)
 		throw new AuthError(403, 'otp_expired', 'Token has expired or is invalid');
 	await clearOneTimeToken(db, row.user_id, row.token_type);
-	if (row.token_type === 'email_change_token_new' || row.token_type === 'email_change_token_current') {
+	if (
+		row.token_type === 'email_change_token_new' ||
+		row.token_type === 'email_change_token_current'
+	) {
 		// GoTrue emailChangeVerify: with confirmations on and double confirm, the first link only
 		// counts; the change applies when the other address's link is opened too
 		if (
@@ -197,7 +200,12 @@ async function consumeToken(
 				row.user_id
 			]);
 			const user = (await findUserById(db, row.user_id)) as UserRow;
-			return { user, pkce: row.token_hash.startsWith('pkce_'), method: 'email_change', single: true };
+			return {
+				user,
+				pkce: row.token_hash.startsWith('pkce_'),
+				method: 'email_change',
+				single: true
+			};
 		}
 		await changeEmail(db, row.user_id, row.email_change || row.relates_to);
 		await db.query(
