@@ -74,7 +74,13 @@ describe('an invited address is not a key', () => {
 		const address = uniqueEmail('invited-signup');
 		await invited(address);
 		const stranger = anonClient();
-		const { data, error } = await stranger.auth.signUp({ email: address, password: PASSWORD });
+		const { data, error } = await stranger.auth.signUp({
+			email: address,
+			password: PASSWORD,
+			options: {
+				emailRedirectTo: `${process.env.SITE_URL ?? 'http://localhost:5173'}/auth/confirm?next=/`
+			}
+		});
 		expect(error).toBeNull();
 		expect(data.session).toBeNull();
 		if (data.user) cleanup.push(data.user.id);
@@ -110,7 +116,10 @@ describe('an invited address is not a key', () => {
 		cleanup.push(member.id);
 		const client = anonClient();
 		await client.auth.signInWithPassword({ email: member.email, password: PASSWORD });
-		const { data, error } = await client.auth.updateUser({ email: address });
+		const { data, error } = await client.auth.updateUser(
+			{ email: address },
+			{ emailRedirectTo: `${process.env.SITE_URL ?? 'http://localhost:5173'}/auth/confirm?next=/` }
+		);
 		expect(error).toBeNull();
 		// nothing changes until both addresses confirm (double_confirm_changes)
 		expect(data.user?.email).toBe(member.email);
