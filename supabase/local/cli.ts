@@ -22,7 +22,9 @@ import {
 	PG_DATA,
 	ROOT,
 	statusEnv,
-	STORAGE_DIR
+	STORAGE_DIR,
+	SUPERUSER,
+	SUPERUSER_URL
 } from './config.ts';
 import { isRunning, portInUse, StackError, startCluster, stopCluster } from './postgres.ts';
 
@@ -46,9 +48,27 @@ export function supabaseCli(args: string[], opts: { capture?: boolean } = {}) {
 	return res;
 }
 
+/** A connection as supabase_admin, refusing clearly when the data folder predates that role. */
+export async function superuserClient(): Promise<pg.Client> {
+	const client = new pg.Client({ connectionString: SUPERUSER_URL });
+	try {
+		await client.connect();
+	} catch (err) {
+		const code = (err as { code?: string }).code;
+		if (code === '28P01' || code === '28000') {
+			throw new StackError(
+				`The data folder ${DATA_DIR} was created before the local runtime took hosted Supabase's ` +
+					`privilege shape (its superuser is "postgres", not "${SUPERUSER}"). Recreate it with ` +
+					'`npm run stack:reset` (this deletes its local data).'
+			);
+		}
+		throw err;
+	}
+	return client;
+}
+
 async function bootstrap() {
-	const client = new pg.Client({ connectionString: DB_URL.replace('?sslmode=disable', '') });
-	await client.connect();
+	const client = await superuserClient();
 	try {
 		await client.query(readFileSync(join(ROOT, 'supabase', 'local', 'bootstrap.sql'), 'utf8'));
 	} finally {

@@ -21,8 +21,14 @@ export const HOST = '127.0.0.1';
 
 export const API_URL = `http://${HOST}:${API_PORT}`;
 export const MAIL_URL = `http://${HOST}:${MAIL_PORT}`;
-/** `sslmode=disable` keeps the Supabase CLI's TLS warning out of its stdout (TOOLCHAIN.md). */
+/**
+ * `postgres`, as on hosted Supabase: not a superuser; applies migrations and seed, owns the project's
+ * objects. `sslmode=disable` keeps the Supabase CLI's TLS warning out of its stdout (TOOLCHAIN.md).
+ */
 export const DB_URL = `postgresql://postgres:postgres@${HOST}:${DB_PORT}/postgres?sslmode=disable`;
+/** `supabase_admin`, the cluster's only superuser: runs the platform bootstrap, backups, restores. */
+export const SUPERUSER = 'supabase_admin';
+export const SUPERUSER_URL = `postgresql://${SUPERUSER}:postgres@${HOST}:${DB_PORT}/postgres`;
 export const AUTHENTICATOR_URL = `postgresql://authenticator:postgres@${HOST}:${DB_PORT}/postgres`;
 export const AUTH_ADMIN_URL = `postgresql://supabase_auth_admin:postgres@${HOST}:${DB_PORT}/postgres`;
 export const STORAGE_ADMIN_URL = `postgresql://supabase_storage_admin:postgres@${HOST}:${DB_PORT}/postgres`;

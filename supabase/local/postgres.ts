@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
-import { DATA_DIR, DB_PORT, HOST, PG_DATA } from './config.ts';
+import { DATA_DIR, DB_PORT, HOST, PG_DATA, SUPERUSER } from './config.ts';
 
 const PG_USER = 'postgres';
 
@@ -100,11 +100,13 @@ export function initCluster() {
 	ensureOwnedByPgUser(PG_DATA);
 	const pwfile = join(PG_DATA, '..', 'pg.pw');
 	writeFileSync(pwfile, 'postgres\n', { mode: 0o644 });
+	// The bootstrap superuser is supabase_admin, as in Supabase's image; `postgres` is created by
+	// bootstrap.sql as hosted's non-superuser role.
 	runPg('initdb', [
 		'-D',
 		PG_DATA,
 		'-U',
-		'postgres',
+		SUPERUSER,
 		'--pwfile',
 		pwfile,
 		'--auth-host=scram-sha-256',
