@@ -79,10 +79,21 @@ grant authenticator to supabase_storage_admin;
 revoke anon, authenticated, service_role from supabase_storage_admin;
 revoke supabase_auth_admin, supabase_storage_admin from postgres;
 
+-- supautils.privileged_role_allowed_configs lets postgres set these superuser-only parameters on
+-- hosted (supautils.conf.j2); Postgres 15's parameter privileges do the same here (the pgaudit,
+-- pg_net, pgrst, plan_filter and safeupdate ones name extensions this cluster does not have).
+grant set on parameter session_replication_role, log_lock_waits, log_min_messages, track_io_timing,
+  auto_explain.log_min_duration, auto_explain.log_nested_statements to postgres;
+
 -- The database belongs to postgres, as on hosted (so does `public`, through pg_database_owner).
-alter database postgres owner to postgres;
-grant all on database postgres to postgres, dashboard_user;
-grant create on database postgres to supabase_auth_admin;
+-- current_database(): the benchmark's databases get the same bootstrap.
+do $$
+begin
+  execute format('alter database %I owner to postgres', current_database());
+  execute format('grant all on database %I to postgres, dashboard_user', current_database());
+  execute format('grant create on database %I to supabase_auth_admin', current_database());
+end
+$$;
 
 -- Schemas and extensions -------------------------------------------------------------------------
 create schema if not exists extensions;

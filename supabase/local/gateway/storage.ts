@@ -73,6 +73,10 @@ function serviceCaller(owner: string | null): Caller {
 	return { role: 'service_role', claims, jwt: '' };
 }
 
+/**
+ * One transaction as the caller with the settings Storage's request scope sets, including
+ * storage.allow_delete_query (its protect_delete trigger refuses deletes without it).
+ */
 async function asCaller<T>(
 	ctx: GatewayContext,
 	caller: Caller,
@@ -92,7 +96,8 @@ async function asCaller<T>(
 			        set_config('request.headers', $5, true),
 			        set_config('request.method', $6, true),
 			        set_config('request.path', $7, true),
-			        set_config('storage.operation', $8, true)`,
+			        set_config('storage.operation', $8, true),
+			        set_config('storage.allow_delete_query', 'true', true)`,
 			[
 				caller.role,
 				caller.jwt,
