@@ -12,6 +12,7 @@ import pg from 'pg';
 import {
 	API_PORT,
 	API_URL,
+	authUrlEnv,
 	DATA_DIR,
 	DB_URL,
 	GATEWAY_LOG,
@@ -111,8 +112,18 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
 	return false;
 }
 
+const GATEWAY_ENV = join(DATA_DIR, 'gateway-env.json');
+
+/** Starts the gateway, or restarts it when it runs with other auth URLs than configured now. */
 async function startGateway() {
-	if (readPid()) return;
+	const wanted = JSON.stringify(authUrlEnv());
+	if (readPid()) {
+		const running = existsSync(GATEWAY_ENV) ? readFileSync(GATEWAY_ENV, 'utf8') : '';
+		if (running === wanted) return;
+		log('restarting the gateway: site URL or redirect allow-list changed');
+		stopGateway();
+		await waitForPortFree(API_PORT, 10_000);
+	}
 	if (await portInUse(API_PORT, HOST)) {
 		throw new StackError(
 			`Port ${API_PORT} is already taken by another program; stop it or set SUPABASE_API_PORT.`
@@ -127,9 +138,17 @@ async function startGateway() {
 	});
 	child.unref();
 	writeFileSync(GATEWAY_PID, String(child.pid));
+	writeFileSync(GATEWAY_ENV, wanted);
 	if (!(await waitFor(`${API_URL}/auth/v1/health`, 60_000))) {
 		const tail = existsSync(GATEWAY_LOG) ? readFileSync(GATEWAY_LOG, 'utf8').slice(-2000) : '';
 		throw new StackError(`The gateway did not come up; see ${GATEWAY_LOG}\n${tail}`);
+	}
+}
+
+async function waitForPortFree(port: number, timeoutMs: number) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline && (await portInUse(port, HOST))) {
+		await new Promise((r) => setTimeout(r, 100));
 	}
 }
 
@@ -155,6 +174,8 @@ function writeAppEnv() {
 		`SUPABASE_SECRET_KEY=${keys.secretKey}`,
 		`PUBLIC_ROOT_DOMAIN=${process.env.PUBLIC_ROOT_DOMAIN ?? 'localhost'}`,
 		`LOCAL_MAILBOX_URL=${MAIL_URL}`,
+		'# Auth URLs config.toml reads with env() (also for `supabase start` in this checkout).',
+		...Object.entries(authUrlEnv()).map(([k, v]) => `${k}=${v}`),
 		''
 	];
 	writeFileSync(process.env.STACK_APP_ENV_FILE ?? join(ROOT, '.env.local'), lines.join('\n'));
@@ -162,6 +183,8 @@ function writeAppEnv() {
 
 export async function start() {
 	loadKeys();
+	// config.toml's env(SITE_URL) and env(ADDITIONAL_REDIRECT_URLS), for the Supabase CLI and the gateway
+	Object.assign(process.env, authUrlEnv());
 	log('starting PostgreSQL');
 	await startCluster();
 	log('platform bootstrap');
