@@ -28,6 +28,7 @@ import {
 	SUPERUSER_URL
 } from './config.ts';
 import { isRunning, portInUse, StackError, startCluster, stopCluster } from './postgres.ts';
+import { NEEDS, prerequisiteMessage } from './prerequisites.ts';
 
 const GATEWAY_ENTRY = join(ROOT, 'supabase', 'local', 'gateway', 'server.ts');
 const TYPES_FILE = join(ROOT, 'src', 'lib', 'database.types.ts');
@@ -181,7 +182,14 @@ function writeAppEnv() {
 	writeFileSync(process.env.STACK_APP_ENV_FILE ?? join(ROOT, '.env.local'), lines.join('\n'));
 }
 
+/** Stops with one message when the OS lacks what `npm run dev` (or `npm test`) needs. */
+export function checkPrerequisites(forWhat: keyof typeof NEEDS) {
+	const message = prerequisiteMessage(NEEDS[forWhat]);
+	if (message) throw new StackError(message);
+}
+
 export async function start() {
+	checkPrerequisites('dev');
 	loadKeys();
 	// config.toml's env(SITE_URL) and env(ADDITIONAL_REDIRECT_URLS), for the Supabase CLI and the gateway
 	Object.assign(process.env, authUrlEnv());
@@ -335,9 +343,16 @@ async function main() {
 		case 'advisors':
 			await advisors();
 			break;
+		case 'check': {
+			const what = rest[0] ?? 'test';
+			if (what !== 'dev' && what !== 'test') throw new StackError('usage: check dev|test');
+			checkPrerequisites(what);
+			log(`OS prerequisites for ${what === 'dev' ? 'the local runtime' : 'the tests'}: present`);
+			break;
+		}
 		default:
 			console.error(
-				'usage: node supabase/local/cli.ts start|stop|status|reset|types [--check]|advisors'
+				'usage: node supabase/local/cli.ts start|stop|status|reset|types [--check]|advisors|check dev|test|backup [file]|restore <file>'
 			);
 			process.exit(2);
 	}

@@ -245,7 +245,9 @@ describe('auth and storage belong to the platform', () => {
 describe('Storage’s own rules', () => {
 	async function withObject<T>(fn: () => Promise<T>): Promise<T> {
 		return rolledBack(async () => {
-			await db.query(`insert into storage.buckets (id, name) values ('hosted-shape', 'hosted-shape')`);
+			await db.query(
+				`insert into storage.buckets (id, name) values ('hosted-shape', 'hosted-shape')`
+			);
 			await db.query(
 				`insert into storage.objects (bucket_id, name, updated_at)
 				 values ('hosted-shape', 'a/b.png', now() - interval '1 day')`
@@ -315,8 +317,8 @@ describe('Storage’s own rules', () => {
 				`create policy hosted_shape_x on auth.one_time_tokens for select to authenticated using (true)`
 			)
 		).toEqual({ code: '42501', message: 'must be owner of table one_time_tokens' });
-		expect(
-			await failure(`alter table storage.objects enable row level security`)
-		).toMatchObject({ code: '42501' });
+		expect(await failure(`alter table storage.objects enable row level security`)).toMatchObject({
+			code: '42501'
+		});
 	});
 });

@@ -69,9 +69,7 @@ async function runFile(file: string): Promise<TapResult> {
 				for (const v of Object.values(row)) if (typeof v === 'string') lines.push(...v.split('\n'));
 			}
 		}
-		const { rows } = await db.query(
-			`select to_regnamespace('tests') is not null as left`
-		);
+		const { rows } = await db.query(`select to_regnamespace('tests') is not null as left`);
 		leftBehind = rows[0].left === true;
 	} catch (err) {
 		lines.push(`not ok - file aborted: ${(err as Error).message}`);
