@@ -33,7 +33,7 @@ import { NEEDS, prerequisiteMessage } from './prerequisites.ts';
 const GATEWAY_ENTRY = join(ROOT, 'supabase', 'local', 'gateway', 'server.ts');
 const TYPES_FILE = join(ROOT, 'src', 'lib', 'database.types.ts');
 
-function log(msg: string) {
+export function log(msg: string) {
 	if (!process.env.STACK_QUIET) console.error(`[stack] ${msg}`);
 }
 
@@ -88,7 +88,7 @@ function migrate() {
 	}
 }
 
-function readPid(): number | null {
+export function readPid(): number | null {
 	if (!existsSync(GATEWAY_PID)) return null;
 	const pid = Number(readFileSync(GATEWAY_PID, 'utf8'));
 	try {
@@ -116,7 +116,7 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
 const GATEWAY_ENV = join(DATA_DIR, 'gateway-env.json');
 
 /** Starts the gateway, or restarts it when it runs with other auth URLs than configured now. */
-async function startGateway() {
+export async function startGateway() {
 	const wanted = JSON.stringify(authUrlEnv());
 	if (readPid()) {
 		const running = existsSync(GATEWAY_ENV) ? readFileSync(GATEWAY_ENV, 'utf8') : '';
@@ -146,14 +146,14 @@ async function startGateway() {
 	}
 }
 
-async function waitForPortFree(port: number, timeoutMs: number) {
+export async function waitForPortFree(port: number, timeoutMs: number) {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline && (await portInUse(port, HOST))) {
 		await new Promise((r) => setTimeout(r, 100));
 	}
 }
 
-function stopGateway() {
+export function stopGateway() {
 	const pid = readPid();
 	if (pid) {
 		try {
@@ -343,6 +343,21 @@ async function main() {
 		case 'advisors':
 			await advisors();
 			break;
+		case 'backup': {
+			const { backup } = await import('./backup.ts');
+			const file = await backup(rest.find((a) => !a.startsWith('--')));
+			log(`backup written to ${file}`);
+			break;
+		}
+		case 'restore': {
+			const file = rest.find((a) => !a.startsWith('--'));
+			if (!file) throw new StackError('usage: npm run stack:restore -- <backup file> [--replace]');
+			const { restore } = await import('./backup.ts');
+			await restore(file, { replace: rest.includes('--replace') });
+			log(`restored ${file}`);
+			status();
+			break;
+		}
 		case 'check': {
 			const what = rest[0] ?? 'test';
 			if (what !== 'dev' && what !== 'test') throw new StackError('usage: check dev|test');
