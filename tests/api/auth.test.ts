@@ -1,6 +1,6 @@
 /**
  * The local Auth service through the official clients (supabase-js, @supabase/ssr) against the
- * real database: SUPABASE_CONTRACTS.md sections 2 (endpoints) and 3 (tokens, JWKS, hook).
+ * real database: docs/local-runtime.md, "Auth" (endpoints, hook) and "Tokens and keys".
  */
 import { createHash, webcrypto } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * The gateway step in front of every service (SUPABASE_CONTRACTS.md 1.2): API key checks, CORS,
+ * The gateway step in front of every service (docs/local-runtime.md, "Gateway"): API key checks, CORS,
  * and the Authorization rewrite (a user JWT wins over the key; `Bearer sb_…` is never forwarded).
  * Observed through Auth, whose admin check shows which role the forwarded bearer carries.
  */

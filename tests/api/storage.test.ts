@@ -1,6 +1,6 @@
 /**
  * The local Storage API through the official storage-js client (and plain fetch for URL-level
- * cases) against the real database and files: SUPABASE_CONTRACTS.md section 5 and F6.
+ * cases) against the real database and files: docs/local-runtime.md, "Storage".
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

@@ -28,7 +28,7 @@ export function serviceClient() {
 	});
 }
 
-/** Mints an HS256 access token the way tests may (SUPABASE_CONTRACTS.md 3.2). */
+/** Mints an HS256 access token the way tests may (docs/local-runtime.md, "Tokens and keys"). */
 export function mintToken(claims: Record<string, unknown>, ttlSeconds = 3600): string {
 	const iat = Math.floor(Date.now() / 1000);
 	return signHs256(

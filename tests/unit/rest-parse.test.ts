@@ -1,20 +1,24 @@
-/** The Data API's pure URL-grammar parsers (SUPABASE_CONTRACTS.md 4.2–4.6). */
+/** The Data API's pure URL-grammar parsers (docs/local-runtime.md, "Data API"). */
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../supabase/local/gateway/rest/errors.ts';
 import {
-	ApiError,
-	negotiate,
 	parseList,
 	parseLogic,
-	parseNonNegative,
 	parseOperation,
 	parseOrder,
+	splitKey
+} from '../../supabase/local/gateway/rest/parse-filter.ts';
+import {
+	negotiate,
+	parseNonNegative,
 	parsePrefer,
-	parseRange,
+	parseRange
+} from '../../supabase/local/gateway/rest/parse-request.ts';
+import {
+	parseField,
 	parseSelect,
-	splitKey,
-	splitTopLevel,
-	parseField
-} from '../../supabase/local/gateway/rest-parse.ts';
+	splitTopLevel
+} from '../../supabase/local/gateway/rest/parse-select.ts';
 
 function apiError(fn: () => unknown): ApiError {
 	try {

@@ -1,19 +1,22 @@
 /**
  * The local runtime's HTTP gateway: one server on the API port routing `/auth/v1`, `/rest/v1`
- * and `/storage/v1` after the Kong/CLI gateway step (SUPABASE_CONTRACTS.md 1.2), plus the
+ * and `/storage/v1` after the Kong/CLI gateway step (docs/local-runtime.md, "Gateway"), plus the
  * mailbox on its own port. Knows only Supabase's contracts, never the app.
+ *
+ * Layout: `core/` (HTTP helpers, bodies, pools, JWTs, the bearer step, `withRole`, the router),
+ * `auth/`, `rest/` and `storage/` (one folder per service, each entered through its handler),
+ * `mailbox.ts` (the local inbox).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_PORT, HOST, loadKeys, MAIL_PORT } from '../config.ts';
-import { closePools } from './db.ts';
-import { sendJson, type GatewayContext } from './http.ts';
-import { handleAuth } from './auth.ts';
-import { handleRest } from './rest.ts';
-import { handleStorage } from './storage.ts';
-import { handleMailbox } from './mail.ts';
-
-const keys = loadKeys();
+import { API_PORT, HOST, MAIL_PORT } from '../config.ts';
+import { apikeyRole, effectiveBearer } from './core/bearer.ts';
+import { closePools } from './core/db.ts';
+import { sendJson, type GatewayContext } from './core/http.ts';
+import { handleAuth } from './auth/router.ts';
+import { handleRest } from './rest/handler.ts';
+import { handleStorage } from './storage/router.ts';
+import { handleMailbox } from './mailbox.ts';
 
 const ALLOW_HEADERS = [
 	'apikey',
@@ -46,25 +49,6 @@ const OPEN_AUTH = new Set([
 	'/health'
 ]);
 
-function keyRole(apikey: string | null): 'anon' | 'service_role' | null {
-	if (!apikey) return null;
-	if (apikey === keys.publishableKey || apikey === keys.anonJwt) return 'anon';
-	if (apikey === keys.secretKey || apikey === keys.serviceRoleJwt) return 'service_role';
-	return null;
-}
-
-/** Authorization := incoming (unless `Bearer sb_…`) else internal JWT for an opaque key else the key. */
-function effectiveBearer(req: IncomingMessage, apikey: string | null): string | null {
-	const auth = req.headers.authorization;
-	if (auth && /^bearer\s+/i.test(auth) && !/^bearer\s+sb_/i.test(auth)) {
-		return auth.replace(/^bearer\s+/i, '').trim();
-	}
-	if (apikey === keys.secretKey) return keys.serviceRoleJwt;
-	if (apikey === keys.publishableKey) return keys.anonJwt;
-	if (apikey && !apikey.startsWith('sb_')) return apikey;
-	return null;
-}
-
 function cors(res: ServerResponse, req: IncomingMessage) {
 	res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
 	res.setHeader('Vary', 'Origin');
@@ -92,7 +76,7 @@ async function route(req: IncomingMessage, res: ServerResponse) {
 	}
 	const [, service, rest = '/'] = match;
 	const apikey = (req.headers.apikey as string | undefined) ?? url.searchParams.get('apikey');
-	const role = keyRole(apikey);
+	const role = apikeyRole(apikey);
 	const needsKey = service === 'rest' || (service === 'auth' && !OPEN_AUTH.has(rest));
 	if (needsKey && !apikey) {
 		sendJson(res, 401, {

@@ -1,11 +1,11 @@
 /** Connection pools of the gateway, one per Postgres login role it acts as. */
 import pg from 'pg';
-import { AUTH_ADMIN_URL, AUTHENTICATOR_URL, DB_URL, STORAGE_ADMIN_URL } from '../config.ts';
+import { AUTH_ADMIN_URL, AUTHENTICATOR_URL, DB_URL, STORAGE_ADMIN_URL } from '../../config.ts';
 
 // Return timestamps, json and numerics as Postgres prints them; services build JSON in SQL.
 for (const oid of [1082, 1114, 1184, 1700, 20]) pg.types.setTypeParser(oid, (v) => v);
 
-/** `authenticator`: the Data API and Storage switch from it to the JWT's role per transaction. */
+/** `authenticator`: the Data API and Storage switch from it to the JWT's role (with-role.ts). */
 export const authenticatorPool = new pg.Pool({ connectionString: AUTHENTICATOR_URL, max: 20 });
 /** `supabase_auth_admin`: owns the auth schema, runs the custom access token hook. */
 export const authPool = new pg.Pool({ connectionString: AUTH_ADMIN_URL, max: 10 });
@@ -23,4 +23,9 @@ for (const pool of [authenticatorPool, authPool, storagePool, adminPool]) {
 
 export async function closePools() {
 	await Promise.all([authenticatorPool, authPool, storagePool, adminPool].map((p) => p.end()));
+}
+
+/** Double-quotes an identifier (`format('%I')` without the bare-word shortcut). */
+export function quoteIdent(name: string): string {
+	return `"${name.replace(/"/g, '""')}"`;
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DATA_DIR, HOST, MAIL_PORT } from '../config.ts';
-import { sendJson } from './http.ts';
+import { sendJson } from './core/http.ts';
 
 export const MAIL_FILE = join(DATA_DIR, 'mail.jsonl');
 

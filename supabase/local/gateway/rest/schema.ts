@@ -4,11 +4,11 @@
  * Reloaded on demand when a request names something the cache does not know (tests and
  * migrations create tables at runtime), with concurrent reloads coalesced.
  */
-import { adminPool } from './db.ts';
-import { ApiError } from './rest-parse.ts';
+import { API_ROLES } from '../core/bearer.ts';
+import { adminPool, quoteIdent as quoteName } from '../core/db.ts';
+import { ApiError } from './errors.ts';
 
 export const EXPOSED_SCHEMAS = ['public', 'graphql_public'];
-export const API_ROLES = ['anon', 'authenticated', 'service_role'] as const;
 
 export interface Column {
 	name: string;
@@ -283,12 +283,12 @@ export function findFunctions(cache: SchemaCache, schema: string, name: string):
 	return cache.functions.get(key(schema, name)) ?? [];
 }
 
-/** Double-quotes an identifier (`format('%I')` without the bare-word shortcut). */
+/** core/db.ts quoteIdent, refusing a client-supplied name with a NUL as PostgREST does. */
 export function quoteIdent(name: string): string {
 	if (name.includes('\u0000')) {
 		throw new ApiError(400, 'PGRST100', 'failed to parse identifier', 'names cannot contain NUL');
 	}
-	return `"${name.replace(/"/g, '""')}"`;
+	return quoteName(name);
 }
 
 /** Quotes catalog-derived text as a literal (never used for client values: those are bound). */

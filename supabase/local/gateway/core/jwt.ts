@@ -1,7 +1,7 @@
 /**
  * JWTs of the local runtime: ES256 access tokens signed with the data folder's key (published
  * in the JWKS with its kid) and legacy HS256 tokens verified with the project JWT secret, as
- * GoTrue, PostgREST and Storage accept both (SUPABASE_CONTRACTS.md 3.2).
+ * GoTrue, PostgREST and Storage accept both (docs/local-runtime.md, "Tokens and keys").
  */
 import {
 	createHmac,
@@ -12,10 +12,11 @@ import {
 	verify
 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { loadKeys, signHs256 } from '../config.ts';
+import { loadKeys, signHs256 } from '../../config.ts';
 
 const keys = loadKeys();
-const privateKey: KeyObject = createPrivateKey({ key: keys.signingKey, format: 'jwk' });
+// A plain copy: config.ts types the key with the DOM's JsonWebKey, node:crypto wants its own.
+const privateKey: KeyObject = createPrivateKey({ key: { ...keys.signingKey }, format: 'jwk' });
 const publicKey: KeyObject = createPublicKey(privateKey);
 const publicJwk = (() => {
 	const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });

@@ -4,22 +4,27 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_URL, ROOT } from '../config.ts';
+import { API_URL, ROOT } from '../../config.ts';
 
 type TomlValue = string | number | boolean | TomlValue[];
 type TomlTable = Record<string, TomlValue>;
 
-/** Strips a `#` comment that is not inside a double- or single-quoted string. */
-function stripComment(line: string): string {
+/** Indices of the characters of `text` outside double- or single-quoted strings. */
+function* unquoted(text: string): Generator<number> {
 	let quote: string | null = null;
-	for (let i = 0; i < line.length; i++) {
-		const c = line[i];
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
 		if (quote) {
 			if (c === '\\' && quote === '"') i++;
 			else if (c === quote) quote = null;
 		} else if (c === '"' || c === "'") quote = c;
-		else if (c === '#') return line.slice(0, i);
+		else yield i;
 	}
+}
+
+/** Strips a `#` comment that is not inside a double- or single-quoted string. */
+function stripComment(line: string): string {
+	for (const i of unquoted(line)) if (line[i] === '#') return line.slice(0, i);
 	return line;
 }
 
@@ -32,15 +37,9 @@ function parseValue(text: string): TomlValue {
 		const inner = v.slice(1, -1).trim();
 		if (!inner) return [];
 		const items: string[] = [];
-		let quote: string | null = null;
 		let start = 0;
-		for (let i = 0; i < inner.length; i++) {
-			const c = inner[i];
-			if (quote) {
-				if (c === '\\' && quote === '"') i++;
-				else if (c === quote) quote = null;
-			} else if (c === '"' || c === "'") quote = c;
-			else if (c === ',') {
+		for (const i of unquoted(inner)) {
+			if (inner[i] === ',') {
 				items.push(inner.slice(start, i));
 				start = i + 1;
 			}
@@ -209,4 +208,16 @@ export function isRedirectAllowed(target: string): boolean {
 /** The redirect a request asked for if allowed, else SITE_URL (GoTrue GetReferrer). */
 export function redirectTarget(requested: string | null | undefined): string {
 	return requested && isRedirectAllowed(requested) ? requested : authConfig.siteUrl;
+}
+
+/** `GET /settings`: which providers and sign-up options this Auth server has. */
+export function publicSettings() {
+	return {
+		external: { email: true, phone: false, anonymous_users: authConfig.anonymousSignIns },
+		disable_signup: !authConfig.enableSignup,
+		mailer_autoconfirm: authConfig.autoconfirm,
+		phone_autoconfirm: false,
+		sms_provider: '',
+		saml_enabled: false
+	};
 }

@@ -1,9 +1,9 @@
 /**
- * Storage API errors (SUPABASE_CONTRACTS.md 5.4, F6): HTTP 400 (500 for internal errors) with the
+ * Storage API errors (docs/local-runtime.md, "Storage"): HTTP 400 (500 for internal errors) with the
  * logical status in the JSON body's `statusCode`, as supabase/storage renders StorageBackendError.
  */
 import type { ServerResponse } from 'node:http';
-import { sendJson } from './http.ts';
+import { sendJson } from '../core/http.ts';
 
 export class StorageError extends Error {
 	statusCode: string;

@@ -1,0 +1,155 @@
+/**
+ * Runs a planned Data API statement as the JWT's role (core/with-role.ts: one transaction, the
+ * request settings, plus the exposed schema's `search_path` and the role's own settings) and
+ * turns its one result row (`total`, `n`, `body`) into PostgREST's status, headers and body
+ * (docs/local-runtime.md, "Data API"). Errors PostgREST detects after running the statement
+ * (`.single()` on ≠ 1 row, max-affected, a range past the end) roll the transaction back.
+ */
+import { quoteIdent } from '../core/db.ts';
+import type { GatewayContext } from '../core/http.ts';
+import type { Claims } from '../core/jwt.ts';
+import { withRole } from '../core/with-role.ts';
+import { send, sendError, type ErrorBody } from './errors.ts';
+import type { MediaKind, Preferences } from './parse-request.ts';
+import type { Plan } from './plan.ts';
+import type { SchemaCache } from './schema.ts';
+
+export interface ExecContext {
+	role: string;
+	claims: Claims;
+	schema: string;
+	media: MediaKind;
+	prefs: Preferences;
+	cache: SchemaCache;
+}
+
+/** What to answer once the transaction has ended. */
+type Reply =
+	| { error: ErrorBody; status: number; headers: Record<string, string> }
+	| { status: number; body: string | null; headers: Record<string, string> };
+
+function contentRange(offset: number, n: number, total: number | null): string {
+	return `${n > 0 ? `${offset}-${offset + n - 1}` : '*'}/${total ?? '*'}`;
+}
+
+export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): Promise<void> {
+	const single = x.media === 'object' || x.media === 'object-stripped';
+	const headers: Record<string, string> = { 'Content-Profile': x.schema };
+	if (x.prefs.applied.length) headers['Preference-Applied'] = x.prefs.applied.join(', ');
+	const contentType = single
+		? 'application/vnd.pgrst.object+json; charset=utf-8'
+		: 'application/json; charset=utf-8';
+	const settings: [string, string][] = [
+		['search_path', `${quoteIdent(x.schema)}, public, extensions`],
+		...(x.cache.roleSettings.get(x.role) ?? [])
+	];
+
+	const reply = await withRole(
+		ctx,
+		{ role: x.role, claims: x.claims },
+		{ readOnly: plan.readOnly, settings },
+		async (db, tx): Promise<Reply> => {
+			let total: number | null = null;
+			let n = 0;
+			let body: string | null = null;
+			let inserted = 0;
+			if (plan.statement) {
+				const result = await db.query(plan.statement.sql, plan.statement.params);
+				if (plan.returning && result.rows.length === 1 && 'n' in result.rows[0]) {
+					const row = result.rows[0];
+					total = row.total === null ? null : Number(row.total);
+					n = Number(row.n);
+					body = row.body;
+					inserted = Number(row.inserted ?? 0);
+				} else {
+					n = result.rowCount ?? 0;
+				}
+			} else {
+				body = '[]';
+			}
+			if (plan.kind === 'rpc-void' || plan.kind === 'rpc-scalar' || plan.kind === 'rpc-object')
+				n = 1;
+			const needsCount = x.prefs.count !== null;
+			if (needsCount && total === null && plan.kind !== 'read') total = n;
+
+			const fail = (status: number, error: ErrorBody, extra: Record<string, string> = {}) => {
+				tx.rollbackOnly();
+				return { status, error, headers: { ...headers, ...extra } };
+			};
+			const mutation = plan.kind === 'insert' || plan.kind === 'update' || plan.kind === 'delete';
+			if (
+				mutation &&
+				x.prefs.handling === 'strict' &&
+				x.prefs.maxAffected !== null &&
+				n > x.prefs.maxAffected
+			) {
+				return fail(400, {
+					code: 'PGRST124',
+					details: `The query affects ${n} rows`,
+					hint: null,
+					message: 'Query result exceeds max-affected preference constraint'
+				});
+			}
+			if (single && n !== 1) {
+				return fail(406, {
+					code: 'PGRST116',
+					details: `The result contains ${n} rows`,
+					hint: null,
+					message: 'Cannot coerce the result to a single JSON object'
+				});
+			}
+			if (plan.kind === 'read' && total !== null && plan.offset > total) {
+				return fail(
+					416,
+					{
+						code: 'PGRST103',
+						details: `An offset of ${plan.offset} was requested, but there are only ${total} rows.`,
+						hint: null,
+						message: 'Requested range not satisfiable'
+					},
+					{ 'Content-Range': `*/${total}` }
+				);
+			}
+			if (x.prefs.tx === 'rollback') tx.rollbackOnly();
+
+			const typed = { ...headers, 'Content-Type': contentType };
+			/** Mutations: the rows with `return=representation`, else no body and `empty`. */
+			const rows = (status: number, empty: number, range: string): Reply =>
+				x.prefs.return === 'representation'
+					? {
+							status,
+							body: single ? (body ?? 'null') : (body ?? '[]'),
+							headers: { ...typed, 'Content-Range': range }
+						}
+					: { status: empty, body: null, headers: { ...headers, 'Content-Range': range } };
+			const counted = `${needsCount ? n : '*'}`;
+			switch (plan.kind) {
+				case 'read':
+				case 'rpc-rows': {
+					const status = total !== null && n < total ? 206 : 200;
+					const range = contentRange(plan.offset, n, needsCount ? total : null);
+					return { status, body: body ?? '[]', headers: { ...typed, 'Content-Range': range } };
+				}
+				case 'rpc-object':
+				case 'rpc-scalar':
+					return {
+						status: 200,
+						body: body ?? 'null',
+						headers: { ...typed, 'Content-Range': '0-0/*' }
+					};
+				case 'rpc-void':
+					return { status: 204, body: null, headers };
+				case 'insert': {
+					const status = plan.upsert && plan.returning ? (inserted > 0 ? 201 : 200) : 201;
+					return rows(status, status, `*/${counted}`);
+				}
+				case 'update':
+					return rows(200, 204, `${n > 0 ? `0-${n - 1}` : '*'}/${counted}`);
+				case 'delete':
+					return rows(200, 204, `*/${counted}`);
+			}
+		}
+	);
+	if ('error' in reply) sendError(ctx, reply.status, reply.error, reply.headers);
+	else send(ctx, reply.status, reply.body, reply.headers);
+}

@@ -1,0 +1,190 @@
+/**
+ * Pure parsers of the Data API's URL grammar, part 1 (docs/local-runtime.md, "Data API"): field
+ * references (`data->a->>b`), top-level splitting, and the `select` parameter with casts,
+ * aliases, embeds and counts. Nothing here touches SQL; sql-*.ts resolves the parsed names
+ * against the schema cache before any of them reaches a statement.
+ */
+import { ApiError } from './errors.ts';
+
+export function parseError(what: string, details: string): ApiError {
+	return new ApiError(400, 'PGRST100', `failed to parse ${what}`, details);
+}
+
+export interface JsonStep {
+	arrow: '->' | '->>';
+	key: string;
+}
+
+/** A column reference with an optional JSON path: `data->a->>b`. */
+export interface FieldRef {
+	name: string;
+	json: JsonStep[];
+}
+
+export interface ColumnItem {
+	kind: 'column';
+	alias: string | null;
+	field: FieldRef;
+	cast: string | null;
+}
+
+export interface StarItem {
+	kind: 'star';
+}
+
+/** `count()` aggregate (also the bare `count` inside an embed, PostgREST's `rel(count)`). */
+export interface CountItem {
+	kind: 'count';
+	alias: string | null;
+	bare: boolean;
+}
+
+export interface EmbedItem {
+	kind: 'embed';
+	alias: string | null;
+	relation: string;
+	hint: string | null;
+	joinType: 'left' | 'inner';
+	/** `...rel(cols)`: the to-one embed's columns are spread into the parent object. */
+	spread?: boolean;
+	select: SelectItem[];
+}
+
+export type SelectItem = ColumnItem | StarItem | CountItem | EmbedItem;
+
+export const JSON_SPLIT = /(->>|->)/;
+
+/** `data->a->>b` → name `data`, steps [{->,a},{->>,b}]. */
+export function parseField(text: string): FieldRef {
+	const parts = text.split(JSON_SPLIT);
+	const name = unquoteIdent(parts[0]);
+	const json: JsonStep[] = [];
+	for (let i = 1; i < parts.length; i += 2) {
+		const key = parts[i + 1];
+		if (key === undefined || key === '') throw parseError('select', `empty JSON key in "${text}"`);
+		json.push({ arrow: parts[i] as '->' | '->>', key: unquoteIdent(key) });
+	}
+	if (!name) throw parseError('select', `empty column name in "${text}"`);
+	return { name, json };
+}
+
+export function unquoteIdent(text: string): string {
+	if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
+		return text.slice(1, -1).replace(/\\(.)/g, '$1');
+	}
+	return text;
+}
+
+/** Splits on `sep` at nesting depth 0, outside double quotes. */
+export function splitTopLevel(text: string, sep = ','): string[] {
+	const out: string[] = [];
+	let depth = 0;
+	let quoted = false;
+	let start = 0;
+	for (let i = 0; i < text.length; i++) {
+		const ch = text[i];
+		if (quoted) {
+			if (ch === '\\') i++;
+			else if (ch === '"') quoted = false;
+			continue;
+		}
+		if (ch === '"') quoted = true;
+		else if (ch === '(') depth++;
+		else if (ch === ')') depth--;
+		else if (ch === sep && depth === 0) {
+			out.push(text.slice(start, i));
+			start = i + 1;
+		}
+		if (depth < 0) throw parseError('parameter', `unbalanced parentheses in "${text}"`);
+	}
+	if (quoted || depth !== 0)
+		throw parseError('parameter', `unbalanced quotes or parentheses in "${text}"`);
+	out.push(text.slice(start));
+	return out;
+}
+
+/** Index of the first `ch` outside double quotes, or -1. */
+function indexOutsideQuotes(text: string, ch: string, from = 0): number {
+	let quoted = false;
+	for (let i = from; i < text.length; i++) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '\\') i++;
+			else if (c === '"') quoted = false;
+		} else if (c === '"') quoted = true;
+		else if (text.startsWith(ch, i)) return i;
+	}
+	return -1;
+}
+
+export function parseSelect(text: string | null): SelectItem[] {
+	if (text === null || text === '') return [{ kind: 'star' }];
+	const items = splitTopLevel(text).map((raw) => {
+		if (raw === '') throw parseError('select', `empty item in "${text}"`);
+		return parseSelectItem(raw);
+	});
+	return items;
+}
+
+function parseSelectItem(raw: string): SelectItem {
+	if (raw === '*') return { kind: 'star' };
+	if (raw.startsWith('...')) {
+		const inner = parseSelectItem(raw.slice(3));
+		if (inner.kind !== 'embed' || inner.alias)
+			throw parseError(
+				'select',
+				`"..." applies to an embedded resource without alias, got "${raw}"`
+			);
+		return { ...inner, spread: true };
+	}
+	let rest = raw;
+	let alias: string | null = null;
+	// `alias:rest`, but not the `::` of a cast.
+	const colon = indexOutsideQuotes(rest, ':');
+	if (colon > 0 && rest[colon + 1] !== ':') {
+		const paren = indexOutsideQuotes(rest, '(');
+		if (paren === -1 || colon < paren) {
+			alias = unquoteIdent(rest.slice(0, colon));
+			rest = rest.slice(colon + 1);
+			if (!alias) throw parseError('select', `empty alias in "${raw}"`);
+		}
+	}
+	const paren = indexOutsideQuotes(rest, '(');
+	if (paren >= 0) {
+		if (!rest.endsWith(')')) throw parseError('select', `unexpected text after ")" in "${raw}"`);
+		const head = rest.slice(0, paren);
+		const inner = rest.slice(paren + 1, -1);
+		if (head === 'count' && inner === '') return { kind: 'count', alias, bare: false };
+		const parts = head.split('!');
+		const relation = unquoteIdent(parts[0]);
+		if (!relation) throw parseError('select', `empty relation in "${raw}"`);
+		let hint: string | null = null;
+		let joinType: 'left' | 'inner' = 'left';
+		for (const part of parts.slice(1)) {
+			if (part === 'inner') joinType = 'inner';
+			else if (part === 'left') joinType = 'left';
+			else if (part && hint === null) hint = unquoteIdent(part);
+			else throw parseError('select', `unexpected "!${part}" in "${raw}"`);
+		}
+		return {
+			kind: 'embed',
+			alias,
+			relation,
+			hint,
+			joinType,
+			select: parseSelect(inner === '' ? '*' : inner)
+		};
+	}
+	let cast: string | null = null;
+	const castAt = indexOutsideQuotes(rest, '::');
+	if (castAt >= 0) {
+		cast = rest.slice(castAt + 2);
+		rest = rest.slice(0, castAt);
+		if (!/^[a-zA-Z_][a-zA-Z0-9_ ]*(\[\])?$/.test(cast))
+			throw parseError('select', `invalid cast "${cast}"`);
+	}
+	if (rest === 'count' && alias === null && cast === null) {
+		return { kind: 'count', alias: null, bare: true };
+	}
+	return { kind: 'column', alias, field: parseField(rest), cast };
+}
