@@ -1,5 +1,8 @@
 -- invitations: who may see, create, resend and revoke them; seat limits from the plan. Accepting
 -- (possession of the invitation's secret): 41-invitation-proof.test.sql.
+begin;
+\ir ../helpers.psql
+
 select plan(30);
 select tests.create_tenancy_fixture();
 
@@ -143,3 +146,5 @@ select throws_ok(
 );
 
 select * from finish();
+
+rollback;

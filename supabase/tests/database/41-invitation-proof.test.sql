@@ -2,6 +2,9 @@
 -- invitation e-mail carries, together with the session's Auth-verified address. Without the right
 -- secret (wrong, reused, replaced, revoked, expired, another clinic's, another address's) the
 -- refusal is the same as for an invitation or clinic that does not exist.
+begin;
+\ir ../helpers.psql
+
 select plan(36);
 select tests.create_tenancy_fixture();
 update public.organizations set plan_id = 'hospital' where id in (tests.org_id('alpha'), tests.org_id('beta'));
@@ -187,3 +190,5 @@ select is((select count(*)::int from public.audit_log where table_name = 'invita
   'the secret itself never reaches the audit trail');
 
 select * from finish();
+
+rollback;
