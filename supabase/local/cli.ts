@@ -40,11 +40,12 @@ export function log(msg: string) {
 
 /**
  * config.toml's `[auth.hook.send_email]` reads SEND_EMAIL_HOOK_URI and SEND_EMAIL_HOOK_SECRET (the
- * Supabase CLI refuses the file without them). Locally they default to the portal at SITE_URL and
- * the secret generated for this data folder (also written to .env.local for the portal).
+ * Supabase CLI refuses the file without them). Locally they default to the portal at the site URL
+ * (`<SITE_URL>/hooks/send-email`) and the secret generated for this data folder (also written to
+ * .env.local for the portal).
  */
 function hookEnv(): Record<string, string> {
-	const site = (process.env.SITE_URL ?? 'http://localhost:5173').replace(/\/+$/, '');
+	const site = authUrlEnv().SITE_URL.replace(/\/+$/, '');
 	return {
 		SEND_EMAIL_HOOK_URI: process.env.SEND_EMAIL_HOOK_URI ?? `${site}/hooks/send-email`,
 		SEND_EMAIL_HOOK_SECRET: process.env.SEND_EMAIL_HOOK_SECRET ?? loadKeys().sendEmailHookSecret
@@ -131,11 +132,14 @@ const GATEWAY_ENV = join(DATA_DIR, 'gateway-env.json');
 
 /** Starts the gateway, or restarts it when it runs with other auth URLs than configured now. */
 export async function startGateway() {
-	const wanted = JSON.stringify(authUrlEnv());
+	const wanted = JSON.stringify({
+		...authUrlEnv(),
+		SEND_EMAIL_HOOK_URI: hookEnv().SEND_EMAIL_HOOK_URI
+	});
 	if (readPid()) {
 		const running = existsSync(GATEWAY_ENV) ? readFileSync(GATEWAY_ENV, 'utf8') : '';
 		if (running === wanted) return;
-		log('restarting the gateway: site URL or redirect allow-list changed');
+		log('restarting the gateway: site URL, redirect allow-list or e-mail hook changed');
 		stopGateway();
 		await waitForPortFree(API_PORT, 10_000);
 	}

@@ -32,6 +32,12 @@ export const PORTAL_PORTS = {
 };
 
 /**
+ * The site URL of test runs (tests/run.ts and the tests' global setup): the browser tests' build, so
+ * the Send Email hook and the links Auth builds on the site URL reach the portal under test.
+ */
+export const TEST_SITE_URL = `http://localhost:${PORTAL_PORTS.e2e}`;
+
+/**
  * Auth's site URL and redirect allow-list. config.toml reads both with `env()`, so hosted values
  * come from the environment of `supabase config push`; for the local runtime they default to the
  * portal's ports: the site is the dev server, and Auth may send people back to any of the portal's

@@ -68,6 +68,21 @@ export function invitationKeyOf(redirectTo: URL): string | null {
 	return new URL(next, redirectTo.origin).searchParams.get('key');
 }
 
+/**
+ * The portal address an e-mail's link starts from: `<address>/auth/confirm?…`, to which the
+ * templates append `&token_hash=…&type=…`. The portal asks Auth to return to exactly that shape
+ * (`<clinic address>/auth/confirm?next=<path>`); any other redirect Auth hands over (its fallback to
+ * the site URL when a caller named none or one outside the allow-list, or an allowed address with
+ * another path) becomes `<its origin>/auth/confirm?next=<its path>`, so every link works.
+ */
+export function confirmAddress(redirectTo: URL): string {
+	if (redirectTo.pathname === '/auth/confirm' && redirectTo.search.length > 1) {
+		return `${redirectTo.origin}/auth/confirm${redirectTo.search}`;
+	}
+	const next = redirectTo.pathname === '/auth/confirm' ? '/' : redirectTo.pathname + redirectTo.search;
+	return `${redirectTo.origin}/auth/confirm?next=${encodeURIComponent(next)}`;
+}
+
 /** The clinic the link returns to (public branding of its host), or null. */
 async function clinicOf(
 	redirectTo: URL | null
@@ -94,12 +109,16 @@ export async function composeAuthEmails(payload: SendEmailPayload) {
 	const d = payload.email_data;
 	const user = payload.user;
 	const redirectTo = parseUrl(d.redirect_to);
+	// Auth always names a redirect (the request's, or its site URL): without one no link can be made
+	if (!redirectTo || !/^https?:$/.test(redirectTo.protocol)) {
+		throw new Error(`send-email hook: no usable redirect_to (${d.redirect_to})`);
+	}
 	const host = await clinicOf(redirectTo);
 	let clinic = host?.clinic ?? null;
 	let template = TEMPLATE_OF[d.email_action_type];
 	if (!template) return [];
 
-	const key = redirectTo ? invitationKeyOf(redirectTo) : null;
+	const key = invitationKeyOf(redirectTo);
 	if (key && (d.email_action_type === 'signup' || d.email_action_type === 'magiclink')) {
 		// a staff invitation: the secret proves which one; it must be for this very address
 		const { data } = await anon().rpc('invitation_by_secret', { secret: key }).maybeSingle();
@@ -129,14 +148,17 @@ export async function composeAuthEmails(payload: SendEmailPayload) {
 
 	const confirmationUrl = (hash: string) =>
 		`${d.site_url}/verify?token=${encodeURIComponent(hash)}&type=${d.email_action_type}&redirect_to=${encodeURIComponent(d.redirect_to)}`;
+	// The templates' variables as Auth fills them, but for the link: .RedirectTo is always the
+	// portal's /auth/confirm address (confirmAddress) and .SiteURL the portal address it is on
+	// (email_data.site_url is Auth's own URL), so the templates' link is right in every case.
 	const base = (to: string, token: string, hash: string): TemplateData => ({
-		SiteURL: d.site_url,
+		SiteURL: redirectTo.origin,
 		ConfirmationURL: confirmationUrl(hash),
 		Email: user.email ?? '',
 		Token: token,
 		TokenHash: hash,
 		Data: user.user_metadata ?? {},
-		RedirectTo: d.redirect_to,
+		RedirectTo: confirmAddress(redirectTo),
 		SendingTo: to,
 		...(clinic ? { Clinic: clinic } : {})
 	});

@@ -50,13 +50,34 @@ const SUBJECTS = subjectsFrom(configToml);
 type Node =
 	| { kind: 'text'; text: string }
 	| { kind: 'value'; path: string[] }
-	| { kind: 'if' | 'with'; path: string[]; then: Node[]; else: Node[] };
+	| { kind: 'if' | 'with'; cond: Cond; then: Node[]; else: Node[] };
+
+/** A condition: a field (`.X.Y`), or `eq` of fields and "string" literals (Go's builtin). */
+type Cond = { path: string[] } | { eq: ({ path: string[] } | { literal: string })[] };
 
 function fieldPath(expr: string): string[] {
 	const e = expr.trim();
 	if (e === '.') return [];
 	if (!/^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(e)) throw new Error(`template: unsupported {{ ${e} }}`);
 	return e.slice(1).split('.');
+}
+
+/**
+ * `.X` for `if`/`with`; for `if` also `eq A B…` (true when A equals any of the others, as Go's
+ * builtin) with fields and "double-quoted" strings as arguments.
+ */
+function condition(expr: string, allowEq: boolean): Cond {
+	const e = expr.trim();
+	if (allowEq && e.startsWith('eq ')) {
+		const args = e.slice(3).trim().match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+		if (args.length < 2) throw new Error(`template: eq needs two arguments in {{ if ${e} }}`);
+		return {
+			eq: args.map((a) =>
+				a.startsWith('"') ? { literal: JSON.parse(a) as string } : { path: fieldPath(a) }
+			)
+		};
+	}
+	return { path: fieldPath(e) };
 }
 
 export function parseTemplate(src: string): Node[] {
@@ -101,7 +122,7 @@ export function parseTemplate(src: string): Node[] {
 				const otherwise = then.stop === 'else' ? block(['end']).nodes : [];
 				nodes.push({
 					kind: m[1] as 'if' | 'with',
-					path: fieldPath(m[2]),
+					cond: condition(m[2], m[1] === 'if'),
 					then: then.nodes,
 					else: otherwise
 				});
@@ -124,6 +145,12 @@ function lookup(dot: unknown, path: string[]): unknown {
 	return v;
 }
 
+function evaluate(dot: unknown, cond: Cond): unknown {
+	if ('path' in cond) return lookup(dot, cond.path);
+	const [first, ...rest] = cond.eq.map((a) => ('literal' in a ? a.literal : lookup(dot, a.path)));
+	return rest.some((v) => v === first);
+}
+
 function truthy(v: unknown): boolean {
 	if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
 	if (Array.isArray(v)) return v.length > 0;
@@ -144,7 +171,7 @@ export function renderNodes(nodes: Node[], data: unknown, html: boolean): string
 			const s = v === undefined || v === null ? '' : String(v);
 			out += html ? escapeHtml(s) : s;
 		} else {
-			const v = lookup(data, n.path);
+			const v = evaluate(data, n.cond);
 			if (truthy(v)) out += renderNodes(n.then, n.kind === 'with' ? v : data, html);
 			else out += renderNodes(n.else, data, html);
 		}

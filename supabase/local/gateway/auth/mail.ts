@@ -15,7 +15,9 @@ import type { GatewayContext } from '../core/http.ts';
 import { deliver, type MailType } from '../mailbox.ts';
 import { AUTH_URL, authConfig, redirectTarget, type EmailTemplateName } from './config.ts';
 import { AuthError } from './errors.ts';
+import { parseTemplate, renderTemplate } from './go-template.ts';
 import { createOneTimeToken } from './one-time-tokens.ts';
+import { afterCommit } from './tx.ts';
 import type { OttType } from './one-time-tokens.ts';
 import { findUserById, userJson } from './users.ts';
 import type { UserRow } from './users.ts';
@@ -99,121 +101,6 @@ const DEFAULTS: Record<EmailTemplateName, [string, string]> = {
 	]
 };
 
-type Node =
-	| { kind: 'text'; text: string }
-	| { kind: 'value'; path: string[] }
-	| { kind: 'if' | 'with'; path: string[]; then: Node[]; else: Node[] };
-
-/** `.A.B` → ['A', 'B']; `.` → []. */
-function fieldPath(expr: string): string[] {
-	const e = expr.trim();
-	if (e === '.') return [];
-	if (!/^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(e)) {
-		throw new Error(`template: unsupported expression {{ ${e} }} (fields, if, with, else, end)`);
-	}
-	return e.slice(1).split('.');
-}
-
-/**
- * Parses the part of Go's template language these templates use: `{{ .Field.Sub }}`,
- * `{{ if .X }}…{{ else }}…{{ end }}`, `{{ with .X }}…{{ end }}` (dot becomes .X), comments
- * `{{/* … *\/}}` and the `{{-`/`-}}` trim markers. Anything else is refused loudly.
- */
-export function parseTemplate(src: string): Node[] {
-	const tokens: ({ text: string } | { action: string })[] = [];
-	let i = 0;
-	while (i < src.length) {
-		const open = src.indexOf('{{', i);
-		if (open < 0) {
-			tokens.push({ text: src.slice(i) });
-			break;
-		}
-		let text = src.slice(i, open);
-		const close = src.indexOf('}}', open);
-		if (close < 0) throw new Error('template: unclosed action');
-		let action = src.slice(open + 2, close);
-		if (action.startsWith('-')) {
-			text = text.replace(/\s+$/, '');
-			action = action.slice(1);
-		}
-		i = close + 2;
-		if (action.endsWith('-')) {
-			action = action.slice(0, -1);
-			while (i < src.length && /\s/.test(src[i])) i++;
-		}
-		tokens.push({ text }, { action: action.trim() });
-	}
-	let pos = 0;
-	function block(stopAt: string[]): { nodes: Node[]; stop: string } {
-		const nodes: Node[] = [];
-		while (pos < tokens.length) {
-			const t = tokens[pos++];
-			if ('text' in t) {
-				if (t.text) nodes.push({ kind: 'text', text: t.text });
-				continue;
-			}
-			const a = t.action;
-			if (a.startsWith('/*')) continue;
-			if (stopAt.includes(a)) return { nodes, stop: a };
-			const m = /^(if|with)\s+(.+)$/.exec(a);
-			if (m) {
-				const then = block(['else', 'end']);
-				const otherwise = then.stop === 'else' ? block(['end']).nodes : [];
-				nodes.push({
-					kind: m[1] as 'if' | 'with',
-					path: fieldPath(m[2]),
-					then: then.nodes,
-					else: otherwise
-				});
-				continue;
-			}
-			nodes.push({ kind: 'value', path: fieldPath(a) });
-		}
-		if (stopAt.length) throw new Error(`template: missing {{ end }}`);
-		return { nodes, stop: '' };
-	}
-	return block([]).nodes;
-}
-
-function lookup(dot: unknown, path: string[]): unknown {
-	let v = dot;
-	for (const key of path) {
-		if (v === null || typeof v !== 'object') return undefined;
-		v = (v as Record<string, unknown>)[key];
-	}
-	return v;
-}
-
-/** Go's truth: false, 0, nil, and empty strings, maps and slices are false. */
-function truthy(v: unknown): boolean {
-	if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
-	if (Array.isArray(v)) return v.length > 0;
-	if (typeof v === 'object') return Object.keys(v).length > 0;
-	return true;
-}
-
-function escapeHtml(s: string): string {
-	return s.replace(/[&<>"'+]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** Renders parsed nodes; `html` escapes values as html/template does in text and attributes. */
-export function renderTemplate(nodes: Node[], data: unknown, html: boolean): string {
-	let out = '';
-	for (const n of nodes) {
-		if (n.kind === 'text') out += n.text;
-		else if (n.kind === 'value') {
-			const v = lookup(data, n.path);
-			const s = v === undefined || v === null ? (html ? '' : '<no value>') : String(v);
-			out += html ? escapeHtml(s) : s;
-		} else {
-			const v = lookup(data, n.path);
-			if (truthy(v)) out += renderTemplate(n.then, n.kind === 'with' ? v : data, html);
-			else out += renderTemplate(n.else, data, html);
-		}
-	}
-	return out;
-}
-
 function renderMail(name: EmailTemplateName, data: Record<string, unknown>) {
 	const configured = authConfig.emailTemplates[name];
 	const [defaultSubject, defaultBody] = DEFAULTS[name];
@@ -246,7 +133,20 @@ interface EmailData {
 	factor_type: string;
 }
 
-/** GoTrue's HTTP hook dispatcher (hookshttp.go): 5 s timeout, 3 attempts, 2 s back-off. */
+/** The hook's URI names this machine (the portal of a developer or of the browser tests). */
+function isLoopback(uri: string): boolean {
+	const host = new URL(uri).hostname;
+	return ['localhost', '127.0.0.1', '[::1]'].includes(host) || host.endsWith('.localhost');
+}
+
+/** Nothing listens at the hook's loopback address: the local portal is not running. */
+class HookNotRunning extends Error {}
+
+/**
+ * GoTrue's HTTP hook dispatcher (hookshttp.go): 5 s timeout, 3 attempts, 2 s back-off. One local
+ * difference: when the hook points at this machine and the connection is refused (the portal is
+ * not running: `npm run stack:start` alone, the API tests), it throws HookNotRunning at once.
+ */
 async function callSendEmailHook(payload: unknown): Promise<void> {
 	const hook = authConfig.sendEmailHook!;
 	const body = JSON.stringify(payload);
@@ -271,6 +171,8 @@ async function callSendEmailHook(payload: unknown): Promise<void> {
 				signal: AbortSignal.timeout(5000)
 			});
 		} catch (err) {
+			const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+			if (code === 'ECONNREFUSED' && isLoopback(hook.uri)) throw new HookNotRunning(hook.uri);
 			if ((err as Error).name === 'TimeoutError') {
 				throw new AuthError(
 					422,
@@ -356,9 +258,14 @@ function templateData(user: UserRow, link: Link, extra: Record<string, unknown> 
 }
 
 /**
- * Sends the e-mail of one flow (GoTrue sendEmail), inside the transaction that created its token:
- * through the Send Email hook when configured, else rendered from the templates into the mailbox.
- * For an e-mail change, `current` is the second message (double_confirm_changes).
+ * Sends the e-mail of one flow (GoTrue sendEmail) inside the transaction that created its token:
+ * through the Send Email hook when configured (a hook failure fails the request, as in GoTrue),
+ * else rendered from the templates into the mailbox once the token is committed. For an e-mail
+ * change, `current` is the second message (double_confirm_changes).
+ *
+ * Local only (docs/local-runtime.md, "Mailbox"): when the hook points at this machine and nothing
+ * listens there (the portal is not running), the runtime renders the same templates itself, as
+ * Auth does without a hook, and logs that it did; hosted Auth would fail the request instead.
  */
 export async function sendMail(
 	db: pg.ClientBase,
@@ -386,17 +293,25 @@ export async function sendMail(
 			provider: '',
 			factor_type: ''
 		};
-		await callSendEmailHook({
-			metadata: {
-				uuid: randomUUID(),
-				time: new Date().toISOString(),
-				name: 'send-email',
-				ip_address: clientIp(ctx)
-			},
-			user: await userJson(db, user),
-			email_data: emailData
-		});
-		return;
+		try {
+			await callSendEmailHook({
+				metadata: {
+					uuid: randomUUID(),
+					time: new Date().toISOString(),
+					name: 'send-email',
+					ip_address: clientIp(ctx)
+				},
+				user: await userJson(db, user),
+				email_data: emailData
+			});
+			return;
+		} catch (err) {
+			if (!(err instanceof HookNotRunning)) throw err;
+			console.error(
+				`[auth] send_email hook: nothing listens at ${err.message} (is the portal running?); ` +
+					'rendered the templates locally instead, without the clinic details only the hook adds'
+			);
+		}
 	}
 	const name = TEMPLATE_OF[type];
 	const parts = current ? [main, current] : [main];
@@ -404,16 +319,18 @@ export async function sendMail(
 		const extra =
 			type === 'email_change' ? { NewEmail: user.email_change ?? main.to, SendingTo: part.to } : {};
 		const { subject, html } = renderMail(name, templateData(user, part.link, extra));
-		deliver({
-			to: part.to,
-			type,
-			subject,
-			html,
-			actionLink: part.link.actionLink,
-			emailOtp: part.link.emailOtp,
-			tokenHash: part.link.hashedToken,
-			redirectTo: part.link.redirectTo
-		});
+		afterCommit(db, () =>
+			deliver({
+				to: part.to,
+				type,
+				subject,
+				html,
+				actionLink: part.link.actionLink,
+				emailOtp: part.link.emailOtp,
+				tokenHash: part.link.hashedToken,
+				redirectTo: part.link.redirectTo
+			})
+		);
 	}
 }
 
