@@ -52,15 +52,9 @@ export async function signup(ctx: GatewayContext) {
 				throw new AuthError(422, 'user_already_exists', 'User already registered');
 			return { obfuscated: obfuscatedUser(email, data) };
 		}
-		if (user) {
-			await setPassword(db, user.id, password);
-			await db.query(
-				`update auth.users set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || $2::jsonb where id = $1`,
-				[user.id, JSON.stringify(data)]
-			);
-		} else {
-			user = await insertUser(db, { email, password, confirmed: false, userMetadata: data });
-		}
+		// GoTrue (signup.go): an existing unconfirmed user is NOT updated ("we can't be sure of their
+		// claimed identity"): a stranger cannot set the password of an invited person's account
+		if (!user) user = await insertUser(db, { email, password, confirmed: false, userMetadata: data });
 		if (authConfig.autoconfirm) {
 			await confirmEmail(db, user.id);
 			const fresh = (await findUserById(db, user.id)) as UserRow;
