@@ -52,7 +52,7 @@ create table public.invitations (
 comment on table public.invitations is
   'Invitations of people (by lower-case e-mail) to join a clinic with a role. At most one pending per (clinic, e-mail). Managed by the clinic''s admins; accepted through public.accept_invitation() by the signed-in invitee. Pending and unexpired invitations hold a seat.';
 comment on column public.invitations.token_hash is
-  'Hex SHA-256 of the invitation''s single-use secret (the secret itself is never stored; it travels only in the invitation e-mail''s link). Null once accepted, or when no link was issued. Not a column API callers may select.';
+  'Hex SHA-256 of the invitation''s single-use secret (the secret itself is never stored; it travels only in the invitation e-mail''s link). Null once accepted, or when no link was issued. Useless without the secret: accepting hashes what it is given.';
 alter table public.invitations enable row level security;
 
 create unique index invitations_one_pending_per_email
@@ -70,7 +70,13 @@ create trigger invitations_set_timestamps
 
 create trigger invitations_forbid_moves
   before update on public.invitations
-  for each row execute function private.forbid_column_changes('organization_id', 'email', 'invited_by');
+  for each row execute function private.forbid_column_changes('organization_id', 'email');
+-- invited_by never changes either, except to null when the inviter's account is deleted (the foreign
+-- key's on delete set null), so deleting an admin who invited people still works
+create trigger invitations_forbid_inviter_changes
+  before update of invited_by on public.invitations
+  for each row when (new.invited_by is not null)
+  execute function private.forbid_column_changes('invited_by');
 
 -- Seats -------------------------------------------------------------------------------------------
 create function private.ensure_seat_available(p_organization_id uuid, p_exclude_invitation uuid default null)
@@ -252,12 +258,12 @@ create trigger memberships_seat_check
   execute function private.membership_seat_check();
 
 -- Privileges and policies ------------------------------------------------------------------------------
--- token_hash is not readable through the API (a hash of a 256-bit secret reveals nothing, but no
--- one needs it); invitations are created and resent through the RPCs below, which return the secret.
+-- Invitations are created and resent through the RPCs below, which return the secret once. The
+-- stored token_hash is readable like every column (the policy decides which rows): the SHA-256 of a
+-- 256-bit random secret cannot be turned back into the secret, and accepting hashes what it is given,
+-- so the hash opens nothing (41-invitation-proof.test.sql).
 revoke all on table public.invitations from anon, authenticated;
-grant select (id, organization_id, email, full_name, role, invited_by, expires_at, status,
-              last_sent_at, send_count, accepted_by, accepted_at, created_at, updated_at)
-  on table public.invitations to authenticated;
+grant select on table public.invitations to authenticated;
 grant insert (organization_id, email, role, full_name) on table public.invitations to authenticated;
 grant update (status, expires_at, last_sent_at) on table public.invitations to authenticated;
 

@@ -5,7 +5,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(36);
+select plan(39);
 select tests.create_tenancy_fixture();
 update public.organizations set plan_id = 'hospital' where id in (tests.org_id('alpha'), tests.org_id('beta'));
 
@@ -39,14 +39,12 @@ select results_eq(
   $$ values ('invitee@tests.local', 'Ida Invitee', 'nurse', 'pending') $$,
   'the invitation is stored (address normalised, the admin''s name for the invitee trimmed)'
 );
-select throws_ok($$ select token_hash from public.invitations $$, '42501', null,
-  'even the clinic''s admin cannot read the secret''s hash');
-select tests.clear_authentication();
 select is(
   (select token_hash from public.invitations where email = 'invitee@tests.local'),
   encode(sha256(convert_to((select value from proof where name = 'invitee'), 'UTF8')), 'hex'),
-  'only the SHA-256 of the secret is stored'
+  'only the SHA-256 of the secret is stored (what the clinic''s admins can read)'
 );
+insert into proof select 'invitee-hash', token_hash from public.invitations where email = 'invitee@tests.local';
 
 select tests.act_as('alpha_doctor');
 select throws_ok(
@@ -93,6 +91,8 @@ select pg_temp.refused($$ select * from public.accept_invitation('tests-alpha', 
   'the invited address without the secret is refused');
 select pg_temp.refused($$ select * from public.accept_invitation('tests-alpha', repeat('0', 64), 'Ida') $$,
   'a wrong secret is refused');
+select pg_temp.refused($$ select * from public.accept_invitation('tests-alpha', (select value from proof where name = 'invitee-hash'), 'Ida') $$,
+  'the stored hash (readable by the clinic''s admins) is not the secret');
 select pg_temp.refused($$ select * from public.accept_invitation('tests-beta', (select value from proof where name = 'invitee'), 'Ida') $$,
   'the right secret at another clinic is refused');
 select pg_temp.refused($$ select * from public.accept_invitation('no-such-clinic', (select value from proof where name = 'invitee'), 'Ida') $$,
@@ -188,6 +188,16 @@ select lives_ok($$ select * from public.accept_invitation('tests-alpha', (select
 select tests.clear_authentication();
 select is((select count(*)::int from public.audit_log where table_name = 'invitations' and changes::text like '%' || (select value from proof where name = 'seat') || '%'), 0,
   'the secret itself never reaches the audit trail');
+
+-- an inviter's account can be deleted: their invitations stay, without the inviter
+select lives_ok($$ delete from public.profiles where id = tests.user_id('beta_admin') $$,
+  'deleting the profile of an admin who invited people works');
+select is((select invited_by from public.invitations where email = 'alpha_doctor@tests.local'), null::uuid,
+  'their invitations remain, with no inviter');
+select tests.act_as('alpha_admin');
+select throws_ok(
+  $$ update public.invitations set invited_by = tests.user_id('alpha_admin') where email = 'late@tests.local' $$,
+  '42501', null, 'the inviter of an invitation cannot be changed');
 
 select * from finish();
 
