@@ -6,10 +6,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { HOSPITAL } from '../support/demo.ts';
+import { appUrl, launch, signIn } from '../support/browser.ts';
+import { createStaff, deleteUser, latestMail, linkInMail } from '../support/people.ts';
+import { adminDb, anonClient, uniqueEmail } from '../support/stack.ts';
 
 const CLINIC_A = { slug: `proof-${Date.now().toString(36)}` };
-import { createStaff, deleteUser, latestMail } from '../support/people.ts';
-import { adminDb, anonClient, uniqueEmail } from '../support/stack.ts';
 
 const PASSWORD = 'Proof-e2e-password-1';
 const cleanup: string[] = [];
@@ -64,7 +65,7 @@ async function invited(email: string) {
 		.single();
 	const { data, error } = await client
 		.rpc('create_invitation', { organization_id: org!.id, email, role: 'admin' })
-		.single();
+		.single<{ invitation_id: string; secret: string }>();
 	expect(error).toBeNull();
 	expect(data?.secret).toMatch(/^[0-9a-f]{64}$/);
 }
@@ -77,9 +78,7 @@ describe('an invited address is not a key', () => {
 		const { data, error } = await stranger.auth.signUp({
 			email: address,
 			password: PASSWORD,
-			options: {
-				emailRedirectTo: `${process.env.SITE_URL ?? 'http://localhost:5173'}/auth/confirm?next=/`
-			}
+			options: { emailRedirectTo: appUrl(null, '/auth/confirm?next=/') }
 		});
 		expect(error).toBeNull();
 		expect(data.session).toBeNull();
@@ -118,7 +117,7 @@ describe('an invited address is not a key', () => {
 		await client.auth.signInWithPassword({ email: member.email, password: PASSWORD });
 		const { data, error } = await client.auth.updateUser(
 			{ email: address },
-			{ emailRedirectTo: `${process.env.SITE_URL ?? 'http://localhost:5173'}/auth/confirm?next=/` }
+			{ emailRedirectTo: appUrl(null, '/auth/confirm?next=/') }
 		);
 		expect(error).toBeNull();
 		// nothing changes until both addresses confirm (double_confirm_changes)
@@ -147,5 +146,49 @@ describe('an invited address is not a key', () => {
 		});
 		expect(after.error?.code).toBe('P0002');
 		expect(await clinicMemberships(address)).toBe(0);
+	});
+
+	it('a stranger who signed up with it first keeps no password once the invited person opens the link', async () => {
+		const address = uniqueEmail('squatted');
+		// before the invitation: an unconfirmed account with the stranger's password
+		const squat = await anonClient().auth.signUp({ email: address, password: 'Strangers-pass-1' });
+		expect(squat.error).toBeNull();
+		if (squat.data.user) cleanup.push(squat.data.user.id);
+		await ensureClinic();
+		const admin = await createStaff({
+			organizationSlug: CLINIC_A.slug,
+			role: 'admin',
+			password: PASSWORD,
+			fullName: 'Proof Admin'
+		});
+		cleanup.push(admin.id);
+		const adminBrowser = await launch();
+		const invitee = await launch();
+		try {
+			const page = await signIn(adminBrowser, CLINIC_A.slug, admin.email, PASSWORD);
+			await page.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+			await page.getByLabel('Email').fill(address);
+			await page.getByLabel('Role', { exact: true }).selectOption('admin');
+			await page.getByRole('button', { name: 'Send invitation' }).click();
+			await page.getByText(`Invitation sent to ${address}.`).waitFor();
+			// the invited person opens the e-mail's link on their own device and accepts
+			const link = linkInMail(await latestMail(address));
+			const theirs = await invitee.newPage();
+			await theirs.goto(link);
+			await theirs.waitForURL((u) => u.pathname === '/accept-invite');
+			await theirs.getByLabel('Your name').fill('Rightful Person');
+			await theirs.getByRole('button', { name: /Accept and join/ }).click();
+			await theirs.waitForURL((u) => u.pathname === '/set-password');
+			// even before they choose a password, the stranger's no longer works
+			const eve = await anonClient().auth.signInWithPassword({
+				email: address,
+				password: 'Strangers-pass-1'
+			});
+			expect(eve.error?.code).toBe('invalid_credentials');
+			expect(await clinicMemberships(address)).toBe(1);
+		} finally {
+			await adminBrowser.close();
+			await invitee.close();
+		}
 	});
 });
