@@ -223,6 +223,8 @@ describe('clinic admin console: staff and invitations', () => {
 			await page.getByRole('button', { name: 'Save password' }).click();
 			await page.waitForURL((u) => u.pathname === '/dashboard');
 			expect(await page.textContent('header')).toContain(CLINIC_A.name);
+			// the header names the person by the name they gave
+			expect(await page.textContent('header')).toContain('Nora N. Newcomer · Nurse');
 		} finally {
 			await theirs.close();
 		}
@@ -247,6 +249,16 @@ describe('clinic admin console: staff and invitations', () => {
 			inv: 'accepted',
 			name: 'Nora N. Newcomer'
 		});
+		// the admin sees the name in the staff list and in the removal dialog, not the e-mail twice
+		await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+		const member = adminPage.getByTestId('staff-row').filter({ hasText: email });
+		expect(await member.textContent()).toContain('Nora N. Newcomer');
+		await member.getByRole('link', { name: 'Remove Nora N. Newcomer' }).click();
+		await adminPage.waitForURL((u) => u.pathname.endsWith('/remove'));
+		expect(await adminPage.getByRole('heading', { level: 1 }).textContent()).toBe(
+			'Remove Nora N. Newcomer?'
+		);
+		expect(await adminPage.textContent('main')).toContain(`Nora N. Newcomer (${email}, Nurse)`);
 		// and the new password works on the clinic's sign-in page
 		const again = await launch();
 		try {

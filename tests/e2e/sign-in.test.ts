@@ -51,7 +51,8 @@ describe('branded sign-in and clinic sessions', () => {
 	it('signs a doctor in to their clinic and out again', async () => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.doctorA, DEMO_PASSWORD);
 		expect(new URL(page.url()).pathname).toBe('/dashboard');
-		expect(await page.textContent('header')).toContain(demo.doctorA);
+		// the header names the person (their profile's name), not their e-mail address
+		expect(await page.textContent('header')).toContain('Dr. Maya Chen · Doctor');
 		await page.screenshot({ path: screenshotPath('dashboard-doctor-a'), fullPage: true });
 		await page.getByRole('button', { name: 'Sign out' }).click();
 		await page.waitForURL((u) => u.pathname === '/sign-in');
