@@ -5,7 +5,9 @@
  * email_data}` to the hook, signed per Standard Webhooks, inside the request's transaction (a failed
  * hook fails the request and keeps no token). Otherwise it renders the configured template files
  * (`[auth.email.template.*]`, html/template syntax, GoTrue's variables) and the local mailbox
- * (../mailbox.ts) receives the message.
+ * (../mailbox.ts) receives the message. One local difference (docs/local-runtime.md, "Mailbox"):
+ * a hook on this machine that nothing listens at (the portal is not running) falls back to the
+ * templates, with a log line.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
