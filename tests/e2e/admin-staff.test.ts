@@ -369,6 +369,47 @@ describe('clinic admin console: staff and invitations', () => {
 		).toHaveLength(0);
 	});
 
+	it('checks addresses fully before saving: RFC limits next to the field; one Auth refuses holds no seat', async () => {
+		const seats = async () =>
+			(await adminPage.getByTestId('seat-usage').textContent())?.replace(/\s+/g, ' ') ?? '';
+		await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+		const before = await seats();
+		const invitations = async () =>
+			(await sql<{ n: number }>('select count(*)::int as n from public.invitations'))[0].n;
+		const count = await invitations();
+
+		await invite(adminPage, `${'a'.repeat(65)}@example.test`, 'nurse');
+		const error = adminPage.locator('#invite-email-error');
+		await error.waitFor();
+		expect(await error.textContent()).toContain('at most 64 characters');
+		expect(await adminPage.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+		await invite(
+			adminPage,
+			`someone@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.test`,
+			'nurse'
+		);
+		await adminPage.locator('#invite-email-error').waitFor();
+		expect(await adminPage.locator('#invite-email-error').textContent()).toContain(
+			'at most 254 characters'
+		);
+		expect(await invitations()).toBe(count);
+
+		// within RFC 5321's lengths, but Auth refuses it (a domain label over 63 characters)
+		const refused = `someone@${'x'.repeat(70)}.example.test`;
+		await invite(adminPage, refused, 'nurse');
+		await adminPage.locator('#invite-email-error').waitFor();
+		expect(await adminPage.locator('#invite-email-error').textContent()).toContain(
+			'The invitation was withdrawn and holds no seat.'
+		);
+		const [row] = await sql<{ status: string }>(
+			'select status from public.invitations where email = $1',
+			[refused]
+		);
+		expect(row.status).toBe('revoked');
+		await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+		expect(await seats()).toBe(before);
+	});
+
 	it("an admin of another clinic cannot touch this clinic's members by forging ids", async () => {
 		const adminB = await createStaff({
 			organizationSlug: HOSPITAL.slug,

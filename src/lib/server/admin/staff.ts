@@ -288,7 +288,7 @@ export async function invite({
 	});
 	if (sent.ok) return sent;
 	await revokeInvitation({ supabase, invitationId: data.invitation_id });
-	return refuse(`${sent.message} Nothing was saved; try again.`, {
+	return refuse(`${sent.message} The invitation was withdrawn and holds no seat.`, {
 		field: sent.field,
 		status: sent.status
 	});
