@@ -92,15 +92,3 @@ export async function latestMail(to: string, after?: string): Promise<Mail> {
 	}
 	throw new Error(`no mail for ${to}`);
 }
-
-/** (Kept for callers that poll without a cut-off.) */
-export async function latestMailLegacy(
-	to: string
-): Promise<{ action_link: string; token_hash?: string; type: string }> {
-	for (let i = 0; i < 50; i++) {
-		const res = await fetch(`${MAIL_URL}/api/messages/latest?to=${encodeURIComponent(to)}`);
-		if (res.ok) return res.json();
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`no mail for ${to}`);
-}

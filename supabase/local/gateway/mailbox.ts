@@ -255,15 +255,14 @@ ${rows}
 	);
 }
 
+/** One message; its body in a sandboxed frame (no scripts), its links opening a new tab. */
 function messagePage(m: MailMessage): string {
 	return page(
 		m.subject,
 		`<p><a href="/">Back to the mailbox</a></p>
 <h1>${escapeHtml(m.subject)}</h1>
 <dl><dt>To</dt><dd>${escapeHtml(m.to)}</dd><dt>Received</dt><dd>${escapeHtml(m.created_at)}</dd></dl>
-<article aria-label="Message body">
-${m.html}
-</article>`
+<iframe title="Message body" sandbox="allow-popups allow-popups-to-escape-sandbox" style="width:100%;min-height:40rem;border:1px solid #ccc" srcdoc="${escapeHtml(`<base target="_blank">${m.html}`)}"></iframe>`
 	);
 }
 
