@@ -75,12 +75,16 @@ declare
   v_now bigint := extract(epoch from now())::bigint;
   v_event jsonb;
   v_claims jsonb;
+  v_session uuid := gen_random_uuid();
 begin
   execute 'reset role';
   select u.email into v_email from auth.users u where u.id = authenticate_as.user_id;
   if not found then
     raise exception 'tests.authenticate_as: no auth user %', user_id;
   end if;
+  -- a live Auth session, as a sign-in creates (policies end with the session: session_is_live)
+  insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+  values (v_session, user_id, now(), now(), 'aal1');
   v_event := jsonb_build_object(
     'user_id', user_id,
     'authentication_method', 'password',
@@ -95,7 +99,7 @@ begin
       'role', 'authenticated',
       'aal', 'aal1',
       'amr', jsonb_build_array(jsonb_build_object('method', 'password', 'timestamp', v_now)),
-      'session_id', gen_random_uuid(),
+      'session_id', v_session,
       'is_anonymous', false,
       'app_metadata', '{"provider":"email","providers":["email"]}'::jsonb,
       'user_metadata', '{}'::jsonb
