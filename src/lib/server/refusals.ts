@@ -53,7 +53,9 @@ export interface RefusalRules<F extends string = string> {
 
 /** SQLSTATE classes and codes that are answers about the request, not faults of the system. */
 function isRefusalCode(code: string): boolean {
-	return /^(22|23|40)/.test(code) || ['42501', 'P0001', 'P0002', 'PT404', 'PGRST116'].includes(code);
+	return (
+		/^(22|23|40)/.test(code) || ['42501', 'P0001', 'P0002', 'PT404', 'PGRST116'].includes(code)
+	);
 }
 
 /** A HINT that is a field name (e.g. `slug`) rather than advice for people. */

@@ -12,8 +12,7 @@ import type { Database } from '$lib/database.types';
 type Db = SupabaseClient<Database>;
 
 export type ThrottleAnswer =
-	| { allowed: true }
-	| { allowed: false; retryAfterSeconds: number; message: string };
+	{ allowed: true } | { allowed: false; retryAfterSeconds: number; message: string };
 
 /** "Try again in 15 minutes" / "in 40 seconds": the wait, rounded up, in words. */
 export function waitMessage(seconds: number): string {
