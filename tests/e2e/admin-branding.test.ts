@@ -91,7 +91,7 @@ describe('clinic admin console: branding', () => {
 		await browser?.close();
 		await visitor?.close();
 		await sql(`delete from storage.objects where bucket_id = 'branding' and name like $1`, [
-			`${orgId}/%`
+			`${slug}/%`
 		]);
 		await sql('delete from public.organizations where id = $1', [orgId]);
 		for (const id of people) await deleteUser(id);
@@ -153,7 +153,12 @@ describe('clinic admin console: branding', () => {
 		);
 		expect(sawProgress).toBe(true);
 		const first = await logoPath();
-		expect(first).toMatch(new RegExp(`^${orgId}/logo-\\d+\\.png$`));
+		// logos live under the clinic's slug: the sign-in page's logo URL never shows the clinic's id
+		expect(first).toMatch(new RegExp(`^${slug}/logo-\\d+\\.png$`));
+		const signInHtml = await (await visitor.newPage()).goto(appUrl(slug, '/sign-in'));
+		const html = (await signInHtml?.text()) ?? '';
+		expect(html).toContain(`/branding/${slug}/logo-`);
+		expect(html).not.toContain(orgId);
 
 		const signInPage = await visitor.newPage();
 		await signInPage.goto(appUrl(slug, '/sign-in'));
@@ -176,7 +181,7 @@ describe('clinic admin console: branding', () => {
 			(
 				await sql<{ name: string }>(
 					`select name from storage.objects where bucket_id = 'branding' and name like $1`,
-					[`${orgId}/%`]
+					[`${slug}/%`]
 				)
 			).map((o) => o.name);
 		await expect.poll(objects).toEqual([second]);
