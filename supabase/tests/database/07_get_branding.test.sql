@@ -1,6 +1,9 @@
 -- public.get_branding(clinic_slug, custom_domain): the pre-login branding of a clinic address, public
 -- fields only, and no internal identifier. The portal asks by slug for `<slug>.<root domain>` and by
 -- domain for any other host; only domains recorded for a clinic answer (no `<slug>.<anything>`).
+begin;
+\ir ../helpers.psql
+
 select plan(27);
 select tests.create_tenancy_fixture();
 insert into public.organization_domains (organization_id, domain)
@@ -77,3 +80,5 @@ select throws_ok(
 );
 
 select * from finish();
+
+rollback;

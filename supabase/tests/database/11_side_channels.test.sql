@@ -3,6 +3,9 @@
 -- clinic (custom fields, limits, seats, staff e-mails, counters). Those allowed to write still get
 -- the specific messages. tests/api/outsider-answers.test.ts checks the same through the Data API for
 -- every writable table and RPC, enumerated from the catalog.
+begin;
+\ir ../helpers.psql
+
 select plan(32);
 select tests.create_tenancy_fixture();
 
@@ -232,3 +235,5 @@ select throws_ok(
 );
 
 select * from finish();
+
+rollback;

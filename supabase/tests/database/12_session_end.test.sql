@@ -3,6 +3,9 @@
 -- tokens (private.end_sessions_without_clinic); someone still active at another clinic, or a platform
 -- admin, keeps theirs. A token whose session no longer exists opens nothing (private.session_is_live),
 -- even before it expires. tests/api/sessions-end.test.ts proves the refresh failing through Auth.
+begin;
+\ir ../helpers.psql
+
 select plan(24);
 select tests.create_tenancy_fixture();
 insert into tests.personas values ('beta_only', tests.create_user('beta_only@tests.local'));
@@ -114,3 +117,5 @@ select ok(
 );
 
 select * from finish();
+
+rollback;

@@ -3,6 +3,9 @@
 -- address after 50 for any accounts; colleagues at another address or with another account are not
 -- slowed; success forgets the account's attempts; the answers never depend on whether an account
 -- exists. tests/e2e/sign-in-throttle.test.ts drives the same through the portal's sign-in form.
+begin;
+\ir ../helpers.psql
+
 select plan(20);
 select tests.create_tenancy_fixture();
 delete from private.sign_in_attempts;
@@ -80,3 +83,5 @@ select is(tests.try('198.51.100.7', 'alpha_doctor@tests.local'), 'allowed', 'the
 select throws_ok($$ select public.sign_in_succeeded() $$, '42501', null, 'anon cannot clear anyone''s attempts');
 
 select * from finish();
+
+rollback;

@@ -1,5 +1,8 @@
 -- invitations: who may see, create, resend and revoke them; seat limits from the plan; accepting
 -- binds to the verified e-mail, the host clinic, pending and unexpired.
+begin;
+\ir ../helpers.psql
+
 select plan(42);
 select tests.create_tenancy_fixture();
 
@@ -221,3 +224,5 @@ select is(
 );
 
 select * from finish();
+
+rollback;
