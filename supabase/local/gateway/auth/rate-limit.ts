@@ -28,6 +28,15 @@ const keys = loadKeys();
  */
 const limitPool = new pg.Pool({ connectionString: AUTH_ADMIN_URL, max: 4 });
 limitPool.on('error', (err) => console.error('[auth] idle rate-limit client error', err.message));
+
+/** Buckets unused for longer than any limiter's expiry start over anyway: drop them hourly. */
+function sweep() {
+	limitPool
+		.query(`delete from auth_runtime.rate_limits where updated_at < now() - interval '2 hours'`)
+		.catch((err: Error) => console.error('[auth] rate-limit sweep failed', err.message));
+}
+sweep();
+setInterval(sweep, 3600_000).unref();
 /** Which Auth instance the buckets belong to. */
 const INSTANCE = String(API_PORT);
 
