@@ -108,6 +108,6 @@ export async function requireUser(ctx: GatewayContext, db: pg.ClientBase): Promi
 		sessionId = sid;
 		sessionAal = rows[0].aal;
 	}
-	if (user.is_banned) throw new AuthError(403, 'user_banned', 'User is banned');
+	// GoTrue's requireAuthentication does not look at bans: sign-in and refresh refuse them
 	return { claims, user, sessionId, sessionAal };
 }
