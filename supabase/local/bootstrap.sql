@@ -463,7 +463,7 @@ create table if not exists auth_runtime.rate_limits (
 );
 comment on table auth_runtime.rate_limits is
   'Local Auth runtime: token buckets (per limiter and client address) and interval counters.';
-alter table auth_runtime.rate_limits enable row level security;
+-- No RLS: the schema is not exposed and only its owner (the Auth role) may use it.
 
 -- Token bucket as tollbooth/x-time-rate keep it in GoTrue: `burst` tokens, refilled at `rate` per
 -- second, one taken per allowed request; a bucket is recreated full `ttl` seconds after it was

@@ -8,7 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { adminDb, anonClient, API_URL, keys, serviceClient, uniqueEmail } from '../support/stack.ts';
+import {
+	adminDb,
+	anonClient,
+	API_URL,
+	keys,
+	serviceClient,
+	uniqueEmail
+} from '../support/stack.ts';
 import { createStaff } from '../support/people.ts';
 import {
 	clientAt,
@@ -33,8 +40,12 @@ afterAll(async () => {
 
 /** The code an authenticator app shows for `secret`, `steps` periods from now. */
 function code(secret: string, steps = 0): string {
-	return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 })
-		.generate({ timestamp: Date.now() + steps * 30_000 });
+	return new TOTP({
+		secret: Secret.fromBase32(secret),
+		algorithm: 'SHA1',
+		digits: 6,
+		period: 30
+	}).generate({ timestamp: Date.now() + steps * 30_000 });
 }
 
 /** A six-digit code that no window GoTrue accepts right now. */
@@ -178,7 +189,9 @@ describe('enroll', () => {
 	it('refuses a second factor with the same friendly name (422 mfa_factor_name_conflict)', async () => {
 		const p = await person();
 		const { client } = await signIn(p);
-		expect((await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'Phone' })).error).toBeNull();
+		expect(
+			(await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'Phone' })).error
+		).toBeNull();
 		const again = await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'Phone' });
 		expect(again.error?.status).toBe(422);
 		expect(again.error?.code).toBe('mfa_factor_name_conflict');
@@ -420,7 +433,9 @@ describe('challenge and verify', () => {
 		const { client } = await signIn(f);
 		const { data: ch } = await client.auth.mfa.challenge({ factorId: f.factorId });
 		const c = code(f.secret);
-		expect((await client.auth.mfa.verify({ factorId: f.factorId, challengeId: ch!.id, code: c })).error).toBeNull();
+		expect(
+			(await client.auth.mfa.verify({ factorId: f.factorId, challengeId: ch!.id, code: c })).error
+		).toBeNull();
 		const reused = await client.auth.mfa.verify({
 			factorId: f.factorId,
 			challengeId: ch!.id,
@@ -477,8 +492,14 @@ describe('challenge and verify', () => {
 		const p = await person();
 		const { client: other, session: otherSession } = await signIn(p);
 		const { client } = await signIn(p);
-		const { data: pending } = await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'A' });
-		const { data: enrolled } = await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'B' });
+		const { data: pending } = await client.auth.mfa.enroll({
+			factorType: 'totp',
+			friendlyName: 'A'
+		});
+		const { data: enrolled } = await client.auth.mfa.enroll({
+			factorType: 'totp',
+			friendlyName: 'B'
+		});
 		const v = await client.auth.mfa.challengeAndVerify({
 			factorId: enrolled!.id,
 			code: code(enrolled!.totp.secret)
@@ -547,7 +568,9 @@ describe('unenroll', () => {
 		const { data, error } = await client.auth.mfa.unenroll({ factorId: enrolled!.id });
 		expect(error).toBeNull();
 		expect(data).toEqual({ id: enrolled!.id });
-		expect(await query(`select id from auth.mfa_factors where id = $1`, [enrolled!.id])).toEqual([]);
+		expect(await query(`select id from auth.mfa_factors where id = $1`, [enrolled!.id])).toEqual(
+			[]
+		);
 	});
 
 	it('a verified factor needs aal2 (422 insufficient_aal); then sessions it raised drop to aal1', async () => {

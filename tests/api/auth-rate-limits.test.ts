@@ -176,7 +176,10 @@ describe('sign_in_sign_ups: signup, recover, resend, magic link, OTP and PUT /us
 	it('PUT /user is limited after authentication, per address', async () => {
 		const email = await person();
 		const ip = randomLoopback();
-		const { data } = await clientAt(API_URL, ip).auth.signInWithPassword({ email, password: PASSWORD });
+		const { data } = await clientAt(API_URL, ip).auth.signInWithPassword({
+			email,
+			password: PASSWORD
+		});
 		const b = await burst(ip, 40, {
 			path: '/user',
 			method: 'PUT',
@@ -287,7 +290,9 @@ describe('max_frequency: one e-mail of a kind per address per period', () => {
 		expect(again.error?.code).toBe('over_email_send_rate_limit');
 		const wait = authConfig.emailMaxFrequency;
 		expect(again.error?.message).toMatch(
-			new RegExp(`^For security purposes, you can only request this after (${wait - 1}|${wait}) seconds\\.$`)
+			new RegExp(
+				`^For security purposes, you can only request this after (${wait - 1}|${wait}) seconds\\.$`
+			)
 		);
 		// a magic link uses the same timestamp (recovery_sent_at)
 		const magic = await client.auth.signInWithOtp({ email, options: { shouldCreateUser: false } });

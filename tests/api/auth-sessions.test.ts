@@ -139,14 +139,14 @@ describe('signOut by the user', () => {
 		expect((await a.devices[0].client.auth.signOut({ scope: 'local' })).error).toBeNull();
 		const afterLocal = await states(a.devices);
 		expect(afterLocal[0]).toEqual({ user: ENDED_USER, refresh: ENDED_REFRESH });
-		expect(afterLocal.slice(1).map((s) => s.user)).toEqual([ALIVE_USER, ALIVE_USER]);
+		expect(afterLocal.slice(1)).toEqual([
+			{ user: ALIVE_USER, refresh: ALIVE_REFRESH },
+			{ user: ALIVE_USER, refresh: ALIVE_REFRESH }
+		]);
 
 		const b = await threeSessions();
 		expect((await b.devices[0].client.auth.signOut({ scope: 'others' })).error).toBeNull();
-		expect((await states(b.devices.slice(1))).map((s) => s.user)).toEqual([
-			ENDED_USER,
-			ENDED_USER
-		]);
+		expect((await states(b.devices.slice(1))).map((s) => s.user)).toEqual([ENDED_USER, ENDED_USER]);
 		expect(await userAnswer(b.devices[0].session.access_token)).toEqual(ALIVE_USER);
 	});
 
@@ -182,13 +182,17 @@ describe('signOut through the admin API (service role)', () => {
 
 	it('admin.signOut(jwt, "local" | "others") follows the scope', async () => {
 		const { devices } = await threeSessions();
-		expect((await admin.auth.admin.signOut(devices[0].session.access_token, 'local')).error).toBeNull();
+		expect(
+			(await admin.auth.admin.signOut(devices[0].session.access_token, 'local')).error
+		).toBeNull();
 		expect((await states(devices)).map((s) => s.user)).toEqual([
 			ENDED_USER,
 			ALIVE_USER,
 			ALIVE_USER
 		]);
-		expect((await admin.auth.admin.signOut(devices[1].session.access_token, 'others')).error).toBeNull();
+		expect(
+			(await admin.auth.admin.signOut(devices[1].session.access_token, 'others')).error
+		).toBeNull();
 		expect(await userAnswer(devices[1].session.access_token)).toEqual(ALIVE_USER);
 		expect(await userAnswer(devices[2].session.access_token)).toEqual(ENDED_USER);
 	});
@@ -217,9 +221,10 @@ describe('sessions ended by the database', () => {
 	it('revoking refresh tokens without deleting the session is not enough right away (GoTrue’s reuse interval)', async () => {
 		const { devices } = await threeSessions();
 		const sid = sessionId(devices[0].session);
-		await query(`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1`, [
-			sid
-		]);
+		await query(
+			`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1`,
+			[sid]
+		);
 		// within the 10 s reuse interval Auth still rotates a revoked token, and /user accepts the session
 		expect((await refreshAnswer(devices[0].session.refresh_token)).status).toBe(200);
 		expect(await userAnswer(devices[0].session.access_token)).toEqual(ALIVE_USER);
@@ -238,7 +243,9 @@ describe('sessions ended by the database', () => {
 	it('a banned person’s refresh is refused with user_banned', async () => {
 		const { id, devices } = await threeSessions();
 		// a ban through the admin API also ends the sessions; a ban written by SQL does not
-		await query(`update auth.users set banned_until = now() + interval '1 hour' where id = $1`, [id]);
+		await query(`update auth.users set banned_until = now() + interval '1 hour' where id = $1`, [
+			id
+		]);
 		expect(await refreshAnswer(devices[0].session.refresh_token)).toEqual({
 			status: 400,
 			code: 'user_banned',

@@ -191,7 +191,15 @@ export function passwordCharacterSets(requirement: string): string[] {
 
 /** A Go duration (`"60s"`, `"1m30s"`, `"500ms"`, `"2h"`) in seconds. */
 export function parseGoDuration(text: string): number {
-	const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+	const units: Record<string, number> = {
+		ns: 1e-9,
+		us: 1e-6,
+		µs: 1e-6,
+		ms: 1e-3,
+		s: 1,
+		m: 60,
+		h: 3600
+	};
 	const parts = text.trim().match(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g);
 	if (!parts || parts.join('') !== text.trim()) throw new Error(`[auth] bad duration "${text}"`);
 	let secs = 0;
@@ -282,7 +290,11 @@ function load(): AuthConfig {
 		rateLimits: {
 			emailSent: setting('SUPABASE_AUTH_RATE_LIMIT_EMAIL_SENT', rate.email_sent, 30),
 			tokenRefresh: setting('SUPABASE_AUTH_RATE_LIMIT_TOKEN_REFRESH', rate.token_refresh, 150),
-			signInSignUps: setting('SUPABASE_AUTH_RATE_LIMIT_SIGN_IN_SIGN_UPS', rate.sign_in_sign_ups, 30),
+			signInSignUps: setting(
+				'SUPABASE_AUTH_RATE_LIMIT_SIGN_IN_SIGN_UPS',
+				rate.sign_in_sign_ups,
+				30
+			),
 			tokenVerifications: setting(
 				'SUPABASE_AUTH_RATE_LIMIT_TOKEN_VERIFICATIONS',
 				rate.token_verifications,

@@ -221,7 +221,8 @@ function challengeId(value: unknown): string {
 		return '00000000-0000-0000-0000-000000000000';
 	const bad = (why: string) =>
 		new AuthError(400, 'bad_json', `Could not parse request body as JSON: ${why}`);
-	if (typeof value !== 'string') throw bad('json: cannot unmarshal into Go value of type uuid.UUID');
+	if (typeof value !== 'string')
+		throw bad('json: cannot unmarshal into Go value of type uuid.UUID');
 	if (!isUuid(value)) {
 		throw bad(
 			value.length === 36

@@ -256,10 +256,9 @@ export async function upgradeSession(
 	}
 	const issued = await insertRefreshToken(db, user.id, sessionId, active[0]?.token ?? null);
 	const { aal } = await sessionAalAndAmr(db, sessionId);
-	await db.query(`update auth.sessions set aal = $2, factor_id = $3, updated_at = now() where id = $1`, [
-		sessionId,
-		aal,
-		factorId
-	]);
+	await db.query(
+		`update auth.sessions set aal = $2, factor_id = $3, updated_at = now() where id = $1`,
+		[sessionId, aal, factorId]
+	);
 	return tokenResponse(db, user, sessionId, issued, method);
 }

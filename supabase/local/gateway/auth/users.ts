@@ -158,9 +158,7 @@ export function passwordWeakness(password: string): { message: string; reasons: 
 	}
 	if (sets.some((set) => ![...set].some((c) => password.includes(c)))) {
 		reasons.push('characters');
-		messages.push(
-			`Password should contain at least one character of each: ${sets.join(', ')}.`
-		);
+		messages.push(`Password should contain at least one character of each: ${sets.join(', ')}.`);
 	}
 	return reasons.length ? { message: messages.join(' '), reasons } : null;
 }
