@@ -242,7 +242,7 @@ describe('sessions ended by the database', () => {
 
 	it('a banned person’s refresh is refused with user_banned', async () => {
 		const { id, devices } = await threeSessions();
-		// a ban through the admin API also ends the sessions; a ban written by SQL does not
+		// a ban (admin ban_duration or SQL) ends no session; refresh refuses the banned person
 		await query(`update auth.users set banned_until = now() + interval '1 hour' where id = $1`, [
 			id
 		]);

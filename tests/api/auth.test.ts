@@ -683,7 +683,7 @@ describe('admin users API', () => {
 		expect(gone.error?.code).toBe('user_not_found');
 	});
 
-	it('ban_duration bans (sign-in 400 user_banned, sessions ended) and "none" lifts the ban', async () => {
+	it('ban_duration bans (sign-in and refresh 400 user_banned, sessions kept) and "none" lifts the ban', async () => {
 		const { id, email: address, session } = await signedIn();
 		const banned = await admin.auth.admin.updateUserById(id, { ban_duration: '24h' });
 		expect(banned.error).toBeNull();
@@ -700,10 +700,15 @@ describe('admin users API', () => {
 			refresh_token: session!.refresh_token
 		});
 		expect(refresh.error?.status).toBe(400);
+		expect(refresh.error?.code).toBe('user_banned');
+		expect(refresh.error?.message).toBe('Invalid Refresh Token: User Banned');
 		expect((await admin.auth.admin.updateUserById(id, { ban_duration: 'none' })).error).toBeNull();
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
 		).toBeNull();
+		// GoTrue's ban only sets banned_until: the session was kept and refreshes again
+		const again = await anonClient().auth.refreshSession({ refresh_token: session!.refresh_token });
+		expect(again.error).toBeNull();
 	});
 
 	it('soft delete hides the user from the admin API and blocks sign-in', async () => {

@@ -192,7 +192,7 @@ export async function adminUpdateUser(ctx: GatewayContext, id: string) {
 				user.id,
 				banned
 			]);
-			if (banned) await db.query(`delete from auth.sessions where user_id = $1`, [user.id]);
+			// GoTrue's User.Ban only sets banned_until: sessions stay, refresh refuses them
 		}
 		await db.query(`update auth.users set updated_at = now() where id = $1`, [user.id]);
 		return userJson(db, (await findUserById(db, user.id)) as UserRow);
