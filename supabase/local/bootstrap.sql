@@ -513,6 +513,152 @@ reset role;
 grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
 grant all on storage.buckets, storage.objects to postgres with grant option;
 grant execute on all functions in schema storage to anon, authenticated, service_role, postgres;
+grant all on all sequences in schema storage to dashboard_user;
+grant all on all routines in schema storage to dashboard_user;
+
+-- supautils, the parts migrations rely on ----------------------------------------------------------
+-- Hosted Postgres loads Supabase's `supautils` extension with
+--   supautils.policy_grants = supautils.drop_trigger_grants = {"postgres": [<tables below>]}
+-- (supabase/postgres ansible/files/postgresql_config/supautils.conf.j2): postgres may create, alter,
+-- comment on and drop policies, and drop triggers, on those tables without owning them; anything
+-- else on a table it does not own fails with "must be owner". Without the C extension, event
+-- triggers give postgres the owners' privileges for exactly those statements and check afterwards
+-- that the statement touched only a listed table. Nothing else of supautils is reproduced (see
+-- docs/local-runtime.md).
+create schema if not exists local_supautils;
+revoke all on schema local_supautils from public;
+comment on schema local_supautils is
+  'Local runtime only: event triggers standing in for supautils policy_grants/drop_trigger_grants.';
+
+create or replace function local_supautils.granted_tables() returns text[]
+language sql immutable
+set search_path = ''
+as $$
+  select array['auth.audit_log_entries', 'auth.identities', 'auth.refresh_tokens', 'auth.sessions',
+               'auth.users', 'realtime.messages', 'storage.buckets', 'storage.migrations',
+               'storage.objects', 'storage.s3_multipart_uploads', 'storage.s3_multipart_uploads_parts']
+$$;
+
+-- The role the statement runs as (security definer functions see themselves as current_user).
+create or replace function local_supautils.acting_role() returns text
+language sql stable
+set search_path = ''
+as $$
+  select case when current_setting('role') = 'none' then session_user::text
+              else current_setting('role') end
+$$;
+
+create or replace function local_supautils.on_ddl_start() returns event_trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if local_supautils.acting_role() = 'postgres'
+     and not pg_catalog.pg_has_role('postgres', 'supabase_storage_admin', 'member') then
+    perform pg_catalog.set_config('local_supautils.lent', 'on', true);
+    grant supabase_auth_admin, supabase_storage_admin to postgres;
+  end if;
+end;
+$$;
+
+-- Refuses (as Postgres would have) a statement that reached an object of Auth or Storage that the
+-- grants do not cover; `rel` is the table the object belongs to, `what` names it for the message.
+create or replace function local_supautils.check_target(rel oid, is_policy_or_trigger boolean, what text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_owner name;
+  v_name text;
+begin
+  select r.rolname, n.nspname || '.' || c.relname into v_owner, v_name
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    join pg_catalog.pg_roles r on r.oid = c.relowner
+   where c.oid = rel;
+  if v_owner in ('supabase_auth_admin', 'supabase_storage_admin')
+     and not (is_policy_or_trigger and v_name = any (local_supautils.granted_tables())) then
+    raise exception 'must be owner of table %', split_part(coalesce(v_name, what), '.', 2)
+      using errcode = '42501';
+  end if;
+end;
+$$;
+
+create or replace function local_supautils.on_ddl_end() returns event_trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  cmd record;
+begin
+  if current_setting('local_supautils.lent', true) is distinct from 'on' then
+    return;
+  end if;
+  for cmd in select * from pg_catalog.pg_event_trigger_ddl_commands() loop
+    if cmd.classid = 'pg_catalog.pg_policy'::regclass then
+      perform local_supautils.check_target(
+        (select p.polrelid from pg_catalog.pg_policy p where p.oid = cmd.objid), true, cmd.object_identity);
+    elsif cmd.classid = 'pg_catalog.pg_class'::regclass then
+      perform local_supautils.check_target(cmd.objid, false, cmd.object_identity);
+    elsif cmd.classid = 'pg_catalog.pg_trigger'::regclass then
+      perform local_supautils.check_target(
+        (select t.tgrelid from pg_catalog.pg_trigger t where t.oid = cmd.objid), false, cmd.object_identity);
+    elsif cmd.classid = 'pg_catalog.pg_constraint'::regclass then
+      perform local_supautils.check_target(
+        (select c.conrelid from pg_catalog.pg_constraint c where c.oid = cmd.objid), false, cmd.object_identity);
+    elsif cmd.schema_name in ('auth', 'storage') then
+      raise exception 'must be owner of %', cmd.object_identity using errcode = '42501';
+    end if;
+  end loop;
+  revoke supabase_auth_admin, supabase_storage_admin from postgres;
+  perform pg_catalog.set_config('local_supautils.lent', 'off', true);
+end;
+$$;
+
+create or replace function local_supautils.on_sql_drop() returns event_trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  obj record;
+begin
+  if current_setting('local_supautils.lent', true) is distinct from 'on' then
+    return;
+  end if;
+  for obj in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
+    if obj.object_type in ('policy', 'trigger') then
+      perform local_supautils.check_target(
+        pg_catalog.to_regclass(pg_catalog.quote_ident(obj.address_names[1]) || '.' ||
+                               pg_catalog.quote_ident(obj.address_names[2])),
+        true, obj.object_identity);
+    elsif obj.schema_name in ('auth', 'storage') then
+      raise exception 'must be owner of %', obj.object_identity using errcode = '42501';
+    end if;
+  end loop;
+end;
+$$;
+
+revoke all on all functions in schema local_supautils from public;
+
+drop event trigger if exists local_supautils_ddl_start;
+create event trigger local_supautils_ddl_start on ddl_command_start
+  when tag in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY', 'COMMENT', 'DROP TRIGGER')
+  execute function local_supautils.on_ddl_start();
+drop event trigger if exists local_supautils_ddl_end;
+create event trigger local_supautils_ddl_end on ddl_command_end
+  when tag in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY', 'COMMENT', 'DROP TRIGGER')
+  execute function local_supautils.on_ddl_end();
+drop event trigger if exists local_supautils_sql_drop;
+create event trigger local_supautils_sql_drop on sql_drop
+  when tag in ('DROP POLICY', 'DROP TRIGGER')
+  execute function local_supautils.on_sql_drop();
+
+-- ================================================================================================
 -- Auth MFA (TOTP) and the local runtime's Auth rate-limit buckets. A separate block on purpose:
 -- the rest of this file is being reshaped independently; this block only adds what is missing.
 -- ================================================================================================
@@ -688,151 +834,7 @@ revoke all on function auth_runtime.take_token(text, text, double precision, dou
 revoke all on function auth_runtime.count_event(text, text, double precision, double precision) from public;
 
 reset role;
-=======
-grant all on all sequences in schema storage to dashboard_user;
-grant all on all routines in schema storage to dashboard_user;
 
--- supautils, the parts migrations rely on ----------------------------------------------------------
--- Hosted Postgres loads Supabase's `supautils` extension with
---   supautils.policy_grants = supautils.drop_trigger_grants = {"postgres": [<tables below>]}
--- (supabase/postgres ansible/files/postgresql_config/supautils.conf.j2): postgres may create, alter,
--- comment on and drop policies, and drop triggers, on those tables without owning them; anything
--- else on a table it does not own fails with "must be owner". Without the C extension, event
--- triggers give postgres the owners' privileges for exactly those statements and check afterwards
--- that the statement touched only a listed table. Nothing else of supautils is reproduced (see
--- docs/local-runtime.md).
-create schema if not exists local_supautils;
-revoke all on schema local_supautils from public;
-comment on schema local_supautils is
-  'Local runtime only: event triggers standing in for supautils policy_grants/drop_trigger_grants.';
-
-create or replace function local_supautils.granted_tables() returns text[]
-language sql immutable
-set search_path = ''
-as $$
-  select array['auth.audit_log_entries', 'auth.identities', 'auth.refresh_tokens', 'auth.sessions',
-               'auth.users', 'realtime.messages', 'storage.buckets', 'storage.migrations',
-               'storage.objects', 'storage.s3_multipart_uploads', 'storage.s3_multipart_uploads_parts']
-$$;
-
--- The role the statement runs as (security definer functions see themselves as current_user).
-create or replace function local_supautils.acting_role() returns text
-language sql stable
-set search_path = ''
-as $$
-  select case when current_setting('role') = 'none' then session_user::text
-              else current_setting('role') end
-$$;
-
-create or replace function local_supautils.on_ddl_start() returns event_trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if local_supautils.acting_role() = 'postgres'
-     and not pg_catalog.pg_has_role('postgres', 'supabase_storage_admin', 'member') then
-    perform pg_catalog.set_config('local_supautils.lent', 'on', true);
-    grant supabase_auth_admin, supabase_storage_admin to postgres;
-  end if;
-end;
-$$;
-
--- Refuses (as Postgres would have) a statement that reached an object of Auth or Storage that the
--- grants do not cover; `rel` is the table the object belongs to, `what` names it for the message.
-create or replace function local_supautils.check_target(rel oid, is_policy_or_trigger boolean, what text)
-returns void
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_owner name;
-  v_name text;
-begin
-  select r.rolname, n.nspname || '.' || c.relname into v_owner, v_name
-    from pg_catalog.pg_class c
-    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-    join pg_catalog.pg_roles r on r.oid = c.relowner
-   where c.oid = rel;
-  if v_owner in ('supabase_auth_admin', 'supabase_storage_admin')
-     and not (is_policy_or_trigger and v_name = any (local_supautils.granted_tables())) then
-    raise exception 'must be owner of table %', split_part(coalesce(v_name, what), '.', 2)
-      using errcode = '42501';
-  end if;
-end;
-$$;
-
-create or replace function local_supautils.on_ddl_end() returns event_trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  cmd record;
-begin
-  if current_setting('local_supautils.lent', true) is distinct from 'on' then
-    return;
-  end if;
-  for cmd in select * from pg_catalog.pg_event_trigger_ddl_commands() loop
-    if cmd.classid = 'pg_catalog.pg_policy'::regclass then
-      perform local_supautils.check_target(
-        (select p.polrelid from pg_catalog.pg_policy p where p.oid = cmd.objid), true, cmd.object_identity);
-    elsif cmd.classid = 'pg_catalog.pg_class'::regclass then
-      perform local_supautils.check_target(cmd.objid, false, cmd.object_identity);
-    elsif cmd.classid = 'pg_catalog.pg_trigger'::regclass then
-      perform local_supautils.check_target(
-        (select t.tgrelid from pg_catalog.pg_trigger t where t.oid = cmd.objid), false, cmd.object_identity);
-    elsif cmd.classid = 'pg_catalog.pg_constraint'::regclass then
-      perform local_supautils.check_target(
-        (select c.conrelid from pg_catalog.pg_constraint c where c.oid = cmd.objid), false, cmd.object_identity);
-    elsif cmd.schema_name in ('auth', 'storage') then
-      raise exception 'must be owner of %', cmd.object_identity using errcode = '42501';
-    end if;
-  end loop;
-  revoke supabase_auth_admin, supabase_storage_admin from postgres;
-  perform pg_catalog.set_config('local_supautils.lent', 'off', true);
-end;
-$$;
-
-create or replace function local_supautils.on_sql_drop() returns event_trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  obj record;
-begin
-  if current_setting('local_supautils.lent', true) is distinct from 'on' then
-    return;
-  end if;
-  for obj in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
-    if obj.object_type in ('policy', 'trigger') then
-      perform local_supautils.check_target(
-        pg_catalog.to_regclass(pg_catalog.quote_ident(obj.address_names[1]) || '.' ||
-                               pg_catalog.quote_ident(obj.address_names[2])),
-        true, obj.object_identity);
-    elsif obj.schema_name in ('auth', 'storage') then
-      raise exception 'must be owner of %', obj.object_identity using errcode = '42501';
-    end if;
-  end loop;
-end;
-$$;
-
-revoke all on all functions in schema local_supautils from public;
-
-drop event trigger if exists local_supautils_ddl_start;
-create event trigger local_supautils_ddl_start on ddl_command_start
-  when tag in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY', 'COMMENT', 'DROP TRIGGER')
-  execute function local_supautils.on_ddl_start();
-drop event trigger if exists local_supautils_ddl_end;
-create event trigger local_supautils_ddl_end on ddl_command_end
-  when tag in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY', 'COMMENT', 'DROP TRIGGER')
-  execute function local_supautils.on_ddl_end();
-drop event trigger if exists local_supautils_sql_drop;
-create event trigger local_supautils_sql_drop on sql_drop
-  when tag in ('DROP POLICY', 'DROP TRIGGER')
-  execute function local_supautils.on_sql_drop();
-
-
--- =========================================================================================
+-- The project's operator role may look at the buckets and reset one (as restarting GoTrue would).
+grant usage on schema auth_runtime to postgres;
+grant select, delete on auth_runtime.rate_limits to postgres;
