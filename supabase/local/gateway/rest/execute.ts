@@ -40,7 +40,7 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 		? 'application/vnd.pgrst.object+json; charset=utf-8'
 		: 'application/json; charset=utf-8';
 	const settings: [string, string][] = [
-		['search_path', `${quoteIdent(x.schema)}, public, extensions`],
+		['search_path', [x.schema, ...x.cache.config.extraSearchPath].map(quoteIdent).join(', ')],
 		...(x.cache.roleSettings.get(x.role) ?? [])
 	];
 

@@ -13,7 +13,7 @@ import { ApiError, isPgError, jwtFailure, send, sendFailure } from './errors.ts'
 import { execute } from './execute.ts';
 import { negotiate, parsePrefer } from './parse-request.ts';
 import { buildPlan, type Plan, type RequestInfo } from './plan.ts';
-import { EXPOSED_SCHEMAS, getSchema, reloadSchema } from './schema.ts';
+import { getSchema, reloadSchema } from './schema.ts';
 import { CacheMiss } from './sql-core.ts';
 
 const MAX_BODY = Number(process.env.SUPABASE_REST_MAX_BODY ?? 10 * 1024 * 1024);
@@ -84,14 +84,16 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 			? ctx.req.headers['accept-profile']
 			: ctx.req.headers['content-profile']
 	) as string | undefined;
-	const schema = profileHeader?.trim() || 'public';
-	if (!EXPOSED_SCHEMAS.includes(schema)) {
+	let cache = await getSchema();
+	const exposed = cache.config.schemas;
+	const schema = profileHeader?.trim() || exposed[0];
+	if (!exposed.includes(schema)) {
 		throw new ApiError(
 			406,
 			'PGRST106',
 			`Invalid schema: ${schema}`,
 			null,
-			`Only the following schemas are exposed: ${EXPOSED_SCHEMAS.join(', ')}`
+			`Only the following schemas are exposed: ${exposed.join(', ')}`
 		);
 	}
 
@@ -126,7 +128,6 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 
 	// Plan, reloading the schema cache once when a name is unknown -----------------------------------
 	const info: RequestInfo = { method, schema, target, media, prefs, bodyText };
-	let cache = await getSchema();
 	let plan: Plan;
 	try {
 		plan = buildPlan(ctx, cache, info);

@@ -22,7 +22,6 @@ import {
 	type Statement
 } from './sql-statements.ts';
 
-const MAX_ROWS = Number(process.env.SUPABASE_REST_MAX_ROWS ?? 1000);
 
 const RESERVED = new Set(['select', 'columns', 'on_conflict', 'apikey']);
 
@@ -140,6 +139,7 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 	const { method, schema, media, prefs } = info;
 	const select = parseSelect(url.searchParams.get('select'));
 	const count = prefs.count !== null;
+	const MAX_ROWS = cache.config.maxRows;
 	const q = new Sql();
 
 	if (info.target.type === 'rpc') {

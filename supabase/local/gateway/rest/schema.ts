@@ -6,9 +6,8 @@
  */
 import { API_ROLES } from '../core/bearer.ts';
 import { adminPool, quoteIdent as quoteName } from '../core/db.ts';
+import { DB_SETTING_NAMES, withDbSettings, type RestConfig } from './config.ts';
 import { ApiError } from './errors.ts';
-
-export const EXPOSED_SCHEMAS = ['public', 'graphql_public'];
 
 export interface Column {
 	name: string;
@@ -67,6 +66,8 @@ export interface SchemaCache {
 	tables: Map<string, Table>;
 	functions: Map<string, Fn[]>;
 	roleSettings: Map<string, [string, string][]>;
+	/** config.toml `[api]` with the authenticator's in-database `pgrst.*` settings applied. */
+	config: RestConfig;
 	loadedAt: number;
 }
 
@@ -79,6 +80,18 @@ let loadingStart = 0;
 async function load(start: number): Promise<SchemaCache> {
 	const client = await adminPool.connect();
 	try {
+		const dbSettings = await client.query(
+			`select distinct on (k) k, v from (
+			   select s.setdatabase, substr(e, 7, strpos(e, '=') - 7) as k, substr(e, strpos(e, '=') + 1) as v
+			     from pg_catalog.pg_db_role_setting s join pg_catalog.pg_roles r on r.oid = s.setrole,
+			          unnest(s.setconfig) as e
+			    where r.rolname = 'authenticator' and e like 'pgrst.%'
+			      and s.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+			 ) x where k = any($1) order by k, setdatabase desc`,
+			[DB_SETTING_NAMES]
+		);
+		const config = withDbSettings(new Map(dbSettings.rows.map((r) => [r.k, r.v])));
+		const EXPOSED_SCHEMAS = config.schemas;
 		const rels = await client.query(
 			`select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as kind
 			   from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -241,7 +254,7 @@ async function load(start: number): Promise<SchemaCache> {
 			}
 			roleSettings.set(s.role, list);
 		}
-		return { tables, functions, roleSettings, loadedAt: start };
+		return { tables, functions, roleSettings, config, loadedAt: start };
 	} finally {
 		client.release();
 	}

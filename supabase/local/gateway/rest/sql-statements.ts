@@ -292,7 +292,7 @@ export function rpcStatement(
 	mods: Mods,
 	media: MediaKind,
 	count: boolean,
-	maxRows: number
+	maxRows: number | null
 ): { statement: Statement; kind: 'void' | 'scalar' | 'rows' | 'object' } {
 	const fn = input.fn;
 	const name = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}`;
