@@ -113,8 +113,14 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 	state.role = role;
 
 	// Negotiation -----------------------------------------------------------------------------------
-	const media = negotiate(ctx.req.headers.accept);
+	const media = negotiate(ctx.req.headers.accept, cache.config.plan);
 	const prefs = parsePrefer(ctx.req.headers.prefer);
+	if (prefs.tx !== null && !cache.config.txEnd.endsWith('-allow-override')) {
+		// `tx=` is only a preference where db-tx-end allows overriding (PostgREST's default does not).
+		prefs.invalid.push(`tx=${prefs.tx}`);
+		prefs.applied = prefs.applied.filter((p) => !p.startsWith('tx='));
+		prefs.tx = null;
+	}
 	if (prefs.handling === 'strict' && prefs.invalid.length) {
 		throw new ApiError(
 			400,
@@ -135,6 +141,14 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 		if (!(e instanceof CacheMiss) || cache.loadedAt > started) throw e;
 		cache = await reloadSchema(started);
 		plan = buildPlan(ctx, cache, info);
+	}
+
+	if (plan.fn && !plan.fn.returnsSet && prefs.maxAffected !== null && prefs.handling === 'strict') {
+		throw new ApiError(
+			400,
+			'PGRST128',
+			'Function must return SETOF or TABLE when max-affected preference is used with handling=strict'
+		);
 	}
 
 	await execute(ctx, plan, {

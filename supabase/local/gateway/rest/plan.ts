@@ -17,6 +17,7 @@ import {
 	resolveFunction,
 	rpcStatement,
 	updateStatement,
+	type BodyMedia,
 	type MutationPlan,
 	type Output,
 	type Statement
@@ -123,6 +124,19 @@ export interface Plan {
 	returning: boolean;
 	upsert: boolean;
 	offset: number;
+	/** The function an RPC calls. */
+	fn?: Fn;
+}
+
+/** The body's media type as PostgREST's function resolution sees it. */
+function contentMedia(header: string | undefined): BodyMedia {
+	const t = (header ?? 'application/json').split(';')[0].trim().toLowerCase();
+	if (t === 'application/json' || t === '') return 'json';
+	if (t === 'text/plain') return 'text';
+	if (t === 'text/xml') return 'xml';
+	if (t === 'application/octet-stream') return 'octet';
+	if (t === 'application/x-www-form-urlencoded') return 'urlencoded';
+	return 'other';
 }
 
 export interface RequestInfo {
@@ -144,32 +158,37 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 
 	if (info.target.type === 'rpc') {
 		const fns = findFunctions(cache, schema, info.target.name);
+		const read = method === 'GET' || method === 'HEAD';
 		let args: Record<string, unknown> = {};
 		let raw = '{}';
 		const argNames = new Set(fns.flatMap((f) => f.args.map((a) => a.name)));
-		if (method === 'GET' || method === 'HEAD') {
+		const bodyMedia = contentMedia(ctx.req.headers['content-type']);
+		if (read) {
 			for (const [k, v] of url.searchParams) if (argNames.has(k)) args[k] = v;
 			raw = JSON.stringify(args);
 		} else if (info.bodyText && info.bodyText.trim() !== '') {
-			const parsed = parseJson(info.bodyText);
 			raw = info.bodyText;
-			if (isObject(parsed)) args = parsed;
-			else args = {};
+			if (bodyMedia === 'json' || bodyMedia === 'other') {
+				const parsed = parseJson(info.bodyText);
+				if (isObject(parsed)) args = parsed;
+				else if (Array.isArray(parsed) && isObject(parsed[0])) args = parsed[0];
+			}
 		}
 		const keys = Object.keys(args);
-		const fn: Fn = resolveFunction(fns, keys, schema, info.target.name);
-		const skip = method === 'GET' || method === 'HEAD' ? new Set(keys) : new Set<string>();
+		const fn: Fn = resolveFunction(cache, schema, info.target.name, keys, !read, bodyMedia);
+		const skip = read ? new Set(keys) : new Set<string>();
 		const mods = parseMods(url, skip, select);
 		applyRange(ctx, mods);
 		const r = rpcStatement(q, cache, { fn, raw, keys }, select, mods, media, count, MAX_ROWS);
-		const readOnly = method === 'GET' || method === 'HEAD' || fn.volatility !== 'v';
+		const readOnly = read || fn.volatility !== 'v';
 		return {
 			statement: r.statement,
 			readOnly,
 			kind: `rpc-${r.kind}` as Plan['kind'],
 			returning: true,
 			upsert: false,
-			offset: mods.get('')?.offset ?? 0
+			offset: mods.get('')?.offset ?? 0,
+			fn
 		};
 	}
 

@@ -118,8 +118,13 @@ function unknownColumn(src: Source, name: string): CacheMiss {
 }
 
 export function columnExpr(q: Sql, src: Source, alias: string, field: FieldRef): string {
-	if (!src.columns.has(field.name)) throw unknownColumn(src, field.name);
 	let expr = `${quoteIdent(alias)}.${quoteIdent(field.name)}`;
+	if (!src.columns.has(field.name)) {
+		// A computed field: a function taking the row (PostgREST's computed fields).
+		const fn = src.table?.computed.get(field.name)?.[0]?.fn;
+		if (!fn || src.scalarColumn) throw unknownColumn(src, field.name);
+		expr = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}(${quoteIdent(alias)})`;
+	}
 	for (const step of field.json) {
 		const key = /^-?\d+$/.test(step.key) ? String(Number(step.key)) : `${q.bind(step.key)}::text`;
 		expr = `(${expr}${step.arrow}${key})`;

@@ -4,6 +4,7 @@
  * row (docs/local-runtime.md, "Data API").
  */
 import { ApiError } from './errors.ts';
+import { fuzzyBest } from './fuzzy.ts';
 import { findTable, quoteIdent } from './schema.ts';
 import type { Column, Fn, SchemaCache, Table } from './schema.ts';
 import type { MediaKind } from './parse-request.ts';
@@ -18,6 +19,10 @@ export interface Statement {
 }
 
 function bodyExpr(media: MediaKind, row: string, scalarColumn?: string): string {
+	if (media === 'csv') {
+		// PostgREST's CSV: the first row's keys as the header, then each row's record text.
+		return `(select coalesce(pg_catalog.string_agg(pgrst_k.k, ','), '') from (select pg_catalog.json_object_keys(pgrst_r) as k from pg_catalog.json_array_elements(pg_catalog.json_agg(${row})) as pgrst_r limit 1) as pgrst_k) || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(pg_catalog.substring(${row}::text, 2, pg_catalog.length(${row}::text) - 2), pg_catalog.chr(10)), '')`;
+	}
 	const value = scalarColumn ? `${row}.${quoteIdent(scalarColumn)}` : `${row}.*`;
 	const agg = `json_agg(${value})`;
 	const stripped = media === 'json-stripped' || media === 'object-stripped';
@@ -161,16 +166,24 @@ export function insertStatement(
 	returning: boolean
 ): MutationPlan {
 	const p = q.bind(input.raw);
-	const rows = `select pgrst_e.value as j, pgrst_e.ord from jsonb_array_elements(case when jsonb_typeof(${p}::jsonb) = 'array' then ${p}::jsonb else jsonb_build_array(${p}::jsonb) end) with ordinality as pgrst_e(value, ord)`;
+	// With missing=default every row gets the columns' defaults under its own keys, evaluated per
+	// row as PostgREST does (a sequence advances for every row).
+	const defaults = input.missingDefault
+		? input.columns
+				.map((c) => [c, t.columns.get(c)!.defaultExpr] as const)
+				.filter(([, d]) => d !== null)
+				.map(([c, d]) => `${q.bind(c)}::text, ${d}`)
+		: [];
+	const value = defaults.length
+		? `pg_catalog.jsonb_build_object(${defaults.join(', ')}) || pgrst_e.value`
+		: 'pgrst_e.value';
+	const rows = `select ${value} as j, pgrst_e.ord from jsonb_array_elements(case when jsonb_typeof(${p}::jsonb) = 'array' then ${p}::jsonb else jsonb_build_array(${p}::jsonb) end) with ordinality as pgrst_e(value, ord)`;
 	const cols = input.columns.map(quoteIdent);
-	const values = input.columns.map((c) => {
-		const col = t.columns.get(c)!;
-		if (!input.missingDefault) return `pgrst_rec.${quoteIdent(c)}`;
-		return `case when pgrst_in.j ? ${q.bind(c)}::text then pgrst_rec.${quoteIdent(c)} else ${col.defaultExpr ?? 'null'} end`;
-	});
-	let sql = `insert into ${qualified(t)} as pgrst_target (${cols.join(', ')}) select ${values.join(', ') || 'null'} from (${rows}) as pgrst_in, lateral jsonb_populate_record(null::${qualified(t)}, pgrst_in.j) as pgrst_rec order by pgrst_in.ord`;
-	if (input.columns.length === 0)
-		sql = `insert into ${qualified(t)} as pgrst_target default values`;
+	const values = input.columns.map((c) => `pgrst_rec.${quoteIdent(c)}`);
+	// No keys (`{}`, `[{}, {}]`): one row of defaults per object, as PostgREST inserts them.
+	let sql = input.columns.length
+		? `insert into ${qualified(t)} as pgrst_target (${cols.join(', ')}) select ${values.join(', ')} from (${rows}) as pgrst_in, lateral jsonb_populate_record(null::${qualified(t)}, pgrst_in.j) as pgrst_rec order by pgrst_in.ord`
+		: `insert into ${qualified(t)} as pgrst_target select from (${rows}) as pgrst_in order by pgrst_in.ord`;
 	const upsert = input.resolution !== null;
 	if (upsert) {
 		const target = input.onConflict ?? t.primaryKey;
@@ -248,32 +261,111 @@ export function deleteStatement(
 	);
 }
 
-/** Picks the overload whose named inputs cover the given keys and whose required inputs are given. */
-export function resolveFunction(fns: Fn[], keys: string[], schema: string, name: string): Fn {
-	const fits = fns.filter((fn) => {
-		if (
-			fn.args.length === 1 &&
-			fn.args[0].name === '' &&
-			['json', 'jsonb'].includes(fn.args[0].type)
-		)
-			return true;
-		const names = fn.args.map((a) => a.name);
+/** The request body's media type, as far as function resolution cares (PostgREST findProc). */
+export type BodyMedia = 'json' | 'text' | 'xml' | 'octet' | 'urlencoded' | 'other';
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+	return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+/** PostgREST's findProc: the overload the argument names select, or PGRST202 / PGRST203. */
+export function resolveFunction(
+	cache: SchemaCache,
+	schema: string,
+	name: string,
+	keys: string[],
+	post: boolean,
+	media: BodyMedia
+): Fn {
+	const fns = cache.functions.get(`${schema}\u0000${name}`) ?? [];
+	const given = new Set(keys);
+	const matches = (fn: Fn): boolean => {
+		if (fn.args.length === 0)
+			return given.size === 0 && !(post && ['octet', 'text', 'xml'].includes(media));
+		const required = new Set(fn.args.filter((a) => !a.hasDefault).map((a) => a.name));
+		const optional = new Set(fn.args.filter((a) => a.hasDefault).map((a) => a.name));
+		if (optional.size === 0) return sameSet(given, required);
+		if (required.size === 0) return [...given].every((k) => optional.has(k));
+		return sameSet(new Set([...given].filter((k) => !optional.has(k))), required);
+	};
+	const singleUnnamed = (fn: Fn): boolean => {
+		if (!post || fn.args.length !== 1 || fn.args[0].name !== '') return false;
+		const t = fn.args[0].type;
 		return (
-			keys.every((k) => names.includes(k)) &&
-			fn.args.every((a) => a.hasDefault || keys.includes(a.name))
+			(media === 'json' && (t === 'json' || t === 'jsonb')) ||
+			(media === 'text' && t === 'text') ||
+			(media === 'xml' && t === 'xml') ||
+			(media === 'octet' && t === 'bytea')
 		);
-	});
-	fits.sort((a, b) => a.args.length - b.args.length);
-	if (fits.length === 0) {
-		throw new CacheMiss(
-			404,
-			'PGRST202',
-			`Could not find the function ${schema}.${name}${keys.length ? `(${[...keys].sort().join(', ')})` : ' without parameters'} in the schema cache`,
-			`Searched for the function ${schema}.${name}${keys.length ? ` with parameters ${[...keys].sort().join(', ')}` : ' without parameters'} or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`,
-			null
-		);
+	};
+	const named = fns.filter(matches);
+	const fallback = fns.filter((f) => !matches(f) && singleUnnamed(f));
+	if (named.length === 1) return named[0];
+	if (named.length > 1 || fallback.length > 1) throw ambiguousRpc(named.length ? named : fallback);
+	if (fallback.length === 1) return fallback[0];
+	throw noRpc(cache, schema, name, keys, post, media, fns);
+}
+
+function ambiguousRpc(fns: Fn[]): ApiError {
+	return new ApiError(
+		300,
+		'PGRST203',
+		`Could not choose the best candidate function between: ${fns
+			.map((f) => `${f.schema}.${f.name}(${f.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`)
+			.join(', ')}`,
+		null,
+		'Try renaming the parameters or the function itself in the database so function overloading can be resolved'
+	);
+}
+
+function noRpc(
+	cache: SchemaCache,
+	schema: string,
+	name: string,
+	keys: string[],
+	post: boolean,
+	media: BodyMedia,
+	overloads: Fn[]
+): CacheMiss {
+	const sorted = [...keys].sort();
+	const onlySingle = post && ['text', 'xml', 'octet'].includes(media);
+	const func = `${schema}.${name}`;
+	const prms = sorted.length ? `(${sorted.join(', ')})` : ' without parameters';
+	const prmsDet = sorted.length
+		? ` with parameter${sorted.length > 1 ? 's' : ''} ${sorted.join(', ')}`
+		: ' without parameters';
+	const detailTail =
+		post && media === 'text'
+			? ' with a single unnamed text parameter'
+			: post && media === 'xml'
+				? ' with a single unnamed xml parameter'
+				: post && media === 'octet'
+					? ' with a single unnamed bytea parameter'
+					: post && media === 'json'
+						? `${prmsDet} or with a single unnamed json/jsonb parameter`
+						: prmsDet;
+	let hint: string | null = null;
+	if (!onlySingle) {
+		const list = (names: string[]) => `(${[...names].sort().join(', ')})`;
+		const best = overloads.length
+			? fuzzyBest(
+					overloads.map((f) => list(f.args.map((a) => a.name))),
+					list(keys)
+				)
+			: fuzzyBest(
+					[...cache.functions.values()].flat().filter((f) => f.schema === schema).map((f) => f.name),
+					name,
+					0.75
+				);
+		if (best) hint = `Perhaps you meant to call the function ${schema}.${overloads.length ? name : ''}${best}`;
 	}
-	return fits[0];
+	return new CacheMiss(
+		404,
+		'PGRST202',
+		`Could not find the function ${func}${onlySingle ? '' : prms} in the schema cache`,
+		`Searched for the function ${func}${detailTail}, but no matches were found in the schema cache.`,
+		hint
+	);
 }
 
 export interface RpcInput {
@@ -298,15 +390,11 @@ export function rpcStatement(
 	const name = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}`;
 	let call: string;
 	let from = '';
-	if (
-		fn.args.length === 1 &&
-		fn.args[0].name === '' &&
-		['json', 'jsonb'].includes(fn.args[0].type)
-	) {
+	if (fn.args.length === 1 && fn.args[0].name === '') {
 		call = `${name}(${q.bind(input.raw)}::${fn.args[0].type})`;
 	} else {
 		const given = fn.args.filter((a) => input.keys.includes(a.name));
-		call = `${name}(${given.map((a) => `${quoteIdent(a.name)} := pgrst_args.${quoteIdent(a.name)}`).join(', ')})`;
+		call = `${name}(${given.map((a) => `${a.variadic ? 'variadic ' : ''}${quoteIdent(a.name)} := pgrst_args.${quoteIdent(a.name)}`).join(', ')})`;
 		if (given.length) {
 			from = `jsonb_to_record(${q.bind(input.raw)}::jsonb) as pgrst_args(${given.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ')})`;
 		}
