@@ -40,7 +40,9 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 		? 'application/vnd.pgrst.object+json; charset=utf-8'
 		: x.media === 'csv'
 			? 'text/csv; charset=utf-8'
-			: 'application/json; charset=utf-8';
+			: x.media === 'geojson'
+				? 'application/geo+json; charset=utf-8'
+				: 'application/json; charset=utf-8';
 	const settings: [string, string][] = [
 		['search_path', [x.schema, ...x.cache.config.extraSearchPath].map(quoteIdent).join(', ')],
 		...(x.cache.roleSettings.get(x.role) ?? [])
@@ -85,6 +87,20 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 			}
 			if (plan.kind === 'rpc-void' || plan.kind === 'rpc-scalar' || plan.kind === 'rpc-object')
 				n = 1;
+			// planned: the planner's row estimate; estimated: exact up to max-rows, then planned.
+			const maxRows = x.cache.config.maxRows;
+			if (
+				plan.kind === 'read' &&
+				plan.statement?.sourceSql &&
+				(x.prefs.count === 'planned' ||
+					(x.prefs.count === 'estimated' && maxRows !== null && (total ?? 0) > maxRows))
+			) {
+				const r = await db.query(
+					`explain (format json) ${plan.statement.sourceSql}`,
+					plan.statement.params
+				);
+				total = Number(r.rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+			}
 			const needsCount = x.prefs.count !== null;
 			if (needsCount && total === null && plan.kind !== 'read') total = n;
 

@@ -5,7 +5,7 @@
  */
 
 function normalize(s: string): string {
-	return s.toLowerCase().replace(/[^\p{L}\p{N}, ]+/gu, '');
+	return s.toLowerCase().replace(/[^\p{L}\p{N}_, ]+/gu, '');
 }
 
 function grams(value: string, size: number): Map<string, number> {

@@ -113,7 +113,7 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 	state.role = role;
 
 	// Negotiation -----------------------------------------------------------------------------------
-	const media = negotiate(ctx.req.headers.accept, cache.config.plan);
+	const media = negotiate(ctx.req.headers.accept, cache.config.plan, cache.postgis);
 	const prefs = parsePrefer(ctx.req.headers.prefer);
 	if (prefs.tx !== null && !cache.config.txEnd.endsWith('-allow-override')) {
 		// `tx=` is only a preference where db-tx-end allows overriding (PostgREST's default does not).

@@ -78,7 +78,9 @@ export type MediaKind =
 	/** `text/csv` (`.csv()`). */
 	| 'csv'
 	/** `application/vnd.pgrst.plan` (`.explain()`), only with db-plan-enabled. */
-	| 'plan';
+	| 'plan'
+	/** `application/geo+json` (`.geojson()`), where PostGIS is installed. */
+	| 'geojson';
 
 export interface PlanMedia {
 	format: 'text' | 'json';
@@ -92,7 +94,11 @@ export interface PlanMedia {
  * Picks the first acceptable media type of `Accept`, else 406 PGRST107 (as PostgREST: plans only
  * when db-plan-enabled).
  */
-export function negotiate(accept: string | undefined, planEnabled = false): MediaKind {
+export function negotiate(
+	accept: string | undefined,
+	planEnabled = false,
+	geoJson = false
+): MediaKind {
 	if (!accept || !accept.trim()) return 'json';
 	const entries = splitAccept(accept);
 	for (const entry of entries) {
@@ -106,6 +112,7 @@ export function negotiate(accept: string | undefined, planEnabled = false): Medi
 			return stripped ? 'object-stripped' : 'object';
 		}
 		if (type === 'text/csv' || type === 'text/*') return 'csv';
+		if (geoJson && type === 'application/geo+json') return 'geojson';
 		if (planEnabled && /^application\/vnd\.pgrst\.plan(\+text|\+json)?$/.test(type)) return 'plan';
 	}
 	throw new ApiError(

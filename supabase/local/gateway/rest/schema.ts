@@ -89,6 +89,8 @@ export interface SchemaCache {
 	roleSettings: Map<string, [string, string][]>;
 	/** config.toml `[api]` with the authenticator's in-database `pgrst.*` settings applied. */
 	config: RestConfig;
+	/** PostGIS is installed: `application/geo+json` is available. */
+	postgis: boolean;
 	loadedAt: number;
 }
 
@@ -111,6 +113,9 @@ async function load(start: number): Promise<SchemaCache> {
 			 ) x where k = any($1) order by k, setdatabase desc`,
 			[DB_SETTING_NAMES]
 		);
+		const postgis = (
+			await client.query(`select 1 from pg_catalog.pg_extension where extname = 'postgis'`)
+		).rowCount! > 0;
 		const config = withDbSettings(new Map(dbSettings.rows.map((r) => [r.k, r.v])));
 		const EXPOSED_SCHEMAS = config.schemas;
 		const rels = await client.query(
@@ -238,6 +243,8 @@ async function load(start: number): Promise<SchemaCache> {
 			}
 		}
 		const functions = new Map<string, Fn[]>();
+		/** Every function, also those RPC cannot call by name (computed fields take an unnamed row). */
+		const allFns: Fn[] = [];
 		for (const f of fns.rows) {
 			const modes: string[] = f.modes;
 			const names: string[] = f.names;
@@ -256,11 +263,10 @@ async function load(start: number): Promise<SchemaCache> {
 			// PostgREST's schema cache leaves out functions it cannot call by name: more than one
 			// unnamed parameter, or one whose type is not bytea, json, jsonb, text or xml.
 			const unnamed = inputs.filter((a) => a.name === '');
-			if (
+			const callable = !(
 				unnamed.length > 1 ||
 				(unnamed.length === 1 && !['bytea', 'json', 'jsonb', 'text', 'xml'].includes(unnamed[0].type))
-			)
-				continue;
+			);
 			let returnKind: Fn['returnKind'] = 'scalar';
 			let returnColumns: Column[] = [];
 			if (f.returns_void) returnKind = 'void';
@@ -290,11 +296,13 @@ async function load(start: number): Promise<SchemaCache> {
 				rows: Number(f.rows),
 				firstArgType: f.first_arg_type
 			};
+			allFns.push(fn);
+			if (!callable) continue;
 			const k = key(f.schema, f.name);
 			functions.set(k, [...(functions.get(k) ?? []), fn]);
 		}
 		for (const list of functions.values()) list.sort(compareFns);
-		addComputed(tables, byOid, functions, rowTypes.rows);
+		addComputed(tables, byOid, allFns, rowTypes.rows);
 		addViewRelationships(tables, byOid, rowTypes.rows);
 		const roleSettings = new Map<string, [string, string][]>();
 		for (const s of settings.rows) {
@@ -305,7 +313,7 @@ async function load(start: number): Promise<SchemaCache> {
 			}
 			roleSettings.set(s.role, list);
 		}
-		return { tables, functions, roleSettings, config, loadedAt: start };
+		return { tables, functions, roleSettings, config, postgis, loadedAt: start };
 	} finally {
 		client.release();
 	}
@@ -346,7 +354,7 @@ interface RelRow {
 function addComputed(
 	tables: Map<string, Table>,
 	byOid: Map<number, Table>,
-	functions: Map<string, Fn[]>,
+	allFns: Fn[],
 	rows: RelRow[]
 ) {
 	const byType = new Map<number, Table>();
@@ -354,7 +362,7 @@ function addComputed(
 		const t = byOid.get(r.oid);
 		if (t) byType.set(r.reltype, t);
 	}
-	for (const list of functions.values()) {
+	for (const list of [allFns]) {
 		for (const fn of list) {
 			if (fn.args.length !== 1 || !fn.firstArgType) continue;
 			const t = byType.get(fn.firstArgType);

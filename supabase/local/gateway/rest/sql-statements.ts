@@ -16,12 +16,18 @@ import { buildLevel, levelSql, orderSql } from './sql-level.ts';
 export interface Statement {
 	sql: string;
 	params: unknown[];
+	/** Reads: the unpaged source query, for planned and estimated counts (EXPLAIN). */
+	sourceSql?: string;
 }
 
 function bodyExpr(media: MediaKind, row: string, scalarColumn?: string): string {
+	if (media === 'geojson') {
+		// PostgREST's GeoJSON (PostGIS): a FeatureCollection of ST_AsGeoJSON(row).
+		return `pg_catalog.json_build_object('type', 'FeatureCollection', 'features', coalesce(pg_catalog.json_agg(st_asgeojson(${row})::json), '[]'))::text`;
+	}
 	if (media === 'csv') {
 		// PostgREST's CSV: the first row's keys as the header, then each row's record text.
-		return `(select coalesce(pg_catalog.string_agg(pgrst_k.k, ','), '') from (select pg_catalog.json_object_keys(pgrst_r) as k from pg_catalog.json_array_elements(pg_catalog.json_agg(${row})) as pgrst_r limit 1) as pgrst_k) || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(pg_catalog.substring(${row}::text, 2, pg_catalog.length(${row}::text) - 2), pg_catalog.chr(10)), '')`;
+		return `(select coalesce(pg_catalog.string_agg(pgrst_k.k, ','), '') from (select pgrst_r from pg_catalog.json_array_elements(pg_catalog.json_agg(${row})) as pgrst_r limit 1) as pgrst_first, pg_catalog.json_object_keys(pgrst_first.pgrst_r) as pgrst_k(k)) || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(pg_catalog.substring(${row}::text, 2, pg_catalog.length(${row}::text) - 2), pg_catalog.chr(10)), '')`;
 	}
 	const value = scalarColumn ? `${row}.${quoteIdent(scalarColumn)}` : `${row}.*`;
 	const agg = `json_agg(${value})`;
@@ -61,7 +67,10 @@ export function readStatement(
 	const scalar =
 		src.scalarColumn && items.every((i) => i.kind === 'star') ? src.scalarColumn : undefined;
 	const sql = `with ${ctes.join(', ')} select ${count} as total, pg_catalog.count(*) as n, ${bodyExpr(opts.media, row, scalar)} as body${extra} from pgrst_source as ${row}`;
-	return { sql, params: q.params };
+	const sourceSql = opts.ctes?.length
+		? undefined
+		: levelSql({ ...level, limit: null, offset: null });
+	return { sql, params: q.params, sourceSql };
 }
 
 /**
