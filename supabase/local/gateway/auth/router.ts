@@ -7,6 +7,7 @@
  * another method answers 405, an unknown path 404 (GoTrue's router). Errors answer in GoTrue's
  * shape (errors.ts).
  */
+import { isDatabaseUnavailable, sendUnavailable } from '../core/unavailable.ts';
 import { jwks } from '../core/jwt.ts';
 import { sendJson, type GatewayContext } from '../core/http.ts';
 import { findRoute, type Route } from '../core/router.ts';
@@ -98,6 +99,7 @@ function sendFailure(ctx: GatewayContext, err: unknown) {
 				: validationFailed(`Invalid input: ${(err as Error).message}`)
 		);
 	}
+	if (isDatabaseUnavailable(err)) return sendUnavailable(ctx, 'auth');
 	console.error('[auth] unexpected', err);
 	sendAuthError(
 		ctx,

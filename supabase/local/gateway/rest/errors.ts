@@ -4,6 +4,7 @@
  */
 import type { GatewayContext } from '../core/http.ts';
 import type { JwtError } from '../core/jwt.ts';
+import { isDatabaseUnavailable, sendUnavailable } from '../core/unavailable.ts';
 
 /** A client mistake PostgREST reports with its own code (PGRSTxxx) or a SQLSTATE it detects first. */
 export class ApiError extends Error {
@@ -109,6 +110,7 @@ export function sendFailure(ctx: GatewayContext, e: unknown, role: string) {
 		ctx.res.end();
 		return;
 	}
+	if (isDatabaseUnavailable(e)) return sendUnavailable(ctx, 'rest');
 	if (e instanceof ApiError) {
 		const details = e.detailList ?? e.details;
 		sendError(

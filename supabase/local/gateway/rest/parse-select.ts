@@ -215,7 +215,7 @@ function parseSelectItem(raw: string): SelectItem {
 			relation,
 			hint,
 			joinType,
-			empty: inner === '',
+			...(inner === '' ? { empty: true } : {}),
 			select: inner === '' ? [] : parseSelect(inner)
 		};
 	}
