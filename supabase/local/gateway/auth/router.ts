@@ -89,6 +89,9 @@ function sendFailure(ctx: GatewayContext, err: unknown) {
 		return;
 	}
 	if (err instanceof AuthError) return sendAuthError(ctx, err);
+	// A broken percent-encoding in an admin user id: no such user (found by tests/api/gateway-fuzz).
+	if (err instanceof URIError)
+		return sendAuthError(ctx, new AuthError(404, 'user_not_found', 'User not found'));
 	const sqlstate = (err as { code?: unknown }).code;
 	if (typeof sqlstate === 'string' && /^(22|23)/.test(sqlstate)) {
 		// a value Postgres refused (too long, malformed, duplicate): the client's mistake, not ours
