@@ -32,6 +32,14 @@ function contentRange(offset: number, n: number, total: number | null): string {
 	return `${n > 0 ? `${offset}-${offset + n - 1}` : '*'}/${total ?? '*'}`;
 }
 
+/** The Data API's own transaction settings: search_path, then the role's settings (PostgREST). */
+export function restSettings(cache: SchemaCache, schema: string, role: string): [string, string][] {
+	return [
+		['search_path', [schema, ...cache.config.extraSearchPath].map(quoteIdent).join(', ')],
+		...(cache.roleSettings.get(role) ?? [])
+	];
+}
+
 export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): Promise<void> {
 	const single = x.media === 'object' || x.media === 'object-stripped';
 	const headers: Record<string, string> = { 'Content-Profile': x.schema };
@@ -43,10 +51,7 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 			: x.media === 'geojson'
 				? 'application/geo+json; charset=utf-8'
 				: 'application/json; charset=utf-8';
-	const settings: [string, string][] = [
-		['search_path', [x.schema, ...x.cache.config.extraSearchPath].map(quoteIdent).join(', ')],
-		...(x.cache.roleSettings.get(x.role) ?? [])
-	];
+	const settings = restSettings(x.cache, x.schema, x.role);
 
 	const reply = await withRole(
 		ctx,
