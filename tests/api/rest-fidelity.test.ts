@@ -288,6 +288,34 @@ describe('representations and hosted defaults', () => {
 		expect(await two.json()).toEqual([{ label: null }, { label: null }]);
 	});
 
+	it('answers return=headers-only inserts with Location, and casts to any known type', async () => {
+		const res = await raw(`/${pairs}`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', Prefer: 'return=headers-only' },
+			body: JSON.stringify({ id: 9, a: 9, b: 9 })
+		});
+		expect(res.status).toBe(201);
+		expect(res.headers.get('location')).toBe(`/${pairs}?id=eq.9`);
+		expect(await res.text()).toBe('');
+		const cast = await api.from(pairs).select('r:a::oid').eq('id', 1).single();
+		expect(cast.error).toBeNull();
+		expect(cast.data).toEqual({ r: '1' }); // json prints oid as a string, as PostgREST's json_agg does
+		const unknown = await api.from(pairs).select('a::no_such_type');
+		expect(unknown.error).toMatchObject({ code: '42704', message: 'type "no_such_type" does not exist' });
+	});
+
+	it('refuses what it deliberately does not implement with PGRST127 naming the local runtime', async () => {
+		const put = await raw(`/${pairs}?id=eq.1`, {
+			method: 'PUT',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ id: 1, a: 1, b: 1 })
+		});
+		expect(put.status).toBe(400);
+		const body = await put.json();
+		expect(body).toMatchObject({ code: 'PGRST127', message: 'Feature not implemented' });
+		expect(body.details).toMatch(/PUT .* is not implemented by the local runtime/);
+	});
+
 	it('exposes the schemas of supabase/config.toml [api] (PGRST106 names them)', async () => {
 		const res = await raw(`/${pairs}`, { headers: { 'Accept-Profile': 'storage' } });
 		expect(res.status).toBe(406);

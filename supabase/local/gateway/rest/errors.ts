@@ -32,6 +32,20 @@ export class ApiError extends Error {
 	}
 }
 
+/**
+ * A request PostgREST accepts that the local runtime deliberately does not implement: PostgREST's
+ * own "not implemented" code (400 PGRST127), with the feature and the local runtime named, never
+ * a silently different answer (docs/local-runtime.md, "Not implemented, and how it refuses").
+ */
+export function notImplemented(feature: string): ApiError {
+	return new ApiError(
+		400,
+		'PGRST127',
+		'Feature not implemented',
+		`${feature} is not implemented by the local runtime (supabase/local); hosted Supabase supports it.`
+	);
+}
+
 export interface ErrorBody {
 	code: string;
 	details: unknown;

@@ -182,6 +182,26 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 				case 'rpc-void':
 					return { status: 204, body: null, headers };
 				case 'insert': {
+					if (plan.location) {
+						// PostgREST: Location: /<table>?<pk>=eq.<value> of the first row, no body.
+						const first = (JSON.parse(body ?? '[]') as Record<string, unknown>[])[0];
+						const status =
+							plan.upsert && x.prefs.resolution === 'merge-duplicates' && inserted <= 0 ? 200 : 201;
+						const loc = first
+							? `/${encodeURIComponent(plan.location.table)}?${plan.location.primaryKey
+									.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(`eq.${String(first[k])}`)}`)
+									.join('&')}`
+							: null;
+						return {
+							status,
+							body: null,
+							headers: {
+								...headers,
+								'Content-Range': `*/${counted}`,
+								...(loc ? { Location: loc } : {})
+							}
+						};
+					}
 					// 200 only when merge-duplicates inserted nothing (PostgREST Response.hs).
 					const status =
 						plan.upsert && x.prefs.resolution === 'merge-duplicates' && inserted <= 0 ? 200 : 201;

@@ -9,7 +9,7 @@ import { BodyTooLarge, drain, readBody } from '../core/body.ts';
 import { isApiRole, readBearer, type Bearer } from '../core/bearer.ts';
 import type { GatewayContext } from '../core/http.ts';
 import { JwtError, type Claims } from '../core/jwt.ts';
-import { ApiError, isPgError, jwtFailure, send, sendFailure } from './errors.ts';
+import { ApiError, isPgError, jwtFailure, notImplemented, sendFailure } from './errors.ts';
 import { execute } from './execute.ts';
 import { negotiate, parsePrefer } from './parse-request.ts';
 import { buildPlan, type Plan, type RequestInfo } from './plan.ts';
@@ -52,25 +52,17 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 			}
 		});
 	if (segments.length === 0) {
-		send(
-			ctx,
-			200,
-			JSON.stringify({
-				swagger: '2.0',
-				info: { title: 'local Data API', version: '12' },
-				paths: {}
-			}),
-			{
-				'Content-Type': 'application/openapi+json; charset=utf-8'
-			}
-		);
-		return;
+		if (method !== 'GET' && method !== 'HEAD')
+			throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
+		throw notImplemented('The OpenAPI description (GET /rest/v1/)');
 	}
 	let target: RequestInfo['target'];
 	if (segments.length === 1) target = { type: 'table', name: segments[0] };
 	else if (segments.length === 2 && segments[0] === 'rpc')
 		target = { type: 'rpc', name: segments[1] };
 	else throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL');
+	if (method === 'PUT' && target.type === 'table')
+		throw notImplemented('PUT (single-row upsert by primary key)');
 	if (
 		!['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'].includes(method) ||
 		(target.type === 'rpc' && !['GET', 'HEAD', 'POST'].includes(method))

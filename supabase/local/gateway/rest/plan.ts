@@ -126,6 +126,8 @@ export interface Plan {
 	offset: number;
 	/** The function an RPC calls. */
 	fn?: Fn;
+	/** Inserts with return=headers-only: where `Location` points. */
+	location?: { table: string; primaryKey: string[] };
 }
 
 /** The body's media type as PostgREST's function resolution sees it. */
@@ -196,6 +198,8 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 	if (!table) throw unknownTable(schema, info.target.name);
 	const mods = parseMods(url, new Set(), select);
 	const representation = prefs.return === 'representation';
+	/** `return=headers-only`: the first inserted row's key goes into `Location` (PostgREST). */
+	const headersOnly = prefs.return === 'headers-only' && table.primaryKey.length > 0;
 	const out: Output = { items: select, mods, media, count };
 	/** A write's plan; without a statement (nothing to write) it answers as if no row changed. */
 	const write = (kind: Plan['kind'], m: MutationPlan | null, upsert = false): Plan => ({
@@ -267,10 +271,24 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 				onConflict,
 				resolution: prefs.resolution
 			},
-			out,
-			representation
+			headersOnly
+				? {
+						...out,
+						media: 'json',
+						items: table.primaryKey.map((name) => ({
+							kind: 'column' as const,
+							alias: null,
+							field: { name, json: [] },
+							cast: null
+						}))
+					}
+				: out,
+			representation || headersOnly
 		);
-		return write('insert', plan, prefs.resolution !== null);
+		return {
+			...write('insert', plan, prefs.resolution !== null),
+			...(headersOnly ? { location: { table: table.name, primaryKey: table.primaryKey } } : {})
+		};
 	}
 	if (method === 'PATCH') {
 		const body = payload(info.bodyText);

@@ -89,6 +89,8 @@ export interface SchemaCache {
 	roleSettings: Map<string, [string, string][]>;
 	/** config.toml `[api]` with the authenticator's in-database `pgrst.*` settings applied. */
 	config: RestConfig;
+	/** Type names casts may use (`col::name`), resolved as PostgreSQL's search path would. */
+	types: Map<string, { schema: string; name: string }>;
 	/** PostGIS is installed: `application/geo+json` is available. */
 	postgis: boolean;
 	loadedAt: number;
@@ -118,6 +120,19 @@ async function load(start: number): Promise<SchemaCache> {
 		).rowCount! > 0;
 		const config = withDbSettings(new Map(dbSettings.rows.map((r) => [r.k, r.v])));
 		const EXPOSED_SCHEMAS = config.schemas;
+		const typeRows = await client.query(
+			`select n.nspname as schema, t.typname as name
+			   from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
+			  where t.typtype in ('b','c','d','e','m','r') and t.typname !~ '^_' and t.typname !~ '^pg_'
+			    and n.nspname = any($1)`,
+			[['pg_catalog', ...config.schemas, ...config.extraSearchPath]]
+		);
+		const order = ['pg_catalog', ...config.schemas, ...config.extraSearchPath];
+		const types = new Map<string, { schema: string; name: string }>();
+		for (const r of [...typeRows.rows].sort(
+			(a, b) => order.indexOf(b.schema) - order.indexOf(a.schema)
+		))
+			types.set(r.name, { schema: r.schema, name: r.name });
 		const rels = await client.query(
 			`select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as kind
 			   from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -313,7 +328,7 @@ async function load(start: number): Promise<SchemaCache> {
 			}
 			roleSettings.set(s.role, list);
 		}
-		return { tables, functions, roleSettings, config, postgis, loadedAt: start };
+		return { tables, functions, roleSettings, config, types, postgis, loadedAt: start };
 	} finally {
 		client.release();
 	}

@@ -113,11 +113,11 @@ export function buildLevel(
 			}
 		} else if (item.kind === 'column') {
 			let expr = columnExpr(q, src, alias, item.field);
-			if (item.cast) expr = `cast(${expr} as ${castType(item.cast)})`;
+			if (item.cast) expr = `cast(${expr} as ${castType(item.cast, cache)})`;
 			if (item.aggregate) {
 				if (!cache.config.aggregates) throw aggregatesOff();
 				let agg = `pg_catalog.${item.aggregate}(${expr})`;
-				if (item.aggregateCast) agg = `cast(${agg} as ${castType(item.aggregateCast)})`;
+				if (item.aggregateCast) agg = `cast(${agg} as ${castType(item.aggregateCast, cache)})`;
 				const name = item.alias ?? item.aggregate;
 				level.select.push(`${agg} as ${quoteIdent(name)}`);
 				level.outputs.push(name);
@@ -127,7 +127,7 @@ export function buildLevel(
 				keep(columnExpr(q, src, alias, { name: 'count', json: [] }), 'count', true);
 			} else {
 				let agg = 'pg_catalog.count(*)';
-				if (item.cast) agg = `cast(${agg} as ${castType(item.cast)})`;
+				if (item.cast) agg = `cast(${agg} as ${castType(item.cast, cache)})`;
 				const name = item.alias ?? 'count';
 				level.select.push(`${agg} as ${quoteIdent(name)}`);
 				level.outputs.push(name);

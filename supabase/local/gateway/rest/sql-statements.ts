@@ -3,7 +3,7 @@
  * `WHERE` guard and limited mutations) and RPC calls, each answering `total`, `n`, `body` in one
  * row (docs/local-runtime.md, "Data API").
  */
-import { ApiError } from './errors.ts';
+import { ApiError, notImplemented } from './errors.ts';
 import { fuzzyBest } from './fuzzy.ts';
 import { findTable, quoteIdent } from './schema.ts';
 import type { Column, Fn, SchemaCache, Table } from './schema.ts';
@@ -94,12 +94,7 @@ function mutationWhere(q: Sql, cache: SchemaCache, t: Table, alias: string, mods
 	const where = (top?.filters ?? []).map((f) => filterSql(q, src, alias, f, new Map()));
 	if (top && (top.limit !== null || (top.offset ?? 0) > 0)) {
 		if (t.kind !== 'r' && t.kind !== 'p') {
-			throw new ApiError(
-				400,
-				'PGRST100',
-				'failed to parse limit',
-				'limited updates and deletes need a table'
-			);
+			throw notImplemented('A limited update or delete (limit/offset) on a view');
 		}
 		const inner = q.alias('t');
 		const innerWhere = top.filters.map((f) => filterSql(q, src, inner, f, new Map()));
