@@ -112,7 +112,9 @@ async function statementsOf(w: Workload, token: string, claims: Record<string, u
 	} as unknown as GatewayContext;
 	const segs = ctx.path.split('/').filter(Boolean);
 	const target =
-		segs[0] === 'rpc' ? { type: 'rpc' as const, name: segs[1] } : { type: 'table' as const, name: segs[0] };
+		segs[0] === 'rpc'
+			? { type: 'rpc' as const, name: segs[1] }
+			: { type: 'table' as const, name: segs[0] };
 	const media = negotiate(headers.accept, cache.config.plan, cache.postgis);
 	const prefs = parsePrefer(headers.prefer);
 	const plan = buildPlan(ctx, cache, {
@@ -159,7 +161,12 @@ async function drive(concurrency: number, once: () => Promise<void>): Promise<Sa
 	);
 	const elapsed = (performance.now() - started) / 1000;
 	times.sort((a, b) => a - b);
-	return { n: times.length, rps: times.length / elapsed, p50: percentile(times, 50), p95: percentile(times, 95) };
+	return {
+		n: times.length,
+		rps: times.length / elapsed,
+		p50: percentile(times, 50),
+		p95: percentile(times, 95)
+	};
 }
 
 function gatewayOnce(w: Workload, token: string, agent: http.Agent) {
@@ -177,7 +184,9 @@ function gatewayOnce(w: Workload, token: string, agent: http.Agent) {
 				(res) => {
 					const ok = res.statusCode! < 300;
 					res.resume();
-					res.on('end', () => (ok ? resolve() : reject(new Error(`${w.name}: HTTP ${res.statusCode}`))));
+					res.on('end', () =>
+						ok ? resolve() : reject(new Error(`${w.name}: HTTP ${res.statusCode}`))
+					);
 				}
 			);
 			req.on('error', reject);
@@ -261,7 +270,11 @@ async function main() {
 	}
 	console.log(lines.join('\n'));
 	mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-	const file = join(import.meta.dirname, 'results', `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+	const file = join(
+		import.meta.dirname,
+		'results',
+		`gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
+	);
 	writeFileSync(file, JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, results }, null, '\t'));
 	console.log(`\nwritten ${file}`);
 	await adminPool.end();

@@ -24,9 +24,17 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from "node:path";
+import { join } from 'node:path';
 import pg from 'pg';
-import { API_PORT, DATA_DIR, DB_PORT, HOST, loadKeys, MAIL_PORT, ROOT } from '../supabase/local/config.ts';
+import {
+	API_PORT,
+	DATA_DIR,
+	DB_PORT,
+	HOST,
+	loadKeys,
+	MAIL_PORT,
+	ROOT
+} from '../supabase/local/config.ts';
 
 const DATABASE = 'postgrest_js';
 const WORK = join(DATA_DIR, 'postgrest-js-suite');
@@ -36,7 +44,9 @@ const SUITE_MAIL_PORT = MAIL_PORT + 10;
 
 const [source, ...jestArgs] = process.argv.slice(2);
 if (!source) {
-	console.error('usage: npx node scripts/postgrest-js-suite.ts <supabase-js git dir or checkout> [jest args]');
+	console.error(
+		'usage: npx node scripts/postgrest-js-suite.ts <supabase-js git dir or checkout> [jest args]'
+	);
 	process.exit(2);
 }
 
@@ -52,14 +62,27 @@ function extract() {
 	if (existsSync(checkout) && statSync(checkout).isDirectory()) {
 		execFileSync('cp', ['-r', `${checkout}/.`, PKG]);
 	} else {
-		const tar = execFileSync('git', ['--git-dir', source, 'archive', 'HEAD', 'packages/core/postgrest-js'], {
-			maxBuffer: 256 * 1024 * 1024
-		});
+		const tar = execFileSync(
+			'git',
+			['--git-dir', source, 'archive', 'HEAD', 'packages/core/postgrest-js'],
+			{
+				maxBuffer: 256 * 1024 * 1024
+			}
+		);
 		spawnSync('tar', ['-x', '--strip-components=3', '-C', PKG], { input: tar });
 	}
-	const head = spawnSync('git', ['--git-dir', existsSync(join(source, '.git')) ? join(source, '.git') : source, 'rev-parse', 'HEAD'], {
-		encoding: 'utf8'
-	}).stdout.trim();
+	const head = spawnSync(
+		'git',
+		[
+			'--git-dir',
+			existsSync(join(source, '.git')) ? join(source, '.git') : source,
+			'rev-parse',
+			'HEAD'
+		],
+		{
+			encoding: 'utf8'
+		}
+	).stdout.trim();
 	writeFileSync(join(WORK, 'revision.txt'), `${head}\n`);
 	log(`postgrest-js from ${source} @ ${head || 'unknown revision'}`);
 }
@@ -77,12 +100,23 @@ function install() {
 		tslib: '2.8.1'
 	};
 	const pkgFile = join(WORK, 'package.json');
-	const want = JSON.stringify({ name: 'postgrest-js-suite', private: true, devDependencies: deps }, null, 2);
-	if (existsSync(pkgFile) && readFileSync(pkgFile, 'utf8') === want && existsSync(join(WORK, 'node_modules', 'jest')))
+	const want = JSON.stringify(
+		{ name: 'postgrest-js-suite', private: true, devDependencies: deps },
+		null,
+		2
+	);
+	if (
+		existsSync(pkgFile) &&
+		readFileSync(pkgFile, 'utf8') === want &&
+		existsSync(join(WORK, 'node_modules', 'jest'))
+	)
 		return;
 	writeFileSync(pkgFile, want);
 	log('installing jest (npm)');
-	execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: WORK, stdio: 'inherit' });
+	execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+		cwd: WORK,
+		stdio: 'inherit'
+	});
 }
 
 async function superuser(database: string): Promise<pg.Client> {
@@ -97,7 +131,9 @@ async function superuser(database: string): Promise<pg.Client> {
 		}
 		await c.end().catch(() => {});
 	}
-	throw new Error('no superuser connection to the local cluster (is the stack started on these ports?)');
+	throw new Error(
+		'no superuser connection to the local cluster (is the stack started on these ports?)'
+	);
 }
 
 /** 2. The fixture database. */
@@ -112,22 +148,31 @@ async function loadFixture() {
 	const db = await superuser(DATABASE);
 	try {
 		await db.query(readFileSync(join(ROOT, 'supabase', 'local', 'bootstrap.sql'), 'utf8'));
-		const postgis = (
-			await db.query(`select 1 from pg_available_extensions where name = 'postgis'`)
-		).rowCount;
-		let schema = readFileSync(join(PKG, 'test', 'supabase', 'migrations', '00000000000000_schema.sql'), 'utf8');
+		const postgis = (await db.query(`select 1 from pg_available_extensions where name = 'postgis'`))
+			.rowCount;
+		let schema = readFileSync(
+			join(PKG, 'test', 'supabase', 'migrations', '00000000000000_schema.sql'),
+			'utf8'
+		);
 		let seed = readFileSync(join(PKG, 'test', 'supabase', 'seed.sql'), 'utf8');
 		// In-database PostgREST settings for this database only (ALTER ROLE … IN DATABASE).
 		const roleLines = schema.match(/^alter role authenticator set .*;$/gim) ?? [];
 		schema = schema.replace(/^alter role authenticator set .*;$/gim, '');
 		for (const line of roleLines)
-			await db.query(line.replace(/^alter role authenticator set/i, `alter role authenticator in database ${DATABASE} set`));
+			await db.query(
+				line.replace(
+					/^alter role authenticator set/i,
+					`alter role authenticator in database ${DATABASE} set`
+				)
+			);
 		if (!postgis) {
-			log('PostGIS is not installed (apt-get install postgresql-15-postgis-3): the shops table is left out');
+			log(
+				'PostGIS is not installed (apt-get install postgresql-15-postgis-3): the shops table is left out'
+			);
 			schema = schema
 				.replace(/^create extension if not exists postgis.*$/im, '')
 				.replace(/create table public\.shops \([\s\S]*?\);/i, '');
-			seed = seed.replace(/insert into\s+(public\.)?shops[\s\S]*?;/gi, "");
+			seed = seed.replace(/insert into\s+(public\.)?shops[\s\S]*?;/gi, '');
 		}
 		await db.query('set role postgres');
 		await db.query(schema);
@@ -223,10 +268,11 @@ function report(resultsFile: string) {
 		failed += x;
 		const file = f.name.slice(f.name.indexOf('/test/') + 1);
 		lines.push(`| ${file} | ${p} | ${x} | ${f.assertionResults.length} |`);
-		if (f.assertionResults.length === 0 && f.message) failures.push(`${file}: ${f.message.split('\n').find((l) => l.trim()) ?? ''}`);
+		if (f.assertionResults.length === 0 && f.message)
+			failures.push(`${file}: ${f.message.split('\n').find((l) => l.trim()) ?? ''}`);
 		for (const a of f.assertionResults.filter((a) => a.status === 'failed')) {
 			const msg = (a.failureMessages[0] ?? '')
-				.replace(/\u001b\[[0-9;]*m/g, '')
+				.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
 				.split('\n')
 				.map((l) => l.trim())
 				.filter(Boolean)
@@ -256,7 +302,15 @@ async function main() {
 		log(`running jest against http://${HOST}:${SUITE_API_PORT}/rest/v1`);
 		spawnSync(
 			join(WORK, 'node_modules', '.bin', 'jest'),
-			['--config', join(WORK, 'jest.config.cjs'), '--ci', '--runInBand', '--json', `--outputFile=${resultsFile}`, ...jestArgs],
+			[
+				'--config',
+				join(WORK, 'jest.config.cjs'),
+				'--ci',
+				'--runInBand',
+				'--json',
+				`--outputFile=${resultsFile}`,
+				...jestArgs
+			],
 			{
 				cwd: PKG,
 				stdio: ['ignore', 'ignore', process.env.SUITE_VERBOSE ? 'inherit' : 'ignore'],
@@ -280,5 +334,3 @@ main().catch((e) => {
 	console.error(e);
 	process.exit(1);
 });
-
-

@@ -74,7 +74,21 @@ const NASTY = [
 	'9'.repeat(40)
 ];
 const NAMES = ['id', 'label', 'qty', 'data', table, 'organizations', 'patients', 'nope', 'rpc'];
-const OPS = ['eq', 'neq', 'gt', 'like', 'ilike', 'in', 'is', 'cs', 'fts', 'not.eq', 'bogus', 'eq(any)', 'match'];
+const OPS = [
+	'eq',
+	'neq',
+	'gt',
+	'like',
+	'ilike',
+	'in',
+	'is',
+	'cs',
+	'fts',
+	'not.eq',
+	'bogus',
+	'eq(any)',
+	'match'
+];
 
 function token(): string {
 	return rand() < 0.5 ? pick(NAMES) : pick(NASTY);
@@ -92,7 +106,14 @@ function enc(s: string): string {
 }
 function randomBody(): Buffer {
 	const kinds = [
-		() => Buffer.from(JSON.stringify({ [garble()]: garble(), label: garble(), qty: pick(['1', 1, -1, 1e308, null, [], {}]) })),
+		() =>
+			Buffer.from(
+				JSON.stringify({
+					[garble()]: garble(),
+					label: garble(),
+					qty: pick(['1', 1, -1, 1e308, null, [], {}])
+				})
+			),
 		() => Buffer.from(JSON.stringify([{ label: garble() }, { qty: garble() }])),
 		() => Buffer.from('{"label": "a\\u0000b"}'),
 		() => Buffer.from('{'.repeat(2000)),
@@ -141,18 +162,23 @@ function send(
 				);
 			}
 		);
-		req.setTimeout(10_000, () => req.destroy(new Error(`no answer within 10 s: ${method} ${path}`)));
+		req.setTimeout(10_000, () =>
+			req.destroy(new Error(`no answer within 10 s: ${method} ${path}`))
+		);
 		const label = `${method} ${path} ${JSON.stringify(headers)} (${body?.length ?? 0} bytes)`;
 		const before = previous;
 		previous = label;
-		req.on('error', (e) => reject(new Error(`${label}: ${e.message}; previous request: ${before}`)));
+		req.on('error', (e) =>
+			reject(new Error(`${label}: ${e.message}; previous request: ${before}`))
+		);
 		if (body) req.end(body);
 		else req.end();
 	});
 }
 
 const STACK = /\n\s+at .+:\d+:\d+|at (async )?[\w.<>]+ \(file:|node:internal/;
-const SQL = /pgrst_[a-z]+_\d|syntax error at or near|\bselect\b[^"]{0,80}\bfrom\s+("|pg_catalog|\(|pgrst)|insert into "|jsonb_populate_record|set_config\(/i;
+const SQL =
+	/pgrst_[a-z]+_\d|syntax error at or near|\bselect\b[^"]{0,80}\bfrom\s+("|pg_catalog|\(|pgrst)|insert into "|jsonb_populate_record|set_config\(/i;
 
 function check(label: string, a: Answer) {
 	expect(a.status, `${label} → ${a.status} ${a.body.slice(0, 300)}`).toBeLessThan(500);
@@ -162,14 +188,18 @@ function check(label: string, a: Answer) {
 }
 
 const auth = () => ({
-	apikey: pick([keys.publishableKey, keys.secretKey, keys.anonJwt, 'sb_publishable_x', garble()]).replace(
-		/[^\x20-\x7e]/g,
-		''
-	),
-	authorization: `Bearer ${pick([keys.serviceRoleJwt, keys.anonJwt, 'a.b.c', garble(), 'eyJhbGciOiJub25lIn0.e30.'])}`.replace(
-		/[^\x20-\x7e]/g,
-		''
-	)
+	apikey: pick([
+		keys.publishableKey,
+		keys.secretKey,
+		keys.anonJwt,
+		'sb_publishable_x',
+		garble()
+	]).replace(/[^\x20-\x7e]/g, ''),
+	authorization:
+		`Bearer ${pick([keys.serviceRoleJwt, keys.anonJwt, 'a.b.c', garble(), 'eyJhbGciOiJub25lIn0.e30.'])}`.replace(
+			/[^\x20-\x7e]/g,
+			''
+		)
 });
 
 let db: pg.Client;
@@ -196,44 +226,144 @@ describe('gateway fuzz (bounded, seeded)', () => {
 		for (let i = 0; i < ROUNDS; i++) {
 			const target = rand() < 0.8 ? table : rand() < 0.5 ? `rpc/${garble()}` : garble();
 			const q: string[] = [];
-			if (rand() < 0.8) q.push(`select=${enc(Array.from({ length: 1 + int(4) }, () => garble(1 + int(3))).join(','))}`);
+			if (rand() < 0.8)
+				q.push(
+					`select=${enc(Array.from({ length: 1 + int(4) }, () => garble(1 + int(3))).join(','))}`
+				);
 			if (rand() < 0.6) q.push(`${enc(pick(NAMES))}=${enc(`${pick(OPS)}.${garble()}`)}`);
-			if (rand() < 0.3) q.push(`or=${enc(`(${garble()}.${pick(OPS)}.${garble()},and(${garble()}))`)}`);
+			if (rand() < 0.3)
+				q.push(`or=${enc(`(${garble()}.${pick(OPS)}.${garble()},and(${garble()}))`)}`);
 			if (rand() < 0.3) q.push(`order=${enc(garble())}`);
-			if (rand() < 0.3) q.push(`limit=${enc(pick(['-1', 'x', '1', '99999999999999999999', garble()]))}`);
+			if (rand() < 0.3)
+				q.push(`limit=${enc(pick(['-1', 'x', '1', '99999999999999999999', garble()]))}`);
 			if (rand() < 0.2) q.push(`on_conflict=${enc(garble())}&columns=${enc(garble())}`);
 			const method = pick(['GET', 'GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'PUT', 'FOO']);
 			const headers: Record<string, string> = { ...auth() };
-			if (rand() < 0.5) headers.prefer = pick(['return=representation', 'count=exact', 'count=planned', 'handling=strict, max-affected=0', 'resolution=merge-duplicates', 'tx=rollback', garble()]).replace(/[^\x20-\x7e]/g, '');
-			if (rand() < 0.4) headers.accept = pick(['text/csv', 'application/vnd.pgrst.object+json', 'application/vnd.pgrst.plan', 'application/geo+json', 'x/y', '*/*;q=x']);
+			if (rand() < 0.5)
+				headers.prefer = pick([
+					'return=representation',
+					'count=exact',
+					'count=planned',
+					'handling=strict, max-affected=0',
+					'resolution=merge-duplicates',
+					'tx=rollback',
+					garble()
+				]).replace(/[^\x20-\x7e]/g, '');
+			if (rand() < 0.4)
+				headers.accept = pick([
+					'text/csv',
+					'application/vnd.pgrst.object+json',
+					'application/vnd.pgrst.plan',
+					'application/geo+json',
+					'x/y',
+					'*/*;q=x'
+				]);
 			if (rand() < 0.3) headers.range = pick(['0-', '5-1', 'items=0-1', 'bytes=a', '-']);
-			if (rand() < 0.3) headers['content-type'] = pick(['application/json', 'text/plain', 'text/csv', 'application/x-www-form-urlencoded', 'application/octet-stream', 'nonsense']);
-			if (rand() < 0.3) headers['accept-profile'] = pick(['public', 'auth', 'graphql_public', garble()]).replace(/[^\x20-\x7e]/g, '');
+			if (rand() < 0.3)
+				headers['content-type'] = pick([
+					'application/json',
+					'text/plain',
+					'text/csv',
+					'application/x-www-form-urlencoded',
+					'application/octet-stream',
+					'nonsense'
+				]);
+			if (rand() < 0.3)
+				headers['accept-profile'] = pick(['public', 'auth', 'graphql_public', garble()]).replace(
+					/[^\x20-\x7e]/g,
+					''
+				);
 			const body = ['POST', 'PATCH', 'PUT', 'DELETE'].includes(method) ? randomBody() : undefined;
 			const path = `/rest/v1/${enc(target).replace(/%2F/gi, '/')}?${q.join('&')}`;
-			check(`${method} ${path} ${JSON.stringify(headers)}`, await send(method, path, headers, body));
+			check(
+				`${method} ${path} ${JSON.stringify(headers)}`,
+				await send(method, path, headers, body)
+			);
 		}
 	});
 
 	it(`Auth: ${ROUNDS} malformed requests answer GoTrue errors, never 5xx`, async () => {
-		const paths = ['/token?grant_type=password', '/token?grant_type=refresh_token', '/token?grant_type=pkce', '/token?grant_type=' + garble(), '/signup', '/user', '/logout?scope=' + garble(), '/recover', '/otp', '/verify', '/verify?token=' + garble() + '&type=' + garble(), '/admin/users/' + garble(), '/admin/users?page=' + garble(), '/admin/generate_link', '/invite', '/resend', '/factors', '/' + garble()];
+		const paths = [
+			'/token?grant_type=password',
+			'/token?grant_type=refresh_token',
+			'/token?grant_type=pkce',
+			'/token?grant_type=' + garble(),
+			'/signup',
+			'/user',
+			'/logout?scope=' + garble(),
+			'/recover',
+			'/otp',
+			'/verify',
+			'/verify?token=' + garble() + '&type=' + garble(),
+			'/admin/users/' + garble(),
+			'/admin/users?page=' + garble(),
+			'/admin/generate_link',
+			'/invite',
+			'/resend',
+			'/factors',
+			'/' + garble()
+		];
 		for (let i = 0; i < ROUNDS; i++) {
 			const method = pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']);
 			const path = `/auth/v1${pick(paths)}`.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
-			const headers: Record<string, string> = { ...auth(), 'x-supabase-api-version': '2024-01-01', 'content-type': pick(['application/json', 'text/plain', garble().replace(/[^\x20-\x7e]/g, '')]) };
-			check(`${method} ${path}`, await send(method, path, headers, method === 'GET' ? undefined : randomBody()));
+			const headers: Record<string, string> = {
+				...auth(),
+				'x-supabase-api-version': '2024-01-01',
+				'content-type': pick([
+					'application/json',
+					'text/plain',
+					garble().replace(/[^\x20-\x7e]/g, '')
+				])
+			};
+			check(
+				`${method} ${path}`,
+				await send(method, path, headers, method === 'GET' ? undefined : randomBody())
+			);
 		}
 	});
 
 	it(`Storage: ${ROUNDS} malformed requests answer Storage errors, never 5xx`, async () => {
-		const paths = ['/bucket', '/bucket/' + garble(), '/object/' + garble(), '/object/branding/' + garble(), '/object/list/' + garble(), '/object/sign/branding/' + garble(), '/object/public/' + garble(), '/object/info/' + garble(), '/object/move', '/object/copy', '/object/upload/sign/branding/' + garble(), '/' + garble()];
+		const paths = [
+			'/bucket',
+			'/bucket/' + garble(),
+			'/object/' + garble(),
+			'/object/branding/' + garble(),
+			'/object/list/' + garble(),
+			'/object/sign/branding/' + garble(),
+			'/object/public/' + garble(),
+			'/object/info/' + garble(),
+			'/object/move',
+			'/object/copy',
+			'/object/upload/sign/branding/' + garble(),
+			'/' + garble()
+		];
 		for (let i = 0; i < ROUNDS; i++) {
 			const method = pick(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']);
-			const path = `/storage/v1${pick(paths)}`.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c)) + (rand() < 0.3 ? `?token=${enc(garble())}` : '');
-			const headers: Record<string, string> = { ...auth(), 'content-type': pick(['application/json', 'image/png', 'multipart/form-data; boundary=x', 'multipart/form-data', garble().replace(/[^\x20-\x7e]/g, '')]) };
+			const path =
+				`/storage/v1${pick(paths)}`.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c)) +
+				(rand() < 0.3 ? `?token=${enc(garble())}` : '');
+			const headers: Record<string, string> = {
+				...auth(),
+				'content-type': pick([
+					'application/json',
+					'image/png',
+					'multipart/form-data; boundary=x',
+					'multipart/form-data',
+					garble().replace(/[^\x20-\x7e]/g, '')
+				])
+			};
 			if (rand() < 0.3) headers.range = pick(['bytes=0-1', 'bytes=9-1', 'bytes=x', 'items=1']);
-			if (rand() < 0.2) headers['x-metadata'] = pick(['!!', 'e30=', garble().replace(/[^\x20-\x7e]/g, '')]);
-			check(`${method} ${path}`, await send(method, path, headers, ['POST', 'PUT', 'DELETE'].includes(method) ? randomBody() : undefined));
+			if (rand() < 0.2)
+				headers['x-metadata'] = pick(['!!', 'e30=', garble().replace(/[^\x20-\x7e]/g, '')]);
+			check(
+				`${method} ${path}`,
+				await send(
+					method,
+					path,
+					headers,
+					['POST', 'PUT', 'DELETE'].includes(method) ? randomBody() : undefined
+				)
+			);
 		}
 	});
 
@@ -247,10 +377,27 @@ describe('gateway fuzz (bounded, seeded)', () => {
 		for (const [method, path] of cases) {
 			const one = new http.Agent({ keepAlive: true, maxSockets: 1 });
 			try {
-				const first = await send(method, path, { ...auth(), apikey: keys.secretKey, authorization: `Bearer ${keys.serviceRoleJwt}`, 'content-type': 'application/json' }, big, one);
+				const first = await send(
+					method,
+					path,
+					{
+						...auth(),
+						apikey: keys.secretKey,
+						authorization: `Bearer ${keys.serviceRoleJwt}`,
+						'content-type': 'application/json'
+					},
+					big,
+					one
+				);
 				expect(first.status, `${path} over-size`).toBeGreaterThanOrEqual(400);
 				check(`${method} ${path} over-size`, first);
-				const next = await send('GET', `/rest/v1/${table}?select=id&limit=1`, { apikey: keys.secretKey, authorization: `Bearer ${keys.serviceRoleJwt}` }, undefined, one);
+				const next = await send(
+					'GET',
+					`/rest/v1/${table}?select=id&limit=1`,
+					{ apikey: keys.secretKey, authorization: `Bearer ${keys.serviceRoleJwt}` },
+					undefined,
+					one
+				);
 				expect(next.status, `next request after ${path}`).toBe(200);
 			} finally {
 				one.destroy();

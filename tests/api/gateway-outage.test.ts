@@ -30,7 +30,12 @@ const env = {
 const table = 'outage_writes';
 
 function run(args: string[]) {
-	const res = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 180_000 });
+	const res = spawnSync(process.execPath, args, {
+		cwd: ROOT,
+		env,
+		encoding: 'utf8',
+		timeout: 180_000
+	});
 	if (res.status !== 0) throw new Error(`${args.join(' ')} failed:\n${res.stdout}\n${res.stderr}`);
 }
 /** Only PostgreSQL, not the gateway: supabase/local/postgres.ts in a process with the private env. */
@@ -52,7 +57,13 @@ beforeAll(async () => {
 	keys = JSON.parse(readFileSync(join(DIR, 'keys.json'), 'utf8'));
 	gatewayPid = Number(readFileSync(join(DIR, 'gateway.pid'), 'utf8'));
 	db = () =>
-		new pg.Client({ host: '127.0.0.1', port: ports.db, user: 'postgres', password: 'postgres', database: 'postgres' });
+		new pg.Client({
+			host: '127.0.0.1',
+			port: ports.db,
+			user: 'postgres',
+			password: 'postgres',
+			database: 'postgres'
+		});
 	const c = db();
 	await c.connect();
 	await c.query(`
@@ -99,12 +110,19 @@ async function call(service: Seen['service'], i: number): Promise<Seen> {
 	} else if (service === 'auth') {
 		res = await fetch(`${API}/auth/v1/token?grant_type=password`, {
 			method: 'POST',
-			headers: { apikey: keys.publishableKey, 'Content-Type': 'application/json', 'X-Supabase-Api-Version': '2024-01-01' },
+			headers: {
+				apikey: keys.publishableKey,
+				'Content-Type': 'application/json',
+				'X-Supabase-Api-Version': '2024-01-01'
+			},
 			body: JSON.stringify({ email: 'nobody@example.test', password: 'wrong-password' }),
 			signal: AbortSignal.timeout(10_000)
 		});
 	} else {
-		res = await fetch(`${API}/storage/v1/bucket`, { headers: svc(), signal: AbortSignal.timeout(10_000) });
+		res = await fetch(`${API}/storage/v1/bucket`, {
+			headers: svc(),
+			signal: AbortSignal.timeout(10_000)
+		});
 	}
 	return { at: Date.now(), service, status: res.status, body: await res.text() };
 }
@@ -177,7 +195,8 @@ describe('PostgreSQL stops under load', () => {
 		let recoveredAt = 0;
 		while (!recoveredAt && Date.now() < deadline) {
 			await new Promise((r) => setTimeout(r, 100));
-			recoveredAt = seen.find((s) => s.at > startAt && s.service === 'rest' && s.status === 201)?.at ?? 0;
+			recoveredAt =
+				seen.find((s) => s.at > startAt && s.service === 'rest' && s.status === 201)?.at ?? 0;
 		}
 		expect(recoveredAt, 'a write succeeds after PostgreSQL is back').toBeGreaterThan(0);
 		await new Promise((r) => setTimeout(r, 1000));
@@ -196,9 +215,15 @@ describe('PostgreSQL stops under load', () => {
 			expect(mine.length, `${service} was called while down`).toBeGreaterThan(0);
 			for (const s of mine) expect(s.status, `${service} while down: ${s.body}`).toBe(503);
 		}
-		expect(JSON.parse(down.find((s) => s.service === 'rest')!.body)).toMatchObject({ code: 'PGRST000' });
-		expect(JSON.parse(down.find((s) => s.service === 'auth')!.body)).toMatchObject({ code: 'unexpected_failure' });
-		expect(JSON.parse(down.find((s) => s.service === 'storage')!.body)).toMatchObject({ statusCode: '503' });
+		expect(JSON.parse(down.find((s) => s.service === 'rest')!.body)).toMatchObject({
+			code: 'PGRST000'
+		});
+		expect(JSON.parse(down.find((s) => s.service === 'auth')!.body)).toMatchObject({
+			code: 'unexpected_failure'
+		});
+		expect(JSON.parse(down.find((s) => s.service === 'storage')!.body)).toMatchObject({
+			statusCode: '503'
+		});
 		// No other 5xx at any time.
 		for (const s of seen) {
 			expect(s.status < 500 || s.status === 503, `${s.service} ${s.status} ${s.body}`).toBe(true);

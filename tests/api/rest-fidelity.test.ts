@@ -126,21 +126,22 @@ describe('functions (RPC)', () => {
 		const unnamedInt = await api.rpc(`${p}_intarg`, { '': 1 });
 		expect(unnamedInt.status).toBe(404);
 		expect(unnamedInt.error!.code).toBe('PGRST202');
-		expect(unnamedInt.error!.message).toBe(`Could not find the function public.${p}_intarg() in the schema cache`);
+		expect(unnamedInt.error!.message).toBe(
+			`Could not find the function public.${p}_intarg() in the schema cache`
+		);
 	});
 
 	it('refuses max-affected on a set-returning call that changes more rows, and rolls it back (PGRST124)', async () => {
-		const { status, error } = await api
-			.rpc(`${p}_offline`, { prefix: '' })
-			.maxAffected(1)
-			.select();
+		const { status, error } = await api.rpc(`${p}_offline`, { prefix: '' }).maxAffected(1).select();
 		expect(status).toBe(400);
 		expect(error).toMatchObject({
 			code: 'PGRST124',
 			message: 'Query result exceeds max-affected preference constraint',
 			details: 'The query affects 2 rows'
 		});
-		const online = await db.query(`select count(*)::int as n from public.${users} where status = 'ONLINE'`);
+		const online = await db.query(
+			`select count(*)::int as n from public.${users} where status = 'ONLINE'`
+		);
 		expect(online.rows[0].n).toBe(1);
 		const single = await api.rpc(`${p}_one`, { name: 'ann' }).maxAffected(1);
 		expect(single.status).toBe(400);
@@ -148,7 +149,11 @@ describe('functions (RPC)', () => {
 	});
 
 	it("counts a scalar call as one row (count: 'exact' gives 1, never NaN)", async () => {
-		const { data, count, error } = await api.rpc(`${p}_status`, { name: 'ann' }, { count: 'exact' });
+		const { data, count, error } = await api.rpc(
+			`${p}_status`,
+			{ name: 'ann' },
+			{ count: 'exact' }
+		);
 		expect(error).toBeNull();
 		expect(data).toBe('ONLINE');
 		expect(count).toBe(1);
@@ -172,14 +177,15 @@ describe('embedding', () => {
 			.select(`id, writer:${users}!author(username), checker:${users}!reviewer(username)`)
 			.eq('body', 'hello')
 			.single();
-		expect(aliased.data).toEqual({ id: 1, writer: { username: 'ann' }, checker: { username: 'bo' } });
+		expect(aliased.data).toEqual({
+			id: 1,
+			writer: { username: 'ann' },
+			checker: { username: 'bo' }
+		});
 	});
 
 	it('reads computed fields and embeds computed relationships', async () => {
-		const field = await api
-			.from(notes)
-			.select(`body, ${p}_shout`)
-			.eq(`${p}_shout`, 'HELLO');
+		const field = await api.from(notes).select(`body, ${p}_shout`).eq(`${p}_shout`, 'HELLO');
 		expect(field.error).toBeNull();
 		expect(field.data).toEqual([{ body: 'hello', [`${p}_shout`]: 'HELLO' }]);
 		const rel = await api
@@ -189,7 +195,10 @@ describe('embedding', () => {
 			.order('body', { referencedTable: `${p}_authored` })
 			.single();
 		expect(rel.error).toBeNull();
-		expect(rel.data).toEqual({ username: 'ann', [`${p}_authored`]: [{ body: 'again' }, { body: 'hello' }] });
+		expect(rel.data).toEqual({
+			username: 'ann',
+			[`${p}_authored`]: [{ body: 'again' }, { body: 'hello' }]
+		});
 	});
 
 	it('finds relationships through a view that shows the foreign key columns', async () => {
@@ -207,7 +216,10 @@ describe('embedding', () => {
 	it('follows a self-referencing key as PostgREST does: table name = children, column = parent', async () => {
 		const children = await api.from(nodes).select(`label, ${nodes}(label)`).eq('id', 1).single();
 		expect(children.error).toBeNull();
-		expect(children.data).toEqual({ label: 'root', [nodes]: [{ label: 'left' }, { label: 'right' }] });
+		expect(children.data).toEqual({
+			label: 'root',
+			[nodes]: [{ label: 'left' }, { label: 'right' }]
+		});
 		const parent = await api.from(nodes).select('label, parent_id(label)').eq('id', 2).single();
 		expect(parent.data).toEqual({ label: 'left', parent_id: { label: 'root' } });
 		const byConstraint = await api.from(nodes).select(`*, ${nodes}!${nodes}_parent_id_fkey(*)`);
@@ -267,7 +279,9 @@ describe('representations and hosted defaults', () => {
 		const { status, error } = await api.from(pairs).select().explain();
 		expect(status).toBe(406);
 		expect(error!.code).toBe('PGRST107');
-		expect(error!.message).toMatch(/^None of these media types are available: application\/vnd\.pgrst\.plan/);
+		expect(error!.message).toMatch(
+			/^None of these media types are available: application\/vnd\.pgrst\.plan/
+		);
 	});
 
 	it('inserts a row of defaults for {} and one per object for [{}, {}] (never 5xx)', async () => {
@@ -301,7 +315,10 @@ describe('representations and hosted defaults', () => {
 		expect(cast.error).toBeNull();
 		expect(cast.data).toEqual({ r: '1' }); // json prints oid as a string, as PostgREST's json_agg does
 		const unknown = await api.from(pairs).select('a::no_such_type');
-		expect(unknown.error).toMatchObject({ code: '42704', message: 'type "no_such_type" does not exist' });
+		expect(unknown.error).toMatchObject({
+			code: '42704',
+			message: 'type "no_such_type" does not exist'
+		});
 	});
 
 	it('refuses what it deliberately does not implement with PGRST127 naming the local runtime', async () => {

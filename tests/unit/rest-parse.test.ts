@@ -117,7 +117,15 @@ describe('parseSelect', () => {
 				aggregate: 'sum',
 				aggregateCast: 'text'
 			},
-			{ kind: 'embed', alias: null, relation: 'users', hint: null, joinType: 'left', empty: true, select: [] }
+			{
+				kind: 'embed',
+				alias: null,
+				relation: 'users',
+				hint: null,
+				joinType: 'left',
+				empty: true,
+				select: []
+			}
 		]);
 		expect(parseSelect('...owner(name)')).toEqual([
 			{

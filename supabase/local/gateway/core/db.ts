@@ -21,11 +21,23 @@ const CONNECT_TIMEOUT = 5000;
 for (const oid of [1082, 1114, 1184, 1700, 20]) pg.types.setTypeParser(oid, (v) => v);
 
 /** `authenticator`: the Data API and Storage switch from it to the JWT's role (with-role.ts). */
-export const authenticatorPool = new pg.Pool({ connectionString: onDatabase(AUTHENTICATOR_URL), max: 20, connectionTimeoutMillis: CONNECT_TIMEOUT });
+export const authenticatorPool = new pg.Pool({
+	connectionString: onDatabase(AUTHENTICATOR_URL),
+	max: 20,
+	connectionTimeoutMillis: CONNECT_TIMEOUT
+});
 /** `supabase_auth_admin`: owns the auth schema, runs the custom access token hook. */
-export const authPool = new pg.Pool({ connectionString: onDatabase(AUTH_ADMIN_URL), max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT });
+export const authPool = new pg.Pool({
+	connectionString: onDatabase(AUTH_ADMIN_URL),
+	max: 10,
+	connectionTimeoutMillis: CONNECT_TIMEOUT
+});
 /** `supabase_storage_admin`: bucket administration and bookkeeping outside RLS. */
-export const storagePool = new pg.Pool({ connectionString: onDatabase(STORAGE_ADMIN_URL), max: 5, connectionTimeoutMillis: CONNECT_TIMEOUT });
+export const storagePool = new pg.Pool({
+	connectionString: onDatabase(STORAGE_ADMIN_URL),
+	max: 5,
+	connectionTimeoutMillis: CONNECT_TIMEOUT
+});
 /** Superuser, for the schema cache and local-only housekeeping. */
 export const adminPool = new pg.Pool({
 	connectionString: onDatabase(DB_URL.replace('?sslmode=disable', '')),

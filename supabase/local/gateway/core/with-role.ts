@@ -102,7 +102,8 @@ export async function withRole<T>(
 	let rollback = false;
 	let released = false;
 	try {
-		for (const step of prelude(requestFacts(ctx), actor, opts)) await db.query(step.text, step.values);
+		for (const step of prelude(requestFacts(ctx), actor, opts))
+			await db.query(step.text, step.values);
 		const out = await fn(db, {
 			rollbackOnly: () => {
 				rollback = true;

@@ -29,7 +29,8 @@ export interface RestConfig {
 }
 
 /** `SUPABASE_CONFIG_TOML` reads another project's config (the postgrest-js suite's). */
-export const CONFIG_FILE = process.env.SUPABASE_CONFIG_TOML ?? join(ROOT, 'supabase', 'config.toml');
+export const CONFIG_FILE =
+	process.env.SUPABASE_CONFIG_TOML ?? join(ROOT, 'supabase', 'config.toml');
 
 function list(v: unknown): string[] | null {
 	if (Array.isArray(v)) return v.map(String);

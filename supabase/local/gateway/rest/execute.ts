@@ -63,9 +63,13 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 				tx.rollbackOnly();
 				const pm = planMedia(ctx.req.headers.accept);
 				const type = `application/vnd.pgrst.plan+${pm.format}; for="${pm.forMedia}"; charset=utf-8`;
-				if (!plan.statement) return { status: 200, body: '', headers: { ...headers, 'Content-Type': type } };
+				if (!plan.statement)
+					return { status: 200, body: '', headers: { ...headers, 'Content-Type': type } };
 				const opts = [`format ${pm.format}`, ...pm.options];
-				const r = await db.query(`explain (${opts.join(', ')}) ${plan.statement.sql}`, plan.statement.params);
+				const r = await db.query(
+					`explain (${opts.join(', ')}) ${plan.statement.sql}`,
+					plan.statement.params
+				);
 				const body =
 					pm.format === 'json'
 						? JSON.stringify(r.rows[0]['QUERY PLAN'])
@@ -189,7 +193,10 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 							plan.upsert && x.prefs.resolution === 'merge-duplicates' && inserted <= 0 ? 200 : 201;
 						const loc = first
 							? `/${encodeURIComponent(plan.location.table)}?${plan.location.primaryKey
-									.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(`eq.${String(first[k])}`)}`)
+									.map(
+										(k) =>
+											`${encodeURIComponent(k)}=${encodeURIComponent(`eq.${String(first[k])}`)}`
+									)
 									.join('&')}`
 							: null;
 						return {

@@ -135,9 +135,7 @@ function splitAccept(accept: string): string[] {
 		} else cur += ch;
 	}
 	out.push(cur);
-	return out
-		.map((e) => e.trim().replace(/;\s*$/, '').trim())
-		.filter(Boolean);
+	return out.map((e) => e.trim().replace(/;\s*$/, '').trim()).filter(Boolean);
 }
 
 /** The plan request in `Accept` (format, options, for). */
@@ -153,7 +151,10 @@ export function planMedia(accept: string | undefined): PlanMedia {
 		const eq = p.indexOf('=');
 		if (eq < 0) continue;
 		const k = p.slice(0, eq).trim().toLowerCase();
-		const v = p.slice(eq + 1).trim().replace(/^"|"$/g, '');
+		const v = p
+			.slice(eq + 1)
+			.trim()
+			.replace(/^"|"$/g, '');
 		if (k === 'options')
 			options = v
 				.split('|')

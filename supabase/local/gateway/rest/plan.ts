@@ -23,7 +23,6 @@ import {
 	type Statement
 } from './sql-statements.ts';
 
-
 const RESERVED = new Set(['select', 'columns', 'on_conflict', 'apikey']);
 
 function parseJson(text: string): unknown {

@@ -115,9 +115,9 @@ async function load(start: number): Promise<SchemaCache> {
 			 ) x where k = any($1) order by k, setdatabase desc`,
 			[DB_SETTING_NAMES]
 		);
-		const postgis = (
-			await client.query(`select 1 from pg_catalog.pg_extension where extname = 'postgis'`)
-		).rowCount! > 0;
+		const postgis =
+			(await client.query(`select 1 from pg_catalog.pg_extension where extname = 'postgis'`))
+				.rowCount! > 0;
 		const config = withDbSettings(new Map(dbSettings.rows.map((r) => [r.k, r.v])));
 		const EXPOSED_SCHEMAS = config.schemas;
 		const typeRows = await client.query(
@@ -269,7 +269,12 @@ async function load(start: number): Promise<SchemaCache> {
 			const outputs: Column[] = [];
 			modes.forEach((mode, i) => {
 				if (mode === 'i' || mode === 'b' || mode === 'v')
-					inputs.push({ name: names[i] ?? '', type: regtypes[i], hasDefault: false, variadic: mode === 'v' });
+					inputs.push({
+						name: names[i] ?? '',
+						type: regtypes[i],
+						hasDefault: false,
+						variadic: mode === 'v'
+					});
 				if (mode === 'o' || mode === 'b' || mode === 't')
 					outputs.push({ name: names[i] ?? '', type: types[i], notNull: false, defaultExpr: null });
 			});
@@ -280,7 +285,8 @@ async function load(start: number): Promise<SchemaCache> {
 			const unnamed = inputs.filter((a) => a.name === '');
 			const callable = !(
 				unnamed.length > 1 ||
-				(unnamed.length === 1 && !['bytea', 'json', 'jsonb', 'text', 'xml'].includes(unnamed[0].type))
+				(unnamed.length === 1 &&
+					!['bytea', 'json', 'jsonb', 'text', 'xml'].includes(unnamed[0].type))
 			);
 			let returnKind: Fn['returnKind'] = 'scalar';
 			let returnColumns: Column[] = [];
@@ -451,7 +457,11 @@ export function viewColumnOrigins(def: string): Map<string, { oid: number; attnu
  * columns of a foreign key (or of the key it references) takes part in that relationship, with
  * the same constraint name, as does its primary key.
  */
-function addViewRelationships(tables: Map<string, Table>, byOid: Map<number, Table>, rows: RelRow[]) {
+function addViewRelationships(
+	tables: Map<string, Table>,
+	byOid: Map<number, Table>,
+	rows: RelRow[]
+) {
 	const views: { view: Table; origins: Map<string, { oid: number; attnum: number }> }[] = [];
 	for (const r of rows) {
 		const view = byOid.get(r.oid);

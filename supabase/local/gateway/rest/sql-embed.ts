@@ -90,11 +90,7 @@ export function relationshipsOf(cache: SchemaCache, parent: Table): Relationship
 	return out;
 }
 
-function computedRelationships(
-	cache: SchemaCache,
-	parent: Table,
-	name: string
-): Relationship[] {
+function computedRelationships(cache: SchemaCache, parent: Table, name: string): Relationship[] {
 	const out: Relationship[] = [];
 	for (const c of parent.computed.get(name) ?? []) {
 		if (!c.target) continue;
@@ -142,9 +138,7 @@ export function resolveRelationship(
 						(target === r.target.name && r.cardinality === 'one-to-many') ||
 						(single(r, 0) === target && r.cardinality === 'many-to-one')
 					);
-				return (
-					target === r.target.name && r.cardinality === 'one-to-many' && single(r, 1) === hint
-				);
+				return target === r.target.name && r.cardinality === 'one-to-many' && single(r, 1) === hint;
 			}
 			const isView = r.target.kind === 'v';
 			if (hint === null)

@@ -105,8 +105,7 @@ export function buildLevel(
 				level.select.push(`${quoteIdent(alias)}.${quoteIdent(src.scalarColumn)}`);
 				level.outputs.push(src.scalarColumn);
 			} else if (aggregated) {
-				for (const c of src.columns.keys())
-					keep(`${quoteIdent(alias)}.${quoteIdent(c)}`, c, true);
+				for (const c of src.columns.keys()) keep(`${quoteIdent(alias)}.${quoteIdent(c)}`, c, true);
 			} else {
 				level.select.push(`${quoteIdent(alias)}.*`);
 				level.outputs.push(...src.columns.keys());
@@ -206,11 +205,7 @@ export function buildLevel(
 			level.joins.push(
 				`left join lateral (select ${agg}(${row}.*) as body from (${levelSql(child)}) as ${row}) as ${lateral} on true`
 			);
-			keep(
-				rel.toOne ? `${lateral}.body` : `coalesce(${lateral}.body, '[]'::json)`,
-				name,
-				false
-			);
+			keep(rel.toOne ? `${lateral}.body` : `coalesce(${lateral}.body, '[]'::json)`, name, false);
 			if (item.joinType === 'inner') level.where.push(`${lateral}.body is not null`);
 		}
 	}

@@ -315,7 +315,9 @@ function ambiguousRpc(fns: Fn[]): ApiError {
 		300,
 		'PGRST203',
 		`Could not choose the best candidate function between: ${fns
-			.map((f) => `${f.schema}.${f.name}(${f.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`)
+			.map(
+				(f) => `${f.schema}.${f.name}(${f.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`
+			)
 			.join(', ')}`,
 		null,
 		'Try renaming the parameters or the function itself in the database so function overloading can be resolved'
@@ -357,11 +359,15 @@ function noRpc(
 					list(keys)
 				)
 			: fuzzyBest(
-					[...cache.functions.values()].flat().filter((f) => f.schema === schema).map((f) => f.name),
+					[...cache.functions.values()]
+						.flat()
+						.filter((f) => f.schema === schema)
+						.map((f) => f.name),
 					name,
 					0.75
 				);
-		if (best) hint = `Perhaps you meant to call the function ${schema}.${overloads.length ? name : ''}${best}`;
+		if (best)
+			hint = `Perhaps you meant to call the function ${schema}.${overloads.length ? name : ''}${best}`;
 	}
 	return new CacheMiss(
 		404,
