@@ -321,6 +321,20 @@ describe('representations and hosted defaults', () => {
 		});
 	});
 
+	it('applies Prefer: timezone= as PostgREST (known zones only)', async () => {
+		const res = await raw(`/${notes}?select=created_at&limit=1`, {
+			headers: { Prefer: 'timezone=Asia/Kolkata' }
+		});
+		expect(res.headers.get('preference-applied')).toBe('timezone=Asia/Kolkata');
+		const [row] = await res.json();
+		expect(row.created_at).toMatch(/\+05:30$/);
+		const bogus = await raw(`/${notes}?select=created_at&limit=1`, {
+			headers: { Prefer: 'handling=strict, timezone=Mars/Olympus' }
+		});
+		expect(bogus.status).toBe(400);
+		expect((await bogus.json()).code).toBe('PGRST122');
+	});
+
 	it('refuses what it deliberately does not implement with PGRST127 naming the local runtime', async () => {
 		const put = await raw(`/${pairs}?id=eq.1`, {
 			method: 'PUT',

@@ -52,6 +52,7 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 				? 'application/geo+json; charset=utf-8'
 				: 'application/json; charset=utf-8';
 	const settings = restSettings(x.cache, x.schema, x.role);
+	if (x.prefs.timezone) settings.push(['timezone', x.prefs.timezone]);
 
 	const reply = await withRole(
 		ctx,

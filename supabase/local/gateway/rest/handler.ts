@@ -107,6 +107,12 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 	// Negotiation -----------------------------------------------------------------------------------
 	const media = negotiate(ctx.req.headers.accept, cache.config.plan, cache.postgis);
 	const prefs = parsePrefer(ctx.req.headers.prefer);
+	if (prefs.timezone !== null && !cache.timezones.has(prefs.timezone)) {
+		// PostgREST applies only time zones PostgreSQL knows (pg_timezone_names).
+		prefs.invalid.push(`timezone=${prefs.timezone}`);
+		prefs.applied = prefs.applied.filter((p) => !p.startsWith('timezone='));
+		prefs.timezone = null;
+	}
 	if (prefs.tx !== null && !cache.config.txEnd.endsWith('-allow-override')) {
 		// `tx=` is only a preference where db-tx-end allows overriding (PostgREST's default does not).
 		prefs.invalid.push(`tx=${prefs.tx}`);

@@ -13,6 +13,8 @@ export interface Preferences {
 	tx: 'commit' | 'rollback' | null;
 	handling: 'strict' | 'lenient' | null;
 	maxAffected: number | null;
+	/** `timezone=<IANA name>`: the transaction's time zone (checked against pg_timezone_names). */
+	timezone: string | null;
 	applied: string[];
 	invalid: string[];
 }
@@ -26,6 +28,7 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
 		tx: null,
 		handling: null,
 		maxAffected: null,
+		timezone: null,
 		applied: [],
 		invalid: []
 	};
@@ -49,6 +52,7 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
 		else if (name === 'handling' && ['strict', 'lenient'].includes(value))
 			prefs.handling = value as Preferences['handling'];
 		else if (name === 'max-affected' && /^\d+$/.test(value)) prefs.maxAffected = Number(value);
+		else if (name === 'timezone' && value) prefs.timezone = value;
 		else ok = false;
 		if (ok) prefs.applied.push(`${name}=${value}`);
 		else prefs.invalid.push(token);

@@ -91,6 +91,8 @@ export interface SchemaCache {
 	config: RestConfig;
 	/** Type names casts may use (`col::name`), resolved as PostgreSQL's search path would. */
 	types: Map<string, { schema: string; name: string }>;
+	/** Time zone names `Prefer: timezone=` may use. */
+	timezones: Set<string>;
 	/** PostGIS is installed: `application/geo+json` is available. */
 	postgis: boolean;
 	loadedAt: number;
@@ -114,6 +116,11 @@ async function load(start: number): Promise<SchemaCache> {
 			      and s.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
 			 ) x where k = any($1) order by k, setdatabase desc`,
 			[DB_SETTING_NAMES]
+		);
+		const timezones = new Set(
+			(await client.query(`select name from pg_catalog.pg_timezone_names`)).rows.map(
+				(r) => r.name as string
+			)
 		);
 		const postgis =
 			(await client.query(`select 1 from pg_catalog.pg_extension where extname = 'postgis'`))
@@ -334,7 +341,16 @@ async function load(start: number): Promise<SchemaCache> {
 			}
 			roleSettings.set(s.role, list);
 		}
-		return { tables, functions, roleSettings, config, types, postgis, loadedAt: start };
+		return {
+			tables,
+			functions,
+			roleSettings,
+			config,
+			types,
+			timezones,
+			postgis,
+			loadedAt: start
+		};
 	} finally {
 		client.release();
 	}
