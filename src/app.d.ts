@@ -1,8 +1,7 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import type { Tenant } from '$lib/server/tenant';
-import type { Branding } from '$lib/branding';
+import type { Branding, Tenant } from '$lib/tenant';
 
 /** Verified JWT claims (from `auth.getClaims()`), including the custom hook's tenant claims. */
 export interface VerifiedClaims {

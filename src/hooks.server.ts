@@ -2,9 +2,9 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { error, redirect, type Handle, type HandleServerError } from '@sveltejs/kit';
 import type { VerifiedClaims } from './app';
 import { createRequestClient } from '$lib/server/supabase';
-import { rootDomain } from '$lib/server/env';
-import { resolveTenant } from '$lib/server/tenant';
-import { loadBranding } from '$lib/server/branding';
+import { rootDomain, supabaseUrl } from '$lib/server/env';
+import { secure } from '$lib/server/security-headers';
+import { loadBranding, resolveTenant } from '$lib/server/tenant';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
 import { publicSettings } from '$lib/server/platform/settings';
 
@@ -66,6 +66,22 @@ const platformGuard: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/**
+ * Security headers on every response the portal renders or serves: the page's CSP (kit.csp) with
+ * the Supabase origin added, nosniff, a same-origin referrer, no framing, HSTS over https, and
+ * `no-store` for anyone signed in (patient data never stays in a cache or the Back button).
+ * Redirects and errors thrown by the guards below are answered by SvelteKit itself (a redirect has
+ * no body; an error page still carries kit.csp).
+ */
+const securityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	return secure(response, {
+		https: event.url.protocol === 'https:',
+		signedIn: (await event.locals.safeGetClaims()) !== null,
+		supabaseOrigin: new URL(supabaseUrl()).origin
+	});
+};
+
 const LAST_ACTIVITY_COOKIE = 'last_activity';
 
 /**
@@ -93,7 +109,14 @@ const idleTimeout: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(supabase, tenant, idleTimeout, authGuard, platformGuard);
+export const handle = sequence(
+	supabase,
+	securityHeaders,
+	tenant,
+	idleTimeout,
+	authGuard,
+	platformGuard
+);
 
 export const handleError: HandleServerError = ({ error, status }) => {
 	const errorId = crypto.randomUUID();

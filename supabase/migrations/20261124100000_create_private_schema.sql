@@ -1,6 +1,6 @@
 -- The `private` schema: helpers, trigger functions and internal tables that the Data API must never
 -- expose (config.toml exposes only public and graphql_public). Also the project-wide function
--- privilege default and the one shared `updated_at` trigger function every table uses.
+-- privilege default and the shared trigger functions every table uses (timestamps, frozen columns).
 
 create schema if not exists private;
 comment on schema private is
@@ -20,7 +20,7 @@ alter default privileges for role postgres in schema private revoke execute on f
 
 -- Shared trigger for every table: `before insert or update ... for each row`. created_at is set
 -- once on insert and can never be rewritten; updated_at follows every update.
-create or replace function private.set_timestamps()
+create function private.set_timestamps()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -40,3 +40,29 @@ comment on function private.set_timestamps() is
   'Trigger (before insert or update): created_at fixed at insert, updated_at = now() on every write.';
 
 revoke execute on function private.set_timestamps() from public, anon, authenticated;
+
+-- Generic guard, reusable by any table: the listed columns keep their value on update.
+-- Usage: before update ... execute function private.forbid_column_changes('organization_id', ...)
+create function private.forbid_column_changes()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_column text;
+  v_old jsonb := to_jsonb(old);
+  v_new jsonb := to_jsonb(new);
+begin
+  foreach v_column in array tg_argv loop
+    if v_old -> v_column is distinct from v_new -> v_column then
+      raise exception '%.% cannot be changed', tg_table_name, v_column
+        using errcode = '42501',
+              hint = 'Delete the row and create a new one instead.';
+    end if;
+  end loop;
+  return new;
+end;
+$$;
+comment on function private.forbid_column_changes() is
+  'Trigger (before update): refuses any change to the columns named in the trigger arguments.';
+revoke execute on function private.forbid_column_changes() from public, anon, authenticated;

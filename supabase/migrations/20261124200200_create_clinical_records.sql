@@ -164,6 +164,48 @@ create index prescriptions_prescriber_id_idx on public.prescriptions (prescriber
 create index prescriptions_completed_by_idx on public.prescriptions (completed_by);
 create index prescriptions_stopped_by_idx on public.prescriptions (stopped_by);
 
+-- Staff references ------------------------------------------------------------------------------------
+-- Trigger (before insert or update): each column named in the trigger arguments, when set or
+-- changed, must hold the user id of an ACTIVE member of the row's organization. Security definer so
+-- the membership lookup is not narrowed by the caller's RLS view.
+create function private.ensure_staff_members()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_column text;
+  v_new jsonb := to_jsonb(new);
+  v_old jsonb := case when tg_op = 'UPDATE' then to_jsonb(old) else '{}'::jsonb end;
+  v_user_id uuid;
+begin
+  foreach v_column in array tg_argv loop
+    v_user_id := (v_new ->> v_column)::uuid;
+    continue when v_user_id is null or (v_old -> v_column) is not distinct from (v_new -> v_column);
+    if not exists (
+      select 1 from public.memberships m
+       where m.organization_id = new.organization_id
+         and m.user_id = v_user_id
+         and m.status = 'active'
+    ) then
+      if v_user_id = auth.uid() then
+        -- the caller writing into a clinic they do not work at: a permission problem
+        raise exception '%: you are not an active member of this clinic', tg_table_name
+          using errcode = '42501', detail = v_column;
+      end if;
+      raise exception '%.%: % is not an active member of this clinic', tg_table_name, v_column, v_user_id
+        using errcode = '23503', detail = v_column,
+              hint = 'Choose a staff member of the same clinic.';
+    end if;
+  end loop;
+  return new;
+end;
+$$;
+comment on function private.ensure_staff_members() is
+  'Trigger: the user id columns named in the arguments must be active members of the row''s organization.';
+revoke execute on function private.ensure_staff_members() from public, anon, authenticated;
+
 -- Shared triggers -------------------------------------------------------------------------------------
 create trigger visits_set_timestamps before insert or update on public.visits
   for each row execute function private.set_timestamps();
@@ -192,8 +234,11 @@ create trigger lab_orders_staff_members before insert or update on public.lab_or
 create trigger prescriptions_staff_members before insert or update on public.prescriptions
   for each row execute function private.ensure_staff_members('prescriber_id', 'completed_by', 'stopped_by');
 
--- Visits: creator is the caller; status moves forward only; timestamps follow the status.
-create or replace function private.guard_visit()
+-- Visits: creator is the caller; status moves forward only: scheduled → in_progress → completed,
+-- scheduled → completed (recording a visit after the fact), scheduled | in_progress → cancelled, with
+-- a non-blank cancel_reason (23514, DETAIL cancel_reason), which a visit that is not cancelled never
+-- has; completed and cancelled are final. started_at / ended_at follow the status.
+create function private.guard_visit()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -217,6 +262,13 @@ begin
   ) then
     raise exception 'visits: a % visit cannot be rescheduled', old.status using errcode = '23514', detail = 'status';
   end if;
+  if new.status = 'cancelled' then
+    if new.cancel_reason is null or btrim(new.cancel_reason) = '' then
+      raise exception 'visits: a cancel reason is required' using errcode = '23514', detail = 'cancel_reason';
+    end if;
+  elsif new.cancel_reason is not null then
+    raise exception 'visits: only a cancelled visit has a cancel reason' using errcode = '23514', detail = 'cancel_reason';
+  end if;
   if new.status = 'in_progress' and new.started_at is null then
     new.started_at := now();
   elsif new.status = 'completed' then
@@ -227,13 +279,13 @@ begin
 end;
 $$;
 comment on function private.guard_visit() is
-  'Trigger: visit status only moves scheduled → in_progress → completed, or to cancelled; sets started_at/ended_at; created_by = caller.';
+  'Trigger: visit status only moves scheduled → in_progress → completed (or scheduled → completed), or to cancelled with a cancel_reason; completed and cancelled are final; sets started_at/ended_at; created_by = caller.';
 revoke execute on function private.guard_visit() from public, anon, authenticated;
 create trigger visits_guard before insert or update on public.visits
   for each row execute function private.guard_visit();
 
 -- Visit notes: vitals structure and ranges; the last writer is the author.
-create or replace function private.check_visit_vitals()
+create function private.check_visit_vitals()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -284,7 +336,7 @@ create trigger visit_notes_check_vitals before insert or update on public.visit_
   for each row execute function private.check_visit_vitals();
 
 -- Lab orders: forward-only status, who may make each move, result fields only when resulting.
-create or replace function private.guard_lab_order()
+create function private.guard_lab_order()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -318,8 +370,8 @@ begin
       using errcode = '23514', detail = 'status';
   end if;
 
-  -- lab technicians work the order, they do not change what was ordered
-  if v_api and v_role = 'lab_technician' and (
+  -- only those who may order change what was ordered; lab technicians work the order
+  if v_api and not (v_role = any (private.clinician_roles())) and (
     new.test_code is distinct from old.test_code or new.test_name is distinct from old.test_name
     or new.priority is distinct from old.priority or new.clinical_notes is distinct from old.clinical_notes
     or new.visit_id is distinct from old.visit_id
@@ -336,7 +388,7 @@ begin
   end if;
 
   if new.status = 'resulted' then
-    if v_api and v_role not in ('lab_technician', 'doctor') then
+    if v_api and not (v_role = any (private.lab_result_roles())) then
       raise exception 'lab_orders: only lab technicians and doctors record results' using errcode = '42501';
     end if;
     if new.result_value is null or btrim(new.result_value) = '' then
@@ -366,7 +418,7 @@ create trigger lab_orders_guard before insert or update on public.lab_orders
   for each row execute function private.guard_lab_order();
 
 -- Prescriptions: forward-only status; pharmacists only complete; stop needs a reason.
-create or replace function private.guard_prescription()
+create function private.guard_prescription()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -391,7 +443,8 @@ begin
       using errcode = '23514', detail = 'status', hint = 'Write a new prescription instead.';
   end if;
 
-  if v_api and v_role = 'pharmacist' and (
+  -- only prescribers change what was prescribed; pharmacists (who may update) only mark it completed
+  if v_api and not (v_role = any (private.prescriber_roles())) and (
     new.status <> 'completed'
     or (to_jsonb(new) - array['status', 'updated_at', 'completed_at', 'completed_by'])
        is distinct from (to_jsonb(old) - array['status', 'updated_at', 'completed_at', 'completed_by'])
@@ -435,30 +488,18 @@ grant update (clinician_id, scheduled_at, started_at, ended_at, reason, status, 
 -- Admins, doctors, nurses and receptionists see their clinic's visits (scheduling data only).
 create policy visits_select_care_team on public.visits
   for select to authenticated
-  using (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('admin', 'doctor', 'nurse', 'receptionist')
-  );
+  using (organization_id = (select private.current_read_org_id_for(private.care_team_roles())));
 
 -- Admins, doctors, nurses and receptionists book visits in their clinic.
 create policy visits_insert_care_team on public.visits
   for insert to authenticated
-  with check (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('admin', 'doctor', 'nurse', 'receptionist')
-  );
+  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
 
 -- Admins, doctors, nurses and receptionists reschedule, start, complete and cancel visits.
 create policy visits_update_care_team on public.visits
   for update to authenticated
-  using (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('admin', 'doctor', 'nurse', 'receptionist')
-  )
-  with check (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('admin', 'doctor', 'nurse', 'receptionist')
-  );
+  using (organization_id = (select private.current_org_id_for(private.care_team_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
 
 -- visit_notes: clinical roles
 grant select on table public.visit_notes to authenticated;
@@ -468,30 +509,18 @@ grant update (notes, vitals) on table public.visit_notes to authenticated;
 -- Admins, doctors and nurses read notes and vitals of their clinic (never receptionists).
 create policy visit_notes_select_clinical on public.visit_notes
   for select to authenticated
-  using (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('admin', 'doctor', 'nurse')
-  );
+  using (organization_id = (select private.current_read_org_id_for(private.clinical_reader_roles())));
 
 -- Doctors and nurses write notes and vitals in their clinic.
 create policy visit_notes_insert_clinician on public.visit_notes
   for insert to authenticated
-  with check (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('doctor', 'nurse')
-  );
+  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
 
 -- Doctors and nurses amend notes and vitals in their clinic.
 create policy visit_notes_update_clinician on public.visit_notes
   for update to authenticated
-  using (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('doctor', 'nurse')
-  )
-  with check (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('doctor', 'nurse')
-  );
+  using (organization_id = (select private.current_org_id_for(private.clinician_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
 
 -- lab_orders
 grant select on table public.lab_orders to authenticated;
@@ -504,30 +533,18 @@ grant update (visit_id, test_code, test_name, priority, clinical_notes, status, 
 -- Admins, doctors, nurses and lab technicians see their clinic's lab orders and results.
 create policy lab_orders_select_clinical on public.lab_orders
   for select to authenticated
-  using (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('admin', 'doctor', 'nurse', 'lab_technician')
-  );
+  using (organization_id = (select private.current_read_org_id_for(private.lab_reader_roles())));
 
 -- Doctors and nurses order tests in their clinic.
 create policy lab_orders_insert_clinician on public.lab_orders
   for insert to authenticated
-  with check (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('doctor', 'nurse')
-  );
+  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
 
 -- Doctors and nurses (amend, collect, cancel) and lab technicians (collect, result) work orders.
 create policy lab_orders_update_clinical on public.lab_orders
   for update to authenticated
-  using (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('doctor', 'nurse', 'lab_technician')
-  )
-  with check (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('doctor', 'nurse', 'lab_technician')
-  );
+  using (organization_id = (select private.current_org_id_for(private.lab_worker_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.lab_worker_roles())));
 
 -- prescriptions
 grant select on table public.prescriptions to authenticated;
@@ -541,27 +558,58 @@ grant update (visit_id, medication, dose, route, frequency, duration_days, quant
 -- Admins, doctors, nurses and pharmacists see their clinic's prescriptions.
 create policy prescriptions_select_clinical on public.prescriptions
   for select to authenticated
-  using (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('admin', 'doctor', 'nurse', 'pharmacist')
-  );
+  using (organization_id = (select private.current_read_org_id_for(private.prescription_reader_roles())));
 
 -- Doctors prescribe in their clinic.
 create policy prescriptions_insert_doctor on public.prescriptions
   for insert to authenticated
-  with check (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) = 'doctor'
-  );
+  with check (organization_id = (select private.current_org_id_for(private.prescriber_roles())));
 
 -- Doctors amend, stop or complete; pharmacists complete (trigger limits them to that).
 create policy prescriptions_update_prescriber_pharmacist on public.prescriptions
   for update to authenticated
-  using (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('doctor', 'pharmacist')
-  )
-  with check (
-    organization_id = (select private.current_org_id())
-    and (select private.current_org_role()) in ('doctor', 'pharmacist')
-  );
+  using (organization_id = (select private.current_org_id_for(private.prescription_writer_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.prescription_writer_roles())));
+
+-- Booking a visit with its notes ----------------------------------------------------------------------
+-- create_visit books a visit together with its notes and vitals in one call, so one transaction: when
+-- the notes are refused (a receptionist, out-of-range vitals) the visit is rolled back too, instead of
+-- staying behind as it would after two separate requests. It runs as the caller
+-- (security invoker): the policies of visits and visit_notes, their column privileges and triggers
+-- (guard_visit, check_visit_vitals, staff membership checks, audit) apply exactly as for direct
+-- inserts, so it grants nothing a caller could not already do, and nothing a caller could not do
+-- together.
+
+create function public.create_visit(
+  patient_id uuid,
+  scheduled_at timestamptz,
+  reason text,
+  notes text default null,
+  vitals jsonb default null
+)
+returns uuid
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_visit_id uuid;
+begin
+  insert into public.visits (patient_id, scheduled_at, reason)
+  values (create_visit.patient_id, coalesce(create_visit.scheduled_at, now()), create_visit.reason)
+  returning id into v_visit_id;
+
+  if create_visit.notes is not null
+     or (create_visit.vitals is not null and create_visit.vitals <> '{}'::jsonb) then
+    insert into public.visit_notes (visit_id, notes, vitals)
+    values (v_visit_id, create_visit.notes, coalesce(create_visit.vitals, '{}'::jsonb));
+  end if;
+
+  return v_visit_id;
+end;
+$$;
+comment on function public.create_visit(uuid, timestamptz, text, text, jsonb) is
+  'RPC: books a visit of the caller''s active clinic and, when notes or vitals are given, records them, all or nothing. Runs as the caller (RLS, column privileges and triggers apply); returns the visit id.';
+revoke execute on function public.create_visit(uuid, timestamptz, text, text, jsonb) from public, anon;
+grant execute on function public.create_visit(uuid, timestamptz, text, text, jsonb) to authenticated;

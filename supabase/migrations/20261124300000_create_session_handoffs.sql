@@ -5,7 +5,8 @@
 -- the session over: on the old host the person creates a one-time code bound to the target
 -- clinic; the new host redeems it within 60 seconds for the session's refresh token and refreshes
 -- into its own cookie. Codes are random, stored only as SHA-256 hashes, single use, and only for
--- a clinic where the caller has an active membership. The table is in the unexposed `private`
+-- a clinic where the caller has an active membership, or the clinic of their live support grant (so the
+-- platform console can carry a support session to the clinic's address). The table is in the unexposed `private`
 -- schema; only these two functions touch it.
 
 create table private.session_handoffs (
@@ -24,7 +25,7 @@ revoke all on private.session_handoffs from public, anon, authenticated;
 create index session_handoffs_user_id_idx on private.session_handoffs (user_id);
 create index session_handoffs_organization_id_idx on private.session_handoffs (organization_id);
 
-create or replace function private.create_session_handoff(p_slug text, p_refresh_token text)
+create function private.create_session_handoff(p_slug text, p_refresh_token text)
 returns text
 language plpgsql
 volatile
@@ -50,6 +51,12 @@ begin
      and m.user_id = v_user_id
      and m.status = 'active';
   if v_organization_id is null then
+    select o.id into v_organization_id
+      from public.organizations o
+     where o.slug = p_slug
+       and o.id = (private.active_support_grant()).organization_id;
+  end if;
+  if v_organization_id is null then
     raise exception 'You are not an active member of that clinic' using errcode = '42501';
   end if;
   delete from private.session_handoffs where expires_at < now();
@@ -59,7 +66,7 @@ begin
 end;
 $$;
 
-create or replace function private.redeem_session_handoff(p_code text, p_slug text)
+create function private.redeem_session_handoff(p_code text, p_slug text)
 returns text
 language plpgsql
 volatile
@@ -83,7 +90,7 @@ begin
 end;
 $$;
 
-create or replace function public.create_session_handoff(slug text, refresh_token text)
+create function public.create_session_handoff(slug text, refresh_token text)
 returns text
 language sql
 volatile
@@ -95,7 +102,7 @@ $$;
 comment on function public.create_session_handoff(text, text) is
   'RPC: a one-time code (60 s) that carries the caller''s session to the clinic with this slug, where they are an active member.';
 
-create or replace function public.redeem_session_handoff(code text, slug text)
+create function public.redeem_session_handoff(code text, slug text)
 returns text
 language sql
 volatile

@@ -49,7 +49,6 @@ create unique index invitations_one_pending_per_email
   on public.invitations (organization_id, email) where status = 'pending';
 create index invitations_organization_id_created_at_idx
   on public.invitations (organization_id, created_at desc);
-create index invitations_email_idx on public.invitations (email);
 create index invitations_invited_by_idx on public.invitations (invited_by);
 create index invitations_accepted_by_idx on public.invitations (accepted_by);
 
@@ -62,7 +61,7 @@ create trigger invitations_forbid_moves
   for each row execute function private.forbid_column_changes('organization_id', 'email', 'invited_by');
 
 -- Seats -------------------------------------------------------------------------------------------
-create or replace function private.ensure_seat_available(p_organization_id uuid, p_exclude_invitation uuid default null)
+create function private.ensure_seat_available(p_organization_id uuid, p_exclude_invitation uuid default null)
 returns void
 language plpgsql
 volatile
@@ -104,7 +103,7 @@ grant execute on function private.ensure_seat_available(uuid, uuid) to authentic
 
 -- Invitations: what API callers may write ------------------------------------------------------------
 -- Checks that must see past the caller's RLS (staff e-mails, lapsed invitations, seats).
-create or replace function private.prepare_new_invitation(p_organization_id uuid, p_email text)
+create function private.prepare_new_invitation(p_organization_id uuid, p_email text)
 returns void
 language plpgsql
 volatile
@@ -141,7 +140,7 @@ grant execute on function private.prepare_new_invitation(uuid, text) to authenti
 
 -- Not security definer on purpose: current_user tells API callers (anon/authenticated) apart from
 -- trusted definer code such as accept_invitation(), which runs as its owner.
-create or replace function private.guard_invitation()
+create function private.guard_invitation()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -212,24 +211,29 @@ create trigger invitations_audit after insert or update or delete on public.invi
   for each row execute function private.audit_row_change();
 
 -- Memberships activated through the API also need a seat (admins could otherwise add people
--- directly). Service role and maintenance (seed, tests' fixtures) are not limited here.
-create or replace function private.membership_seat_check()
+-- directly). Service role and maintenance (seed, tests' fixtures) are not limited here. The check runs
+-- in a BEFORE trigger, i.e. before RLS's WITH CHECK: it checks seats only for callers the policies
+-- would admit (admins of the live active clinic), so everyone else reaches RLS and gets 42501 rather
+-- than "no free seat", which would leak the clinic's seat usage to outsiders.
+create function private.membership_seat_check()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-  if new.status = 'active' and (tg_op = 'INSERT' or old.status <> 'active') then
+  if new.status = 'active'
+     and (tg_op = 'INSERT' or old.status <> 'active')
+     and new.organization_id = private.current_org_id()
+     and private.is_org_admin() then
     perform private.ensure_seat_available(new.organization_id);
   end if;
   return new;
 end;
 $$;
 comment on function private.membership_seat_check() is
-  'Trigger (API callers only): activating a membership needs a free seat of the clinic''s plan.';
+  'Trigger (API callers only): activating a membership needs a free seat of the clinic''s plan; checked only for callers RLS would admit, so others get the authorization error.';
 revoke execute on function private.membership_seat_check() from public, anon, authenticated;
-
 create trigger memberships_seat_check
   before insert or update of status on public.memberships
   for each row when (current_user in ('anon', 'authenticated'))
@@ -247,7 +251,7 @@ create policy invitations_select on public.invitations
   for select to authenticated
   using (
     (organization_id = (select private.current_org_id()) and (select private.is_org_admin()))
-    or email = (select lower(auth.jwt() ->> 'email'))
+    or email = lower((select auth.jwt()) ->> 'email')
   );
 
 -- Admins of the live active clinic invite people to that clinic only.
@@ -264,7 +268,7 @@ create policy invitations_update_admin on public.invitations
 -- No delete policy: invitations are revoked, and kept as a record.
 
 -- Accepting ------------------------------------------------------------------------------------------
-create or replace function private.accept_invitation(p_slug text)
+create function private.accept_invitation(p_slug text)
 returns table (organization_id uuid, role public.member_role)
 language plpgsql
 volatile
@@ -322,7 +326,7 @@ $$;
 comment on function private.accept_invitation(text) is
   'Accepts the caller''s pending, unexpired invitation to the clinic with this slug (matched on the Auth-verified e-mail): creates or reactivates the membership with the invited role and makes the clinic active.';
 
-create or replace function public.accept_invitation(org_slug text)
+create function public.accept_invitation(org_slug text)
 returns table (organization_id uuid, role public.member_role)
 language sql
 volatile

@@ -9,7 +9,7 @@
 -- for Auth's admin API (inviting a clinic's first admin).
 
 -- Who may run platform RPCs ----------------------------------------------------------------------
-create or replace function private.require_platform_admin()
+create function private.require_platform_admin()
 returns uuid
 language plpgsql
 stable
@@ -45,7 +45,7 @@ alter table public.platform_audit_log enable row level security;
 create unique index platform_audit_log_organization_id_id_key
   on public.platform_audit_log (organization_id, id);
 
-create or replace function private.forbid_platform_audit_changes()
+create function private.forbid_platform_audit_changes()
 returns trigger
 language plpgsql
 set search_path = ''
@@ -73,7 +73,7 @@ create policy platform_audit_log_select_platform on public.platform_audit_log
 
 -- Records one platform action; when it concerns an existing clinic, also in that clinic's
 -- hash-chained audit_log (actor = the platform admin), so the clinic's trail shows it.
-create or replace function private.platform_log(
+create function private.platform_log(
   p_action text, p_organization_id uuid, p_details jsonb,
   p_audit_action public.audit_action default 'update', p_table_name text default 'organizations'
 )
@@ -135,10 +135,6 @@ create policy subscriptions_select on public.subscriptions
     (select private.is_platform_admin())
     or (organization_id = (select private.current_org_id()) and (select private.is_org_admin()))
   );
-
-insert into public.subscriptions (organization_id, plan_id)
-select o.id, o.plan_id from public.organizations o
-on conflict (organization_id) do nothing;
 
 -- Invoices ---------------------------------------------------------------------------------------
 create type public.invoice_status as enum ('open', 'paid', 'void');
@@ -214,7 +210,7 @@ create policy platform_settings_select_platform on public.platform_settings
 
 insert into public.platform_settings (id) values (true) on conflict (id) do nothing;
 
-create or replace function private.public_settings()
+create function private.public_settings()
 returns table (maintenance_banner text, session_idle_timeout_minutes integer)
 language sql
 stable
@@ -228,7 +224,7 @@ $$;
 comment on function private.public_settings() is
   'The settings every page needs (banner, idle timeout); nothing else of platform_settings.';
 
-create or replace function public.get_public_settings()
+create function public.get_public_settings()
 returns table (maintenance_banner text, session_idle_timeout_minutes integer)
 language sql
 stable
@@ -244,7 +240,7 @@ revoke execute on function private.public_settings(), public.get_public_settings
 grant execute on function private.public_settings(), public.get_public_settings()
   to anon, authenticated, service_role;
 
-create or replace function private.platform_update_settings(
+create function private.platform_update_settings(
   p_maintenance_banner text, p_session_idle_timeout_minutes integer
 )
 returns void
@@ -273,7 +269,7 @@ comment on function private.platform_update_settings(text, integer) is
   'Platform admins: sets the maintenance banner (empty = none) and the session idle timeout.';
 
 -- Clinics: list, detail, activity -----------------------------------------------------------------
-create or replace function private.platform_clinics(
+create function private.platform_clinics(
   p_search text, p_organization_id uuid, p_limit integer, p_offset integer
 )
 returns table (
@@ -317,7 +313,7 @@ $$;
 comment on function private.platform_clinics(text, uuid, integer, integer) is
   'Platform admins: clinics matching a name/slug search (or one id), with plan, staff count (active and invited), patient count and storage bytes under <id>/ in every bucket; paged, with the total.';
 
-create or replace function private.platform_clinic_activity(p_organization_id uuid, p_limit integer)
+create function private.platform_clinic_activity(p_organization_id uuid, p_limit integer)
 returns table (
   id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
   actor_email text, platform_action text
@@ -345,7 +341,7 @@ comment on function private.platform_clinic_activity(uuid, integer) is
 -- Onboarding ---------------------------------------------------------------------------------------
 -- One transaction: organization, custom domain, subscription and, when the first admin already has
 -- an account, their membership. Domain errors name the form field in HINT (slug, domain, plan_id).
-create or replace function private.platform_create_clinic(
+create function private.platform_create_clinic(
   p_name text, p_type public.organization_type, p_slug text, p_domain text, p_plan_id text,
   p_admin_email text
 )
@@ -417,7 +413,7 @@ comment on function private.platform_create_clinic(text, public.organization_typ
 
 -- After Auth has invited a new person: their admin membership in the new clinic (which must have
 -- no members yet, so this cannot be used to slip someone into an existing clinic).
-create or replace function private.platform_attach_first_admin(p_organization_id uuid, p_user_id uuid)
+create function private.platform_attach_first_admin(p_organization_id uuid, p_user_id uuid)
 returns void
 language plpgsql
 volatile
@@ -437,7 +433,7 @@ comment on function private.platform_attach_first_admin(uuid, uuid) is
   'Platform admins: makes an invited person the first admin of a clinic that has no members yet.';
 
 -- Compensation when onboarding fails after the database part (the Auth invite was refused).
-create or replace function private.platform_discard_clinic(p_organization_id uuid, p_reason text)
+create function private.platform_discard_clinic(p_organization_id uuid, p_reason text)
 returns void
 language plpgsql
 volatile
@@ -466,7 +462,7 @@ comment on function private.platform_discard_clinic(uuid, text) is
   'Platform admins: undoes an onboarding whose invite failed (new clinic, no members or patients).';
 
 -- Suspend / reactivate -----------------------------------------------------------------------------
-create or replace function private.platform_set_clinic_status(
+create function private.platform_set_clinic_status(
   p_organization_id uuid, p_status public.organization_status, p_reason text
 )
 returns void
@@ -502,7 +498,7 @@ comment on function private.platform_set_clinic_status(uuid, public.organization
   'Platform admins: suspends (members lose access at once) or reactivates a clinic, with a reason.';
 
 -- Plans and billing ---------------------------------------------------------------------------------
-create or replace function private.platform_save_plan(
+create function private.platform_save_plan(
   p_id text, p_name text, p_seat_limit integer, p_patient_limit integer,
   p_monthly_price_cents integer, p_currency text
 )
@@ -532,7 +528,9 @@ $$;
 comment on function private.platform_save_plan(text, text, integer, integer, integer, text) is
   'Platform admins: creates or updates a plan (limits null = unlimited).';
 
-create or replace function private.platform_delete_plan(p_id text)
+-- The plan new organizations get by default (organizations.plan_id's column default) can never be
+-- deleted: every onboarding without an explicit plan, and every seed, needs it.
+create function private.platform_delete_plan(p_id text)
 returns void
 language plpgsql
 volatile
@@ -541,6 +539,14 @@ set search_path = ''
 as $$
 begin
   perform private.require_platform_admin();
+  if exists (
+    select 1 from information_schema.columns c
+     where c.table_schema = 'public' and c.table_name = 'organizations' and c.column_name = 'plan_id'
+       and c.column_default = pg_catalog.quote_literal(p_id) || '::text'
+  ) then
+    raise exception 'This is the default plan of new clinics; it cannot be deleted.'
+      using errcode = '23503', hint = 'id';
+  end if;
   if exists (select 1 from public.organizations o where o.plan_id = p_id)
      or exists (select 1 from public.subscriptions s where s.plan_id = p_id)
      or exists (select 1 from public.invoices i where i.plan_id = p_id) then
@@ -552,9 +558,9 @@ begin
 end;
 $$;
 comment on function private.platform_delete_plan(text) is
-  'Platform admins: deletes a plan no clinic, subscription or invoice uses.';
+  'Platform admins: deletes a plan that is not the default and that no clinic, subscription or invoice uses.';
 
-create or replace function private.platform_change_plan(p_organization_id uuid, p_plan_id text)
+create function private.platform_change_plan(p_organization_id uuid, p_plan_id text)
 returns void
 language plpgsql
 volatile
@@ -584,7 +590,7 @@ comment on function private.platform_change_plan(uuid, text) is
 
 -- The invoice for the subscription's current period (idempotent); a period that has ended rolls the
 -- subscription forward first, so calling it once per period bills each period once.
-create or replace function private.generate_invoice(p_organization_id uuid)
+create function private.generate_invoice(p_organization_id uuid)
 returns uuid
 language plpgsql
 volatile
@@ -631,7 +637,7 @@ $$;
 comment on function private.generate_invoice(uuid) is
   'Platform admins: the invoice of a clinic''s current subscription period (created once, at the plan''s price).';
 
-create or replace function private.platform_set_invoice_status(p_invoice_id uuid, p_status public.invoice_status)
+create function private.platform_set_invoice_status(p_invoice_id uuid, p_status public.invoice_status)
 returns void
 language plpgsql
 volatile
@@ -655,7 +661,7 @@ comment on function private.platform_set_invoice_status(uuid, public.invoice_sta
   'Platform admins: records an invoice as paid or void (payment itself happens outside the platform).';
 
 -- Public RPC wrappers (security invoker; the private functions check the caller) -------------------
-create or replace function public.platform_clinics(
+create function public.platform_clinics(
   search text default '', organization_id uuid default null, page_size integer default 25,
   page_offset integer default 0
 )
@@ -670,7 +676,7 @@ as $$ select * from private.platform_clinics(search, organization_id, page_size,
 comment on function public.platform_clinics(text, uuid, integer, integer) is
   'RPC (platform admins): clinics with plan, staff, patients and storage used; search and paging.';
 
-create or replace function public.platform_clinic_activity(organization_id uuid, max_rows integer default 20)
+create function public.platform_clinic_activity(organization_id uuid, max_rows integer default 20)
 returns table (
   id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
   actor_email text, platform_action text
@@ -680,7 +686,7 @@ as $$ select * from private.platform_clinic_activity(organization_id, max_rows);
 comment on function public.platform_clinic_activity(uuid, integer) is
   'RPC (platform admins): a clinic''s recent audit activity.';
 
-create or replace function public.platform_create_clinic(
+create function public.platform_create_clinic(
   name text, type public.organization_type, slug text, domain text, plan_id text, admin_email text
 )
 returns table (organization_id uuid, admin_user_id uuid)
@@ -689,21 +695,21 @@ as $$ select * from private.platform_create_clinic(name, type, slug, domain, pla
 comment on function public.platform_create_clinic(text, public.organization_type, text, text, text, text) is
   'RPC (platform admins): onboards a clinic in one transaction (see the private function).';
 
-create or replace function public.platform_attach_first_admin(organization_id uuid, user_id uuid)
+create function public.platform_attach_first_admin(organization_id uuid, user_id uuid)
 returns void
 language sql volatile security invoker set search_path = ''
 as $$ select private.platform_attach_first_admin(organization_id, user_id); $$;
 comment on function public.platform_attach_first_admin(uuid, uuid) is
   'RPC (platform admins): the invited first admin of a new clinic.';
 
-create or replace function public.platform_discard_clinic(organization_id uuid, reason text)
+create function public.platform_discard_clinic(organization_id uuid, reason text)
 returns void
 language sql volatile security invoker set search_path = ''
 as $$ select private.platform_discard_clinic(organization_id, reason); $$;
 comment on function public.platform_discard_clinic(uuid, text) is
   'RPC (platform admins): compensation for an onboarding whose invite failed.';
 
-create or replace function public.platform_set_clinic_status(
+create function public.platform_set_clinic_status(
   organization_id uuid, status public.organization_status, reason text
 )
 returns void
@@ -712,7 +718,7 @@ as $$ select private.platform_set_clinic_status(organization_id, status, reason)
 comment on function public.platform_set_clinic_status(uuid, public.organization_status, text) is
   'RPC (platform admins): suspend or reactivate a clinic with a reason.';
 
-create or replace function public.platform_save_plan(
+create function public.platform_save_plan(
   id text, name text, seat_limit integer, patient_limit integer, monthly_price_cents integer,
   currency text
 )
@@ -722,34 +728,34 @@ as $$ select private.platform_save_plan(id, name, seat_limit, patient_limit, mon
 comment on function public.platform_save_plan(text, text, integer, integer, integer, text) is
   'RPC (platform admins): create or update a plan.';
 
-create or replace function public.platform_delete_plan(id text)
+create function public.platform_delete_plan(id text)
 returns void
 language sql volatile security invoker set search_path = ''
 as $$ select private.platform_delete_plan(id); $$;
 comment on function public.platform_delete_plan(text) is 'RPC (platform admins): delete an unused plan.';
 
-create or replace function public.platform_change_plan(organization_id uuid, plan_id text)
+create function public.platform_change_plan(organization_id uuid, plan_id text)
 returns void
 language sql volatile security invoker set search_path = ''
 as $$ select private.platform_change_plan(organization_id, plan_id); $$;
 comment on function public.platform_change_plan(uuid, text) is
   'RPC (platform admins): move a clinic to another plan.';
 
-create or replace function public.generate_invoice(org uuid)
+create function public.generate_invoice(org uuid)
 returns uuid
 language sql volatile security invoker set search_path = ''
 as $$ select private.generate_invoice(org); $$;
 comment on function public.generate_invoice(uuid) is
   'RPC (platform admins): the invoice of a clinic''s current billing period (idempotent).';
 
-create or replace function public.platform_set_invoice_status(invoice_id uuid, status public.invoice_status)
+create function public.platform_set_invoice_status(invoice_id uuid, status public.invoice_status)
 returns void
 language sql volatile security invoker set search_path = ''
 as $$ select private.platform_set_invoice_status(invoice_id, status); $$;
 comment on function public.platform_set_invoice_status(uuid, public.invoice_status) is
   'RPC (platform admins): mark an invoice paid or void.';
 
-create or replace function public.platform_update_settings(
+create function public.platform_update_settings(
   maintenance_banner text, session_idle_timeout_minutes integer
 )
 returns void

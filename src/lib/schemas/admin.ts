@@ -21,6 +21,9 @@ export const invitationIdSchema = z.object({
 	invitationId: z.uuid()
 });
 
+/** Forms that are only a button (nothing to fill in): their refusals still come back as a form. */
+export const buttonSchema = z.object({});
+
 export const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 
 export const brandingSchema = z.object({
@@ -36,7 +39,8 @@ export const brandingSchema = z.object({
 /** What the branding bucket accepts (also enforced by Storage itself). */
 export const LOGO_MAX_BYTES = 2 * 1024 * 1024;
 export const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
-export const LOGO_EXTENSIONS: Record<(typeof LOGO_TYPES)[number], string> = {
+export type LogoType = (typeof LOGO_TYPES)[number];
+export const LOGO_EXTENSIONS: Record<LogoType, string> = {
 	'image/png': 'png',
 	'image/jpeg': 'jpg',
 	'image/webp': 'webp',

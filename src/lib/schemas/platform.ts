@@ -101,8 +101,3 @@ export const settingsSchema = z.object({
 		.max(1440, { error: 'At most 1440 minutes (a day).' })
 		.default(60)
 });
-
-/** A price in cents as money, e.g. 4900 USD → $49.00 (shared by console pages). */
-export function formatMoney(cents: number, currency: string): string {
-	return new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
-}

@@ -8,7 +8,7 @@
  * writes succeed. Database refusals are translated to a field and a message here, so the form and
  * the database can never disagree about what was refused.
  */
-import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import {
 	hasClinicalContent,
@@ -28,13 +28,9 @@ import type {
 	visitStatusSchema
 } from '$lib/schemas/clinical';
 
+import { DONE, oneRow, refusalOf, refuse, type RefusalRules, type Result } from './refusals';
+
 type Client = SupabaseClient<Database>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-	return UUID.test(value);
-}
 
 const CHART_SELECT = `
 	id, mrn, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields,
@@ -116,7 +112,6 @@ export async function loadChart({
 	 */
 	logView?: boolean;
 }): Promise<Chart | null> {
-	if (!isUuid(patientId)) return null;
 	const [chart, audit] = await Promise.all([
 		fetchChart(supabase, patientId),
 		logView ? supabase.rpc('log_chart_view', { patient_id: patientId }) : { error: null }
@@ -158,45 +153,35 @@ export async function loadChart({
 	return { patient, customFields, visits: normalizedVisits, labOrders: lab_orders, prescriptions };
 }
 
-/** A database refusal as the form shows it: on a field when the database names one. */
-export interface Refusal {
-	field?: string;
-	message: string;
+/** An optional text field left empty is stored as null. */
+const blankToNull = (value: string) => (value === '' ? null : value);
+
+/** Maps a list of form fields to itself: the chart's forms name fields as the tables do. */
+function sameNames<F extends string>(...names: F[]): Record<string, F> {
+	return Object.fromEntries(names.map((n) => [n, n]));
 }
 
-/**
- * Translates a PostgREST error. 42501 = RLS or a trigger refused the caller's role; 23514 = a check
- * or trigger, with DETAIL naming the column or vital; 23503 = a reference outside the clinic.
- */
-export function refusal(error: PostgrestError, fields: readonly string[], what: string): Refusal {
-	if (error.code === '42501') {
-		const detail = /row-level security/i.test(error.message) ? '' : ` (${cleanMessage(error)})`;
-		return { message: `The database refused: your role may not ${what} at this clinic${detail}.` };
-	}
-	if (error.code === '23514' || error.code === '22P02' || error.code === '23502') {
-		const field = error.details && fields.includes(error.details) ? error.details : undefined;
-		return { field, message: cleanMessage(error) };
-	}
-	if (error.code === '23503') return { message: 'That patient or record is not in this clinic.' };
-	return { message: `Could not ${what}: ${cleanMessage(error)}` };
-}
+const VISIT_RULES: RefusalRules = {
+	fields: sameNames(
+		'reason',
+		'scheduled_at',
+		'notes',
+		'heart_rate',
+		'bp_systolic',
+		'bp_diastolic',
+		'temperature_c',
+		'resp_rate',
+		'spo2'
+	),
+	action: 'add visits'
+};
 
-function cleanMessage(error: PostgrestError): string {
-	const text = error.message.replace(/^[a-z_]+( "[a-z_]+")?: /, '');
-	return text.charAt(0).toUpperCase() + text.slice(1);
+/** The chart's writes take the signed-in person's client, the patient and the validated form. */
+interface ChartWrite<T> {
+	supabase: Client;
+	patientId: string;
+	input: T;
 }
-
-const VISIT_FIELDS = [
-	'reason',
-	'scheduled_at',
-	'notes',
-	'heart_rate',
-	'bp_systolic',
-	'bp_diastolic',
-	'temperature_c',
-	'resp_rate',
-	'spo2'
-] as const;
 
 /**
  * Books or records a visit with its notes and vitals through `create_visit`: one statement, so
@@ -207,11 +192,7 @@ export async function addVisit({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: VisitInput;
-}): Promise<Refusal | null> {
+}: ChartWrite<VisitInput>): Promise<Result> {
 	const clinical = hasClinicalContent(input);
 	const { error } = await supabase.rpc('create_visit', {
 		patient_id: patientId,
@@ -221,108 +202,42 @@ export async function addVisit({
 			? { notes: input.notes === '' ? undefined : input.notes, vitals: vitalsOf(input) }
 			: {})
 	});
-	if (!error) return null;
+	if (!error) return DONE;
 	// RLS on visit_notes (not on visits): the role may book visits but not write notes or vitals.
 	if (clinical && error.code === '42501' && /"visit_notes"/.test(error.message)) {
 		// At the top of the form: this role's form has no notes or vitals fields to put it next to.
-		return {
-			message:
-				'The database refused: your role may not record notes or vitals at this clinic. No visit was added.'
-		};
+		return refuse(
+			'The database refused: your role may not record notes or vitals at this clinic. No visit was added.',
+			{ status: 403 }
+		);
 	}
-	return refusal(error, VISIT_FIELDS, 'add visits');
+	return refusalOf(error, VISIT_RULES);
 }
 
 export async function orderLab({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof labOrderSchema>;
-}): Promise<Refusal | null> {
+}: ChartWrite<z.infer<typeof labOrderSchema>>): Promise<Result> {
 	const { error } = await supabase.from('lab_orders').insert({
 		patient_id: patientId,
 		test_code: input.test_code,
 		test_name: input.test_name,
 		priority: input.priority,
-		clinical_notes: input.clinical_notes === '' ? null : input.clinical_notes
+		clinical_notes: blankToNull(input.clinical_notes)
 	});
-	return error
-		? refusal(error, ['test_code', 'test_name', 'priority', 'clinical_notes'], 'order lab tests')
-		: null;
-}
-
-/** Marks an ordered test's sample collected (the trigger sets who and when). */
-export async function collectSample({
-	supabase,
-	patientId,
-	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof collectSampleSchema>;
-}): Promise<Refusal | null> {
-	const { data, error } = await supabase
-		.from('lab_orders')
-		.update({ status: 'collected' })
-		.eq('id', input.order_id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) return { field: 'order_id', message: refusal(error, [], 'collect samples').message };
-	if (!data || data.length === 0) {
-		return { message: 'The database refused: your role may not collect samples here.' };
-	}
-	return null;
-}
-
-/** Records a result: moves the order to `resulted` (the trigger sets who and when). */
-export async function recordLabResult({
-	supabase,
-	patientId,
-	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof labResultSchema>;
-}): Promise<Refusal | null> {
-	const { data, error } = await supabase
-		.from('lab_orders')
-		.update({
-			status: 'resulted',
-			result_value: input.result_value,
-			result_unit: input.result_unit === '' ? null : input.result_unit,
-			reference_range: input.reference_range === '' ? null : input.reference_range,
-			result_notes: input.result_notes === '' ? null : input.result_notes
-		})
-		.eq('id', input.order_id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) {
-		const r = refusal(
-			error,
-			['result_value', 'result_unit', 'reference_range', 'result_notes'],
-			'record lab results'
-		);
-		return error.details === 'status' ? { field: 'order_id', message: r.message } : r;
-	}
-	// No row: RLS hid the order from this role, or it is not this patient's.
-	if (!data || data.length === 0) {
-		return { message: 'The database refused: your role may not record lab results here.' };
-	}
-	return null;
+	if (!error) return DONE;
+	return refusalOf(error, {
+		fields: sameNames('test_code', 'test_name', 'priority', 'clinical_notes'),
+		action: 'order lab tests'
+	});
 }
 
 export async function prescribe({
 	supabase,
 	patientId,
 	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof prescriptionSchema>;
-}): Promise<Refusal | null> {
+}: ChartWrite<z.infer<typeof prescriptionSchema>>): Promise<Result> {
 	const { error } = await supabase.from('prescriptions').insert({
 		patient_id: patientId,
 		medication: input.medication,
@@ -330,141 +245,131 @@ export async function prescribe({
 		route: input.route,
 		frequency: input.frequency,
 		duration_days: input.duration_days ?? null,
-		quantity: input.quantity === '' ? null : input.quantity,
+		quantity: blankToNull(input.quantity),
 		refills: input.refills,
-		instructions: input.instructions === '' ? null : input.instructions
+		instructions: blankToNull(input.instructions)
 	});
-	return error
-		? refusal(
-				error,
-				['medication', 'dose', 'route', 'frequency', 'duration_days', 'quantity', 'refills'],
-				'prescribe'
-			)
-		: null;
+	if (!error) return DONE;
+	return refusalOf(error, {
+		fields: sameNames(
+			'medication',
+			'dose',
+			'route',
+			'frequency',
+			'duration_days',
+			'quantity',
+			'refills'
+		),
+		action: 'prescribe'
+	});
 }
 
-async function updatePrescription(
-	supabase: Client,
-	patientId: string,
-	id: string,
-	change: Database['public']['Tables']['prescriptions']['Update'],
-	what: string
-): Promise<Refusal | null> {
-	const { data, error } = await supabase
-		.from('prescriptions')
-		.update(change)
-		.eq('id', id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) {
-		const r = refusal(error, ['stop_reason'], what);
-		return r.field ? r : { field: 'prescription_id', message: r.message };
-	}
-	if (!data || data.length === 0) {
-		return { message: `The database refused: your role may not ${what} here.` };
-	}
-	return null;
+type Table = 'lab_orders' | 'prescriptions' | 'visits';
+
+/**
+ * A chart action that changes one row of the patient's record (a status, a result, a reason):
+ * `change` says how, from the validated form; the database decides whether this role may (RLS
+ * and the table's triggers). A refusal goes next to `rowField` (the form's hidden id, i.e. the
+ * row's own button) unless the database names one of `fields`; no row changed is a refusal too.
+ */
+function rowChange<T>(opts: {
+	table: Table;
+	row: (input: T) => string;
+	change: (input: T) => Database['public']['Tables'][Table]['Update'];
+	action: string | ((input: T) => string);
+	rowField?: string;
+	fields?: Record<string, string>;
+}): (write: ChartWrite<T>) => Promise<Result> {
+	return ({ supabase, patientId, input }) => {
+		const action = typeof opts.action === 'string' ? opts.action : opts.action(input);
+		return oneRow(
+			supabase
+				.from(opts.table)
+				.update(opts.change(input) as never)
+				.eq('id', opts.row(input))
+				.eq('patient_id', patientId)
+				.select('id'),
+			{
+				fields: opts.fields,
+				action,
+				otherwise: opts.rowField,
+				// No row: RLS hid it from this role, or it is not this patient's.
+				none: refuse(`The database refused: your role may not ${action} here.`)
+			}
+		);
+	};
 }
+
+/** Marks an ordered test's sample collected (the trigger sets who and when). */
+export const collectSample = rowChange<z.infer<typeof collectSampleSchema>>({
+	table: 'lab_orders',
+	row: (input) => input.order_id,
+	change: () => ({ status: 'collected' }),
+	action: 'collect samples',
+	rowField: 'order_id'
+});
+
+/** Records a result: moves the order to `resulted` (the trigger sets who and when). */
+export const recordLabResult = rowChange<z.infer<typeof labResultSchema>>({
+	table: 'lab_orders',
+	row: (input) => input.order_id,
+	change: (input) => ({
+		status: 'resulted',
+		result_value: input.result_value,
+		result_unit: blankToNull(input.result_unit),
+		reference_range: blankToNull(input.reference_range),
+		result_notes: blankToNull(input.result_notes)
+	}),
+	action: 'record lab results',
+	// an order that can no longer take a result (its status) is a problem of the chosen order
+	fields: {
+		...sameNames('result_value', 'result_unit', 'reference_range', 'result_notes'),
+		status: 'order_id'
+	}
+});
 
 /** Pharmacist: marks an active prescription dispensed (completed). */
-export function completePrescription({
-	supabase,
-	patientId,
-	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof completePrescriptionSchema>;
-}): Promise<Refusal | null> {
-	return updatePrescription(
-		supabase,
-		patientId,
-		input.prescription_id,
-		{ status: 'completed' },
-		'complete prescriptions'
-	);
-}
+export const completePrescription = rowChange<z.infer<typeof completePrescriptionSchema>>({
+	table: 'prescriptions',
+	row: (input) => input.prescription_id,
+	change: () => ({ status: 'completed' }),
+	action: 'complete prescriptions',
+	rowField: 'prescription_id'
+});
 
 /** Doctor: stops an active prescription, with the reason (required by the database too). */
-export function stopPrescription({
-	supabase,
-	patientId,
-	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof stopPrescriptionSchema>;
-}): Promise<Refusal | null> {
-	return updatePrescription(
-		supabase,
-		patientId,
-		input.prescription_id,
-		{ status: 'stopped', stop_reason: input.stop_reason },
-		'stop prescriptions'
-	);
-}
+export const stopPrescription = rowChange<z.infer<typeof stopPrescriptionSchema>>({
+	table: 'prescriptions',
+	row: (input) => input.prescription_id,
+	change: (input) => ({ status: 'stopped', stop_reason: input.stop_reason }),
+	action: 'stop prescriptions',
+	rowField: 'prescription_id',
+	fields: sameNames('stop_reason')
+});
 
 /** Starts (→ in_progress) or completes (→ completed) a visit; the trigger sets the times. */
-export async function setVisitStatus({
-	supabase,
-	patientId,
-	input
-}: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof visitStatusSchema>;
-}): Promise<Refusal | null> {
-	const what = input.status === 'in_progress' ? 'start visits' : 'complete visits';
-	const { data, error } = await supabase
-		.from('visits')
-		.update({ status: input.status })
-		.eq('id', input.visit_id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) return { field: 'visit_id', message: refusal(error, [], what).message };
-	if (!data || data.length === 0) {
-		return { message: `The database refused: your role may not ${what} here.` };
-	}
-	return null;
+export const setVisitStatus = rowChange<z.infer<typeof visitStatusSchema>>({
+	table: 'visits',
+	row: (input) => input.visit_id,
+	change: (input) => ({ status: input.status }),
+	action: (input) => (input.status === 'in_progress' ? 'start visits' : 'complete visits'),
+	rowField: 'visit_id'
+});
+
+/** Cancelling a visit or a lab order: with its reason (required by the database too). */
+function cancelling(table: 'visits' | 'lab_orders', action: string) {
+	return rowChange<z.infer<typeof cancelSchema>>({
+		table,
+		row: (input) => input.target_id,
+		change: (input) => ({ status: 'cancelled', cancel_reason: input.cancel_reason }),
+		action,
+		rowField: 'target_id',
+		fields: sameNames('cancel_reason')
+	});
 }
 
-async function cancelRow(
-	supabase: Client,
-	table: 'visits' | 'lab_orders',
-	patientId: string,
-	input: z.infer<typeof cancelSchema>,
-	what: string
-): Promise<Refusal | null> {
-	const { data, error } = await supabase
-		.from(table)
-		.update({ status: 'cancelled', cancel_reason: input.cancel_reason })
-		.eq('id', input.target_id)
-		.eq('patient_id', patientId)
-		.select('id');
-	if (error) {
-		const r = refusal(error, ['cancel_reason'], what);
-		return r.field ? r : { field: 'target_id', message: r.message };
-	}
-	if (!data || data.length === 0) {
-		return { message: `The database refused: your role may not ${what} here.` };
-	}
-	return null;
-}
+/** Cancels a scheduled or in-progress visit. */
+export const cancelVisit = cancelling('visits', 'cancel visits');
 
-/** Cancels a scheduled or in-progress visit with its reason (required by the database too). */
-export function cancelVisit(args: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof cancelSchema>;
-}): Promise<Refusal | null> {
-	return cancelRow(args.supabase, 'visits', args.patientId, args.input, 'cancel visits');
-}
-
-/** Cancels an ordered or collected lab order with its reason (required by the database too). */
-export function cancelLabOrder(args: {
-	supabase: Client;
-	patientId: string;
-	input: z.infer<typeof cancelSchema>;
-}): Promise<Refusal | null> {
-	return cancelRow(args.supabase, 'lab_orders', args.patientId, args.input, 'cancel lab orders');
-}
+/** Cancels an ordered or collected lab order. */
+export const cancelLabOrder = cancelling('lab_orders', 'cancel lab orders');

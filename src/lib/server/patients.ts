@@ -4,9 +4,8 @@
  * filters by clinic for safety, only to help the planner. Database refusals are translated to a
  * field and a message so the form and the API can never disagree.
  */
-import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import type { VerifiedClaims } from '../../app';
 import {
 	PATIENT_PAGE_SIZE,
 	customFieldName,
@@ -15,7 +14,7 @@ import {
 	type PatientForm,
 	type FieldDefinition
 } from '$lib/schemas/patient';
-import { myOrganizations } from './session';
+import { oneRow, refusalOf, refuse, type RefusalRules, type Result } from './refusals';
 
 type Client = SupabaseClient<Database>;
 export type PatientRow = Database['public']['Tables']['patients']['Row'];
@@ -130,7 +129,10 @@ export async function activeFieldDefinitions({
 	return data ?? [];
 }
 
-/** A patient of the caller's clinic for editing, or null (absent, or another clinic's: RLS). */
+/**
+ * A patient of the caller's clinic for editing, or null (absent, or another clinic's: RLS). `id`
+ * is a UUID (the route's matcher).
+ */
 export async function getPatientForEdit({
 	supabase,
 	id
@@ -138,7 +140,6 @@ export async function getPatientForEdit({
 	supabase: Client;
 	id: string;
 }): Promise<PatientForEdit | null> {
-	if (!isUuid(id)) return null;
 	const { data, error } = await supabase
 		.from('patients')
 		.select(EDIT_COLUMNS)
@@ -147,15 +148,6 @@ export async function getPatientForEdit({
 	if (error) throw new Error(`loading patient failed: ${error.message}`);
 	return data;
 }
-
-export function isUuid(value: string): boolean {
-	return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
-
-/** Result of a write: the row, or where and why the database refused it. */
-export type PatientWriteResult<T> =
-	| { ok: true; patient: T }
-	| { ok: false; status: 400 | 403 | 404 | 409; field: string | null; message: string };
 
 const CONSTRAINT_FIELDS: Record<string, string> = {
 	patients_given_name_check: 'given_name',
@@ -167,59 +159,19 @@ const CONSTRAINT_FIELDS: Record<string, string> = {
 };
 
 /**
- * Maps a database refusal of a patient write to a form field. The custom field triggers raise
- * 23514 (or 23505 for a unique_within_clinic value already used) with DETAIL = the field key and
- * a message `custom field "<key>": <reason>`; column checks name their constraint; RLS is 42501.
+ * How the patient form reads a refusal. The custom field triggers raise 23514 (23505 for a
+ * unique_within_clinic value already used) with DETAIL = the field key; column checks name their
+ * constraint; a full plan is DETAIL `patient_limit` (answered 409, on the form); RLS is 42501.
  */
-export function patientWriteError(
-	error: Pick<PostgrestError, 'code' | 'message' | 'details' | 'hint'>,
-	definitions: readonly FieldDefinition[]
-): { status: 400 | 403 | 409; field: string | null; message: string } {
-	if (error.code === '42501') {
-		return {
-			status: 403,
-			field: null,
-			message: 'Your role cannot register or change patients at this clinic.'
-		};
-	}
-	if (error.code === '23514' && (error.details ?? '').trim() === 'patient_limit') {
-		// The clinic's plan is full (enforced by the database; the message names the plan and limit).
-		return { status: 409, field: null, message: `${error.message}.` };
-	}
-	if (error.code === '23514' || error.code === '23505') {
-		const key = (error.details ?? '').trim();
-		const def = definitions.find((d) => d.key === key);
-		if (def) {
-			const reason = error.message.replace(/^custom field "[^"]*":\s*/, '');
-			const sentence = reason.charAt(0).toUpperCase() + reason.slice(1);
-			const message =
-				error.code === '23505'
-					? `${def.label}: this value is already used by another patient of the clinic.`
-					: `${sentence}${sentence.endsWith('.') ? '' : '.'}${error.hint && !sentence.includes(error.hint) ? ` ${error.hint}` : ''}`;
-			return {
-				status: error.code === '23505' ? 409 : 400,
-				field: customFieldName(def.key),
-				message
-			};
-		}
-		const constraint = Object.keys(CONSTRAINT_FIELDS).find((c) => error.message.includes(c));
-		if (constraint) {
-			return {
-				status: 400,
-				field: CONSTRAINT_FIELDS[constraint],
-				message: 'This value is not accepted.'
-			};
-		}
-		if (/^custom field "/.test(error.message)) {
-			// A key the form does not show (a definition changed since the page loaded).
-			return {
-				status: 400,
-				field: null,
-				message: `${error.message}. The clinic's fields changed; reload the page and try again.`
-			};
-		}
-	}
-	throw new Error(`patient write failed: ${error.code} ${error.message}`);
+export function patientRules(definitions: readonly Pick<FieldDefinition, 'key'>[]): RefusalRules {
+	return {
+		fields: {
+			...CONSTRAINT_FIELDS,
+			...Object.fromEntries(definitions.map((d) => [d.key, customFieldName(d.key)]))
+		},
+		forbidden: 'Your role cannot register or change patients at this clinic.',
+		conflicts: ['patient_limit']
+	};
 }
 
 function demographicsRow(input: Demographics) {
@@ -246,7 +198,7 @@ export async function createPatient({
 	supabase: Client;
 	input: PatientForm;
 	definitions: readonly FieldDefinition[];
-}): Promise<PatientWriteResult<{ id: string; mrn: string }>> {
+}): Promise<Result<{ patient: { id: string; mrn: string } }>> {
 	const custom_fields = customFieldsFromForm(input, definitions) as PatientRow['custom_fields'];
 	const { data, error } = await supabase
 		.from('patients')
@@ -255,13 +207,16 @@ export async function createPatient({
 		.insert({ ...demographicsRow(input), custom_fields } as PatientInsert)
 		.select('id, mrn')
 		.single();
-	if (error) return { ok: false, ...patientWriteError(error, definitions) };
+	if (error) return refusalOf(error, patientRules(definitions));
 	return { ok: true, patient: data };
 }
 
+/** A patient the caller cannot change is not theirs to change: the page answers 403. */
+const NOT_YOURS = refuse('You cannot change this patient.', { status: 403 });
+
 /**
  * Saves demographics and custom fields. Values of fields the clinic has since deactivated are
- * kept as stored. A patient the caller may not change (RLS) is reported as 403/404.
+ * kept as stored. A patient the caller may not change (RLS) is refused with 403.
  */
 export async function updatePatient({
 	supabase,
@@ -275,26 +230,24 @@ export async function updatePatient({
 	input: PatientForm;
 	definitions: readonly FieldDefinition[];
 	storedCustomFields: Record<string, unknown>;
-}): Promise<PatientWriteResult<{ id: string; mrn: string }>> {
+}): Promise<Result<{ row: { id: string; mrn: string } }>> {
 	const custom_fields = customFieldsFromForm(
 		input,
 		definitions,
 		storedCustomFields
 	) as PatientRow['custom_fields'];
-	const { data, error } = await supabase
-		.from('patients')
-		.update({ ...demographicsRow(input), custom_fields })
-		.eq('id', id)
-		.select('id, mrn')
-		.maybeSingle();
-	if (error) return { ok: false, ...patientWriteError(error, definitions) };
-	if (!data)
-		return { ok: false, status: 403, field: null, message: 'You cannot change this patient.' };
-	return { ok: true, patient: data };
+	return oneRow(
+		supabase
+			.from('patients')
+			.update({ ...demographicsRow(input), custom_fields })
+			.eq('id', id)
+			.select('id, mrn'),
+		{ ...patientRules(definitions), none: NOT_YOURS }
+	);
 }
 
 /** Archives (hides from the default list, keeps every record) or restores a patient. */
-export async function setPatientArchived({
+export function setPatientArchived({
 	supabase,
 	id,
 	archived
@@ -302,46 +255,17 @@ export async function setPatientArchived({
 	supabase: Client;
 	id: string;
 	archived: boolean;
-}): Promise<{ ok: true } | { ok: false; status: 403; message: string }> {
-	const { data, error } = await supabase
-		.from('patients')
-		.update({ archived_at: archived ? new Date().toISOString() : null })
-		.eq('id', id)
-		.select('id')
-		.maybeSingle();
-	if (error) {
-		if (error.code === '42501')
-			return { ok: false, status: 403, message: 'Your role cannot archive patients.' };
-		throw new Error(`archiving patient failed: ${error.message}`);
-	}
-	if (!data) return { ok: false, status: 403, message: 'You cannot change this patient.' };
-	return { ok: true };
-}
-
-/**
- * For actions (which do not run the layout's load): the caller's live role at the host's clinic,
- * and whether the token's active clinic is this one. A write with a token for another clinic
- * would land there (RLS follows the token), so actions refuse it and ask for a reload.
- */
-export async function actingRole({
-	supabase,
-	claims,
-	slug
-}: {
-	supabase: Client;
-	claims: VerifiedClaims | null;
-	slug: string | undefined;
-}): Promise<{ ok: true; role: string } | { ok: false; status: 401 | 403; message: string }> {
-	if (!claims) return { ok: false, status: 401, message: 'Sign in again.' };
-	const orgs = await myOrganizations(supabase);
-	const here = orgs.find((o) => o.slug === slug);
-	if (!here) return { ok: false, status: 403, message: 'You do not have access to this clinic.' };
-	if (claims.organization_id !== here.organization_id) {
-		return {
-			status: 403,
-			ok: false,
-			message: 'Your session is active at another clinic. Reload the page and try again.'
-		};
-	}
-	return { ok: true, role: here.role };
+}): Promise<Result> {
+	return oneRow(
+		supabase
+			.from('patients')
+			.update({ archived_at: archived ? new Date().toISOString() : null })
+			.eq('id', id)
+			.select('id'),
+		{
+			forbidden: 'Your role cannot archive patients.',
+			conflicts: ['patient_limit'],
+			none: NOT_YOURS
+		}
+	);
 }

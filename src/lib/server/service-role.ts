@@ -8,6 +8,7 @@
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { secretKey, supabaseUrl } from './env';
+import { refuse, type Result } from './refusals';
 
 let client: SupabaseClient | undefined;
 
@@ -18,8 +19,6 @@ function serviceRole(): SupabaseClient {
 	return client;
 }
 
-export type InviteResult = { ok: true; userId: string } | { ok: false; message: string };
-
 /**
  * Invites a clinic's first admin by email (Auth sends the link to `redirectTo`).
  * Why the service role: inviting a person who has no account yet is an Auth admin operation; no
@@ -28,13 +27,11 @@ export type InviteResult = { ok: true; userId: string } | { ok: false; message: 
 export async function inviteUserByEmail(opts: {
 	email: string;
 	redirectTo: string;
-}): Promise<InviteResult> {
+}): Promise<Result<{ userId: string }>> {
 	const { data, error } = await serviceRole().auth.admin.inviteUserByEmail(opts.email, {
 		redirectTo: opts.redirectTo
 	});
-	if (error || !data.user) {
-		return { ok: false, message: error?.message ?? 'Auth did not return the invited user.' };
-	}
+	if (error || !data.user) return refuse(error?.message ?? 'Auth did not return the invited user.');
 	return { ok: true, userId: data.user.id };
 }
 

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { clinicOrigin } from '$lib/server/addresses';
-import { activateOrganization, myOrganizations } from '$lib/server/session';
+import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
 import { activeSupportAccess, supportBanner } from '$lib/server/platform/support';
 import type { LayoutServerLoad } from './$types';
 

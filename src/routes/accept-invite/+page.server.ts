@@ -1,8 +1,9 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { z } from 'zod';
-import { acceptInvitation, pendingInvitationHere } from '$lib/server/admin-console/invitations';
+import { acceptInvitation, pendingInvitationHere } from '$lib/server/accept-invite';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 const acceptSchema = z.object({ accept: z.literal('yes') });
@@ -30,7 +31,7 @@ export const actions: Actions = {
 		if (!branding) error(404, 'Not found');
 		if (!(await locals.safeGetClaims())) redirect(303, '/sign-in?notice=link-expired');
 		const result = await acceptInvitation({ supabase: locals.supabase, slug: branding.slug });
-		if (!result.ok) return setError(form, 'accept', result.message);
+		if (!result.ok) return failForm(form, result);
 		// someone who works elsewhere already has a password; a new account sets one now
 		redirect(303, result.hasOtherClinics ? '/dashboard' : '/set-password');
 	}

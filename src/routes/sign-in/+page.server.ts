@@ -3,7 +3,7 @@ import { superValidate, setError } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { signInSchema } from '$lib/schemas/auth';
 import { clinicOrigin, safeRedirectPath } from '$lib/server/addresses';
-import { activateOrganization, myOrganizations } from '$lib/server/session';
+import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {

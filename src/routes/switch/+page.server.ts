@@ -1,7 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { clinicOrigin } from '$lib/server/addresses';
-import { activateOrganization, myOrganizations } from '$lib/server/session';
+import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
 import type { Actions, PageServerLoad } from './$types';
 
 const switchSchema = z.object({ slug: z.string().min(1).max(63) });

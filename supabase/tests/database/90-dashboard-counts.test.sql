@@ -1,10 +1,13 @@
 -- public.count_lab_orders(statuses) and public.open_lab_orders(lim): the dashboard's lab-order count
--- and list (migrations 20261124900000, 20261124970000, 20261124970100: public invoker wrappers over
+-- and list (migration 20261124700000_create_dashboard_rpcs.sql: public invoker wrappers over
 -- private security definer bodies).
 -- It runs as the owner and applies the clinic scope itself, so it must count exactly what RLS lets
 -- the caller read: admin, doctor, nurse and lab technician of the active clinic see their clinic's
 -- count; receptionists and pharmacists (no lab_orders select in docs/permissions.md), people of no
 -- clinic, a claim naming a clinic the caller is not an active member of, get 0; anon may not call it.
+begin;
+\ir ../helpers.psql
+
 select plan(40);
 
 select tests.create_tenancy_fixture();
@@ -103,7 +106,7 @@ select is(tests.lab_counts('alpha_pharmacist'), 'rpc 0/0/0 rls 0/0/0 list 0 same
 -- no clinic
 select is(tests.lab_counts('nobody'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'signed in, no clinic: 0');
 select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin without a clinic: 0');
--- a platform admin with a live support grant reads the granted clinic (RLS does: 20261124960000)
+-- a platform admin with a live support grant reads the granted clinic (RLS does: the read scope)
 select tests.act_as('platform');
 select public.start_support_access(tests.org_id('beta'), 'Ticket 90: dashboard counts', 30);
 select tests.clear_authentication();
@@ -158,22 +161,24 @@ select is((select array[prosecdef::text] || proconfig from pg_proc where oid = '
 select is(has_function_privilege('anon', 'public.open_lab_orders(integer)', 'execute'), false, 'open_lab_orders: anon may not execute');
 select matches(
   (select prosrc from pg_proc where oid = 'private.open_lab_orders(integer)'::regprocedure),
-  $re$current_read_org_id_for\('\{admin,doctor,nurse,lab_technician\}'\)$re$,
-  'open_lab_orders scopes to admin, doctor, nurse, lab_technician'
+  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
+  'open_lab_orders scopes to lab_reader_roles()'
 );
 
--- the role list must be the one of lab_orders_select_clinical (if the policy changes, so must the RPC)
+-- the role set must be the one of lab_orders_select_clinical (if the policy changes, so must the RPC)
 select matches(
   (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'lab_orders_select_clinical'),
-  $re$current_read_org_id_for\('\{admin,doctor,nurse,lab_technician\}'$re$,
-  'lab_orders_select_clinical still scopes to admin, doctor, nurse, lab_technician (as count_lab_orders)'
+  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
+  'lab_orders_select_clinical still scopes to lab_reader_roles() (as count_lab_orders)'
 );
 select matches(
   (select prosrc from pg_proc where oid = 'private.count_lab_orders(public.lab_order_status[])'::regprocedure),
-  $re$current_read_org_id_for\('\{admin,doctor,nurse,lab_technician\}'\)$re$,
-  'count_lab_orders scopes to admin, doctor, nurse, lab_technician'
+  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
+  'count_lab_orders scopes to lab_reader_roles()'
 );
 select is((select count(*) from pg_policy where polrelid = 'public.lab_orders'::regclass and polcmd in ('r', '*')), 1::bigint,
           'lab_orders has exactly one select policy (the one the RPC mirrors)');
 
 select * from finish();
+
+rollback;

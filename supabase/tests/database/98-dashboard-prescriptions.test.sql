@@ -1,11 +1,15 @@
 -- public.count_prescriptions(statuses) and public.active_prescriptions(lim): the dashboard's
--- prescription count and list (migration 20261124980000: public invoker wrappers over private
--- security definer bodies, the design of count_lab_orders/open_lab_orders, file 90).
+-- prescription count and list (migration 20261124700000_create_dashboard_rpcs.sql: public invoker
+-- wrappers over private security definer bodies, the design of count_lab_orders/open_lab_orders,
+-- file 90).
 -- The bodies run as the owner and apply the clinic scope themselves, so they must return exactly
 -- what RLS lets the caller read: admin, doctor, nurse and pharmacist of the active clinic see their
 -- clinic; receptionists and lab technicians (no prescriptions select in docs/permissions.md),
 -- people of no clinic, forged or stale claims, suspended members or clinics get nothing; a platform
 -- admin with a live support grant reads the granted clinic; anon may not call them.
+begin;
+\ir ../helpers.psql
+
 select plan(42);
 
 select tests.create_tenancy_fixture();
@@ -104,7 +108,7 @@ select is(tests.rx_counts('alpha_lab'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'lab 
 -- no clinic
 select is(tests.rx_counts('nobody'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'signed in, no clinic: nothing');
 select is(tests.rx_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin without a clinic: nothing');
--- a platform admin with a live support grant reads the granted clinic (as RLS: 20261124960000)
+-- a platform admin with a live support grant reads the granted clinic (as RLS: the read scope)
 select tests.act_as('platform');
 select public.start_support_access(tests.org_id('beta'), 'Ticket 98: dashboard prescriptions', 30);
 select tests.clear_authentication();
@@ -160,24 +164,26 @@ select is(has_function_privilege('authenticated', 'public.active_prescriptions(i
 select is(has_function_privilege('anon', 'public.active_prescriptions(integer)', 'execute'), false, 'active_prescriptions: anon may not execute');
 select is(has_function_privilege('anon', 'private.active_prescriptions(integer)', 'execute'), false, 'private.active_prescriptions: anon may not execute');
 
--- drift: the role list and helper must be those of prescriptions_select_clinical (if the policy
+-- drift: the role set and helper must be those of prescriptions_select_clinical (if the policy
 -- changes, so must the RPCs)
 select matches(
   (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'prescriptions_select_clinical'),
-  $re$^\(organization_id = \( SELECT private\.current_read_org_id_for\('\{admin,doctor,nurse,pharmacist\}'::member_role\[\]\) AS current_read_org_id_for\)\)$$re$,
-  'prescriptions_select_clinical is still exactly the read scope for admin, doctor, nurse, pharmacist'
+  $re$^\(organization_id = \( SELECT private\.current_read_org_id_for\(private\.prescription_reader_roles\(\)\) AS current_read_org_id_for\)\)$$re$,
+  'prescriptions_select_clinical is still exactly the read scope for prescription_reader_roles()'
 );
 select matches(
   (select prosrc from pg_proc where oid = 'private.count_prescriptions(public.prescription_status[])'::regprocedure),
-  $re$current_read_org_id_for\('\{admin,doctor,nurse,pharmacist\}'\)$re$,
-  'count_prescriptions scopes to admin, doctor, nurse, pharmacist'
+  $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
+  'count_prescriptions scopes to prescription_reader_roles()'
 );
 select matches(
   (select prosrc from pg_proc where oid = 'private.active_prescriptions(integer)'::regprocedure),
-  $re$current_read_org_id_for\('\{admin,doctor,nurse,pharmacist\}'\)$re$,
-  'active_prescriptions scopes to admin, doctor, nurse, pharmacist'
+  $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
+  'active_prescriptions scopes to prescription_reader_roles()'
 );
 select is((select count(*) from pg_policy where polrelid = 'public.prescriptions'::regclass and polcmd in ('r', '*')), 1::bigint,
           'prescriptions has exactly one select policy (the one the RPCs mirror)');
 
 select * from finish();
+
+rollback;

@@ -2,6 +2,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { PlanInput } from '$lib/schemas/platform';
+import { DONE, refusalOf, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
 
@@ -29,12 +30,10 @@ export async function savePlan(opts: { supabase: Db; plan: PlanInput }): Promise
 	if (error) throw new Error(`platform_save_plan failed: ${error.message}`);
 }
 
-/** Deletes an unused plan; returns the refusal message when clinics or invoices use it. */
-export async function deletePlan(opts: { supabase: Db; id: string }): Promise<string | null> {
+/** Deletes an unused plan; refused when it is the default plan or clinics or invoices use it. */
+export async function deletePlan(opts: { supabase: Db; id: string }): Promise<Result> {
 	const { error } = await opts.supabase.rpc('platform_delete_plan', { id: opts.id });
-	if (error?.code === '23503') return error.message;
-	if (error) throw new Error(`platform_delete_plan failed: ${error.message}`);
-	return null;
+	return error ? refusalOf(error, { fields: { id: 'id' }, otherwise: 'id' }) : DONE;
 }
 
 /** Moves a clinic to another plan: its subscription and organizations.plan_id (the limits). */
@@ -42,14 +41,12 @@ export async function changePlan(opts: {
 	supabase: Db;
 	organizationId: string;
 	planId: string;
-}): Promise<string | null> {
+}): Promise<Result> {
 	const { error } = await opts.supabase.rpc('platform_change_plan', {
 		organization_id: opts.organizationId,
 		plan_id: opts.planId
 	});
-	if (error?.hint === 'plan_id') return error.message;
-	if (error) throw new Error(`platform_change_plan failed: ${error.message}`);
-	return null;
+	return error ? refusalOf(error, { fields: { plan_id: 'plan_id' }, otherwise: 'plan_id' }) : DONE;
 }
 
 /** The invoice of the clinic's current billing period (created once). */

@@ -3,10 +3,12 @@
  * platform admin's own client to RPCs that re-check platform_admins in Postgres; only Auth's
  * admin API (inviting a new person) uses the service role.
  */
+import { error } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { OnboardClinicInput } from '$lib/schemas/platform';
 import { deleteInvitedUser, inviteUserByEmail } from '$lib/server/service-role';
+import { refusalOf, refuse, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
 export type ClinicRow = Database['public']['Functions']['platform_clinics']['Returns'][number];
@@ -31,7 +33,7 @@ export async function listClinics(opts: {
 	return { clinics, total: clinics[0]?.total_count ?? 0 };
 }
 
-/** A clinic with its counts and recent audit activity, or null when there is none. */
+/** A clinic with its counts and recent audit activity; 404 when there is none (the pages' answer). */
 export async function clinicDetail(opts: { supabase: Db; organizationId: string }) {
 	const [clinic, activity, domains, subscription, invoices] = await Promise.all([
 		opts.supabase.rpc('platform_clinics', { organization_id: opts.organizationId, page_size: 1 }),
@@ -58,7 +60,7 @@ export async function clinicDetail(opts: { supabase: Db; organizationId: string 
 		if (r.error) throw new Error(`clinic detail failed: ${r.error.message}`);
 	}
 	const row = clinic.data?.[0];
-	if (!row) return null;
+	if (!row) error(404, { message: 'No such clinic.' });
 	return {
 		clinic: row,
 		activity: activity.data ?? [],
@@ -68,11 +70,15 @@ export async function clinicDetail(opts: { supabase: Db; organizationId: string 
 	};
 }
 
-export type OnboardResult =
-	| { ok: true; organizationId: string; invited: boolean }
-	| { ok: false; field: keyof OnboardClinicInput | null; message: string };
-
-const FIELDS = new Set(['name', 'type', 'slug', 'domain', 'plan_id', 'admin_email']);
+/** The onboarding form's fields, as `platform_create_clinic` names them in its HINT. */
+const ONBOARD_FIELDS: Record<string, keyof OnboardClinicInput> = {
+	name: 'name',
+	type: 'type',
+	slug: 'slug',
+	domain: 'domain',
+	plan_id: 'plan_id',
+	admin_email: 'admin_email'
+};
 
 /**
  * Onboards a clinic in one step that fully succeeds or changes nothing: one RPC creates the
@@ -84,7 +90,7 @@ export async function onboardClinic(opts: {
 	supabase: Db;
 	input: OnboardClinicInput;
 	clinicOrigin: string;
-}): Promise<OnboardResult> {
+}): Promise<Result<{ organizationId: string; invited: boolean }>> {
 	const { input } = opts;
 	const { data, error } = await opts.supabase
 		.rpc('platform_create_clinic', {
@@ -96,12 +102,8 @@ export async function onboardClinic(opts: {
 			admin_email: input.admin_email
 		})
 		.single();
-	if (error || !data) {
-		const field =
-			error?.hint && FIELDS.has(error.hint) ? (error.hint as keyof OnboardClinicInput) : null;
-		if (!field) throw new Error(`platform_create_clinic failed: ${error?.message}`);
-		return { ok: false, field, message: error!.message };
-	}
+	if (error) return refusalOf(error, { fields: ONBOARD_FIELDS });
+	if (!data) throw new Error('platform_create_clinic returned no clinic');
 	const organizationId = data.organization_id;
 	if (data.admin_user_id) return { ok: true, organizationId, invited: false };
 
@@ -111,11 +113,9 @@ export async function onboardClinic(opts: {
 	});
 	if (!invite.ok) {
 		await discard(opts.supabase, organizationId, `invite refused: ${invite.message}`);
-		return {
-			ok: false,
-			field: 'admin_email',
-			message: `The invitation could not be sent (${invite.message}). Nothing was created.`
-		};
+		return refuse(`The invitation could not be sent (${invite.message}). Nothing was created.`, {
+			field: 'admin_email'
+		});
 	}
 	const { error: attachError } = await opts.supabase.rpc('platform_attach_first_admin', {
 		organization_id: organizationId,
@@ -124,11 +124,7 @@ export async function onboardClinic(opts: {
 	if (attachError) {
 		await deleteInvitedUser({ userId: invite.userId });
 		await discard(opts.supabase, organizationId, `first admin failed: ${attachError.message}`);
-		return {
-			ok: false,
-			field: null,
-			message: 'The first admin could not be added. Nothing was created.'
-		};
+		return refuse('The first admin could not be added. Nothing was created.', { status: 409 });
 	}
 	return { ok: true, organizationId, invited: true };
 }

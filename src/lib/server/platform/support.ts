@@ -8,6 +8,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import type { Database } from '$lib/database.types';
+import { DONE, refusalOf, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
 export type SupportAccess = Database['public']['Functions']['my_support_access']['Returns'][number];
@@ -38,24 +39,24 @@ export async function activeSupportAccess(opts: { supabase: Db }): Promise<Suppo
 }
 
 /**
- * Opens read-only support access to a clinic (ending any previous one). Returns a refusal message
- * for the field it concerns, or null on success.
+ * Opens read-only support access to a clinic (ending any previous one); a refusal goes next to
+ * the field the database names in its HINT, or the reason.
  */
 export async function startSupportAccess(opts: {
 	supabase: Db;
 	organizationId: string;
 	input: StartSupportInput;
-}): Promise<{ field: 'reason' | 'minutes'; message: string } | null> {
+}): Promise<Result> {
 	const { error } = await opts.supabase.rpc('start_support_access', {
 		organization_id: opts.organizationId,
 		reason: opts.input.reason,
 		minutes: opts.input.minutes
 	});
-	if (!error) return null;
-	if (error.code === '23514' || error.code === '42501' || error.code === 'P0002') {
-		return { field: error.hint === 'minutes' ? 'minutes' : 'reason', message: error.message };
-	}
-	throw new Error(`start_support_access failed: ${error.message}`);
+	if (!error) return DONE;
+	return refusalOf(error, {
+		fields: { reason: 'reason', minutes: 'minutes' },
+		otherwise: 'reason'
+	});
 }
 
 /** Ends the caller's open support access now (recorded in both trails). */
@@ -83,11 +84,10 @@ export async function supportHandoffCode(opts: {
 	return data;
 }
 
-/** The banner's wording of who, until when (UTC, rendered on the server) and why. */
+/** The banner's wording of who, until when (the page formats the time) and why. */
 export function supportBanner(access: SupportAccess) {
 	return {
 		by: access.platform_admin_name ?? access.platform_admin_email,
-		until: new Date(access.expires_at).toISOString().slice(11, 16) + ' UTC',
 		expiresAt: access.expires_at,
 		reason: access.reason
 	};

@@ -1,4 +1,4 @@
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	AUDIT_PAGE_SIZE,
 	auditQuery,
@@ -9,7 +9,7 @@ import {
 	rowPatientId,
 	summarize,
 	verifyChain
-} from '$lib/server/admin-console/audit';
+} from '$lib/server/admin/audit';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {

@@ -1,11 +1,12 @@
 import { fail } from '@sveltejs/kit';
-import { message, setError, superValidate, withFiles } from 'sveltekit-superforms';
+import { message, superValidate, withFiles } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { z } from 'zod';
-import { brandingSchema, LOGO_MAX_BYTES, logoPathSchema } from '$lib/schemas/admin';
-import { getBranding, saveBranding, setLogo, uploadLogo } from '$lib/server/admin-console/branding';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
-import { brandingObjectUrl } from '$lib/server/branding';
+import { brandingSchema, buttonSchema, LOGO_MAX_BYTES, logoPathSchema } from '$lib/schemas/admin';
+import { getBranding, saveBranding, setLogo, uploadLogo } from '$lib/server/admin/branding';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
+import { failForm } from '$lib/server/refusals';
+import { logoUrl } from '$lib/server/tenant';
 import type { Actions, PageServerLoad } from './$types';
 
 const uploadSchema = z.object({
@@ -20,7 +21,7 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 	const org = await getBranding({ supabase: locals.supabase, organizationId });
 	return {
 		organizationId,
-		logoUrl: org?.logo_path ? brandingObjectUrl(org.logo_path) : null,
+		logoUrl: org?.logo_path ? logoUrl(org.logo_path) : null,
 		form: await superValidate(
 			{
 				name: org?.name ?? '',
@@ -30,7 +31,8 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 			zod4(brandingSchema),
 			{ id: 'branding' }
 		),
-		uploadForm: await superValidate(zod4(uploadSchema), { id: 'upload' })
+		uploadForm: await superValidate(zod4(uploadSchema), { id: 'upload' }),
+		removeForm: await superValidate(zod4(buttonSchema), { id: 'remove-logo' })
 	};
 };
 
@@ -44,7 +46,7 @@ export const actions: Actions = {
 			organizationId: admin.organizationId,
 			...form.data
 		});
-		if (!result.ok) return setError(form, 'themeColor', result.message);
+		if (!result.ok) return failForm(form, result);
 		return message(form, 'Saved. The sign-in page shows it now.');
 	},
 
@@ -58,39 +60,43 @@ export const actions: Actions = {
 			organizationId: admin.organizationId,
 			file: form.data.logo
 		});
-		if (!uploaded.ok || !uploaded.path)
-			return setError(form, 'logo', uploaded.ok ? 'Upload failed.' : uploaded.message);
-		const set = await setLogo({
-			supabase: locals.supabase,
-			organizationId: admin.organizationId,
-			logoPath: uploaded.path
-		});
-		if (!set.ok) return setError(form, 'logo', set.message);
+		const set = uploaded.ok
+			? await setLogo({
+					supabase: locals.supabase,
+					organizationId: admin.organizationId,
+					logoPath: uploaded.path,
+					field: 'logo'
+				})
+			: uploaded;
+		if (!set.ok) return failForm(form, set);
 		return message(withFiles(form), 'Logo updated.');
 	},
 
 	/** With JavaScript: the browser uploaded the file to Storage itself (with progress). */
 	useLogo: async ({ request, locals, url }) => {
-		const form = await superValidate(request, zod4(logoPathSchema));
+		const form = await superValidate(request, zod4(logoPathSchema), { id: 'use-logo' });
 		if (!form.valid) return fail(400, { form });
 		const admin = await requireClinicAdmin({ locals, url });
 		const set = await setLogo({
 			supabase: locals.supabase,
 			organizationId: admin.organizationId,
-			logoPath: form.data.logoPath
+			logoPath: form.data.logoPath,
+			field: 'logoPath'
 		});
-		if (!set.ok) return setError(form, 'logoPath', set.message);
+		if (!set.ok) return failForm(form, set);
 		return message(form, 'Logo updated.');
 	},
 
-	removeLogo: async ({ locals, url }) => {
+	removeLogo: async ({ request, locals, url }) => {
+		const form = await superValidate(request, zod4(buttonSchema), { id: 'remove-logo' });
 		const admin = await requireClinicAdmin({ locals, url });
 		const set = await setLogo({
 			supabase: locals.supabase,
 			organizationId: admin.organizationId,
-			logoPath: null
+			logoPath: null,
+			field: ''
 		});
-		if (!set.ok) return fail(400, { removeError: set.message });
-		return { removed: true };
+		if (!set.ok) return failForm(form, set);
+		return message(form, 'Logo removed.');
 	}
 };

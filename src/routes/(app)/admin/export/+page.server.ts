@@ -1,4 +1,4 @@
-import { EXPORT_TABLES } from '$lib/server/admin-console/export';
+import { EXPORT_TABLES } from '$lib/server/admin/export';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => ({

@@ -1,14 +1,10 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { message, setError, superValidate } from 'sveltekit-superforms';
+import { message, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { fieldDefinitionSchema, fieldMoveSchema } from '$lib/schemas/admin';
-import {
-	createField,
-	listFields,
-	missingValueCounts,
-	moveField
-} from '$lib/server/admin-console/fields';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { createField, listFields, missingValueCounts, moveField } from '$lib/server/admin/fields';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -33,7 +29,7 @@ export const actions: Actions = {
 		if (!form.valid) return fail(400, { form });
 		await requireClinicAdmin({ locals, url });
 		const result = await createField({ supabase: locals.supabase, ...form.data });
-		if (!result.ok) return setError(form, result.field, result.message);
+		if (!result.ok) return failForm(form, result);
 		return message(form, `Field “${form.data.label}” added. It appears on patient forms now.`);
 	},
 

@@ -1,8 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { message, setError, superValidate } from 'sveltekit-superforms';
+import { message, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { changeRoleSchema, invitationIdSchema, inviteSchema } from '$lib/schemas/admin';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	changeRole,
 	invite,
@@ -11,9 +11,14 @@ import {
 	resendInvitation,
 	revokeInvitation,
 	seatUsage
-} from '$lib/server/admin-console/staff';
+} from '$lib/server/admin/staff';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
+/**
+ * Every action answers a failure the same way, `{ form }` (superforms finds each form by its id):
+ * the invitation form, a row's role form, or a resend/revoke button of an invitation.
+ */
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { organizationId, user } = await parent();
 	const [staff, invitations, seats] = await Promise.all([
@@ -42,7 +47,7 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 export const actions: Actions = {
 	invite: async ({ request, locals, url }) => {
 		const form = await superValidate(request, zod4(inviteSchema), { id: 'invite' });
-		if (!form.valid) return fail(400, { inviteForm: form });
+		if (!form.valid) return fail(400, { form });
 		const admin = await requireClinicAdmin({ locals, url });
 		const result = await invite({
 			supabase: locals.supabase,
@@ -51,7 +56,7 @@ export const actions: Actions = {
 			role: form.data.role,
 			clinicOrigin: admin.origin
 		});
-		if (!result.ok) return setError(form, 'email', result.message);
+		if (!result.ok) return failForm(form, result);
 		return message(form, `Invitation sent to ${form.data.email}.`);
 	},
 
@@ -60,32 +65,32 @@ export const actions: Actions = {
 		if (!form.valid) return fail(400, { form });
 		await requireClinicAdmin({ locals, url });
 		const result = await changeRole({ supabase: locals.supabase, ...form.data });
-		if (!result.ok) return setError(form, 'role', result.message);
+		if (!result.ok) return failForm(form, result);
 		return message(form, 'Role updated.');
 	},
 
 	resend: async ({ request, locals, url }) => {
 		const form = await superValidate(request, zod4(invitationIdSchema));
-		if (!form.valid) return fail(400, { invitationForm: form });
+		if (!form.valid) return fail(400, { form });
 		const admin = await requireClinicAdmin({ locals, url });
 		const result = await resendInvitation({
 			supabase: locals.supabase,
 			invitationId: form.data.invitationId,
 			clinicOrigin: admin.origin
 		});
-		if (!result.ok) return setError(form, 'invitationId', result.message);
+		if (!result.ok) return failForm(form, result);
 		redirect(303, '/admin/staff?notice=resent');
 	},
 
 	revoke: async ({ request, locals, url }) => {
 		const form = await superValidate(request, zod4(invitationIdSchema));
-		if (!form.valid) return fail(400, { invitationForm: form });
+		if (!form.valid) return fail(400, { form });
 		await requireClinicAdmin({ locals, url });
 		const result = await revokeInvitation({
 			supabase: locals.supabase,
 			invitationId: form.data.invitationId
 		});
-		if (!result.ok) return setError(form, 'invitationId', result.message);
+		if (!result.ok) return failForm(form, result);
 		redirect(303, '/admin/staff?notice=revoked');
 	}
 };

@@ -1,8 +1,10 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { canEditPatients, patientFormSchema } from '$lib/schemas/patient';
-import { actingRole, activeFieldDefinitions, createPatient } from '$lib/server/patients';
+import { actingMember } from '$lib/server/active-organization';
+import { activeFieldDefinitions, createPatient } from '$lib/server/patients';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 const FORBIDDEN =
@@ -18,13 +20,9 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
 
 export const actions: Actions = {
 	create: async ({ request, locals }) => {
-		const acting = await actingRole({
-			supabase: locals.supabase,
-			claims: await locals.safeGetClaims(),
-			slug: locals.branding?.slug
-		});
+		const acting = await actingMember(locals);
 		if (!acting.ok) error(acting.status, acting.message);
-		if (!canEditPatients(acting.role)) error(403, FORBIDDEN);
+		if (!canEditPatients(acting.member.role)) error(403, FORBIDDEN);
 
 		const definitions = await activeFieldDefinitions({ supabase: locals.supabase });
 		const form = await superValidate(request, zod4(patientFormSchema(definitions)));
@@ -37,10 +35,7 @@ export const actions: Actions = {
 		});
 		if (!result.ok) {
 			if (result.status === 403) error(403, result.message);
-			if (result.field) {
-				return setError(form, result.field as never, result.message, { status: result.status });
-			}
-			return setError(form, result.message, { status: result.status });
+			return failForm(form, result);
 		}
 		redirect(303, `/patients/${result.patient.id}?created=1`);
 	}

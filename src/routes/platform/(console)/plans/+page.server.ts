@@ -1,9 +1,10 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { deletePlanSchema, planSchema } from '$lib/schemas/platform';
 import { deletePlan, listPlans, savePlan } from '$lib/server/platform/billing';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -11,6 +12,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	return {
 		plans: await listPlans({ supabase: locals.supabase }),
 		form: await superValidate(zod4(planSchema)),
+		deleteForm: await superValidate(zod4(deletePlanSchema), { id: 'delete-plan' }),
 		notice: url.searchParams.get('notice')
 	};
 };
@@ -25,13 +27,10 @@ export const actions: Actions = {
 	},
 	delete: async ({ request, locals, url }) => {
 		await requirePlatformAdmin({ locals, url });
-		const form = await superValidate(request, zod4(deletePlanSchema));
-		if (!form.valid) return fail(400, { deleteForm: form });
-		const refusal = await deletePlan({ supabase: locals.supabase, id: form.data.id });
-		if (refusal) {
-			setError(form, 'id', refusal);
-			return fail(400, { deleteForm: form });
-		}
+		const form = await superValidate(request, zod4(deletePlanSchema), { id: 'delete-plan' });
+		if (!form.valid) return fail(400, { form });
+		const deleted = await deletePlan({ supabase: locals.supabase, id: form.data.id });
+		if (!deleted.ok) return failForm(form, deleted);
 		redirect(303, '/platform/plans?notice=deleted');
 	}
 };

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	auditQuery,
 	clinicPeople,
@@ -9,8 +9,8 @@ import {
 	rowPatientId,
 	summarize,
 	type AuditRow
-} from '$lib/server/admin-console/audit';
-import { csvLine, EXPORT_PAGE_SIZE, pagedStream } from '$lib/server/admin-console/export';
+} from '$lib/server/admin/audit';
+import { csvLine, downloadHeaders, EXPORT_PAGE_SIZE, pagedStream } from '$lib/server/admin/export';
 import type { RequestHandler } from './$types';
 
 const COLUMNS = [
@@ -73,7 +73,6 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 			];
 		});
 	};
-	const stamp = new Date().toISOString().slice(0, 10);
 	return new Response(
 		pagedStream({
 			head: csvLine(COLUMNS),
@@ -82,12 +81,6 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 			encodeRow: csvLine,
 			pageSize: EXPORT_PAGE_SIZE
 		}),
-		{
-			headers: {
-				'content-type': 'text/csv; charset=utf-8',
-				'content-disposition': `attachment; filename="${admin.slug}-audit-${stamp}.csv"`,
-				'cache-control': 'no-store'
-			}
-		}
+		{ headers: downloadHeaders(`${admin.slug}-audit`, 'csv') }
 	);
 };

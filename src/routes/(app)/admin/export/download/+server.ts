@@ -1,13 +1,14 @@
 import { error } from '@sveltejs/kit';
-import { requireClinicAdmin } from '$lib/server/admin-console/guard';
+import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	countRows,
+	downloadHeaders,
 	EXPORT_FORMATS,
 	exportStream,
 	isExportTable,
 	logExport,
 	type ExportFormat
-} from '$lib/server/admin-console/export';
+} from '$lib/server/admin/export';
 import type { RequestHandler } from './$types';
 
 /**
@@ -22,13 +23,9 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	if (!EXPORT_FORMATS.includes(format)) error(400, 'Choose CSV or JSON.');
 	const rowCount = await countRows({ supabase: locals.supabase, table });
 	await logExport({ supabase: locals.supabase, table, format, rowCount });
-	const date = new Date().toISOString().slice(0, 10);
 	return new Response(exportStream({ supabase: locals.supabase, table, format }), {
 		headers: {
-			'content-type':
-				format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-			'content-disposition': `attachment; filename="${admin.slug}-${table}-${date}.${format}"`,
-			'cache-control': 'no-store',
+			...downloadHeaders(`${admin.slug}-${table}`, format),
 			'x-row-count': String(rowCount)
 		}
 	});

@@ -1,11 +1,12 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { message, setError, superValidate } from 'sveltekit-superforms';
+import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { onboardClinicSchema } from '$lib/schemas/platform';
 import { clinicOrigin } from '$lib/server/addresses';
 import { listPlans } from '$lib/server/platform/billing';
 import { onboardClinic } from '$lib/server/platform/clinics';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
+import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -26,10 +27,7 @@ export const actions: Actions = {
 			input: form.data,
 			clinicOrigin: clinicOrigin(form.data.slug, url)
 		});
-		if (!result.ok) {
-			if (result.field) return setError(form, result.field, result.message);
-			return message(form, result.message, { status: 500 });
-		}
+		if (!result.ok) return failForm(form, result);
 		redirect(
 			303,
 			`/platform/clinics/${result.organizationId}?created=${result.invited ? 'invited' : 'member'}`

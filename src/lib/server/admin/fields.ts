@@ -1,0 +1,252 @@
+/**
+ * Custom patient fields (patient_field_definitions), managed by clinic admins with their own
+ * client: RLS lets only the clinic's admins write, and the database refuses a definition change
+ * that existing patients' values violate (required, format, options, unique, type; see migration
+ * 20261124700100), with the count in the message and the offending column in DETAIL.
+ */
+import { error } from '@sveltejs/kit';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+import { optionList } from '$lib/schemas/admin';
+import { DONE, oneRow, refusalOf, refuse, type RefusalRules, type Result } from '../refusals';
+
+type Db = SupabaseClient<Database>;
+
+export type FieldRow = Pick<
+	Database['public']['Tables']['patient_field_definitions']['Row'],
+	| 'id'
+	| 'key'
+	| 'label'
+	| 'field_type'
+	| 'options'
+	| 'required'
+	| 'pattern'
+	| 'unique_within_clinic'
+	| 'sort_order'
+	| 'active'
+>;
+
+/** Form field a database refusal belongs to. */
+export type FieldFormKey =
+	'key' | 'label' | 'options' | 'required' | 'pattern' | 'uniqueWithinClinic' | 'fieldType';
+
+const ONLY_ADMINS = 'Only this clinic’s admins can change its fields.';
+
+/**
+ * How the field form reads a refusal: the definition guard names the column in DETAIL (with the
+ * count of patients in the message); a taken key is the table's unique constraint; checks of the
+ * definition itself (a pattern that does not compile, repeated options) say so in words.
+ */
+const FIELD_RULES: RefusalRules<FieldFormKey> = {
+	fields: {
+		required: 'required',
+		pattern: 'pattern',
+		options: 'options',
+		unique_within_clinic: 'uniqueWithinClinic',
+		field_type: 'fieldType',
+		label: 'label',
+		patient_field_definitions_organization_id_key_key: 'key'
+	},
+	words: { pattern: 'pattern', options: 'options' },
+	otherwise: 'label',
+	forbidden: ONLY_ADMINS
+};
+
+const COLUMNS =
+	'id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order, active';
+
+/** Every definition of the clinic (active and not), in form order. */
+export async function listFields({ supabase }: { supabase: Db }): Promise<FieldRow[]> {
+	const { data, error } = await supabase
+		.from('patient_field_definitions')
+		.select(COLUMNS)
+		.order('sort_order')
+		.order('key');
+	if (error) throw new Error(`patient_field_definitions: ${error.message}`);
+	return data ?? [];
+}
+
+export async function getField({ supabase, id }: { supabase: Db; id: string }) {
+	const { data, error } = await supabase
+		.from('patient_field_definitions')
+		.select(COLUMNS)
+		.eq('id', id)
+		.maybeSingle();
+	if (error) throw new Error(`patient_field_definitions: ${error.message}`);
+	return data;
+}
+
+/**
+ * A field of the clinic for its own pages (edit, deactivate), with how many active patients have
+ * no value for it; 404 when the clinic has no such field (another clinic's is not visible: RLS).
+ */
+export async function fieldPage({ supabase, id }: { supabase: Db; id: string }) {
+	const field = await getField({ supabase, id });
+	if (!field) error(404, 'No such field.');
+	const counts = await missingValueCounts({ supabase, keys: [field.key] });
+	return {
+		field,
+		activePatients: counts.activePatients,
+		missing: counts.missing[field.key] ?? 0
+	};
+}
+
+/**
+ * How many active (non-archived) patients have no value for each key, to explain on the page what
+ * making a field required would need. Reads custom_fields page by page (RLS: the clinic's patients).
+ */
+export async function missingValueCounts({
+	supabase,
+	keys
+}: {
+	supabase: Db;
+	keys: string[];
+}): Promise<{ activePatients: number; missing: Record<string, number> }> {
+	const missing: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
+	let activePatients = 0;
+	const pageSize = 1000;
+	for (let from = 0; ; from += pageSize) {
+		const { data, error } = await supabase
+			.from('patients')
+			.select('id, custom_fields')
+			.is('archived_at', null)
+			.order('id')
+			.range(from, from + pageSize - 1);
+		if (error) throw new Error(`patients: ${error.message}`);
+		for (const p of data ?? []) {
+			activePatients++;
+			const values = (p.custom_fields ?? {}) as Record<string, unknown>;
+			for (const k of keys) {
+				const v = values[k];
+				if (v === undefined || v === null || v === '') missing[k]++;
+			}
+		}
+		if (!data || data.length < pageSize) break;
+	}
+	return { activePatients, missing };
+}
+
+export async function createField({
+	supabase,
+	key,
+	label,
+	fieldType,
+	options,
+	required,
+	pattern,
+	uniqueWithinClinic
+}: {
+	supabase: Db;
+	key: string;
+	label: string;
+	fieldType: FieldRow['field_type'];
+	options: string;
+	required: boolean;
+	pattern: string;
+	uniqueWithinClinic: boolean;
+}): Promise<Result<object, FieldFormKey>> {
+	const existing = await listFields({ supabase });
+	const sortOrder = existing.reduce((m, f) => Math.max(m, f.sort_order), 0) + 10;
+	const { error } = await supabase.from('patient_field_definitions').insert({
+		key,
+		label,
+		field_type: fieldType,
+		options: fieldType === 'select' ? optionList(options) : null,
+		required,
+		pattern: fieldType === 'text' && pattern ? pattern : null,
+		unique_within_clinic: uniqueWithinClinic,
+		sort_order: sortOrder
+	});
+	return error ? refusalOf(error, FIELD_RULES) : DONE;
+}
+
+/** Label, options, format, required and unique; key and type stay as they are. */
+export async function updateField({
+	supabase,
+	id,
+	label,
+	options,
+	required,
+	pattern,
+	uniqueWithinClinic
+}: {
+	supabase: Db;
+	id: string;
+	label: string;
+	options: string;
+	required: boolean;
+	pattern: string;
+	uniqueWithinClinic: boolean;
+}): Promise<Result<object, FieldFormKey>> {
+	const current = await getField({ supabase, id });
+	if (!current) return refuse('This field no longer exists.', { field: 'label', status: 404 });
+	return oneRow(
+		supabase
+			.from('patient_field_definitions')
+			.update({
+				label,
+				options: current.field_type === 'select' ? optionList(options) : null,
+				required,
+				pattern: current.field_type === 'text' && pattern ? pattern : null,
+				unique_within_clinic: uniqueWithinClinic
+			})
+			.eq('id', id)
+			.select('id'),
+		{ ...FIELD_RULES, none: refuse(ONLY_ADMINS, { field: 'label', status: 403 }) }
+	);
+}
+
+/** Moves a field one place up or down: renumbers the list (10, 20, …) and writes what changed. */
+export async function moveField({
+	supabase,
+	id,
+	direction
+}: {
+	supabase: Db;
+	id: string;
+	direction: 'up' | 'down';
+}): Promise<Result> {
+	const fields = await listFields({ supabase });
+	const i = fields.findIndex((f) => f.id === id);
+	const j = direction === 'up' ? i - 1 : i + 1;
+	if (i < 0) return refuse('This field no longer exists.', { status: 404 });
+	if (j < 0 || j >= fields.length) return DONE;
+	[fields[i], fields[j]] = [fields[j], fields[i]];
+	for (const [index, f] of fields.entries()) {
+		const sortOrder = (index + 1) * 10;
+		if (f.sort_order === sortOrder) continue;
+		const moved = await oneRow(
+			supabase
+				.from('patient_field_definitions')
+				.update({ sort_order: sortOrder })
+				.eq('id', f.id)
+				.select('id'),
+			{ forbidden: ONLY_ADMINS, none: refuse(ONLY_ADMINS, { status: 403 }) }
+		);
+		if (!moved.ok) return moved;
+	}
+	return DONE;
+}
+
+/** Deactivate (hidden from forms, stored values kept) or reactivate (checked like a new field). */
+export async function setFieldActive({
+	supabase,
+	id,
+	active
+}: {
+	supabase: Db;
+	id: string;
+	active: boolean;
+}): Promise<Result> {
+	return oneRow(
+		supabase.from('patient_field_definitions').update({ active }).eq('id', id).select('id'),
+		// one button: every refusal is shown next to it
+		{
+			...FIELD_RULES,
+			fields: {},
+			words: {},
+			otherwise: 'id',
+			none: refuse(ONLY_ADMINS, { field: 'id', status: 403 })
+		}
+	);
+}

@@ -1,0 +1,298 @@
+/**
+ * Clinic staff and invitations, for the clinic admin console. Every call runs with the signed-in
+ * admin's own client: RLS (live membership, admin role, the active clinic) decides what is visible
+ * and writable, and database triggers enforce seats, the last admin and no self-changes. These
+ * functions only shape the data and turn database refusals into messages.
+ */
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+import type { Role } from '$lib/roles';
+import { publishableKey, supabaseUrl } from '../env';
+import { DONE, oneRow, refusalOf, refuse, type Result } from '../refusals';
+
+type Db = SupabaseClient<Database>;
+
+export interface StaffMember {
+	membershipId: string;
+	userId: string;
+	name: string;
+	email: string;
+	role: Role;
+	status: string;
+	isSelf: boolean;
+}
+
+export interface Invitation {
+	id: string;
+	email: string;
+	role: Role;
+	status: 'pending' | 'accepted' | 'revoked' | 'expired';
+	expiresAt: string;
+	lastSentAt: string;
+	sendCount: number;
+	createdAt: string;
+}
+
+/** A membership of another clinic (a forged id) matches no row under RLS: reported, not ignored. */
+const NO_SUCH_MEMBER = 'No such staff member at this clinic.';
+
+const MEMBER_COLUMNS = 'id, user_id, role, status, profiles(full_name, email)';
+
+function toStaffMember(
+	m: {
+		id: string;
+		user_id: string;
+		role: Role;
+		status: string;
+		profiles: { full_name: string | null; email: string | null } | null;
+	},
+	selfId: string
+): StaffMember {
+	return {
+		membershipId: m.id,
+		userId: m.user_id,
+		name: m.profiles?.full_name ?? '',
+		email: m.profiles?.email ?? '',
+		role: m.role,
+		status: m.status,
+		isSelf: m.user_id === selfId
+	};
+}
+
+/** The active clinic's memberships with each person's name and e-mail. */
+export async function listStaff({
+	supabase,
+	organizationId,
+	selfId
+}: {
+	supabase: Db;
+	organizationId: string;
+	selfId: string;
+}): Promise<StaffMember[]> {
+	const { data, error } = await supabase
+		.from('memberships')
+		.select(MEMBER_COLUMNS)
+		.eq('organization_id', organizationId)
+		.order('created_at', { ascending: true });
+	if (error) throw new Error(`memberships: ${error.message}`);
+	return (data ?? []).map((m) => toStaffMember(m, selfId));
+}
+
+export async function getMember({
+	supabase,
+	membershipId,
+	selfId
+}: {
+	supabase: Db;
+	membershipId: string;
+	selfId: string;
+}): Promise<StaffMember | null> {
+	const { data, error } = await supabase
+		.from('memberships')
+		.select(MEMBER_COLUMNS)
+		.eq('id', membershipId)
+		.maybeSingle();
+	if (error) throw new Error(`memberships: ${error.message}`);
+	return data ? toStaffMember(data, selfId) : null;
+}
+
+/**
+ * Changes a member's role. A membership of another clinic (a forged id) matches no row under RLS,
+ * which is reported as not found rather than silently succeeding.
+ */
+export async function changeRole({
+	supabase,
+	membershipId,
+	role
+}: {
+	supabase: Db;
+	membershipId: string;
+	role: Role;
+}): Promise<Result> {
+	return oneRow(supabase.from('memberships').update({ role }).eq('id', membershipId).select('id'), {
+		otherwise: 'role',
+		none: NO_SUCH_MEMBER
+	});
+}
+
+/** Removes a membership; the person's very next request is refused by RLS's live check. */
+export async function removeMember({
+	supabase,
+	membershipId
+}: {
+	supabase: Db;
+	membershipId: string;
+}): Promise<Result> {
+	return oneRow(supabase.from('memberships').delete().eq('id', membershipId).select('id'), {
+		otherwise: 'membershipId',
+		none: NO_SUCH_MEMBER
+	});
+}
+
+export async function listInvitations({
+	supabase,
+	organizationId
+}: {
+	supabase: Db;
+	organizationId: string;
+}): Promise<Invitation[]> {
+	const { data, error } = await supabase
+		.from('invitations')
+		.select('id, email, role, status, expires_at, last_sent_at, send_count, created_at')
+		.eq('organization_id', organizationId)
+		.order('created_at', { ascending: false })
+		.limit(200);
+	if (error) throw new Error(`invitations: ${error.message}`);
+	const now = Date.now();
+	return (data ?? []).map((i) => ({
+		id: i.id,
+		email: i.email,
+		role: i.role,
+		// a pending invitation past its expiry can no longer be accepted: show it as expired
+		status: i.status === 'pending' && Date.parse(i.expires_at) <= now ? 'expired' : i.status,
+		expiresAt: i.expires_at,
+		lastSentAt: i.last_sent_at,
+		sendCount: i.send_count,
+		createdAt: i.created_at
+	}));
+}
+
+export interface SeatUsage {
+	planName: string;
+	limit: number | null;
+	active: number;
+	pending: number;
+}
+
+export async function seatUsage({
+	supabase,
+	organizationId
+}: {
+	supabase: Db;
+	organizationId: string;
+}): Promise<SeatUsage> {
+	const { data: org, error } = await supabase
+		.from('organizations')
+		.select('plans(name, seat_limit)')
+		.eq('id', organizationId)
+		.maybeSingle();
+	if (error) throw new Error(`organizations: ${error.message}`);
+	const { count: active, error: activeError } = await supabase
+		.from('memberships')
+		.select('id', { count: 'exact', head: true })
+		.eq('organization_id', organizationId)
+		.eq('status', 'active');
+	if (activeError) throw new Error(`memberships: ${activeError.message}`);
+	const { count: pending, error: pendingError } = await supabase
+		.from('invitations')
+		.select('id', { count: 'exact', head: true })
+		.eq('organization_id', organizationId)
+		.eq('status', 'pending')
+		.gt('expires_at', new Date().toISOString());
+	if (pendingError) throw new Error(`invitations: ${pendingError.message}`);
+	return {
+		planName: org?.plans?.name ?? '',
+		limit: org?.plans?.seat_limit ?? null,
+		active: active ?? 0,
+		pending: pending ?? 0
+	};
+}
+
+/**
+ * Asks Auth to e-mail the invitee a sign-in link (creating their account if they have none) that
+ * lands on `/accept-invite` at this clinic's address. A throwaway client with the publishable key:
+ * no service-role key, and the request's own session cookie is left untouched.
+ */
+export async function sendInvitationEmail({
+	email,
+	clinicOrigin,
+	field
+}: {
+	email: string;
+	clinicOrigin: string;
+	/** The form field a failure is shown next to. */
+	field: string;
+}): Promise<Result> {
+	const auth = createClient<Database>(supabaseUrl(), publishableKey(), {
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
+	}).auth;
+	const { error } = await auth.signInWithOtp({
+		email,
+		options: {
+			shouldCreateUser: true,
+			emailRedirectTo: `${clinicOrigin}/auth/confirm?next=/accept-invite`
+		}
+	});
+	if (!error) return DONE;
+	return error.code === 'over_email_send_rate_limit'
+		? refuse('Too many e-mails were sent just now. Wait a minute, then resend.', {
+				field,
+				status: 409
+			})
+		: refuse(
+				`The invitation is saved, but the e-mail could not be sent (${error.message}). Use Resend.`,
+				{ field }
+			);
+}
+
+/** Records the invitation (the database checks seats, duplicates and current staff), then mails it. */
+export async function invite({
+	supabase,
+	organizationId,
+	email,
+	role,
+	clinicOrigin
+}: {
+	supabase: Db;
+	organizationId: string;
+	email: string;
+	role: Role;
+	clinicOrigin: string;
+}): Promise<Result> {
+	const { error } = await supabase
+		.from('invitations')
+		.insert({ organization_id: organizationId, email, role });
+	if (error) return refusalOf(error, { fields: { role: 'role' }, otherwise: 'email' });
+	return sendInvitationEmail({ email, clinicOrigin, field: 'email' });
+}
+
+/** A fresh week and a new e-mail for a pending invitation (an expired one needs a free seat). */
+export async function resendInvitation({
+	supabase,
+	invitationId,
+	clinicOrigin
+}: {
+	supabase: Db;
+	invitationId: string;
+	clinicOrigin: string;
+}): Promise<Result> {
+	const resent = await oneRow(
+		supabase
+			.from('invitations')
+			.update({ last_sent_at: new Date().toISOString() })
+			.eq('id', invitationId)
+			.eq('status', 'pending')
+			.select('email'),
+		{ otherwise: 'invitationId', none: 'No pending invitation to resend.' }
+	);
+	if (!resent.ok) return resent;
+	return sendInvitationEmail({ email: resent.row.email, clinicOrigin, field: 'invitationId' });
+}
+
+export async function revokeInvitation({
+	supabase,
+	invitationId
+}: {
+	supabase: Db;
+	invitationId: string;
+}): Promise<Result> {
+	return oneRow(
+		supabase
+			.from('invitations')
+			.update({ status: 'revoked' })
+			.eq('id', invitationId)
+			.eq('status', 'pending')
+			.select('id'),
+		{ otherwise: 'invitationId', none: 'No pending invitation to revoke.' }
+	);
+}

@@ -1,0 +1,913 @@
+-- Tenancy: plans, organizations (clinics), their custom domains, profiles, memberships, platform
+-- admins and the support access grants of platform admins; the RLS helpers every policy uses (the
+-- caller's live membership, the read scope that admits a live support grant); the tenancy tables'
+-- privileges and policies; and the membership rules policies cannot express. Every table gets RLS
+-- here; the API roles get no privileges until the policies section grants them explicitly.
+--
+-- Index note: foreign keys are served by composite UNIQUE indexes such as (plan_id, id) where the
+-- plain index would not be unique. They are honestly unique (they contain the primary key) and
+-- serve the same lookups; `supabase db advisors` reports every never-scanned non-unique index as
+-- "unused", which on a freshly reset database is all of them.
+
+-- Types -------------------------------------------------------------------------------------------
+create type public.organization_type as enum ('clinic', 'hospital', 'laboratory', 'pharmacy', 'other');
+comment on type public.organization_type is 'What kind of care provider an organization is.';
+
+create type public.organization_status as enum ('active', 'suspended');
+comment on type public.organization_status is
+  'active: in service. suspended: by the platform; its members get no access and no org claims.';
+
+create type public.member_role as enum (
+  'admin', 'doctor', 'nurse', 'receptionist', 'lab_technician', 'pharmacist'
+);
+comment on type public.member_role is
+  'Role of a person in one organization. admin manages the clinic''s staff and settings.';
+
+create type public.membership_status as enum ('invited', 'active', 'suspended', 'removed');
+comment on type public.membership_status is
+  'Only active memberships grant access. invited: not yet accepted; suspended/removed: no access.';
+
+-- Plans ---------------------------------------------------------------------------------------------
+create table public.plans (
+  id text primary key check (id ~ '^[a-z][a-z0-9_]{1,31}$'),
+  name text not null check (char_length(btrim(name)) between 1 and 80),
+  seat_limit integer check (seat_limit > 0),
+  patient_limit integer check (patient_limit > 0),
+  monthly_price_cents integer not null default 0 check (monthly_price_cents >= 0),
+  currency text not null default 'USD' check (currency ~ '^[A-Z]{3}$'),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table public.plans is
+  'Subscription plans. seat_limit / patient_limit null = unlimited. Managed by the platform only.';
+alter table public.plans enable row level security;
+
+create trigger plans_set_timestamps
+  before insert or update on public.plans
+  for each row execute function private.set_timestamps();
+
+-- Reference data every environment needs (organizations default to 'starter').
+insert into public.plans (id, name, seat_limit, patient_limit, monthly_price_cents)
+values
+  ('starter', 'Starter', 5, 1000, 0),
+  ('clinic', 'Clinic', 25, 20000, 4900),
+  ('hospital', 'Hospital', null, null, 29900)
+on conflict (id) do nothing;
+
+-- Organizations ------------------------------------------------------------------------------------
+create table public.organizations (
+  id uuid primary key default gen_random_uuid(),
+  slug text not null,
+  name text not null check (char_length(btrim(name)) between 1 and 120),
+  type public.organization_type not null default 'clinic',
+  theme_color text not null default '#0f766e',
+  logo_path text,
+  sign_in_message text check (char_length(sign_in_message) <= 280),
+  status public.organization_status not null default 'active',
+  suspended_reason text check (char_length(suspended_reason) <= 500),
+  plan_id text not null default 'starter' references public.plans (id) on update cascade,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint organizations_slug_key unique (slug),
+  -- a DNS label: lowercase letters, digits and single hyphens, 3-63 chars, no hyphen at either end
+  constraint organizations_slug_format check (
+    slug ~ '^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$' and slug !~ '--'
+  ),
+  constraint organizations_slug_not_reserved check (
+    slug <> all (array[
+      'www', 'app', 'api', 'admin', 'platform', 'auth', 'mail', 'static', 'assets', 'cdn',
+      'status', 'docs', 'help', 'support', 'login', 'signin', 'sign-in', 'signup', 'sign-up',
+      'logout', 'account', 'accounts', 'dashboard', 'console', 'billing', 'blog', 'dev',
+      'staging', 'test', 'ftp', 'smtp', 'imap', 'pop', 'webmail', 'email', 'root', 'system',
+      'internal', 'localhost', 'storage', 'rest', 'graphql', 'realtime', 'functions', 'supabase',
+      'public', 'private', 'security', 'portal', 'files', 'media', 'images', 'health', 'metrics',
+      'ns1', 'ns2', 'mx'
+    ])
+  ),
+  constraint organizations_theme_color_format check (theme_color ~ '^#[0-9a-fA-F]{6}$'),
+  -- logos live in the branding bucket under the organization's own folder
+  constraint organizations_logo_path_format check (
+    logo_path is null
+    or (logo_path ~ '^[0-9a-f-]{36}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$'
+        and split_part(logo_path, '/', 1) = id::text
+        and logo_path !~ '\.\.')
+  ),
+  constraint organizations_suspended_reason_only_when_suspended check (
+    status = 'suspended' or suspended_reason is null
+  )
+);
+comment on table public.organizations is
+  'Tenants: one clinic or hospital each. slug is its subdomain. Clinic admins edit name, theme_color, logo_path and sign_in_message; slug, type, status and plan are platform-only.';
+alter table public.organizations enable row level security;
+
+create unique index organizations_plan_id_id_key on public.organizations (plan_id, id);
+
+create trigger organizations_set_timestamps
+  before insert or update on public.organizations
+  for each row execute function private.set_timestamps();
+
+-- Custom domains ------------------------------------------------------------------------------------
+create table public.organization_domains (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  domain text not null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint organization_domains_domain_key unique (domain),
+  constraint organization_domains_domain_format check (
+    char_length(domain) <= 253
+    and domain ~ '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
+  )
+);
+comment on table public.organization_domains is
+  'Custom domains mapped to an organization (besides <slug>.<root domain>). Stored lower-case. Managed by the platform.';
+alter table public.organization_domains enable row level security;
+
+create unique index organization_domains_organization_id_domain_key
+  on public.organization_domains (organization_id, domain);
+
+create function private.normalize_organization_domain()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  -- hosts are case-insensitive; a trailing dot names the same host
+  new.domain := rtrim(lower(btrim(new.domain)), '.');
+  return new;
+end;
+$$;
+comment on function private.normalize_organization_domain() is
+  'Trigger: stores custom domains trimmed, lower-case and without a trailing dot.';
+revoke execute on function private.normalize_organization_domain() from public, anon, authenticated;
+
+create trigger organization_domains_normalize
+  before insert or update of domain on public.organization_domains
+  for each row execute function private.normalize_organization_domain();
+
+create trigger organization_domains_set_timestamps
+  before insert or update on public.organization_domains
+  for each row execute function private.set_timestamps();
+
+-- Profiles ------------------------------------------------------------------------------------------
+create table public.profiles (
+  id uuid primary key references auth.users (id) on delete cascade,
+  email text,
+  full_name text not null default '' check (char_length(full_name) <= 200),
+  phone text check (phone ~ '^\+?[0-9][0-9 ().-]{2,30}$'),
+  avatar_path text check (char_length(avatar_path) <= 300),
+  active_organization_id uuid references public.organizations (id) on delete set null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table public.profiles is
+  'One per auth user, created by a trigger on auth.users. email mirrors auth.users (read-only). active_organization_id is set only by switch_organization() and drives the JWT organization claims.';
+alter table public.profiles enable row level security;
+
+create unique index profiles_active_organization_id_id_key
+  on public.profiles (active_organization_id, id);
+
+create trigger profiles_set_timestamps
+  before insert or update on public.profiles
+  for each row execute function private.set_timestamps();
+
+-- Profile rows follow auth.users. raw_user_meta_data is user-editable: it may seed the display
+-- name and nothing else (never a role, an organization or any permission).
+create function private.handle_new_auth_user()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.profiles (id, email, full_name)
+  values (
+    new.id,
+    new.email,
+    left(coalesce(btrim(new.raw_user_meta_data ->> 'full_name'), ''), 200)
+  )
+  on conflict (id) do nothing;
+  return new;
+end;
+$$;
+comment on function private.handle_new_auth_user() is
+  'Trigger on auth.users insert: creates the profile (display name from user metadata only).';
+revoke execute on function private.handle_new_auth_user() from public, anon, authenticated;
+
+create function private.sync_auth_user_email()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.profiles set email = new.email where id = new.id;
+  return new;
+end;
+$$;
+comment on function private.sync_auth_user_email() is
+  'Trigger on auth.users email change: mirrors the confirmed email into profiles.email.';
+revoke execute on function private.sync_auth_user_email() from public, anon, authenticated;
+
+create trigger on_auth_user_created
+  after insert on auth.users
+  for each row execute function private.handle_new_auth_user();
+
+create trigger on_auth_user_email_changed
+  after update of email on auth.users
+  for each row when (old.email is distinct from new.email)
+  execute function private.sync_auth_user_email();
+
+-- users that existed before this migration (hosted projects) get their profile too
+insert into public.profiles (id, email)
+select u.id, u.email from auth.users u
+on conflict (id) do nothing;
+
+-- Memberships ---------------------------------------------------------------------------------------
+create table public.memberships (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  user_id uuid not null references public.profiles (id) on delete cascade,
+  role public.member_role not null,
+  status public.membership_status not null default 'active',
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint memberships_organization_id_user_id_key unique (organization_id, user_id)
+);
+comment on table public.memberships is
+  'Who works where, with which role. Only active memberships in active organizations grant access. organization_id and user_id never change after insert.';
+alter table public.memberships enable row level security;
+
+-- serves the per-user lookups (token hook, live membership check, user_id foreign key)
+create unique index memberships_user_id_organization_id_key
+  on public.memberships (user_id, organization_id);
+
+create trigger memberships_set_timestamps
+  before insert or update on public.memberships
+  for each row execute function private.set_timestamps();
+
+-- Platform admins -----------------------------------------------------------------------------------
+create table public.platform_admins (
+  user_id uuid primary key references auth.users (id) on delete cascade,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table public.platform_admins is
+  'People who operate the platform (create and suspend clinics, change plans). Managed with the service role only.';
+alter table public.platform_admins enable row level security;
+
+create trigger platform_admins_set_timestamps
+  before insert or update on public.platform_admins
+  for each row execute function private.set_timestamps();
+
+-- Support access grants -------------------------------------------------------------------------------
+-- A platform admin may enter ONE clinic READ-ONLY, for a stated reason and a limited time (15-120
+-- minutes): one row per access (who, which clinic, why, until when, ended), written only by the
+-- support RPCs (20261124600000_create_support_access.sql). The read scope below admits the live grant.
+create table public.support_access_grants (
+  id uuid primary key default gen_random_uuid(),
+  platform_admin_id uuid not null references auth.users (id) on delete cascade,
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  reason text not null check (char_length(btrim(reason)) between 10 and 500),
+  starts_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  ended_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint support_access_grants_duration_check
+    check (expires_at > starts_at and expires_at <= starts_at + interval '2 hours'),
+  constraint support_access_grants_ended_at_check check (ended_at is null or ended_at >= starts_at)
+);
+comment on table public.support_access_grants is
+  'Read-only support access of a platform admin to one clinic: reason, time limit (max 2 h), early end. Written only by start_support_access/end_support_access; readable by platform admins.';
+alter table public.support_access_grants enable row level security;
+
+-- unique because they contain the primary key; serve the foreign keys and the live grant lookup
+create unique index support_access_grants_platform_admin_id_id_key
+  on public.support_access_grants (platform_admin_id, id);
+create unique index support_access_grants_organization_id_id_key
+  on public.support_access_grants (organization_id, id);
+
+create trigger support_access_grants_set_timestamps
+  before insert or update on public.support_access_grants
+  for each row execute function private.set_timestamps();
+
+create function private.guard_support_access_grant_update()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' then
+    -- the clinic or the person is being deleted (cascade): the grant goes with them
+    if not exists (select 1 from public.organizations o where o.id = old.organization_id)
+       or not exists (select 1 from auth.users u where u.id = old.platform_admin_id) then
+      return old;
+    end if;
+    raise exception 'Support access grants are kept; end them instead' using errcode = '42501';
+  end if;
+  if old.ended_at is not null
+     or new.ended_at is null
+     or (to_jsonb(new) - 'ended_at' - 'updated_at') is distinct from (to_jsonb(old) - 'ended_at' - 'updated_at') then
+    raise exception 'A support access grant can only be ended, once' using errcode = '42501';
+  end if;
+  return new;
+end;
+$$;
+comment on function private.guard_support_access_grant_update() is
+  'Trigger: support grants are immutable except for setting ended_at once; no deletes (except cascades).';
+revoke execute on function private.guard_support_access_grant_update() from public, anon, authenticated;
+create trigger support_access_grants_guard
+  before update or delete on public.support_access_grants
+  for each row execute function private.guard_support_access_grant_update();
+
+-- No API role gets anything until the policies below grant it explicitly.
+revoke all on table
+  public.plans, public.organizations, public.organization_domains, public.profiles,
+  public.memberships, public.platform_admins
+from anon, authenticated;
+
+-- RLS helpers -------------------------------------------------------------------------------------
+-- Private schema, not exposed. Policies call them wrapped as `(select private.fn(…))` so each runs
+-- once per statement as an InitPlan and the org predicate stays an index condition (docs/benchmark.md).
+--
+-- The JWT names the active organization, but claims stay valid until the token expires. The helpers
+-- therefore confirm the LIVE membership on every statement (one lookup on the unique
+-- (user_id, organization_id) index plus the organization's primary key): removing someone,
+-- suspending a clinic or changing a role takes effect on the very next request. The claim is read,
+-- and the membership looked up, in exactly one place: private.current_membership(); every other
+-- helper asks it. plpgsql security definer: measured fastest (cached plan), and RLS on
+-- memberships/organizations must not apply to the check itself.
+
+create function private.current_membership(out organization_id uuid, out role public.member_role)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_claim text := auth.jwt() ->> 'organization_id';
+begin
+  -- a missing or malformed claim names no organization (and must not raise: every policy asks)
+  if v_claim is null
+     or v_claim !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
+    return;
+  end if;
+  -- the live role, never the org_role claim (which may be stale)
+  select m.organization_id, m.role
+    into organization_id, role
+    from public.memberships m
+    join public.organizations o on o.id = m.organization_id
+   where m.user_id = auth.uid()
+     and m.organization_id = v_claim::uuid
+     and m.status = 'active'
+     and o.status = 'active';
+end;
+$$;
+comment on function private.current_membership() is
+  'The caller''s live membership in the JWT''s organization_id claim: (organization_id, role) when the caller still has an active membership in that active organization, else nulls. The one place the claim is read.';
+
+create function private.current_org_id()
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return (private.current_membership()).organization_id;
+end;
+$$;
+comment on function private.current_org_id() is
+  'The JWT organization_id claim, if the caller still has an active membership in that active organization; else null.';
+
+create function private.current_org_role()
+returns public.member_role
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return (private.current_membership()).role;
+end;
+$$;
+comment on function private.current_org_role() is
+  'The caller''s live role in the JWT''s organization (null without an active membership in an active org).';
+
+-- Role-restricted policies scope rows with ONE statement-level value:
+-- `organization_id = (select private.current_org_id_for(private.<set>_roles()))` is the org id when
+-- the caller's live membership has one of the roles, else null (no rows). One InitPlan, one index
+-- condition, no per-row role filter (which the planner estimates like any `= ANY` filter and which
+-- flipped ordered index scans into sort-everything plans), one membership lookup.
+create function private.current_org_id_for(p_roles public.member_role[])
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_membership record := private.current_membership();
+begin
+  return case when v_membership.role = any (p_roles) then v_membership.organization_id end;
+end;
+$$;
+comment on function private.current_org_id_for(public.member_role[]) is
+  'The JWT organization_id claim if the caller still has an active membership with one of p_roles in that active organization; else null. Policies compare organization_id with it (wrapped in select) so the role check is part of the one index condition.';
+
+create function private.is_platform_admin()
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return exists (select 1 from public.platform_admins pa where pa.user_id = auth.uid());
+end;
+$$;
+comment on function private.is_platform_admin() is
+  'True when the caller is in platform_admins (checked live, not from the is_platform_admin claim).';
+
+-- Role sets ---------------------------------------------------------------------------------------
+-- Who may do what, named once. Every policy, trigger and definer function that depends on a role
+-- asks one of these sets (never a role list of its own); src/lib/roles.ts mirrors them as ROLE_SETS
+-- and tests/db/role-sets.test.ts fails when the two differ. docs/permissions.md is the matrix they
+-- produce. Convention: private.<name>_roles(), no arguments, returning public.member_role[]; plpgsql
+-- (a cached constant: a fraction of the cost of an SQL function with a pinned search_path).
+create function private.admin_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin}'::public.member_role[];
+end;
+$$;
+comment on function private.admin_roles() is
+  'Role set: run the clinic (staff, invitations, settings, branding, custom fields, audit trail, exports, billing). is_org_admin() asks it.';
+
+create function private.care_team_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse,receptionist}'::public.member_role[];
+end;
+$$;
+comment on function private.care_team_roles() is
+  'Role set: register and edit patients; read, book, reschedule, start, complete and cancel visits.';
+
+create function private.clinical_reader_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse}'::public.member_role[];
+end;
+$$;
+comment on function private.clinical_reader_roles() is
+  'Role set: read visit notes and vitals.';
+
+create function private.clinician_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,nurse}'::public.member_role[];
+end;
+$$;
+comment on function private.clinician_roles() is
+  'Role set: write visit notes and vitals, order lab tests and change what was ordered.';
+
+create function private.lab_reader_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse,lab_technician}'::public.member_role[];
+end;
+$$;
+comment on function private.lab_reader_roles() is
+  'Role set: read lab orders and results.';
+
+create function private.lab_worker_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,nurse,lab_technician}'::public.member_role[];
+end;
+$$;
+comment on function private.lab_worker_roles() is
+  'Role set: work lab orders (collect samples, cancel; those outside clinician_roles() cannot change what was ordered).';
+
+create function private.lab_result_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,lab_technician}'::public.member_role[];
+end;
+$$;
+comment on function private.lab_result_roles() is
+  'Role set: record lab results.';
+
+create function private.prescription_reader_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse,pharmacist}'::public.member_role[];
+end;
+$$;
+comment on function private.prescription_reader_roles() is
+  'Role set: read prescriptions.';
+
+create function private.prescriber_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor}'::public.member_role[];
+end;
+$$;
+comment on function private.prescriber_roles() is
+  'Role set: prescribe, amend and stop prescriptions.';
+
+create function private.prescription_writer_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,pharmacist}'::public.member_role[];
+end;
+$$;
+comment on function private.prescription_writer_roles() is
+  'Role set: update prescriptions (those outside prescriber_roles() may only mark one completed, i.e. dispensed).';
+
+create function private.is_org_admin()
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return coalesce(private.current_org_role() = any (private.admin_roles()), false);
+end;
+$$;
+comment on function private.is_org_admin() is
+  'True when the caller''s live role in the JWT''s active organization is in admin_roles().';
+
+revoke execute on function
+  private.current_membership(), private.current_org_id(), private.current_org_role(),
+  private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
+  private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
+  private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
+  private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
+  private.prescription_writer_roles(), private.is_org_admin()
+from public, anon;
+grant execute on function
+  private.current_membership(), private.current_org_id(), private.current_org_role(),
+  private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
+  private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
+  private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
+  private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
+  private.prescription_writer_roles(), private.is_org_admin()
+to authenticated, service_role;
+
+-- The read scope: SELECT policies of the clinic tables compare organization_id with ONE scalar,
+-- (select private.current_read_org_id()) or (select private.current_read_org_id_for(<set>)): the
+-- caller's live membership org exactly as current_org_id()/current_org_id_for() compute it, and ONLY
+-- for a caller without a live membership in the token's clinic, the org of their live support grant.
+-- Writes never use it: INSERT/UPDATE/DELETE policies, RPCs and definer functions keep using
+-- current_org_id()/current_org_id_for()/is_org_admin(), which ignore grants, so a support session
+-- can write nothing.
+create function private.active_support_grant()
+returns public.support_access_grants
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_grant public.support_access_grants;
+begin
+  if auth.uid() is null then
+    return null;
+  end if;
+  select g.* into v_grant
+    from public.support_access_grants g
+    join public.organizations o on o.id = g.organization_id
+   where g.platform_admin_id = auth.uid()
+     and g.ended_at is null
+     and g.starts_at <= now()
+     and g.expires_at > now()
+     and o.status = 'active'
+     and exists (select 1 from public.platform_admins pa where pa.user_id = auth.uid())
+   order by g.starts_at desc
+   limit 1;
+  return v_grant;
+end;
+$$;
+comment on function private.active_support_grant() is
+  'The caller''s live support grant (not ended, not expired, active clinic, caller still a platform admin), or a row of nulls.';
+
+create function private.current_read_org_id_for(p_roles public.member_role[])
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_membership record := private.current_membership();
+begin
+  if v_membership.organization_id is not null then
+    -- a member reads as a member, never through a grant
+    return case when p_roles is null or v_membership.role = any (p_roles) then v_membership.organization_id end;
+  end if;
+  return (private.active_support_grant()).organization_id;
+end;
+$$;
+comment on function private.current_read_org_id_for(public.member_role[]) is
+  'READ scope for SELECT policies: the live membership org when its role is in p_roles (null = any role), else, for a caller without a live membership in the token''s clinic, the org of their live support grant. Never used by write policies.';
+
+create function private.current_read_org_id()
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.current_read_org_id_for(null);
+end;
+$$;
+comment on function private.current_read_org_id() is
+  'READ scope for SELECT policies: current_org_id(), or the live support grant''s org for a caller without a membership there.';
+
+create function private.current_read_org_member_ids()
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_org_id uuid := private.current_read_org_id();
+begin
+  if v_org_id is null then
+    return '{}'::uuid[];
+  end if;
+  return array(select m.user_id from public.memberships m where m.organization_id = v_org_id);
+end;
+$$;
+comment on function private.current_read_org_member_ids() is
+  'User ids of everyone with a membership in the caller''s READ org (membership or support grant): profiles a support session may see.';
+
+revoke execute on function
+  private.active_support_grant(), private.current_read_org_id_for(public.member_role[]),
+  private.current_read_org_id(), private.current_read_org_member_ids()
+from public, anon;
+grant execute on function
+  private.active_support_grant(), private.current_read_org_id_for(public.member_role[]),
+  private.current_read_org_id(), private.current_read_org_member_ids()
+to authenticated, service_role;
+
+-- Privileges and policies -------------------------------------------------------------------------
+-- Who may do what on the tenancy tables. Privileges first (what a role can touch at all, column by
+-- column where a column must never change), then one policy per operation and role.
+-- anon gets nothing: pre-login branding goes through public.get_branding().
+-- Platform operations (create/suspend clinics, plans, domains, platform admins) use the service
+-- role from the server after it has verified the caller is a platform admin.
+
+-- plans ---------------------------------------------------------------------------------------------
+grant select on table public.plans to authenticated;
+
+-- Any signed-in person may read the plan catalogue (names, limits, prices); nobody writes via the API.
+create policy plans_select on public.plans
+  for select to authenticated
+  using (true);
+
+-- organizations -------------------------------------------------------------------------------------
+grant select on table public.organizations to authenticated;
+-- clinic admins edit their branding; slug, type, status, suspended_reason and plan_id are platform-only
+grant update (name, theme_color, logo_path, sign_in_message) on table public.organizations to authenticated;
+
+-- Members see their live active organization; platform admins see every organization.
+create policy organizations_select on public.organizations
+  for select to authenticated
+  using (
+    id = (select private.current_org_id())
+    or (select private.is_platform_admin())
+  );
+
+-- Admins of the live active organization update its settings (columns limited by the grant above).
+create policy organizations_update_admin on public.organizations
+  for update to authenticated
+  using (id = (select private.current_org_id()) and (select private.is_org_admin()))
+  with check (id = (select private.current_org_id()) and (select private.is_org_admin()));
+
+-- organization_domains ------------------------------------------------------------------------------
+grant select on table public.organization_domains to authenticated;
+
+-- Members see their organization's custom domains; platform admins see all. Writes: service role.
+create policy organization_domains_select on public.organization_domains
+  for select to authenticated
+  using (
+    organization_id = (select private.current_org_id())
+    or (select private.is_platform_admin())
+  );
+
+-- profiles ------------------------------------------------------------------------------------------
+grant select on table public.profiles to authenticated;
+-- email mirrors auth.users; active_organization_id changes only through switch_organization()
+grant update (full_name, phone, avatar_path) on table public.profiles to authenticated;
+
+-- Everyone sees their own profile and the profiles of colleagues in their live active organization
+-- (a support session: the members of the clinic it reads).
+create policy profiles_select on public.profiles
+  for select to authenticated
+  using (id = (select auth.uid()) or id = any ((select private.current_read_org_member_ids())::uuid[]));
+
+-- People edit only their own profile (name, phone, avatar).
+create policy profiles_update_own on public.profiles
+  for update to authenticated
+  using (id = (select auth.uid()))
+  with check (id = (select auth.uid()));
+
+-- memberships ---------------------------------------------------------------------------------------
+grant select, delete on table public.memberships to authenticated;
+grant insert (organization_id, user_id, role, status) on table public.memberships to authenticated;
+-- organization_id and user_id never change (also enforced for every role by a trigger)
+grant update (role, status) on table public.memberships to authenticated;
+
+-- Members see the memberships of their live active organization (a support session: of the clinic
+-- it reads); everyone sees their own memberships in any organization.
+create policy memberships_select on public.memberships
+  for select to authenticated
+  using (organization_id = (select private.current_read_org_id()) or user_id = (select auth.uid()));
+
+-- Admins of the live active organization add memberships to that organization only.
+create policy memberships_insert_admin on public.memberships
+  for insert to authenticated
+  with check (organization_id = (select private.current_org_id()) and (select private.is_org_admin()));
+
+-- Admins of the live active organization change roles and statuses in that organization only
+-- (never their own: see the membership guards).
+create policy memberships_update_admin on public.memberships
+  for update to authenticated
+  using (organization_id = (select private.current_org_id()) and (select private.is_org_admin()))
+  with check (organization_id = (select private.current_org_id()) and (select private.is_org_admin()));
+
+-- Admins of the live active organization delete memberships of that organization only.
+create policy memberships_delete_admin on public.memberships
+  for delete to authenticated
+  using (organization_id = (select private.current_org_id()) and (select private.is_org_admin()));
+
+-- platform_admins -----------------------------------------------------------------------------------
+grant select on table public.platform_admins to authenticated;
+
+-- A person sees whether they are a platform admin; platform admins see the whole list.
+create policy platform_admins_select on public.platform_admins
+  for select to authenticated
+  using (user_id = (select auth.uid()) or (select private.is_platform_admin()));
+
+-- The custom access token hook runs as supabase_auth_admin ----------------------------------------
+grant usage on schema public to supabase_auth_admin;
+grant select on table
+  public.organizations, public.memberships, public.profiles, public.platform_admins
+to supabase_auth_admin;
+
+-- Auth reads organizations to omit claims for suspended clinics.
+create policy organizations_select_auth_admin on public.organizations
+  for select to supabase_auth_admin
+  using (true);
+
+-- Auth reads memberships to put the active membership's org and role in the token.
+create policy memberships_select_auth_admin on public.memberships
+  for select to supabase_auth_admin
+  using (true);
+
+-- Auth reads profiles for the person's active organization.
+create policy profiles_select_auth_admin on public.profiles
+  for select to supabase_auth_admin
+  using (true);
+
+-- Auth reads platform_admins to add the is_platform_admin claim.
+create policy platform_admins_select_auth_admin on public.platform_admins
+  for select to supabase_auth_admin
+  using (true);
+
+revoke all on table public.support_access_grants from anon, authenticated;
+grant select on table public.support_access_grants to authenticated;
+
+-- Platform admins see every support access (oversight); nobody writes through the API.
+create policy support_access_grants_select_platform on public.support_access_grants
+  for select to authenticated
+  using ((select private.is_platform_admin()));
+
+-- Membership rules -----------------------------------------------------------------------------------
+-- Rules on memberships that policies cannot express:
+--   1. a row never moves to another organization or person (for every role, service role included);
+--   2. nobody changes, suspends or deletes their own membership through the API (so nobody can raise
+--      their own role, and an admin cannot lock a clinic out by accident);
+--   3. an organization that has an active admin always keeps at least one.
+
+-- 1. a row never moves to another organization or person
+create trigger memberships_forbid_moves
+  before update on public.memberships
+  for each row execute function private.forbid_column_changes('organization_id', 'user_id');
+
+create trigger organization_domains_forbid_moves
+  before update on public.organization_domains
+  for each row execute function private.forbid_column_changes('organization_id');
+
+-- 2. Not security definer on purpose: current_user is the API role for direct requests, while
+--    trusted security definer functions (which check the caller themselves, e.g. accepting an
+--    invitation) run as their owner and are not blocked.
+create function private.guard_own_membership()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if current_user in ('anon', 'authenticated') and old.user_id = (select auth.uid()) then
+    if tg_op = 'DELETE' then
+      raise exception 'You cannot remove your own membership'
+        using errcode = '42501', hint = 'Ask another admin of the organization.';
+    elsif new.role is distinct from old.role or new.status is distinct from old.status then
+      raise exception 'You cannot change your own role or membership status'
+        using errcode = '42501', hint = 'Ask another admin of the organization.';
+    end if;
+  end if;
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  return new;
+end;
+$$;
+comment on function private.guard_own_membership() is
+  'Trigger: API callers cannot update or delete their own membership (no self-promotion, no self-lockout).';
+revoke execute on function private.guard_own_membership() from public, anon, authenticated;
+
+create trigger memberships_guard_own
+  before update or delete on public.memberships
+  for each row execute function private.guard_own_membership();
+
+-- 3. Security definer so the count is never narrowed by the caller's RLS view. Deferrable: a
+--    transaction may swap admins with `set constraints memberships_keep_one_admin deferred`.
+create function private.ensure_organization_keeps_admin()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if old.role = any (private.admin_roles()) and old.status = 'active'
+     and (tg_op = 'DELETE' or not (new.role = any (private.admin_roles())) or new.status <> 'active')
+     -- the organization itself being deleted takes its memberships with it
+     and exists (select 1 from public.organizations o where o.id = old.organization_id)
+     and not exists (
+       select 1 from public.memberships m
+        where m.organization_id = old.organization_id
+          and m.role = any (private.admin_roles())
+          and m.status = 'active'
+     ) then
+    raise exception 'An organization must keep at least one active admin'
+      using errcode = '23514',
+            hint = 'Make someone else an admin first.';
+  end if;
+  return null;
+end;
+$$;
+comment on function private.ensure_organization_keeps_admin() is
+  'Constraint trigger: refuses removing, demoting or deactivating the last active admin (a role in admin_roles()) of an organization.';
+revoke execute on function private.ensure_organization_keeps_admin() from public, anon, authenticated;
+
+create constraint trigger memberships_keep_one_admin
+  after update or delete on public.memberships
+  deferrable initially immediate
+  for each row execute function private.ensure_organization_keeps_admin();

@@ -1,0 +1,125 @@
+-- Choosing the active organization. A person may work at several clinics; the JWT names one at a
+-- time. switch_organization() records the choice in profiles.active_organization_id; the new claims
+-- appear at the next token refresh (the app calls auth.refreshSession() right after).
+-- my_organizations() lists where the caller may switch to (for the clinic switcher).
+-- The security definer parts live in `private`; `public` holds thin security invoker wrappers,
+-- which are what the Data API exposes.
+
+create function private.switch_organization(p_organization_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_user_id uuid := auth.uid();
+  v_membership_status public.membership_status;
+  v_organization_status public.organization_status;
+begin
+  if v_user_id is null then
+    raise exception 'Sign in to choose an organization' using errcode = '42501';
+  end if;
+
+  if p_organization_id is null then
+    update public.profiles set active_organization_id = null where id = v_user_id;
+    return;
+  end if;
+
+  select m.status, o.status
+    into v_membership_status, v_organization_status
+    from public.memberships m
+    join public.organizations o on o.id = m.organization_id
+   where m.user_id = v_user_id
+     and m.organization_id = p_organization_id;
+
+  if not found then
+    raise exception 'You are not a member of this organization' using errcode = '42501';
+  elsif v_membership_status <> 'active' then
+    raise exception 'Your membership of this organization is not active (%)', v_membership_status
+      using errcode = '42501';
+  elsif v_organization_status <> 'active' then
+    raise exception 'This organization is suspended' using errcode = '42501';
+  end if;
+
+  update public.profiles set active_organization_id = p_organization_id where id = v_user_id;
+end;
+$$;
+comment on function private.switch_organization(uuid) is
+  'Sets the caller''s active organization after checking an active membership in an active organization (null clears it).';
+
+create function public.switch_organization(org_id uuid)
+returns void
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  select private.switch_organization(org_id);
+$$;
+comment on function public.switch_organization(uuid) is
+  'RPC: make org_id the caller''s active organization (takes effect at the next token refresh). Raises 42501 with a clear message when not allowed.';
+
+create function private.my_organizations()
+returns table (
+  organization_id uuid,
+  slug text,
+  name text,
+  type public.organization_type,
+  logo_path text,
+  theme_color text,
+  role public.member_role,
+  is_active boolean
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_user_id uuid := auth.uid();
+begin
+  return query
+    select o.id, o.slug, o.name, o.type, o.logo_path, o.theme_color, m.role,
+           coalesce(p.active_organization_id = o.id, false)
+      from public.memberships m
+      join public.organizations o on o.id = m.organization_id
+      left join public.profiles p on p.id = m.user_id
+     where m.user_id = v_user_id
+       and m.status = 'active'
+       and o.status = 'active'
+     order by o.name;
+end;
+$$;
+comment on function private.my_organizations() is
+  'The active organizations where the caller has an active membership, with their role and whether it is the active one.';
+
+create function public.my_organizations()
+returns table (
+  organization_id uuid,
+  slug text,
+  name text,
+  type public.organization_type,
+  logo_path text,
+  theme_color text,
+  role public.member_role,
+  is_active boolean
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from private.my_organizations();
+$$;
+comment on function public.my_organizations() is
+  'RPC: organizations the caller can switch to (active membership, active organization), with role and is_active.';
+
+revoke execute on function
+  private.switch_organization(uuid), public.switch_organization(uuid),
+  private.my_organizations(), public.my_organizations()
+from public, anon;
+grant execute on function
+  private.switch_organization(uuid), public.switch_organization(uuid),
+  private.my_organizations(), public.my_organizations()
+to authenticated;
