@@ -165,7 +165,11 @@ async function loadFixture() {
 					`alter role authenticator in database ${DATABASE} set`
 				)
 			);
-		if (!postgis) {
+		if (postgis) {
+			// As on hosted Supabase, where `postgres` may create allowed extensions: here the superuser does.
+			await db.query('create extension if not exists postgis schema extensions');
+			schema = schema.replace(/^create extension if not exists postgis.*$/im, '');
+		} else {
 			log(
 				'PostGIS is not installed (apt-get install postgresql-15-postgis-3): the shops table is left out'
 			);
