@@ -132,9 +132,18 @@ describe('functions (RPC)', () => {
 	});
 
 	it('refuses max-affected on a set-returning call that changes more rows, and rolls it back (PGRST124)', async () => {
-		const { status, error } = await api.rpc(`${p}_offline`, { prefix: '' }).maxAffected(1).select();
-		expect(status).toBe(400);
-		expect(error).toMatchObject({
+		// What postgrest-js's .maxAffected(1) sends (the typed client offers it for PostgREST 13+).
+		const strict = {
+			'Content-Type': 'application/json',
+			Prefer: 'handling=strict, max-affected=1'
+		};
+		const res = await raw(`/rpc/${p}_offline?select=username`, {
+			method: 'POST',
+			headers: strict,
+			body: JSON.stringify({ prefix: '' })
+		});
+		expect(res.status).toBe(400);
+		expect(await res.json()).toMatchObject({
 			code: 'PGRST124',
 			message: 'Query result exceeds max-affected preference constraint',
 			details: 'The query affects 2 rows'
@@ -143,9 +152,13 @@ describe('functions (RPC)', () => {
 			`select count(*)::int as n from public.${users} where status = 'ONLINE'`
 		);
 		expect(online.rows[0].n).toBe(1);
-		const single = await api.rpc(`${p}_one`, { name: 'ann' }).maxAffected(1);
+		const single = await raw(`/rpc/${p}_one`, {
+			method: 'POST',
+			headers: strict,
+			body: JSON.stringify({ name: 'ann' })
+		});
 		expect(single.status).toBe(400);
-		expect(single.error!.code).toBe('PGRST128');
+		expect((await single.json()).code).toBe('PGRST128');
 	});
 
 	it("counts a scalar call as one row (count: 'exact' gives 1, never NaN)", async () => {
