@@ -108,14 +108,9 @@ async function call(service: Seen['service'], i: number): Promise<Seen> {
 			signal: AbortSignal.timeout(10_000)
 		});
 	} else if (service === 'auth') {
-		res = await fetch(`${API}/auth/v1/token?grant_type=password`, {
-			method: 'POST',
-			headers: {
-				apikey: keys.publishableKey,
-				'Content-Type': 'application/json',
-				'X-Supabase-Api-Version': '2024-01-01'
-			},
-			body: JSON.stringify({ email: 'nobody@example.test', password: 'wrong-password' }),
+		// An Auth call that reads the database and is not rate limited (the admin users list).
+		res = await fetch(`${API}/auth/v1/admin/users?page=1&per_page=1`, {
+			headers: { ...svc(), 'X-Supabase-Api-Version': '2024-01-01' },
 			signal: AbortSignal.timeout(10_000)
 		});
 	} else {
@@ -236,7 +231,7 @@ describe('PostgreSQL stops under load', () => {
 		}
 		// Back: every service answers as usual.
 		const after = await Promise.all([call('rest', next++), call('auth', 0), call('storage', 0)]);
-		expect(after.map((s) => s.status)).toEqual([201, 400, 200]);
+		expect(after.map((s) => s.status)).toEqual([201, 200, 200]);
 		expect((await fetch(`${API}/auth/v1/health`)).status).toBe(200);
 
 		const c = db();
