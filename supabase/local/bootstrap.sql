@@ -657,3 +657,184 @@ drop event trigger if exists local_supautils_sql_drop;
 create event trigger local_supautils_sql_drop on sql_drop
   when tag in ('DROP POLICY', 'DROP TRIGGER')
   execute function local_supautils.on_sql_drop();
+
+-- ================================================================================================
+-- Auth MFA (TOTP) and the local runtime's Auth rate-limit buckets. A separate block on purpose:
+-- the rest of this file is being reshaped independently; this block only adds what is missing.
+-- ================================================================================================
+
+-- GoTrue's MFA schema, as supabase/auth's migrations leave it (v2.189): 20221003041349_add_mfa_schema,
+-- 20221003041400_add_aal_and_factor_id_to_sessions, 20221011041400_add_mfa_indexes,
+-- 20230523124323_add_mfa_challenge_cleanup_index, 20230914180801_add_mfa_factors_user_id_idx,
+-- 20240729123726_add_mfa_phone_config, 20240802193726_add_mfa_factors_column_last_challenged_at,
+-- 20240806073726_drop_uniqueness_constraint_on_phone, 20241009103726_add_web_authn,
+-- 20250925093508_add_last_webauthn_challenge_data; RLS and grants as 20240612123726.
+set role supabase_auth_admin;
+
+do $$ begin
+  create type auth.factor_type as enum ('totp', 'webauthn', 'phone');
+exception when duplicate_object then null;
+end $$;
+do $$ begin
+  create type auth.factor_status as enum ('unverified', 'verified');
+exception when duplicate_object then null;
+end $$;
+do $$ begin
+  create type auth.aal_level as enum ('aal1', 'aal2', 'aal3');
+exception when duplicate_object then null;
+end $$;
+
+create table if not exists auth.mfa_factors (
+  id uuid not null constraint mfa_factors_pkey primary key,
+  user_id uuid not null constraint mfa_factors_user_id_fkey references auth.users (id) on delete cascade,
+  friendly_name text null,
+  factor_type auth.factor_type not null,
+  status auth.factor_status not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  secret text null,
+  phone text null default null,
+  last_challenged_at timestamptz null default null constraint mfa_factors_last_challenged_at_key unique,
+  web_authn_credential jsonb null,
+  web_authn_aaguid uuid null,
+  last_webauthn_challenge_data jsonb null
+);
+comment on table auth.mfa_factors is 'auth: stores metadata about factors';
+create unique index if not exists mfa_factors_user_friendly_name_unique
+  on auth.mfa_factors (friendly_name, user_id) where trim(friendly_name) <> '';
+create index if not exists factor_id_created_at_idx on auth.mfa_factors (user_id, created_at);
+create index if not exists mfa_factors_user_id_idx on auth.mfa_factors (user_id);
+create unique index if not exists unique_verified_phone_factor on auth.mfa_factors (user_id, phone);
+
+create table if not exists auth.mfa_challenges (
+  id uuid not null constraint mfa_challenges_pkey primary key,
+  factor_id uuid not null constraint mfa_challenges_auth_factor_id_fkey
+    references auth.mfa_factors (id) on delete cascade,
+  created_at timestamptz not null,
+  verified_at timestamptz null,
+  ip_address inet not null,
+  otp_code text null,
+  web_authn_session_data jsonb null
+);
+comment on table auth.mfa_challenges is 'auth: stores metadata about challenge requests made';
+create index if not exists mfa_challenge_created_at_idx on auth.mfa_challenges (created_at desc);
+
+comment on table auth.mfa_amr_claims is
+  'auth: stores authenticator method reference claims for multi factor authentication';
+create index if not exists user_id_created_at_idx on auth.sessions (user_id, created_at);
+
+-- sessions.aal is GoTrue's enum (20221003041400); earlier bootstraps made it text.
+do $$ begin
+  if (select atttypid from pg_attribute
+       where attrelid = 'auth.sessions'::regclass and attname = 'aal') <> 'auth.aal_level'::regtype then
+    alter table auth.sessions alter column aal type auth.aal_level using aal::auth.aal_level;
+  end if;
+end $$;
+
+alter table auth.mfa_factors enable row level security;
+alter table auth.mfa_challenges enable row level security;
+alter table auth.mfa_amr_claims enable row level security;
+
+reset role;
+
+grant all on auth.mfa_factors, auth.mfa_challenges, auth.mfa_amr_claims to postgres, dashboard_user;
+grant select on auth.mfa_factors, auth.mfa_challenges, auth.mfa_amr_claims to postgres with grant option;
+
+-- Auth rate limits of the local runtime (docs/local-runtime.md, "Auth rate limits"). Not GoTrue's
+-- (GoTrue keeps its buckets in memory); kept in Postgres so that the gateway stays stateless.
+-- A private schema of the Auth role: not exposed, no grants to API roles.
+create schema if not exists auth_runtime;
+alter schema auth_runtime owner to supabase_auth_admin;
+revoke all on schema auth_runtime from public;
+
+set role supabase_auth_admin;
+
+create table if not exists auth_runtime.rate_limits (
+  limiter text not null,
+  key text not null,
+  tokens double precision not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  primary key (limiter, key)
+);
+comment on table auth_runtime.rate_limits is
+  'Local Auth runtime: token buckets (per limiter and client address) and interval counters.';
+-- No RLS: the schema is not exposed and only its owner (the Auth role) may use it.
+
+-- Token bucket as tollbooth/x-time-rate keep it in GoTrue: `burst` tokens, refilled at `rate` per
+-- second, one taken per allowed request; a bucket is recreated full `ttl` seconds after it was
+-- created (tollbooth's expirable per-key limiter). True when the request may pass.
+create or replace function auth_runtime.take_token(
+  p_limiter text, p_key text, p_burst double precision, p_rate double precision, p_ttl double precision
+) returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_now timestamptz := clock_timestamp();
+  v_tokens double precision;
+  v_created timestamptz;
+  v_updated timestamptz;
+begin
+  insert into auth_runtime.rate_limits as b (limiter, key, tokens, created_at, updated_at)
+  values (p_limiter, p_key, p_burst, v_now, v_now)
+  on conflict (limiter, key) do nothing;
+  select b.tokens, b.created_at, b.updated_at into v_tokens, v_created, v_updated
+    from auth_runtime.rate_limits b where b.limiter = p_limiter and b.key = p_key for update;
+  if v_now > v_created + make_interval(secs => p_ttl) then
+    v_tokens := p_burst;
+    v_created := v_now;
+  else
+    v_tokens := least(p_burst, v_tokens + greatest(0, extract(epoch from v_now - v_updated)) * p_rate);
+  end if;
+  update auth_runtime.rate_limits b
+     set tokens = case when v_tokens >= 1 then v_tokens - 1 else v_tokens end,
+         created_at = v_created, updated_at = v_now
+   where b.limiter = p_limiter and b.key = p_key;
+  return v_tokens >= 1;
+end
+$$;
+
+-- Interval counter as GoTrue's ratelimit.IntervalLimiter (the e-mail limit): `events` per
+-- `interval` seconds, the count reset at each interval boundary since the first event.
+create or replace function auth_runtime.count_event(
+  p_limiter text, p_key text, p_events double precision, p_interval double precision
+) returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_now timestamptz := clock_timestamp();
+  v_count double precision;
+  v_start timestamptz;
+  v_periods bigint;
+begin
+  insert into auth_runtime.rate_limits as b (limiter, key, tokens, created_at, updated_at)
+  values (p_limiter, p_key, 0, v_now, v_now)
+  on conflict (limiter, key) do nothing;
+  select b.tokens, b.created_at into v_count, v_start
+    from auth_runtime.rate_limits b where b.limiter = p_limiter and b.key = p_key for update;
+  v_periods := floor(extract(epoch from v_now - v_start) / p_interval);
+  if v_periods > 0 then
+    v_start := v_start + make_interval(secs => v_periods * p_interval);
+    v_count := 0;
+  end if;
+  if v_count < p_events then
+    v_count := v_count + 1;
+    update auth_runtime.rate_limits b set tokens = v_count, created_at = v_start, updated_at = v_now
+     where b.limiter = p_limiter and b.key = p_key;
+    return true;
+  end if;
+  update auth_runtime.rate_limits b set created_at = v_start, updated_at = v_now
+   where b.limiter = p_limiter and b.key = p_key;
+  return false;
+end
+$$;
+revoke all on function auth_runtime.take_token(text, text, double precision, double precision, double precision) from public;
+revoke all on function auth_runtime.count_event(text, text, double precision, double precision) from public;
+
+reset role;
+
+-- The project's operator role may look at the buckets and reset one (as restarting GoTrue would).
+grant usage on schema auth_runtime to postgres;
+grant select, delete on auth_runtime.rate_limits to postgres;

@@ -64,6 +64,13 @@ create index invitations_accepted_by_idx on public.invitations (accepted_by);
 create unique index invitations_token_hash_key on public.invitations (token_hash)
   where token_hash is not null;
 
+-- Authorization first (private.authorize_row_write): whether an address already works at the clinic
+-- or is already invited, and how many seats are in use, are answered only to the clinic's admins;
+-- everyone else gets RLS's refusal, as for a clinic that does not exist.
+create trigger invitations_00_authorize
+  before insert on public.invitations
+  for each row execute function private.authorize_row_write();
+
 create trigger invitations_set_timestamps
   before insert or update on public.invitations
   for each row execute function private.set_timestamps();
@@ -480,7 +487,7 @@ begin
    for update of i;
   if v_inv.id is null then
     raise exception 'This invitation link is not valid for your account: it may have expired, been used or replaced, or be meant for another address'
-      using errcode = 'P0002', detail = 'invalid_invitation',
+      using errcode = 'PT404', detail = 'invalid_invitation',
             hint = 'Open the newest invitation e-mail, signed in as the invited address, or ask the clinic''s administrator to send it again.';
   end if;
   -- then what the person must supply: their name (kept when their profile already has one)
@@ -525,7 +532,7 @@ as $$
   select * from private.accept_invitation(org_slug, secret, full_name);
 $$;
 comment on function public.accept_invitation(text, text, text) is
-  'RPC (signed-in invitee): accept the invitation to the clinic <org_slug> whose secret came in your invitation e-mail, giving your name. 42501 when not signed in; P0002 (detail invalid_invitation, one message for every case) without a valid secret for your verified address at this active clinic; 23514 (detail full_name) without a name; 23514 (seat_limit) when the plan has no free seat.';
+  'RPC (signed-in invitee): accept the invitation to the clinic <org_slug> whose secret came in your invitation e-mail, giving your name. 42501 when not signed in; PT404 (HTTP 404, detail invalid_invitation, one message for every case) without a valid secret for your verified address at this active clinic; 23514 (detail full_name) without a name; 23514 (seat_limit) when the plan has no free seat.';
 
 revoke execute on function private.accept_invitation(text, text, text),
   public.accept_invitation(text, text, text) from public, anon;

@@ -99,7 +99,7 @@ describe('an invited address is not a key', () => {
 				secret,
 				full_name: 'Eve'
 			});
-			expect(res.error?.code).toBe('P0002');
+			expect(res.error?.code).toBe('PT404');
 		}
 		expect(await clinicMemberships(address)).toBe(0);
 	});
@@ -124,7 +124,7 @@ describe('an invited address is not a key', () => {
 		expect(data.user?.email).toBe(member.email);
 		expect(data.user?.new_email).toBe(address);
 		const before = await client.rpc('accept_invitation', { org_slug: CLINIC_A.slug, secret: '' });
-		expect(before.error?.code).toBe('P0002');
+		expect(before.error?.code).toBe('PT404');
 		// both links opened: the address is theirs now, and still no proof of the invitation
 		const toNew = await latestMail(address);
 		const toOld = await latestMail(member.email);
@@ -144,7 +144,7 @@ describe('an invited address is not a key', () => {
 			org_slug: CLINIC_A.slug,
 			secret: '0'.repeat(64)
 		});
-		expect(after.error?.code).toBe('P0002');
+		expect(after.error?.code).toBe('PT404');
 		expect(await clinicMemberships(address)).toBe(0);
 	});
 

@@ -58,6 +58,14 @@ describe('forgot password through the local mailbox', () => {
 			await other.getByRole('button', { name: 'Save password' }).click();
 			await other.waitForSelector('#password-error');
 			expect(await other.textContent('#password-error')).toContain('at least 10');
+			// the character rule Auth enforces (password_requirements), checked in the form first
+			await other.getByLabel('New password', { exact: true }).fill('all-lowercase-1');
+			await other.getByLabel('Repeat the new password').fill('all-lowercase-1');
+			await other.getByRole('button', { name: 'Save password' }).click();
+			await other.waitForFunction(() =>
+				document.querySelector('#password-error')?.textContent?.includes('uppercase')
+			);
+			expect(await other.textContent('#password-error')).toContain('Include an uppercase letter.');
 
 			await other.getByLabel('New password', { exact: true }).fill('Second-password-2');
 			await other.getByLabel('Repeat the new password').fill('Second-password-2');

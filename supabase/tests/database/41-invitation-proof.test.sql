@@ -23,7 +23,7 @@ update auth.users set email_confirmed_at = null where id = tests.user_id('unconf
 create function pg_temp.refused(statement text, description text) returns text
 language sql as $$
   select throws_ok(
-    statement, 'P0002',
+    statement, 'PT404',
     'This invitation link is not valid for your account: it may have expired, been used or replaced, or be meant for another address',
     description);
 $$;

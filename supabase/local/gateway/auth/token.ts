@@ -11,6 +11,7 @@ import type { Body } from './caller.ts';
 import { AuthError, badRequest, validationFailed } from './errors.ts';
 import { makeLink, sendMail } from './mail.ts';
 import { createFlowState } from './one-time-tokens.ts';
+import { checkSendFrequency, countEmailSend, limitRequest } from './rate-limit.ts';
 import { issueSession, refreshSession } from './sessions.ts';
 import type { AuthMethod } from './sessions.ts';
 import { tx } from './tx.ts';
@@ -22,7 +23,7 @@ import {
 	findUserById,
 	insertUser,
 	passwordMatches,
-	setPassword,
+	passwordWeakness,
 	userJson,
 	validateEmail
 } from './users.ts';
@@ -30,12 +31,13 @@ import type { UserRow } from './users.ts';
 
 export async function signup(ctx: GatewayContext) {
 	const body = await jsonBody(ctx);
-	if (!authConfig.enableSignup)
-		throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
 	if (!str(body.email) && !str(body.phone)) {
 		if (!authConfig.anonymousSignIns)
 			throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
 	}
+	await limitRequest(ctx, 'signups');
+	if (!authConfig.enableSignup)
+		throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
 	if (str(body.phone) && !str(body.email))
 		throw new AuthError(422, 'phone_provider_disabled', 'Phone signups are disabled');
 	const email = validateEmail(body.email);
@@ -53,14 +55,20 @@ export async function signup(ctx: GatewayContext) {
 			return { obfuscated: obfuscatedUser(email, data) };
 		}
 		// GoTrue (signup.go): an existing unconfirmed user is NOT updated ("we can't be sure of their
-		// claimed identity"): a stranger cannot set the password of an invited person's account
-		if (!user) user = await insertUser(db, { email, password, confirmed: false, userMetadata: data });
+		// claimed identity"): a stranger cannot set the password of an invited person's account; the
+		// confirmation is mailed again within max_frequency (sendConfirmation)
+		if (user) {
+			if (!authConfig.autoconfirm) checkSendFrequency(user.confirmation_sent_at);
+		} else {
+			user = await insertUser(db, { email, password, confirmed: false, userMetadata: data });
+		}
 		if (authConfig.autoconfirm) {
 			await confirmEmail(db, user.id);
 			const fresh = (await findUserById(db, user.id)) as UserRow;
 			return { session: await issueSession(db, fresh, 'password', ctx) };
 		}
 		if (pkce) await createFlowState(db, user.id, 'email/signup', pkce.challenge, pkce.method);
+		await countEmailSend();
 		const link = await makeLink(db, user, 'signup', email, redirect, !!pkce);
 		await sendMail(db, ctx, user.id, { to: email, link });
 		const fresh = (await findUserById(db, user.id)) as UserRow;
@@ -90,8 +98,13 @@ function obfuscatedUser(email: string, data: Body) {
 	};
 }
 
+const GRANTS = ['password', 'refresh_token', 'pkce'];
+
 export async function token(ctx: GatewayContext) {
-	const grant = ctx.url.searchParams.get('grant_type');
+	const grant = ctx.url.searchParams.get('grant_type') ?? '';
+	if (!GRANTS.includes(grant)) throw badRequest('invalid_credentials', 'unsupported_grant_type');
+	// every grant shares the `token_refresh` bucket (GoTrue's Token limiter)
+	await limitRequest(ctx, 'token');
 	const body = await jsonBody(ctx);
 	if (grant === 'password') {
 		const email = str(body.email);
@@ -107,13 +120,15 @@ export async function token(ctx: GatewayContext) {
 			if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
 			return issueSession(db, user, 'password', ctx);
 		});
-		return sendJson(ctx.res, 200, response);
+		// a right password that no longer meets the rules still signs in, and says so
+		const weak = Buffer.byteLength(password) <= 72 ? passwordWeakness(password) : null;
+		return sendJson(ctx.res, 200, weak ? { ...response, weak_password: weak } : response);
 	}
 	if (grant === 'refresh_token') {
 		const refresh = str(body.refresh_token);
 		if (!refresh)
 			throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-		return sendJson(ctx.res, 200, await tx((db) => refreshSession(db, refresh)));
+		return sendJson(ctx.res, 200, await tx((db) => refreshSession(db, refresh, ctx)));
 	}
 	if (grant === 'pkce') {
 		const authCode = str(body.auth_code);
@@ -124,7 +139,6 @@ export async function token(ctx: GatewayContext) {
 			);
 		return sendJson(ctx.res, 200, await tx((db) => exchangeCode(db, authCode, verifier, ctx)));
 	}
-	throw badRequest('invalid_credentials', 'unsupported_grant_type');
 }
 
 async function exchangeCode(

@@ -5,6 +5,7 @@ import { jsonBody, pkceParams, requireUser, str } from './caller.ts';
 import { AuthError, validationFailed } from './errors.ts';
 import { sendEmailChange } from './mail.ts';
 import { createFlowState } from './one-time-tokens.ts';
+import { checkSendFrequency, countEmailSend, limitRequest } from './rate-limit.ts';
 import { tx } from './tx.ts';
 import {
 	asObject,
@@ -33,6 +34,7 @@ export async function updateUser(ctx: GatewayContext) {
 	const redirect = ctx.url.searchParams.get('redirect_to');
 	const out = await tx(async (db) => {
 		const { user } = await requireUser(ctx, db);
+		await limitRequest(ctx, 'user');
 		if (body.app_metadata !== undefined && body.app_metadata !== null) {
 			throw new AuthError(403, 'not_admin', 'Updating app_metadata requires admin privileges');
 		}
@@ -63,6 +65,8 @@ export async function updateUser(ctx: GatewayContext) {
 			if (user.is_anonymous && authConfig.autoconfirm) {
 				await changeEmail(db, user.id, email);
 			} else {
+				checkSendFrequency(user.email_change_sent_at);
+				await countEmailSend();
 				const pkce = pkceParams(body);
 				if (pkce) await createFlowState(db, user.id, 'email_change', pkce.challenge, pkce.method);
 				await sendEmailChange(db, ctx, user, email, redirect, !!pkce);
