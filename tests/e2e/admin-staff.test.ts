@@ -263,6 +263,11 @@ describe('clinic admin console: staff and invitations', () => {
 			'Remove Nora N. Newcomer?'
 		);
 		expect(await adminPage.textContent('main')).toContain(`Nora N. Newcomer (${email}, Nurse)`);
+		// and the audit trail names them: accepting made their membership, recorded as their act
+		await adminPage.goto(appUrl(CLINIC_A.slug, `/admin/audit?actor=${m.user_id}`));
+		const actors = await adminPage.locator('tbody tr td:nth-child(2)').allTextContents();
+		expect(actors.length).toBeGreaterThan(0);
+		expect(new Set(actors.map((a) => a.trim()))).toEqual(new Set(['Nora N. Newcomer']));
 		// and the new password works on the clinic's sign-in page
 		const again = await launch();
 		try {
@@ -307,6 +312,38 @@ describe('clinic admin console: staff and invitations', () => {
 	});
 
 	it('refuses a revoked invitation and an expired one; resend makes it usable again', async () => {
+		// someone with no account yet: the link still signs them in (Auth made the account), but the
+		// revoked invitation gives a clear message and no membership
+		const newcomer = uniqueEmail('revoked-new');
+		await invite(adminPage, newcomer, 'doctor', 'Nell Newcomer');
+		await adminPage.getByText(`Invitation sent to ${newcomer}.`).waitFor();
+		const newRow = adminPage.getByTestId('invitation-row').filter({ hasText: newcomer });
+		await newRow.getByRole('button', { name: /Revoke/ }).click();
+		await adminPage.waitForURL((u) => u.searchParams.get('notice') === 'revoked');
+		await expect
+			.poll(async () =>
+				adminPage.getByTestId('invitation-row').filter({ hasText: newcomer }).textContent()
+			)
+			.toContain('Revoked');
+		const fresh = await launch();
+		try {
+			const page = await openInvitation(fresh, CLINIC_A.slug, newcomer);
+			expect(await page.getByRole('alert').textContent()).toContain('not valid for your account');
+			expect(await page.getByRole('button', { name: /Accept and join/ }).count()).toBe(0);
+		} finally {
+			await fresh.close();
+		}
+		const [account] = await sql<{ id: string }>('select id from auth.users where email = $1', [
+			newcomer
+		]);
+		if (account) cleanup.push(account.id);
+		expect(
+			await sql(
+				`select 1 from public.memberships m join auth.users u on u.id = m.user_id where u.email = $1`,
+				[newcomer]
+			)
+		).toHaveLength(0);
+
 		const revoked = await createStaff({
 			organizationSlug: HOSPITAL.slug,
 			role: 'nurse',
@@ -347,6 +384,15 @@ describe('clinic admin console: staff and invitations', () => {
 		try {
 			const page = await openInvitation(theirs2, CLINIC_A.slug, expired.email);
 			expect(await page.getByRole('alert').textContent()).toContain('not valid for your account');
+			expect(await page.getByRole('button', { name: /Accept and join/ }).count()).toBe(0);
+			// nothing was joined by opening the expired link
+			expect(
+				await sql(
+					`select 1 from public.memberships m join public.organizations o on o.id = m.organization_id
+					  where o.slug = 'clinic-a' and m.user_id = $1`,
+					[expired.id]
+				)
+			).toHaveLength(0);
 			const stale = page.url();
 
 			// the admin sends it again: a fresh week, and now it can be accepted. Auth sends one e-mail
