@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderEmail, parseTemplate, type TemplateName } from '../../src/lib/server/email/template.ts';
+import {
+	renderEmail,
+	parseTemplate,
+	type TemplateName
+} from '../../src/lib/server/email/template.ts';
 import { confirmAddress } from '../../src/lib/server/email/send-email-hook.ts';
 import {
 	parseTemplate as runtimeParse,
@@ -50,16 +54,22 @@ describe('e-mail templates', () => {
 		expect(new URL(want).searchParams.get('next')).toBe('/accept-invite?key=abc');
 	});
 
-	it.each(NAMES)('%s: when Auth falls back to the site URL the link is <site>/auth/confirm', (name) => {
-		const mail = renderEmail(name, data('http://localhost:5173', 'http://localhost:5173'));
-		const want = `http://localhost:5173/auth/confirm?token_hash=f00d&type=${TYPE_OF[name]}`;
-		expect(linkInMail(mail)).toBe(want);
-		expect(linkInText(mail)).toBe(want);
-	});
+	it.each(NAMES)(
+		'%s: when Auth falls back to the site URL the link is <site>/auth/confirm',
+		(name) => {
+			const mail = renderEmail(name, data('http://localhost:5173', 'http://localhost:5173'));
+			const want = `http://localhost:5173/auth/confirm?token_hash=f00d&type=${TYPE_OF[name]}`;
+			expect(linkInMail(mail)).toBe(want);
+			expect(linkInText(mail)).toBe(want);
+		}
+	);
 
 	it.each(NAMES)('%s: the local runtime renders the HTML file exactly as the hook does', (name) => {
 		const src = readFileSync(join(TEMPLATES, `${name}.html`), 'utf8');
-		for (const d of [data(asked, 'http://localhost:5173'), data('http://x.test', 'http://x.test')]) {
+		for (const d of [
+			data(asked, 'http://localhost:5173'),
+			data('http://x.test', 'http://x.test')
+		]) {
 			expect(runtimeRender(runtimeParse(src), d, true).trim()).toBe(renderEmail(name, d).html);
 		}
 	});
@@ -80,7 +90,9 @@ describe('e-mail templates', () => {
 		});
 		expect(mail.subject).toBe('Admin Person invites you to join Riverside Family Clinic as Nurse');
 		expect(mail.text).toContain('Hello Ida Invitee,');
-		expect(mail.html).toContain('<strong>Riverside Family Clinic</strong> as <strong>Nurse</strong>');
+		expect(mail.html).toContain(
+			'<strong>Riverside Family Clinic</strong> as <strong>Nurse</strong>'
+		);
 	});
 
 	it('escapes values in HTML and refuses template syntax it does not implement', () => {
@@ -96,10 +108,10 @@ describe('e-mail templates', () => {
 });
 
 describe("the Send Email hook's link address", () => {
-	it('keeps the portal\'s own /auth/confirm address', () => {
-		expect(confirmAddress(new URL('http://a.localhost:5173/auth/confirm?next=%2Fset-password'))).toBe(
-			'http://a.localhost:5173/auth/confirm?next=%2Fset-password'
-		);
+	it("keeps the portal's own /auth/confirm address", () => {
+		expect(
+			confirmAddress(new URL('http://a.localhost:5173/auth/confirm?next=%2Fset-password'))
+		).toBe('http://a.localhost:5173/auth/confirm?next=%2Fset-password');
 	});
 
 	it("turns Auth's site-URL fallback and other allowed addresses into /auth/confirm?next=", () => {

@@ -79,7 +79,8 @@ export function confirmAddress(redirectTo: URL): string {
 	if (redirectTo.pathname === '/auth/confirm' && redirectTo.search.length > 1) {
 		return `${redirectTo.origin}/auth/confirm${redirectTo.search}`;
 	}
-	const next = redirectTo.pathname === '/auth/confirm' ? '/' : redirectTo.pathname + redirectTo.search;
+	const next =
+		redirectTo.pathname === '/auth/confirm' ? '/' : redirectTo.pathname + redirectTo.search;
 	return `${redirectTo.origin}/auth/confirm?next=${encodeURIComponent(next)}`;
 }
 

@@ -32,7 +32,11 @@ function fieldPath(expr: string): string[] {
 function condition(expr: string, allowEq: boolean): Cond {
 	const e = expr.trim();
 	if (allowEq && e.startsWith('eq ')) {
-		const args = e.slice(3).trim().match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+		const args =
+			e
+				.slice(3)
+				.trim()
+				.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
 		if (args.length < 2) throw new Error(`template: eq needs two arguments in {{ if ${e} }}`);
 		return {
 			eq: args.map((a) =>

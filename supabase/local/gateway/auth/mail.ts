@@ -209,7 +209,7 @@ async function callSendEmailHook(payload: unknown): Promise<void> {
 				);
 			}
 			const text = await res.text();
-			let out: { error?: { http_code?: number; message?: string } } = {};
+			let out: { error?: { http_code?: number; message?: string } };
 			try {
 				out = text ? JSON.parse(text) : {};
 			} catch {
