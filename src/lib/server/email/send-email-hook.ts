@@ -91,7 +91,7 @@ async function clinicOf(
 	if (!redirectTo) return null;
 	const tenant = resolveTenant(redirectTo.host, rootDomain());
 	if (tenant.kind !== 'clinic') return null;
-	const branding = await loadBranding(anon(), tenant.host);
+	const branding = await loadBranding(anon(), tenant);
 	if (!branding || branding.suspended) return null;
 	return {
 		slug: branding.slug,
