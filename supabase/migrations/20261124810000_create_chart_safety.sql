@@ -413,8 +413,8 @@ create trigger note_templates_guard before insert or update on public.note_templ
 
 -- Allergy check when prescribing -------------------------------------------------------------------------
 -- A medication matches an active allergy when, after lowercasing and turning punctuation into spaces,
--- one contains the other, or a word of the substance (4 letters or more) begins a word of the
--- medication ("penicillin" matches "Penicillin V"; "sulfa" matches "Sulfamethoxazole"). Name matching
+-- one contains the other as whole words, or a word of the substance (4 letters or more) begins a word
+-- of the medication ("penicillin" matches "Penicillin V"; "sulfa" matches "Sulfamethoxazole"). Name matching
 -- only: drug classes (penicillin → amoxicillin) need a drug database the clinic does not have, so the
 -- chart shows every allergy next to the prescription form as well. Runs as the caller: it returns
 -- only allergies the caller may read.
@@ -434,8 +434,8 @@ as $$
        and a.status = 'active'
        and norm.med <> ''
        and (
-         position(btrim(regexp_replace(lower(a.substance), '[^[:alnum:]]+', ' ', 'g')) in norm.med) > 0
-         or position(norm.med in btrim(regexp_replace(lower(a.substance), '[^[:alnum:]]+', ' ', 'g'))) > 0
+         position(' ' || btrim(regexp_replace(lower(a.substance), '[^[:alnum:]]+', ' ', 'g')) || ' ' in ' ' || norm.med || ' ') > 0
+         or position(' ' || norm.med || ' ' in ' ' || btrim(regexp_replace(lower(a.substance), '[^[:alnum:]]+', ' ', 'g')) || ' ') > 0
          or exists (
            select 1
              from regexp_split_to_table(regexp_replace(lower(a.substance), '[^[:alnum:]]+', ' ', 'g'), ' ') sw,

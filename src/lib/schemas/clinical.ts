@@ -393,7 +393,7 @@ export const problemStatusSchema = z.object({
 
 /**
  * Whether a medication name matches an allergy's substance, as `private.matching_allergies()`
- * decides it: lowercased with punctuation as spaces, one contains the other, or a word of the
+ * decides it: lowercased with punctuation as spaces, one contains the other as whole words, or a word of the
  * substance of 4 letters or more begins a word of the medication. Used to warn while typing; the
  * database decides when saving.
  */
@@ -406,7 +406,7 @@ export function matchesAllergy(medication: string, substance: string): boolean {
 	const med = norm(medication);
 	const sub = norm(substance);
 	if (med === '' || sub === '') return false;
-	if (med.includes(sub) || sub.includes(med)) return true;
+	if (` ${med} `.includes(` ${sub} `) || ` ${sub} `.includes(` ${med} `)) return true;
 	const medWords = med.split(' ');
 	return sub
 		.split(' ')

@@ -69,7 +69,9 @@ const WHO = 'full_name';
 const CHART_SELECT = `
 	id, mrn, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields,
 	archived_at, created_at,
-	organizations ( patient_field_definitions ( key, label, field_type, sort_order, active ) ),
+	organizations!patients_organization_id_fkey (
+		patient_field_definitions ( key, label, field_type, sort_order, active )
+	),
 	allergies (
 		id, kind, substance, reaction, severity, status, created_at,
 		recorder:profiles!allergies_recorded_by_fkey ( ${WHO} )

@@ -6,7 +6,7 @@
  * the links are followed by the client router.
  */
 export const ADD_FORMS = ['visit', 'lab', 'rx', 'allergy', 'problem'] as const;
-export const ROW_FORMS = ['note', 'amend', 'result', 'correct', 'dispense'] as const;
+export const ROW_FORMS = ['note', 'amend', 'result', 'correct', 'dispense', 'reason'] as const;
 export type AddForm = (typeof ADD_FORMS)[number];
 export type RowForm = (typeof ROW_FORMS)[number];
 
