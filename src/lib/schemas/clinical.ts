@@ -171,7 +171,9 @@ export const amendNoteSchema = z
 export type AmendNoteInput = z.infer<typeof amendNoteSchema>;
 
 /** Whether a note carries clinical content (notes or any vital). */
-export function hasClinicalContent(v: { notes: string } & Partial<Record<VitalKey, number>>): boolean {
+export function hasClinicalContent(
+	v: { notes: string } & Partial<Record<VitalKey, number>>
+): boolean {
 	return v.notes !== '' || VITAL_KEYS.some((k) => v[k] !== undefined);
 }
 
@@ -252,56 +254,55 @@ export const correctResultSchema = z.object({
 		.max(500, { error: 'Use at most 500 characters.' })
 });
 
-export const prescriptionSchema = z
-	.object({
-		medication: z
-			.string()
-			.trim()
-			.min(1, { error: 'Enter the medication.' })
-			.max(200, { error: 'Use at most 200 characters.' }),
-		dose: z
-			.string()
-			.trim()
-			.min(1, { error: 'Enter the dose (e.g. 500 mg).' })
-			.max(100, { error: 'Use at most 100 characters.' }),
-		route: z
-			.string()
-			.trim()
-			.min(1, { error: 'Enter the route (e.g. oral).' })
-			.max(50, { error: 'Use at most 50 characters.' })
-			.default('oral'),
-		frequency: z
-			.string()
-			.trim()
-			.min(1, { error: 'Enter how often (e.g. twice daily).' })
-			.max(100, { error: 'Use at most 100 characters.' }),
-		duration_days: z
-			.number({ error: 'Enter the number of days.' })
-			.int({ error: 'Enter whole days.' })
-			.min(1, { error: 'Duration must be between 1 and 3650 days.' })
-			.max(3650, { error: 'Duration must be between 1 and 3650 days.' })
-			.optional(),
-		quantity: z
-			.number({ error: 'Enter the quantity per fill.' })
-			.gt(0, { error: 'The quantity per fill must be more than 0.' })
-			.max(100000, { error: 'The quantity per fill is at most 100000.' })
-			.refine((v) => Math.round(v * 100) === v * 100, { error: 'Use at most 2 decimals.' }),
-		quantity_unit: z
-			.string()
-			.trim()
-			.min(1, { error: 'Enter the unit (e.g. tablets).' })
-			.max(30, { error: 'Use at most 30 characters.' })
-			.default('tablets'),
-		refills: z
-			.number({ error: 'Enter the number of refills.' })
-			.int({ error: 'Enter a whole number.' })
-			.min(0, { error: 'Refills must be between 0 and 24.' })
-			.max(24, { error: 'Refills must be between 0 and 24.' })
-			.default(0),
-		instructions: optionalText(2000, 'Instructions'),
-		/** Asked for only when the medication matches a recorded allergy. */
-		allergy_override_reason: optionalText(500, 'Reason')
-	});
+export const prescriptionSchema = z.object({
+	medication: z
+		.string()
+		.trim()
+		.min(1, { error: 'Enter the medication.' })
+		.max(200, { error: 'Use at most 200 characters.' }),
+	dose: z
+		.string()
+		.trim()
+		.min(1, { error: 'Enter the dose (e.g. 500 mg).' })
+		.max(100, { error: 'Use at most 100 characters.' }),
+	route: z
+		.string()
+		.trim()
+		.min(1, { error: 'Enter the route (e.g. oral).' })
+		.max(50, { error: 'Use at most 50 characters.' })
+		.default('oral'),
+	frequency: z
+		.string()
+		.trim()
+		.min(1, { error: 'Enter how often (e.g. twice daily).' })
+		.max(100, { error: 'Use at most 100 characters.' }),
+	duration_days: z
+		.number({ error: 'Enter the number of days.' })
+		.int({ error: 'Enter whole days.' })
+		.min(1, { error: 'Duration must be between 1 and 3650 days.' })
+		.max(3650, { error: 'Duration must be between 1 and 3650 days.' })
+		.optional(),
+	quantity: z
+		.number({ error: 'Enter the quantity per fill.' })
+		.gt(0, { error: 'The quantity per fill must be more than 0.' })
+		.max(100000, { error: 'The quantity per fill is at most 100000.' })
+		.refine((v) => Math.round(v * 100) === v * 100, { error: 'Use at most 2 decimals.' }),
+	quantity_unit: z
+		.string()
+		.trim()
+		.min(1, { error: 'Enter the unit (e.g. tablets).' })
+		.max(30, { error: 'Use at most 30 characters.' })
+		.default('tablets'),
+	refills: z
+		.number({ error: 'Enter the number of refills.' })
+		.int({ error: 'Enter a whole number.' })
+		.min(0, { error: 'Refills must be between 0 and 24.' })
+		.max(24, { error: 'Refills must be between 0 and 24.' })
+		.default(0),
+	instructions: optionalText(2000, 'Instructions'),
+	/** Asked for only when the medication matches a recorded allergy. */
+	allergy_override_reason: optionalText(500, 'Reason')
+});
 
 /** Dispensing one fill is two steps: the quantity, then `confirmed` from the confirmation. */
 export const dispenseSchema = z.object({

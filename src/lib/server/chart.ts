@@ -421,7 +421,8 @@ export async function saveNoteDraft({
 		.eq('patient_id', patientId)
 		.maybeSingle();
 	if (visit.error) return refusalOf(visit.error, rules);
-	if (!visit.data) return refuse('This visit is not on this chart.', { field: 'notes', status: 404 });
+	if (!visit.data)
+		return refuse('This visit is not on this chart.', { field: 'notes', status: 404 });
 	const values = { notes: blankToNull(input.notes), vitals: vitalsOf(input) };
 	const existing = single(visit.data.visit_notes as unknown as { signed_at: string | null }[]);
 	if (existing) {
@@ -522,6 +523,34 @@ export async function prescribe({
 	});
 	if (!error) return DONE;
 	return refusalOf(error, { fields: PRESCRIPTION_FIELDS, action: 'prescribe' });
+}
+
+/**
+ * Before asking to confirm a fill: the prescription is this patient's, active, and the quantity
+ * within the prescribed quantity per fill (the database checks the same when dispensing).
+ */
+export async function checkDispense({
+	supabase,
+	patientId,
+	input
+}: ChartWrite<z.infer<typeof dispenseSchema>>): Promise<Result> {
+	const { data, error } = await supabase
+		.from('prescriptions')
+		.select('quantity, quantity_unit, status')
+		.eq('id', input.prescription_id)
+		.eq('patient_id', patientId)
+		.maybeSingle();
+	if (error) return refusalOf(error, { action: 'dispense prescriptions', otherwise: 'quantity' });
+	if (!data) return refuse('This prescription is not on this chart.', { field: 'quantity' });
+	if (data.status !== 'active') {
+		return refuse(`A ${data.status} prescription cannot be dispensed.`, { field: 'quantity' });
+	}
+	if (input.quantity > data.quantity) {
+		return refuse(`A fill is at most ${data.quantity} ${data.quantity_unit}.`, {
+			field: 'quantity'
+		});
+	}
+	return DONE;
 }
 
 /** Pharmacist: dispenses the next fill with its quantity (`dispense_prescription`). */

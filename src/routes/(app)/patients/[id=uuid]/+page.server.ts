@@ -29,6 +29,7 @@ import {
 	amendNote,
 	cancelLabOrder,
 	cancelVisit,
+	checkDispense,
 	collectSample,
 	correctLabResult,
 	dispense,
@@ -327,6 +328,7 @@ export const actions = {
 	dispense: chartAction({
 		adapter: zod4(dispenseSchema),
 		formId: 'dispense',
+		prepare: checkDispense,
 		save: dispense,
 		done: () => 'dispensed#prescriptions',
 		confirm: true
