@@ -216,6 +216,11 @@ export const collectSampleSchema = z.object({
 	order_id: z.uuid({ error: 'Choose the order.' })
 });
 
+/** Line breaks, tabs and other control characters (what `[[:cntrl:]]` matches in the database). */
+function hasControlCharacters(v: string): boolean {
+	return [...v].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
+}
+
 /** One line without markup: what a result value and a reference range may be. */
 const NO_MARKUP = /<[A-Za-z/!?]/;
 const oneLine = (max: number, what: string) =>
@@ -223,7 +228,7 @@ const oneLine = (max: number, what: string) =>
 		.string()
 		.trim()
 		.max(max, { error: `${what}: use at most ${max} characters.` })
-		.refine((v) => !/[\u0000-\u001f\u007f]/.test(v) && !NO_MARKUP.test(v), {
+		.refine((v) => !hasControlCharacters(v) && !NO_MARKUP.test(v), {
 			error: `${what}: one line, without markup.`
 		});
 
