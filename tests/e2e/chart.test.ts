@@ -383,6 +383,37 @@ describe('patient chart', () => {
 		]);
 	});
 
+	it('lets an admin define a note template that doctors start notes from, and nobody else', async () => {
+		const name = `Wound review ${tag}`;
+		const admin = await openChart(demo.adminA);
+		await admin.page.goto(appUrl(CLINIC_A.slug, '/admin/note-templates'));
+		await admin.page.getByLabel('Name').fill(name);
+		await admin.page.getByRole('button', { name: 'Save template' }).click();
+		await admin.page.locator('#template-body-error').waitFor();
+		await admin.page.getByLabel('Text', { exact: true }).fill('Wound site:\nDressing:\nPlan:');
+		await admin.page.getByRole('button', { name: 'Save template' }).click();
+		await admin.page.getByRole('status').filter({ hasText: 'Template saved.' }).waitFor();
+		await admin.page.getByTestId('note-template').filter({ hasText: name }).waitFor();
+		try {
+			const [visit] = await sql<{ id: string }>(
+				`insert into public.visits (organization_id, patient_id, clinician_id, reason, status)
+				 values ($1, $2, $3, $4, 'in_progress') returning id`,
+				[CLINIC_A_ID, patientId, DOCTOR_A, `Dressing ${tag}`]
+			);
+			const { page } = await openChart(demo.doctorA, { query: `?open=note&id=${visit.id}` });
+			await page.getByRole('link', { name }).click();
+			await expect
+				.poll(() => page.getByLabel('Notes', { exact: true }).inputValue())
+				.toContain('Dressing:');
+			// a doctor cannot open the admin console (the database refuses their templates too:
+			// pgTAP 20-clinical-access, note_templates)
+			const res = await page.goto(appUrl(CLINIC_A.slug, '/admin/note-templates'));
+			expect(res?.status()).toBe(403);
+		} finally {
+			await sql(`delete from public.note_templates where name = $1`, [name]);
+		}
+	});
+
 	it('refuses note writing to a receptionist at the database (a tampered post)', async () => {
 		const [visit] = await sql<{ id: string }>(
 			`select id from public.visits where patient_id = $1 and reason = $2`,

@@ -419,3 +419,18 @@ export function matchesAllergy(medication: string, substance: string): boolean {
 		.filter((w) => w.length >= 4)
 		.some((w) => medWords.some((m) => m.startsWith(w)));
 }
+
+/** A clinic's note template (clinic admins): a name and the text a note starts from. */
+export const noteTemplateSchema = z.object({
+	id: z.uuid().optional(),
+	name: z
+		.string()
+		.trim()
+		.min(1, { error: 'Name the template.' })
+		.max(100, { error: 'Use at most 100 characters.' }),
+	body: z
+		.string()
+		.min(1, { error: 'Write the template text.' })
+		.max(20000, { error: 'Use at most 20000 characters.' }),
+	active: z.boolean().default(true)
+});
