@@ -113,6 +113,13 @@ describe('tenant isolation through the gateway', () => {
 			'visits',
 			'lab_orders',
 			'prescriptions',
+			'allergies',
+			'no_known_allergies',
+			'problems',
+			'note_templates',
+			'visit_note_amendments',
+			'lab_result_amendments',
+			'prescription_dispenses',
 			'audit_log'
 		]) {
 			const { data, error } = await anon.from(table).select('*').limit(5);
