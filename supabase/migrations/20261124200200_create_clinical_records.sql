@@ -57,7 +57,7 @@ create index visits_created_by_idx on public.visits (created_by);
 
 -- Visit notes -----------------------------------------------------------------------------------------
 create table public.visit_notes (
-  visit_id uuid primary key,
+  visit_id uuid not null,
   organization_id uuid not null default private.current_org_id()
     references public.organizations (id) on delete cascade,
   notes text check (char_length(notes) <= 20000),
@@ -67,7 +67,9 @@ create table public.visit_notes (
   signed_by uuid references public.profiles (id),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint visit_notes_organization_id_visit_id_key unique (organization_id, visit_id),
+  -- keyed within the clinic: a key on visit_id alone would answer another clinic's visit id with
+  -- "duplicate key" (it has notes) instead of the foreign key's "not present" (a side channel)
+  constraint visit_notes_pkey primary key (organization_id, visit_id),
   constraint visit_notes_visit_fkey foreign key (organization_id, visit_id)
     references public.visits (organization_id, id) on delete cascade,
   constraint visit_notes_signed_by_when check ((signed_at is null) = (signed_by is null))
@@ -224,6 +226,17 @@ comment on function private.ensure_staff_members() is
 revoke execute on function private.ensure_staff_members() from public, anon, authenticated;
 
 -- Shared triggers -------------------------------------------------------------------------------------
+-- Authorization first (private.authorize_row_write): the staff, status and vitals checks below answer
+-- only callers the table's INSERT policy admits; everyone else gets RLS's refusal.
+create trigger visits_00_authorize before insert on public.visits
+  for each row execute function private.authorize_row_write();
+create trigger visit_notes_00_authorize before insert on public.visit_notes
+  for each row execute function private.authorize_row_write();
+create trigger lab_orders_00_authorize before insert on public.lab_orders
+  for each row execute function private.authorize_row_write();
+create trigger prescriptions_00_authorize before insert on public.prescriptions
+  for each row execute function private.authorize_row_write();
+
 create trigger visits_set_timestamps before insert or update on public.visits
   for each row execute function private.set_timestamps();
 create trigger visit_notes_set_timestamps before insert or update on public.visit_notes
@@ -301,12 +314,6 @@ revoke execute on function private.guard_visit() from public, anon, authenticate
 create trigger visits_guard before insert or update on public.visits
   for each row execute function private.guard_visit();
 
--- Inserts through the API: who may write comes first. A BEFORE trigger runs before the policy's
--- WITH CHECK, so a trigger that validated first would answer an outsider with the validation's
--- words (and differently for a clinic that exists and one that does not). Each guard below starts
--- by asking the same role set as the table's INSERT policy and, when the caller is not in it for
--- the row's clinic, raises exactly what RLS raises.
-
 -- Vitals: an object of known measurements within plausible ranges (23514, DETAIL = the key).
 -- Shared by visit notes and their amendments.
 create function private.check_vitals(p_vitals jsonb)
@@ -355,8 +362,8 @@ comment on function private.check_vitals(jsonb) is
 revoke execute on function private.check_vitals(jsonb) from public, anon;
 grant execute on function private.check_vitals(jsonb) to authenticated;
 
--- Visit notes: doctors and nurses of the clinic write the draft (authorization first); the last
--- writer is the author; vitals are checked; a signed note is never updated, by anyone (the table
+-- Visit notes: doctors and nurses of the clinic write the draft (visit_notes_00_authorize has
+-- established that first); the last writer is the author; vitals are checked; a signed note is never updated, by anyone (the table
 -- owner included): it is the original the amendments refer to.
 create function private.guard_visit_note()
 returns trigger
@@ -366,10 +373,6 @@ as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' and v_api
-     and new.organization_id is distinct from private.current_org_id_for(private.clinician_roles()) then
-    raise exception 'new row violates row-level security policy for table "%"', tg_table_name using errcode = '42501';
-  end if;
   if tg_op = 'UPDATE' and old.signed_at is not null then
     raise exception 'visit_notes: a signed note is never changed' using errcode = '23514', detail = 'notes',
       hint = 'Add an amendment instead.';
@@ -386,7 +389,7 @@ begin
 end;
 $$;
 comment on function private.guard_visit_note() is
-  'Trigger: writers of visit_notes are doctors/nurses of the row''s clinic (checked first, RLS''s error otherwise); author = caller; vitals checked; a signed note is never updated (23514).';
+  'Trigger: author = caller; vitals checked; a signed note is never updated (23514), by anyone.';
 revoke execute on function private.guard_visit_note() from public, anon, authenticated;
 create trigger visit_notes_guard before insert or update on public.visit_notes
   for each row execute function private.guard_visit_note();
@@ -424,7 +427,7 @@ comment on function private.check_lab_result(text, text, text, text) is
 revoke execute on function private.check_lab_result(text, text, text, text) from public, anon;
 grant execute on function private.check_lab_result(text, text, text, text) to authenticated;
 
--- Lab orders: who may order (first), forward-only status, who may make each move, result fields
+-- Lab orders: forward-only status, who may make each move, result fields
 -- only when resulting.
 create function private.guard_lab_order()
 returns trigger
@@ -436,9 +439,6 @@ declare
   v_role public.member_role := private.current_org_role();
 begin
   if tg_op = 'INSERT' then
-    if v_api and new.organization_id is distinct from private.current_org_id_for(private.clinician_roles()) then
-      raise exception 'new row violates row-level security policy for table "%"', tg_table_name using errcode = '42501';
-    end if;
     if new.status <> 'ordered' then
       raise exception 'lab_orders: a new order starts as ordered' using errcode = '23514', detail = 'status';
     end if;
@@ -504,12 +504,12 @@ begin
 end;
 $$;
 comment on function private.guard_lab_order() is
-  'Trigger: orderers are doctors/nurses of the row''s clinic (checked first, RLS''s error otherwise); lab order status ordered → collected → resulted or → cancelled (final states frozen: a result is corrected by an amendment); results only with status resulted, by lab technicians or doctors, bounded (check_lab_result); collected/resulted by and at set from the caller.';
+  'Trigger: lab order status ordered → collected → resulted or → cancelled (final states frozen: a result is corrected by an amendment); results only with status resulted, by lab technicians or doctors, bounded (check_lab_result); collected/resulted by and at set from the caller.';
 revoke execute on function private.guard_lab_order() from public, anon, authenticated;
 create trigger lab_orders_guard before insert or update on public.lab_orders
   for each row execute function private.guard_lab_order();
 
--- Prescriptions: who may prescribe (first); forward-only status; a stop needs a reason; fills are
+-- Prescriptions: forward-only status; a stop needs a reason; fills are
 -- recorded only by dispensing (private.dispense_prescription, which runs as the owner: the
 -- "not through the API" branch below), and the last fill completes the prescription; once a fill
 -- has been dispensed, what was prescribed no longer changes.
@@ -522,9 +522,6 @@ declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
   if tg_op = 'INSERT' then
-    if v_api and new.organization_id is distinct from private.current_org_id_for(private.prescriber_roles()) then
-      raise exception 'new row violates row-level security policy for table "%"', tg_table_name using errcode = '42501';
-    end if;
     if new.status <> 'active' then
       raise exception 'prescriptions: a new prescription starts as active' using errcode = '23514', detail = 'status';
     end if;
@@ -567,7 +564,7 @@ begin
 end;
 $$;
 comment on function private.guard_prescription() is
-  'Trigger: prescribers are doctors of the row''s clinic (checked first, RLS''s error otherwise); status active → completed (by the last dispensed fill only) | stopped, final after that; a dispensed prescription only stops; completed/stopped by and at set from the caller.';
+  'Trigger: status active → completed (by the last dispensed fill only) | stopped, final after that; a dispensed prescription only stops; completed/stopped by and at set from the caller.';
 revoke execute on function private.guard_prescription() from public, anon, authenticated;
 create trigger prescriptions_guard before insert or update on public.prescriptions
   for each row execute function private.guard_prescription();
@@ -582,7 +579,7 @@ revoke all on table public.visits, public.visit_notes, public.lab_orders, public
 
 -- visits: scheduling staff (admin, doctor, nurse, receptionist)
 grant select on table public.visits to authenticated;
-grant insert (id, organization_id, patient_id, clinician_id, scheduled_at, reason, status)
+grant insert (organization_id, patient_id, clinician_id, scheduled_at, reason, status)
   on table public.visits to authenticated;
 grant update (clinician_id, scheduled_at, started_at, ended_at, reason, status, cancel_reason)
   on table public.visits to authenticated;
@@ -627,7 +624,7 @@ create policy visit_notes_update_clinician on public.visit_notes
 
 -- lab_orders
 grant select on table public.lab_orders to authenticated;
-grant insert (id, organization_id, patient_id, visit_id, test_code, test_name, priority, clinical_notes)
+grant insert (organization_id, patient_id, visit_id, test_code, test_name, priority, clinical_notes)
   on table public.lab_orders to authenticated;
 grant update (visit_id, test_code, test_name, priority, clinical_notes, status, result_value, result_unit,
               reference_range, result_flag, result_notes, cancel_reason)
@@ -651,7 +648,7 @@ create policy lab_orders_update_clinical on public.lab_orders
 
 -- prescriptions
 grant select on table public.prescriptions to authenticated;
-grant insert (id, organization_id, patient_id, visit_id, medication, dose, route, frequency, duration_days,
+grant insert (organization_id, patient_id, visit_id, medication, dose, route, frequency, duration_days,
               quantity, quantity_unit, refills, instructions, allergy_override_reason)
   on table public.prescriptions to authenticated;
 grant update (visit_id, medication, dose, route, frequency, duration_days, quantity, quantity_unit, refills,

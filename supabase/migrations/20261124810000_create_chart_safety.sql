@@ -19,8 +19,9 @@
 -- docs/permissions.md (receptionists see none of it). The history tables (amendments, dispenses)
 -- are append-only: written only by the security definer RPCs below, which establish the caller's
 -- right first and answer a row the caller cannot see exactly like one that does not exist; a
--- trigger refuses update and delete for everyone. Triggers on the tables people write directly
--- check the INSERT policy's role set first and fail exactly like RLS otherwise.
+-- trigger refuses update and delete for everyone. The tables people write directly fire
+-- private.authorize_row_write() first (<table>_00_authorize), so their checks answer only callers the
+-- INSERT policy admits; everyone else gets RLS's refusal.
 
 -- Types ---------------------------------------------------------------------------------------------
 create type public.allergy_kind as enum ('allergy', 'intolerance');
@@ -190,6 +191,15 @@ create index prescriptions_active_patient_idx
   on public.prescriptions (organization_id, patient_id, created_at desc) where status = 'active';
 
 -- Shared triggers -------------------------------------------------------------------------------------
+create trigger allergies_00_authorize before insert on public.allergies
+  for each row execute function private.authorize_row_write();
+create trigger no_known_allergies_00_authorize before insert on public.no_known_allergies
+  for each row execute function private.authorize_row_write();
+create trigger problems_00_authorize before insert on public.problems
+  for each row execute function private.authorize_row_write();
+create trigger note_templates_00_authorize before insert on public.note_templates
+  for each row execute function private.authorize_row_write();
+
 create trigger allergies_set_timestamps before insert or update on public.allergies
   for each row execute function private.set_timestamps();
 create trigger no_known_allergies_set_timestamps before insert or update on public.no_known_allergies
@@ -284,7 +294,7 @@ create trigger prescription_dispenses_append_only before update or delete on pub
   for each row execute function private.forbid_history_changes();
 
 -- Guards of the tables people write directly ------------------------------------------------------------
--- Allergies: writers first (allergy_writer_roles), recorded_by = caller; an active allergy retracts a
+-- Allergies (writers: allergy_writer_roles, checked by allergies_00_authorize): recorded_by = caller; an active allergy retracts a
 -- recorded "no known allergies" (as the caller, who may delete it: same role set).
 create function private.guard_allergy()
 returns trigger
@@ -294,13 +304,8 @@ as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' then
-    if v_api and new.organization_id is distinct from private.current_org_id_for(private.allergy_writer_roles()) then
-      raise exception 'new row violates row-level security policy for table "%"', tg_table_name using errcode = '42501';
-    end if;
-    if v_api then
-      new.recorded_by := auth.uid();
-    end if;
+  if tg_op = 'INSERT' and v_api then
+    new.recorded_by := auth.uid();
   end if;
   new.substance := btrim(new.substance);
   new.reaction := nullif(btrim(new.reaction), '');
@@ -312,12 +317,12 @@ begin
 end;
 $$;
 comment on function private.guard_allergy() is
-  'Trigger: allergy writers of the row''s clinic only (checked first, RLS''s error otherwise); recorded_by = caller; text trimmed; an active allergy retracts "no known allergies".';
+  'Trigger: recorded_by = caller; text trimmed; an active allergy retracts "no known allergies".';
 revoke execute on function private.guard_allergy() from public, anon, authenticated;
 create trigger allergies_guard before insert or update on public.allergies
   for each row execute function private.guard_allergy();
 
--- "No known allergies": writers first; refused while an allergy of the patient is active.
+-- "No known allergies": refused while an allergy of the patient is active.
 create function private.guard_no_known_allergies()
 returns trigger
 language plpgsql
@@ -326,9 +331,6 @@ as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if v_api and new.organization_id is distinct from private.current_org_id_for(private.allergy_writer_roles()) then
-    raise exception 'new row violates row-level security policy for table "%"', tg_table_name using errcode = '42501';
-  end if;
   if v_api then
     new.recorded_by := auth.uid();
   end if;
@@ -343,12 +345,12 @@ begin
 end;
 $$;
 comment on function private.guard_no_known_allergies() is
-  'Trigger: allergy writers of the row''s clinic only (checked first, RLS''s error otherwise); recorded_by = caller; refused while an allergy is active.';
+  'Trigger: recorded_by = caller; refused while an allergy is active.';
 revoke execute on function private.guard_no_known_allergies() from public, anon, authenticated;
 create trigger no_known_allergies_guard before insert on public.no_known_allergies
   for each row execute function private.guard_no_known_allergies();
 
--- Problems: doctors and nurses first; recorded_by = caller; onset not in the future; resolved_at
+-- Problems: recorded_by = caller; onset not in the future; resolved_at
 -- follows the status.
 create function private.guard_problem()
 returns trigger
@@ -358,13 +360,8 @@ as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' then
-    if v_api and new.organization_id is distinct from private.current_org_id_for(private.clinician_roles()) then
-      raise exception 'new row violates row-level security policy for table "%"', tg_table_name using errcode = '42501';
-    end if;
-    if v_api then
-      new.recorded_by := auth.uid();
-    end if;
+  if tg_op = 'INSERT' and v_api then
+    new.recorded_by := auth.uid();
   end if;
   new.description := btrim(new.description);
   if new.onset_date is not null and new.onset_date > current_date then
@@ -379,12 +376,12 @@ begin
 end;
 $$;
 comment on function private.guard_problem() is
-  'Trigger: doctors/nurses of the row''s clinic only (checked first, RLS''s error otherwise); recorded_by = caller; onset not in the future; resolved_at set when resolved.';
+  'Trigger: recorded_by = caller; onset not in the future; resolved_at set when resolved.';
 revoke execute on function private.guard_problem() from public, anon, authenticated;
 create trigger problems_guard before insert or update on public.problems
   for each row execute function private.guard_problem();
 
--- Note templates: clinic admins first; created_by = caller.
+-- Note templates: created_by = caller.
 create function private.guard_note_template()
 returns trigger
 language plpgsql
@@ -393,20 +390,15 @@ as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' then
-    if v_api and new.organization_id is distinct from private.current_org_id_for(private.admin_roles()) then
-      raise exception 'new row violates row-level security policy for table "%"', tg_table_name using errcode = '42501';
-    end if;
-    if v_api then
-      new.created_by := auth.uid();
-    end if;
+  if tg_op = 'INSERT' and v_api then
+    new.created_by := auth.uid();
   end if;
   new.name := btrim(new.name);
   return new;
 end;
 $$;
 comment on function private.guard_note_template() is
-  'Trigger: clinic admins of the row''s clinic only (checked first, RLS''s error otherwise); created_by = caller.';
+  'Trigger: created_by = caller; name trimmed.';
 revoke execute on function private.guard_note_template() from public, anon, authenticated;
 create trigger note_templates_guard before insert or update on public.note_templates
   for each row execute function private.guard_note_template();
@@ -454,7 +446,8 @@ comment on function private.matching_allergies(uuid, uuid, text) is
 revoke execute on function private.matching_allergies(uuid, uuid, text) from public, anon;
 grant execute on function private.matching_allergies(uuid, uuid, text) to authenticated;
 
--- Trigger (after prescriptions_guard, which established the prescriber's right): a medication that
+-- Trigger (after prescriptions_00_authorize established the prescriber's right, and after
+-- prescriptions_guard): a medication that
 -- matches an active allergy needs an allergy_override_reason (23514, DETAIL allergy_override_reason,
 -- naming the medication the caller sent and the allergies they may read); the match is recorded in
 -- allergy_warning with the reason. Without a match neither is kept.
@@ -829,7 +822,7 @@ grant select on table public.allergies, public.no_known_allergies, public.proble
   to authenticated;
 
 -- allergies: no delete (retired by status)
-grant insert (id, organization_id, patient_id, kind, substance, reaction, severity, status)
+grant insert (organization_id, patient_id, kind, substance, reaction, severity, status)
   on table public.allergies to authenticated;
 grant update (kind, substance, reaction, severity, status) on table public.allergies to authenticated;
 
@@ -869,7 +862,7 @@ create policy no_known_allergies_delete_writer on public.no_known_allergies
   using (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
 
 -- problems: no delete (retired by status)
-grant insert (id, organization_id, patient_id, description, code, onset_date, status)
+grant insert (organization_id, patient_id, description, code, onset_date, status)
   on table public.problems to authenticated;
 grant update (description, code, onset_date, status) on table public.problems to authenticated;
 
@@ -890,7 +883,7 @@ create policy problems_update_clinician on public.problems
   with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
 
 -- note_templates
-grant insert (id, organization_id, name, body, active) on table public.note_templates to authenticated;
+grant insert (organization_id, name, body, active) on table public.note_templates to authenticated;
 grant update (name, body, active) on table public.note_templates to authenticated;
 grant delete on table public.note_templates to authenticated;
 

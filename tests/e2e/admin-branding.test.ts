@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
-import { adminDb } from '../support/stack.ts';
+import { adminDb, serviceClient } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
 
@@ -90,9 +90,10 @@ describe('clinic admin console: branding', () => {
 	afterAll(async () => {
 		await browser?.close();
 		await visitor?.close();
-		await sql(`delete from storage.objects where bucket_id = 'branding' and name like $1`, [
-			`${orgId}/%`
-		]);
+		// through the Storage API, which removes the files too (Storage refuses direct row deletes)
+		const branding = serviceClient().storage.from('branding');
+		const { data: logos } = await branding.list(slug);
+		if (logos?.length) await branding.remove(logos.map((f) => `${slug}/${f.name}`));
 		await sql('delete from public.organizations where id = $1', [orgId]);
 		for (const id of people) await deleteUser(id);
 	});
@@ -153,7 +154,12 @@ describe('clinic admin console: branding', () => {
 		);
 		expect(sawProgress).toBe(true);
 		const first = await logoPath();
-		expect(first).toMatch(new RegExp(`^${orgId}/logo-\\d+\\.png$`));
+		// logos live under the clinic's slug: the sign-in page's logo URL never shows the clinic's id
+		expect(first).toMatch(new RegExp(`^${slug}/logo-\\d+\\.png$`));
+		const signInHtml = await (await visitor.newPage()).goto(appUrl(slug, '/sign-in'));
+		const html = (await signInHtml?.text()) ?? '';
+		expect(html).toContain(`/branding/${slug}/logo-`);
+		expect(html).not.toContain(orgId);
 
 		const signInPage = await visitor.newPage();
 		await signInPage.goto(appUrl(slug, '/sign-in'));
@@ -176,7 +182,7 @@ describe('clinic admin console: branding', () => {
 			(
 				await sql<{ name: string }>(
 					`select name from storage.objects where bucket_id = 'branding' and name like $1`,
-					[`${orgId}/%`]
+					[`${slug}/%`]
 				)
 			).map((o) => o.name);
 		await expect.poll(objects).toEqual([second]);

@@ -10,7 +10,6 @@ import { appUrl, launch, screenshotPath } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser, latestMail } from '../support/people.ts';
 import { adminDb, anonClient, uniqueEmail } from '../support/stack.ts';
-import { APP_PORT } from '../support/app-server.ts';
 
 async function sql<T = Record<string, unknown>>(
 	text: string,
@@ -131,14 +130,10 @@ describe('platform console: clinics', () => {
 		users.push(member.user_id);
 		const mail = await latestMail(email);
 		expect(mail.type).toBe('invite');
-		// Auth honours redirect_to only for allow-listed URLs (config.toml: ports 4173 and 5173);
-		// on any other test port it falls back to the site URL.
+		// Auth honours redirect_to only for allow-listed URLs; the allow-list follows the portal's
+		// ports, so the invitation leads back to the clinic on whatever port the tests serve it.
 		const redirectTo = new URL(mail.action_link).searchParams.get('redirect_to');
-		if ([4173, 5173].includes(APP_PORT)) {
-			expect(redirectTo).toBe(appUrl(slug, '/auth/confirm?next=/set-password'));
-		} else {
-			expect(redirectTo).toBe('http://localhost:5173');
-		}
+		expect(redirectTo).toBe(appUrl(slug, '/auth/confirm?next=/set-password'));
 
 		const audit = await sql<{ actor_id: string; action: string }>(
 			`select actor_id, action from public.platform_audit_log where organization_id = $1`,
@@ -271,8 +266,14 @@ describe('platform console: clinics', () => {
 			await page.getByRole('button', { name: 'Yes, reactivate clinic' }).click();
 			await page.waitForURL((u) => u.pathname === `/platform/clinics/${orgId}`);
 			await expect(page.getByTestId('clinic-status').textContent()).resolves.toContain('active');
-			const back = await member.from('organizations').select('id');
-			expect(back.data).toEqual([{ id: orgId }]);
+			// suspending ended the member's Auth sessions (docs/security.md, "Sessions"): the old
+			// token stays closed, and signing in again opens the reactivated clinic
+			const stale = await member.from('organizations').select('id');
+			expect(stale.data).toEqual([]);
+			const again = anonClient();
+			await again.auth.signInWithPassword({ email: nurse.email, password });
+			const reopened = await again.from('organizations').select('id');
+			expect(reopened.data).toEqual([{ id: orgId }]);
 		});
 
 		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async () => {

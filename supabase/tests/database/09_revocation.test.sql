@@ -2,7 +2,10 @@
 -- suspension, demotion and platform-admin removal take effect on the very next request even with
 -- an unexpired token; forged or malformed claims open nothing. Also: the policies compare with
 -- one InitPlan scalar (no per-row SubPlan), as BENCHMARK.md requires.
-select plan(27);
+begin;
+\ir ../helpers.psql
+
+select plan(28);
 select tests.create_tenancy_fixture();
 
 -- tokens issued now, kept by the test as a browser would keep them
@@ -48,7 +51,11 @@ select is(
 select tests.clear_authentication();
 update public.memberships set status = 'active' where user_id = tests.user_id('alpha_doctor');
 select tests.use_token('alpha_doctor');
-select results_eq($$ select slug from public.organizations $$, array['tests-alpha'], 'reinstating the membership restores access at once');
+select is_empty($$ select 1 from public.organizations $$, 'the old token stays closed after reinstating: removal from the last clinic ended its session');
+select tests.clear_authentication();
+update tests.tokens set claims = tests.authenticate_as(tests.user_id('alpha_doctor')) where persona = 'alpha_doctor';
+select tests.use_token('alpha_doctor');
+select results_eq($$ select slug from public.organizations $$, array['tests-alpha'], 'reinstating the membership opens the clinic to a new sign-in');
 
 -- Demotion --------------------------------------------------------------------------------------------------
 select tests.clear_authentication();
@@ -123,3 +130,5 @@ select ok(
 );
 
 select * from finish();
+
+rollback;

@@ -1,5 +1,8 @@
 -- Clinical records behaviour: MRN numbering, custom field validation, search, status transitions,
 -- vitals checks, composite-reference attacks and column guards.
+begin;
+\ir ../helpers.psql
+
 select plan(69);
 
 select is_empty(
@@ -219,3 +222,5 @@ select results_eq($$ select status::text, fills_dispensed, completed_by from pub
   $$ values ('completed', 2, tests.user_id('alpha_pharmacist')) $$, 'the last fill completes the prescription (completed_by = the pharmacist)');
 
 select * from finish();
+
+rollback;

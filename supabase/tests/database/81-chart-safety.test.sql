@@ -3,6 +3,9 @@
 -- last refill, the allergy check when prescribing, "no known allergies", current medications; and
 -- for each writer, the caller's right first: an outsider's error equals the error for a record or
 -- clinic that does not exist. Table-level allow/deny per role is in 20-clinical-access.
+begin;
+\ir ../helpers.psql
+
 select plan(95);
 
 select tests.create_tenancy_fixture();
@@ -313,3 +316,5 @@ select matches(
 );
 
 select * from finish();
+
+rollback;
