@@ -740,7 +740,7 @@ begin
    where n.organization_id = v_org and n.visit_id = p_visit_id
      for update;
   if not found then
-    raise exception 'Visit note not found' using errcode = 'P0002', hint = 'Save the note before signing it.';
+    raise exception 'Visit note not found' using errcode = 'PT404', hint = 'Save the note before signing it.';
   end if;
   if v_note.signed_at is not null then
     raise exception 'visit_notes: this note is already signed' using errcode = '23514', detail = 'notes',
@@ -773,6 +773,6 @@ as $$
   select private.sign_visit_note(visit_id);
 $$;
 comment on function public.sign_visit_note(uuid) is
-  'RPC (doctors, nurses): signs the visit''s note (who, when; never updated afterwards: later changes are amendments) and completes the visit. 42501 for other roles, P0002 for a visit without a note the caller may sign, 23514 when already signed or empty. Returns signed_at.';
+  'RPC (doctors, nurses): signs the visit''s note (who, when; never updated afterwards: later changes are amendments) and completes the visit. 42501 for other roles, PT404 (HTTP 404) for a visit without a note the caller may sign, 23514 when already signed or empty. Returns signed_at.';
 revoke execute on function public.sign_visit_note(uuid) from public, anon;
 grant execute on function public.sign_visit_note(uuid) to authenticated;

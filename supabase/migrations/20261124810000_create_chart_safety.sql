@@ -489,7 +489,7 @@ create trigger prescriptions_match_allergies before insert or update of medicati
 
 -- RPCs that write the history ------------------------------------------------------------------------------
 -- Each: the caller's role set in the active clinic first (42501 otherwise), then the record in that
--- clinic only (P0002 "… not found" for one that does not exist and for one the caller cannot see),
+-- clinic only (PT404 "… not found", HTTP 404, for one that does not exist and for one the caller cannot see),
 -- then the checks (23514 with the field in DETAIL). Security definer bodies in private, invoker
 -- wrappers in public.
 
@@ -540,7 +540,7 @@ begin
    where n.organization_id = v_org and n.visit_id = p_visit_id
      for update;
   if not found then
-    raise exception 'Visit note not found' using errcode = 'P0002';
+    raise exception 'Visit note not found' using errcode = 'PT404';
   end if;
   if v_note.signed_at is null then
     raise exception 'visit_notes: the note is not signed yet' using errcode = '23514', detail = 'notes',
@@ -586,7 +586,7 @@ as $$
   select private.amend_visit_note(visit_id, notes, vitals, reason);
 $$;
 comment on function public.amend_visit_note(uuid, text, jsonb, text) is
-  'RPC (doctors, nurses): records a new version of a signed visit note (full notes and vitals, a reason); earlier versions are kept. 42501 for other roles, P0002 for a note the caller cannot see, 23514 for an unsigned note, a missing reason, invalid vitals or no change. Returns the version number.';
+  'RPC (doctors, nurses): records a new version of a signed visit note (full notes and vitals, a reason); earlier versions are kept. 42501 for other roles, PT404 (HTTP 404) for a note the caller cannot see, 23514 for an unsigned note, a missing reason, invalid vitals or no change. Returns the version number.';
 
 -- What changed between two versions of a lab result.
 create function private.lab_result_changes(p_old public.lab_result_amendments, p_new public.lab_result_amendments)
@@ -636,7 +636,7 @@ begin
    where l.organization_id = v_org and l.id = p_lab_order_id
      for update;
   if not found then
-    raise exception 'Lab order not found' using errcode = 'P0002';
+    raise exception 'Lab order not found' using errcode = 'PT404';
   end if;
   if v_order.status <> 'resulted' then
     raise exception 'lab_orders: only a resulted order can be corrected' using errcode = '23514', detail = 'status',
@@ -692,7 +692,7 @@ as $$
   select private.amend_lab_result(lab_order_id, result_value, result_unit, reference_range, result_flag, result_notes, reason);
 $$;
 comment on function public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text) is
-  'RPC (lab technicians, doctors): records a corrected lab result (the full result and a reason); the original stays on the order and every correction is kept. 42501 for other roles, P0002 for an order the caller cannot see, 23514 for an order without a result, a missing reason, an invalid result or no change. Returns the version number.';
+  'RPC (lab technicians, doctors): records a corrected lab result (the full result and a reason); the original stays on the order and every correction is kept. 42501 for other roles, PT404 (HTTP 404) for an order the caller cannot see, 23514 for an order without a result, a missing reason, an invalid result or no change. Returns the version number.';
 
 create function private.dispense_prescription(p_prescription_id uuid, p_quantity numeric)
 returns integer
@@ -715,7 +715,7 @@ begin
    where p.organization_id = v_org and p.id = p_prescription_id
      for update;
   if not found then
-    raise exception 'Prescription not found' using errcode = 'P0002';
+    raise exception 'Prescription not found' using errcode = 'PT404';
   end if;
   if v_rx.status <> 'active' then
     raise exception 'prescriptions: a % prescription cannot be dispensed', v_rx.status
@@ -751,7 +751,7 @@ as $$
   select private.dispense_prescription(prescription_id, quantity);
 $$;
 comment on function public.dispense_prescription(uuid, numeric) is
-  'RPC (pharmacists): dispenses the next fill of an active prescription (quantity defaults to the prescribed quantity per fill and may not exceed it); who, when and how much are recorded in prescription_dispenses; the last fill (1 + refills) completes the prescription. 42501 for other roles, P0002 for a prescription the caller cannot see, 23514 for one that is not active or a quantity out of bounds. Returns the fill number.';
+  'RPC (pharmacists): dispenses the next fill of an active prescription (quantity defaults to the prescribed quantity per fill and may not exceed it); who, when and how much are recorded in prescription_dispenses; the last fill (1 + refills) completes the prescription. 42501 for other roles, PT404 (HTTP 404) for a prescription the caller cannot see, 23514 for one that is not active or a quantity out of bounds. Returns the fill number.';
 
 -- The safety header's current medications -----------------------------------------------------------------
 -- A status filter through RLS cannot be an index condition (enum_eq is not leakproof), so a patient's

@@ -65,7 +65,7 @@ select tests.act_as('beta_doctor');
 select is(tests.outcome($$ select public.sign_visit_note(tests.k('visit')) $$),
           tests.outcome($$ select public.sign_visit_note(tests.k('nowhere')) $$),
           'another clinic''s doctor signing: the same error as for a visit that does not exist');
-select is(tests.outcome($$ select public.sign_visit_note(tests.k('visit')) $$), 'P0002 Visit note not found',
+select is(tests.outcome($$ select public.sign_visit_note(tests.k('visit')) $$), 'PT404 Visit note not found',
   '... which is "not found"');
 select tests.act_as('nobody');
 select throws_ok($$ select public.sign_visit_note(tests.k('visit')) $$, '42501', null, 'a user without a clinic cannot sign');
@@ -98,7 +98,7 @@ insert into public.visit_notes (visit_id, notes) values (tests.k('visit2'), '   
 select throws_ok($$ select public.sign_visit_note(tests.k('visit2')) $$, '23514', 'visit_notes: an empty note cannot be signed',
   'an empty note cannot be signed');
 insert into tests.k select 'visit3', public.create_visit(tests.k('patient'), now(), 'no note');
-select throws_ok($$ select public.sign_visit_note(tests.k('visit3')) $$, 'P0002', 'Visit note not found',
+select throws_ok($$ select public.sign_visit_note(tests.k('visit3')) $$, 'PT404', 'Visit note not found',
   'a visit without a note has nothing to sign');
 
 -- Amendments --------------------------------------------------------------------------------------------------
