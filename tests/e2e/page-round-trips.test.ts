@@ -139,4 +139,23 @@ describe('Data API round trips per clinic page load', () => {
 			).toBeGreaterThan(BUDGET);
 		}
 	});
+
+	it('the platform console checks its platform admin once per page load (not in hook, layout and page)', async () => {
+		const jar = new Map<string, string>();
+		const signIn = await load(port, 'localhost', '/platform/sign-in', {
+			method: 'POST',
+			cookies: jar,
+			body: new URLSearchParams({ email: demo.platform, password: DEMO_PASSWORD }).toString(),
+			headers: {
+				'content-type': 'application/x-www-form-urlencoded',
+				origin: `http://localhost:${port}`
+			}
+		});
+		expect(signIn.status).toBe(303);
+		await load(port, 'localhost', '/platform/clinics', { cookies: jar });
+		proxy.counts.clear();
+		const page = await load(port, 'localhost', '/platform/clinics', { cookies: jar });
+		expect(page.status).toBe(200);
+		expect(proxy.counts.get('rest platform_admins')).toBe(1);
+	});
 });
