@@ -14,7 +14,8 @@
 -- * settings: public.get_public_settings() (maintenance banner, idle timeout; anon allowed);
 -- * clinics:  public.my_organizations() (the caller's own active memberships, with role; [] for
 --   anon, where that RPC is not executable);
--- * support:  public.my_support_access() (the caller's own live support grant, or null).
+-- * support:  public.my_support_access() (the caller's own live support grant, or null);
+-- * profile:  the caller's own profile row's full_name (profiles RLS: everyone reads their own).
 -- Nothing here says anything about the host's clinic beyond get_branding's public fields: the
 -- caller's memberships are the caller's own, whatever host asks.
 create function public.request_context(clinic_slug text default null, custom_domain text default null)
@@ -33,18 +34,20 @@ begin
   -- no session (anon): my_organizations and my_support_access are not executable, and would list
   -- nothing; plpgsql plans each statement when it first runs, so they are not reached
   if auth.uid() is null then
-    return v_context || jsonb_build_object('clinics', '[]'::jsonb, 'support', null);
+    return v_context || jsonb_build_object('clinics', '[]'::jsonb, 'support', null, 'profile', null);
   end if;
   return v_context || jsonb_build_object(
     'clinics', coalesce(
       (select jsonb_agg(to_jsonb(m) order by m.name, m.slug) from public.my_organizations() m),
       '[]'::jsonb),
-    'support', (select to_jsonb(s) from public.my_support_access() s limit 1)
+    'support', (select to_jsonb(s) from public.my_support_access() s limit 1),
+    'profile', (select jsonb_build_object('full_name', p.full_name)
+                  from public.profiles p where p.id = auth.uid())
   );
 end;
 $$;
 comment on function public.request_context(text, text) is
-  'RPC (anon allowed): everything a page needs per request, in one call: {branding: get_branding(clinic_slug, custom_domain) or null, settings: get_public_settings(), clinics: my_organizations() ([] without a session), support: my_support_access() or null}. Security invoker over those RPCs: the same scope as each of them.';
+  'RPC (anon allowed): everything a page needs per request, in one call: {branding: get_branding(clinic_slug, custom_domain) or null, settings: get_public_settings(), clinics: my_organizations() ([] without a session), support: my_support_access() or null, profile: {full_name} of the caller''s own profile or null}. Security invoker over those RPCs: the same scope as each of them.';
 revoke execute on function public.request_context(text, text) from public;
 grant execute on function public.request_context(text, text) to anon, authenticated, service_role;
 

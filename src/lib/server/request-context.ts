@@ -1,6 +1,6 @@
 /**
  * The per-request context, in ONE Data API call (issue 18): the host's clinic branding, the public
- * settings, and the signed-in person's own clinics (with role) and live support access, from
+ * settings, and the signed-in person's own clinics (with role), live support access and name, from
  * `request_context` (supabase/migrations/20261124710000_create_page_rpcs.sql, a security invoker
  * composition of get_branding, get_public_settings, my_organizations and my_support_access).
  *
@@ -24,6 +24,8 @@ export interface RequestContext {
 	clinics: MyOrganization[];
 	/** The caller's live read-only support access, or null. */
 	support: SupportAccess | null;
+	/** The caller's own profile (name for the header), or null without a session. */
+	profile: { full_name: string | null } | null;
 }
 
 interface ContextRow {
@@ -31,6 +33,7 @@ interface ContextRow {
 	settings: { maintenance_banner: string | null; session_idle_timeout_minutes: number } | null;
 	clinics: MyOrganization[] | null;
 	support: SupportAccess | null;
+	profile: { full_name: string | null } | null;
 }
 
 const DEFAULT_SETTINGS: PublicSettings = { maintenanceBanner: null, idleTimeoutMinutes: 60 };
@@ -53,6 +56,7 @@ export async function loadRequestContext(
 				}
 			: DEFAULT_SETTINGS,
 		clinics: row.clinics ?? [],
-		support: row.support ?? null
+		support: row.support ?? null,
+		profile: row.profile ?? null
 	};
 }

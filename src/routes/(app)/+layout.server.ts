@@ -18,7 +18,13 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 	const branding = locals.branding;
 	if (!branding || !locals.context) redirect(303, '/');
 
+	// the person's clinics and own name (for the header) come with this request's context
 	const orgs = locals.context.clinics;
+	const user = {
+		id: claims.sub,
+		email: claims.email ?? '',
+		name: locals.context.profile?.full_name ?? ''
+	};
 	const here = orgs.find((o) => o.slug === branding.slug);
 	if (!here) {
 		// A platform admin with live read-only support access to THIS clinic (checked in Postgres,
@@ -27,7 +33,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 		if (access && access.slug === branding.slug) {
 			return {
 				branding,
-				user: { id: claims.sub, email: claims.email ?? '' },
+				user,
 				role: 'support' as const,
 				organizationId: access.organization_id,
 				clinics: [],
@@ -48,7 +54,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 	}
 	return {
 		branding,
-		user: { id: claims.sub, email: claims.email ?? '' },
+		user,
 		role: here.role,
 		organizationId: here.organization_id,
 		clinics: orgs.map((o) => ({

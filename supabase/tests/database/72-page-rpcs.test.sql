@@ -8,7 +8,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(40);
+select plan(41);
 
 select tests.create_tenancy_fixture();
 insert into public.organization_domains (organization_id, domain)
@@ -30,11 +30,12 @@ declare
     'settings', (select to_jsonb(s) from public.get_public_settings() s));
 begin
   if auth.uid() is null then
-    return v_public || '{"clinics": [], "support": null}'::jsonb;
+    return v_public || '{"clinics": [], "support": null, "profile": null}'::jsonb;
   end if;
   return v_public || jsonb_build_object(
     'clinics', coalesce((select jsonb_agg(to_jsonb(m) order by m.name, m.slug) from public.my_organizations() m), '[]'::jsonb),
-    'support', (select to_jsonb(s) from public.my_support_access() s));
+    'support', (select to_jsonb(s) from public.my_support_access() s),
+    'profile', (select jsonb_build_object('full_name', p.full_name) from public.profiles p where p.id = auth.uid()));
 end;
 $$;
 grant execute on function tests.context_parts(text, text) to anon, authenticated;
@@ -73,7 +74,7 @@ select ok(
 select tests.as_anon();
 select is(
   (select array_agg(k order by k) from jsonb_object_keys(public.request_context('tests-alpha')) k),
-  array['branding', 'clinics', 'settings', 'support'], 'the context has exactly four parts');
+  array['branding', 'clinics', 'profile', 'settings', 'support'], 'the context has exactly five parts');
 select is(public.request_context('tests-alpha') -> 'branding' ->> 'slug', 'tests-alpha', 'anon gets the host''s branding');
 select is(public.request_context('tests-alpha') -> 'clinics', '[]'::jsonb, 'anon has no clinics');
 select is(public.request_context('tests-alpha') -> 'support', 'null'::jsonb, 'anon has no support access');
@@ -94,6 +95,7 @@ select results_eq(
   format($$ values ('tests-alpha', 'doctor', %L) $$, tests.org_id('alpha')),
   'a doctor of A at A: A with the role doctor');
 select is(public.request_context('tests-alpha') -> 'support', 'null'::jsonb, 'and no support access');
+select is(public.request_context('tests-alpha') -> 'profile', '{"full_name": "Alpha Doctor"}'::jsonb, 'and their own name');
 
 select tests.act_as('both');
 select results_eq(
@@ -145,7 +147,7 @@ select tests.act_as('alpha_admin');
 select is(public.request_context('tests-alpha') -> 'support', 'null'::jsonb, 'nobody else sees the grant');
 
 select is_empty($$ select * from tests.context_mismatches() $$,
-  'for every persona and host, request_context equals get_branding, get_public_settings, my_organizations and my_support_access of the same caller');
+  'for every persona and host, request_context equals get_branding, get_public_settings, my_organizations, my_support_access and their own profile');
 
 -- field_overview --------------------------------------------------------------------------------------
 select tests.act_as('alpha_admin');
