@@ -6,6 +6,7 @@
  * `get_branding` RPC (through `request_context`, request-context.ts), which returns only public
  * fields and no internal identifier (the logo lives under the clinic's slug).
  */
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { textColorOn } from '$lib/color';
 import type { Branding, Tenant } from '$lib/tenant';
@@ -63,4 +64,20 @@ export function toBranding(data: BrandingRow): Branding {
 		signInMessage: data.sign_in_message,
 		suspended: data.status === 'suspended'
 	};
+}
+
+/**
+ * The public branding of the clinic this host serves, or null when it serves none: by slug for
+ * `<slug>.<root domain>`, else only a custom domain recorded for a clinic. Pages get it from the
+ * request context (request-context.ts, one call with the rest); this is for work outside a page
+ * request (the send-email hook).
+ */
+export async function loadBranding(
+	supabase: SupabaseClient<Database>,
+	tenant: Extract<Tenant, { kind: 'clinic' }>
+): Promise<Branding | null> {
+	const args = tenant.slug ? { clinic_slug: tenant.slug } : { custom_domain: tenant.host };
+	const { data, error } = await supabase.rpc('get_branding', args).maybeSingle();
+	if (error) throw new Error(`get_branding failed: ${error.message}`);
+	return data ? toBranding(data) : null;
 }

@@ -119,7 +119,7 @@ export interface SeatUsage {
 }
 
 const INVITATION_COLUMNS =
-	'id, email, role, status, expires_at, last_sent_at, send_count, created_at';
+	'id, email, full_name, role, status, expires_at, last_sent_at, send_count, created_at';
 
 /**
  * Everything the staff page shows, in ONE embedded select from the clinic's row (RLS decides each
