@@ -2,6 +2,8 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { Branding, Tenant } from '$lib/tenant';
+import type { RequestContext } from '$lib/server/request-context';
+import type { PlatformCaller } from '$lib/server/platform/guard';
 
 /** Verified JWT claims (from `auth.getClaims()`), including the custom hook's tenant claims. */
 export interface VerifiedClaims {
@@ -29,6 +31,13 @@ declare global {
 			tenant: Tenant;
 			/** Public branding of the host's clinic; null on the platform domain or an unknown host. */
 			branding: Branding | null;
+			/**
+			 * Per-request context of a clinic host (branding, settings, the caller's clinics and
+			 * support access), loaded once by the hook in one call; null on the platform domain.
+			 */
+			context: RequestContext | null;
+			/** The platform console's one check of this request (platform/guard.ts), once made. */
+			platformAdmin?: Promise<PlatformCaller>;
 		}
 		interface PageData {
 			claims?: VerifiedClaims | null;

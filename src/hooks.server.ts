@@ -4,7 +4,8 @@ import type { VerifiedClaims } from './app';
 import { createRequestClient } from '$lib/server/supabase';
 import { rootDomain, supabaseUrl } from '$lib/server/env';
 import { secure } from '$lib/server/security-headers';
-import { loadBranding, resolveTenant } from '$lib/server/tenant';
+import { resolveTenant } from '$lib/server/tenant';
+import { loadRequestContext } from '$lib/server/request-context';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
 import { publicSettings } from '$lib/server/platform/settings';
 
@@ -26,12 +27,16 @@ const supabase: Handle = async ({ event, resolve }) => {
 	});
 };
 
-/** The clinic this host serves, with its public branding (null on the platform domain). */
+/**
+ * The clinic this host serves: its public branding, the public settings and the signed-in person's
+ * clinics and support access, in ONE Data API call per request (request-context.ts); layouts and
+ * actions read `locals.context`. Null on the platform domain.
+ */
 const tenant: Handle = async ({ event, resolve }) => {
-	event.locals.branding =
-		event.locals.tenant.kind === 'clinic'
-			? await loadBranding(event.locals.supabase, event.locals.tenant)
-			: null;
+	const { tenant } = event.locals;
+	event.locals.context =
+		tenant.kind === 'clinic' ? await loadRequestContext(event.locals.supabase, tenant) : null;
+	event.locals.branding = event.locals.context?.branding ?? null;
 	return resolve(event);
 };
 
@@ -90,7 +95,7 @@ const LAST_ACTIVITY_COOKIE = 'last_activity';
  */
 const idleTimeout: Handle = async ({ event, resolve }) => {
 	if (await event.locals.safeGetClaims()) {
-		const { idleTimeoutMinutes } = await publicSettings({ supabase: event.locals.supabase });
+		const { idleTimeoutMinutes } = await publicSettings(event.locals);
 		const last = Number(event.cookies.get(LAST_ACTIVITY_COOKIE));
 		const now = Date.now();
 		if (last > 0 && now - last > idleTimeoutMinutes * 60_000) {

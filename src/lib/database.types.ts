@@ -830,6 +830,9 @@ isOneToOne: false
 "end_support_access":
 { Args: Record<PropertyKey, never>; Returns: number
                            },
+"field_overview":
+{ Args: { "field_id"?: string }; Returns: Json
+                           },
 "generate_invoice":
 { Args: { "org": string }; Returns: string
                            },
@@ -936,6 +939,9 @@ isOneToOne: false
                            },
 "redeem_session_handoff":
 { Args: { "code": string,"slug": string }; Returns: string
+                           },
+"request_context":
+{ Args: { "clinic_slug"?: string,"custom_domain"?: string }; Returns: Json
                            },
 "resend_invitation":
 { Args: { "invitation_id": string }; Returns: {

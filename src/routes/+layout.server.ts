@@ -8,7 +8,7 @@ export const load: LayoutServerLoad = async ({ locals }) => {
 			message: `No clinic uses the address ${locals.tenant.host}. Check the address your clinic gave you.`
 		});
 	}
-	const settings = await publicSettings({ supabase: locals.supabase });
+	const settings = await publicSettings(locals);
 	return {
 		claims: await locals.safeGetClaims(),
 		branding: locals.branding,

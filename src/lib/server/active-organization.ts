@@ -44,7 +44,9 @@ export async function actingMember(
 	const claims = await locals.safeGetClaims();
 	if (!claims) return refuse('Sign in again.', { status: 401 });
 	const slug = locals.branding?.slug;
-	const member = (await myOrganizations(locals.supabase)).find((o) => o.slug === slug);
+	// this request's context (hooks.server.ts) already holds the caller's clinics: no second call
+	const clinics = locals.context?.clinics ?? (await myOrganizations(locals.supabase));
+	const member = clinics.find((o) => o.slug === slug);
 	if (!member) return refuse('You do not have access to this clinic.', { status: 403 });
 	if (claims.organization_id !== member.organization_id) {
 		return refuse('Your session is active at another clinic. Reload the page and try again.', {

@@ -149,6 +149,35 @@ export async function getPatientForEdit({
 	return data;
 }
 
+/** Columns of a custom field definition the patient form needs. */
+const DEFINITION_COLUMNS =
+	'key, label, field_type, options, required, pattern, unique_within_clinic, sort_order';
+
+/**
+ * The edit page's data in ONE embedded select: the patient (null when absent or another
+ * clinic's: RLS) with its clinic's ACTIVE custom field definitions in form order.
+ */
+export async function patientEditPage({
+	supabase,
+	id
+}: {
+	supabase: Client;
+	id: string;
+}): Promise<{ patient: PatientForEdit; definitions: FieldDefinition[] } | null> {
+	const { data, error } = await supabase
+		.from('patients')
+		.select(`${EDIT_COLUMNS}, organizations(patient_field_definitions(${DEFINITION_COLUMNS}))`)
+		.eq('id', id)
+		.eq('organizations.patient_field_definitions.active', true)
+		.order('sort_order', { referencedTable: 'organizations.patient_field_definitions' })
+		.order('key', { referencedTable: 'organizations.patient_field_definitions' })
+		.maybeSingle();
+	if (error) throw new Error(`loading patient failed: ${error.message}`);
+	if (!data) return null;
+	const { organizations, ...patient } = data;
+	return { patient, definitions: organizations?.patient_field_definitions ?? [] };
+}
+
 const CONSTRAINT_FIELDS: Record<string, string> = {
 	patients_given_name_check: 'given_name',
 	patients_family_name_check: 'family_name',

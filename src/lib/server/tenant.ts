@@ -3,8 +3,8 @@
  * recorded for a clinic selects it; the bare root domain is the platform's own site; any other host
  * (`<slug>.<some other domain>` pointed at the portal, deeper subdomains, unknown domains) serves no
  * clinic and gets the neutral page. The clinic's pre-login branding comes from the database's
- * `get_branding` RPC, which returns only public fields and no internal identifier (the logo lives
- * under the clinic's slug).
+ * `get_branding` RPC (through `request_context`, request-context.ts), which returns only public
+ * fields and no internal identifier (the logo lives under the clinic's slug).
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
@@ -48,18 +48,11 @@ export function logoUrl(path: string): string {
 	return `${supabaseUrl()}/storage/v1/object/public/branding/${encoded}`;
 }
 
-/**
- * The public branding of the clinic this host serves, or null when it serves none: by slug for
- * `<slug>.<root domain>`, else only a custom domain recorded for a clinic.
- */
-export async function loadBranding(
-	supabase: SupabaseClient<Database>,
-	tenant: Extract<Tenant, { kind: 'clinic' }>
-): Promise<Branding | null> {
-	const args = tenant.slug ? { clinic_slug: tenant.slug } : { custom_domain: tenant.host };
-	const { data, error } = await supabase.rpc('get_branding', args).maybeSingle();
-	if (error) throw new Error(`get_branding failed: ${error.message}`);
-	if (!data) return null;
+/** A row of `get_branding` (also the `branding` of `request_context`). */
+export type BrandingRow = Database['public']['Functions']['get_branding']['Returns'][number];
+
+/** The page's branding from a get_branding row: logo URL, colours with readable text. */
+export function toBranding(data: BrandingRow): Branding {
 	const themeColor = data.theme_color || DEFAULT_COLOR;
 	return {
 		slug: data.slug,
@@ -71,4 +64,20 @@ export async function loadBranding(
 		signInMessage: data.sign_in_message,
 		suspended: data.status === 'suspended'
 	};
+}
+
+/**
+ * The public branding of the clinic this host serves, or null when it serves none: by slug for
+ * `<slug>.<root domain>`, else only a custom domain recorded for a clinic. Pages get it from the
+ * request context (request-context.ts, one call with the rest); this is for work outside a page
+ * request (the send-email hook).
+ */
+export async function loadBranding(
+	supabase: SupabaseClient<Database>,
+	tenant: Extract<Tenant, { kind: 'clinic' }>
+): Promise<Branding | null> {
+	const args = tenant.slug ? { clinic_slug: tenant.slug } : { custom_domain: tenant.host };
+	const { data, error } = await supabase.rpc('get_branding', args).maybeSingle();
+	if (error) throw new Error(`get_branding failed: ${error.message}`);
+	return data ? toBranding(data) : null;
 }

@@ -1,33 +1,35 @@
 import { redirect } from '@sveltejs/kit';
 import { isAuthSessionMissingError } from '@supabase/supabase-js';
 import { clinicOrigin } from '$lib/server/addresses';
-import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
-import { activeSupportAccess, supportBanner } from '$lib/server/platform/support';
+import { activateOrganization } from '$lib/server/active-organization';
+import { supportBanner } from '$lib/server/platform/support';
 import type { LayoutServerLoad } from './$types';
 
 /**
  * Every page of the clinic portal: a signed-in member of THIS host's clinic, with the clinic
- * active in the token. RLS is what protects the data; this keeps the UI coherent with it.
+ * active in the token. RLS is what protects the data; this keeps the UI coherent with it. The
+ * person's clinics and support access come from this request's context (hooks.server.ts), loaded
+ * in the same call as the branding: no Data API request of its own.
  */
 export const load: LayoutServerLoad = async ({ locals, url }) => {
 	const claims = await locals.safeGetClaims();
 	if (!claims)
 		redirect(303, `/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
 	const branding = locals.branding;
-	if (!branding) redirect(303, '/');
+	if (!branding || !locals.context) redirect(303, '/');
 
-	// the person's own name for the header (profiles: everyone reads their own), alongside
-	const [orgs, profile] = await Promise.all([
-		myOrganizations(locals.supabase),
-		locals.supabase.from('profiles').select('full_name').eq('id', claims.sub).maybeSingle()
-	]);
-	if (profile.error) throw new Error(`profiles: ${profile.error.message}`);
-	const user = { id: claims.sub, email: claims.email ?? '', name: profile.data?.full_name ?? '' };
+	// the person's clinics and own name (for the header) come with this request's context
+	const orgs = locals.context.clinics;
+	const user = {
+		id: claims.sub,
+		email: claims.email ?? '',
+		name: locals.context.profile?.full_name ?? ''
+	};
 	const here = orgs.find((o) => o.slug === branding.slug);
 	if (!here) {
 		// A platform admin with live read-only support access to THIS clinic (checked in Postgres,
 		// which also refuses every write): role 'support' is in no write list of the portal.
-		const access = await activeSupportAccess({ supabase: locals.supabase });
+		const access = locals.context.support;
 		if (access && access.slug === branding.slug) {
 			return {
 				branding,

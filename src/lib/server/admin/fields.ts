@@ -55,6 +55,36 @@ const FIELD_RULES: RefusalRules<FieldFormKey> = {
 const COLUMNS =
 	'id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order, active';
 
+/**
+ * The clinic's field definitions (all, or the one `fieldId`) in form order, with how many active
+ * (non-archived) patients have no value for each: what making a field required would need. One
+ * Data API call (`field_overview`, security invoker: RLS decides every row) instead of reading
+ * every patient's custom fields page by page.
+ */
+export async function fieldOverview({
+	supabase,
+	fieldId
+}: {
+	supabase: Db;
+	fieldId?: string;
+}): Promise<{ fields: FieldRow[]; activePatients: number; missing: Record<string, number> }> {
+	const { data, error } = await supabase.rpc(
+		'field_overview',
+		fieldId ? { field_id: fieldId } : undefined
+	);
+	if (error) throw new Error(`field_overview: ${error.message}`);
+	const overview = (data ?? {}) as {
+		fields?: FieldRow[];
+		active_patients?: number;
+		missing?: Record<string, number>;
+	};
+	return {
+		fields: overview.fields ?? [],
+		activePatients: overview.active_patients ?? 0,
+		missing: overview.missing ?? {}
+	};
+}
+
 /** Every definition of the clinic (active and not), in form order. */
 export async function listFields({ supabase }: { supabase: Db }): Promise<FieldRow[]> {
 	const { data, error } = await supabase
@@ -78,52 +108,14 @@ export async function getField({ supabase, id }: { supabase: Db; id: string }) {
 
 /**
  * A field of the clinic for its own pages (edit, deactivate), with how many active patients have
- * no value for it; 404 when the clinic has no such field (another clinic's is not visible: RLS).
+ * no value for it, in one call; 404 when the clinic has no such field (another clinic's is not
+ * visible: RLS).
  */
 export async function fieldPage({ supabase, id }: { supabase: Db; id: string }) {
-	const field = await getField({ supabase, id });
+	const { fields, activePatients, missing } = await fieldOverview({ supabase, fieldId: id });
+	const field = fields[0];
 	if (!field) error(404, 'No such field.');
-	const counts = await missingValueCounts({ supabase, keys: [field.key] });
-	return {
-		field,
-		activePatients: counts.activePatients,
-		missing: counts.missing[field.key] ?? 0
-	};
-}
-
-/**
- * How many active (non-archived) patients have no value for each key, to explain on the page what
- * making a field required would need. Reads custom_fields page by page (RLS: the clinic's patients).
- */
-export async function missingValueCounts({
-	supabase,
-	keys
-}: {
-	supabase: Db;
-	keys: string[];
-}): Promise<{ activePatients: number; missing: Record<string, number> }> {
-	const missing: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
-	let activePatients = 0;
-	const pageSize = 1000;
-	for (let from = 0; ; from += pageSize) {
-		const { data, error } = await supabase
-			.from('patients')
-			.select('id, custom_fields')
-			.is('archived_at', null)
-			.order('id')
-			.range(from, from + pageSize - 1);
-		if (error) throw new Error(`patients: ${error.message}`);
-		for (const p of data ?? []) {
-			activePatients++;
-			const values = (p.custom_fields ?? {}) as Record<string, unknown>;
-			for (const k of keys) {
-				const v = values[k];
-				if (v === undefined || v === null || v === '') missing[k]++;
-			}
-		}
-		if (!data || data.length < pageSize) break;
-	}
-	return { activePatients, missing };
+	return { field, activePatients, missing: missing[field.key] ?? 0 };
 }
 
 export async function createField({

@@ -60,25 +60,6 @@ function toStaffMember(
 	};
 }
 
-/** The active clinic's memberships with each person's name and e-mail. */
-export async function listStaff({
-	supabase,
-	organizationId,
-	selfId
-}: {
-	supabase: Db;
-	organizationId: string;
-	selfId: string;
-}): Promise<StaffMember[]> {
-	const { data, error } = await supabase
-		.from('memberships')
-		.select(MEMBER_COLUMNS)
-		.eq('organization_id', organizationId)
-		.order('created_at', { ascending: true });
-	if (error) throw new Error(`memberships: ${error.message}`);
-	return (data ?? []).map((m) => toStaffMember(m, selfId));
-}
-
 export async function getMember({
 	supabase,
 	membershipId,
@@ -130,35 +111,6 @@ export async function removeMember({
 	});
 }
 
-export async function listInvitations({
-	supabase,
-	organizationId
-}: {
-	supabase: Db;
-	organizationId: string;
-}): Promise<Invitation[]> {
-	const { data, error } = await supabase
-		.from('invitations')
-		.select('id, email, full_name, role, status, expires_at, last_sent_at, send_count, created_at')
-		.eq('organization_id', organizationId)
-		.order('created_at', { ascending: false })
-		.limit(200);
-	if (error) throw new Error(`invitations: ${error.message}`);
-	const now = Date.now();
-	return (data ?? []).map((i) => ({
-		id: i.id,
-		email: i.email,
-		fullName: i.full_name,
-		role: i.role,
-		// a pending invitation past its expiry can no longer be accepted: show it as expired
-		status: i.status === 'pending' && Date.parse(i.expires_at) <= now ? 'expired' : i.status,
-		expiresAt: i.expires_at,
-		lastSentAt: i.last_sent_at,
-		sendCount: i.send_count,
-		createdAt: i.created_at
-	}));
-}
-
 export interface SeatUsage {
 	planName: string;
 	limit: number | null;
@@ -166,37 +118,60 @@ export interface SeatUsage {
 	pending: number;
 }
 
-export async function seatUsage({
+const INVITATION_COLUMNS =
+	'id, email, full_name, role, status, expires_at, last_sent_at, send_count, created_at';
+
+/**
+ * Everything the staff page shows, in ONE embedded select from the clinic's row (RLS decides each
+ * embedded table as for a direct read): the plan's seat limit, every membership with the person's
+ * name and e-mail (oldest first), the 200 latest invitations, and the ids of the pending ones not
+ * yet expired (the seats they hold).
+ */
+export async function staffPage({
 	supabase,
-	organizationId
+	organizationId,
+	selfId
 }: {
 	supabase: Db;
 	organizationId: string;
-}): Promise<SeatUsage> {
-	const { data: org, error } = await supabase
+	selfId: string;
+}): Promise<{ staff: StaffMember[]; invitations: Invitation[]; seats: SeatUsage }> {
+	const now = new Date();
+	const { data, error } = await supabase
 		.from('organizations')
-		.select('plans(name, seat_limit)')
+		.select(
+			`plans(name, seat_limit), memberships(${MEMBER_COLUMNS}, created_at), invitations(${INVITATION_COLUMNS}), pending:invitations(id)`
+		)
 		.eq('id', organizationId)
+		.order('created_at', { referencedTable: 'memberships', ascending: true })
+		.order('created_at', { referencedTable: 'invitations', ascending: false })
+		.limit(200, { referencedTable: 'invitations' })
+		.eq('pending.status', 'pending')
+		.gt('pending.expires_at', now.toISOString())
 		.maybeSingle();
-	if (error) throw new Error(`organizations: ${error.message}`);
-	const { count: active, error: activeError } = await supabase
-		.from('memberships')
-		.select('id', { count: 'exact', head: true })
-		.eq('organization_id', organizationId)
-		.eq('status', 'active');
-	if (activeError) throw new Error(`memberships: ${activeError.message}`);
-	const { count: pending, error: pendingError } = await supabase
-		.from('invitations')
-		.select('id', { count: 'exact', head: true })
-		.eq('organization_id', organizationId)
-		.eq('status', 'pending')
-		.gt('expires_at', new Date().toISOString());
-	if (pendingError) throw new Error(`invitations: ${pendingError.message}`);
+	if (error) throw new Error(`staff page: ${error.message}`);
+	const memberships = data?.memberships ?? [];
 	return {
-		planName: org?.plans?.name ?? '',
-		limit: org?.plans?.seat_limit ?? null,
-		active: active ?? 0,
-		pending: pending ?? 0
+		staff: memberships.map((m) => toStaffMember(m, selfId)),
+		invitations: (data?.invitations ?? []).map((i) => ({
+			id: i.id,
+			email: i.email,
+			fullName: i.full_name,
+			role: i.role,
+			// a pending invitation past its expiry can no longer be accepted: show it as expired
+			status:
+				i.status === 'pending' && Date.parse(i.expires_at) <= now.getTime() ? 'expired' : i.status,
+			expiresAt: i.expires_at,
+			lastSentAt: i.last_sent_at,
+			sendCount: i.send_count,
+			createdAt: i.created_at
+		})),
+		seats: {
+			planName: data?.plans?.name ?? '',
+			limit: data?.plans?.seat_limit ?? null,
+			active: memberships.filter((m) => m.status === 'active').length,
+			pending: data?.pending?.length ?? 0
+		}
 	};
 }
 

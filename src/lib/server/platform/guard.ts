@@ -24,9 +24,19 @@ export async function isPlatformAdmin(opts: {
 
 /**
  * Every console load and action calls this first. 404 on a clinic host (the console does not
- * exist there), sign-in for nobody, 403 for anyone who is not a live platform admin.
+ * exist there), sign-in for nobody, 403 for anyone who is not a live platform admin. The check is
+ * made ONCE per request (the hook's platformGuard asks first) and its outcome, caller or refusal,
+ * kept on `locals`: the layout, page loads and actions of the same request reuse it.
  */
-export async function requirePlatformAdmin(opts: {
+export function requirePlatformAdmin(opts: {
+	locals: App.Locals;
+	url?: URL;
+}): Promise<PlatformCaller> {
+	opts.locals.platformAdmin ??= checkPlatformAdmin(opts);
+	return opts.locals.platformAdmin;
+}
+
+async function checkPlatformAdmin(opts: {
 	locals: App.Locals;
 	url?: URL;
 }): Promise<PlatformCaller> {

@@ -9,8 +9,15 @@ const DEFAULTS: PublicSettings = { maintenanceBanner: null, idleTimeoutMinutes: 
 const CACHE_MS = 3_000;
 let cached: { at: number; value: PublicSettings } | undefined;
 
-/** Banner and idle timeout via get_public_settings() (anon may call it); cached for 3 seconds. */
-export async function publicSettings(opts: { supabase: Db }): Promise<PublicSettings> {
+/**
+ * Banner and idle timeout: on a clinic host from the request context (already loaded, no call);
+ * elsewhere via get_public_settings() (anon may call it), cached for 3 seconds.
+ */
+export async function publicSettings(opts: {
+	supabase: Db;
+	context?: { settings: PublicSettings } | null;
+}): Promise<PublicSettings> {
+	if (opts.context) return opts.context.settings;
 	if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
 	const { data, error } = await opts.supabase.rpc('get_public_settings').maybeSingle();
 	if (error) {

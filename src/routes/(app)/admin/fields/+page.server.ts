@@ -2,21 +2,17 @@ import { fail, redirect } from '@sveltejs/kit';
 import { message, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { fieldDefinitionSchema, fieldMoveSchema } from '$lib/schemas/admin';
-import { createField, listFields, missingValueCounts, moveField } from '$lib/server/admin/fields';
+import { createField, fieldOverview, moveField } from '$lib/server/admin/fields';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const fields = await listFields({ supabase: locals.supabase });
-	const counts = await missingValueCounts({
-		supabase: locals.supabase,
-		keys: fields.map((f) => f.key)
-	});
+	const { fields, activePatients, missing } = await fieldOverview({ supabase: locals.supabase });
 	return {
 		fields,
-		activePatients: counts.activePatients,
-		missing: counts.missing,
+		activePatients,
+		missing,
 		notice: url.searchParams.get('notice'),
 		moveError: url.searchParams.get('moveError'),
 		form: await superValidate(zod4(fieldDefinitionSchema), { id: 'create-field' })

@@ -6,11 +6,9 @@ import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	changeRole,
 	invite,
-	listInvitations,
-	listStaff,
 	resendInvitation,
 	revokeInvitation,
-	seatUsage
+	staffPage
 } from '$lib/server/admin/staff';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
@@ -21,11 +19,11 @@ import type { Actions, PageServerLoad } from './$types';
  */
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { organizationId, user } = await parent();
-	const [staff, invitations, seats] = await Promise.all([
-		listStaff({ supabase: locals.supabase, organizationId, selfId: user.id }),
-		listInvitations({ supabase: locals.supabase, organizationId }),
-		seatUsage({ supabase: locals.supabase, organizationId })
-	]);
+	const { staff, invitations, seats } = await staffPage({
+		supabase: locals.supabase,
+		organizationId,
+		selfId: user.id
+	});
 	const roleForms = await Promise.all(
 		staff.map((m) =>
 			superValidate({ membershipId: m.membershipId, role: m.role }, zod4(changeRoleSchema), {

@@ -8,6 +8,7 @@ import { failForm } from '$lib/server/refusals';
 import {
 	activeFieldDefinitions,
 	getPatientForEdit,
+	patientEditPage,
 	setPatientArchived,
 	updatePatient
 } from '$lib/server/patients';
@@ -20,11 +21,9 @@ const NOT_FOUND = 'No patient with this address at this clinic.';
 export const load: PageServerLoad = async ({ locals, params, parent, url }) => {
 	const { role } = await parent();
 	if (!canEditPatients(role)) error(403, FORBIDDEN);
-	const [patient, definitions] = await Promise.all([
-		getPatientForEdit({ supabase: locals.supabase, id: params.id }),
-		activeFieldDefinitions({ supabase: locals.supabase })
-	]);
-	if (!patient) error(404, NOT_FOUND);
+	const page = await patientEditPage({ supabase: locals.supabase, id: params.id });
+	if (!page) error(404, NOT_FOUND);
+	const { patient, definitions } = page;
 	const form = await superValidate(
 		formValuesFromPatient(patient, definitions),
 		zod4(patientFormSchema(definitions)),
