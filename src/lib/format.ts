@@ -34,7 +34,11 @@ export function formatDateTime(value: When, zone: string | { utc?: boolean } = {
 	if (typeof zone === 'string') {
 		let f = zoned.get(zone);
 		if (!f) {
-			f = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
+			f = new Intl.DateTimeFormat(LOCALE, {
+				dateStyle: 'medium',
+				timeStyle: 'short',
+				timeZone: zone
+			});
 			zoned.set(zone, f);
 		}
 		return f.format(d);

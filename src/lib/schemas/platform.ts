@@ -59,7 +59,11 @@ export const changePlanSchema = z
 	.object({
 		plan_id: z.string().min(1, { error: 'Choose a plan.' }),
 		override: z.boolean().default(false),
-		override_reason: z.string().trim().max(500, { error: 'Use at most 500 characters.' }).default('')
+		override_reason: z
+			.string()
+			.trim()
+			.max(500, { error: 'Use at most 500 characters.' })
+			.default('')
 	})
 	.superRefine((v, ctx) => {
 		if (v.override && v.override_reason.length < 10) {
@@ -89,7 +93,9 @@ function limitField(unit: string) {
 			if (value === '') return;
 			const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
 			if (/^-\s*\d/.test(value))
-				return fail(`A limit cannot be negative: enter 1 or more ${unit}, or leave it empty for unlimited.`);
+				return fail(
+					`A limit cannot be negative: enter 1 or more ${unit}, or leave it empty for unlimited.`
+				);
 			if (/^\d+[.,]\d+$/.test(value)) return fail(`Enter a whole number of ${unit}.`);
 			if (!/^\d+$/.test(value))
 				return fail(`Enter a whole number of ${unit}, or leave it empty for unlimited.`);
@@ -131,7 +137,8 @@ export const planSchema = z
 	.superRefine((v, ctx) => {
 		if (!isCurrency(v.currency)) return;
 		const price = parseAmount(v.monthly_price, v.currency);
-		if (!price.ok) ctx.addIssue({ code: 'custom', path: ['monthly_price'], message: price.message });
+		if (!price.ok)
+			ctx.addIssue({ code: 'custom', path: ['monthly_price'], message: price.message });
 	});
 export type PlanInput = z.infer<typeof planSchema>;
 

@@ -33,7 +33,10 @@ type PlanField = (typeof PLAN_FIELDS)[keyof typeof PLAN_FIELDS];
  * (the schema has checked it converts exactly). The database refuses limits below what a clinic
  * on the plan already uses, naming the clinics and the numbers (409, next to the limit).
  */
-export async function savePlan(opts: { supabase: Db; plan: PlanInput }): Promise<Result<object, PlanField>> {
+export async function savePlan(opts: {
+	supabase: Db;
+	plan: PlanInput;
+}): Promise<Result<object, PlanField>> {
 	const { plan } = opts;
 	const price = parseAmount(plan.monthly_price, plan.currency);
 	if (!price.ok) return refuse(price.message, { field: 'monthly_price' });
