@@ -122,10 +122,10 @@ describe('platform console: plans', () => {
 		);
 		await page.getByLabel('Monthly price', { exact: true }).fill('4900');
 		await page.getByRole('button', { name: 'Save plan' }).click();
-		await page.waitForURL((u) => u.searchParams.get('notice') === 'saved');
-		expect(
-			await sql(`select monthly_price_cents, currency from public.plans where id = $1`, [id])
-		).toEqual([{ monthly_price_cents: 4900, currency: 'JPY' }]);
+		// the page is already at ?notice=saved: wait for the saved row instead
+		await expect
+			.poll(() => sql(`select monthly_price_cents, currency from public.plans where id = $1`, [id]))
+			.toEqual([{ monthly_price_cents: 4900, currency: 'JPY' }]);
 		await expect(
 			page.getByRole('row', { name: new RegExp(`^Test plan ${id}`) }).textContent()
 		).resolves.toContain('¥4,900');
