@@ -126,9 +126,9 @@ describe('platform console: plans', () => {
 		await expect
 			.poll(() => sql(`select monthly_price_cents, currency from public.plans where id = $1`, [id]))
 			.toEqual([{ monthly_price_cents: 4900, currency: 'JPY' }]);
-		await expect(
-			page.getByRole('row', { name: new RegExp(`^Test plan ${id}`) }).textContent()
-		).resolves.toContain('¥4,900');
+		await expect
+			.poll(() => page.getByRole('row', { name: new RegExp(`^Test plan ${id}`) }).textContent())
+			.toContain('¥4,900');
 	});
 
 	it('asks for confirmation before deleting a plan, and refuses while clinics use it', async () => {
