@@ -769,6 +769,9 @@ isOneToOne: false
 "amend_visit_note":
 { Args: { "notes": string,"reason": string,"visit_id": string,"vitals": Json }; Returns: number
                            },
+"audit_trail":
+{ Args: { "action"?: Database["public"]['Enums']["audit_action"],"actor"?: string,"from_at"?: string,"page_offset"?: number,"page_size"?: number,"patient"?: string,"to_at"?: string,"with_chain"?: boolean,"with_total"?: boolean }; Returns: Json
+                           },
 "count_lab_orders":
 { Args: { "statuses"?: (Database["public"]['Enums']["lab_order_status"])[] }; Returns: number
                            },
@@ -902,7 +905,7 @@ isOneToOne: false
 { Args: { "organization_id": string,"user_id": string }; Returns: undefined
                            },
 "platform_change_plan":
-{ Args: { "organization_id": string,"plan_id": string }; Returns: undefined
+{ Args: { "organization_id": string,"override_reason"?: string,"plan_id": string }; Returns: undefined
                            },
 "platform_clinic_activity":
 { Args: { "max_rows"?: number,"organization_id": string }; Returns: {

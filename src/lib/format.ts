@@ -22,11 +22,28 @@ const formatters = {
 
 type When = string | null | undefined;
 
-/** A moment, e.g. "24 Nov 2026, 14:05" (or "24 Nov 2026, 13:05 UTC"). */
-export function formatDateTime(value: When, { utc = false } = {}): string {
+const zoned = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A moment, e.g. "24 Nov 2026, 14:05" (or "24 Nov 2026, 13:05 UTC"); with a time zone name as the
+ * second argument, in that zone (a clinic's, e.g. 'Europe/London').
+ */
+export function formatDateTime(value: When, zone: string | { utc?: boolean } = {}): string {
 	if (!value) return '';
 	const d = new Date(value);
-	return utc ? `${formatters.dateTimeUtc.format(d)} UTC` : formatters.dateTime.format(d);
+	if (typeof zone === 'string') {
+		let f = zoned.get(zone);
+		if (!f) {
+			f = new Intl.DateTimeFormat(LOCALE, {
+				dateStyle: 'medium',
+				timeStyle: 'short',
+				timeZone: zone
+			});
+			zoned.set(zone, f);
+		}
+		return f.format(d);
+	}
+	return zone.utc ? `${formatters.dateTimeUtc.format(d)} UTC` : formatters.dateTime.format(d);
 }
 
 /**
@@ -47,9 +64,13 @@ export function formatTime(value: When, { utc = false } = {}): string {
 	return utc ? `${formatters.timeUtc.format(d)} UTC` : formatters.time.format(d);
 }
 
-/** A price in cents as money, e.g. 4900 USD → "$49.00". */
-export function formatMoney(cents: number, currency: string): string {
-	return new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
+/**
+ * An amount in the currency's minor unit as money, e.g. 4900 USD → "$49.00", 4900 JPY → "¥4,900",
+ * 1250 KWD → "KWD 1.250" (the minor unit's digits are the currency's own, see $lib/money).
+ */
+export function formatMoney(minor: number, currency: string): string {
+	const f = new Intl.NumberFormat('en', { style: 'currency', currency });
+	return f.format(minor / 10 ** (f.resolvedOptions().maximumFractionDigits ?? 2));
 }
 
 /** A size in bytes, e.g. 1536 → "1.5 KB" (1 KB = 1024 bytes). */

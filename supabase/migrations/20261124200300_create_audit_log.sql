@@ -381,3 +381,209 @@ comment on function public.log_export(text, integer) is
 
 revoke execute on function private.log_export(text, integer), public.log_export(text, integer) from public, anon;
 grant execute on function private.log_export(text, integer), public.log_export(text, integer) to authenticated;
+
+-- Reading the trail ---------------------------------------------------------------------------------------
+-- public.audit_trail(...): one page of the clinic's trail for its admins, in ONE round trip, with what
+-- people need to read it: the actor's name, the patient each entry concerns (name and MRN), the record
+-- it touched (the lab test, the medication, the field), the support access a platform admin acted
+-- under, the labels of the clinic's custom fields, the staff list for the person filter and,
+-- optionally, the hash-chain check. The portal turns this into sentences (src/lib/server/admin/audit.ts).
+--
+-- security invoker: every name comes through the admin's own RLS, so only the clinic's own data is
+-- read (its members' profiles, its patients, its field definitions, its own audit rows). A platform
+-- admin is named only as the clinic's trail recorded them (support access and platform actions
+-- carry the display name they had at the time), never from a profile outside the clinic.
+--
+-- A patient's entries: the patient's own rows plus the rows of every record whose insert row
+-- names the patient (visits, lab orders, prescriptions, appointments, …; visit notes under their
+-- visit), found through audit_log_patient_records_key; later updates of those records carry no
+-- patient_id, so they are matched on (table_name, row_id).
+create unique index audit_log_patient_records_key
+  on public.audit_log (organization_id, ((changes -> 'new' ->> 'patient_id')), id)
+  where action = 'insert';
+
+create function public.audit_trail(
+  actor uuid default null,
+  patient text default null,
+  action public.audit_action default null,
+  from_at timestamptz default null,
+  to_at timestamptz default null,
+  page_size integer default 50,
+  page_offset integer default 0,
+  with_total boolean default true,
+  with_chain boolean default false
+)
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_org uuid := private.current_org_id();
+  v_limit integer := least(greatest(coalesce(page_size, 50), 1), 1000);
+  v_offset integer := greatest(coalesce(page_offset, 0), 0);
+  v_query text := nullif(btrim(coalesce(patient, '')), '');
+  v_patient jsonb;
+  v_patient_id uuid;
+  v_where text := 'a.organization_id = $1';
+  v_total bigint;
+  v_entries jsonb;
+  v_people jsonb;
+  v_fields jsonb;
+  v_chain jsonb;
+begin
+  if v_org is null or not private.is_org_admin() then
+    raise exception 'Only clinic admins can read the audit trail' using errcode = '42501';
+  end if;
+
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'id', m.user_id, 'name', coalesce(nullif(btrim(p.full_name), ''), p.email, 'Unnamed'),
+           'role', m.role, 'status', m.status)
+         order by lower(coalesce(nullif(btrim(p.full_name), ''), p.email, '')), m.user_id), '[]'::jsonb)
+    into v_people
+    from public.memberships m
+    left join public.profiles p on p.id = m.user_id
+   where m.organization_id = v_org;
+
+  select coalesce(jsonb_object_agg(d.key, d.label), '{}'::jsonb) into v_fields
+    from public.patient_field_definitions d
+   where d.organization_id = v_org;
+
+  if with_chain then
+    select to_jsonb(c) into v_chain from private.verify_audit_chain() c;
+  end if;
+
+  if v_query is not null then
+    select jsonb_build_object('id', p.id, 'mrn', p.mrn, 'name', p.given_name || ' ' || p.family_name)
+      into v_patient
+      from public.patients p
+     where p.organization_id = v_org
+       and case
+             when v_query ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+               then p.id = v_query::uuid
+             when v_query ~* '^(mrn-?)?[0-9]{1,12}$'
+               then p.mrn = 'MRN-' || lpad((regexp_replace(v_query, '[^0-9]', '', 'g'))::bigint::text, 6, '0')
+             else false
+           end;
+    if v_patient is null then
+      return jsonb_build_object('patient', null, 'patient_not_found', true, 'total', 0,
+        'entries', '[]'::jsonb, 'people', v_people, 'field_labels', v_fields, 'chain', v_chain);
+    end if;
+    v_patient_id := (v_patient ->> 'id')::uuid;
+    v_where := v_where || $w$ and (a.table_name, a.row_id) in (
+        select 'patients', $2
+        union all
+        select x.table_name, x.row_id from public.audit_log x
+         where x.organization_id = $1 and x.action = 'insert'
+           and (x.changes -> 'new' ->> 'patient_id') = $2::text
+        union all
+        select 'visit_notes', x.row_id from public.audit_log x
+         where x.organization_id = $1 and x.action = 'insert' and x.table_name = 'visits'
+           and (x.changes -> 'new' ->> 'patient_id') = $2::text)$w$;
+  end if;
+  if actor is not null then v_where := v_where || ' and a.actor_id = $3'; end if;
+  if action is not null then v_where := v_where || ' and a.action = $4'; end if;
+  if from_at is not null then v_where := v_where || ' and a.created_at >= $5'; end if;
+  if to_at is not null then v_where := v_where || ' and a.created_at < $6'; end if;
+
+  if with_total then
+    execute 'select count(*) from public.audit_log a where ' || v_where
+      into v_total using v_org, v_patient_id, actor, action, from_at, to_at;
+  end if;
+
+  execute format($q$
+    select coalesce(jsonb_agg(jsonb_build_object(
+             'id', e.id, 'created_at', e.created_at, 'actor_id', e.actor_id, 'action', e.action,
+             'table_name', e.table_name, 'row_id', e.row_id, 'changes', e.changes,
+             'actor_name', e.actor_name, 'actor_kind', e.actor_kind,
+             'patient_id', e.patient_id, 'patient_name', e.patient_name, 'patient_mrn', e.patient_mrn,
+             'record', nullif(e.record, '{}'::jsonb), 'support', nullif(e.support, '{}'::jsonb))
+           order by e.id desc), '[]'::jsonb)
+      from (
+        select a.id, a.created_at, a.actor_id, a.action, a.table_name, a.row_id, a.changes,
+               case
+                 when a.actor_id is null then null
+                 when g.grant_row is not null or a.changes ? 'platform_action'
+                   then coalesce(nullif(g.grant_row ->> 'platform_admin_name', ''),
+                                 nullif(a.changes ->> 'platform_admin_name', ''),
+                                 g.grant_row ->> 'platform_admin_email')
+                 else coalesce(nullif(btrim(pr.full_name), ''), pr.email)
+               end as actor_name,
+               case
+                 when a.actor_id is null then 'system'
+                 when g.grant_row is not null or a.changes ? 'platform_action' then 'platform'
+                 when pr.id is not null then 'staff'
+                 else 'former'
+               end as actor_kind,
+               pt.patient_id,
+               coalesce(pp.given_name || ' ' || pp.family_name,
+                        ph.row ->> 'given_name' || ' ' || (ph.row ->> 'family_name')) as patient_name,
+               coalesce(pp.mrn, ph.row ->> 'mrn') as patient_mrn,
+               jsonb_strip_nulls(jsonb_build_object(
+                 'test_name', r.rec -> 'test_name', 'test_code', r.rec -> 'test_code',
+                 'medication', r.rec -> 'medication', 'dose', r.rec -> 'dose',
+                 'key', r.rec -> 'key', 'label', coalesce(to_jsonb(fd.label), r.rec -> 'label'),
+                 'user_id', r.rec -> 'user_id', 'role', r.rec -> 'role',
+                 'scheduled_at', r.rec -> 'scheduled_at', 'starts_at', r.rec -> 'starts_at')) as record,
+               jsonb_strip_nulls(jsonb_build_object(
+                 'reason', g.grant_row -> 'reason', 'starts_at', g.grant_row -> 'starts_at',
+                 'expires_at', g.grant_row -> 'expires_at')) as support
+          from (
+            select * from public.audit_log a where %s
+             order by a.id desc limit %s offset %s
+          ) a
+          left join public.profiles pr on pr.id = a.actor_id
+          -- the record's insert row (a visit note's: its visit's), for its patient and what it is
+          left join lateral (
+            select x.changes -> 'new' as rec from public.audit_log x
+             where x.organization_id = a.organization_id and x.action = 'insert'
+               and x.table_name = case a.table_name when 'visit_notes' then 'visits' else a.table_name end
+               and x.row_id = a.row_id
+               and a.table_name <> 'patients'
+             order by x.id limit 1
+          ) r on true
+          left join public.patient_field_definitions fd
+            on a.table_name = 'patient_field_definitions' and fd.organization_id = a.organization_id
+           and fd.id = a.row_id
+          -- the support access a platform admin acted under, as the clinic's trail recorded it
+          left join lateral (
+            select x.changes -> 'new' as grant_row from public.audit_log x
+             where x.organization_id = a.organization_id and x.action = 'insert'
+               and x.table_name = 'support_access_grants'
+               and x.row_id = case when a.table_name = 'support_access_grants' then a.row_id
+                                   else (a.changes ->> 'support_grant_id')::uuid end
+               and (a.table_name = 'support_access_grants' or a.changes ? 'support_grant_id')
+             order by x.id limit 1
+          ) g on true
+          cross join lateral (
+            select case when a.table_name = 'patients' then a.row_id
+                        else coalesce(a.changes -> 'new' ->> 'patient_id', a.changes -> 'old' ->> 'patient_id',
+                                      r.rec ->> 'patient_id')::uuid
+                   end as patient_id
+          ) pt
+          left join public.patients pp on pp.id = pt.patient_id
+          -- a patient deleted since: their name as the trail recorded it
+          left join lateral (
+            select coalesce(x.changes -> 'old', x.changes -> 'new') as row from public.audit_log x
+             where x.organization_id = a.organization_id and x.table_name = 'patients'
+               and x.row_id = pt.patient_id and x.action in ('insert', 'delete')
+               and pp.id is null
+             order by x.id desc limit 1
+          ) ph on true
+      ) e
+  $q$, v_where, v_limit, v_offset)
+    into v_entries using v_org, v_patient_id, actor, action, from_at, to_at;
+
+  return jsonb_build_object('patient', v_patient, 'patient_not_found', false, 'total', v_total,
+    'entries', v_entries, 'people', v_people, 'field_labels', v_fields, 'chain', v_chain);
+end;
+$$;
+comment on function public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean) is
+  'RPC (clinic admins; 42501 otherwise): one page of the clinic''s audit trail, newest first, filtered by actor, patient (MRN or id: their own rows and their records''), action and time, with names (actor, patient), the record touched, the support access a platform admin acted under, custom-field labels, the staff list, the total and optionally the chain check. Security invoker: names come only from what RLS lets the admin read.';
+revoke execute on function
+  public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)
+from public, anon;
+grant execute on function
+  public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)
+to authenticated;

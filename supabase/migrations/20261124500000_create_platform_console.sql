@@ -72,7 +72,9 @@ create policy platform_audit_log_select_platform on public.platform_audit_log
   using ((select private.is_platform_admin()));
 
 -- Records one platform action; when it concerns an existing clinic, also in that clinic's
--- hash-chained audit_log (actor = the platform admin), so the clinic's trail shows it.
+-- hash-chained audit_log (actor = the platform admin), so the clinic's trail shows it, with the
+-- platform admin's display name at the time (they are not one of the clinic's members, so the
+-- clinic's trail names them only as it recorded them).
 create function private.platform_log(
   p_action text, p_organization_id uuid, p_details jsonb,
   p_audit_action public.audit_action default 'update', p_table_name text default 'organizations'
@@ -89,7 +91,9 @@ begin
   if p_organization_id is not null then
     perform private.write_audit(
       p_organization_id, p_audit_action, p_table_name, p_organization_id,
-      jsonb_build_object('platform_action', p_action) || coalesce(p_details, '{}'::jsonb)
+      jsonb_build_object('platform_action', p_action, 'platform_admin_name',
+        (select nullif(btrim(pr.full_name), '') from public.profiles pr where pr.id = auth.uid()))
+      || coalesce(p_details, '{}'::jsonb)
     );
   end if;
 end;
@@ -502,6 +506,72 @@ comment on function private.platform_set_clinic_status(uuid, public.organization
   'Platform admins: suspends (members lose access at once) or reactivates a clinic, with a reason.';
 
 -- Plans and billing ---------------------------------------------------------------------------------
+-- Prices are integers in the MINOR UNIT of the plan's currency (cents for USD, yen for JPY, fils for
+-- KWD): the console converts the decimal amount people type with the currency's digits
+-- (src/lib/money.ts). Limits are at least 1 or null (unlimited): plans' CHECK constraints, and the
+-- RPCs below say which field is wrong (HINT = the form field).
+--
+-- What a clinic uses against its plan's limits, counted as the limits count it: seats are active
+-- memberships plus pending, unexpired invitations (private.ensure_seat_available), patients are the
+-- active (not archived) ones (private.take_patient_place).
+create function private.organization_usage(p_organization_id uuid)
+returns table (active_staff bigint, pending_invitations bigint, seats_in_use bigint, active_patients bigint)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.active_staff, s.pending, s.active_staff + s.pending, s.patients
+    from (
+      select (select count(*) from public.memberships m
+               where m.organization_id = p_organization_id and m.status = 'active') as active_staff,
+             (select count(*) from public.invitations i
+               where i.organization_id = p_organization_id and i.status = 'pending'
+                 and i.expires_at > now()) as pending,
+             (select count(*) from public.patients pt
+               where pt.organization_id = p_organization_id and pt.archived_at is null) as patients
+    ) s;
+$$;
+comment on function private.organization_usage(uuid) is
+  'Internal: a clinic''s seats in use (active staff + pending invitations) and active patients, as the plan limits count them.';
+revoke execute on function private.organization_usage(uuid) from public, anon, authenticated;
+
+-- "7 staff, plan allows 5 (6 active, 1 pending invitation); 1,200 active patients, plan allows
+-- 1,000", or null when the usage fits the limits. `p_allows` words the limit ("plan allows").
+create function private.plan_limit_excess(
+  p_active_staff bigint, p_pending_invitations bigint, p_active_patients bigint,
+  p_seat_limit integer, p_patient_limit integer, p_allows text default 'plan allows'
+)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_seats bigint := p_active_staff + p_pending_invitations;
+  v_parts text[] := '{}';
+begin
+  if p_seat_limit is not null and v_seats > p_seat_limit then
+    v_parts := v_parts || format('%s staff, %s %s%s',
+      to_char(v_seats, 'FM999,999,999,990'), p_allows, to_char(p_seat_limit, 'FM999,999,999,990'),
+      case when p_pending_invitations > 0
+        then format(' (%s active, %s pending invitation%s)', p_active_staff, p_pending_invitations,
+                    case when p_pending_invitations = 1 then '' else 's' end)
+        else '' end);
+  end if;
+  if p_patient_limit is not null and p_active_patients > p_patient_limit then
+    v_parts := v_parts || format('%s active patients, %s %s',
+      to_char(p_active_patients, 'FM999,999,999,990'), p_allows,
+      to_char(p_patient_limit, 'FM999,999,999,990'));
+  end if;
+  return nullif(array_to_string(v_parts, '; '), '');
+end;
+$$;
+comment on function private.plan_limit_excess(bigint, bigint, bigint, integer, integer, text) is
+  'Internal: how a clinic''s usage (private.organization_usage) exceeds a seat and a patient limit, in words with the numbers; null when it fits.';
+revoke execute on function private.plan_limit_excess(bigint, bigint, bigint, integer, integer, text)
+  from public, anon, authenticated;
+
 create function private.platform_save_plan(
   p_id text, p_name text, p_seat_limit integer, p_patient_limit integer,
   p_monthly_price_cents integer, p_currency text
@@ -514,9 +584,59 @@ set search_path = ''
 as $$
 declare
   v_existed boolean;
+  v_over text;
+  v_count integer;
+  v_field text;
 begin
   perform private.require_platform_admin();
-  v_existed := exists (select 1 from public.plans p where p.id = p_id);
+  if p_id is null or p_id !~ '^[a-z][a-z0-9_]{1,31}$' then
+    raise exception 'Use 2-32 lowercase letters, digits or underscores, starting with a letter.'
+      using errcode = '23514', hint = 'id';
+  end if;
+  if char_length(btrim(coalesce(p_name, ''))) not between 1 and 80 then
+    raise exception 'Enter a name of at most 80 characters.' using errcode = '23514', hint = 'name';
+  end if;
+  if p_seat_limit is not null and p_seat_limit < 1 then
+    raise exception 'A seat limit must be at least 1 (leave it empty for unlimited).'
+      using errcode = '23514', hint = 'seat_limit';
+  end if;
+  if p_patient_limit is not null and p_patient_limit < 1 then
+    raise exception 'A patient limit must be at least 1 (leave it empty for unlimited).'
+      using errcode = '23514', hint = 'patient_limit';
+  end if;
+  if p_monthly_price_cents is null or p_monthly_price_cents < 0 then
+    raise exception 'A price cannot be negative.' using errcode = '23514', hint = 'monthly_price';
+  end if;
+  if p_currency is null or upper(p_currency) !~ '^[A-Z]{3}$' then
+    raise exception 'Use a three-letter currency code such as USD.' using errcode = '23514', hint = 'currency';
+  end if;
+  select true into v_existed from public.plans p where p.id = p_id for update;
+  v_existed := coalesce(v_existed, false);
+  -- lowering a limit below what a clinic on the plan already uses is refused, with the numbers
+  if v_existed then
+    select count(*)::integer,
+           string_agg(format('%s (%s)', t.name, t.excess), '; ' order by t.name) filter (where t.rn <= 3),
+           case when bool_or(t.seats_over) then 'seat_limit' else 'patient_limit' end
+      into v_count, v_over, v_field
+      from (
+        select o.name, x.excess, x.seats_over, row_number() over (order by o.name) as rn
+          from public.organizations o
+          cross join lateral private.organization_usage(o.id) u
+          cross join lateral (
+            select private.plan_limit_excess(u.active_staff, u.pending_invitations, u.active_patients,
+                     p_seat_limit, p_patient_limit, 'the new limit allows') as excess,
+                   p_seat_limit is not null and u.seats_in_use > p_seat_limit as seats_over
+          ) x
+         where o.plan_id = p_id and x.excess is not null
+      ) t;
+    if v_count > 0 then
+      raise exception '%', format(
+        '%s on this plan would be over the new limits: %s%s. Move %s to another plan first, or keep the higher limit.',
+        case when v_count = 1 then '1 clinic' else v_count || ' clinics' end, v_over,
+        case when v_count > 3 then '; …' else '' end, case when v_count = 1 then 'it' else 'them' end)
+        using errcode = '23514', detail = 'plan_limits', hint = v_field;
+    end if;
+  end if;
   insert into public.plans (id, name, seat_limit, patient_limit, monthly_price_cents, currency)
   values (p_id, btrim(p_name), p_seat_limit, p_patient_limit, p_monthly_price_cents, upper(p_currency))
   on conflict (id) do update
@@ -530,7 +650,7 @@ begin
 end;
 $$;
 comment on function private.platform_save_plan(text, text, integer, integer, integer, text) is
-  'Platform admins: creates or updates a plan (limits null = unlimited).';
+  'Platform admins: creates or updates a plan (limits null = unlimited, else at least 1; price in the currency''s minor unit). Refuses (23514, detail plan_limits) limits below what a clinic on the plan already uses. HINT names the form field.';
 
 -- The plan new organizations get by default (organizations.plan_id's column default) can never be
 -- deleted: every onboarding without an explicit plan, and every seed, needs it.
@@ -541,8 +661,16 @@ volatile
 security definer
 set search_path = ''
 as $$
+declare
+  v_clinics integer;
+  v_names text;
+  v_invoices integer;
 begin
   perform private.require_platform_admin();
+  perform 1 from public.plans p where p.id = p_id for update;
+  if not found then
+    raise exception 'No such plan' using errcode = 'PT404', hint = 'id';
+  end if;
   if exists (
     select 1 from information_schema.columns c
      where c.table_schema = 'public' and c.table_name = 'organizations' and c.column_name = 'plan_id'
@@ -551,20 +679,38 @@ begin
     raise exception 'This is the default plan of new clinics; it cannot be deleted.'
       using errcode = '23503', hint = 'id';
   end if;
-  if exists (select 1 from public.organizations o where o.plan_id = p_id)
-     or exists (select 1 from public.subscriptions s where s.plan_id = p_id)
-     or exists (select 1 from public.invoices i where i.plan_id = p_id) then
-    raise exception 'This plan is in use by clinics or invoices; move them to another plan first.'
-      using errcode = '23503', hint = 'id';
+  select count(*)::integer, string_agg(o.name, ', ' order by o.name) filter (where o.rn <= 3)
+    into v_clinics, v_names
+    from (select o.name, row_number() over (order by o.name) as rn
+            from public.organizations o where o.plan_id = p_id) o;
+  if v_clinics > 0 then
+    raise exception '%', format('This plan is used by %s (%s%s); move %s to another plan first.',
+      case when v_clinics = 1 then '1 clinic' else v_clinics || ' clinics' end, v_names,
+      case when v_clinics > 3 then ', …' else '' end, case when v_clinics = 1 then 'it' else 'them' end)
+      using errcode = '23503', detail = 'plan_in_use', hint = 'id';
+  end if;
+  select count(*)::integer into v_invoices from public.invoices i where i.plan_id = p_id;
+  if v_invoices > 0 or exists (select 1 from public.subscriptions s where s.plan_id = p_id) then
+    raise exception 'This plan is on % of the billing history; it stays so those invoices keep their plan.',
+      case when v_invoices = 1 then '1 invoice' else v_invoices || ' invoices' end
+      using errcode = '23503', detail = 'plan_in_use', hint = 'id';
   end if;
   delete from public.plans where id = p_id;
   perform private.platform_log('plan.delete', null, jsonb_build_object('plan_id', p_id));
 end;
 $$;
 comment on function private.platform_delete_plan(text) is
-  'Platform admins: deletes a plan that is not the default and that no clinic, subscription or invoice uses.';
+  'Platform admins: deletes a plan that is not the default and that no clinic, subscription or invoice uses (23503 naming the clinics otherwise; PT404 for an unknown plan).';
 
-create function private.platform_change_plan(p_organization_id uuid, p_plan_id text)
+-- Moving a clinic to a plan whose limits it already exceeds is refused with the numbers (23514,
+-- detail plan_limits), unless the platform admin gives a reason to go over them (10-500
+-- characters): then the move is made and the override, the reason and the numbers are recorded in
+-- both trails. The clinic then cannot add staff or patients until it is back under the limits.
+-- The usage is counted under the same locks the limits are enforced with (the clinic's seat lock,
+-- its active-patient counter row), so no invitation or registration slips in between.
+create function private.platform_change_plan(
+  p_organization_id uuid, p_plan_id text, p_override_reason text default null
+)
 returns void
 language plpgsql
 volatile
@@ -573,24 +719,62 @@ set search_path = ''
 as $$
 declare
   v_old text;
+  v_clinic text;
+  v_plan public.plans;
+  v_old_name text;
+  v_usage record;
+  v_excess text;
+  v_reason text := nullif(btrim(coalesce(p_override_reason, '')), '');
+  v_override jsonb;
 begin
   perform private.require_platform_admin();
-  select o.plan_id into v_old from public.organizations o where o.id = p_organization_id for update;
+  select o.plan_id, o.name into v_old, v_clinic
+    from public.organizations o where o.id = p_organization_id for update;
   if v_old is null then
     raise exception 'No such clinic' using errcode = 'PT404';
   end if;
-  if not exists (select 1 from public.plans p where p.id = p_plan_id) then
+  select * into v_plan from public.plans p where p.id = p_plan_id;
+  if v_plan.id is null then
     raise exception 'Choose an existing plan.' using errcode = '23503', hint = 'plan_id';
   end if;
+  select p.name into v_old_name from public.plans p where p.id = v_old;
+
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('seats:' || p_organization_id::text, 0));
+  insert into private.organization_counters as c (organization_id, counter, value)
+  values (p_organization_id, 'active_patients',
+          (select count(*) from public.patients pt
+            where pt.organization_id = p_organization_id and pt.archived_at is null))
+  on conflict (organization_id, counter) do update set value = c.value;
+  select * into v_usage from private.organization_usage(p_organization_id);
+  v_excess := private.plan_limit_excess(v_usage.active_staff, v_usage.pending_invitations,
+    v_usage.active_patients, v_plan.seat_limit, v_plan.patient_limit);
+
+  if v_excess is not null then
+    if v_reason is null then
+      raise exception '% is over the limits of the % plan: %. Remove staff, revoke invitations or archive patients first, or change the plan anyway with a reason.',
+        v_clinic, v_plan.name, v_excess
+        using errcode = '23514', detail = 'plan_limits', hint = 'plan_id';
+    end if;
+    if char_length(v_reason) not between 10 and 500 then
+      raise exception 'Say why the clinic may go over the plan''s limits (10 to 500 characters).'
+        using errcode = '23514', hint = 'override_reason';
+    end if;
+    v_override := jsonb_build_object('reason', v_reason, 'excess', v_excess,
+      'seats_in_use', v_usage.seats_in_use, 'seat_limit', v_plan.seat_limit,
+      'active_patients', v_usage.active_patients, 'patient_limit', v_plan.patient_limit);
+  end if;
+
   update public.organizations set plan_id = p_plan_id where id = p_organization_id;
   insert into public.subscriptions (organization_id, plan_id) values (p_organization_id, p_plan_id)
   on conflict (organization_id) do update set plan_id = excluded.plan_id;
-  perform private.platform_log('clinic.change_plan', p_organization_id, jsonb_build_object(
-    'old', jsonb_build_object('plan_id', v_old), 'new', jsonb_build_object('plan_id', p_plan_id)));
+  perform private.platform_log('clinic.change_plan', p_organization_id, jsonb_strip_nulls(jsonb_build_object(
+    'old', jsonb_build_object('plan_id', v_old, 'plan_name', v_old_name),
+    'new', jsonb_build_object('plan_id', p_plan_id, 'plan_name', v_plan.name),
+    'limits_override', v_override)));
 end;
 $$;
-comment on function private.platform_change_plan(uuid, text) is
-  'Platform admins: moves a clinic to another plan (subscription and organizations.plan_id, which the limits read).';
+comment on function private.platform_change_plan(uuid, text, text) is
+  'Platform admins: moves a clinic to another plan (subscription and organizations.plan_id, which the limits read). Refused (23514, detail plan_limits) when the clinic exceeds the plan''s seat or patient limit, unless an override reason (10-500 characters) is given, which both trails record.';
 
 -- The invoice for the subscription's current period (idempotent); a period that has ended rolls the
 -- subscription forward first, so calling it once per period bills each period once.
@@ -738,12 +922,14 @@ language sql volatile security invoker set search_path = ''
 as $$ select private.platform_delete_plan(id); $$;
 comment on function public.platform_delete_plan(text) is 'RPC (platform admins): delete an unused plan.';
 
-create function public.platform_change_plan(organization_id uuid, plan_id text)
+create function public.platform_change_plan(
+  organization_id uuid, plan_id text, override_reason text default null
+)
 returns void
 language sql volatile security invoker set search_path = ''
-as $$ select private.platform_change_plan(organization_id, plan_id); $$;
-comment on function public.platform_change_plan(uuid, text) is
-  'RPC (platform admins): move a clinic to another plan.';
+as $$ select private.platform_change_plan(organization_id, plan_id, override_reason); $$;
+comment on function public.platform_change_plan(uuid, text, text) is
+  'RPC (platform admins): move a clinic to another plan; refused with the numbers when the clinic exceeds its limits, unless override_reason (10-500 characters) says why (recorded).';
 
 create function public.generate_invoice(org uuid)
 returns uuid
@@ -781,7 +967,7 @@ revoke execute on function
   private.platform_save_plan(text, text, integer, integer, integer, text),
   public.platform_save_plan(text, text, integer, integer, integer, text),
   private.platform_delete_plan(text), public.platform_delete_plan(text),
-  private.platform_change_plan(uuid, text), public.platform_change_plan(uuid, text),
+  private.platform_change_plan(uuid, text, text), public.platform_change_plan(uuid, text, text),
   private.generate_invoice(uuid), public.generate_invoice(uuid),
   private.platform_set_invoice_status(uuid, public.invoice_status),
   public.platform_set_invoice_status(uuid, public.invoice_status),
@@ -800,7 +986,7 @@ grant execute on function
   private.platform_save_plan(text, text, integer, integer, integer, text),
   public.platform_save_plan(text, text, integer, integer, integer, text),
   private.platform_delete_plan(text), public.platform_delete_plan(text),
-  private.platform_change_plan(uuid, text), public.platform_change_plan(uuid, text),
+  private.platform_change_plan(uuid, text, text), public.platform_change_plan(uuid, text, text),
   private.generate_invoice(uuid), public.generate_invoice(uuid),
   private.platform_set_invoice_status(uuid, public.invoice_status),
   public.platform_set_invoice_status(uuid, public.invoice_status),

@@ -69,6 +69,7 @@ declare
   v_open public.support_access_grants;
   v_grant public.support_access_grants;
   v_email text;
+  v_name text;
 begin
   if char_length(v_reason) < 10 or char_length(v_reason) > 500 then
     raise exception 'State the reason for the access (10 to 500 characters).' using errcode = '23514', hint = 'reason';
@@ -97,13 +98,16 @@ begin
   returning * into v_grant;
 
   select u.email into v_email from auth.users u where u.id = v_admin;
+  select nullif(btrim(p.full_name), '') into v_name from public.profiles p where p.id = v_admin;
   insert into public.platform_audit_log (actor_id, action, organization_id, details)
   values (v_admin, 'support.start', p_organization_id, jsonb_build_object(
     'grant_id', v_grant.id, 'reason', v_reason, 'expires_at', v_grant.expires_at, 'minutes', p_minutes));
   perform private.write_audit(
     p_organization_id, 'insert', 'support_access_grants', v_grant.id,
     jsonb_build_object('platform_action', 'support.start', 'new', jsonb_build_object(
-      'platform_admin_id', v_admin, 'platform_admin_email', v_email, 'reason', v_reason,
+      'platform_admin_id', v_admin, 'platform_admin_email', v_email,
+      -- the name the clinic's trail shows for this person (they are not one of its members)
+      'platform_admin_name', v_name, 'reason', v_reason,
       'starts_at', v_grant.starts_at, 'expires_at', v_grant.expires_at, 'access', 'read-only')));
   return v_grant.id;
 end;

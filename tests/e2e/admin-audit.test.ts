@@ -1,8 +1,10 @@
 /**
- * Clinic admin console, audit trail: an admin sees the clinic's entries with names and plain
- * summaries (chart views spelled out), filters by person, patient, action and dates, downloads the
- * filtered rows as CSV (formula cells neutralised), and sees tampering reported by the chain check.
- * Staff get 403 on the page and the CSV; another clinic's admin sees none of clinic-a's rows.
+ * Clinic admin console, audit trail: an admin reads the clinic's entries as sentences with
+ * people's names, field labels (custom fields by label) and times in the clinic's zone, support
+ * access with the platform admin and the reason (no uuids, no table or column names); filters by
+ * person, patient, action and dates; downloads the filtered rows as CSV with the raw columns and
+ * the sentence (formula cells neutralised); and sees tampering reported by the chain check. Staff
+ * get 403 on the page and the CSV; another clinic's admin sees none of the clinic's rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -12,6 +14,8 @@ import { createStaff, deleteUser } from '../support/people.ts';
 import { adminDb } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
+/** Pat Morgan, the demo platform admin (README, "Demo clinics and logins"). */
+const PLATFORM_ADMIN_ID = '00000000-0000-4000-8000-00000000d001';
 
 async function sql<T = Record<string, unknown>>(
 	text: string,
@@ -27,13 +31,22 @@ async function sql<T = Record<string, unknown>>(
 }
 
 /** Writes as `userId` would through the API (auth.uid() and the clinic claim drive the audit). */
-async function asUser(userId: string, orgId: string, statements: string[], values: unknown[] = []) {
+async function asUser(
+	userId: string,
+	orgId: string | null,
+	statements: string[],
+	values: unknown[] = []
+) {
 	const db = adminDb();
 	await db.connect();
 	try {
 		await db.query('begin');
 		await db.query(`select set_config('request.jwt.claims', $1, true)`, [
-			JSON.stringify({ sub: userId, role: 'authenticated', organization_id: orgId })
+			JSON.stringify({
+				sub: userId,
+				role: 'authenticated',
+				...(orgId ? { organization_id: orgId } : {})
+			})
 		]);
 		for (const s of statements) await db.query(s, values);
 		await db.query('commit');
@@ -76,11 +89,20 @@ describe('clinic admin console: audit trail', () => {
 		people.push(admin.id, doctor.id);
 		doctorId = doctor.id;
 		await sql(`update public.profiles set full_name = 'Dr Dora Audit' where id = $1`, [doctorId]);
+		await asUser(admin.id, orgId, [
+			`insert into public.patient_field_definitions (key, label) values ('blood_type', 'Blood type')`
+		]);
 		await asUser(doctorId, orgId, [
 			`insert into public.patients (given_name, family_name) values ('=HYPERLINK("x")', 'Formula')`,
-			`update public.patients set phone = '+44 20 7946 0001' where family_name = 'Formula'`,
+			`update public.patients set phone = '+44 20 7946 0001', custom_fields = '{"blood_type": "B+"}' where family_name = 'Formula'`,
 			`select public.log_chart_view((select id from public.patients where family_name = 'Formula'))`,
 			`insert into public.patients (given_name, family_name) values ('Other', 'Person')`
+		]);
+		// the platform's support person (Pat Morgan) opens read-only access and ends it: the
+		// clinic's trail records both with their name and the reason
+		await asUser(PLATFORM_ADMIN_ID, null, [
+			`select public.start_support_access('${orgId}', 'Ticket 4711: lab results missing', 30)`,
+			`select public.end_support_access()`
 		]);
 		[{ mrn }] = await sql<{ mrn: string }>(
 			`select mrn from public.patients where organization_id = $1 and family_name = 'Formula'`,
@@ -97,7 +119,7 @@ describe('clinic admin console: audit trail', () => {
 		for (const id of people) await deleteUser(id);
 	});
 
-	it('lists the clinic’s entries with the person, a plain summary and chart views spelled out; the chain is intact', async () => {
+	it('reads as sentences: names, labels, the support person and reason, local times; no uuids or column names', async () => {
 		await page.goto(appUrl(slug, '/admin/audit'));
 		expect(await page.getByTestId('chain-status').textContent()).toContain('Audit chain intact');
 		const view = page.locator('tr[data-action="view"]');
@@ -110,7 +132,30 @@ describe('clinic admin console: audit trail', () => {
 				.locator('tr[data-action="update"]', { hasText: 'Dr Dora Audit' })
 				.first()
 				.textContent()
-		).toContain('phone: — → +44 20 7946 0001');
+		).toContain(
+			`Dr Dora Audit changed the details of =HYPERLINK("x") Formula (${mrn}): Phone from (empty) to “+44 20 7946 0001”; Blood type from (empty) to “B+”`
+		);
+		const sentences = (await page.getByTestId('audit-sentence').allTextContents()).map((t) =>
+			t.trim()
+		);
+		expect(sentences).toContain(
+			'Pat Morgan (platform support) opened read-only access for 30 minutes: reason “Ticket 4711: lab results missing”'
+		);
+		expect(sentences).toContain('Pat Morgan (platform support) ended read-only access');
+		const table = (await page.locator('table').textContent()) ?? '';
+		expect(table).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+		expect(table).not.toMatch(/\b(custom_fields|support_access_grants|given_name|patients)\b/);
+		// times in the clinic's zone (UTC until clinics have their own), not ISO timestamps
+		const [{ at }] = await sql<{ at: Date }>(
+			`select created_at as at from public.audit_log where organization_id = $1 and action = 'view'`,
+			[orgId]
+		);
+		const when = new Intl.DateTimeFormat('en-GB', {
+			dateStyle: 'medium',
+			timeStyle: 'short',
+			timeZone: 'UTC'
+		}).format(at);
+		expect(await view.locator('time').textContent()).toBe(when);
 		await page.screenshot({ path: screenshotPath('admin-audit'), fullPage: true });
 	});
 
@@ -119,9 +164,9 @@ describe('clinic admin console: audit trail', () => {
 		await page.getByLabel('Person').selectOption({ label: 'Dr Dora Audit' });
 		await page.getByRole('button', { name: 'Filter' }).click();
 		await page.waitForURL((u) => u.searchParams.get('actor') === doctorId);
-		const actors = await page.locator('tbody tr td:nth-child(2)').allTextContents();
-		expect(actors.length).toBe(4);
-		expect(new Set(actors)).toEqual(new Set(['Dr Dora Audit']));
+		const sentences = await page.getByTestId('audit-sentence').allTextContents();
+		expect(sentences.length).toBe(4);
+		expect(sentences.every((t) => t.trim().startsWith('Dr Dora Audit '))).toBe(true);
 
 		await page.goto(appUrl(slug, `/admin/audit?patient=${mrn}`));
 		expect(await page.getByTestId('audit-total').textContent()).toContain(`3 matching entries for`);
@@ -142,8 +187,15 @@ describe('clinic admin console: audit trail', () => {
 		const { status, text } = await fetchText(page, `/admin/audit/audit.csv?patient=${mrn}`);
 		expect(status).toBe(200);
 		const lines = text.trimEnd().split('\r\n');
-		expect(lines[0]).toBe('id,time,actor,actor_id,action,table,row_id,patient,summary,changes');
+		expect(lines[0]).toBe(
+			'id,time,actor_id,action,table,row_id,patient_id,changes,local_time,actor,patient,sentence'
+		);
 		expect(lines.length).toBe(1 + 3);
+		// the raw columns (ids, table, ISO time, the changes as JSON) and the sentence
+		expect(text).toContain(`,${doctorId},view,patients,`);
+		expect(text).toMatch(/,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/);
+		expect(text).toContain('""phone"":""+44 20 7946 0001""');
+		expect(text).toContain('Dr Dora Audit changed the details of');
 		// the patient cell starts with "=": prefixed with ' and quoted (it holds quotes)
 		expect(text).toContain(`"'=HYPERLINK(""x"") Formula (${mrn})"`);
 		expect(text).not.toMatch(/,=HYPERLINK/);

@@ -137,6 +137,7 @@ describe('platform console access', () => {
 				'/platform/clinics',
 				'/platform/clinics/new',
 				'/platform/plans',
+				'/platform/plans/starter/delete',
 				'/platform/settings',
 				'/platform/audit',
 				`/platform/clinics/a0a0a0a0-0000-4000-8000-000000000001`
@@ -168,10 +169,11 @@ describe('platform console access', () => {
 						name: 'Sneaky',
 						seat_limit: '',
 						patient_limit: '',
-						monthly_price_cents: '0',
+						monthly_price: '0',
 						currency: 'USD'
 					}
 				],
+				['/platform/plans/clinic/delete', { id: 'clinic' }],
 				[
 					`/platform/clinics/a0a0a0a0-0000-4000-8000-000000000001/status?/suspend`,
 					{ reason: 'sneaky' }

@@ -1,14 +1,10 @@
 import { z } from 'zod';
+import { isCurrency, parseAmount } from '$lib/money';
 import { emailSchema } from './email';
 
 /** Forms of the platform console: shared by its actions, pages and tests. */
 
 export const organizationTypes = ['clinic', 'hospital', 'laboratory', 'pharmacy', 'other'] as const;
-
-const optionalLimit = z
-	.union([z.literal('').transform(() => null), z.coerce.number().int().positive()])
-	.nullable()
-	.default(null);
 
 export const onboardClinicSchema = z.object({
 	name: z
@@ -54,31 +50,96 @@ export const suspendClinicSchema = z.object({
 
 export const reactivateClinicSchema = suspendClinicSchema;
 
-export const changePlanSchema = z.object({
-	plan_id: z.string().min(1, { error: 'Choose a plan.' })
-});
+/**
+ * Moving a clinic to another plan. A plan whose seat or patient limit the clinic already exceeds
+ * is refused by the database with the numbers; `override` with a reason moves it anyway, and both
+ * audit trails record the override.
+ */
+export const changePlanSchema = z
+	.object({
+		plan_id: z.string().min(1, { error: 'Choose a plan.' }),
+		override: z.boolean().default(false),
+		override_reason: z
+			.string()
+			.trim()
+			.max(500, { error: 'Use at most 500 characters.' })
+			.default('')
+	})
+	.superRefine((v, ctx) => {
+		if (v.override && v.override_reason.length < 10) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['override_reason'],
+				message: 'Say why the clinic may go over the plan’s limits (at least 10 characters).'
+			});
+		}
+	});
+export type ChangePlanInput = z.infer<typeof changePlanSchema>;
 
-export const planSchema = z.object({
-	id: z
+/** The largest limit the database holds (Postgres `integer`). */
+const MAX_LIMIT = 2_147_483_647;
+
+/**
+ * A plan limit as typed: empty for unlimited, else a whole number of at least 1. Kept as text in
+ * the form (a number input would turn "abc" into an empty value, i.e. unlimited, silently);
+ * `limitValue` turns it into the number or null.
+ */
+function limitField(unit: string) {
+	return z
 		.string()
 		.trim()
-		.regex(/^[a-z][a-z0-9_]{1,31}$/, {
-			error: 'Use 2-32 lowercase letters, digits or underscores, starting with a letter.'
-		}),
-	name: z.string().trim().min(1, { error: 'Enter a name.' }).max(80),
-	seat_limit: optionalLimit,
-	patient_limit: optionalLimit,
-	monthly_price_cents: z.coerce
-		.number({ error: 'Enter a price in cents.' })
-		.int()
-		.min(0, { error: 'A price cannot be negative.' }),
-	currency: z
-		.string()
-		.trim()
-		.toUpperCase()
-		.regex(/^[A-Z]{3}$/, { error: 'Use a three-letter currency code such as USD.' })
-		.default('USD')
-});
+		.default('')
+		.superRefine((value, ctx) => {
+			if (value === '') return;
+			const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+			if (/^-\s*\d/.test(value))
+				return fail(
+					`A limit cannot be negative: enter 1 or more ${unit}, or leave it empty for unlimited.`
+				);
+			if (/^\d+[.,]\d+$/.test(value)) return fail(`Enter a whole number of ${unit}.`);
+			if (!/^\d+$/.test(value))
+				return fail(`Enter a whole number of ${unit}, or leave it empty for unlimited.`);
+			const n = Number(value);
+			if (n < 1) return fail(`A limit must be at least 1 (leave it empty for unlimited).`);
+			if (n > MAX_LIMIT) return fail(`Enter at most ${MAX_LIMIT.toLocaleString('en')}.`);
+		});
+}
+
+/** A validated limit field's value: null = unlimited. */
+export function limitValue(text: string): number | null {
+	return text.trim() === '' ? null : Number(text);
+}
+
+export const planSchema = z
+	.object({
+		id: z
+			.string()
+			.trim()
+			.regex(/^[a-z][a-z0-9_]{1,31}$/, {
+				error: 'Use 2-32 lowercase letters, digits or underscores, starting with a letter.'
+			}),
+		name: z
+			.string()
+			.trim()
+			.min(1, { error: 'Enter a name.' })
+			.max(80, { error: 'Use at most 80 characters.' }),
+		seat_limit: limitField('seats'),
+		patient_limit: limitField('patients'),
+		/** In the plan's currency as people write it ("49.00"); stored in its minor unit. */
+		monthly_price: z.string().trim().default(''),
+		currency: z
+			.string()
+			.trim()
+			.toUpperCase()
+			.refine(isCurrency, { error: 'Choose a currency from the list (ISO 4217, e.g. USD).' })
+			.default('USD')
+	})
+	.superRefine((v, ctx) => {
+		if (!isCurrency(v.currency)) return;
+		const price = parseAmount(v.monthly_price, v.currency);
+		if (!price.ok)
+			ctx.addIssue({ code: 'custom', path: ['monthly_price'], message: price.message });
+	});
 export type PlanInput = z.infer<typeof planSchema>;
 
 export const deletePlanSchema = z.object({ id: z.string().min(1) });

@@ -1,28 +1,25 @@
 /**
- * The clinic's audit trail for its admins: audit_log rows read with the admin's own session (RLS:
- * admins of the live clinic only), filtered by person, patient, action and time, with names
- * resolved for display and a one-line summary of each change.
+ * The clinic's audit trail for its admins: one `audit_trail` RPC per page (or per CSV page) with the
+ * admin's own session (RLS: admins of the live clinic only), filtered by person, patient, action
+ * and days, and every entry turned into a sentence (./audit-sentences.ts) with the clinic's names
+ * and its local time.
  *
- * Patient filter: a patient's trail is the rows whose row is the patient itself (registration,
- * edits, chart views) or one of its clinical records: the ids of its visits (visit notes are
- * audited under their visit's id), lab orders and prescriptions are looked up first and matched on
- * row_id, which the (organization_id, table_name, row_id) index serves. This also finds records
- * whose later updates carry no patient_id in their changes.
+ * Patient filter: a patient's trail is the rows of the patient itself (registration, edits, chart
+ * views) and of every record whose insert row names the patient (visits and their notes, lab
+ * orders, prescriptions, …), which the database finds through the audit log itself.
  */
 import { z } from 'zod';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import { fullName } from '$lib/format';
-import { isUuid } from '$lib/uuid';
+import { formatDateTime } from '$lib/format';
+import { actorLabel, patientLabel, sentence, type TrailEntry } from './audit-sentences';
 
 type Db = SupabaseClient<Database>;
-export type AuditRow = Pick<
-	Database['public']['Tables']['audit_log']['Row'],
-	'id' | 'actor_id' | 'action' | 'table_name' | 'row_id' | 'changes' | 'created_at'
->;
 
 export const AUDIT_ACTIONS = ['insert', 'update', 'delete', 'view', 'export'] as const;
 export const AUDIT_PAGE_SIZE = 50;
+/** The time zone the trail is shown in until clinics have one of their own (the diary adds it). */
+export const DEFAULT_TIME_ZONE = 'UTC';
 
 const optional = <T extends z.ZodType>(s: T) =>
 	z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
@@ -47,160 +44,151 @@ export function parseAuditFilter(params: URLSearchParams): AuditFilter {
 	return parsed.success ? parsed.data : { page: 1 };
 }
 
+/** Offset of `timeZone` from UTC at `at`, in milliseconds. */
+function zoneOffset(at: number, timeZone: string): number {
+	const parts = Object.fromEntries(
+		new Intl.DateTimeFormat('en-US', {
+			timeZone,
+			hourCycle: 'h23',
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit',
+			hour: '2-digit',
+			minute: '2-digit',
+			second: '2-digit'
+		})
+			.formatToParts(new Date(at))
+			.map((p) => [p.type, p.value])
+	);
+	const wall = Date.UTC(
+		+parts.year,
+		+parts.month - 1,
+		+parts.day,
+		+parts.hour,
+		+parts.minute,
+		+parts.second
+	);
+	return wall - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * The instant a calendar day (`YYYY-MM-DD`) starts in `timeZone` (its local midnight; `days` later
+ * for the end of a range). The diary's `dayRange` in $lib/format does the same with
+ * @internationalized/date and can replace this once both are merged.
+ */
+export function dayStart(day: string, timeZone: string, days = 0): Date {
+	const [y, m, d] = day.split('-').map(Number);
+	const utcMidnight = Date.UTC(y, m - 1, d + days);
+	let at = utcMidnight - zoneOffset(utcMidnight, timeZone);
+	at = utcMidnight - zoneOffset(at, timeZone); // the offset at the local midnight itself (DST)
+	return new Date(at);
+}
+
 export interface PatientRef {
 	id: string;
 	mrn: string;
 	name: string;
 }
 
-/** The patient a filter names, by MRN ("MRN-000012" or "12") or id. */
-export async function findPatient({
-	supabase,
-	q
-}: {
-	supabase: Db;
-	q: string;
-}): Promise<PatientRef | null> {
-	let query = supabase.from('patients').select('id, mrn, given_name, family_name');
-	if (isUuid(q)) query = query.eq('id', q);
-	else if (/^(mrn-?)?\d{1,12}$/i.test(q))
-		query = query.eq('mrn', 'MRN-' + String(Number(q.replace(/\D/g, ''))).padStart(6, '0'));
-	else return null;
-	const { data, error } = await query.maybeSingle();
-	if (error) throw new Error(`patients: ${error.message}`);
-	return data ? { id: data.id, mrn: data.mrn, name: fullName(data) } : null;
+export interface Person {
+	id: string;
+	name: string;
+	role: string;
+	status: string;
 }
 
-/** Ids whose audit rows belong to a patient: the patient and its visits, lab orders, prescriptions. */
-async function patientRowIds(supabase: Db, patientId: string): Promise<string[]> {
-	const ids = [patientId];
-	for (const table of ['visits', 'lab_orders', 'prescriptions'] as const) {
-		const { data, error } = await supabase.from(table).select('id').eq('patient_id', patientId);
-		if (error) throw new Error(`${table}: ${error.message}`);
-		ids.push(...(data ?? []).map((r) => r.id));
-	}
-	return ids;
+export interface ChainCheck {
+	intact: boolean;
+	rows_checked: number;
+	first_broken_id: number | null;
+	problem: string | null;
 }
 
-/** A filtered query builder factory (re-created per page: builders are single-use). */
-export async function auditQuery({
-	supabase,
-	organizationId,
-	filter,
-	patientId
-}: {
-	supabase: Db;
-	organizationId: string;
-	filter: AuditFilter;
+/** What `public.audit_trail` answers. */
+interface TrailAnswer {
+	patient: PatientRef | null;
+	patient_not_found: boolean;
+	total: number | null;
+	entries: TrailEntry[];
+	people: Person[];
+	field_labels: Record<string, string>;
+	chain: ChainCheck | null;
+}
+
+/** One entry as the page and the CSV show it: the raw row and its sentence. */
+export interface AuditView {
+	id: number;
+	at: string;
+	/** `at` in the clinic's time zone. */
+	when: string;
+	actor: string;
+	actorId: string | null;
+	action: TrailEntry['action'];
+	table: string;
+	rowId: string | null;
 	patientId: string | null;
-}) {
-	const rowIds = patientId ? await patientRowIds(supabase, patientId) : null;
-	return (withCount: boolean) => {
-		let q = supabase
-			.from('audit_log')
-			.select(
-				'id, actor_id, action, table_name, row_id, changes, created_at',
-				withCount ? { count: 'exact' } : undefined
-			)
-			.eq('organization_id', organizationId);
-		if (filter.actor) q = q.eq('actor_id', filter.actor);
-		if (filter.action) q = q.eq('action', filter.action);
-		if (filter.from) q = q.gte('created_at', `${filter.from}T00:00:00Z`);
-		if (filter.to) q = q.lt('created_at', nextDay(filter.to));
-		if (rowIds) q = q.in('row_id', rowIds);
-		return q.order('id', { ascending: false });
-	};
+	patient: string | null;
+	sentence: string;
+	changes: Record<string, unknown>;
 }
 
-function nextDay(date: string): string {
-	const d = new Date(`${date}T00:00:00Z`);
-	d.setUTCDate(d.getUTCDate() + 1);
-	return d.toISOString();
-}
-
-/** Staff of the clinic (for the person filter and actor names). */
-export async function clinicPeople({
+/**
+ * One page of the trail (one round trip): the entries as sentences, the total, the staff for the
+ * person filter, the patient the filter names (or that it names none) and, for the page, the
+ * hash-chain check.
+ */
+export async function loadAuditTrail({
 	supabase,
-	organizationId
+	filter,
+	timeZone = DEFAULT_TIME_ZONE,
+	offset,
+	limit,
+	withTotal = true,
+	withChain = false
 }: {
 	supabase: Db;
-	organizationId: string;
+	filter: AuditFilter;
+	timeZone?: string;
+	offset: number;
+	limit: number;
+	withTotal?: boolean;
+	withChain?: boolean;
 }) {
-	const { data, error } = await supabase
-		.from('memberships')
-		.select('user_id, profiles(full_name, email)')
-		.eq('organization_id', organizationId);
-	if (error) throw new Error(`memberships: ${error.message}`);
-	return (data ?? [])
-		.map((m) => ({ id: m.user_id, name: m.profiles?.full_name || m.profiles?.email || m.user_id }))
-		.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The patient each row concerns (the patient itself, or patient_id in the recorded row). */
-export function rowPatientId(
-	row: Pick<AuditRow, 'table_name' | 'row_id' | 'changes'>
-): string | null {
-	if (row.table_name === 'patients') return row.row_id;
-	const c = (row.changes ?? {}) as { new?: Record<string, unknown>; old?: Record<string, unknown> };
-	const id = c.new?.patient_id ?? c.old?.patient_id;
-	return typeof id === 'string' ? id : null;
-}
-
-export async function patientNames({ supabase, ids }: { supabase: Db; ids: string[] }) {
-	const names = new Map<string, PatientRef>();
-	const unique = [...new Set(ids)];
-	for (let i = 0; i < unique.length; i += 200) {
-		const { data, error } = await supabase
-			.from('patients')
-			.select('id, mrn, given_name, family_name')
-			.in('id', unique.slice(i, i + 200));
-		if (error) throw new Error(`patients: ${error.message}`);
-		for (const p of data ?? []) names.set(p.id, { id: p.id, mrn: p.mrn, name: fullName(p) });
-	}
-	return names;
-}
-
-const short = (v: unknown) => {
-	const s =
-		v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-	return s.length > 60 ? `${s.slice(0, 57)}…` : s;
-};
-
-/** One line describing what happened, e.g. "opened the chart of Ada Audit (MRN-000001)". */
-export function summarize(row: AuditRow, patient: PatientRef | undefined): string {
-	const who = patient ? `${patient.name} (${patient.mrn})` : 'a patient';
-	const c = (row.changes ?? {}) as {
-		new?: Record<string, unknown>;
-		old?: Record<string, unknown>;
-		kind?: string;
-		row_count?: number;
+	const { data, error } = await supabase.rpc('audit_trail', {
+		...(filter.actor ? { actor: filter.actor } : {}),
+		...(filter.patient ? { patient: filter.patient } : {}),
+		...(filter.action ? { action: filter.action } : {}),
+		...(filter.from ? { from_at: dayStart(filter.from, timeZone).toISOString() } : {}),
+		...(filter.to ? { to_at: dayStart(filter.to, timeZone, 1).toISOString() } : {}),
+		page_size: limit,
+		page_offset: offset,
+		with_total: withTotal,
+		with_chain: withChain
+	});
+	if (error) throw new Error(`audit_trail: ${error.message}`);
+	const answer = data as unknown as TrailAnswer;
+	const people = new Map(answer.people.map((p) => [p.id, p.name]));
+	const ctx = { people, fieldLabels: answer.field_labels, timeZone };
+	const rows: AuditView[] = answer.entries.map((e) => ({
+		id: e.id,
+		at: e.created_at,
+		when: formatDateTime(e.created_at, timeZone),
+		actor: actorLabel(e),
+		actorId: e.actor_id,
+		action: e.action,
+		table: e.table_name,
+		rowId: e.row_id,
+		patientId: e.patient_id ?? null,
+		patient: patientLabel(e),
+		sentence: sentence(e, ctx),
+		changes: e.changes
+	}));
+	return {
+		rows,
+		total: answer.total ?? 0,
+		people: answer.people,
+		patient: answer.patient,
+		patientNotFound: answer.patient_not_found,
+		chain: answer.chain
 	};
-	switch (row.action) {
-		case 'view':
-			return `opened the chart of ${who}`;
-		case 'export':
-			return `exported ${c.kind ?? row.table_name} (${c.row_count ?? '?'} rows)`;
-		case 'insert':
-			return row.table_name === 'patients'
-				? `registered ${who}`
-				: `created ${row.table_name}${patient ? ` for ${who}` : ''}`;
-		case 'delete':
-			return `deleted ${row.table_name}${patient ? ` of ${who}` : ''}`;
-		case 'update': {
-			const keys = Object.keys(c.new ?? {});
-			const parts = keys
-				.slice(0, 4)
-				.map((k) => `${k}: ${short(c.old?.[k])} → ${short(c.new?.[k])}`);
-			if (keys.length > 4) parts.push(`+${keys.length - 4} more`);
-			return `changed ${parts.join('; ')}`;
-		}
-		default:
-			return row.action;
-	}
-}
-
-export async function verifyChain({ supabase }: { supabase: Db }) {
-	const { data, error } = await supabase.rpc('verify_audit_chain');
-	if (error) throw new Error(`verify_audit_chain: ${error.message}`);
-	return data?.[0] ?? null;
 }

@@ -1,76 +1,34 @@
 import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	AUDIT_PAGE_SIZE,
-	auditQuery,
-	clinicPeople,
-	findPatient,
-	parseAuditFilter,
-	patientNames,
-	rowPatientId,
-	summarize,
-	verifyChain
+	DEFAULT_TIME_ZONE,
+	loadAuditTrail,
+	parseAuditFilter
 } from '$lib/server/admin/audit';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const admin = await requireClinicAdmin({ locals, url });
-	const supabase = locals.supabase;
+	await requireClinicAdmin({ locals, url });
 	const filter = parseAuditFilter(url.searchParams);
-	const patient = filter.patient ? await findPatient({ supabase, q: filter.patient }) : null;
-	const people = await clinicPeople({ supabase, organizationId: admin.organizationId });
-	const chain = await verifyChain({ supabase });
-
-	let rows: ReturnType<typeof toView>[] = [];
-	let total = 0;
-	if (!filter.patient || patient) {
-		const build = await auditQuery({
-			supabase,
-			organizationId: admin.organizationId,
-			filter,
-			patientId: patient?.id ?? null
-		});
-		const from = (filter.page - 1) * AUDIT_PAGE_SIZE;
-		const { data, count, error } = await build(true).range(from, from + AUDIT_PAGE_SIZE - 1);
-		if (error) throw new Error(`audit_log: ${error.message}`);
-		total = count ?? 0;
-		const names = await patientNames({
-			supabase,
-			ids: (data ?? []).map(rowPatientId).filter((id): id is string => !!id)
-		});
-		const actors = new Map(people.map((p) => [p.id, p.name]));
-		rows = (data ?? []).map((r) => toView(r, names, actors));
-	}
-
+	// the clinic's time zone once clinics have one (organizations.time_zone); UTC until then
+	const timeZone = DEFAULT_TIME_ZONE;
+	const trail = await loadAuditTrail({
+		supabase: locals.supabase,
+		filter,
+		timeZone,
+		offset: (filter.page - 1) * AUDIT_PAGE_SIZE,
+		limit: AUDIT_PAGE_SIZE,
+		withChain: true
+	});
 	const query = new URLSearchParams(url.searchParams);
 	query.delete('page');
 	return {
 		filter,
-		patient,
-		patientNotFound: !!filter.patient && !patient,
-		people,
-		chain,
-		rows,
-		total,
+		...trail,
+		// the CSV carries the changed values; the page needs only the sentences
+		rows: trail.rows.map(({ changes: _changes, ...row }) => row),
+		timeZone,
 		pageSize: AUDIT_PAGE_SIZE,
 		query: query.toString()
 	};
 };
-
-function toView(
-	r: Parameters<typeof summarize>[0],
-	names: Awaited<ReturnType<typeof patientNames>>,
-	actors: Map<string, string>
-) {
-	const pid = rowPatientId(r);
-	const patient = pid ? names.get(pid) : undefined;
-	return {
-		id: r.id,
-		actor: r.actor_id ? (actors.get(r.actor_id) ?? r.actor_id) : 'System',
-		action: r.action,
-		table: r.table_name,
-		rowId: r.row_id,
-		patient: patient ?? null,
-		at: r.created_at,
-		summary: summarize(r, patient)
-	};
-}

@@ -1,8 +1,9 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
-import { deletePlanSchema, planSchema } from '$lib/schemas/platform';
-import { deletePlan, listPlans, savePlan } from '$lib/server/platform/billing';
+import { currencyOptions } from '$lib/money';
+import { planSchema } from '$lib/schemas/platform';
+import { listPlans, savePlan } from '$lib/server/platform/billing';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
@@ -11,8 +12,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	await requirePlatformAdmin({ locals, url });
 	return {
 		plans: await listPlans({ supabase: locals.supabase }),
-		form: await superValidate(zod4(planSchema)),
-		deleteForm: await superValidate(zod4(deletePlanSchema), { id: 'delete-plan' }),
+		form: await superValidate(zod4(planSchema), { errors: false }),
+		currencies: currencyOptions(),
 		notice: url.searchParams.get('notice')
 	};
 };
@@ -22,15 +23,8 @@ export const actions: Actions = {
 		await requirePlatformAdmin({ locals, url });
 		const form = await superValidate(request, zod4(planSchema));
 		if (!form.valid) return fail(400, { form });
-		await savePlan({ supabase: locals.supabase, plan: form.data });
+		const saved = await savePlan({ supabase: locals.supabase, plan: form.data });
+		if (!saved.ok) return failForm(form, saved);
 		redirect(303, '/platform/plans?notice=saved');
-	},
-	delete: async ({ request, locals, url }) => {
-		await requirePlatformAdmin({ locals, url });
-		const form = await superValidate(request, zod4(deletePlanSchema), { id: 'delete-plan' });
-		if (!form.valid) return fail(400, { form });
-		const deleted = await deletePlan({ supabase: locals.supabase, id: form.data.id });
-		if (!deleted.ok) return failForm(form, deleted);
-		redirect(303, '/platform/plans?notice=deleted');
 	}
 };

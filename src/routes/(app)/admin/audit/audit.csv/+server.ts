@@ -1,77 +1,62 @@
 import { error } from '@sveltejs/kit';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
-import {
-	auditQuery,
-	clinicPeople,
-	findPatient,
-	parseAuditFilter,
-	patientNames,
-	rowPatientId,
-	summarize,
-	type AuditRow
-} from '$lib/server/admin/audit';
+import { DEFAULT_TIME_ZONE, loadAuditTrail, parseAuditFilter } from '$lib/server/admin/audit';
 import { csvLine, downloadHeaders, EXPORT_PAGE_SIZE, pagedStream } from '$lib/server/admin/export';
 import type { RequestHandler } from './$types';
 
+/** The raw columns of audit_log, then the same entry as people read it. */
 const COLUMNS = [
 	'id',
 	'time',
-	'actor',
 	'actor_id',
 	'action',
 	'table',
 	'row_id',
+	'patient_id',
+	'changes',
+	'local_time',
+	'actor',
 	'patient',
-	'summary',
-	'changes'
+	'sentence'
 ];
 
 /**
  * GET /admin/audit/audit.csv?<same filters as the page>: every matching row, newest first,
- * streamed in pages of 1000 with the admin's session. Layouts do not guard endpoints: checked here.
+ * streamed in pages of 1000 (one audit_trail call each) with the admin's session. Layouts do not
+ * guard endpoints: checked here.
  */
 export const GET: RequestHandler = async ({ locals, url }) => {
 	const admin = await requireClinicAdmin({ locals, url });
-	const supabase = locals.supabase;
 	const filter = parseAuditFilter(url.searchParams);
-	const patient = filter.patient ? await findPatient({ supabase, q: filter.patient }) : null;
-	if (filter.patient && !patient) error(404, 'No patient with that MRN.');
-	const actors = new Map(
-		(await clinicPeople({ supabase, organizationId: admin.organizationId })).map((p) => [
-			p.id,
-			p.name
-		])
-	);
-	const build = await auditQuery({
-		supabase,
-		organizationId: admin.organizationId,
-		filter,
-		patientId: patient?.id ?? null
-	});
+	const timeZone = DEFAULT_TIME_ZONE;
+	const page = (offset: number, limit: number) =>
+		loadAuditTrail({
+			supabase: locals.supabase,
+			filter,
+			timeZone,
+			offset,
+			limit,
+			withTotal: false
+		});
+	// the first page also answers whether the patient filter names a patient
+	const first = await page(0, EXPORT_PAGE_SIZE);
+	if (first.patientNotFound) error(404, 'No patient with that MRN.');
 	const fetchPage = async (from: number, to: number) => {
-		const { data, error: e } = await build(false).range(from, to);
-		if (e) throw new Error(`audit_log: ${e.message}`);
-		const rows = (data ?? []) as AuditRow[];
-		const names = await patientNames({
-			supabase,
-			ids: rows.map(rowPatientId).filter((id): id is string => !!id)
-		});
-		return rows.map((r) => {
-			const pid = rowPatientId(r);
-			const p = pid ? names.get(pid) : undefined;
-			return [
-				r.id,
-				r.created_at,
-				r.actor_id ? (actors.get(r.actor_id) ?? '') : 'System',
-				r.actor_id,
-				r.action,
-				r.table_name,
-				r.row_id,
-				p ? `${p.name} (${p.mrn})` : '',
-				summarize(r, p),
-				r.changes
-			];
-		});
+		const { rows } = from === 0 ? first : await page(from, to - from + 1);
+		return rows.map((r) => [
+			r.id,
+			r.at,
+			r.actorId,
+			r.action,
+			r.table,
+			r.rowId,
+			r.patientId,
+			r.changes,
+			`${r.when} ${timeZone}`,
+			r.actor,
+			r.patient ?? '',
+			r.sentence
+		]);
 	};
 	return new Response(
 		pagedStream({

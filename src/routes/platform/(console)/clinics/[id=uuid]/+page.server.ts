@@ -39,9 +39,14 @@ export const actions: Actions = {
 		const changed = await changePlan({
 			supabase: locals.supabase,
 			organizationId: params.id,
-			planId: form.data.plan_id
+			planId: form.data.plan_id,
+			overrideReason: form.data.override ? form.data.override_reason : null
 		});
-		if (!changed.ok) return failForm(form, changed);
+		if (!changed.ok) {
+			// over the plan's limits: the page offers to change it anyway, with a reason
+			if (changed.status === 409) form.message = 'over-limits';
+			return failForm(form, changed);
+		}
 		redirect(303, `/platform/clinics/${params.id}?notice=plan-changed`);
 	},
 	generateInvoice: async ({ locals, url, params }) => {
