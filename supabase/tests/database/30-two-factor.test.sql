@@ -1,0 +1,454 @@
+-- Two-factor sign-in (20261124900000_require_two_factor.sql, docs/security.md "Assurance levels"):
+-- aal1 vs aal2 tokens on every clinic table (every table in public with an organization_id, found
+-- in the catalog), with the clinic's requirement off and on; admin operations (always aal2);
+-- platform admins; the definer RPCs that apply the policies' scope themselves; the branding bucket;
+-- the requirement setting, the recovery RPCs (clinic admin, platform admin) and the hook's claim.
+begin;
+\ir ../helpers.psql
+
+select plan(115);
+select tests.create_tenancy_fixture();
+
+-- Another admin and a receptionist of clinic A (on a plan with seats for them and an invitation).
+update public.organizations set plan_id = 'hospital' where id = tests.org_id('alpha');
+insert into tests.personas
+select persona, tests.create_user(persona || '@tests.local', persona)
+  from unnest(array['alpha_admin2', 'alpha_reception']) persona;
+insert into public.memberships (organization_id, user_id, role)
+values (tests.org_id('alpha'), tests.user_id('alpha_admin2'), 'admin'),
+       (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist');
+select tests.set_active_org(p, 'alpha') from unnest(array['alpha_admin2', 'alpha_reception']) p;
+
+-- Rows in every clinic table of clinic A (as the owner; the audit trail fills itself).
+create table tests.rows (key text primary key, id uuid not null);
+grant select on tests.rows to anon, authenticated;
+create or replace function tests.row_id(p_key text) returns uuid language sql stable security definer set search_path = '' as $$
+  select r.id from tests.rows r where r.key = p_key;
+$$;
+grant execute on function tests.row_id(text) to anon, authenticated;
+
+do $$
+declare
+  v_org uuid := tests.org_id('alpha');
+  v_doctor uuid := tests.user_id('alpha_doctor');
+  v_patient uuid;
+  v_visit uuid;
+  v_id uuid;
+begin
+  insert into public.patients (organization_id, given_name, family_name, date_of_birth)
+  values (v_org, 'Ada', 'Factor', '1980-01-01') returning id into v_patient;
+  insert into tests.rows values ('patient', v_patient);
+  insert into public.visits (organization_id, patient_id, clinician_id, reason)
+  values (v_org, v_patient, v_doctor, 'check-up') returning id into v_visit;
+  insert into tests.rows values ('visit', v_visit);
+  insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals)
+  values (v_org, v_visit, v_doctor, 'notes', '{"heart_rate": 70}');
+  insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
+  values (v_org, v_patient, v_doctor, 'HBA1C', 'HbA1c') returning id into v_id;
+  insert into tests.rows values ('lab', v_id);
+  insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days)
+  values (v_org, v_patient, v_doctor, 'Amoxicillin', '500 mg', 'tid', 7) returning id into v_id;
+  insert into tests.rows values ('rx', v_id);
+  insert into public.patient_field_definitions (organization_id, key, label)
+  values (v_org, 'nickname', 'Nickname') returning id into v_id;
+  insert into tests.rows values ('field', v_id);
+  insert into public.invitations (organization_id, email, role)
+  values (v_org, 'invitee@tests.local', 'nurse') returning id into v_id;
+  insert into tests.rows values ('invitation', v_id);
+  insert into public.organization_domains (organization_id, domain) values (v_org, 'portal.alpha-factor.test');
+  insert into public.subscriptions (organization_id, plan_id) values (v_org, 'starter');
+  select m.id into v_id from public.memberships m where m.user_id = v_doctor and m.organization_id = v_org;
+  insert into tests.rows values ('doctor_membership', v_id);
+  select m.id into v_id from public.memberships m where m.user_id = tests.user_id('alpha_reception') and m.organization_id = v_org;
+  insert into tests.rows values ('reception_membership', v_id);
+  select m.id into v_id from public.memberships m where m.user_id = tests.user_id('alpha_admin2') and m.organization_id = v_org;
+  insert into tests.rows values ('admin2_membership', v_id);
+  select m.id into v_id from public.memberships m where m.user_id = tests.user_id('both') and m.organization_id = v_org;
+  insert into tests.rows values ('both_membership', v_id);
+  select m.id into v_id from public.memberships m where m.user_id = tests.user_id('beta_nurse');
+  insert into tests.rows values ('beta_nurse_membership', v_id);
+end;
+$$;
+
+-- The clinic tables: every table in public with an organization_id column that authenticated may read.
+create or replace function tests.clinic_tables()
+returns setof text
+language sql
+stable
+as $$
+  select c.relname::text
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+   where n.nspname = 'public'
+     and c.relkind in ('r', 'p')
+     and exists (select 1 from pg_catalog.pg_attribute a
+                  where a.attrelid = c.oid and a.attname = 'organization_id' and not a.attisdropped)
+   order by 1;
+$$;
+
+-- Rows of clinic A a persona sees in each clinic table with a token of the given level.
+create or replace function tests.clinic_rows(p_persona text, p_aal text)
+returns table (tbl text, n bigint)
+language plpgsql
+as $$
+declare
+  v_org uuid := tests.org_id('alpha');
+begin
+  for tbl in select t from tests.clinic_tables() t
+              where has_table_privilege('authenticated', to_regclass('public.' || quote_ident(t)), 'select') loop
+    perform tests.act_as(p_persona, p_aal);
+    execute format('select count(*) from public.%I where organization_id = $1', tbl) into n using v_org;
+    perform tests.clear_authentication();
+    return next;
+  end loop;
+end;
+$$;
+
+-- Runs one statement as a persona at a level; always rolled back: 'allowed' (rows affected or
+-- seen), 'denied' (none, or 42501), or the unexpected error.
+create or replace function tests.try(p_persona text, p_aal text, p_statement text)
+returns text
+language plpgsql
+as $$
+declare
+  v_rows integer;
+begin
+  begin
+    perform tests.act_as(p_persona, p_aal);
+    execute p_statement;
+    get diagnostics v_rows = row_count;
+    raise exception '%', v_rows using errcode = 'TT001';
+  exception
+    when sqlstate 'TT001' then
+      return case when sqlerrm::integer > 0 then 'allowed' else 'denied' end;
+    when insufficient_privilege then
+      return 'denied';
+    when others then
+      return 'error ' || sqlstate || ': ' || sqlerrm;
+  end;
+end;
+$$;
+
+-- The rule itself, as each persona (the caller's own token).
+create or replace function tests.satisfied(p_persona text, p_aal text)
+returns boolean
+language plpgsql
+as $$
+declare
+  v boolean;
+begin
+  perform tests.act_as(p_persona, p_aal);
+  v := private.two_factor_satisfied();
+  perform tests.clear_authentication();
+  return v;
+end;
+$$;
+
+-- A session row, as Auth keeps one per signed-in device.
+create or replace function tests.add_session(p_user_id uuid)
+returns uuid
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+  values (gen_random_uuid(), p_user_id, now(), now(), 'aal2')
+  returning id;
+$$;
+
+-- The restrictive qual, as the catalog prints it (whitespace folded): the helper, wrapped.
+create or replace function tests.two_factor_qual()
+returns text
+language sql
+immutable
+as $$
+  select '( CASE WHEN ( SELECT private.two_factor_satisfied() AS two_factor_satisfied) THEN (organization_id IS NULL) ELSE NULL::boolean END IS NOT NULL)';
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated;
+
+-- Catalog: every clinic table carries the restrictive policies -------------------------------------------
+select ok((select count(*) from tests.clinic_tables()) >= 13, 'the catalog finds the clinic tables (at least the 13 of today)');
+select is_empty(
+  $$ select t || ' ' || cmd
+       from tests.clinic_tables() t,
+            unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE']) cmd
+      where not exists (
+        select 1 from pg_catalog.pg_policies p
+         where p.schemaname = 'public' and p.tablename = t and p.cmd = cmd
+           and p.permissive = 'RESTRICTIVE'
+           and p.roles = array['authenticated']::name[]
+           and p.policyname = t || '_' || lower(cmd) || '_two_factor'
+           and (cmd = 'INSERT' or regexp_replace(p.qual, '\s+', ' ', 'g') = tests.two_factor_qual())
+           and (cmd in ('SELECT', 'DELETE') or regexp_replace(p.with_check, '\s+', ' ', 'g') = tests.two_factor_qual())
+      ) $$,
+  'every table in public with an organization_id has the four restrictive two-factor policies (add them with private.add_two_factor_policies)'
+);
+select is_empty(
+  $$ select tablename || ' ' || policyname from pg_catalog.pg_policies
+      where schemaname = 'public' and permissive = 'RESTRICTIVE'
+        and policyname not like '%\_two\_factor' $$,
+  'the two-factor policies are the only restrictive ones in public'
+);
+select is(
+  (select count(*)::int from pg_catalog.pg_policies
+    where schemaname = 'storage' and tablename = 'objects' and permissive = 'RESTRICTIVE'
+      and policyname like 'objects\_%\_branding\_two\_factor'
+      and coalesce(qual, with_check) like '%private.has_aal2()%'),
+  4,
+  'the branding bucket has restrictive aal2 policies for select, insert, update and delete'
+);
+select ok(
+  not has_function_privilege('authenticated', 'private.add_two_factor_policies(regclass)', 'execute')
+  and not has_function_privilege('authenticated', 'private.aal2_required(uuid)', 'execute')
+  and not has_function_privilege('authenticated', 'private.clear_two_factor(uuid)', 'execute')
+  and has_function_privilege('supabase_auth_admin', 'private.aal2_required(uuid)', 'execute'),
+  'only migrations add policies, only Auth''s hook asks about another person, nobody clears factors directly'
+);
+
+-- The rule ----------------------------------------------------------------------------------------------
+select is(tests.satisfied('alpha_doctor', 'aal1'), true, 'a doctor without a factor at a clinic without the requirement: aal1 is enough');
+select is(tests.satisfied('alpha_admin', 'aal1'), false, 'an admin needs aal2');
+select is(tests.satisfied('alpha_admin', 'aal2'), true, 'an admin with aal2 is satisfied');
+select is(tests.satisfied('both', 'aal1'), false, 'a nurse of A who administers B needs aal2 at A too (the factor is the person''s)');
+select is(tests.satisfied('platform', 'aal1'), false, 'a platform admin needs aal2');
+select is(tests.satisfied('nobody', 'aal1'), true, 'a person without a clinic needs nothing more');
+select tests.add_verified_factor(tests.user_id('beta_nurse'));
+select is(tests.satisfied('beta_nurse', 'aal1'), false, 'a person with a verified factor needs aal2 (a password alone is not them)');
+select is(tests.satisfied('beta_nurse', 'aal2'), true, 'and is satisfied with it');
+select is(
+  (tests.authenticate_as(tests.user_id('alpha_admin'), 'aal1')) -> 'two_factor_required', 'true'::jsonb,
+  'the hook tells the portal that an admin must present a second factor'
+);
+select tests.clear_authentication();
+select ok(
+  not (tests.authenticate_as(tests.user_id('alpha_doctor'), 'aal1')) ? 'two_factor_required',
+  'and says nothing for a doctor who needs none'
+);
+select tests.clear_authentication();
+select results_eq(
+  $$ select c ->> 'aal', jsonb_path_query_array(c, '$.amr[*].method') from (select tests.authenticate_as(tests.user_id('alpha_admin'), 'aal2') c) x $$,
+  $$ values ('aal2', '["totp", "password"]'::jsonb) $$,
+  'the hook keeps Auth''s aal and amr claims'
+);
+select tests.clear_authentication();
+
+-- Every clinic table, requirement off ---------------------------------------------------------------------
+select is_empty(
+  $$ select t from unnest(array['audit_log', 'invitations', 'lab_orders', 'memberships', 'organization_domains',
+                               'patient_field_definitions', 'patients', 'prescriptions', 'subscriptions',
+                               'visit_notes', 'visits']) t
+     except select tbl from tests.clinic_rows('alpha_admin', 'aal2') where n > 0 $$,
+  'with aal2 the admin sees the fixture''s rows in the clinic tables (the checks below are not vacuous)'
+);
+select results_eq(
+  $$ select * from tests.clinic_rows('alpha_doctor', 'aal1') $$,
+  $$ select * from tests.clinic_rows('alpha_doctor', 'aal2') $$,
+  'requirement off: a doctor without a factor sees the same rows in every clinic table with aal1 as with aal2'
+);
+select is_empty(
+  $$ select tbl || ': ' || n from tests.clinic_rows('alpha_admin', 'aal1') where n > 0 $$,
+  'an admin with aal1 sees nothing in any clinic table'
+);
+select is_empty(
+  $$ select tbl || ': ' || n from tests.clinic_rows('both', 'aal1') where n > 0 $$,
+  'a nurse of A who administers B sees nothing at A with aal1'
+);
+select ok(
+  (select n from tests.clinic_rows('both', 'aal2') where tbl = 'patients') > 0,
+  'and sees A''s patients with aal2'
+);
+
+-- Every clinic table, requirement on ----------------------------------------------------------------------
+create table tests.doctor_aal2 as select * from tests.clinic_rows('alpha_doctor', 'aal2');
+grant select on tests.doctor_aal2 to authenticated;
+update public.organizations set require_two_factor = true where id = tests.org_id('alpha');
+select is(tests.satisfied('alpha_doctor', 'aal1'), false, 'requirement on: the doctor needs aal2');
+select is(tests.satisfied('beta_admin', 'aal2'), true, 'another clinic''s admin is unaffected');
+select is_empty(
+  $$ select tbl || ': ' || n from tests.clinic_rows('alpha_doctor', 'aal1') where n > 0 $$,
+  'requirement on: a doctor with aal1 sees nothing in any clinic table'
+);
+select is_empty(
+  $$ select tbl || ': ' || n from tests.clinic_rows('alpha_reception', 'aal1') where n > 0 $$,
+  'requirement on: a receptionist with aal1 sees nothing in any clinic table'
+);
+select results_eq(
+  $$ select * from tests.clinic_rows('alpha_doctor', 'aal2') $$,
+  $$ select * from tests.doctor_aal2 $$,
+  'requirement on: with aal2 the doctor sees exactly what they saw before'
+);
+select tests.act_as('alpha_doctor', 'aal1');
+select is_empty($$ select 1 from public.memberships where user_id = auth.uid() $$, 'not even their own membership rows (own-row policies are restricted too)');
+select is_empty($$ select 1 from public.organizations $$, 'nor the clinic (current_membership answers nothing)');
+select is_empty($$ select 1 from public.profiles where id <> auth.uid() $$, 'nor colleagues'' profiles');
+select isnt_empty($$ select 1 from public.profiles where id = auth.uid() $$, 'their own profile stays readable (it is not clinic data)');
+select results_eq($$ select slug, require_two_factor from public.my_organizations() $$, $$ values ('tests-alpha', true) $$,
+  'my_organizations still names the clinic and its requirement, so the portal can explain');
+
+-- Writes at aal1 with the requirement on: refused on every clinical table -------------------------------
+select is(tests.try('alpha_doctor', 'aal1', $$insert into public.patients (organization_id, given_name, family_name) values (tests.org_id('alpha'), 'New', 'Person')$$), 'denied', 'aal1 doctor cannot register a patient');
+select is(tests.try('alpha_doctor', 'aal2', $$insert into public.patients (organization_id, given_name, family_name) values (tests.org_id('alpha'), 'New', 'Person')$$), 'allowed', 'aal2 doctor can');
+select is(tests.try('alpha_doctor', 'aal1', $$update public.patients set phone = '+1 555 0100' where id = tests.row_id('patient')$$), 'denied', 'aal1 doctor cannot edit a patient');
+select is(tests.try('alpha_doctor', 'aal2', $$update public.patients set phone = '+1 555 0100' where id = tests.row_id('patient')$$), 'allowed', 'aal2 doctor can');
+select is(tests.try('alpha_doctor', 'aal1', $$insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at) values (tests.org_id('alpha'), tests.row_id('patient'), tests.user_id('alpha_doctor'), now() + interval '1 day')$$), 'denied', 'aal1 doctor cannot book a visit');
+select is(tests.try('alpha_doctor', 'aal2', $$insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at) values (tests.org_id('alpha'), tests.row_id('patient'), tests.user_id('alpha_doctor'), now() + interval '1 day')$$), 'allowed', 'aal2 doctor can');
+select is(tests.try('alpha_doctor', 'aal1', $$update public.visits set scheduled_at = now() + interval '2 days' where id = tests.row_id('visit')$$), 'denied', 'aal1 doctor cannot reschedule');
+select is(tests.try('alpha_doctor', 'aal1', $$update public.visit_notes set notes = 'amended' where visit_id = tests.row_id('visit')$$), 'denied', 'aal1 doctor cannot amend notes');
+select is(tests.try('alpha_doctor', 'aal2', $$update public.visit_notes set notes = 'amended' where visit_id = tests.row_id('visit')$$), 'allowed', 'aal2 doctor can');
+select is(tests.try('alpha_doctor', 'aal1', $$insert into public.lab_orders (organization_id, patient_id, test_code, test_name) values (tests.org_id('alpha'), tests.row_id('patient'), 'CBC', 'Full blood count')$$), 'denied', 'aal1 doctor cannot order a lab test');
+select is(tests.try('alpha_doctor', 'aal2', $$insert into public.lab_orders (organization_id, patient_id, test_code, test_name) values (tests.org_id('alpha'), tests.row_id('patient'), 'CBC', 'Full blood count')$$), 'allowed', 'aal2 doctor can');
+select is(tests.try('alpha_doctor', 'aal1', $$insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity) values (tests.org_id('alpha'), tests.row_id('patient'), 'Ibuprofen', '400 mg', 'prn', '20 tablets')$$), 'denied', 'aal1 doctor cannot prescribe');
+select is(tests.try('alpha_doctor', 'aal2', $$insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity) values (tests.org_id('alpha'), tests.row_id('patient'), 'Ibuprofen', '400 mg', 'prn', '20 tablets')$$), 'allowed', 'aal2 doctor can');
+select is(tests.try('alpha_doctor', 'aal1', $$update public.prescriptions set dose = '250 mg' where id = tests.row_id('rx')$$), 'denied', 'aal1 doctor cannot amend a prescription');
+
+-- The definer RPCs that apply the policies' scope themselves follow the same rule
+select tests.act_as('alpha_doctor', 'aal1');
+select is(public.count_lab_orders(), 0::bigint, 'aal1: the dashboard''s lab count is 0');
+select is_empty($$ select 1 from public.open_lab_orders(10) $$, 'aal1: no open lab orders');
+select is(public.count_prescriptions(), 0::bigint, 'aal1: the dashboard''s prescription count is 0');
+select is_empty($$ select 1 from public.search_patients('Factor') $$, 'aal1: patient search finds nothing');
+select throws_ok(format($$ select public.create_visit(%L, now(), 'walk-in') $$, tests.row_id('patient')), '42501', null, 'aal1: create_visit is refused');
+select throws_ok(format($$ select public.log_chart_view(%L) $$, tests.row_id('patient')), '42501', 'Sign in to a clinic to open patient charts', 'aal1: no chart is opened (its view is not logged either)');
+select tests.act_as('alpha_doctor', 'aal2');
+select is(public.count_lab_orders(), 1::bigint, 'aal2: the lab count is back');
+select isnt_empty($$ select 1 from public.search_patients('Factor') $$, 'aal2: patient search finds the patient');
+
+-- Requirement off again: a doctor writes with aal1 as before
+select tests.clear_authentication();
+update public.organizations set require_two_factor = false where id = tests.org_id('alpha');
+select is(tests.try('alpha_doctor', 'aal1', $$insert into public.patients (organization_id, given_name, family_name) values (tests.org_id('alpha'), 'Other', 'Person')$$), 'allowed', 'requirement off: aal1 doctor registers a patient');
+
+-- Admin operations need aal2 whatever the clinic's setting -------------------------------------------------
+select is(tests.try('alpha_admin', 'aal1', $$update public.organizations set name = 'Renamed' where id = tests.org_id('alpha')$$), 'denied', 'aal1 admin cannot rename the clinic');
+select is(tests.try('alpha_admin', 'aal2', $$update public.organizations set name = 'Renamed' where id = tests.org_id('alpha')$$), 'allowed', 'aal2 admin can');
+select is(tests.try('alpha_admin', 'aal1', $$update public.memberships set role = 'nurse' where id = tests.row_id('doctor_membership')$$), 'denied', 'aal1 admin cannot change a role');
+select is(tests.try('alpha_admin', 'aal2', $$update public.memberships set role = 'nurse' where id = tests.row_id('doctor_membership')$$), 'allowed', 'aal2 admin can');
+select is(tests.try('alpha_admin', 'aal1', $$delete from public.memberships where id = tests.row_id('reception_membership')$$), 'denied', 'aal1 admin cannot remove staff');
+select is(tests.try('alpha_admin', 'aal2', $$delete from public.memberships where id = tests.row_id('reception_membership')$$), 'allowed', 'aal2 admin can');
+select is(tests.try('alpha_admin', 'aal1', $$insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('nobody'), 'nurse')$$), 'denied', 'aal1 admin cannot add a membership');
+select is(tests.try('alpha_admin', 'aal1', $$insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'new@tests.local', 'nurse')$$), 'denied', 'aal1 admin cannot invite');
+select is(tests.try('alpha_admin', 'aal2', $$insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'new@tests.local', 'nurse')$$), 'allowed', 'aal2 admin can');
+select is(tests.try('alpha_admin', 'aal1', $$update public.invitations set status = 'revoked' where id = tests.row_id('invitation')$$), 'denied', 'aal1 admin cannot revoke an invitation');
+select is(tests.try('alpha_admin', 'aal1', $$insert into public.patient_field_definitions (organization_id, key, label) values (tests.org_id('alpha'), 'new_field', 'New')$$), 'denied', 'aal1 admin cannot add a custom field');
+select is(tests.try('alpha_admin', 'aal2', $$insert into public.patient_field_definitions (organization_id, key, label) values (tests.org_id('alpha'), 'new_field', 'New')$$), 'allowed', 'aal2 admin can');
+select is(tests.try('alpha_admin', 'aal1', $$delete from public.patient_field_definitions where id = tests.row_id('field')$$), 'denied', 'aal1 admin cannot delete a custom field');
+select is(tests.try('alpha_admin', 'aal1', $$insert into storage.objects (bucket_id, name) values ('branding', tests.org_id('alpha') || '/logo.png')$$), 'denied', 'aal1 admin cannot upload a logo');
+select is(tests.try('alpha_admin', 'aal2', $$insert into storage.objects (bucket_id, name) values ('branding', tests.org_id('alpha') || '/logo.png')$$), 'allowed', 'aal2 admin can');
+select tests.act_as('alpha_admin', 'aal1');
+select throws_ok($$ select public.log_export('patients', 1) $$, '42501', 'Only clinic admins can export clinic data', 'aal1 admin cannot record (or make) an export');
+select throws_ok($$ select public.verify_audit_chain() $$, '42501', 'Only clinic admins can verify the audit trail', 'aal1 admin cannot check the audit trail');
+select throws_ok($$ select public.set_two_factor_requirement(true) $$, '42501', 'Only the clinic''s administrators can change its two-factor requirement', 'aal1 admin cannot change the requirement');
+select is_empty($$ select 1 from public.staff_two_factor() $$, 'aal1 admin sees nobody''s two-factor status');
+
+-- The requirement setting ----------------------------------------------------------------------------------
+select tests.act_as('alpha_admin', 'aal2');
+select is(public.set_two_factor_requirement(true), true, 'an aal2 admin turns the requirement on');
+select tests.clear_authentication();
+select is((select require_two_factor from public.organizations where id = tests.org_id('alpha')), true, 'it is recorded on the clinic');
+select results_eq(
+  $$ select action::text, table_name, row_id, changes from public.audit_log
+      where organization_id = tests.org_id('alpha') and table_name = 'organizations' order by id desc limit 1 $$,
+  format($$ values ('update', 'organizations', %L::uuid, '{"old": {"require_two_factor": false}, "new": {"require_two_factor": true}}'::jsonb) $$, tests.org_id('alpha')),
+  'and audited in the clinic''s trail under the admin'
+);
+select is((select actor_id from public.audit_log where organization_id = tests.org_id('alpha') and table_name = 'organizations' order by id desc limit 1), tests.user_id('alpha_admin'), 'the admin is the actor');
+select tests.act_as('alpha_admin', 'aal2');
+select lives_ok($$ select public.set_two_factor_requirement(true) $$, 'setting it again is harmless');
+select tests.clear_authentication();
+select is((select count(*)::int from public.audit_log where organization_id = tests.org_id('alpha') and table_name = 'organizations' and changes -> 'new' ? 'require_two_factor'), 1, 'and records nothing new');
+select tests.act_as('alpha_admin', 'aal2');
+select throws_ok($$ select public.set_two_factor_requirement(null) $$, '22004', null, 'on or off, nothing else');
+select throws_ok($$ update public.organizations set require_two_factor = false where id = tests.org_id('alpha') $$, '42501', null, 'the column is not writable directly (only through the audited RPC)');
+select tests.act_as('alpha_doctor', 'aal2');
+select throws_ok($$ select public.set_two_factor_requirement(false) $$, '42501', 'Only the clinic''s administrators can change its two-factor requirement', 'a doctor cannot change it');
+select tests.act_as('beta_admin', 'aal2');
+select lives_ok($$ select public.set_two_factor_requirement(true) $$, 'another clinic''s admin changes only their own clinic');
+select tests.clear_authentication();
+select is((select array_agg(require_two_factor order by slug) from public.organizations where id in (tests.org_id('alpha'), tests.org_id('beta'))), array[true, true], 'each clinic keeps its own setting');
+update public.organizations set require_two_factor = false where id = tests.org_id('beta');
+select tests.as_anon();
+select throws_ok($$ select public.set_two_factor_requirement(false) $$, '42501', null, 'anon cannot call it');
+
+-- Recovery by a clinic admin ----------------------------------------------------------------------------
+select tests.clear_authentication();
+select tests.add_verified_factor(tests.user_id('alpha_doctor'));
+select tests.add_session(tests.user_id('alpha_doctor'));
+select tests.add_session(tests.user_id('alpha_doctor'));
+select tests.act_as('alpha_admin', 'aal2');
+select results_eq($$ select two_factor from public.staff_two_factor() where membership_id = tests.row_id('doctor_membership') $$, array[true], 'the admin sees that the doctor has two-factor sign-in');
+select is((select count(*)::int from public.staff_two_factor()), (select count(*)::int from public.memberships where organization_id = tests.org_id('alpha')), 'one answer per member of the clinic');
+
+select tests.act_as('beta_admin', 'aal2');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'P0002', 'No such staff member at this clinic', 'another clinic''s admin: the same answer as for an unknown id');
+select tests.act_as('alpha_reception', 'aal2');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'P0002', 'No such staff member at this clinic', 'a receptionist of the clinic: the same answer');
+select tests.act_as('alpha_admin', 'aal1');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'P0002', 'No such staff member at this clinic', 'the clinic''s admin with aal1: the same answer');
+select tests.act_as('alpha_admin', 'aal2');
+select throws_ok($$ select public.reset_member_two_factor(gen_random_uuid()) $$, 'P0002', 'No such staff member at this clinic', 'an unknown id');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('beta_nurse_membership')), 'P0002', 'No such staff member at this clinic', 'a membership of another clinic: the same answer');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('admin2_membership')), '42501', 'Only the platform administrator can reset this person''s two-factor sign-in', 'another admin''s factors are the platform''s to reset');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('both_membership')), '42501', 'Only the platform administrator can reset this person''s two-factor sign-in', 'so are those of someone who also works at another clinic');
+select throws_ok(format($$ select public.reset_member_two_factor((select id from public.memberships where user_id = auth.uid())) $$), '42501', 'Manage your own two-factor sign-in from your account page', 'not one''s own');
+select tests.clear_authentication();
+select is((select count(*)::int from auth.mfa_factors where user_id = tests.user_id('alpha_doctor')), 1, 'refusals removed nothing');
+
+select tests.act_as('alpha_admin', 'aal2');
+select is(public.reset_member_two_factor(tests.row_id('doctor_membership')), 1, 'the admin resets the doctor''s two-factor sign-in');
+select tests.clear_authentication();
+select is((select count(*)::int from auth.mfa_factors where user_id = tests.user_id('alpha_doctor')), 0, 'the factor is gone');
+select is((select count(*)::int from auth.sessions where user_id = tests.user_id('alpha_doctor')), 0, 'every session of the doctor ended');
+select results_eq(
+  $$ select action::text, row_id, actor_id, changes -> 'old' ->> 'user_id', changes -> 'old' ->> 'email',
+            jsonb_array_length(changes -> 'old' -> 'factors'), (changes ->> 'sessions_ended')::int
+       from public.audit_log where organization_id = tests.org_id('alpha') and table_name = 'mfa_factors' $$,
+  $$ values ('delete', tests.row_id('doctor_membership'), tests.user_id('alpha_admin'),
+             tests.user_id('alpha_doctor')::text, 'alpha_doctor@tests.local', 1, 2) $$,
+  'audited in the clinic''s trail: who reset whose factors, and how many sessions ended'
+);
+select tests.as_anon();
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), '42501', null, 'anon cannot call it');
+
+-- Recovery by a platform admin ---------------------------------------------------------------------------
+select tests.clear_authentication();
+select tests.add_verified_factor(tests.user_id('alpha_admin'));
+select tests.add_session(tests.user_id('alpha_admin'));
+select tests.act_as('platform', 'aal1');
+select throws_ok(format($$ select * from public.platform_clinic_admins(%L) $$, tests.org_id('alpha')), '42501', null, 'a platform admin with aal1 cannot list a clinic''s admins');
+select throws_ok(format($$ select public.platform_reset_two_factor(%L, %L) $$, tests.org_id('alpha'), tests.user_id('alpha_admin')), '42501', null, 'nor reset them');
+select throws_ok(format($$ select public.start_support_access(%L, 'Checking the two-factor setup of the clinic', 30) $$, tests.org_id('alpha')), '42501', null, 'nor start support access');
+select tests.act_as('alpha_admin', 'aal2');
+select throws_ok(format($$ select public.platform_reset_two_factor(%L, %L) $$, tests.org_id('alpha'), tests.user_id('alpha_admin2')), '42501', null, 'a clinic admin is not a platform admin');
+select tests.act_as('platform', 'aal2');
+select results_eq(
+  format($$ select email, two_factor from public.platform_clinic_admins(%L) $$, tests.org_id('alpha')),
+  $$ values ('alpha_admin@tests.local', true), ('alpha_admin2@tests.local', false) $$,
+  'a platform admin with aal2 lists the clinic''s admins and who has two-factor sign-in'
+);
+select throws_ok(format($$ select public.platform_reset_two_factor(%L, %L) $$, tests.org_id('alpha'), tests.user_id('alpha_doctor')), 'P0002', 'No such administrator at this clinic', 'only a clinic''s admins are reset from the console');
+select throws_ok(format($$ select public.platform_reset_two_factor(%L, %L) $$, tests.org_id('beta'), tests.user_id('alpha_admin')), 'P0002', 'No such administrator at this clinic', 'of that clinic');
+select is(public.platform_reset_two_factor(tests.org_id('alpha'), tests.user_id('alpha_admin')), 1, 'the platform admin resets the clinic admin''s two-factor sign-in');
+select tests.clear_authentication();
+select is((select count(*)::int from auth.mfa_factors where user_id = tests.user_id('alpha_admin')) + (select count(*)::int from auth.sessions where user_id = tests.user_id('alpha_admin')), 0, 'their factor and sessions are gone');
+select results_eq(
+  $$ select action, actor_id, details -> 'old' ->> 'email' from public.platform_audit_log where action = 'clinic.two_factor_reset' $$,
+  $$ values ('clinic.two_factor_reset', tests.user_id('platform'), 'alpha_admin@tests.local') $$,
+  'recorded in the platform trail'
+);
+select results_eq(
+  $$ select action::text, actor_id, changes ->> 'platform_action' from public.audit_log
+      where organization_id = tests.org_id('alpha') and table_name = 'mfa_factors' order by id desc limit 1 $$,
+  $$ values ('delete', tests.user_id('platform'), 'clinic.two_factor_reset') $$,
+  'and in the clinic''s own trail'
+);
+
+-- Support access: the platform admin reads the clinic only with aal2
+select tests.act_as('platform', 'aal2');
+select lives_ok(format($$ select public.start_support_access(%L, 'Checking the two-factor setup of the clinic', 30) $$, tests.org_id('alpha')), 'with aal2 support access starts');
+select ok((select n from tests.clinic_rows('platform', 'aal2') where tbl = 'patients') > 0, 'and reads the clinic''s patients');
+select is_empty($$ select tbl || ': ' || n from tests.clinic_rows('platform', 'aal1') where n > 0 $$, 'the same grant with an aal1 token reads nothing in any clinic table');
+
+select * from finish();
+
+rollback;
