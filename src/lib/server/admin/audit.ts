@@ -185,6 +185,8 @@ export function summarize(row: AuditRow, patient: PatientRef | undefined): strin
 				? `registered ${who}`
 				: `created ${row.table_name}${patient ? ` for ${who}` : ''}`;
 		case 'delete':
+			if (row.table_name === 'mfa_factors')
+				return `reset the two-factor sign-in of ${short(c.old?.email ?? 'a staff member')}`;
 			return `deleted ${row.table_name}${patient ? ` of ${who}` : ''}`;
 		case 'update': {
 			const keys = Object.keys(c.new ?? {});

@@ -5,6 +5,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
+import { secondFactorStep } from '../two-factor';
 
 export type PlatformCaller = { userId: string; email: string };
 
@@ -24,7 +25,8 @@ export async function isPlatformAdmin(opts: {
 
 /**
  * Every console load and action calls this first. 404 on a clinic host (the console does not
- * exist there), sign-in for nobody, 403 for anyone who is not a live platform admin.
+ * exist there), sign-in for nobody, 403 for anyone who is not a live platform admin, and the
+ * two-factor step for a platform admin whose session has no second factor yet.
  */
 export async function requirePlatformAdmin(opts: {
 	locals: App.Locals;
@@ -45,5 +47,8 @@ export async function requirePlatformAdmin(opts: {
 	) {
 		error(403, { message: 'The platform console is only for platform administrators.' });
 	}
+	// Platform admins always sign in with a second factor (Postgres refuses them below aal2).
+	if (claims.aal !== 'aal2')
+		redirect(303, secondFactorStep(opts.url ?? new URL('/platform/clinics', 'http://platform')));
 	return { userId: claims.sub, email: claims.email ?? '' };
 }

@@ -12,6 +12,7 @@ import {
 	revokeInvitation,
 	seatUsage
 } from '$lib/server/admin/staff';
+import { staffTwoFactor } from '$lib/server/admin/two-factor';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -21,10 +22,11 @@ import type { Actions, PageServerLoad } from './$types';
  */
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { organizationId, user } = await parent();
-	const [staff, invitations, seats] = await Promise.all([
+	const [staff, invitations, seats, twoFactor] = await Promise.all([
 		listStaff({ supabase: locals.supabase, organizationId, selfId: user.id }),
 		listInvitations({ supabase: locals.supabase, organizationId }),
-		seatUsage({ supabase: locals.supabase, organizationId })
+		seatUsage({ supabase: locals.supabase, organizationId }),
+		staffTwoFactor({ supabase: locals.supabase })
 	]);
 	const roleForms = await Promise.all(
 		staff.map((m) =>
@@ -36,6 +38,7 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	);
 	return {
 		staff,
+		twoFactor: Object.fromEntries(twoFactor),
 		invitations,
 		seats,
 		roleForms,
