@@ -94,7 +94,7 @@ export async function completeTwoFactor(page: Page, email: string): Promise<void
 	if (path === ENROL_PAGE) {
 		await page.getByRole('button', { name: 'Continue' }).click();
 		const secret = await page.getByTestId('totp-secret').textContent({ timeout: 15_000 });
-		await page.getByLabel('Code').fill(totpCode(secret ?? ''));
+		await page.getByLabel('Code', { exact: true }).fill(totpCode(secret ?? ''));
 		await Promise.all([
 			page.waitForURL((u) => u.pathname !== ENROL_PAGE, { timeout: 15_000 }),
 			page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click()
@@ -102,7 +102,7 @@ export async function completeTwoFactor(page: Page, email: string): Promise<void
 	} else if (path === TWO_FACTOR_STEP) {
 		const secret = await verifiedSecret(email);
 		if (!secret) throw new Error(`${email} is asked for a code but has no verified factor`);
-		await page.getByLabel('Code').fill(totpCode(secret));
+		await page.getByLabel('Code', { exact: true }).fill(totpCode(secret));
 		await Promise.all([
 			page.waitForURL((u) => u.pathname !== TWO_FACTOR_STEP, { timeout: 15_000 }),
 			page.getByRole('button', { name: 'Continue' }).click()
