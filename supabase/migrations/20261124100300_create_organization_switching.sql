@@ -80,6 +80,10 @@ as $$
 declare
   v_user_id uuid := auth.uid();
 begin
+  -- a token whose Auth session has ended works nowhere (every page of the portal asks this first)
+  if not private.session_is_live() then
+    return;
+  end if;
   return query
     select o.id, o.slug, o.name, o.type, o.logo_path, o.theme_color, m.role,
            coalesce(p.active_organization_id = o.id, false), o.require_two_factor
@@ -93,7 +97,7 @@ begin
 end;
 $$;
 comment on function private.my_organizations() is
-  'The active organizations where the caller has an active membership, with their role, whether it is the active one, and whether it requires two-factor sign-in.';
+  'The active organizations where the caller has an active membership, with their role, whether it is the active one, and whether it requires two-factor sign-in; none when the caller''s Auth session has ended.';
 
 create function public.my_organizations()
 returns table (
