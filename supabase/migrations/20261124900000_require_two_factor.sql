@@ -11,9 +11,13 @@
 --    `(select private.two_factor_satisfied())` (add_two_factor_policies shows the exact form) to
 --    whatever its permissive policies allow, so an aal1 token of such a person reads nothing and
 --    writes nothing there, whatever those policies say (own rows included). One InitPlan per statement: the organization predicate stays an
---    index condition (tests/db/plan-gates.test.ts). Tables of later migrations: call
---    `private.add_two_factor_policies('public.<table>')` after creating them; pgTAP
---    30-two-factor fails for any table with an organization_id that lacks the four.
+--    index condition (tests/db/plan-gates.test.ts). Tables of later migrations are
+--    covered by the helpers already when every policy goes through them (current_org_id(),
+--    current_org_id_for(), is_org_admin(), is_platform_admin(), ...: they all ask the gated
+--    current_membership() / is_platform_admin()); a table with any other way in (an own-row
+--    policy such as user_id = auth.uid(), an e-mail match) must call
+--    `private.add_two_factor_policies('public.<table>')` after creating it. pgTAP 30-two-factor
+--    reads the catalog and fails for any table with an organization_id covered neither way.
 -- 2. Storage: the branding bucket (admin-only) needs aal2 for every operation through the API.
 -- 3. set_two_factor_requirement(required): a clinic admin's setting "require two-factor sign-in for
 --    all staff" (organizations.require_two_factor), audited in the clinic's trail.
