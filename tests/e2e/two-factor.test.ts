@@ -191,7 +191,10 @@ describe('two-factor sign-in', () => {
 		});
 		people.push(nurse);
 		const client = anonClient();
-		const { error } = await client.auth.signInWithPassword({ email: nurse.email, password: PASSWORD });
+		const { error } = await client.auth.signInWithPassword({
+			email: nurse.email,
+			password: PASSWORD
+		});
 		expect(error).toBeNull();
 		await raiseToAal2(client, nurse.email); // enrols: now a factor protects the account
 		const aal2 = await client.from('patients').select('id').limit(5);
@@ -201,7 +204,10 @@ describe('two-factor sign-in', () => {
 
 		// someone who has only the password
 		const thief = anonClient();
-		const signedIn = await thief.auth.signInWithPassword({ email: nurse.email, password: PASSWORD });
+		const signedIn = await thief.auth.signInWithPassword({
+			email: nurse.email,
+			password: PASSWORD
+		});
 		expect(signedIn.error).toBeNull();
 		const aal = await thief.auth.mfa.getAuthenticatorAssuranceLevel();
 		expect(aal.data).toMatchObject({ currentLevel: 'aal1', nextLevel: 'aal2' });
@@ -311,7 +317,9 @@ describe('two-factor sign-in', () => {
 		try {
 			const platformPage = await platformSignIn(platformContext, demo.platform, DEMO_PASSWORD);
 			await platformPage.goto(appUrl(null, `/platform/clinics/${clinicId}/two-factor`));
-			await platformPage.locator(`a[href="/platform/clinics/${clinicId}/two-factor/${admin.id}"]`).click();
+			await platformPage
+				.locator(`a[href="/platform/clinics/${clinicId}/two-factor/${admin.id}"]`)
+				.click();
 			await platformPage.waitForURL((u) => u.pathname.endsWith(`/two-factor/${admin.id}`));
 			await Promise.all([
 				platformPage.waitForURL((u) => u.pathname === `/platform/clinics/${clinicId}/two-factor`, {
