@@ -263,7 +263,7 @@ begin
      and m.status <> 'removed';
   if not found then
     -- not an admin here, another clinic's membership, or none at all: one answer
-    raise exception 'No such staff member at this clinic' using errcode = 'P0002';
+    raise exception 'No such staff member at this clinic' using errcode = 'PT404';
   end if;
   if v_member.user_id = auth.uid() then
     raise exception 'Manage your own two-factor sign-in from your account page' using errcode = '42501';
@@ -303,7 +303,7 @@ as $$
   select private.reset_member_two_factor(membership_id);
 $$;
 comment on function public.reset_member_two_factor(uuid) is
-  'RPC for clinic admins (aal2): reset a staff member''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. P0002 "No such staff member at this clinic" for anything the caller may not reset at their clinic; 42501 for admins, people who also work elsewhere, platform admins and oneself.';
+  'RPC for clinic admins (aal2): reset a staff member''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) "No such staff member at this clinic" for anything the caller may not reset at their clinic; 42501 for admins, people who also work elsewhere, platform admins and oneself.';
 
 -- 6. Recovery by a platform admin ----------------------------------------------------------------------
 create function private.platform_clinic_admins(p_organization_id uuid)
@@ -363,7 +363,7 @@ begin
      where m.organization_id = p_organization_id and m.user_id = p_user_id
        and m.role = any (private.admin_roles()) and m.status <> 'removed'
   ) then
-    raise exception 'No such administrator at this clinic' using errcode = 'P0002';
+    raise exception 'No such administrator at this clinic' using errcode = 'PT404';
   end if;
   if p_user_id = auth.uid() then
     raise exception 'Manage your own two-factor sign-in from your account page' using errcode = '42501';
@@ -393,7 +393,7 @@ as $$
   select private.platform_reset_two_factor(organization_id, user_id);
 $$;
 comment on function public.platform_reset_two_factor(uuid, uuid) is
-  'RPC for platform admins (aal2): reset a clinic administrator''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. P0002 when the person is not an administrator of that clinic; 42501 for anyone but a platform admin.';
+  'RPC for platform admins (aal2): reset a clinic administrator''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) when the person is not an administrator of that clinic; 42501 for anyone but a platform admin.';
 
 revoke execute on function
   private.set_two_factor_requirement(boolean), public.set_two_factor_requirement(boolean),

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { APP_PORT } from './app-server.ts';
-import { totpCode, verifiedSecret } from './totp.ts';
+import { factorSecret, totpCode, verifiedSecret } from './totp.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
@@ -100,7 +100,12 @@ export async function completeTwoFactor(page: Page, email: string): Promise<void
 			page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click()
 		]);
 	} else if (path === TWO_FACTOR_STEP) {
-		const secret = await verifiedSecret(email);
+		// the factor the page asks about (the one chosen, or the only one)
+		const chosen = page.locator('input[name="factorId"]:checked, input[type="hidden"][name="factorId"]');
+		const radios = page.locator('input[type="radio"][name="factorId"]');
+		if ((await chosen.count()) === 0 && (await radios.count()) > 0) await radios.first().check();
+		const factorId = await chosen.first().inputValue();
+		const secret = factorId ? await factorSecret(factorId) : await verifiedSecret(email);
 		if (!secret) throw new Error(`${email} is asked for a code but has no verified factor`);
 		await page.getByLabel('Code', { exact: true }).fill(totpCode(secret));
 		await Promise.all([

@@ -48,9 +48,22 @@ export async function verifiedSecret(email: string, query?: Query): Promise<stri
 	}
 }
 
+/** The secret of one factor (by id), as Auth keeps it. */
+export async function factorSecret(factorId: string, query?: Query): Promise<string | null> {
+	const sql = `select f.secret from auth.mfa_factors f where f.id = $1`;
+	if (query) return ((await query(sql, [factorId])).rows[0]?.secret as string) ?? null;
+	const db: pg.Client = adminDb();
+	await db.connect();
+	try {
+		return ((await db.query(sql, [factorId])).rows[0]?.secret as string) ?? null;
+	} finally {
+		await db.end();
+	}
+}
+
 /**
- * Raises a signed-in supabase-js session to aal2: answers a code for the person's factor, or
- * enrols one first (what an admin does at their first sign-in). Returns the factor's secret.
+ * Raises a signed-in supabase-js session to aal2: answers a code for one of the person's verified
+ * factors, or enrols one first (what an admin does at their first sign-in). Returns its secret.
  */
 export async function raiseToAal2(
 	client: SupabaseClient,
@@ -64,7 +77,7 @@ export async function raiseToAal2(
 	let secret: string | null;
 	if (existing) {
 		factorId = existing.id;
-		secret = await verifiedSecret(email, query);
+		secret = await factorSecret(existing.id, query);
 		if (!secret) throw new Error(`no secret for ${email}'s factor`);
 	} else {
 		const { data, error: enrollError } = await client.auth.mfa.enroll({
@@ -81,4 +94,21 @@ export async function raiseToAal2(
 	});
 	if (verifyError) throw verifyError;
 	return secret;
+}
+
+/**
+ * After a password sign-in: raises the session to aal2 when the access token hook says the person
+ * needs it (`two_factor_required`: admins, platform admins, people with a factor, staff of a clinic
+ * that requires it), as the portal sends them to the code step. Others keep their aal1 session.
+ */
+export async function meetTwoFactor(
+	client: SupabaseClient,
+	email: string,
+	query?: Query
+): Promise<void> {
+	const { data, error } = await client.auth.getClaims();
+	if (error || !data) throw new Error(`getClaims: ${error?.message}`);
+	if ((data.claims as Record<string, unknown>).two_factor_required === true) {
+		await raiseToAal2(client, email, query);
+	}
 }

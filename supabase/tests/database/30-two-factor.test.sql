@@ -546,14 +546,14 @@ select results_eq($$ select two_factor from public.staff_two_factor() where memb
 select is((select count(*)::int from public.staff_two_factor()), (select count(*)::int from public.memberships where organization_id = tests.org_id('alpha')), 'one answer per member of the clinic');
 
 select tests.act_as('beta_admin', 'aal2');
-select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'P0002', 'No such staff member at this clinic', 'another clinic''s admin: the same answer as for an unknown id');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'PT404', 'No such staff member at this clinic', 'another clinic''s admin: the same answer as for an unknown id');
 select tests.act_as('alpha_reception', 'aal2');
-select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'P0002', 'No such staff member at this clinic', 'a receptionist of the clinic: the same answer');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'PT404', 'No such staff member at this clinic', 'a receptionist of the clinic: the same answer');
 select tests.act_as('alpha_admin', 'aal1');
-select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'P0002', 'No such staff member at this clinic', 'the clinic''s admin with aal1: the same answer');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('doctor_membership')), 'PT404', 'No such staff member at this clinic', 'the clinic''s admin with aal1: the same answer');
 select tests.act_as('alpha_admin', 'aal2');
-select throws_ok($$ select public.reset_member_two_factor(gen_random_uuid()) $$, 'P0002', 'No such staff member at this clinic', 'an unknown id');
-select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('beta_nurse_membership')), 'P0002', 'No such staff member at this clinic', 'a membership of another clinic: the same answer');
+select throws_ok($$ select public.reset_member_two_factor(gen_random_uuid()) $$, 'PT404', 'No such staff member at this clinic', 'an unknown id');
+select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('beta_nurse_membership')), 'PT404', 'No such staff member at this clinic', 'a membership of another clinic: the same answer');
 select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('admin2_membership')), '42501', 'Only the platform administrator can reset this person''s two-factor sign-in', 'another admin''s factors are the platform''s to reset');
 select throws_ok(format($$ select public.reset_member_two_factor(%L) $$, tests.row_id('both_membership')), '42501', 'Only the platform administrator can reset this person''s two-factor sign-in', 'so are those of someone who also works at another clinic');
 select throws_ok(format($$ select public.reset_member_two_factor((select id from public.memberships where user_id = auth.uid())) $$), '42501', 'Manage your own two-factor sign-in from your account page', 'not one''s own');
@@ -595,8 +595,8 @@ select results_eq(
   $$ values ('alpha_admin@tests.local', true), ('alpha_admin2@tests.local', false) $$,
   'a platform admin with aal2 lists the clinic''s admins and who has two-factor sign-in'
 );
-select throws_ok(format($$ select public.platform_reset_two_factor(%L, %L) $$, tests.org_id('alpha'), tests.user_id('alpha_doctor')), 'P0002', 'No such administrator at this clinic', 'only a clinic''s admins are reset from the console');
-select throws_ok(format($$ select public.platform_reset_two_factor(%L, %L) $$, tests.org_id('beta'), tests.user_id('alpha_admin')), 'P0002', 'No such administrator at this clinic', 'of that clinic');
+select throws_ok(format($$ select public.platform_reset_two_factor(%L, %L) $$, tests.org_id('alpha'), tests.user_id('alpha_doctor')), 'PT404', 'No such administrator at this clinic', 'only a clinic''s admins are reset from the console');
+select throws_ok(format($$ select public.platform_reset_two_factor(%L, %L) $$, tests.org_id('beta'), tests.user_id('alpha_admin')), 'PT404', 'No such administrator at this clinic', 'of that clinic');
 select is(public.platform_reset_two_factor(tests.org_id('alpha'), tests.user_id('alpha_admin')), 1, 'the platform admin resets the clinic admin''s two-factor sign-in');
 select tests.clear_authentication();
 select is((select count(*)::int from auth.mfa_factors where user_id = tests.user_id('alpha_admin')) + (select count(*)::int from auth.sessions where user_id = tests.user_id('alpha_admin')), 0, 'their factor and sessions are gone');
