@@ -15,7 +15,6 @@ import {
 	launch,
 	platformSignIn,
 	screenshotPath,
-	signIn,
 	TWO_FACTOR_STEP
 } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';

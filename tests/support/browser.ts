@@ -101,7 +101,9 @@ export async function completeTwoFactor(page: Page, email: string): Promise<void
 		]);
 	} else if (path === TWO_FACTOR_STEP) {
 		// the factor the page asks about (the one chosen, or the only one)
-		const chosen = page.locator('input[name="factorId"]:checked, input[type="hidden"][name="factorId"]');
+		const chosen = page.locator(
+			'input[name="factorId"]:checked, input[type="hidden"][name="factorId"]'
+		);
 		const radios = page.locator('input[type="radio"][name="factorId"]');
 		if ((await chosen.count()) === 0 && (await radios.count()) > 0) await radios.first().check();
 		const factorId = await chosen.first().inputValue();
