@@ -8,7 +8,7 @@
  * Codes are computed from the key the page shows (RFC 6238 with `otpauth`), never fixed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
 	appUrl,
 	ENROL_PAGE,
@@ -52,8 +52,12 @@ async function factorCount(userId: string): Promise<number> {
 	return row.n;
 }
 
-/** Types the email and password at the clinic's sign-in page; returns once the portal moved on. */
-async function passwordStep(context: BrowserContext, email: string): Promise<Page> {
+/**
+ * In a browser of its own (one person's cookies), types the email and password at the clinic's
+ * sign-in page; returns once the portal moved on. Close it with `done(page)`.
+ */
+async function passwordStep(email: string): Promise<Page> {
+	const context = await launch();
 	const page = await context.newPage();
 	await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
 	await page.getByLabel('Email').fill(email);
@@ -88,21 +92,22 @@ async function enrol(page: Page, opts: { tryWrongCodeFirst?: boolean } = {}): Pr
 	return secret;
 }
 
+async function done(page: Page) {
+	await page.context().close();
+}
+
 async function signOut(page: Page) {
 	await Promise.all([
 		page.waitForURL((u) => u.pathname.startsWith('/sign-in'), { timeout: 15_000 }),
 		page.getByRole('button', { name: 'Sign out' }).first().click()
 	]);
-	await page.close();
 }
 
 describe('two-factor sign-in', () => {
-	let context: BrowserContext;
 	const people: { id: string; email: string }[] = [];
 	let clinicId: string;
 
 	beforeAll(async () => {
-		context = await launch();
 		[{ id: clinicId }] = await sql<{ id: string }>(
 			`select id from public.organizations where slug = $1`,
 			[CLINIC_A.slug]
@@ -113,7 +118,6 @@ describe('two-factor sign-in', () => {
 		await sql(`update public.organizations set require_two_factor = false where slug = $1`, [
 			CLINIC_A.slug
 		]);
-		await context?.close();
 		for (const p of people) await deleteUser(p.id);
 	});
 
@@ -127,8 +131,8 @@ describe('two-factor sign-in', () => {
 		people.push(doctor);
 
 		// no factor, no requirement: the password is enough
-		let page = await passwordStep(context, doctor.email);
-		expect(new URL(page.url()).pathname).toBe('/');
+		let page = await passwordStep(doctor.email);
+		expect(new URL(page.url()).pathname).toBe('/dashboard');
 		await page.goto(appUrl(CLINIC_A.slug, '/account'));
 		await expect.poll(() => page.getByTestId('two-factor-status').textContent()).toMatch(/Off\./);
 		await Promise.all([
@@ -141,9 +145,10 @@ describe('two-factor sign-in', () => {
 		expect(await page.getByTestId('factor-row').count()).toBe(1);
 		expect(await factorCount(doctor.id)).toBe(1);
 		await signOut(page);
+		await done(page);
 
 		// the password alone now leads to the code step, and no clinic page opens before it
-		page = await passwordStep(context, doctor.email);
+		page = await passwordStep(doctor.email);
 		expect(new URL(page.url()).pathname).toBe(TWO_FACTOR_STEP);
 		await page.goto(appUrl(CLINIC_A.slug, '/patients'));
 		expect(new URL(page.url()).pathname).toBe(TWO_FACTOR_STEP);
@@ -179,6 +184,7 @@ describe('two-factor sign-in', () => {
 		await expect.poll(() => page.getByTestId('two-factor-status').textContent()).toMatch(/Off\./);
 		expect(await factorCount(doctor.id)).toBe(0);
 		await signOut(page);
+		await done(page);
 	});
 
 	it('a password-only Data API session of a person with a factor reads no patient; the same person at aal2 does', async () => {
@@ -232,7 +238,7 @@ describe('two-factor sign-in', () => {
 		people.push(admin, doctor);
 
 		// an admin enrols at their first sign-in, before the console
-		let adminPage = await passwordStep(context, admin.email);
+		let adminPage = await passwordStep(admin.email);
 		expect(new URL(adminPage.url()).pathname).toBe(ENROL_PAGE);
 		expect(await adminPage.getByTestId('two-factor-required').count()).toBe(1);
 		await enrol(adminPage);
@@ -264,7 +270,7 @@ describe('two-factor sign-in', () => {
 		});
 
 		// the doctor, who has no factor, is sent to set one up and reaches no clinic page first
-		let doctorPage = await passwordStep(context, doctor.email);
+		let doctorPage = await passwordStep(doctor.email);
 		expect(new URL(doctorPage.url()).pathname).toBe(ENROL_PAGE);
 		expect(await doctorPage.getByTestId('two-factor-required').textContent()).toMatch(
 			/requires two-factor sign-in/i
@@ -274,7 +280,7 @@ describe('two-factor sign-in', () => {
 		await enrol(doctorPage);
 		expect(new URL(doctorPage.url()).pathname).toBe('/patients');
 		expect(await factorCount(doctor.id)).toBe(1);
-		await doctorPage.close();
+		await done(doctorPage);
 
 		// the admin resets the doctor's factors (confirmation first; audited; sessions end)
 		await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
@@ -306,10 +312,10 @@ describe('two-factor sign-in', () => {
 		expect(sessions.n).toBe(0);
 
 		// at the next sign-in the doctor sets up a new app (the requirement still holds)
-		doctorPage = await passwordStep(context, doctor.email);
+		doctorPage = await passwordStep(doctor.email);
 		expect(new URL(doctorPage.url()).pathname).toBe(ENROL_PAGE);
-		await doctorPage.close();
-		await adminPage.close();
+		await done(doctorPage);
+		await done(adminPage);
 
 		// the platform admin resets the clinic admin's factors
 		const platformContext = await launch();
@@ -339,9 +345,9 @@ describe('two-factor sign-in', () => {
 		}
 
 		// the admin is asked to set up a new app at their next sign-in
-		adminPage = await passwordStep(context, admin.email);
+		adminPage = await passwordStep(admin.email);
 		expect(new URL(adminPage.url()).pathname).toBe(ENROL_PAGE);
-		await adminPage.close();
+		await done(adminPage);
 		expect(await verifiedSecret(admin.email)).toBeNull();
 	});
 });
