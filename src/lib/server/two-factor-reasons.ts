@@ -12,11 +12,15 @@ export async function myRequirementReasons(
 	locals: App.Locals,
 	claims: VerifiedClaims
 ): Promise<string[]> {
+	// platform_admins shows a platform admin their row only at aal2: below it, the hook's claim
+	// (read live from platform_admins when the token was issued) says so
 	const [clinics, platformAdmin] = await Promise.all([
 		myOrganizations(locals.supabase),
-		claims.is_platform_admin === true
-			? isPlatformAdmin({ supabase: locals.supabase, userId: claims.sub })
-			: Promise.resolve(false)
+		claims.is_platform_admin !== true
+			? Promise.resolve(false)
+			: claims.aal === 'aal2'
+				? isPlatformAdmin({ supabase: locals.supabase, userId: claims.sub })
+				: Promise.resolve(true)
 	]);
 	return requirementReasons({ clinics, platformAdmin });
 }

@@ -9,7 +9,10 @@ import { secondFactorStep } from '../two-factor';
 
 export type PlatformCaller = { userId: string; email: string };
 
-/** True when `userId` is in platform_admins right now (the row is visible to its own user). */
+/**
+ * True when `userId` is in platform_admins right now: only an aal2 session of a platform admin sees
+ * the row (RLS: is_platform_admin()), so this is false for every aal1 session.
+ */
 export async function isPlatformAdmin(opts: {
 	supabase: SupabaseClient<Database>;
 	userId: string;
@@ -41,14 +44,14 @@ export async function requirePlatformAdmin(opts: {
 			: '';
 		redirect(303, `/platform/sign-in${back}`);
 	}
-	if (
-		claims.is_platform_admin !== true ||
-		!(await isPlatformAdmin({ supabase: locals.supabase, userId: claims.sub }))
-	) {
+	const denied = () =>
 		error(403, { message: 'The platform console is only for platform administrators.' });
-	}
-	// Platform admins always sign in with a second factor (Postgres refuses them below aal2).
+	if (claims.is_platform_admin !== true) denied();
+	// Platform admins always sign in with a second factor: below aal2 Postgres does not confirm
+	// them (is_platform_admin() is false, platform_admins shows nothing), so the claim (the hook's,
+	// read live at the token's issue) sends them to the code step, and the live row is checked after.
 	if (claims.aal !== 'aal2')
 		redirect(303, secondFactorStep(opts.url ?? new URL('/platform/clinics', 'http://platform')));
+	if (!(await isPlatformAdmin({ supabase: locals.supabase, userId: claims.sub }))) denied();
 	return { userId: claims.sub, email: claims.email ?? '' };
 }
