@@ -108,6 +108,10 @@ describe('two-factor sign-in', () => {
 	let clinicId: string;
 
 	beforeAll(async () => {
+		// the demo clinic starts without the requirement (an interrupted run may have left it on)
+		await sql(`update public.organizations set require_two_factor = false where slug = $1`, [
+			CLINIC_A.slug
+		]);
 		[{ id: clinicId }] = await sql<{ id: string }>(
 			`select id from public.organizations where slug = $1`,
 			[CLINIC_A.slug]
