@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailSchema } from './email';
 
 /** Forms of the platform console: shared by its actions, pages and tests. */
 
@@ -34,8 +35,7 @@ export const onboardClinicSchema = z.object({
 		})
 		.default(''),
 	plan_id: z.string().min(1, { error: 'Choose a plan.' }),
-	// Auth has the final say (it refuses some addresses zod accepts, e.g. longer than 255 characters)
-	admin_email: z.email({ error: 'Enter the first admin’s email address.' }).trim().toLowerCase()
+	admin_email: emailSchema
 });
 export type OnboardClinicInput = z.infer<typeof onboardClinicSchema>;
 
