@@ -14,6 +14,10 @@ export interface VerifiedClaims {
 	organization_id?: string;
 	org_role?: string;
 	is_platform_admin?: boolean;
+	/** Auth's assurance level: aal2 once the session verified a second factor. */
+	aal?: string;
+	/** From the access token hook: this person must sign in with a second factor. */
+	two_factor_required?: boolean;
 	exp: number;
 	[key: string]: unknown;
 }

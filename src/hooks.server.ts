@@ -8,6 +8,7 @@ import { resolveTenant } from '$lib/server/tenant';
 import { loadRequestContext } from '$lib/server/request-context';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
 import { publicSettings } from '$lib/server/platform/settings';
+import { needsSecondFactor, secondFactorStep } from '$lib/server/two-factor';
 
 /** Supabase server client from cookies, and claims verified against the JWKS (never getSession). */
 const supabase: Handle = async ({ event, resolve }) => {
@@ -72,6 +73,23 @@ const platformGuard: Handle = async ({ event, resolve }) => {
 };
 
 /**
+ * Two-factor sign-in: a person who must present a second factor (the hook's `two_factor_required`
+ * claim) and whose session is still aal1 answers the code step, or enrols, before any clinic page
+ * or account page (the platform console's guard does the same). From the verified claims: no
+ * round trip. Postgres refuses such a session every clinic row anyway (docs/security.md); the
+ * clinic layout and the console guard also check live what a stale claim may not say yet.
+ */
+const twoFactor: Handle = async ({ event, resolve }) => {
+	const id = event.route.id ?? '';
+	const enrolling = id === '/account/two-factor/new';
+	if (id.startsWith('/(app)') || (id.startsWith('/account') && !enrolling)) {
+		const claims = await event.locals.safeGetClaims();
+		if (claims && needsSecondFactor(claims)) redirect(303, secondFactorStep(event.url));
+	}
+	return resolve(event);
+};
+
+/**
  * Security headers on every response the portal renders or serves: the page's CSP (kit.csp) with
  * the Supabase origin added, nosniff, a same-origin referrer, no framing, HSTS over https, and
  * `no-store` for anyone signed in (patient data never stays in a cache or the Back button).
@@ -120,7 +138,8 @@ export const handle = sequence(
 	tenant,
 	idleTimeout,
 	authGuard,
-	platformGuard
+	platformGuard,
+	twoFactor
 );
 
 export const handleError: HandleServerError = ({ error, status }) => {

@@ -309,14 +309,14 @@ isOneToOne: false
                   ]
                 },"organizations": {
                   Row: {
-                    "created_at": string,"id": string,"logo_path": string | null,"name": string,"plan_id": string,"sign_in_message": string | null,"slug": string,"status": Database["public"]['Enums']["organization_status"],"suspended_reason": string | null,"theme_color": string,"type": Database["public"]['Enums']["organization_type"],"updated_at": string
+                    "created_at": string,"id": string,"logo_path": string | null,"name": string,"plan_id": string,"require_two_factor": boolean,"sign_in_message": string | null,"slug": string,"status": Database["public"]['Enums']["organization_status"],"suspended_reason": string | null,"theme_color": string,"type": Database["public"]['Enums']["organization_type"],"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name": string,"plan_id"?: string,"sign_in_message"?: string | null,"slug": string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
+                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name": string,"plan_id"?: string,"require_two_factor"?: boolean,"sign_in_message"?: string | null,"slug": string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
                   }
                   Update: {
-                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name"?: string,"plan_id"?: string,"sign_in_message"?: string | null,"slug"?: string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
+                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name"?: string,"plan_id"?: string,"require_two_factor"?: boolean,"sign_in_message"?: string | null,"slug"?: string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -862,7 +862,7 @@ isOneToOne: false
                            },
 "my_organizations":
 { Args: Record<PropertyKey, never>; Returns: {
-              "is_active": boolean,"logo_path": string,"name": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"slug": string,"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
+              "is_active": boolean,"logo_path": string,"name": string,"organization_id": string,"require_two_factor": boolean,"role": Database["public"]['Enums']["member_role"],"slug": string,"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
             }[]
                            },
 "my_support_access":
@@ -912,6 +912,11 @@ isOneToOne: false
               "action": Database["public"]['Enums']["audit_action"],"actor_email": string,"created_at": string,"id": number,"platform_action": string,"row_id": string,"table_name": string
             }[]
                            },
+"platform_clinic_admins":
+{ Args: { "organization_id": string }; Returns: {
+              "email": string,"full_name": string,"status": Database["public"]['Enums']["membership_status"],"two_factor": boolean,"user_id": string
+            }[]
+                           },
 "platform_clinics":
 { Args: { "organization_id"?: string,"page_offset"?: number,"page_size"?: number,"search"?: string }; Returns: {
               "created_at": string,"id": string,"name": string,"patient_count": number,"plan_id": string,"plan_name": string,"slug": string,"staff_count": number,"status": Database["public"]['Enums']["organization_status"],"storage_bytes": number,"suspended_reason": string,"total_count": number,"type": Database["public"]['Enums']["organization_type"]
@@ -927,6 +932,9 @@ isOneToOne: false
                            },
 "platform_discard_clinic":
 { Args: { "organization_id": string,"reason": string }; Returns: undefined
+                           },
+"platform_reset_two_factor":
+{ Args: { "organization_id": string,"user_id": string }; Returns: number
                            },
 "platform_save_plan":
 { Args: { "currency": string,"id": string,"monthly_price_cents": number,"name": string,"patient_limit": number,"seat_limit": number }; Returns: undefined
@@ -950,6 +958,9 @@ isOneToOne: false
 { Args: { "invitation_id": string }; Returns: {
               "email": string,"full_name": string,"secret": string
             }[]
+                           },
+"reset_member_two_factor":
+{ Args: { "membership_id": string }; Returns: number
                            },
 "search_patients":
 { Args: { "include_archived"?: boolean,"lim"?: number,"off"?: number,"q": string }; Returns: {
@@ -976,6 +987,9 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"set_two_factor_requirement":
+{ Args: { "required": boolean }; Returns: boolean
+                           },
 "sign_in_attempt":
 { Args: { "client_address": string,"email": string }; Returns: {
               "allowed": boolean,"retry_after_seconds": number
@@ -986,6 +1000,11 @@ isOneToOne: false
                            },
 "sign_visit_note":
 { Args: { "visit_id": string }; Returns: string
+                           },
+"staff_two_factor":
+{ Args: Record<PropertyKey, never>; Returns: {
+              "membership_id": string,"two_factor": boolean,"user_id": string
+            }[]
                            },
 "start_support_access":
 { Args: { "minutes": number,"organization_id": string,"reason": string }; Returns: string

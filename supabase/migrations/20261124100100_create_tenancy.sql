@@ -66,6 +66,8 @@ create table public.organizations (
   status public.organization_status not null default 'active',
   suspended_reason text check (char_length(suspended_reason) <= 500),
   plan_id text not null default 'starter' references public.plans (id) on update cascade,
+  -- two-factor sign-in for all staff (set by the clinic's admins through set_two_factor_requirement)
+  require_two_factor boolean not null default false,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint organizations_slug_key unique (slug),
@@ -98,7 +100,7 @@ create table public.organizations (
   )
 );
 comment on table public.organizations is
-  'Tenants: one clinic or hospital each. slug is its subdomain. Clinic admins edit name, theme_color, logo_path and sign_in_message; slug, type, status and plan are platform-only.';
+  'Tenants: one clinic or hospital each. slug is its subdomain. Clinic admins edit name, theme_color, logo_path and sign_in_message (and require_two_factor through set_two_factor_requirement); slug, type, status and plan are platform-only.';
 alter table public.organizations enable row level security;
 
 create unique index organizations_plan_id_id_key on public.organizations (plan_id, id);
@@ -339,6 +341,69 @@ from anon, authenticated;
 -- and the membership looked up, in exactly one place: private.current_membership(); every other
 -- helper asks it. plpgsql security definer: measured fastest (cached plan), and RLS on
 -- memberships/organizations must not apply to the check itself.
+--
+-- Two-factor sign-in (docs/security.md, "Assurance levels"): Auth puts `aal` in the JWT (`aal2`
+-- once the session verified a TOTP code). A person NEEDS aal2 when they have a verified factor, are
+-- a platform admin, administer a clinic, or work at a clinic that requires two-factor sign-in
+-- (organizations.require_two_factor); below it they act in no clinic: current_membership() finds
+-- nothing and is_platform_admin() is false, so every policy and definer function that asks them
+-- refuses, and the restrictive policies of 20261124900000_require_two_factor.sql hide every row
+-- of every table with an organization_id. private.two_factor_satisfied() is that rule for the
+-- caller, private.aal2_required(user) the part that does not depend on the token.
+
+create function private.has_aal2()
+returns boolean
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return coalesce(auth.jwt() ->> 'aal', '') = 'aal2';
+end;
+$$;
+comment on function private.has_aal2() is
+  'True when the caller''s JWT says aal = aal2 (Auth: the session verified a second factor).';
+
+create function private.aal2_required(p_user_id uuid)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if p_user_id is null then
+    return false;
+  end if;
+  return exists (
+      select 1 from auth.mfa_factors f where f.user_id = p_user_id and f.status = 'verified')
+    or exists (select 1 from public.platform_admins pa where pa.user_id = p_user_id)
+    or exists (
+      select 1
+        from public.memberships m
+        join public.organizations o on o.id = m.organization_id
+       where m.user_id = p_user_id
+         and m.status = 'active'
+         and o.status = 'active'
+         and (m.role = any (private.admin_roles()) or o.require_two_factor));
+end;
+$$;
+comment on function private.aal2_required(uuid) is
+  'True when the person must sign in with a second factor (aal2): a verified factor, a platform admin, an active admin membership, or an active membership of a clinic that requires two-factor sign-in. The access token hook reports it as the two_factor_required claim.';
+
+create function private.two_factor_satisfied()
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return private.has_aal2() or not private.aal2_required(auth.uid());
+end;
+$$;
+comment on function private.two_factor_satisfied() is
+  'True when the caller''s token has the assurance level the caller needs (aal2, or aal1 for a person who needs no second factor). Restrictive policies call it wrapped, (select private.two_factor_satisfied()), once per statement.';
 
 -- Sessions end at once. Auth's access tokens stay valid until they expire (an hour), even after
 -- sign-out or after the database ended the session (private.end_sessions_without_clinic). Every
@@ -388,6 +453,10 @@ begin
      or not private.session_is_live() then
     return;
   end if;
+  -- below the assurance level the person needs, they act in no clinic (two-factor sign-in, above)
+  if not private.two_factor_satisfied() then
+    return;
+  end if;
   -- the live role, never the org_role claim (which may be stale)
   select m.organization_id, m.role
     into organization_id, role
@@ -400,7 +469,7 @@ begin
 end;
 $$;
 comment on function private.current_membership() is
-  'The caller''s live membership in the JWT''s organization_id claim: (organization_id, role) when the caller still has an active membership in that active organization, else nulls. The one place the claim is read.';
+  'The caller''s live membership in the JWT''s organization_id claim: (organization_id, role) when the caller still has an active membership in that active organization and the token has the assurance level the caller needs (two_factor_satisfied), else nulls. The one place the claim is read.';
 
 create function private.current_org_id()
 returns uuid
@@ -459,12 +528,14 @@ security definer
 set search_path = ''
 as $$
 begin
-  return exists (select 1 from public.platform_admins pa where pa.user_id = auth.uid())
+  -- platform admins always need a second factor (two-factor sign-in, above)
+  return private.has_aal2()
+    and exists (select 1 from public.platform_admins pa where pa.user_id = auth.uid())
     and private.session_is_live();
 end;
 $$;
 comment on function private.is_platform_admin() is
-  'True when the caller is in platform_admins (checked live, not from the is_platform_admin claim) and their Auth session is live.';
+  'True when the caller is in platform_admins (checked live, not from the is_platform_admin claim), the token has aal2 and their Auth session is live.';
 
 -- Role sets ---------------------------------------------------------------------------------------
 -- Who may do what, named once. Every policy, trigger and definer function that depends on a role
@@ -655,10 +726,14 @@ $$;
 comment on function private.is_org_admin() is
   'True when the caller''s live role in the JWT''s active organization is in admin_roles().';
 
+revoke execute on function private.aal2_required(uuid) from public, anon, authenticated, service_role;
+-- the custom access token hook reports it as a claim (20261124100200_create_access_token_hook.sql)
+grant execute on function private.aal2_required(uuid) to supabase_auth_admin;
 revoke execute on function private.session_is_live() from public, anon;
 grant execute on function private.session_is_live() to authenticated, service_role;
 
 revoke execute on function
+  private.has_aal2(), private.two_factor_satisfied(),
   private.current_membership(), private.current_org_id(), private.current_org_role(),
   private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
   private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
@@ -668,6 +743,7 @@ revoke execute on function
   private.problem_reader_roles(), private.is_org_admin()
 from public, anon;
 grant execute on function
+  private.has_aal2(), private.two_factor_satisfied(),
   private.current_membership(), private.current_org_id(), private.current_org_role(),
   private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
   private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
@@ -705,15 +781,14 @@ begin
      and g.starts_at <= now()
      and g.expires_at > now()
      and o.status = 'active'
-     and exists (select 1 from public.platform_admins pa where pa.user_id = auth.uid())
-     and private.session_is_live()
+     and private.is_platform_admin()
    order by g.starts_at desc
    limit 1;
   return v_grant;
 end;
 $$;
 comment on function private.active_support_grant() is
-  'The caller''s live support grant (not ended, not expired, active clinic, caller still a platform admin), or a row of nulls.';
+  'The caller''s live support grant (not ended, not expired, active clinic, caller still a platform admin with an aal2 token), or a row of nulls.';
 
 create function private.current_read_org_id_for(p_roles public.member_role[])
 returns uuid

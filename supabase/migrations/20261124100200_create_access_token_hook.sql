@@ -7,7 +7,12 @@
 -- only when profiles.active_organization_id names an ACTIVE membership in an ACTIVE organization;
 -- otherwise both are removed (a stale or forged value never survives a refresh). Adds
 --   is_platform_admin: true
--- for platform admins (removed otherwise). Never reads user_metadata.
+-- for platform admins (removed otherwise), and
+--   two_factor_required: true
+-- when the person must sign in with a second factor (private.aal2_required: a verified factor, a
+-- platform admin, an admin, or staff of a clinic that requires it), so the portal asks for a code
+-- or an authenticator before any page without a round trip; Auth's own `aal` and `amr` claims pass
+-- through untouched. Never reads user_metadata.
 -- Claims are a hint for the app; RLS re-checks the live membership on every request.
 
 create function public.custom_access_token_hook(event jsonb)
@@ -19,7 +24,7 @@ as $$
 declare
   v_user_id uuid := (event ->> 'user_id')::uuid;
   v_claims jsonb := coalesce(event -> 'claims', '{}'::jsonb)
-    - 'organization_id' - 'org_role' - 'is_platform_admin';
+    - 'organization_id' - 'org_role' - 'is_platform_admin' - 'two_factor_required';
   v_organization_id uuid;
   v_role public.member_role;
 begin
@@ -45,12 +50,18 @@ begin
     v_claims := v_claims || jsonb_build_object('is_platform_admin', true);
   end if;
 
+  if private.aal2_required(v_user_id) then
+    v_claims := v_claims || jsonb_build_object('two_factor_required', true);
+  end if;
+
   return jsonb_set(event, '{claims}', v_claims);
 end;
 $$;
 
 comment on function public.custom_access_token_hook(jsonb) is
-  'Auth hook: adds organization_id/org_role for the active membership (active org only) and is_platform_admin. Executable by supabase_auth_admin only.';
+  'Auth hook: adds organization_id/org_role for the active membership (active org only), is_platform_admin and two_factor_required. Executable by supabase_auth_admin only.';
 
 revoke execute on function public.custom_access_token_hook(jsonb) from public, anon, authenticated, service_role;
 grant execute on function public.custom_access_token_hook(jsonb) to supabase_auth_admin;
+-- the hook asks private.aal2_required (granted to supabase_auth_admin in the tenancy migration)
+grant usage on schema private to supabase_auth_admin;

@@ -69,7 +69,8 @@ returns table (
   logo_path text,
   theme_color text,
   role public.member_role,
-  is_active boolean
+  is_active boolean,
+  require_two_factor boolean
 )
 language plpgsql
 stable
@@ -85,7 +86,7 @@ begin
   end if;
   return query
     select o.id, o.slug, o.name, o.type, o.logo_path, o.theme_color, m.role,
-           coalesce(p.active_organization_id = o.id, false)
+           coalesce(p.active_organization_id = o.id, false), o.require_two_factor
       from public.memberships m
       join public.organizations o on o.id = m.organization_id
       left join public.profiles p on p.id = m.user_id
@@ -96,7 +97,7 @@ begin
 end;
 $$;
 comment on function private.my_organizations() is
-  'The active organizations where the caller has an active membership, with their role and whether it is the active one; none when the caller''s Auth session has ended.';
+  'The active organizations where the caller has an active membership, with their role, whether it is the active one, and whether it requires two-factor sign-in; none when the caller''s Auth session has ended.';
 
 create function public.my_organizations()
 returns table (
@@ -107,7 +108,8 @@ returns table (
   logo_path text,
   theme_color text,
   role public.member_role,
-  is_active boolean
+  is_active boolean,
+  require_two_factor boolean
 )
 language sql
 stable
@@ -117,7 +119,7 @@ as $$
   select * from private.my_organizations();
 $$;
 comment on function public.my_organizations() is
-  'RPC: organizations the caller can switch to (active membership, active organization), with role and is_active.';
+  'RPC: organizations the caller can switch to (active membership, active organization), with role, is_active and require_two_factor.';
 
 revoke execute on function
   private.switch_organization(uuid), public.switch_organization(uuid),

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
 import { adminDb, API_URL, keys, mintToken } from '../support/stack.ts';
+import { meetTwoFactor } from '../support/totp.ts';
 
 const CLINIC_A = 'a0a0a0a0-0000-4000-8000-000000000001';
 const HOSPITAL = 'b0b0b0b0-0000-4000-8000-000000000002';
@@ -39,6 +40,7 @@ async function signedIn(email: string, password = DEMO_PASSWORD) {
 	const c = client();
 	const { error } = await c.auth.signInWithPassword({ email, password });
 	if (error) throw new Error(`${email}: ${error.message}`);
+	await meetTwoFactor(c, email); // admins and platform admins answer the code step (aal2)
 	return c;
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, demo } from '../support/demo.ts';
+import { raiseToAal2 } from '../support/totp.ts';
 import { privateStack } from './private-stack.ts';
 
 const CLINIC_A = 'a0a0a0a0-0000-4000-8000-000000000001';
@@ -51,7 +52,9 @@ beforeAll(async () => {
 	expect(error).toBeNull();
 	patientId = patient!.id;
 
+	// admins need two-factor sign-in (aal2) for the branding bucket: enrol on the private stack
 	const admin = await signIn(source, demo.adminA);
+	await raiseToAal2(admin, demo.adminA, (sql, values) => source.query(sql, values));
 	const upload = await admin.storage
 		.from('branding')
 		.upload(`clinic-a/logo.png`, LOGO, { contentType: 'image/png', upsert: true });
@@ -109,6 +112,8 @@ describe('backup and restore of the local runtime', () => {
 		expect(theirs.data).toEqual([]);
 
 		const adminB = await signIn(target, demo.adminB);
+		// at aal2, so that the refusal is about the clinic, not the missing second factor
+		await raiseToAal2(adminB, demo.adminB, (sql, values) => target.query(sql, values));
 		const overwrite = await adminB.storage
 			.from('branding')
 			.upload(`clinic-a/logo.png`, Buffer.from('not a logo'), {

@@ -128,7 +128,7 @@ describe('medical record numbers', () => {
 				[org, users[i]]
 			);
 			await owner.query(`select set_config('request.jwt.claims', $1, true)`, [
-				JSON.stringify({ sub: users[i], role: 'authenticated', organization_id: org })
+				JSON.stringify({ sub: users[i], role: 'authenticated', organization_id: org, aal: 'aal2' })
 			]);
 			await owner.query('set local role authenticated');
 			const { rows } = await owner.query(

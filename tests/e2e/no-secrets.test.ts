@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, signIn } from '../support/browser.ts';
+import { appUrl, completeTwoFactor, launch, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { keys } from '../support/stack.ts';
 import { ROOT } from '../../supabase/local/config.ts';
@@ -96,7 +96,11 @@ describe('no secrets reach the browser', () => {
 		await console.goto(appUrl(null, '/platform/sign-in'));
 		await console.getByLabel('Email').fill(demo.platform);
 		await console.getByLabel('Password').fill(DEMO_PASSWORD);
-		await console.getByRole('button', { name: 'Sign in' }).click();
+		await Promise.all([
+			console.waitForURL((u) => u.pathname !== '/platform/sign-in', { timeout: 15_000 }),
+			console.getByRole('button', { name: 'Sign in' }).click()
+		]);
+		await completeTwoFactor(console, demo.platform);
 		await console.waitForURL((u) => u.pathname === '/platform/clinics');
 		for (const path of [
 			'/platform/clinics/new',

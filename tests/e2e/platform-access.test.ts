@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { appUrl, completeTwoFactor, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
 import { adminDb } from '../support/stack.ts';
@@ -21,6 +21,12 @@ async function platformSignIn(
 	await page.getByLabel('Email').fill(email);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Sign in' }).click();
+	// signed in (then the two-factor step, answered as the person's app would), or refused here
+	await Promise.race([
+		page.waitForURL((u) => u.pathname !== '/platform/sign-in', { timeout: 15_000 }),
+		page.locator('#email-error, #password-error').first().waitFor({ timeout: 15_000 })
+	]);
+	await completeTwoFactor(page, email);
 	return page;
 }
 

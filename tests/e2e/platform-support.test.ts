@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { appUrl, launch, screenshotPath } from '../support/browser.ts';
+import { appUrl, completeTwoFactor, launch, screenshotPath } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
 
@@ -61,6 +61,7 @@ describe('platform support access', () => {
 			page.waitForURL((u) => u.pathname !== '/platform/sign-in', { timeout: 15_000 }),
 			page.getByRole('button', { name: 'Sign in' }).click()
 		]);
+		await completeTwoFactor(page, demo.platform);
 
 		await page.goto(appUrl(null, `/platform/clinics/${orgId}/support`));
 		// a reason is required

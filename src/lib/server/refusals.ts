@@ -9,7 +9,7 @@
 import type { PostgrestError } from '@supabase/supabase-js';
 import { setError, type SuperValidated } from 'sveltekit-superforms';
 
-export type RefusalStatus = 400 | 401 | 403 | 404 | 409;
+export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 429;
 
 /** A write that was not made, the form field it concerns (null: the form as a whole) and why. */
 export interface Refusal<F extends string = string> {

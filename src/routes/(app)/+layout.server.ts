@@ -3,6 +3,7 @@ import { isAuthSessionMissingError } from '@supabase/supabase-js';
 import { clinicOrigin } from '$lib/server/addresses';
 import { activateOrganization } from '$lib/server/active-organization';
 import { supportBanner } from '$lib/server/platform/support';
+import { requirementReasons, secondFactorStep } from '$lib/server/two-factor';
 import type { LayoutServerLoad } from './$types';
 
 /**
@@ -48,6 +49,10 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 		await locals.supabase.auth.signOut({ scope: 'local' });
 		redirect(303, `/sign-in?notice=${ended ? 'signed-out' : 'no-access'}`);
 	}
+	// Two-factor sign-in, live: a new admin role or a clinic's new requirement may not be in the
+	// token's claims yet (the hook checked those), and Postgres already refuses this session.
+	if (claims.aal !== 'aal2' && requirementReasons({ clinics: orgs, platformAdmin: false }).length)
+		redirect(303, secondFactorStep(url));
 	if (claims.organization_id !== here.organization_id) {
 		const switched = await activateOrganization(locals.supabase, here.organization_id);
 		if (!switched.ok) redirect(303, '/sign-in?notice=no-access');

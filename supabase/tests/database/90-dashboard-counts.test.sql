@@ -176,8 +176,8 @@ select matches(
   $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
   'count_lab_orders scopes to lab_reader_roles()'
 );
-select is((select count(*) from pg_policy where polrelid = 'public.lab_orders'::regclass and polcmd in ('r', '*')), 1::bigint,
-          'lab_orders has exactly one select policy (the one the RPC mirrors)');
+select is((select count(*) from pg_policy where polrelid = 'public.lab_orders'::regclass and polpermissive and polcmd in ('r', '*')), 1::bigint,
+          'lab_orders has exactly one permissive select policy (the one the RPC mirrors)');
 
 select * from finish();
 

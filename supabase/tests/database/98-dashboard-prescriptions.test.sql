@@ -181,8 +181,8 @@ select matches(
   $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
   'active_prescriptions scopes to prescription_reader_roles()'
 );
-select is((select count(*) from pg_policy where polrelid = 'public.prescriptions'::regclass and polcmd in ('r', '*')), 1::bigint,
-          'prescriptions has exactly one select policy (the one the RPCs mirror)');
+select is((select count(*) from pg_policy where polrelid = 'public.prescriptions'::regclass and polpermissive and polcmd in ('r', '*')), 1::bigint,
+          'prescriptions has exactly one permissive select policy (the one the RPCs mirror)');
 
 select * from finish();
 

@@ -10,9 +10,11 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.tenant.kind !== 'platform') error(404, { message: 'Not found' });
 	const claims = await locals.safeGetClaims();
+	// a platform admin already signed in carries on (the console's guard asks for the code at aal1)
 	if (
 		claims?.is_platform_admin &&
-		(await isPlatformAdmin({ supabase: locals.supabase, userId: claims.sub }))
+		(claims.aal !== 'aal2' ||
+			(await isPlatformAdmin({ supabase: locals.supabase, userId: claims.sub })))
 	) {
 		redirect(303, safeRedirectPath(url.searchParams.get('redirectTo'), '/platform/clinics'));
 	}
@@ -41,8 +43,11 @@ export const actions: Actions = {
 			return setError(form, 'password', message, { status: 400 });
 		}
 		await signInSucceeded(locals.supabase);
-		// Only platform admins stay signed in here; everyone else is signed out at once.
-		if (!(await isPlatformAdmin({ supabase: locals.supabase, userId: data.user.id }))) {
+		// Only platform admins stay signed in here; everyone else is signed out at once. The new
+		// token's is_platform_admin claim was read live from platform_admins by the access token
+		// hook (the row itself is visible only at aal2, after the code step).
+		const { data: issued } = await locals.supabase.auth.getClaims();
+		if (issued?.claims.is_platform_admin !== true) {
 			await locals.supabase.auth.signOut({ scope: 'local' });
 			return setError(
 				form,

@@ -10,6 +10,7 @@ import {
 	revokeInvitation,
 	staffPage
 } from '$lib/server/admin/staff';
+import { staffTwoFactor } from '$lib/server/admin/two-factor';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -19,11 +20,10 @@ import type { Actions, PageServerLoad } from './$types';
  */
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { organizationId, user } = await parent();
-	const { staff, invitations, seats } = await staffPage({
-		supabase: locals.supabase,
-		organizationId,
-		selfId: user.id
-	});
+	const [{ staff, invitations, seats }, twoFactor] = await Promise.all([
+		staffPage({ supabase: locals.supabase, organizationId, selfId: user.id }),
+		staffTwoFactor({ supabase: locals.supabase })
+	]);
 	const roleForms = await Promise.all(
 		staff.map((m) =>
 			superValidate({ membershipId: m.membershipId, role: m.role }, zod4(changeRoleSchema), {
@@ -34,6 +34,7 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	);
 	return {
 		staff,
+		twoFactor: Object.fromEntries(twoFactor),
 		invitations,
 		seats,
 		roleForms,
