@@ -55,6 +55,26 @@ values
 on conflict (id) do nothing;
 
 -- Organizations ------------------------------------------------------------------------------------
+-- A clinic's time zone is an IANA name Postgres knows (and so does every browser's Intl), not an
+-- offset: offsets change with daylight saving time. Immutable in practice (the zone database ships
+-- with the server), which a CHECK constraint needs; executable by the roles that write organizations.
+create function private.is_time_zone(p_name text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select p_name is not null
+     and p_name ~ '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$'
+     and p_name !~ '^(posix|right)/'
+     and p_name not in ('Factory', 'posixrules', 'localtime')
+     and exists (select 1 from pg_catalog.pg_timezone_names z where z.name = p_name);
+$$;
+comment on function private.is_time_zone(text) is
+  'Whether p_name is an IANA time zone name (e.g. Europe/Berlin) that Postgres knows.';
+revoke execute on function private.is_time_zone(text) from public, anon;
+grant execute on function private.is_time_zone(text) to authenticated, service_role;
+
 create table public.organizations (
   id uuid primary key default gen_random_uuid(),
   slug text not null,
@@ -66,9 +86,11 @@ create table public.organizations (
   status public.organization_status not null default 'active',
   suspended_reason text check (char_length(suspended_reason) <= 500),
   plan_id text not null default 'starter' references public.plans (id) on update cascade,
+  time_zone text not null default 'UTC',
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint organizations_slug_key unique (slug),
+  constraint organizations_time_zone_valid check (private.is_time_zone(time_zone)),
   -- a DNS label: lowercase letters, digits and single hyphens, 3-63 chars, no hyphen at either end
   constraint organizations_slug_format check (
     slug ~ '^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$' and slug !~ '--'
@@ -97,7 +119,9 @@ create table public.organizations (
   )
 );
 comment on table public.organizations is
-  'Tenants: one clinic or hospital each. slug is its subdomain. Clinic admins edit name, theme_color, logo_path and sign_in_message; slug, type, status and plan are platform-only.';
+  'Tenants: one clinic or hospital each. slug is its subdomain. Clinic admins edit name, theme_color, logo_path, sign_in_message and time_zone; slug, type, status and plan are platform-only.';
+comment on column public.organizations.time_zone is
+  'The clinic''s IANA time zone: the portal shows and reads every date and time of the clinic in it, and "today" is its day there. Set at onboarding, edited by the clinic admin (audited).';
 alter table public.organizations enable row level security;
 
 create unique index organizations_plan_id_id_key on public.organizations (plan_id, id);
@@ -460,7 +484,7 @@ begin
 end;
 $$;
 comment on function private.care_team_roles() is
-  'Role set: register and edit patients; read, book, reschedule, start, complete and cancel visits.';
+  'Role set: register and edit patients; read, book, reschedule, start, complete and cancel visits and appointments (the diary).';
 
 create function private.clinical_reader_roles()
 returns public.member_role[]
@@ -713,8 +737,8 @@ create policy plans_select on public.plans
 
 -- organizations -------------------------------------------------------------------------------------
 grant select on table public.organizations to authenticated;
--- clinic admins edit their branding; slug, type, status, suspended_reason and plan_id are platform-only
-grant update (name, theme_color, logo_path, sign_in_message) on table public.organizations to authenticated;
+-- clinic admins edit their branding and time zone; slug, type, status, suspended_reason and plan_id are platform-only
+grant update (name, theme_color, logo_path, sign_in_message, time_zone) on table public.organizations to authenticated;
 
 -- Members see their live active organization; platform admins see every organization.
 create policy organizations_select on public.organizations
