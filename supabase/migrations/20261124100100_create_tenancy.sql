@@ -55,23 +55,33 @@ values
 on conflict (id) do nothing;
 
 -- Organizations ------------------------------------------------------------------------------------
--- A clinic's time zone is an IANA name Postgres knows (and so does every browser's Intl), not an
--- offset: offsets change with daylight saving time. Immutable in practice (the zone database ships
--- with the server), which a CHECK constraint needs; executable by the roles that write organizations.
+-- A clinic's time zone is an IANA name (Region/City, or UTC) that Postgres knows, as every browser's
+-- Intl does; never an offset or an abbreviation (those do not follow daylight saving time). Names
+-- with a slash resolve only through the zone files, so a name Postgres accepts is a real zone.
+-- Immutable in practice (the zone database ships with the server), as a CHECK constraint needs;
+-- executable by the roles that write organizations.
 create function private.is_time_zone(p_name text)
 returns boolean
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select p_name is not null
-     and p_name ~ '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$'
-     and p_name !~ '^(posix|right)/'
-     and p_name not in ('Factory', 'posixrules', 'localtime')
-     and exists (select 1 from pg_catalog.pg_timezone_names z where z.name = p_name);
+begin
+  if p_name is null or not (
+    p_name = 'UTC'
+    or p_name ~ '^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)(/[A-Za-z0-9_+-]+){1,2}$'
+  ) then
+    return false;
+  end if;
+  perform '2000-01-01 00:00:00+00'::timestamptz at time zone p_name;
+  return true;
+exception
+  when invalid_parameter_value then
+    return false;
+end;
 $$;
 comment on function private.is_time_zone(text) is
-  'Whether p_name is an IANA time zone name (e.g. Europe/Berlin) that Postgres knows.';
+  'Whether p_name is an IANA time zone name (e.g. Europe/Berlin, or UTC) that Postgres knows.';
 revoke execute on function private.is_time_zone(text) from public, anon;
 grant execute on function private.is_time_zone(text) to authenticated, service_role;
 

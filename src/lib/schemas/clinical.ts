@@ -7,6 +7,7 @@
  * to the same fields by `$lib/server/chart`.
  */
 import { z } from 'zod';
+import { fromLocalDateTime, isLocalDateTime } from '$lib/format';
 
 /** Plausible ranges of each vital, exactly as `private.check_visit_vitals()` checks them. */
 export const VITALS = {
@@ -75,9 +76,6 @@ const optionalText = (max: number, what: string) =>
 		.max(max, { error: `${what}: use at most ${max} characters.` })
 		.default('');
 
-/** `YYYY-MM-DDTHH:MM` as a datetime-local input sends it; '' means now. */
-const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
-
 export const visitSchema = z
 	.object({
 		reason: z
@@ -88,12 +86,10 @@ export const visitSchema = z
 		scheduled_at: z
 			.string()
 			.trim()
-			.refine((v) => v === '' || LOCAL_DATETIME.test(v), {
+			.refine((v) => v === '' || isLocalDateTime(v), {
 				error: 'Enter a date and time, or leave empty for now.'
 			})
 			.default(''),
-		/** Minutes from `Date.getTimezoneOffset()` in the browser; absent without JavaScript. */
-		tz_offset: z.number().int().min(-840).max(840).optional(),
 		notes: optionalText(20000, 'Notes'),
 		heart_rate: vital('heart_rate'),
 		bp_systolic: vital('bp_systolic'),
@@ -121,15 +117,9 @@ export function vitalsOf(v: VisitInput): Partial<Record<VitalKey, number>> {
 	return out;
 }
 
-/**
- * The instant a datetime-local value names, given the browser's offset (minutes, as
- * `getTimezoneOffset()` returns: UTC minus local). Without an offset the server's zone is used.
- */
-export function scheduledInstant(local: string, tzOffset: number | undefined, now = new Date()) {
-	if (local === '') return now;
-	if (tzOffset === undefined) return new Date(local);
-	const asUtc = new Date(`${local.length === 16 ? `${local}:00` : local}Z`);
-	return new Date(asUtc.getTime() + tzOffset * 60_000);
+/** The instant a datetime-local value names in the clinic's time zone ('' means now). */
+export function scheduledInstant(local: string, timeZone: string, now = new Date()) {
+	return local === '' ? now : fromLocalDateTime(local, timeZone);
 }
 
 export const labOrderSchema = z.object({

@@ -183,6 +183,17 @@ interface ChartWrite<T> {
 	input: T;
 }
 
+/** The time zone of the patient's clinic (a typed time is the clinic's wall clock). */
+async function patientClinicZone(supabase: Client, patientId: string): Promise<string> {
+	const { data, error } = await supabase
+		.from('patients')
+		.select('organizations ( time_zone )')
+		.eq('id', patientId)
+		.maybeSingle();
+	if (error) throw new Error(`clinic time zone: ${error.message}`);
+	return data?.organizations?.time_zone ?? 'UTC';
+}
+
 /**
  * Books or records a visit with its notes and vitals through `create_visit`: one statement, so
  * all or nothing. Notes and vitals are for doctors and nurses only; when the database refuses them
@@ -196,7 +207,10 @@ export async function addVisit({
 	const clinical = hasClinicalContent(input);
 	const { error } = await supabase.rpc('create_visit', {
 		patient_id: patientId,
-		scheduled_at: scheduledInstant(input.scheduled_at, input.tz_offset).toISOString(),
+		scheduled_at: scheduledInstant(
+			input.scheduled_at,
+			input.scheduled_at === '' ? 'UTC' : await patientClinicZone(supabase, patientId)
+		).toISOString(),
 		reason: input.reason,
 		...(clinical
 			? { notes: input.notes === '' ? undefined : input.notes, vitals: vitalsOf(input) }

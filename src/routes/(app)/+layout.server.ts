@@ -2,6 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { clinicOrigin } from '$lib/server/addresses';
 import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
 import { activeSupportAccess, supportBanner } from '$lib/server/platform/support';
+import { clinicTimeZone } from '$lib/server/clinic-time';
 import type { LayoutServerLoad } from './$types';
 
 /**
@@ -15,7 +16,11 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 	const branding = locals.branding;
 	if (!branding) redirect(303, '/');
 
-	const orgs = await myOrganizations(locals.supabase);
+	// The clinic's time zone is read alongside (it is readable once this clinic is the active one).
+	const [orgs, zone] = await Promise.all([
+		myOrganizations(locals.supabase),
+		clinicTimeZone(locals.supabase, branding.slug)
+	]);
 	const here = orgs.find((o) => o.slug === branding.slug);
 	if (!here) {
 		// A platform admin with live read-only support access to THIS clinic (checked in Postgres,
@@ -27,6 +32,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 				user: { id: claims.sub, email: claims.email ?? '' },
 				role: 'support' as const,
 				organizationId: access.organization_id,
+				timeZone: zone ?? 'UTC',
 				clinics: [],
 				support: supportBanner(access)
 			};
@@ -35,15 +41,19 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 		await locals.supabase.auth.signOut({ scope: 'local' });
 		redirect(303, '/sign-in?notice=no-access');
 	}
+	let timeZone = zone;
 	if (claims.organization_id !== here.organization_id) {
 		const switched = await activateOrganization(locals.supabase, here.organization_id);
 		if (!switched.ok) redirect(303, '/sign-in?notice=no-access');
+		timeZone = await clinicTimeZone(locals.supabase, branding.slug);
 	}
 	return {
 		branding,
 		user: { id: claims.sub, email: claims.email ?? '' },
 		role: here.role,
 		organizationId: here.organization_id,
+		/** The clinic's IANA time zone: every date and time on its pages is shown and read in it. */
+		timeZone: timeZone ?? 'UTC',
 		clinics: orgs.map((o) => ({
 			organizationId: o.organization_id,
 			slug: o.slug,

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import { fullName } from '$lib/format';
+import { dayRange, fullName, isDay } from '$lib/format';
 import { isUuid } from '$lib/uuid';
 
 type Db = SupabaseClient<Database>;
@@ -26,7 +26,7 @@ export const AUDIT_PAGE_SIZE = 50;
 
 const optional = <T extends z.ZodType>(s: T) =>
 	z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = z.string().refine(isDay);
 
 /** The filters, from the query string (the page's GET form and the CSV link share them). */
 export const auditFilterSchema = z.object({
@@ -71,10 +71,10 @@ export async function findPatient({
 	return data ? { id: data.id, mrn: data.mrn, name: fullName(data) } : null;
 }
 
-/** Ids whose audit rows belong to a patient: the patient and its visits, lab orders, prescriptions. */
+/** Ids whose audit rows belong to a patient: the patient, its visits, lab orders, prescriptions, appointments. */
 async function patientRowIds(supabase: Db, patientId: string): Promise<string[]> {
 	const ids = [patientId];
-	for (const table of ['visits', 'lab_orders', 'prescriptions'] as const) {
+	for (const table of ['visits', 'lab_orders', 'prescriptions', 'appointments'] as const) {
 		const { data, error } = await supabase.from(table).select('id').eq('patient_id', patientId);
 		if (error) throw new Error(`${table}: ${error.message}`);
 		ids.push(...(data ?? []).map((r) => r.id));
@@ -87,12 +87,15 @@ export async function auditQuery({
 	supabase,
 	organizationId,
 	filter,
-	patientId
+	patientId,
+	timeZone
 }: {
 	supabase: Db;
 	organizationId: string;
 	filter: AuditFilter;
 	patientId: string | null;
+	/** The clinic's: the from/to dates are its days. */
+	timeZone: string;
 }) {
 	const rowIds = patientId ? await patientRowIds(supabase, patientId) : null;
 	return (withCount: boolean) => {
@@ -105,17 +108,11 @@ export async function auditQuery({
 			.eq('organization_id', organizationId);
 		if (filter.actor) q = q.eq('actor_id', filter.actor);
 		if (filter.action) q = q.eq('action', filter.action);
-		if (filter.from) q = q.gte('created_at', `${filter.from}T00:00:00Z`);
-		if (filter.to) q = q.lt('created_at', nextDay(filter.to));
+		if (filter.from) q = q.gte('created_at', dayRange(filter.from, timeZone).start.toISOString());
+		if (filter.to) q = q.lt('created_at', dayRange(filter.to, timeZone).end.toISOString());
 		if (rowIds) q = q.in('row_id', rowIds);
 		return q.order('id', { ascending: false });
 	};
-}
-
-function nextDay(date: string): string {
-	const d = new Date(`${date}T00:00:00Z`);
-	d.setUTCDate(d.getUTCDate() + 1);
-	return d.toISOString();
 }
 
 /** Staff of the clinic (for the person filter and actor names). */

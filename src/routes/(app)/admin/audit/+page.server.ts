@@ -12,8 +12,9 @@ import {
 } from '$lib/server/admin/audit';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url, parent }) => {
 	const admin = await requireClinicAdmin({ locals, url });
+	const { timeZone } = await parent();
 	const supabase = locals.supabase;
 	const filter = parseAuditFilter(url.searchParams);
 	const patient = filter.patient ? await findPatient({ supabase, q: filter.patient }) : null;
@@ -27,7 +28,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			supabase,
 			organizationId: admin.organizationId,
 			filter,
-			patientId: patient?.id ?? null
+			patientId: patient?.id ?? null,
+			timeZone
 		});
 		const from = (filter.page - 1) * AUDIT_PAGE_SIZE;
 		const { data, count, error } = await build(true).range(from, from + AUDIT_PAGE_SIZE - 1);

@@ -11,6 +11,7 @@ import {
 	type AuditRow
 } from '$lib/server/admin/audit';
 import { csvLine, downloadHeaders, EXPORT_PAGE_SIZE, pagedStream } from '$lib/server/admin/export';
+import { clinicTimeZone } from '$lib/server/clinic-time';
 import type { RequestHandler } from './$types';
 
 const COLUMNS = [
@@ -46,7 +47,8 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 		supabase,
 		organizationId: admin.organizationId,
 		filter,
-		patientId: patient?.id ?? null
+		patientId: patient?.id ?? null,
+		timeZone: (await clinicTimeZone(supabase, admin.slug)) ?? 'UTC'
 	});
 	const fetchPage = async (from: number, to: number) => {
 		const { data, error: e } = await build(false).range(from, to);
