@@ -213,6 +213,16 @@ export const stopPrescriptionSchema = z.object({
 	confirmed: z.boolean().default(false)
 });
 
+/** Notes written during a visit in progress (e.g. one started from the diary). */
+export const visitNotesSchema = z.object({
+	visit_id: z.uuid({ error: 'Choose the visit.' }),
+	notes: z
+		.string()
+		.trim()
+		.min(1, { error: 'Write the notes.' })
+		.max(20000, { error: 'Notes: use at most 20000 characters.' })
+});
+
 /** Start (scheduled → in_progress) or complete (→ completed) a visit; the database sets the times. */
 export const visitStatusSchema = z.object({
 	visit_id: z.uuid({ error: 'Choose the visit.' }),

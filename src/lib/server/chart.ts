@@ -25,6 +25,7 @@ import type {
 	labResultSchema,
 	prescriptionSchema,
 	stopPrescriptionSchema,
+	visitNotesSchema,
 	visitStatusSchema
 } from '$lib/schemas/clinical';
 
@@ -369,6 +370,49 @@ export const setVisitStatus = rowChange<z.infer<typeof visitStatusSchema>>({
 	action: (input) => (input.status === 'in_progress' ? 'start visits' : 'complete visits'),
 	rowField: 'visit_id'
 });
+
+/**
+ * Notes of a visit in progress (a visit started from the diary has none yet): the visit's notes row
+ * is amended, or written when there is none. Doctors and nurses only (RLS on visit_notes).
+ */
+export async function saveVisitNotes({
+	supabase,
+	patientId,
+	input
+}: ChartWrite<z.infer<typeof visitNotesSchema>>): Promise<Result> {
+	const rules: RefusalRules = { fields: sameNames('notes'), action: 'write visit notes' };
+	const { data: visit, error: readError } = await supabase
+		.from('visits')
+		.select('id, status, visit_notes ( visit_id )')
+		.eq('id', input.visit_id)
+		.eq('patient_id', patientId)
+		.maybeSingle();
+	if (readError) return refusalOf(readError, rules);
+	if (!visit)
+		return refuse('This visit is not in this patient’s chart.', { field: 'notes', status: 404 });
+	const notes: unknown = visit.visit_notes;
+	const exists = Array.isArray(notes) ? notes.length > 0 : notes != null;
+	if (exists) {
+		return oneRow(
+			supabase
+				.from('visit_notes')
+				.update({ notes: input.notes })
+				.eq('visit_id', input.visit_id)
+				.select('visit_id'),
+			{
+				...rules,
+				none: refuse('The database refused: your role may not write visit notes here.', {
+					field: 'notes',
+					status: 403
+				})
+			}
+		);
+	}
+	const { error } = await supabase
+		.from('visit_notes')
+		.insert({ visit_id: input.visit_id, notes: input.notes });
+	return error ? refusalOf(error, { ...rules, otherwise: 'notes' }) : DONE;
+}
 
 /** Cancelling a visit or a lab order: with its reason (required by the database too). */
 function cancelling(table: 'visits' | 'lab_orders', action: string) {

@@ -9,6 +9,7 @@ import {
 	labResultSchema,
 	prescriptionSchema,
 	stopPrescriptionSchema,
+	visitNotesSchema,
 	visitSchema,
 	visitStatusSchema
 } from '$lib/schemas/clinical';
@@ -22,6 +23,7 @@ import {
 	orderLab,
 	prescribe,
 	recordLabResult,
+	saveVisitNotes,
 	setVisitStatus,
 	stopPrescription
 } from '$lib/server/chart';
@@ -83,6 +85,7 @@ export const load: PageServerLoad = async ({ locals, params, parent, url, cookie
 		stopForm: superValidate(zod4(stopPrescriptionSchema), { id: 'stop' }),
 		collectForm: superValidate(zod4(collectSampleSchema), { id: 'collect' }),
 		visitStatusForm: superValidate(zod4(visitStatusSchema), { id: 'visit-status' }),
+		visitNotesForm: superValidate(zod4(visitNotesSchema), { id: 'visit-notes' }),
 		cancelForm: superValidate(zod4(cancelSchema), { id: 'cancel' })
 	});
 	return {
@@ -195,6 +198,11 @@ export const actions = {
 		save: setVisitStatus,
 		done: (input) =>
 			input.status === 'in_progress' ? 'visit-started#visits' : 'visit-completed#visits'
+	}),
+	visitNotes: chartAction({
+		adapter: zod4(visitNotesSchema),
+		save: saveVisitNotes,
+		done: (input) => `visit-notes#visit-${input.visit_id}`
 	}),
 	cancelVisit: chartAction({
 		adapter: zod4(cancelSchema),
