@@ -169,8 +169,8 @@ export function freeSlots({
 			})
 			.sort((a, b) => a[0] - b[0]);
 		let cursor = earliest;
-		const push = (from: number, to: number) => {
-			const a = Math.ceil(from / SLOT_MINUTES) * SLOT_MINUTES;
+		// a free stretch starts where the previous appointment ends (or now, on the slot grid)
+		const push = (a: number, to: number) => {
 			const b = Math.min(to, close);
 			if (b - a >= SLOT_MINUTES) {
 				out.push({
