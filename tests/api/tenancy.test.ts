@@ -113,6 +113,7 @@ describe('tenant isolation through the gateway', () => {
 			'visits',
 			'lab_orders',
 			'prescriptions',
+			'appointments',
 			'audit_log'
 		]) {
 			const { data, error } = await anon.from(table).select('*').limit(5);
@@ -134,7 +135,14 @@ describe('tenant isolation through the gateway', () => {
 			global: { headers: { Authorization: `Bearer ${token}` } },
 			auth: { persistSession: false }
 		});
-		for (const table of ['organizations', 'memberships', 'patients', 'visits', 'audit_log']) {
+		for (const table of [
+			'organizations',
+			'memberships',
+			'patients',
+			'visits',
+			'appointments',
+			'audit_log'
+		]) {
 			const { data } = await scoped.from(table).select('*').limit(5);
 			expect(data ?? [], table).toEqual([]);
 		}

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { parseDate, parseDateTime, toZoned } from '@internationalized/date';
+import { seriousViolations } from '../support/a11y.ts';
 import { appUrl, CHROMIUM, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
@@ -325,6 +326,33 @@ describe('diary', () => {
 			[patients[1].id]
 		);
 		expect(row.starts_at.toISOString()).toBe(instant(`${day}T10:20`));
+	});
+
+	it('has no serious accessibility violations: the calendar, the list, booking with an error, an appointment', async () => {
+		const id = await appointment(2, `${day}T12:00`, 20);
+		const page = await as(demo.receptionA);
+		await page.goto(appUrl(CLINIC_A.slug, `/diary?day=${day}&clinician=all`));
+		await page.getByTestId('diary-calendar').getByRole('button').first().waitFor();
+		// @event-calendar/core 5.15 gives its grid role="table" and puts its toolbar and the event
+		// buttons straight into it (axe: aria-required-children on .ec and .ec-body). That one rule on
+		// the library's own two elements is left to the library; the list view, one button before the
+		// calendar and the default on phones and without JavaScript, is the accessible equivalent.
+		const calendar = (await seriousViolations(page))
+			.map((v) =>
+				v.id === 'aria-required-children'
+					? { ...v, nodes: v.nodes.filter((n) => !/^\.ec(-body)?:/.test(n)) }
+					: v
+			)
+			.filter((v) => v.nodes.length > 0);
+		expect(calendar, 'diary calendar').toEqual([]);
+		await page.getByRole('button', { name: 'List' }).click();
+		expect(await seriousViolations(page), 'diary list').toEqual([]);
+		await page.goto(appUrl(CLINIC_A.slug, '/diary/new'));
+		await page.getByRole('button', { name: 'Book appointment' }).click();
+		await page.locator('#book-starts-at-error').waitFor();
+		expect(await seriousViolations(page), 'booking form with errors').toEqual([]);
+		await page.goto(appUrl(CLINIC_A.slug, `/diary/${id}`));
+		expect(await seriousViolations(page), 'appointment').toEqual([]);
 	});
 
 	it("lets the clinic admin change the clinic's time zone, audited", async () => {
