@@ -8,14 +8,19 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { DB_PORT, HOST, ROOT } from '../supabase/local/config.ts';
+import { DB_PORT, HOST, ROOT, SUPERUSER } from '../supabase/local/config.ts';
 import { supabaseCli } from '../supabase/local/cli.ts';
 
 export const MIGRATIONS_DIR = join(ROOT, 'supabase', 'migrations');
 
-/** Connection string of a database of the local cluster (superuser: the tables' owner). */
+/** Connection string of a database of the local cluster as `postgres` (the tables' owner). */
 export function dbUrl(name: string): string {
 	return `postgresql://postgres:postgres@${HOST}:${DB_PORT}/${name}`;
+}
+
+/** The cluster's superuser on a database: runs the platform bootstrap, as the local runtime does. */
+export function superuserUrl(name: string): string {
+	return `postgresql://${SUPERUSER}:postgres@${HOST}:${DB_PORT}/${name}`;
 }
 
 export function client(name: string): pg.Client {
@@ -85,7 +90,7 @@ export async function prepareDatabase(name: string, log: (m: string) => void = (
 	const t0 = performance.now();
 	await dropDatabase(name);
 	await withMaintenance((c) => c.query(`create database ${name}`));
-	const c = client(name);
+	const c = new pg.Client({ connectionString: superuserUrl(name) });
 	await c.connect();
 	try {
 		await c.query(readFileSync(join(ROOT, 'supabase', 'local', 'bootstrap.sql'), 'utf8'));

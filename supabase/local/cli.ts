@@ -12,6 +12,7 @@ import pg from 'pg';
 import {
 	API_PORT,
 	API_URL,
+	authUrlEnv,
 	DATA_DIR,
 	DB_URL,
 	GATEWAY_LOG,
@@ -22,14 +23,17 @@ import {
 	PG_DATA,
 	ROOT,
 	statusEnv,
-	STORAGE_DIR
+	STORAGE_DIR,
+	SUPERUSER,
+	SUPERUSER_URL
 } from './config.ts';
 import { isRunning, portInUse, StackError, startCluster, stopCluster } from './postgres.ts';
+import { NEEDS, prerequisiteMessage } from './prerequisites.ts';
 
 const GATEWAY_ENTRY = join(ROOT, 'supabase', 'local', 'gateway', 'server.ts');
 const TYPES_FILE = join(ROOT, 'src', 'lib', 'database.types.ts');
 
-function log(msg: string) {
+export function log(msg: string) {
 	if (!process.env.STACK_QUIET) console.error(`[stack] ${msg}`);
 }
 
@@ -46,9 +50,27 @@ export function supabaseCli(args: string[], opts: { capture?: boolean } = {}) {
 	return res;
 }
 
+/** A connection as supabase_admin, refusing clearly when the data folder predates that role. */
+export async function superuserClient(): Promise<pg.Client> {
+	const client = new pg.Client({ connectionString: SUPERUSER_URL });
+	try {
+		await client.connect();
+	} catch (err) {
+		const code = (err as { code?: string }).code;
+		if (code === '28P01' || code === '28000') {
+			throw new StackError(
+				`The data folder ${DATA_DIR} was created before the local runtime took hosted Supabase's ` +
+					`privilege shape (its superuser is "postgres", not "${SUPERUSER}"). Recreate it with ` +
+					'`npm run stack:reset` (this deletes its local data).'
+			);
+		}
+		throw err;
+	}
+	return client;
+}
+
 async function bootstrap() {
-	const client = new pg.Client({ connectionString: DB_URL.replace('?sslmode=disable', '') });
-	await client.connect();
+	const client = await superuserClient();
 	try {
 		await client.query(readFileSync(join(ROOT, 'supabase', 'local', 'bootstrap.sql'), 'utf8'));
 	} finally {
@@ -66,7 +88,7 @@ function migrate() {
 	}
 }
 
-function readPid(): number | null {
+export function readPid(): number | null {
 	if (!existsSync(GATEWAY_PID)) return null;
 	const pid = Number(readFileSync(GATEWAY_PID, 'utf8'));
 	try {
@@ -91,8 +113,18 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
 	return false;
 }
 
-async function startGateway() {
-	if (readPid()) return;
+const GATEWAY_ENV = join(DATA_DIR, 'gateway-env.json');
+
+/** Starts the gateway, or restarts it when it runs with other auth URLs than configured now. */
+export async function startGateway() {
+	const wanted = JSON.stringify(authUrlEnv());
+	if (readPid()) {
+		const running = existsSync(GATEWAY_ENV) ? readFileSync(GATEWAY_ENV, 'utf8') : '';
+		if (running === wanted) return;
+		log('restarting the gateway: site URL or redirect allow-list changed');
+		stopGateway();
+		await waitForPortFree(API_PORT, 10_000);
+	}
 	if (await portInUse(API_PORT, HOST)) {
 		throw new StackError(
 			`Port ${API_PORT} is already taken by another program; stop it or set SUPABASE_API_PORT.`
@@ -107,13 +139,21 @@ async function startGateway() {
 	});
 	child.unref();
 	writeFileSync(GATEWAY_PID, String(child.pid));
+	writeFileSync(GATEWAY_ENV, wanted);
 	if (!(await waitFor(`${API_URL}/auth/v1/health`, 60_000))) {
 		const tail = existsSync(GATEWAY_LOG) ? readFileSync(GATEWAY_LOG, 'utf8').slice(-2000) : '';
 		throw new StackError(`The gateway did not come up; see ${GATEWAY_LOG}\n${tail}`);
 	}
 }
 
-function stopGateway() {
+export async function waitForPortFree(port: number, timeoutMs: number) {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline && (await portInUse(port, HOST))) {
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+export function stopGateway() {
 	const pid = readPid();
 	if (pid) {
 		try {
@@ -135,13 +175,24 @@ function writeAppEnv() {
 		`SUPABASE_SECRET_KEY=${keys.secretKey}`,
 		`PUBLIC_ROOT_DOMAIN=${process.env.PUBLIC_ROOT_DOMAIN ?? 'localhost'}`,
 		`LOCAL_MAILBOX_URL=${MAIL_URL}`,
+		'# Auth URLs config.toml reads with env() (also for `supabase start` in this checkout).',
+		...Object.entries(authUrlEnv()).map(([k, v]) => `${k}=${v}`),
 		''
 	];
 	writeFileSync(process.env.STACK_APP_ENV_FILE ?? join(ROOT, '.env.local'), lines.join('\n'));
 }
 
+/** Stops with one message when the OS lacks what `npm run dev` (or `npm test`) needs. */
+export function checkPrerequisites(forWhat: keyof typeof NEEDS) {
+	const message = prerequisiteMessage(NEEDS[forWhat]);
+	if (message) throw new StackError(message);
+}
+
 export async function start() {
+	checkPrerequisites('dev');
 	loadKeys();
+	// config.toml's env(SITE_URL) and env(ADDITIONAL_REDIRECT_URLS), for the Supabase CLI and the gateway
+	Object.assign(process.env, authUrlEnv());
 	log('starting PostgreSQL');
 	await startCluster();
 	log('platform bootstrap');
@@ -292,9 +343,31 @@ async function main() {
 		case 'advisors':
 			await advisors();
 			break;
+		case 'backup': {
+			const { backup } = await import('./backup.ts');
+			const file = await backup(rest.find((a) => !a.startsWith('--')));
+			log(`backup written to ${file}`);
+			break;
+		}
+		case 'restore': {
+			const file = rest.find((a) => !a.startsWith('--'));
+			if (!file) throw new StackError('usage: npm run stack:restore -- <backup file> [--replace]');
+			const { restore } = await import('./backup.ts');
+			await restore(file, { replace: rest.includes('--replace') });
+			log(`restored ${file}`);
+			status();
+			break;
+		}
+		case 'check': {
+			const what = rest[0] ?? 'test';
+			if (what !== 'dev' && what !== 'test') throw new StackError('usage: check dev|test');
+			checkPrerequisites(what);
+			log(`OS prerequisites for ${what === 'dev' ? 'the local runtime' : 'the tests'}: present`);
+			break;
+		}
 		default:
 			console.error(
-				'usage: node supabase/local/cli.ts start|stop|status|reset|types [--check]|advisors'
+				'usage: node supabase/local/cli.ts start|stop|status|reset|types [--check]|advisors|check dev|test|backup [file]|restore <file>'
 			);
 			process.exit(2);
 	}

@@ -19,10 +19,42 @@ export const API_PORT = Number(process.env.SUPABASE_API_PORT ?? 54321);
 export const MAIL_PORT = Number(process.env.SUPABASE_MAIL_PORT ?? 54324);
 export const HOST = '127.0.0.1';
 
+/**
+ * Ports the portal is served on: `npm run dev` (DEV_PORT, Vite), `npm start` (PORT, the production
+ * build) and the browser tests (E2E_APP_PORT).
+ */
+export const PORTAL_PORTS = {
+	dev: Number(process.env.DEV_PORT ?? 5173),
+	start: Number(process.env.PORT ?? 4173),
+	e2e: Number(process.env.E2E_APP_PORT ?? 4173)
+};
+
+/**
+ * Auth's site URL and redirect allow-list. config.toml reads both with `env()`, so hosted values
+ * come from the environment of `supabase config push`; for the local runtime they default to the
+ * portal's ports: the site is the dev server, and Auth may send people back to any of the portal's
+ * ports on localhost and on every clinic's `*.localhost` address.
+ */
+export function authUrlEnv(): { SITE_URL: string; ADDITIONAL_REDIRECT_URLS: string } {
+	const ports = [...new Set([PORTAL_PORTS.dev, PORTAL_PORTS.start, PORTAL_PORTS.e2e])];
+	return {
+		SITE_URL: process.env.SITE_URL || `http://localhost:${PORTAL_PORTS.dev}`,
+		ADDITIONAL_REDIRECT_URLS:
+			process.env.ADDITIONAL_REDIRECT_URLS ||
+			ports.flatMap((p) => [`http://localhost:${p}/**`, `http://*.localhost:${p}/**`]).join(',')
+	};
+}
+
 export const API_URL = `http://${HOST}:${API_PORT}`;
 export const MAIL_URL = `http://${HOST}:${MAIL_PORT}`;
-/** `sslmode=disable` keeps the Supabase CLI's TLS warning out of its stdout (TOOLCHAIN.md). */
+/**
+ * `postgres`, as on hosted Supabase: not a superuser; applies migrations and seed, owns the project's
+ * objects. `sslmode=disable` keeps the Supabase CLI's TLS warning out of its stdout (TOOLCHAIN.md).
+ */
 export const DB_URL = `postgresql://postgres:postgres@${HOST}:${DB_PORT}/postgres?sslmode=disable`;
+/** `supabase_admin`, the cluster's only superuser: runs the platform bootstrap, backups, restores. */
+export const SUPERUSER = 'supabase_admin';
+export const SUPERUSER_URL = `postgresql://${SUPERUSER}:postgres@${HOST}:${DB_PORT}/postgres`;
 export const AUTHENTICATOR_URL = `postgresql://authenticator:postgres@${HOST}:${DB_PORT}/postgres`;
 export const AUTH_ADMIN_URL = `postgresql://supabase_auth_admin:postgres@${HOST}:${DB_PORT}/postgres`;
 export const STORAGE_ADMIN_URL = `postgresql://supabase_storage_admin:postgres@${HOST}:${DB_PORT}/postgres`;

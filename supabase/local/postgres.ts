@@ -15,34 +15,20 @@ import {
 } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
-import { DATA_DIR, DB_PORT, HOST, PG_DATA } from './config.ts';
+import { DATA_DIR, DB_PORT, HOST, PG_DATA, SUPERUSER } from './config.ts';
+import { findPgBinDir, prerequisiteMessage } from './prerequisites.ts';
 
 const PG_USER = 'postgres';
 
 export class StackError extends Error {}
 
-/** Locates the server binaries (`PG_BIN` overrides), refusing clearly when they are missing. */
+let binDir: string | null = null;
+
+/** Locates the PostgreSQL 15 server binaries (`PG_BIN` overrides), refusing clearly when missing. */
 export function pgBinDir(): string {
-	// PG_BIN, when set, is the only place looked at (so a wrong value fails instead of guessing).
-	const candidates: string[] = [];
-	if (process.env.PG_BIN) {
-		candidates.push(process.env.PG_BIN);
-	} else {
-		try {
-			candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim());
-		} catch {
-			/* pg_config absent: fall through to Debian's layout */
-		}
-		candidates.push('/usr/lib/postgresql/15/bin');
-	}
-	for (const dir of candidates) {
-		if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
-	}
-	throw new StackError(
-		'PostgreSQL server binaries (initdb, pg_ctl) were not found' +
-			(process.env.PG_BIN ? ` in PG_BIN=${process.env.PG_BIN}` : '') +
-			'. Install them with `apt-get install postgresql-15` or set PG_BIN to their folder.'
-	);
+	binDir ??= findPgBinDir().dir;
+	if (!binDir) throw new StackError(prerequisiteMessage(['postgres']) ?? 'PostgreSQL 15 not found');
+	return binDir;
 }
 
 function isRoot(): boolean {
@@ -100,11 +86,13 @@ export function initCluster() {
 	ensureOwnedByPgUser(PG_DATA);
 	const pwfile = join(PG_DATA, '..', 'pg.pw');
 	writeFileSync(pwfile, 'postgres\n', { mode: 0o644 });
+	// The bootstrap superuser is supabase_admin, as in Supabase's image; `postgres` is created by
+	// bootstrap.sql as hosted's non-superuser role.
 	runPg('initdb', [
 		'-D',
 		PG_DATA,
 		'-U',
-		'postgres',
+		SUPERUSER,
 		'--pwfile',
 		pwfile,
 		'--auth-host=scram-sha-256',

@@ -3,10 +3,6 @@
  * real database: docs/local-runtime.md, "Auth" (endpoints, hook) and "Tokens and keys".
  */
 import { createHash, webcrypto } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { createServerClient } from '@supabase/ssr';
@@ -20,10 +16,11 @@ import {
 	serviceClient,
 	uniqueEmail
 } from '../support/stack.ts';
+import { startPrivateGateway, type PrivateGateway } from '../support/auth-gateway.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const AUTH = `${API_URL}/auth/v1`;
-const PASSWORD = 'correct-horse-1';
+/** Meets config.toml's rules: 10+ characters with lower and upper case letters and digits. */
+const PASSWORD = 'Correct-horse-1';
 const createdEmails: string[] = [];
 /** Users whose address is gone (soft delete) are cleaned up by id. */
 const createdIds: string[] = [];
@@ -68,6 +65,20 @@ async function latestMail(to: string, base = MAIL_URL) {
 		token_hash: string;
 		subject: string;
 	};
+}
+
+/** Moves a user's `<kind>_sent_at` into the past, as if `seconds` had gone by since the e-mail. */
+async function backdate(address: string, column: string, seconds: number) {
+	const db = adminDb();
+	await db.connect();
+	try {
+		await db.query(
+			`update auth.users set ${column} = ${column} - make_interval(secs => $2) where lower(email) = lower($1)`,
+			[address, seconds]
+		);
+	} finally {
+		await db.end();
+	}
 }
 
 function decodePart(token: string, i: number) {
@@ -136,13 +147,64 @@ describe('signUp', () => {
 		expect(error?.message).toBe('User already registered');
 	});
 
-	it('rejects a short password as weak_password with reasons', async () => {
-		const { error } = await anonClient().auth.signUp({ email: email(), password: '123' });
-		expect(error?.name).toBe('AuthWeakPasswordError');
-		expect(error?.status).toBe(422);
-		expect(error?.code).toBe('weak_password');
-		expect((error as unknown as { reasons: string[] }).reasons).toEqual(['length']);
-		expect(error?.message).toBe('Password should be at least 6 characters.');
+	it('rejects a weak password as weak_password with the reasons config.toml gives', async () => {
+		const rule =
+			'Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789.';
+		const short = await anonClient().auth.signUp({ email: email(), password: 'Abc-12' });
+		expect(short.error?.name).toBe('AuthWeakPasswordError');
+		expect(short.error?.status).toBe(422);
+		expect(short.error?.code).toBe('weak_password');
+		expect((short.error as unknown as { reasons: string[] }).reasons).toEqual(['length']);
+		expect(short.error?.message).toBe('Password should be at least 10 characters.');
+
+		const plain = await anonClient().auth.signUp({ email: email(), password: 'correct-horse' });
+		expect((plain.error as unknown as { reasons: string[] }).reasons).toEqual(['characters']);
+		expect(plain.error?.message).toBe(rule);
+
+		const both = await anonClient().auth.signUp({ email: email(), password: 'abc' });
+		expect((both.error as unknown as { reasons: string[] }).reasons).toEqual([
+			'length',
+			'characters'
+		]);
+		expect(both.error?.message).toBe(`Password should be at least 10 characters. ${rule}`);
+
+		const tooLong = await anonClient().auth.signUp({ email: email(), password: 'Aa1'.repeat(25) });
+		expect(tooLong.error?.status).toBe(400);
+		expect(tooLong.error?.code).toBe('validation_failed');
+		expect(tooLong.error?.message).toBe('Password cannot be longer than 72 characters');
+	});
+
+	it('admin-created users skip the rules (as GoTrue); their weak password signs in with weak_password', async () => {
+		const address = email('weak');
+		const created = await admin.auth.admin.createUser({
+			email: address,
+			password: 'weakpass',
+			email_confirm: true
+		});
+		expect(created.error).toBeNull();
+		const { data, error } = await anonClient().auth.signInWithPassword({
+			email: address,
+			password: 'weakpass'
+		});
+		expect(error).toBeNull();
+		expect(data.session).not.toBeNull();
+		expect(data.weakPassword).toEqual({
+			message:
+				'Password should be at least 10 characters. Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789.',
+			reasons: ['length', 'characters']
+		});
+		const strong = await signedIn();
+		expect(strong.session).not.toBeNull();
+		const raw = await authFetch('/token?grant_type=password', {
+			method: 'POST',
+			body: JSON.stringify({ email: strong.email, password: PASSWORD })
+		});
+		expect('weak_password' in ((await raw.json()) as object)).toBe(false);
+		// and an admin update does apply them
+		const update = await admin.auth.admin.updateUserById(created.data.user!.id, {
+			password: 'weakpass2'
+		});
+		expect(update.error?.code).toBe('weak_password');
 	});
 });
 
@@ -285,7 +347,7 @@ describe('getUser and getClaims', () => {
 });
 
 describe('refresh tokens', () => {
-	it('rotate, allow replay of the parent within the reuse interval, then revoke the family', async () => {
+	it('rotate; a replayed parent of the active token answers it; an older one is reused only within the interval', async () => {
 		const { client, session } = await signedIn();
 		const first = session!.refresh_token;
 		const { data: r1, error: e1 } = await client.auth.refreshSession();
@@ -294,12 +356,17 @@ describe('refresh tokens', () => {
 		expect(second).not.toBe(first);
 		expect(r1.session!.access_token).not.toBe(session!.access_token);
 
-		// replay of the just-rotated parent inside the 10 s window answers the current child
+		// the parent of the active token answers the active token (a client that lost the answer)
 		const replay = await anonClient().auth.refreshSession({ refresh_token: first });
 		expect(replay.error).toBeNull();
 		expect(replay.data.session!.refresh_token).toBe(second);
 
-		// the same replay after the window: already used, and the whole session's tokens revoked
+		// rotate once more: `first` is now a grandparent
+		const { data: r2 } = await client.auth.refreshSession();
+		const third = r2.session!.refresh_token;
+		expect(third).not.toBe(second);
+
+		// a grandparent after the 10 s reuse interval: already used, and the session's tokens revoked
 		const db = adminDb();
 		await db.connect();
 		try {
@@ -314,8 +381,36 @@ describe('refresh tokens', () => {
 		expect(late.error?.status).toBe(400);
 		expect(late.error?.code).toBe('refresh_token_already_used');
 		expect(late.error?.message).toBe('Invalid Refresh Token: Already Used');
-		const child = await anonClient().auth.refreshSession({ refresh_token: second });
+		const db2 = adminDb();
+		await db2.connect();
+		try {
+			const { rows } = await db2.query(
+				`select bool_and(revoked) as all_revoked from auth.refresh_tokens
+				  where session_id = (select session_id from auth.refresh_tokens where token = $1)`,
+				[first]
+			);
+			expect(rows[0].all_revoked).toBe(true);
+			// once the revoked child is past the interval too, it is refused as well
+			await db2.query(
+				`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`,
+				[third]
+			);
+		} finally {
+			await db2.end();
+		}
+		const child = await anonClient().auth.refreshSession({ refresh_token: third });
 		expect(child.error?.code).toBe('refresh_token_already_used');
+	});
+
+	it('a revoked token that is not the active one’s parent is rotated again within the interval', async () => {
+		const { client, session } = await signedIn();
+		const first = session!.refresh_token;
+		await client.auth.refreshSession();
+		const { data: r2 } = await client.auth.refreshSession();
+		const again = await anonClient().auth.refreshSession({ refresh_token: first });
+		expect(again.error).toBeNull();
+		expect(again.data.session!.refresh_token).not.toBe(r2.session!.refresh_token);
+		expect(again.data.session!.refresh_token).not.toBe(first);
 	});
 
 	it('answers an unknown refresh token with refresh_token_not_found', async () => {
@@ -345,16 +440,17 @@ describe('updateUser', () => {
 		const same = await client.auth.updateUser({ password: PASSWORD });
 		expect(same.error?.status).toBe(422);
 		expect(same.error?.code).toBe('same_password');
-		const weak = await client.auth.updateUser({ password: 'abc' });
+		const weak = await client.auth.updateUser({ password: 'a-new-password-2' });
 		expect(weak.error?.code).toBe('weak_password');
-		const changed = await client.auth.updateUser({ password: 'a-new-password-2' });
+		expect((weak.error as unknown as { reasons: string[] }).reasons).toEqual(['characters']);
+		const changed = await client.auth.updateUser({ password: 'A-new-password-2' });
 		expect(changed.error).toBeNull();
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
 				?.code
 		).toBe('invalid_credentials');
 		expect(
-			(await anonClient().auth.signInWithPassword({ email: address, password: 'a-new-password-2' }))
+			(await anonClient().auth.signInWithPassword({ email: address, password: 'A-new-password-2' }))
 				.error
 		).toBeNull();
 	});
@@ -462,7 +558,7 @@ describe('password recovery', () => {
 		expect(verified.error).toBeNull();
 		expect(verified.data.session?.user.id).toBe(u.id);
 		expect(decodePart(verified.data.session!.access_token, 1).amr[0].method).toBe('recovery');
-		expect((await client.auth.updateUser({ password: 'recovered-pass-3' })).error).toBeNull();
+		expect((await client.auth.updateUser({ password: 'Recovered-pass-3' })).error).toBeNull();
 		const again = await anonClient().auth.verifyOtp({
 			token_hash: mail.token_hash,
 			type: 'recovery'
@@ -470,7 +566,7 @@ describe('password recovery', () => {
 		expect(again.error?.status).toBe(403);
 		expect(again.error?.code).toBe('otp_expired');
 		expect(
-			(await anonClient().auth.signInWithPassword({ email: u.email, password: 'recovered-pass-3' }))
+			(await anonClient().auth.signInWithPassword({ email: u.email, password: 'Recovered-pass-3' }))
 				.error
 		).toBeNull();
 	});
@@ -587,7 +683,7 @@ describe('admin users API', () => {
 		expect(gone.error?.code).toBe('user_not_found');
 	});
 
-	it('ban_duration bans (sign-in 400 user_banned, sessions ended) and "none" lifts the ban', async () => {
+	it('ban_duration bans (sign-in and refresh 400 user_banned, sessions kept) and "none" lifts the ban', async () => {
 		const { id, email: address, session } = await signedIn();
 		const banned = await admin.auth.admin.updateUserById(id, { ban_duration: '24h' });
 		expect(banned.error).toBeNull();
@@ -604,10 +700,15 @@ describe('admin users API', () => {
 			refresh_token: session!.refresh_token
 		});
 		expect(refresh.error?.status).toBe(400);
+		expect(refresh.error?.code).toBe('user_banned');
+		expect(refresh.error?.message).toBe('Invalid Refresh Token: User Banned');
 		expect((await admin.auth.admin.updateUserById(id, { ban_duration: 'none' })).error).toBeNull();
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
 		).toBeNull();
+		// GoTrue's ban only sets banned_until: the session was kept and refreshes again
+		const again = await anonClient().auth.refreshSession({ refresh_token: session!.refresh_token });
+		expect(again.error).toBeNull();
 	});
 
 	it('soft delete hides the user from the admin API and blocks sign-in', async () => {
@@ -820,23 +921,11 @@ describe('@supabase/ssr server client', () => {
 // A private gateway process with a custom access token hook and autoconfirm off, configured the way
 // an operator would (environment), so the hook is exercised end to end through supabase-js.
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.once('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
 describe('private gateway: custom access token hook and autoconfirm off', () => {
 	const schema = `test_hooks_${Math.random().toString(36).slice(2, 10)}`;
-	let proc: ChildProcess | null = null;
+	let gateway: PrivateGateway | null = null;
 	let url = '';
 	let mailUrl = '';
-	let log = '';
 	const client = (): SupabaseClient =>
 		createClient(url, keys.publishableKey, {
 			auth: { persistSession: false, autoRefreshToken: false }
@@ -873,44 +962,16 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		} finally {
 			await db.end();
 		}
-		const apiPort = await freePort();
-		const mailPort = await freePort();
-		url = `http://127.0.0.1:${apiPort}`;
-		mailUrl = `http://127.0.0.1:${mailPort}`;
-		const nodeBin = existsSync(join(ROOT, 'node_modules', '.bin', 'node'))
-			? join(ROOT, 'node_modules', '.bin', 'node')
-			: process.execPath;
-		proc = spawn(nodeBin, [join(ROOT, 'supabase', 'local', 'gateway', 'server.ts')], {
-			cwd: ROOT,
-			env: {
-				...process.env,
-				SUPABASE_API_PORT: String(apiPort),
-				SUPABASE_MAIL_PORT: String(mailPort),
-				SUPABASE_AUTH_AUTOCONFIRM: 'false',
-				SUPABASE_AUTH_HOOK_CUSTOM_ACCESS_TOKEN_URI: `pg-functions://postgres/${schema}/custom_access_token_hook`
-			},
-			stdio: ['ignore', 'pipe', 'pipe']
+		gateway = await startPrivateGateway({
+			SUPABASE_AUTH_AUTOCONFIRM: 'false',
+			SUPABASE_AUTH_HOOK_CUSTOM_ACCESS_TOKEN_URI: `pg-functions://postgres/${schema}/custom_access_token_hook`
 		});
-		proc.stdout?.on('data', (d) => (log += d));
-		proc.stderr?.on('data', (d) => (log += d));
-		const deadline = Date.now() + 20_000;
-		for (;;) {
-			try {
-				if ((await fetch(`${url}/auth/v1/health`)).ok) break;
-			} catch {
-				/* not up yet */
-			}
-			if (Date.now() > deadline) throw new Error(`private gateway did not start:\n${log}`);
-			await new Promise((r) => setTimeout(r, 150));
-		}
+		url = gateway.url;
+		mailUrl = gateway.mailUrl;
 	});
 
 	afterAll(async () => {
-		if (proc && proc.exitCode === null) {
-			const exited = new Promise((r) => proc!.once('exit', r));
-			proc.kill('SIGTERM');
-			await exited;
-		}
+		await gateway?.stop();
 		const db = adminDb();
 		await db.connect();
 		try {
@@ -987,6 +1048,14 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		const address = email('resend');
 		expect((await client().auth.signUp({ email: address, password: PASSWORD })).error).toBeNull();
 		const first = await latestMail(address, mailUrl);
+		// max_frequency (60 s in config.toml): not again right away
+		const early = await client().auth.resend({ type: 'signup', email: address });
+		expect(early.error?.status).toBe(429);
+		expect(early.error?.code).toBe('over_email_send_rate_limit');
+		expect(early.error?.message).toMatch(
+			/^For security purposes, you can only request this after (59|60) seconds\.$/
+		);
+		await backdate(address, 'confirmation_sent_at', 61);
 		expect((await client().auth.resend({ type: 'signup', email: address })).error).toBeNull();
 		const second = await latestMail(address, mailUrl);
 		expect(second.token_hash).not.toBe(first.token_hash);

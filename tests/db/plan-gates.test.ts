@@ -19,8 +19,14 @@
  * could never fail would fail here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type pg from 'pg';
-import { client, databasesLike, dropDatabase, migrationsHash } from '../../bench/db.ts';
+import pg from 'pg';
+import {
+	client,
+	databasesLike,
+	dropDatabase,
+	migrationsHash,
+	superuserUrl
+} from '../../bench/db.ts';
 import { dataTag, ensureLoaded } from '../../bench/generate.ts';
 import { beginAs, loadClinics } from '../../bench/run.ts';
 import {
@@ -241,28 +247,40 @@ describe('the gates detect broken plans', () => {
 
 describe('count_lab_orders (the dashboard RPC for Q4b): its inner plan, captured with auto_explain', () => {
 	/** The nested statements' plans of `sql` run as R1 on `clinic`, from auto_explain notices. */
+	// auto_explain is not preloaded in the local cluster, and loading it and choosing its log format
+	// and level need a superuser (hosted preloads it): this measuring session logs in as the
+	// cluster's superuser and then runs the query as `authenticated`, as every other gate does.
+	let explainDb: pg.Client;
+	beforeAll(async () => {
+		explainDb = new pg.Client({ connectionString: superuserUrl(NAME) });
+		await explainDb.connect();
+		await explainDb.query(`load 'auto_explain'`);
+	});
+	afterAll(async () => {
+		await explainDb?.end();
+	});
+
 	async function innerPlans(sql: string, clinic: Clinic): Promise<PlanNode[]> {
 		const plans: PlanNode[] = [];
 		const onNotice = (n: { message?: string }) => {
 			const m = /^duration: [\d.]+ ms\s+plan:\s*([\s\S]+)$/.exec(n.message ?? '');
 			if (m) plans.push((JSON.parse(m[1]) as { Plan: PlanNode }).Plan);
 		};
-		await db.query(`load 'auto_explain'`);
-		await db.query('begin');
+		await explainDb.query('begin');
 		try {
-			await db.query(`set local auto_explain.log_min_duration = 0;
+			await explainDb.query(`set local auto_explain.log_min_duration = 0;
 			                set local auto_explain.log_nested_statements = on;
 			                set local auto_explain.log_format = json;
 			                set local auto_explain.log_level = notice;`);
-			await db.query(`select set_config('request.jwt.claims', $1, true)`, [
+			await explainDb.query(`select set_config('request.jwt.claims', $1, true)`, [
 				JSON.stringify(claimsFor(clinic))
 			]);
-			await db.query('set local role authenticated');
-			db.on('notice', onNotice);
-			await db.query(sql);
+			await explainDb.query('set local role authenticated');
+			explainDb.on('notice', onNotice);
+			await explainDb.query(sql);
 		} finally {
-			db.off('notice', onNotice);
-			await db.query('rollback');
+			explainDb.off('notice', onNotice);
+			await explainDb.query('rollback');
 		}
 		return plans;
 	}

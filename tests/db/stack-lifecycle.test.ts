@@ -3,68 +3,29 @@
  * stack): refuses clearly without binaries or with a taken port; start twice is harmless; data
  * survives stop/start; stop leaves nothing listening; reset gives a fresh, seeded database.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../supabase/local/config.ts';
+import { listening, privateStack } from './private-stack.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'stack-life-'));
-// The cluster runs as the unprivileged `postgres` OS user when we are root: it must reach the folder.
-chmodSync(dir, 0o755);
-const ports = { db: 55422, api: 55421, mail: 55424 };
-const env = {
-	...process.env,
-	SUPABASE_LOCAL_DIR: join(dir, 'data'),
-	SUPABASE_DB_PORT: String(ports.db),
-	SUPABASE_API_PORT: String(ports.api),
-	SUPABASE_MAIL_PORT: String(ports.mail),
-	STACK_APP_ENV_FILE: join(dir, 'app.env')
-};
-
-function cli(cmd: string, extra: Record<string, string> = {}) {
-	const res = spawnSync(process.execPath, [join(ROOT, 'supabase/local/cli.ts'), cmd], {
-		cwd: ROOT,
-		env: { ...env, ...extra },
-		encoding: 'utf8',
-		timeout: 120_000
-	});
-	return { status: res.status, out: `${res.stdout}${res.stderr}` };
-}
-
-async function query(sql: string): Promise<pg.QueryResult> {
-	const client = new pg.Client({
-		connectionString: `postgresql://postgres:postgres@127.0.0.1:${ports.db}/postgres`
-	});
-	await client.connect();
-	try {
-		return await client.query(sql);
-	} finally {
-		await client.end();
-	}
-}
-
-function listening(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const srv: Server = createServer();
-		srv.once('error', () => resolve(true));
-		srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(false)));
-	});
-}
+const stack = privateStack('stack-life', 1100);
+const { ports } = stack;
+const cli = stack.cli;
+const query = (sql: string) => stack.query(sql);
 
 afterAll(() => {
 	cli('stop');
-	rmSync(dir, { recursive: true, force: true });
+	stack.remove();
 });
 
 describe('local runtime lifecycle', () => {
 	it('refuses clearly when the PostgreSQL binaries are missing', () => {
-		const res = cli('start', { PG_BIN: join(dir, 'no-binaries-here') });
+		const res = cli('start', { PG_BIN: join(stack.dir, 'no-binaries-here') });
 		expect(res.status).toBe(1);
-		expect(res.out).toContain('PostgreSQL server binaries (initdb, pg_ctl) were not found');
+		expect(res.out).toContain(
+			'Missing OS prerequisites: PostgreSQL 15 server binaries (initdb, pg_ctl).'
+		);
+		expect(res.out).toContain('apt-get install postgresql-15\n');
 	});
 
 	it('refuses clearly when the database port is taken', async () => {

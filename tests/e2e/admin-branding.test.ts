@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
-import { adminDb } from '../support/stack.ts';
+import { adminDb, serviceClient } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
 
@@ -90,9 +90,10 @@ describe('clinic admin console: branding', () => {
 	afterAll(async () => {
 		await browser?.close();
 		await visitor?.close();
-		await sql(`delete from storage.objects where bucket_id = 'branding' and name like $1`, [
-			`${orgId}/%`
-		]);
+		// through the Storage API, which removes the files too (Storage refuses direct row deletes)
+		const branding = serviceClient().storage.from('branding');
+		const { data: logos } = await branding.list(orgId);
+		if (logos?.length) await branding.remove(logos.map((f) => `${orgId}/${f.name}`));
 		await sql('delete from public.organizations where id = $1', [orgId]);
 		for (const id of people) await deleteUser(id);
 	});

@@ -1,6 +1,6 @@
 /**
  * Test people created through the real Auth admin API (service role, tests only) and given a
- * membership with a superuser SQL connection, so tests never change the demo logins.
+ * membership with a `postgres` SQL connection, so tests never change the demo logins.
  */
 import { adminDb, MAIL_URL, serviceClient, uniqueEmail } from './stack.ts';
 

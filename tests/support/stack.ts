@@ -1,6 +1,6 @@
 /**
- * What tests need to reach the local runtime: URLs, keys, a superuser SQL client, and clients
- * built with the official supabase-js exactly as the app builds them.
+ * What tests need to reach the local runtime: URLs, keys, a `postgres` SQL client (as on hosted,
+ * not a superuser), and clients built with the official supabase-js exactly as the app builds them.
  */
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
@@ -9,7 +9,7 @@ import { API_URL, DB_URL, loadKeys, MAIL_URL, signHs256 } from '../../supabase/l
 export const keys = loadKeys();
 export { API_URL, DB_URL, MAIL_URL };
 
-/** A superuser connection to the local database (table owner: RLS bypassed). */
+/** A connection as `postgres` (hosted's: not a superuser; owns the project's tables, BYPASSRLS). */
 export function adminDb(): pg.Client {
 	return new pg.Client({ connectionString: DB_URL.replace('?sslmode=disable', '') });
 }

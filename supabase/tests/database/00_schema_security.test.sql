@@ -1,6 +1,9 @@
 -- Schema-wide guarantees: every table the Data API can reach has RLS, policies always name their
 -- role, no security definer function sits in an exposed schema, and the tenancy tables exist with
 -- the privileges each API role is meant to have (anon: none).
+begin;
+\ir ../helpers.psql
+
 select plan(27);
 
 select is_empty(
@@ -187,3 +190,5 @@ select is(
 );
 
 select * from finish();
+
+rollback;

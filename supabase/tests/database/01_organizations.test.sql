@@ -1,5 +1,8 @@
 -- organizations: who sees and edits which clinic, which columns are platform-only, slug and colour
 -- validation, reserved names, suspended clinics.
+begin;
+\ir ../helpers.psql
+
 select plan(62);
 select tests.create_tenancy_fixture();
 
@@ -144,3 +147,5 @@ select throws_ok(
 );
 
 select * from finish();
+
+rollback;

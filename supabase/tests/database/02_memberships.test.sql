@@ -1,5 +1,8 @@
 -- memberships: visibility, admin-only management of the active clinic, organization hopping on
 -- insert and update, no self-promotion or self-change, the last active admin is kept.
+begin;
+\ir ../helpers.psql
+
 select plan(68);
 select tests.create_tenancy_fixture();
 
@@ -240,3 +243,5 @@ select throws_ok(
 );
 
 select * from finish();
+
+rollback;

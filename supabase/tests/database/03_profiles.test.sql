@@ -1,5 +1,8 @@
 -- profiles: created and kept in step with auth.users, visible to oneself and to colleagues of the
 -- live active clinic only, editable by their owner only (and never the active organization).
+begin;
+\ir ../helpers.psql
+
 select plan(45);
 select tests.create_tenancy_fixture();
 
@@ -138,3 +141,5 @@ select tests.act_as('mallory');
 select results_eq($$ select id from public.profiles $$, $$ values (tests.user_id('mallory')) $$, 'user_metadata naming a clinic opens nothing');
 
 select * from finish();
+
+rollback;

@@ -1,5 +1,8 @@
 -- plans (catalogue, read-only), organization_domains (custom domains, platform-managed) and
 -- platform_admins (service role only).
+begin;
+\ir ../helpers.psql
+
 select plan(60);
 select tests.create_tenancy_fixture();
 
@@ -116,3 +119,5 @@ select tests.as_anon();
 select throws_ok($$ select 1 from public.platform_admins $$, '42501', null, 'anon cannot read platform admins');
 
 select * from finish();
+
+rollback;

@@ -1,6 +1,9 @@
--- public.custom_access_token_hook, called as Supabase Auth calls it (as supabase_auth_admin), for
+-- public.custom_access_token_hook, answering as it answers Supabase Auth (tests.access_token_hook), for
 -- every case: active, suspended clinic, non-active membership, no membership, two clinics, stale
 -- active organization, platform admin, forged incoming claims.
+begin;
+\ir ../helpers.psql
+
 select plan(35);
 select tests.create_tenancy_fixture();
 
@@ -24,9 +27,7 @@ begin
       'app_metadata', '{"provider":"email"}'::jsonb, 'user_metadata', '{}'::jsonb
     ) || extra_claims
   );
-  execute 'set local role supabase_auth_admin';
-  v_out := public.custom_access_token_hook(v_event);
-  execute 'reset role';
+  v_out := tests.access_token_hook(v_event);
   return v_out;
 end;
 $$;
@@ -128,3 +129,5 @@ select throws_ok($$ select public.custom_access_token_hook('{}'::jsonb) $$, '425
 reset role;
 
 select * from finish();
+
+rollback;

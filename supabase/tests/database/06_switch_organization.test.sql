@@ -1,4 +1,7 @@
 -- public.switch_organization(org_id) and public.my_organizations(): choosing the active clinic.
+begin;
+\ir ../helpers.psql
+
 select plan(26);
 select tests.create_tenancy_fixture();
 
@@ -77,3 +80,5 @@ select ok(
 );
 
 select * from finish();
+
+rollback;

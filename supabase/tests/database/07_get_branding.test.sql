@@ -1,4 +1,7 @@
 -- public.get_branding(host): the pre-login branding of the clinic serving a host, public fields only.
+begin;
+\ir ../helpers.psql
+
 select plan(22);
 select tests.create_tenancy_fixture();
 insert into public.organization_domains (organization_id, domain)
@@ -56,3 +59,5 @@ select throws_ok($$ select 1 from public.organization_domains $$, '42501', null,
 select throws_ok($$ select 1 from public.memberships $$, '42501', null, 'anon cannot select memberships');
 
 select * from finish();
+
+rollback;

@@ -2,6 +2,9 @@
 -- suspension, demotion and platform-admin removal take effect on the very next request even with
 -- an unexpired token; forged or malformed claims open nothing. Also: the policies compare with
 -- one InitPlan scalar (no per-row SubPlan), as BENCHMARK.md requires.
+begin;
+\ir ../helpers.psql
+
 select plan(27);
 select tests.create_tenancy_fixture();
 
@@ -123,3 +126,5 @@ select ok(
 );
 
 select * from finish();
+
+rollback;

@@ -1,6 +1,9 @@
 -- Session handoffs (clinic switcher): a one-time code carries a member's session to a clinic where
 -- they are an active member, is redeemable once, only at that clinic, within its lifetime, and is
 -- never readable through the API.
+begin;
+\ir ../helpers.psql
+
 select plan(12);
 select tests.create_tenancy_fixture();
 
@@ -76,3 +79,5 @@ select throws_ok(
 );
 
 select * from finish();
+
+rollback;

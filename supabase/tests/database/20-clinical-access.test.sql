@@ -3,6 +3,9 @@
 -- the statement as that person (claims from the real hook) inside a subtransaction that is always
 -- rolled back, and reports 'allowed' (rows seen/affected), 'denied' (no rows, or 42501 from a
 -- privilege, policy or guard) or the unexpected error.
+begin;
+\ir ../helpers.psql
+
 select plan(379);
 
 select tests.create_tenancy_fixture();
@@ -202,3 +205,5 @@ select is_empty($$ select id from public.patients $$, 'a forged organization_id 
 select tests.clear_authentication();
 
 select * from finish();
+
+rollback;

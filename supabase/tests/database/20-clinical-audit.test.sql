@@ -1,6 +1,9 @@
 -- audit_log: every write on the audited tables and every chart view is recorded, in the caller's
 -- name, append-only, readable by the clinic's admins only, and hash-chained per clinic so that
 -- tampering (even by a superuser with triggers disabled) is detected by verify_audit_chain().
+begin;
+\ir ../helpers.psql
+
 select plan(27);
 
 select tests.create_tenancy_fixture();
@@ -103,3 +106,5 @@ select tests.clear_authentication();
 select is((select count(*)::int from public.audit_log where organization_id = tests.org_id('beta')) > 0, true, 'clinic B has its own chain');
 
 select * from finish();
+
+rollback;

@@ -1,5 +1,8 @@
 -- Clinical records behaviour: MRN numbering, custom field validation, search, status transitions,
 -- vitals checks, composite-reference attacks and column guards.
+begin;
+\ir ../helpers.psql
+
 select plan(64);
 
 select is_empty(
@@ -210,3 +213,5 @@ select results_eq($$ update public.prescriptions set status = 'completed' return
   $$ values ('completed', tests.user_id('alpha_pharmacist')) $$, 'a pharmacist completes a prescription');
 
 select * from finish();
+
+rollback;

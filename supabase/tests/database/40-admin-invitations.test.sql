@@ -1,5 +1,8 @@
 -- invitations: who may see, create, resend and revoke them; seat limits from the plan; accepting
 -- binds to the verified e-mail, the host clinic, pending and unexpired.
+begin;
+\ir ../helpers.psql
+
 select plan(41);
 select tests.create_tenancy_fixture();
 
@@ -212,3 +215,5 @@ select is(
 );
 
 select * from finish();
+
+rollback;

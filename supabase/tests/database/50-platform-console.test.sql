@@ -3,6 +3,9 @@
 -- suspension cuts members off, plan changes reach organizations.plan_id, invoices are generated
 -- once per period, settings are public only through get_public_settings, and every action lands
 -- in the append-only platform_audit_log (and the clinic's own audit_log).
+begin;
+\ir ../helpers.psql
+
 select plan(29);
 select tests.create_tenancy_fixture();
 
@@ -104,3 +107,5 @@ select throws_ok($$ delete from public.platform_audit_log $$, '42501', 'platform
   'the platform audit log is append-only, even for its owner');
 
 select * from finish();
+
+rollback;

@@ -1,6 +1,9 @@
 -- Clinic admin console: custom patient field definitions are checked against the patients'
 -- existing values (required / pattern / options / unique / type), only the clinic's admins write
 -- definitions (staff read them), and log_export writes an 'export' row into the hash chain.
+begin;
+\ir ../helpers.psql
+
 select plan(34);
 
 select tests.create_tenancy_fixture();
@@ -130,3 +133,5 @@ select tests.as_anon();
 select throws_ok($$ select public.log_export('patients.csv', 1) $$, '42501', null, 'anon cannot call log_export');
 
 select * from finish();
+
+rollback;

@@ -5,6 +5,9 @@
 -- the caller read: admin, doctor, nurse and lab technician of the active clinic see their clinic's
 -- count; receptionists and pharmacists (no lab_orders select in docs/permissions.md), people of no
 -- clinic, a claim naming a clinic the caller is not an active member of, get 0; anon may not call it.
+begin;
+\ir ../helpers.psql
+
 select plan(40);
 
 select tests.create_tenancy_fixture();
@@ -177,3 +180,5 @@ select is((select count(*) from pg_policy where polrelid = 'public.lab_orders'::
           'lab_orders has exactly one select policy (the one the RPC mirrors)');
 
 select * from finish();
+
+rollback;

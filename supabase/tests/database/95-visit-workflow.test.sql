@@ -2,6 +2,9 @@
 -- notes/vitals in one statement, as the caller, all or nothing; and the visit status rule with its
 -- required cancel reason (guard_visit); lab order cancellation (ordered/collected only, reason
 -- required).
+begin;
+\ir ../helpers.psql
+
 select plan(34);
 
 select tests.create_tenancy_fixture();
@@ -145,3 +148,5 @@ select throws_ok($$ update public.lab_orders set status = 'collected', cancel_re
   '23514', 'lab_orders: a cancelled order cannot be changed', 'a cancelled order is final');
 
 select * from finish();
+
+rollback;

@@ -4,6 +4,9 @@
 -- stops being a platform admin; start, end and chart views land in the clinic's own audit_log
 -- under the platform admin's id (and in platform_audit_log); the handoff to the clinic's address
 -- accepts it; members keep reading exactly as before.
+begin;
+\ir ../helpers.psql
+
 select plan(53);
 select tests.create_tenancy_fixture();
 
@@ -178,3 +181,5 @@ select results_eq(
             ('update', 'support_access_grants', 'support.end', tests.user_id('platform')),
             ('insert', 'support_access_grants', 'support.start', tests.user_id('platform')) $$,
   'start, chart view and end are in the clinic''s audit_log under the platform admin');
+
+rollback;

@@ -7,6 +7,9 @@
 -- clinic; receptionists and lab technicians (no prescriptions select in docs/permissions.md),
 -- people of no clinic, forged or stale claims, suspended members or clinics get nothing; a platform
 -- admin with a live support grant reads the granted clinic; anon may not call them.
+begin;
+\ir ../helpers.psql
+
 select plan(42);
 
 select tests.create_tenancy_fixture();
@@ -182,3 +185,5 @@ select is((select count(*) from pg_policy where polrelid = 'public.prescriptions
           'prescriptions has exactly one select policy (the one the RPCs mirror)');
 
 select * from finish();
+
+rollback;

@@ -1,4 +1,7 @@
 -- Plans cap a clinic's active patients (plans.patient_limit), enforced by the database.
+begin;
+\ir ../helpers.psql
+
 select plan(12);
 select tests.create_tenancy_fixture();
 
@@ -49,3 +52,5 @@ select is(
 );
 
 select * from finish();
+
+rollback;

@@ -4,6 +4,7 @@ import { jsonBody, requireAdmin, str } from './caller.ts';
 import { AuthError, emailExists, validationFailed } from './errors.ts';
 import { makeLink, sendLink } from './mail.ts';
 import type { Link } from './mail.ts';
+import { countEmailSend } from './rate-limit.ts';
 import { tx } from './tx.ts';
 import {
 	asObject,
@@ -37,6 +38,7 @@ export async function invite(ctx: GatewayContext) {
 				[user.id, JSON.stringify(data)]
 			);
 		}
+		await countEmailSend();
 		const link = await makeLink(db, user, 'invite', email, redirectTo);
 		return { link, user: await userJson(db, (await findUserById(db, user.id)) as UserRow) };
 	});

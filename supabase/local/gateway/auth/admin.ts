@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { isUuid, sendJson, type GatewayContext } from '../core/http.ts';
 import { jsonBody, requireAdmin, str } from './caller.ts';
+import { parseGoDuration } from './config.ts';
 import { AuthError, emailExists, validationFailed } from './errors.ts';
 import { tx } from './tx.ts';
 import {
@@ -27,23 +28,11 @@ function banSql(value: unknown): string | null | undefined {
 	if (value === undefined) return undefined;
 	if (value === 'none' || value === null || value === '') return null;
 	if (typeof value !== 'string') throw validationFailed('invalid format for ban duration');
-	const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(value);
-	const parts = value.match(/\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)/g);
-	if (!m && (!parts || parts.join('') !== value))
+	let secs: number;
+	try {
+		secs = parseGoDuration(value);
+	} catch {
 		throw validationFailed(`invalid format for ban duration: ${value}`);
-	const unit: Record<string, number> = {
-		ns: 1e-9,
-		us: 1e-6,
-		µs: 1e-6,
-		ms: 1e-3,
-		s: 1,
-		m: 60,
-		h: 3600
-	};
-	let secs = 0;
-	for (const p of parts ?? []) {
-		const pm = /^(\d+(?:\.\d+)?)(\D+)$/.exec(p) as RegExpExecArray;
-		secs += Number(pm[1]) * unit[pm[2]];
 	}
 	return new Date(Date.now() + secs * 1000).toISOString();
 }
@@ -57,7 +46,9 @@ export async function adminCreateUser(ctx: GatewayContext) {
 		throw validationFailed('Phone users are not supported by the local runtime');
 	const email = validateEmail(body.email);
 	const password = str(body.password);
-	if (password) checkPassword(password);
+	// GoTrue's admin create checks no strength rules, only bcrypt's length limit
+	if (password && Buffer.byteLength(password) > 72)
+		throw validationFailed('bcrypt: password length exceeds 72 bytes');
 	const passwordHash = str(body.password_hash);
 	if (passwordHash && !/^\$2[aby]\$\d\d\$/.test(passwordHash))
 		throw validationFailed('Invalid password hash format');
@@ -201,7 +192,7 @@ export async function adminUpdateUser(ctx: GatewayContext, id: string) {
 				user.id,
 				banned
 			]);
-			if (banned) await db.query(`delete from auth.sessions where user_id = $1`, [user.id]);
+			// GoTrue's User.Ban only sets banned_until: sessions stay, refresh refuses them
 		}
 		await db.query(`update auth.users set updated_at = now() where id = $1`, [user.id]);
 		return userJson(db, (await findUserById(db, user.id)) as UserRow);

@@ -74,6 +74,8 @@ interface Caller {
 	claims: Claims;
 	user: UserRow;
 	sessionId: string | null;
+	/** The session's recorded level (`aal1`, `aal2`), null without a session. */
+	sessionAal: string | null;
 }
 
 /** GoTrue requireAuthentication + maybeLoadUserOrSession. */
@@ -87,12 +89,16 @@ export async function requireUser(ctx: GatewayContext, db: pg.ClientBase): Promi
 	if (!user || user.deleted_at)
 		throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
 	let sessionId: string | null = null;
+	let sessionAal: string | null = null;
 	const sid = claims.session_id;
 	if (typeof sid === 'string' && sid !== '' && sid !== '00000000-0000-0000-0000-000000000000') {
 		if (!isUuid(sid))
-			throw new AuthError(400, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
-		const { rowCount } = await db.query(`select 1 from auth.sessions where id = $1`, [sid]);
-		if (!rowCount) {
+			throw new AuthError(403, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
+		const { rows } = await db.query<{ aal: string | null }>(
+			`select aal::text from auth.sessions where id = $1`,
+			[sid]
+		);
+		if (!rows[0]) {
 			throw new AuthError(
 				403,
 				'session_not_found',
@@ -100,7 +106,8 @@ export async function requireUser(ctx: GatewayContext, db: pg.ClientBase): Promi
 			);
 		}
 		sessionId = sid;
+		sessionAal = rows[0].aal;
 	}
-	if (user.is_banned) throw new AuthError(403, 'user_banned', 'User is banned');
-	return { claims, user, sessionId };
+	// GoTrue's requireAuthentication does not look at bans: sign-in and refresh refuse them
+	return { claims, user, sessionId, sessionAal };
 }

@@ -113,6 +113,37 @@ export function parseHookUri(uri: string): HookTarget | null {
 	return m ? { schema: m[1], fn: m[2], uri } : null;
 }
 
+/** `[auth.rate_limit]` (the Supabase CLI's names) and GoTrue's MFA challenge/verify limit. */
+export interface RateLimits {
+	/** `email_sent`: e-mails per hour, all addresses together (GOTRUE_RATE_LIMIT_EMAIL_SENT). */
+	emailSent: number;
+	/** `token_refresh`: `/token` requests per 5 minutes per IP (GOTRUE_RATE_LIMIT_TOKEN_REFRESH). */
+	tokenRefresh: number;
+	/** `sign_in_sign_ups`: per 5 minutes per IP and endpoint (GOTRUE_RATE_LIMIT_OTP). */
+	signInSignUps: number;
+	/** `token_verifications`: `/verify` requests per 5 minutes per IP (GOTRUE_RATE_LIMIT_VERIFY). */
+	tokenVerifications: number;
+	/** MFA challenge and verify requests per minute per IP (GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY). */
+	mfaChallengeAndVerify: number;
+}
+
+export interface MfaConfig {
+	/** `[auth.mfa] max_enrolled_factors`. */
+	maxEnrolledFactors: number;
+	/** GoTrue's MaxVerifiedFactors (not in config.toml). */
+	maxVerifiedFactors: number;
+	totpEnroll: boolean;
+	totpVerify: boolean;
+	phoneEnroll: boolean;
+	phoneVerify: boolean;
+	webAuthnEnroll: boolean;
+	webAuthnVerify: boolean;
+	/** Seconds a challenge may be verified (GoTrue's challenge_expiry_duration, 300). */
+	challengeExpiry: number;
+	/** Seconds after which an unverified, never challenged factor is removed (300). */
+	factorExpiry: number;
+}
+
 export interface AuthConfig {
 	siteUrl: string;
 	redirectPatterns: RegExp[];
@@ -121,9 +152,62 @@ export interface AuthConfig {
 	enableSignup: boolean;
 	anonymousSignIns: boolean;
 	minPasswordLength: number;
+	/** Character sets of `password_requirements`: a password needs one character of each. */
+	passwordRequiredCharacters: string[];
 	refreshReuseInterval: number;
 	otpExpiry: number;
+	/** `[auth.email] max_frequency` in seconds: between two e-mails of one kind to one user. */
+	emailMaxFrequency: number;
+	rateLimits: RateLimits;
+	/** Honour `Sb-Forwarded-For` on requests made with the secret key (hosted: off by default). */
+	sbForwardedFor: boolean;
+	mfa: MfaConfig;
 	customAccessTokenHook: HookTarget | null;
+}
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+const SYMBOLS = `!@#$%^&*()_+-=[]{};'\\:"|<>?,./\`~`;
+
+/**
+ * `password_requirements` → GoTrue's required character sets (the Supabase CLI passes these
+ * strings as GOTRUE_PASSWORD_REQUIRED_CHARACTERS).
+ */
+export function passwordCharacterSets(requirement: string): string[] {
+	switch (requirement) {
+		case 'letters_digits':
+			return [LOWER + UPPER, DIGITS];
+		case 'lower_upper_letters_digits':
+			return [LOWER, UPPER, DIGITS];
+		case 'lower_upper_letters_digits_symbols':
+			return [LOWER, UPPER, DIGITS, SYMBOLS];
+		case '':
+			return [];
+		default:
+			throw new Error(`[auth] unsupported password_requirements "${requirement}"`);
+	}
+}
+
+/** A Go duration (`"60s"`, `"1m30s"`, `"500ms"`, `"2h"`) in seconds. */
+export function parseGoDuration(text: string): number {
+	const units: Record<string, number> = {
+		ns: 1e-9,
+		us: 1e-6,
+		µs: 1e-6,
+		ms: 1e-3,
+		s: 1,
+		m: 60,
+		h: 3600
+	};
+	const parts = text.trim().match(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g);
+	if (!parts || parts.join('') !== text.trim()) throw new Error(`[auth] bad duration "${text}"`);
+	let secs = 0;
+	for (const p of parts) {
+		const m = /^(\d+(?:\.\d+)?)(\D+)$/.exec(p) as RegExpExecArray;
+		secs += Number(m[1]) * units[m[2]];
+	}
+	return secs;
 }
 
 /**
@@ -148,6 +232,11 @@ function load(): AuthConfig {
 	const toml = readToml();
 	const auth = toml.get('auth') ?? {};
 	const email = toml.get('auth.email') ?? {};
+	const rate = toml.get('auth.rate_limit') ?? {};
+	const mfa = toml.get('auth.mfa') ?? {};
+	const totp = toml.get('auth.mfa.totp') ?? {};
+	const phone = toml.get('auth.mfa.phone') ?? {};
+	const webAuthn = toml.get('auth.mfa.web_authn') ?? {};
 	const hook = toml.get('auth.hook.custom_access_token') ?? {};
 	const siteUrl =
 		process.env.SITE_URL ??
@@ -165,6 +254,12 @@ function load(): AuthConfig {
 		(process.env.SUPABASE_AUTH_HOOK_CUSTOM_ACCESS_TOKEN_URI ? true : hook.enabled === true);
 	const num = (v: TomlValue | undefined, fallback: number) =>
 		typeof v === 'number' ? v : fallback;
+	/** An `[auth.…]` number with a `SUPABASE_AUTH_…` environment override. */
+	const setting = (env: string, v: TomlValue | undefined, fallback: number) =>
+		process.env[env] !== undefined && process.env[env] !== ''
+			? Number(process.env[env])
+			: num(v, fallback);
+	const flag = (env: string, v: TomlValue | undefined) => envBool(env) ?? v === true;
 	const customAccessTokenHook = hookEnabled && hookUri ? parseHookUri(hookUri) : null;
 	if (hookEnabled && hookUri && !customAccessTokenHook) {
 		console.error(`[auth] ignoring custom access token hook with unsupported uri ${hookUri}`);
@@ -176,9 +271,58 @@ function load(): AuthConfig {
 		autoconfirm: envBool('SUPABASE_AUTH_AUTOCONFIRM') ?? !(email.enable_confirmations === true),
 		enableSignup: envBool('SUPABASE_AUTH_ENABLE_SIGNUP') ?? auth.enable_signup !== false,
 		anonymousSignIns: auth.enable_anonymous_sign_ins === true,
-		minPasswordLength: Math.max(6, num(auth.minimum_password_length, 6)),
+		minPasswordLength: Math.max(
+			6,
+			setting('SUPABASE_AUTH_MINIMUM_PASSWORD_LENGTH', auth.minimum_password_length, 6)
+		),
+		passwordRequiredCharacters: passwordCharacterSets(
+			process.env.SUPABASE_AUTH_PASSWORD_REQUIREMENTS ??
+				(typeof auth.password_requirements === 'string' ? auth.password_requirements : '')
+		),
 		refreshReuseInterval: num(auth.refresh_token_reuse_interval, 10),
 		otpExpiry: num(email.otp_expiry, 3600),
+		// GoTrue: an unset (zero) SMTP max frequency means one minute
+		emailMaxFrequency:
+			parseGoDuration(
+				process.env.SUPABASE_AUTH_EMAIL_MAX_FREQUENCY ??
+					(typeof email.max_frequency === 'string' ? email.max_frequency : '0s')
+			) || 60,
+		rateLimits: {
+			emailSent: setting('SUPABASE_AUTH_RATE_LIMIT_EMAIL_SENT', rate.email_sent, 30),
+			tokenRefresh: setting('SUPABASE_AUTH_RATE_LIMIT_TOKEN_REFRESH', rate.token_refresh, 150),
+			signInSignUps: setting(
+				'SUPABASE_AUTH_RATE_LIMIT_SIGN_IN_SIGN_UPS',
+				rate.sign_in_sign_ups,
+				30
+			),
+			tokenVerifications: setting(
+				'SUPABASE_AUTH_RATE_LIMIT_TOKEN_VERIFICATIONS',
+				rate.token_verifications,
+				30
+			),
+			mfaChallengeAndVerify: setting(
+				'SUPABASE_AUTH_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY',
+				undefined,
+				15
+			)
+		},
+		sbForwardedFor: envBool('SUPABASE_AUTH_SB_FORWARDED_FOR_ENABLED') ?? false,
+		mfa: {
+			maxEnrolledFactors: setting(
+				'SUPABASE_AUTH_MFA_MAX_ENROLLED_FACTORS',
+				mfa.max_enrolled_factors,
+				10
+			),
+			maxVerifiedFactors: 10,
+			totpEnroll: flag('SUPABASE_AUTH_MFA_TOTP_ENROLL_ENABLED', totp.enroll_enabled),
+			totpVerify: flag('SUPABASE_AUTH_MFA_TOTP_VERIFY_ENABLED', totp.verify_enabled),
+			phoneEnroll: phone.enroll_enabled === true,
+			phoneVerify: phone.verify_enabled === true,
+			webAuthnEnroll: webAuthn.enroll_enabled === true,
+			webAuthnVerify: webAuthn.verify_enabled === true,
+			challengeExpiry: 300,
+			factorExpiry: 300
+		},
 		customAccessTokenHook
 	};
 }

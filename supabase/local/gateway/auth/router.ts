@@ -18,6 +18,15 @@ import {
 	adminUpdateUser
 } from './admin.ts';
 import { generateLink, invite } from './admin-links.ts';
+import {
+	adminDeleteFactor,
+	adminListFactors,
+	adminUpdateFactor,
+	challenge,
+	enroll,
+	unenroll,
+	verifyFactor
+} from './mfa.ts';
 import { publicSettings } from './config.ts';
 import { AuthError, sendAuthError, validationFailed } from './errors.ts';
 import { signup, token } from './token.ts';
@@ -25,6 +34,16 @@ import { getUser, logout, updateUser } from './user.ts';
 import { otp, recover, resend, verifyGet, verifyPost } from './verify.ts';
 
 const ADMIN_USER = /^\/admin\/users\/([^/]+)$/;
+const FACTOR = /^\/factors\/([^/]+)$/;
+const ADMIN_FACTOR = /^\/admin\/users\/([^/]+)\/factors\/([^/]+)$/;
+/** A path parameter, percent-decoded (kept as sent when the encoding is broken). */
+function id(segment: string): string {
+	try {
+		return decodeURIComponent(segment);
+	} catch {
+		return segment;
+	}
+}
 
 const routes: Route[] = [
 	{
@@ -54,6 +73,19 @@ const routes: Route[] = [
 	{ method: 'PUT', pattern: /^\/user$/, handler: updateUser },
 	{ method: 'POST', pattern: /^\/logout$/, handler: logout },
 
+	{ method: 'POST', pattern: /^\/factors$/, handler: enroll },
+	{
+		method: 'POST',
+		pattern: /^\/factors\/([^/]+)\/challenge$/,
+		handler: (c, [factor]) => challenge(c, id(factor))
+	},
+	{
+		method: 'POST',
+		pattern: /^\/factors\/([^/]+)\/verify$/,
+		handler: (c, [factor]) => verifyFactor(c, id(factor))
+	},
+	{ method: 'DELETE', pattern: FACTOR, handler: (c, [factor]) => unenroll(c, id(factor)) },
+
 	{ method: 'POST', pattern: /^\/recover$/, handler: recover },
 	{ method: 'POST', pattern: /^\/(?:otp|magiclink)$/, handler: otp },
 	{ method: 'POST', pattern: /^\/resend$/, handler: resend },
@@ -66,18 +98,33 @@ const routes: Route[] = [
 	{ method: 'POST', pattern: /^\/admin\/users$/, handler: adminCreateUser },
 	{
 		method: 'GET',
+		pattern: /^\/admin\/users\/([^/]+)\/factors$/,
+		handler: (c, [user]) => adminListFactors(c, id(user))
+	},
+	{
+		method: 'PUT',
+		pattern: ADMIN_FACTOR,
+		handler: (c, [user, factor]) => adminUpdateFactor(c, id(user), id(factor))
+	},
+	{
+		method: 'DELETE',
+		pattern: ADMIN_FACTOR,
+		handler: (c, [user, factor]) => adminDeleteFactor(c, id(user), id(factor))
+	},
+	{
+		method: 'GET',
 		pattern: ADMIN_USER,
-		handler: (c, [id]) => adminGetUser(c, decodeURIComponent(id))
+		handler: (c, [user]) => adminGetUser(c, id(user))
 	},
 	{
 		method: 'PUT',
 		pattern: ADMIN_USER,
-		handler: (c, [id]) => adminUpdateUser(c, decodeURIComponent(id))
+		handler: (c, [user]) => adminUpdateUser(c, id(user))
 	},
 	{
 		method: 'DELETE',
 		pattern: ADMIN_USER,
-		handler: (c, [id]) => adminDeleteUser(c, decodeURIComponent(id))
+		handler: (c, [user]) => adminDeleteUser(c, id(user))
 	}
 ];
 

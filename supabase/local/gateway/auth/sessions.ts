@@ -9,6 +9,7 @@ import { signAccessToken } from '../core/jwt.ts';
 import { AUTH_URL, authConfig } from './config.ts';
 import { badRequest, CommitWithError } from './errors.ts';
 import { runAccessTokenHook } from './hook.ts';
+import { clientIp } from './rate-limit.ts';
 import { findUserById, userJson } from './users.ts';
 import type { UserRow } from './users.ts';
 
@@ -21,7 +22,11 @@ export type AuthMethod =
 	| 'email/signup'
 	| 'email_change'
 	| 'token_refresh'
-	| 'anonymous';
+	| 'anonymous'
+	| 'totp';
+
+/** Methods that make a session aal2 (GoTrue AMRClaim.IsAAL2Claim). */
+const AAL2_METHODS = new Set(['totp', 'mfa/phone', 'mfa/webauthn']);
 
 function newRefreshToken(): string {
 	const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -46,13 +51,30 @@ async function insertRefreshToken(
 	return token;
 }
 
-async function sessionAmr(db: pg.ClientBase, sessionId: string) {
+/**
+ * GoTrue CalculateAALAndAMR: the session's `amr` claims, newest first, each stamped with the
+ * claim's `updated_at`; `aal2` when one of them is a second factor.
+ */
+async function sessionAalAndAmr(db: pg.ClientBase, sessionId: string) {
 	const { rows } = await db.query<{ method: string; ts: string }>(
-		`select authentication_method as method, extract(epoch from created_at)::bigint::text as ts
-		from auth.mfa_amr_claims where session_id = $1 order by created_at desc`,
+		`select authentication_method as method, extract(epoch from updated_at)::bigint::text as ts
+		from auth.mfa_amr_claims where session_id = $1 order by updated_at desc`,
 		[sessionId]
 	);
-	return rows.map((r) => ({ method: r.method, timestamp: Number(r.ts) }));
+	const amr = rows.map((r) => ({ method: r.method, timestamp: Number(r.ts) }));
+	const aal = rows.some((r) => AAL2_METHODS.has(r.method)) ? 'aal2' : 'aal1';
+	return { aal, amr };
+}
+
+/** GoTrue AddClaimToSession: one claim per session and method, its `updated_at` renewed. */
+async function addAmrClaim(db: pg.ClientBase, sessionId: string, method: AuthMethod) {
+	await db.query(
+		`insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method)
+		values ($1, $2, now(), now(), $3)
+		on conflict on constraint mfa_amr_claims_session_id_authentication_method_pkey
+		do update set updated_at = now()`,
+		[randomUUID(), sessionId, method]
+	);
 }
 
 async function accessToken(
@@ -63,6 +85,7 @@ async function accessToken(
 ): Promise<{ token: string; exp: number }> {
 	const iat = Math.floor(Date.now() / 1000);
 	const exp = iat + authConfig.jwtExp;
+	const { aal, amr } = await sessionAalAndAmr(db, sessionId);
 	const claims: Record<string, unknown> = {
 		iss: AUTH_URL,
 		sub: user.id,
@@ -74,8 +97,8 @@ async function accessToken(
 		app_metadata: user.raw_app_meta_data ?? {},
 		user_metadata: user.raw_user_meta_data ?? {},
 		role: user.role || 'authenticated',
-		aal: 'aal1',
-		amr: await sessionAmr(db, sessionId),
+		aal,
+		amr,
 		session_id: sessionId,
 		is_anonymous: user.is_anonymous
 	};
@@ -116,13 +139,9 @@ export async function issueSession(
 	await db.query(
 		`insert into auth.sessions (id, user_id, created_at, updated_at, aal, user_agent, ip)
 		values ($1, $2, now(), now(), 'aal1', $3, $4::inet)`,
-		[sessionId, user.id, ua, ctx.req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null]
+		[sessionId, user.id, ua, clientIp(ctx) || null]
 	);
-	await db.query(
-		`insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
-		values ($1, now(), now(), $2, $3)`,
-		[sessionId, method, randomUUID()]
-	);
+	await addAmrClaim(db, sessionId, method);
 	await db.query(
 		`update auth.users set last_sign_in_at = now(), updated_at = now() where id = $1`,
 		[user.id]
@@ -148,13 +167,15 @@ interface RefreshRow {
 }
 
 /**
- * The refresh_token grant (GoTrue tokens/service.go RefreshTokenGrant): rotate, allow replay of
- * a revoked token within the reuse interval (answering with the session's current token), and
- * revoke the whole session's tokens on a later replay.
+ * The refresh_token grant (GoTrue tokens/service.go RefreshTokenGrant, legacy tokens): rotate;
+ * a revoked token that is the parent of the session's active token answers that active token;
+ * another revoked token is rotated again within the reuse interval, and after it revokes the
+ * session's tokens (`refresh_token_already_used`).
  */
 export async function refreshSession(
 	db: pg.ClientBase,
-	refreshToken: string
+	refreshToken: string,
+	ctx: GatewayContext
 ): Promise<TokenResponse> {
 	const { rows } = await db.query<RefreshRow>(
 		`select rt.id::text, rt.token, rt.user_id, coalesce(rt.revoked, false) as revoked, rt.parent, rt.session_id,
@@ -166,36 +187,35 @@ export async function refreshSession(
 		[refreshToken, authConfig.refreshReuseInterval]
 	);
 	const rt = rows[0];
-	if (!rt)
+	const user = rt ? await findUserById(db, rt.user_id) : null;
+	if (!rt || !user || user.deleted_at)
 		throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+	if (user.is_banned) throw badRequest('user_banned', 'Invalid Refresh Token: User Banned');
 	if (!rt.session_id || !rt.session_exists)
-		throw badRequest('session_not_found', 'Invalid Refresh Token: Session Not Found');
+		throw badRequest('session_not_found', 'Invalid Refresh Token: No Valid Session Found');
 	if (rt.session_expired)
 		throw badRequest('session_expired', 'Invalid Refresh Token: Session Expired');
-	const user = await findUserById(db, rt.user_id);
-	if (!user || user.deleted_at)
-		throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-	if (user.is_banned) throw badRequest('user_banned', 'User is banned');
 	await db.query(`select id from auth.sessions where id = $1 for update`, [rt.session_id]);
-	let issued: string;
+	let issued: string | null = null;
 	if (rt.revoked) {
 		const { rows: active } = await db.query<{ token: string; parent: string | null }>(
-			`select token, parent from auth.refresh_tokens where session_id = $1 and not coalesce(revoked, false)
+			`select token, parent from auth.refresh_tokens where session_id = $1 and revoked is false
 			order by id desc limit 1`,
 			[rt.session_id]
 		);
-		if (rt.reusable && active[0]) {
+		if (active[0] && active[0].parent === rt.token) {
 			issued = active[0].token;
-		} else {
+		} else if (!rt.reusable) {
 			await db.query(
-				`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and not coalesce(revoked, false)`,
+				`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and revoked = false`,
 				[rt.session_id]
 			);
 			throw new CommitWithError(
 				badRequest('refresh_token_already_used', 'Invalid Refresh Token: Already Used')
 			);
 		}
-	} else {
+	}
+	if (!issued) {
 		await db.query(
 			`update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1`,
 			[rt.id]
@@ -203,8 +223,42 @@ export async function refreshSession(
 		issued = await insertRefreshToken(db, user.id, rt.session_id, rt.token);
 	}
 	await db.query(
-		`update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now() where id = $1`,
-		[rt.session_id]
+		`update auth.sessions set refreshed_at = now() at time zone 'utc', updated_at = now(),
+			user_agent = $2, ip = $3::inet where id = $1`,
+		[rt.session_id, ctx.req.headers['user-agent'] || null, clientIp(ctx) || null]
 	);
 	return tokenResponse(db, user, rt.session_id, issued, 'token_refresh');
+}
+
+/**
+ * After a second factor is verified (GoTrue updateMFASessionAndClaims): the method joins the
+ * session's `amr`, the session's refresh token is swapped for a new one, the session records its
+ * level and factor, and a new access token is issued (through the hook, method `totp`).
+ */
+export async function upgradeSession(
+	db: pg.ClientBase,
+	user: UserRow,
+	sessionId: string,
+	factorId: string,
+	method: AuthMethod
+): Promise<TokenResponse> {
+	await addAmrClaim(db, sessionId, method);
+	const { rows: active } = await db.query<{ id: string; token: string }>(
+		`select id::text, token from auth.refresh_tokens where session_id = $1 and revoked is false
+		order by id desc limit 1 for update`,
+		[sessionId]
+	);
+	if (active[0]) {
+		await db.query(
+			`update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1`,
+			[active[0].id]
+		);
+	}
+	const issued = await insertRefreshToken(db, user.id, sessionId, active[0]?.token ?? null);
+	const { aal } = await sessionAalAndAmr(db, sessionId);
+	await db.query(
+		`update auth.sessions set aal = $2, factor_id = $3, updated_at = now() where id = $1`,
+		[sessionId, aal, factorId]
+	);
+	return tokenResponse(db, user, sessionId, issued, method);
 }

@@ -11,6 +11,7 @@ import type { Body } from './caller.ts';
 import { AuthError, badRequest, validationFailed } from './errors.ts';
 import { makeLink, sendLink } from './mail.ts';
 import { createFlowState } from './one-time-tokens.ts';
+import { checkSendFrequency, countEmailSend, limitRequest } from './rate-limit.ts';
 import { issueSession, refreshSession } from './sessions.ts';
 import type { AuthMethod } from './sessions.ts';
 import { tx } from './tx.ts';
@@ -22,6 +23,7 @@ import {
 	findUserById,
 	insertUser,
 	passwordMatches,
+	passwordWeakness,
 	setPassword,
 	userJson,
 	validateEmail
@@ -30,12 +32,13 @@ import type { UserRow } from './users.ts';
 
 export async function signup(ctx: GatewayContext) {
 	const body = await jsonBody(ctx);
-	if (!authConfig.enableSignup)
-		throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
 	if (!str(body.email) && !str(body.phone)) {
 		if (!authConfig.anonymousSignIns)
 			throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
 	}
+	await limitRequest(ctx, 'signups');
+	if (!authConfig.enableSignup)
+		throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
 	if (str(body.phone) && !str(body.email))
 		throw new AuthError(422, 'phone_provider_disabled', 'Phone signups are disabled');
 	const email = validateEmail(body.email);
@@ -53,6 +56,7 @@ export async function signup(ctx: GatewayContext) {
 			return { obfuscated: obfuscatedUser(email, data) };
 		}
 		if (user) {
+			if (!authConfig.autoconfirm) checkSendFrequency(user.confirmation_sent_at);
 			await setPassword(db, user.id, password);
 			await db.query(
 				`update auth.users set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || $2::jsonb where id = $1`,
@@ -67,6 +71,7 @@ export async function signup(ctx: GatewayContext) {
 			return { session: await issueSession(db, fresh, 'password', ctx) };
 		}
 		if (pkce) await createFlowState(db, user.id, 'email/signup', pkce.challenge, pkce.method);
+		await countEmailSend();
 		const link = await makeLink(db, user, 'signup', email, redirect, !!pkce);
 		const fresh = (await findUserById(db, user.id)) as UserRow;
 		return { user: await userJson(db, fresh), link, email };
@@ -96,8 +101,13 @@ function obfuscatedUser(email: string, data: Body) {
 	};
 }
 
+const GRANTS = ['password', 'refresh_token', 'pkce'];
+
 export async function token(ctx: GatewayContext) {
-	const grant = ctx.url.searchParams.get('grant_type');
+	const grant = ctx.url.searchParams.get('grant_type') ?? '';
+	if (!GRANTS.includes(grant)) throw badRequest('invalid_credentials', 'unsupported_grant_type');
+	// every grant shares the `token_refresh` bucket (GoTrue's Token limiter)
+	await limitRequest(ctx, 'token');
 	const body = await jsonBody(ctx);
 	if (grant === 'password') {
 		const email = str(body.email);
@@ -113,13 +123,15 @@ export async function token(ctx: GatewayContext) {
 			if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
 			return issueSession(db, user, 'password', ctx);
 		});
-		return sendJson(ctx.res, 200, response);
+		// a right password that no longer meets the rules still signs in, and says so
+		const weak = Buffer.byteLength(password) <= 72 ? passwordWeakness(password) : null;
+		return sendJson(ctx.res, 200, weak ? { ...response, weak_password: weak } : response);
 	}
 	if (grant === 'refresh_token') {
 		const refresh = str(body.refresh_token);
 		if (!refresh)
 			throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
-		return sendJson(ctx.res, 200, await tx((db) => refreshSession(db, refresh)));
+		return sendJson(ctx.res, 200, await tx((db) => refreshSession(db, refresh, ctx)));
 	}
 	if (grant === 'pkce') {
 		const authCode = str(body.auth_code);
@@ -130,7 +142,6 @@ export async function token(ctx: GatewayContext) {
 			);
 		return sendJson(ctx.res, 200, await tx((db) => exchangeCode(db, authCode, verifier, ctx)));
 	}
-	throw badRequest('invalid_credentials', 'unsupported_grant_type');
 }
 
 async function exchangeCode(

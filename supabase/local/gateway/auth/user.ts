@@ -6,6 +6,7 @@ import { AuthError, validationFailed } from './errors.ts';
 import { makeLink, sendLink } from './mail.ts';
 import type { Link } from './mail.ts';
 import { createFlowState } from './one-time-tokens.ts';
+import { checkSendFrequency, countEmailSend, limitRequest } from './rate-limit.ts';
 import { tx } from './tx.ts';
 import {
 	asObject,
@@ -34,6 +35,7 @@ export async function updateUser(ctx: GatewayContext) {
 	const redirect = ctx.url.searchParams.get('redirect_to');
 	const out = await tx(async (db) => {
 		const { user } = await requireUser(ctx, db);
+		await limitRequest(ctx, 'user');
 		if (body.app_metadata !== undefined && body.app_metadata !== null) {
 			throw new AuthError(403, 'not_admin', 'Updating app_metadata requires admin privileges');
 		}
@@ -63,6 +65,8 @@ export async function updateUser(ctx: GatewayContext) {
 			if (authConfig.autoconfirm) {
 				await changeEmail(db, user.id, email);
 			} else {
+				checkSendFrequency(user.email_change_sent_at);
+				await countEmailSend();
 				await db.query(`update auth.users set email_change = $2 where id = $1`, [user.id, email]);
 				const pkce = pkceParams(body);
 				if (pkce) await createFlowState(db, user.id, 'email_change', pkce.challenge, pkce.method);

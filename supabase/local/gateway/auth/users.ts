@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { authConfig } from './config.ts';
 import { AuthError, emailExists, validationFailed } from './errors.ts';
+import { factorJson, userFactors } from './factors.ts';
 
 export interface UserRow {
 	id: string;
@@ -93,6 +94,7 @@ export async function userJson(db: pg.ClientBase, user: UserRow): Promise<Record
 		updated_at, email from auth.identities where user_id = $1 order by created_at`,
 		[user.id]
 	);
+	const factors = await userFactors(db, user.id);
 	const out: Record<string, unknown> = {
 		id: user.id,
 		aud: user.aud ?? '',
@@ -110,6 +112,7 @@ export async function userJson(db: pg.ClientBase, user: UserRow): Promise<Record
 		last_sign_in_at: iso(user.last_sign_in_at),
 		app_metadata: user.raw_app_meta_data ?? {},
 		user_metadata: user.raw_user_meta_data ?? {},
+		factors: factors.length ? factors.map(factorJson) : undefined,
 		identities: rows.map((i) => ({
 			identity_id: i.id,
 			id: i.provider_id,
@@ -143,20 +146,42 @@ export function validateEmail(email: unknown): string {
 	return e;
 }
 
-/** Password strength (config `minimum_password_length`): 422 weak_password with reasons. */
+/** GoTrue's password rules unmet by `password`: its WeakPasswordError message and reasons. */
+export function passwordWeakness(password: string): { message: string; reasons: string[] } | null {
+	const messages: string[] = [];
+	const reasons: string[] = [];
+	const sets = authConfig.passwordRequiredCharacters;
+	// GoTrue measures Go string length: UTF-8 bytes
+	if (Buffer.byteLength(password) < authConfig.minPasswordLength) {
+		reasons.push('length');
+		messages.push(`Password should be at least ${authConfig.minPasswordLength} characters.`);
+	}
+	if (sets.some((set) => ![...set].some((c) => password.includes(c)))) {
+		reasons.push('characters');
+		messages.push(`Password should contain at least one character of each: ${sets.join(', ')}.`);
+	}
+	return reasons.length ? { message: messages.join(' '), reasons } : null;
+}
+
+/** bcrypt's limit: GoTrue refuses longer passwords before anything else. */
+export function checkPasswordLength(password: string) {
+	if (Buffer.byteLength(password) > 72)
+		throw validationFailed('Password cannot be longer than 72 characters');
+}
+
+/**
+ * GoTrue checkPasswordStrength (`minimum_password_length`, `password_requirements`): 422
+ * weak_password with `weak_password.reasons` (`length`, `characters`).
+ */
 export function checkPassword(password: unknown): string {
 	if (typeof password !== 'string') throw validationFailed('Password must be a string');
-	if (password.length < authConfig.minPasswordLength) {
-		throw new AuthError(
-			422,
-			'weak_password',
-			`Password should be at least ${authConfig.minPasswordLength} characters.`,
-			{
-				weak_password: { reasons: ['length'] }
-			}
-		);
+	checkPasswordLength(password);
+	const weak = passwordWeakness(password);
+	if (weak) {
+		throw new AuthError(422, 'weak_password', weak.message, {
+			weak_password: { reasons: weak.reasons }
+		});
 	}
-	if (password.length > 72) throw validationFailed('Password cannot be longer than 72 characters');
 	return password;
 }
 

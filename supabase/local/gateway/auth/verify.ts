@@ -12,6 +12,7 @@ import { AuthError, validationFailed } from './errors.ts';
 import { makeLink, sendLink } from './mail.ts';
 import { clearOneTimeToken, createFlowState, sha224Hex } from './one-time-tokens.ts';
 import type { OttType } from './one-time-tokens.ts';
+import { checkSendFrequency, countEmailSend, limitRequest } from './rate-limit.ts';
 import { issueSession } from './sessions.ts';
 import type { AuthMethod } from './sessions.ts';
 import { tx } from './tx.ts';
@@ -27,6 +28,7 @@ import {
 import type { UserRow } from './users.ts';
 
 export async function recover(ctx: GatewayContext) {
+	await limitRequest(ctx, 'recover');
 	const body = await jsonBody(ctx);
 	if (!str(body.email)) throw validationFailed('Password recovery requires an email');
 	const email = validateEmail(body.email);
@@ -36,6 +38,8 @@ export async function recover(ctx: GatewayContext) {
 		const user = await findUserByEmail(db, email, true);
 		if (!user || user.deleted_at) return null;
 		if (pkce) await createFlowState(db, user.id, 'recovery', pkce.challenge, pkce.method);
+		checkSendFrequency(user.recovery_sent_at);
+		await countEmailSend();
 		return {
 			to: user.email ?? email,
 			link: await makeLink(db, user, 'recovery', user.email ?? email, redirect, !!pkce)
@@ -47,6 +51,7 @@ export async function recover(ctx: GatewayContext) {
 
 /** POST /resend: a new signup confirmation or e-mail change link; quiet for unknown addresses. */
 export async function resend(ctx: GatewayContext) {
+	await limitRequest(ctx, 'resend');
 	const body = await jsonBody(ctx);
 	const type = str(body.type);
 	if (type !== 'signup' && type !== 'email_change') {
@@ -63,6 +68,8 @@ export async function resend(ctx: GatewayContext) {
 			const user = await findUserByEmail(db, email, true);
 			if (!user || user.deleted_at || user.email_confirmed_at) return null;
 			if (pkce) await createFlowState(db, user.id, 'email/signup', pkce.challenge, pkce.method);
+			checkSendFrequency(user.confirmation_sent_at);
+			await countEmailSend();
 			return { to: email, link: await makeLink(db, user, 'signup', email, redirect, !!pkce) };
 		}
 		const { rows } = await db.query<{ id: string }>(
@@ -72,6 +79,8 @@ export async function resend(ctx: GatewayContext) {
 		const user = rows[0] ? await findUserById(db, rows[0].id, true) : null;
 		if (!user) return null;
 		if (pkce) await createFlowState(db, user.id, 'email_change', pkce.challenge, pkce.method);
+		checkSendFrequency(user.email_change_sent_at);
+		await countEmailSend();
 		return { to: email, link: await makeLink(db, user, 'email_change', email, redirect, !!pkce) };
 	});
 	if (mail) sendLink(mail.to, mail.link);
@@ -79,6 +88,8 @@ export async function resend(ctx: GatewayContext) {
 }
 
 export async function otp(ctx: GatewayContext) {
+	// `/otp` and `/magiclink` are two GoTrue limiters with the same rate
+	await limitRequest(ctx, ctx.path.startsWith('/magiclink') ? 'magiclink' : 'otp');
 	const body = await jsonBody(ctx);
 	if (!str(body.email)) {
 		if (str(body.phone))
@@ -103,8 +114,12 @@ export async function otp(ctx: GatewayContext) {
 		} else if (!user.email_confirmed_at) {
 			type = 'signup';
 			method = 'email/signup';
+			checkSendFrequency(user.confirmation_sent_at);
+		} else {
+			checkSendFrequency(user.recovery_sent_at);
 		}
 		if (pkce) await createFlowState(db, user.id, method, pkce.challenge, pkce.method);
+		await countEmailSend();
 		return {
 			to: user.email ?? email,
 			link: await makeLink(db, user, type, user.email ?? email, redirect, !!pkce)
@@ -197,6 +212,7 @@ function verifyType(value: unknown): VerifyType {
 }
 
 export async function verifyPost(ctx: GatewayContext) {
+	await limitRequest(ctx, 'verify');
 	const body = await jsonBody(ctx);
 	const type = verifyType(body.type);
 	let tokenHash = str(body.token_hash);
@@ -217,6 +233,8 @@ export async function verifyPost(ctx: GatewayContext) {
 }
 
 export async function verifyGet(ctx: GatewayContext) {
+	// refused in GoTrue's JSON error shape, not as a redirect (the limiter runs before the handler)
+	await limitRequest(ctx, 'verify');
 	const q = ctx.url.searchParams;
 	const target = redirectTarget(q.get('redirect_to'));
 	const fail = (err: AuthError) => {

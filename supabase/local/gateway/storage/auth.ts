@@ -2,7 +2,8 @@
  * Who a Storage request acts as (docs/local-runtime.md, "Storage"): the verified bearer's role
  * (anon, authenticated or service_role; anything else is AccessDenied), or the service itself
  * for signed upload URLs; and the transaction every policy-decided statement runs in: `withRole`
- * plus Storage's own settings (`request.jwt`, the legacy `request.jwt.claim.*`, `storage.operation`).
+ * plus Storage's own settings (`request.jwt`, the legacy `request.jwt.claim.*`, `storage.operation`,
+ * `storage.allow_delete_query`).
  */
 import type { PoolClient } from 'pg';
 import { isApiRole, readBearer, type ApiRole } from '../core/bearer.ts';
@@ -52,7 +53,10 @@ export function asCaller<T>(
 				['request.jwt', caller.jwt],
 				['request.jwt.claim.role', caller.role],
 				['request.jwt.claim.sub', sub],
-				['storage.operation', operation]
+				['storage.operation', operation],
+				// Storage's protect_delete trigger refuses deletes without it; Storage's own request
+				// scope sets it for every request (docs/local-runtime.md, "Hosted shape")
+				['storage.allow_delete_query', 'true']
 			]
 		},
 		fn
