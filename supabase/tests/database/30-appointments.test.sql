@@ -2,6 +2,8 @@
 -- errors equal to those for a clinic that does not exist, the clinician rule, no double booking,
 -- status moves, starting a visit from an appointment, the clinic's time zone and its audit.
 -- (Concurrent double booking: tests/db/appointments-concurrency.test.ts.)
+begin;
+\ir ../helpers.psql
 select plan(125);
 
 select tests.create_tenancy_fixture();
@@ -380,3 +382,5 @@ select is((select time_zone from public.organizations where id = tests.org_id('a
   'and the zone is stored');
 
 select * from finish();
+
+rollback;
