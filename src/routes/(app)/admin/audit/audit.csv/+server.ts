@@ -12,6 +12,7 @@ import {
 } from '$lib/server/admin/audit';
 import { csvLine, downloadHeaders, EXPORT_PAGE_SIZE, pagedStream } from '$lib/server/admin/export';
 import { clinicTimeZone } from '$lib/server/clinic-time';
+import { todayIn } from '$lib/format';
 import type { RequestHandler } from './$types';
 
 const COLUMNS = [
@@ -43,12 +44,13 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 			p.name
 		])
 	);
+	const timeZone = (await clinicTimeZone(supabase, admin.slug)) ?? 'UTC';
 	const build = await auditQuery({
 		supabase,
 		organizationId: admin.organizationId,
 		filter,
 		patientId: patient?.id ?? null,
-		timeZone: (await clinicTimeZone(supabase, admin.slug)) ?? 'UTC'
+		timeZone
 	});
 	const fetchPage = async (from: number, to: number) => {
 		const { data, error: e } = await build(false).range(from, to);
@@ -83,6 +85,6 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 			encodeRow: csvLine,
 			pageSize: EXPORT_PAGE_SIZE
 		}),
-		{ headers: downloadHeaders(`${admin.slug}-audit`, 'csv') }
+		{ headers: downloadHeaders(`${admin.slug}-audit`, 'csv', todayIn(timeZone)) }
 	);
 };

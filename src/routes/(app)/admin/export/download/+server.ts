@@ -9,6 +9,8 @@ import {
 	logExport,
 	type ExportFormat
 } from '$lib/server/admin/export';
+import { clinicTimeZone } from '$lib/server/clinic-time';
+import { todayIn } from '$lib/format';
 import type { RequestHandler } from './$types';
 
 /**
@@ -21,11 +23,14 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	const format = (url.searchParams.get('format') ?? 'csv') as ExportFormat;
 	if (!isExportTable(table)) error(400, 'Choose a table to export.');
 	if (!EXPORT_FORMATS.includes(format)) error(400, 'Choose CSV or JSON.');
-	const rowCount = await countRows({ supabase: locals.supabase, table });
+	const [rowCount, zone] = await Promise.all([
+		countRows({ supabase: locals.supabase, table }),
+		clinicTimeZone(locals.supabase, admin.slug)
+	]);
 	await logExport({ supabase: locals.supabase, table, format, rowCount });
 	return new Response(exportStream({ supabase: locals.supabase, table, format }), {
 		headers: {
-			...downloadHeaders(`${admin.slug}-${table}`, format),
+			...downloadHeaders(`${admin.slug}-${table}`, format, todayIn(zone ?? 'UTC')),
 			'x-row-count': String(rowCount)
 		}
 	});
