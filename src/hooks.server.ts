@@ -30,7 +30,7 @@ const supabase: Handle = async ({ event, resolve }) => {
 const tenant: Handle = async ({ event, resolve }) => {
 	event.locals.branding =
 		event.locals.tenant.kind === 'clinic'
-			? await loadBranding(event.locals.supabase, event.locals.tenant.host)
+			? await loadBranding(event.locals.supabase, event.locals.tenant)
 			: null;
 	return resolve(event);
 };

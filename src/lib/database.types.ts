@@ -600,7 +600,7 @@ isOneToOne: false
 { Args: { "org": string }; Returns: string
                            },
 "get_branding":
-{ Args: { "host": string }; Returns: {
+{ Args: { "clinic_slug"?: string,"custom_domain"?: string }; Returns: {
               "logo_path": string,"name": string,"sign_in_message": string,"slug": string,"status": Database["public"]['Enums']["organization_status"],"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
             }[]
                            },
@@ -722,6 +722,14 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"sign_in_attempt":
+{ Args: { "client_address": string,"email": string }; Returns: {
+              "allowed": boolean,"retry_after_seconds": number
+            }[]
+                           },
+"sign_in_succeeded":
+{ Args: Record<PropertyKey, never>; Returns: undefined
+                           },
 "start_support_access":
 { Args: { "minutes": number,"organization_id": string,"reason": string }; Returns: string
                            },

@@ -66,3 +66,55 @@ $$;
 comment on function private.forbid_column_changes() is
   'Trigger (before update): refuses any change to the columns named in the trigger arguments.';
 revoke execute on function private.forbid_column_changes() from public, anon, authenticated;
+
+-- Authorization before validation. BEFORE ROW triggers run before row-level security's WITH CHECK,
+-- so a trigger that validates, counts or books something would answer a caller the table's policy
+-- refuses: another clinic's custom fields, staff e-mails, seat use or patient count would leak
+-- through its error, and its bookkeeping (counters, locks) would be touched for a clinic the caller
+-- may not write to. Every table whose BEFORE INSERT triggers do more than timestamps therefore fires
+-- this one FIRST (named `<table>_00_authorize`; triggers fire in name order, and "00" sorts before
+-- every other name): for the API roles it evaluates the table's own INSERT policies on the new row
+-- (permissive ones OR-ed, restrictive ones AND-ed, exactly as RLS combines them) and refuses with
+-- RLS's own error, so an outsider's answer for a real clinic equals the answer for one that does
+-- not exist. The service role and definer code (which run as other roles and check their callers
+-- themselves) pass; RLS still checks the final row as usual. supabase/tests/database/
+-- 00_schema_security.test.sql fails when a table needs this trigger and lacks it.
+create function private.authorize_row_write()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_permissive text;
+  v_restrictive text;
+  v_allowed boolean := false;
+begin
+  if current_user not in ('anon', 'authenticated') then
+    return new;
+  end if;
+  select string_agg('(' || coalesce(p.with_check, p.qual) || ')', ' or ')
+           filter (where p.permissive = 'PERMISSIVE'),
+         string_agg('(' || coalesce(p.with_check, p.qual) || ')', ' and ')
+           filter (where p.permissive = 'RESTRICTIVE')
+    into v_permissive, v_restrictive
+    from pg_catalog.pg_policies p
+   where p.schemaname = tg_table_schema
+     and p.tablename = tg_table_name
+     and p.cmd in (tg_op, 'ALL')
+     and p.roles && array['public', current_user]::name[];
+  if v_permissive is not null then
+    execute format(
+      'select exists (select from (select ($1).*) as %I where (%s) and (%s))',
+      tg_table_name, v_permissive, coalesce(v_restrictive, 'true')
+    ) into v_allowed using new;
+  end if;
+  if not coalesce(v_allowed, false) then
+    raise exception 'new row violates row-level security policy for table "%"', tg_table_name
+      using errcode = '42501';
+  end if;
+  return new;
+end;
+$$;
+comment on function private.authorize_row_write() is
+  'Trigger (first BEFORE INSERT trigger, <table>_00_authorize): for anon/authenticated, the table''s own INSERT policies on the new row; refuses exactly like RLS before any validation or bookkeeping runs.';
+revoke execute on function private.authorize_row_write() from public, anon, authenticated;

@@ -117,11 +117,12 @@ create table public.organizations (
     ])
   ),
   constraint organizations_theme_color_format check (theme_color ~ '^#[0-9a-fA-F]{6}$'),
-  -- logos live in the branding bucket under the organization's own folder
+  -- logos live in the branding bucket under the clinic's slug (public, like its address), never
+  -- under its id: sign-in pages show the logo's URL before anyone signs in
   constraint organizations_logo_path_format check (
     logo_path is null
-    or (logo_path ~ '^[0-9a-f-]{36}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$'
-        and split_part(logo_path, '/', 1) = id::text
+    or (logo_path ~ '^[a-z0-9-]{3,63}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$'
+        and split_part(logo_path, '/', 1) = slug
         and logo_path !~ '\.\.')
   ),
   constraint organizations_suspended_reason_only_when_suspended check (
@@ -373,6 +374,38 @@ from anon, authenticated;
 -- helper asks it. plpgsql security definer: measured fastest (cached plan), and RLS on
 -- memberships/organizations must not apply to the check itself.
 
+-- Sessions end at once. Auth's access tokens stay valid until they expire (an hour), even after
+-- sign-out or after the database ended the session (private.end_sessions_without_clinic). Every
+-- helper that says who the caller is therefore also asks whether the token's Auth session still
+-- exists: one primary-key lookup in auth.sessions per statement. A token without a session_id claim
+-- was not issued by Auth for a session (tests and servers that hold the signing key mint such
+-- tokens) and is taken as it is.
+create function private.session_is_live()
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_session text := auth.jwt() ->> 'session_id';
+begin
+  if v_session is null then
+    return true;
+  end if;
+  if v_session !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
+    return false;
+  end if;
+  return exists (
+    select 1 from auth.sessions s
+     where s.id = v_session::uuid
+       and (s.not_after is null or s.not_after > now())
+  );
+end;
+$$;
+comment on function private.session_is_live() is
+  'False when the JWT''s session_id names an Auth session that no longer exists (signed out, ended by the database) or has expired; true without a session_id claim.';
+
 create function private.current_membership(out organization_id uuid, out role public.member_role)
 language plpgsql
 stable
@@ -382,9 +415,11 @@ as $$
 declare
   v_claim text := auth.jwt() ->> 'organization_id';
 begin
-  -- a missing or malformed claim names no organization (and must not raise: every policy asks)
+  -- a missing or malformed claim names no organization (and must not raise: every policy asks);
+  -- a token whose Auth session has ended (signed out, revoked) names none either
   if v_claim is null
-     or v_claim !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' then
+     or v_claim !~ '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$'
+     or not private.session_is_live() then
     return;
   end if;
   -- the live role, never the org_role claim (which may be stale)
@@ -458,11 +493,12 @@ security definer
 set search_path = ''
 as $$
 begin
-  return exists (select 1 from public.platform_admins pa where pa.user_id = auth.uid());
+  return exists (select 1 from public.platform_admins pa where pa.user_id = auth.uid())
+    and private.session_is_live();
 end;
 $$;
 comment on function private.is_platform_admin() is
-  'True when the caller is in platform_admins (checked live, not from the is_platform_admin claim).';
+  'True when the caller is in platform_admins (checked live, not from the is_platform_admin claim) and their Auth session is live.';
 
 -- Role sets ---------------------------------------------------------------------------------------
 -- Who may do what, named once. Every policy, trigger and definer function that depends on a role
@@ -614,6 +650,9 @@ $$;
 comment on function private.is_org_admin() is
   'True when the caller''s live role in the JWT''s active organization is in admin_roles().';
 
+revoke execute on function private.session_is_live() from public, anon;
+grant execute on function private.session_is_live() to authenticated, service_role;
+
 revoke execute on function
   private.current_membership(), private.current_org_id(), private.current_org_role(),
   private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
@@ -660,6 +699,7 @@ begin
      and g.expires_at > now()
      and o.status = 'active'
      and exists (select 1 from public.platform_admins pa where pa.user_id = auth.uid())
+     and private.session_is_live()
    order by g.starts_at desc
    limit 1;
   return v_grant;
@@ -793,8 +833,10 @@ create policy profiles_update_own on public.profiles
   with check (id = (select auth.uid()));
 
 -- memberships ---------------------------------------------------------------------------------------
+-- No insert: people join a clinic only by accepting an invitation sent to them (possession of the
+-- e-mail), never because an admin named their user id (that would also let any admin read anyone's
+-- profile, and tell which user ids exist).
 grant select, delete on table public.memberships to authenticated;
-grant insert (organization_id, user_id, role, status) on table public.memberships to authenticated;
 -- organization_id and user_id never change (also enforced for every role by a trigger)
 grant update (role, status) on table public.memberships to authenticated;
 
@@ -803,11 +845,6 @@ grant update (role, status) on table public.memberships to authenticated;
 create policy memberships_select on public.memberships
   for select to authenticated
   using (organization_id = (select private.current_read_org_id()) or user_id = (select auth.uid()));
-
--- Admins of the live active organization add memberships to that organization only.
-create policy memberships_insert_admin on public.memberships
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id()) and (select private.is_org_admin()));
 
 -- Admins of the live active organization change roles and statuses in that organization only
 -- (never their own: see the membership guards).
@@ -824,10 +861,11 @@ create policy memberships_delete_admin on public.memberships
 -- platform_admins -----------------------------------------------------------------------------------
 grant select on table public.platform_admins to authenticated;
 
--- A person sees whether they are a platform admin; platform admins see the whole list.
+-- Platform admins (live, with a live session) see the whole list, their own row included; nobody
+-- else sees any row.
 create policy platform_admins_select on public.platform_admins
   for select to authenticated
-  using (user_id = (select auth.uid()) or (select private.is_platform_admin()));
+  using ((select private.is_platform_admin()));
 
 -- The custom access token hook runs as supabase_auth_admin ----------------------------------------
 grant usage on schema public to supabase_auth_admin;
@@ -945,3 +983,82 @@ create constraint trigger memberships_keep_one_admin
   after update or delete on public.memberships
   deferrable initially immediate
   for each row execute function private.ensure_organization_keeps_admin();
+
+-- 4. People left without a clinic are signed out everywhere at once. Access through the API already
+--    ends with the membership (policies check it live), but Auth would keep refreshing their tokens.
+--    So when a membership stops being active (removed, suspended, deleted) or a clinic is suspended,
+--    everyone affected who has no other active membership in an active clinic (and is not a
+--    platform admin) loses their Auth sessions: their rows in auth.sessions are deleted (refresh
+--    tokens go with them through Auth's foreign key), as Auth's own admin sign-out does, and the
+--    access tokens already issued stop opening anything (private.session_is_live). Someone still
+--    working at another clinic keeps the session; the removed clinic's pages send them away.
+--    Hosted Supabase lets `postgres`, which owns this definer function, delete from auth.sessions
+--    (docs/local-runtime.md, "What postgres may do in auth and storage").
+create function private.end_sessions_without_clinic(p_user_ids uuid[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  delete from auth.sessions s
+   where s.user_id = any (p_user_ids)
+     and not exists (
+       select 1 from public.memberships m
+         join public.organizations o on o.id = m.organization_id
+        where m.user_id = s.user_id and m.status = 'active' and o.status = 'active'
+     )
+     and not exists (select 1 from public.platform_admins pa where pa.user_id = s.user_id);
+end;
+$$;
+comment on function private.end_sessions_without_clinic(uuid[]) is
+  'Deletes the Auth sessions (and so the refresh tokens) of those of these people who have no active membership in an active clinic and are not platform admins.';
+revoke execute on function private.end_sessions_without_clinic(uuid[]) from public, anon, authenticated;
+
+create function private.end_sessions_after_membership_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.end_sessions_without_clinic(array[old.user_id]);
+  return null;
+end;
+$$;
+comment on function private.end_sessions_after_membership_change() is
+  'Trigger (after a membership stops being active or is deleted): ends the person''s Auth sessions when no other clinic is left.';
+revoke execute on function private.end_sessions_after_membership_change() from public, anon, authenticated;
+
+create trigger memberships_end_sessions_on_leave
+  after update of status on public.memberships
+  for each row when (old.status = 'active' and new.status <> 'active')
+  execute function private.end_sessions_after_membership_change();
+create trigger memberships_end_sessions_on_delete
+  after delete on public.memberships
+  for each row when (old.status = 'active')
+  execute function private.end_sessions_after_membership_change();
+
+create function private.end_sessions_after_suspension()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.end_sessions_without_clinic(array(
+    select m.user_id from public.memberships m
+     where m.organization_id = new.id and m.status = 'active'
+  ));
+  return null;
+end;
+$$;
+comment on function private.end_sessions_after_suspension() is
+  'Trigger (after a clinic stops being active): ends the Auth sessions of its members who have no other active clinic.';
+revoke execute on function private.end_sessions_after_suspension() from public, anon, authenticated;
+
+create trigger organizations_end_sessions_on_suspension
+  after update of status on public.organizations
+  for each row when (old.status = 'active' and new.status <> 'active')
+  execute function private.end_sessions_after_suspension();

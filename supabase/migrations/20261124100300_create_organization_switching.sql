@@ -79,6 +79,10 @@ as $$
 declare
   v_user_id uuid := auth.uid();
 begin
+  -- a token whose Auth session has ended works nowhere (every page of the portal asks this first)
+  if not private.session_is_live() then
+    return;
+  end if;
   return query
     select o.id, o.slug, o.name, o.type, o.logo_path, o.theme_color, m.role,
            coalesce(p.active_organization_id = o.id, false)
@@ -92,7 +96,7 @@ begin
 end;
 $$;
 comment on function private.my_organizations() is
-  'The active organizations where the caller has an active membership, with their role and whether it is the active one.';
+  'The active organizations where the caller has an active membership, with their role and whether it is the active one; none when the caller''s Auth session has ended.';
 
 create function public.my_organizations()
 returns table (

@@ -129,6 +129,10 @@ comment on table public.patient_field_definitions is
   'Per-clinic extra patient fields (key snake_case). patients.custom_fields is validated against the ACTIVE definitions. Managed by clinic admins; readable by all staff of the clinic.';
 alter table public.patient_field_definitions enable row level security;
 
+create trigger patient_field_definitions_00_authorize
+  before insert on public.patient_field_definitions
+  for each row execute function private.authorize_row_write();
+
 create trigger patient_field_definitions_set_timestamps
   before insert or update on public.patient_field_definitions
   for each row execute function private.set_timestamps();
@@ -403,7 +407,12 @@ comment on function private.sync_patient_unique_fields() is
   'Trigger (after insert/update of patients): enforces unique_within_clinic custom fields (23505, DETAIL = field key).';
 revoke execute on function private.sync_patient_unique_fields() from public, anon, authenticated;
 
--- trigger order is alphabetical: assign mrn, forbid moves, normalize, timestamps, validate
+-- trigger order is alphabetical: authorize (private.authorize_row_write: before the MRN counter, the
+-- custom-field lock and validation see the clinic), lock, assign mrn, forbid moves, normalize,
+-- patient limit, timestamps, validate
+create trigger patients_00_authorize
+  before insert on public.patients
+  for each row execute function private.authorize_row_write();
 create trigger patients_a_assign_mrn
   before insert on public.patients
   for each row execute function private.assign_patient_mrn();
@@ -476,7 +485,7 @@ create trigger patients_0_lock_custom_fields
 -- (the platform's default privileges grant everything on new public tables: start from nothing)
 revoke all on table public.patients, public.patient_field_definitions from anon, authenticated;
 grant select on table public.patients to authenticated;
-grant insert (id, organization_id, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields)
+grant insert (organization_id, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields)
   on table public.patients to authenticated;
 grant update (given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields, archived_at)
   on table public.patients to authenticated;
@@ -499,7 +508,7 @@ create policy patients_update_registration on public.patients
   with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
 
 grant select on table public.patient_field_definitions to authenticated;
-grant insert (id, organization_id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order, active)
+grant insert (organization_id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order, active)
   on table public.patient_field_definitions to authenticated;
 grant update (label, field_type, options, required, pattern, unique_within_clinic, sort_order, active)
   on table public.patient_field_definitions to authenticated;

@@ -52,7 +52,7 @@ create index visits_created_by_idx on public.visits (created_by);
 
 -- Visit notes -----------------------------------------------------------------------------------------
 create table public.visit_notes (
-  visit_id uuid primary key,
+  visit_id uuid not null,
   organization_id uuid not null default private.current_org_id()
     references public.organizations (id) on delete cascade,
   notes text check (char_length(notes) <= 20000),
@@ -60,7 +60,9 @@ create table public.visit_notes (
   author_id uuid default auth.uid() references public.profiles (id),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  constraint visit_notes_organization_id_visit_id_key unique (organization_id, visit_id),
+  -- keyed within the clinic: a key on visit_id alone would answer another clinic's visit id with
+  -- "duplicate key" (it has notes) instead of the foreign key's "not present" (a side channel)
+  constraint visit_notes_pkey primary key (organization_id, visit_id),
   constraint visit_notes_visit_fkey foreign key (organization_id, visit_id)
     references public.visits (organization_id, id) on delete cascade
 );
@@ -207,6 +209,17 @@ comment on function private.ensure_staff_members() is
 revoke execute on function private.ensure_staff_members() from public, anon, authenticated;
 
 -- Shared triggers -------------------------------------------------------------------------------------
+-- Authorization first (private.authorize_row_write): the staff, status and vitals checks below answer
+-- only callers the table's INSERT policy admits; everyone else gets RLS's refusal.
+create trigger visits_00_authorize before insert on public.visits
+  for each row execute function private.authorize_row_write();
+create trigger visit_notes_00_authorize before insert on public.visit_notes
+  for each row execute function private.authorize_row_write();
+create trigger lab_orders_00_authorize before insert on public.lab_orders
+  for each row execute function private.authorize_row_write();
+create trigger prescriptions_00_authorize before insert on public.prescriptions
+  for each row execute function private.authorize_row_write();
+
 create trigger visits_set_timestamps before insert or update on public.visits
   for each row execute function private.set_timestamps();
 create trigger visit_notes_set_timestamps before insert or update on public.visit_notes
@@ -480,7 +493,7 @@ revoke all on table public.visits, public.visit_notes, public.lab_orders, public
 
 -- visits: scheduling staff (admin, doctor, nurse, receptionist)
 grant select on table public.visits to authenticated;
-grant insert (id, organization_id, patient_id, clinician_id, scheduled_at, reason, status)
+grant insert (organization_id, patient_id, clinician_id, scheduled_at, reason, status)
   on table public.visits to authenticated;
 grant update (clinician_id, scheduled_at, started_at, ended_at, reason, status, cancel_reason)
   on table public.visits to authenticated;
@@ -524,7 +537,7 @@ create policy visit_notes_update_clinician on public.visit_notes
 
 -- lab_orders
 grant select on table public.lab_orders to authenticated;
-grant insert (id, organization_id, patient_id, visit_id, test_code, test_name, priority, clinical_notes)
+grant insert (organization_id, patient_id, visit_id, test_code, test_name, priority, clinical_notes)
   on table public.lab_orders to authenticated;
 grant update (visit_id, test_code, test_name, priority, clinical_notes, status, result_value, result_unit,
               reference_range, result_notes, cancel_reason)
@@ -548,7 +561,7 @@ create policy lab_orders_update_clinical on public.lab_orders
 
 -- prescriptions
 grant select on table public.prescriptions to authenticated;
-grant insert (id, organization_id, patient_id, visit_id, medication, dose, route, frequency, duration_days,
+grant insert (organization_id, patient_id, visit_id, medication, dose, route, frequency, duration_days,
               quantity, refills, instructions)
   on table public.prescriptions to authenticated;
 grant update (visit_id, medication, dose, route, frequency, duration_days, quantity, refills, instructions,

@@ -244,7 +244,7 @@ begin
     raise exception 'Sign in to a clinic to open patient charts' using errcode = '42501';
   end if;
   if not exists (select 1 from public.patients p where p.organization_id = v_org and p.id = p_patient_id) then
-    raise exception 'Patient not found' using errcode = 'P0002';
+    raise exception 'Patient not found' using errcode = 'PT404';
   end if;
   return private.write_audit(v_org, 'view', 'patients', p_patient_id,
     case when v_grant.id is null then '{}'::jsonb
@@ -264,7 +264,7 @@ as $$
   select private.log_chart_view(patient_id);
 $$;
 comment on function public.log_chart_view(uuid) is
-  'RPC: call each time a patient chart is opened; writes a "view" audit row. Raises 42501 without a clinic, P0002 for a patient the caller cannot see. Returns the audit row id.';
+  'RPC: call each time a patient chart is opened; writes a "view" audit row. Raises 42501 without a clinic, PT404 (HTTP 404) for a patient the caller cannot see, whether it is another clinic''s or does not exist. Returns the audit row id.';
 
 -- Verification --------------------------------------------------------------------------------------------
 create function private.verify_audit_chain()

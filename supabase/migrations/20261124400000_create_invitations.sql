@@ -52,6 +52,13 @@ create index invitations_organization_id_created_at_idx
 create index invitations_invited_by_idx on public.invitations (invited_by);
 create index invitations_accepted_by_idx on public.invitations (accepted_by);
 
+-- Authorization first (private.authorize_row_write): whether an address already works at the clinic
+-- or is already invited, and how many seats are in use, are answered only to the clinic's admins;
+-- everyone else gets RLS's refusal, as for a clinic that does not exist.
+create trigger invitations_00_authorize
+  before insert on public.invitations
+  for each row execute function private.authorize_row_write();
+
 create trigger invitations_set_timestamps
   before insert or update on public.invitations
   for each row execute function private.set_timestamps();

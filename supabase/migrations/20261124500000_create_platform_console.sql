@@ -300,7 +300,8 @@ begin
            (select count(*) from public.patients pt where pt.organization_id = o.id),
            coalesce((select sum(coalesce((so.metadata ->> 'size')::bigint, 0))
                        from storage.objects so
-                      where so.name like o.id::text || '/%'), 0)::bigint,
+                      where so.name like o.id::text || '/%'
+                         or (so.bucket_id = 'branding' and so.name like o.slug || '/%')), 0)::bigint,
            o.created_at,
            count(*) over ()
       from matching o
@@ -311,7 +312,7 @@ begin
 end;
 $$;
 comment on function private.platform_clinics(text, uuid, integer, integer) is
-  'Platform admins: clinics matching a name/slug search (or one id), with plan, staff count (active and invited), patient count and storage bytes under <id>/ in every bucket; paged, with the total.';
+  'Platform admins: clinics matching a name/slug search (or one id), with plan, staff count (active and invited), patient count and storage bytes (under <id>/ in every bucket, and its logos under <slug>/ in branding); paged, with the total.';
 
 create function private.platform_clinic_activity(p_organization_id uuid, p_limit integer)
 returns table (
@@ -482,7 +483,7 @@ begin
   perform private.require_platform_admin();
   select o.status into v_old from public.organizations o where o.id = p_organization_id for update;
   if v_old is null then
-    raise exception 'No such clinic' using errcode = 'P0002';
+    raise exception 'No such clinic' using errcode = 'PT404';
   end if;
   if v_reason is null then
     raise exception 'Give a reason.' using errcode = '23514', hint = 'reason';
@@ -577,7 +578,7 @@ begin
   perform private.require_platform_admin();
   select o.plan_id into v_old from public.organizations o where o.id = p_organization_id for update;
   if v_old is null then
-    raise exception 'No such clinic' using errcode = 'P0002';
+    raise exception 'No such clinic' using errcode = 'PT404';
   end if;
   if not exists (select 1 from public.plans p where p.id = p_plan_id) then
     raise exception 'Choose an existing plan.' using errcode = '23503', hint = 'plan_id';
@@ -609,7 +610,7 @@ begin
   perform private.require_platform_admin();
   select * into v_sub from public.subscriptions s where s.organization_id = p_organization_id for update;
   if v_sub.id is null then
-    raise exception 'This clinic has no subscription' using errcode = 'P0002';
+    raise exception 'This clinic has no subscription' using errcode = 'PT404';
   end if;
   if v_sub.status = 'canceled' then
     raise exception 'The subscription is canceled' using errcode = '23514';
@@ -655,7 +656,7 @@ begin
   update public.invoices set status = p_status where id = p_invoice_id
   returning organization_id into v_org;
   if v_org is null then
-    raise exception 'No such invoice' using errcode = 'P0002';
+    raise exception 'No such invoice' using errcode = 'PT404';
   end if;
   perform private.platform_log('invoice.' || p_status::text, v_org,
     jsonb_build_object('invoice_id', p_invoice_id), 'update', 'invoices');

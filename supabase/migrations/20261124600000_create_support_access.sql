@@ -78,7 +78,7 @@ begin
   end if;
   select o.status into v_status from public.organizations o where o.id = p_organization_id;
   if v_status is null then
-    raise exception 'No such clinic' using errcode = 'P0002';
+    raise exception 'No such clinic' using errcode = 'PT404';
   end if;
   if v_status <> 'active' then
     raise exception 'The clinic is suspended; support access is not possible.' using errcode = '42501';

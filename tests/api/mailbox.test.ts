@@ -92,10 +92,10 @@ describe('mailbox', () => {
 		expect(set.data.user?.email).toBe(invitee);
 		expect(set.data.user?.email_confirmed_at).toBeTruthy();
 		expect(set.data.user?.user_metadata.full_name).toBe('New Nurse');
-		expect((await client.auth.updateUser({ password: 'invited-pass-1' })).error).toBeNull();
+		expect((await client.auth.updateUser({ password: 'Invited-pass-1' })).error).toBeNull();
 		const signIn = await anonClient().auth.signInWithPassword({
 			email: invitee,
-			password: 'invited-pass-1'
+			password: 'Invited-pass-1'
 		});
 		expect(signIn.error).toBeNull();
 

@@ -119,7 +119,7 @@ describe('tenant isolation through the gateway', () => {
 			const { data, error } = await anon.from(table).select('*').limit(5);
 			expect(error !== null || (data ?? []).length === 0, table).toBe(true);
 		}
-		const { data: branding } = await anon.rpc('get_branding', { host: 'clinic-a.localhost' });
+		const { data: branding } = await anon.rpc('get_branding', { clinic_slug: 'clinic-a' });
 		expect(branding).toHaveLength(1);
 		expect(Object.keys(branding![0]).sort()).toEqual(
 			['logo_path', 'name', 'sign_in_message', 'slug', 'status', 'theme_color', 'type'].sort()
@@ -202,7 +202,8 @@ describe('tenant isolation through the gateway', () => {
 	});
 
 	it("branding storage: an admin writes only in their clinic's folder; the logo is public", async () => {
-		const path = `${CLINIC_A}/api-test-${Date.now()}.png`;
+		// logos live under the clinic's slug: their public URL must not show the clinic's id
+		const path = `clinic-a/api-test-${Date.now()}.png`;
 		const up = await adminA.storage
 			.from('branding')
 			.upload(path, PNG, { contentType: 'image/png' });
@@ -210,15 +211,19 @@ describe('tenant isolation through the gateway', () => {
 		try {
 			const intoB = await adminA.storage
 				.from('branding')
-				.upload(`${HOSPITAL}/intrusion.png`, PNG, { contentType: 'image/png' });
+				.upload(`city-hospital/intrusion.png`, PNG, { contentType: 'image/png' });
 			expect(intoB.error).not.toBeNull();
+			const underId = await adminA.storage
+				.from('branding')
+				.upload(`${CLINIC_A}/by-id.png`, PNG, { contentType: 'image/png' });
+			expect(underId.error).not.toBeNull();
 			const byDoctor = await doctorA.storage
 				.from('branding')
-				.upload(`${CLINIC_A}/doctor.png`, PNG, { contentType: 'image/png' });
+				.upload(`clinic-a/doctor.png`, PNG, { contentType: 'image/png' });
 			expect(byDoctor.error).not.toBeNull();
 			const svg = await adminA.storage
 				.from('branding')
-				.upload(`${CLINIC_A}/evil.svg`, Buffer.from('<svg/>'), { contentType: 'image/svg+xml' });
+				.upload(`clinic-a/evil.svg`, Buffer.from('<svg/>'), { contentType: 'image/svg+xml' });
 			expect((svg.error as { statusCode?: string } | null)?.statusCode).toBe('415');
 			const publicUrl = client().storage.from('branding').getPublicUrl(path).data.publicUrl;
 			const res = await fetch(publicUrl);

@@ -54,7 +54,7 @@ beforeAll(async () => {
 	const admin = await signIn(source, demo.adminA);
 	const upload = await admin.storage
 		.from('branding')
-		.upload(`${CLINIC_A}/logo.png`, LOGO, { contentType: 'image/png', upsert: true });
+		.upload(`clinic-a/logo.png`, LOGO, { contentType: 'image/png', upsert: true });
 	expect(upload.error).toBeNull();
 
 	const counts = await source.query(
@@ -111,7 +111,7 @@ describe('backup and restore of the local runtime', () => {
 		const adminB = await signIn(target, demo.adminB);
 		const overwrite = await adminB.storage
 			.from('branding')
-			.upload(`${CLINIC_A}/logo.png`, Buffer.from('not a logo'), {
+			.upload(`clinic-a/logo.png`, Buffer.from('not a logo'), {
 				contentType: 'image/png',
 				upsert: true
 			});
@@ -120,7 +120,7 @@ describe('backup and restore of the local runtime', () => {
 
 	it('serves the logo’s bytes from the restored Storage', async () => {
 		const res = await fetch(
-			`http://127.0.0.1:${target.ports.api}/storage/v1/object/public/branding/${CLINIC_A}/logo.png`
+			`http://127.0.0.1:${target.ports.api}/storage/v1/object/public/branding/clinic-a/logo.png`
 		);
 		expect(res.status).toBe(200);
 		expect(Buffer.from(await res.arrayBuffer()).equals(LOGO)).toBe(true);

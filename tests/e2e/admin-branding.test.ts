@@ -92,8 +92,8 @@ describe('clinic admin console: branding', () => {
 		await visitor?.close();
 		// through the Storage API, which removes the files too (Storage refuses direct row deletes)
 		const branding = serviceClient().storage.from('branding');
-		const { data: logos } = await branding.list(orgId);
-		if (logos?.length) await branding.remove(logos.map((f) => `${orgId}/${f.name}`));
+		const { data: logos } = await branding.list(slug);
+		if (logos?.length) await branding.remove(logos.map((f) => `${slug}/${f.name}`));
 		await sql('delete from public.organizations where id = $1', [orgId]);
 		for (const id of people) await deleteUser(id);
 	});
@@ -154,7 +154,12 @@ describe('clinic admin console: branding', () => {
 		);
 		expect(sawProgress).toBe(true);
 		const first = await logoPath();
-		expect(first).toMatch(new RegExp(`^${orgId}/logo-\\d+\\.png$`));
+		// logos live under the clinic's slug: the sign-in page's logo URL never shows the clinic's id
+		expect(first).toMatch(new RegExp(`^${slug}/logo-\\d+\\.png$`));
+		const signInHtml = await (await visitor.newPage()).goto(appUrl(slug, '/sign-in'));
+		const html = (await signInHtml?.text()) ?? '';
+		expect(html).toContain(`/branding/${slug}/logo-`);
+		expect(html).not.toContain(orgId);
 
 		const signInPage = await visitor.newPage();
 		await signInPage.goto(appUrl(slug, '/sign-in'));
@@ -177,7 +182,7 @@ describe('clinic admin console: branding', () => {
 			(
 				await sql<{ name: string }>(
 					`select name from storage.objects where bucket_id = 'branding' and name like $1`,
-					[`${orgId}/%`]
+					[`${slug}/%`]
 				)
 			).map((o) => o.name);
 		await expect.poll(objects).toEqual([second]);

@@ -177,10 +177,14 @@ describe('clinic admin console: staff and invitations', () => {
 				await sql('select 1 from public.memberships where user_id = $1', [nurse.id])
 			).toHaveLength(0);
 
-			// the removed person's still-valid session gets nothing at the next request
+			// the removed person's still-unexpired token gets nothing at the next request: removal from
+			// their only clinic ended their Auth session (docs/security.md, "Sessions")
 			await nursePage.goto(appUrl(CLINIC_A.slug, '/dashboard'));
 			await nursePage.waitForURL((u) => u.pathname === '/sign-in');
-			expect(new URL(nursePage.url()).searchParams.get('notice')).toBe('no-access');
+			expect(new URL(nursePage.url()).searchParams.get('notice')).toBe('signed-out');
+			expect(await sql('select 1 from auth.sessions where user_id = $1', [nurse.id])).toHaveLength(
+				0
+			);
 		} finally {
 			await theirs.close();
 		}

@@ -43,6 +43,14 @@ describe('forgot password through the local mailbox', () => {
 		await page.getByRole('button', { name: 'Save password' }).click();
 		await page.waitForSelector('#password-error');
 		expect(await page.textContent('#password-error')).toContain('at least 10');
+		// the character rule Auth enforces (password_requirements), checked in the form first
+		await page.getByLabel('New password', { exact: true }).fill('all-lowercase-1');
+		await page.getByLabel('Repeat the new password').fill('all-lowercase-1');
+		await page.getByRole('button', { name: 'Save password' }).click();
+		await page.waitForFunction(() =>
+			document.querySelector('#password-error')?.textContent?.includes('uppercase')
+		);
+		expect(await page.textContent('#password-error')).toContain('Include an uppercase letter.');
 
 		await page.getByLabel('New password', { exact: true }).fill('Second-password-2');
 		await page.getByLabel('Repeat the new password').fill('Second-password-2');

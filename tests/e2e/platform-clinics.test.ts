@@ -275,8 +275,14 @@ describe('platform console: clinics', () => {
 			await page.getByRole('button', { name: 'Yes, reactivate clinic' }).click();
 			await page.waitForURL((u) => u.pathname === `/platform/clinics/${orgId}`);
 			await expect(page.getByTestId('clinic-status').textContent()).resolves.toContain('active');
-			const back = await member.from('organizations').select('id');
-			expect(back.data).toEqual([{ id: orgId }]);
+			// suspending ended the member's Auth sessions (docs/security.md, "Sessions"): the old
+			// token stays closed, and signing in again opens the reactivated clinic
+			const stale = await member.from('organizations').select('id');
+			expect(stale.data).toEqual([]);
+			const again = anonClient();
+			await again.auth.signInWithPassword({ email: nurse.email, password });
+			const reopened = await again.from('organizations').select('id');
+			expect(reopened.data).toEqual([{ id: orgId }]);
 		});
 
 		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async () => {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
+import { createStaff, deleteUser } from '../support/people.ts';
 import { adminDb } from '../support/stack.ts';
 
 describe('branded sign-in and clinic sessions', () => {
@@ -49,15 +50,27 @@ describe('branded sign-in and clinic sessions', () => {
 	});
 
 	it('signs a doctor in to their clinic and out again', async () => {
-		const page = await signIn(browser, CLINIC_A.slug, demo.doctorA, DEMO_PASSWORD);
-		expect(new URL(page.url()).pathname).toBe('/dashboard');
-		expect(await page.textContent('header')).toContain(demo.doctorA);
-		await page.screenshot({ path: screenshotPath('dashboard-doctor-a'), fullPage: true });
-		await page.getByRole('button', { name: 'Sign out' }).click();
-		await page.waitForURL((u) => u.pathname === '/sign-in');
-		await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
-		expect(new URL(page.url()).pathname).toBe('/sign-in');
-		expect(new URL(page.url()).searchParams.get('redirectTo')).toBe('/dashboard');
+		// a doctor of its own: signing out ends every session of the person (global scope), which
+		// would also end the demo doctor's sessions other test files hold
+		const doctor = await createStaff({
+			organizationSlug: CLINIC_A.slug,
+			role: 'doctor',
+			password: 'Doctor-pass-1',
+			prefix: 'e2e-doctor'
+		});
+		try {
+			const page = await signIn(browser, CLINIC_A.slug, doctor.email, 'Doctor-pass-1');
+			expect(new URL(page.url()).pathname).toBe('/dashboard');
+			expect(await page.textContent('header')).toContain(doctor.email);
+			await page.screenshot({ path: screenshotPath('dashboard-doctor-a'), fullPage: true });
+			await page.getByRole('button', { name: 'Sign out' }).click();
+			await page.waitForURL((u) => u.pathname === '/sign-in');
+			await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+			expect(new URL(page.url()).pathname).toBe('/sign-in');
+			expect(new URL(page.url()).searchParams.get('redirectTo')).toBe('/dashboard');
+		} finally {
+			await deleteUser(doctor.id);
+		}
 	});
 
 	it('refuses a wrong password with a message next to the field', async () => {

@@ -101,7 +101,32 @@ describe('parseSelect', () => {
 				]
 			}
 		]);
-		expect(parseSelect('total:count()')).toEqual([{ kind: 'count', alias: 'total', bare: false }]);
+		expect(parseSelect('total:count()')).toEqual([
+			{ kind: 'count', alias: 'total', bare: false, cast: null }
+		]);
+		expect(parseSelect('count()::text')).toEqual([
+			{ kind: 'count', alias: null, bare: false, cast: 'text' }
+		]);
+		// PostgREST aggregates: field[::cast].agg()[::cast]; an empty embed is marked, not `*`
+		expect(parseSelect('s:amount::int.sum()::text,users()')).toEqual([
+			{
+				kind: 'column',
+				alias: 's',
+				field: { name: 'amount', json: [] },
+				cast: 'int',
+				aggregate: 'sum',
+				aggregateCast: 'text'
+			},
+			{
+				kind: 'embed',
+				alias: null,
+				relation: 'users',
+				hint: null,
+				joinType: 'left',
+				empty: true,
+				select: []
+			}
+		]);
 		expect(parseSelect('...owner(name)')).toEqual([
 			{
 				kind: 'embed',

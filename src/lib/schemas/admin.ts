@@ -47,11 +47,11 @@ export const LOGO_EXTENSIONS: Record<LogoType, string> = {
 	'image/gif': 'gif'
 };
 
-/** A logo already uploaded to `<organization_id>/logo-<timestamp>.<ext>` by the browser. */
+/** A logo already uploaded to `<clinic slug>/logo-<timestamp>.<ext>` by the browser. */
 export const logoPathSchema = z.object({
 	logoPath: z
 		.string()
-		.regex(/^[0-9a-f-]{36}\/logo-[0-9]{10,16}\.(png|jpg|webp|gif)$/, { error: 'Invalid file.' })
+		.regex(/^[a-z0-9-]{3,63}\/logo-[0-9]{10,16}\.(png|jpg|webp|gif)$/, { error: 'Invalid file.' })
 });
 
 export const FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'select'] as const;

@@ -120,7 +120,7 @@ export async function loadChart({
 	if (chart.error) throw new Error(`chart: ${chart.error.message}`);
 	if (!chart.data) return null;
 	if (audit.error) {
-		if (audit.error.code === 'P0002') return null;
+		if (audit.error.code === 'PT404') return null;
 		throw new Error(`log_chart_view: ${audit.error.message}`);
 	}
 	const { organizations, visits, lab_orders, prescriptions, ...patient } = chart.data;

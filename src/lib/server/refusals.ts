@@ -53,7 +53,9 @@ export interface RefusalRules<F extends string = string> {
 
 /** SQLSTATE classes and codes that are answers about the request, not faults of the system. */
 function isRefusalCode(code: string): boolean {
-	return /^(22|23|40)/.test(code) || ['42501', 'P0001', 'P0002', 'PGRST116'].includes(code);
+	return (
+		/^(22|23|40)/.test(code) || ['42501', 'P0001', 'P0002', 'PT404', 'PGRST116'].includes(code)
+	);
 }
 
 /** A HINT that is a field name (e.g. `slug`) rather than advice for people. */
@@ -119,7 +121,7 @@ function messageOf(error: DbError, code: string, rules: RefusalRules): string {
 
 function statusOf(error: DbError, code: string, rules: RefusalRules): RefusalStatus {
 	if (code === '42501') return 403;
-	if (code === 'P0002' || code === 'PGRST116') return 404;
+	if (code === 'P0002' || code === 'PT404' || code === 'PGRST116') return 404;
 	if (code === '23505' || code.startsWith('40')) return 409;
 	if (rules.conflicts?.includes((error.details ?? '').trim())) return 409;
 	return 400;

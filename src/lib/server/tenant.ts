@@ -1,8 +1,10 @@
 /**
- * Tenant resolution from the request host: `<slug>.<root domain>` or a mapped custom domain
- * selects a clinic; the bare root domain is the platform's own site. The clinic's pre-login
- * branding comes from the database's `get_branding` RPC, which returns only public fields (never
- * the organization row).
+ * Tenant resolution from the request host: `<slug>.<configured root domain>` or a custom domain
+ * recorded for a clinic selects it; the bare root domain is the platform's own site; any other host
+ * (`<slug>.<some other domain>` pointed at the portal, deeper subdomains, unknown domains) serves no
+ * clinic and gets the neutral page. The clinic's pre-login branding comes from the database's
+ * `get_branding` RPC, which returns only public fields and no internal identifier (the logo lives
+ * under the clinic's slug).
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
@@ -37,18 +39,25 @@ export function resolveTenant(rawHost: string | null | undefined, root: string):
 	return { kind: 'clinic', host, slug: null };
 }
 
-/** Public URL of an object in the `branding` bucket (public read; sign-in pages show it). */
+/**
+ * Public URL of an object in the `branding` bucket (public read; sign-in pages show it). Logos
+ * live under the clinic's slug, so the URL names nothing the address does not.
+ */
 export function logoUrl(path: string): string {
 	const encoded = path.split('/').map(encodeURIComponent).join('/');
 	return `${supabaseUrl()}/storage/v1/object/public/branding/${encoded}`;
 }
 
-/** The public branding of the clinic serving `host`, or null when no clinic does. */
+/**
+ * The public branding of the clinic this host serves, or null when it serves none: by slug for
+ * `<slug>.<root domain>`, else only a custom domain recorded for a clinic.
+ */
 export async function loadBranding(
 	supabase: SupabaseClient<Database>,
-	host: string
+	tenant: Extract<Tenant, { kind: 'clinic' }>
 ): Promise<Branding | null> {
-	const { data, error } = await supabase.rpc('get_branding', { host }).maybeSingle();
+	const args = tenant.slug ? { clinic_slug: tenant.slug } : { custom_domain: tenant.host };
+	const { data, error } = await supabase.rpc('get_branding', args).maybeSingle();
 	if (error) throw new Error(`get_branding failed: ${error.message}`);
 	if (!data) return null;
 	const themeColor = data.theme_color || DEFAULT_COLOR;

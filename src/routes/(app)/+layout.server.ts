@@ -1,4 +1,5 @@
 import { redirect } from '@sveltejs/kit';
+import { isAuthSessionMissingError } from '@supabase/supabase-js';
 import { clinicOrigin } from '$lib/server/addresses';
 import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
 import { activeSupportAccess, supportBanner } from '$lib/server/platform/support';
@@ -38,8 +39,12 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 			};
 		}
 		// Removed, suspended or never a member here: the session has nothing to do at this clinic.
+		// Or the session itself ended (signed out at another clinic address, or removed from the
+		// last clinic): then the database lists no clinic at all, and Auth says so.
+		const { error: userError } = await locals.supabase.auth.getUser();
+		const ended = isAuthSessionMissingError(userError);
 		await locals.supabase.auth.signOut({ scope: 'local' });
-		redirect(303, '/sign-in?notice=no-access');
+		redirect(303, `/sign-in?notice=${ended ? 'signed-out' : 'no-access'}`);
 	}
 	let timeZone = zone;
 	if (claims.organization_id !== here.organization_id) {

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
-import { setPasswordSchema } from '$lib/schemas/auth';
+import { PASSWORD_HINT, setPasswordSchema } from '$lib/schemas/auth';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -23,7 +23,7 @@ export const actions: Actions = {
 				error.code === 'same_password'
 					? 'Choose a password different from your current one.'
 					: error.code === 'weak_password'
-						? 'That password is too weak. Use a longer one.'
+						? `That password is too weak. ${PASSWORD_HINT}`
 						: 'Could not update your password. Try again.';
 			return setError(form, 'password', text);
 		}

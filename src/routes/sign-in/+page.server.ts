@@ -4,6 +4,7 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { signInSchema } from '$lib/schemas/auth';
 import { clinicOrigin, safeRedirectPath } from '$lib/server/addresses';
 import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
+import { signInAllowed, signInSucceeded } from '$lib/server/sign-in-throttle';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -17,7 +18,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, locals, url }) => {
+	default: async ({ request, locals, url, getClientAddress, setHeaders }) => {
 		const form = await superValidate(request, zod4(signInSchema));
 		if (!form.valid) return fail(400, { form });
 		const branding = locals.branding;
@@ -26,6 +27,16 @@ export const actions: Actions = {
 			return setError(form, 'email', `${branding.name} is suspended; sign-in is closed.`, {
 				status: 403
 			});
+		}
+
+		// One person guessing is slowed; colleagues at other addresses or accounts are not.
+		const throttle = await signInAllowed(locals.supabase, {
+			clientAddress: getClientAddress(),
+			email: form.data.email
+		});
+		if (!throttle.allowed) {
+			setHeaders({ 'retry-after': String(throttle.retryAfterSeconds) });
+			return setError(form, 'password', throttle.message, { status: 429 });
 		}
 
 		const { error } = await locals.supabase.auth.signInWithPassword(form.data);
@@ -37,9 +48,12 @@ export const actions: Actions = {
 						? 'Confirm your email address before signing in.'
 						: error.code === 'user_banned'
 							? 'This account is blocked. Contact your clinic administrator.'
-							: 'Sign-in is unavailable right now. Try again in a moment.';
-			return setError(form, 'password', message, { status: 400 });
+							: error.status === 429
+								? 'Too many sign-in attempts from this network. Try again in a few minutes.'
+								: 'Sign-in is unavailable right now. Try again in a moment.';
+			return setError(form, 'password', message, { status: error.status === 429 ? 429 : 400 });
 		}
+		await signInSucceeded(locals.supabase);
 
 		// Signing in at a clinic you do not belong to is refused, naming where you can sign in.
 		const orgs = await myOrganizations(locals.supabase);

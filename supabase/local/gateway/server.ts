@@ -11,7 +11,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PORT, HOST, MAIL_PORT } from '../config.ts';
 import { apikeyRole, effectiveBearer } from './core/bearer.ts';
-import { closePools } from './core/db.ts';
+import { authPool, closePools } from './core/db.ts';
+import { isDatabaseUnavailable, sendUnavailable } from './core/unavailable.ts';
 import { sendJson, type GatewayContext } from './core/http.ts';
 import { handleAuth } from './auth/router.ts';
 import { handleRest } from './rest/handler.ts';
@@ -100,9 +101,27 @@ async function route(req: IncomingMessage, res: ServerResponse) {
 		apikeyRole: role,
 		bearer: effectiveBearer(req, apikey)
 	};
+	if (service === 'auth' && rest === '/health' && !(await databaseReachable())) {
+		// The health check says so while PostgreSQL is out of reach.
+		sendUnavailable(ctx, 'auth');
+		return;
+	}
 	if (service === 'auth') await handleAuth(ctx);
 	else if (service === 'rest') await handleRest(ctx);
 	else await handleStorage(ctx);
+}
+
+/** One short query: is PostgreSQL answering? */
+async function databaseReachable(): Promise<boolean> {
+	try {
+		await Promise.race([
+			authPool.query('select 1'),
+			new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))
+		]);
+		return true;
+	} catch {
+		return false;
+	}
 }
 
 function guard(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
@@ -124,6 +143,24 @@ api.listen(API_PORT, HOST, () => console.log(`[gateway] API on http://${HOST}:${
 mailbox.listen(MAIL_PORT, HOST, () =>
 	console.log(`[gateway] mailbox on http://${HOST}:${MAIL_PORT}`)
 );
+
+// The gateway never dies of a database error (docs/local-runtime.md, "When the database is
+// unreachable"): one that escapes every handler is logged; anything else still ends the process.
+process.on('uncaughtException', (err) => {
+	if (isDatabaseUnavailable(err)) {
+		console.error('[gateway] database error outside a request:', err.message);
+		return;
+	}
+	console.error('[gateway] fatal', err);
+	process.exit(1);
+});
+process.on('unhandledRejection', (err) => {
+	if (isDatabaseUnavailable(err)) {
+		console.error('[gateway] database error outside a request:', (err as Error).message);
+		return;
+	}
+	console.error('[gateway] unhandled rejection', err);
+});
 
 async function shutdown() {
 	api.close();

@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(27);
+select plan(29);
 
 select is_empty(
   $$ select n.nspname || '.' || c.relname
@@ -130,8 +130,8 @@ select ok(
   'nobody else executes the access token hook'
 );
 select ok(
-  has_function_privilege('anon', 'public.get_branding(text)', 'execute')
-  and has_function_privilege('authenticated', 'public.get_branding(text)', 'execute'),
+  has_function_privilege('anon', 'public.get_branding(text, text)', 'execute')
+  and has_function_privilege('authenticated', 'public.get_branding(text, text)', 'execute'),
   'get_branding is callable before and after sign-in'
 );
 select ok(
@@ -187,6 +187,59 @@ select is(
       and t.tgfoid = 'private.set_timestamps()'::regprocedure),
   6,
   'every tenancy table keeps created_at/updated_at with the shared trigger'
+);
+
+-- No validation before authorization (docs/security.md, "What an outsider can learn") ----------------
+-- BEFORE triggers run before RLS's WITH CHECK. A table the API roles may insert into whose BEFORE
+-- INSERT row triggers do anything but timestamps must fire private.authorize_row_write() first, so
+-- checks, counters and locks see only rows the table's policy admits.
+select is_empty(
+  $$ select c.oid::regclass::text
+       from pg_catalog.pg_class c
+       join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname in ('public', 'graphql_public')
+        and c.relkind in ('r', 'p')
+        and (has_any_column_privilege('authenticated', c.oid, 'insert')
+             or has_any_column_privilege('anon', c.oid, 'insert'))
+        and exists (
+          select 1 from pg_catalog.pg_trigger t
+           where t.tgrelid = c.oid and not t.tgisinternal
+             and t.tgtype & 1 = 1 and t.tgtype & 2 = 2 and t.tgtype & 4 = 4   -- row, before, insert
+             and t.tgfoid <> 'private.set_timestamps()'::regprocedure
+        )
+        and coalesce((
+          select t.tgfoid = 'private.authorize_row_write()'::regprocedure
+            from pg_catalog.pg_trigger t
+           where t.tgrelid = c.oid and not t.tgisinternal
+             and t.tgtype & 1 = 1 and t.tgtype & 2 = 2 and t.tgtype & 4 = 4
+           order by t.tgname
+           limit 1
+        ), false) is false $$,
+  'every API-insertable table with BEFORE INSERT checks fires private.authorize_row_write first'
+);
+
+-- A client never collides with another clinic's row: every unique key made only of columns an API
+-- role may insert includes organization_id (a global key would answer "duplicate key" for another
+-- clinic's value and "not present" or success for an unknown one).
+select is_empty(
+  $$ select i.indexrelid::regclass::text
+       from pg_catalog.pg_index i
+       join pg_catalog.pg_class c on c.oid = i.indrelid
+       join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname in ('public', 'graphql_public')
+        and i.indisunique
+        and not exists (
+          select 1 from unnest(i.indkey::int2[]) k
+           where k = 0
+              or not (has_column_privilege('authenticated', c.oid, k, 'insert')
+                      or has_column_privilege('anon', c.oid, k, 'insert'))
+        )
+        and not exists (
+          select 1 from unnest(i.indkey::int2[]) k
+            join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = k
+           where a.attname = 'organization_id'
+        ) $$,
+  'every unique key a client can fill alone is scoped to the clinic (organization_id)'
 );
 
 select * from finish();

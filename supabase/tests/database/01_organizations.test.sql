@@ -30,15 +30,15 @@ select lives_ok($$ insert into public.organizations (slug, name, theme_color) va
 select throws_ok($$ insert into public.organizations (slug, name, sign_in_message) values ('msg-long', 'X', repeat('x', 281)) $$, '23514', null, 'a sign-in message over 280 characters is refused');
 select throws_ok($$ insert into public.organizations (slug, name, suspended_reason) values ('reason-1', 'X', 'late payment') $$, '23514', null, 'a suspension reason needs a suspended status');
 select throws_ok(
-  $$ update public.organizations set logo_path = tests.org_id('beta') || '/logo.png' where id = tests.org_id('alpha') $$,
-  '23514', null, 'logo_path must be inside the organization''s own folder'
+  $$ update public.organizations set logo_path = 'tests-beta/logo.png' where id = tests.org_id('alpha') $$,
+  '23514', null, 'logo_path must be inside the organization''s own folder (its slug)'
 );
 select throws_ok(
-  $$ update public.organizations set logo_path = tests.org_id('alpha') || '/../x.png' where id = tests.org_id('alpha') $$,
+  $$ update public.organizations set logo_path = 'tests-alpha/../x.png' where id = tests.org_id('alpha') $$,
   '23514', null, 'logo_path cannot climb out of its folder'
 );
 select throws_ok(
-  $$ update public.organizations set logo_path = tests.org_id('alpha') || '/a/b.png' where id = tests.org_id('alpha') $$,
+  $$ update public.organizations set logo_path = 'tests-alpha/a/b.png' where id = tests.org_id('alpha') $$,
   '23514', null, 'logo_path has exactly one folder'
 );
 
@@ -76,7 +76,7 @@ select throws_ok($$ insert into public.organizations (slug, name) values ('new-c
 
 -- UPDATE --------------------------------------------------------------------------------------------
 select tests.act_as('alpha_admin');
-select is(tests.rows_affected($$ update public.organizations set name = 'Alpha Renamed', theme_color = '#112233', sign_in_message = 'Hi', logo_path = tests.org_id('alpha') || '/logo.png' where id = tests.org_id('alpha') $$), 1, 'clinic A admin updates clinic A''s settings');
+select is(tests.rows_affected($$ update public.organizations set name = 'Alpha Renamed', theme_color = '#112233', sign_in_message = 'Hi', logo_path = 'tests-alpha/logo.png' where id = tests.org_id('alpha') $$), 1, 'clinic A admin updates clinic A''s settings');
 select is(tests.rows_affected($$ update public.organizations set name = 'Hijacked' where id = tests.org_id('beta') $$), 0, 'clinic A admin cannot update clinic B');
 select throws_ok($$ update public.organizations set status = 'suspended' where id = tests.org_id('alpha') $$, '42501', null, 'clinic A admin cannot change the status');
 select throws_ok($$ update public.organizations set plan_id = 'hospital' where id = tests.org_id('alpha') $$, '42501', null, 'clinic A admin cannot change the plan');
@@ -108,7 +108,7 @@ select throws_ok($$ update public.organizations set name = 'X' where id = tests.
 select tests.clear_authentication();
 select results_eq(
   $$ select name, theme_color, sign_in_message, logo_path, status::text, plan_id from public.organizations where id = tests.org_id('alpha') $$,
-  $$ values ('Alpha Renamed', '#112233', 'Hi', tests.org_id('alpha') || '/logo.png', 'active', 'starter') $$,
+  $$ values ('Alpha Renamed', '#112233', 'Hi', 'tests-alpha/logo.png', 'active', 'starter') $$,
   'only the allowed update reached clinic A'
 );
 

@@ -5,7 +5,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(27);
+select plan(28);
 select tests.create_tenancy_fixture();
 
 -- tokens issued now, kept by the test as a browser would keep them
@@ -51,7 +51,11 @@ select is(
 select tests.clear_authentication();
 update public.memberships set status = 'active' where user_id = tests.user_id('alpha_doctor');
 select tests.use_token('alpha_doctor');
-select results_eq($$ select slug from public.organizations $$, array['tests-alpha'], 'reinstating the membership restores access at once');
+select is_empty($$ select 1 from public.organizations $$, 'the old token stays closed after reinstating: removal from the last clinic ended its session');
+select tests.clear_authentication();
+update tests.tokens set claims = tests.authenticate_as(tests.user_id('alpha_doctor')) where persona = 'alpha_doctor';
+select tests.use_token('alpha_doctor');
+select results_eq($$ select slug from public.organizations $$, array['tests-alpha'], 'reinstating the membership opens the clinic to a new sign-in');
 
 -- Demotion --------------------------------------------------------------------------------------------------
 select tests.clear_authentication();

@@ -64,7 +64,7 @@ select throws_ok($$ truncate public.audit_log $$, '42501', null, 'an admin canno
 select throws_ok($$ select private.write_audit(tests.org_id('alpha'), 'view', 'patients', null, '{}') $$, '42501', null,
   'the internal writer is not callable by API roles');
 select tests.act_as('beta_admin');
-select throws_ok($$ select public.log_chart_view((select id from public.patients where family_name = 'Audit')) $$, 'P0002', null,
+select throws_ok($$ select public.log_chart_view((select id from public.patients where family_name = 'Audit')) $$, 'PT404', null,
   'a chart view of another clinic''s patient is refused (nothing is logged)');
 select tests.act_as('nobody');
 select throws_ok($$ select public.log_chart_view(gen_random_uuid()) $$, '42501', null, 'no clinic, no chart views');

@@ -3,7 +3,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(41);
+select plan(42);
 select tests.create_tenancy_fixture();
 
 insert into tests.personas values
@@ -129,7 +129,16 @@ select throws_ok(
 );
 select throws_ok(
   $$ insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('stranger'), 'nurse') $$,
-  '23514', null, 'an admin cannot bypass the seat limit by adding a membership directly'
+  '42501', 'permission denied for table memberships',
+  'an admin cannot bypass invitations (or the seat limit) by adding a membership directly'
+);
+select tests.clear_authentication();
+insert into public.memberships (organization_id, user_id, role, status)
+values (tests.org_id('alpha'), tests.user_id('stranger'), 'nurse', 'suspended');
+select tests.act_as('alpha_admin');
+select throws_ok(
+  $$ update public.memberships set status = 'active' where user_id = tests.user_id('stranger') $$,
+  '23514', null, 'nor by reactivating a suspended membership while every seat is taken'
 );
 select lives_ok(
   $$ update public.invitations set status = 'revoked' where email = 'fifth@tests.local' $$,

@@ -87,7 +87,7 @@ select throws_ok(format($$ select public.start_support_access(%L, 'looking into 
 select throws_ok(format($$ select public.start_support_access(%L, 'looking into a ticket', 5) $$, tests.org_id('alpha')),
   '23514', 'Choose between 15 and 120 minutes.', 'at least 15 minutes');
 select throws_ok($$ select public.start_support_access(gen_random_uuid(), 'looking into a ticket', 30) $$,
-  'P0002', null, 'an unknown clinic is refused');
+  'PT404', null, 'an unknown clinic is refused');
 
 -- Before a grant, a platform admin reads no clinical data
 select is_empty($$ select 1 from public.patients $$, 'without a grant a platform admin reads no patients');
@@ -142,7 +142,7 @@ select throws_ok(format($$ select public.switch_organization(%L) $$, tests.org_i
 
 -- Chart views are audited under the platform admin
 select lives_ok(format($$ select public.log_chart_view(%L) $$, tests.row_id('patient')), 'support may open a chart');
-select throws_ok(format($$ select public.log_chart_view(%L) $$, tests.row_id('beta_patient')), 'P0002', null,
+select throws_ok(format($$ select public.log_chart_view(%L) $$, tests.row_id('beta_patient')), 'PT404', null,
   'but not another clinic''s');
 select lives_ok($$ select public.create_session_handoff('tests-alpha', 'refresh-token') $$,
   'the handoff to the clinic''s address accepts the grant');

@@ -2,7 +2,8 @@
  * The clinic's public branding (name, theme colour, sign-in message, logo), edited by its admins
  * at /admin/branding. Writes go through the admin's own client: the organizations column grant
  * and RLS allow exactly these columns of their own clinic, and Storage policies allow only
- * `<organization_id>/…` objects of the branding bucket (2 MiB, raster image types as declared by
+ * `<clinic slug>/…` objects of the branding bucket (never the clinic's id: the logo's public URL
+ * appears on the sign-in page) (2 MiB, raster image types as declared by
  * the uploader). What a file declares proves nothing, so before the clinic points at an object
  * the portal reads its bytes: only a PNG, JPEG, WebP or GIF becomes a logo (`file-type` reads the
  * magic bytes); anything else is deleted again and refused.
@@ -92,15 +93,18 @@ async function checkStoredLogo(supabase: Db, path: string, field: string): Promi
 export async function setLogo({
 	supabase,
 	organizationId,
+	folder,
 	logoPath,
 	field
 }: {
 	supabase: Db;
 	organizationId: string;
+	/** The clinic's folder in the branding bucket: its slug. */
+	folder: string;
 	logoPath: string | null;
 	field: string;
 }): Promise<Result> {
-	if (logoPath && !logoPath.startsWith(`${organizationId}/`))
+	if (logoPath && !logoPath.startsWith(`${folder}/`))
 		return refuse('That file does not belong to this clinic.', { field, status: 403 });
 	if (logoPath) {
 		const checked = await checkStoredLogo(supabase, logoPath, field);
@@ -129,17 +133,18 @@ export async function setLogo({
 /** Server-side upload (the form without JavaScript): streams the file to Storage as the admin. */
 export async function uploadLogo({
 	supabase,
-	organizationId,
+	folder,
 	file
 }: {
 	supabase: Db;
-	organizationId: string;
+	/** The clinic's folder in the branding bucket: its slug. */
+	folder: string;
 	file: File;
 }): Promise<Result<{ path: string }>> {
 	const type = file.type as LogoType;
 	if (!LOGO_TYPES.includes(type))
 		return refuse('Use a PNG, JPEG, WebP or GIF image.', { field: 'logo' });
-	const path = `${organizationId}/logo-${Date.now()}.${LOGO_EXTENSIONS[type]}`;
+	const path = `${folder}/logo-${Date.now()}.${LOGO_EXTENSIONS[type]}`;
 	const { error } = await supabase.storage
 		.from('branding')
 		.upload(path, file, { contentType: type, upsert: false });

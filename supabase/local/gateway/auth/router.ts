@@ -7,6 +7,7 @@
  * another method answers 405, an unknown path 404 (GoTrue's router). Errors answer in GoTrue's
  * shape (errors.ts).
  */
+import { isDatabaseUnavailable, sendUnavailable } from '../core/unavailable.ts';
 import { jwks } from '../core/jwt.ts';
 import { sendJson, type GatewayContext } from '../core/http.ts';
 import { findRoute, type Route } from '../core/router.ts';
@@ -135,6 +136,9 @@ function sendFailure(ctx: GatewayContext, err: unknown) {
 		return;
 	}
 	if (err instanceof AuthError) return sendAuthError(ctx, err);
+	// A broken percent-encoding in an admin user id: no such user (found by tests/api/gateway-fuzz).
+	if (err instanceof URIError)
+		return sendAuthError(ctx, new AuthError(404, 'user_not_found', 'User not found'));
 	const sqlstate = (err as { code?: unknown }).code;
 	if (typeof sqlstate === 'string' && /^(22|23)/.test(sqlstate)) {
 		// a value Postgres refused (too long, malformed, duplicate): the client's mistake, not ours
@@ -145,6 +149,7 @@ function sendFailure(ctx: GatewayContext, err: unknown) {
 				: validationFailed(`Invalid input: ${(err as Error).message}`)
 		);
 	}
+	if (isDatabaseUnavailable(err)) return sendUnavailable(ctx, 'auth');
 	console.error('[auth] unexpected', err);
 	sendAuthError(
 		ctx,

@@ -48,12 +48,33 @@ export interface Bearer {
 }
 
 /**
+ * Verified tokens, as PostgREST's JWT cache keeps them (jwt-cache-max-entries, 1000): a token
+ * whose signature was checked is not checked again until it expires; time claims are re-checked
+ * on every use, failures are never cached. Insertion order evicts the oldest first.
+ */
+const verified = new Map<string, Claims>();
+const CACHE_MAX = 1000;
+
+function verifyCached(token: string): Claims {
+	const hit = verified.get(token);
+	const now = Math.floor(Date.now() / 1000);
+	if (hit) {
+		if (typeof hit.exp !== 'number' || hit.exp > now) return hit;
+		verified.delete(token);
+	}
+	const claims = verifyJwt(token);
+	if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value!);
+	verified.set(token, claims);
+	return claims;
+}
+
+/**
  * Verifies the request's bearer (signature, `exp`, `iat`/`nbf`): null when the request carries
  * none; throws JwtError when it does not verify.
  */
 export function readBearer(ctx: GatewayContext): Bearer | null {
 	if (!ctx.bearer) return null;
-	const claims = verifyJwt(ctx.bearer);
+	const claims = verifyCached(ctx.bearer);
 	return {
 		token: ctx.bearer,
 		claims,

@@ -6,15 +6,49 @@ export class BodyTooLarge extends Error {}
 /** A body that is not a JSON object; `message` says why (the parser's words or "expected an object"). */
 export class InvalidJson extends Error {}
 
-export async function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	let size = 0;
-	for await (const chunk of req) {
-		size += (chunk as Buffer).length;
-		if (size > limit) throw new BodyTooLarge(`body exceeds ${limit} bytes`);
-		chunks.push(chunk as Buffer);
-	}
-	return Buffer.concat(chunks);
+/**
+ * The whole body, or BodyTooLarge as soon as it passes `limit`. The request is never destroyed:
+ * what is still coming is discarded (Node dumps an unread body once the answer is sent), so the
+ * client reads the 413 and a keep-alive connection serves its next request.
+ */
+export function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
+	return new Promise<Buffer>((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		let done = false;
+		const onData = (chunk: Buffer) => {
+			if (done) return;
+			size += chunk.length;
+			if (size > limit) {
+				done = true;
+				chunks.length = 0;
+				req.off('data', onData);
+				req.resume();
+				reject(new BodyTooLarge(`body exceeds ${limit} bytes`));
+				return;
+			}
+			chunks.push(chunk);
+		};
+		req.on('data', onData);
+		req.once('end', () => {
+			if (!done) {
+				done = true;
+				resolve(Buffer.concat(chunks));
+			}
+		});
+		req.once('error', (err) => {
+			if (!done) {
+				done = true;
+				reject(err);
+			}
+		});
+		req.once('close', () => {
+			if (!done) {
+				done = true;
+				reject(new Error('request closed before its body was read'));
+			}
+		});
+	});
 }
 
 /** Discards what is still coming, so the client reads the error instead of a reset. */

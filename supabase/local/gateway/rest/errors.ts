@@ -4,6 +4,7 @@
  */
 import type { GatewayContext } from '../core/http.ts';
 import type { JwtError } from '../core/jwt.ts';
+import { isDatabaseUnavailable, sendUnavailable } from '../core/unavailable.ts';
 
 /** A client mistake PostgREST reports with its own code (PGRSTxxx) or a SQLSTATE it detects first. */
 export class ApiError extends Error {
@@ -29,6 +30,20 @@ export class ApiError extends Error {
 		this.hint = hint;
 		this.headers = headers;
 	}
+}
+
+/**
+ * A request PostgREST accepts that the local runtime deliberately does not implement: PostgREST's
+ * own "not implemented" code (400 PGRST127), with the feature and the local runtime named, never
+ * a silently different answer (docs/local-runtime.md, "Not implemented, and how it refuses").
+ */
+export function notImplemented(feature: string): ApiError {
+	return new ApiError(
+		400,
+		'PGRST127',
+		'Feature not implemented',
+		`${feature} is not implemented by the local runtime (supabase/local); hosted Supabase supports it.`
+	);
 }
 
 export interface ErrorBody {
@@ -109,6 +124,7 @@ export function sendFailure(ctx: GatewayContext, e: unknown, role: string) {
 		ctx.res.end();
 		return;
 	}
+	if (isDatabaseUnavailable(e)) return sendUnavailable(ctx, 'rest');
 	if (e instanceof ApiError) {
 		const details = e.detailList ?? e.details;
 		sendError(

@@ -10,7 +10,7 @@ import type { GatewayContext } from '../core/http.ts';
 import type { Claims } from '../core/jwt.ts';
 import { withRole } from '../core/with-role.ts';
 import { send, sendError, type ErrorBody } from './errors.ts';
-import type { MediaKind, Preferences } from './parse-request.ts';
+import { planMedia, type MediaKind, type Preferences } from './parse-request.ts';
 import type { Plan } from './plan.ts';
 import type { SchemaCache } from './schema.ts';
 
@@ -32,23 +32,51 @@ function contentRange(offset: number, n: number, total: number | null): string {
 	return `${n > 0 ? `${offset}-${offset + n - 1}` : '*'}/${total ?? '*'}`;
 }
 
+/** The Data API's own transaction settings: search_path, then the role's settings (PostgREST). */
+export function restSettings(cache: SchemaCache, schema: string, role: string): [string, string][] {
+	return [
+		['search_path', [schema, ...cache.config.extraSearchPath].map(quoteIdent).join(', ')],
+		...(cache.roleSettings.get(role) ?? [])
+	];
+}
+
 export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): Promise<void> {
 	const single = x.media === 'object' || x.media === 'object-stripped';
 	const headers: Record<string, string> = { 'Content-Profile': x.schema };
 	if (x.prefs.applied.length) headers['Preference-Applied'] = x.prefs.applied.join(', ');
 	const contentType = single
 		? 'application/vnd.pgrst.object+json; charset=utf-8'
-		: 'application/json; charset=utf-8';
-	const settings: [string, string][] = [
-		['search_path', `${quoteIdent(x.schema)}, public, extensions`],
-		...(x.cache.roleSettings.get(x.role) ?? [])
-	];
+		: x.media === 'csv'
+			? 'text/csv; charset=utf-8'
+			: x.media === 'geojson'
+				? 'application/geo+json; charset=utf-8'
+				: 'application/json; charset=utf-8';
+	const settings = restSettings(x.cache, x.schema, x.role);
+	if (x.prefs.timezone) settings.push(['timezone', x.prefs.timezone]);
 
 	const reply = await withRole(
 		ctx,
 		{ role: x.role, claims: x.claims },
 		{ readOnly: plan.readOnly, settings },
 		async (db, tx): Promise<Reply> => {
+			if (x.media === 'plan') {
+				// EXPLAIN of the statement the request would run (db-plan-enabled), never committed.
+				tx.rollbackOnly();
+				const pm = planMedia(ctx.req.headers.accept);
+				const type = `application/vnd.pgrst.plan+${pm.format}; for="${pm.forMedia}"; charset=utf-8`;
+				if (!plan.statement)
+					return { status: 200, body: '', headers: { ...headers, 'Content-Type': type } };
+				const opts = [`format ${pm.format}`, ...pm.options];
+				const r = await db.query(
+					`explain (${opts.join(', ')}) ${plan.statement.sql}`,
+					plan.statement.params
+				);
+				const body =
+					pm.format === 'json'
+						? JSON.stringify(r.rows[0]['QUERY PLAN'])
+						: r.rows.map((row) => row['QUERY PLAN']).join('\n');
+				return { status: 200, body, headers: { ...headers, 'Content-Type': type } };
+			}
 			let total: number | null = null;
 			let n = 0;
 			let body: string | null = null;
@@ -69,6 +97,20 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 			}
 			if (plan.kind === 'rpc-void' || plan.kind === 'rpc-scalar' || plan.kind === 'rpc-object')
 				n = 1;
+			// planned: the planner's row estimate; estimated: exact up to max-rows, then planned.
+			const maxRows = x.cache.config.maxRows;
+			if (
+				plan.kind === 'read' &&
+				plan.statement?.sourceSql &&
+				(x.prefs.count === 'planned' ||
+					(x.prefs.count === 'estimated' && maxRows !== null && (total ?? 0) > maxRows))
+			) {
+				const r = await db.query(
+					`explain (format json) ${plan.statement.sourceSql}`,
+					plan.statement.params
+				);
+				total = Number(r.rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+			}
 			const needsCount = x.prefs.count !== null;
 			if (needsCount && total === null && plan.kind !== 'read') total = n;
 
@@ -76,9 +118,10 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 				tx.rollbackOnly();
 				return { status, error, headers: { ...headers, ...extra } };
 			};
-			const mutation = plan.kind === 'insert' || plan.kind === 'update' || plan.kind === 'delete';
+			// max-affected applies to updates, deletes and calls (PostgREST Response.hs).
+			const limited = plan.kind === 'update' || plan.kind === 'delete' || plan.kind === 'rpc-rows';
 			if (
-				mutation &&
+				limited &&
 				x.prefs.handling === 'strict' &&
 				x.prefs.maxAffected !== null &&
 				n > x.prefs.maxAffected
@@ -110,7 +153,10 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 					{ 'Content-Range': `*/${total}` }
 				);
 			}
-			if (x.prefs.tx === 'rollback') tx.rollbackOnly();
+			const txEnd = x.cache.config.txEnd;
+			const override = txEnd.endsWith('-allow-override') ? x.prefs.tx : null;
+			if ((override ?? (txEnd.startsWith('rollback') ? 'rollback' : 'commit')) === 'rollback')
+				tx.rollbackOnly();
 
 			const typed = { ...headers, 'Content-Type': contentType };
 			/** Mutations: the rows with `return=representation`, else no body and `empty`. */
@@ -132,15 +178,41 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 				}
 				case 'rpc-object':
 				case 'rpc-scalar':
+					// One value: PostgREST counts it as one row.
 					return {
 						status: 200,
 						body: body ?? 'null',
-						headers: { ...typed, 'Content-Range': '0-0/*' }
+						headers: { ...typed, 'Content-Range': `0-0/${needsCount ? 1 : '*'}` }
 					};
 				case 'rpc-void':
 					return { status: 204, body: null, headers };
 				case 'insert': {
-					const status = plan.upsert && plan.returning ? (inserted > 0 ? 201 : 200) : 201;
+					if (plan.location) {
+						// PostgREST: Location: /<table>?<pk>=eq.<value> of the first row, no body.
+						const first = (JSON.parse(body ?? '[]') as Record<string, unknown>[])[0];
+						const status =
+							plan.upsert && x.prefs.resolution === 'merge-duplicates' && inserted <= 0 ? 200 : 201;
+						const loc = first
+							? `/${encodeURIComponent(plan.location.table)}?${plan.location.primaryKey
+									.map(
+										(k) =>
+											`${encodeURIComponent(k)}=${encodeURIComponent(`eq.${String(first[k])}`)}`
+									)
+									.join('&')}`
+							: null;
+						return {
+							status,
+							body: null,
+							headers: {
+								...headers,
+								'Content-Range': `*/${counted}`,
+								...(loc ? { Location: loc } : {})
+							}
+						};
+					}
+					// 200 only when merge-duplicates inserted nothing (PostgREST Response.hs).
+					const status =
+						plan.upsert && x.prefs.resolution === 'merge-duplicates' && inserted <= 0 ? 200 : 201;
 					return rows(status, status, `*/${counted}`);
 				}
 				case 'update':

@@ -9,11 +9,11 @@ import { BodyTooLarge, drain, readBody } from '../core/body.ts';
 import { isApiRole, readBearer, type Bearer } from '../core/bearer.ts';
 import type { GatewayContext } from '../core/http.ts';
 import { JwtError, type Claims } from '../core/jwt.ts';
-import { ApiError, isPgError, jwtFailure, send, sendFailure } from './errors.ts';
+import { ApiError, isPgError, jwtFailure, notImplemented, sendFailure } from './errors.ts';
 import { execute } from './execute.ts';
 import { negotiate, parsePrefer } from './parse-request.ts';
 import { buildPlan, type Plan, type RequestInfo } from './plan.ts';
-import { EXPOSED_SCHEMAS, getSchema, reloadSchema } from './schema.ts';
+import { getSchema, reloadSchema } from './schema.ts';
 import { CacheMiss } from './sql-core.ts';
 
 const MAX_BODY = Number(process.env.SUPABASE_REST_MAX_BODY ?? 10 * 1024 * 1024);
@@ -52,25 +52,17 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 			}
 		});
 	if (segments.length === 0) {
-		send(
-			ctx,
-			200,
-			JSON.stringify({
-				swagger: '2.0',
-				info: { title: 'local Data API', version: '12' },
-				paths: {}
-			}),
-			{
-				'Content-Type': 'application/openapi+json; charset=utf-8'
-			}
-		);
-		return;
+		if (method !== 'GET' && method !== 'HEAD')
+			throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
+		throw notImplemented('The OpenAPI description (GET /rest/v1/)');
 	}
 	let target: RequestInfo['target'];
 	if (segments.length === 1) target = { type: 'table', name: segments[0] };
 	else if (segments.length === 2 && segments[0] === 'rpc')
 		target = { type: 'rpc', name: segments[1] };
 	else throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL');
+	if (method === 'PUT' && target.type === 'table')
+		throw notImplemented('PUT (single-row upsert by primary key)');
 	if (
 		!['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'].includes(method) ||
 		(target.type === 'rpc' && !['GET', 'HEAD', 'POST'].includes(method))
@@ -84,14 +76,16 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 			? ctx.req.headers['accept-profile']
 			: ctx.req.headers['content-profile']
 	) as string | undefined;
-	const schema = profileHeader?.trim() || 'public';
-	if (!EXPOSED_SCHEMAS.includes(schema)) {
+	let cache = await getSchema();
+	const exposed = cache.config.schemas;
+	const schema = profileHeader?.trim() || exposed[0];
+	if (!exposed.includes(schema)) {
 		throw new ApiError(
 			406,
 			'PGRST106',
 			`Invalid schema: ${schema}`,
 			null,
-			`Only the following schemas are exposed: ${EXPOSED_SCHEMAS.join(', ')}`
+			`Only the following schemas are exposed: ${exposed.join(', ')}`
 		);
 	}
 
@@ -111,8 +105,20 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 	state.role = role;
 
 	// Negotiation -----------------------------------------------------------------------------------
-	const media = negotiate(ctx.req.headers.accept);
+	const media = negotiate(ctx.req.headers.accept, cache.config.plan, cache.postgis);
 	const prefs = parsePrefer(ctx.req.headers.prefer);
+	if (prefs.timezone !== null && !cache.timezones.has(prefs.timezone)) {
+		// PostgREST applies only time zones PostgreSQL knows (pg_timezone_names).
+		prefs.invalid.push(`timezone=${prefs.timezone}`);
+		prefs.applied = prefs.applied.filter((p) => !p.startsWith('timezone='));
+		prefs.timezone = null;
+	}
+	if (prefs.tx !== null && !cache.config.txEnd.endsWith('-allow-override')) {
+		// `tx=` is only a preference where db-tx-end allows overriding (PostgREST's default does not).
+		prefs.invalid.push(`tx=${prefs.tx}`);
+		prefs.applied = prefs.applied.filter((p) => !p.startsWith('tx='));
+		prefs.tx = null;
+	}
 	if (prefs.handling === 'strict' && prefs.invalid.length) {
 		throw new ApiError(
 			400,
@@ -126,7 +132,6 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 
 	// Plan, reloading the schema cache once when a name is unknown -----------------------------------
 	const info: RequestInfo = { method, schema, target, media, prefs, bodyText };
-	let cache = await getSchema();
 	let plan: Plan;
 	try {
 		plan = buildPlan(ctx, cache, info);
@@ -134,6 +139,14 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 		if (!(e instanceof CacheMiss) || cache.loadedAt > started) throw e;
 		cache = await reloadSchema(started);
 		plan = buildPlan(ctx, cache, info);
+	}
+
+	if (plan.fn && !plan.fn.returnsSet && prefs.maxAffected !== null && prefs.handling === 'strict') {
+		throw new ApiError(
+			400,
+			'PGRST128',
+			'Function must return SETOF or TABLE when max-affected preference is used with handling=strict'
+		);
 	}
 
 	await execute(ctx, plan, {

@@ -13,6 +13,8 @@ export interface Preferences {
 	tx: 'commit' | 'rollback' | null;
 	handling: 'strict' | 'lenient' | null;
 	maxAffected: number | null;
+	/** `timezone=<IANA name>`: the transaction's time zone (checked against pg_timezone_names). */
+	timezone: string | null;
 	applied: string[];
 	invalid: string[];
 }
@@ -26,6 +28,7 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
 		tx: null,
 		handling: null,
 		maxAffected: null,
+		timezone: null,
 		applied: [],
 		invalid: []
 	};
@@ -49,6 +52,7 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
 		else if (name === 'handling' && ['strict', 'lenient'].includes(value))
 			prefs.handling = value as Preferences['handling'];
 		else if (name === 'max-affected' && /^\d+$/.test(value)) prefs.maxAffected = Number(value);
+		else if (name === 'timezone' && value) prefs.timezone = value;
 		else ok = false;
 		if (ok) prefs.applied.push(`${name}=${value}`);
 		else prefs.invalid.push(token);
@@ -70,30 +74,99 @@ export function parseRange(
 	return { offset: from, limit: to === null ? null : to - from + 1 };
 }
 
-export type MediaKind = 'json' | 'object' | 'object-stripped' | 'json-stripped';
+export type MediaKind =
+	| 'json'
+	| 'object'
+	| 'object-stripped'
+	| 'json-stripped'
+	/** `text/csv` (`.csv()`). */
+	| 'csv'
+	/** `application/vnd.pgrst.plan` (`.explain()`), only with db-plan-enabled. */
+	| 'plan'
+	/** `application/geo+json` (`.geojson()`), where PostGIS is installed. */
+	| 'geojson';
 
-/** Picks the first acceptable media type of `Accept`, else 406 PGRST107. */
-export function negotiate(accept: string | undefined): MediaKind {
+export interface PlanMedia {
+	format: 'text' | 'json';
+	/** EXPLAIN options: analyze, verbose, settings, buffers, wal. */
+	options: string[];
+	/** The media type the plan is for (`for="…"`), `application/json` by default. */
+	forMedia: string;
+}
+
+/**
+ * Picks the first acceptable media type of `Accept`, else 406 PGRST107 (as PostgREST: plans only
+ * when db-plan-enabled).
+ */
+export function negotiate(
+	accept: string | undefined,
+	planEnabled = false,
+	geoJson = false
+): MediaKind {
 	if (!accept || !accept.trim()) return 'json';
-	const entries = accept
-		.split(',')
-		.map((t) => t.trim())
-		.filter(Boolean);
+	const entries = splitAccept(accept);
 	for (const entry of entries) {
 		const [type, ...params] = entry.split(';').map((t) => t.trim().toLowerCase());
 		const stripped = params.includes('nulls=stripped');
 		if (type === '*/*' || type === 'application/json' || type === 'application/*')
 			return stripped ? 'json-stripped' : 'json';
-		if (type === 'application/vnd.pgrst.array+json') return stripped ? 'json-stripped' : 'json';
+		if (type === 'application/vnd.pgrst.array+json' || type === 'application/vnd.pgrst.array')
+			return stripped ? 'json-stripped' : 'json';
 		if (type === 'application/vnd.pgrst.object+json' || type === 'application/vnd.pgrst.object') {
 			return stripped ? 'object-stripped' : 'object';
 		}
+		if (type === 'text/csv' || type === 'text/*') return 'csv';
+		if (geoJson && type === 'application/geo+json') return 'geojson';
+		if (planEnabled && /^application\/vnd\.pgrst\.plan(\+text|\+json)?$/.test(type)) return 'plan';
 	}
 	throw new ApiError(
 		406,
 		'PGRST107',
 		`None of these media types are available: ${entries.join(', ')}`
 	);
+}
+
+/** `Accept` entries, split on commas outside quotes, without a trailing `;`. */
+function splitAccept(accept: string): string[] {
+	const out: string[] = [];
+	let cur = '';
+	let quoted = false;
+	for (const ch of accept) {
+		if (ch === '"') quoted = !quoted;
+		if (ch === ',' && !quoted) {
+			out.push(cur);
+			cur = '';
+		} else cur += ch;
+	}
+	out.push(cur);
+	return out.map((e) => e.trim().replace(/;\s*$/, '').trim()).filter(Boolean);
+}
+
+/** The plan request in `Accept` (format, options, for). */
+export function planMedia(accept: string | undefined): PlanMedia {
+	const entry = splitAccept(accept ?? '').find((e) =>
+		e.toLowerCase().startsWith('application/vnd.pgrst.plan')
+	)!;
+	const [type, ...params] = entry.split(';').map((t) => t.trim());
+	const format = type.toLowerCase().endsWith('+json') ? 'json' : 'text';
+	let options: string[] = [];
+	let forMedia = 'application/json';
+	for (const p of params) {
+		const eq = p.indexOf('=');
+		if (eq < 0) continue;
+		const k = p.slice(0, eq).trim().toLowerCase();
+		const v = p
+			.slice(eq + 1)
+			.trim()
+			.replace(/^"|"$/g, '');
+		if (k === 'options')
+			options = v
+				.split('|')
+				.map((o) => o.trim().toLowerCase())
+				.filter((o) => ['analyze', 'verbose', 'settings', 'buffers', 'wal'].includes(o));
+		else if (k === 'for') forMedia = v;
+	}
+	return { format, options, forMedia };
 }
 
 /** Parses a non-negative integer query parameter. */

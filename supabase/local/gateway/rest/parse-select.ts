@@ -21,22 +21,32 @@ export interface FieldRef {
 	json: JsonStep[];
 }
 
+export type AggregateName = 'count' | 'sum' | 'avg' | 'max' | 'min';
+
 export interface ColumnItem {
 	kind: 'column';
 	alias: string | null;
 	field: FieldRef;
 	cast: string | null;
+	/** `col.sum()` etc. (PostgREST aggregate functions; refused unless db-aggregates-enabled). */
+	aggregate?: AggregateName;
+	/** `col.sum()::text`: cast of the aggregate's result. */
+	aggregateCast?: string | null;
 }
 
 export interface StarItem {
 	kind: 'star';
 }
 
-/** `count()` aggregate (also the bare `count` inside an embed, PostgREST's `rel(count)`). */
+/**
+ * `count()` (an aggregate function) or the bare `count` field: PostgreSQL reads `t.count` as
+ * `count(t)`, so PostgREST answers it as a row count even with aggregates off.
+ */
 export interface CountItem {
 	kind: 'count';
 	alias: string | null;
 	bare: boolean;
+	cast?: string | null;
 }
 
 export interface EmbedItem {
@@ -45,8 +55,10 @@ export interface EmbedItem {
 	relation: string;
 	hint: string | null;
 	joinType: 'left' | 'inner';
-	/** `...rel(cols)`: the to-one embed's columns are spread into the parent object. */
+	/** `...rel(cols)`: the embed's columns are spread into the parent object (arrays for to-many). */
 	spread?: boolean;
+	/** `rel()`: joined (for filters and `!inner`) but left out of the answer. */
+	empty?: boolean;
 	select: SelectItem[];
 }
 
@@ -117,6 +129,36 @@ function indexOutsideQuotes(text: string, ch: string, from = 0): number {
 	return -1;
 }
 
+const AGGREGATE = /^(count|sum|avg|max|min)\(\)(?:::([a-zA-Z_][a-zA-Z0-9_ ]*(?:\[\])?))?$/;
+
+/** `count()[::cast]`, `field[::cast].agg()[::cast]` (PostgREST's pFieldSelect), else null. */
+function aggregateItem(alias: string | null, rest: string, raw: string): SelectItem | null {
+	const whole = /^count\(\)(?:::([a-zA-Z_][a-zA-Z0-9_ ]*(?:\[\])?))?$/.exec(rest);
+	if (whole) return { kind: 'count', alias, bare: false, cast: whole[1] ?? null };
+	// The last `.agg()` outside quotes and JSON keys.
+	const m = /\.(count|sum|avg|max|min)\(\)(?:::[a-zA-Z_][a-zA-Z0-9_ ]*(?:\[\])?)?$/.exec(rest);
+	if (!m) return null;
+	const tail = AGGREGATE.exec(rest.slice(m.index + 1));
+	if (!tail) return null;
+	let fieldText = rest.slice(0, m.index);
+	let cast: string | null = null;
+	const castAt = indexOutsideQuotes(fieldText, '::');
+	if (castAt >= 0) {
+		cast = fieldText.slice(castAt + 2);
+		fieldText = fieldText.slice(0, castAt);
+		if (!/^[a-zA-Z_][a-zA-Z0-9_ ]*(\[\])?$/.test(cast))
+			throw parseError('select', `invalid cast "${cast}" in "${raw}"`);
+	}
+	return {
+		kind: 'column',
+		alias,
+		field: parseField(fieldText),
+		cast,
+		aggregate: tail[1] as AggregateName,
+		aggregateCast: tail[2] ?? null
+	};
+}
+
 export function parseSelect(text: string | null): SelectItem[] {
 	if (text === null || text === '') return [{ kind: 'star' }];
 	const items = splitTopLevel(text).map((raw) => {
@@ -151,10 +193,11 @@ function parseSelectItem(raw: string): SelectItem {
 	}
 	const paren = indexOutsideQuotes(rest, '(');
 	if (paren >= 0) {
+		const agg = aggregateItem(alias, rest, raw);
+		if (agg) return agg;
 		if (!rest.endsWith(')')) throw parseError('select', `unexpected text after ")" in "${raw}"`);
 		const head = rest.slice(0, paren);
 		const inner = rest.slice(paren + 1, -1);
-		if (head === 'count' && inner === '') return { kind: 'count', alias, bare: false };
 		const parts = head.split('!');
 		const relation = unquoteIdent(parts[0]);
 		if (!relation) throw parseError('select', `empty relation in "${raw}"`);
@@ -172,7 +215,8 @@ function parseSelectItem(raw: string): SelectItem {
 			relation,
 			hint,
 			joinType,
-			select: parseSelect(inner === '' ? '*' : inner)
+			...(inner === '' ? { empty: true } : {}),
+			select: inner === '' ? [] : parseSelect(inner)
 		};
 	}
 	let cast: string | null = null;

@@ -17,12 +17,11 @@ import {
 	resolveFunction,
 	rpcStatement,
 	updateStatement,
+	type BodyMedia,
 	type MutationPlan,
 	type Output,
 	type Statement
 } from './sql-statements.ts';
-
-const MAX_ROWS = Number(process.env.SUPABASE_REST_MAX_ROWS ?? 1000);
 
 const RESERVED = new Set(['select', 'columns', 'on_conflict', 'apikey']);
 
@@ -124,6 +123,21 @@ export interface Plan {
 	returning: boolean;
 	upsert: boolean;
 	offset: number;
+	/** The function an RPC calls. */
+	fn?: Fn;
+	/** Inserts with return=headers-only: where `Location` points. */
+	location?: { table: string; primaryKey: string[] };
+}
+
+/** The body's media type as PostgREST's function resolution sees it. */
+function contentMedia(header: string | undefined): BodyMedia {
+	const t = (header ?? 'application/json').split(';')[0].trim().toLowerCase();
+	if (t === 'application/json' || t === '') return 'json';
+	if (t === 'text/plain') return 'text';
+	if (t === 'text/xml') return 'xml';
+	if (t === 'application/octet-stream') return 'octet';
+	if (t === 'application/x-www-form-urlencoded') return 'urlencoded';
+	return 'other';
 }
 
 export interface RequestInfo {
@@ -140,36 +154,42 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 	const { method, schema, media, prefs } = info;
 	const select = parseSelect(url.searchParams.get('select'));
 	const count = prefs.count !== null;
+	const MAX_ROWS = cache.config.maxRows;
 	const q = new Sql();
 
 	if (info.target.type === 'rpc') {
 		const fns = findFunctions(cache, schema, info.target.name);
+		const read = method === 'GET' || method === 'HEAD';
 		let args: Record<string, unknown> = {};
 		let raw = '{}';
 		const argNames = new Set(fns.flatMap((f) => f.args.map((a) => a.name)));
-		if (method === 'GET' || method === 'HEAD') {
+		const bodyMedia = contentMedia(ctx.req.headers['content-type']);
+		if (read) {
 			for (const [k, v] of url.searchParams) if (argNames.has(k)) args[k] = v;
 			raw = JSON.stringify(args);
 		} else if (info.bodyText && info.bodyText.trim() !== '') {
-			const parsed = parseJson(info.bodyText);
 			raw = info.bodyText;
-			if (isObject(parsed)) args = parsed;
-			else args = {};
+			if (bodyMedia === 'json' || bodyMedia === 'other') {
+				const parsed = parseJson(info.bodyText);
+				if (isObject(parsed)) args = parsed;
+				else if (Array.isArray(parsed) && isObject(parsed[0])) args = parsed[0];
+			}
 		}
 		const keys = Object.keys(args);
-		const fn: Fn = resolveFunction(fns, keys, schema, info.target.name);
-		const skip = method === 'GET' || method === 'HEAD' ? new Set(keys) : new Set<string>();
+		const fn: Fn = resolveFunction(cache, schema, info.target.name, keys, !read, bodyMedia);
+		const skip = read ? new Set(keys) : new Set<string>();
 		const mods = parseMods(url, skip, select);
 		applyRange(ctx, mods);
 		const r = rpcStatement(q, cache, { fn, raw, keys }, select, mods, media, count, MAX_ROWS);
-		const readOnly = method === 'GET' || method === 'HEAD' || fn.volatility !== 'v';
+		const readOnly = read || fn.volatility !== 'v';
 		return {
 			statement: r.statement,
 			readOnly,
 			kind: `rpc-${r.kind}` as Plan['kind'],
 			returning: true,
 			upsert: false,
-			offset: mods.get('')?.offset ?? 0
+			offset: mods.get('')?.offset ?? 0,
+			fn
 		};
 	}
 
@@ -177,6 +197,8 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 	if (!table) throw unknownTable(schema, info.target.name);
 	const mods = parseMods(url, new Set(), select);
 	const representation = prefs.return === 'representation';
+	/** `return=headers-only`: the first inserted row's key goes into `Location` (PostgREST). */
+	const headersOnly = prefs.return === 'headers-only' && table.primaryKey.length > 0;
 	const out: Output = { items: select, mods, media, count };
 	/** A write's plan; without a statement (nothing to write) it answers as if no row changed. */
 	const write = (kind: Plan['kind'], m: MutationPlan | null, upsert = false): Plan => ({
@@ -248,10 +270,24 @@ export function buildPlan(ctx: GatewayContext, cache: SchemaCache, info: Request
 				onConflict,
 				resolution: prefs.resolution
 			},
-			out,
-			representation
+			headersOnly
+				? {
+						...out,
+						media: 'json',
+						items: table.primaryKey.map((name) => ({
+							kind: 'column' as const,
+							alias: null,
+							field: { name, json: [] },
+							cast: null
+						}))
+					}
+				: out,
+			representation || headersOnly
 		);
-		return write('insert', plan, prefs.resolution !== null);
+		return {
+			...write('insert', plan, prefs.resolution !== null),
+			...(headersOnly ? { location: { table: table.name, primaryKey: table.primaryKey } } : {})
+		};
 	}
 	if (method === 'PATCH') {
 		const body = payload(info.bodyText);

@@ -5,7 +5,7 @@
  */
 import { ApiError } from './errors.ts';
 import { quoteIdent } from './schema.ts';
-import type { Column, Table } from './schema.ts';
+import type { Column, SchemaCache, Table } from './schema.ts';
 import type { Condition, Filter, Group, OrderTerm } from './parse-filter.ts';
 import type { FieldRef } from './parse-select.ts';
 import type { EmbedRef } from './sql-level.ts';
@@ -106,9 +106,19 @@ const CAST_TYPES: Record<string, string> = {
 	bytea: 'bytea'
 };
 
-export function castType(text: string): string {
+/**
+ * A cast's type: a common alias, or any type the schema cache knows by name (as PostgreSQL
+ * resolves it: pg_catalog, the exposed schemas, the extra search path), quoted. Unknown names
+ * answer PostgreSQL's 42704, as PostgREST passes them on.
+ */
+export function castType(text: string, cache?: SchemaCache): string {
 	const array = text.endsWith('[]');
-	const base = CAST_TYPES[(array ? text.slice(0, -2) : text).toLowerCase()];
+	const name = (array ? text.slice(0, -2) : text).trim();
+	let base = CAST_TYPES[name.toLowerCase()];
+	if (!base) {
+		const t = cache?.types.get(name) ?? cache?.types.get(name.toLowerCase());
+		if (t) base = `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+	}
 	if (!base) throw new ApiError(400, '42704', `type "${text}" does not exist`);
 	return array ? `${base}[]` : base;
 }
@@ -118,8 +128,13 @@ function unknownColumn(src: Source, name: string): CacheMiss {
 }
 
 export function columnExpr(q: Sql, src: Source, alias: string, field: FieldRef): string {
-	if (!src.columns.has(field.name)) throw unknownColumn(src, field.name);
 	let expr = `${quoteIdent(alias)}.${quoteIdent(field.name)}`;
+	if (!src.columns.has(field.name)) {
+		// A computed field: a function taking the row (PostgREST's computed fields).
+		const fn = src.table?.computed.get(field.name)?.[0]?.fn;
+		if (!fn || src.scalarColumn) throw unknownColumn(src, field.name);
+		expr = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}(${quoteIdent(alias)})`;
+	}
 	for (const step of field.json) {
 		const key = /^-?\d+$/.test(step.key) ? String(Number(step.key)) : `${q.bind(step.key)}::text`;
 		expr = `(${expr}${step.arrow}${key})`;

@@ -19,7 +19,7 @@ import {
 	tableSource
 } from './sql-core.ts';
 import type { Mods, Source } from './sql-core.ts';
-import { joinCondition, resolveRelationship } from './sql-embed.ts';
+import { computedFrom, joinCondition, resolveRelationship } from './sql-embed.ts';
 import type { Relationship } from './sql-embed.ts';
 
 export interface EmbedRef {
@@ -32,6 +32,8 @@ export interface Level {
 	alias: string;
 	from: string;
 	select: string[];
+	/** Output names of `select`, in order (spreads lift them into the parent). */
+	outputs: string[];
 	joins: string[];
 	where: string[];
 	groupBy: string[];
@@ -40,9 +42,20 @@ export interface Level {
 	offset: number | null;
 }
 
+export interface LevelOptions {
+	/** Join conditions to the parent. */
+	extraWhere?: string[];
+	/** Embedding depth (0 for the top level): names aliases in PostgREST's messages. */
+	depth?: number;
+}
+
+function aggregatesOff(): ApiError {
+	return new ApiError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
+}
+
 /**
  * Builds one level of a read: select list, lateral joins for embeds (recursively), filters and
- * order of `path`. `extraWhere` holds join conditions to the parent.
+ * order of `path`.
  */
 export function buildLevel(
 	q: Sql,
@@ -51,41 +64,72 @@ export function buildLevel(
 	items: SelectItem[],
 	mods: Mods,
 	path: string[],
-	extraWhere: string[] = []
+	opts: LevelOptions = {}
 ): Level {
+	const depth = opts.depth ?? 0;
 	const alias = q.alias('t');
 	const level: Level = {
 		alias,
 		from: src.from,
 		select: [],
+		outputs: [],
 		joins: [],
-		where: [...extraWhere],
+		where: [...(opts.extraWhere ?? [])],
 		groupBy: [],
 		orderBy: [],
 		limit: null,
 		offset: null
 	};
 	const embeds = new Map<string, EmbedRef>();
-	let hasAggregate = false;
+	// Aggregate functions group by every other selected field (PostgREST's aggregates).
+	const aggregated = items.some(
+		(i) => (i.kind === 'column' && i.aggregate) || (i.kind === 'count' && !i.bare)
+	);
+	if (aggregated && !cache.config.aggregates) throw aggregatesOff();
 	const plain: string[] = [];
+	/** A value that is not an aggregate: grouped by in an aggregated level. */
+	const keep = (expr: string, name: string, groupable: boolean) => {
+		if (aggregated && !groupable) {
+			level.select.push(`(pg_catalog.array_agg(${expr}))[1] as ${quoteIdent(name)}`);
+			plain.push(`(${expr})::text`);
+		} else {
+			level.select.push(`${expr} as ${quoteIdent(name)}`);
+			plain.push(expr);
+		}
+		level.outputs.push(name);
+	};
+	const embedNames = new Set<string>();
 	for (const item of items) {
 		if (item.kind === 'star') {
-			if (src.scalarColumn)
+			if (src.scalarColumn) {
 				level.select.push(`${quoteIdent(alias)}.${quoteIdent(src.scalarColumn)}`);
-			else level.select.push(`${quoteIdent(alias)}.*`);
+				level.outputs.push(src.scalarColumn);
+			} else if (aggregated) {
+				for (const c of src.columns.keys()) keep(`${quoteIdent(alias)}.${quoteIdent(c)}`, c, true);
+			} else {
+				level.select.push(`${quoteIdent(alias)}.*`);
+				level.outputs.push(...src.columns.keys());
+			}
 		} else if (item.kind === 'column') {
 			let expr = columnExpr(q, src, alias, item.field);
-			if (item.cast) expr = `cast(${expr} as ${castType(item.cast)})`;
-			level.select.push(`${expr} as ${quoteIdent(outputName(item))}`);
-			plain.push(expr);
+			if (item.cast) expr = `cast(${expr} as ${castType(item.cast, cache)})`;
+			if (item.aggregate) {
+				if (!cache.config.aggregates) throw aggregatesOff();
+				let agg = `pg_catalog.${item.aggregate}(${expr})`;
+				if (item.aggregateCast) agg = `cast(${agg} as ${castType(item.aggregateCast, cache)})`;
+				const name = item.alias ?? item.aggregate;
+				level.select.push(`${agg} as ${quoteIdent(name)}`);
+				level.outputs.push(name);
+			} else keep(expr, outputName(item), true);
 		} else if (item.kind === 'count') {
 			if (item.bare && src.columns.has('count')) {
-				const expr = columnExpr(q, src, alias, { name: 'count', json: [] });
-				level.select.push(`${expr} as "count"`);
-				plain.push(expr);
+				keep(columnExpr(q, src, alias, { name: 'count', json: [] }), 'count', true);
 			} else {
-				hasAggregate = true;
-				level.select.push(`pg_catalog.count(*) as ${quoteIdent(item.alias ?? 'count')}`);
+				let agg = 'pg_catalog.count(*)';
+				if (item.cast) agg = `cast(${agg} as ${castType(item.cast, cache)})`;
+				const name = item.alias ?? 'count';
+				level.select.push(`${agg} as ${quoteIdent(name)}`);
+				level.outputs.push(name);
 			}
 		} else {
 			if (!src.table) {
@@ -97,23 +141,63 @@ export function buildLevel(
 			}
 			const rel = resolveRelationship(cache, src.table, item);
 			const name = item.alias ?? item.relation;
+			if (embedNames.has(name)) {
+				// PostgREST names each embed's subquery <parent>_<name>_<depth>: siblings collide.
+				throw new ApiError(
+					400,
+					'42712',
+					`table name "${src.table.name}_${name}_${depth + 1}" specified more than once`
+				);
+			}
+			embedNames.add(name);
 			const childPath = [...path, name];
 			const lateral = q.alias('e');
-			const child = buildLevel(q, cache, tableSource(rel.target), item.select, mods, childPath, []);
-			child.where.unshift(joinCondition(rel, alias, child.alias));
+			const childSrc: Source = {
+				...tableSource(rel.target),
+				label: rel.junction ? rel.target.name : `${rel.target.name}_${depth + 1}`
+			};
+			if (rel.computed) childSrc.from = computedFrom(rel, alias);
+			const child = buildLevel(q, cache, childSrc, item.select, mods, childPath, {
+				depth: depth + 1
+			});
+			if (!rel.computed) child.where.unshift(joinCondition(rel, alias, child.alias));
 			if (rel.toOne) child.limit = 1;
+			const ref = { item, rel, lateral };
+			embeds.set(name, ref);
+			if (item.alias) embeds.set(item.relation, ref);
+			if (item.empty) {
+				// Joined for its filters (and !inner), never part of the answer.
+				level.joins.push(
+					`left join lateral (select true as body from (${levelSql(child)}) as ${q.alias('row')} limit 1) as ${lateral} on true`
+				);
+				if (item.joinType === 'inner') level.where.push(`${lateral}.body is not null`);
+				continue;
+			}
 			if (item.spread) {
-				if (!rel.toOne || item.joinType === 'inner') {
+				if (item.joinType === 'inner' && !rel.toOne) {
 					throw new ApiError(
 						400,
 						'PGRST119',
 						`A spread operation on '${item.relation}' is not possible`,
-						`'${src.table.name}' and '${item.relation}' do not form a many-to-one or one-to-one relationship, or the spread uses !inner`
+						`'${src.table.name}' and '${item.relation}' do not form a many-to-one or one-to-one relationship`
 					);
 				}
-				level.joins.push(`left join lateral (${levelSql(child)}) as ${lateral} on true`);
-				level.select.push(`${lateral}.*`);
-				embeds.set(name, { item, rel, lateral });
+				if (rel.toOne) {
+					level.joins.push(`left join lateral (${levelSql(child)}) as ${lateral} on true`);
+					for (const c of child.outputs) keep(`${lateral}.${quoteIdent(c)}`, c, false);
+				} else {
+					// To-many spread: each column becomes an array of the related rows' values.
+					const row = q.alias('row');
+					const cols = child.outputs.map(
+						(c) => `pg_catalog.json_agg(${row}.${quoteIdent(c)}) as ${quoteIdent(c)}`
+					);
+					level.joins.push(
+						`left join lateral (select ${cols.join(', ') || 'null'} from (${levelSql(child)}) as ${row}) as ${lateral} on true`
+					);
+					for (const c of child.outputs)
+						keep(`coalesce(${lateral}.${quoteIdent(c)}, '[]'::json)`, c, false);
+				}
+				if (item.joinType === 'inner') level.where.push(`${lateral} is not null`);
 				continue;
 			}
 			const row = q.alias('row');
@@ -121,28 +205,11 @@ export function buildLevel(
 			level.joins.push(
 				`left join lateral (select ${agg}(${row}.*) as body from (${levelSql(child)}) as ${row}) as ${lateral} on true`
 			);
-			level.select.push(
-				rel.toOne
-					? `${lateral}.body as ${quoteIdent(name)}`
-					: `coalesce(${lateral}.body, '[]'::json) as ${quoteIdent(name)}`
-			);
+			keep(rel.toOne ? `${lateral}.body` : `coalesce(${lateral}.body, '[]'::json)`, name, false);
 			if (item.joinType === 'inner') level.where.push(`${lateral}.body is not null`);
-			const ref = { item, rel, lateral };
-			embeds.set(name, ref);
-			if (item.alias) embeds.set(item.relation, ref);
 		}
 	}
-	if (hasAggregate) {
-		if (items.some((i) => i.kind === 'star' || i.kind === 'embed')) {
-			throw new ApiError(
-				400,
-				'PGRST100',
-				'failed to parse select parameter',
-				'aggregates cannot be combined with "*" or embedded resources in the local runtime'
-			);
-		}
-		level.groupBy = plain;
-	}
+	if (aggregated) level.groupBy = plain;
 	const m = mods.get(pathKey(path));
 	if (m) {
 		for (const f of m.filters) level.where.push(filterSql(q, src, alias, f, embeds));
@@ -175,7 +242,8 @@ export function orderSql(
 		const ta = q.alias('o');
 		const targetSrc = tableSource(e.rel.target);
 		const col = columnExpr(q, targetSrc, ta, t.field);
-		expr = `(select ${col} from ${targetSrc.from} as ${quoteIdent(ta)} where ${joinCondition(e.rel, alias, ta)} limit 1)`;
+		const from = e.rel.computed ? computedFrom(e.rel, alias) : targetSrc.from;
+		expr = `(select ${col} from ${from} as ${quoteIdent(ta)} where ${joinCondition(e.rel, alias, ta)} limit 1)`;
 	} else expr = columnExpr(q, src, alias, t.field);
 	return `${expr} ${t.direction}${t.nulls ? ` nulls ${t.nulls}` : ''}`;
 }

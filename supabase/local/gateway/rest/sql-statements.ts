@@ -3,7 +3,8 @@
  * `WHERE` guard and limited mutations) and RPC calls, each answering `total`, `n`, `body` in one
  * row (docs/local-runtime.md, "Data API").
  */
-import { ApiError } from './errors.ts';
+import { ApiError, notImplemented } from './errors.ts';
+import { fuzzyBest } from './fuzzy.ts';
 import { findTable, quoteIdent } from './schema.ts';
 import type { Column, Fn, SchemaCache, Table } from './schema.ts';
 import type { MediaKind } from './parse-request.ts';
@@ -15,9 +16,19 @@ import { buildLevel, levelSql, orderSql } from './sql-level.ts';
 export interface Statement {
 	sql: string;
 	params: unknown[];
+	/** Reads: the unpaged source query, for planned and estimated counts (EXPLAIN). */
+	sourceSql?: string;
 }
 
 function bodyExpr(media: MediaKind, row: string, scalarColumn?: string): string {
+	if (media === 'geojson') {
+		// PostgREST's GeoJSON (PostGIS): a FeatureCollection of ST_AsGeoJSON(row).
+		return `pg_catalog.json_build_object('type', 'FeatureCollection', 'features', coalesce(pg_catalog.json_agg(st_asgeojson(${row})::json), '[]'))::text`;
+	}
+	if (media === 'csv') {
+		// PostgREST's CSV: the first row's keys as the header, then each row's record text.
+		return `(select coalesce(pg_catalog.string_agg(pgrst_k.k, ','), '') from (select pgrst_r from pg_catalog.json_array_elements(pg_catalog.json_agg(${row})) as pgrst_r limit 1) as pgrst_first, pg_catalog.json_object_keys(pgrst_first.pgrst_r) as pgrst_k(k)) || pg_catalog.chr(10) || coalesce(pg_catalog.string_agg(pg_catalog.substring(${row}::text, 2, pg_catalog.length(${row}::text) - 2), pg_catalog.chr(10)), '')`;
+	}
 	const value = scalarColumn ? `${row}.${quoteIdent(scalarColumn)}` : `${row}.*`;
 	const agg = `json_agg(${value})`;
 	const stripped = media === 'json-stripped' || media === 'object-stripped';
@@ -56,7 +67,10 @@ export function readStatement(
 	const scalar =
 		src.scalarColumn && items.every((i) => i.kind === 'star') ? src.scalarColumn : undefined;
 	const sql = `with ${ctes.join(', ')} select ${count} as total, pg_catalog.count(*) as n, ${bodyExpr(opts.media, row, scalar)} as body${extra} from pgrst_source as ${row}`;
-	return { sql, params: q.params };
+	const sourceSql = opts.ctes?.length
+		? undefined
+		: levelSql({ ...level, limit: null, offset: null });
+	return { sql, params: q.params, sourceSql };
 }
 
 /**
@@ -80,12 +94,7 @@ function mutationWhere(q: Sql, cache: SchemaCache, t: Table, alias: string, mods
 	const where = (top?.filters ?? []).map((f) => filterSql(q, src, alias, f, new Map()));
 	if (top && (top.limit !== null || (top.offset ?? 0) > 0)) {
 		if (t.kind !== 'r' && t.kind !== 'p') {
-			throw new ApiError(
-				400,
-				'PGRST100',
-				'failed to parse limit',
-				'limited updates and deletes need a table'
-			);
+			throw notImplemented('A limited update or delete (limit/offset) on a view');
 		}
 		const inner = q.alias('t');
 		const innerWhere = top.filters.map((f) => filterSql(q, src, inner, f, new Map()));
@@ -161,16 +170,24 @@ export function insertStatement(
 	returning: boolean
 ): MutationPlan {
 	const p = q.bind(input.raw);
-	const rows = `select pgrst_e.value as j, pgrst_e.ord from jsonb_array_elements(case when jsonb_typeof(${p}::jsonb) = 'array' then ${p}::jsonb else jsonb_build_array(${p}::jsonb) end) with ordinality as pgrst_e(value, ord)`;
+	// With missing=default every row gets the columns' defaults under its own keys, evaluated per
+	// row as PostgREST does (a sequence advances for every row).
+	const defaults = input.missingDefault
+		? input.columns
+				.map((c) => [c, t.columns.get(c)!.defaultExpr] as const)
+				.filter(([, d]) => d !== null)
+				.map(([c, d]) => `${q.bind(c)}::text, ${d}`)
+		: [];
+	const value = defaults.length
+		? `pg_catalog.jsonb_build_object(${defaults.join(', ')}) || pgrst_e.value`
+		: 'pgrst_e.value';
+	const rows = `select ${value} as j, pgrst_e.ord from jsonb_array_elements(case when jsonb_typeof(${p}::jsonb) = 'array' then ${p}::jsonb else jsonb_build_array(${p}::jsonb) end) with ordinality as pgrst_e(value, ord)`;
 	const cols = input.columns.map(quoteIdent);
-	const values = input.columns.map((c) => {
-		const col = t.columns.get(c)!;
-		if (!input.missingDefault) return `pgrst_rec.${quoteIdent(c)}`;
-		return `case when pgrst_in.j ? ${q.bind(c)}::text then pgrst_rec.${quoteIdent(c)} else ${col.defaultExpr ?? 'null'} end`;
-	});
-	let sql = `insert into ${qualified(t)} as pgrst_target (${cols.join(', ')}) select ${values.join(', ') || 'null'} from (${rows}) as pgrst_in, lateral jsonb_populate_record(null::${qualified(t)}, pgrst_in.j) as pgrst_rec order by pgrst_in.ord`;
-	if (input.columns.length === 0)
-		sql = `insert into ${qualified(t)} as pgrst_target default values`;
+	const values = input.columns.map((c) => `pgrst_rec.${quoteIdent(c)}`);
+	// No keys (`{}`, `[{}, {}]`): one row of defaults per object, as PostgREST inserts them.
+	let sql = input.columns.length
+		? `insert into ${qualified(t)} as pgrst_target (${cols.join(', ')}) select ${values.join(', ')} from (${rows}) as pgrst_in, lateral jsonb_populate_record(null::${qualified(t)}, pgrst_in.j) as pgrst_rec order by pgrst_in.ord`
+		: `insert into ${qualified(t)} as pgrst_target select from (${rows}) as pgrst_in order by pgrst_in.ord`;
 	const upsert = input.resolution !== null;
 	if (upsert) {
 		const target = input.onConflict ?? t.primaryKey;
@@ -248,32 +265,117 @@ export function deleteStatement(
 	);
 }
 
-/** Picks the overload whose named inputs cover the given keys and whose required inputs are given. */
-export function resolveFunction(fns: Fn[], keys: string[], schema: string, name: string): Fn {
-	const fits = fns.filter((fn) => {
-		if (
-			fn.args.length === 1 &&
-			fn.args[0].name === '' &&
-			['json', 'jsonb'].includes(fn.args[0].type)
-		)
-			return true;
-		const names = fn.args.map((a) => a.name);
+/** The request body's media type, as far as function resolution cares (PostgREST findProc). */
+export type BodyMedia = 'json' | 'text' | 'xml' | 'octet' | 'urlencoded' | 'other';
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+	return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+/** PostgREST's findProc: the overload the argument names select, or PGRST202 / PGRST203. */
+export function resolveFunction(
+	cache: SchemaCache,
+	schema: string,
+	name: string,
+	keys: string[],
+	post: boolean,
+	media: BodyMedia
+): Fn {
+	const fns = cache.functions.get(`${schema}\u0000${name}`) ?? [];
+	const given = new Set(keys);
+	const matches = (fn: Fn): boolean => {
+		if (fn.args.length === 0)
+			return given.size === 0 && !(post && ['octet', 'text', 'xml'].includes(media));
+		const required = new Set(fn.args.filter((a) => !a.hasDefault).map((a) => a.name));
+		const optional = new Set(fn.args.filter((a) => a.hasDefault).map((a) => a.name));
+		if (optional.size === 0) return sameSet(given, required);
+		if (required.size === 0) return [...given].every((k) => optional.has(k));
+		return sameSet(new Set([...given].filter((k) => !optional.has(k))), required);
+	};
+	const singleUnnamed = (fn: Fn): boolean => {
+		if (!post || fn.args.length !== 1 || fn.args[0].name !== '') return false;
+		const t = fn.args[0].type;
 		return (
-			keys.every((k) => names.includes(k)) &&
-			fn.args.every((a) => a.hasDefault || keys.includes(a.name))
+			(media === 'json' && (t === 'json' || t === 'jsonb')) ||
+			(media === 'text' && t === 'text') ||
+			(media === 'xml' && t === 'xml') ||
+			(media === 'octet' && t === 'bytea')
 		);
-	});
-	fits.sort((a, b) => a.args.length - b.args.length);
-	if (fits.length === 0) {
-		throw new CacheMiss(
-			404,
-			'PGRST202',
-			`Could not find the function ${schema}.${name}${keys.length ? `(${[...keys].sort().join(', ')})` : ' without parameters'} in the schema cache`,
-			`Searched for the function ${schema}.${name}${keys.length ? ` with parameters ${[...keys].sort().join(', ')}` : ' without parameters'} or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`,
-			null
-		);
+	};
+	const named = fns.filter(matches);
+	const fallback = fns.filter((f) => !matches(f) && singleUnnamed(f));
+	if (named.length === 1) return named[0];
+	if (named.length > 1 || fallback.length > 1) throw ambiguousRpc(named.length ? named : fallback);
+	if (fallback.length === 1) return fallback[0];
+	throw noRpc(cache, schema, name, keys, post, media, fns);
+}
+
+function ambiguousRpc(fns: Fn[]): ApiError {
+	return new ApiError(
+		300,
+		'PGRST203',
+		`Could not choose the best candidate function between: ${fns
+			.map(
+				(f) => `${f.schema}.${f.name}(${f.args.map((a) => `${a.name} => ${a.type}`).join(', ')})`
+			)
+			.join(', ')}`,
+		null,
+		'Try renaming the parameters or the function itself in the database so function overloading can be resolved'
+	);
+}
+
+function noRpc(
+	cache: SchemaCache,
+	schema: string,
+	name: string,
+	keys: string[],
+	post: boolean,
+	media: BodyMedia,
+	overloads: Fn[]
+): CacheMiss {
+	const sorted = [...keys].sort();
+	const onlySingle = post && ['text', 'xml', 'octet'].includes(media);
+	const func = `${schema}.${name}`;
+	const prms = sorted.length ? `(${sorted.join(', ')})` : ' without parameters';
+	const prmsDet = sorted.length
+		? ` with parameter${sorted.length > 1 ? 's' : ''} ${sorted.join(', ')}`
+		: ' without parameters';
+	const detailTail =
+		post && media === 'text'
+			? ' with a single unnamed text parameter'
+			: post && media === 'xml'
+				? ' with a single unnamed xml parameter'
+				: post && media === 'octet'
+					? ' with a single unnamed bytea parameter'
+					: post && media === 'json'
+						? `${prmsDet} or with a single unnamed json/jsonb parameter`
+						: prmsDet;
+	let hint: string | null = null;
+	if (!onlySingle) {
+		const list = (names: string[]) => `(${[...names].sort().join(', ')})`;
+		const best = overloads.length
+			? fuzzyBest(
+					overloads.map((f) => list(f.args.map((a) => a.name))),
+					list(keys)
+				)
+			: fuzzyBest(
+					[...cache.functions.values()]
+						.flat()
+						.filter((f) => f.schema === schema)
+						.map((f) => f.name),
+					name,
+					0.75
+				);
+		if (best)
+			hint = `Perhaps you meant to call the function ${schema}.${overloads.length ? name : ''}${best}`;
 	}
-	return fits[0];
+	return new CacheMiss(
+		404,
+		'PGRST202',
+		`Could not find the function ${func}${onlySingle ? '' : prms} in the schema cache`,
+		`Searched for the function ${func}${detailTail}, but no matches were found in the schema cache.`,
+		hint
+	);
 }
 
 export interface RpcInput {
@@ -292,21 +394,17 @@ export function rpcStatement(
 	mods: Mods,
 	media: MediaKind,
 	count: boolean,
-	maxRows: number
+	maxRows: number | null
 ): { statement: Statement; kind: 'void' | 'scalar' | 'rows' | 'object' } {
 	const fn = input.fn;
 	const name = `${quoteIdent(fn.schema)}.${quoteIdent(fn.name)}`;
 	let call: string;
 	let from = '';
-	if (
-		fn.args.length === 1 &&
-		fn.args[0].name === '' &&
-		['json', 'jsonb'].includes(fn.args[0].type)
-	) {
+	if (fn.args.length === 1 && fn.args[0].name === '') {
 		call = `${name}(${q.bind(input.raw)}::${fn.args[0].type})`;
 	} else {
 		const given = fn.args.filter((a) => input.keys.includes(a.name));
-		call = `${name}(${given.map((a) => `${quoteIdent(a.name)} := pgrst_args.${quoteIdent(a.name)}`).join(', ')})`;
+		call = `${name}(${given.map((a) => `${a.variadic ? 'variadic ' : ''}${quoteIdent(a.name)} := pgrst_args.${quoteIdent(a.name)}`).join(', ')})`;
 		if (given.length) {
 			from = `jsonb_to_record(${q.bind(input.raw)}::jsonb) as pgrst_args(${given.map((a) => `${quoteIdent(a.name)} ${a.type}`).join(', ')})`;
 		}

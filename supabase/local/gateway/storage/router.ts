@@ -7,6 +7,7 @@
  * Routes: the first row whose method and pattern match serves the request, as Storage's
  * per-method router does (e.g. a PUT to `/object/sign/x` is an update of bucket `sign`).
  */
+import { isDatabaseUnavailable, sendUnavailable } from '../core/unavailable.ts';
 import { sendJson, type GatewayContext } from '../core/http.ts';
 import { findRoute, READ, type Route } from '../core/router.ts';
 import {
@@ -119,6 +120,7 @@ export async function handleStorage(ctx: GatewayContext): Promise<void> {
 	try {
 		await route(ctx);
 	} catch (err) {
+		if (isDatabaseUnavailable(err)) return sendUnavailable(ctx, 'storage');
 		const mapped = err instanceof StorageError ? err : fromPgError(err, 'object');
 		if (!mapped) console.error('[storage] unexpected error', err);
 		if (ctx.res.headersSent) {

@@ -17,10 +17,11 @@ const uploadSchema = z.object({
 });
 
 export const load: PageServerLoad = async ({ locals, parent }) => {
-	const { organizationId } = await parent();
+	const { organizationId, branding } = await parent();
 	const org = await getBranding({ supabase: locals.supabase, organizationId });
 	return {
-		organizationId,
+		// logos live under the clinic's slug (never its id, which the public logo URL would show)
+		logoFolder: branding.slug,
 		logoUrl: org?.logo_path ? logoUrl(org.logo_path) : null,
 		form: await superValidate(
 			{
@@ -55,15 +56,17 @@ export const actions: Actions = {
 		const form = await superValidate(request, zod4(uploadSchema), { id: 'upload' });
 		if (!form.valid) return fail(400, withFiles({ form }));
 		const admin = await requireClinicAdmin({ locals, url });
+		const folder = locals.branding?.slug ?? '';
 		const uploaded = await uploadLogo({
 			supabase: locals.supabase,
-			organizationId: admin.organizationId,
+			folder,
 			file: form.data.logo
 		});
 		const set = uploaded.ok
 			? await setLogo({
 					supabase: locals.supabase,
 					organizationId: admin.organizationId,
+					folder,
 					logoPath: uploaded.path,
 					field: 'logo'
 				})
@@ -80,6 +83,7 @@ export const actions: Actions = {
 		const set = await setLogo({
 			supabase: locals.supabase,
 			organizationId: admin.organizationId,
+			folder: locals.branding?.slug ?? '',
 			logoPath: form.data.logoPath,
 			field: 'logoPath'
 		});
@@ -93,6 +97,7 @@ export const actions: Actions = {
 		const set = await setLogo({
 			supabase: locals.supabase,
 			organizationId: admin.organizationId,
+			folder: locals.branding?.slug ?? '',
 			logoPath: null,
 			field: ''
 		});

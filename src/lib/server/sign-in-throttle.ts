@@ -1,0 +1,44 @@
+/**
+ * The portal's own sign-in throttle. The portal signs people in from its server, so Auth's own
+ * per-address limits see one address for everyone; this asks the database first, with the address
+ * the request came from and the e-mail typed (public.sign_in_attempt: 5 attempts per address and
+ * account, 20 per account, 50 per address in 15 minutes), and forgets an account's attempts once
+ * it signs in (public.sign_in_succeeded). State is in Postgres, so every portal instance counts
+ * the same attempts. The answers never depend on whether the account exists.
+ */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+
+type Db = SupabaseClient<Database>;
+
+export type ThrottleAnswer =
+	{ allowed: true } | { allowed: false; retryAfterSeconds: number; message: string };
+
+/** "Try again in 15 minutes" / "in 40 seconds": the wait, rounded up, in words. */
+export function waitMessage(seconds: number): string {
+	const wait =
+		seconds < 60
+			? `${seconds} second${seconds === 1 ? '' : 's'}`
+			: `${Math.ceil(seconds / 60)} minute${Math.ceil(seconds / 60) === 1 ? '' : 's'}`;
+	return `Too many sign-in attempts. For your clinic's safety, try again in ${wait}.`;
+}
+
+/** Asks before a password sign-in; records the attempt when it may go ahead. */
+export async function signInAllowed(
+	supabase: Db,
+	{ clientAddress, email }: { clientAddress: string; email: string }
+): Promise<ThrottleAnswer> {
+	const { data, error } = await supabase
+		.rpc('sign_in_attempt', { client_address: clientAddress, email })
+		.single();
+	if (error) throw new Error(`sign_in_attempt failed: ${error.message}`);
+	if (data.allowed) return { allowed: true };
+	const retryAfterSeconds = Math.max(1, data.retry_after_seconds);
+	return { allowed: false, retryAfterSeconds, message: waitMessage(retryAfterSeconds) };
+}
+
+/** Right after a successful sign-in, as that person: their failed attempts no longer count. */
+export async function signInSucceeded(supabase: Db): Promise<void> {
+	const { error } = await supabase.rpc('sign_in_succeeded');
+	if (error) throw new Error(`sign_in_succeeded failed: ${error.message}`);
+}
