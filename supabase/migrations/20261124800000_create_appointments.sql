@@ -14,9 +14,12 @@
 --   from the appointment (visits.appointment_id): the API cannot set them directly.
 -- * Who: the care team (care_team_roles(): admin, doctor, nurse, receptionist) reads, books, moves,
 --   cancels and marks arrivals of their clinic; a support session reads. No deletes (cancel instead).
--- * Authorization first: the trigger that validates a write lets RLS refuse callers the policies
---   would not admit before it looks at anything, so an outsider's error for another clinic equals the
---   error for a clinic that does not exist.
+-- * Authorization first: appointments_00_authorize (private.authorize_row_write()) fires before every
+--   other BEFORE INSERT trigger and refuses callers the INSERT policy does not admit with RLS's own
+--   error, so the clinician check, the status rules and the exclusion constraint are reached only by
+--   the clinic's care team, and an outsider's error for another clinic equals the error for a clinic
+--   that does not exist. Updates only reach rows the UPDATE policy's USING admitted. Clients never
+--   choose an appointment's id.
 -- Also here: the link from a visit to its appointment, and the audit of a clinic's time zone.
 
 create extension if not exists btree_gist with schema extensions;
@@ -74,6 +77,9 @@ create index appointments_organization_id_patient_id_starts_at_idx
 create index appointments_clinician_id_idx on public.appointments (clinician_id);
 create index appointments_created_by_idx on public.appointments (created_by);
 
+-- fires first (triggers fire in name order): outsiders get RLS's refusal before any check below
+create trigger appointments_00_authorize before insert on public.appointments
+  for each row execute function private.authorize_row_write();
 create trigger appointments_set_timestamps before insert or update on public.appointments
   for each row execute function private.set_timestamps();
 create trigger appointments_forbid_moves before update on public.appointments
@@ -103,8 +109,10 @@ comment on function private.is_bookable_clinician(uuid, uuid) is
 revoke execute on function private.is_bookable_clinician(uuid, uuid) from public, anon;
 grant execute on function private.is_bookable_clinician(uuid, uuid) to authenticated, service_role;
 
--- Before insert or update. Runs as the caller (current_user tells API callers from the owner and the
--- definer functions below, which move appointments along with their visit).
+-- Before insert or update, after appointments_00_authorize: on insert only callers the policy admits
+-- for this clinic get here; on update only rows the policy's USING admitted. Runs as the caller
+-- (current_user tells API callers from the owner and the definer functions below, which move
+-- appointments along with their visit).
 create function private.guard_appointment()
 returns trigger
 language plpgsql
@@ -113,12 +121,6 @@ as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  -- Authorization first: a caller the policies do not admit for this clinic reaches RLS, which
-  -- refuses them exactly as for a clinic that does not exist (nothing below is evaluated for them).
-  if v_api and new.organization_id is distinct from private.current_org_id_for(private.care_team_roles()) then
-    return new;
-  end if;
-
   if tg_op = 'INSERT' then
     if v_api then
       new.created_by := auth.uid();
@@ -176,7 +178,7 @@ begin
 end;
 $$;
 comment on function private.guard_appointment() is
-  'Trigger: (after letting RLS refuse callers it would not admit) a new appointment is booked by the caller; status moves booked → arrived | cancelled | no_show, arrived → booked | cancelled | no_show, in_progress/completed only with the visit; final states frozen; only booked appointments move; cancel reason exactly when cancelled; arrived_at; the clinician is an active doctor or nurse of the clinic.';
+  'Trigger (after appointments_00_authorize): a new appointment is booked by the caller; status moves booked → arrived | cancelled | no_show, arrived → booked | cancelled | no_show, in_progress/completed only with the visit; final states frozen; only booked appointments move; cancel reason exactly when cancelled; arrived_at; the clinician is an active doctor or nurse of the clinic.';
 revoke execute on function private.guard_appointment() from public, anon, authenticated;
 create trigger appointments_guard before insert or update on public.appointments
   for each row execute function private.guard_appointment();
@@ -187,7 +189,7 @@ create trigger appointments_audit after insert or update or delete on public.app
 -- Privileges and policies -----------------------------------------------------------------------------
 revoke all on table public.appointments from anon, authenticated;
 grant select on table public.appointments to authenticated;
-grant insert (id, organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type, reason)
+grant insert (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type, reason)
   on table public.appointments to authenticated;
 grant update (clinician_id, starts_at, ends_at, appointment_type, reason, status, cancel_reason)
   on table public.appointments to authenticated;
@@ -222,8 +224,10 @@ comment on column public.visits.appointment_id is
   'The diary appointment this visit was started from (at most one visit per appointment); set on insert only.';
 grant insert (appointment_id) on table public.visits to authenticated;
 
--- Before insert of a visit with an appointment. Runs as the caller: the appointment is read (and
--- locked, so two clicks start one visit) under the caller's RLS.
+-- Before insert of a visit with an appointment, after visits_00_authorize (callers the visits
+-- policies do not admit got RLS's refusal there). Runs as the caller: the appointment is read (and
+-- locked, so two clicks start one visit) under the caller's RLS, in the visit's clinic only, so
+-- another clinic's appointment id is "not in this clinic" exactly like a missing one.
 create function private.visit_from_appointment()
 returns trigger
 language plpgsql
@@ -232,11 +236,6 @@ as $$
 declare
   v_appointment public.appointments;
 begin
-  -- Authorization first: callers the visits policies do not admit get RLS's refusal.
-  if current_user in ('anon', 'authenticated')
-     and new.organization_id is distinct from private.current_org_id_for(private.care_team_roles()) then
-    return new;
-  end if;
   select a.* into v_appointment
     from public.appointments a
    where a.organization_id = new.organization_id
@@ -267,7 +266,8 @@ $$;
 comment on function private.visit_from_appointment() is
   'Trigger (before insert of a visit with appointment_id): the appointment must be the same clinic''s, for the same patient, booked or arrived; the visit takes its clinician and start time and starts in progress.';
 revoke execute on function private.visit_from_appointment() from public, anon, authenticated;
--- named to run before visits_guard and visits_staff_members (triggers fire in name order)
+-- named to run after visits_00_authorize and before visits_guard and visits_staff_members (triggers
+-- fire in name order)
 create trigger visits_appointment before insert on public.visits
   for each row when (new.appointment_id is not null)
   execute function private.visit_from_appointment();

@@ -4,7 +4,7 @@
 -- (Concurrent double booking: tests/db/appointments-concurrency.test.ts.)
 begin;
 \ir ../helpers.psql
-select plan(125);
+select plan(128);
 
 select tests.create_tenancy_fixture();
 insert into tests.personas
@@ -193,6 +193,25 @@ select is(
   tests.error_of('beta_admin', format($s$insert into public.visits (organization_id, patient_id, appointment_id) values (%L, %L, %L)$s$,
     gen_random_uuid(), gen_random_uuid(), gen_random_uuid())),
   'an outsider starting a visit from clinic A''s appointment gets the error of a clinic that does not exist');
+
+-- Authorization before validation: appointments_00_authorize fires first, so even a member of clinic A
+-- whose role the policy does not admit meets RLS's refusal before the clinician check or the clash.
+select is(
+  (select array_agg(t.tgname::text order by t.tgname) filter (where t.tgtype & 4 = 4 and t.tgtype & 2 = 2)
+     from pg_trigger t where t.tgrelid = 'public.appointments'::regclass and not t.tgisinternal)[1],
+  'appointments_00_authorize', 'the first BEFORE INSERT trigger on appointments is the authorization');
+select is(
+  tests.error_of('alpha_lab', format($s$insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type)
+    values (%L, %L, %L, date_trunc('day', now()) + interval '1 day 9 hours', date_trunc('day', now()) + interval '1 day 9 hours 30 minutes', 'X')$s$,
+    tests.org_id('alpha'), tests.row_id('alpha_patient2'), tests.user_id('alpha_admin'))),
+  '42501: new row violates row-level security policy for table "appointments"',
+  'a lab technician of the clinic gets RLS''s refusal, not the clinician rule or the clash');
+select is(
+  tests.error_of('alpha_reception', format($s$insert into public.appointments (id, patient_id, clinician_id, starts_at, ends_at, appointment_type)
+    values (%L, %L, %L, now() + interval '5 days', now() + interval '5 days 30 minutes', 'X')$s$,
+    tests.row_id('beta_appt'), tests.row_id('alpha_patient'), tests.user_id('alpha_doctor'))),
+  '42501: permission denied for table appointments',
+  'clients never choose an appointment''s id (another clinic''s id cannot collide)');
 
 -- The clinician: an active doctor or nurse of the clinic -------------------------------------------------
 create or replace function tests.book(p_clinician uuid, p_from interval, p_minutes integer, p_patient uuid default tests.row_id('alpha_patient2'))
