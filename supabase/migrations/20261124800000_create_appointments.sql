@@ -174,11 +174,21 @@ begin
     raise exception 'appointments: the clinician must be a doctor or nurse of this clinic'
       using errcode = '23503', detail = 'clinician_id', hint = 'Choose a clinician of this clinic.';
   end if;
+
+  -- Bookings and moves of one clinician queue here, one transaction at a time, rather than meeting
+  -- inside the exclusion constraint: two overlapping inserts in progress at once can each wait for
+  -- the other there (deadlock, 40P01, which the Data API answers with a 500). Queued, the second
+  -- sees the first's committed row and gets 23P01 (or books, when they do not overlap).
+  if tg_op = 'INSERT'
+     or (new.starts_at, new.ends_at, new.clinician_id) is distinct from (old.starts_at, old.ends_at, old.clinician_id) then
+    perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
+      'appointments:' || new.organization_id::text || ':' || new.clinician_id::text, 0));
+  end if;
   return new;
 end;
 $$;
 comment on function private.guard_appointment() is
-  'Trigger (after appointments_00_authorize): a new appointment is booked by the caller; status moves booked → arrived | cancelled | no_show, arrived → booked | cancelled | no_show, in_progress/completed only with the visit; final states frozen; only booked appointments move; cancel reason exactly when cancelled; arrived_at; the clinician is an active doctor or nurse of the clinic.';
+  'Trigger (after appointments_00_authorize): a new appointment is booked by the caller; status moves booked → arrived | cancelled | no_show, arrived → booked | cancelled | no_show, in_progress/completed only with the visit; final states frozen; only booked appointments move; cancel reason exactly when cancelled; arrived_at; the clinician is an active doctor or nurse of the clinic; bookings and moves of one clinician are serialized (advisory lock) so concurrent clashes answer 23P01, never a deadlock.';
 revoke execute on function private.guard_appointment() from public, anon, authenticated;
 create trigger appointments_guard before insert or update on public.appointments
   for each row execute function private.guard_appointment();
