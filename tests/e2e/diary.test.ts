@@ -254,29 +254,50 @@ describe('diary', () => {
 			.toBe('notes');
 		await page.keyboard.type('Seen from the diary: well.');
 		await Promise.all([
-			page.waitForURL((u) => u.searchParams.get('saved') === 'visit-notes'),
-			page.getByRole('button', { name: 'Save notes' }).click()
+			page.waitForURL((u) => u.searchParams.get('saved') === 'note-saved'),
+			page.getByRole('button', { name: 'Save draft' }).click()
 		]);
 		await page.screenshot({ path: screenshotPath('diary-visit-started'), fullPage: true });
-		const [visit] = await sql<{
-			clinician_id: string;
-			status: string;
-			created_by: string;
-			notes: string;
-			appointment_status: string;
-		}>(
-			`select v.clinician_id, v.status, v.created_by, n.notes, a.status as appointment_status
-			   from public.visits v join public.visit_notes n on n.visit_id = v.id
-			   join public.appointments a on a.id = v.appointment_id
-			  where v.appointment_id = $1`,
-			[id]
-		);
-		expect(visit).toEqual({
+		const row = () =>
+			sql<{
+				clinician_id: string;
+				status: string;
+				created_by: string;
+				notes: string;
+				signed_by: string | null;
+				appointment_status: string;
+			}>(
+				`select v.clinician_id, v.status, v.created_by, n.notes, n.signed_by, a.status as appointment_status
+				   from public.visits v join public.visit_notes n on n.visit_id = v.id
+				   join public.appointments a on a.id = v.appointment_id
+				  where v.appointment_id = $1`,
+				[id]
+			);
+		expect((await row())[0]).toEqual({
 			clinician_id: CHEN,
 			status: 'in_progress',
 			created_by: CHEN,
 			notes: 'Seen from the diary: well.',
+			signed_by: null,
 			appointment_status: 'in_progress'
+		});
+		// the chart's model: the draft is signed, which completes the visit and so the appointment
+		const visit = page.getByTestId('visit').filter({ hasText: 'Seen from the diary: well.' });
+		await visit.getByRole('link', { name: /^Edit note/ }).click();
+		await page.getByRole('button', { name: 'Sign and complete visit…' }).click();
+		const confirm = page.getByRole('alertdialog');
+		await confirm.waitFor();
+		await Promise.all([
+			page.waitForURL((u) => u.searchParams.get('saved') === 'note-signed'),
+			confirm.getByRole('button', { name: 'Yes, sign' }).click()
+		]);
+		expect((await row())[0]).toEqual({
+			clinician_id: CHEN,
+			status: 'completed',
+			created_by: CHEN,
+			notes: 'Seen from the diary: well.',
+			signed_by: CHEN,
+			appointment_status: 'completed'
 		});
 	});
 
