@@ -372,7 +372,7 @@ begin
   end loop;
 end;
 $$;
-=======
+
 -- Note templates (chart safety): each clinic's starting texts for visit notes.
 insert into public.note_templates (organization_id, name, body, created_by)
 values

@@ -125,6 +125,9 @@ export const actions: Actions = {
 		if (!appointment) error(404, 'Appointment not found');
 		const r = await startVisit({ supabase: locals.supabase, appointment });
 		if (!r.ok) return failForm(form, r);
-		redirect(303, `/patients/${r.patientId}?open=note&id=${r.visitId}&from=diary#visit-${r.visitId}`);
+		redirect(
+			303,
+			`/patients/${r.patientId}?open=note&id=${r.visitId}&from=diary#visit-${r.visitId}`
+		);
 	}
 };
