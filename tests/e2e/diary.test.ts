@@ -250,7 +250,9 @@ describe('diary', () => {
 		expect(clicks).toBe(3);
 		// ready to type: the notes of the started visit have the focus
 		await expect
-			.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name')))
+			.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name')), {
+				timeout: 10_000
+			})
 			.toBe('notes');
 		await page.keyboard.type('Seen from the diary: well.');
 		await Promise.all([
@@ -369,7 +371,9 @@ describe('diary', () => {
 			await page.getByLabel('Time zone').selectOption('Asia/Tokyo');
 			await page.getByRole('button', { name: 'Save' }).click();
 			await page.getByText('Saved. The clinic’s dates and times are now in Asia/Tokyo.').waitFor();
-			await expect.poll(() => page.getByTestId('clinic-zone').textContent()).toBe('Asia/Tokyo');
+			await expect
+				.poll(() => page.getByTestId('clinic-zone').textContent(), { timeout: 10_000 })
+				.toBe('Asia/Tokyo');
 			// the clock shown is Tokyo's
 			const now = (await page.getByTestId('clinic-now').textContent()) ?? '';
 			const tokyo = new Intl.DateTimeFormat('en-GB', {
