@@ -303,7 +303,9 @@ describe('patient chart', () => {
 		// templates of the clinic start an empty note
 		await page.getByRole('link', { name: 'General consultation' }).click();
 		const notes = page.getByLabel('Notes', { exact: true });
-		await expect.poll(() => notes.inputValue()).toContain('Presenting complaint:');
+		await expect
+			.poll(() => notes.inputValue(), { timeout: 20_000 })
+			.toContain('Presenting complaint:');
 		await notes.fill(`Dry cough for 3 days ${tag}. Chest clear.`);
 		await page.getByLabel('Heart rate (/min)').fill('300');
 		await page.getByRole('button', { name: 'Save draft' }).click();
@@ -381,7 +383,7 @@ describe('patient chart', () => {
 			{ version: 2, author_id: DOCTOR_A },
 			{ version: 3, author_id: NURSE_A }
 		]);
-	});
+	}, 180_000);
 
 	it('lets an admin define a note template that doctors start notes from, and nobody else', async () => {
 		const name = `Wound review ${tag}`;
@@ -493,7 +495,7 @@ describe('patient chart', () => {
 		const nurseRow = nurse.page.getByTestId('lab-order').filter({ hasText: `Potassium ${tag}` });
 		expect(await text(nurseRow)).toContain('4.4 mmol/L');
 		expect(await nurseRow.getByRole('link', { name: /^Correct result/ }).count()).toBe(0);
-	});
+	}, 180_000);
 
 	it('dispenses refills to the last fill with a confirmed quantity, then the prescription completes', async () => {
 		const doctor = await openChart(demo.doctorA);
@@ -583,7 +585,7 @@ describe('patient chart', () => {
 			.getByRole('button', { name: /^Dispensed fills \(3\)/ })
 			.click();
 		expect(await text(rx().getByTestId('dispenses'))).toContain('Fill 3: 2 inhalers · Priya Nair');
-	});
+	}, 180_000);
 
 	it('asks a doctor to confirm before stopping a medication, without JavaScript', async () => {
 		const { ctx, page } = await openChart(demo.doctorA);
@@ -691,7 +693,7 @@ describe('patient chart', () => {
 		expect(await visits.count()).toBe(5);
 		expect(await text(visits.first())).toContain('Visit number 1');
 		await page.getByRole('link', { name: /^Show more visits/ }).click();
-		await expect.poll(() => visits.count()).toBe(12);
+		await expect.poll(() => visits.count(), { timeout: 20_000 }).toBe(12);
 		expect(await text(visits.last())).toContain('Visit number 12');
 		expect(await page.getByRole('link', { name: /^Show more visits/ }).count()).toBe(0);
 		expect(page.url()).toContain('visits=15');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailSchema } from './email';
 
 /** Sign-in form: shared by the action, the page and tests. */
 export const signInSchema = z.object({
@@ -9,7 +10,7 @@ export const signInSchema = z.object({
 export type SignInInput = z.infer<typeof signInSchema>;
 
 export const forgotPasswordSchema = z.object({
-	email: z.email({ error: 'Enter a valid email address.' }).trim().toLowerCase()
+	email: emailSchema
 });
 
 /**

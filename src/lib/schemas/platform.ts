@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailSchema } from './email';
 import { timeZoneSchema } from './time-zone';
 
 /** Forms of the platform console: shared by its actions, pages and tests. */
@@ -37,8 +38,7 @@ export const onboardClinicSchema = z.object({
 	plan_id: z.string().min(1, { error: 'Choose a plan.' }),
 	/** The clinic's time zone: its diary, "today" and every time its staff see. */
 	time_zone: timeZoneSchema,
-	// Auth has the final say (it refuses some addresses zod accepts, e.g. longer than 255 characters)
-	admin_email: z.email({ error: 'Enter the first admin’s email address.' }).trim().toLowerCase()
+	admin_email: emailSchema
 });
 export type OnboardClinicInput = z.infer<typeof onboardClinicSchema>;
 

@@ -17,11 +17,15 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 	const branding = locals.branding;
 	if (!branding) redirect(303, '/');
 
-	// The clinic's time zone is read alongside (it is readable once this clinic is the active one).
-	const [orgs, zone] = await Promise.all([
+	// the person's own name for the header (profiles: everyone reads their own) and the clinic's time
+	// zone (readable once this clinic is the active one), alongside
+	const [orgs, profile, zone] = await Promise.all([
 		myOrganizations(locals.supabase),
+		locals.supabase.from('profiles').select('full_name').eq('id', claims.sub).maybeSingle(),
 		clinicTimeZone(locals.supabase, branding.slug)
 	]);
+	if (profile.error) throw new Error(`profiles: ${profile.error.message}`);
+	const user = { id: claims.sub, email: claims.email ?? '', name: profile.data?.full_name ?? '' };
 	const here = orgs.find((o) => o.slug === branding.slug);
 	if (!here) {
 		// A platform admin with live read-only support access to THIS clinic (checked in Postgres,
@@ -30,7 +34,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 		if (access && access.slug === branding.slug) {
 			return {
 				branding,
-				user: { id: claims.sub, email: claims.email ?? '' },
+				user,
 				role: 'support' as const,
 				organizationId: access.organization_id,
 				timeZone: zone ?? 'UTC',
@@ -54,7 +58,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 	}
 	return {
 		branding,
-		user: { id: claims.sub, email: claims.email ?? '' },
+		user,
 		role: here.role,
 		organizationId: here.organization_id,
 		/** The clinic's IANA time zone: every date and time on its pages is shown and read in it. */
