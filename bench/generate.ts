@@ -1,8 +1,9 @@
 /**
  * Benchmark data (BENCHMARK.md "Data sizes"): many ordinary clinics and one large one, each with
  * staff (auth users, profiles, active memberships), custom patient field definitions, patients
- * whose custom fields match those definitions, and 4 visits, 2 lab orders and 2 prescriptions per
- * patient.
+ * whose custom fields match those definitions, and 4 visits, 2 lab orders, 2 prescriptions and 2
+ * diary appointments per patient (a clinic's diary: 32 a day, its doctor's and nurse's 30-minute
+ * slots from 08:00 to 16:00 UTC, days centred on BASE_TIME, past ones mostly completed).
  *
  * Loaded with set-based SQL as the tables' owner under `session_replication_role = replica`, which
  * skips the per-row triggers (MRN counter, name normalization, custom field validation, staff checks,
@@ -31,6 +32,8 @@ export interface SizeSpec {
 	visits: number;
 	labOrders: number;
 	prescriptions: number;
+	/** Diary appointments per patient (32 a day per clinic: its doctor and nurse, 30 minutes each). */
+	appointments: number;
 }
 
 /** `clinics` ordinary clinics plus one large clinic (M: 199 × 2,500 + 25,000 = 522,500 patients). */
@@ -41,7 +44,8 @@ export const SIZES: Record<Size, SizeSpec> = {
 		largeClinicPatients: 5_000,
 		visits: 4,
 		labOrders: 2,
-		prescriptions: 2
+		prescriptions: 2,
+		appointments: 2
 	},
 	M: {
 		clinics: 199,
@@ -49,7 +53,8 @@ export const SIZES: Record<Size, SizeSpec> = {
 		largeClinicPatients: 25_000,
 		visits: 4,
 		labOrders: 2,
-		prescriptions: 2
+		prescriptions: 2,
+		appointments: 2
 	},
 	L: {
 		clinics: 999,
@@ -57,7 +62,8 @@ export const SIZES: Record<Size, SizeSpec> = {
 		largeClinicPatients: 200_000,
 		visits: 4,
 		labOrders: 2,
-		prescriptions: 2
+		prescriptions: 2,
+		appointments: 2
 	}
 };
 
@@ -176,7 +182,7 @@ function sqlArray(values: string[]): string {
 }
 
 /** Indexes that no constraint owns on the bulk tables: dropped for the load, rebuilt after. */
-const BULK_TABLES = ['patients', 'visits', 'lab_orders', 'prescriptions'];
+const BULK_TABLES = ['patients', 'visits', 'lab_orders', 'prescriptions', 'appointments'];
 
 export interface GenerateOptions {
 	size: Size;
@@ -427,6 +433,43 @@ export async function generate(
 		       join bench.orgs o on o.id = p.organization_id
 		      cross join generate_series(1, ${spec.prescriptions}) j
 		      order by o.n, p.mrn, j
+		   ) x`,
+		[s, BASE_TIME]
+	);
+
+	// Appointments k = 0, 1, … of a clinic (by patient MRN): day k / 32 of its diary, slot k % 32
+	// (even: doctor, odd: nurse; 16 half-hour slots each), so no clinician is ever double-booked (the
+	// exclusion constraint is enforced during the load). Days are centred on BASE_TIME.
+	await step(
+		'appointments',
+		`insert into public.appointments (id, organization_id, patient_id, clinician_id, starts_at, ends_at,
+		   appointment_type, status, cancel_reason, arrived_at, created_by, created_at, updated_at)
+		 select id, organization_id, patient_id, clinician_id, at, at + interval '30 minutes', kind,
+		        status::public.appointment_status,
+		        case when status = 'cancelled' then 'Patient unavailable' end,
+		        case when status = 'completed' then at end,
+		        created_by, least(at, $2::timestamptz) - interval '14 days', least(at, $2::timestamptz)
+		   from (
+		     select *, case when at > $2::timestamptz then 'booked'
+		                    when r < 0.05 then 'cancelled' when r < 0.1 then 'no_show' else 'completed' end as status
+		       from (
+		         select bench.uid($1 || ':a:' || p.id || ':' || j) as id, p.organization_id, p.id as patient_id,
+		                case when k % 2 = 0 then o.doctor_id else o.nurse_id end as clinician_id,
+		                o.receptionist_id as created_by,
+		                date_trunc('day', $2::timestamptz)
+		                  + ((k / 32) - (o.patients * ${spec.appointments} / 64)) * interval '1 day'
+		                  + interval '8 hours' + ((k % 32) / 2) * interval '30 minutes' as at,
+		                random() as r,
+		                (array['Consultation','Follow-up','Vaccination','Blood pressure review','Health check',
+		                       'Wound dressing'])[1 + floor(random() * 6)::int] as kind
+		           from (
+		             select p.*, j, row_number() over (partition by p.organization_id order by p.mrn, j) - 1 as k
+		               from public.patients p
+		              cross join generate_series(1, ${spec.appointments}) j
+		           ) p
+		           join bench.orgs o on o.id = p.organization_id
+		          order by o.n, p.k
+		       ) x0
 		   ) x`,
 		[s, BASE_TIME]
 	);

@@ -270,6 +270,26 @@ export const QUERIES: QueryDef[] = [
 			})
 	},
 	{
+		// The diary's day (issue 15): a clinic's appointments starting on one day with their patients,
+		// in time order, as the diary and the dashboard's "Today" send it (src/lib/server/diary.ts).
+		id: 'D1',
+		title: "diary day: a clinic's appointments of one day with patients",
+		write: false,
+		gated: true,
+		build: (ctx, f) =>
+			one(ctx, f, (s) => {
+				const org = s.org('a');
+				const day = s.p(BASE_TIME);
+				return `select a.id, a.starts_at, a.ends_at, a.status, a.appointment_type, a.reason, a.clinician_id,
+				               p.id as patient_id, p.mrn, p.given_name, p.family_name
+				          from public.appointments a
+				          join public.patients p on p.organization_id = a.organization_id and p.id = a.patient_id
+				         where ${org}a.starts_at >= date_trunc('day', ${day}::timestamptz)
+				           and a.starts_at < date_trunc('day', ${day}::timestamptz) + interval '1 day'
+				         order by a.starts_at, a.id limit 1000`;
+			})
+	},
+	{
 		id: 'W1',
 		title: 'insert a visit',
 		write: true,

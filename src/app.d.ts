@@ -45,6 +45,8 @@ declare global {
 		}
 		interface PageData {
 			claims?: VerifiedClaims | null;
+			/** The clinic's IANA time zone, on every clinic page (from the (app) layout). */
+			timeZone?: string;
 		}
 	}
 }

@@ -3,19 +3,22 @@
 -- `Demo-password-1` (see docs/demo-logins.md). Safe to run more than once.
 
 -- Clinics -------------------------------------------------------------------------------------------
-insert into public.organizations (id, slug, name, type, theme_color, sign_in_message, plan_id)
+insert into public.organizations (id, slug, name, type, theme_color, sign_in_message, plan_id, time_zone)
 values
   ('a0a0a0a0-0000-4000-8000-000000000001', 'clinic-a', 'Riverside Family Clinic', 'clinic',
-   '#0f766e', 'Welcome to Riverside Family Clinic. Staff sign in with their clinic email.', 'clinic'),
+   '#0f766e', 'Welcome to Riverside Family Clinic. Staff sign in with their clinic email.', 'clinic',
+   'America/New_York'),
   ('b0b0b0b0-0000-4000-8000-000000000002', 'city-hospital', 'City General Hospital', 'hospital',
-   '#4338ca', 'City General Hospital staff portal. Authorised personnel only.', 'hospital')
+   '#4338ca', 'City General Hospital staff portal. Authorised personnel only.', 'hospital',
+   'Europe/Berlin')
 on conflict (id) do update
   set slug = excluded.slug,
       name = excluded.name,
       type = excluded.type,
       theme_color = excluded.theme_color,
       sign_in_message = excluded.sign_in_message,
-      plan_id = excluded.plan_id;
+      plan_id = excluded.plan_id,
+      time_zone = excluded.time_zone;
 
 -- People --------------------------------------------------------------------------------------------
 create temporary table demo_people (
@@ -229,6 +232,145 @@ begin
     insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, quantity, quantity_unit)
     values (v_b, v_patient, v_visit, v_b_doctor, 'Aspirin', '300 mg', 'oral', 'once', 1, 'tablet');
   end if;
+end;
+$$;
+
+-- =====================================================================================================
+-- Diary demo data (issue 15): more patients and a believable week of appointments for both clinics,
+-- relative to the day the seed runs in each clinic's own time zone (three days back, four ahead;
+-- weekends mornings only). Past appointments were seen (their visit started from the appointment and
+-- completed) or marked no-show / cancelled; the one running now has arrived; later ones are booked.
+-- Runs only while a clinic has no appointments.
+-- =====================================================================================================
+insert into public.patients (organization_id, given_name, family_name, date_of_birth, sex, phone, custom_fields, created_by)
+select v.org::uuid, v.given, v.family, v.dob::date, v.sex::public.patient_sex, v.phone, v.fields::jsonb, v.created_by::uuid
+  from (values
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Aisha', 'Rahman', '1988-02-14', 'female', '+1 555 0110', '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Brendan', 'Kelly', '1974-08-03', 'male', '+1 555 0111', '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Chloé', 'Dubois', '2001-12-19', 'female', null, '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Dmitri', 'Volkov', '1966-04-27', 'male', '+1 555 0113', '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Esperanza', 'Flores', '1953-10-08', 'female', '+1 555 0114', '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Farid', 'Haddad', '1999-06-11', 'male', null, '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Greta', 'Lindqvist', '1981-03-05', 'female', '+1 555 0116', '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Hamish', 'Campbell', '2012-09-23', 'male', '+1 555 0117', '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Ines', 'Carvalho', '1994-01-30', 'female', '+1 555 0118', '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('a0a0a0a0-0000-4000-8000-000000000001', 'Jamal', 'Wright', '1977-11-16', 'male', '+1 555 0119', '{}', '00000000-0000-4000-8000-00000000a004'),
+    ('b0b0b0b0-0000-4000-8000-000000000002', 'Katarzyna', 'Nowak', '1968-05-09', 'female', '+1 555 0210', '{"insurer": "Public"}', '00000000-0000-4000-8000-00000000b004'),
+    ('b0b0b0b0-0000-4000-8000-000000000002', 'Luca', 'Bianchi', '1983-07-21', 'male', '+1 555 0211', '{"insurer": "MediCare Plus"}', '00000000-0000-4000-8000-00000000b004'),
+    ('b0b0b0b0-0000-4000-8000-000000000002', 'Mei', 'Lin', '1990-02-02', 'female', null, '{"insurer": "Public"}', '00000000-0000-4000-8000-00000000b004'),
+    ('b0b0b0b0-0000-4000-8000-000000000002', 'Nikolai', 'Petrov', '1957-12-12', 'male', '+1 555 0213', '{"insurer": "Self-pay"}', '00000000-0000-4000-8000-00000000b004'),
+    ('b0b0b0b0-0000-4000-8000-000000000002', 'Olga', 'Ivanova', '1972-09-17', 'female', '+1 555 0214', '{"insurer": "Public"}', '00000000-0000-4000-8000-00000000b004'),
+    ('b0b0b0b0-0000-4000-8000-000000000002', 'Pedro', 'Alvarez', '1949-03-28', 'male', '+1 555 0215', '{"insurer": "MediCare Plus"}', '00000000-0000-4000-8000-00000000b004'),
+    ('b0b0b0b0-0000-4000-8000-000000000002', 'Rania', 'Aziz', '1996-10-04', 'female', '+1 555 0216', '{"insurer": "Public"}', '00000000-0000-4000-8000-00000000b004'),
+    ('b0b0b0b0-0000-4000-8000-000000000002', 'Stefan', 'Koch', '1961-06-30', 'male', null, '{"insurer": "Self-pay"}', '00000000-0000-4000-8000-00000000b004')
+  ) as v (org, given, family, dob, sex, phone, fields, created_by)
+ where not exists (select 1 from public.appointments a where a.organization_id = v.org::uuid)
+   and not exists (
+     select 1 from public.patients p
+      where p.organization_id = v.org::uuid and p.given_name = v.given and p.family_name = v.family
+   );
+
+do $$
+declare
+  v_clinic record;
+  v_slot record;
+  v_today date;
+  v_day date;
+  v_offset integer;
+  v_patients uuid[];
+  v_n integer;
+  v_starts timestamptz;
+  v_ends timestamptz;
+  v_appointment uuid;
+  v_visit uuid;
+begin
+  for v_clinic in
+    select o.id, o.time_zone,
+           case o.id when 'a0a0a0a0-0000-4000-8000-000000000001' then '00000000-0000-4000-8000-00000000a004'::uuid
+                     else '00000000-0000-4000-8000-00000000b004'::uuid end as reception
+      from public.organizations o
+     where o.id in ('a0a0a0a0-0000-4000-8000-000000000001', 'b0b0b0b0-0000-4000-8000-000000000002')
+       and not exists (select 1 from public.appointments a where a.organization_id = o.id)
+  loop
+    select array_agg(p.id order by p.family_name, p.given_name) into v_patients
+      from public.patients p where p.organization_id = v_clinic.id and p.archived_at is null;
+    v_n := coalesce(array_length(v_patients, 1), 0);
+    continue when v_n = 0;
+    v_today := (now() at time zone v_clinic.time_zone)::date;
+    for v_offset in -3..4 loop
+      v_day := v_today + v_offset;
+      for v_slot in
+        select t.clinician::uuid as clinician, t.at::time as at, t.minutes, t.kind,
+               row_number() over (order by t.at, t.clinician) as n
+          from (values
+            -- Riverside: Dr. Maya Chen, Tom Okafor (nurse), Dr. Jordan Lee
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '08:30', 20, 'Consultation'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '09:00', 30, 'Blood pressure review'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '09:40', 20, 'Follow-up'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '10:30', 30, 'Consultation'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '11:15', 15, 'Prescription review'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '13:30', 30, 'New patient consultation'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '14:15', 20, 'Follow-up'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '15:00', 30, 'Diabetes review'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a002', '16:00', 20, 'Consultation'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a003', '08:30', 15, 'Vaccination'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a003', '09:00', 20, 'Wound dressing'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a003', '10:00', 15, 'Blood test'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a003', '11:00', 30, 'Health check'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a003', '14:00', 20, 'Wound dressing'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000a003', '15:30', 15, 'Vaccination'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000c001', '10:00', 30, 'Consultation'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000c001', '11:00', 20, 'Follow-up'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000c001', '14:00', 30, 'Minor procedure'),
+            ('a0a0a0a0-0000-4000-8000-000000000001', '00000000-0000-4000-8000-00000000c001', '15:00', 20, 'Follow-up'),
+            -- City General: Dr. Sofia Rossi, Aisha Bello (nurse)
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b002', '08:00', 30, 'Cardiology review'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b002', '09:00', 45, 'New patient consultation'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b002', '10:00', 20, 'Follow-up'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b002', '11:00', 30, 'Pre-operative assessment'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b002', '14:00', 30, 'Cardiology review'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b002', '15:00', 20, 'Follow-up'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b003', '08:30', 20, 'Blood test'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b003', '09:30', 30, 'ECG'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b003', '11:00', 20, 'Wound dressing'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b003', '13:30', 15, 'Vaccination'),
+            ('b0b0b0b0-0000-4000-8000-000000000002', '00000000-0000-4000-8000-00000000b003', '14:30', 30, 'Health check')
+          ) as t (org, clinician, at, minutes, kind)
+         where t.org::uuid = v_clinic.id
+           -- weekends: mornings only
+           and (extract(isodow from v_day) < 6 or t.at::time < '12:00')
+      loop
+        -- the clinic's wall-clock time on that day, as an instant
+        v_starts := (v_day + v_slot.at) at time zone v_clinic.time_zone;
+        v_ends := v_starts + make_interval(mins => v_slot.minutes);
+        insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type, created_by)
+        values (v_clinic.id, v_patients[1 + ((v_slot.n::integer + 5 * (v_offset + 3)) % v_n)], v_slot.clinician,
+                v_starts, v_ends, v_slot.kind, v_clinic.reception)
+        returning id into v_appointment;
+        if v_ends <= now() then
+          if (v_slot.n + v_offset) % 9 = 0 then
+            update public.appointments set status = 'no_show' where id = v_appointment;
+          elsif (v_slot.n + v_offset) % 13 = 0 then
+            update public.appointments set status = 'cancelled', cancel_reason = 'Patient called to reschedule'
+             where id = v_appointment;
+          else
+            -- seen: the visit started from the appointment, then completed (the appointment follows)
+            update public.appointments set status = 'arrived' where id = v_appointment;
+            insert into public.visits (organization_id, patient_id, appointment_id, started_at, created_by)
+            select a.organization_id, a.patient_id, a.id, a.starts_at, v_clinic.reception
+              from public.appointments a where a.id = v_appointment
+            returning id into v_visit;
+            update public.visits set status = 'completed', ended_at = v_ends where id = v_visit;
+          end if;
+        elsif v_starts <= now() then
+          update public.appointments set status = 'arrived' where id = v_appointment;
+        elsif (v_slot.n + v_offset) % 11 = 0 and v_offset > 0 then
+          update public.appointments set status = 'cancelled', cancel_reason = 'Clinician unavailable; patient will rebook'
+           where id = v_appointment;
+        end if;
+      end loop;
+    end loop;
+  end loop;
 end;
 $$;
 

@@ -37,6 +37,44 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
+                },"appointments": {
+                  Row: {
+                    "appointment_type": string,"arrived_at": string | null,"cancel_reason": string | null,"clinician_id": string,"created_at": string,"created_by": string | null,"ends_at": string,"id": string,"organization_id": string,"patient_id": string,"reason": string | null,"starts_at": string,"status": Database["public"]['Enums']["appointment_status"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "appointment_type": string,"arrived_at"?: string | null,"cancel_reason"?: string | null,"clinician_id": string,"created_at"?: string,"created_by"?: string | null,"ends_at": string,"id"?: string,"organization_id"?: string,"patient_id": string,"reason"?: string | null,"starts_at": string,"status"?: Database["public"]['Enums']["appointment_status"],"updated_at"?: string
+                  }
+                  Update: {
+                    "appointment_type"?: string,"arrived_at"?: string | null,"cancel_reason"?: string | null,"clinician_id"?: string,"created_at"?: string,"created_by"?: string | null,"ends_at"?: string,"id"?: string,"organization_id"?: string,"patient_id"?: string,"reason"?: string | null,"starts_at"?: string,"status"?: Database["public"]['Enums']["appointment_status"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "appointments_clinician_id_fkey"
+      columns: ["clinician_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "appointments_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "appointments_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "appointments_patient_fkey"
+      columns: ["organization_id","patient_id"]
+isOneToOne: false
+      referencedRelation: "patients"
+      referencedColumns: ["organization_id","id"]
+    }
+                  ]
                 },"audit_log": {
                   Row: {
                     "action": Database["public"]['Enums']["audit_action"],"actor_id": string | null,"changes": NonNullable<Json>,"created_at": string,"hash": string,"id": number,"organization_id": string,"prev_hash": string | null,"row_id": string | null,"table_name": string
@@ -309,14 +347,14 @@ isOneToOne: false
                   ]
                 },"organizations": {
                   Row: {
-                    "created_at": string,"id": string,"logo_path": string | null,"name": string,"plan_id": string,"require_two_factor": boolean,"sign_in_message": string | null,"slug": string,"status": Database["public"]['Enums']["organization_status"],"suspended_reason": string | null,"theme_color": string,"type": Database["public"]['Enums']["organization_type"],"updated_at": string
+                    "created_at": string,"id": string,"logo_path": string | null,"name": string,"plan_id": string,"require_two_factor": boolean,"sign_in_message": string | null,"slug": string,"status": Database["public"]['Enums']["organization_status"],"suspended_reason": string | null,"theme_color": string,"time_zone": string,"type": Database["public"]['Enums']["organization_type"],"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name": string,"plan_id"?: string,"require_two_factor"?: boolean,"sign_in_message"?: string | null,"slug": string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
+                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name": string,"plan_id"?: string,"require_two_factor"?: boolean,"sign_in_message"?: string | null,"slug": string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"time_zone"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
                   }
                   Update: {
-                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name"?: string,"plan_id"?: string,"require_two_factor"?: boolean,"sign_in_message"?: string | null,"slug"?: string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
+                    "created_at"?: string,"id"?: string,"logo_path"?: string | null,"name"?: string,"plan_id"?: string,"require_two_factor"?: boolean,"sign_in_message"?: string | null,"slug"?: string,"status"?: Database["public"]['Enums']["organization_status"],"suspended_reason"?: string | null,"theme_color"?: string,"time_zone"?: string,"type"?: Database["public"]['Enums']["organization_type"],"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -681,17 +719,23 @@ isOneToOne: false
                   ]
                 },"visits": {
                   Row: {
-                    "cancel_reason": string | null,"clinician_id": string | null,"created_at": string,"created_by": string | null,"ended_at": string | null,"id": string,"organization_id": string,"patient_id": string,"reason": string | null,"scheduled_at": string,"started_at": string | null,"status": Database["public"]['Enums']["visit_status"],"updated_at": string
+                    "appointment_id": string | null,"cancel_reason": string | null,"clinician_id": string | null,"created_at": string,"created_by": string | null,"ended_at": string | null,"id": string,"organization_id": string,"patient_id": string,"reason": string | null,"scheduled_at": string,"started_at": string | null,"status": Database["public"]['Enums']["visit_status"],"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "cancel_reason"?: string | null,"clinician_id"?: string | null,"created_at"?: string,"created_by"?: string | null,"ended_at"?: string | null,"id"?: string,"organization_id"?: string,"patient_id": string,"reason"?: string | null,"scheduled_at"?: string,"started_at"?: string | null,"status"?: Database["public"]['Enums']["visit_status"],"updated_at"?: string
+                    "appointment_id"?: string | null,"cancel_reason"?: string | null,"clinician_id"?: string | null,"created_at"?: string,"created_by"?: string | null,"ended_at"?: string | null,"id"?: string,"organization_id"?: string,"patient_id": string,"reason"?: string | null,"scheduled_at"?: string,"started_at"?: string | null,"status"?: Database["public"]['Enums']["visit_status"],"updated_at"?: string
                   }
                   Update: {
-                    "cancel_reason"?: string | null,"clinician_id"?: string | null,"created_at"?: string,"created_by"?: string | null,"ended_at"?: string | null,"id"?: string,"organization_id"?: string,"patient_id"?: string,"reason"?: string | null,"scheduled_at"?: string,"started_at"?: string | null,"status"?: Database["public"]['Enums']["visit_status"],"updated_at"?: string
+                    "appointment_id"?: string | null,"cancel_reason"?: string | null,"clinician_id"?: string | null,"created_at"?: string,"created_by"?: string | null,"ended_at"?: string | null,"id"?: string,"organization_id"?: string,"patient_id"?: string,"reason"?: string | null,"scheduled_at"?: string,"started_at"?: string | null,"status"?: Database["public"]['Enums']["visit_status"],"updated_at"?: string
                   }
                   Relationships: [
                     {
+      foreignKeyName: "visits_appointment_fkey"
+      columns: ["organization_id","appointment_id"]
+isOneToOne: true
+      referencedRelation: "appointments"
+      referencedColumns: ["organization_id","id"]
+    },{
       foreignKeyName: "visits_clinician_id_fkey"
       columns: ["clinician_id"]
 isOneToOne: false
@@ -787,7 +831,7 @@ isOneToOne: false
 { Args: { "refresh_token": string,"slug": string }; Returns: string
                            },
 "create_visit":
-{ Args: { "notes"?: string,"patient_id": string,"reason": string,"scheduled_at": string,"vitals"?: Json }; Returns: string
+{ Args: { "appointment_id"?: string,"clinician_id"?: string,"notes"?: string,"patient_id": string,"reason": string,"scheduled_at": string,"vitals"?: Json }; Returns: string
                            },
 "current_medications":
 { Args: { "patient_id": string }; Returns: {
@@ -862,12 +906,12 @@ isOneToOne: false
                            },
 "my_organizations":
 { Args: Record<PropertyKey, never>; Returns: {
-              "is_active": boolean,"logo_path": string,"name": string,"organization_id": string,"require_two_factor": boolean,"role": Database["public"]['Enums']["member_role"],"slug": string,"theme_color": string,"type": Database["public"]['Enums']["organization_type"]
+              "is_active": boolean,"logo_path": string,"name": string,"organization_id": string,"require_two_factor": boolean,"role": Database["public"]['Enums']["member_role"],"slug": string,"theme_color": string,"time_zone": string,"type": Database["public"]['Enums']["organization_type"]
             }[]
                            },
 "my_support_access":
 { Args: Record<PropertyKey, never>; Returns: {
-              "expires_at": string,"grant_id": string,"name": string,"organization_id": string,"platform_admin_email": string,"platform_admin_name": string,"reason": string,"slug": string,"starts_at": string
+              "expires_at": string,"grant_id": string,"name": string,"organization_id": string,"platform_admin_email": string,"platform_admin_name": string,"reason": string,"slug": string,"starts_at": string,"time_zone": string
             }[]
                            },
 "open_lab_orders":
@@ -923,7 +967,7 @@ isOneToOne: false
             }[]
                            },
 "platform_create_clinic":
-{ Args: { "admin_email": string,"domain": string,"name": string,"plan_id": string,"slug": string,"type": Database["public"]['Enums']["organization_type"] }; Returns: {
+{ Args: { "admin_email": string,"domain": string,"name": string,"plan_id": string,"slug": string,"time_zone"?: string,"type": Database["public"]['Enums']["organization_type"] }; Returns: {
               "admin_user_id": string,"organization_id": string
             }[]
                            },
@@ -1019,7 +1063,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "allergy_kind": "allergy"|"intolerance","allergy_severity": "mild"|"moderate"|"severe"|"unknown","allergy_status": "active"|"inactive"|"entered_in_error","audit_action": "insert"|"update"|"delete"|"view"|"export","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","lab_result_flag": "normal"|"low"|"high"|"critically_low"|"critically_high"|"abnormal","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","problem_status": "active"|"resolved"|"entered_in_error","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
+            "allergy_kind": "allergy"|"intolerance","allergy_severity": "mild"|"moderate"|"severe"|"unknown","allergy_status": "active"|"inactive"|"entered_in_error","appointment_status": "booked"|"arrived"|"in_progress"|"completed"|"cancelled"|"no_show","audit_action": "insert"|"update"|"delete"|"view"|"export","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","lab_result_flag": "normal"|"low"|"high"|"critically_low"|"critically_high"|"abnormal","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","problem_status": "active"|"resolved"|"entered_in_error","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -1135,7 +1179,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "allergy_kind": ["allergy", "intolerance"],"allergy_severity": ["mild", "moderate", "severe", "unknown"],"allergy_status": ["active", "inactive", "entered_in_error"],"audit_action": ["insert", "update", "delete", "view", "export"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"lab_result_flag": ["normal", "low", "high", "critically_low", "critically_high", "abnormal"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"problem_status": ["active", "resolved", "entered_in_error"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
+            "allergy_kind": ["allergy", "intolerance"],"allergy_severity": ["mild", "moderate", "severe", "unknown"],"allergy_status": ["active", "inactive", "entered_in_error"],"appointment_status": ["booked", "arrived", "in_progress", "completed", "cancelled", "no_show"],"audit_action": ["insert", "update", "delete", "view", "export"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"lab_result_flag": ["normal", "low", "high", "critically_low", "critically_high", "abnormal"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"problem_status": ["active", "resolved", "entered_in_error"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
           }
         }
 } as const

@@ -19,7 +19,7 @@ export type Role = (typeof ROLES)[number];
 export const ROLE_SETS = {
 	/** Run the clinic: staff, invitations, settings, branding, custom fields, audit trail, exports, billing. */
 	admin_roles: ['admin'],
-	/** Register and edit patients; read, book, reschedule, start, complete and cancel visits. */
+	/** Register and edit patients; read, book, reschedule, start, complete and cancel visits and appointments (the diary). */
 	care_team_roles: ['admin', 'doctor', 'nurse', 'receptionist'],
 	/** Read visit notes and vitals. */
 	clinical_reader_roles: ['admin', 'doctor', 'nurse'],

@@ -55,6 +55,36 @@ values
 on conflict (id) do nothing;
 
 -- Organizations ------------------------------------------------------------------------------------
+-- A clinic's time zone is an IANA name (Region/City, or UTC) that Postgres knows, as every browser's
+-- Intl does; never an offset or an abbreviation (those do not follow daylight saving time). Names
+-- with a slash resolve only through the zone files, so a name Postgres accepts is a real zone.
+-- Immutable in practice (the zone database ships with the server), as a CHECK constraint needs;
+-- executable by the roles that write organizations.
+create function private.is_time_zone(p_name text)
+returns boolean
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_name is null or not (
+    p_name = 'UTC'
+    or p_name ~ '^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)(/[A-Za-z0-9_+-]+){1,2}$'
+  ) then
+    return false;
+  end if;
+  perform '2000-01-01 00:00:00+00'::timestamptz at time zone p_name;
+  return true;
+exception
+  when invalid_parameter_value then
+    return false;
+end;
+$$;
+comment on function private.is_time_zone(text) is
+  'Whether p_name is an IANA time zone name (e.g. Europe/Berlin, or UTC) that Postgres knows.';
+revoke execute on function private.is_time_zone(text) from public, anon;
+grant execute on function private.is_time_zone(text) to authenticated, service_role;
+
 create table public.organizations (
   id uuid primary key default gen_random_uuid(),
   slug text not null,
@@ -68,9 +98,11 @@ create table public.organizations (
   plan_id text not null default 'starter' references public.plans (id) on update cascade,
   -- two-factor sign-in for all staff (set by the clinic's admins through set_two_factor_requirement)
   require_two_factor boolean not null default false,
+  time_zone text not null default 'UTC',
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   constraint organizations_slug_key unique (slug),
+  constraint organizations_time_zone_valid check (private.is_time_zone(time_zone)),
   -- a DNS label: lowercase letters, digits and single hyphens, 3-63 chars, no hyphen at either end
   constraint organizations_slug_format check (
     slug ~ '^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$' and slug !~ '--'
@@ -100,7 +132,9 @@ create table public.organizations (
   )
 );
 comment on table public.organizations is
-  'Tenants: one clinic or hospital each. slug is its subdomain. Clinic admins edit name, theme_color, logo_path and sign_in_message (and require_two_factor through set_two_factor_requirement); slug, type, status and plan are platform-only.';
+  'Tenants: one clinic or hospital each. slug is its subdomain. Clinic admins edit name, theme_color, logo_path, sign_in_message and time_zone (and require_two_factor through set_two_factor_requirement); slug, type, status and plan are platform-only.';
+comment on column public.organizations.time_zone is
+  'The clinic''s IANA time zone: the portal shows and reads every date and time of the clinic in it, and "today" is its day there. Set at onboarding, edited by the clinic admin (audited).';
 alter table public.organizations enable row level security;
 
 create unique index organizations_plan_id_id_key on public.organizations (plan_id, id);
@@ -567,7 +601,7 @@ begin
 end;
 $$;
 comment on function private.care_team_roles() is
-  'Role set: register and edit patients; read, book, reschedule, start, complete and cancel visits.';
+  'Role set: register and edit patients; read, book, reschedule, start, complete and cancel visits and appointments (the diary).';
 
 create function private.clinical_reader_roles()
 returns public.member_role[]
@@ -869,8 +903,8 @@ create policy plans_select on public.plans
 
 -- organizations -------------------------------------------------------------------------------------
 grant select on table public.organizations to authenticated;
--- clinic admins edit their branding; slug, type, status, suspended_reason and plan_id are platform-only
-grant update (name, theme_color, logo_path, sign_in_message) on table public.organizations to authenticated;
+-- clinic admins edit their branding and time zone; slug, type, status, suspended_reason and plan_id are platform-only
+grant update (name, theme_color, logo_path, sign_in_message, time_zone) on table public.organizations to authenticated;
 
 -- Members see their live active organization; platform admins see every organization.
 create policy organizations_select on public.organizations

@@ -70,7 +70,8 @@ returns table (
   theme_color text,
   role public.member_role,
   is_active boolean,
-  require_two_factor boolean
+  require_two_factor boolean,
+  time_zone text
 )
 language plpgsql
 stable
@@ -86,7 +87,8 @@ begin
   end if;
   return query
     select o.id, o.slug, o.name, o.type, o.logo_path, o.theme_color, m.role,
-           coalesce(p.active_organization_id = o.id, false), o.require_two_factor
+           coalesce(p.active_organization_id = o.id, false), o.require_two_factor,
+           o.time_zone
       from public.memberships m
       join public.organizations o on o.id = m.organization_id
       left join public.profiles p on p.id = m.user_id
@@ -97,7 +99,7 @@ begin
 end;
 $$;
 comment on function private.my_organizations() is
-  'The active organizations where the caller has an active membership, with their role, whether it is the active one, and whether it requires two-factor sign-in; none when the caller''s Auth session has ended.';
+  'The active organizations where the caller has an active membership, with their role, whether it is the active one, and whether it requires two-factor sign-in, and its time zone; none when the caller''s Auth session has ended.';
 
 create function public.my_organizations()
 returns table (
@@ -109,7 +111,8 @@ returns table (
   theme_color text,
   role public.member_role,
   is_active boolean,
-  require_two_factor boolean
+  require_two_factor boolean,
+  time_zone text
 )
 language sql
 stable
@@ -119,7 +122,7 @@ as $$
   select * from private.my_organizations();
 $$;
 comment on function public.my_organizations() is
-  'RPC: organizations the caller can switch to (active membership, active organization), with role, is_active and require_two_factor.';
+  'RPC: organizations the caller can switch to (active membership, active organization), with role, is_active, require_two_factor and time_zone.';
 
 revoke execute on function
   private.switch_organization(uuid), public.switch_organization(uuid),

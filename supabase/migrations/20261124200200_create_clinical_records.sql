@@ -679,14 +679,19 @@ create policy prescriptions_update_prescriber on public.prescriptions
 -- (security invoker): the policies of visits and visit_notes, their column privileges and triggers
 -- (guard_visit, guard_visit_note, staff membership checks, audit) apply exactly as for direct
 -- inserts, so it grants nothing a caller could not already do, and nothing a caller could not do
--- together.
+-- together. The clinician is the one chosen (clinician_id), else the caller when they are a clinician
+-- (clinician_roles()), else nobody: a receptionist booking a visit is not its clinician. A visit
+-- started from an appointment (appointment_id) takes the appointment's clinician and time and starts
+-- in progress (trigger visits_appointment, 20261124800000_create_appointments.sql).
 
 create function public.create_visit(
   patient_id uuid,
   scheduled_at timestamptz,
   reason text,
   notes text default null,
-  vitals jsonb default null
+  vitals jsonb default null,
+  clinician_id uuid default null,
+  appointment_id uuid default null
 )
 returns uuid
 language plpgsql
@@ -697,8 +702,13 @@ as $$
 declare
   v_visit_id uuid;
 begin
-  insert into public.visits (patient_id, scheduled_at, reason)
-  values (create_visit.patient_id, coalesce(create_visit.scheduled_at, now()), create_visit.reason)
+  insert into public.visits (patient_id, scheduled_at, reason, clinician_id, appointment_id)
+  values (
+    create_visit.patient_id, coalesce(create_visit.scheduled_at, now()), create_visit.reason,
+    coalesce(create_visit.clinician_id,
+             case when private.current_org_role() = any (private.clinician_roles()) then auth.uid() end),
+    create_visit.appointment_id
+  )
   returning id into v_visit_id;
 
   if create_visit.notes is not null
@@ -710,11 +720,10 @@ begin
   return v_visit_id;
 end;
 $$;
-comment on function public.create_visit(uuid, timestamptz, text, text, jsonb) is
-  'RPC: books a visit of the caller''s active clinic and, when notes or vitals are given, records them, all or nothing. Runs as the caller (RLS, column privileges and triggers apply); returns the visit id.';
-revoke execute on function public.create_visit(uuid, timestamptz, text, text, jsonb) from public, anon;
-grant execute on function public.create_visit(uuid, timestamptz, text, text, jsonb) to authenticated;
-
+comment on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) is
+  'RPC: books a visit of the caller''s active clinic (clinician: the one given, else the caller if a clinician; from an appointment: its clinician, started) and, when notes or vitals are given, records them, all or nothing. Runs as the caller (RLS, column privileges and triggers apply); returns the visit id.';
+revoke execute on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) from public, anon;
+grant execute on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) to authenticated;
 -- Signing a visit note ----------------------------------------------------------------------------------
 -- sign_visit_note(visit_id) locks the visit's note (signed_by = the caller, signed_at = now) and
 -- completes the visit, in one transaction. Doctors and nurses of the active clinic only; the caller's

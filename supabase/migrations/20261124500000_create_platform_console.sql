@@ -348,7 +348,7 @@ comment on function private.platform_clinic_activity(uuid, integer) is
 -- an account, their membership. Domain errors name the form field in HINT (slug, domain, plan_id).
 create function private.platform_create_clinic(
   p_name text, p_type public.organization_type, p_slug text, p_domain text, p_plan_id text,
-  p_admin_email text
+  p_admin_email text, p_time_zone text
 )
 returns table (organization_id uuid, admin_user_id uuid)
 language plpgsql
@@ -368,8 +368,8 @@ begin
     raise exception 'Choose an existing plan.' using errcode = '23503', hint = 'plan_id';
   end if;
   begin
-    insert into public.organizations (name, type, slug, plan_id)
-    values (btrim(p_name), p_type, v_slug, p_plan_id)
+    insert into public.organizations (name, type, slug, plan_id, time_zone)
+    values (btrim(p_name), p_type, v_slug, p_plan_id, coalesce(p_time_zone, 'UTC'))
     returning id into v_org;
   exception
     when unique_violation then
@@ -383,6 +383,9 @@ begin
       elsif v_constraint = 'organizations_slug_format' then
         raise exception 'Use 3-63 lowercase letters, digits and single hyphens, not at either end.'
           using errcode = '23514', hint = 'slug';
+      elsif v_constraint = 'organizations_time_zone_valid' then
+        raise exception 'Choose a time zone from the list (e.g. Europe/London).'
+          using errcode = '23514', hint = 'time_zone';
       end if;
       raise;
   end;
@@ -411,13 +414,14 @@ begin
 
   perform private.platform_log('clinic.create', v_org, jsonb_build_object(
     'slug', v_slug, 'name', btrim(p_name), 'type', p_type, 'domain', v_domain, 'plan_id', p_plan_id,
-    'admin_email', lower(btrim(p_admin_email)), 'admin_existing', v_user is not null
+    'time_zone', coalesce(p_time_zone, 'UTC'), 'admin_email', lower(btrim(p_admin_email)),
+    'admin_existing', v_user is not null
   ), 'insert');
   return query select v_org, v_user;
 end;
 $$;
-comment on function private.platform_create_clinic(text, public.organization_type, text, text, text, text) is
-  'Platform admins: creates a clinic (organization, optional custom domain, subscription) in one transaction; if the first admin already has an account, also their admin membership. Returns the ids (admin_user_id null = invite them).';
+comment on function private.platform_create_clinic(text, public.organization_type, text, text, text, text, text) is
+  'Platform admins: creates a clinic (organization with its time zone, optional custom domain, subscription) in one transaction; if the first admin already has an account, also their admin membership. Returns the ids (admin_user_id null = invite them).';
 
 -- After Auth has invited a new person: their admin membership in the new clinic (which must have
 -- no members yet, so this cannot be used to slip someone into an existing clinic).
@@ -875,12 +879,13 @@ comment on function public.platform_clinic_activity(uuid, integer) is
   'RPC (platform admins): a clinic''s recent audit activity.';
 
 create function public.platform_create_clinic(
-  name text, type public.organization_type, slug text, domain text, plan_id text, admin_email text
+  name text, type public.organization_type, slug text, domain text, plan_id text, admin_email text,
+  time_zone text default 'UTC'
 )
 returns table (organization_id uuid, admin_user_id uuid)
 language sql volatile security invoker set search_path = ''
-as $$ select * from private.platform_create_clinic(name, type, slug, domain, plan_id, admin_email); $$;
-comment on function public.platform_create_clinic(text, public.organization_type, text, text, text, text) is
+as $$ select * from private.platform_create_clinic(name, type, slug, domain, plan_id, admin_email, time_zone); $$;
+comment on function public.platform_create_clinic(text, public.organization_type, text, text, text, text, text) is
   'RPC (platform admins): onboards a clinic in one transaction (see the private function).';
 
 create function public.platform_attach_first_admin(organization_id uuid, user_id uuid)
@@ -958,8 +963,8 @@ revoke execute on function
   private.platform_clinics(text, uuid, integer, integer),
   public.platform_clinics(text, uuid, integer, integer),
   private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
-  private.platform_create_clinic(text, public.organization_type, text, text, text, text),
-  public.platform_create_clinic(text, public.organization_type, text, text, text, text),
+  private.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
+  public.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
   private.platform_attach_first_admin(uuid, uuid), public.platform_attach_first_admin(uuid, uuid),
   private.platform_discard_clinic(uuid, text), public.platform_discard_clinic(uuid, text),
   private.platform_set_clinic_status(uuid, public.organization_status, text),
@@ -977,8 +982,8 @@ grant execute on function
   private.platform_clinics(text, uuid, integer, integer),
   public.platform_clinics(text, uuid, integer, integer),
   private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
-  private.platform_create_clinic(text, public.organization_type, text, text, text, text),
-  public.platform_create_clinic(text, public.organization_type, text, text, text, text),
+  private.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
+  public.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
   private.platform_attach_first_admin(uuid, uuid), public.platform_attach_first_admin(uuid, uuid),
   private.platform_discard_clinic(uuid, text), public.platform_discard_clinic(uuid, text),
   private.platform_set_clinic_status(uuid, public.organization_status, text),

@@ -146,7 +146,8 @@ comment on function private.end_support_access() is
 create function private.my_support_access()
 returns table (
   grant_id uuid, organization_id uuid, slug text, name text, reason text,
-  starts_at timestamptz, expires_at timestamptz, platform_admin_email text, platform_admin_name text
+  starts_at timestamptz, expires_at timestamptz, platform_admin_email text, platform_admin_name text,
+  time_zone text
 )
 language plpgsql
 stable
@@ -161,7 +162,7 @@ begin
   end if;
   return query
     select v_grant.id, o.id, o.slug, o.name, v_grant.reason, v_grant.starts_at, v_grant.expires_at,
-           u.email::text, nullif(p.full_name, '')
+           u.email::text, nullif(p.full_name, ''), o.time_zone
       from public.organizations o
       join auth.users u on u.id = v_grant.platform_admin_id
       left join public.profiles p on p.id = v_grant.platform_admin_id
@@ -198,7 +199,8 @@ comment on function public.end_support_access() is
 create function public.my_support_access()
 returns table (
   grant_id uuid, organization_id uuid, slug text, name text, reason text,
-  starts_at timestamptz, expires_at timestamptz, platform_admin_email text, platform_admin_name text
+  starts_at timestamptz, expires_at timestamptz, platform_admin_email text, platform_admin_name text,
+  time_zone text
 )
 language sql
 stable

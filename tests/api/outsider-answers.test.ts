@@ -361,6 +361,20 @@ async function fillClinics() {
 			`insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values ($1, $2, $3)`,
 			[world.a, archivedA, doctorA.id]
 		);
+		// the diary: a booked appointment of A's doctor tomorrow, and one that became a visit
+		const appointmentA = (
+			await q2.query(
+				`insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type, reason, created_by)
+				 values ($1, $2, $3, date_trunc('hour', now()) + interval '1 day', date_trunc('hour', now()) + interval '1 day 30 minutes', 'Consultation', 'cough', $4),
+				        ($1, $2, $3, date_trunc('hour', now()) - interval '1 hour', date_trunc('hour', now()) - interval '30 minutes', 'Follow-up', null, $4)
+				 returning id`,
+				[world.a, patientA, doctorA.id, adminA.id]
+			)
+		).rows[1].id;
+		await q2.query(
+			`insert into public.visits (organization_id, patient_id, reason, appointment_id, created_by) values ($1, $2, 'follow-up', $3, $4)`,
+			[world.a, patientA, appointmentA, doctorA.id]
+		);
 		// clinic B: the same kinds of rows, so its own writes start from valid payloads
 		const doctorB = world.userIds.get('doctor');
 		await q2.query(
@@ -417,6 +431,11 @@ async function fillClinics() {
 		await q2.query(
 			`insert into public.invitations (organization_id, email, role, invited_by) values ($1, $2, 'nurse', $3)`,
 			[world.b, `b-invited-${RUN}@outsider.test`, world.userIds.get('admin')]
+		);
+		await q2.query(
+			`insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type)
+			 values ($1, $2, $3, date_trunc('hour', now()) + interval '2 days', date_trunc('hour', now()) + interval '2 days 20 minutes', 'Consultation')`,
+			[world.b, patientB, doctorB]
 		);
 		// every row of every writable table, per clinic (tables without a clinic column: by person)
 		for (const t of tables) {
@@ -929,7 +948,8 @@ describe('the catalog is read, not listed by hand', () => {
 			'patient_field_definitions',
 			'invitations',
 			'visits',
-			'visit_notes'
+			'visit_notes',
+			'appointments'
 		])
 			expect(names).toContain(t);
 		expect(functions.map((f) => f.name)).toEqual(

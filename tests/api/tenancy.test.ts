@@ -128,6 +128,7 @@ describe('tenant isolation through the gateway', () => {
 			'visits',
 			'lab_orders',
 			'prescriptions',
+			'appointments',
 			'allergies',
 			'no_known_allergies',
 			'problems',
@@ -161,6 +162,7 @@ describe('tenant isolation through the gateway', () => {
 			'memberships',
 			'patients',
 			'visits',
+			'appointments',
 			...CLINICAL_TABLES,
 			'audit_log'
 		]) {

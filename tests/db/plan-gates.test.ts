@@ -2,7 +2,8 @@
  * Plan gates (BENCHMARK.md): the portal's queries, EXPLAINed as `authenticated` with the claims
  * the Data API sets, on a benchmark database of size S (many clinics, one large one):
  *
- * 1. no sequential scan on patients, visits, lab_orders or prescriptions (Q1, Q2, Q4, Q5, Q6);
+ * 1. no sequential scan on patients, visits, lab_orders, prescriptions or appointments (Q1, Q2, Q4,
+ *    Q5, Q6, and D1: the diary's day);
  * 2. the organization predicate is an index condition (InitPlan parameter or constant), not only
  *    a filter; the one exception is a primary key lookup (`id = …`, one row per loop), where the
  *    organization check runs once on the row found;
@@ -39,7 +40,7 @@ import {
 
 const SEED = 42;
 const NAME = `bench_gates_${migrationsHash([new URL('../../bench/generate.ts', import.meta.url).pathname])}`;
-const TABLES = new Set(['patients', 'visits', 'lab_orders', 'prescriptions']);
+const TABLES = new Set(['patients', 'visits', 'lab_orders', 'prescriptions', 'appointments']);
 
 interface PlanNode {
 	'Node Type': string;
@@ -323,6 +324,54 @@ describe('count_lab_orders (the dashboard RPC for Q4b): its inner plan, captured
 					expect(scans[0].Filter, text).toBeUndefined();
 				}
 			}
+		}
+	});
+});
+
+describe("D1, the diary's day (issue 15): one index range on (organization_id, starts_at)", () => {
+	const d1 = QUERIES.find((q) => q.id === 'D1')!;
+	/** The appointments scans of a plan that read the day as a range of the diary index. */
+	function dayRanges(plans: PlanNode[]): PlanNode[] {
+		const scans: PlanNode[] = [];
+		for (const p of plans)
+			walk(p, (n) => {
+				if (n['Relation Name'] === 'appointments') scans.push(n);
+			});
+		// an index scan, or a bitmap heap scan over one bitmap index scan (both read one range)
+		const range = (n: PlanNode) =>
+			n['Index Name'] === 'appointments_organization_id_starts_at_idx' &&
+			/organization_id = .*starts_at >= .*starts_at </.test(n['Index Cond'] ?? '');
+		return scans.filter((n) =>
+			n['Node Type'] === 'Bitmap Heap Scan' ? n.Plans?.length === 1 && range(n.Plans[0]) : range(n)
+		);
+	}
+
+	it('as authenticated (R1), on the large and a typical clinic', async () => {
+		for (const clinic of [clinics.find((c) => c.large)!, clinics.find((c) => !c.large)!]) {
+			const { plans, text } = await explain(d1, 'R1', clinic);
+			expect(plans.flatMap(violations), text).toEqual([]);
+			expect(dayRanges(plans), text).toHaveLength(1);
+		}
+	});
+
+	it('is detected when the diary index is missing', async () => {
+		const clinic = clinics.find((c) => c.large)!;
+		const ctx: Ctx = { clinic, patient: clinic.sample[0], rand: () => 0.5 };
+		await db.query('begin');
+		try {
+			await db.query('drop index public.appointments_organization_id_starts_at_idx');
+			await db.query(`select set_config('request.jwt.claims', $1, true)`, [
+				JSON.stringify(claimsFor(clinic))
+			]);
+			await db.query('set local role authenticated');
+			const [st] = d1.build(ctx, false);
+			const res = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+				`explain (format json) ${st.text}`,
+				st.values
+			);
+			expect(dayRanges([res.rows[0]['QUERY PLAN'][0].Plan])).toHaveLength(0);
+		} finally {
+			await db.query('rollback');
 		}
 	});
 });

@@ -1,7 +1,8 @@
 /**
- * The dashboard per role, against the real database: a visit, a lab order and a prescription made
- * for a fresh patient today appear on the dashboards of the roles that work on them, and only
- * there; each role sees its own work first.
+ * The dashboard per role, against the real database: an appointment today (the clinic's day, in its
+ * time zone) with the doctor, a lab order and a prescription made for a fresh patient appear on the
+ * dashboards of the roles that work on them, and only there; each role sees its own work first.
+ * "Today" is the diary's: the doctor's own appointments, the whole clinic's for reception.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
@@ -13,6 +14,7 @@ const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}
 const given = `Dash${tag}`;
 const family = 'Testpatient';
 const reason = `Dashboard check ${tag}`;
+const DOCTOR_A = '00000000-0000-4000-8000-00000000a002';
 const test = `Ferritin ${tag}`;
 const medication = `Metformin${tag}`;
 let patientId = '';
@@ -47,6 +49,11 @@ async function retire(db: import('pg').Client, patientId: string) {
 		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
 		[patientId]
 	);
+	await db.query(
+		`update public.appointments set status = 'cancelled', cancel_reason = 'test finished'
+		  where patient_id = $1 and status in ('booked', 'arrived')`,
+		[patientId]
+	);
 }
 
 describe('dashboard', () => {
@@ -62,10 +69,20 @@ describe('dashboard', () => {
 			);
 			patientId = rows[0].id;
 			const org = rows[0].org;
+			// today at 18:40 in the clinic's own time zone (after the seeded diary), with its doctor;
+			// leftovers of an interrupted run are cancelled first (they would hold the slot)
 			await db.query(
-				`insert into public.visits (organization_id, patient_id, reason, scheduled_at)
-				 values ($1, $2, $3, now())`,
-				[org, patientId, reason]
+				`update public.appointments set status = 'cancelled', cancel_reason = 'test finished'
+				  where appointment_type like 'Dashboard check %' and status in ('booked', 'arrived')`
+			);
+			await db.query(
+				`insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type)
+				 select o.id, $2, $4, t.at, t.at + interval '10 minutes', $3
+				   from public.organizations o
+				  cross join lateral (select ((now() at time zone o.time_zone)::date + time '18:40')
+				                               at time zone o.time_zone as at) t
+				  where o.id = $1`,
+				[org, patientId, reason, DOCTOR_A]
 			);
 			await db.query(
 				`insert into public.lab_orders (organization_id, patient_id, test_code, test_name)
@@ -93,36 +110,46 @@ describe('dashboard', () => {
 		}
 	});
 
-	it("shows a doctor today's visit with a link to the chart, open lab orders and active prescriptions", async () => {
+	it("shows a doctor today's appointment from the diary, open lab orders and active prescriptions", async () => {
 		const { page, headings, main } = await dashboardOf(demo.doctorA);
 		expect(headings).toEqual([
-			"Today's visits",
+			'Today',
 			'Open lab orders',
 			'Active prescriptions',
 			'Recent patients'
 		]);
-		const row = page.getByTestId('today-visit').filter({ hasText: reason });
+		expect(await page.getByText('your appointments').count()).toBe(1);
+		const row = page.getByTestId('today-appointment').filter({ hasText: reason });
 		expect(await row.count()).toBe(1);
-		expect(await row.textContent()).toContain('Scheduled');
-		expect(await row.getByRole('link', { name: `${family}, ${given}` }).getAttribute('href')).toBe(
-			`/patients/${patientId}`
-		);
+		// the clinic's wall clock (America/New_York), whatever the server's or browser's zone
+		expect(await row.textContent()).toContain('18:40–18:50');
+		expect(await row.textContent()).toContain('Booked');
+		const link = row.getByRole('link', { name: `${family}, ${given}` });
+		expect(await link.getAttribute('href')).toMatch(/^\/diary\/[0-9a-f-]{36}$/);
 		expect(main).toContain(test);
 		expect(main).toContain(medication);
 		const counts = await page.locator('main dl').first().textContent();
-		for (const label of ['Patients', "Today's visits", 'Open lab orders', 'Active prescriptions']) {
+		for (const label of [
+			'Patients',
+			"Today's appointments",
+			'Open lab orders',
+			'Active prescriptions'
+		]) {
 			expect(counts).toContain(label);
 		}
 		await page.screenshot({ path: screenshotPath('dashboard-chart-doctor-a'), fullPage: true });
-		await row.getByRole('link').click();
-		await page.waitForURL((u) => u.pathname === `/patients/${patientId}`);
+		await link.click();
+		await page.waitForURL((u) => u.pathname.startsWith('/diary/'));
 		expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(given);
 	});
 
 	it("shows a receptionist today's visits and recent patients, no clinical work", async () => {
 		const { page, headings, main } = await dashboardOf(demo.receptionA);
-		expect(headings).toEqual(["Today's visits", 'Recent patients']);
-		expect(await page.getByTestId('today-visit').filter({ hasText: reason }).count()).toBe(1);
+		expect(headings).toEqual(['Today', 'Recent patients']);
+		expect(await page.getByText('the whole clinic').count()).toBe(1);
+		const row = page.getByTestId('today-appointment').filter({ hasText: reason });
+		expect(await row.count()).toBe(1);
+		expect(await row.textContent()).toContain('with Dr. Maya Chen');
 		expect(main).not.toContain(test);
 		expect(main).not.toContain(medication);
 		await page.screenshot({ path: screenshotPath('dashboard-receptionist-a'), fullPage: true });
@@ -148,7 +175,7 @@ describe('dashboard', () => {
 
 	it("never shows another clinic's visits", async () => {
 		const { main } = await dashboardOf(demo.doctorB, HOSPITAL.slug);
-		expect(main).toContain("Today's visits");
+		expect(main).toContain("Today's appointments");
 		expect(main).not.toContain(reason);
 		expect(main).not.toContain(given);
 	});

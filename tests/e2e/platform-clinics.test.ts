@@ -41,7 +41,7 @@ function uniqueSlug(prefix: string): string {
 
 async function fillOnboarding(
 	page: Page,
-	v: { name: string; slug: string; domain?: string; plan?: string; email: string }
+	v: { name: string; slug: string; domain?: string; plan?: string; email: string; zone?: string }
 ) {
 	await page.goto(appUrl(null, '/platform/clinics/new'));
 	await page.getByLabel('Name').fill(v.name);
@@ -49,6 +49,7 @@ async function fillOnboarding(
 	await page.getByLabel('Address (subdomain)').fill(v.slug);
 	await page.getByLabel('Custom domain (optional)').fill(v.domain ?? '');
 	await page.getByLabel('Plan').selectOption(v.plan ?? 'starter');
+	await page.getByLabel('Time zone').selectOption(v.zone ?? 'Europe/London');
 	await page.getByLabel('First administrator’s email').fill(v.email);
 	await page.getByRole('button', { name: 'Create clinic and invite' }).click();
 }
@@ -101,14 +102,21 @@ describe('platform console: clinics', () => {
 			slug,
 			domain: `${slug}.example.org`,
 			plan: 'clinic',
-			email
+			email,
+			zone: 'Pacific/Auckland'
 		});
 		await page.waitForURL((u) => /^\/platform\/clinics\/[0-9a-f-]{36}$/.test(u.pathname));
 		await expect(page.textContent('main')).resolves.toContain('first administrator was invited');
 		await page.screenshot({ path: screenshotPath('platform-clinic-onboarded'), fullPage: true });
 
-		const [org] = await sql<{ id: string; plan_id: string; domain: string; sub_plan: string }>(
-			`select o.id, o.plan_id, d.domain, s.plan_id as sub_plan
+		const [org] = await sql<{
+			id: string;
+			plan_id: string;
+			domain: string;
+			sub_plan: string;
+			time_zone: string;
+		}>(
+			`select o.id, o.plan_id, d.domain, s.plan_id as sub_plan, o.time_zone
 			   from public.organizations o
 			   join public.organization_domains d on d.organization_id = o.id
 			   join public.subscriptions s on s.organization_id = o.id
@@ -118,7 +126,8 @@ describe('platform console: clinics', () => {
 		expect(org).toMatchObject({
 			plan_id: 'clinic',
 			domain: `${slug}.example.org`,
-			sub_plan: 'clinic'
+			sub_plan: 'clinic',
+			time_zone: 'Pacific/Auckland'
 		});
 		const [member] = await sql<{ role: string; status: string; user_id: string }>(
 			`select m.role, m.status, m.user_id from public.memberships m join auth.users u on u.id = m.user_id

@@ -8,6 +8,7 @@
  * stays the authority and its refusals are mapped back to the same fields by `$lib/server/chart`.
  */
 import { z } from 'zod';
+import { fromLocalDateTime, isLocalDateTime } from '$lib/format';
 
 /** Plausible ranges of each vital, exactly as `private.check_vitals()` checks them. */
 export const VITALS = {
@@ -105,9 +106,6 @@ const optionalText = (max: number, what: string) =>
 		.max(max, { error: `${what}: use at most ${max} characters.` })
 		.default('');
 
-/** `YYYY-MM-DDTHH:MM` as a datetime-local input sends it; '' means now. */
-const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
-
 /** Booking or recording a visit: who comes and why; notes and vitals are written during the visit. */
 export const visitSchema = z.object({
 	reason: z
@@ -118,12 +116,10 @@ export const visitSchema = z.object({
 	scheduled_at: z
 		.string()
 		.trim()
-		.refine((v) => v === '' || LOCAL_DATETIME.test(v), {
+		.refine((v) => v === '' || isLocalDateTime(v), {
 			error: 'Enter a date and time, or leave empty for now.'
 		})
-		.default(''),
-	/** Minutes from `Date.getTimezoneOffset()` in the browser; absent without JavaScript. */
-	tz_offset: z.number().int().min(-840).max(840).optional()
+		.default('')
 });
 export type VisitInput = z.infer<typeof visitSchema>;
 
@@ -184,15 +180,9 @@ export function vitalsOf(v: Partial<Record<VitalKey, number>>): Partial<Record<V
 	return out;
 }
 
-/**
- * The instant a datetime-local value names, given the browser's offset (minutes, as
- * `getTimezoneOffset()` returns: UTC minus local). Without an offset the server's zone is used.
- */
-export function scheduledInstant(local: string, tzOffset: number | undefined, now = new Date()) {
-	if (local === '') return now;
-	if (tzOffset === undefined) return new Date(local);
-	const asUtc = new Date(`${local.length === 16 ? `${local}:00` : local}Z`);
-	return new Date(asUtc.getTime() + tzOffset * 60_000);
+/** The instant a datetime-local value names in the clinic's time zone ('' means now). */
+export function scheduledInstant(local: string, timeZone: string, now = new Date()) {
+	return local === '' ? now : fromLocalDateTime(local, timeZone);
 }
 
 export const labOrderSchema = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isCurrency, parseAmount } from '$lib/money';
 import { emailSchema } from './email';
+import { timeZoneSchema } from './time-zone';
 
 /** Forms of the platform console: shared by its actions, pages and tests. */
 
@@ -31,6 +32,8 @@ export const onboardClinicSchema = z.object({
 		})
 		.default(''),
 	plan_id: z.string().min(1, { error: 'Choose a plan.' }),
+	/** The clinic's time zone: its diary, "today" and every time its staff see. */
+	time_zone: timeZoneSchema,
 	admin_email: emailSchema
 });
 export type OnboardClinicInput = z.infer<typeof onboardClinicSchema>;

@@ -384,6 +384,17 @@ interface ChartWrite<T> {
 	input: T;
 }
 
+/** The time zone of the patient's clinic (a typed time is the clinic's wall clock). */
+async function patientClinicZone(supabase: Client, patientId: string): Promise<string> {
+	const { data, error } = await supabase
+		.from('patients')
+		.select('organizations ( time_zone )')
+		.eq('id', patientId)
+		.maybeSingle();
+	if (error) throw new Error(`clinic time zone: ${error.message}`);
+	return data?.organizations?.time_zone ?? 'UTC';
+}
+
 /** Books or records a visit through `create_visit` (notes and vitals come during the visit). */
 export async function addVisit({
 	supabase,
@@ -392,7 +403,10 @@ export async function addVisit({
 }: ChartWrite<VisitInput>): Promise<Result> {
 	const { error } = await supabase.rpc('create_visit', {
 		patient_id: patientId,
-		scheduled_at: scheduledInstant(input.scheduled_at, input.tz_offset).toISOString(),
+		scheduled_at: scheduledInstant(
+			input.scheduled_at,
+			input.scheduled_at === '' ? 'UTC' : await patientClinicZone(supabase, patientId)
+		).toISOString(),
 		reason: input.reason
 	});
 	if (!error) return DONE;

@@ -1,6 +1,8 @@
 /**
- * The clinic dashboard: today's visits, open lab orders, active prescriptions and recent patients
- * of the active clinic, each list with its total count, all requests concurrent. Visits and
+ * The clinic dashboard: today in the diary, open lab orders, active prescriptions and recent
+ * patients of the active clinic, each list with its total count, all requests concurrent. "Today"
+ * is the clinic's day in its time zone and comes from the diary's own query (a clinician's own
+ * appointments, the whole clinic's for everyone else). Appointments and
  * patients count in the same request (`count: 'exact'` alongside a limited page); lab orders and
  * prescriptions come from RPCs that filter their status as an index condition (list + count RPC). Only what the caller's
  * role may read is asked for; RLS would return nothing for the rest anyway, so skipping them only
@@ -9,32 +11,34 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { can } from '$lib/schemas/clinical';
+import { inRoleSet } from '$lib/roles';
+import { dayRange } from '$lib/format';
+import { diaryQuery, type DiaryAppointment } from './diary';
 
 type Client = SupabaseClient<Database>;
 
 export const DASHBOARD_LIST_LIMIT = 20;
-/** A busy clinic day still fits on the page; beyond that the page says how many are not shown. */
-export const TODAY_VISITS_LIMIT = 100;
 export const RECENT_PATIENTS_LIMIT = 8;
 
 const PATIENT = 'patients ( id, mrn, given_name, family_name )';
 
-/** Start of the local day of `now` and of the next one (the server's time zone). */
-export function dayBounds(now: Date): { start: Date; end: Date } {
-	const start = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-	const end = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
-	return { start, end };
-}
-
-function todaysVisits(supabase: Client, now: Date) {
-	const { start, end } = dayBounds(now);
-	return supabase
-		.from('visits')
-		.select(`id, scheduled_at, reason, status, ${PATIENT}`, { count: 'exact' })
-		.gte('scheduled_at', start.toISOString())
-		.lt('scheduled_at', end.toISOString())
-		.order('scheduled_at', { ascending: true })
-		.limit(TODAY_VISITS_LIMIT);
+/** Today's appointments (the clinic's day), a clinician's own or the whole clinic's. */
+async function todaysAppointments(
+	supabase: Client,
+	today: string,
+	timeZone: string,
+	clinicianId: string | null
+): Promise<DashboardList<DiaryAppointment>> {
+	const { data, error, count } = await diaryQuery(supabase, dayRange(today, timeZone), clinicianId);
+	if (error) throw new Error(`dashboard today: ${error.message}`);
+	const rows = (data ?? []).map(({ visits, ...a }) => {
+		const v: unknown = visits;
+		return {
+			...a,
+			visit: (Array.isArray(v) ? (v[0] ?? null) : (v ?? null)) as DiaryAppointment['visit']
+		};
+	});
+	return { rows, total: count ?? rows.length };
 }
 
 /**
@@ -76,7 +80,6 @@ function recentPatients(supabase: Client) {
 type Rows<T extends (...args: never[]) => PromiseLike<{ data: unknown }>> = NonNullable<
 	Awaited<ReturnType<T>>['data']
 >;
-export type DashboardVisit = Rows<typeof todaysVisits>[number];
 export type DashboardLabOrder = Rows<typeof openLabOrders>[number];
 export type DashboardPrescription = Rows<typeof activePrescriptions>[number];
 export type DashboardPatient = Rows<typeof recentPatients>[number];
@@ -87,12 +90,13 @@ export interface DashboardList<T> {
 }
 
 export interface Dashboard {
-	visits: DashboardList<DashboardVisit> | null;
+	/** Today in the diary; `mine` when it is the clinician's own day. */
+	today: (DashboardList<DiaryAppointment> & { mine: boolean; day: string }) | null;
 	labOrders: DashboardList<DashboardLabOrder> | null;
 	prescriptions: DashboardList<DashboardPrescription> | null;
 	patients: DashboardList<DashboardPatient>;
 	/** Section order for the role: what the role works on first. */
-	order: ('visits' | 'labOrders' | 'prescriptions' | 'patients')[];
+	order: ('today' | 'labOrders' | 'prescriptions' | 'patients')[];
 }
 
 async function listOf<T>(
@@ -152,14 +156,22 @@ async function activePrescriptionList(
 export async function loadDashboard({
 	supabase,
 	role,
-	now = new Date()
+	userId,
+	today,
+	timeZone
 }: {
 	supabase: Client;
 	role: string;
-	now?: Date;
+	userId: string;
+	/** The clinic's today (`YYYY-MM-DD` in its time zone). */
+	today: string;
+	timeZone: string;
 }): Promise<Dashboard> {
-	const [visits, labOrders, prescriptions, patients] = await Promise.all([
-		can(role, 'readVisits') ? listOf(todaysVisits(supabase, now), 'visits') : null,
+	const mine = inRoleSet(role, 'clinician_roles');
+	const [todayList, labOrders, prescriptions, patients] = await Promise.all([
+		can(role, 'readVisits')
+			? todaysAppointments(supabase, today, timeZone, mine ? userId : null)
+			: null,
 		can(role, 'readLabs') ? openLabOrderList(supabase) : null,
 		can(role, 'readPrescriptions') ? activePrescriptionList(supabase) : null,
 		listOf(recentPatients(supabase), 'patients')
@@ -170,7 +182,13 @@ export async function loadDashboard({
 			: role === 'pharmacist'
 				? ['prescriptions', 'patients']
 				: role === 'receptionist'
-					? ['visits', 'patients']
-					: ['visits', 'labOrders', 'prescriptions', 'patients'];
-	return { visits, labOrders, prescriptions, patients, order };
+					? ['today', 'patients']
+					: ['today', 'labOrders', 'prescriptions', 'patients'];
+	return {
+		today: todayList && { ...todayList, mine, day: today },
+		labOrders,
+		prescriptions,
+		patients,
+		order
+	};
 }

@@ -37,6 +37,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 				user,
 				role: 'support' as const,
 				organizationId: access.organization_id,
+				timeZone: access.time_zone ?? 'UTC',
 				clinics: [],
 				support: supportBanner(access)
 			};
@@ -62,6 +63,8 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 		user,
 		role: here.role,
 		organizationId: here.organization_id,
+		/** The clinic's IANA time zone: every date and time on its pages is shown and read in it. */
+		timeZone: here.time_zone ?? 'UTC',
 		clinics: orgs.map((o) => ({
 			organizationId: o.organization_id,
 			slug: o.slug,

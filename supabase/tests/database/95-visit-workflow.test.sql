@@ -37,11 +37,11 @@ create or replace function pg_temp.note_count(p_patient uuid) returns bigint lan
 $$;
 
 -- Privileges -----------------------------------------------------------------------------------------
-select ok(not has_function_privilege('anon', 'public.create_visit(uuid, timestamptz, text, text, jsonb)', 'execute'),
+select ok(not has_function_privilege('anon', 'public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid)', 'execute'),
   'anon may not call create_visit');
-select ok(has_function_privilege('authenticated', 'public.create_visit(uuid, timestamptz, text, text, jsonb)', 'execute'),
+select ok(has_function_privilege('authenticated', 'public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid)', 'execute'),
   'authenticated may call create_visit');
-select is((select prosecdef from pg_proc where oid = 'public.create_visit(uuid, timestamptz, text, text, jsonb)'::regprocedure),
+select is((select prosecdef from pg_proc where oid = 'public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid)'::regprocedure),
   false, 'create_visit runs as the caller (security invoker)');
 
 -- Receptionist: visits yes, notes never; with notes nothing is left behind ----------------------------

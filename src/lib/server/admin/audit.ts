@@ -11,19 +11,17 @@
 import { z } from 'zod';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import { formatDateTime } from '$lib/format';
+import { dayRange, formatDateTime, isDay } from '$lib/format';
 import { actorLabel, patientLabel, sentence, type TrailEntry } from './audit-sentences';
 
 type Db = SupabaseClient<Database>;
 
 export const AUDIT_ACTIONS = ['insert', 'update', 'delete', 'view', 'export'] as const;
 export const AUDIT_PAGE_SIZE = 50;
-/** The time zone the trail is shown in until clinics have one of their own (the diary adds it). */
-export const DEFAULT_TIME_ZONE = 'UTC';
 
 const optional = <T extends z.ZodType>(s: T) =>
 	z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = z.string().refine(isDay);
 
 /** The filters, from the query string (the page's GET form and the CSV link share them). */
 export const auditFilterSchema = z.object({
@@ -42,46 +40,6 @@ export function parseAuditFilter(params: URLSearchParams): AuditFilter {
 	);
 	const parsed = auditFilterSchema.safeParse(raw);
 	return parsed.success ? parsed.data : { page: 1 };
-}
-
-/** Offset of `timeZone` from UTC at `at`, in milliseconds. */
-function zoneOffset(at: number, timeZone: string): number {
-	const parts = Object.fromEntries(
-		new Intl.DateTimeFormat('en-US', {
-			timeZone,
-			hourCycle: 'h23',
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit',
-			hour: '2-digit',
-			minute: '2-digit',
-			second: '2-digit'
-		})
-			.formatToParts(new Date(at))
-			.map((p) => [p.type, p.value])
-	);
-	const wall = Date.UTC(
-		+parts.year,
-		+parts.month - 1,
-		+parts.day,
-		+parts.hour,
-		+parts.minute,
-		+parts.second
-	);
-	return wall - Math.floor(at / 1000) * 1000;
-}
-
-/**
- * The instant a calendar day (`YYYY-MM-DD`) starts in `timeZone` (its local midnight; `days` later
- * for the end of a range). The diary's `dayRange` in $lib/format does the same with
- * @internationalized/date and can replace this once both are merged.
- */
-export function dayStart(day: string, timeZone: string, days = 0): Date {
-	const [y, m, d] = day.split('-').map(Number);
-	const utcMidnight = Date.UTC(y, m - 1, d + days);
-	let at = utcMidnight - zoneOffset(utcMidnight, timeZone);
-	at = utcMidnight - zoneOffset(at, timeZone); // the offset at the local midnight itself (DST)
-	return new Date(at);
 }
 
 export interface PatientRef {
@@ -140,7 +98,7 @@ export interface AuditView {
 export async function loadAuditTrail({
 	supabase,
 	filter,
-	timeZone = DEFAULT_TIME_ZONE,
+	timeZone,
 	offset,
 	limit,
 	withTotal = true,
@@ -148,7 +106,8 @@ export async function loadAuditTrail({
 }: {
 	supabase: Db;
 	filter: AuditFilter;
-	timeZone?: string;
+	/** The clinic's: filter days are its days, times are shown in it. */
+	timeZone: string;
 	offset: number;
 	limit: number;
 	withTotal?: boolean;
@@ -158,8 +117,8 @@ export async function loadAuditTrail({
 		...(filter.actor ? { actor: filter.actor } : {}),
 		...(filter.patient ? { patient: filter.patient } : {}),
 		...(filter.action ? { action: filter.action } : {}),
-		...(filter.from ? { from_at: dayStart(filter.from, timeZone).toISOString() } : {}),
-		...(filter.to ? { to_at: dayStart(filter.to, timeZone, 1).toISOString() } : {}),
+		...(filter.from ? { from_at: dayRange(filter.from, timeZone).start.toISOString() } : {}),
+		...(filter.to ? { to_at: dayRange(filter.to, timeZone).end.toISOString() } : {}),
 		page_size: limit,
 		page_offset: offset,
 		with_total: withTotal,

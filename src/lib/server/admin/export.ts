@@ -114,9 +114,15 @@ export type ExportTable = keyof typeof EXPORT_TABLES;
 export type ExportFormat = 'csv' | 'json';
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 
-/** Headers of a downloaded file: its type, a name ending in today's date, and never cached. */
-export function downloadHeaders(name: string, format: ExportFormat): Record<string, string> {
-	const date = new Date().toISOString().slice(0, 10);
+/**
+ * Headers of a downloaded file: its type, a name ending in the clinic's today (`YYYY-MM-DD` in its
+ * time zone), and never cached.
+ */
+export function downloadHeaders(
+	name: string,
+	format: ExportFormat,
+	date: string
+): Record<string, string> {
 	return {
 		'content-type':
 			format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',

@@ -77,6 +77,7 @@ const ONBOARD_FIELDS: Record<string, keyof OnboardClinicInput> = {
 	slug: 'slug',
 	domain: 'domain',
 	plan_id: 'plan_id',
+	time_zone: 'time_zone',
 	admin_email: 'admin_email'
 };
 
@@ -99,7 +100,8 @@ export async function onboardClinic(opts: {
 			slug: input.slug,
 			domain: input.domain,
 			plan_id: input.plan_id,
-			admin_email: input.admin_email
+			admin_email: input.admin_email,
+			time_zone: input.time_zone
 		})
 		.single();
 	if (error) return refusalOf(error, { fields: ONBOARD_FIELDS });

@@ -1,17 +1,16 @@
+import { clinicTimeZone } from '$lib/server/clinic-time';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
 import {
 	AUDIT_PAGE_SIZE,
-	DEFAULT_TIME_ZONE,
 	loadAuditTrail,
 	parseAuditFilter
 } from '$lib/server/admin/audit';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	await requireClinicAdmin({ locals, url });
+	const admin = await requireClinicAdmin({ locals, url });
 	const filter = parseAuditFilter(url.searchParams);
-	// the clinic's time zone once clinics have one (organizations.time_zone); UTC until then
-	const timeZone = DEFAULT_TIME_ZONE;
+	const timeZone = clinicTimeZone(locals, admin.slug);
 	const trail = await loadAuditTrail({
 		supabase: locals.supabase,
 		filter,

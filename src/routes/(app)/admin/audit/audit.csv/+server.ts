@@ -1,7 +1,9 @@
 import { error } from '@sveltejs/kit';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
-import { DEFAULT_TIME_ZONE, loadAuditTrail, parseAuditFilter } from '$lib/server/admin/audit';
+import { loadAuditTrail, parseAuditFilter } from '$lib/server/admin/audit';
 import { csvLine, downloadHeaders, EXPORT_PAGE_SIZE, pagedStream } from '$lib/server/admin/export';
+import { clinicTimeZone } from '$lib/server/clinic-time';
+import { todayIn } from '$lib/format';
 import type { RequestHandler } from './$types';
 
 /** The raw columns of audit_log, then the same entry as people read it. */
@@ -28,7 +30,7 @@ const COLUMNS = [
 export const GET: RequestHandler = async ({ locals, url }) => {
 	const admin = await requireClinicAdmin({ locals, url });
 	const filter = parseAuditFilter(url.searchParams);
-	const timeZone = DEFAULT_TIME_ZONE;
+	const timeZone = clinicTimeZone(locals, admin.slug);
 	const page = (offset: number, limit: number) =>
 		loadAuditTrail({
 			supabase: locals.supabase,
@@ -66,6 +68,6 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 			encodeRow: csvLine,
 			pageSize: EXPORT_PAGE_SIZE
 		}),
-		{ headers: downloadHeaders(`${admin.slug}-audit`, 'csv') }
+		{ headers: downloadHeaders(`${admin.slug}-audit`, 'csv', todayIn(timeZone)) }
 	);
 };

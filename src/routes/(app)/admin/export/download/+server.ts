@@ -9,6 +9,8 @@ import {
 	logExport,
 	type ExportFormat
 } from '$lib/server/admin/export';
+import { clinicTimeZone } from '$lib/server/clinic-time';
+import { todayIn } from '$lib/format';
 import type { RequestHandler } from './$types';
 
 /**
@@ -22,10 +24,11 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	if (!isExportTable(table)) error(400, 'Choose a table to export.');
 	if (!EXPORT_FORMATS.includes(format)) error(400, 'Choose CSV or JSON.');
 	const rowCount = await countRows({ supabase: locals.supabase, table });
+	const zone = clinicTimeZone(locals, admin.slug);
 	await logExport({ supabase: locals.supabase, table, format, rowCount });
 	return new Response(exportStream({ supabase: locals.supabase, table, format }), {
 		headers: {
-			...downloadHeaders(`${admin.slug}-${table}`, format),
+			...downloadHeaders(`${admin.slug}-${table}`, format, todayIn(zone)),
 			'x-row-count': String(rowCount)
 		}
 	});

@@ -1,0 +1,36 @@
+/**
+ * The clinic's settings for its admins at /admin/settings: its time zone. The admin's own client
+ * writes it: the organizations column grant and RLS (organizations_update_admin) allow exactly this
+ * column of their own clinic, the database checks the zone (organizations_time_zone_valid) and
+ * records the change in the clinic's audit trail (organizations_time_zone_audit).
+ */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+import { oneRow, refuse, type Result } from '../refusals';
+
+type Db = SupabaseClient<Database>;
+
+export function saveTimeZone({
+	supabase,
+	organizationId,
+	timeZone
+}: {
+	supabase: Db;
+	organizationId: string;
+	timeZone: string;
+}): Promise<Result> {
+	return oneRow(
+		supabase
+			.from('organizations')
+			.update({ time_zone: timeZone })
+			.eq('id', organizationId)
+			.select('id'),
+		{
+			otherwise: 'time_zone',
+			none: refuse('Only this clinic’s admins can change its time zone.', {
+				field: 'time_zone',
+				status: 403
+			})
+		}
+	);
+}
