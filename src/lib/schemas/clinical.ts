@@ -7,6 +7,7 @@
  * to the same fields by `$lib/server/chart`.
  */
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 
 /** Plausible ranges of each vital, exactly as `private.check_visit_vitals()` checks them. */
 export const VITALS = {
@@ -69,8 +70,7 @@ function vital(key: VitalKey) {
 }
 
 const optionalText = (max: number, what: string) =>
-	z
-		.string()
+	text()
 		.trim()
 		.max(max, { error: `${what}: use at most ${max} characters.` })
 		.default('');
@@ -80,13 +80,11 @@ const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 
 export const visitSchema = z
 	.object({
-		reason: z
-			.string()
+		reason: text()
 			.trim()
 			.min(1, { error: 'Enter the reason for the visit.' })
 			.max(500, { error: 'Use at most 500 characters.' }),
-		scheduled_at: z
-			.string()
+		scheduled_at: text()
 			.trim()
 			.refine((v) => v === '' || LOCAL_DATETIME.test(v), {
 				error: 'Enter a date and time, or leave empty for now.'
@@ -133,14 +131,12 @@ export function scheduledInstant(local: string, tzOffset: number | undefined, no
 }
 
 export const labOrderSchema = z.object({
-	test_code: z
-		.string()
+	test_code: text()
 		.trim()
 		.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, {
 			error: 'Use up to 32 letters, digits, dots, dashes or underscores (e.g. CBC, HBA1C).'
 		}),
-	test_name: z
-		.string()
+	test_name: text()
 		.trim()
 		.min(1, { error: 'Enter the test name.' })
 		.max(200, { error: 'Use at most 200 characters.' }),
@@ -155,8 +151,7 @@ export const collectSampleSchema = z.object({
 
 export const labResultSchema = z.object({
 	order_id: z.uuid({ error: 'Choose the order.' }),
-	result_value: z
-		.string()
+	result_value: text()
 		.trim()
 		.min(1, { error: 'Enter the result.' })
 		.max(2000, { error: 'Use at most 2000 characters.' }),
@@ -167,24 +162,20 @@ export const labResultSchema = z.object({
 
 export const prescriptionSchema = z
 	.object({
-		medication: z
-			.string()
+		medication: text()
 			.trim()
 			.min(1, { error: 'Enter the medication.' })
 			.max(200, { error: 'Use at most 200 characters.' }),
-		dose: z
-			.string()
+		dose: text()
 			.trim()
 			.min(1, { error: 'Enter the dose (e.g. 500 mg).' })
 			.max(100, { error: 'Use at most 100 characters.' }),
-		route: z
-			.string()
+		route: text()
 			.trim()
 			.min(1, { error: 'Enter the route (e.g. oral).' })
 			.max(50, { error: 'Use at most 50 characters.' })
 			.default('oral'),
-		frequency: z
-			.string()
+		frequency: text()
 			.trim()
 			.min(1, { error: 'Enter how often (e.g. twice daily).' })
 			.max(100, { error: 'Use at most 100 characters.' }),
@@ -215,8 +206,7 @@ export const completePrescriptionSchema = z.object({
 /** Stopping is two steps: the reason, then `confirmed` from the confirmation form. */
 export const stopPrescriptionSchema = z.object({
 	prescription_id: z.uuid({ error: 'Choose the prescription.' }),
-	stop_reason: z
-		.string()
+	stop_reason: text()
 		.trim()
 		.min(1, { error: 'Enter why the medication is stopped.' })
 		.max(500, { error: 'Use at most 500 characters.' }),
@@ -236,8 +226,7 @@ export const visitStatusSchema = z.object({
  */
 export const cancelSchema = z.object({
 	target_id: z.uuid({ error: 'Choose what to cancel.' }),
-	cancel_reason: z
-		.string()
+	cancel_reason: text()
 		.trim()
 		.min(1, { error: 'Enter why it is cancelled.' })
 		.max(500, { error: 'Use at most 500 characters.' }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 
 /** Forms of the platform console: shared by its actions, pages and tests. */
 
@@ -10,22 +11,19 @@ const optionalLimit = z
 	.default(null);
 
 export const onboardClinicSchema = z.object({
-	name: z
-		.string()
+	name: text()
 		.trim()
 		.min(1, { error: 'Enter the clinic’s name.' })
 		.max(120, { error: 'Use at most 120 characters.' }),
 	type: z.enum(organizationTypes, { error: 'Choose a type.' }).default('clinic'),
-	slug: z
-		.string()
+	slug: text()
 		.trim()
 		.toLowerCase()
 		.regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, {
 			error: 'Use 3-63 lowercase letters, digits and hyphens, not at either end.'
 		})
 		.refine((s) => !s.includes('--'), { error: 'Do not use two hyphens in a row.' }),
-	domain: z
-		.string()
+	domain: text()
 		.trim()
 		.toLowerCase()
 		.max(253)
@@ -33,20 +31,19 @@ export const onboardClinicSchema = z.object({
 			error: 'Enter a domain name such as clinic.example.com, or leave it empty.'
 		})
 		.default(''),
-	plan_id: z.string().min(1, { error: 'Choose a plan.' }),
+	plan_id: text().min(1, { error: 'Choose a plan.' }),
 	// Auth has the final say (it refuses some addresses zod accepts, e.g. longer than 255 characters)
 	admin_email: z.email({ error: 'Enter the first admin’s email address.' }).trim().toLowerCase()
 });
 export type OnboardClinicInput = z.infer<typeof onboardClinicSchema>;
 
 export const clinicSearchSchema = z.object({
-	q: z.string().trim().max(100).default(''),
+	q: text().trim().max(100).default(''),
 	page: z.coerce.number().int().min(1).default(1)
 });
 
 export const suspendClinicSchema = z.object({
-	reason: z
-		.string()
+	reason: text()
 		.trim()
 		.min(3, { error: 'Say why (at least 3 characters); the clinic’s trail records it.' })
 		.max(500, { error: 'Use at most 500 characters.' })
@@ -55,25 +52,23 @@ export const suspendClinicSchema = z.object({
 export const reactivateClinicSchema = suspendClinicSchema;
 
 export const changePlanSchema = z.object({
-	plan_id: z.string().min(1, { error: 'Choose a plan.' })
+	plan_id: text().min(1, { error: 'Choose a plan.' })
 });
 
 export const planSchema = z.object({
-	id: z
-		.string()
+	id: text()
 		.trim()
 		.regex(/^[a-z][a-z0-9_]{1,31}$/, {
 			error: 'Use 2-32 lowercase letters, digits or underscores, starting with a letter.'
 		}),
-	name: z.string().trim().min(1, { error: 'Enter a name.' }).max(80),
+	name: text().trim().min(1, { error: 'Enter a name.' }).max(80),
 	seat_limit: optionalLimit,
 	patient_limit: optionalLimit,
 	monthly_price_cents: z.coerce
 		.number({ error: 'Enter a price in cents.' })
 		.int()
 		.min(0, { error: 'A price cannot be negative.' }),
-	currency: z
-		.string()
+	currency: text()
 		.trim()
 		.toUpperCase()
 		.regex(/^[A-Z]{3}$/, { error: 'Use a three-letter currency code such as USD.' })
@@ -81,7 +76,7 @@ export const planSchema = z.object({
 });
 export type PlanInput = z.infer<typeof planSchema>;
 
-export const deletePlanSchema = z.object({ id: z.string().min(1) });
+export const deletePlanSchema = z.object({ id: text().min(1) });
 
 export const invoiceStatusSchema = z.object({
 	invoice_id: z.uuid(),
@@ -89,11 +84,7 @@ export const invoiceStatusSchema = z.object({
 });
 
 export const settingsSchema = z.object({
-	maintenance_banner: z
-		.string()
-		.trim()
-		.max(500, { error: 'Use at most 500 characters.' })
-		.default(''),
+	maintenance_banner: text().trim().max(500, { error: 'Use at most 500 characters.' }).default(''),
 	session_idle_timeout_minutes: z.coerce
 		.number({ error: 'Enter a number of minutes.' })
 		.int()

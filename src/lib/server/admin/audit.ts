@@ -10,6 +10,7 @@
  * whose later updates carry no patient_id in their changes.
  */
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { fullName } from '$lib/format';
@@ -26,12 +27,12 @@ export const AUDIT_PAGE_SIZE = 50;
 
 const optional = <T extends z.ZodType>(s: T) =>
 	z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = text().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 /** The filters, from the query string (the page's GET form and the CSV link share them). */
 export const auditFilterSchema = z.object({
 	actor: optional(z.uuid()),
-	patient: optional(z.string().trim().max(40)),
+	patient: optional(text().trim().max(40)),
 	action: optional(z.enum(AUDIT_ACTIONS)),
 	from: optional(isoDate),
 	to: optional(isoDate),
