@@ -61,7 +61,7 @@ describe('patient data hygiene', () => {
 		await browser?.close();
 	});
 	afterAll(async () => {
-		await dbQuery(`delete from public.patients where family_name = $1`, [family]);
+		await dbQuery(`delete from public.patients where lower(family_name) = lower($1)`, [family]);
 	});
 
 	it('a date of birth in the future or before 1900 is refused next to the field', async () => {
@@ -90,7 +90,7 @@ describe('patient data hygiene', () => {
 		expect(old.status).toBe(400);
 		expect(old.text).toContain('Enter a date of birth from 1900 onwards.');
 		const stored = await dbQuery<{ n: number }>(
-			`select count(*)::int as n from public.patients where family_name = $1`,
+			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
 			[family]
 		);
 		expect(stored[0].n).toBe(0);
@@ -114,7 +114,7 @@ describe('patient data hygiene', () => {
 		expect(await warning.getByRole('link').getAttribute('href')).toBe(`/patients/${firstId}`);
 		expect(page.url()).toContain('/patients/new');
 		let count = await dbQuery<{ n: number }>(
-			`select count(*)::int as n from public.patients where family_name = $1`,
+			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
 			[family]
 		);
 		expect(count[0].n, 'nothing saved before the choice').toBe(1);
@@ -125,7 +125,7 @@ describe('patient data hygiene', () => {
 			page.getByRole('button', { name: 'Register patient' }).click()
 		]);
 		count = await dbQuery<{ n: number }>(
-			`select count(*)::int as n from public.patients where family_name = $1`,
+			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
 			[family]
 		);
 		expect(count[0].n).toBe(2);
