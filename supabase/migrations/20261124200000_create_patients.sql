@@ -622,18 +622,9 @@ begin
     end if;
   end if;
 
-  if new.required and (v_becomes_active or not old.required) then
-    perform private.lock_clinic_custom_fields(new.organization_id, true);
-    select count(*) into v_count from public.patients p
-     where p.organization_id = new.organization_id
-       and p.archived_at is null
-       and coalesce(p.custom_fields -> new.key, 'null'::jsonb) in ('null'::jsonb, '""'::jsonb);
-    if v_count > 0 then
-      raise exception 'custom field "%": cannot be required while % active patient(s) have no value', new.key, v_count
-        using errcode = '23514', detail = 'required',
-              hint = 'Fill in the value for those patients first, or keep the field optional.';
-    end if;
-  end if;
+  -- Making a field required needs no backfill: it applies to new patients and to edits of a
+  -- patient's custom fields (validate_patient_custom_fields); patients registered before it lack
+  -- the value and are shown as incomplete until someone fills it in.
 
   if new.pattern is not null
      and (v_becomes_active or new.pattern is distinct from old.pattern) then
@@ -691,7 +682,7 @@ begin
 end;
 $$;
 comment on function private.guard_patient_field_definition() is
-  'Trigger (before insert/update of patient_field_definitions): refuses required/pattern/options/unique/type changes that existing patients'' values violate (message with the count, DETAIL = column); maintains the unique-value index for the field.';
+  'Trigger (before insert/update of patient_field_definitions): refuses pattern/options/unique/type changes that existing patients'' values violate (message with the count, DETAIL = column); a field may become required without a backfill (existing patients are incomplete); maintains the unique-value index for the field.';
 revoke execute on function private.guard_patient_field_definition() from public, anon, authenticated;
 
 -- runs after patient_field_definitions_check (alphabetical), so a pattern has already compiled

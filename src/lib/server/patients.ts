@@ -22,10 +22,19 @@ export type PatientRow = Database['public']['Tables']['patients']['Row'];
 type PatientInsert = Database['public']['Tables']['patients']['Insert'];
 
 /** Columns the list shows. */
-const LIST_COLUMNS = 'id, mrn, given_name, family_name, date_of_birth, sex, phone, archived_at';
+const LIST_COLUMNS =
+	'id, mrn, given_name, family_name, date_of_birth, sex, phone, archived_at, custom_fields';
 export type PatientListItem = Pick<
 	PatientRow,
-	'id' | 'mrn' | 'given_name' | 'family_name' | 'date_of_birth' | 'sex' | 'phone' | 'archived_at'
+	| 'id'
+	| 'mrn'
+	| 'given_name'
+	| 'family_name'
+	| 'date_of_birth'
+	| 'sex'
+	| 'phone'
+	| 'archived_at'
+	| 'custom_fields'
 >;
 
 /** Columns the edit form needs. */
