@@ -11,10 +11,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { TEST_SITE_URL } from '../supabase/local/config.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
-const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CLINIC_TEST_RUNNER: '1' };
+// SITE_URL: Auth's site URL (and so its Send Email hook) is the portal the browser tests serve, from
+// the first step on (the tests' global setup would otherwise restart the gateway to get there)
+const env = {
+	...process.env,
+	SITE_URL: process.env.SITE_URL ?? TEST_SITE_URL,
+	NO_COLOR: '1',
+	FORCE_COLOR: '0',
+	CLINIC_TEST_RUNNER: '1'
+};
 
 let passed = 0;
 let failed = 0;

@@ -27,14 +27,14 @@ isOneToOne: false
                   ]
                 },"invitations": {
                   Row: {
-                    "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"id": string,"invited_by": string | null,"last_sent_at": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"send_count": number,"status": Database["public"]['Enums']["invitation_status"],"token_hash": string | null,"updated_at": string
+                    "accepted_at": string | null,"accepted_by": string | null,"created_at": string,"email": string,"expires_at": string,"full_name": string,"id": string,"invited_by": string | null,"last_sent_at": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"send_count": number,"status": Database["public"]['Enums']["invitation_status"],"token_hash": string | null,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email": string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"last_sent_at"?: string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"send_count"?: number,"status"?: Database["public"]['Enums']["invitation_status"],"token_hash"?: string | null,"updated_at"?: string
+                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email": string,"expires_at"?: string,"full_name"?: string,"id"?: string,"invited_by"?: string | null,"last_sent_at"?: string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"send_count"?: number,"status"?: Database["public"]['Enums']["invitation_status"],"token_hash"?: string | null,"updated_at"?: string
                   }
                   Update: {
-                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email"?: string,"expires_at"?: string,"id"?: string,"invited_by"?: string | null,"last_sent_at"?: string,"organization_id"?: string,"role"?: Database["public"]['Enums']["member_role"],"send_count"?: number,"status"?: Database["public"]['Enums']["invitation_status"],"token_hash"?: string | null,"updated_at"?: string
+                    "accepted_at"?: string | null,"accepted_by"?: string | null,"created_at"?: string,"email"?: string,"expires_at"?: string,"full_name"?: string,"id"?: string,"invited_by"?: string | null,"last_sent_at"?: string,"organization_id"?: string,"role"?: Database["public"]['Enums']["member_role"],"send_count"?: number,"status"?: Database["public"]['Enums']["invitation_status"],"token_hash"?: string | null,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -500,7 +500,7 @@ isOneToOne: false
           }
           Functions: {
             "accept_invitation":
-{ Args: { "org_slug": string }; Returns: {
+{ Args: { "full_name"?: string,"org_slug": string,"secret": string }; Returns: {
               "organization_id": string,"role": Database["public"]['Enums']["member_role"]
             }[]
                            },
@@ -540,6 +540,11 @@ isOneToOne: false
 "count_prescriptions":
 { Args: { "statuses"?: (Database["public"]['Enums']["prescription_status"])[] }; Returns: number
                            },
+"create_invitation":
+{ Args: { "email": string,"full_name"?: string,"organization_id": string,"role": Database["public"]['Enums']["member_role"] }; Returns: {
+              "invitation_id": string,"secret": string
+            }[]
+                           },
 "create_session_handoff":
 { Args: { "refresh_token": string,"slug": string }; Returns: string
                            },
@@ -568,6 +573,11 @@ isOneToOne: false
 "get_public_settings":
 { Args: Record<PropertyKey, never>; Returns: {
               "maintenance_banner": string,"session_idle_timeout_minutes": number
+            }[]
+                           },
+"invitation_by_secret":
+{ Args: { "secret": string }; Returns: {
+              "email": string,"expires_at": string,"full_name": string,"inviter_name": string,"logo_path": string,"organization_name": string,"organization_slug": string,"role": Database["public"]['Enums']["member_role"],"theme_color": string
             }[]
                            },
 "log_chart_view":
@@ -657,6 +667,11 @@ isOneToOne: false
                            },
 "redeem_session_handoff":
 { Args: { "code": string,"slug": string }; Returns: string
+                           },
+"resend_invitation":
+{ Args: { "invitation_id": string }; Returns: {
+              "email": string,"full_name": string,"secret": string
+            }[]
                            },
 "search_patients":
 { Args: { "include_archived"?: boolean,"lim"?: number,"off"?: number,"q": string }; Returns: {

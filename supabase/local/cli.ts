@@ -23,6 +23,7 @@ import {
 	MAIL_URL,
 	PG_DATA,
 	ROOT,
+	SMTP_PORT,
 	statusEnv,
 	STORAGE_DIR,
 	SUPERUSER,
@@ -39,6 +40,20 @@ export function log(msg: string) {
 	if (!process.env.STACK_QUIET) console.error(`[stack] ${msg}`);
 }
 
+/**
+ * config.toml's `[auth.hook.send_email]` reads SEND_EMAIL_HOOK_URI and SEND_EMAIL_HOOK_SECRET (the
+ * Supabase CLI refuses the file without them). Locally they default to the portal at the site URL
+ * (`<SITE_URL>/hooks/send-email`) and the secret generated for this data folder (also written to
+ * .env.local for the portal).
+ */
+function hookEnv(): Record<string, string> {
+	const site = authUrlEnv().SITE_URL.replace(/\/+$/, '');
+	return {
+		SEND_EMAIL_HOOK_URI: process.env.SEND_EMAIL_HOOK_URI ?? `${site}/hooks/send-email`,
+		SEND_EMAIL_HOOK_SECRET: process.env.SEND_EMAIL_HOOK_SECRET ?? loadKeys().sendEmailHookSecret
+	};
+}
+
 /** Runs the project's Supabase CLI (the `supabase` npm package) with the given arguments. */
 export function supabaseCli(args: string[], opts: { capture?: boolean } = {}) {
 	const bin = join(ROOT, 'node_modules', '.bin', 'supabase');
@@ -46,7 +61,7 @@ export function supabaseCli(args: string[], opts: { capture?: boolean } = {}) {
 		cwd: ROOT,
 		encoding: 'utf8',
 		stdio: opts.capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
-		env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+		env: { ...process.env, ...hookEnv(), SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
 		maxBuffer: 64 * 1024 * 1024
 	});
 	return res;
@@ -123,11 +138,14 @@ const GATEWAY_ENV = join(DATA_DIR, 'gateway-env.json');
  * when they run with other auth URLs than configured now.
  */
 export async function startGateway() {
-	const wanted = JSON.stringify(authUrlEnv());
+	const wanted = JSON.stringify({
+		...authUrlEnv(),
+		SEND_EMAIL_HOOK_URI: hookEnv().SEND_EMAIL_HOOK_URI
+	});
 	if (readPid()) {
 		const running = existsSync(GATEWAY_ENV) ? readFileSync(GATEWAY_ENV, 'utf8') : '';
 		if (running === wanted) return;
-		log('restarting the gateway: site URL or redirect allow-list changed');
+		log('restarting the gateway: site URL, redirect allow-list or e-mail hook changed');
 		stopGateway();
 		await waitForPortFree(API_PORT, 10_000);
 	}
@@ -141,7 +159,7 @@ export async function startGateway() {
 		cwd: ROOT,
 		detached: true,
 		stdio: ['ignore', out, out],
-		env: process.env
+		env: { ...process.env, ...hookEnv() }
 	});
 	child.unref();
 	writeFileSync(GATEWAY_PID, String(child.pid));
@@ -201,6 +219,12 @@ function writeAppEnv() {
 		`SUPABASE_SECRET_KEY=${keys.secretKey}`,
 		`PUBLIC_ROOT_DOMAIN=${process.env.PUBLIC_ROOT_DOMAIN ?? 'localhost'}`,
 		`LOCAL_MAILBOX_URL=${MAIL_URL}`,
+		// the portal's Send Email hook endpoint verifies Auth's calls with this secret and sends the
+		// e-mails it renders to the local mailbox over SMTP (README, "E-mail")
+		`SEND_EMAIL_HOOK_SECRET=${keys.sendEmailHookSecret}`,
+		`SMTP_HOST=${HOST}`,
+		`SMTP_PORT=${SMTP_PORT}`,
+		'SMTP_FROM=no-reply@clinic-portal.localhost',
 		'# Auth URLs config.toml reads with env() (also for `supabase start` in this checkout).',
 		...Object.entries(authUrlEnv()).map(([k, v]) => `${k}=${v}`),
 		''

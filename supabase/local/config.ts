@@ -19,6 +19,8 @@ export const GATEWAY_LOG = join(DATA_DIR, 'gateway.log');
 export const DB_PORT = Number(process.env.SUPABASE_DB_PORT ?? 54322);
 export const API_PORT = Number(process.env.SUPABASE_API_PORT ?? 54321);
 export const MAIL_PORT = Number(process.env.SUPABASE_MAIL_PORT ?? 54324);
+/** The mailbox's SMTP port (the Supabase CLI's Inbucket/Mailpit `smtp_port`). */
+export const SMTP_PORT = Number(process.env.SUPABASE_SMTP_PORT ?? 54325);
 export const HOST = '127.0.0.1';
 
 /**
@@ -30,6 +32,12 @@ export const PORTAL_PORTS = {
 	start: Number(process.env.PORT ?? 4173),
 	e2e: Number(process.env.E2E_APP_PORT ?? 4173)
 };
+
+/**
+ * The site URL of test runs (tests/run.ts and the tests' global setup): the browser tests' build, so
+ * the Send Email hook and the links Auth builds on the site URL reach the portal under test.
+ */
+export const TEST_SITE_URL = `http://localhost:${PORTAL_PORTS.e2e}`;
 
 /**
  * Auth's site URL and redirect allow-list. config.toml reads both with `env()`, so hosted values
@@ -70,6 +78,12 @@ export interface Keys {
 	serviceRoleJwt: string;
 	/** ES256 signing key for access tokens (private JWK with kid). */
 	signingKey: JsonWebKey & { kid: string };
+	/** Send Email hook secret (`v1,whsec_<base64>`), shared with the portal through .env.local. */
+	sendEmailHookSecret: string;
+}
+
+function newHookSecret(): string {
+	return `v1,whsec_${randomBytes(32).toString('base64')}`;
 }
 
 function b64url(input: Buffer | string): string {
@@ -96,13 +110,21 @@ function generateKeys(): Keys {
 		jwtSecret,
 		anonJwt: signHs256({ iss: 'supabase-demo', role: 'anon', iat, exp }, jwtSecret),
 		serviceRoleJwt: signHs256({ iss: 'supabase-demo', role: 'service_role', iat, exp }, jwtSecret),
-		signingKey: { ...jwk, kid: randomUUID() }
+		signingKey: { ...jwk, kid: randomUUID() },
+		sendEmailHookSecret: newHookSecret()
 	};
 }
 
 /** Keys are generated once per local data folder and kept until `stack:reset`. */
 export function loadKeys(): Keys {
-	if (existsSync(KEYS_FILE)) return JSON.parse(readFileSync(KEYS_FILE, 'utf8')) as Keys;
+	if (existsSync(KEYS_FILE)) {
+		const keys = JSON.parse(readFileSync(KEYS_FILE, 'utf8')) as Keys;
+		if (keys.sendEmailHookSecret) return keys;
+		// a data folder from before the Send Email hook: add its secret once
+		keys.sendEmailHookSecret = newHookSecret();
+		writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });
+		return keys;
+	}
 	mkdirSync(DATA_DIR, { recursive: true });
 	const keys = generateKeys();
 	writeFileSync(KEYS_FILE, JSON.stringify(keys, null, 2), { mode: 0o600 });

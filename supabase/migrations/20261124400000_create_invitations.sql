@@ -1,11 +1,16 @@
 -- Staff invitations and seat limits.
 --
--- A clinic admin invites a person by e-mail with a role. The app then asks Auth to mail the person
--- a sign-in link (signInWithOtp, no service-role key); once signed in, the person calls
--- public.accept_invitation(<clinic slug>) which matches their VERIFIED e-mail (auth.users, not a
--- claim the user can edit) to a pending, unexpired invitation of that clinic and creates or
--- reactivates their membership with the invited role. No bearer token is needed: the invitation
--- is bound to the e-mail address Auth has just proven the person controls.
+-- A clinic admin invites a person by e-mail with a role (and, optionally, their name). The database
+-- creates the invitation together with a single-use secret (public.create_invitation): 32 random
+-- bytes, returned once to the inviting server, which puts it only into the link of the invitation
+-- e-mail; only its SHA-256 is stored (invitations.token_hash). Auth mails the link (a sign-in link to
+-- the invited address, so opening it also proves control of that mailbox). Once signed in, the
+-- person calls public.accept_invitation(<clinic slug>, <secret>, <name>): possession of the secret
+-- AND the Auth-verified e-mail of the session must both match a pending, unexpired invitation of
+-- that clinic. A matching address alone is never enough (someone who signs up with, or changes
+-- their e-mail to, an invited address has no secret). Every refusal for want of proof is the same
+-- error, whether or not the clinic or the invitation exists. The secret works once: accepting,
+-- resending (a new secret) or revoking voids it.
 --
 -- Seats: a clinic's plan (plans.seat_limit, null = unlimited) caps active memberships plus pending,
 -- unexpired invitations. The database enforces it (invitations insert, re-sending an expired
@@ -19,12 +24,17 @@ comment on type public.invitation_status is
 create table public.invitations (
   id uuid primary key default gen_random_uuid(),
   organization_id uuid not null references public.organizations (id) on delete cascade,
-  email text not null check (
+  -- RFC 5321 limits (local part <= 64, whole address <= 254), the same rule as the portal's
+  -- emailSchema (src/lib/schemas/email.ts): a refused address is never saved, so holds no seat
+  email text not null constraint invitations_email_valid check (
     email = lower(btrim(email))
-    and char_length(email) between 3 and 320
+    and char_length(email) between 3 and 254
+    and char_length(substring(email from '^([^@]*)@')) between 1 and 64
     and email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'
   ),
   role public.member_role not null,
+  -- the invitee's name as the admin typed it (optional); the invitee confirms it when accepting
+  full_name text not null default '' check (full_name = btrim(full_name) and char_length(full_name) <= 200),
   invited_by uuid references public.profiles (id) on delete set null,
   token_hash text check (token_hash ~ '^[0-9a-f]{64}$'),
   expires_at timestamptz not null default now() + interval '7 days',
@@ -42,7 +52,7 @@ create table public.invitations (
 comment on table public.invitations is
   'Invitations of people (by lower-case e-mail) to join a clinic with a role. At most one pending per (clinic, e-mail). Managed by the clinic''s admins; accepted through public.accept_invitation() by the signed-in invitee. Pending and unexpired invitations hold a seat.';
 comment on column public.invitations.token_hash is
-  'Optional SHA-256 of an out-of-band token. Acceptance does not rely on it: it is bound to the invitee''s verified e-mail.';
+  'Hex SHA-256 of the invitation''s single-use secret (the secret itself is never stored; it travels only in the invitation e-mail''s link). Null once accepted, or when no link was issued. Useless without the secret: accepting hashes what it is given.';
 alter table public.invitations enable row level security;
 
 create unique index invitations_one_pending_per_email
@@ -51,6 +61,8 @@ create index invitations_organization_id_created_at_idx
   on public.invitations (organization_id, created_at desc);
 create index invitations_invited_by_idx on public.invitations (invited_by);
 create index invitations_accepted_by_idx on public.invitations (accepted_by);
+create unique index invitations_token_hash_key on public.invitations (token_hash)
+  where token_hash is not null;
 
 -- Authorization first (private.authorize_row_write): whether an address already works at the clinic
 -- or is already invited, and how many seats are in use, are answered only to the clinic's admins;
@@ -65,7 +77,13 @@ create trigger invitations_set_timestamps
 
 create trigger invitations_forbid_moves
   before update on public.invitations
-  for each row execute function private.forbid_column_changes('organization_id', 'email', 'invited_by');
+  for each row execute function private.forbid_column_changes('organization_id', 'email');
+-- invited_by never changes either, except to null when the inviter's account is deleted (the foreign
+-- key's on delete set null), so deleting an admin who invited people still works
+create trigger invitations_forbid_inviter_changes
+  before update of invited_by on public.invitations
+  for each row when (new.invited_by is not null)
+  execute function private.forbid_column_changes('invited_by');
 
 -- Seats -------------------------------------------------------------------------------------------
 create function private.ensure_seat_available(p_organization_id uuid, p_exclude_invitation uuid default null)
@@ -247,19 +265,20 @@ create trigger memberships_seat_check
   execute function private.membership_seat_check();
 
 -- Privileges and policies ------------------------------------------------------------------------------
+-- Invitations are created and resent through the RPCs below, which return the secret once. The
+-- stored token_hash is readable like every column (the policy decides which rows): the SHA-256 of a
+-- 256-bit random secret cannot be turned back into the secret, and accepting hashes what it is given,
+-- so the hash opens nothing (41-invitation-proof.test.sql).
 revoke all on table public.invitations from anon, authenticated;
 grant select on table public.invitations to authenticated;
-grant insert (organization_id, email, role) on table public.invitations to authenticated;
+grant insert (organization_id, email, role, full_name) on table public.invitations to authenticated;
 grant update (status, expires_at, last_sent_at) on table public.invitations to authenticated;
 
--- Admins of the live active clinic see its invitations; an invitee sees the invitations sent to
--- their own (Auth-verified) e-mail address, in any clinic, to accept them.
+-- Admins of the live active clinic see its invitations. Invitees do not read the table: a matching
+-- e-mail proves nothing; the invitation's secret shows them theirs (public.invitation_by_secret).
 create policy invitations_select on public.invitations
   for select to authenticated
-  using (
-    (organization_id = (select private.current_org_id()) and (select private.is_org_admin()))
-    or email = lower((select auth.jwt()) ->> 'email')
-  );
+  using (organization_id = (select private.current_org_id()) and (select private.is_org_admin()));
 
 -- Admins of the live active clinic invite people to that clinic only.
 create policy invitations_insert_admin on public.invitations
@@ -274,8 +293,170 @@ create policy invitations_update_admin on public.invitations
 
 -- No delete policy: invitations are revoked, and kept as a record.
 
+-- The secret ---------------------------------------------------------------------------------------
+create function private.invitation_secret_hash(p_secret text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(coalesce(p_secret, ''), 'UTF8')), 'hex');
+$$;
+comment on function private.invitation_secret_hash(text) is
+  'Hex SHA-256 of an invitation secret: what invitations.token_hash stores.';
+revoke execute on function private.invitation_secret_hash(text) from public, anon;
+grant execute on function private.invitation_secret_hash(text) to authenticated;
+
+-- Issues a fresh secret for a pending invitation the caller administers (replacing, and so voiding,
+-- any earlier one) and returns it: the only time the secret exists outside the e-mail.
+create function private.issue_invitation_secret(p_invitation_id uuid)
+returns text
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_secret text;
+begin
+  -- the same rule as the update policy: admins of the live active clinic, pending invitations
+  if not exists (
+    select 1 from public.invitations i
+     where i.id = p_invitation_id and i.status = 'pending'
+       and i.organization_id = private.current_org_id() and private.is_org_admin()
+  ) then
+    raise exception 'new row violates row-level security policy for table "invitations"'
+      using errcode = '42501';
+  end if;
+  v_secret := pg_catalog.encode(extensions.gen_random_bytes(32), 'hex');
+  update public.invitations set token_hash = private.invitation_secret_hash(v_secret)
+   where id = p_invitation_id;
+  return v_secret;
+end;
+$$;
+comment on function private.issue_invitation_secret(uuid) is
+  'Admins of the invitation''s live active clinic: a new single-use secret for a pending invitation (its SHA-256 replaces token_hash, voiding the previous link). Returns the secret once.';
+revoke execute on function private.issue_invitation_secret(uuid) from public, anon;
+grant execute on function private.issue_invitation_secret(uuid) to authenticated;
+
+-- Creating and resending (RPCs for the admin's server) ----------------------------------------------
+-- Security invoker: the insert/update run as the calling admin, so RLS, column grants and the guard
+-- trigger decide exactly as for a table write; then the secret is issued in the same transaction.
+create function public.create_invitation(
+  organization_id uuid,
+  email text,
+  role public.member_role,
+  full_name text default ''
+)
+returns table (invitation_id uuid, secret text)
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_id uuid;
+begin
+  insert into public.invitations (organization_id, email, role, full_name)
+  values (create_invitation.organization_id, create_invitation.email, create_invitation.role,
+          btrim(coalesce(create_invitation.full_name, '')))
+  returning id into v_id;
+  return query select v_id, private.issue_invitation_secret(v_id);
+end;
+$$;
+comment on function public.create_invitation(uuid, text, public.member_role, text) is
+  'RPC (clinic admins): invite <email> with <role> (and the name the admin knows) to the active clinic; returns the invitation id and its single-use secret, to be sent only in the invitation e-mail''s link. Refusals as for an insert into invitations (42501, 23505 already_member/already_invited, 23514 seats or invalid e-mail).';
+
+create function public.resend_invitation(invitation_id uuid)
+returns table (email text, full_name text, secret text)
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+as $$
+declare
+  v_email text;
+  v_name text;
+begin
+  update public.invitations i set last_sent_at = now()
+   where i.id = resend_invitation.invitation_id and i.status = 'pending'
+  returning i.email, i.full_name into v_email, v_name;
+  if v_email is null then
+    return; -- no row the caller may resend (RLS hides other clinics'): no row, as for a table update
+  end if;
+  return query select v_email, v_name, private.issue_invitation_secret(resend_invitation.invitation_id);
+end;
+$$;
+comment on function public.resend_invitation(uuid) is
+  'RPC (clinic admins): a fresh week and a new secret for a pending invitation (the previous link stops working; an expired one needs a free seat). No row when there is no pending invitation the caller may resend.';
+
+revoke execute on function public.create_invitation(uuid, text, public.member_role, text),
+  public.resend_invitation(uuid) from public, anon;
+grant execute on function public.create_invitation(uuid, text, public.member_role, text),
+  public.resend_invitation(uuid) to authenticated;
+
+-- What the secret shows ------------------------------------------------------------------------------
+-- For the invitation e-mail (rendered by the portal's Send Email hook, which has no session) and the
+-- accept page: possession of the secret is the authorization. Nothing when the secret matches no
+-- pending, unexpired invitation of an active clinic, the same whether or not anything exists.
+create function private.invitation_by_secret(p_secret text)
+returns table (
+  email text,
+  full_name text,
+  role public.member_role,
+  expires_at timestamptz,
+  organization_slug text,
+  organization_name text,
+  logo_path text,
+  theme_color text,
+  inviter_name text
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select i.email, i.full_name, i.role, i.expires_at, o.slug, o.name, o.logo_path, o.theme_color,
+         nullif(p.full_name, '')
+    from public.invitations i
+    join public.organizations o on o.id = i.organization_id
+    left join public.profiles p on p.id = i.invited_by
+   where i.token_hash = private.invitation_secret_hash(p_secret)
+     and coalesce(p_secret, '') <> ''
+     and i.status = 'pending' and i.expires_at > now() and o.status = 'active';
+$$;
+comment on function private.invitation_by_secret(text) is
+  'The pending, unexpired invitation (of an active clinic) whose secret this is, with the clinic''s public branding and the inviter''s name; no row otherwise.';
+
+create function public.invitation_by_secret(secret text)
+returns table (
+  email text,
+  full_name text,
+  role public.member_role,
+  expires_at timestamptz,
+  organization_slug text,
+  organization_name text,
+  logo_path text,
+  theme_color text,
+  inviter_name text
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from private.invitation_by_secret(secret);
+$$;
+comment on function public.invitation_by_secret(text) is
+  'RPC (anyone holding an invitation''s secret: the invitation e-mail hook, the accept page): the pending, unexpired invitation it belongs to, with the clinic''s public branding and the inviter''s name. No row otherwise, the same whether or not anything exists.';
+revoke execute on function private.invitation_by_secret(text), public.invitation_by_secret(text)
+  from public;
+grant execute on function private.invitation_by_secret(text), public.invitation_by_secret(text)
+  to anon, authenticated;
+grant execute on function private.invitation_secret_hash(text) to anon;
+
 -- Accepting ------------------------------------------------------------------------------------------
-create function private.accept_invitation(p_slug text)
+create function private.accept_invitation(p_slug text, p_secret text, p_full_name text)
 returns table (organization_id uuid, role public.member_role)
 language plpgsql
 volatile
@@ -285,8 +466,8 @@ as $$
 declare
   v_uid uuid := auth.uid();
   v_email text;
-  v_org public.organizations;
   v_inv public.invitations;
+  v_name text := btrim(coalesce(p_full_name, ''));
 begin
   if v_uid is null then
     raise exception 'Sign in to accept an invitation' using errcode = '42501';
@@ -294,56 +475,66 @@ begin
   -- the address Auth verified, never a claim or metadata the user could edit
   select lower(u.email) into v_email from auth.users u
    where u.id = v_uid and u.email_confirmed_at is not null;
-  if v_email is null then
-    raise exception 'Confirm your e-mail address first' using errcode = '42501';
-  end if;
-  select * into v_org from public.organizations o where o.slug = lower(p_slug);
-  if v_org.id is null or v_org.status <> 'active' then
-    raise exception 'This clinic is not accepting staff right now' using errcode = '42501';
-  end if;
-  select * into v_inv from public.invitations i
-   where i.organization_id = v_org.id and i.email = v_email and i.status = 'pending'
-   for update;
+  -- Proof first: the secret of a pending, unexpired invitation of this (active) clinic, sent to this
+  -- verified address. Any mismatch is one and the same refusal, whether or not anything exists.
+  select i.* into v_inv
+    from public.invitations i join public.organizations o on o.id = i.organization_id
+   where i.token_hash = private.invitation_secret_hash(p_secret)
+     and coalesce(p_secret, '') <> ''
+     and o.slug = lower(coalesce(p_slug, '')) and o.status = 'active'
+     and i.status = 'pending' and i.expires_at > now()
+     and v_email is not null and i.email = v_email
+   for update of i;
   if v_inv.id is null then
-    raise exception 'There is no pending invitation for % at %', v_email, v_org.name
-      using errcode = 'P0002', detail = 'no_invitation';
+    raise exception 'This invitation link is not valid for your account: it may have expired, been used or replaced, or be meant for another address'
+      using errcode = 'PT404', detail = 'invalid_invitation',
+            hint = 'Open the newest invitation e-mail, signed in as the invited address, or ask the clinic''s administrator to send it again.';
   end if;
-  if v_inv.expires_at <= now() then
-    raise exception 'Your invitation to % has expired', v_org.name
-      using errcode = 'P0002', detail = 'expired', hint = 'Ask the clinic''s administrator to send it again.';
+  -- then what the person must supply: their name (kept when their profile already has one)
+  if v_name = '' then
+    select p.full_name into v_name from public.profiles p where p.id = v_uid;
+    v_name := btrim(coalesce(v_name, ''));
+  end if;
+  if v_name = '' or char_length(v_name) > 200 then
+    raise exception 'Enter your name (at most 200 characters)'
+      using errcode = '23514', detail = 'full_name';
   end if;
   if not exists (
     select 1 from public.memberships m
-     where m.organization_id = v_org.id and m.user_id = v_uid and m.status = 'active'
+     where m.organization_id = v_inv.organization_id and m.user_id = v_uid and m.status = 'active'
   ) then
-    perform private.ensure_seat_available(v_org.id, v_inv.id);
+    perform private.ensure_seat_available(v_inv.organization_id, v_inv.id);
   end if;
   insert into public.memberships (organization_id, user_id, role, status)
-  values (v_org.id, v_uid, v_inv.role, 'active')
+  values (v_inv.organization_id, v_uid, v_inv.role, 'active')
   on conflict on constraint memberships_organization_id_user_id_key
   do update set role = excluded.role, status = 'active';
+  -- single use: the secret's hash goes with the acceptance
   update public.invitations
-     set status = 'accepted', accepted_by = v_uid, accepted_at = now()
+     set status = 'accepted', accepted_by = v_uid, accepted_at = now(), token_hash = null
    where id = v_inv.id;
-  -- the clinic becomes the person's active one (claims follow at the next token refresh)
-  update public.profiles set active_organization_id = v_org.id where id = v_uid;
-  return query select v_org.id, v_inv.role;
+  -- the person's name, and the clinic becomes their active one (claims follow at the next refresh)
+  update public.profiles set full_name = v_name, active_organization_id = v_inv.organization_id
+   where id = v_uid;
+  return query select v_inv.organization_id, v_inv.role;
 end;
 $$;
-comment on function private.accept_invitation(text) is
-  'Accepts the caller''s pending, unexpired invitation to the clinic with this slug (matched on the Auth-verified e-mail): creates or reactivates the membership with the invited role and makes the clinic active.';
+comment on function private.accept_invitation(text, text, text) is
+  'Accepts the invitation whose secret the caller presents, if it is pending, unexpired, of the active clinic with this slug and sent to the caller''s Auth-verified e-mail: creates or reactivates the membership with the invited role, records the person''s name, voids the secret and makes the clinic active.';
 
-create function public.accept_invitation(org_slug text)
+create function public.accept_invitation(org_slug text, secret text, full_name text default null)
 returns table (organization_id uuid, role public.member_role)
 language sql
 volatile
 security invoker
 set search_path = ''
 as $$
-  select * from private.accept_invitation(org_slug);
+  select * from private.accept_invitation(org_slug, secret, full_name);
 $$;
-comment on function public.accept_invitation(text) is
-  'RPC (signed-in invitee): accept the pending invitation to the clinic <org_slug> sent to your verified e-mail. 42501 when not signed in or the clinic is not active; P0002 when there is no pending invitation (detail no_invitation) or it has expired (detail expired); 23514 when the plan has no free seat.';
+comment on function public.accept_invitation(text, text, text) is
+  'RPC (signed-in invitee): accept the invitation to the clinic <org_slug> whose secret came in your invitation e-mail, giving your name. 42501 when not signed in; PT404 (HTTP 404, detail invalid_invitation, one message for every case) without a valid secret for your verified address at this active clinic; 23514 (detail full_name) without a name; 23514 (seat_limit) when the plan has no free seat.';
 
-revoke execute on function private.accept_invitation(text), public.accept_invitation(text) from public, anon;
-grant execute on function private.accept_invitation(text), public.accept_invitation(text) to authenticated;
+revoke execute on function private.accept_invitation(text, text, text),
+  public.accept_invitation(text, text, text) from public, anon;
+grant execute on function private.accept_invitation(text, text, text),
+  public.accept_invitation(text, text, text) to authenticated;

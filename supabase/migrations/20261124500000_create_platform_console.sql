@@ -396,7 +396,10 @@ begin
   end if;
   insert into public.subscriptions (organization_id, plan_id) values (v_org, p_plan_id);
 
-  select u.id into v_user from auth.users u where lower(u.email) = lower(btrim(p_admin_email));
+  -- only an account whose address Auth has confirmed (possession): an unconfirmed one proves nothing
+  -- (anyone may have signed up with the address), so that person is invited by e-mail instead
+  select u.id into v_user from auth.users u
+   where lower(u.email) = lower(btrim(p_admin_email)) and u.email_confirmed_at is not null;
   if v_user is not null then
     insert into public.memberships (organization_id, user_id, role, status)
     values (v_org, v_user, 'admin', 'active');

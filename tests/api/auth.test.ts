@@ -16,7 +16,8 @@ import {
 	serviceClient,
 	uniqueEmail
 } from '../support/stack.ts';
-import { startPrivateGateway, type PrivateGateway } from '../support/auth-gateway.ts';
+import { linkInMail } from '../support/people.ts';
+import { privateGateway, type PrivateGateway } from '../support/private-gateway.ts';
 
 const AUTH = `${API_URL}/auth/v1`;
 /** Meets config.toml's rules: 10+ characters with lower and upper case letters and digits. */
@@ -64,6 +65,7 @@ async function latestMail(to: string, base = MAIL_URL) {
 		email_otp: string;
 		token_hash: string;
 		subject: string;
+		html: string;
 	};
 }
 
@@ -115,8 +117,8 @@ afterAll(async () => {
 	}
 });
 
-describe('signUp', () => {
-	it('returns a session right away with autoconfirm on, keeping the given metadata', async () => {
+describe('signUp (config.toml: enable_confirmations = true)', () => {
+	it('returns no session until the e-mailed link is opened, keeping the given metadata', async () => {
 		const client = anonClient();
 		const address = email('signup');
 		const { data, error } = await client.auth.signUp({
@@ -125,10 +127,10 @@ describe('signUp', () => {
 			options: { data: { full_name: 'Ada Lovelace' } }
 		});
 		expect(error).toBeNull();
-		expect(data.session?.access_token).toBeTruthy();
-		expect(data.session?.refresh_token).toBeTruthy();
+		expect(data.session).toBeNull();
 		expect(data.user?.email).toBe(address);
-		expect(data.user?.email_confirmed_at).toBeTruthy();
+		expect(data.user?.email_confirmed_at).toBeUndefined();
+		expect(data.user?.confirmation_sent_at).toBeTruthy();
 		expect(data.user?.user_metadata.full_name).toBe('Ada Lovelace');
 		expect(data.user?.app_metadata).toMatchObject({ provider: 'email', providers: ['email'] });
 		expect(data.user?.identities?.[0]).toMatchObject({
@@ -136,15 +138,70 @@ describe('signUp', () => {
 			user_id: data.user?.id,
 			id: data.user?.id
 		});
+		const early = await anonClient().auth.signInWithPassword({
+			email: address,
+			password: PASSWORD
+		});
+		expect(early.error?.code).toBe('email_not_confirmed');
+		// the link's token hash (whichever way the e-mail was rendered) confirms and signs in
+		const mail = await latestMail(address);
+		const confirmed = await client.auth.verifyOtp({ token_hash: mail.token_hash, type: 'email' });
+		expect(confirmed.error).toBeNull();
+		expect(confirmed.data.session?.user.id).toBe(data.user?.id);
+		expect(confirmed.data.user?.email_confirmed_at).toBeTruthy();
 	});
 
-	it('refuses a registered address with 422 user_already_exists', async () => {
+	it('answers a registered address with an unsaved look-alike user, not an error (no enumeration)', async () => {
 		const u = await confirmedUser();
 		const { data, error } = await anonClient().auth.signUp({ email: u.email, password: PASSWORD });
+		expect(error).toBeNull();
 		expect(data.session).toBeNull();
-		expect(error?.status).toBe(422);
-		expect(error?.code).toBe('user_already_exists');
-		expect(error?.message).toBe('User already registered');
+		expect(data.user?.email).toBe(u.email);
+		expect(data.user?.id).not.toBe(u.id);
+	});
+
+	it("never updates an unconfirmed account: a stranger cannot set an invited person's password", async () => {
+		// an account created by a sign-in link (as for an invitation) that was never opened
+		const address = email('unconfirmed');
+		expect(
+			(
+				await anonClient().auth.signInWithOtp({
+					email: address,
+					options: { shouldCreateUser: true }
+				})
+			).error
+		).toBeNull();
+		// past [auth.email] max_frequency (60 s), so Auth mails a fresh confirmation link again: the
+		// first e-mail is made older rather than waited for
+		const db = adminDb();
+		await db.connect();
+		try {
+			await db.query(
+				`update auth.users set confirmation_sent_at = confirmation_sent_at - interval '2 minutes'
+				  where email = $1`,
+				[address]
+			);
+		} finally {
+			await db.end();
+		}
+		const stranger = await anonClient().auth.signUp({
+			email: address,
+			password: 'Strangers-pass-1',
+			options: { data: { full_name: 'Eve' } }
+		});
+		expect(stranger.error).toBeNull();
+		expect(stranger.data.session).toBeNull();
+		expect(stranger.data.user?.user_metadata.full_name).toBeUndefined();
+		// the rightful person opens the newest link (the stranger's sign-up mailed them a fresh one)
+		const mail = await latestMail(address);
+		expect(
+			(await anonClient().auth.verifyOtp({ token_hash: mail.token_hash, type: 'email' })).error
+		).toBeNull();
+		const eve = await anonClient().auth.signInWithPassword({
+			email: address,
+			password: 'Strangers-pass-1'
+		});
+		expect(eve.error?.code).toBe('invalid_credentials');
 	});
 
 	it('rejects a weak password as weak_password with the reasons config.toml gives', async () => {
@@ -467,13 +524,35 @@ describe('updateUser', () => {
 	});
 });
 
-describe('e-mail change', () => {
-	it('with autoconfirm on, updateUser({ email }) changes the address at once', async () => {
-		const { client, id } = await signedIn();
+describe('e-mail change (config.toml: double_confirm_changes = true)', () => {
+	it('updateUser({ email }) changes nothing until the links sent to both addresses are opened', async () => {
+		const { client, id, email: old } = await signedIn();
 		const next = email('changed');
 		const { data, error } = await client.auth.updateUser({ email: next });
 		expect(error).toBeNull();
-		expect(data.user?.email).toBe(next);
+		expect(data.user?.email).toBe(old);
+		expect(data.user?.new_email).toBe(next);
+		expect(
+			(await anonClient().auth.signInWithPassword({ email: next, password: PASSWORD })).error?.code
+		).toBe('invalid_credentials');
+		const toNew = await latestMail(next);
+		const toOld = await latestMail(old);
+		expect(toNew.token_hash).not.toBe(toOld.token_hash);
+		// the first link (here: the new address's) confirms one half and gives no session
+		const half = await anonClient().auth.verifyOtp({
+			token_hash: toNew.token_hash,
+			type: 'email_change'
+		});
+		expect(half.error).toBeNull();
+		expect(half.data.session).toBeNull();
+		expect((await client.auth.getUser()).data.user?.email).toBe(old);
+		// the second one applies the change
+		const done = await anonClient().auth.verifyOtp({
+			token_hash: toOld.token_hash,
+			type: 'email_change'
+		});
+		expect(done.error).toBeNull();
+		expect(done.data.user?.email).toBe(next);
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: next, password: PASSWORD })).data.user
 				?.id
@@ -543,17 +622,16 @@ describe('password recovery', () => {
 		const u = await confirmedUser();
 		const client = anonClient();
 		const sent = await client.auth.resetPasswordForEmail(u.email, {
-			redirectTo: 'http://localhost:5173/reset'
+			redirectTo: 'http://localhost:5173/auth/confirm?next=/set-password'
 		});
 		expect(sent.error).toBeNull();
 		const mail = await latestMail(u.email);
-		expect(mail.type).toBe('recovery');
-		expect(mail.action_link).toContain('type=recovery');
-		expect(mail.token_hash).toBe(
-			createHash('sha224')
-				.update(u.email + mail.email_otp)
-				.digest('hex')
-		);
+		// the link of supabase/templates/recovery.html: the portal's /auth/confirm with the token hash
+		const link = new URL(linkInMail(mail));
+		expect(link.origin + link.pathname).toBe('http://localhost:5173/auth/confirm');
+		expect(link.searchParams.get('type')).toBe('recovery');
+		expect(link.searchParams.get('next')).toBe('/set-password');
+		expect(link.searchParams.get('token_hash')).toBe(mail.token_hash);
 		const verified = await client.auth.verifyOtp({ token_hash: mail.token_hash, type: 'recovery' });
 		expect(verified.error).toBeNull();
 		expect(verified.data.session?.user.id).toBe(u.id);
@@ -577,41 +655,9 @@ describe('password recovery', () => {
 		const res = await fetch(`${MAIL_URL}/api/messages?to=${encodeURIComponent(nobody)}`);
 		expect(await res.json()).toEqual([]);
 	});
-
-	it('verifyOtp with the e-mailed six-digit code works too', async () => {
-		const u = await confirmedUser();
-		await anonClient().auth.resetPasswordForEmail(u.email);
-		const mail = await latestMail(u.email);
-		const { data, error } = await anonClient().auth.verifyOtp({
-			email: u.email,
-			token: mail.email_otp,
-			type: 'recovery'
-		});
-		expect(error).toBeNull();
-		expect(data.user?.id).toBe(u.id);
-	});
 });
 
 describe('signInWithOtp and anonymous sign-in', () => {
-	it('mails a magic link to an existing user; the e-mailed code verifies as type email', async () => {
-		const u = await confirmedUser();
-		const sent = await anonClient().auth.signInWithOtp({
-			email: u.email,
-			options: { shouldCreateUser: false }
-		});
-		expect(sent.error).toBeNull();
-		const mail = await latestMail(u.email);
-		expect(mail.type).toBe('magiclink');
-		const { data, error } = await anonClient().auth.verifyOtp({
-			email: u.email,
-			token: mail.email_otp,
-			type: 'email'
-		});
-		expect(error).toBeNull();
-		expect(data.session?.user.id).toBe(u.id);
-		expect(decodePart(data.session!.access_token, 1).amr[0].method).toBe('otp');
-	});
-
 	it('refuses to create a user when shouldCreateUser is false (422 otp_disabled)', async () => {
 		const { error } = await anonClient().auth.signInWithOtp({
 			email: uniqueEmail('nobody'),
@@ -761,7 +807,8 @@ describe('admin.generateLink', () => {
 		expect(data.properties!.verification_type).toBe('signup');
 		expect(data.properties!.redirect_to).toBe('http://localhost:5173/welcome');
 		expect(data.properties!.action_link).toBe(
-			`${AUTH}/verify?token=${data.properties!.hashed_token}&type=signup&redirect_to=${encodeURIComponent('http://localhost:5173/welcome')}`
+			// GoTrue's encodeRedirectURL: escaped only when it holds &, = or #
+			`${AUTH}/verify?token=${data.properties!.hashed_token}&type=signup&redirect_to=http://localhost:5173/welcome`
 		);
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
@@ -888,40 +935,15 @@ describe('@supabase/ssr server client', () => {
 		expect(data?.claims.sub).toBe(u.id);
 		expect(data?.header.alg).toBe('ES256');
 	});
-
-	it('PKCE recovery: the e-mailed link redirects with ?code= which the server client exchanges', async () => {
-		const u = await confirmedUser();
-		const jar = new Map<string, string>();
-		const sent = await jarClient(jar).auth.resetPasswordForEmail(u.email, {
-			redirectTo: 'http://clinic-a.localhost:5173/auth/confirm'
-		});
-		expect(sent.error).toBeNull();
-		const mail = await latestMail(u.email);
-		expect(new URL(mail.action_link).searchParams.get('token')).toMatch(/^pkce_/);
-		const res = await fetch(mail.action_link, { redirect: 'manual' });
-		expect(res.status).toBe(303);
-		const location = new URL(res.headers.get('location')!);
-		expect(location.origin + location.pathname).toBe('http://clinic-a.localhost:5173/auth/confirm');
-		const code = location.searchParams.get('code');
-		expect(code).toBeTruthy();
-		const exchanged = await jarClient(jar).auth.exchangeCodeForSession(code!);
-		expect(exchanged.error).toBeNull();
-		expect(exchanged.data.session?.user.id).toBe(u.id);
-		// the flow state is consumed: the same code cannot be exchanged again
-		const replay = await authFetch('/token?grant_type=pkce', {
-			method: 'POST',
-			body: JSON.stringify({ auth_code: code, code_verifier: 'x'.repeat(43) })
-		});
-		expect(replay.status).toBe(404);
-		expect(((await replay.json()) as { code: string }).code).toBe('flow_state_not_found');
-	});
 });
 
 // -------------------------------------------------------------------------------------------------
-// A private gateway process with a custom access token hook and autoconfirm off, configured the way
-// an operator would (environment), so the hook is exercised end to end through supabase-js.
+// A private gateway process with a custom access token hook, configured the way an operator would
+// (environment), so the hook is exercised end to end through supabase-js. Its Auth renders the
+// e-mail templates itself (no Send Email hook), so these tests see Auth's own mail: the six-digit
+// code and the confirmation URL (.ConfirmationURL, Auth's /verify) in the mailbox's fields.
 
-describe('private gateway: custom access token hook and autoconfirm off', () => {
+describe('private gateway: custom access token hook, Auth rendering its own e-mail', () => {
 	const schema = `test_hooks_${Math.random().toString(36).slice(2, 10)}`;
 	let gateway: PrivateGateway | null = null;
 	let url = '';
@@ -962,7 +984,9 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		} finally {
 			await db.end();
 		}
-		gateway = await startPrivateGateway({
+		gateway = await privateGateway({
+			SITE_URL: 'http://localhost:5173',
+			ADDITIONAL_REDIRECT_URLS: 'http://localhost:5173/**,http://*.localhost:5173/**',
 			SUPABASE_AUTH_AUTOCONFIRM: 'false',
 			SUPABASE_AUTH_HOOK_CUSTOM_ACCESS_TOKEN_URI: `pg-functions://postgres/${schema}/custom_access_token_hook`
 		});
@@ -1100,7 +1124,7 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		expect(data?.claims).toMatchObject({ email: address, auth_method: 'email/signup' });
 	});
 
-	it('with autoconfirm off an e-mail change waits for the link sent to the new address', async () => {
+	it('an e-mail change mails both addresses (double_confirm_changes) and applies after both links', async () => {
 		const address = email('change-old');
 		const next = email('change-new');
 		await privAdmin().auth.admin.createUser({
@@ -1110,15 +1134,51 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		});
 		const c = client();
 		await c.auth.signInWithPassword({ email: address, password: PASSWORD });
-		const updated = await c.auth.updateUser({ email: next });
+		const updated = await c.auth.updateUser(
+			{ email: next },
+			{ emailRedirectTo: 'http://clinic-a.localhost:5173/auth/confirm?next=/dashboard' }
+		);
 		expect(updated.error).toBeNull();
 		expect(updated.data.user?.email).toBe(address);
 		expect(updated.data.user?.new_email).toBe(next);
-		const mail = await latestMail(next, mailUrl);
-		expect(mail.type).toBe('email_change');
-		const v = await client().auth.verifyOtp({ token_hash: mail.token_hash, type: 'email_change' });
-		expect(v.error).toBeNull();
-		expect(v.data.user?.email).toBe(next);
+		const toNew = await latestMail(next, mailUrl);
+		const toOld = await latestMail(address, mailUrl);
+		for (const [mail, sentTo] of [
+			[toNew, next],
+			[toOld, address]
+		] as const) {
+			expect(mail.type).toBe('email_change');
+			expect(mail.subject).toBe('Confirm your new e-mail address');
+			expect(mail.html).toContain(`This message went to ${sentTo}.`);
+			// the template's link: the portal's /auth/confirm at the address asked for
+			expect(linkInMail(mail)).toBe(
+				`http://clinic-a.localhost:5173/auth/confirm?next=/dashboard&token_hash=${mail.token_hash}&type=email_change`
+			);
+		}
+		// either link first: it confirms one half and gives no session
+		const half = await client().auth.verifyOtp({
+			token_hash: toOld.token_hash,
+			type: 'email_change'
+		});
+		expect(half.error).toBeNull();
+		expect(half.data.session).toBeNull();
+		const done = await client().auth.verifyOtp({
+			token_hash: toNew.token_hash,
+			type: 'email_change'
+		});
+		expect(done.error).toBeNull();
+		expect(done.data.user?.email).toBe(next);
+		expect(done.data.session?.user.email).toBe(next);
+	});
+
+	it('without a redirect (or with one outside the allow-list) the link is built on the site URL', async () => {
+		const u = await confirmedUser();
+		await client().auth.resetPasswordForEmail(u.email, { redirectTo: 'https://evil.example.com/' });
+		const mail = await latestMail(u.email, mailUrl);
+		const link = new URL(linkInMail(mail));
+		expect(link.href).toBe(
+			`http://localhost:5173/auth/confirm?token_hash=${mail.token_hash}&type=recovery`
+		);
 	});
 
 	it('signUp sends a confirmation mail instead of a session; the link confirms and signs in', async () => {
@@ -1137,7 +1197,7 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		).toBe('email_not_confirmed');
 		const mail = await latestMail(address, mailUrl);
 		expect(mail.type).toBe('signup');
-		expect(mail.subject).toBe('Confirm Your Signup');
+		expect(mail.subject).toBe('Confirm your e-mail address');
 		const res = await fetch(mail.action_link, { redirect: 'manual' });
 		expect(res.status).toBe(303);
 		const location = res.headers.get('location')!;
@@ -1157,5 +1217,86 @@ describe('private gateway: custom access token hook and autoconfirm off', () => 
 		expect(again.error).toBeNull();
 		expect(again.data.session).toBeNull();
 		expect(again.data.user?.id).not.toBe(data.user?.id);
+	});
+
+	it("a recovery mail carries the six-digit code (its hash is the link's token hash); verifyOtp takes either", async () => {
+		const u = await confirmedUser();
+		await client().auth.resetPasswordForEmail(u.email);
+		const mail = await latestMail(u.email, mailUrl);
+		expect(mail.token_hash).toBe(
+			createHash('sha224')
+				.update(u.email + mail.email_otp)
+				.digest('hex')
+		);
+		const { data, error } = await client().auth.verifyOtp({
+			email: u.email,
+			token: mail.email_otp,
+			type: 'recovery'
+		});
+		expect(error).toBeNull();
+		expect(data.user?.id).toBe(u.id);
+	});
+
+	it('mails a magic link to an existing user; the e-mailed code verifies as type email', async () => {
+		const u = await confirmedUser();
+		const sent = await client().auth.signInWithOtp({
+			email: u.email,
+			options: { shouldCreateUser: false }
+		});
+		expect(sent.error).toBeNull();
+		const mail = await latestMail(u.email, mailUrl);
+		expect(mail.type).toBe('magiclink');
+		const { data, error } = await client().auth.verifyOtp({
+			email: u.email,
+			token: mail.email_otp,
+			type: 'email'
+		});
+		expect(error).toBeNull();
+		expect(data.session?.user.id).toBe(u.id);
+		expect(decodePart(data.session!.access_token, 1).amr[0].method).toBe('otp');
+	});
+
+	it('PKCE recovery: the e-mailed link redirects with ?code= which the server client exchanges', async () => {
+		const u = await confirmedUser();
+		const jar = new Map<string, string>();
+		const jarClient = (j: Map<string, string>) =>
+			createServerClient(url, keys.publishableKey, {
+				cookies: {
+					getAll: () => [...j].map(([name, value]) => ({ name, value })),
+					setAll: (cookies) => {
+						for (const c of cookies) {
+							if (c.options?.maxAge === 0 || c.value === '') j.delete(c.name);
+							else j.set(c.name, c.value);
+						}
+					}
+				}
+			});
+		const sent = await jarClient(jar).auth.resetPasswordForEmail(u.email, {
+			redirectTo: 'http://clinic-a.localhost:5173/auth/confirm'
+		});
+		expect(sent.error).toBeNull();
+		const mail = await latestMail(u.email, mailUrl);
+		expect(new URL(mail.action_link).searchParams.get('token')).toMatch(/^pkce_/);
+		const res = await fetch(mail.action_link, { redirect: 'manual' });
+		expect(res.status).toBe(303);
+		const location = new URL(res.headers.get('location')!);
+		expect(location.origin + location.pathname).toBe('http://clinic-a.localhost:5173/auth/confirm');
+		const code = location.searchParams.get('code');
+		expect(code).toBeTruthy();
+		const exchanged = await jarClient(jar).auth.exchangeCodeForSession(code!);
+		expect(exchanged.error).toBeNull();
+		expect(exchanged.data.session?.user.id).toBe(u.id);
+		// the flow state is consumed: the same code cannot be exchanged again
+		const replay = await fetch(`${url}/auth/v1/token?grant_type=pkce`, {
+			headers: {
+				apikey: keys.publishableKey,
+				'Content-Type': 'application/json',
+				'X-Supabase-Api-Version': '2024-01-01'
+			},
+			method: 'POST',
+			body: JSON.stringify({ auth_code: code, code_verifier: 'x'.repeat(43) })
+		});
+		expect(replay.status).toBe(404);
+		expect(((await replay.json()) as { code: string }).code).toBe('flow_state_not_found');
 	});
 });

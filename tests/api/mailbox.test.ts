@@ -1,16 +1,15 @@
 /**
  * The local mailbox: e-mails Auth would send are captured and served on the mailbox port as JSON
- * (for tests) and as an HTML page (for people). Invite flow end to end through supabase-js.
+ * (for tests) and as an HTML page (for people); messages also arrive over SMTP (what the portal's
+ * Send Email hook sends through). Invite flow end to end through supabase-js, against a gateway of
+ * the test's own whose Auth renders supabase/templates/ itself (no Send Email hook).
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-	adminDb,
-	anonClient,
-	API_URL,
-	MAIL_URL,
-	serviceClient,
-	uniqueEmail
-} from '../support/stack.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import nodemailer from 'nodemailer';
+import { createClient } from '@supabase/supabase-js';
+import { adminDb, keys, uniqueEmail } from '../support/stack.ts';
+import { linkInMail } from '../support/people.ts';
+import { privateGateway, type PrivateGateway } from '../support/private-gateway.ts';
 
 interface Mail {
 	id: string;
@@ -25,8 +24,22 @@ interface Mail {
 	text: string;
 }
 
-const admin = serviceClient();
+let gw: PrivateGateway;
+let API_URL = '';
+let MAIL_URL = '';
+const options = { auth: { persistSession: false, autoRefreshToken: false } };
+const anonClient = () => createClient(API_URL, keys.publishableKey, options);
+const adminClient = () => createClient(API_URL, keys.secretKey, options);
 const created: string[] = [];
+
+beforeAll(async () => {
+	gw = await privateGateway({
+		SITE_URL: 'http://localhost:5173',
+		ADDITIONAL_REDIRECT_URLS: 'http://localhost:5173/**,http://*.localhost:5173/**'
+	});
+	API_URL = gw.url;
+	MAIL_URL = gw.mailUrl;
+});
 
 function email(prefix: string) {
 	const e = uniqueEmail(prefix);
@@ -52,14 +65,15 @@ afterAll(async () => {
 	} finally {
 		await db.end();
 	}
+	await gw?.stop();
 });
 
 describe('mailbox', () => {
 	it('captures an invite; following its link signs the invitee in, who then sets a password', async () => {
 		const invitee = email('invitee');
-		const invited = await admin.auth.admin.inviteUserByEmail(invitee, {
+		const invited = await adminClient().auth.admin.inviteUserByEmail(invitee, {
 			data: { full_name: 'New Nurse' },
-			redirectTo: 'http://clinic-a.localhost:5173/welcome'
+			redirectTo: 'http://clinic-a.localhost:5173/auth/confirm?next=/welcome'
 		});
 		expect(invited.error).toBeNull();
 		expect(invited.data.user?.invited_at).toBeTruthy();
@@ -70,14 +84,20 @@ describe('mailbox', () => {
 		const mail = (await latest.json()) as Mail;
 		expect(mail).toMatchObject({ to: invitee, type: 'invite', subject: 'You have been invited' });
 		expect(mail.email_otp).toMatch(/^\d{6}$/);
-		expect(mail.html).toContain(mail.action_link.replace(/&/g, '&#38;'));
+		// the body (supabase/templates/invite.html) links to the portal with the token hash …
+		expect(linkInMail(mail)).toBe(
+			`http://clinic-a.localhost:5173/auth/confirm?next=/welcome&token_hash=${mail.token_hash}&type=email`
+		);
+		// … and the mailbox also records Auth's own confirmation URL (its .ConfirmationURL)
 		expect(mail.action_link.startsWith(`${API_URL}/auth/v1/verify?`)).toBe(true);
 
 		// the link works without any apikey, like a click in a mail client
 		const res = await fetch(mail.action_link, { redirect: 'manual' });
 		expect(res.status).toBe(303);
 		const location = res.headers.get('location')!;
-		expect(location.startsWith('http://clinic-a.localhost:5173/welcome#')).toBe(true);
+		expect(location.startsWith('http://clinic-a.localhost:5173/auth/confirm?next=/welcome#')).toBe(
+			true
+		);
 		const fragment = new URLSearchParams(location.split('#')[1]);
 		expect(fragment.get('type')).toBe('invite');
 		expect(fragment.get('token_type')).toBe('bearer');
@@ -110,10 +130,14 @@ describe('mailbox', () => {
 
 	it('sends a redirect outside the allow-list to the site url instead', async () => {
 		const invitee = email('redirect');
-		await admin.auth.admin.inviteUserByEmail(invitee, {
+		await adminClient().auth.admin.inviteUserByEmail(invitee, {
 			redirectTo: 'https://evil.example.com/steal'
 		});
 		const [mail] = await messages(invitee);
+		// the template builds its link on the site URL when Auth falls back to it
+		expect(linkInMail(mail)).toBe(
+			`http://localhost:5173/auth/confirm?token_hash=${mail.token_hash}&type=email`
+		);
 		const link = new URL(mail.action_link);
 		expect(link.searchParams.get('redirect_to')).toBe('http://localhost:5173');
 		const res = await fetch(mail.action_link, { redirect: 'manual' });
@@ -126,10 +150,10 @@ describe('mailbox', () => {
 		const a = email('list-a');
 		const b = email('list-b');
 		// generateLink only returns the link; recovery and invite send mail
-		const { error } = await admin.auth.admin.generateLink({ type: 'magiclink', email: a });
+		const { error } = await adminClient().auth.admin.generateLink({ type: 'magiclink', email: a });
 		expect(error).toBeNull();
 		expect(await messages(a)).toEqual([]);
-		await admin.auth.admin.inviteUserByEmail(b);
+		await adminClient().auth.admin.inviteUserByEmail(b);
 		await anonClient().auth.resetPasswordForEmail(b);
 		const list = await messages(b);
 		expect(list.map((m) => m.type)).toEqual(['recovery', 'invite']);
@@ -150,7 +174,7 @@ describe('mailbox', () => {
 
 	it('serves an accessible HTML page listing messages with their links', async () => {
 		const to = email('html');
-		await admin.auth.admin.inviteUserByEmail(to);
+		await adminClient().auth.admin.inviteUserByEmail(to);
 		const [mail] = await messages(to);
 		const res = await fetch(`${MAIL_URL}/?to=${encodeURIComponent(to)}`);
 		expect(res.status).toBe(200);
@@ -160,10 +184,38 @@ describe('mailbox', () => {
 		expect(html).toContain('<h1>Local mailbox</h1>');
 		expect(html).toContain('<label for="to">');
 		expect(html).toContain(to);
-		expect(html).toContain(mail.action_link.replace(/&/g, '&#38;'));
+		expect(html).toContain(`href="${mail.action_link.replace(/&/g, '&#38;')}"`);
 		expect(html).toContain(`href="/messages/${mail.id}"`);
 		const one = await fetch(`${MAIL_URL}/messages/${mail.id}`);
 		expect(one.status).toBe(200);
 		expect(await one.text()).toContain('You have been invited');
+	});
+
+	it('stores a message sent over SMTP once per recipient, with the fields its link names', async () => {
+		const a = email('smtp-a');
+		const b = email('smtp-b');
+		const link =
+			'http://clinic-a.localhost:5173/auth/confirm?next=%2Fset-password&token_hash=abc123&type=recovery';
+		await nodemailer
+			.createTransport({ host: '127.0.0.1', port: gw.smtpPort, ignoreTLS: true })
+			.sendMail({
+				from: { name: 'Riverside Family Clinic', address: 'no-reply@clinic-portal.localhost' },
+				to: [a, b],
+				subject: 'Riverside Family Clinic: reset your password',
+				html: `<p><a href="${link.replace(/&/g, '&amp;')}">Choose a new password</a></p>`,
+				text: `Choose a new password:\n${link}\n`
+			});
+		for (const to of [a, b]) {
+			const [m] = await messages(to);
+			expect(m).toMatchObject({
+				to,
+				subject: 'Riverside Family Clinic: reset your password',
+				action_link: link,
+				token_hash: 'abc123',
+				type: 'recovery'
+			});
+			expect(linkInMail(m)).toBe(link);
+			expect(m.text).toContain(link);
+		}
 	});
 });

@@ -66,15 +66,6 @@ const PUBLIC_BY_DESIGN: Record<string, string> = {
 	get_branding:
 		'the sign-in page of a clinic address shows its name, logo and colours to anyone (no identifier)'
 };
-/**
- * Functions being reworked elsewhere: their answers still differ today. The test asserts that they
- * do, so the day they stop differing it fails and the entry must go.
- */
-const PENDING_ELSEWHERE: Record<string, string> = {
-	accept_invitation:
-		'issue 12 (branch invitations) makes it require the e-mailed secret and answer one generic error'
-};
-
 // The catalog ------------------------------------------------------------------------------------------
 const db = adminDb();
 await db.connect();
@@ -848,7 +839,7 @@ describe.each(personasForFunctions)('functions called by %s', (persona) => {
 	);
 	it.each(callable.map((f) => [f.name, f] as const))(
 		'%s: clinic A answers like a clinic that does not exist, and never with a 5xx',
-		async (name, f) => {
+		async (_name, f) => {
 			const c =
 				persona === 'anon'
 					? createClient(API_URL, keys.publishableKey, {
@@ -856,11 +847,6 @@ describe.each(personasForFunctions)('functions called by %s', (persona) => {
 						})
 					: world.clients.get(persona)!;
 			const { mismatches, fivehundreds } = await functionCalls(c, persona, f);
-			if (name in PENDING_ELSEWHERE) {
-				// still leaking today; being fixed elsewhere (see PENDING_ELSEWHERE): remove the entry once this fails
-				expect(mismatches.length + fivehundreds.length, PENDING_ELSEWHERE[name]).toBeGreaterThan(0);
-				return;
-			}
 			expect(fivehundreds, fivehundreds.join('\n')).toEqual([]);
 			expect(mismatches.length, report(mismatches)).toBe(0);
 		}

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { API_PORT, DB_PORT, MAIL_PORT, ROOT } from '../../supabase/local/config.ts';
+import { API_PORT, DB_PORT, MAIL_PORT, ROOT, SMTP_PORT } from '../../supabase/local/config.ts';
 
 export interface PrivateStack {
 	dir: string;
@@ -37,6 +37,7 @@ export function privateStack(name: string, offset: number, dataDir?: string): Pr
 		SUPABASE_DB_PORT: String(ports.db),
 		SUPABASE_API_PORT: String(ports.api),
 		SUPABASE_MAIL_PORT: String(ports.mail),
+		SUPABASE_SMTP_PORT: String(SMTP_PORT + offset),
 		STACK_APP_ENV_FILE: join(dir, 'app.env')
 	};
 	return {

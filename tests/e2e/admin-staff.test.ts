@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, HOSPITAL } from '../support/demo.ts';
-import { createStaff, deleteUser, latestMail } from '../support/people.ts';
+import { createStaff, deleteUser, latestMail, linkInMail, linkInText } from '../support/people.ts';
+import { APP_PORT } from '../support/app-server.ts';
 import { adminDb, serviceClient, uniqueEmail } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
@@ -26,18 +27,22 @@ async function sql<T = Record<string, unknown>>(
 	}
 }
 
-/** Opens the invitation link the way the e-mail template does (token hash to /auth/confirm). */
-async function openInvitation(context: BrowserContext, slug: string, email: string): Promise<Page> {
-	const mail = await latestMail(email);
-	expect(mail.token_hash).toBeTruthy();
-	expect(['signup', 'magiclink']).toContain(mail.type);
+/**
+ * Clicks the link of the newest invitation e-mail, as found in the message's HTML, in the given
+ * (fresh) browser: it goes to the clinic's own address and signs the person in there.
+ */
+async function openInvitation(
+	context: BrowserContext,
+	slug: string,
+	email: string,
+	after?: string
+): Promise<Page> {
+	const mail = await latestMail(email, after);
+	const link = linkInMail(mail);
+	expect(new URL(link).host).toBe(`${slug}.localhost:${APP_PORT}`);
+	expect(linkInText(mail)).toBe(link);
 	const page = await context.newPage();
-	const q = new URLSearchParams({
-		token_hash: mail.token_hash!,
-		type: mail.type,
-		next: '/accept-invite'
-	});
-	await page.goto(appUrl(slug, `/auth/confirm?${q}`));
+	await page.goto(link);
 	await page.waitForURL((u) => u.pathname === '/accept-invite');
 	return page;
 }
@@ -57,9 +62,10 @@ async function postForm(page: Page, path: string, form: Record<string, string>) 
 	);
 }
 
-async function invite(page: Page, email: string, role: string) {
+async function invite(page: Page, email: string, role: string, name = '') {
 	await page.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
 	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Name (optional)').fill(name);
 	await page.getByLabel('Role', { exact: true }).selectOption(role);
 	await page.getByRole('button', { name: 'Send invitation' }).click();
 }
@@ -75,7 +81,8 @@ describe('clinic admin console: staff and invitations', () => {
 		admin = await createStaff({
 			organizationSlug: CLINIC_A.slug,
 			role: 'admin',
-			password: PASSWORD
+			password: PASSWORD,
+			fullName: 'Admin Person'
 		});
 		cleanup.push(admin.id);
 		adminPage = await signIn(browser, CLINIC_A.slug, admin.email, PASSWORD);
@@ -192,15 +199,26 @@ describe('clinic admin console: staff and invitations', () => {
 
 	it('invites a new person who signs in from the e-mail, accepts, sets a password and lands in the clinic', async () => {
 		const email = uniqueEmail('invitee');
-		await invite(adminPage, email, 'nurse');
+		await invite(adminPage, email, 'nurse', 'Nora Newcomer');
 		await adminPage.getByText(`Invitation sent to ${email}.`).waitFor();
 		const row = adminPage.getByTestId('invitation-row').filter({ hasText: email });
 		expect(await row.textContent()).toContain('Pending');
+		expect(await row.textContent()).toContain('Nora Newcomer');
+
+		// the e-mail speaks in the clinic's name: clinic, inviter and role in subject and body
+		const mail = await latestMail(email);
+		expect(mail.subject).toBe(`Admin Person invites you to join ${CLINIC_A.name} as Nurse`);
+		expect(mail.text).toContain(`Admin Person invited you to join ${CLINIC_A.name} as Nurse`);
+		expect(mail.html).toContain(`Hello Nora Newcomer`);
 
 		const theirs = await launch();
 		try {
 			const page = await openInvitation(theirs, CLINIC_A.slug, email);
-			expect(await page.textContent('main')).toContain(`invited to join ${CLINIC_A.name} as Nurse`);
+			expect(await page.textContent('main')).toContain(
+				`Admin Person invited you to join ${CLINIC_A.name} as Nurse`
+			);
+			expect(await page.getByLabel('Your name').inputValue()).toBe('Nora Newcomer');
+			await page.getByLabel('Your name').fill('Nora N. Newcomer');
 			await page.screenshot({ path: screenshotPath('admin-accept-invite'), fullPage: true });
 			await page.getByRole('button', { name: /Accept and join/ }).click();
 			await page.waitForURL((u) => u.pathname === '/set-password');
@@ -209,11 +227,19 @@ describe('clinic admin console: staff and invitations', () => {
 			await page.getByRole('button', { name: 'Save password' }).click();
 			await page.waitForURL((u) => u.pathname === '/dashboard');
 			expect(await page.textContent('header')).toContain(CLINIC_A.name);
+			// the header names the person by the name they gave
+			expect(await page.textContent('header')).toContain('Nora N. Newcomer · Nurse');
 		} finally {
 			await theirs.close();
 		}
-		const [m] = await sql<{ user_id: string; role: string; status: string; inv: string }>(
-			`select m.user_id, m.role, m.status, i.status as inv
+		const [m] = await sql<{
+			user_id: string;
+			role: string;
+			status: string;
+			inv: string;
+			name: string;
+		}>(
+			`select m.user_id, m.role, m.status, i.status as inv, p.full_name as name
 			   from public.invitations i
 			   join public.profiles p on lower(p.email) = i.email
 			   join public.memberships m on m.user_id = p.id and m.organization_id = i.organization_id
@@ -221,7 +247,27 @@ describe('clinic admin console: staff and invitations', () => {
 			[email]
 		);
 		cleanup.push(m.user_id);
-		expect(m).toMatchObject({ role: 'nurse', status: 'active', inv: 'accepted' });
+		expect(m).toMatchObject({
+			role: 'nurse',
+			status: 'active',
+			inv: 'accepted',
+			name: 'Nora N. Newcomer'
+		});
+		// the admin sees the name in the staff list and in the removal dialog, not the e-mail twice
+		await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+		const member = adminPage.getByTestId('staff-row').filter({ hasText: email });
+		expect(await member.textContent()).toContain('Nora N. Newcomer');
+		await member.getByRole('link', { name: 'Remove Nora N. Newcomer' }).click();
+		await adminPage.waitForURL((u) => u.pathname.endsWith('/remove'));
+		expect(await adminPage.getByRole('heading', { level: 1 }).textContent()).toBe(
+			'Remove Nora N. Newcomer?'
+		);
+		expect(await adminPage.textContent('main')).toContain(`Nora N. Newcomer (${email}, Nurse)`);
+		// and the audit trail names them: accepting made their membership, recorded as their act
+		await adminPage.goto(appUrl(CLINIC_A.slug, `/admin/audit?actor=${m.user_id}`));
+		const actors = await adminPage.locator('tbody tr td:nth-child(2)').allTextContents();
+		expect(actors.length).toBeGreaterThan(0);
+		expect(new Set(actors.map((a) => a.trim()))).toEqual(new Set(['Nora N. Newcomer']));
 		// and the new password works on the clinic's sign-in page
 		const again = await launch();
 		try {
@@ -244,6 +290,9 @@ describe('clinic admin console: staff and invitations', () => {
 		const theirs = await launch();
 		try {
 			const page = await openInvitation(theirs, CLINIC_A.slug, elsewhere.email);
+			// their profile has no name yet: the form asks for one
+			expect(await page.getByLabel('Your name').inputValue()).toBe('');
+			await page.getByLabel('Your name').fill('Elsa Elsewhere');
 			await page.getByRole('button', { name: /Accept and join/ }).click();
 			await page.waitForURL((u) => u.pathname === '/dashboard');
 		} finally {
@@ -263,6 +312,38 @@ describe('clinic admin console: staff and invitations', () => {
 	});
 
 	it('refuses a revoked invitation and an expired one; resend makes it usable again', async () => {
+		// someone with no account yet: the link still signs them in (Auth made the account), but the
+		// revoked invitation gives a clear message and no membership
+		const newcomer = uniqueEmail('revoked-new');
+		await invite(adminPage, newcomer, 'doctor', 'Nell Newcomer');
+		await adminPage.getByText(`Invitation sent to ${newcomer}.`).waitFor();
+		const newRow = adminPage.getByTestId('invitation-row').filter({ hasText: newcomer });
+		await newRow.getByRole('button', { name: /Revoke/ }).click();
+		await adminPage.waitForURL((u) => u.searchParams.get('notice') === 'revoked');
+		await expect
+			.poll(async () =>
+				adminPage.getByTestId('invitation-row').filter({ hasText: newcomer }).textContent()
+			)
+			.toContain('Revoked');
+		const fresh = await launch();
+		try {
+			const page = await openInvitation(fresh, CLINIC_A.slug, newcomer);
+			expect(await page.getByRole('alert').textContent()).toContain('not valid for your account');
+			expect(await page.getByRole('button', { name: /Accept and join/ }).count()).toBe(0);
+		} finally {
+			await fresh.close();
+		}
+		const [account] = await sql<{ id: string }>('select id from auth.users where email = $1', [
+			newcomer
+		]);
+		if (account) cleanup.push(account.id);
+		expect(
+			await sql(
+				`select 1 from public.memberships m join auth.users u on u.id = m.user_id where u.email = $1`,
+				[newcomer]
+			)
+		).toHaveLength(0);
+
 		const revoked = await createStaff({
 			organizationSlug: HOSPITAL.slug,
 			role: 'nurse',
@@ -294,18 +375,25 @@ describe('clinic admin console: staff and invitations', () => {
 		const theirs = await launch();
 		try {
 			const page = await openInvitation(theirs, CLINIC_A.slug, revoked.email);
-			await page.getByRole('button', { name: /Accept and join/ }).click();
-			await page.getByRole('alert').waitFor();
-			expect(await page.getByRole('alert').textContent()).toContain('no pending invitation');
+			expect(await page.getByRole('alert').textContent()).toContain('not valid for your account');
+			expect(await page.getByRole('button', { name: /Accept and join/ }).count()).toBe(0);
 		} finally {
 			await theirs.close();
 		}
 		const theirs2 = await launch();
 		try {
 			const page = await openInvitation(theirs2, CLINIC_A.slug, expired.email);
-			expect(await page.textContent('main')).toContain('This invitation has expired');
-			await page.getByRole('button', { name: /Accept and join/ }).click();
-			await page.locator('#accept-error', { hasText: /has expired\. Ask the clinic/ }).waitFor();
+			expect(await page.getByRole('alert').textContent()).toContain('not valid for your account');
+			expect(await page.getByRole('button', { name: /Accept and join/ }).count()).toBe(0);
+			// nothing was joined by opening the expired link
+			expect(
+				await sql(
+					`select 1 from public.memberships m join public.organizations o on o.id = m.organization_id
+					  where o.slug = 'clinic-a' and m.user_id = $1`,
+					[expired.id]
+				)
+			).toHaveLength(0);
+			const stale = page.url();
 
 			// the admin sends it again: a fresh week, and now it can be accepted. Auth sends one e-mail
 			// of a kind per address per max_frequency (60 s): let that time pass for the first one.
@@ -317,9 +405,12 @@ describe('clinic admin console: staff and invitations', () => {
 			await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
 			const exp = adminPage.getByTestId('invitation-row').filter({ hasText: expired.email });
 			expect(await exp.textContent()).toContain('Expired');
+			const before = new Date().toISOString();
 			await exp.getByRole('button', { name: /Resend/ }).click();
 			await adminPage.waitForURL((u) => u.searchParams.get('notice') === 'resent');
-			const again = await openInvitation(theirs2, CLINIC_A.slug, expired.email);
+			const again = await openInvitation(theirs2, CLINIC_A.slug, expired.email, before);
+			expect(again.url()).not.toBe(stale);
+			await again.getByLabel('Your name').fill('Ellis Expired');
 			await again.getByRole('button', { name: /Accept and join/ }).click();
 			await again.waitForURL((u) => u.pathname === '/dashboard');
 		} finally {
@@ -332,6 +423,47 @@ describe('clinic admin console: staff and invitations', () => {
 				[revoked.id]
 			)
 		).toHaveLength(0);
+	});
+
+	it('checks addresses fully before saving: RFC limits next to the field; one Auth refuses holds no seat', async () => {
+		const seats = async () =>
+			(await adminPage.getByTestId('seat-usage').textContent())?.replace(/\s+/g, ' ') ?? '';
+		await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+		const before = await seats();
+		const invitations = async () =>
+			(await sql<{ n: number }>('select count(*)::int as n from public.invitations'))[0].n;
+		const count = await invitations();
+
+		await invite(adminPage, `${'a'.repeat(65)}@example.test`, 'nurse');
+		const error = adminPage.locator('#invite-email-error');
+		await error.waitFor();
+		expect(await error.textContent()).toContain('at most 64 characters');
+		expect(await adminPage.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+		await invite(
+			adminPage,
+			`someone@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.test`,
+			'nurse'
+		);
+		await adminPage.locator('#invite-email-error').waitFor();
+		expect(await adminPage.locator('#invite-email-error').textContent()).toContain(
+			'at most 254 characters'
+		);
+		expect(await invitations()).toBe(count);
+
+		// within RFC 5321's lengths, but Auth refuses it (a domain label over 63 characters)
+		const refused = `someone@${'x'.repeat(70)}.example.test`;
+		await invite(adminPage, refused, 'nurse');
+		await adminPage.locator('#invite-email-error').waitFor();
+		expect(await adminPage.locator('#invite-email-error').textContent()).toContain(
+			'The invitation was withdrawn and holds no seat.'
+		);
+		const [row] = await sql<{ status: string }>(
+			'select status from public.invitations where email = $1',
+			[refused]
+		);
+		expect(row.status).toBe('revoked');
+		await adminPage.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+		expect(await seats()).toBe(before);
 	});
 
 	it("an admin of another clinic cannot touch this clinic's members by forging ids", async () => {

@@ -1,8 +1,13 @@
+/**
+ * Forgot password: the e-mail's own link (parsed from the message, never built here) opened in
+ * another browser than the one that asked (a phone), in the clinic's name, sets a new password.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
+import { APP_PORT } from '../support/app-server.ts';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A } from '../support/demo.ts';
-import { createStaff, deleteUser, latestMail } from '../support/people.ts';
+import { createStaff, deleteUser, latestMail, linkInMail, linkInText } from '../support/people.ts';
 
 describe('forgot password through the local mailbox', () => {
 	let browser: BrowserContext;
@@ -33,33 +38,55 @@ describe('forgot password through the local mailbox', () => {
 		expect(await page.getByRole('status').textContent()).toContain('we sent it a link');
 
 		const mail = await latestMail(person.email);
-		expect(mail.type).toBe('recovery');
-		await page.goto(mail.action_link);
-		await page.waitForURL((u) => u.pathname === '/set-password');
-		await page.screenshot({ path: screenshotPath('set-password'), fullPage: true });
+		expect(mail.subject).toBe(`${CLINIC_A.name}: reset your password`);
+		const link = linkInMail(mail);
+		expect(linkInText(mail)).toBe(link);
+		const url = new URL(link);
+		expect(url.host).toBe(`${CLINIC_A.slug}.localhost:${APP_PORT}`);
+		expect(url.pathname).toBe('/auth/confirm');
+		expect(url.searchParams.get('type')).toBe('recovery');
 
-		await page.getByLabel('New password', { exact: true }).fill('short');
-		await page.getByLabel('Repeat the new password').fill('different');
-		await page.getByRole('button', { name: 'Save password' }).click();
-		await page.waitForSelector('#password-error');
-		expect(await page.textContent('#password-error')).toContain('at least 10');
-		// the character rule Auth enforces (password_requirements), checked in the form first
-		await page.getByLabel('New password', { exact: true }).fill('all-lowercase-1');
-		await page.getByLabel('Repeat the new password').fill('all-lowercase-1');
-		await page.getByRole('button', { name: 'Save password' }).click();
-		await page.waitForFunction(() =>
-			document.querySelector('#password-error')?.textContent?.includes('uppercase')
-		);
-		expect(await page.textContent('#password-error')).toContain('Include an uppercase letter.');
+		// another device: a fresh browser that never saw the request
+		const phone = await launch();
+		try {
+			const other = await phone.newPage();
+			await other.goto(link);
+			await other.waitForURL((u) => u.pathname === '/set-password');
+			await other.screenshot({ path: screenshotPath('set-password'), fullPage: true });
+			await other.getByLabel('New password', { exact: true }).fill('short');
+			await other.getByLabel('Repeat the new password').fill('different');
+			await other.getByRole('button', { name: 'Save password' }).click();
+			await other.waitForSelector('#password-error');
+			expect(await other.textContent('#password-error')).toContain('at least 10');
+			// the character rule Auth enforces (password_requirements), checked in the form first
+			await other.getByLabel('New password', { exact: true }).fill('all-lowercase-1');
+			await other.getByLabel('Repeat the new password').fill('all-lowercase-1');
+			await other.getByRole('button', { name: 'Save password' }).click();
+			await other.waitForFunction(() =>
+				document.querySelector('#password-error')?.textContent?.includes('uppercase')
+			);
+			expect(await other.textContent('#password-error')).toContain('Include an uppercase letter.');
 
-		await page.getByLabel('New password', { exact: true }).fill('Second-password-2');
-		await page.getByLabel('Repeat the new password').fill('Second-password-2');
-		await page.getByRole('button', { name: 'Save password' }).click();
-		await page.waitForURL((u) => u.pathname === '/dashboard');
-		await page.getByRole('button', { name: 'Sign out' }).click();
-		await page.waitForURL((u) => u.pathname === '/sign-in');
+			await other.getByLabel('New password', { exact: true }).fill('Second-password-2');
+			await other.getByLabel('Repeat the new password').fill('Second-password-2');
+			await other.getByRole('button', { name: 'Save password' }).click();
+			await other.waitForURL((u) => u.pathname === '/dashboard');
+		} finally {
+			await phone.close();
+		}
+		// the link works once
+		const third = await launch();
+		try {
+			const again = await third.newPage();
+			await again.goto(link);
+			await again.waitForURL((u) => u.pathname === '/sign-in');
+			expect(new URL(again.url()).searchParams.get('notice')).toBe('link-expired');
+		} finally {
+			await third.close();
+		}
 
 		// The old password no longer works; the new one does.
+		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
 		await page.getByLabel('Email').fill(person.email);
 		await page.getByLabel('Password').fill('First-password-1');
 		await page.getByRole('button', { name: 'Sign in' }).click();

@@ -56,12 +56,14 @@ describe('branded sign-in and clinic sessions', () => {
 			organizationSlug: CLINIC_A.slug,
 			role: 'doctor',
 			password: 'Doctor-pass-1',
-			prefix: 'e2e-doctor'
+			prefix: 'e2e-doctor',
+			fullName: 'Dr. Ada Quinn'
 		});
 		try {
 			const page = await signIn(browser, CLINIC_A.slug, doctor.email, 'Doctor-pass-1');
 			expect(new URL(page.url()).pathname).toBe('/dashboard');
-			expect(await page.textContent('header')).toContain(doctor.email);
+			// the header names the person (their profile's name), not their e-mail address
+			expect(await page.textContent('header')).toContain('Dr. Ada Quinn · Doctor');
 			await page.screenshot({ path: screenshotPath('dashboard-doctor-a'), fullPage: true });
 			await page.getByRole('button', { name: 'Sign out' }).click();
 			await page.waitForURL((u) => u.pathname === '/sign-in');

@@ -3,78 +3,19 @@
  * with other Auth settings, and requests sent from another loopback address, so that per-address
  * rate limits can be exercised without touching the rest of the suite's buckets.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { keys } from './stack.ts';
+import { freePort, privateGateway, type PrivateGateway } from './private-gateway.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+export { freePort, type PrivateGateway };
 
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.once('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-export interface PrivateGateway {
-	url: string;
-	mailUrl: string;
-	stop(): Promise<void>;
-}
-
-/** Starts `gateway/server.ts` on free ports with extra environment (Auth settings). */
-export async function startPrivateGateway(env: Record<string, string>): Promise<PrivateGateway> {
-	const apiPort = await freePort();
-	const mailPort = await freePort();
-	const url = `http://127.0.0.1:${apiPort}`;
-	const nodeBin = existsSync(join(ROOT, 'node_modules', '.bin', 'node'))
-		? join(ROOT, 'node_modules', '.bin', 'node')
-		: process.execPath;
-	let log = '';
-	const proc: ChildProcess = spawn(
-		nodeBin,
-		[join(ROOT, 'supabase', 'local', 'gateway', 'server.ts')],
-		{
-			cwd: ROOT,
-			env: {
-				...process.env,
-				SUPABASE_API_PORT: String(apiPort),
-				SUPABASE_MAIL_PORT: String(mailPort),
-				...env
-			},
-			stdio: ['ignore', 'pipe', 'pipe']
-		}
-	);
-	proc.stdout?.on('data', (d) => (log += d));
-	proc.stderr?.on('data', (d) => (log += d));
-	const deadline = Date.now() + 20_000;
-	for (;;) {
-		try {
-			if ((await fetch(`${url}/auth/v1/health`)).ok) break;
-		} catch {
-			/* not up yet */
-		}
-		if (Date.now() > deadline) throw new Error(`private gateway did not start:\n${log}`);
-		await new Promise((r) => setTimeout(r, 150));
-	}
-	return {
-		url,
-		mailUrl: `http://127.0.0.1:${mailPort}`,
-		async stop() {
-			if (proc.exitCode !== null) return;
-			const exited = new Promise((r) => proc.once('exit', r));
-			proc.kill('SIGTERM');
-			await exited;
-		}
-	};
+/**
+ * Starts `gateway/server.ts` on free ports (API, mailbox, SMTP) with extra environment (Auth
+ * settings); its Auth renders its own e-mail (no Send Email hook), see private-gateway.ts.
+ */
+export function startPrivateGateway(env: Record<string, string>): Promise<PrivateGateway> {
+	return privateGateway(env);
 }
 
 /** A loopback address of its own (127.0.0.2–254), as a distinct client would have. */

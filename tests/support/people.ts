@@ -9,12 +9,14 @@ export async function createStaff(opts: {
 	role: string;
 	password: string;
 	prefix?: string;
+	fullName?: string;
 }): Promise<{ id: string; email: string }> {
 	const email = uniqueEmail(opts.prefix ?? opts.role);
 	const { data, error } = await serviceClient().auth.admin.createUser({
 		email,
 		password: opts.password,
-		email_confirm: true
+		email_confirm: true,
+		user_metadata: opts.fullName ? { full_name: opts.fullName } : {}
 	});
 	if (error || !data.user) throw new Error(`createUser: ${error?.message}`);
 	const db = adminDb();
@@ -41,13 +43,51 @@ export async function deleteUser(id: string) {
 	await serviceClient().auth.admin.deleteUser(id);
 }
 
-/** The newest message the local mailbox captured for an address. */
-export async function latestMail(
-	to: string
-): Promise<{ action_link: string; token_hash?: string; type: string }> {
-	for (let i = 0; i < 50; i++) {
+export interface Mail {
+	subject: string;
+	html: string;
+	text: string;
+	action_link: string;
+	token_hash?: string;
+	type: string;
+	created_at: string;
+}
+
+/**
+ * The link a person would click: the first `href` of the message's HTML part that carries an
+ * e-mail token (`token_hash=`), entity-decoded as a browser decodes it. Never built by a test.
+ */
+export function linkInMail(mail: Pick<Mail, 'html'>): string {
+	for (const m of mail.html.matchAll(/href="([^"]+)"/g)) {
+		const href = m[1]
+			.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
+			.replace(/&amp;/g, '&');
+		if (href.includes('token_hash=')) return href;
+	}
+	throw new Error(`no e-mail link in: ${mail.html.slice(0, 300)}`);
+}
+
+/** The same link as the text alternative shows it (a line that is an address with a token). */
+export function linkInText(mail: Pick<Mail, 'text'>): string {
+	const line = mail.text.split('\n').find((l) => /^https?:\/\/\S+token_hash=/.test(l.trim()));
+	if (!line) throw new Error(`no e-mail link in the text part: ${mail.text.slice(0, 300)}`);
+	return line.trim();
+}
+
+/** Every message the mailbox holds for an address, newest first. */
+export async function allMail(to: string): Promise<Mail[]> {
+	const res = await fetch(`${MAIL_URL}/api/messages?to=${encodeURIComponent(to)}`);
+	return (await res.json()) as Mail[];
+}
+
+/** The newest message the local mailbox captured for an address (optionally newer than `after`). */
+export async function latestMail(to: string, after?: string): Promise<Mail> {
+	for (let i = 0; i < 100; i++) {
 		const res = await fetch(`${MAIL_URL}/api/messages/latest?to=${encodeURIComponent(to)}`);
-		if (res.ok) return res.json();
+		if (res.ok) {
+			const mail = (await res.json()) as Mail;
+			if (!after || mail.created_at > after) return mail;
+		}
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	throw new Error(`no mail for ${to}`);

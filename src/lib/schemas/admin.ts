@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { text } from '$lib/schemas/text';
 import { ROLES } from '$lib/roles';
+import { emailSchema } from './email';
 
 /** Clinic admin console forms: shared by the actions, the pages and tests. */
 
 export const inviteSchema = z.object({
-	email: z.email({ error: 'Enter a valid email address.' }).trim().toLowerCase(),
-	role: z.enum(ROLES, { error: 'Choose a role.' })
+	email: emailSchema,
+	role: z.enum(ROLES, { error: 'Choose a role.' }),
+	/** Optional: the invitee confirms (or corrects) it when accepting. */
+	fullName: text().trim().max(200, { error: 'Use at most 200 characters.' }).default('')
 });
 
 export const changeRoleSchema = z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { text } from '$lib/schemas/text';
+import { emailSchema } from './email';
 
 /** Sign-in form: shared by the action, the page and tests. */
 export const signInSchema = z.object({
@@ -10,7 +11,7 @@ export const signInSchema = z.object({
 export type SignInInput = z.infer<typeof signInSchema>;
 
 export const forgotPasswordSchema = z.object({
-	email: z.email({ error: 'Enter a valid email address.' }).trim().toLowerCase()
+	email: emailSchema
 });
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { text } from '$lib/schemas/text';
+import { emailSchema } from './email';
 
 /** Forms of the platform console: shared by its actions, pages and tests. */
 
@@ -32,8 +33,7 @@ export const onboardClinicSchema = z.object({
 		})
 		.default(''),
 	plan_id: text().min(1, { error: 'Choose a plan.' }),
-	// Auth has the final say (it refuses some addresses zod accepts, e.g. longer than 255 characters)
-	admin_email: z.email({ error: 'Enter the first admin’s email address.' }).trim().toLowerCase()
+	admin_email: emailSchema
 });
 export type OnboardClinicInput = z.infer<typeof onboardClinicSchema>;
 

@@ -1,6 +1,7 @@
 /**
- * The invitee's side of an invitation at /accept-invite (the person accepting, signed in as the
- * invited address).
+ * The invitee's side of an invitation at /accept-invite?key=<secret> (the person accepting, signed
+ * in through the invitation e-mail's link). The secret in the link is the proof: the database
+ * shows and accepts only the invitation it belongs to, and only for the address it was sent to.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
@@ -10,46 +11,72 @@ import { refusalOf, refuse, type Result } from './refusals';
 
 type Db = SupabaseClient<Database>;
 
-/**
- * The newest pending invitation addressed to the caller (RLS shows invitees only their own). The
- * invitee cannot read the clinic's row yet, so the host's branding names the clinic.
- */
-export async function pendingInvitationHere({
-	supabase
+export interface InvitationPreview {
+	email: string;
+	role: Role;
+	expiresAt: string;
+	clinicSlug: string;
+	clinicName: string;
+	inviterName: string | null;
+	/** What the admin typed for the invitee's name ('' when nothing). */
+	fullName: string;
+}
+
+/** The invitation this secret belongs to, if it is pending and unexpired; null otherwise. */
+export async function invitationByKey({
+	supabase,
+	key
 }: {
 	supabase: Db;
-}): Promise<{ role: Role; expiresAt: string; expired: boolean } | null> {
-	const { data, error } = await supabase
-		.from('invitations')
-		.select('role, expires_at')
-		.eq('status', 'pending')
-		.order('created_at', { ascending: false })
-		.limit(1)
-		.maybeSingle();
-	if (error) throw new Error(`invitations: ${error.message}`);
+	key: string;
+}): Promise<InvitationPreview | null> {
+	if (!key) return null;
+	const { data, error } = await supabase.rpc('invitation_by_secret', { secret: key }).maybeSingle();
+	if (error) throw new Error(`invitation_by_secret: ${error.message}`);
 	if (!data) return null;
 	return {
+		email: data.email,
 		role: data.role,
 		expiresAt: data.expires_at,
-		expired: Date.parse(data.expires_at) <= Date.now()
+		clinicSlug: data.organization_slug,
+		clinicName: data.organization_name,
+		inviterName: data.inviter_name,
+		fullName: data.full_name
 	};
 }
 
+/** The signed-in person's own name, to prefill the form (profiles: everyone reads their own). */
+export async function ownName({ supabase, userId }: { supabase: Db; userId: string }) {
+	const { data } = await supabase
+		.from('profiles')
+		.select('full_name')
+		.eq('id', userId)
+		.maybeSingle();
+	return data?.full_name ?? '';
+}
+
 /**
- * Accepts the caller's invitation to the clinic `slug` (the database matches the verified e-mail,
- * the clinic, pending and unexpired, and a free seat), then refreshes the session so the token
- * names this clinic.
+ * Accepts the invitation whose secret the person holds at the clinic `slug`, under their name (the
+ * database checks the secret, the verified e-mail, the clinic, pending and unexpired, and a free
+ * seat), then refreshes the session so the token names this clinic.
  */
 export async function acceptInvitation({
 	supabase,
-	slug
+	slug,
+	key,
+	fullName
 }: {
 	supabase: Db;
 	slug: string;
-}): Promise<Result<{ hasOtherClinics: boolean }>> {
-	const { error } = await supabase.rpc('accept_invitation', { org_slug: slug });
-	// One button: every refusal is shown next to it.
-	if (error) return refusalOf(error, { otherwise: 'accept' });
+	key: string;
+	fullName: string;
+}): Promise<Result<{ hasOtherClinics: boolean }, 'fullName' | 'accept'>> {
+	const { error } = await supabase.rpc('accept_invitation', {
+		org_slug: slug,
+		secret: key,
+		full_name: fullName
+	});
+	if (error) return refusalOf(error, { fields: { full_name: 'fullName' }, otherwise: 'accept' });
 	const { error: refreshError } = await supabase.auth.refreshSession();
 	if (refreshError) return refuse(refreshError.message, { field: 'accept' });
 	const orgs = await myOrganizations(supabase);

@@ -16,7 +16,13 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 	const branding = locals.branding;
 	if (!branding) redirect(303, '/');
 
-	const orgs = await myOrganizations(locals.supabase);
+	// the person's own name for the header (profiles: everyone reads their own), alongside
+	const [orgs, profile] = await Promise.all([
+		myOrganizations(locals.supabase),
+		locals.supabase.from('profiles').select('full_name').eq('id', claims.sub).maybeSingle()
+	]);
+	if (profile.error) throw new Error(`profiles: ${profile.error.message}`);
+	const user = { id: claims.sub, email: claims.email ?? '', name: profile.data?.full_name ?? '' };
 	const here = orgs.find((o) => o.slug === branding.slug);
 	if (!here) {
 		// A platform admin with live read-only support access to THIS clinic (checked in Postgres,
@@ -25,7 +31,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 		if (access && access.slug === branding.slug) {
 			return {
 				branding,
-				user: { id: claims.sub, email: claims.email ?? '' },
+				user,
 				role: 'support' as const,
 				organizationId: access.organization_id,
 				clinics: [],
@@ -46,7 +52,7 @@ export const load: LayoutServerLoad = async ({ locals, url }) => {
 	}
 	return {
 		branding,
-		user: { id: claims.sub, email: claims.email ?? '' },
+		user,
 		role: here.role,
 		organizationId: here.organization_id,
 		clinics: orgs.map((o) => ({

@@ -1,7 +1,9 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { message, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
+import { createClient } from '@supabase/supabase-js';
 import { forgotPasswordSchema } from '$lib/schemas/auth';
+import { publishableKey, supabaseUrl } from '$lib/server/env';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -10,11 +12,21 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, locals, url }) => {
+	default: async ({ request, url }) => {
 		const form = await superValidate(request, zod4(forgotPasswordSchema));
 		if (!form.valid) return fail(400, { form });
-		// The link comes back to this clinic's address; PKCE keeps it bound to this browser.
-		const { error } = await locals.supabase.auth.resetPasswordForEmail(form.data.email, {
+		// The link comes back to this clinic's address with a token hash (the recovery template), so
+		// it works on any device: a throwaway client without PKCE, whose verifier would stay in this
+		// browser, and the request's own session cookie untouched.
+		const auth = createClient(supabaseUrl(), publishableKey(), {
+			auth: {
+				persistSession: false,
+				autoRefreshToken: false,
+				detectSessionInUrl: false,
+				flowType: 'implicit'
+			}
+		}).auth;
+		const { error } = await auth.resetPasswordForEmail(form.data.email, {
 			redirectTo: `${url.origin}/auth/confirm?next=/set-password`
 		});
 		if (error && error.status === 429) {

@@ -27,6 +27,8 @@ export const actions: Actions = {
 						: 'Could not update your password. Try again.';
 			return setError(form, 'password', text);
 		}
+		// a new password ends every other session of the account (someone else's included)
+		await locals.supabase.auth.signOut({ scope: 'others' });
 		redirect(303, '/dashboard');
 	}
 };

@@ -1,13 +1,16 @@
 /**
- * The local mailbox: Auth never sends real e-mail here; every message it would send (signup
- * confirmation, invite, recovery, magic link, e-mail change) is appended as one JSON line to
+ * The local mailbox: nothing leaves the machine. Every message is appended as one JSON line to
  * `<DATA_DIR>/mail.jsonl` and served on the mailbox port, for people (HTML page) and tests (JSON).
+ * Messages arrive from Auth itself (its templates, when no Send Email hook is configured) or over
+ * SMTP (`startSmtp`, what the portal's hook sends through).
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DATA_DIR, HOST, MAIL_PORT } from '../config.ts';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { sendJson } from './core/http.ts';
 
 export const MAIL_FILE = join(DATA_DIR, 'mail.jsonl');
@@ -18,7 +21,8 @@ export interface MailMessage {
 	id: string;
 	to: string;
 	subject: string;
-	type: MailType;
+	/** The flow (Auth's action type, or the `type` of the link a hook-rendered message carries). */
+	type: MailType | string | null;
 	action_link: string;
 	email_otp: string;
 	/** The token hash the link carries (what `verifyOtp({ token_hash })` takes). */
@@ -29,62 +33,128 @@ export interface MailMessage {
 	text: string;
 }
 
-const SUBJECTS: Record<MailType, string> = {
-	signup: 'Confirm Your Signup',
-	invite: 'You have been invited',
-	recovery: 'Reset Your Password',
-	magiclink: 'Your Magic Link',
-	email_change: 'Confirm Email Change'
-};
-
-const INTROS: Record<MailType, [string, string]> = {
-	signup: ['Confirm your signup', 'Follow this link to confirm your user:'],
-	invite: [
-		'You have been invited',
-		'You have been invited to create a user. Follow this link to accept the invite:'
-	],
-	recovery: ['Reset Password', 'Follow this link to reset the password for your user:'],
-	magiclink: ['Magic Link', 'Follow this link to login:'],
-	email_change: ['Confirm Change of Email', 'Follow this link to confirm the update of your email:']
-};
-
 function escapeHtml(s: string): string {
 	return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export interface DeliverInput {
 	to: string;
-	type: MailType;
+	type: MailType | null;
+	subject: string;
+	html: string;
+	text?: string;
 	actionLink: string;
 	emailOtp: string;
 	tokenHash: string;
 	redirectTo: string;
 }
 
-/** Captures one e-mail the Auth server would send and returns the stored message. */
+/** A plain-text rendering of an HTML body, for messages that carry no text part (Auth's own). */
+function textOf(html: string): string {
+	return html
+		.replace(/<(style|title)[^>]*>[\s\S]*?<\/\1>/gi, '')
+		.replace(/<a [^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, '$2 ($1)')
+		.replace(/<(br|\/p|\/h[1-6]|\/tr)[^>]*>/gi, '\n')
+		.replace(/<[^>]+>/g, '')
+		.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
+		.replace(/&amp;/g, '&')
+		.replace(/&lt;/g, '<')
+		.replace(/&gt;/g, '>')
+		.replace(/&quot;/g, '"')
+		.replace(/[ \t]+\n/g, '\n')
+		.replace(/\n{3,}/g, '\n\n')
+		.trim();
+}
+
+/** Stores one e-mail and returns the stored message. */
 export function deliver(input: DeliverInput): MailMessage {
-	const [title, intro] = INTROS[input.type];
-	const html =
-		`<h2>${escapeHtml(title)}</h2>\n<p>${escapeHtml(intro)}</p>\n` +
-		`<p><a href="${escapeHtml(input.actionLink)}">${escapeHtml(title)}</a></p>\n` +
-		`<p>Alternatively, enter the code: ${escapeHtml(input.emailOtp)}</p>`;
-	const text = `${title}\n\n${intro}\n${input.actionLink}\n\nAlternatively, enter the code: ${input.emailOtp}\n`;
 	const message: MailMessage = {
 		id: randomUUID(),
 		to: input.to,
-		subject: SUBJECTS[input.type],
+		subject: input.subject,
 		type: input.type,
 		action_link: input.actionLink,
 		email_otp: input.emailOtp,
 		token_hash: input.tokenHash,
 		redirect_to: input.redirectTo,
 		created_at: new Date().toISOString(),
-		html,
-		text
+		html: input.html,
+		text: input.text ?? textOf(input.html)
 	};
 	mkdirSync(DATA_DIR, { recursive: true });
 	appendFileSync(MAIL_FILE, `${JSON.stringify(message)}\n`);
 	return message;
+}
+
+/**
+ * What a message sent over SMTP (by the portal's Send Email hook) carries, read from its body the
+ * way a person reads it: the first link that is an e-mail confirmation (`token_hash` in its query,
+ * or Auth's /verify) and what that link names. Messages without such a link store empty fields.
+ */
+export function linkFields(html: string, text: string) {
+	const hrefs = [...html.matchAll(/href="([^"]+)"/g)].map((m) =>
+		m[1].replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&amp;/g, '&')
+	);
+	const candidates = [...hrefs, ...(text.match(/https?:\/\/\S+/g) ?? [])];
+	for (const href of candidates) {
+		let u: URL;
+		try {
+			u = new URL(href);
+		} catch {
+			continue;
+		}
+		const tokenHash = u.searchParams.get('token_hash') ?? u.searchParams.get('token');
+		if (!tokenHash) continue;
+		const type = u.searchParams.get('type') ?? '';
+		return {
+			actionLink: href,
+			tokenHash,
+			type,
+			redirectTo: u.searchParams.get('redirect_to') ?? `${u.origin}${u.pathname}`
+		};
+	}
+	return { actionLink: '', tokenHash: '', type: '', redirectTo: '' };
+}
+
+/**
+ * The mailbox's SMTP side (the Supabase CLI's Inbucket/Mailpit `smtp_port`): accepts any message
+ * on loopback without authentication and stores it, one entry per recipient.
+ */
+export function startSmtp(port: number): SMTPServer {
+	const server = new SMTPServer({
+		authOptional: true,
+		disabledCommands: ['STARTTLS', 'AUTH'],
+		banner: 'clinic-portal local mailbox',
+		size: 10 * 1024 * 1024,
+		onData(stream, session, callback) {
+			simpleParser(stream)
+				.then((mail) => {
+					const html = typeof mail.html === 'string' ? mail.html : '';
+					const text = mail.text ?? '';
+					const link = linkFields(html, text);
+					const otp = /\b(\d{6})\b/.exec(text)?.[1] ?? '';
+					for (const rcpt of session.envelope.rcptTo) {
+						deliver({
+							to: rcpt.address,
+							type: (link.type || null) as MailType | null,
+							subject: mail.subject ?? '',
+							html,
+							text,
+							actionLink: link.actionLink,
+							emailOtp: otp,
+							tokenHash: link.tokenHash,
+							redirectTo: link.redirectTo
+						});
+					}
+					callback();
+				})
+				.catch((err: Error) => callback(err));
+		}
+	});
+	// a second gateway on the same machine (tests start private ones) keeps running without SMTP
+	server.on('error', (err) => console.error(`[mailbox] SMTP on port ${port}: ${err.message}`));
+	server.listen(port, HOST);
+	return server;
 }
 
 /** All stored messages, newest first, optionally only those to one address (case-insensitive). */
@@ -185,15 +255,14 @@ ${rows}
 	);
 }
 
+/** One message; its body in a sandboxed frame (no scripts), its links opening a new tab. */
 function messagePage(m: MailMessage): string {
 	return page(
 		m.subject,
 		`<p><a href="/">Back to the mailbox</a></p>
 <h1>${escapeHtml(m.subject)}</h1>
 <dl><dt>To</dt><dd>${escapeHtml(m.to)}</dd><dt>Received</dt><dd>${escapeHtml(m.created_at)}</dd></dl>
-<article aria-label="Message body">
-${m.html}
-</article>`
+<iframe title="Message body" sandbox="allow-popups allow-popups-to-escape-sandbox" style="width:100%;min-height:40rem;border:1px solid #ccc" srcdoc="${escapeHtml(`<base target="_blank">${m.html}`)}"></iframe>`
 	);
 }
 

@@ -9,7 +9,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_PORT, HOST, MAIL_PORT } from '../config.ts';
+import { API_PORT, HOST, MAIL_PORT, SMTP_PORT } from '../config.ts';
 import { apikeyRole, effectiveBearer } from './core/bearer.ts';
 import { authPool, closePools } from './core/db.ts';
 import { isDatabaseUnavailable, sendUnavailable } from './core/unavailable.ts';
@@ -17,7 +17,7 @@ import { sendJson, type GatewayContext } from './core/http.ts';
 import { handleAuth } from './auth/router.ts';
 import { handleRest } from './rest/handler.ts';
 import { handleStorage } from './storage/router.ts';
-import { handleMailbox } from './mailbox.ts';
+import { handleMailbox, startSmtp } from './mailbox.ts';
 
 const ALLOW_HEADERS = [
 	'apikey',
@@ -143,6 +143,7 @@ api.listen(API_PORT, HOST, () => console.log(`[gateway] API on http://${HOST}:${
 mailbox.listen(MAIL_PORT, HOST, () =>
 	console.log(`[gateway] mailbox on http://${HOST}:${MAIL_PORT}`)
 );
+const smtp = startSmtp(SMTP_PORT);
 
 // The gateway never dies of a database error (docs/local-runtime.md, "When the database is
 // unreachable"): one that escapes every handler is logged; anything else still ends the process.
@@ -165,6 +166,7 @@ process.on('unhandledRejection', (err) => {
 async function shutdown() {
 	api.close();
 	mailbox.close();
+	smtp.close();
 	api.closeAllConnections();
 	mailbox.closeAllConnections();
 	await closePools().catch(() => {});

@@ -6,7 +6,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(29);
+select plan(30);
 select tests.create_tenancy_fixture();
 
 -- Refusals -------------------------------------------------------------------------------------------
@@ -78,6 +78,15 @@ select results_eq($$ select o.plan_id, s.plan_id, d.domain from public.organizat
   $$ values ('clinic', 'clinic', 'gamma.example.com') $$, 'with its plan, subscription and domain');
 select throws_ok(format($$ select public.platform_attach_first_admin(%L, %L) $$, (select organization_id from onboarded), tests.user_id('nobody')),
   '42501', null, 'nobody can be slipped in as "first" admin of a clinic that has members');
+-- possession, not resemblance: an account whose address is unconfirmed (anyone may have signed up
+-- with it) is not made admin; that person gets the invitation e-mail instead
+select tests.clear_authentication();
+insert into tests.personas values ('squatter', tests.create_user('future-admin@tests.local'));
+update auth.users set email_confirmed_at = null where id = tests.user_id('squatter');
+select tests.act_as('platform');
+select is(
+  (select admin_user_id from public.platform_create_clinic('Delta', 'clinic', 'tests-delta', null, 'starter', 'future-admin@tests.local')),
+  null::uuid, 'an unconfirmed account with the address is not taken as the first admin (they are invited)');
 
 -- suspension cuts members off, even with their current token
 select public.platform_set_clinic_status(tests.org_id('alpha'), 'suspended', 'Unpaid');

@@ -25,6 +25,7 @@ export interface StaffMember {
 export interface Invitation {
 	id: string;
 	email: string;
+	fullName: string;
 	role: Role;
 	status: 'pending' | 'accepted' | 'revoked' | 'expired';
 	expiresAt: string;
@@ -138,7 +139,7 @@ export async function listInvitations({
 }): Promise<Invitation[]> {
 	const { data, error } = await supabase
 		.from('invitations')
-		.select('id, email, role, status, expires_at, last_sent_at, send_count, created_at')
+		.select('id, email, full_name, role, status, expires_at, last_sent_at, send_count, created_at')
 		.eq('organization_id', organizationId)
 		.order('created_at', { ascending: false })
 		.limit(200);
@@ -147,6 +148,7 @@ export async function listInvitations({
 	return (data ?? []).map((i) => ({
 		id: i.id,
 		email: i.email,
+		fullName: i.full_name,
 		role: i.role,
 		// a pending invitation past its expiry can no longer be accepted: show it as expired
 		status: i.status === 'pending' && Date.parse(i.expires_at) <= now ? 'expired' : i.status,
@@ -200,63 +202,99 @@ export async function seatUsage({
 
 /**
  * Asks Auth to e-mail the invitee a sign-in link (creating their account if they have none) that
- * lands on `/accept-invite` at this clinic's address. A throwaway client with the publishable key:
- * no service-role key, and the request's own session cookie is left untouched.
+ * returns to this clinic's address and then to `/accept-invite?key=<secret>`: the invitation's
+ * secret travels only inside that link (Auth hands it to the portal's Send Email hook, which
+ * renders the e-mail in the clinic's name). A throwaway client with the publishable key: no
+ * service-role key, the request's own session cookie untouched, and no PKCE (the link works in
+ * any browser).
  */
 export async function sendInvitationEmail({
 	email,
+	secret,
 	clinicOrigin,
 	field
 }: {
 	email: string;
+	secret: string;
 	clinicOrigin: string;
 	/** The form field a failure is shown next to. */
 	field: string;
 }): Promise<Result> {
 	const auth = createClient<Database>(supabaseUrl(), publishableKey(), {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
+		auth: {
+			persistSession: false,
+			autoRefreshToken: false,
+			detectSessionInUrl: false,
+			flowType: 'implicit'
+		}
 	}).auth;
+	const next = `/accept-invite?key=${encodeURIComponent(secret)}`;
 	const { error } = await auth.signInWithOtp({
 		email,
 		options: {
 			shouldCreateUser: true,
-			emailRedirectTo: `${clinicOrigin}/auth/confirm?next=/accept-invite`
+			emailRedirectTo: `${clinicOrigin}/auth/confirm?next=${encodeURIComponent(next)}`
 		}
 	});
 	if (!error) return DONE;
-	return error.code === 'over_email_send_rate_limit'
+	return error.code === 'over_email_send_rate_limit' || error.status === 429
 		? refuse('Too many e-mails were sent just now. Wait a minute, then resend.', {
 				field,
 				status: 409
 			})
-		: refuse(
-				`The invitation is saved, but the e-mail could not be sent (${error.message}). Use Resend.`,
-				{ field }
-			);
+		: refuse(`The e-mail could not be sent (${error.message}).`, { field });
 }
 
-/** Records the invitation (the database checks seats, duplicates and current staff), then mails it. */
+/**
+ * Records the invitation and its single-use secret (the database checks the address, seats,
+ * duplicates and current staff), then mails the link. If the e-mail cannot go out, the invitation
+ * is revoked again, so a refused address never holds a seat.
+ */
 export async function invite({
 	supabase,
 	organizationId,
 	email,
 	role,
+	fullName,
 	clinicOrigin
 }: {
 	supabase: Db;
 	organizationId: string;
 	email: string;
 	role: Role;
+	fullName: string;
 	clinicOrigin: string;
 }): Promise<Result> {
-	const { error } = await supabase
-		.from('invitations')
-		.insert({ organization_id: organizationId, email, role });
-	if (error) return refusalOf(error, { fields: { role: 'role' }, otherwise: 'email' });
-	return sendInvitationEmail({ email, clinicOrigin, field: 'email' });
+	const { data, error } = await supabase
+		.rpc('create_invitation', {
+			organization_id: organizationId,
+			email,
+			role,
+			full_name: fullName
+		})
+		.single();
+	if (error) {
+		return refusalOf(error, {
+			fields: { role: 'role', full_name: 'fullName', invitations_email_valid: 'email' },
+			otherwise: 'email'
+		});
+	}
+	if (!data) throw new Error('create_invitation returned no invitation');
+	const sent = await sendInvitationEmail({
+		email,
+		secret: data.secret,
+		clinicOrigin,
+		field: 'email'
+	});
+	if (sent.ok) return sent;
+	await revokeInvitation({ supabase, invitationId: data.invitation_id });
+	return refuse(`${sent.message} The invitation was withdrawn and holds no seat.`, {
+		field: sent.field,
+		status: sent.status
+	});
 }
 
-/** A fresh week and a new e-mail for a pending invitation (an expired one needs a free seat). */
+/** A fresh week, a new secret (the old link stops working) and a new e-mail. */
 export async function resendInvitation({
 	supabase,
 	invitationId,
@@ -266,17 +304,18 @@ export async function resendInvitation({
 	invitationId: string;
 	clinicOrigin: string;
 }): Promise<Result> {
-	const resent = await oneRow(
-		supabase
-			.from('invitations')
-			.update({ last_sent_at: new Date().toISOString() })
-			.eq('id', invitationId)
-			.eq('status', 'pending')
-			.select('email'),
-		{ otherwise: 'invitationId', none: 'No pending invitation to resend.' }
-	);
+	const resent = await oneRow(supabase.rpc('resend_invitation', { invitation_id: invitationId }), {
+		otherwise: 'invitationId',
+		none: 'No pending invitation to resend.'
+	});
 	if (!resent.ok) return resent;
-	return sendInvitationEmail({ email: resent.row.email, clinicOrigin, field: 'invitationId' });
+	const sent = await sendInvitationEmail({
+		email: resent.row.email,
+		secret: resent.row.secret,
+		clinicOrigin,
+		field: 'invitationId'
+	});
+	return sent.ok ? sent : refuse(`${sent.message} Use Resend again.`, { field: 'invitationId' });
 }
 
 export async function revokeInvitation({

@@ -2,7 +2,7 @@
 import { sendJson, type GatewayContext } from '../core/http.ts';
 import { jsonBody, requireAdmin, str } from './caller.ts';
 import { AuthError, emailExists, validationFailed } from './errors.ts';
-import { makeLink, sendLink } from './mail.ts';
+import { makeLink, sendMail } from './mail.ts';
 import type { Link } from './mail.ts';
 import { countEmailSend } from './rate-limit.ts';
 import { tx } from './tx.ts';
@@ -40,10 +40,10 @@ export async function invite(ctx: GatewayContext) {
 		}
 		await countEmailSend();
 		const link = await makeLink(db, user, 'invite', email, redirectTo);
-		return { link, user: await userJson(db, (await findUserById(db, user.id)) as UserRow) };
+		await sendMail(db, ctx, user.id, { to: email, link });
+		return userJson(db, (await findUserById(db, user.id)) as UserRow);
 	});
-	sendLink(email, out.link);
-	sendJson(ctx.res, 200, out.user);
+	sendJson(ctx.res, 200, out);
 }
 
 export async function generateLink(ctx: GatewayContext) {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_URL, ROOT } from '../../config.ts';
+import { API_URL, loadKeys, ROOT } from '../../config.ts';
 
 type TomlValue = string | number | boolean | TomlValue[];
 type TomlTable = Record<string, TomlValue>;
@@ -163,7 +163,16 @@ export interface AuthConfig {
 	sbForwardedFor: boolean;
 	mfa: MfaConfig;
 	customAccessTokenHook: HookTarget | null;
+	/** `[auth.email] double_confirm_changes`: an e-mail change needs both addresses' links. */
+	doubleConfirmChanges: boolean;
+	/** `[auth.email.template.<name>]`: subject and body template file (absolute path) per purpose. */
+	emailTemplates: Partial<Record<EmailTemplateName, { subject?: string; contentPath?: string }>>;
+	/** `[auth.hook.send_email]` (HTTP): Auth hands each e-mail to this URL instead of sending it. */
+	sendEmailHook: { uri: string; secrets: string[] } | null;
 }
+
+export type EmailTemplateName =
+	'invite' | 'confirmation' | 'recovery' | 'magic_link' | 'email_change';
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -228,7 +237,7 @@ export function globToRegExp(pattern: string): RegExp {
 	return new RegExp(`^${out}$`);
 }
 
-function load(): AuthConfig {
+function load(): Omit<AuthConfig, 'doubleConfirmChanges' | 'emailTemplates' | 'sendEmailHook'> {
 	const toml = readToml();
 	const auth = toml.get('auth') ?? {};
 	const email = toml.get('auth.email') ?? {};
@@ -327,7 +336,70 @@ function load(): AuthConfig {
 	};
 }
 
-export const authConfig: AuthConfig = load();
+/** config.toml's `env(NAME)` substitution (the Supabase CLI's): the variable's value, or ''. */
+function envValue(v: TomlValue | undefined): string {
+	if (typeof v !== 'string') return '';
+	const m = /^env\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(v.trim());
+	return m ? (process.env[m[1]] ?? '') : v;
+}
+
+/**
+ * E-mail settings: templates and the Send Email hook. Locally, an unset `SEND_EMAIL_HOOK_URI`
+ * defaults to the portal at SITE_URL (`<SITE_URL>/hooks/send-email`) and an unset secret to the one
+ * generated per data folder (written to .env.local for the portal).
+ */
+function loadEmail(
+	toml: Map<string, TomlTable>,
+	siteUrl: string,
+	localHookSecret: () => string
+): Pick<AuthConfig, 'doubleConfirmChanges' | 'emailTemplates' | 'sendEmailHook'> {
+	const email = toml.get('auth.email') ?? {};
+	const emailTemplates: AuthConfig['emailTemplates'] = {};
+	for (const name of [
+		'invite',
+		'confirmation',
+		'recovery',
+		'magic_link',
+		'email_change'
+	] as const) {
+		const t = toml.get(`auth.email.template.${name}`);
+		if (!t) continue;
+		const contentPath = envValue(t.content_path);
+		emailTemplates[name] = {
+			subject: typeof t.subject === 'string' ? t.subject : undefined,
+			// the CLI resolves content_path from the project directory
+			contentPath: contentPath ? join(ROOT, contentPath) : undefined
+		};
+	}
+	const hook = toml.get('auth.hook.send_email') ?? {};
+	const enabled = envBool('SUPABASE_AUTH_HOOK_SEND_EMAIL_ENABLED') ?? hook.enabled === true;
+	let sendEmailHook: AuthConfig['sendEmailHook'] = null;
+	if (enabled) {
+		const uri = envValue(hook.uri) || `${siteUrl.replace(/\/+$/, '')}/hooks/send-email`;
+		const secrets = (envValue(hook.secrets) || localHookSecret()).split('|').filter(Boolean);
+		if (/^https?:\/\//.test(uri)) sendEmailHook = { uri, secrets };
+		else console.error(`[auth] send_email hook: only http(s) URIs are supported here, not ${uri}`);
+	}
+	return {
+		doubleConfirmChanges: email.double_confirm_changes !== false,
+		emailTemplates,
+		sendEmailHook
+	};
+}
+
+export const authConfig: AuthConfig = {
+	...load(),
+	...loadEmail(
+		readToml(),
+		process.env.SITE_URL ?? siteUrlFromToml(),
+		() => loadKeys().sendEmailHookSecret
+	)
+};
+
+function siteUrlFromToml(): string {
+	const auth = readToml().get('auth') ?? {};
+	return typeof auth.site_url === 'string' ? auth.site_url : 'http://localhost:3000';
+}
 
 /** `${API_URL}/auth/v1`: the issuer and the base of e-mail links. */
 export const AUTH_URL = `${process.env.SUPABASE_PUBLIC_URL ?? API_URL}/auth/v1`;

@@ -6,12 +6,14 @@ import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { validationFailed } from './errors.ts';
 
-export type OttType = 'confirmation_token' | 'recovery_token' | 'email_change_token_new';
+export type OttType =
+	'confirmation_token' | 'recovery_token' | 'email_change_token_new' | 'email_change_token_current';
 
 const OTT_COLUMNS: Record<OttType, [string, string]> = {
 	confirmation_token: ['confirmation_token', 'confirmation_sent_at'],
 	recovery_token: ['recovery_token', 'recovery_sent_at'],
-	email_change_token_new: ['email_change_token_new', 'email_change_sent_at']
+	email_change_token_new: ['email_change_token_new', 'email_change_sent_at'],
+	email_change_token_current: ['email_change_token_current', 'email_change_sent_at']
 };
 
 export function sha224Hex(s: string): string {

@@ -9,7 +9,7 @@ import { authConfig } from './config.ts';
 import { jsonBody, pkceParams, str } from './caller.ts';
 import type { Body } from './caller.ts';
 import { AuthError, badRequest, validationFailed } from './errors.ts';
-import { makeLink, sendLink } from './mail.ts';
+import { makeLink, sendMail } from './mail.ts';
 import { createFlowState } from './one-time-tokens.ts';
 import { checkSendFrequency, countEmailSend, limitRequest } from './rate-limit.ts';
 import { issueSession, refreshSession } from './sessions.ts';
@@ -24,7 +24,6 @@ import {
 	insertUser,
 	passwordMatches,
 	passwordWeakness,
-	setPassword,
 	userJson,
 	validateEmail
 } from './users.ts';
@@ -55,13 +54,11 @@ export async function signup(ctx: GatewayContext) {
 				throw new AuthError(422, 'user_already_exists', 'User already registered');
 			return { obfuscated: obfuscatedUser(email, data) };
 		}
+		// GoTrue (signup.go): an existing unconfirmed user is NOT updated ("we can't be sure of their
+		// claimed identity"): a stranger cannot set the password of an invited person's account; the
+		// confirmation is mailed again within max_frequency (sendConfirmation)
 		if (user) {
 			if (!authConfig.autoconfirm) checkSendFrequency(user.confirmation_sent_at);
-			await setPassword(db, user.id, password);
-			await db.query(
-				`update auth.users set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || $2::jsonb where id = $1`,
-				[user.id, JSON.stringify(data)]
-			);
 		} else {
 			user = await insertUser(db, { email, password, confirmed: false, userMetadata: data });
 		}
@@ -73,12 +70,12 @@ export async function signup(ctx: GatewayContext) {
 		if (pkce) await createFlowState(db, user.id, 'email/signup', pkce.challenge, pkce.method);
 		await countEmailSend();
 		const link = await makeLink(db, user, 'signup', email, redirect, !!pkce);
+		await sendMail(db, ctx, user.id, { to: email, link });
 		const fresh = (await findUserById(db, user.id)) as UserRow;
-		return { user: await userJson(db, fresh), link, email };
+		return { user: await userJson(db, fresh) };
 	});
 	if ('session' in result) return sendJson(ctx.res, 200, result.session);
 	if ('obfuscated' in result) return sendJson(ctx.res, 200, result.obfuscated);
-	sendLink(result.email, result.link);
 	sendJson(ctx.res, 200, result.user);
 }
 

@@ -3,8 +3,7 @@ import { sendJson, type GatewayContext } from '../core/http.ts';
 import { authConfig } from './config.ts';
 import { jsonBody, pkceParams, requireUser, str } from './caller.ts';
 import { AuthError, validationFailed } from './errors.ts';
-import { makeLink, sendLink } from './mail.ts';
-import type { Link } from './mail.ts';
+import { sendEmailChange } from './mail.ts';
 import { createFlowState } from './one-time-tokens.ts';
 import { checkSendFrequency, countEmailSend, limitRequest } from './rate-limit.ts';
 import { tx } from './tx.ts';
@@ -40,7 +39,6 @@ export async function updateUser(ctx: GatewayContext) {
 			throw new AuthError(403, 'not_admin', 'Updating app_metadata requires admin privileges');
 		}
 		const data = asObject(body.data, 'data');
-		let mail: { to: string; link: Link } | null = null;
 		if (typeof body.password === 'string' && body.password !== '') {
 			checkPassword(body.password);
 			if (await passwordMatches(db, user.id, body.password)) {
@@ -62,25 +60,22 @@ export async function updateUser(ctx: GatewayContext) {
 		if (newEmail && newEmail.trim().toLowerCase() !== (user.email ?? '').toLowerCase()) {
 			const email = validateEmail(newEmail);
 			await checkEmailFree(db, email, user.id);
-			if (authConfig.autoconfirm) {
+			// GoTrue: only anonymous users get an e-mail at once (with autoconfirm); everyone else
+			// confirms by the link(s) mailed, whatever autoconfirm says (user.go UserUpdate)
+			if (user.is_anonymous && authConfig.autoconfirm) {
 				await changeEmail(db, user.id, email);
 			} else {
 				checkSendFrequency(user.email_change_sent_at);
 				await countEmailSend();
-				await db.query(`update auth.users set email_change = $2 where id = $1`, [user.id, email]);
 				const pkce = pkceParams(body);
 				if (pkce) await createFlowState(db, user.id, 'email_change', pkce.challenge, pkce.method);
-				mail = {
-					to: email,
-					link: await makeLink(db, user, 'email_change', email, redirect, !!pkce)
-				};
+				await sendEmailChange(db, ctx, user, email, redirect, !!pkce);
 			}
 		}
 		const fresh = (await findUserById(db, user.id)) as UserRow;
-		return { user: await userJson(db, fresh), mail };
+		return userJson(db, fresh);
 	});
-	if (out.mail) sendLink(out.mail.to, out.mail.link);
-	sendJson(ctx.res, 200, out.user);
+	sendJson(ctx.res, 200, out);
 }
 
 export async function logout(ctx: GatewayContext) {

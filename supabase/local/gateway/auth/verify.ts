@@ -9,7 +9,7 @@ import type { MailType } from '../mailbox.ts';
 import { authConfig, redirectTarget } from './config.ts';
 import { jsonBody, pkceParams, str } from './caller.ts';
 import { AuthError, validationFailed } from './errors.ts';
-import { makeLink, sendLink } from './mail.ts';
+import { makeLink, sendEmailChange, sendMail } from './mail.ts';
 import { clearOneTimeToken, createFlowState, sha224Hex } from './one-time-tokens.ts';
 import type { OttType } from './one-time-tokens.ts';
 import { checkSendFrequency, countEmailSend, limitRequest } from './rate-limit.ts';
@@ -34,18 +34,16 @@ export async function recover(ctx: GatewayContext) {
 	const email = validateEmail(body.email);
 	const pkce = pkceParams(body);
 	const redirect = ctx.url.searchParams.get('redirect_to');
-	const mail = await tx(async (db) => {
+	await tx(async (db) => {
 		const user = await findUserByEmail(db, email, true);
-		if (!user || user.deleted_at) return null;
+		if (!user || user.deleted_at) return;
 		if (pkce) await createFlowState(db, user.id, 'recovery', pkce.challenge, pkce.method);
 		checkSendFrequency(user.recovery_sent_at);
 		await countEmailSend();
-		return {
-			to: user.email ?? email,
-			link: await makeLink(db, user, 'recovery', user.email ?? email, redirect, !!pkce)
-		};
+		const to = user.email ?? email;
+		const link = await makeLink(db, user, 'recovery', to, redirect, !!pkce);
+		await sendMail(db, ctx, user.id, { to, link });
 	});
-	if (mail) sendLink(mail.to, mail.link);
 	sendJson(ctx.res, 200, {});
 }
 
@@ -63,27 +61,28 @@ export async function resend(ctx: GatewayContext) {
 	const email = validateEmail(body.email);
 	const pkce = pkceParams(body);
 	const redirect = ctx.url.searchParams.get('redirect_to');
-	const mail = await tx(async (db) => {
+	await tx(async (db) => {
 		if (type === 'signup') {
 			const user = await findUserByEmail(db, email, true);
-			if (!user || user.deleted_at || user.email_confirmed_at) return null;
+			if (!user || user.deleted_at || user.email_confirmed_at) return;
 			if (pkce) await createFlowState(db, user.id, 'email/signup', pkce.challenge, pkce.method);
 			checkSendFrequency(user.confirmation_sent_at);
 			await countEmailSend();
-			return { to: email, link: await makeLink(db, user, 'signup', email, redirect, !!pkce) };
+			const link = await makeLink(db, user, 'signup', email, redirect, !!pkce);
+			await sendMail(db, ctx, user.id, { to: email, link });
+			return;
 		}
 		const { rows } = await db.query<{ id: string }>(
 			`select id from auth.users where lower(email_change) = lower($1) and deleted_at is null limit 1`,
 			[email]
 		);
 		const user = rows[0] ? await findUserById(db, rows[0].id, true) : null;
-		if (!user) return null;
+		if (!user) return;
 		if (pkce) await createFlowState(db, user.id, 'email_change', pkce.challenge, pkce.method);
 		checkSendFrequency(user.email_change_sent_at);
 		await countEmailSend();
-		return { to: email, link: await makeLink(db, user, 'email_change', email, redirect, !!pkce) };
+		await sendEmailChange(db, ctx, user, email, redirect, !!pkce);
 	});
-	if (mail) sendLink(mail.to, mail.link);
 	sendJson(ctx.res, 200, {});
 }
 
@@ -101,7 +100,7 @@ export async function otp(ctx: GatewayContext) {
 	const data = asObject(body.data, 'data') ?? {};
 	const pkce = pkceParams(body);
 	const redirect = ctx.url.searchParams.get('redirect_to');
-	const mail = await tx(async (db) => {
+	await tx(async (db) => {
 		let user = await findUserByEmail(db, email, true);
 		let type: MailType = 'magiclink';
 		let method: AuthMethod = 'magiclink';
@@ -120,12 +119,10 @@ export async function otp(ctx: GatewayContext) {
 		}
 		if (pkce) await createFlowState(db, user.id, method, pkce.challenge, pkce.method);
 		await countEmailSend();
-		return {
-			to: user.email ?? email,
-			link: await makeLink(db, user, type, user.email ?? email, redirect, !!pkce)
-		};
+		const to = user.email ?? email;
+		const link = await makeLink(db, user, type, to, redirect, !!pkce);
+		await sendMail(db, ctx, user.id, { to, link });
 	});
-	sendLink(mail.to, mail.link);
 	sendJson(ctx.res, 200, {});
 }
 
@@ -146,7 +143,7 @@ const VERIFY_TOKENS: Record<VerifyType, OttType[]> = {
 	recovery: ['recovery_token'],
 	magiclink: ['recovery_token'],
 	email: ['confirmation_token', 'recovery_token'],
-	email_change: ['email_change_token_new']
+	email_change: ['email_change_token_new', 'email_change_token_current']
 };
 
 const VERIFY_METHOD: Record<VerifyType, AuthMethod> = {
@@ -162,7 +159,13 @@ interface Verified {
 	user: UserRow;
 	pkce: boolean;
 	method: AuthMethod;
+	/** One of two e-mail change links opened (double_confirm_changes): no session yet. */
+	single?: boolean;
 }
+
+/** GoTrue's answer when the first of the two e-mail change links is opened. */
+export const SINGLE_CONFIRMATION =
+	'Confirmation link accepted. Please proceed to confirm link sent to the other email';
 
 /** Consumes the one-time token and applies its effect (confirm, recover, change e-mail). */
 async function consumeToken(
@@ -175,9 +178,13 @@ async function consumeToken(
 		token_type: OttType;
 		token_hash: string;
 		relates_to: string;
+		email: string | null;
+		email_change: string | null;
+		confirm_status: number;
 		expired: boolean;
 	}>(
-		`select ott.user_id, ott.token_type, ott.token_hash, ott.relates_to,
+		`select ott.user_id, ott.token_type, ott.token_hash, ott.relates_to, u.email, u.email_change,
+			coalesce(u.email_change_confirm_status, 0) as confirm_status,
 			coalesce(case ott.token_type
 				when 'confirmation_token' then u.confirmation_sent_at
 				when 'recovery_token' then u.recovery_sent_at
@@ -192,8 +199,35 @@ async function consumeToken(
 	if (!row || row.expired)
 		throw new AuthError(403, 'otp_expired', 'Token has expired or is invalid');
 	await clearOneTimeToken(db, row.user_id, row.token_type);
-	if (row.token_type === 'email_change_token_new') {
-		await changeEmail(db, row.user_id, row.relates_to);
+	if (
+		row.token_type === 'email_change_token_new' ||
+		row.token_type === 'email_change_token_current'
+	) {
+		// GoTrue emailChangeVerify: with confirmations on and double confirm, the first link only
+		// counts; the change applies when the other address's link is opened too
+		if (
+			!authConfig.autoconfirm &&
+			authConfig.doubleConfirmChanges &&
+			row.confirm_status === 0 &&
+			row.email
+		) {
+			await db.query(`update auth.users set email_change_confirm_status = 1 where id = $1`, [
+				row.user_id
+			]);
+			const user = (await findUserById(db, row.user_id)) as UserRow;
+			return {
+				user,
+				pkce: row.token_hash.startsWith('pkce_'),
+				method: 'email_change',
+				single: true
+			};
+		}
+		await changeEmail(db, row.user_id, row.email_change || row.relates_to);
+		await db.query(
+			`update auth.users set email_change_token_current = '', email_change_confirm_status = 0 where id = $1`,
+			[row.user_id]
+		);
+		await db.query(`delete from auth.one_time_tokens where user_id = $1`, [row.user_id]);
 	} else {
 		await confirmEmail(db, row.user_id);
 	}
@@ -226,9 +260,11 @@ export async function verifyPost(ctx: GatewayContext) {
 	}
 	const hash = tokenHash;
 	const session = await tx(async (db) => {
-		const { user, method } = await consumeToken(db, type, hash);
+		const { user, method, single } = await consumeToken(db, type, hash);
+		if (single) return null;
 		return issueSession(db, user, method, ctx);
 	});
+	if (!session) return sendJson(ctx.res, 200, { msg: SINGLE_CONFIRMATION, code: '200' });
 	sendJson(ctx.res, 200, session);
 }
 
@@ -259,6 +295,7 @@ export async function verifyGet(ctx: GatewayContext) {
 	try {
 		const out = await tx(async (db) => {
 			const verified = await consumeToken(db, type, token);
+			if (verified.single) return { single: true, pkce: verified.pkce };
 			if (verified.pkce) {
 				const { rows } = await db.query<{ auth_code: string }>(
 					`update auth.flow_state set auth_code_issued_at = now(), updated_at = now()
@@ -277,6 +314,15 @@ export async function verifyGet(ctx: GatewayContext) {
 			}
 			return { session: await issueSession(db, verified.user, verified.method, ctx) };
 		});
+		if ('single' in out) {
+			const message = new URLSearchParams({ message: SINGLE_CONFIRMATION });
+			if (out.pkce) {
+				const u = new URL(target);
+				u.searchParams.set('message', SINGLE_CONFIRMATION);
+				return seeOther(ctx.res, u.toString());
+			}
+			return seeOther(ctx.res, `${target.split('#')[0]}#${message}`);
+		}
 		if ('code' in out && out.code) {
 			const u = new URL(target);
 			u.searchParams.set('code', out.code);

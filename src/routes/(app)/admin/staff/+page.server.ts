@@ -54,6 +54,7 @@ export const actions: Actions = {
 			organizationId: admin.organizationId,
 			email: form.data.email,
 			role: form.data.role,
+			fullName: form.data.fullName,
 			clinicOrigin: admin.origin
 		});
 		if (!result.ok) return failForm(form, result);
