@@ -403,12 +403,14 @@ export async function generate(
 	await step(
 		'prescriptions',
 		`insert into public.prescriptions (id, organization_id, patient_id, visit_id, prescriber_id, medication, dose,
-		   route, frequency, duration_days, quantity, refills, status, completed_at, completed_by, created_at, updated_at)
+		   route, frequency, duration_days, quantity, refills, status, fills_dispensed, completed_at, completed_by,
+		   created_at, updated_at)
 		 select id, organization_id, patient_id, visit_id, prescriber_id,
 		        (array['Amoxicillin','Metformin','Atorvastatin','Paracetamol','Lisinopril','Omeprazole'])[mi],
 		        (array['500 mg','500 mg','20 mg','1 g','10 mg','20 mg'])[mi], 'oral',
 		        (array['three times daily','twice daily','once daily','four times daily as needed','once daily','once daily'])[mi],
-		        duration, null, refills, status::public.prescription_status,
+		        duration, 30, refills, status::public.prescription_status,
+		        case when status = 'completed' then refills + 1 else 0 end,
 		        case when status = 'completed' then created_at + interval '2 hours' end,
 		        case when status = 'completed' then nurse_id end,
 		        created_at, created_at

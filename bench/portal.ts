@@ -19,16 +19,24 @@
  *
  * The test users are deleted at the end. Loopback only; bounded in count and time.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
+import { DB_URL as LOCAL_DB_URL } from '../supabase/local/config.ts';
+import {
+	envFile,
+	pct,
+	portalHttp,
+	ROOT,
+	servePortal,
+	signInThroughPortal,
+	startCountingProxy,
+	type Res
+} from './http.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const { values: args } = parseArgs({
 	options: {
 		users: { type: 'string', default: '8' },
@@ -49,123 +57,10 @@ const PORT = Number(args.port);
 const PASSWORD = 'Bench-portal-password-1';
 const CLINICS = ['clinic-a', 'city-hospital'];
 
-function envFile(): Record<string, string> {
-	const env: Record<string, string> = {};
-	for (const line of readFileSync(join(ROOT, '.env.local'), 'utf8').split('\n')) {
-		const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-		if (m) env[m[1]] = m[2];
-	}
-	return env;
-}
 const ENV = envFile();
 const GATEWAY = new URL(ENV.PUBLIC_SUPABASE_URL);
-const DB_URL = 'postgresql://postgres:postgres@127.0.0.1:54322/postgres';
-
-// ---- counting proxy in front of the gateway ---------------------------------------------------
-const counts = new Map<string, number>();
-function countKey(path: string): string {
-	const m = /^\/(rest|auth|storage)\/v1\/(rpc\/[^?/]+|[^?/]+)/.exec(path);
-	return m ? `${m[1]} ${m[2]}` : `other ${path.split('?')[0]}`;
-}
-function startProxy(): Promise<Server> {
-	const server = createServer((req, res) => {
-		const key = countKey(req.url ?? '');
-		counts.set(key, (counts.get(key) ?? 0) + 1);
-		const up = request(
-			{
-				host: GATEWAY.hostname,
-				port: GATEWAY.port,
-				method: req.method,
-				path: req.url,
-				headers: { ...req.headers, host: GATEWAY.host }
-			},
-			(upRes) => {
-				res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-				upRes.pipe(res);
-			}
-		);
-		up.on('error', () => {
-			res.writeHead(502);
-			res.end();
-		});
-		req.pipe(up);
-	});
-	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-// ---- HTTP with a Host header and a hand-made cookie jar ----------------------------------------
-interface Res {
-	status: number;
-	headers: IncomingMessage['headers'];
-	body: string;
-	ms: number;
-}
-function http(
-	host: string,
-	path: string,
-	opts: {
-		method?: string;
-		cookies?: Map<string, string>;
-		body?: string;
-		headers?: Record<string, string>;
-	} = {}
-): Promise<Res> {
-	const t0 = performance.now();
-	return new Promise((resolve, reject) => {
-		const headers: Record<string, string> = {
-			host: `${host}:${PORT}`,
-			accept: 'text/html',
-			...(opts.headers ?? {})
-		};
-		if (opts.cookies?.size)
-			headers.cookie = [...opts.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-		if (opts.body) headers['content-length'] = String(Buffer.byteLength(opts.body));
-		const req = request(
-			{ host: '127.0.0.1', port: PORT, method: opts.method ?? 'GET', path, headers, agent: false },
-			(res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (c: Buffer) => chunks.push(c));
-				res.on('end', () => {
-					for (const c of res.headers['set-cookie'] ?? []) {
-						const [pair, ...attrs] = c.split(';');
-						const i = pair.indexOf('=');
-						const name = pair.slice(0, i).trim();
-						const value = pair.slice(i + 1);
-						const expired = attrs.some(
-							(a) => /max-age=0\b/i.test(a.trim()) || /expires=thu, 01 jan 1970/i.test(a.trim())
-						);
-						if (opts.cookies) {
-							if (expired || value === '') opts.cookies.delete(name);
-							else opts.cookies.set(name, value);
-						}
-					}
-					resolve({
-						status: res.statusCode ?? 0,
-						headers: res.headers,
-						body: Buffer.concat(chunks).toString('utf8'),
-						ms: performance.now() - t0
-					});
-				});
-			}
-		);
-		req.on('error', reject);
-		if (opts.body) req.write(opts.body);
-		req.end();
-	});
-}
-
-async function waitUp(ms: number) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		try {
-			await http('localhost', '/');
-			return;
-		} catch {
-			await new Promise((r) => setTimeout(r, 200));
-		}
-	}
-	throw new Error('portal did not start');
-}
+const DB_URL = LOCAL_DB_URL.replace('?sslmode=disable', '');
+const http = portalHttp(PORT);
 
 // ---- people ---------------------------------------------------------------------------------------
 interface User {
@@ -206,20 +101,7 @@ async function createUsers(db: pg.Client): Promise<User[]> {
 }
 
 async function signIn(u: User) {
-	const host = `${u.slug}.localhost`;
-	const body = new URLSearchParams({ email: u.email, password: PASSWORD }).toString();
-	const res = await http(host, '/sign-in', {
-		method: 'POST',
-		cookies: u.cookies,
-		body,
-		headers: {
-			'content-type': 'application/x-www-form-urlencoded',
-			accept: 'text/html',
-			origin: `http://${host}:${PORT}`
-		}
-	});
-	if (res.status !== 303 || u.cookies.size === 0)
-		throw new Error(`sign-in of ${u.email} at ${host}: ${res.status} ${res.body.slice(0, 300)}`);
+	await signInThroughPortal(http, PORT, u.slug, u.email, PASSWORD, u.cookies);
 }
 
 // ---- measurement ------------------------------------------------------------------------------------
@@ -230,41 +112,21 @@ interface Page {
 	target: (u: User) => { host: string; path: string; cookies?: Map<string, string> };
 }
 
-function pct(xs: number[], p: number) {
-	const s = [...xs].sort((a, b) => a - b);
-	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
-
 async function main() {
 	const t0 = performance.now();
 	const log = (m: string) => console.log(m);
-	if (args.build || !existsSync(join(ROOT, 'build', 'handler.js'))) {
-		log('building the portal (vite build)…');
-		const b = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build'], {
-			cwd: ROOT,
-			stdio: ['ignore', 'ignore', 'inherit']
-		});
-		if (b.status !== 0) throw new Error('vite build failed');
-	}
-	const proxy = await startProxy();
-	const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-	const app: ChildProcess = spawn(process.execPath, [join(ROOT, 'scripts', 'serve.ts')], {
-		cwd: ROOT,
-		env: {
-			...process.env,
-			...ENV,
-			PUBLIC_SUPABASE_URL: proxyUrl,
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			BUILD_DIR: 'build'
-		},
-		stdio: ['ignore', 'ignore', 'inherit']
+	const proxy = await startCountingProxy(GATEWAY);
+	const counts = proxy.counts;
+	const app: ChildProcess = await servePortal({
+		port: PORT,
+		env: { ...ENV, PUBLIC_SUPABASE_URL: proxy.url },
+		rebuild: args.build,
+		log
 	});
 	const db = new pg.Client({ connectionString: DB_URL });
 	await db.connect();
 	let users: User[] = [];
 	try {
-		await waitUp(30_000);
 		users = await createUsers(db);
 		for (const u of users) await signIn(u);
 		log(
@@ -463,7 +325,7 @@ async function main() {
 		for (const u of users) await service.auth.admin.deleteUser(u.id).catch(() => {});
 		await db.end();
 		app.kill('SIGTERM');
-		proxy.close();
+		proxy.server.close();
 	}
 }
 

@@ -145,26 +145,57 @@ begin
     update public.visits set status = 'completed' where id = v_visit;
     insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals)
     values (v_a, v_visit, v_a_doctor, 'BP improving on current regimen. Continue amlodipine; recheck HbA1c.',
-            '{"heart_rate": 72, "bp_systolic": 138, "bp_diastolic": 86, "temperature_c": 36.7, "spo2": 97, "weight_kg": 68.5}');
+            '{"heart_rate": 72, "bp_systolic": 138, "bp_diastolic": 86, "temperature_c": 36.7, "spo2": 97}');
+    -- signed at the end of the visit, then amended once (the original stays as version 1)
+    update public.visit_notes set signed_at = now() - interval '7 days' + interval '25 minutes', signed_by = v_a_doctor
+     where visit_id = v_visit;
+    insert into public.visit_note_amendments (organization_id, visit_id, version, notes, vitals, reason, changed_fields, author_id)
+    values (v_a, v_visit, 2, 'BP improving on current regimen. Continue amlodipine; recheck HbA1c. Weight measured after the consultation.',
+            '{"heart_rate": 72, "bp_systolic": 138, "bp_diastolic": 86, "temperature_c": 36.7, "spo2": 97, "weight_kg": 68.5}',
+            'Weight was measured by the nurse after signing', array['notes', 'weight_kg'], v_a_doctor);
     insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name, priority)
     values (v_a, v_patient, v_visit, v_a_doctor, 'HBA1C', 'Haemoglobin A1c', 'routine') returning id into v_order;
     update public.lab_orders set status = 'collected', collected_by = v_a_nurse where id = v_order;
     update public.lab_orders
-       set status = 'resulted', result_value = '6.1', result_unit = '%', reference_range = '4.0-5.6', resulted_by = v_a_lab
+       set status = 'resulted', result_value = '6.1', result_unit = '%', reference_range = '4.0-5.6',
+           result_flag = 'high', result_notes = 'Above target; consistent with prediabetes range.', resulted_by = v_a_lab
      where id = v_order;
     insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name, priority)
     values (v_a, v_patient, v_visit, v_a_doctor, 'LIPID', 'Lipid panel', 'routine');
-    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, duration_days, refills, instructions)
-    values (v_a, v_patient, v_visit, v_a_doctor, 'Amlodipine', '5 mg', 'oral', 'once daily', 90, 2, 'Take in the morning.');
-    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, quantity)
-    values (v_a, v_patient, v_visit, v_a_doctor, 'Paracetamol', '1 g', 'oral', 'up to four times daily', '32 tablets')
+    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, duration_days, quantity, quantity_unit, refills, instructions)
+    values (v_a, v_patient, v_visit, v_a_doctor, 'Amlodipine', '5 mg', 'oral', 'once daily', 30, 30, 'tablets', 2, 'Take in the morning.')
     returning id into v_rx;
-    update public.prescriptions set status = 'completed', completed_by = v_a_pharmacist where id = v_rx;
+    -- first fill dispensed, two refills left
+    insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity, dispensed_by)
+    values (v_a, v_rx, 1, 30, v_a_pharmacist);
+    update public.prescriptions set fills_dispensed = 1, last_dispensed_at = now() where id = v_rx;
+    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, quantity, quantity_unit)
+    values (v_a, v_patient, v_visit, v_a_doctor, 'Paracetamol', '1 g', 'oral', 'up to four times daily', 32, 'tablets')
+    returning id into v_rx;
+    insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity, dispensed_by)
+    values (v_a, v_rx, 1, 32, v_a_pharmacist);
+    update public.prescriptions set fills_dispensed = 1, last_dispensed_at = now(), status = 'completed', completed_by = v_a_pharmacist
+     where id = v_rx;
+    insert into public.allergies (organization_id, patient_id, kind, substance, reaction, severity, recorded_by, created_at)
+    values
+      (v_a, v_patient, 'allergy', 'Penicillin', 'Anaphylaxis (1998)', 'severe', v_a_doctor, now() - interval '2 years'),
+      (v_a, v_patient, 'allergy', 'Latex', 'Contact dermatitis', 'moderate', v_a_nurse, now() - interval '1 year'),
+      (v_a, v_patient, 'intolerance', 'Codeine', 'Nausea and vomiting', 'mild', v_a_pharmacist, now() - interval '6 months');
+    insert into public.problems (organization_id, patient_id, description, code, onset_date, status, recorded_by)
+    values
+      (v_a, v_patient, 'Essential hypertension', 'I10', '2015-06-01', 'active', v_a_doctor),
+      (v_a, v_patient, 'Type 2 diabetes mellitus, diet-controlled', 'E11.9', '2021-03-15', 'active', v_a_doctor),
+      (v_a, v_patient, 'Acute appendicitis (appendicectomy)', 'K35.80', '1962-08-01', 'resolved', v_a_doctor);
 
     select id into v_patient from public.patients where organization_id = v_a and family_name = 'Smith';
+    insert into public.allergies (organization_id, patient_id, kind, substance, reaction, severity, recorded_by)
+    values (v_a, v_patient, 'allergy', 'Peanut', 'Urticaria and wheeze', 'severe', v_a_nurse);
+    insert into public.problems (organization_id, patient_id, description, code, onset_date, recorded_by)
+    values (v_a, v_patient, 'Asthma, mild intermittent', 'J45.20', '2020-02-01', v_a_doctor);
     insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason, created_by)
     values (v_a, v_patient, v_a_doctor, date_trunc('day', now()) + interval '1 day 9 hours', 'Childhood vaccination', v_a_reception);
     select id into v_patient from public.patients where organization_id = v_a and family_name = 'Okonkwo';
+    insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values (v_a, v_patient, v_a_nurse);
     insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason, created_by)
     values (v_a, v_patient, v_a_nurse, date_trunc('day', now()) + interval '1 day 10 hours 30 minutes', 'Wound dressing', v_a_reception);
     insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name, priority)
@@ -178,7 +209,15 @@ begin
       (v_b, 'Carlos', 'Mendes', '1963-12-01', 'male', '+1 555 0202', '{"insurer": "MediCare Plus"}', v_b_reception),
       (v_b, 'Eleanor', 'Whitfield', '1990-06-06', 'female', null, '{"insurer": "Self-pay"}', v_b_reception);
 
+    select id into v_patient from public.patients where organization_id = v_b and family_name = 'Nwosu';
+    insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values (v_b, v_patient, v_b_nurse);
     select id into v_patient from public.patients where organization_id = v_b and family_name = 'Mendes';
+    insert into public.allergies (organization_id, patient_id, kind, substance, reaction, severity, recorded_by)
+    values (v_b, v_patient, 'allergy', 'Iodinated contrast media', 'Hives', 'moderate', v_b_nurse);
+    insert into public.problems (organization_id, patient_id, description, code, onset_date, recorded_by)
+    values
+      (v_b, v_patient, 'Acute chest pain, under investigation', 'R07.9', current_date, v_b_doctor),
+      (v_b, v_patient, 'Hyperlipidaemia', 'E78.5', '2018-01-01', v_b_doctor);
     insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason, status, created_by)
     values (v_b, v_patient, v_b_doctor, now() - interval '1 hour', 'Chest pain, admitted via ED', 'in_progress', v_b_reception)
     returning id into v_visit;
@@ -187,8 +226,19 @@ begin
             '{"heart_rate": 104, "bp_systolic": 152, "bp_diastolic": 94, "resp_rate": 20, "spo2": 95}');
     insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name, priority)
     values (v_b, v_patient, v_visit, v_b_doctor, 'TROP', 'High-sensitivity troponin', 'stat');
-    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, quantity)
-    values (v_b, v_patient, v_visit, v_b_doctor, 'Aspirin', '300 mg', 'oral', 'once', '1 tablet');
+    insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, route, frequency, quantity, quantity_unit)
+    values (v_b, v_patient, v_visit, v_b_doctor, 'Aspirin', '300 mg', 'oral', 'once', 1, 'tablet');
   end if;
 end;
 $$;
+
+-- Note templates (chart safety): each clinic's starting texts for visit notes.
+insert into public.note_templates (organization_id, name, body, created_by)
+values
+  ('a0a0a0a0-0000-4000-8000-000000000001', 'General consultation',
+   E'Presenting complaint:\n\nHistory:\n\nExamination:\n\nAssessment:\n\nPlan:\n', '00000000-0000-4000-8000-00000000a001'),
+  ('a0a0a0a0-0000-4000-8000-000000000001', 'Blood pressure review',
+   E'Home readings:\nAdherence and side effects:\nLifestyle:\nPlan (target < 140/90):\n', '00000000-0000-4000-8000-00000000a001'),
+  ('b0b0b0b0-0000-4000-8000-000000000002', 'Emergency triage',
+   E'Triage category:\nPresenting complaint:\nObservations:\nImmediate actions:\n', '00000000-0000-4000-8000-00000000b001')
+on conflict (organization_id, name) do nothing;

@@ -5,7 +5,39 @@ export type Database = {
   
   "public": {
           Tables: {
-            "audit_log": {
+            "allergies": {
+                  Row: {
+                    "created_at": string,"id": string,"kind": Database["public"]['Enums']["allergy_kind"],"organization_id": string,"patient_id": string,"reaction": string | null,"recorded_by": string | null,"severity": Database["public"]['Enums']["allergy_severity"],"status": Database["public"]['Enums']["allergy_status"],"substance": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"id"?: string,"kind"?: Database["public"]['Enums']["allergy_kind"],"organization_id"?: string,"patient_id": string,"reaction"?: string | null,"recorded_by"?: string | null,"severity"?: Database["public"]['Enums']["allergy_severity"],"status"?: Database["public"]['Enums']["allergy_status"],"substance": string,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"id"?: string,"kind"?: Database["public"]['Enums']["allergy_kind"],"organization_id"?: string,"patient_id"?: string,"reaction"?: string | null,"recorded_by"?: string | null,"severity"?: Database["public"]['Enums']["allergy_severity"],"status"?: Database["public"]['Enums']["allergy_status"],"substance"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "allergies_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "allergies_patient_fkey"
+      columns: ["organization_id","patient_id"]
+isOneToOne: false
+      referencedRelation: "patients"
+      referencedColumns: ["organization_id","id"]
+    },{
+      foreignKeyName: "allergies_recorded_by_fkey"
+      columns: ["recorded_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"audit_log": {
                   Row: {
                     "action": Database["public"]['Enums']["audit_action"],"actor_id": string | null,"changes": NonNullable<Json>,"created_at": string,"hash": string,"id": number,"organization_id": string,"prev_hash": string | null,"row_id": string | null,"table_name": string
                   }
@@ -91,14 +123,14 @@ isOneToOne: false
                   ]
                 },"lab_orders": {
                   Row: {
-                    "cancel_reason": string | null,"clinical_notes": string | null,"collected_at": string | null,"collected_by": string | null,"created_at": string,"id": string,"ordered_by": string | null,"organization_id": string,"patient_id": string,"priority": Database["public"]['Enums']["lab_order_priority"],"reference_range": string | null,"result_notes": string | null,"result_unit": string | null,"result_value": string | null,"resulted_at": string | null,"resulted_by": string | null,"status": Database["public"]['Enums']["lab_order_status"],"test_code": string,"test_name": string,"updated_at": string,"visit_id": string | null
+                    "cancel_reason": string | null,"clinical_notes": string | null,"collected_at": string | null,"collected_by": string | null,"created_at": string,"id": string,"ordered_by": string | null,"organization_id": string,"patient_id": string,"priority": Database["public"]['Enums']["lab_order_priority"],"reference_range": string | null,"result_flag": Database["public"]['Enums']["lab_result_flag"] | null,"result_notes": string | null,"result_unit": string | null,"result_value": string | null,"resulted_at": string | null,"resulted_by": string | null,"status": Database["public"]['Enums']["lab_order_status"],"test_code": string,"test_name": string,"updated_at": string,"visit_id": string | null
                   }
                   ComputedFields: never
                   Insert: {
-                    "cancel_reason"?: string | null,"clinical_notes"?: string | null,"collected_at"?: string | null,"collected_by"?: string | null,"created_at"?: string,"id"?: string,"ordered_by"?: string | null,"organization_id"?: string,"patient_id": string,"priority"?: Database["public"]['Enums']["lab_order_priority"],"reference_range"?: string | null,"result_notes"?: string | null,"result_unit"?: string | null,"result_value"?: string | null,"resulted_at"?: string | null,"resulted_by"?: string | null,"status"?: Database["public"]['Enums']["lab_order_status"],"test_code": string,"test_name": string,"updated_at"?: string,"visit_id"?: string | null
+                    "cancel_reason"?: string | null,"clinical_notes"?: string | null,"collected_at"?: string | null,"collected_by"?: string | null,"created_at"?: string,"id"?: string,"ordered_by"?: string | null,"organization_id"?: string,"patient_id": string,"priority"?: Database["public"]['Enums']["lab_order_priority"],"reference_range"?: string | null,"result_flag"?: Database["public"]['Enums']["lab_result_flag"] | null,"result_notes"?: string | null,"result_unit"?: string | null,"result_value"?: string | null,"resulted_at"?: string | null,"resulted_by"?: string | null,"status"?: Database["public"]['Enums']["lab_order_status"],"test_code": string,"test_name": string,"updated_at"?: string,"visit_id"?: string | null
                   }
                   Update: {
-                    "cancel_reason"?: string | null,"clinical_notes"?: string | null,"collected_at"?: string | null,"collected_by"?: string | null,"created_at"?: string,"id"?: string,"ordered_by"?: string | null,"organization_id"?: string,"patient_id"?: string,"priority"?: Database["public"]['Enums']["lab_order_priority"],"reference_range"?: string | null,"result_notes"?: string | null,"result_unit"?: string | null,"result_value"?: string | null,"resulted_at"?: string | null,"resulted_by"?: string | null,"status"?: Database["public"]['Enums']["lab_order_status"],"test_code"?: string,"test_name"?: string,"updated_at"?: string,"visit_id"?: string | null
+                    "cancel_reason"?: string | null,"clinical_notes"?: string | null,"collected_at"?: string | null,"collected_by"?: string | null,"created_at"?: string,"id"?: string,"ordered_by"?: string | null,"organization_id"?: string,"patient_id"?: string,"priority"?: Database["public"]['Enums']["lab_order_priority"],"reference_range"?: string | null,"result_flag"?: Database["public"]['Enums']["lab_result_flag"] | null,"result_notes"?: string | null,"result_unit"?: string | null,"result_value"?: string | null,"resulted_at"?: string | null,"resulted_by"?: string | null,"status"?: Database["public"]['Enums']["lab_order_status"],"test_code"?: string,"test_name"?: string,"updated_at"?: string,"visit_id"?: string | null
                   }
                   Relationships: [
                     {
@@ -139,6 +171,38 @@ isOneToOne: false
       referencedColumns: ["organization_id","id"]
     }
                   ]
+                },"lab_result_amendments": {
+                  Row: {
+                    "amended_by": string | null,"changed_fields": (string)[],"created_at": string,"id": string,"lab_order_id": string,"organization_id": string,"reason": string,"reference_range": string | null,"result_flag": Database["public"]['Enums']["lab_result_flag"] | null,"result_notes": string | null,"result_unit": string | null,"result_value": string,"updated_at": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "amended_by"?: string | null,"changed_fields": (string)[],"created_at"?: string,"id"?: string,"lab_order_id": string,"organization_id": string,"reason": string,"reference_range"?: string | null,"result_flag"?: Database["public"]['Enums']["lab_result_flag"] | null,"result_notes"?: string | null,"result_unit"?: string | null,"result_value": string,"updated_at"?: string,"version": number
+                  }
+                  Update: {
+                    "amended_by"?: string | null,"changed_fields"?: (string)[],"created_at"?: string,"id"?: string,"lab_order_id"?: string,"organization_id"?: string,"reason"?: string,"reference_range"?: string | null,"result_flag"?: Database["public"]['Enums']["lab_result_flag"] | null,"result_notes"?: string | null,"result_unit"?: string | null,"result_value"?: string,"updated_at"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "lab_result_amendments_amended_by_fkey"
+      columns: ["amended_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "lab_result_amendments_lab_order_fkey"
+      columns: ["organization_id","lab_order_id"]
+isOneToOne: false
+      referencedRelation: "lab_orders"
+      referencedColumns: ["organization_id","id"]
+    },{
+      foreignKeyName: "lab_result_amendments_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
                 },"memberships": {
                   Row: {
                     "created_at": string,"id": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status": Database["public"]['Enums']["membership_status"],"updated_at": string,"user_id": string
@@ -162,6 +226,64 @@ isOneToOne: false
       columns: ["user_id"]
 isOneToOne: false
       referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"no_known_allergies": {
+                  Row: {
+                    "created_at": string,"organization_id": string,"patient_id": string,"recorded_by": string | null,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"organization_id"?: string,"patient_id": string,"recorded_by"?: string | null,"updated_at"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"organization_id"?: string,"patient_id"?: string,"recorded_by"?: string | null,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "no_known_allergies_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "no_known_allergies_patient_fkey"
+      columns: ["organization_id","patient_id"]
+isOneToOne: true
+      referencedRelation: "patients"
+      referencedColumns: ["organization_id","id"]
+    },{
+      foreignKeyName: "no_known_allergies_recorded_by_fkey"
+      columns: ["recorded_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"note_templates": {
+                  Row: {
+                    "active": boolean,"body": string,"created_at": string,"created_by": string | null,"id": string,"name": string,"organization_id": string,"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "active"?: boolean,"body": string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"name": string,"organization_id"?: string,"updated_at"?: string
+                  }
+                  Update: {
+                    "active"?: boolean,"body"?: string,"created_at"?: string,"created_by"?: string | null,"id"?: string,"name"?: string,"organization_id"?: string,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "note_templates_created_by_fkey"
+      columns: ["created_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "note_templates_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
       referencedColumns: ["id"]
     }
                   ]
@@ -307,16 +429,48 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
-                },"prescriptions": {
+                },"prescription_dispenses": {
                   Row: {
-                    "completed_at": string | null,"completed_by": string | null,"created_at": string,"dose": string,"duration_days": number | null,"frequency": string,"id": string,"instructions": string | null,"medication": string,"organization_id": string,"patient_id": string,"prescriber_id": string | null,"quantity": string | null,"refills": number,"route": string,"status": Database["public"]['Enums']["prescription_status"],"stop_reason": string | null,"stopped_at": string | null,"stopped_by": string | null,"updated_at": string,"visit_id": string | null
+                    "created_at": string,"dispensed_by": string | null,"fill_number": number,"id": string,"organization_id": string,"prescription_id": string,"quantity": number,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "completed_at"?: string | null,"completed_by"?: string | null,"created_at"?: string,"dose": string,"duration_days"?: number | null,"frequency": string,"id"?: string,"instructions"?: string | null,"medication": string,"organization_id"?: string,"patient_id": string,"prescriber_id"?: string | null,"quantity"?: string | null,"refills"?: number,"route"?: string,"status"?: Database["public"]['Enums']["prescription_status"],"stop_reason"?: string | null,"stopped_at"?: string | null,"stopped_by"?: string | null,"updated_at"?: string,"visit_id"?: string | null
+                    "created_at"?: string,"dispensed_by"?: string | null,"fill_number": number,"id"?: string,"organization_id": string,"prescription_id": string,"quantity": number,"updated_at"?: string
                   }
                   Update: {
-                    "completed_at"?: string | null,"completed_by"?: string | null,"created_at"?: string,"dose"?: string,"duration_days"?: number | null,"frequency"?: string,"id"?: string,"instructions"?: string | null,"medication"?: string,"organization_id"?: string,"patient_id"?: string,"prescriber_id"?: string | null,"quantity"?: string | null,"refills"?: number,"route"?: string,"status"?: Database["public"]['Enums']["prescription_status"],"stop_reason"?: string | null,"stopped_at"?: string | null,"stopped_by"?: string | null,"updated_at"?: string,"visit_id"?: string | null
+                    "created_at"?: string,"dispensed_by"?: string | null,"fill_number"?: number,"id"?: string,"organization_id"?: string,"prescription_id"?: string,"quantity"?: number,"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "prescription_dispenses_dispensed_by_fkey"
+      columns: ["dispensed_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "prescription_dispenses_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "prescription_dispenses_prescription_fkey"
+      columns: ["organization_id","prescription_id"]
+isOneToOne: false
+      referencedRelation: "prescriptions"
+      referencedColumns: ["organization_id","id"]
+    }
+                  ]
+                },"prescriptions": {
+                  Row: {
+                    "allergy_override_reason": string | null,"allergy_warning": string | null,"completed_at": string | null,"completed_by": string | null,"created_at": string,"dose": string,"duration_days": number | null,"fills_dispensed": number,"frequency": string,"id": string,"instructions": string | null,"last_dispensed_at": string | null,"medication": string,"organization_id": string,"patient_id": string,"prescriber_id": string | null,"quantity": number,"quantity_unit": string,"refills": number,"route": string,"status": Database["public"]['Enums']["prescription_status"],"stop_reason": string | null,"stopped_at": string | null,"stopped_by": string | null,"updated_at": string,"visit_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "allergy_override_reason"?: string | null,"allergy_warning"?: string | null,"completed_at"?: string | null,"completed_by"?: string | null,"created_at"?: string,"dose": string,"duration_days"?: number | null,"fills_dispensed"?: number,"frequency": string,"id"?: string,"instructions"?: string | null,"last_dispensed_at"?: string | null,"medication": string,"organization_id"?: string,"patient_id": string,"prescriber_id"?: string | null,"quantity": number,"quantity_unit"?: string,"refills"?: number,"route"?: string,"status"?: Database["public"]['Enums']["prescription_status"],"stop_reason"?: string | null,"stopped_at"?: string | null,"stopped_by"?: string | null,"updated_at"?: string,"visit_id"?: string | null
+                  }
+                  Update: {
+                    "allergy_override_reason"?: string | null,"allergy_warning"?: string | null,"completed_at"?: string | null,"completed_by"?: string | null,"created_at"?: string,"dose"?: string,"duration_days"?: number | null,"fills_dispensed"?: number,"frequency"?: string,"id"?: string,"instructions"?: string | null,"last_dispensed_at"?: string | null,"medication"?: string,"organization_id"?: string,"patient_id"?: string,"prescriber_id"?: string | null,"quantity"?: number,"quantity_unit"?: string,"refills"?: number,"route"?: string,"status"?: Database["public"]['Enums']["prescription_status"],"stop_reason"?: string | null,"stopped_at"?: string | null,"stopped_by"?: string | null,"updated_at"?: string,"visit_id"?: string | null
                   }
                   Relationships: [
                     {
@@ -355,6 +509,38 @@ isOneToOne: false
 isOneToOne: false
       referencedRelation: "visits"
       referencedColumns: ["organization_id","id"]
+    }
+                  ]
+                },"problems": {
+                  Row: {
+                    "code": string | null,"created_at": string,"description": string,"id": string,"onset_date": string | null,"organization_id": string,"patient_id": string,"recorded_by": string | null,"resolved_at": string | null,"status": Database["public"]['Enums']["problem_status"],"updated_at": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "code"?: string | null,"created_at"?: string,"description": string,"id"?: string,"onset_date"?: string | null,"organization_id"?: string,"patient_id": string,"recorded_by"?: string | null,"resolved_at"?: string | null,"status"?: Database["public"]['Enums']["problem_status"],"updated_at"?: string
+                  }
+                  Update: {
+                    "code"?: string | null,"created_at"?: string,"description"?: string,"id"?: string,"onset_date"?: string | null,"organization_id"?: string,"patient_id"?: string,"recorded_by"?: string | null,"resolved_at"?: string | null,"status"?: Database["public"]['Enums']["problem_status"],"updated_at"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "problems_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "problems_patient_fkey"
+      columns: ["organization_id","patient_id"]
+isOneToOne: false
+      referencedRelation: "patients"
+      referencedColumns: ["organization_id","id"]
+    },{
+      foreignKeyName: "problems_recorded_by_fkey"
+      columns: ["recorded_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
     }
                   ]
                 },"profiles": {
@@ -423,16 +609,48 @@ isOneToOne: false
       referencedColumns: ["id"]
     }
                   ]
-                },"visit_notes": {
+                },"visit_note_amendments": {
                   Row: {
-                    "author_id": string | null,"created_at": string,"notes": string | null,"organization_id": string,"updated_at": string,"visit_id": string,"vitals": NonNullable<Json>
+                    "author_id": string | null,"changed_fields": (string)[],"created_at": string,"id": string,"notes": string | null,"organization_id": string,"reason": string,"updated_at": string,"version": number,"visit_id": string,"vitals": NonNullable<Json>
                   }
                   ComputedFields: never
                   Insert: {
-                    "author_id"?: string | null,"created_at"?: string,"notes"?: string | null,"organization_id"?: string,"updated_at"?: string,"visit_id": string,"vitals"?: NonNullable<Json>
+                    "author_id"?: string | null,"changed_fields": (string)[],"created_at"?: string,"id"?: string,"notes"?: string | null,"organization_id": string,"reason": string,"updated_at"?: string,"version": number,"visit_id": string,"vitals"?: NonNullable<Json>
                   }
                   Update: {
-                    "author_id"?: string | null,"created_at"?: string,"notes"?: string | null,"organization_id"?: string,"updated_at"?: string,"visit_id"?: string,"vitals"?: NonNullable<Json>
+                    "author_id"?: string | null,"changed_fields"?: (string)[],"created_at"?: string,"id"?: string,"notes"?: string | null,"organization_id"?: string,"reason"?: string,"updated_at"?: string,"version"?: number,"visit_id"?: string,"vitals"?: NonNullable<Json>
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "visit_note_amendments_author_id_fkey"
+      columns: ["author_id"]
+isOneToOne: false
+      referencedRelation: "profiles"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "visit_note_amendments_note_fkey"
+      columns: ["organization_id","visit_id"]
+isOneToOne: false
+      referencedRelation: "visit_notes"
+      referencedColumns: ["organization_id","visit_id"]
+    },{
+      foreignKeyName: "visit_note_amendments_organization_id_fkey"
+      columns: ["organization_id"]
+isOneToOne: false
+      referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"visit_notes": {
+                  Row: {
+                    "author_id": string | null,"created_at": string,"notes": string | null,"organization_id": string,"signed_at": string | null,"signed_by": string | null,"updated_at": string,"visit_id": string,"vitals": NonNullable<Json>
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "author_id"?: string | null,"created_at"?: string,"notes"?: string | null,"organization_id"?: string,"signed_at"?: string | null,"signed_by"?: string | null,"updated_at"?: string,"visit_id": string,"vitals"?: NonNullable<Json>
+                  }
+                  Update: {
+                    "author_id"?: string | null,"created_at"?: string,"notes"?: string | null,"organization_id"?: string,"signed_at"?: string | null,"signed_by"?: string | null,"updated_at"?: string,"visit_id"?: string,"vitals"?: NonNullable<Json>
                   }
                   Relationships: [
                     {
@@ -446,6 +664,12 @@ isOneToOne: false
       columns: ["organization_id"]
 isOneToOne: false
       referencedRelation: "organizations"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "visit_notes_signed_by_fkey"
+      columns: ["signed_by"]
+isOneToOne: false
+      referencedRelation: "profiles"
       referencedColumns: ["id"]
     },{
       foreignKeyName: "visit_notes_visit_fkey"
@@ -506,19 +730,24 @@ isOneToOne: false
                            },
 "active_prescriptions":
 { Args: { "lim"?: number }; Returns: {
-              "completed_at": string | null,
+              "allergy_override_reason": string | null,
+"allergy_warning": string | null,
+"completed_at": string | null,
 "completed_by": string | null,
 "created_at": string,
 "dose": string,
 "duration_days": number | null,
+"fills_dispensed": number,
 "frequency": string,
 "id": string,
 "instructions": string | null,
+"last_dispensed_at": string | null,
 "medication": string,
 "organization_id": string,
 "patient_id": string,
 "prescriber_id": string | null,
-"quantity": string | null,
+"quantity": number,
+"quantity_unit": string,
 "refills": number,
 "route": string,
 "status": Database["public"]['Enums']["prescription_status"],
@@ -534,6 +763,12 @@ isOneToOne: false
         isOneToOne: false
         isSetofReturn: true
       } },
+"amend_lab_result":
+{ Args: { "lab_order_id": string,"reason": string,"reference_range": string,"result_flag": Database["public"]['Enums']["lab_result_flag"],"result_notes": string,"result_unit": string,"result_value": string }; Returns: number
+                           },
+"amend_visit_note":
+{ Args: { "notes": string,"reason": string,"visit_id": string,"vitals": Json }; Returns: number
+                           },
 "count_lab_orders":
 { Args: { "statuses"?: (Database["public"]['Enums']["lab_order_status"])[] }; Returns: number
                            },
@@ -551,8 +786,46 @@ isOneToOne: false
 "create_visit":
 { Args: { "notes"?: string,"patient_id": string,"reason": string,"scheduled_at": string,"vitals"?: Json }; Returns: string
                            },
+"current_medications":
+{ Args: { "patient_id": string }; Returns: {
+              "allergy_override_reason": string | null,
+"allergy_warning": string | null,
+"completed_at": string | null,
+"completed_by": string | null,
+"created_at": string,
+"dose": string,
+"duration_days": number | null,
+"fills_dispensed": number,
+"frequency": string,
+"id": string,
+"instructions": string | null,
+"last_dispensed_at": string | null,
+"medication": string,
+"organization_id": string,
+"patient_id": string,
+"prescriber_id": string | null,
+"quantity": number,
+"quantity_unit": string,
+"refills": number,
+"route": string,
+"status": Database["public"]['Enums']["prescription_status"],
+"stop_reason": string | null,
+"stopped_at": string | null,
+"stopped_by": string | null,
+"updated_at": string,
+"visit_id": string | null
+            }[]
+                          SetofOptions: {
+        from: "*"
+        to: "prescriptions"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "custom_access_token_hook":
 { Args: { "event": Json }; Returns: Json
+                           },
+"dispense_prescription":
+{ Args: { "prescription_id": string,"quantity"?: number }; Returns: number
                            },
 "end_support_access":
 { Args: Record<PropertyKey, never>; Returns: number
@@ -609,6 +882,7 @@ isOneToOne: false
 "patient_id": string,
 "priority": Database["public"]['Enums']["lab_order_priority"],
 "reference_range": string | null,
+"result_flag": Database["public"]['Enums']["lab_result_flag"] | null,
 "result_notes": string | null,
 "result_unit": string | null,
 "result_value": string | null,
@@ -707,6 +981,9 @@ isOneToOne: false
 "sign_in_succeeded":
 { Args: Record<PropertyKey, never>; Returns: undefined
                            },
+"sign_visit_note":
+{ Args: { "visit_id": string }; Returns: string
+                           },
 "start_support_access":
 { Args: { "minutes": number,"organization_id": string,"reason": string }; Returns: string
                            },
@@ -720,7 +997,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "audit_action": "insert"|"update"|"delete"|"view"|"export","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
+            "allergy_kind": "allergy"|"intolerance","allergy_severity": "mild"|"moderate"|"severe"|"unknown","allergy_status": "active"|"inactive"|"entered_in_error","audit_action": "insert"|"update"|"delete"|"view"|"export","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","lab_result_flag": "normal"|"low"|"high"|"critically_low"|"critically_high"|"abnormal","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","problem_status": "active"|"resolved"|"entered_in_error","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -836,7 +1113,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "audit_action": ["insert", "update", "delete", "view", "export"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
+            "allergy_kind": ["allergy", "intolerance"],"allergy_severity": ["mild", "moderate", "severe", "unknown"],"allergy_status": ["active", "inactive", "entered_in_error"],"audit_action": ["insert", "update", "delete", "view", "export"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"lab_result_flag": ["normal", "low", "high", "critically_low", "critically_high", "abnormal"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"problem_status": ["active", "resolved", "entered_in_error"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
           }
         }
 } as const

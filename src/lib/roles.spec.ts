@@ -15,7 +15,7 @@ describe('inRoleSet', () => {
 	it('answers membership of a named set, and no for no role', () => {
 		expect(inRoleSet('receptionist', 'care_team_roles')).toBe(true);
 		expect(inRoleSet('receptionist', 'clinical_reader_roles')).toBe(false);
-		expect(inRoleSet('pharmacist', 'prescription_writer_roles')).toBe(true);
+		expect(inRoleSet('pharmacist', 'dispenser_roles')).toBe(true);
 		expect(inRoleSet(null, 'admin_roles')).toBe(false);
 		expect(inRoleSet('support', 'lab_reader_roles')).toBe(false);
 	});

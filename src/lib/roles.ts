@@ -35,8 +35,14 @@ export const ROLE_SETS = {
 	prescription_reader_roles: ['admin', 'doctor', 'nurse', 'pharmacist'],
 	/** Prescribe, amend and stop prescriptions. */
 	prescriber_roles: ['doctor'],
-	/** Update prescriptions; those outside `prescriber_roles` may only mark one completed (dispensed). */
-	prescription_writer_roles: ['doctor', 'pharmacist']
+	/** Dispense prescriptions (record each fill: who, when, quantity). */
+	dispenser_roles: ['pharmacist'],
+	/** Read allergies and intolerances (and a recorded "no known allergies"). */
+	safety_reader_roles: ['admin', 'doctor', 'nurse', 'lab_technician', 'pharmacist'],
+	/** Record, correct and retire allergies; record or retract "no known allergies". */
+	allergy_writer_roles: ['doctor', 'nurse', 'pharmacist'],
+	/** Read the problem list (diagnoses). */
+	problem_reader_roles: ['admin', 'doctor', 'nurse', 'pharmacist']
 } as const satisfies Record<string, readonly Role[]>;
 export type RoleSet = keyof typeof ROLE_SETS;
 

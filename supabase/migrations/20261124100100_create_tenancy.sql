@@ -589,18 +589,57 @@ $$;
 comment on function private.prescriber_roles() is
   'Role set: prescribe, amend and stop prescriptions.';
 
-create function private.prescription_writer_roles()
+create function private.dispenser_roles()
 returns public.member_role[]
 language plpgsql
 stable
 set search_path = ''
 as $$
 begin
-  return '{doctor,pharmacist}'::public.member_role[];
+  return '{pharmacist}'::public.member_role[];
 end;
 $$;
-comment on function private.prescription_writer_roles() is
-  'Role set: update prescriptions (those outside prescriber_roles() may only mark one completed, i.e. dispensed).';
+comment on function private.dispenser_roles() is
+  'Role set: dispense prescriptions (record each fill: who, when, quantity).';
+
+create function private.safety_reader_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse,lab_technician,pharmacist}'::public.member_role[];
+end;
+$$;
+comment on function private.safety_reader_roles() is
+  'Role set: read allergies and intolerances (and a recorded "no known allergies").';
+
+create function private.allergy_writer_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{doctor,nurse,pharmacist}'::public.member_role[];
+end;
+$$;
+comment on function private.allergy_writer_roles() is
+  'Role set: record, correct and retire allergies; record or retract "no known allergies".';
+
+create function private.problem_reader_roles()
+returns public.member_role[]
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  return '{admin,doctor,nurse,pharmacist}'::public.member_role[];
+end;
+$$;
+comment on function private.problem_reader_roles() is
+  'Role set: read the problem list (diagnoses).';
 
 create function private.is_org_admin()
 returns boolean
@@ -625,7 +664,8 @@ revoke execute on function
   private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
   private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
   private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
-  private.prescription_writer_roles(), private.is_org_admin()
+  private.dispenser_roles(), private.safety_reader_roles(), private.allergy_writer_roles(),
+  private.problem_reader_roles(), private.is_org_admin()
 from public, anon;
 grant execute on function
   private.current_membership(), private.current_org_id(), private.current_org_role(),
@@ -633,7 +673,8 @@ grant execute on function
   private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
   private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
   private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
-  private.prescription_writer_roles(), private.is_org_admin()
+  private.dispenser_roles(), private.safety_reader_roles(), private.allergy_writer_roles(),
+  private.problem_reader_roles(), private.is_org_admin()
 to authenticated, service_role;
 
 -- The read scope: SELECT policies of the clinic tables compare organization_id with ONE scalar,

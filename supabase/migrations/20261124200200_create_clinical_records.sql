@@ -4,7 +4,9 @@
 -- Staff ids (clinician, orderer, prescriber, resulted_by) default to the caller and must be active
 -- members of the same clinic. Who may do what: docs/permissions.md.
 --   visits        scheduling (receptionists included): who, when, why, status
---   visit_notes   notes and vitals, one row per visit: clinical roles only (never receptionists)
+--   visit_notes   notes and vitals, one row per visit: clinical roles only (never receptionists);
+--                 a draft until signed (sign_visit_note: who, when; completes the visit), never
+--                 updated once signed: later changes are amendments (chart-safety migration)
 
 -- Types ---------------------------------------------------------------------------------------------
 create type public.visit_status as enum ('scheduled', 'in_progress', 'completed', 'cancelled');
@@ -16,8 +18,11 @@ comment on type public.lab_order_priority is 'How soon a lab order is needed.';
 create type public.lab_order_status as enum ('ordered', 'collected', 'resulted', 'cancelled');
 comment on type public.lab_order_status is 'ordered → collected → resulted; ordered/collected → cancelled. resulted and cancelled are final.';
 
+create type public.lab_result_flag as enum ('normal', 'low', 'high', 'critically_low', 'critically_high', 'abnormal');
+comment on type public.lab_result_flag is 'How a lab result compares with its reference range.';
+
 create type public.prescription_status as enum ('active', 'completed', 'stopped');
-comment on type public.prescription_status is 'active → completed | stopped (stop_reason required). completed and stopped are final.';
+comment on type public.prescription_status is 'active until its last fill is dispensed (→ completed) or it is stopped (stop_reason required). completed and stopped are final.';
 
 -- Visits ----------------------------------------------------------------------------------------------
 create table public.visits (
@@ -58,20 +63,24 @@ create table public.visit_notes (
   notes text check (char_length(notes) <= 20000),
   vitals jsonb not null default '{}'::jsonb,
   author_id uuid default auth.uid() references public.profiles (id),
+  signed_at timestamptz,
+  signed_by uuid references public.profiles (id),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   -- keyed within the clinic: a key on visit_id alone would answer another clinic's visit id with
   -- "duplicate key" (it has notes) instead of the foreign key's "not present" (a side channel)
   constraint visit_notes_pkey primary key (organization_id, visit_id),
   constraint visit_notes_visit_fkey foreign key (organization_id, visit_id)
-    references public.visits (organization_id, id) on delete cascade
+    references public.visits (organization_id, id) on delete cascade,
+  constraint visit_notes_signed_by_when check ((signed_at is null) = (signed_by is null))
 );
 comment on table public.visit_notes is
-  'Clinical part of a visit (one row per visit): notes and vitals. Readable by admins, doctors and nurses only; written by doctors and nurses.';
+  'Clinical part of a visit (one row per visit): notes and vitals. Readable by admins, doctors and nurses only; written by doctors and nurses while unsigned. Once signed (signed_at/by, set by sign_visit_note) the row is never updated: it stays the original, and changes are visit_note_amendments.';
 comment on column public.visit_notes.vitals is
   'Object with optional numbers: heart_rate (20-250 /min), bp_systolic (50-260 mmHg), bp_diastolic (20-160 mmHg), temperature_c (30-45), resp_rate (4-80 /min), spo2 (50-100 %), weight_kg (0.2-500), height_cm (20-260). Checked by trigger.';
 alter table public.visit_notes enable row level security;
 create index visit_notes_author_id_idx on public.visit_notes (author_id);
+create index visit_notes_signed_by_idx on public.visit_notes (signed_by);
 
 -- Lab orders ------------------------------------------------------------------------------------------
 create table public.lab_orders (
@@ -88,10 +97,12 @@ create table public.lab_orders (
   clinical_notes text check (char_length(clinical_notes) <= 2000),
   collected_at timestamptz,
   collected_by uuid references public.profiles (id),
-  result_value text check (char_length(result_value) <= 2000),
-  result_unit text check (char_length(result_unit) <= 50),
-  reference_range text check (char_length(reference_range) <= 100),
-  result_notes text check (char_length(result_notes) <= 2000),
+  -- result fields: checked by private.check_lab_result() (same limits for corrections)
+  result_value text check (char_length(result_value) <= 60),
+  result_unit text check (char_length(result_unit) <= 30),
+  reference_range text check (char_length(reference_range) <= 60),
+  result_flag public.lab_result_flag,
+  result_notes text check (char_length(result_notes) <= 1000),
   resulted_by uuid references public.profiles (id),
   resulted_at timestamptz,
   cancel_reason text check (char_length(cancel_reason) <= 500),
@@ -132,10 +143,15 @@ create table public.prescriptions (
   route text not null default 'oral' check (char_length(btrim(route)) between 1 and 50),
   frequency text not null check (char_length(btrim(frequency)) between 1 and 100),
   duration_days integer check (duration_days between 1 and 3650),
-  quantity text check (char_length(quantity) <= 100),
+  quantity numeric(10, 2) not null check (quantity > 0 and quantity <= 100000),
+  quantity_unit text not null default 'tablets' check (char_length(btrim(quantity_unit)) between 1 and 30),
   refills integer not null default 0 check (refills between 0 and 24),
   instructions text check (char_length(instructions) <= 2000),
   status public.prescription_status not null default 'active',
+  fills_dispensed integer not null default 0,
+  last_dispensed_at timestamptz,
+  allergy_warning text check (char_length(allergy_warning) <= 1000),
+  allergy_override_reason text check (char_length(allergy_override_reason) <= 500),
   stop_reason text check (char_length(stop_reason) <= 500),
   completed_at timestamptz,
   completed_by uuid references public.profiles (id),
@@ -148,13 +164,14 @@ create table public.prescriptions (
     references public.patients (organization_id, id) on delete cascade,
   constraint prescriptions_visit_fkey foreign key (organization_id, visit_id)
     references public.visits (organization_id, id) on delete set null (visit_id),
-  constraint prescriptions_duration_or_quantity check (duration_days is not null or quantity is not null),
+  constraint prescriptions_fills_within_refills check (fills_dispensed between 0 and refills + 1),
+  constraint prescriptions_completed_after_last_fill check (status <> 'completed' or fills_dispensed = refills + 1),
   constraint prescriptions_stop_reason_when_stopped check (
     (status = 'stopped') = (stop_reason is not null and btrim(stop_reason) <> '')
   )
 );
 comment on table public.prescriptions is
-  'Medication orders. Prescribed by doctors; pharmacists complete them (dispensed); a doctor stops one with a stop_reason. active → completed | stopped, final after that.';
+  'Medication orders: quantity (with quantity_unit) per fill, refills allowed after the first fill. Prescribed by doctors; pharmacists dispense each fill (prescription_dispenses, fills_dispensed); the last fill completes it, or a doctor stops it with a stop_reason. active → completed | stopped, final after that. allergy_warning records the recorded allergies the medication matched when prescribed, allergy_override_reason why it was prescribed anyway.';
 alter table public.prescriptions enable row level security;
 
 create index prescriptions_organization_id_patient_id_created_at_idx
@@ -241,7 +258,7 @@ create trigger prescriptions_forbid_moves before update on public.prescriptions
 create trigger visits_staff_members before insert or update on public.visits
   for each row execute function private.ensure_staff_members('clinician_id', 'created_by');
 create trigger visit_notes_staff_members before insert or update on public.visit_notes
-  for each row execute function private.ensure_staff_members('author_id');
+  for each row execute function private.ensure_staff_members('author_id', 'signed_by');
 create trigger lab_orders_staff_members before insert or update on public.lab_orders
   for each row execute function private.ensure_staff_members('ordered_by', 'collected_by', 'resulted_by');
 create trigger prescriptions_staff_members before insert or update on public.prescriptions
@@ -297,10 +314,12 @@ revoke execute on function private.guard_visit() from public, anon, authenticate
 create trigger visits_guard before insert or update on public.visits
   for each row execute function private.guard_visit();
 
--- Visit notes: vitals structure and ranges; the last writer is the author.
-create function private.check_visit_vitals()
-returns trigger
+-- Vitals: an object of known measurements within plausible ranges (23514, DETAIL = the key).
+-- Shared by visit notes and their amendments.
+create function private.check_vitals(p_vitals jsonb)
+returns void
 language plpgsql
+immutable
 set search_path = ''
 as $$
 declare
@@ -310,13 +329,10 @@ declare
   v_min numeric;
   v_max numeric;
 begin
-  if auth.uid() is not null then
-    new.author_id := auth.uid();
-  end if;
-  if jsonb_typeof(new.vitals) <> 'object' then
+  if p_vitals is null or jsonb_typeof(p_vitals) <> 'object' then
     raise exception 'vitals: must be an object' using errcode = '23514', detail = 'vitals';
   end if;
-  for v_key, v_value in select * from jsonb_each(new.vitals) loop
+  for v_key, v_value in select * from jsonb_each(p_vitals) loop
     select r.lo, r.hi into v_min, v_max
       from (values ('heart_rate', 20, 250), ('bp_systolic', 50, 260), ('bp_diastolic', 20, 160),
                    ('temperature_c', 30, 45), ('resp_rate', 4, 80), ('spo2', 50, 100),
@@ -335,20 +351,84 @@ begin
         using errcode = '23514', detail = v_key;
     end if;
   end loop;
-  if (new.vitals ? 'bp_systolic') and (new.vitals ? 'bp_diastolic')
-     and (new.vitals ->> 'bp_diastolic')::numeric >= (new.vitals ->> 'bp_systolic')::numeric then
+  if (p_vitals ? 'bp_systolic') and (p_vitals ? 'bp_diastolic')
+     and (p_vitals ->> 'bp_diastolic')::numeric >= (p_vitals ->> 'bp_systolic')::numeric then
     raise exception 'vitals "bp_diastolic": must be lower than bp_systolic' using errcode = '23514', detail = 'bp_diastolic';
   end if;
+end;
+$$;
+comment on function private.check_vitals(jsonb) is
+  'Raises 23514 (DETAIL = the measurement) unless the vitals are an object of known measurements within plausible ranges.';
+revoke execute on function private.check_vitals(jsonb) from public, anon;
+grant execute on function private.check_vitals(jsonb) to authenticated;
+
+-- Visit notes: doctors and nurses of the clinic write the draft (visit_notes_00_authorize has
+-- established that first); the last writer is the author; vitals are checked; a signed note is never updated, by anyone (the table
+-- owner included): it is the original the amendments refer to.
+create function private.guard_visit_note()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_api boolean := current_user in ('anon', 'authenticated');
+begin
+  if tg_op = 'UPDATE' and old.signed_at is not null then
+    raise exception 'visit_notes: a signed note is never changed' using errcode = '23514', detail = 'notes',
+      hint = 'Add an amendment instead.';
+  end if;
+  if v_api then
+    new.author_id := auth.uid();
+    if tg_op = 'INSERT' then
+      new.signed_at := null;
+      new.signed_by := null;
+    end if;
+  end if;
+  perform private.check_vitals(new.vitals);
   return new;
 end;
 $$;
-comment on function private.check_visit_vitals() is
-  'Trigger: visit_notes.vitals is an object of known measurements within plausible ranges (23514, DETAIL = key); author = caller.';
-revoke execute on function private.check_visit_vitals() from public, anon, authenticated;
-create trigger visit_notes_check_vitals before insert or update on public.visit_notes
-  for each row execute function private.check_visit_vitals();
+comment on function private.guard_visit_note() is
+  'Trigger: author = caller; vitals checked; a signed note is never updated (23514), by anyone.';
+revoke execute on function private.guard_visit_note() from public, anon, authenticated;
+create trigger visit_notes_guard before insert or update on public.visit_notes
+  for each row execute function private.guard_visit_note();
 
--- Lab orders: forward-only status, who may make each move, result fields only when resulting.
+-- Lab results: one short value (no line breaks, no markup), a unit, a reference range, a flag and
+-- a comment, each bounded (23514, DETAIL = the field). Shared by results and their corrections.
+create function private.check_lab_result(p_value text, p_unit text, p_range text, p_comment text)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_value is null or btrim(p_value) = '' then
+    raise exception 'lab_orders: a result value is required' using errcode = '23514', detail = 'result_value';
+  end if;
+  if char_length(p_value) > 60 or p_value ~ '[[:cntrl:]]' or p_value ~ '<[A-Za-z/!?]' then
+    raise exception 'lab_orders: a result value is one line of at most 60 characters, without markup'
+      using errcode = '23514', detail = 'result_value', hint = 'Put explanations in the comment.';
+  end if;
+  if p_unit is not null and (char_length(p_unit) > 30 or p_unit ~ '[[:cntrl:]<>]') then
+    raise exception 'lab_orders: a unit is at most 30 characters, without markup' using errcode = '23514', detail = 'result_unit';
+  end if;
+  if p_range is not null and (char_length(p_range) > 60 or p_range ~ '[[:cntrl:]]' or p_range ~ '<[A-Za-z/!?]') then
+    raise exception 'lab_orders: a reference range is one line of at most 60 characters, without markup'
+      using errcode = '23514', detail = 'reference_range';
+  end if;
+  if p_comment is not null and (char_length(p_comment) > 1000 or p_comment ~ '<[A-Za-z/!?]') then
+    raise exception 'lab_orders: a comment is at most 1000 characters, without markup' using errcode = '23514', detail = 'result_notes';
+  end if;
+end;
+$$;
+comment on function private.check_lab_result(text, text, text, text) is
+  'Raises 23514 (DETAIL = the field) unless a lab result''s value, unit, reference range and comment are within their bounds and free of markup.';
+revoke execute on function private.check_lab_result(text, text, text, text) from public, anon;
+grant execute on function private.check_lab_result(text, text, text, text) to authenticated;
+
+-- Lab orders: forward-only status, who may make each move, result fields
+-- only when resulting.
 create function private.guard_lab_order()
 returns trigger
 language plpgsql
@@ -366,14 +446,15 @@ begin
       new.ordered_by := auth.uid();
     end if;
     new.collected_at := null; new.collected_by := null;
-    new.result_value := null; new.result_unit := null; new.reference_range := null;
+    new.result_value := null; new.result_unit := null; new.reference_range := null; new.result_flag := null;
     new.result_notes := null; new.resulted_by := null; new.resulted_at := null;
     return new;
   end if;
 
   if old.status in ('resulted', 'cancelled') then
     raise exception 'lab_orders: a % order cannot be changed', old.status
-      using errcode = '23514', detail = 'status', hint = 'Place a new order instead.';
+      using errcode = '23514', detail = 'status',
+            hint = case when old.status = 'resulted' then 'Correct the result instead.' else 'Place a new order instead.' end;
   end if;
   if new.status is distinct from old.status and not (
     (old.status = 'ordered' and new.status in ('collected', 'resulted', 'cancelled'))
@@ -404,13 +485,11 @@ begin
     if v_api and not (v_role = any (private.lab_result_roles())) then
       raise exception 'lab_orders: only lab technicians and doctors record results' using errcode = '42501';
     end if;
-    if new.result_value is null or btrim(new.result_value) = '' then
-      raise exception 'lab_orders: a result value is required' using errcode = '23514', detail = 'result_value';
-    end if;
+    perform private.check_lab_result(new.result_value, new.result_unit, new.reference_range, new.result_notes);
     new.resulted_at := now();
     new.resulted_by := case when v_api then auth.uid() else new.resulted_by end;
-  elsif (new.result_value, new.result_unit, new.reference_range, new.result_notes)
-        is distinct from (old.result_value, old.result_unit, old.reference_range, old.result_notes) then
+  elsif (new.result_value, new.result_unit, new.reference_range, new.result_flag, new.result_notes)
+        is distinct from (old.result_value, old.result_unit, old.reference_range, old.result_flag, old.result_notes) then
     raise exception 'lab_orders: results are recorded together with status resulted'
       using errcode = '23514', detail = 'result_value';
   else
@@ -425,12 +504,15 @@ begin
 end;
 $$;
 comment on function private.guard_lab_order() is
-  'Trigger: lab order status ordered → collected → resulted or → cancelled (final states frozen); results only with status resulted, by lab technicians or doctors; collected/resulted by and at set from the caller.';
+  'Trigger: lab order status ordered → collected → resulted or → cancelled (final states frozen: a result is corrected by an amendment); results only with status resulted, by lab technicians or doctors, bounded (check_lab_result); collected/resulted by and at set from the caller.';
 revoke execute on function private.guard_lab_order() from public, anon, authenticated;
 create trigger lab_orders_guard before insert or update on public.lab_orders
   for each row execute function private.guard_lab_order();
 
--- Prescriptions: forward-only status; pharmacists only complete; stop needs a reason.
+-- Prescriptions: forward-only status; a stop needs a reason; fills are
+-- recorded only by dispensing (private.dispense_prescription, which runs as the owner: the
+-- "not through the API" branch below), and the last fill completes the prescription; once a fill
+-- has been dispensed, what was prescribed no longer changes.
 create function private.guard_prescription()
 returns trigger
 language plpgsql
@@ -438,7 +520,6 @@ set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
-  v_role public.member_role := private.current_org_role();
 begin
   if tg_op = 'INSERT' then
     if new.status <> 'active' then
@@ -447,6 +528,7 @@ begin
     if v_api then
       new.prescriber_id := auth.uid();
     end if;
+    new.fills_dispensed := 0; new.last_dispensed_at := null; new.allergy_warning := null;
     new.completed_at := null; new.completed_by := null; new.stopped_at := null; new.stopped_by := null;
     return new;
   end if;
@@ -456,13 +538,17 @@ begin
       using errcode = '23514', detail = 'status', hint = 'Write a new prescription instead.';
   end if;
 
-  -- only prescribers change what was prescribed; pharmacists (who may update) only mark it completed
-  if v_api and not (v_role = any (private.prescriber_roles())) and (
-    new.status <> 'completed'
-    or (to_jsonb(new) - array['status', 'updated_at', 'completed_at', 'completed_by'])
-       is distinct from (to_jsonb(old) - array['status', 'updated_at', 'completed_at', 'completed_by'])
-  ) then
-    raise exception 'prescriptions: pharmacists can only mark a prescription completed' using errcode = '42501';
+  if v_api then
+    if new.status = 'completed' then
+      raise exception 'prescriptions: a prescription is completed by dispensing its last fill'
+        using errcode = '23514', detail = 'status';
+    end if;
+    if old.fills_dispensed > 0
+       and (to_jsonb(new) - array['status', 'stop_reason', 'updated_at', 'stopped_at', 'stopped_by'])
+           is distinct from (to_jsonb(old) - array['status', 'stop_reason', 'updated_at', 'stopped_at', 'stopped_by']) then
+      raise exception 'prescriptions: a dispensed prescription cannot be changed' using errcode = '23514',
+        detail = 'medication', hint = 'Stop it and write a new prescription.';
+    end if;
   end if;
 
   if new.status = 'completed' then
@@ -478,7 +564,7 @@ begin
 end;
 $$;
 comment on function private.guard_prescription() is
-  'Trigger: prescription status active → completed | stopped, final after that; pharmacists may only complete; completed/stopped by and at set from the caller.';
+  'Trigger: status active → completed (by the last dispensed fill only) | stopped, final after that; a dispensed prescription only stops; completed/stopped by and at set from the caller.';
 revoke execute on function private.guard_prescription() from public, anon, authenticated;
 create trigger prescriptions_guard before insert or update on public.prescriptions
   for each row execute function private.guard_prescription();
@@ -529,7 +615,8 @@ create policy visit_notes_insert_clinician on public.visit_notes
   for insert to authenticated
   with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
 
--- Doctors and nurses amend notes and vitals in their clinic.
+-- Doctors and nurses edit the unsigned notes and vitals of their clinic (guard_visit_note refuses
+-- any update of a signed note).
 create policy visit_notes_update_clinician on public.visit_notes
   for update to authenticated
   using (organization_id = (select private.current_org_id_for(private.clinician_roles())))
@@ -540,7 +627,7 @@ grant select on table public.lab_orders to authenticated;
 grant insert (organization_id, patient_id, visit_id, test_code, test_name, priority, clinical_notes)
   on table public.lab_orders to authenticated;
 grant update (visit_id, test_code, test_name, priority, clinical_notes, status, result_value, result_unit,
-              reference_range, result_notes, cancel_reason)
+              reference_range, result_flag, result_notes, cancel_reason)
   on table public.lab_orders to authenticated;
 
 -- Admins, doctors, nurses and lab technicians see their clinic's lab orders and results.
@@ -562,10 +649,10 @@ create policy lab_orders_update_clinical on public.lab_orders
 -- prescriptions
 grant select on table public.prescriptions to authenticated;
 grant insert (organization_id, patient_id, visit_id, medication, dose, route, frequency, duration_days,
-              quantity, refills, instructions)
+              quantity, quantity_unit, refills, instructions, allergy_override_reason)
   on table public.prescriptions to authenticated;
-grant update (visit_id, medication, dose, route, frequency, duration_days, quantity, refills, instructions,
-              status, stop_reason)
+grant update (visit_id, medication, dose, route, frequency, duration_days, quantity, quantity_unit, refills,
+              instructions, allergy_override_reason, status, stop_reason)
   on table public.prescriptions to authenticated;
 
 -- Admins, doctors, nurses and pharmacists see their clinic's prescriptions.
@@ -578,18 +665,19 @@ create policy prescriptions_insert_doctor on public.prescriptions
   for insert to authenticated
   with check (organization_id = (select private.current_org_id_for(private.prescriber_roles())));
 
--- Doctors amend, stop or complete; pharmacists complete (trigger limits them to that).
-create policy prescriptions_update_prescriber_pharmacist on public.prescriptions
+-- Doctors amend (until the first fill) and stop prescriptions of their clinic. Pharmacists record
+-- fills through dispense_prescription (chart-safety migration), never by updating a prescription.
+create policy prescriptions_update_prescriber on public.prescriptions
   for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.prescription_writer_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.prescription_writer_roles())));
+  using (organization_id = (select private.current_org_id_for(private.prescriber_roles())))
+  with check (organization_id = (select private.current_org_id_for(private.prescriber_roles())));
 
 -- Booking a visit with its notes ----------------------------------------------------------------------
 -- create_visit books a visit together with its notes and vitals in one call, so one transaction: when
 -- the notes are refused (a receptionist, out-of-range vitals) the visit is rolled back too, instead of
 -- staying behind as it would after two separate requests. It runs as the caller
 -- (security invoker): the policies of visits and visit_notes, their column privileges and triggers
--- (guard_visit, check_visit_vitals, staff membership checks, audit) apply exactly as for direct
+-- (guard_visit, guard_visit_note, staff membership checks, audit) apply exactly as for direct
 -- inserts, so it grants nothing a caller could not already do, and nothing a caller could not do
 -- together.
 
@@ -626,3 +714,65 @@ comment on function public.create_visit(uuid, timestamptz, text, text, jsonb) is
   'RPC: books a visit of the caller''s active clinic and, when notes or vitals are given, records them, all or nothing. Runs as the caller (RLS, column privileges and triggers apply); returns the visit id.';
 revoke execute on function public.create_visit(uuid, timestamptz, text, text, jsonb) from public, anon;
 grant execute on function public.create_visit(uuid, timestamptz, text, text, jsonb) to authenticated;
+
+-- Signing a visit note ----------------------------------------------------------------------------------
+-- sign_visit_note(visit_id) locks the visit's note (signed_by = the caller, signed_at = now) and
+-- completes the visit, in one transaction. Doctors and nurses of the active clinic only; the caller's
+-- right comes first, and a visit the caller cannot see is "not found" exactly like one that does not
+-- exist. After this the note row is never updated (guard_visit_note); changes are amendments.
+create function private.sign_visit_note(p_visit_id uuid)
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_org uuid := private.current_org_id_for(private.clinician_roles());
+  v_note public.visit_notes;
+  v_at timestamptz := now();
+begin
+  if v_org is null then
+    raise exception 'Only doctors and nurses of this clinic sign visit notes' using errcode = '42501';
+  end if;
+  select n.* into v_note
+    from public.visit_notes n
+   where n.organization_id = v_org and n.visit_id = p_visit_id
+     for update;
+  if not found then
+    raise exception 'Visit note not found' using errcode = 'PT404', hint = 'Save the note before signing it.';
+  end if;
+  if v_note.signed_at is not null then
+    raise exception 'visit_notes: this note is already signed' using errcode = '23514', detail = 'notes',
+      hint = 'Add an amendment instead.';
+  end if;
+  if coalesce(btrim(v_note.notes), '') = '' and v_note.vitals = '{}'::jsonb then
+    raise exception 'visit_notes: an empty note cannot be signed' using errcode = '23514', detail = 'notes';
+  end if;
+  update public.visit_notes
+     set signed_at = v_at, signed_by = auth.uid()
+   where organization_id = v_org and visit_id = p_visit_id;
+  update public.visits
+     set status = 'completed'
+   where organization_id = v_org and id = p_visit_id and status in ('scheduled', 'in_progress');
+  return v_at;
+end;
+$$;
+comment on function private.sign_visit_note(uuid) is
+  'Body of public.sign_visit_note: signs the caller''s clinic''s visit note (doctors and nurses) and completes its visit.';
+revoke execute on function private.sign_visit_note(uuid) from public, anon;
+grant execute on function private.sign_visit_note(uuid) to authenticated;
+
+create function public.sign_visit_note(visit_id uuid)
+returns timestamptz
+language sql
+volatile
+security invoker
+set search_path = ''
+as $$
+  select private.sign_visit_note(visit_id);
+$$;
+comment on function public.sign_visit_note(uuid) is
+  'RPC (doctors, nurses): signs the visit''s note (who, when; never updated afterwards: later changes are amendments) and completes the visit. 42501 for other roles, PT404 (HTTP 404) for a visit without a note the caller may sign, 23514 when already signed or empty. Returns signed_at.';
+revoke execute on function public.sign_visit_note(uuid) from public, anon;
+grant execute on function public.sign_visit_note(uuid) to authenticated;

@@ -10,6 +10,19 @@ import { adminDb, API_URL, keys, mintToken } from '../support/stack.ts';
 
 const CLINIC_A = 'a0a0a0a0-0000-4000-8000-000000000001';
 const HOSPITAL = 'b0b0b0b0-0000-4000-8000-000000000002';
+/** Tables of the chart a receptionist or another clinic never reads (docs/permissions.md). */
+const CLINICAL_TABLES = [
+	'visit_notes',
+	'lab_orders',
+	'prescriptions',
+	'allergies',
+	'no_known_allergies',
+	'problems',
+	'note_templates',
+	'visit_note_amendments',
+	'lab_result_amendments',
+	'prescription_dispenses'
+];
 const PNG = Buffer.from(
 	'89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
 		'1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082',
@@ -113,6 +126,13 @@ describe('tenant isolation through the gateway', () => {
 			'visits',
 			'lab_orders',
 			'prescriptions',
+			'allergies',
+			'no_known_allergies',
+			'problems',
+			'note_templates',
+			'visit_note_amendments',
+			'lab_result_amendments',
+			'prescription_dispenses',
 			'audit_log'
 		]) {
 			const { data, error } = await anon.from(table).select('*').limit(5);
@@ -134,10 +154,63 @@ describe('tenant isolation through the gateway', () => {
 			global: { headers: { Authorization: `Bearer ${token}` } },
 			auth: { persistSession: false }
 		});
-		for (const table of ['organizations', 'memberships', 'patients', 'visits', 'audit_log']) {
+		for (const table of [
+			'organizations',
+			'memberships',
+			'patients',
+			'visits',
+			...CLINICAL_TABLES,
+			'audit_log'
+		]) {
 			const { data } = await scoped.from(table).select('*').limit(5);
 			expect(data ?? [], table).toEqual([]);
 		}
+		const { data: patient } = await adminA.from('patients').select('id').limit(1).single();
+		const meds = await scoped.rpc('current_medications', { patient_id: patient!.id });
+		expect(meds.data ?? [], 'current_medications').toEqual([]);
+	});
+
+	it("another clinic's doctor reads none of the chart: notes, orders, prescriptions, safety summary, history", async () => {
+		const db = adminDb();
+		await db.connect();
+		let withRows = 0;
+		try {
+			for (const table of CLINICAL_TABLES) {
+				const { rows } = await db.query<{ n: number }>(
+					`select count(*)::int as n from public.${table} where organization_id = $1`,
+					[CLINIC_A]
+				);
+				// clinic A's admin reads all of its own rows (the seed has some in most of these tables)
+				const own = await adminA.from(table).select('organization_id');
+				expect(own.error, table).toBeNull();
+				expect(own.data!.length, table).toBe(rows[0].n);
+				withRows += rows[0].n > 0 ? 1 : 0;
+				expect(
+					own.data!.filter((r) => r.organization_id !== CLINIC_A),
+					table
+				).toEqual([]);
+				// B's doctor, even filtering on clinic A, reads none of them
+				const peek = await doctorB.from(table).select('*').eq('organization_id', CLINIC_A);
+				expect(peek.data ?? [], table).toEqual([]);
+			}
+		} finally {
+			await db.end();
+		}
+		expect(withRows).toBeGreaterThanOrEqual(CLINICAL_TABLES.length - 1);
+		const { data: patients } = await adminA.from('patients').select('id');
+		for (const p of patients!) {
+			const meds = await doctorB.rpc('current_medications', { patient_id: p.id });
+			expect(meds.error).toBeNull();
+			expect(meds.data).toEqual([]);
+		}
+		// while clinic A's doctor sees the current medications of A's patients
+		let seen = 0;
+		for (const p of patients!) {
+			const meds = await doctorA.rpc('current_medications', { patient_id: p.id });
+			expect(meds.error).toBeNull();
+			seen += (meds.data ?? []).length;
+		}
+		expect(seen).toBeGreaterThan(0);
 	});
 
 	it('forged claims for another clinic do not open it (the live membership decides)', async () => {

@@ -74,11 +74,9 @@ describe('role sets: the SQL definitions and their TypeScript mirror', () => {
 /**
  * Which set the database enforces each chart permission with. `read: true` marks SELECT policies,
  * which also admit a platform admin's read-only support session (the `support` pseudo-role of the
- * chart). `except` subtracts a set: the UI offers completing a prescription to the writers who may
- * not prescribe (the trigger limits them to exactly that), and cancelling a lab order to those who
- * may order it.
+ * chart).
  */
-const ENFORCED_BY: Record<ChartPermission, { set: RoleSet; read?: true; except?: RoleSet }> = {
+const ENFORCED_BY: Record<ChartPermission, { set: RoleSet; read?: true }> = {
 	addVisit: { set: 'care_team_roles' },
 	readVisits: { set: 'care_team_roles', read: true },
 	changeVisitStatus: { set: 'care_team_roles' },
@@ -92,7 +90,11 @@ const ENFORCED_BY: Record<ChartPermission, { set: RoleSet; read?: true; except?:
 	readPrescriptions: { set: 'prescription_reader_roles', read: true },
 	prescribe: { set: 'prescriber_roles' },
 	stopPrescription: { set: 'prescriber_roles' },
-	completePrescription: { set: 'prescription_writer_roles', except: 'prescriber_roles' }
+	dispense: { set: 'dispenser_roles' },
+	readAllergies: { set: 'safety_reader_roles', read: true },
+	writeAllergies: { set: 'allergy_writer_roles' },
+	readProblems: { set: 'problem_reader_roles', read: true },
+	writeProblems: { set: 'clinician_roles' }
 };
 
 describe("the portal's permission lists (CHART_PERMISSIONS, PATIENT_EDITOR_ROLES) follow the SQL role sets", () => {
@@ -100,10 +102,9 @@ describe("the portal's permission lists (CHART_PERMISSIONS, PATIENT_EDITOR_ROLES
 		expect(Object.keys(ENFORCED_BY).sort()).toEqual(Object.keys(CHART_PERMISSIONS).sort());
 	});
 
-	for (const [permission, { set, read, except }] of Object.entries(ENFORCED_BY)) {
-		it(`${permission}: private.${set}()${except ? ` minus private.${except}()` : ''}${read ? ' plus support sessions' : ''}`, () => {
-			const excluded = new Set(except ? sqlSets.get(except) : []);
-			const expected = (sqlSets.get(set) ?? []).filter((r) => !excluded.has(r));
+	for (const [permission, { set, read }] of Object.entries(ENFORCED_BY)) {
+		it(`${permission}: private.${set}()${read ? ' plus support sessions' : ''}`, () => {
+			const expected = [...(sqlSets.get(set) ?? [])];
 			if (read) expected.push('support');
 			expect(sorted(CHART_PERMISSIONS[permission as ChartPermission])).toEqual(sorted(expected));
 		});

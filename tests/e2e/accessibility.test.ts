@@ -72,7 +72,7 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 			);
 			await db.query(
 				`insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity)
-				 values ($1, $2, 'Levothyroxine', '50 mcg', 'once daily', '30 tablets')`,
+				 values ($1, $2, 'Levothyroxine', '50 mcg', 'once daily', 30)`,
 				[org, patientId]
 			);
 		} finally {
@@ -134,8 +134,9 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 				await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}`));
 				await page.getByRole('heading', { level: 1 }).waitFor();
 				await expectAccessible(page, `chart (${role})`);
-				// with a validation error next to a field
+				// with a validation error next to a field, in the "Add visit" dialog
 				await page.getByRole('button', { name: 'Add visit' }).click();
+				await page.getByRole('dialog').getByRole('button', { name: 'Add visit' }).click();
 				await page.locator('#visit-reason-error').waitFor();
 				await expectAccessible(page, `chart with a form error (${role})`);
 			} finally {

@@ -1,11 +1,13 @@
 /**
- * The patient chart across roles and clinics, in a real browser against the real database: a
- * doctor records a visit with vitals and orders a test, a lab technician records the result, the
- * doctor prescribes, a pharmacist dispenses, a receptionist sees scheduling only, another clinic's
- * doctor gets "Patient not found", and every opening lands in the audit log.
+ * The patient chart as clinic staff work it, in a real browser against the real database: the
+ * safety header per role (allergies, "no known allergies" told apart from "not recorded",
+ * problems, current medications; none of it for receptionists), the allergy warning when
+ * prescribing, a visit note written during the visit, signed and amended with every version kept,
+ * lab results recorded and corrected, refills dispensed to the last, the paged chart, the 390 px
+ * layout, each refusal for the roles that may not, and every opening in the audit log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
@@ -14,6 +16,12 @@ const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}
 const given = `Chart${tag}`;
 const family = 'Testpatient';
 let patientId = '';
+let pagedId = '';
+const CLINIC_A_ID = 'a0a0a0a0-0000-4000-8000-000000000001';
+const DOCTOR_A = '00000000-0000-4000-8000-00000000a002';
+const NURSE_A = '00000000-0000-4000-8000-00000000a003';
+const LAB_A = '00000000-0000-4000-8000-00000000a005';
+const PHARMACIST_A = '00000000-0000-4000-8000-00000000a006';
 
 async function sql<T = Record<string, unknown>>(
 	text: string,
@@ -28,39 +36,70 @@ async function sql<T = Record<string, unknown>>(
 	}
 }
 
-/** Signs a person in, in a fresh browser profile, and opens the patient's chart. */
+const contexts: BrowserContext[] = [];
+
+/** Signs a person in, in a fresh browser profile, and opens a chart (the test patient's). */
 async function openChart(
 	email: string,
-	slug = CLINIC_A.slug
+	{ slug = CLINIC_A.slug, id = patientId, query = '' } = {}
 ): Promise<{ ctx: BrowserContext; page: Page }> {
 	const ctx = await launch();
 	contexts.push(ctx);
 	const page = await signIn(ctx, slug, email, DEMO_PASSWORD);
-	await page.goto(appUrl(slug, `/patients/${patientId}`));
+	await page.goto(appUrl(slug, `/patients/${id}${query}`));
+	await page.getByRole('heading', { level: 1 }).waitFor();
 	return { ctx, page };
 }
 
-const contexts: BrowserContext[] = [];
+/** Scripts off from here on: plain HTML forms and server-rendered steps. */
+async function withoutJs(ctx: BrowserContext, page: Page) {
+	const cdp = await ctx.newCDPSession(page);
+	await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+	await page.reload();
+	await page.getByRole('heading', { level: 1 }).waitFor();
+}
+
+/** The saved message: a toast with JavaScript, a status notice in the page without. */
+async function saved(page: Page, text: string) {
+	await page
+		.locator('[data-sonner-toast], [role="status"]')
+		.filter({ hasText: text })
+		.first()
+		.waitFor();
+}
+
+/** An element's text with whitespace collapsed (markup puts line breaks between inline parts). */
+async function text(locator: Locator): Promise<string> {
+	return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ');
+}
+
+/** Opens an "Add …" form in its dialog (after hydration the trigger is a button). */
+async function openAdd(page: Page, label: string): Promise<Locator> {
+	await page.getByRole('button', { name: label, exact: true }).click();
+	const dialog = page.getByRole('dialog');
+	await dialog.waitFor();
+	return dialog;
+}
 
 /**
  * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders,
  * stop active prescriptions, move visits out of today) so repeated runs never crowd the lists.
  */
-async function retire(db: import('pg').Client, patientId: string) {
+async function retire(db: import('pg').Client, id: string) {
 	await db.query(
 		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
 		  where patient_id = $1 and status in ('ordered', 'collected')`,
-		[patientId]
+		[id]
 	);
 	await db.query(
 		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
 		  where patient_id = $1 and status = 'active'`,
-		[patientId]
+		[id]
 	);
 	await db.query(
 		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
 		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
-		[patientId]
+		[id]
 	);
 }
 
@@ -68,10 +107,9 @@ describe('patient chart', () => {
 	beforeAll(async () => {
 		const [row] = await sql<{ id: string }>(
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth, sex, custom_fields)
-			 select id, $1, $2, '1980-04-02', 'female', '{"blood_group": "A+"}'::jsonb
-			   from public.organizations where slug = $3
+			 values ($1, $2, $3, '1980-04-02', 'female', '{"blood_group": "A+"}'::jsonb)
 			 returning id`,
-			[given, family, CLINIC_A.slug]
+			[CLINIC_A_ID, given, family]
 		);
 		patientId = row.id;
 	});
@@ -81,286 +119,554 @@ describe('patient chart', () => {
 		const db = adminDb();
 		await db.connect();
 		try {
-			if (patientId) await retire(db, patientId);
+			for (const id of [patientId, pagedId]) if (id) await retire(db, id);
 		} finally {
 			await db.end();
 		}
 	});
 
-	it('shows a doctor the chart with custom field labels and audits the opening', async () => {
+	it('shows a doctor the chart with the safety header and custom field labels, and audits the opening', async () => {
 		const since = new Date();
 		const { page } = await openChart(demo.doctorA);
 		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
 			`${given} ${family}`
 		);
-		// custom field label comes from patient_field_definitions, not the key
 		const details = await page.locator('section[aria-labelledby="details-heading"]').textContent();
 		expect(details).toContain('Blood group');
 		expect(details).toContain('A+');
-		expect(details).toContain('National health insurance number');
-		expect(
-			await page.getByRole('link', { name: 'Edit patient details' }).getAttribute('href')
-		).toBe(`/patients/${patientId}/edit`);
+		// nothing recorded yet: said as such, not as "no known allergies"
+		const header = page.getByTestId('safety-header');
+		expect(await header.getByTestId('allergies-not-recorded').count()).toBe(1);
+		expect(await header.getByTestId('nka').count()).toBe(0);
+		expect(await text(header)).toContain('No active prescriptions.');
 		const rows = await sql<{ actor_id: string }>(
 			`select actor_id from public.audit_log
 			  where action = 'view' and table_name = 'patients' and row_id = $1 and created_at >= $2`,
 			[patientId, since]
 		);
-		expect(rows.map((r) => r.actor_id)).toContain('00000000-0000-4000-8000-00000000a002');
+		expect(rows.map((r) => r.actor_id)).toContain(DOCTOR_A);
 	});
 
-	it('lets a doctor add a visit with vitals, refusing an out-of-range vital next to its field', async () => {
-		const { page } = await openChart(demo.doctorA);
-		await page.getByLabel('Reason', { exact: true }).fill(`Follow-up ${tag}`);
-		await page.getByLabel('Notes', { exact: true }).fill(`Feels better ${tag}`);
-		await page.getByLabel('Heart rate (/min)').fill('300');
-		await page.getByLabel('Blood pressure, systolic (mmHg)').fill('124');
-		await page.getByLabel('Blood pressure, diastolic (mmHg)').fill('82');
-		await page.getByLabel('Temperature (°C)').fill('37.2');
-		await page.getByRole('button', { name: 'Add visit' }).click();
-		const error = page.locator('#visit-heart_rate-error');
-		await error.waitFor();
-		expect(await error.textContent()).toContain('between 20 and 250');
-		const input = page.locator('#visit-heart_rate');
-		expect(await input.getAttribute('aria-invalid')).toBe('true');
-		expect(await input.getAttribute('aria-describedby')).toContain('visit-heart_rate-error');
-		// nothing was saved
+	it('records "no known allergies" (nurse), then an allergy (pharmacist) that retracts it, and problems (doctor)', async () => {
+		const nurse = await openChart(demo.nurseA);
+		await nurse.page.getByRole('button', { name: 'Record no known allergies' }).click();
+		await saved(nurse.page, 'No known allergies recorded.');
+		await nurse.page.getByTestId('nka').waitFor();
+		expect(await nurse.page.getByTestId('allergies-not-recorded').count()).toBe(0);
+
+		const pharmacist = await openChart(demo.pharmacistA);
+		const dialog = await openAdd(pharmacist.page, 'Add allergy');
+		await dialog.getByLabel('Substance').fill('Penicillin');
+		await dialog.getByLabel('Reaction (optional)').fill('Anaphylaxis');
+		await dialog.getByLabel('Severity').selectOption('severe');
+		await dialog.getByRole('button', { name: 'Record allergy' }).click();
+		await saved(pharmacist.page, 'Allergy recorded.');
+		const allergies = pharmacist.page.getByTestId('safety-allergies');
+		await allergies.filter({ hasText: 'Penicillin' }).waitFor();
+		expect(await text(allergies)).toContain('severe: Anaphylaxis');
+		expect(await pharmacist.page.getByTestId('nka').count()).toBe(0);
 		expect(
-			await sql(`select 1 from public.visits where patient_id = $1`, [patientId])
+			await sql(`select 1 from public.no_known_allergies where patient_id = $1`, [patientId])
 		).toHaveLength(0);
 
-		await input.fill('72');
-		await page.getByRole('button', { name: 'Add visit' }).click();
-		await page.getByRole('status').filter({ hasText: 'Visit added.' }).waitFor();
-		const visit = page.getByTestId('visit').filter({ hasText: `Follow-up ${tag}` });
-		const text = await visit.textContent();
-		expect(text).toContain(`Feels better ${tag}`);
-		expect(text).toContain('124/82 mmHg');
-		expect(text).toContain('72 /min');
-		const [stored] = await sql<{ vitals: Record<string, number> }>(
-			`select n.vitals from public.visit_notes n join public.visits v on v.id = n.visit_id
-			  where v.patient_id = $1`,
+		const doctor = await openChart(demo.doctorA);
+		const problem = await openAdd(doctor.page, 'Add problem');
+		await problem.getByLabel('Problem or diagnosis').fill(`Asthma ${tag}`);
+		await problem.getByLabel('Code (optional)').fill('J45 <b>');
+		await problem.getByRole('button', { name: 'Add problem' }).click();
+		await problem.locator('#problem-code-error').waitFor();
+		await problem.getByLabel('Code (optional)').fill('J45.20');
+		await problem.getByRole('button', { name: 'Add problem' }).click();
+		await saved(doctor.page, 'Problem added.');
+		const problems = doctor.page.getByTestId('safety-problems');
+		await problems.filter({ hasText: `Asthma ${tag}` }).waitFor();
+		expect(await text(problems)).toContain('J45.20');
+		const [row] = await sql<{ code: string; recorded_by: string }>(
+			`select code, recorded_by from public.problems where patient_id = $1`,
 			[patientId]
 		);
-		expect(stored.vitals).toEqual({
-			heart_rate: 72,
-			bp_systolic: 124,
-			bp_diastolic: 82,
-			temperature_c: 37.2
-		});
+		expect(row).toEqual({ code: 'J45.20', recorded_by: DOCTOR_A });
 	});
 
-	it('lets a doctor order a lab test and a lab technician record its result', async () => {
-		const doctor = await openChart(demo.doctorA);
-		await doctor.page.getByLabel('Test code', { exact: true }).fill('CBC');
-		await doctor.page.getByLabel('Test name', { exact: true }).fill(`Complete blood count ${tag}`);
-		await doctor.page.getByLabel('Priority', { exact: true }).selectOption('urgent');
-		await doctor.page.getByRole('button', { name: 'Order test' }).click();
-		await doctor.page.getByRole('status').filter({ hasText: 'Lab test ordered.' }).waitFor();
-		const order = doctor.page.getByTestId('lab-order').filter({ hasText: tag });
-		expect(await order.textContent()).toContain('Ordered');
-
+	it('shows each role what concerns it, and receptionists none of the safety summary', async () => {
 		const lab = await openChart(demo.labA);
-		// a lab technician works orders: no visit or prescription forms, no visits shown
-		expect(await lab.page.getByRole('button', { name: 'Add visit' }).count()).toBe(0);
-		expect(await lab.page.getByRole('heading', { name: 'Prescriptions' }).count()).toBe(0);
-		await lab.page
-			.getByRole('button', { name: `Sample collected for Complete blood count ${tag}` })
-			.click();
-		await lab.page.getByRole('status').filter({ hasText: 'Sample marked collected.' }).waitFor();
+		const header = lab.page.getByTestId('safety-header');
+		expect(await text(header.getByTestId('safety-allergies'))).toContain('Penicillin');
+		expect(await header.getByTestId('safety-problems').count()).toBe(0);
+		expect(await header.getByTestId('safety-medications').count()).toBe(0);
+		expect(await lab.page.getByRole('button', { name: 'Add allergy' }).count()).toBe(0);
+
+		const { page } = await openChart(demo.receptionA);
+		expect(await page.getByTestId('safety-header').count()).toBe(0);
+		const main = (await page.locator('main').textContent()) ?? '';
+		expect(main).not.toContain('Penicillin');
+		expect(main).not.toContain(`Asthma ${tag}`);
+		// a tampered form (posted to the allergy action) meets the database's refusal
+		const status = await page.evaluate(async () => {
+			const body = new FormData();
+			body.set('__superform_id', 'allergy');
+			body.set('substance', 'Sneaky');
+			body.set('kind', 'allergy');
+			body.set('severity', 'mild');
+			const res = await fetch('?/addAllergy', {
+				method: 'POST',
+				body,
+				headers: { 'x-sveltekit-action': 'true' }
+			});
+			return { status: res.status, text: await res.text() };
+		});
+		expect(status.text).toContain('database refused');
 		expect(
-			await lab.page.getByTestId('lab-order').filter({ hasText: tag }).textContent()
-		).toContain('Collected');
-		await lab.page
-			.getByRole('link', { name: `Record result for Complete blood count ${tag}` })
-			.click();
-		await lab.page.waitForURL((u) => u.searchParams.has('order'));
-		// the link preselects the order in the form
-		expect(await lab.page.getByLabel('Order', { exact: true }).inputValue()).not.toBe('');
-		await lab.page.getByLabel('Result value', { exact: true }).fill('13.5');
-		await lab.page.getByLabel('Unit', { exact: true }).fill('g/dL');
-		await lab.page.getByLabel('Reference range', { exact: true }).fill('12.0-15.5');
-		await lab.page.getByRole('button', { name: 'Record result' }).click();
-		await lab.page.getByRole('status').filter({ hasText: 'Lab result recorded.' }).waitFor();
-		const resulted = await lab.page.getByTestId('lab-order').filter({ hasText: tag }).textContent();
-		expect(resulted).toContain('Resulted');
-		expect(resulted).toContain('13.5 g/dL');
-		const [row] = await sql<{ status: string; resulted_by: string }>(
-			`select status, resulted_by from public.lab_orders where patient_id = $1`,
+			await sql(`select 1 from public.allergies where patient_id = $1 and substance = 'Sneaky'`, [
+				patientId
+			])
+		).toHaveLength(0);
+	});
+
+	it('warns a doctor prescribing a medication that matches an allergy, and records the override with its reason', async () => {
+		const { page } = await openChart(demo.doctorA);
+		const dialog = await openAdd(page, 'Prescribe');
+		await dialog.getByLabel('Medication').fill('Penicillin V');
+		// the warning shows while typing, before anything is saved
+		await dialog.getByTestId('allergy-warning').waitFor();
+		expect(await text(dialog.getByTestId('allergy-warning'))).toContain(
+			'Penicillin (severe, Anaphylaxis)'
+		);
+		await dialog.getByLabel('Dose').fill('500 mg');
+		await dialog.getByLabel('Frequency').fill('four times daily');
+		await dialog.getByLabel('Quantity per fill').fill('28');
+		// without a reason the database refuses it, next to the reason field
+		await dialog.getByRole('button', { name: 'Prescribe anyway' }).click();
+		const error = dialog.locator('#rx-override-error');
+		await error.waitFor();
+		expect(await text(error)).toContain('matches a recorded allergy');
+		expect(
+			await sql(`select 1 from public.prescriptions where patient_id = $1`, [patientId])
+		).toHaveLength(0);
+		await dialog
+			.getByLabel('Reason to prescribe despite the allergy')
+			.fill('Allergist cleared it after a graded challenge');
+		await dialog.getByRole('button', { name: 'Prescribe anyway' }).click();
+		await saved(page, 'Prescription written.');
+		const rx = page.getByTestId('prescription').filter({ hasText: 'Penicillin V' });
+		expect(await text(rx.getByTestId('allergy-override'))).toContain(
+			'Allergist cleared it after a graded challenge'
+		);
+		const [row] = await sql<{ allergy_warning: string; allergy_override_reason: string }>(
+			`select allergy_warning, allergy_override_reason from public.prescriptions where patient_id = $1`,
 			[patientId]
 		);
 		expect(row).toEqual({
-			status: 'resulted',
-			resulted_by: '00000000-0000-4000-8000-00000000a005'
+			allergy_warning: 'Penicillin (severe, Anaphylaxis)',
+			allergy_override_reason: 'Allergist cleared it after a graded challenge'
 		});
+		// the header lists it among current medications
+		expect(await text(page.getByTestId('safety-medications'))).toContain('Penicillin V');
 	});
 
-	it('lets a doctor prescribe and a pharmacist mark it dispensed', async () => {
-		const doctor = await openChart(demo.doctorA);
-		await doctor.page.getByLabel('Medication', { exact: true }).fill(`Amoxicillin${tag}`);
-		await doctor.page.getByLabel('Dose', { exact: true }).fill('500 mg');
-		await doctor.page.getByLabel('Frequency', { exact: true }).fill('three times daily');
-		// neither duration nor quantity: refused next to the duration field
-		await doctor.page.getByRole('button', { name: 'Prescribe' }).click();
-		await doctor.page.locator('#rx-duration-error').waitFor();
-		expect(await doctor.page.locator('#rx-duration-error').textContent()).toContain(
-			'duration or a quantity'
+	it('warns without JavaScript too: the database refusal asks for the reason', async () => {
+		const { ctx, page } = await openChart(demo.doctorA, { query: '?open=rx' });
+		await withoutJs(ctx, page);
+		await page.getByLabel('Medication').fill('penicillin g');
+		await page.getByLabel('Dose').fill('1.2 MU');
+		await page.getByLabel('Frequency').fill('once');
+		await page.getByLabel('Route').fill('intramuscular');
+		await page.getByLabel('Quantity per fill').fill('1');
+		await page.getByLabel('Unit').fill('vial');
+		await page.getByRole('button', { name: 'Prescribe', exact: true }).click();
+		await page.getByTestId('allergy-warning').waitFor();
+		expect(await text(page.locator('#rx-override-error'))).toContain(
+			'Penicillin g matches a recorded allergy: Penicillin (severe, Anaphylaxis)'
 		);
-		await doctor.page.getByLabel('Duration (days)').fill('7');
-		await doctor.page.getByRole('button', { name: 'Prescribe' }).click();
-		await doctor.page.getByRole('status').filter({ hasText: 'Prescription written.' }).waitFor();
-		const rx = doctor.page.getByTestId('prescription').filter({ hasText: `Amoxicillin${tag}` });
-		expect(await rx.textContent()).toContain('Active');
-		await doctor.page.screenshot({ path: screenshotPath('chart-doctor-a'), fullPage: true });
-
-		const pharmacist = await openChart(demo.pharmacistA);
-		// pharmacists neither prescribe nor see visits' notes or lab orders
-		expect(await pharmacist.page.getByRole('button', { name: 'Prescribe' }).count()).toBe(0);
-		expect(await pharmacist.page.getByRole('heading', { name: 'Lab orders' }).count()).toBe(0);
-		await pharmacist.page.getByRole('button', { name: `Mark Amoxicillin${tag} dispensed` }).click();
-		await pharmacist.page
-			.getByRole('status')
-			.filter({ hasText: 'Prescription marked dispensed.' })
-			.waitFor();
-		expect(
-			await pharmacist.page
-				.getByTestId('prescription')
-				.filter({ hasText: `Amoxicillin${tag}` })
-				.textContent()
-		).toContain('Completed');
+		// what was typed is still there
+		expect(await page.getByLabel('Dose').inputValue()).toBe('1.2 MU');
+		await page.getByLabel('Reason to prescribe despite the allergy').fill('Desensitised');
+		await page.getByRole('button', { name: 'Prescribe anyway' }).click();
+		await saved(page, 'Prescription written.');
+		await page.getByTestId('prescription').filter({ hasText: 'penicillin g' }).waitFor();
 	});
 
-	it('asks a doctor to confirm before stopping a medication, without JavaScript too', async () => {
-		const { ctx, page } = await openChart(demo.doctorA);
-		await page.getByLabel('Medication', { exact: true }).fill(`Ibuprofen${tag}`);
-		await page.getByLabel('Dose', { exact: true }).fill('200 mg');
-		await page.getByLabel('Frequency', { exact: true }).fill('as needed');
-		await page.getByLabel('Quantity', { exact: true }).fill('20 tablets');
-		await page.getByRole('button', { name: 'Prescribe' }).click();
-		await page.getByRole('status').filter({ hasText: 'Prescription written.' }).waitFor();
+	it('lets a doctor write a note during the visit, keep the text on a refusal, sign it, and amend it keeping every version', async () => {
+		const reception = await openChart(demo.receptionA);
+		const dialog = await openAdd(reception.page, 'Add visit');
+		await dialog.getByLabel('Reason', { exact: true }).fill(`Cough ${tag}`);
+		await dialog.getByRole('button', { name: 'Add visit' }).click();
+		await saved(reception.page, 'Visit added.');
+		// receptionists book visits but never see or write notes
+		expect(await reception.page.getByRole('link', { name: /^Write note/ }).count()).toBe(0);
 
-		// the rest with scripts disabled: plain HTML forms and server-rendered confirmation
-		const cdp = await ctx.newCDPSession(page);
-		await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
-		await page.reload();
-		await page
-			.getByLabel('Prescription', { exact: true })
-			.selectOption({ label: `Ibuprofen${tag} 200 mg` });
-		await page.getByRole('button', { name: 'Stop medication…' }).click();
-		await page.locator('#stop-reason-error').waitFor();
-		expect(await page.locator('#stop-reason-error').textContent()).toContain('Enter why');
-		await page.getByLabel('Reason for stopping').fill('Gastric upset');
-		await page.getByRole('button', { name: 'Stop medication…' }).click();
-		await page.getByRole('heading', { name: `Stop Ibuprofen${tag} 200 mg?` }).waitFor();
-		// not stopped until confirmed
+		const { page } = await openChart(demo.doctorA);
+		const visit = page.getByTestId('visit').filter({ hasText: `Cough ${tag}` });
+		await visit.getByRole('button', { name: /^Start visit/ }).click();
+		await saved(page, 'Visit started.');
+		await visit.getByRole('link', { name: /^Write note/ }).click();
+		// templates of the clinic start an empty note
+		await page.getByRole('link', { name: 'General consultation' }).click();
+		const notes = page.getByLabel('Notes', { exact: true });
+		await expect
+			.poll(() => notes.inputValue(), { timeout: 20_000 })
+			.toContain('Presenting complaint:');
+		await notes.fill(`Dry cough for 3 days ${tag}. Chest clear.`);
+		await page.getByLabel('Heart rate (/min)').fill('300');
+		await page.getByRole('button', { name: 'Save draft' }).click();
+		await page.locator('#note-heart_rate-error').waitFor();
+		// refused: the text typed is kept
+		expect(await notes.inputValue()).toBe(`Dry cough for 3 days ${tag}. Chest clear.`);
+		await page.getByLabel('Heart rate (/min)').fill('88');
+		await page.getByLabel('Temperature (°C)').fill('37.9');
+		await page.getByRole('button', { name: 'Save draft' }).click();
+		await saved(page, 'Note saved (draft).');
+		expect(await text(visit.getByTestId('note-status'))).toContain('Draft, not signed');
+
+		// edit the draft, then sign (confirmed in a dialog)
+		await visit.getByRole('link', { name: /^Edit note/ }).click();
+		await notes.fill(`Dry cough for 3 days ${tag}. Chest clear. Viral.`);
+		await page.getByRole('button', { name: 'Sign and complete visit…' }).click();
+		const confirm = page.getByRole('alertdialog');
+		await confirm.waitFor();
+		expect(await text(confirm)).toContain('Sign this note and complete the visit?');
+		await confirm.getByRole('button', { name: 'Yes, sign' }).click();
+		await saved(page, 'Note signed; visit completed.');
+		expect(await text(visit)).toContain('Completed');
+		expect(await text(visit.getByTestId('note-status'))).toContain('Signed by Dr. Maya Chen');
+		const [signed] = await sql<{ signed_by: string; status: string; notes: string }>(
+			`select n.signed_by, v.status::text, n.notes from public.visit_notes n
+			   join public.visits v on v.id = n.visit_id where v.patient_id = $1 and v.reason = $2`,
+			[patientId, `Cough ${tag}`]
+		);
+		expect(signed).toEqual({
+			signed_by: DOCTOR_A,
+			status: 'completed',
+			notes: `Dry cough for 3 days ${tag}. Chest clear. Viral.`
+		});
+		// the database never updates a signed note in place, not even for its owner
+		await expect(
+			sql(
+				`update public.visit_notes set notes = 'rewritten' where visit_id in
+				   (select id from public.visits where patient_id = $1 and reason = $2)`,
+				[patientId, `Cough ${tag}`]
+			)
+		).rejects.toThrow('a signed note is never changed');
+		expect(await visit.getByRole('link', { name: /^Edit note/ }).count()).toBe(0);
+
+		// amendments: the doctor, then a nurse
+		await visit.getByRole('link', { name: /^Amend note/ }).click();
+		await page.getByLabel('Amended notes').fill(`Dry cough ${tag}. Chest clear. Viral. Wheeze.`);
+		await page.getByRole('button', { name: 'Save amendment' }).click();
+		await page.locator('#amend-reason-error').waitFor();
+		await page.getByLabel('Reason for the amendment').fill('Missed finding');
+		await page.getByRole('button', { name: 'Save amendment' }).click();
+		await saved(page, 'Amendment saved; earlier versions are kept.');
+		const nurse = await openChart(demo.nurseA);
+		const nurseVisit = nurse.page.getByTestId('visit').filter({ hasText: `Cough ${tag}` });
+		await nurseVisit.getByRole('link', { name: /^Amend note/ }).click();
+		await nurse.page.getByLabel('SpO₂ (%)').fill('95');
+		await nurse.page.getByLabel('Reason for the amendment').fill('SpO2 measured late');
+		await nurse.page.getByRole('button', { name: 'Save amendment' }).click();
+		await saved(nurse.page, 'Amendment saved; earlier versions are kept.');
+		expect(await text(nurseVisit)).toContain('95 %');
+		await nurseVisit.getByRole('button', { name: /^Version history \(3 versions\)/ }).click();
+		const versions = nurseVisit.getByTestId('note-versions');
+		await versions.waitFor();
+		const history = await text(versions);
+		expect(history).toContain('Version 1 (signed original) · Dr. Maya Chen');
+		expect(history).toContain('Reason: Missed finding · changed: notes');
+		expect(history).toContain('Version 3 · Tom Okafor');
+		expect(history).toContain('Reason: SpO2 measured late · changed: SpO₂');
+		expect(history).toContain('Chest clear. Viral.');
+		const kept = await sql<{ version: number; author_id: string }>(
+			`select a.version, a.author_id from public.visit_note_amendments a
+			   join public.visits v on v.id = a.visit_id where v.patient_id = $1 order by a.version`,
+			[patientId]
+		);
+		expect(kept).toEqual([
+			{ version: 2, author_id: DOCTOR_A },
+			{ version: 3, author_id: NURSE_A }
+		]);
+	}, 180_000);
+
+	it('lets an admin define a note template that doctors start notes from, and nobody else', async () => {
+		const name = `Wound review ${tag}`;
+		const admin = await openChart(demo.adminA);
+		await admin.page.goto(appUrl(CLINIC_A.slug, '/admin/note-templates'));
+		await admin.page.getByLabel('Name').fill(name);
+		await admin.page.getByRole('button', { name: 'Save template' }).click();
+		await admin.page.locator('#template-body-error').waitFor();
+		await admin.page.getByLabel('Text', { exact: true }).fill('Wound site:\nDressing:\nPlan:');
+		await admin.page.getByRole('button', { name: 'Save template' }).click();
+		await admin.page.getByRole('status').filter({ hasText: 'Template saved.' }).waitFor();
+		await admin.page.getByTestId('note-template').filter({ hasText: name }).waitFor();
+		try {
+			const [visit] = await sql<{ id: string }>(
+				`insert into public.visits (organization_id, patient_id, clinician_id, reason, status)
+				 values ($1, $2, $3, $4, 'in_progress') returning id`,
+				[CLINIC_A_ID, patientId, DOCTOR_A, `Dressing ${tag}`]
+			);
+			const { page } = await openChart(demo.doctorA, { query: `?open=note&id=${visit.id}` });
+			await page.getByRole('link', { name }).click();
+			await expect
+				.poll(() => page.getByLabel('Notes', { exact: true }).inputValue())
+				.toContain('Dressing:');
+			// a doctor cannot open the admin console (the database refuses their templates too:
+			// pgTAP 20-clinical-access, note_templates)
+			const res = await page.goto(appUrl(CLINIC_A.slug, '/admin/note-templates'));
+			expect(res?.status()).toBe(403);
+		} finally {
+			await sql(`delete from public.note_templates where name = $1`, [name]);
+		}
+	});
+
+	it('refuses note writing to a receptionist at the database (a tampered post)', async () => {
+		const [visit] = await sql<{ id: string }>(
+			`select id from public.visits where patient_id = $1 and reason = $2`,
+			[patientId, `Cough ${tag}`]
+		);
+		const { page } = await openChart(demo.receptionA);
+		const answer = await page.evaluate(async (visitId) => {
+			const body = new FormData();
+			body.set('__superform_id', 'note');
+			body.set('visit_id', visitId);
+			body.set('notes', 'sneaky note');
+			const res = await fetch('?/saveNote', {
+				method: 'POST',
+				body,
+				headers: { 'x-sveltekit-action': 'true' }
+			});
+			return res.text();
+		}, visit.id);
+		expect(answer).toMatch(/database refused|not on this chart/);
+		expect(
+			await sql(`select 1 from public.visit_note_amendments where notes = 'sneaky note'`)
+		).toHaveLength(0);
+	});
+
+	it('lets a lab technician record a structured result and correct it, keeping the original', async () => {
+		const doctor = await openChart(demo.doctorA);
+		const order = await openAdd(doctor.page, 'Order lab test');
+		await order.getByLabel('Test code').fill('K');
+		await order.getByLabel('Test name').fill(`Potassium ${tag}`);
+		await order.getByLabel('Priority').selectOption('urgent');
+		await order.getByRole('button', { name: 'Order test' }).click();
+		await saved(doctor.page, 'Lab test ordered.');
+
+		const { page } = await openChart(demo.labA);
+		// lab technicians work orders: no visits' notes, no prescriptions
+		expect(await page.getByRole('heading', { name: 'Prescriptions' }).count()).toBe(0);
+		const row = page.getByTestId('lab-order').filter({ hasText: `Potassium ${tag}` });
+		await row.getByRole('button', { name: `Sample collected for Potassium ${tag}` }).click();
+		await saved(page, 'Sample marked collected.');
+		await row.getByRole('link', { name: `Record result for Potassium ${tag}` }).click();
+		await page.getByLabel('Result value').fill('<b>5.9</b> see the attached report please');
+		await page.getByRole('button', { name: 'Record result' }).click();
+		await page.locator('#result-value-error').waitFor();
+		await page.getByLabel('Result value').fill('5.9');
+		await page.getByLabel('Unit', { exact: true }).fill('mmol/L');
+		await page.getByLabel('Reference range').fill('3.5-5.1');
+		await page.getByLabel('Flag').selectOption('high');
+		await page.getByLabel('Comment (optional)').fill('Sample possibly haemolysed.');
+		await page.getByRole('button', { name: 'Record result' }).click();
+		await saved(page, 'Lab result recorded.');
+		const result = row.getByTestId('lab-result');
+		expect(await text(result)).toContain('5.9 mmol/L');
+		expect(await text(result)).toContain('High');
+
+		await row.getByRole('link', { name: `Correct result for Potassium ${tag}` }).click();
+		await page.getByLabel('Result value').fill('4.4');
+		await page.getByLabel('Flag').selectOption('normal');
+		await page.getByLabel('Comment (optional)').fill('Repeat sample, not haemolysed.');
+		await page.getByLabel('Reason for the correction').fill('First sample haemolysed');
+		await page.getByRole('button', { name: 'Save correction' }).click();
+		await saved(page, 'Result corrected; the original is kept.');
+		expect(await text(result)).toContain('4.4 mmol/L');
+		expect(await text(result)).toContain('Corrected');
+		await row.getByRole('button', { name: /^Result history \(2 versions\)/ }).click();
+		const versions = await text(row.getByTestId('result-versions'));
+		expect(versions).toContain('Version 1 (original) · Ken Watanabe');
+		expect(versions).toContain('5.9 mmol/L');
+		expect(versions).toContain('Reason: First sample haemolysed');
+		const [original] = await sql<{ result_value: string; resulted_by: string }>(
+			`select result_value, resulted_by from public.lab_orders where patient_id = $1 and test_code = 'K'`,
+			[patientId]
+		);
+		expect(original).toEqual({ result_value: '5.9', resulted_by: LAB_A });
+
+		// nurses read results but neither record nor correct them
+		const nurse = await openChart(demo.nurseA);
+		const nurseRow = nurse.page.getByTestId('lab-order').filter({ hasText: `Potassium ${tag}` });
+		expect(await text(nurseRow)).toContain('4.4 mmol/L');
+		expect(await nurseRow.getByRole('link', { name: /^Correct result/ }).count()).toBe(0);
+	}, 180_000);
+
+	it('dispenses refills to the last fill with a confirmed quantity, then the prescription completes', async () => {
+		const doctor = await openChart(demo.doctorA);
+		const dialog = await openAdd(doctor.page, 'Prescribe');
+		await dialog.getByLabel('Medication').fill(`Salbutamol${tag}`);
+		await dialog.getByLabel('Dose').fill('100 mcg');
+		await dialog.getByLabel('Frequency').fill('as needed');
+		await dialog.getByLabel('Route').fill('inhaled');
+		await dialog.getByLabel('Quantity per fill').fill('2');
+		await dialog.getByLabel('Unit').fill('inhalers');
+		await dialog.getByLabel('Refills').fill('2');
+		await dialog.getByRole('button', { name: 'Prescribe', exact: true }).click();
+		await saved(doctor.page, 'Prescription written.');
+		// doctors prescribe but do not dispense
+		expect(await doctor.page.getByRole('link', { name: /^Dispense fill/ }).count()).toBe(0);
+
+		const { ctx, page } = await openChart(demo.pharmacistA);
+		const rx = () => page.getByTestId('prescription').filter({ hasText: `Salbutamol${tag}` });
+		expect(await text(rx().getByTestId('fills'))).toContain('dispensed 0 of 3 fills');
+		// fill 1, confirmed in a dialog that names the quantity
+		await rx()
+			.getByRole('link', { name: /^Dispense fill 1 of 3/ })
+			.click();
+		await page.getByLabel('Quantity dispensed (inhalers)').fill('3');
+		await page.getByRole('button', { name: 'Dispense…' }).click();
+		await page.locator('#dispense-quantity-error').waitFor();
+		expect(await text(page.locator('#dispense-quantity-error'))).toContain('at most 2 inhalers');
+		await page.getByLabel('Quantity dispensed (inhalers)').fill('2');
+		await page.getByRole('button', { name: 'Dispense…' }).click();
+		const confirm = page.getByRole('alertdialog');
+		await confirm.waitFor();
+		const question = await text(confirm);
+		expect(question).toContain(`Dispense 2 inhalers of Salbutamol${tag} 100 mcg?`);
+		expect(question).toContain('Fill 1 of 3.');
+		expect(question).toContain('2 refills will remain.');
+		await confirm.getByRole('button', { name: 'Yes, dispense' }).click();
+		await saved(page, 'Fill dispensed.');
+		expect(await text(rx().getByTestId('fills'))).toContain('2 refills remaining');
+
+		// fill 2 without JavaScript: the confirmation is part of the page
+		await withoutJs(ctx, page);
+		await rx()
+			.getByRole('link', { name: /^Dispense fill 2 of 3/ })
+			.click();
+		await page.getByRole('button', { name: 'Dispense…' }).click();
+		await page.getByTestId('confirm-step').waitFor();
+		expect(await text(page.getByTestId('confirm-step'))).toContain('1 refill will remain.');
+		expect(
+			(
+				await sql<{ fills_dispensed: number }>(
+					`select fills_dispensed from public.prescriptions where patient_id = $1 and medication = $2`,
+					[patientId, `Salbutamol${tag}`]
+				)
+			)[0].fills_dispensed
+		).toBe(1);
+		await page.getByRole('button', { name: 'Yes, dispense' }).click();
+		await saved(page, 'Fill dispensed.');
+		expect(await text(rx().getByTestId('fills'))).toContain('1 refill remaining');
+
+		// the last refill
+		await rx()
+			.getByRole('link', { name: /^Dispense fill 3 of 3/ })
+			.click();
+		await page.getByRole('button', { name: 'Dispense…' }).click();
+		expect(await text(page.getByTestId('confirm-step'))).toContain(
+			'This is the last fill: the prescription will be completed.'
+		);
+		await page.getByRole('button', { name: 'Yes, dispense' }).click();
+		await saved(page, 'Fill dispensed.');
+		expect(await text(rx())).toContain('Completed');
+		expect(await text(rx().getByTestId('fills'))).toContain('dispensed 3 of 3 fills');
+		expect(
+			await rx()
+				.getByRole('link', { name: /^Dispense fill/ })
+				.count()
+		).toBe(0);
+		const fills = await sql<{ fill_number: number; quantity: string; dispensed_by: string }>(
+			`select d.fill_number, d.quantity::text, d.dispensed_by from public.prescription_dispenses d
+			   join public.prescriptions p on p.id = d.prescription_id
+			  where p.patient_id = $1 and p.medication = $2 order by d.fill_number`,
+			[patientId, `Salbutamol${tag}`]
+		);
+		expect(fills).toEqual(
+			[1, 2, 3].map((n) => ({ fill_number: n, quantity: '2.00', dispensed_by: PHARMACIST_A }))
+		);
+		await rx()
+			.getByRole('button', { name: /^Dispensed fills \(3\)/ })
+			.click();
+		expect(await text(rx().getByTestId('dispenses'))).toContain('Fill 3: 2 inhalers · Priya Nair');
+	}, 180_000);
+
+	it('asks a doctor to confirm before stopping a medication, without JavaScript', async () => {
+		const { ctx, page } = await openChart(demo.doctorA);
+		await withoutJs(ctx, page);
+		const rx = page.getByTestId('prescription').filter({ hasText: 'Penicillin V' });
+		await rx.getByRole('button', { name: /^Stop medication/ }).click();
+		await rx.getByRole('button', { name: /^Stop medication…/ }).click();
+		const again = page.getByTestId('prescription').filter({ hasText: 'Penicillin V' });
+		await again.locator('[id$="-reason-error"]').waitFor();
+		await again.getByLabel('Reason to stop').fill('Gastric upset');
+		await again.getByRole('button', { name: /^Stop medication…/ }).click();
+		await page.getByTestId('confirm-step').waitFor();
+		expect(await text(page.getByTestId('confirm-step'))).toContain(
+			'Stop medication Penicillin V 500 mg?'
+		);
 		const [before] = await sql<{ status: string }>(
-			`select status from public.prescriptions where patient_id = $1 and medication = $2`,
-			[patientId, `Ibuprofen${tag}`]
+			`select status from public.prescriptions where patient_id = $1 and medication = 'Penicillin V'`,
+			[patientId]
 		);
 		expect(before.status).toBe('active');
 		await page.getByRole('button', { name: 'Yes, stop medication' }).click();
-		await page.getByRole('status').filter({ hasText: 'Medication stopped.' }).waitFor();
-		const text = await page
-			.getByTestId('prescription')
-			.filter({ hasText: `Ibuprofen${tag}` })
-			.textContent();
-		expect(text).toContain('Stopped');
-		expect(text).toContain('Gastric upset');
-	});
-
-	it('lets a nurse record vitals and order a test, but not prescribe or record results', async () => {
-		const { page } = await openChart(demo.nurseA);
-		await page.getByLabel('Reason', { exact: true }).fill(`Nurse check ${tag}`);
-		await page.getByLabel('SpO₂ (%)').fill('97');
-		await page.getByRole('button', { name: 'Add visit' }).click();
-		await page.getByRole('status').filter({ hasText: 'Visit added.' }).waitFor();
-		expect(
-			await page
-				.getByTestId('visit')
-				.filter({ hasText: `Nurse check ${tag}` })
-				.textContent()
-		).toContain('97 %');
-		await page.getByLabel('Test code', { exact: true }).fill('UA');
-		await page.getByLabel('Test name', { exact: true }).fill(`Urinalysis ${tag}`);
-		await page.getByRole('button', { name: 'Order test' }).click();
-		await page.getByRole('status').filter({ hasText: 'Lab test ordered.' }).waitFor();
-		// nurses read prescriptions but neither write nor stop them, and do not record results
-		expect(await page.getByRole('heading', { name: 'Prescriptions' }).count()).toBe(1);
-		expect(await page.getByRole('button', { name: 'Prescribe' }).count()).toBe(0);
-		expect(await page.getByRole('button', { name: 'Record result' }).count()).toBe(0);
-		expect(await page.getByRole('link', { name: /^Record result/ }).count()).toBe(0);
-	});
-
-	it('shows a receptionist scheduling only, and shows the database refusing clinical notes', async () => {
-		const { page } = await openChart(demo.receptionA);
-		const main = (await page.locator('main').textContent()) ?? '';
-		expect(main).toContain(`Follow-up ${tag}`); // the visit itself (scheduling data)
-		expect(main).not.toContain(`Feels better ${tag}`); // notes
-		expect(main).not.toContain('124/82'); // vitals
-		expect(main).not.toContain('13.5'); // lab result
-		expect(main).not.toContain(`Complete blood count ${tag}`);
-		expect(main).not.toContain(`Amoxicillin${tag}`); // prescriptions
-		expect(await page.getByTestId('visit-notes').count()).toBe(0);
-		for (const name of ['Order test', 'Record result', 'Prescribe', 'Stop medication…']) {
-			expect(await page.getByRole('button', { name }).count()).toBe(0);
-		}
-		expect(await page.getByLabel('Heart rate (/min)').count()).toBe(0);
-		expect(await page.getByLabel('Notes', { exact: true }).count()).toBe(0);
-		await page.screenshot({ path: screenshotPath('chart-receptionist-a'), fullPage: true });
-
-		// A tampered form (notes added in the page) still meets the database's refusal.
-		await page.getByLabel('Reason', { exact: true }).fill(`Walk-in ${tag}`);
-		await page.locator('form[action="?/visit"]').evaluate((form) => {
-			const notes = document.createElement('input');
-			notes.type = 'hidden';
-			notes.name = 'notes';
-			notes.value = 'sneaky note';
-			form.appendChild(notes);
-		});
-		await page.getByRole('button', { name: 'Add visit' }).click();
-		const alert = page.getByRole('alert').filter({ hasText: 'database refused' });
-		await alert.waitFor();
-		expect(await alert.textContent()).toContain('No visit was added');
-		// one statement (create_visit): the refused notes took the visit with them
-		expect(
-			await sql(`select 1 from public.visits where patient_id = $1 and reason = $2`, [
-				patientId,
-				`Walk-in ${tag}`
-			])
-		).toHaveLength(0);
-		const notes = await sql(
-			`select 1 from public.visit_notes n join public.visits v on v.id = n.visit_id
-			  where v.patient_id = $1 and n.notes = 'sneaky note'`,
-			[patientId]
+		await saved(page, 'Medication stopped.');
+		const stopped = await text(
+			page.getByTestId('prescription').filter({ hasText: 'Penicillin V' })
 		);
-		expect(notes).toHaveLength(0);
+		expect(stopped).toContain('Stopped');
+		expect(stopped).toContain('Gastric upset');
 	});
 
-	it('logs a view for each opening of the chart, not for its reload after a save', async () => {
+	it('lets a doctor start and cancel visits with a confirmed reason (dialog with JavaScript)', async () => {
+		const { page } = await openChart(demo.doctorA);
+		const dialog = await openAdd(page, 'Add visit');
+		await dialog.getByLabel('Reason', { exact: true }).fill(`Cancelme ${tag}`);
+		await dialog.getByRole('button', { name: 'Add visit' }).click();
+		await saved(page, 'Visit added.');
+		const visit = page.getByTestId('visit').filter({ hasText: `Cancelme ${tag}` });
+		await visit.getByRole('button', { name: /^Cancel visit/ }).click();
+		await visit.getByLabel('Reason to cancel').fill('Patient called to cancel');
+		await visit.getByRole('button', { name: /^Cancel visit…/ }).click();
+		const confirm = page.getByRole('alertdialog');
+		await confirm.waitFor();
+		expect(await text(confirm)).toContain('Reason: Patient called to cancel');
+		await confirm.getByRole('button', { name: 'Yes, cancel visit' }).click();
+		await saved(page, 'Visit cancelled.');
+		expect(await text(visit)).toContain('Cancelled: Patient called to cancel');
+		const [after] = await sql<{ status: string; cancel_reason: string }>(
+			`select status, cancel_reason from public.visits where patient_id = $1 and reason = $2`,
+			[patientId, `Cancelme ${tag}`]
+		);
+		expect(after).toEqual({ status: 'cancelled', cancel_reason: 'Patient called to cancel' });
+	});
+
+	it('logs a view for each opening of the chart, not for its reloads after a save or opening a form', async () => {
 		const views = async (since: Date) =>
 			(
 				await sql(
 					`select 1 from public.audit_log
 					  where action = 'view' and table_name = 'patients' and row_id = $1
-					    and actor_id = '00000000-0000-4000-8000-00000000a002' and created_at >= $2`,
-					[patientId, since]
+					    and actor_id = $2 and created_at >= $3`,
+					[patientId, DOCTOR_A, since]
 				)
 			).length;
 		const since = new Date();
 		const { page } = await openChart(demo.doctorA);
 		expect(await views(since)).toBe(1);
-		await page.getByLabel('Reason', { exact: true }).fill(`Audit ${tag}`);
-		await page.getByRole('button', { name: 'Add visit' }).click();
-		await page.getByRole('status').filter({ hasText: 'Visit added.' }).waitFor();
-		expect(
-			await page
-				.getByTestId('visit')
-				.filter({ hasText: `Audit ${tag}` })
-				.count()
-		).toBe(1);
-		// the save is audited by the visits trigger; the chart's reload is not another opening
+		const dialog = await openAdd(page, 'Add visit');
+		await dialog.getByLabel('Reason', { exact: true }).fill(`Audit ${tag}`);
+		await dialog.getByRole('button', { name: 'Add visit' }).click();
+		await saved(page, 'Visit added.');
+		await page
+			.getByTestId('visit')
+			.filter({ hasText: `Audit ${tag}` })
+			.waitFor();
+		// opening one of the chart's forms is not another opening either
+		await page
+			.getByTestId('visit')
+			.filter({ hasText: `Audit ${tag}` })
+			.getByRole('link', { name: /^Write note/ })
+			.click();
+		await page.getByLabel('Notes', { exact: true }).waitFor();
 		expect(await views(since)).toBe(1);
-		// opening it again (a reload is a new GET) is logged, every time
 		await page.reload();
 		await page.getByRole('heading', { level: 1 }).waitFor();
 		expect(await views(since)).toBe(2);
@@ -369,92 +675,52 @@ describe('patient chart', () => {
 		expect(await views(since)).toBe(3);
 	});
 
-	it('lets a doctor start and complete a visit, and cancel one with a confirmed reason without JavaScript', async () => {
-		const { ctx, page } = await openChart(demo.doctorA);
-		for (const reason of [`Progress ${tag}`, `Cancelme ${tag}`]) {
-			await page.getByLabel('Reason', { exact: true }).fill(reason);
-			await page.getByRole('button', { name: 'Add visit' }).click();
-			await page.getByTestId('visit').filter({ hasText: reason }).waitFor();
-		}
-		const progress = page.getByTestId('visit').filter({ hasText: `Progress ${tag}` });
-		await progress.getByRole('button', { name: /^Start visit/ }).click();
-		await page.getByRole('status').filter({ hasText: 'Visit started.' }).waitFor();
-		expect(await progress.textContent()).toContain('In progress');
-		await progress.getByRole('button', { name: /^Complete visit/ }).click();
-		await page.getByRole('status').filter({ hasText: 'Visit completed.' }).waitFor();
-		expect(await progress.textContent()).toContain('Completed');
-		// final: no more actions on it
-		expect(await progress.getByTestId('visit-actions').count()).toBe(0);
-		const [done] = await sql<{ status: string; started: boolean; ended: boolean }>(
-			`select status, started_at is not null as started, ended_at is not null as ended
-			   from public.visits where patient_id = $1 and reason = $2`,
-			[patientId, `Progress ${tag}`]
+	it('shows the most recent visits with "Show more", whatever the length of the history', async () => {
+		const [row] = await sql<{ id: string }>(
+			`insert into public.patients (organization_id, given_name, family_name)
+			 values ($1, $2, 'Longhistory') returning id`,
+			[CLINIC_A_ID, `Paged${tag}`]
 		);
-		expect(done).toEqual({ status: 'completed', started: true, ended: true });
-
-		const cdp = await ctx.newCDPSession(page);
-		await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
-		await page.reload();
-		const cancel = page.getByTestId('visit').filter({ hasText: `Cancelme ${tag}` });
-		await cancel.locator('summary').click();
-		await cancel.getByRole('button', { name: /^Cancel visit…/ }).click();
-		const again = page.getByTestId('visit').filter({ hasText: `Cancelme ${tag}` });
-		const reasonError = again.locator('[id$="-reason-error"]');
-		await reasonError.waitFor();
-		expect(await reasonError.textContent()).toContain('Enter why');
-		await again.getByLabel('Reason for cancelling').fill('Patient called to cancel');
-		await again.getByRole('button', { name: /^Cancel visit…/ }).click();
-		await page.getByRole('heading', { name: /^Cancel visit on .*\?$/ }).waitFor();
-		const [before] = await sql<{ status: string }>(
-			`select status from public.visits where patient_id = $1 and reason = $2`,
-			[patientId, `Cancelme ${tag}`]
+		pagedId = row.id;
+		await sql(
+			`insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason)
+			 select $1, $2, $3, now() - (n || ' days')::interval, 'Visit number ' || n
+			   from generate_series(1, 12) n`,
+			[CLINIC_A_ID, pagedId, DOCTOR_A]
 		);
-		expect(before.status).toBe('scheduled');
-		await page.getByRole('button', { name: 'Yes, cancel visit' }).click();
-		await page.getByRole('status').filter({ hasText: 'Visit cancelled.' }).waitFor();
-		expect(
-			await page
-				.getByTestId('visit')
-				.filter({ hasText: `Cancelme ${tag}` })
-				.textContent()
-		).toContain('Cancelled: Patient called to cancel');
-		const [after] = await sql<{ status: string; cancel_reason: string }>(
-			`select status, cancel_reason from public.visits where patient_id = $1 and reason = $2`,
-			[patientId, `Cancelme ${tag}`]
-		);
-		expect(after).toEqual({ status: 'cancelled', cancel_reason: 'Patient called to cancel' });
+		const { page } = await openChart(demo.doctorA, { id: pagedId });
+		const visits = page.getByTestId('visit');
+		expect(await visits.count()).toBe(5);
+		expect(await text(visits.first())).toContain('Visit number 1');
+		await page.getByRole('link', { name: /^Show more visits/ }).click();
+		await expect.poll(() => visits.count(), { timeout: 20_000 }).toBe(12);
+		expect(await text(visits.last())).toContain('Visit number 12');
+		expect(await page.getByRole('link', { name: /^Show more visits/ }).count()).toBe(0);
+		expect(page.url()).toContain('visits=15');
 	});
 
-	it('lets a doctor cancel an open lab order after confirming the reason', async () => {
+	it('fits a 390 px wide phone without horizontal scrolling', async () => {
 		const { page } = await openChart(demo.doctorA);
-		await page.getByLabel('Test code', { exact: true }).fill('TSH');
-		await page.getByLabel('Test name', { exact: true }).fill(`Thyroid ${tag}`);
-		await page.getByRole('button', { name: 'Order test' }).click();
-		await page.getByRole('status').filter({ hasText: 'Lab test ordered.' }).waitFor();
-		const order = page.getByTestId('lab-order').filter({ hasText: `Thyroid ${tag}` });
-		await order.locator('summary').click();
-		await order.getByLabel('Reason for cancelling').fill('Ordered twice');
-		await order.getByRole('button', { name: /^Cancel lab order…/ }).click();
-		await page.getByRole('heading', { name: `Cancel lab order Thyroid ${tag}?` }).waitFor();
-		await page.getByRole('button', { name: 'Yes, cancel lab order' }).click();
-		await page.getByRole('status').filter({ hasText: 'Lab order cancelled.' }).waitFor();
-		expect(await order.textContent()).toContain('Cancelled: Ordered twice');
-		// final: it can no longer be cancelled, collected or resulted from the chart
-		expect(await order.locator('summary').count()).toBe(0);
-		const [row] = await sql<{ status: string; cancel_reason: string }>(
-			`select status, cancel_reason from public.lab_orders where patient_id = $1 and test_name = $2`,
-			[patientId, `Thyroid ${tag}`]
-		);
-		expect(row).toEqual({ status: 'cancelled', cancel_reason: 'Ordered twice' });
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.reload();
+		await page.getByRole('heading', { level: 1 }).waitFor();
+		const width = await page.evaluate(() => document.documentElement.scrollWidth);
+		expect(width).toBeLessThanOrEqual(390);
+		await page.screenshot({ path: screenshotPath('chart-doctor-390'), fullPage: true });
+		const pharmacist = await openChart(demo.pharmacistA);
+		await pharmacist.page.setViewportSize({ width: 390, height: 844 });
+		await pharmacist.page.reload();
+		await pharmacist.page.getByRole('heading', { level: 1 }).waitFor();
+		expect(
+			await pharmacist.page.evaluate(() => document.documentElement.scrollWidth)
+		).toBeLessThanOrEqual(390);
 	});
 
 	it('shows the generated MRN after registering a patient', async () => {
 		const [{ mrn }] = await sql<{ mrn: string }>(`select mrn from public.patients where id = $1`, [
 			patientId
 		]);
-		const { page } = await openChart(demo.doctorA);
-		expect(await page.getByRole('status').count()).toBe(0);
-		await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}?created=1`));
+		const { page } = await openChart(demo.doctorA, { query: '?created=1' });
 		const notice = page.getByRole('status').filter({ hasText: 'Patient registered' });
 		expect(((await notice.textContent()) ?? '').replace(/\s+/g, ' ').trim()).toBe(
 			`Patient registered: ${mrn}`
@@ -462,17 +728,16 @@ describe('patient chart', () => {
 	});
 
 	it("answers Patient not found for another clinic's patient, an unknown id and a malformed id", async () => {
-		const { page } = await openChart(demo.doctorB, HOSPITAL.slug);
+		const { page } = await openChart(demo.doctorB, { slug: HOSPITAL.slug, id: '' });
 		const notFound = async (path: string) => {
 			const res = await page.goto(appUrl(HOSPITAL.slug, path));
 			expect(res?.status()).toBe(404);
-			expect(await page.locator('body').textContent()).toContain('Patient not found');
+			expect(await text(page.locator('body'))).toContain('Patient not found');
 		};
 		await notFound(`/patients/${patientId}`);
-		expect(await page.locator('body').textContent()).not.toContain(given);
+		expect(await text(page.locator('body'))).not.toContain(given);
 		await notFound('/patients/00000000-0000-4000-8000-000000000000');
 		await notFound('/patients/not-a-uuid');
-		// the refused opening wrote no audit row for the other clinic's doctor
 		const rows = await sql(
 			`select 1 from public.audit_log where row_id = $1 and actor_id = '00000000-0000-4000-8000-00000000b002'`,
 			[patientId]

@@ -73,8 +73,8 @@ describe('dashboard', () => {
 				[org, patientId, test]
 			);
 			await db.query(
-				`insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, duration_days)
-				 values ($1, $2, $3, '500 mg', 'twice daily', 30)`,
+				`insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, duration_days, quantity)
+				 values ($1, $2, $3, '500 mg', 'twice daily', 30, 60)`,
 				[org, patientId, medication]
 			);
 		} finally {

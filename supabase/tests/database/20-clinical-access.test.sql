@@ -6,7 +6,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(379);
+select plan(750);
 
 select tests.create_tenancy_fixture();
 
@@ -24,8 +24,11 @@ values
 select tests.set_active_org(p, 'alpha') from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist']) p;
 select tests.set_active_org('beta_doctor', 'beta');
 
--- Clinical fixture (as the owner): in each clinic one patient with a visit that has notes, a second
--- visit without notes, a lab order, a prescription and a custom field definition.
+-- Clinical fixture (as the owner): in each clinic one patient with a visit that has a signed note and
+-- an amendment, a second visit without notes, a third in progress with a draft note, an open and a
+-- resulted lab order (with a correction), a prescription with a dispensed fill and one without, an
+-- allergy, a problem, a custom field definition and a note template; a second patient with "no
+-- known allergies" and a third with nothing recorded.
 create table tests.rows (key text primary key, id uuid not null);
 grant select on tests.rows to anon, authenticated;
 
@@ -50,17 +53,52 @@ begin
     insert into public.visits (organization_id, patient_id, clinician_id, reason)
     values (tests.org_id(v_org), v_patient, v_doctor, 'check-up') returning id into v_visit;
     insert into tests.rows values (v_org || '_visit', v_visit);
-    insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals)
-    values (tests.org_id(v_org), v_visit, v_doctor, 'secret notes', '{"heart_rate": 70}');
+    insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals, signed_at, signed_by)
+    values (tests.org_id(v_org), v_visit, v_doctor, 'secret notes', '{"heart_rate": 70}', now(), v_doctor);
+    insert into public.visit_note_amendments (organization_id, visit_id, version, notes, vitals, reason, changed_fields, author_id)
+    values (tests.org_id(v_org), v_visit, 2, 'secret notes, amended', '{"heart_rate": 70}', 'typo', '{notes}', v_doctor);
     insert into public.visits (organization_id, patient_id, clinician_id, reason)
     values (tests.org_id(v_org), v_patient, v_doctor, 'follow-up') returning id into v_visit;
     insert into tests.rows values (v_org || '_visit2', v_visit);
+    insert into public.visits (organization_id, patient_id, clinician_id, reason, status)
+    values (tests.org_id(v_org), v_patient, v_doctor, 'in progress', 'in_progress') returning id into v_visit;
+    insert into tests.rows values (v_org || '_visit3', v_visit);
+    insert into public.visit_notes (organization_id, visit_id, author_id, notes)
+    values (tests.org_id(v_org), v_visit, v_doctor, 'draft');
     insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
     values (tests.org_id(v_org), v_patient, v_doctor, 'HBA1C', 'HbA1c') returning id into v_id;
     insert into tests.rows values (v_org || '_lab', v_id);
-    insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days)
-    values (tests.org_id(v_org), v_patient, v_doctor, 'Amoxicillin', '500 mg', 'tid', 7) returning id into v_id;
+    insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
+    values (tests.org_id(v_org), v_patient, v_doctor, 'TSH', 'TSH') returning id into v_id;
+    update public.lab_orders set status = 'resulted', result_value = '2.1', resulted_by = v_doctor where id = v_id;
+    insert into public.lab_result_amendments (organization_id, lab_order_id, version, result_value, reason, changed_fields, amended_by)
+    values (tests.org_id(v_org), v_id, 2, '2.2', 'transcription error', '{result_value}', v_doctor);
+    insert into tests.rows values (v_org || '_lab_resulted', v_id);
+    insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity, refills)
+    values (tests.org_id(v_org), v_patient, v_doctor, 'Amoxicillin', '500 mg', 'tid', 7, 21, 1) returning id into v_id;
     insert into tests.rows values (v_org || '_rx', v_id);
+    insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity, dispensed_by)
+    values (tests.org_id(v_org), v_id, 1, 21, v_doctor);
+    update public.prescriptions set fills_dispensed = 1 where id = v_id;
+    insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, quantity)
+    values (tests.org_id(v_org), v_patient, v_doctor, 'Metformin', '500 mg', 'bd', 60) returning id into v_id;
+    insert into tests.rows values (v_org || '_rx2', v_id);
+    insert into public.allergies (organization_id, patient_id, substance, severity, recorded_by)
+    values (tests.org_id(v_org), v_patient, 'Penicillin', 'severe', v_doctor) returning id into v_id;
+    insert into tests.rows values (v_org || '_allergy', v_id);
+    insert into public.problems (organization_id, patient_id, description, code, recorded_by)
+    values (tests.org_id(v_org), v_patient, 'Hypertension', 'I10', v_doctor) returning id into v_id;
+    insert into tests.rows values (v_org || '_problem', v_id);
+    insert into public.note_templates (organization_id, name, body)
+    values (tests.org_id(v_org), 'SOAP', 'S: O: A: P:') returning id into v_id;
+    insert into tests.rows values (v_org || '_template', v_id);
+    insert into public.patients (organization_id, given_name, family_name) values (tests.org_id(v_org), 'Nka', initcap(v_org))
+    returning id into v_id;
+    insert into tests.rows values (v_org || '_patient2', v_id);
+    insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values (tests.org_id(v_org), v_id, v_doctor);
+    insert into public.patients (organization_id, given_name, family_name) values (tests.org_id(v_org), 'Blank', initcap(v_org))
+    returning id into v_id;
+    insert into tests.rows values (v_org || '_patient3', v_id);
     insert into public.patient_field_definitions (organization_id, key, label)
     values (tests.org_id(v_org), 'nickname', 'Nickname') returning id into v_id;
     insert into tests.rows values (v_org || '_field', v_id);
@@ -113,16 +151,44 @@ insert into tests.statements values
   ('visits', 'delete', $s$delete from public.visits where id = tests.row_id('%1$s_visit')$s$),
   ('visit_notes', 'select', $s$select 1 from public.visit_notes where visit_id = tests.row_id('%1$s_visit')$s$),
   ('visit_notes', 'insert', $s$insert into public.visit_notes (organization_id, visit_id, notes, vitals) values (tests.org_id('%1$s'), tests.row_id('%1$s_visit2'), 'seen', '{"spo2": 98}')$s$),
-  ('visit_notes', 'update', $s$update public.visit_notes set notes = 'amended' where visit_id = tests.row_id('%1$s_visit')$s$),
+  ('visit_notes', 'update', $s$update public.visit_notes set notes = 'edited draft' where visit_id = tests.row_id('%1$s_visit3')$s$),
   ('visit_notes', 'delete', $s$delete from public.visit_notes where visit_id = tests.row_id('%1$s_visit')$s$),
   ('lab_orders', 'select', $s$select 1 from public.lab_orders where id = tests.row_id('%1$s_lab')$s$),
   ('lab_orders', 'insert', $s$insert into public.lab_orders (organization_id, patient_id, test_code, test_name) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'CBC', 'Full blood count')$s$),
   ('lab_orders', 'update', $s$update public.lab_orders set status = 'collected' where id = tests.row_id('%1$s_lab')$s$),
   ('lab_orders', 'delete', $s$delete from public.lab_orders where id = tests.row_id('%1$s_lab')$s$),
   ('prescriptions', 'select', $s$select 1 from public.prescriptions where id = tests.row_id('%1$s_rx')$s$),
-  ('prescriptions', 'insert', $s$insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Ibuprofen', '400 mg', 'prn', '20 tablets')$s$),
-  ('prescriptions', 'update', $s$update public.prescriptions set status = 'completed' where id = tests.row_id('%1$s_rx')$s$),
+  ('prescriptions', 'insert', $s$insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Ibuprofen', '400 mg', 'prn', 20)$s$),
+  ('prescriptions', 'update', $s$update public.prescriptions set instructions = 'with food' where id = tests.row_id('%1$s_rx2')$s$),
   ('prescriptions', 'delete', $s$delete from public.prescriptions where id = tests.row_id('%1$s_rx')$s$),
+  ('allergies', 'select', $s$select 1 from public.allergies where id = tests.row_id('%1$s_allergy')$s$),
+  ('allergies', 'insert', $s$insert into public.allergies (organization_id, patient_id, substance) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Latex')$s$),
+  ('allergies', 'update', $s$update public.allergies set status = 'inactive' where id = tests.row_id('%1$s_allergy')$s$),
+  ('allergies', 'delete', $s$delete from public.allergies where id = tests.row_id('%1$s_allergy')$s$),
+  ('no_known_allergies', 'select', $s$select 1 from public.no_known_allergies where patient_id = tests.row_id('%1$s_patient2')$s$),
+  ('no_known_allergies', 'insert', $s$insert into public.no_known_allergies (organization_id, patient_id) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient3'))$s$),
+  ('no_known_allergies', 'update', $s$update public.no_known_allergies set recorded_by = recorded_by where patient_id = tests.row_id('%1$s_patient2')$s$),
+  ('no_known_allergies', 'delete', $s$delete from public.no_known_allergies where patient_id = tests.row_id('%1$s_patient2')$s$),
+  ('problems', 'select', $s$select 1 from public.problems where id = tests.row_id('%1$s_problem')$s$),
+  ('problems', 'insert', $s$insert into public.problems (organization_id, patient_id, description) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Asthma')$s$),
+  ('problems', 'update', $s$update public.problems set status = 'resolved' where id = tests.row_id('%1$s_problem')$s$),
+  ('problems', 'delete', $s$delete from public.problems where id = tests.row_id('%1$s_problem')$s$),
+  ('note_templates', 'select', $s$select 1 from public.note_templates where id = tests.row_id('%1$s_template')$s$),
+  ('note_templates', 'insert', $s$insert into public.note_templates (organization_id, name, body) values (tests.org_id('%1$s'), 'Follow-up', 'Progress:')$s$),
+  ('note_templates', 'update', $s$update public.note_templates set body = 'S/O/A/P' where id = tests.row_id('%1$s_template')$s$),
+  ('note_templates', 'delete', $s$delete from public.note_templates where id = tests.row_id('%1$s_template')$s$),
+  ('visit_note_amendments', 'select', $s$select 1 from public.visit_note_amendments where visit_id = tests.row_id('%1$s_visit')$s$),
+  ('visit_note_amendments', 'insert', $s$insert into public.visit_note_amendments (organization_id, visit_id, version, notes, reason, changed_fields) values (tests.org_id('%1$s'), tests.row_id('%1$s_visit'), 3, 'x', 'y', '{notes}')$s$),
+  ('visit_note_amendments', 'update', $s$update public.visit_note_amendments set reason = 'z' where visit_id = tests.row_id('%1$s_visit')$s$),
+  ('visit_note_amendments', 'delete', $s$delete from public.visit_note_amendments where visit_id = tests.row_id('%1$s_visit')$s$),
+  ('lab_result_amendments', 'select', $s$select 1 from public.lab_result_amendments where lab_order_id = tests.row_id('%1$s_lab_resulted')$s$),
+  ('lab_result_amendments', 'insert', $s$insert into public.lab_result_amendments (organization_id, lab_order_id, version, result_value, reason, changed_fields) values (tests.org_id('%1$s'), tests.row_id('%1$s_lab_resulted'), 3, '9', 'y', '{result_value}')$s$),
+  ('lab_result_amendments', 'update', $s$update public.lab_result_amendments set reason = 'z' where lab_order_id = tests.row_id('%1$s_lab_resulted')$s$),
+  ('lab_result_amendments', 'delete', $s$delete from public.lab_result_amendments where lab_order_id = tests.row_id('%1$s_lab_resulted')$s$),
+  ('prescription_dispenses', 'select', $s$select 1 from public.prescription_dispenses where prescription_id = tests.row_id('%1$s_rx')$s$),
+  ('prescription_dispenses', 'insert', $s$insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity) values (tests.org_id('%1$s'), tests.row_id('%1$s_rx'), 2, 21)$s$),
+  ('prescription_dispenses', 'update', $s$update public.prescription_dispenses set quantity = 1 where prescription_id = tests.row_id('%1$s_rx')$s$),
+  ('prescription_dispenses', 'delete', $s$delete from public.prescription_dispenses where prescription_id = tests.row_id('%1$s_rx')$s$),
   ('audit_log', 'select', $s$select 1 from public.audit_log where organization_id = tests.org_id('%1$s')$s$),
   ('audit_log', 'insert', $s$insert into public.audit_log (organization_id, action, table_name, hash) values (tests.org_id('%1$s'), 'view', 'patients', repeat('0', 64))$s$),
   ('audit_log', 'update', $s$update public.audit_log set table_name = 'x' where organization_id = tests.org_id('%1$s')$s$),
@@ -142,7 +208,14 @@ select p.persona, p.role, cells.tbl, m.s, m.i, m.u, m.d
     ('visits',                    array['AAA-','AAA-','AAA-','AAA-','----','----']),
     ('visit_notes',               array['A---','AAA-','AAA-','----','----','----']),
     ('lab_orders',                array['A---','AAA-','AAA-','----','A-A-','----']),
-    ('prescriptions',             array['A---','AAA-','A---','----','----','A-A-']),
+    ('prescriptions',             array['A---','AAA-','A---','----','----','A---']),
+    ('allergies',                 array['A---','AAA-','AAA-','----','A---','AAA-']),
+    ('no_known_allergies',        array['A---','AA-A','AA-A','----','A---','AA-A']),
+    ('problems',                  array['A---','AAA-','AAA-','----','----','A---']),
+    ('note_templates',            array['AAAA','A---','A---','----','----','----']),
+    ('visit_note_amendments',     array['A---','A---','A---','----','----','----']),
+    ('lab_result_amendments',     array['A---','A---','A---','----','A---','----']),
+    ('prescription_dispenses',    array['A---','A---','A---','----','----','A---']),
     ('audit_log',                 array['A---','----','----','----','----','----'])
   ) cells (tbl, codes) on true
   cross join lateral (select substr(cells.codes[p.n], 1, 1) s, substr(cells.codes[p.n], 2, 1) i,

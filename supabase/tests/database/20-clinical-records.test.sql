@@ -3,7 +3,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(64);
+select plan(69);
 
 select is_empty(
   $$ select t || ' ' || p
@@ -202,15 +202,24 @@ select throws_ok($$ update public.lab_orders set status = 'cancelled', cancel_re
 
 -- Prescriptions
 select tests.act_as('alpha_doctor');
-select throws_ok($$ insert into public.prescriptions (patient_id, medication, dose, frequency, quantity, status) select alpha_patient, 'X', '1', 'od', '1', 'stopped' from ids $$, '42501', null,
+select throws_ok($$ insert into public.prescriptions (patient_id, medication, dose, frequency, quantity, status) select alpha_patient, 'X', '1', 'od', 1, 'stopped' from ids $$, '42501', null,
   'a prescription starts active (status is not insertable)');
-select lives_ok($$ insert into public.prescriptions (patient_id, medication, dose, frequency, quantity) select alpha_patient, 'Paracetamol', '1 g', 'qid', '20 tablets' from ids $$, 'a doctor prescribes');
+select lives_ok($$ insert into public.prescriptions (patient_id, medication, dose, frequency, quantity, quantity_unit, refills) select alpha_patient, 'Paracetamol', '1 g', 'qid', 20, 'tablets', 1 from ids $$, 'a doctor prescribes 20 tablets per fill with one refill');
 select throws_ok($$ update public.prescriptions set status = 'stopped' $$, '23514', null, 'stopping needs a stop_reason');
+select throws_ok($$ update public.prescriptions set status = 'completed' $$, '23514',
+  'prescriptions: a prescription is completed by dispensing its last fill', 'a doctor cannot mark a prescription completed');
 select tests.act_as('alpha_pharmacist');
-select throws_ok($$ update public.prescriptions set dose = '2 g' $$, '42501',
-  'prescriptions: pharmacists can only mark a prescription completed', 'a pharmacist cannot change the dose');
-select results_eq($$ update public.prescriptions set status = 'completed' returning status::text, completed_by $$,
-  $$ values ('completed', tests.user_id('alpha_pharmacist')) $$, 'a pharmacist completes a prescription');
+select is(tests.rows_affected($$ update public.prescriptions set dose = '2 g' $$), 0, 'a pharmacist cannot change a prescription (RLS: prescribers only)');
+select is(public.dispense_prescription((select id from public.prescriptions where medication = 'Paracetamol'), 20), 1, 'a pharmacist dispenses the first fill');
+select results_eq($$ select status::text, fills_dispensed from public.prescriptions where medication = 'Paracetamol' $$,
+  $$ values ('active', 1) $$, 'after the first of two fills the prescription stays active');
+select tests.act_as('alpha_doctor');
+select throws_ok($$ update public.prescriptions set dose = '500 mg' where medication = 'Paracetamol' $$, '23514',
+  'prescriptions: a dispensed prescription cannot be changed', 'a dispensed prescription is not amended');
+select tests.act_as('alpha_pharmacist');
+select is(public.dispense_prescription((select id from public.prescriptions where medication = 'Paracetamol'), 20), 2, 'the refill is dispensed');
+select results_eq($$ select status::text, fills_dispensed, completed_by from public.prescriptions where medication = 'Paracetamol' $$,
+  $$ values ('completed', 2, tests.user_id('alpha_pharmacist')) $$, 'the last fill completes the prescription (completed_by = the pharmacist)');
 
 select * from finish();
 

@@ -53,8 +53,8 @@ begin
   insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
   values (v_alpha, v_patient, v_doctor, 'HBA1C', 'HbA1c') returning id into v_id;
   insert into tests.rows values ('lab', v_id);
-  insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days)
-  values (v_alpha, v_patient, v_doctor, 'Amoxicillin', '500 mg', 'tid', 7) returning id into v_id;
+  insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity)
+  values (v_alpha, v_patient, v_doctor, 'Amoxicillin', '500 mg', 'tid', 7, 21) returning id into v_id;
   insert into tests.rows values ('rx', v_id);
   insert into public.patient_field_definitions (organization_id, key, label)
   values (v_alpha, 'nickname', 'Nickname') returning id into v_id;

@@ -39,17 +39,17 @@ begin
     insert into public.patients (organization_id, given_name, family_name, date_of_birth)
     values (tests.org_id(v_org), 'Pat', initcap(v_org), '1980-01-01') returning id into v_patient;
     for i in 1 .. case v_org when 'alpha' then 4 else 1 end loop
-      insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days)
+      insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity)
       values (tests.org_id(v_org), v_patient,
               tests.user_id(case v_org when 'alpha' then 'alpha_doctor' else 'beta_admin' end),
-              'Amoxicillin ' || i, '500 mg', 'tid', 7);
+              'Amoxicillin ' || i, '500 mg', 'tid', 7, 21);
     end loop;
   end loop;
 end;
 $$;
--- through the real guards: A's pharmacist completes one, A's doctor stops another
+-- through the real guards: A's pharmacist dispenses one's only fill (completing it), A's doctor stops another
 select tests.act_as('alpha_pharmacist');
-update public.prescriptions set status = 'completed' where medication = 'Amoxicillin 3';
+select public.dispense_prescription(id) from public.prescriptions where medication = 'Amoxicillin 3';
 select tests.act_as('alpha_doctor');
 update public.prescriptions set status = 'stopped', stop_reason = 'Rash' where medication = 'Amoxicillin 4';
 select tests.clear_authentication();

@@ -1,0 +1,60 @@
+/**
+ * Note templates of a clinic (`note_templates`): clinic admins write them in the admin console,
+ * doctors and nurses start visit notes from the active ones. RLS decides (admins write; admins,
+ * doctors and nurses read), the table's trigger sets who created one.
+ */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
+import type { z } from 'zod';
+import type { noteTemplateSchema } from '$lib/schemas/clinical';
+import { DONE, oneRow, refusalOf, refuse, type Result } from './refusals';
+
+type Client = SupabaseClient<Database>;
+
+/** Every template of the clinic, active ones first, by name. */
+export async function listNoteTemplates({ supabase }: { supabase: Client }) {
+	const { data, error } = await supabase
+		.from('note_templates')
+		.select('id, name, body, active, updated_at')
+		.order('active', { ascending: false })
+		.order('name')
+		.limit(200);
+	if (error) throw new Error(`note_templates: ${error.message}`);
+	return data;
+}
+
+const RULES = {
+	fields: { name: 'name', body: 'body', note_templates_organization_id_name_key: 'name' },
+	action: 'manage note templates'
+} as const;
+
+/** Adds a template, or changes one (with `id`). A name is used once per clinic. */
+export async function saveNoteTemplate({
+	supabase,
+	input
+}: {
+	supabase: Client;
+	input: z.infer<typeof noteTemplateSchema>;
+}): Promise<Result> {
+	const values = { name: input.name, body: input.body, active: input.active };
+	if (!input.id) {
+		const { error } = await supabase.from('note_templates').insert(values);
+		if (!error) return DONE;
+		if (error.code === '23505')
+			return refuse('A template of this clinic already has this name.', {
+				field: 'name',
+				status: 409
+			});
+		return refusalOf(error, RULES);
+	}
+	const r = await oneRow(
+		supabase.from('note_templates').update(values).eq('id', input.id).select('id'),
+		{ ...RULES, none: refuse('This template is not one of this clinic.', { status: 404 }) }
+	);
+	if (!r.ok && r.status === 409)
+		return refuse('A template of this clinic already has this name.', {
+			field: 'name',
+			status: 409
+		});
+	return r.ok ? DONE : r;
+}
