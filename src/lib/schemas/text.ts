@@ -12,10 +12,11 @@ export const INVALID_TEXT_MESSAGE =
 	'Remove the invisible or unreadable characters (such as a NUL byte or a control character) from this field.';
 
 // C0 controls except \t \n \r, DEL and the C1 controls, U+FFFD (replacement), U+FFFE and U+FFFF.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+/* eslint-disable no-control-regex -- matching control characters is the point */
 const FORBIDDEN = new RegExp(
 	'[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFD\\uFFFE\\uFFFF]'
 );
+/* eslint-enable no-control-regex */
 
 /** True when the string holds only characters a person can type and PostgreSQL can store. */
 export function isStorableText(value: string): boolean {
