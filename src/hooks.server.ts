@@ -9,6 +9,7 @@ import { loadRequestContext } from '$lib/server/request-context';
 import { requirePlatformAdmin } from '$lib/server/platform/guard';
 import { publicSettings } from '$lib/server/platform/settings';
 import { needsSecondFactor, secondFactorStep } from '$lib/server/two-factor';
+import { INVALID_TEXT_MESSAGE, invalidTextField } from '$lib/schemas/text';
 
 /** Supabase server client from cookies, and claims verified against the JWKS (never getSession). */
 const supabase: Handle = async ({ event, resolve }) => {
@@ -132,6 +133,27 @@ const idleTimeout: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/**
+ * Last line of defence for invalid text (`$lib/schemas/text`): the form schemas refuse it next to
+ * the field; a form post that still carries it and would end in a server error (a field no schema
+ * checks reached PostgreSQL) is answered 400 naming the field, never 500.
+ */
+const invalidText: Handle = async ({ event, resolve }) => {
+	const type = event.request.headers.get('content-type') ?? '';
+	if (
+		event.request.method !== 'POST' ||
+		!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)
+	)
+		return resolve(event);
+	const field = await event.request
+		.clone()
+		.formData()
+		.then(invalidTextField, () => null);
+	const response = await resolve(event);
+	if (field === null || response.status < 500) return response;
+	error(400, { message: `The field “${field}”: ${INVALID_TEXT_MESSAGE}` });
+};
+
 export const handle = sequence(
 	supabase,
 	securityHeaders,
@@ -139,7 +161,8 @@ export const handle = sequence(
 	idleTimeout,
 	authGuard,
 	platformGuard,
-	twoFactor
+	twoFactor,
+	invalidText
 );
 
 export const handleError: HandleServerError = ({ error, status }) => {

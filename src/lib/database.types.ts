@@ -387,14 +387,14 @@ isOneToOne: false
                   ]
                 },"patients": {
                   Row: {
-                    "address": string | null,"archived_at": string | null,"created_at": string,"created_by": string | null,"custom_fields": NonNullable<Json>,"date_of_birth": string | null,"email": string | null,"family_name": string,"given_name": string,"id": string,"mrn": string,"organization_id": string,"phone": string | null,"search_name": string,"sex": Database["public"]['Enums']["patient_sex"],"updated_at": string
+                    "address": string | null,"archived_at": string | null,"created_at": string,"created_by": string | null,"custom_fields": NonNullable<Json>,"date_of_birth": string | null,"email": string | null,"family_name": string,"given_name": string,"id": string,"mrn": string,"organization_id": string,"phone": string | null,"search_given_name": string,"search_name": string,"sex": Database["public"]['Enums']["patient_sex"],"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "address"?: string | null,"archived_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"custom_fields"?: NonNullable<Json>,"date_of_birth"?: string | null,"email"?: string | null,"family_name": string,"given_name": string,"id"?: string,"mrn": string,"organization_id"?: string,"phone"?: string | null,"search_name"?: string,"sex"?: Database["public"]['Enums']["patient_sex"],"updated_at"?: string
+                    "address"?: string | null,"archived_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"custom_fields"?: NonNullable<Json>,"date_of_birth"?: string | null,"email"?: string | null,"family_name": string,"given_name": string,"id"?: string,"mrn": string,"organization_id"?: string,"phone"?: string | null,"search_given_name"?: string,"search_name"?: string,"sex"?: Database["public"]['Enums']["patient_sex"],"updated_at"?: string
                   }
                   Update: {
-                    "address"?: string | null,"archived_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"custom_fields"?: NonNullable<Json>,"date_of_birth"?: string | null,"email"?: string | null,"family_name"?: string,"given_name"?: string,"id"?: string,"mrn"?: string,"organization_id"?: string,"phone"?: string | null,"search_name"?: string,"sex"?: Database["public"]['Enums']["patient_sex"],"updated_at"?: string
+                    "address"?: string | null,"archived_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"custom_fields"?: NonNullable<Json>,"date_of_birth"?: string | null,"email"?: string | null,"family_name"?: string,"given_name"?: string,"id"?: string,"mrn"?: string,"organization_id"?: string,"phone"?: string | null,"search_given_name"?: string,"search_name"?: string,"sex"?: Database["public"]['Enums']["patient_sex"],"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -880,6 +880,11 @@ isOneToOne: false
 "field_overview":
 { Args: { "field_id"?: string }; Returns: Json
                            },
+"find_patient_duplicates":
+{ Args: { "p_custom_fields"?: Json,"p_date_of_birth"?: string,"p_exclude"?: string,"p_family_name": string,"p_given_name": string }; Returns: {
+              "archived": boolean,"date_of_birth": string,"family_name": string,"given_name": string,"id": string,"matched_on": string,"mrn": string
+            }[]
+                           },
 "generate_invoice":
 { Args: { "org": string }; Returns: string
                            },
@@ -1021,6 +1026,7 @@ isOneToOne: false
 "mrn": string,
 "organization_id": string,
 "phone": string | null,
+"search_given_name": string,
 "search_name": string,
 "sex": Database["public"]['Enums']["patient_sex"],
 "updated_at": string

@@ -15,6 +15,7 @@ import {
 	authUrlEnv,
 	DATA_DIR,
 	DB_URL,
+	GATEWAY_CHILD_PID,
 	GATEWAY_LOG,
 	GATEWAY_PID,
 	HOST,
@@ -32,6 +33,7 @@ import { isRunning, portInUse, StackError, startCluster, stopCluster } from './p
 import { NEEDS, prerequisiteMessage } from './prerequisites.ts';
 
 const GATEWAY_ENTRY = join(ROOT, 'supabase', 'local', 'gateway', 'server.ts');
+const SUPERVISOR_ENTRY = join(ROOT, 'supabase', 'local', 'supervisor.ts');
 const TYPES_FILE = join(ROOT, 'src', 'lib', 'database.types.ts');
 
 export function log(msg: string) {
@@ -103,9 +105,10 @@ function migrate() {
 	}
 }
 
-export function readPid(): number | null {
-	if (!existsSync(GATEWAY_PID)) return null;
-	const pid = Number(readFileSync(GATEWAY_PID, 'utf8'));
+/** The supervisor's pid (it runs the gateway), or null when it is not running. */
+export function readPid(file = GATEWAY_PID): number | null {
+	if (!existsSync(file)) return null;
+	const pid = Number(readFileSync(file, 'utf8'));
 	try {
 		process.kill(pid, 0);
 		return pid;
@@ -130,7 +133,10 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
 
 const GATEWAY_ENV = join(DATA_DIR, 'gateway-env.json');
 
-/** Starts the gateway, or restarts it when it runs with other auth URLs than configured now. */
+/**
+ * Starts the gateway under its supervisor (which restarts it whenever it exits), or restarts both
+ * when they run with other auth URLs than configured now.
+ */
 export async function startGateway() {
 	const wanted = JSON.stringify({
 		...authUrlEnv(),
@@ -149,7 +155,7 @@ export async function startGateway() {
 		);
 	}
 	const out = openSync(GATEWAY_LOG, 'a');
-	const child = spawn(process.execPath, [GATEWAY_ENTRY], {
+	const child = spawn(process.execPath, [SUPERVISOR_ENTRY], {
 		cwd: ROOT,
 		detached: true,
 		stdio: ['ignore', out, out],
@@ -171,16 +177,36 @@ export async function waitForPortFree(port: number, timeoutMs: number) {
 	}
 }
 
+function sleepSync(ms: number) {
+	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Stops the supervisor (which stops the gateway) and waits up to 15 s until both are gone. */
 export function stopGateway() {
-	const pid = readPid();
-	if (pid) {
+	const supervisor = readPid();
+	const gateway = readPid(GATEWAY_CHILD_PID);
+	const alive = (pid: number) => {
 		try {
+			process.kill(pid, 0);
+			return true;
+		} catch {
+			return false;
+		}
+	};
+	for (const pid of [supervisor, gateway]) {
+		if (!pid) continue;
+		try {
+			// The supervisor first: it stops restarting, then ends the gateway. A gateway left without
+			// its supervisor (the supervisor was killed) is ended directly.
 			process.kill(pid, 'SIGTERM');
 		} catch {
 			/* already gone */
 		}
 	}
+	const deadline = Date.now() + 15_000;
+	while (Date.now() < deadline && [supervisor, gateway].some((p) => p && alive(p))) sleepSync(50);
 	rmSync(GATEWAY_PID, { force: true });
+	rmSync(GATEWAY_CHILD_PID, { force: true });
 }
 
 /** Writes `.env.local` for the app (SvelteKit reads it in dev; `npm start` passes it to the build). */
@@ -241,11 +267,75 @@ export async function reset() {
 	await start();
 }
 
-function status() {
+/** One HTTP check: `ok`, `down (<status>)` or `unreachable`, within 3 s. */
+async function probe(
+	url: string,
+	headers: Record<string, string> = {},
+	ok: (res: Response) => boolean = (res) => res.ok
+): Promise<string> {
+	try {
+		const res = await fetch(url, { headers, signal: AbortSignal.timeout(3000) });
+		await res.body?.cancel();
+		return ok(res) ? 'ok' : `down (${res.status})`;
+	} catch {
+		return 'unreachable';
+	}
+}
+
+async function databaseHealth(): Promise<string> {
+	if (!isRunning()) return 'stopped';
+	const client = new pg.Client({
+		connectionString: DB_URL.replace('?sslmode=disable', ''),
+		connectionTimeoutMillis: 3000
+	});
+	try {
+		await client.connect();
+		await client.query('select 1');
+		return 'ok';
+	} catch {
+		return 'unreachable';
+	} finally {
+		await client.end().catch(() => {});
+	}
+}
+
+/**
+ * The environment (as `supabase status -o env`), then each part's health: PostgreSQL, the
+ * gateway's supervisor and gateway processes, Auth, the Data API, Storage and the mailbox.
+ */
+export async function partsHealth(): Promise<Record<string, string>> {
+	const keys = loadKeys();
+	const [db, auth, rest, storage, mailbox] = await Promise.all([
+		databaseHealth(),
+		probe(`${API_URL}/auth/v1/health`),
+		// The Data API has no health route of its own here (PostgREST's is on its admin port). A call
+		// of a function that does not exist makes it read the schema from PostgreSQL: 404 (PGRST202)
+		// means it reached the database, 503 (PGRST000) that it cannot.
+		probe(
+			`${API_URL}/rest/v1/rpc/stack_status_probe`,
+			{ apikey: keys.secretKey },
+			(res) => res.status === 404
+		),
+		probe(`${API_URL}/storage/v1/status`),
+		probe(`${MAIL_URL}/api/messages?to=status%40health.invalid`)
+	]);
+	return {
+		DB_HEALTH: db,
+		SUPERVISOR_PID: String(readPid() ?? ''),
+		GATEWAY_PROCESS_PID: String(readPid(GATEWAY_CHILD_PID) ?? ''),
+		AUTH_HEALTH: auth,
+		REST_HEALTH: rest,
+		STORAGE_HEALTH: storage,
+		MAILBOX_HEALTH: mailbox
+	};
+}
+
+async function status() {
 	const env = statusEnv(loadKeys());
 	for (const [k, v] of Object.entries(env)) console.log(`${k}="${v}"`);
 	console.log(`DB_RUNNING="${isRunning()}"`);
 	console.log(`GATEWAY_RUNNING="${readPid() !== null}"`);
+	for (const [k, v] of Object.entries(await partsHealth())) console.log(`${k}="${v}"`);
 }
 
 /** Generates the TypeScript types from the migrated database; `--check` fails when the file is stale. */
@@ -348,18 +438,18 @@ async function main() {
 		case 'start':
 			await start();
 			log(`ready: API ${API_URL}, database ${DB_URL}, mailbox ${MAIL_URL}`);
-			status();
+			await status();
 			break;
 		case 'stop':
 			stop();
 			log('stopped');
 			break;
 		case 'status':
-			status();
+			await status();
 			break;
 		case 'reset':
 			await reset();
-			status();
+			await status();
 			break;
 		case 'types':
 			types(rest.includes('--check'));
@@ -379,7 +469,7 @@ async function main() {
 			const { restore } = await import('./backup.ts');
 			await restore(file, { replace: rest.includes('--replace') });
 			log(`restored ${file}`);
-			status();
+			await status();
 			break;
 		}
 		case 'check': {

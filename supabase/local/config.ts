@@ -11,7 +11,9 @@ export const DATA_DIR = resolve(process.env.SUPABASE_LOCAL_DIR ?? join(ROOT, '.s
 export const PG_DATA = join(DATA_DIR, 'pg');
 export const STORAGE_DIR = join(DATA_DIR, 'storage');
 export const KEYS_FILE = join(DATA_DIR, 'keys.json');
+/** The gateway's supervisor (`supervisor.ts`); `gateway-child.pid` is the gateway it runs now. */
 export const GATEWAY_PID = join(DATA_DIR, 'gateway.pid');
+export const GATEWAY_CHILD_PID = join(DATA_DIR, 'gateway-child.pid');
 export const GATEWAY_LOG = join(DATA_DIR, 'gateway.log');
 
 export const DB_PORT = Number(process.env.SUPABASE_DB_PORT ?? 54322);

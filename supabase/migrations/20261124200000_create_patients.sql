@@ -180,13 +180,15 @@ create table public.patients (
   mrn text not null check (mrn ~ '^MRN-[0-9]{6,}$'),
   given_name text not null check (char_length(btrim(given_name)) between 1 and 100),
   family_name text not null check (char_length(btrim(family_name)) between 1 and 100),
-  date_of_birth date check (date_of_birth between '1880-01-01' and '2200-01-01'),
+  -- not before 1900 here (immutable); not in the future by trigger (private.check_patient_birth_date)
+  date_of_birth date check (date_of_birth >= '1900-01-01'),
   sex public.patient_sex not null default 'unknown',
   phone text check (phone ~ '^\+?[0-9][0-9 ().-]{2,30}$'),
   email text check (char_length(email) <= 254 and email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'),
   address text check (char_length(address) <= 500),
   custom_fields jsonb not null default '{}'::jsonb check (jsonb_typeof(custom_fields) = 'object'),
   search_name text collate "C" not null default '',
+  search_given_name text collate "C" not null default '',
   archived_at timestamptz,
   created_by uuid default auth.uid() references public.profiles (id),
   created_at timestamptz not null default now(),
@@ -198,12 +200,15 @@ comment on table public.patients is
   'Patients of one clinic. mrn is generated per clinic on insert (MRN-000001, ...). Archived (archived_at), never deleted by staff. search_name = normalized "family given" for prefix search (see search_patients).';
 comment on column public.patients.search_name is
   'Maintained by trigger: private.normalize_search_text(family_name || '' '' || given_name), collation C. Query with range predicates: search_name >= p and search_name < p || chr(1114111).';
+comment on column public.patients.search_given_name is
+  'Maintained by trigger: private.normalize_search_text(given_name || '' '' || family_name), collation C, so a given name alone finds the patient (search_patients).';
 comment on column public.patients.custom_fields is
   'Values of the clinic''s patient_field_definitions, keyed by definition key; validated by trigger.';
 alter table public.patients enable row level security;
 
 -- name order and prefix ranges (collation C: byte order, ranges and ORDER BY both use it)
 create index patients_organization_id_search_name_idx on public.patients (organization_id, search_name, id);
+create index patients_organization_id_search_given_name_idx on public.patients (organization_id, search_given_name, id);
 create index patients_organization_id_date_of_birth_idx on public.patients (organization_id, date_of_birth);
 create index patients_created_by_idx on public.patients (created_by);
 
@@ -258,6 +263,7 @@ begin
   new.given_name := btrim(new.given_name);
   new.family_name := btrim(new.family_name);
   new.search_name := private.normalize_search_text(new.family_name || ' ' || new.given_name);
+  new.search_given_name := private.normalize_search_text(new.given_name || ' ' || new.family_name);
   if tg_op = 'UPDATE' then
     new.mrn := old.mrn;
     new.created_by := old.created_by;
@@ -266,8 +272,33 @@ begin
 end;
 $$;
 comment on function private.normalize_patient() is
-  'Trigger: trims names, maintains search_name; mrn and created_by never change after insert.';
+  'Trigger: trims names, maintains search_name and search_given_name; mrn and created_by never change after insert.';
 revoke execute on function private.normalize_patient() from public, anon, authenticated;
+
+-- A date of birth is not in the future. Not a CHECK constraint: CHECK expressions must be immutable
+-- (PostgreSQL evaluates them only when a row is written, and a restore re-evaluates every row), and
+-- "today" depends on the clock and the session's TimeZone, so `date_of_birth <= current_date` would
+-- answer differently for the same row by session and could refuse a restore on a machine whose
+-- clock or zone is behind. This trigger checks the value when it is written, against the latest
+-- calendar date anywhere on Earth right now (UTC+14), so staff in any time zone can record a baby
+-- born today in their zone. The lower bound (1900) is immutable and stays a CHECK constraint.
+create function private.check_patient_birth_date()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.date_of_birth > (now() at time zone 'Pacific/Kiritimati')::date then
+    raise exception 'date_of_birth: the date of birth cannot be in the future'
+      using errcode = '23514', detail = 'date_of_birth', constraint = 'patients_date_of_birth_check',
+            hint = 'Enter a date of birth that is today or earlier.';
+  end if;
+  return new;
+end;
+$$;
+comment on function private.check_patient_birth_date() is
+  'Trigger (before insert, and update of date_of_birth, on patients): refuses a date of birth after today (the latest date anywhere, UTC+14). 23514, DETAIL date_of_birth.';
+revoke execute on function private.check_patient_birth_date() from public, anon, authenticated;
 
 -- Validates custom_fields against the clinic's active definitions. Errors: SQLSTATE 23514 (23505 for
 -- duplicates), message `custom field "<key>": ...`, DETAIL = the field key (for the form).
@@ -409,7 +440,7 @@ revoke execute on function private.sync_patient_unique_fields() from public, ano
 
 -- trigger order is alphabetical: authorize (private.authorize_row_write: before the MRN counter, the
 -- custom-field lock and validation see the clinic), lock, assign mrn, forbid moves, normalize,
--- patient limit, timestamps, validate
+-- birth date, patient limit, timestamps, validate
 create trigger patients_00_authorize
   before insert on public.patients
   for each row execute function private.authorize_row_write();
@@ -422,6 +453,9 @@ create trigger patients_b_forbid_moves
 create trigger patients_c_normalize
   before insert or update on public.patients
   for each row execute function private.normalize_patient();
+create trigger patients_d_check_birth_date
+  before insert or update of date_of_birth on public.patients
+  for each row execute function private.check_patient_birth_date();
 create trigger patients_set_timestamps
   before insert or update on public.patients
   for each row execute function private.set_timestamps();
@@ -588,18 +622,9 @@ begin
     end if;
   end if;
 
-  if new.required and (v_becomes_active or not old.required) then
-    perform private.lock_clinic_custom_fields(new.organization_id, true);
-    select count(*) into v_count from public.patients p
-     where p.organization_id = new.organization_id
-       and p.archived_at is null
-       and coalesce(p.custom_fields -> new.key, 'null'::jsonb) in ('null'::jsonb, '""'::jsonb);
-    if v_count > 0 then
-      raise exception 'custom field "%": cannot be required while % active patient(s) have no value', new.key, v_count
-        using errcode = '23514', detail = 'required',
-              hint = 'Fill in the value for those patients first, or keep the field optional.';
-    end if;
-  end if;
+  -- Making a field required needs no backfill: it applies to new patients and to edits of a
+  -- patient's custom fields (validate_patient_custom_fields); patients registered before it lack
+  -- the value and are shown as incomplete until someone fills it in.
 
   if new.pattern is not null
      and (v_becomes_active or new.pattern is distinct from old.pattern) then
@@ -657,7 +682,7 @@ begin
 end;
 $$;
 comment on function private.guard_patient_field_definition() is
-  'Trigger (before insert/update of patient_field_definitions): refuses required/pattern/options/unique/type changes that existing patients'' values violate (message with the count, DETAIL = column); maintains the unique-value index for the field.';
+  'Trigger (before insert/update of patient_field_definitions): refuses pattern/options/unique/type changes that existing patients'' values violate (message with the count, DETAIL = column); a field may become required without a backfill (existing patients are incomplete); maintains the unique-value index for the field.';
 revoke execute on function private.guard_patient_field_definition() from public, anon, authenticated;
 
 -- runs after patient_field_definitions_check (alphabetical), so a pattern has already compiled
@@ -667,8 +692,12 @@ create trigger patient_field_definitions_guard_existing_values
 
 -- Search -------------------------------------------------------------------------------------------------
 -- One box for the portal: "MRN-000123" or "123" → MRN; "1980-04-02" → date of birth; anything else
--- → prefix of the normalized "family given" name ("smi", "smith jo", "Müller" = "muller").
--- Security invoker: RLS applies; the explicit org predicate lets the planner use the
+-- → prefix of the normalized "family given" or "given family" name ("smi", "smith jo", "jo smi",
+-- "Müller" = "muller"). Every character is a literal: `%`, `_` and `'` are no patterns, and a query
+-- with no letter or digit in it matches nobody (its normalized form is empty). Longer than 100
+-- characters is refused (22001), never cut or ignored.
+-- Security invoker: RLS applies; the clinic is the caller's READ scope (a member's clinic, or the one
+-- a live support session was granted), and the explicit org predicate lets the planner use the
 -- (organization_id, …) indexes in order. Archived patients only when include_archived.
 -- plan_cache_mode = force_custom_plan: plpgsql caches its statements' plans and after five calls may
 -- make them generic, planned for an "average" clinic, which for a prefix that is rare across clinics
@@ -689,12 +718,16 @@ set search_path = ''
 set plan_cache_mode = force_custom_plan
 as $$
 declare
-  v_org uuid := private.current_org_id();
+  v_org uuid := private.current_read_org_id();
   v_q text := btrim(coalesce(q, ''));
   v_lim integer := least(greatest(coalesce(lim, 25), 1), 200);
   v_off integer := greatest(coalesce(off, 0), 0);
   v_prefix text;
 begin
+  if char_length(v_q) > 100 then
+    raise exception 'q: the search is too long (at most 100 characters)'
+      using errcode = '22001', detail = 'q';
+  end if;
   if v_org is null then
     return;
   end if;
@@ -715,11 +748,14 @@ begin
        limit v_lim offset v_off;
   else
     v_prefix := private.normalize_search_text(v_q) collate "C";
+    if v_prefix = '' then
+      return;
+    end if;
     return query
       select p.* from public.patients p
        where p.organization_id = v_org
-         and p.search_name >= v_prefix
-         and p.search_name < v_prefix || chr(1114111)
+         and ((p.search_name >= v_prefix and p.search_name < v_prefix || chr(1114111))
+           or (p.search_given_name >= v_prefix and p.search_given_name < v_prefix || chr(1114111)))
          and (include_archived or p.archived_at is null)
        order by p.search_name, p.id
        limit v_lim offset v_off;
@@ -727,6 +763,70 @@ begin
 end;
 $$;
 comment on function public.search_patients(text, integer, integer, boolean) is
-  'RPC: patients of the caller''s clinic by MRN ("MRN-000123" or "123"), date of birth (YYYY-MM-DD) or name prefix ("family given", accent/case-insensitive), ordered by name. lim <= 200.';
+  'RPC: patients of the caller''s clinic (or support-session clinic) by MRN ("MRN-000123" or "123"), date of birth (YYYY-MM-DD) or name prefix ("family given" or "given family", accent/case-insensitive, every character literal), ordered by name. lim <= 200; q longer than 100 characters: 22001.';
 revoke execute on function public.search_patients(text, integer, integer, boolean) from public, anon;
 grant execute on function public.search_patients(text, integer, integer, boolean) to authenticated;
+
+-- Likely duplicates --------------------------------------------------------------------------------------
+-- Before registering (or saving) a patient the portal asks which patients of the caller's clinic look
+-- like the same person: the same normalized family and given names and the same date of birth, or the
+-- same value of a unique custom field. Security invoker (RLS applies) and scoped to the clinic the
+-- caller may register patients in (care_team_roles): anyone else, another clinic's member included,
+-- gets no rows, exactly as for a clinic without such patients, so it never reveals another clinic's
+-- patients. p_exclude is the patient being edited.
+create function public.find_patient_duplicates(
+  p_given_name text,
+  p_family_name text,
+  p_date_of_birth date default null,
+  p_custom_fields jsonb default '{}'::jsonb,
+  p_exclude uuid default null
+)
+returns table (
+  id uuid,
+  mrn text,
+  given_name text,
+  family_name text,
+  date_of_birth date,
+  archived boolean,
+  matched_on text
+)
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_org uuid := private.current_org_id_for(private.care_team_roles());
+  v_name text := private.normalize_search_text(coalesce(p_family_name, '') || ' ' || coalesce(p_given_name, '')) collate "C";
+begin
+  if v_org is null then
+    return;
+  end if;
+  return query
+    select p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.archived_at is not null,
+           'name_and_date_of_birth'::text
+      from public.patients p
+     where p.organization_id = v_org
+       and p_date_of_birth is not null and v_name <> ''
+       and p.search_name = v_name
+       and p.date_of_birth = p_date_of_birth
+       and p.id is distinct from p_exclude
+    union
+    select p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.archived_at is not null,
+           'custom_field:' || d.key
+      from public.patient_field_definitions d
+      join public.patients p
+        on p.organization_id = d.organization_id
+       and p.custom_fields -> d.key = coalesce(p_custom_fields, '{}'::jsonb) -> d.key
+     where d.organization_id = v_org
+       and d.active and d.unique_within_clinic
+       and coalesce(p_custom_fields, '{}'::jsonb) ->> d.key <> ''
+       and p.id is distinct from p_exclude
+    order by 7, 4, 3
+    limit 10;
+end;
+$$;
+comment on function public.find_patient_duplicates(text, text, date, jsonb, uuid) is
+  'RPC: up to 10 patients of the caller''s clinic (care team roles) that look like the one being registered: same normalized names and date of birth, or the same value of an active unique custom field (matched_on = name_and_date_of_birth or custom_field:<key>). No rows for anyone else.';
+revoke execute on function public.find_patient_duplicates(text, text, date, jsonb, uuid) from public, anon;
+grant execute on function public.find_patient_duplicates(text, text, date, jsonb, uuid) to authenticated;

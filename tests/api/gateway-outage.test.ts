@@ -55,7 +55,8 @@ beforeAll(async () => {
 	rmSync(DIR, { recursive: true, force: true });
 	run([join(ROOT, 'supabase', 'local', 'cli.ts'), 'start']);
 	keys = JSON.parse(readFileSync(join(DIR, 'keys.json'), 'utf8'));
-	gatewayPid = Number(readFileSync(join(DIR, 'gateway.pid'), 'utf8'));
+	// The gateway itself, not its supervisor (which would restart it and hide an exit).
+	gatewayPid = Number(readFileSync(join(DIR, 'gateway-child.pid'), 'utf8'));
 	db = () =>
 		new pg.Client({
 			host: '127.0.0.1',
@@ -202,7 +203,7 @@ describe('PostgreSQL stops under load', () => {
 		await Promise.all(load);
 
 		expect(alive(gatewayPid), 'the gateway process never exited').toBe(true);
-		expect(Number(readFileSync(join(DIR, 'gateway.pid'), 'utf8'))).toBe(gatewayPid);
+		expect(Number(readFileSync(join(DIR, 'gateway-child.pid'), 'utf8'))).toBe(gatewayPid);
 
 		const before = seen.filter((s) => s.at < stopAt);
 		expect(

@@ -1,7 +1,7 @@
 /**
  * Clinic admin console, custom patient fields: an admin adds a field and it appears (and is
- * validated) on the patient form; making it required while patients lack a value is refused with
- * the count; reordering works with plain forms; deactivating (after a confirmation page) hides it.
+ * validated) on the patient form; making it required while patients lack a value needs no backfill
+ * (they are flagged incomplete); reordering works with plain forms; deactivating (after a confirmation page) hides it.
  * Staff get 403. Runs on a clinic of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,30 +115,39 @@ describe('clinic admin console: patient fields', () => {
 		).toBe(0);
 	});
 
-	it('refuses to make the field required while active patients have no value, naming the count', async () => {
+	it('makes the field required without filling it for existing patients, who are flagged incomplete', async () => {
 		const [{ id }] = await sql<{ id: string }>(
 			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
 			[orgId, 'insurance_no']
 		);
 		await page.goto(appUrl(slug, `/admin/fields/${id}`));
-		expect(await page.getByTestId('consequence').textContent()).toContain(
-			'2 of 2 active patients have no value'
+		expect((await page.getByTestId('consequence').textContent())?.replace(/\s+/g, ' ')).toContain(
+			'2 of 2 active patients have no value for this field: if you make it required, they are shown as incomplete'
 		);
 		await page.locator('#edit-required').check();
-		await page.getByRole('button', { name: 'Save field' }).click();
-		await page.locator('#edit-required-error').waitFor();
-		expect(await page.locator('#edit-required-error').textContent()).toContain(
-			'Cannot be required while 2 active patient(s) have no value'
-		);
-		await page.screenshot({
-			path: screenshotPath('admin-fields-required-refused'),
-			fullPage: true
-		});
+		await Promise.all([
+			page.waitForURL((u) => u.pathname === '/admin/fields'),
+			page.getByRole('button', { name: 'Save field' }).click()
+		]);
 		const [{ required }] = await sql<{ required: boolean }>(
 			'select required from public.patient_field_definitions where id = $1',
 			[id]
 		);
-		expect(required).toBe(false);
+		expect(required).toBe(true);
+		const stored = await sql<{ custom_fields: unknown }>(
+			'select custom_fields from public.patients where organization_id = $1',
+			[orgId]
+		);
+		expect(stored.map((r) => r.custom_fields)).toEqual([{}, {}]);
+
+		// existing patients: flagged, not rewritten; the form asks for the value when they are edited
+		await page.goto(appUrl(slug, '/patients'));
+		const flags = page.getByTestId('incomplete');
+		expect(await flags.count()).toBe(2);
+		expect(await flags.first().textContent()).toContain('Incomplete: Insurance number missing');
+		await page.screenshot({ path: screenshotPath('patients-incomplete'), fullPage: true });
+
+		await sql('update public.patient_field_definitions set required = false where id = $1', [id]);
 	});
 
 	it('reorders fields with the up/down buttons (plain forms) and the patient form follows', async () => {

@@ -148,6 +148,13 @@ describe('patients: list, search, register, edit, archive', () => {
 		await fillDemographics(page, { given: 'Bea', family: `${family}dup` });
 		await page.getByLabel(/National health insurance number/).fill(nhiNumber);
 		await page.getByRole('button', { name: 'Register patient' }).click();
+		// the same unique value is first shown as a likely duplicate (issue 17); saving anyway
+		// reaches the database, whose refusal lands on the field
+		const warning = page.getByTestId('likely-duplicates');
+		await warning.waitFor();
+		expect(await warning.textContent()).toContain('same National health insurance number');
+		await page.getByLabel('This is a different person: register a new patient anyway.').check();
+		await page.getByRole('button', { name: 'Register patient' }).click();
 		const error = page.locator('#field-cf_nhi_number-error');
 		await error.waitFor();
 		expect(await error.textContent()).toContain('already used by another patient');

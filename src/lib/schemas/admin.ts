@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 import { ROLES } from '$lib/roles';
 import { emailSchema } from './email';
 
@@ -8,7 +9,7 @@ export const inviteSchema = z.object({
 	email: emailSchema,
 	role: z.enum(ROLES, { error: 'Choose a role.' }),
 	/** Optional: the invitee confirms (or corrects) it when accepting. */
-	fullName: z.string().trim().max(200, { error: 'Use at most 200 characters.' }).default('')
+	fullName: text().trim().max(200, { error: 'Use at most 200 characters.' }).default('')
 });
 
 export const changeRoleSchema = z.object({
@@ -30,13 +31,12 @@ export const buttonSchema = z.object({});
 export const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 
 export const brandingSchema = z.object({
-	name: z
-		.string()
+	name: text()
 		.trim()
 		.min(1, { error: 'Enter the clinic name.' })
 		.max(120, { error: 'Use at most 120 characters.' }),
-	themeColor: z.string().trim().regex(HEX_COLOR, { error: 'Use a colour like #0f766e.' }),
-	signInMessage: z.string().trim().max(280, { error: 'Use at most 280 characters.' })
+	themeColor: text().trim().regex(HEX_COLOR, { error: 'Use a colour like #0f766e.' }),
+	signInMessage: text().trim().max(280, { error: 'Use at most 280 characters.' })
 });
 
 /** What the branding bucket accepts (also enforced by Storage itself). */
@@ -52,9 +52,9 @@ export const LOGO_EXTENSIONS: Record<LogoType, string> = {
 
 /** A logo already uploaded to `<clinic slug>/logo-<timestamp>.<ext>` by the browser. */
 export const logoPathSchema = z.object({
-	logoPath: z
-		.string()
-		.regex(/^[a-z0-9-]{3,63}\/logo-[0-9]{10,16}\.(png|jpg|webp|gif)$/, { error: 'Invalid file.' })
+	logoPath: text().regex(/^[a-z0-9-]{3,63}\/logo-[0-9]{10,16}\.(png|jpg|webp|gif)$/, {
+		error: 'Invalid file.'
+	})
 });
 
 export const FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'select'] as const;
@@ -62,21 +62,19 @@ export const FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'select'] as co
 export const fieldDefinitionSchema = z
 	.object({
 		id: z.uuid().optional(),
-		key: z
-			.string()
+		key: text()
 			.trim()
 			.regex(/^[a-z][a-z0-9_]{0,62}$/, {
 				error: 'Start with a letter; use lower-case letters, digits and _.'
 			}),
-		label: z
-			.string()
+		label: text()
 			.trim()
 			.min(1, { error: 'Enter a label.' })
 			.max(120, { error: 'Use at most 120 characters.' }),
 		fieldType: z.enum(FIELD_TYPES),
-		options: z.string().trim().max(4000).default(''),
+		options: text().trim().max(4000).default(''),
 		required: z.boolean().default(false),
-		pattern: z.string().trim().max(500).default(''),
+		pattern: text().trim().max(500).default(''),
 		uniqueWithinClinic: z.boolean().default(false)
 	})
 	.superRefine((v, ctx) => {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 import { emailSchema } from './email';
 
 /** Sign-in form: shared by the action, the page and tests. */
 export const signInSchema = z.object({
 	email: z.email({ error: 'Enter a valid email address.' }).trim().toLowerCase(),
-	password: z.string().min(1, { error: 'Enter your password.' })
+	password: text().min(1, { error: 'Enter your password.' })
 });
 
 export type SignInInput = z.infer<typeof signInSchema>;
@@ -22,8 +23,7 @@ export const forgotPasswordSchema = z.object({
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_HINT = `At least ${PASSWORD_MIN_LENGTH} characters, with a lowercase letter, an uppercase letter and a digit.`;
 
-export const newPasswordSchema = z
-	.string()
+export const newPasswordSchema = text()
 	.min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters.` })
 	.refine((p) => new TextEncoder().encode(p).length <= 72, {
 		error: 'Use at most 72 bytes (about 72 letters).'
@@ -36,7 +36,7 @@ export const newPasswordSchema = z
 export const setPasswordSchema = z
 	.object({
 		password: newPasswordSchema,
-		confirm: z.string()
+		confirm: text()
 	})
 	.refine((v) => v.password === v.confirm, {
 		error: 'The two passwords do not match.',

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { fromLocalDateTime, isLocalDateTime } from '$lib/format';
+import { text } from '$lib/schemas/text';
 
 /** Plausible ranges of each vital, exactly as `private.check_vitals()` checks them. */
 export const VITALS = {
@@ -100,21 +101,18 @@ function vital(key: VitalKey) {
 }
 
 const optionalText = (max: number, what: string) =>
-	z
-		.string()
+	text()
 		.trim()
 		.max(max, { error: `${what}: use at most ${max} characters.` })
 		.default('');
 
 /** Booking or recording a visit: who comes and why; notes and vitals are written during the visit. */
 export const visitSchema = z.object({
-	reason: z
-		.string()
+	reason: text()
 		.trim()
 		.min(1, { error: 'Enter the reason for the visit.' })
 		.max(500, { error: 'Use at most 500 characters.' }),
-	scheduled_at: z
-		.string()
+	scheduled_at: text()
 		.trim()
 		.refine((v) => v === '' || isLocalDateTime(v), {
 			error: 'Enter a date and time, or leave empty for now.'
@@ -157,8 +155,7 @@ export const amendNoteSchema = z
 		visit_id: z.uuid({ error: 'Choose the visit.' }),
 		notes: optionalText(20000, 'Notes'),
 		...vitalsFields,
-		reason: z
-			.string()
+		reason: text()
 			.trim()
 			.min(1, { error: 'Say why the note is amended.' })
 			.max(500, { error: 'Use at most 500 characters.' })
@@ -186,14 +183,12 @@ export function scheduledInstant(local: string, timeZone: string, now = new Date
 }
 
 export const labOrderSchema = z.object({
-	test_code: z
-		.string()
+	test_code: text()
 		.trim()
 		.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, {
 			error: 'Use up to 32 letters, digits, dots, dashes or underscores (e.g. CBC, HBA1C).'
 		}),
-	test_name: z
-		.string()
+	test_name: text()
 		.trim()
 		.min(1, { error: 'Enter the test name.' })
 		.max(200, { error: 'Use at most 200 characters.' }),
@@ -214,8 +209,7 @@ function hasControlCharacters(v: string): boolean {
 /** One line without markup: what a result value and a reference range may be. */
 const NO_MARKUP = /<[A-Za-z/!?]/;
 const oneLine = (max: number, what: string) =>
-	z
-		.string()
+	text()
 		.trim()
 		.max(max, { error: `${what}: use at most ${max} characters.` })
 		.refine((v) => !hasControlCharacters(v) && !NO_MARKUP.test(v), {
@@ -242,32 +236,27 @@ export const labResultSchema = z.object({
 export const correctResultSchema = z.object({
 	order_id: z.uuid({ error: 'Choose the order.' }),
 	...resultFields,
-	reason: z
-		.string()
+	reason: text()
 		.trim()
 		.min(1, { error: 'Say why the result is corrected.' })
 		.max(500, { error: 'Use at most 500 characters.' })
 });
 
 export const prescriptionSchema = z.object({
-	medication: z
-		.string()
+	medication: text()
 		.trim()
 		.min(1, { error: 'Enter the medication.' })
 		.max(200, { error: 'Use at most 200 characters.' }),
-	dose: z
-		.string()
+	dose: text()
 		.trim()
 		.min(1, { error: 'Enter the dose (e.g. 500 mg).' })
 		.max(100, { error: 'Use at most 100 characters.' }),
-	route: z
-		.string()
+	route: text()
 		.trim()
 		.min(1, { error: 'Enter the route (e.g. oral).' })
 		.max(50, { error: 'Use at most 50 characters.' })
 		.default('oral'),
-	frequency: z
-		.string()
+	frequency: text()
 		.trim()
 		.min(1, { error: 'Enter how often (e.g. twice daily).' })
 		.max(100, { error: 'Use at most 100 characters.' }),
@@ -282,8 +271,7 @@ export const prescriptionSchema = z.object({
 		.gt(0, { error: 'The quantity per fill must be more than 0.' })
 		.max(100000, { error: 'The quantity per fill is at most 100000.' })
 		.refine((v) => Math.round(v * 100) === v * 100, { error: 'Use at most 2 decimals.' }),
-	quantity_unit: z
-		.string()
+	quantity_unit: text()
 		.trim()
 		.min(1, { error: 'Enter the unit (e.g. tablets).' })
 		.max(30, { error: 'Use at most 30 characters.' })
@@ -312,8 +300,7 @@ export const dispenseSchema = z.object({
 /** Stopping is two steps: the reason, then `confirmed` from the confirmation form. */
 export const stopPrescriptionSchema = z.object({
 	prescription_id: z.uuid({ error: 'Choose the prescription.' }),
-	stop_reason: z
-		.string()
+	stop_reason: text()
 		.trim()
 		.min(1, { error: 'Enter why the medication is stopped.' })
 		.max(500, { error: 'Use at most 500 characters.' }),
@@ -333,8 +320,7 @@ export const visitStatusSchema = z.object({
  */
 export const cancelSchema = z.object({
 	target_id: z.uuid({ error: 'Choose what to cancel.' }),
-	cancel_reason: z
-		.string()
+	cancel_reason: text()
 		.trim()
 		.min(1, { error: 'Enter why it is cancelled.' })
 		.max(500, { error: 'Use at most 500 characters.' }),
@@ -343,8 +329,7 @@ export const cancelSchema = z.object({
 
 export const allergySchema = z.object({
 	kind: z.enum(ALLERGY_KINDS, { error: 'Choose allergy or intolerance.' }).default('allergy'),
-	substance: z
-		.string()
+	substance: text()
 		.trim()
 		.min(1, { error: 'Enter the substance (e.g. penicillin, latex, peanut).' })
 		.max(200, { error: 'Use at most 200 characters.' }),
@@ -363,20 +348,17 @@ export const noKnownAllergiesSchema = z.object({});
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const problemSchema = z.object({
-	description: z
-		.string()
+	description: text()
 		.trim()
 		.min(1, { error: 'Describe the problem or diagnosis.' })
 		.max(200, { error: 'Use at most 200 characters.' }),
-	code: z
-		.string()
+	code: text()
 		.trim()
 		.refine((v) => v === '' || /^[A-Za-z0-9][A-Za-z0-9.-]{0,19}$/.test(v), {
 			error: 'Use up to 20 letters, digits, dots or dashes (e.g. E11.9).'
 		})
 		.default(''),
-	onset_date: z
-		.string()
+	onset_date: text()
 		.trim()
 		.refine((v) => v === '' || ISO_DATE.test(v), { error: 'Enter a date.' })
 		.default('')
@@ -413,13 +395,11 @@ export function matchesAllergy(medication: string, substance: string): boolean {
 /** A clinic's note template (clinic admins): a name and the text a note starts from. */
 export const noteTemplateSchema = z.object({
 	id: z.uuid().optional(),
-	name: z
-		.string()
+	name: text()
 		.trim()
 		.min(1, { error: 'Name the template.' })
 		.max(100, { error: 'Use at most 100 characters.' }),
-	body: z
-		.string()
+	body: text()
 		.min(1, { error: 'Write the template text.' })
 		.max(20000, { error: 'Use at most 20000 characters.' }),
 	active: z.boolean().default(true)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 
 /** RFC 5321 limits: the local part (before @) at most 64 characters, the whole address 254. */
 export const EMAIL_LOCAL_MAX = 64;
@@ -9,8 +10,7 @@ export const EMAIL_MAX = 254;
  * invitations_email_valid check holds the same limits): trimmed, lower-case, well-formed, within
  * RFC 5321's lengths.
  */
-export const emailSchema = z
-	.string({ error: 'Enter an email address.' })
+export const emailSchema = text({ error: 'Enter an email address.' })
 	.trim()
 	.toLowerCase()
 	.max(EMAIL_MAX, { error: `Use an address of at most ${EMAIL_MAX} characters.` })
@@ -20,8 +20,7 @@ export const emailSchema = z
 	.pipe(z.email({ error: 'Enter a valid email address.' }));
 
 /** A person's name as staff lists and the audit trail show it. */
-export const fullNameSchema = z
-	.string()
+export const fullNameSchema = text()
 	.trim()
 	.min(1, { error: 'Enter your name.' })
 	.max(200, { error: 'Use at most 200 characters.' });

@@ -7,6 +7,7 @@
  * authority: its errors are mapped back to the same fields by `$lib/server/patients`.
  */
 import { z } from 'zod';
+import { INVALID_TEXT_MESSAGE, isStorableText, text } from '$lib/schemas/text';
 
 export const PATIENT_SEXES = ['female', 'male', 'other', 'unknown'] as const;
 export type PatientSex = (typeof PATIENT_SEXES)[number];
@@ -71,38 +72,48 @@ export function compilePattern(pattern: string | null): RegExp | null {
 	}
 }
 
+/** The earliest date of birth the clinic records (the `patients_date_of_birth_check` constraint). */
+export const EARLIEST_BIRTH_DATE = '1900-01-01';
+
+/**
+ * The latest date of birth accepted now: today in the earliest time zone on Earth (UTC+14), as the
+ * database's `private.check_patient_birth_date` trigger checks it, so a baby born today anywhere can
+ * be registered and nothing later can.
+ */
+export function latestBirthDate(now = new Date()): string {
+	return new Date(now.getTime() + 14 * 3600_000).toISOString().slice(0, 10);
+}
+
 /** Demographics (the `patients` columns staff edit); '' means "not recorded". */
 export const demographicsSchema = z.object({
-	given_name: z
-		.string()
+	given_name: text()
 		.trim()
 		.min(1, { error: 'Enter the given name.' })
 		.max(100, { error: 'Use at most 100 characters.' }),
-	family_name: z
-		.string()
+	family_name: text()
 		.trim()
 		.min(1, { error: 'Enter the family name.' })
 		.max(100, { error: 'Use at most 100 characters.' }),
-	date_of_birth: z
-		.string()
+	date_of_birth: text()
 		.trim()
 		.refine((v) => v === '' || isIsoDate(v), { error: 'Enter a date as YYYY-MM-DD.' })
-		.refine((v) => v === '' || (v >= '1880-01-01' && v <= '2200-01-01'), {
-			error: 'Enter a date between 1880 and 2200.'
+		.refine((v) => v === '' || !isIsoDate(v) || v >= EARLIEST_BIRTH_DATE, {
+			error: 'Enter a date of birth from 1900 onwards.'
+		})
+		.refine((v) => v === '' || !isIsoDate(v) || v <= latestBirthDate(), {
+			error: 'A date of birth cannot be in the future.'
 		}),
 	sex: z.enum(PATIENT_SEXES, { error: 'Choose one of the listed options.' }).default('unknown'),
-	phone: z
-		.string()
+	phone: text()
 		.trim()
 		.refine((v) => v === '' || PHONE.test(v), {
 			error: 'Enter a phone number of digits, spaces, ( ) . - and an optional leading +.'
 		}),
-	email: z
-		.string()
+	email: text()
 		.trim()
 		.max(254, { error: 'Use at most 254 characters.' })
 		.refine((v) => v === '' || EMAIL.test(v), { error: 'Enter a valid email address.' }),
-	address: z.string().trim().max(500, { error: 'Use at most 500 characters.' })
+	address: text().trim().max(500, { error: 'Use at most 500 characters.' })
 });
 export type Demographics = z.infer<typeof demographicsSchema>;
 
@@ -125,8 +136,7 @@ export function customFieldValueSchema(
 	let value: z.ZodType<CustomFieldValue>;
 	switch (def.field_type) {
 		case 'text':
-			value = z
-				.string({ error: `${def.label} must be text.` })
+			value = text({ error: `${def.label} must be text.` })
 				.max(1000, { error: 'Use at most 1000 characters.' })
 				.refine((v) => v === '' || !re || re.test(v), { error: patternMessage(def) });
 			break;
@@ -134,22 +144,24 @@ export function customFieldValueSchema(
 			value = z.number({ error: `${def.label} must be a number.` }).finite();
 			break;
 		case 'date':
-			value = z
-				.string({ error: `${def.label} must be a date (YYYY-MM-DD).` })
-				.refine((v) => v === '' || isIsoDate(v), {
+			value = text({ error: `${def.label} must be a date (YYYY-MM-DD).` }).refine(
+				(v) => v === '' || isIsoDate(v),
+				{
 					error: `${def.label} must be a date (YYYY-MM-DD).`
-				});
+				}
+			);
 			break;
 		case 'boolean':
 			value = z.boolean({ error: `${def.label} must be true or false.` });
 			break;
 		case 'select': {
 			const options = def.options ?? [];
-			value = z
-				.string({ error: `Choose one of: ${options.join(', ')}.` })
-				.refine((v) => v === '' || options.includes(v), {
+			value = text({ error: `Choose one of: ${options.join(', ')}.` }).refine(
+				(v) => v === '' || options.includes(v),
+				{
 					error: `Choose one of: ${options.join(', ')}.`
-				});
+				}
+			);
 			break;
 		}
 	}
@@ -176,6 +188,18 @@ export function customFieldsSchema(definitions: readonly FieldDefinition[]) {
 				}
 			}
 		});
+}
+
+/** A patient of the clinic that looks like the one being registered (`find_patient_duplicates`). */
+export interface LikelyDuplicate {
+	id: string;
+	mrn: string;
+	given_name: string;
+	family_name: string;
+	date_of_birth: string | null;
+	archived: boolean;
+	/** Why, in words: "same name and date of birth", "same National ID". */
+	reason: string;
 }
 
 /** Form input name of a custom field (prefixed so a key can never shadow a demographic column). */
@@ -207,8 +231,7 @@ function customFieldFormSchema(def: FieldDefinition): z.ZodType {
 		default: {
 			const stored = customFieldValueSchema({ ...def, required: false });
 			return required(
-				z
-					.string()
+				text()
 					.trim()
 					.superRefine((v, ctx) => {
 						const r = stored.safeParse(v);
@@ -220,15 +243,23 @@ function customFieldFormSchema(def: FieldDefinition): z.ZodType {
 	}
 }
 
-/** The whole registration form: demographics plus `cf_<key>` for each active definition. */
+/**
+ * The whole registration form: demographics, `cf_<key>` for each active definition, and
+ * `confirm_duplicate`: ticked when the person saw the likely duplicates and saves anyway.
+ */
 export function patientFormSchema(
 	definitions: readonly FieldDefinition[]
 ): z.ZodObject<PatientFormShape> {
-	return demographicsSchema.extend(
-		Object.fromEntries(definitions.map((d) => [customFieldName(d.key), customFieldFormSchema(d)]))
-	) as z.ZodObject<PatientFormShape>;
+	return demographicsSchema.extend({
+		confirm_duplicate: z.boolean().default(false),
+		...Object.fromEntries(
+			definitions.map((d) => [customFieldName(d.key), customFieldFormSchema(d)])
+		)
+	}) as z.ZodObject<PatientFormShape>;
 }
-type PatientFormShape = typeof demographicsSchema.shape & { [k: `cf_${string}`]: z.ZodType };
+type PatientFormShape = typeof demographicsSchema.shape & {
+	confirm_duplicate: z.ZodDefault<z.ZodBoolean>;
+} & { [k: `cf_${string}`]: z.ZodType };
 export type PatientForm = z.infer<z.ZodObject<PatientFormShape>>;
 
 /**
@@ -293,13 +324,27 @@ export function formValuesFromPatient(
 	return values;
 }
 
-/** Patients list query from the URL: `?q=…&page=2&archived=1` (a GET form, so it is shareable). */
+/** The longest search `search_patients` accepts; longer ones are refused with a message. */
+export const PATIENT_SEARCH_MAX = 100;
+
+/**
+ * Patients list query from the URL: `?q=…&page=2&archived=1` (a GET form, so it is shareable). A
+ * query that is too long or holds unreadable characters is kept (the box shows it) and refused
+ * with a message by the page, never silently dropped.
+ */
 export const patientListQuerySchema = z.object({
-	q: z.string().trim().max(200).catch(''),
+	q: z.string().trim().catch(''),
 	page: z.coerce.number().int().min(1).max(100_000).catch(1),
-	archived: z
-		.string()
+	archived: text()
 		.optional()
 		.transform((v) => v === '1' || v === 'on' || v === 'true')
 });
 export type PatientListQuery = z.infer<typeof patientListQuerySchema>;
+
+/** Why a search cannot run (shown next to the search box), or null when it can. */
+export function searchProblem(q: string): string | null {
+	if (q.length > PATIENT_SEARCH_MAX)
+		return `The search is too long (${q.length} characters). Use at most ${PATIENT_SEARCH_MAX}: a name, an MRN or a date of birth.`;
+	if (!isStorableText(q)) return INVALID_TEXT_MESSAGE;
+	return null;
+}

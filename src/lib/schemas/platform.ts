@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCurrency, parseAmount } from '$lib/money';
+import { text } from '$lib/schemas/text';
 import { emailSchema } from './email';
 import { timeZoneSchema } from './time-zone';
 
@@ -8,22 +9,19 @@ import { timeZoneSchema } from './time-zone';
 export const organizationTypes = ['clinic', 'hospital', 'laboratory', 'pharmacy', 'other'] as const;
 
 export const onboardClinicSchema = z.object({
-	name: z
-		.string()
+	name: text()
 		.trim()
 		.min(1, { error: 'Enter the clinic’s name.' })
 		.max(120, { error: 'Use at most 120 characters.' }),
 	type: z.enum(organizationTypes, { error: 'Choose a type.' }).default('clinic'),
-	slug: z
-		.string()
+	slug: text()
 		.trim()
 		.toLowerCase()
 		.regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, {
 			error: 'Use 3-63 lowercase letters, digits and hyphens, not at either end.'
 		})
 		.refine((s) => !s.includes('--'), { error: 'Do not use two hyphens in a row.' }),
-	domain: z
-		.string()
+	domain: text()
 		.trim()
 		.toLowerCase()
 		.max(253)
@@ -31,7 +29,7 @@ export const onboardClinicSchema = z.object({
 			error: 'Enter a domain name such as clinic.example.com, or leave it empty.'
 		})
 		.default(''),
-	plan_id: z.string().min(1, { error: 'Choose a plan.' }),
+	plan_id: text().min(1, { error: 'Choose a plan.' }),
 	/** The clinic's time zone: its diary, "today" and every time its staff see. */
 	time_zone: timeZoneSchema,
 	admin_email: emailSchema
@@ -39,13 +37,12 @@ export const onboardClinicSchema = z.object({
 export type OnboardClinicInput = z.infer<typeof onboardClinicSchema>;
 
 export const clinicSearchSchema = z.object({
-	q: z.string().trim().max(100).default(''),
+	q: text().trim().max(100).default(''),
 	page: z.coerce.number().int().min(1).default(1)
 });
 
 export const suspendClinicSchema = z.object({
-	reason: z
-		.string()
+	reason: text()
 		.trim()
 		.min(3, { error: 'Say why (at least 3 characters); the clinic’s trail records it.' })
 		.max(500, { error: 'Use at most 500 characters.' })
@@ -60,10 +57,9 @@ export const reactivateClinicSchema = suspendClinicSchema;
  */
 export const changePlanSchema = z
 	.object({
-		plan_id: z.string().min(1, { error: 'Choose a plan.' }),
+		plan_id: text().min(1, { error: 'Choose a plan.' }),
 		override: z.boolean().default(false),
-		override_reason: z
-			.string()
+		override_reason: text()
 			.trim()
 			.max(500, { error: 'Use at most 500 characters.' })
 			.default('')
@@ -88,8 +84,7 @@ const MAX_LIMIT = 2_147_483_647;
  * `limitValue` turns it into the number or null.
  */
 function limitField(unit: string) {
-	return z
-		.string()
+	return text()
 		.trim()
 		.default('')
 		.superRefine((value, ctx) => {
@@ -115,23 +110,20 @@ export function limitValue(text: string): number | null {
 
 export const planSchema = z
 	.object({
-		id: z
-			.string()
+		id: text()
 			.trim()
 			.regex(/^[a-z][a-z0-9_]{1,31}$/, {
 				error: 'Use 2-32 lowercase letters, digits or underscores, starting with a letter.'
 			}),
-		name: z
-			.string()
+		name: text()
 			.trim()
 			.min(1, { error: 'Enter a name.' })
 			.max(80, { error: 'Use at most 80 characters.' }),
 		seat_limit: limitField('seats'),
 		patient_limit: limitField('patients'),
 		/** In the plan's currency as people write it ("49.00"); stored in its minor unit. */
-		monthly_price: z.string().trim().default(''),
-		currency: z
-			.string()
+		monthly_price: text().trim().default(''),
+		currency: text()
 			.trim()
 			.toUpperCase()
 			.refine(isCurrency, { error: 'Choose a currency from the list (ISO 4217, e.g. USD).' })
@@ -145,7 +137,7 @@ export const planSchema = z
 	});
 export type PlanInput = z.infer<typeof planSchema>;
 
-export const deletePlanSchema = z.object({ id: z.string().min(1) });
+export const deletePlanSchema = z.object({ id: text().min(1) });
 
 export const invoiceStatusSchema = z.object({
 	invoice_id: z.uuid(),
@@ -153,11 +145,7 @@ export const invoiceStatusSchema = z.object({
 });
 
 export const settingsSchema = z.object({
-	maintenance_banner: z
-		.string()
-		.trim()
-		.max(500, { error: 'Use at most 500 characters.' })
-		.default(''),
+	maintenance_banner: text().trim().max(500, { error: 'Use at most 500 characters.' }).default(''),
 	session_idle_timeout_minutes: z.coerce
 		.number({ error: 'Enter a number of minutes.' })
 		.int()

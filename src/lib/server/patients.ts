@@ -11,6 +11,7 @@ import {
 	customFieldName,
 	customFieldsFromForm,
 	type Demographics,
+	type LikelyDuplicate,
 	type PatientForm,
 	type FieldDefinition
 } from '$lib/schemas/patient';
@@ -21,10 +22,19 @@ export type PatientRow = Database['public']['Tables']['patients']['Row'];
 type PatientInsert = Database['public']['Tables']['patients']['Insert'];
 
 /** Columns the list shows. */
-const LIST_COLUMNS = 'id, mrn, given_name, family_name, date_of_birth, sex, phone, archived_at';
+const LIST_COLUMNS =
+	'id, mrn, given_name, family_name, date_of_birth, sex, phone, archived_at, custom_fields';
 export type PatientListItem = Pick<
 	PatientRow,
-	'id' | 'mrn' | 'given_name' | 'family_name' | 'date_of_birth' | 'sex' | 'phone' | 'archived_at'
+	| 'id'
+	| 'mrn'
+	| 'given_name'
+	| 'family_name'
+	| 'date_of_birth'
+	| 'sex'
+	| 'phone'
+	| 'archived_at'
+	| 'custom_fields'
 >;
 
 /** Columns the edit form needs. */
@@ -54,6 +64,8 @@ export interface PatientPage {
 	total: number | null;
 	hasPrevious: boolean;
 	hasNext: boolean;
+	/** Set when the page asked for lies past the end: the last page that has rows (1 when none). */
+	lastPage?: number;
 }
 
 /**
@@ -85,6 +97,10 @@ export async function listPatients({
 		if (error) throw new Error(`search_patients failed: ${error.message}`);
 		const all = (data ?? []) as PatientListItem[];
 		const rows = all.slice(0, PATIENT_PAGE_SIZE);
+		if (rows.length === 0 && page > 1) {
+			const lastPage = await lastSearchPage(supabase, q, off, includeArchived);
+			return { ...emptyPage(page), lastPage };
+		}
 		return {
 			rows,
 			from: rows.length ? off + 1 : 0,
@@ -100,8 +116,21 @@ export async function listPatients({
 		.order('search_name')
 		.order('id')
 		.range(off, off + PATIENT_PAGE_SIZE - 1);
-	if (error) throw new Error(`listing patients failed: ${error.message}`);
+	// PGRST103: the range starts past the last row (PostgREST answers 416 with the count).
+	if (error && error.code !== 'PGRST103')
+		throw new Error(`listing patients failed: ${error.message}`);
 	const rows = data ?? [];
+	if (rows.length === 0 && page > 1) {
+		let total = count;
+		if (total === null) {
+			let countQuery = supabase.from('patients').select('id', { count: 'exact', head: true });
+			if (!includeArchived) countQuery = countQuery.is('archived_at', null);
+			const counted = await countQuery;
+			if (counted.error) throw new Error(`counting patients failed: ${counted.error.message}`);
+			total = counted.count ?? 0;
+		}
+		return { ...emptyPage(page), lastPage: Math.max(1, Math.ceil(total / PATIENT_PAGE_SIZE)) };
+	}
 	const total = count ?? rows.length;
 	return {
 		rows,
@@ -111,6 +140,78 @@ export async function listPatients({
 		hasPrevious: page > 1,
 		hasNext: off + rows.length < total
 	};
+}
+
+function emptyPage(page: number): PatientPage {
+	return { rows: [], from: 0, to: 0, total: null, hasPrevious: page > 1, hasNext: false };
+}
+
+/**
+ * The last page of a search whose requested offset `past` lies beyond its results: the search
+ * pages itself and knows no total, so this finds the last row by bisecting offsets, one row per
+ * probe (about 20 round trips at most, only for a URL past the end).
+ */
+async function lastSearchPage(
+	supabase: Client,
+	q: string,
+	past: number,
+	includeArchived: boolean
+): Promise<number> {
+	const exists = async (off: number) => {
+		const { data, error } = await supabase
+			.rpc('search_patients', { q, lim: 1, off, include_archived: includeArchived })
+			.select('id');
+		if (error) throw new Error(`search_patients failed: ${error.message}`);
+		return (data ?? []).length > 0;
+	};
+	if (!(await exists(0))) return 1;
+	let lo = 0; // has a row
+	let hi = past; // has none
+	while (hi - lo > 1) {
+		const mid = Math.floor((lo + hi) / 2);
+		if (await exists(mid)) lo = mid;
+		else hi = mid;
+	}
+	return Math.floor(lo / PATIENT_PAGE_SIZE) + 1;
+}
+
+/**
+ * `find_patient_duplicates`: the same normalized names and date of birth, or the same value of a
+ * unique custom field, in the caller's own clinic only (the function returns nothing for anyone
+ * else, so it never reveals another clinic's patients).
+ */
+export async function likelyDuplicates({
+	supabase,
+	input,
+	definitions,
+	exclude
+}: {
+	supabase: Client;
+	input: PatientForm;
+	definitions: readonly FieldDefinition[];
+	exclude?: string;
+}): Promise<LikelyDuplicate[]> {
+	const custom = customFieldsFromForm(input, definitions);
+	const { data, error } = await supabase.rpc('find_patient_duplicates', {
+		p_given_name: input.given_name,
+		p_family_name: input.family_name,
+		p_date_of_birth: input.date_of_birth || undefined,
+		p_custom_fields: custom as PatientRow['custom_fields'],
+		p_exclude: exclude
+	});
+	if (error) throw new Error(`find_patient_duplicates failed: ${error.message}`);
+	const labels = new Map(definitions.map((d) => [d.key, d.label]));
+	const seen = new Map<string, LikelyDuplicate>();
+	for (const row of data ?? []) {
+		const reason =
+			row.matched_on === 'name_and_date_of_birth'
+				? 'same name and date of birth'
+				: `same ${labels.get(row.matched_on.replace(/^custom_field:/, '')) ?? 'unique field'}`;
+		const known = seen.get(row.id);
+		if (known) known.reason += `; ${reason}`;
+		else seen.set(row.id, { ...row, reason });
+	}
+	return [...seen.values()];
 }
 
 /** The clinic's ACTIVE custom patient fields, in form order. */
@@ -179,6 +280,8 @@ export async function patientEditPage({
 }
 
 const CONSTRAINT_FIELDS: Record<string, string> = {
+	// DETAIL of the not-in-the-future trigger (private.check_patient_birth_date)
+	date_of_birth: 'date_of_birth',
 	patients_given_name_check: 'given_name',
 	patients_family_name_check: 'family_name',
 	patients_date_of_birth_check: 'date_of_birth',

@@ -1,10 +1,11 @@
 import { error, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 import { clinicOrigin } from '$lib/server/addresses';
 import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
 import type { Actions, PageServerLoad } from './$types';
 
-const switchSchema = z.object({ slug: z.string().min(1).max(63) });
+const switchSchema = z.object({ slug: text().min(1).max(63) });
 
 export const load: PageServerLoad = async () => redirect(303, '/dashboard');
 

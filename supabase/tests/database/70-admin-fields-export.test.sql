@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(34);
+select plan(36);
 
 select tests.create_tenancy_fixture();
 
@@ -41,22 +41,25 @@ select throws_ok($$ select count(*) from public.patient_field_definitions $$, '4
 -- required ----------------------------------------------------------------------------------------------
 select tests.act_as('alpha_admin');
 update public.patients set custom_fields = '{"blood": "O"}' where family_name = 'Two';
-select throws_ok($$ update public.patient_field_definitions set required = true where key = 'badge' $$,
-  '23514', 'custom field "badge": cannot be required while 1 active patient(s) have no value',
-  'making a field required is refused with the count of active patients lacking a value (archived ones do not count)');
-select throws_ok($$ insert into public.patient_field_definitions (key, label, required) values ('ward', 'Ward', true) $$,
-  '23514', 'custom field "ward": cannot be required while 2 active patient(s) have no value',
-  'a new required field is refused while patients exist without it');
-update public.patients set custom_fields = '{"badge": "AB-2", "blood": "O"}' where family_name = 'Two';
 select lives_ok($$ update public.patient_field_definitions set required = true where key = 'badge' $$,
-  'once every active patient has a value, the field can be required');
-select throws_ok($$ insert into public.patients (given_name, family_name) values ('Dan', 'Four') $$,
-  '23514', 'custom field "badge": is required', 'and new patients must then fill it in');
+  'a field becomes required while active patients have no value (no backfill needed)');
+select lives_ok($$ insert into public.patient_field_definitions (key, label, required) values ('ward', 'Ward', true) $$,
+  'a new required field is accepted while patients exist without it');
+select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('Dan', 'Four', '{"ward": "3"}') $$,
+  '23514', 'custom field "badge": is required', 'new patients must fill it in');
+select throws_ok($$ update public.patients set custom_fields = '{"blood": "B", "ward": "3"}' where family_name = 'Two' $$,
+  '23514', 'custom field "badge": is required', 'an edit of an existing patient''s fields must fill it in');
+select is(tests.rows_affected($$ update public.patients set phone = '+64 21 000' where family_name = 'Two' $$), 1,
+  'an existing patient without the value can still be changed otherwise (archived, phone …)');
+select is((select custom_fields from public.patients where family_name = 'Two'), '{"blood": "O"}'::jsonb,
+  'and keeps its values as they were: the patient is incomplete, not rewritten');
+delete from public.patient_field_definitions where key = 'ward';
 update public.patient_field_definitions set required = false, active = false where key = 'badge';
 update public.patients set custom_fields = '{"blood": "A"}' where family_name = 'One';
-select throws_ok($$ update public.patient_field_definitions set active = true, required = true where key = 'badge' $$,
-  '23514', 'custom field "badge": cannot be required while 1 active patient(s) have no value',
-  'reactivating a required field is checked too');
+select lives_ok($$ update public.patient_field_definitions set active = true, required = true where key = 'badge' $$,
+  'reactivating a required field needs no backfill either');
+update public.patient_field_definitions set required = false where key = 'badge';
+update public.patients set custom_fields = '{"badge": "AB-2", "blood": "O"}' where family_name = 'Two';
 
 -- pattern -----------------------------------------------------------------------------------------------
 update public.patient_field_definitions set active = true where key = 'badge';

@@ -9,6 +9,7 @@
  * orders, prescriptions, …), which the database finds through the audit log itself.
  */
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { dayRange, formatDateTime, isDay } from '$lib/format';
@@ -21,12 +22,12 @@ export const AUDIT_PAGE_SIZE = 50;
 
 const optional = <T extends z.ZodType>(s: T) =>
 	z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
-const isoDate = z.string().refine(isDay);
+const isoDate = text().refine(isDay);
 
 /** The filters, from the query string (the page's GET form and the CSV link share them). */
 export const auditFilterSchema = z.object({
 	actor: optional(z.uuid()),
-	patient: optional(z.string().trim().max(40)),
+	patient: optional(text().trim().max(40)),
 	action: optional(z.enum(AUDIT_ACTIONS)),
 	from: optional(isoDate),
 	to: optional(isoDate),

@@ -1,4 +1,5 @@
 /** Plans, subscriptions and invoices for the platform console (RPCs as the platform admin). */
+import { error as kitError } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { parseAmount } from '$lib/money';
@@ -117,6 +118,9 @@ export async function generateInvoice(opts: {
 	organizationId: string;
 }): Promise<string> {
 	const { data, error } = await opts.supabase.rpc('generate_invoice', { org: opts.organizationId });
+	// No such clinic or subscription (PT404), a canceled one (23514): answers, not server faults.
+	if (error?.code === 'PT404') kitError(404, `${error.message}.`);
+	if (error?.code === '23514') kitError(409, `${error.message}.`);
 	if (error) throw new Error(`generate_invoice failed: ${error.message}`);
 	return data;
 }

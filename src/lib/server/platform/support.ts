@@ -7,6 +7,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
+import { text } from '$lib/schemas/text';
 import type { Database } from '$lib/database.types';
 import { DONE, refusalOf, type Result } from '../refusals';
 
@@ -17,8 +18,7 @@ export const SUPPORT_MINUTES = [15, 30, 60, 120] as const;
 
 /** The start form: why (10-500 characters) and for how long (15-120 minutes). */
 export const startSupportSchema = z.object({
-	reason: z
-		.string()
+	reason: text()
 		.trim()
 		.min(10, { error: 'State the reason for the access (at least 10 characters).' })
 		.max(500, { error: 'Use at most 500 characters.' }),

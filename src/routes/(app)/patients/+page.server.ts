@@ -1,17 +1,51 @@
-import { listPatients } from '$lib/server/patients';
-import { patientListQuerySchema } from '$lib/schemas/patient';
+import { redirect } from '@sveltejs/kit';
+import { activeFieldDefinitions, listPatients } from '$lib/server/patients';
+import { patientListQuerySchema, searchProblem } from '$lib/schemas/patient';
 import type { PageServerLoad } from './$types';
 
-/** The clinic's patients: a GET search form, so every result page has a shareable URL. */
+/**
+ * The clinic's patients: a GET search form, so every result page has a shareable URL. A search the
+ * database cannot run (too long, unreadable characters) is refused next to the box, not ignored; a
+ * page past the end goes to the last page.
+ */
 export const load: PageServerLoad = async ({ locals, url, parent }) => {
 	const query = patientListQuerySchema.parse(Object.fromEntries(url.searchParams));
 	// parent() first: the layout makes the host's clinic the active one before we query.
 	const { role } = await parent();
-	const result = await listPatients({
-		supabase: locals.supabase,
-		q: query.q,
-		page: query.page,
-		includeArchived: query.archived
-	});
-	return { query, result, role };
+	const searchError = query.q ? searchProblem(query.q) : null;
+	if (searchError) {
+		const result = { rows: [], from: 0, to: 0, total: null, hasPrevious: false, hasNext: false };
+		return { query, result, role, searchError };
+	}
+	const [listed, definitions] = await Promise.all([
+		listPatients({
+			supabase: locals.supabase,
+			q: query.q,
+			page: query.page,
+			includeArchived: query.archived
+		}),
+		activeFieldDefinitions({ supabase: locals.supabase })
+	]);
+	// Fields made required after a patient was registered: that patient is incomplete (the labels of
+	// what is missing; the stored custom values themselves do not go to the page).
+	const required = definitions.filter((d) => d.required);
+	const result = {
+		...listed,
+		rows: listed.rows.map(({ custom_fields, ...row }) => {
+			const values = (custom_fields ?? {}) as Record<string, unknown>;
+			const missing = required
+				.filter(
+					(d) => values[d.key] === undefined || values[d.key] === null || values[d.key] === ''
+				)
+				.map((d) => d.label);
+			return { ...row, missing };
+		})
+	};
+	if (listed.lastPage !== undefined) {
+		const target = new URL(url);
+		if (listed.lastPage > 1) target.searchParams.set('page', String(listed.lastPage));
+		else target.searchParams.delete('page');
+		redirect(303, target.pathname + target.search);
+	}
+	return { query, result, role, searchError: null };
 };

@@ -3,7 +3,7 @@ import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { canEditPatients, patientFormSchema } from '$lib/schemas/patient';
 import { actingMember } from '$lib/server/active-organization';
-import { activeFieldDefinitions, createPatient } from '$lib/server/patients';
+import { activeFieldDefinitions, createPatient, likelyDuplicates } from '$lib/server/patients';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -27,6 +27,17 @@ export const actions: Actions = {
 		const definitions = await activeFieldDefinitions({ supabase: locals.supabase });
 		const form = await superValidate(request, zod4(patientFormSchema(definitions)));
 		if (!form.valid) return fail(400, { form });
+
+		// Likely the same person as a patient already registered: show them (with links to their
+		// charts) and save only when the person confirms it is someone else.
+		if (!form.data.confirm_duplicate) {
+			const duplicates = await likelyDuplicates({
+				supabase: locals.supabase,
+				input: form.data,
+				definitions
+			});
+			if (duplicates.length > 0) return fail(409, { form, duplicates });
+		}
 
 		const result = await createPatient({
 			supabase: locals.supabase,

@@ -1,0 +1,167 @@
+/**
+ * Patient data hygiene in the portal (issue 17, point 3): a date of birth in the future or before
+ * 1900 is refused next to the field (in the browser and by the server); a likely duplicate (same
+ * names and date of birth) is shown with a link to the existing chart before saving, and saving
+ * anyway is an explicit choice; a page past the end of the list goes to the last page; search
+ * treats `%`, `_` and `'` as literals, finds a given name alone, and says when a query is too long.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appUrl, launch, signIn } from '../support/browser.ts';
+import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
+import { adminDb } from '../support/stack.ts';
+
+function letters(n: number): string {
+	return Array.from({ length: n }, () =>
+		String.fromCharCode(97 + Math.floor(Math.random() * 26))
+	).join('');
+}
+const run = letters(8);
+const family = `Hygiene${run}`;
+
+async function dbQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(sql, params)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
+
+/** A form POST without JavaScript (the server's own validation), from the clinic's origin. */
+async function postAction(page: Page, path: string, form: Record<string, string>) {
+	return page.evaluate(
+		async ({ path, form }) => {
+			const res = await fetch(path, {
+				method: 'POST',
+				headers: { accept: 'text/html' },
+				body: new URLSearchParams(form)
+			});
+			return { status: res.status, url: res.url, text: await res.text() };
+		},
+		{ path, form }
+	);
+}
+
+async function register(page: Page, given: string, dob: string) {
+	await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
+	await page.getByLabel('Given name').fill(given);
+	await page.getByLabel('Family name').fill(family);
+	await page.getByLabel('Date of birth').fill(dob);
+	await page.getByRole('button', { name: 'Register patient' }).click();
+}
+
+describe('patient data hygiene', () => {
+	let browser: BrowserContext;
+	beforeEach(async () => {
+		browser = await launch();
+	});
+	afterEach(async () => {
+		await browser?.close();
+	});
+	afterAll(async () => {
+		await dbQuery(`delete from public.patients where lower(family_name) = lower($1)`, [family]);
+	});
+
+	it('a date of birth in the future or before 1900 is refused next to the field', async () => {
+		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
+		await register(page, 'Future', '2099-01-01');
+		const error = page.locator('#field-date_of_birth-error');
+		await error.waitFor();
+		expect(await error.textContent()).toContain('cannot be in the future');
+		expect(page.url()).toContain('/patients/new');
+
+		// the server says the same without JavaScript
+		const server = await postAction(page, '/patients/new?/create', {
+			given_name: 'Future',
+			family_name: family,
+			date_of_birth: '2099-01-01',
+			sex: 'unknown'
+		});
+		expect(server.status).toBe(400);
+		expect(server.text).toContain('A date of birth cannot be in the future.');
+		const old = await postAction(page, '/patients/new?/create', {
+			given_name: 'Old',
+			family_name: family,
+			date_of_birth: '1899-12-31',
+			sex: 'unknown'
+		});
+		expect(old.status).toBe(400);
+		expect(old.text).toContain('Enter a date of birth from 1900 onwards.');
+		const stored = await dbQuery<{ n: number }>(
+			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
+			[family]
+		);
+		expect(stored[0].n).toBe(0);
+	});
+
+	it('a likely duplicate is shown with a link to its chart; saving anyway is explicit', async () => {
+		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
+		await register(page, 'Dana', '1977-05-06');
+		await page.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname));
+		const firstId = new URL(page.url()).pathname.split('/').pop();
+
+		// the same person, typed differently (case, spaces)
+		await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
+		await page.getByLabel('Given name').fill('  dana ');
+		await page.getByLabel('Family name').fill(family.toUpperCase());
+		await page.getByLabel('Date of birth').fill('1977-05-06');
+		await page.getByRole('button', { name: 'Register patient' }).click();
+		const warning = page.getByTestId('likely-duplicates');
+		await warning.waitFor();
+		expect(await warning.textContent()).toContain('same name and date of birth');
+		expect(await warning.getByRole('link').getAttribute('href')).toBe(`/patients/${firstId}`);
+		expect(page.url()).toContain('/patients/new');
+		let count = await dbQuery<{ n: number }>(
+			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
+			[family]
+		);
+		expect(count[0].n, 'nothing saved before the choice').toBe(1);
+
+		await page.getByLabel('This is a different person: register a new patient anyway.').check();
+		await Promise.all([
+			page.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname)),
+			page.getByRole('button', { name: 'Register patient' }).click()
+		]);
+		count = await dbQuery<{ n: number }>(
+			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
+			[family]
+		);
+		expect(count[0].n).toBe(2);
+	});
+
+	it('search: literals, a given name alone, a query too long; a page past the end', async () => {
+		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
+		await dbQuery(
+			`insert into public.patients (organization_id, given_name, family_name, date_of_birth)
+			 select id, $2, $1, '1960-02-03' from public.organizations where slug = $3`,
+			[family, `Zoltan${run}`, CLINIC_A.slug]
+		);
+		const search = async (q: string) => {
+			await page.goto(appUrl(CLINIC_A.slug, `/patients?q=${encodeURIComponent(q)}`));
+			return (await page.locator('main').textContent()) ?? '';
+		};
+		for (const q of ["'", '%', '_']) {
+			const text = await search(q);
+			expect(text, q).toContain(`No patients match “${q}”`);
+		}
+		expect(await search(`zoltan${run}`)).toContain(family);
+		const long = await search('a'.repeat(500));
+		expect(long).toContain('The search is too long (500 characters). Use at most 100');
+		expect(await page.getByLabel('Search patients').inputValue()).toHaveLength(500);
+
+		const res = await page.goto(appUrl(CLINIC_A.slug, '/patients?page=99999'));
+		expect(res?.status()).toBe(200);
+		const url = new URL(page.url());
+		const last = Number(url.searchParams.get('page') ?? '1');
+		expect(last).toBeGreaterThanOrEqual(1);
+		expect(last).toBeLessThan(99999);
+		expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+		expect(await page.getByRole('link', { name: 'Next' }).count()).toBe(0);
+
+		await page.goto(appUrl(CLINIC_A.slug, `/patients?q=zoltan${run}&page=50`));
+		expect(new URL(page.url()).searchParams.get('page')).toBeNull();
+		expect(await page.locator('main').textContent()).toContain(family);
+	});
+});
