@@ -65,7 +65,9 @@ const ROLES_B = ['admin', 'doctor', 'nurse', 'receptionist', 'lab_technician', '
 /** Functions whose answers about a clinic are public by design (docs/security.md). */
 const PUBLIC_BY_DESIGN: Record<string, string> = {
 	get_branding:
-		'the sign-in page of a clinic address shows its name, logo and colours to anyone (no identifier)'
+		'the sign-in page of a clinic address shows its name, logo and colours to anyone (no identifier)',
+	request_context:
+		"every request at a clinic address: get_branding's public branding plus only the caller's own clinics and support access (pgTAP 72-page-rpcs proves it equals those RPCs per persona)"
 };
 // The catalog ------------------------------------------------------------------------------------------
 const db = adminDb();
