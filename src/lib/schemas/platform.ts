@@ -59,10 +59,7 @@ export const changePlanSchema = z
 	.object({
 		plan_id: text().min(1, { error: 'Choose a plan.' }),
 		override: z.boolean().default(false),
-		override_reason: text()
-			.trim()
-			.max(500, { error: 'Use at most 500 characters.' })
-			.default('')
+		override_reason: text().trim().max(500, { error: 'Use at most 500 characters.' }).default('')
 	})
 	.superRefine((v, ctx) => {
 		if (v.override && v.override_reason.length < 10) {
