@@ -390,7 +390,10 @@ describe('diary', () => {
 			await page.goto(appUrl(HOSPITAL.slug, '/admin/settings'));
 			expect(await page.getByTestId('clinic-zone').textContent()).toBe('Europe/Berlin');
 			await page.getByLabel('Time zone').selectOption('Asia/Tokyo');
-			await page.getByRole('button', { name: 'Save' }).click();
+			await page
+				.getByRole('region', { name: 'Clinic settings' })
+				.getByRole('button', { name: 'Save' })
+				.click();
 			await page.getByText('Saved. The clinic’s dates and times are now in Asia/Tokyo.').waitFor();
 			await expect
 				.poll(() => page.getByTestId('clinic-zone').textContent(), { timeout: 10_000 })

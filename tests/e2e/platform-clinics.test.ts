@@ -8,6 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { BrowserContext, Page } from 'playwright-core';
 import {
 	appUrl,
+	completeTwoFactor,
+	ENROL_PAGE,
 	launch,
 	platformSignIn as signInToConsole,
 	screenshotPath
@@ -155,6 +157,9 @@ describe('platform console: clinics', () => {
 			await first.getByLabel('New password', { exact: true }).fill('First-admin-pass-1');
 			await first.getByLabel('Repeat the new password').fill('First-admin-pass-1');
 			await first.getByRole('button', { name: 'Save password' }).click();
+			// an administrator sets up two-factor sign-in before any clinic page
+			await first.waitForURL((u) => u.pathname === ENROL_PAGE);
+			await completeTwoFactor(first, email);
 			await first.waitForURL((u) => u.pathname === '/dashboard');
 			expect(await first.textContent('header')).toContain('Onboarded Clinic');
 		} finally {

@@ -134,8 +134,12 @@ const RECORD_NOUNS: Record<string, string> = {
 	memberships: 'staff membership',
 	patient_field_definitions: 'patient field',
 	invoices: 'invoice',
+	invitations: 'staff invitation',
 	organizations: 'clinic settings'
 };
+
+/** Columns a sentence never shows (secrets' hashes: in the raw CSV only). */
+const UNSHOWN_COLUMNS = new Set(['token_hash']);
 
 const MAX_CHANGES = 4;
 const MAX_TEXT = 60;
@@ -216,6 +220,7 @@ export function describeChanges(changes: Row, ctx: SentenceContext): string {
 	const after = (changes.new ?? {}) as Row;
 	const lines: string[] = [];
 	for (const column of Object.keys(after)) {
+		if (UNSHOWN_COLUMNS.has(column)) continue;
 		if (column === 'custom_fields') {
 			const o = (before.custom_fields ?? {}) as Row;
 			const n = (after.custom_fields ?? {}) as Row;
