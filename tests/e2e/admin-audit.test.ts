@@ -45,6 +45,8 @@ async function asUser(
 			JSON.stringify({
 				sub: userId,
 				role: 'authenticated',
+				// an admin's writes need a two-factor session, as through the API
+				aal: 'aal2',
 				...(orgId ? { organization_id: orgId } : {})
 			})
 		]);

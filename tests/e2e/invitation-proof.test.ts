@@ -5,6 +5,7 @@
  * to the portal's Send Email hook, so the portal must be up.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { meetTwoFactor } from '../support/totp.ts';
 import { HOSPITAL } from '../support/demo.ts';
 import { appUrl, launch, signIn } from '../support/browser.ts';
 import { createStaff, deleteUser, latestMail, linkInMail } from '../support/people.ts';
@@ -58,6 +59,7 @@ async function invited(email: string) {
 	cleanup.push(admin.id);
 	const client = anonClient();
 	await client.auth.signInWithPassword({ email: admin.email, password: PASSWORD });
+	await meetTwoFactor(client, admin.email);
 	const { data: org } = await client
 		.from('organizations')
 		.select('id')

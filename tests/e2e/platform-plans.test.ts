@@ -8,7 +8,12 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath } from '../support/browser.ts';
+import {
+	appUrl,
+	launch,
+	platformSignIn as signInToConsole,
+	screenshotPath
+} from '../support/browser.ts';
 import { DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
 
@@ -26,14 +31,8 @@ async function sql<T = Record<string, unknown>>(
 }
 
 async function platformSignIn(context: BrowserContext): Promise<Page> {
-	const page = await context.newPage();
-	await page.goto(appUrl(null, '/platform/sign-in'));
-	await page.getByLabel('Email').fill(demo.platform);
-	await page.getByLabel('Password').fill(DEMO_PASSWORD);
-	await Promise.all([
-		page.waitForURL((u) => u.pathname === '/platform/clinics'),
-		page.getByRole('button', { name: 'Sign in' }).click()
-	]);
+	const page = await signInToConsole(context, demo.platform, DEMO_PASSWORD);
+	await page.waitForURL((u) => u.pathname === '/platform/clinics');
 	return page;
 }
 

@@ -252,7 +252,10 @@ describe('two-factor sign-in', () => {
 		const requirement = adminPage.getByLabel('Require two-factor sign-in for all staff');
 		expect(await requirement.isChecked()).toBe(false);
 		await requirement.check();
-		await adminPage.getByRole('button', { name: 'Save' }).first().click();
+		await adminPage
+			.getByRole('region', { name: 'Two-factor sign-in' })
+			.getByRole('button', { name: 'Save' })
+			.click();
 		await expect
 			.poll(async () => {
 				const [row] = await sql<{ on: boolean }>(
