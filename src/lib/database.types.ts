@@ -871,6 +871,9 @@ isOneToOne: false
 "custom_access_token_hook":
 { Args: { "event": Json }; Returns: Json
                            },
+"dashboard_page":
+{ Args: { "clinician_id"?: string,"list_limit"?: number,"recent_limit"?: number,"sections"?: (string)[],"today_end": string,"today_start": string }; Returns: Json
+                           },
 "dispense_prescription":
 { Args: { "prescription_id": string,"quantity"?: number }; Returns: number
                            },

@@ -1,0 +1,118 @@
+-- Page RPCs over the diary and the chart (issue 18, second round): like 20261124710000_create_page_rpcs
+-- (request_context, field_overview), one Data API call for a page's data, but over objects created
+-- after that migration (appointments: 20261124800000), so they live here.
+--
+-- Security invoker, no definer body of their own: each part is either an existing public RPC (with
+-- its own, tested scope) or a read of the tables under their RLS policies, so the caller never reads
+-- more than they could read with the separate requests the page made before (pgTAP
+-- 73-page-rpcs-clinical compares them per role, outsiders and anon included).
+
+-- The clinic dashboard -------------------------------------------------------------------------------
+-- Before: up to seven requests per load (today's appointments, open_lab_orders + count_lab_orders,
+-- active_prescriptions + count_prescriptions, recent patients with a count). Now one statement with
+-- one snapshot, so every list's total is at least its rows:
+-- * today: the appointments starting in [today_start, today_end) under the appointments policies,
+--   only clinician_id's when given, in time order (at most 1000), each with its patient, clinician
+--   name and visit as the diary's embedded select gives them (read under their own policies), and
+--   their count;
+-- * lab_orders: open_lab_orders(list_limit) with the patient, and count_lab_orders() (open ones);
+-- * prescriptions: active_prescriptions(list_limit) with the patient, and count_prescriptions();
+-- * patients: the recent_limit most recently updated active patients, and their count.
+-- `sections` names the parts the page shows for the caller's role (the rest are null and not read:
+-- RLS would give them nothing anyway, skipping them only saves the work).
+create function public.dashboard_page(
+  today_start timestamptz,
+  today_end timestamptz,
+  clinician_id uuid default null,
+  list_limit integer default 20,
+  recent_limit integer default 8,
+  sections text[] default '{today,lab_orders,prescriptions,patients}'
+)
+returns jsonb
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+declare
+  v_lim integer := least(greatest(coalesce(list_limit, 20), 1), 200);
+  v_recent integer := least(greatest(coalesce(recent_limit, 8), 1), 100);
+  v_sections text[] := coalesce(sections, '{}');
+  v_result jsonb := jsonb_build_object('today', null, 'lab_orders', null, 'prescriptions', null, 'patients', null);
+begin
+  if 'today' = any (v_sections) then
+    v_result := v_result || jsonb_build_object('today', (
+      with day as (
+        select a.*
+          from public.appointments a
+         where a.starts_at >= today_start
+           and a.starts_at < today_end
+           and (dashboard_page.clinician_id is null or a.clinician_id = dashboard_page.clinician_id)
+      ), shown as (
+        select d.* from day d order by d.starts_at, d.id limit 1000
+      )
+      select jsonb_build_object(
+        'total', (select count(*) from day),
+        'rows', coalesce((
+          select jsonb_agg(jsonb_build_object(
+                   'id', s.id, 'starts_at', s.starts_at, 'ends_at', s.ends_at, 'status', s.status,
+                   'appointment_type', s.appointment_type, 'reason', s.reason,
+                   'cancel_reason', s.cancel_reason, 'clinician_id', s.clinician_id,
+                   'arrived_at', s.arrived_at,
+                   'patients', (select jsonb_build_object('id', p.id, 'mrn', p.mrn, 'given_name', p.given_name,
+                                                          'family_name', p.family_name, 'date_of_birth', p.date_of_birth)
+                                  from public.patients p where p.id = s.patient_id),
+                   'clinician', (select jsonb_build_object('full_name', c.full_name)
+                                   from public.profiles c where c.id = s.clinician_id),
+                   'visit', (select jsonb_build_object('id', v.id, 'status', v.status)
+                               from public.visits v where v.appointment_id = s.id limit 1)
+                 ) order by s.starts_at, s.id)
+            from shown s), '[]'::jsonb))));
+  end if;
+
+  if 'lab_orders' = any (v_sections) then
+    v_result := v_result || jsonb_build_object('lab_orders', jsonb_build_object(
+      'rows', coalesce((
+        select jsonb_agg(jsonb_build_object(
+                 'id', l.id, 'test_code', l.test_code, 'test_name', l.test_name, 'priority', l.priority,
+                 'status', l.status, 'created_at', l.created_at,
+                 'patients', (select jsonb_build_object('id', p.id, 'mrn', p.mrn, 'given_name', p.given_name,
+                                                        'family_name', p.family_name)
+                                from public.patients p where p.id = l.patient_id)
+               ) order by l.created_at, l.id)
+          from public.open_lab_orders(v_lim) l), '[]'::jsonb),
+      'total', public.count_lab_orders()));
+  end if;
+
+  if 'prescriptions' = any (v_sections) then
+    v_result := v_result || jsonb_build_object('prescriptions', jsonb_build_object(
+      'rows', coalesce((
+        select jsonb_agg(jsonb_build_object(
+                 'id', r.id, 'medication', r.medication, 'dose', r.dose, 'frequency', r.frequency,
+                 'created_at', r.created_at,
+                 'patients', (select jsonb_build_object('id', p.id, 'mrn', p.mrn, 'given_name', p.given_name,
+                                                        'family_name', p.family_name)
+                                from public.patients p where p.id = r.patient_id)
+               ) order by r.created_at, r.id)
+          from public.active_prescriptions(v_lim) r), '[]'::jsonb),
+      'total', public.count_prescriptions()));
+  end if;
+
+  if 'patients' = any (v_sections) then
+    v_result := v_result || jsonb_build_object('patients', jsonb_build_object(
+      'rows', coalesce((
+        select jsonb_agg(to_jsonb(r) order by r.updated_at desc, r.id)
+          from (select p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.updated_at
+                  from public.patients p
+                 where p.archived_at is null
+                 order by p.updated_at desc, p.id
+                 limit v_recent) r), '[]'::jsonb),
+      'total', (select count(*) from public.patients p where p.archived_at is null)));
+  end if;
+  return v_result;
+end;
+$$;
+comment on function public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[]) is
+  'RPC for the clinic dashboard, one call: {today: {rows, total} of the appointments starting in [today_start, today_end) (clinician_id''s only when given; each with patients, clinician {full_name} and visit {id, status}), lab_orders: {rows: open_lab_orders(list_limit) with patients, total: count_lab_orders()}, prescriptions: {rows: active_prescriptions(list_limit) with patients, total: count_prescriptions()}, patients: {rows: the recent_limit most recently updated active patients, total}}; parts not in sections are null. Security invoker over those RPCs and the tables'' policies: the same scope as the separate reads.';
+revoke execute on function public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[]) from public, anon;
+grant execute on function public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[]) to authenticated;
