@@ -387,9 +387,36 @@ isOneToOne: false
                   ]
                 },"patients": {
                   Row: {
-                    "address": string | null,"archived_at": string | null,"created_at": string,"created_by": string | null,"custom_fields": NonNullable<Json>,"date_of_birth": string | null,"email": string | null,"family_name": string,"given_name": string,"id": string,"mrn": string,"organization_id": string,"phone": string | null,"search_name": string,"sex": Database["public"]['Enums']["patient_sex"],"updated_at": string
+                    "address": string | null,"archived_at": string | null,"created_at": string,"created_by": string | null,"custom_fields": NonNullable<Json>,"date_of_birth": string | null,"email": string | null,"family_name": string,"given_name": string,"id": string,"mrn": string,"organization_id": string,"phone": string | null,"search_name": string,"sex": Database["public"]['Enums']["patient_sex"],"updated_at": string,"active_medications": {
+              "allergy_override_reason": string | null,
+"allergy_warning": string | null,
+"completed_at": string | null,
+"completed_by": string | null,
+"created_at": string,
+"dose": string,
+"duration_days": number | null,
+"fills_dispensed": number,
+"frequency": string,
+"id": string,
+"instructions": string | null,
+"last_dispensed_at": string | null,
+"medication": string,
+"organization_id": string,
+"patient_id": string,
+"prescriber_id": string | null,
+"quantity": number,
+"quantity_unit": string,
+"refills": number,
+"route": string,
+"status": Database["public"]['Enums']["prescription_status"],
+"stop_reason": string | null,
+"stopped_at": string | null,
+"stopped_by": string | null,
+"updated_at": string,
+"visit_id": string | null
+            } | null
                   }
-                  ComputedFields: never
+                  ComputedFields: "active_medications"
                   Insert: {
                     "address"?: string | null,"archived_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"custom_fields"?: NonNullable<Json>,"date_of_birth"?: string | null,"email"?: string | null,"family_name": string,"given_name": string,"id"?: string,"mrn": string,"organization_id"?: string,"phone"?: string | null,"search_name"?: string,"sex"?: Database["public"]['Enums']["patient_sex"],"updated_at"?: string
                   }
@@ -772,6 +799,14 @@ isOneToOne: false
               "organization_id": string,"role": Database["public"]['Enums']["member_role"]
             }[]
                            },
+"active_medications":
+{ Args: { "": Database["public"]['Tables']["patients"]['Row'] }; Returns: { error: true } & "the function public.active_medications with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
+                          SetofOptions: {
+        from: "patients"
+        to: "prescriptions"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "active_prescriptions":
 { Args: { "lim"?: number }; Returns: {
               "allergy_override_reason": string | null,
@@ -917,6 +952,31 @@ isOneToOne: false
               "expires_at": string,"grant_id": string,"name": string,"organization_id": string,"platform_admin_email": string,"platform_admin_name": string,"reason": string,"slug": string,"starts_at": string,"time_zone": string
             }[]
                            },
+"open_chart":
+{ Args: { "log_view"?: boolean,"patient_id": string }; Returns: {
+              "address": string | null,
+"archived_at": string | null,
+"created_at": string,
+"created_by": string | null,
+"custom_fields": NonNullable<Json>,
+"date_of_birth": string | null,
+"email": string | null,
+"family_name": string,
+"given_name": string,
+"id": string,
+"mrn": string,
+"organization_id": string,
+"phone": string | null,
+"search_name": string,
+"sex": Database["public"]['Enums']["patient_sex"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "patients"
+        isOneToOne: true
+        isSetofReturn: true
+      } },
 "open_lab_orders":
 { Args: { "lim"?: number }; Returns: {
               "cancel_reason": string | null,

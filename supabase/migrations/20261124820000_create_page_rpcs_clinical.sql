@@ -116,3 +116,52 @@ comment on function public.dashboard_page(timestamptz, timestamptz, uuid, intege
   'RPC for the clinic dashboard, one call: {today: {rows, total} of the appointments starting in [today_start, today_end) (clinician_id''s only when given; each with patients, clinician {full_name} and visit {id, status}), lab_orders: {rows: open_lab_orders(list_limit) with patients, total: count_lab_orders()}, prescriptions: {rows: active_prescriptions(list_limit) with patients, total: count_prescriptions()}, patients: {rows: the recent_limit most recently updated active patients, total}}; parts not in sections are null. Security invoker over those RPCs and the tables'' policies: the same scope as the separate reads.';
 revoke execute on function public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[]) from public, anon;
 grant execute on function public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[]) to authenticated;
+
+-- The patient chart ------------------------------------------------------------------------------------
+-- Before: the chart's embedded select, log_chart_view and current_medications, three requests per
+-- opening. Now one: the portal calls open_chart (a POST, as it writes the 'view' audit row) and
+-- embeds the chart on its result, current medications included through the computed relationship
+-- active_medications, so the record, its safety header and the audit of the opening are one request
+-- and one transaction: a chart is never returned unaudited (log_view false only for the chart's own
+-- reloads after its actions, which their tables' triggers audit).
+
+-- The patient's active prescriptions as a computed relationship of patients (PostgREST embeds a
+-- function of the table's row type: `patients?select=…,active_medications(…)`): exactly
+-- current_medications(id), the same scope as the prescriptions SELECT policy (pgTAP 81).
+create function public.active_medications(public.patients)
+returns setof public.prescriptions
+language sql
+stable
+security invoker
+set search_path = ''
+rows 10
+as $$
+  select * from public.current_medications($1.id);
+$$;
+comment on function public.active_medications(public.patients) is
+  'Computed relationship of patients for the chart''s safety header: current_medications(patient id) (active prescriptions, newest first, at most 100; the same rows RLS lets the caller read).';
+revoke execute on function public.active_medications(public.patients) from public, anon;
+grant execute on function public.active_medications(public.patients) to authenticated;
+
+-- Opens a chart: records the view (log_chart_view: 42501 without a clinic, PT404 for a patient the
+-- caller cannot see, another clinic's or none) unless log_view is false, then returns the patient
+-- row under the patients policies, for the Data API to embed the chart on.
+create function public.open_chart(patient_id uuid, log_view boolean default true)
+returns setof public.patients
+language plpgsql
+volatile
+security invoker
+set search_path = ''
+rows 1
+as $$
+begin
+  if coalesce(log_view, true) then
+    perform public.log_chart_view(open_chart.patient_id);
+  end if;
+  return query select p.* from public.patients p where p.id = open_chart.patient_id;
+end;
+$$;
+comment on function public.open_chart(uuid, boolean) is
+  'RPC (POST) for the patient chart: log_chart_view(patient_id) unless log_view is false (the chart''s own reloads), then the patient row as the caller reads it, to embed the chart on. Errors as log_chart_view: 42501 without a clinic, PT404 for a patient the caller cannot see. Security invoker: the same scope as log_chart_view and the patients policies.';
+revoke execute on function public.open_chart(uuid, boolean) from public, anon;
+grant execute on function public.open_chart(uuid, boolean) to authenticated;
