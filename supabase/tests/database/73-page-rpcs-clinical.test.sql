@@ -1,5 +1,6 @@
--- public.dashboard_page (migration 20261124820000_create_page_rpcs_clinical.sql): the clinic
--- dashboard in one Data API call. Security invoker over open_lab_orders / count_lab_orders /
+-- public.dashboard_page, public.open_chart and public.active_medications (migration
+-- 20261124820000_create_page_rpcs_clinical.sql): the clinic dashboard and the chart in one Data API
+-- call each. dashboard_page is security invoker over open_lab_orders / count_lab_orders /
 -- active_prescriptions / count_prescriptions and the appointments, patients, profiles and visits
 -- policies; this proves, per role (anon, admin, doctor, nurse, lab technician, someone of two
 -- clinics, another clinic's members, a signed-in person of no clinic, a platform admin with and
@@ -8,7 +9,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(25);
+select plan(38);
 
 select tests.create_tenancy_fixture();
 insert into tests.personas
@@ -220,6 +221,77 @@ select is(
      public.dashboard_page(now(), now() + interval '1 day', sections => '{patients}')) e(k, x)),
   '{"today": true, "lab_orders": true, "prescriptions": true, "patients": false}'::jsonb,
   'parts not in sections are null');
+
+-- open_chart and active_medications ----------------------------------------------------------------------
+select tests.clear_authentication();
+create table tests.pts as
+select p.family_name || p.given_name as key, p.id from public.patients p
+ where p.organization_id in (tests.org_id('alpha'), tests.org_id('beta'));
+grant select on tests.pts to anon, authenticated;
+create function tests.pt(p_key text) returns uuid language sql stable as $$ select id from tests.pts where key = p_key $$;
+grant execute on function tests.pt(text) to anon, authenticated;
+-- chart views of a patient, counted as postgres (audit_log is for clinic admins only)
+create function tests.views_of(p_patient uuid) returns bigint language sql stable security definer set search_path = '' as $$
+  select count(*) from public.audit_log a where a.action = 'view' and a.table_name = 'patients' and a.row_id = p_patient;
+$$;
+grant execute on function tests.views_of(uuid) to authenticated;
+-- current medications through the computed relationship and through the RPC, as the caller
+create function tests.meds_equal(p_patient uuid) returns boolean language sql as $$
+  select (select array_agg(m.id order by m.id) from public.patients p, public.active_medications(p) m where p.id = p_patient)
+         is not distinct from
+         (select array_agg(m.id order by m.id) from public.current_medications(p_patient) m);
+$$;
+grant execute on function tests.meds_equal(uuid) to authenticated;
+
+select ok(not has_function_privilege('anon', 'public.open_chart(uuid, boolean)', 'execute')
+          and not has_function_privilege('anon', 'public.active_medications(public.patients)', 'execute'),
+  'anon may call neither open_chart nor active_medications');
+select ok(not (select p.prosecdef from pg_proc p where p.oid = 'public.open_chart(uuid, boolean)'::regprocedure)
+          and not (select p.prosecdef from pg_proc p where p.oid = 'public.active_medications(public.patients)'::regprocedure),
+  'both are security invoker');
+
+select tests.act_as('alpha_doctor');
+select is((select to_jsonb(o) from public.open_chart(tests.pt('AlphaPat1')) o),
+          (select to_jsonb(p) from public.patients p where p.id = tests.pt('AlphaPat1')),
+  'A''s doctor opening A''s patient gets the patient row as RLS gives it');
+select is(tests.views_of(tests.pt('AlphaPat1')), 1::bigint, 'and the opening is audited in the same call');
+select is((select count(*) from public.open_chart(tests.pt('AlphaPat1'), log_view => false)), 1::bigint,
+  'a reload of the chart itself (log_view false) gets the row');
+select is(tests.views_of(tests.pt('AlphaPat1')), 1::bigint, 'and writes no view row');
+select is((select count(*) from public.patients p, public.active_medications(p) m where p.id = tests.pt('AlphaPat1')), 2::bigint,
+  'active_medications: the patient''s 2 active prescriptions (not the stopped one)');
+
+select tests.act_as('beta_nurse');
+select throws_ok(format($$ select * from public.open_chart(%L) $$, tests.pt('AlphaPat1')), 'PT404', 'Patient not found',
+  'B''s nurse opening A''s patient: PT404');
+select throws_ok($$ select * from public.open_chart(gen_random_uuid()) $$, 'PT404', 'Patient not found',
+  'the same error as for a patient that does not exist');
+select is_empty(format($$ select * from public.open_chart(%L, log_view => false) $$, tests.pt('AlphaPat1')),
+  'without logging, another clinic''s patient is no row at all');
+select tests.act_as('nobody');
+select throws_ok($$ select * from public.open_chart(gen_random_uuid()) $$, '42501', null, 'a person of no clinic opens no chart');
+select tests.as_anon();
+select throws_ok($$ select * from public.open_chart(gen_random_uuid()) $$, '42501', null, 'anon gets permission denied');
+
+select tests.clear_authentication();
+create function tests.meds_mismatches() returns setof text language plpgsql as $$
+declare
+  v_persona text;
+  v_patient text;
+begin
+  foreach v_persona in array array['alpha_admin', 'alpha_doctor', 'alpha_lab', 'alpha_pharmacist', 'alpha_reception', 'both', 'beta_nurse', 'beta_admin', 'nobody'] loop
+    perform tests.act_as(v_persona);
+    foreach v_patient in array array['AlphaPat1', 'AlphaPat2', 'BetaPat1'] loop
+      if not tests.meds_equal(tests.pt(v_patient)) then
+        return next v_persona || ' ' || v_patient;
+      end if;
+    end loop;
+  end loop;
+  perform tests.clear_authentication();
+end;
+$$;
+select is_empty($$ select * from tests.meds_mismatches() $$,
+  'for every role, another clinic''s members and a person of no clinic: active_medications equals current_medications');
 
 select * from finish();
 rollback;
