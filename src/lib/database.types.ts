@@ -909,6 +909,12 @@ isOneToOne: false
 "dashboard_page":
 { Args: { "clinician_id"?: string,"list_limit"?: number,"recent_limit"?: number,"sections"?: (string)[],"today_end": string,"today_start": string }; Returns: Json
                            },
+"diary_appointments":
+{ Args: { "appointment_id"?: string,"clinician_id"?: string,"lim"?: number,"range_end": string,"range_start": string }; Returns: Json
+                           },
+"diary_page":
+{ Args: { "appointment_id"?: string,"clinician_id"?: string,"organization_id": string,"patient_id"?: string,"range_end"?: string,"range_start"?: string }; Returns: Json
+                           },
 "dispense_prescription":
 { Args: { "prescription_id": string,"quantity"?: number }; Returns: number
                            },

@@ -9,7 +9,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(38);
+select plan(46);
 
 select tests.create_tenancy_fixture();
 insert into tests.personas
@@ -25,6 +25,9 @@ select tests.set_active_org(p, 'alpha') from unnest(array['alpha_lab', 'alpha_ph
 create table tests.day as
 select date_trunc('day', now()) as start_at, date_trunc('day', now()) + interval '1 day' as end_at;
 grant select on tests.day to anon, authenticated;
+create function tests.day_start() returns timestamptz language sql stable as $$ select start_at from tests.day $$;
+create function tests.day_end() returns timestamptz language sql stable as $$ select end_at from tests.day $$;
+grant execute on function tests.day_start(), tests.day_end() to anon, authenticated;
 
 -- Clinic A: 3 patients (one archived), today 3 appointments (2 with A's doctor, one of them
 -- started as a visit; 1 with the nurse "both"), one tomorrow; 3 lab orders (2 open, 1 cancelled),
@@ -292,6 +295,83 @@ end;
 $$;
 select is_empty($$ select * from tests.meds_mismatches() $$,
   'for every role, another clinic''s members and a person of no clinic: active_medications equals current_medications');
+
+-- diary_page and diary_appointments ------------------------------------------------------------------------
+select tests.clear_authentication();
+create table tests.appts as select a.id from public.appointments a
+ where a.organization_id in (tests.org_id('alpha'), tests.org_id('beta'));
+grant select on tests.appts to anon, authenticated;
+
+select ok(not has_function_privilege('anon', 'public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid)', 'execute')
+          and not has_function_privilege('anon', 'public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid)', 'execute'),
+  'anon may call neither diary_page nor diary_appointments');
+select ok(not (select p.prosecdef from pg_proc p where p.oid = 'public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid)'::regprocedure)
+          and not (select p.prosecdef from pg_proc p where p.oid = 'public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid)'::regprocedure),
+  'both are security invoker');
+
+-- per persona and clinic: every part of diary_page against the same caller's direct reads
+create function tests.diary_mismatches() returns setof text language plpgsql as $$
+declare
+  v_persona text;
+  v_org text;
+  v_id uuid;
+  v_clin uuid;
+  d record;
+begin
+  select * into d from tests.day;
+  foreach v_persona in array array['alpha_admin', 'alpha_doctor', 'alpha_lab', 'alpha_pharmacist', 'alpha_reception', 'both', 'beta_nurse', 'beta_admin', 'nobody', 'platform'] loop
+    perform tests.act_as(v_persona);
+    foreach v_org in array array['alpha', 'beta'] loop
+      if (select array_agg((c ->> 'user_id') || ':' || coalesce(c -> 'profiles' ->> 'full_name', '-') order by c ->> 'user_id')
+            from jsonb_array_elements(public.diary_page(tests.org_id(v_org)) -> 'clinicians') c)
+         is distinct from
+         (select array_agg(m.user_id::text || ':' || coalesce(p.full_name, '-') order by m.user_id::text)
+            from public.memberships m left join public.profiles p on p.id = m.user_id
+           where m.organization_id = tests.org_id(v_org) and m.status = 'active' and m.role in ('doctor', 'nurse')) then
+        return next format('%s: clinicians of %s', v_persona, v_org);
+      end if;
+      foreach v_clin in array array[null, tests.user_id('alpha_doctor'), tests.user_id('beta_nurse')] loop
+        if tests.dashboard_shape(jsonb_build_object('today',
+               public.diary_page(tests.org_id(v_org), d.start_at, d.end_at, v_clin) -> 'appointments',
+               'lab_orders', null, 'prescriptions', null, 'patients', null)) -> 'today'
+           is distinct from tests.dashboard_direct(v_clin) -> 'today' then
+          return next format('%s: day at %s of %s', v_persona, v_org, v_clin);
+        end if;
+      end loop;
+    end loop;
+    for v_id in select a.id from tests.appts a loop
+      if (public.diary_page(tests.org_id('alpha'), appointment_id => v_id) -> 'appointment' ->> 'id')
+         is distinct from (select a.id::text from public.appointments a where a.id = v_id) then
+        return next format('%s: appointment %s', v_persona, v_id);
+      end if;
+    end loop;
+    for v_id in select p.id from tests.pts p loop
+      if (public.diary_page(tests.org_id('alpha'), patient_id => v_id) -> 'patient')
+         is distinct from coalesce((select jsonb_build_object('id', p.id, 'mrn', p.mrn, 'given_name', p.given_name,
+                                                             'family_name', p.family_name, 'date_of_birth', p.date_of_birth)
+                                      from public.patients p where p.id = v_id), 'null'::jsonb) then
+        return next format('%s: patient %s', v_persona, v_id);
+      end if;
+    end loop;
+  end loop;
+  perform tests.clear_authentication();
+end;
+$$;
+select is_empty($$ select * from tests.diary_mismatches() $$,
+  'for every role, both clinics'' members, a person of no clinic and support: diary_page''s clinicians, days, appointments and patients equal the direct reads');
+
+select tests.act_as('alpha_reception');
+select is(jsonb_array_length(public.diary_page(tests.org_id('alpha')) -> 'clinicians'), 2,
+  'A''s receptionist: A''s two clinicians (the doctor and the nurse "both")');
+select is(public.diary_page(tests.org_id('alpha'), tests.day_start(), tests.day_end()) -> 'appointments' -> 'total', '3',
+  'and A''s three appointments today');
+select tests.act_as('beta_nurse');
+select is(public.diary_page(tests.org_id('alpha')) -> 'clinicians', '[]'::jsonb, 'B''s nurse asking for A''s clinicians: none');
+select is(public.diary_page(tests.org_id('alpha'), appointment_id => (select a.id from public.appointments a limit 1)) -> 'appointment' -> 'clinician' ->> 'full_name',
+  'Beta Nurse', 'B''s nurse gets B''s own appointment');
+select is(
+  public.diary_page(tests.org_id('alpha'), appointment_id => (select id from tests.appts a where a.id not in (select id from public.appointments) limit 1)) -> 'appointment',
+  'null'::jsonb, 'and for one of A''s appointments: null, as for one that does not exist');
 
 select * from finish();
 rollback;
