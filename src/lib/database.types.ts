@@ -243,9 +243,9 @@ isOneToOne: false
                   ]
                 },"memberships": {
                   Row: {
-                    "created_at": string,"id": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status": Database["public"]['Enums']["membership_status"],"updated_at": string,"user_id": string
+                    "created_at": string,"id": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status": Database["public"]['Enums']["membership_status"],"updated_at": string,"user_id": string,"two_factor": boolean | null
                   }
-                  ComputedFields: never
+                  ComputedFields: "two_factor"
                   Insert: {
                     "created_at"?: string,"id"?: string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status"?: Database["public"]['Enums']["membership_status"],"updated_at"?: string,"user_id": string
                   }
@@ -1124,6 +1124,9 @@ isOneToOne: false
                            },
 "switch_organization":
 { Args: { "org_id": string }; Returns: undefined
+                           },
+"two_factor":
+{ Args: { "": Database["public"]['Tables']["memberships"]['Row'] }; Returns: { error: true } & "the function public.two_factor with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
                            },
 "verify_audit_chain":
 { Args: Record<PropertyKey, never>; Returns: {

@@ -28,16 +28,6 @@ import { adminDb, API_URL } from '../support/stack.ts';
 /** Data API requests a clinic page may make per load. */
 const BUDGET = 2;
 
-/**
- * Pages still over the budget, each with the reason; issue 18's second round gives them a page RPC
- * after the branches working on them have landed. Listed pages must STILL be over the budget (the
- * test fails once one is fixed, so the entry is removed then).
- */
-const ROUND_TWO: Record<string, string> = {
-	'/(app)/patients/[id=uuid]': 'chart: the chart branch changes it',
-	'/(app)/admin/audit': 'audit trail: the platform-audit branch changes it'
-};
-
 let proxy: CountingProxy;
 let portal: ChildProcess;
 let port: number;
@@ -120,23 +110,12 @@ describe('Data API round trips per clinic page load', () => {
 
 	it(`every clinic page makes at most ${BUDGET} Data API requests per load`, () => {
 		const over = [...measured]
-			.filter(([id, m]) => !(id in ROUND_TWO) && m.dataApi > BUDGET)
+			.filter(([, m]) => m.dataApi > BUDGET)
 			.map(([id, m]) => `${id} (${m.path}): ${m.dataApi} — ${m.which}`);
 		expect(over).toEqual([]);
 		// the context is one of them, on every page
 		for (const [id, m] of measured)
 			expect(m.which, id).toMatch(/rest rpc\/request_context ×1(,|$)/);
-	});
-
-	it('the pages left for round two are still over the budget (remove an entry once fixed)', () => {
-		for (const [id, reason] of Object.entries(ROUND_TWO)) {
-			const m = measured.get(id);
-			expect(m, `${id} (${reason}) no longer exists`).toBeDefined();
-			expect(
-				m!.dataApi,
-				`${id} is within the budget now: remove it from ROUND_TWO`
-			).toBeGreaterThan(BUDGET);
-		}
 	});
 
 	it('the platform console checks its platform admin once per page load (not in hook, layout and page)', async () => {

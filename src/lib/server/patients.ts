@@ -166,7 +166,9 @@ export async function patientEditPage({
 }): Promise<{ patient: PatientForEdit; definitions: FieldDefinition[] } | null> {
 	const { data, error } = await supabase
 		.from('patients')
-		.select(`${EDIT_COLUMNS}, organizations(patient_field_definitions(${DEFINITION_COLUMNS}))`)
+		.select(
+			`${EDIT_COLUMNS}, organizations!patients_organization_id_fkey(patient_field_definitions(${DEFINITION_COLUMNS}))`
+		)
 		.eq('id', id)
 		.eq('organizations.patient_field_definitions.active', true)
 		.order('sort_order', { referencedTable: 'organizations.patient_field_definitions' })
