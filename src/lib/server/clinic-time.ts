@@ -10,6 +10,7 @@ export function clinicTimeZone(locals: App.Locals, slug: string): string {
 	const context = locals.context;
 	const clinic = context?.clinics.find((c) => c.slug === slug);
 	if (clinic?.time_zone) return clinic.time_zone;
-	if (context?.support?.slug === slug && context.support.time_zone) return context.support.time_zone;
+	if (context?.support?.slug === slug && context.support.time_zone)
+		return context.support.time_zone;
 	return 'UTC';
 }

@@ -1,10 +1,6 @@
 import { clinicTimeZone } from '$lib/server/clinic-time';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
-import {
-	AUDIT_PAGE_SIZE,
-	loadAuditTrail,
-	parseAuditFilter
-} from '$lib/server/admin/audit';
+import { AUDIT_PAGE_SIZE, loadAuditTrail, parseAuditFilter } from '$lib/server/admin/audit';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
