@@ -243,9 +243,9 @@ isOneToOne: false
                   ]
                 },"memberships": {
                   Row: {
-                    "created_at": string,"id": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status": Database["public"]['Enums']["membership_status"],"updated_at": string,"user_id": string
+                    "created_at": string,"id": string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status": Database["public"]['Enums']["membership_status"],"updated_at": string,"user_id": string,"two_factor": boolean | null
                   }
-                  ComputedFields: never
+                  ComputedFields: "two_factor"
                   Insert: {
                     "created_at"?: string,"id"?: string,"organization_id": string,"role": Database["public"]['Enums']["member_role"],"status"?: Database["public"]['Enums']["membership_status"],"updated_at"?: string,"user_id": string
                   }
@@ -387,9 +387,36 @@ isOneToOne: false
                   ]
                 },"patients": {
                   Row: {
-                    "address": string | null,"archived_at": string | null,"created_at": string,"created_by": string | null,"custom_fields": NonNullable<Json>,"date_of_birth": string | null,"email": string | null,"family_name": string,"given_name": string,"id": string,"mrn": string,"organization_id": string,"phone": string | null,"search_given_name": string,"search_name": string,"sex": Database["public"]['Enums']["patient_sex"],"updated_at": string
+                    "address": string | null,"archived_at": string | null,"created_at": string,"created_by": string | null,"custom_fields": NonNullable<Json>,"date_of_birth": string | null,"email": string | null,"family_name": string,"given_name": string,"id": string,"mrn": string,"organization_id": string,"phone": string | null,"search_given_name": string,"search_name": string,"sex": Database["public"]['Enums']["patient_sex"],"updated_at": string,"active_medications": {
+              "allergy_override_reason": string | null,
+"allergy_warning": string | null,
+"completed_at": string | null,
+"completed_by": string | null,
+"created_at": string,
+"dose": string,
+"duration_days": number | null,
+"fills_dispensed": number,
+"frequency": string,
+"id": string,
+"instructions": string | null,
+"last_dispensed_at": string | null,
+"medication": string,
+"organization_id": string,
+"patient_id": string,
+"prescriber_id": string | null,
+"quantity": number,
+"quantity_unit": string,
+"refills": number,
+"route": string,
+"status": Database["public"]['Enums']["prescription_status"],
+"stop_reason": string | null,
+"stopped_at": string | null,
+"stopped_by": string | null,
+"updated_at": string,
+"visit_id": string | null
+            } | null
                   }
-                  ComputedFields: never
+                  ComputedFields: "active_medications"
                   Insert: {
                     "address"?: string | null,"archived_at"?: string | null,"created_at"?: string,"created_by"?: string | null,"custom_fields"?: NonNullable<Json>,"date_of_birth"?: string | null,"email"?: string | null,"family_name": string,"given_name": string,"id"?: string,"mrn": string,"organization_id"?: string,"phone"?: string | null,"search_given_name"?: string,"search_name"?: string,"sex"?: Database["public"]['Enums']["patient_sex"],"updated_at"?: string
                   }
@@ -772,6 +799,14 @@ isOneToOne: false
               "organization_id": string,"role": Database["public"]['Enums']["member_role"]
             }[]
                            },
+"active_medications":
+{ Args: { "": Database["public"]['Tables']["patients"]['Row'] }; Returns: { error: true } & "the function public.active_medications with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
+                          SetofOptions: {
+        from: "patients"
+        to: "prescriptions"
+        isOneToOne: false
+        isSetofReturn: true
+      } },
 "active_prescriptions":
 { Args: { "lim"?: number }; Returns: {
               "allergy_override_reason": string | null,
@@ -871,6 +906,15 @@ isOneToOne: false
 "custom_access_token_hook":
 { Args: { "event": Json }; Returns: Json
                            },
+"dashboard_page":
+{ Args: { "clinician_id"?: string,"list_limit"?: number,"recent_limit"?: number,"sections"?: (string)[],"today_end": string,"today_start": string }; Returns: Json
+                           },
+"diary_appointments":
+{ Args: { "appointment_id"?: string,"clinician_id"?: string,"lim"?: number,"range_end": string,"range_start": string }; Returns: Json
+                           },
+"diary_page":
+{ Args: { "appointment_id"?: string,"clinician_id"?: string,"organization_id": string,"patient_id"?: string,"range_end"?: string,"range_start"?: string }; Returns: Json
+                           },
 "dispense_prescription":
 { Args: { "prescription_id": string,"quantity"?: number }; Returns: number
                            },
@@ -919,6 +963,32 @@ isOneToOne: false
               "expires_at": string,"grant_id": string,"name": string,"organization_id": string,"platform_admin_email": string,"platform_admin_name": string,"reason": string,"slug": string,"starts_at": string,"time_zone": string
             }[]
                            },
+"open_chart":
+{ Args: { "log_view"?: boolean,"patient_id": string }; Returns: {
+              "address": string | null,
+"archived_at": string | null,
+"created_at": string,
+"created_by": string | null,
+"custom_fields": NonNullable<Json>,
+"date_of_birth": string | null,
+"email": string | null,
+"family_name": string,
+"given_name": string,
+"id": string,
+"mrn": string,
+"organization_id": string,
+"phone": string | null,
+"search_given_name": string,
+"search_name": string,
+"sex": Database["public"]['Enums']["patient_sex"],
+"updated_at": string
+            }
+                          SetofOptions: {
+        from: "*"
+        to: "patients"
+        isOneToOne: true
+        isSetofReturn: true
+      } },
 "open_lab_orders":
 { Args: { "lim"?: number }; Returns: {
               "cancel_reason": string | null,
@@ -1061,6 +1131,9 @@ isOneToOne: false
                            },
 "switch_organization":
 { Args: { "org_id": string }; Returns: undefined
+                           },
+"two_factor":
+{ Args: { "": Database["public"]['Tables']["memberships"]['Row'] }; Returns: { error: true } & "the function public.two_factor with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
                            },
 "verify_audit_chain":
 { Args: Record<PropertyKey, never>; Returns: {

@@ -6,8 +6,8 @@
  * needs a sample in SAMPLES there, or this test says so.
  *
  * A portal from the production build is served with its Supabase URL pointed at a counting proxy
- * in front of the local gateway; a clinic admin (who may open every clinic page) loads each page
- * once to warm up and then once counted.
+ * in front of the local gateway; a clinic admin (who may open every clinic page, after the
+ * two-factor step admins must pass) loads each page once to warm up and then once counted.
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,17 +27,6 @@ import { adminDb, API_URL } from '../support/stack.ts';
 
 /** Data API requests a clinic page may make per load. */
 const BUDGET = 2;
-
-/**
- * Pages still over the budget, each with the reason; issue 18's second round gives them a page RPC
- * after the branches working on them have landed. Listed pages must STILL be over the budget (the
- * test fails once one is fixed, so the entry is removed then).
- */
-const ROUND_TWO: Record<string, string> = {
-	'/(app)/dashboard': 'dashboard: the diary branch changes it (Today from appointments)',
-	'/(app)/patients/[id=uuid]': 'chart: the chart branch changes it',
-	'/(app)/admin/audit': 'audit trail: the platform-audit branch changes it'
-};
 
 let proxy: CountingProxy;
 let portal: ChildProcess;
@@ -121,7 +110,7 @@ describe('Data API round trips per clinic page load', () => {
 
 	it(`every clinic page makes at most ${BUDGET} Data API requests per load`, () => {
 		const over = [...measured]
-			.filter(([id, m]) => !(id in ROUND_TWO) && m.dataApi > BUDGET)
+			.filter(([, m]) => m.dataApi > BUDGET)
 			.map(([id, m]) => `${id} (${m.path}): ${m.dataApi} — ${m.which}`);
 		expect(over).toEqual([]);
 		// the context is one of them, on every page
@@ -129,29 +118,16 @@ describe('Data API round trips per clinic page load', () => {
 			expect(m.which, id).toMatch(/rest rpc\/request_context ×1(,|$)/);
 	});
 
-	it('the pages left for round two are still over the budget (remove an entry once fixed)', () => {
-		for (const [id, reason] of Object.entries(ROUND_TWO)) {
-			const m = measured.get(id);
-			expect(m, `${id} (${reason}) no longer exists`).toBeDefined();
-			expect(
-				m!.dataApi,
-				`${id} is within the budget now: remove it from ROUND_TWO`
-			).toBeGreaterThan(BUDGET);
-		}
-	});
-
 	it('the platform console checks its platform admin once per page load (not in hook, layout and page)', async () => {
 		const jar = new Map<string, string>();
-		const signIn = await load(port, 'localhost', '/platform/sign-in', {
-			method: 'POST',
-			cookies: jar,
-			body: new URLSearchParams({ email: demo.platform, password: DEMO_PASSWORD }).toString(),
-			headers: {
-				'content-type': 'application/x-www-form-urlencoded',
-				origin: `http://localhost:${port}`
-			}
+		// the platform admin answers the two-factor step too (signInAt does, as an app would)
+		await signInAt({
+			port,
+			slug: null,
+			email: demo.platform,
+			password: DEMO_PASSWORD,
+			cookies: jar
 		});
-		expect(signIn.status).toBe(303);
 		await load(port, 'localhost', '/platform/clinics', { cookies: jar });
 		proxy.counts.clear();
 		const page = await load(port, 'localhost', '/platform/clinics', { cookies: jar });

@@ -11,6 +11,8 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
 import { ROOT } from '../../supabase/local/config.ts';
+import { adminDb, anonClient } from './stack.ts';
+import { raiseToAal2, totpCode } from './totp.ts';
 
 /** The portal's environment (.env.local, written by the local runtime). */
 export function portalEnv(): Record<string, string> {
@@ -187,26 +189,94 @@ export function load(
 	});
 }
 
-/** Signs in through the portal's own form at `<slug>.localhost`; the session lands in `cookies`. */
+/**
+ * Signs in through the portal's own form at `<slug>.localhost` (or the platform console's at
+ * `localhost` with `slug: null`), answering the two-factor step as an authenticator app would when
+ * the portal asks for it (admins and platform admins must): the person's verified TOTP factor, set
+ * up first through Auth when they have none yet. The session lands in `cookies`.
+ */
 export async function signInAt(opts: {
 	port: number;
-	slug: string;
+	slug: string | null;
 	email: string;
 	password: string;
 	cookies: Map<string, string>;
 }): Promise<void> {
-	const host = `${opts.slug}.localhost`;
-	const res = await load(opts.port, host, '/sign-in', {
+	const host = opts.slug ? `${opts.slug}.localhost` : 'localhost';
+	const form = (body: Record<string, string>) => ({
 		method: 'POST',
 		cookies: opts.cookies,
-		body: new URLSearchParams({ email: opts.email, password: opts.password }).toString(),
+		body: new URLSearchParams(body).toString(),
 		headers: {
 			'content-type': 'application/x-www-form-urlencoded',
 			origin: `http://${host}:${opts.port}`
 		}
 	});
-	if (res.status !== 303 || opts.cookies.size === 0)
-		throw new Error(`sign-in of ${opts.email} at ${host}: ${res.status} ${res.body.slice(0, 300)}`);
+	const signIn = async () => {
+		const res = await load(
+			opts.port,
+			host,
+			opts.slug ? '/sign-in' : '/platform/sign-in',
+			form({ email: opts.email, password: opts.password })
+		);
+		if (res.status !== 303 || opts.cookies.size === 0)
+			throw new Error(
+				`sign-in of ${opts.email} at ${host}: ${res.status} ${res.body.slice(0, 300)}`
+			);
+		// the portal asks for the second factor on the next page (admins must); its step says whether
+		const step = await load(opts.port, host, '/sign-in/two-factor', { cookies: opts.cookies });
+		const moved = new URL(String(step.headers.location ?? '/'), `http://${host}`).pathname;
+		if (step.status !== 303 && step.status !== 200)
+			throw new Error(`two-factor step of ${opts.email} at ${host}: ${step.status}`);
+		return step.status === 200 ? 'code' : moved === '/account/two-factor/new' ? 'enrol' : 'done';
+	};
+	let next = await signIn();
+	if (next === 'done') return;
+	if (next === 'enrol') {
+		// Verifying a first factor ends the person's other aal1 sessions (as GoTrue does): set it up
+		// through Auth, then sign in to the portal again.
+		await ensureVerifiedFactor(opts.email, opts.password);
+		next = await signIn();
+		if (next !== 'code') throw new Error(`two-factor step of ${opts.email} at ${host}: ${next}`);
+	}
+	const factor = await ensureVerifiedFactor(opts.email, opts.password);
+	const answer = await load(
+		opts.port,
+		host,
+		'/sign-in/two-factor',
+		form({ factorId: factor.id, code: totpCode(factor.secret) })
+	);
+	const after = new URL(String(answer.headers.location ?? '/'), `http://${host}`).pathname;
+	if (answer.status !== 303 || after.startsWith('/sign-in') || after.startsWith('/account'))
+		throw new Error(
+			`two-factor step of ${opts.email} at ${host}: ${answer.status} ${after} ${answer.body.slice(0, 300)}`
+		);
+}
+
+/** The person's verified TOTP factor (id and secret), enrolled through Auth first when none. */
+async function ensureVerifiedFactor(
+	email: string,
+	password: string
+): Promise<{ id: string; secret: string }> {
+	const sql = `select f.id, f.secret from auth.mfa_factors f join auth.users u on u.id = f.user_id
+	              where u.email = $1 and f.status = 'verified' and f.factor_type = 'totp'
+	              order by f.created_at desc limit 1`;
+	const db = adminDb();
+	await db.connect();
+	try {
+		const found = (await db.query<{ id: string; secret: string }>(sql, [email])).rows[0];
+		if (found) return found;
+		const client = anonClient();
+		const { error } = await client.auth.signInWithPassword({ email, password });
+		if (error) throw new Error(`sign-in of ${email} to set up a factor: ${error.message}`);
+		await raiseToAal2(client, email, (q, p) => db.query(q, p));
+		await client.auth.signOut({ scope: 'local' });
+		const made = (await db.query<{ id: string; secret: string }>(sql, [email])).rows[0];
+		if (!made) throw new Error(`no verified factor for ${email} after enrolling one`);
+		return made;
+	} finally {
+		await db.end();
+	}
 }
 
 // ---- the clinic pages -----------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 /**
- * The patient chart: one Data API request with embedding for the record (demographics, the
- * clinic's custom field labels, allergies, "no known allergies", problems, and the most recent
+ * The patient chart: ONE Data API request, the `open_chart` RPC (which writes the audited 'view'
+ * row, as `log_chart_view`) with the record embedded on the patient row it returns (demographics,
+ * the clinic's custom field labels, allergies, "no known allergies", problems, and the most recent
  * visits with their notes and versions, lab orders with their corrections, prescriptions with their
- * fills), the `current_medications` RPC for the safety header, and the audited `log_chart_view`
- * RPC, run concurrently; and the clinical writes made from it.
+ * fills, and the safety header's current medications through the computed relationship
+ * `active_medications`); and the clinical writes made from it.
  *
  * Its cost does not grow with the patient's history: each history section asks for its most recent
  * `limit + 1` rows (the extra row says whether there are more) along the index on
@@ -110,14 +111,20 @@ const CHART_SELECT = `
 			fill_number, quantity, created_at,
 			dispenser:profiles!prescription_dispenses_dispensed_by_fkey ( ${WHO} )
 		)
-	)
+	),
+	active_medications ( id, medication, dose, route, frequency, created_at )
 `;
 
-function fetchChart(supabase: Client, patientId: string, limits: Limits) {
+/**
+ * The chart in one request: `open_chart` records the opening (unless `logView` is false) and
+ * returns the patient row, on which the record is embedded, current medications included through
+ * the computed relationship `active_medications` (= `current_medications`, empty for roles that
+ * may not read prescriptions). A POST, as it writes the audit row in the same transaction.
+ */
+function fetchChart(supabase: Client, patientId: string, limits: Limits, logView: boolean) {
 	return supabase
-		.from('patients')
+		.rpc('open_chart', { patient_id: patientId, log_view: logView })
 		.select(CHART_SELECT)
-		.eq('id', patientId)
 		.order('created_at', { referencedTable: 'allergies', ascending: false })
 		.limit(50, { referencedTable: 'allergies' })
 		.order('created_at', { referencedTable: 'problems', ascending: false })
@@ -132,12 +139,6 @@ function fetchChart(supabase: Client, patientId: string, limits: Limits) {
 		.limit(limits.rx + 1, { referencedTable: 'prescriptions' })
 		.order('fill_number', { referencedTable: 'prescriptions.prescription_dispenses' })
 		.maybeSingle();
-}
-
-function fetchCurrentMedications(supabase: Client, patientId: string) {
-	return supabase
-		.rpc('current_medications', { patient_id: patientId })
-		.select('id, medication, dose, route, frequency, created_at');
 }
 
 type ChartRow = NonNullable<Awaited<ReturnType<typeof fetchChart>>['data']>;
@@ -171,9 +172,7 @@ export type ChartLabOrder = ChartRow['lab_orders'][number];
 export type ChartPrescription = ChartRow['prescriptions'][number];
 export type ChartAllergy = ChartRow['allergies'][number];
 export type ChartProblem = ChartRow['problems'][number];
-export type CurrentMedication = NonNullable<
-	Awaited<ReturnType<typeof fetchCurrentMedications>>['data']
->[number];
+export type CurrentMedication = Embedded<ChartRow['active_medications']>;
 
 export interface CustomFieldShown {
 	key: string;
@@ -191,6 +190,7 @@ export interface Chart {
 		| 'allergies'
 		| 'problems'
 		| 'no_known_allergies'
+		| 'active_medications'
 	>;
 	customFields: CustomFieldShown[];
 	allergies: ChartAllergy[];
@@ -255,7 +255,7 @@ function noteOf(raw: RawVisit['visit_notes']): ChartNote | null {
 }
 
 /**
- * Loads a chart and records that it was opened (all requests concurrently). Returns null when the
+ * Loads a chart and records that it was opened (one request, one transaction). Returns null when the
  * patient does not exist or is not visible to the caller (another clinic's): callers answer 404
  * for both, so existence never leaks. Throws when the opening could not be audited: a chart is
  * never opened unaudited (the reload after the chart's own action is not an opening: `logView`).
@@ -278,18 +278,13 @@ export async function loadChart({
 	/** Whether to ask for current medications (false for roles that may not read prescriptions). */
 	medications?: boolean;
 }): Promise<Chart | null> {
-	const [chart, audit, meds] = await Promise.all([
-		fetchChart(supabase, patientId, limits),
-		logView ? supabase.rpc('log_chart_view', { patient_id: patientId }) : { error: null },
-		medications ? fetchCurrentMedications(supabase, patientId) : { data: [], error: null }
-	]);
-	if (chart.error) throw new Error(`chart: ${chart.error.message}`);
-	if (!chart.data) return null;
-	if (audit.error) {
-		if (audit.error.code === 'PT404') return null;
-		throw new Error(`log_chart_view: ${audit.error.message}`);
+	const chart = await fetchChart(supabase, patientId, limits, logView);
+	if (chart.error) {
+		// log_chart_view's answer for a patient the caller cannot see, another clinic's or none
+		if (chart.error.code === 'PT404') return null;
+		throw new Error(`chart: ${chart.error.message}`);
 	}
-	if (meds.error) throw new Error(`current_medications: ${meds.error.message}`);
+	if (!chart.data) return null;
 	const {
 		organizations,
 		visits,
@@ -298,6 +293,7 @@ export async function loadChart({
 		allergies,
 		problems,
 		no_known_allergies,
+		active_medications,
 		...patient
 	} = chart.data;
 	const definitions = [...(organizations?.patient_field_definitions ?? [])].sort(
@@ -331,7 +327,7 @@ export async function loadChart({
 				}
 			: null,
 		problems,
-		currentMedications: meds.data ?? [],
+		currentMedications: medications ? ((active_medications ?? []) as CurrentMedication[]) : [],
 		visits: visits.slice(0, limits.visits).map(({ visit_notes, ...v }) => ({
 			...v,
 			note: noteOf(visit_notes)

@@ -1,88 +1,62 @@
 /**
  * The clinic dashboard: today in the diary, open lab orders, active prescriptions and recent
- * patients of the active clinic, each list with its total count, all requests concurrent. "Today"
- * is the clinic's day in its time zone and comes from the diary's own query (a clinician's own
- * appointments, the whole clinic's for everyone else). Appointments and
- * patients count in the same request (`count: 'exact'` alongside a limited page); lab orders and
- * prescriptions come from RPCs that filter their status as an index condition (list + count RPC). Only what the caller's
- * role may read is asked for; RLS would return nothing for the rest anyway, so skipping them only
- * saves requests, it protects nothing.
+ * patients of the active clinic, each list with its total count, in ONE Data API request: the
+ * `dashboard_page` RPC (migration 20261124820000_create_page_rpcs_clinical.sql), a security invoker
+ * function that composes the reads the page used to make separately (the diary's appointments with
+ * their embeds, `open_lab_orders` + `count_lab_orders`, `active_prescriptions` +
+ * `count_prescriptions`, recent patients with a count), so its scope is theirs (pgTAP
+ * 73-page-rpcs-clinical). "Today" is the clinic's day in its time zone (a clinician's own
+ * appointments, the whole clinic's for everyone else). Only the sections the caller's role may read
+ * are asked for; RLS would return nothing for the rest anyway, so skipping them only saves work, it
+ * protects nothing.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { can } from '$lib/schemas/clinical';
 import { inRoleSet } from '$lib/roles';
 import { dayRange } from '$lib/format';
-import { diaryQuery, type DiaryAppointment } from './diary';
+import type { DiaryAppointment } from './diary';
 
 type Client = SupabaseClient<Database>;
+type Enums = Database['public']['Enums'];
 
 export const DASHBOARD_LIST_LIMIT = 20;
 export const RECENT_PATIENTS_LIMIT = 8;
 
-const PATIENT = 'patients ( id, mrn, given_name, family_name )';
-
-/** Today's appointments (the clinic's day), a clinician's own or the whole clinic's. */
-async function todaysAppointments(
-	supabase: Client,
-	today: string,
-	timeZone: string,
-	clinicianId: string | null
-): Promise<DashboardList<DiaryAppointment>> {
-	const { data, error, count } = await diaryQuery(supabase, dayRange(today, timeZone), clinicianId);
-	if (error) throw new Error(`dashboard today: ${error.message}`);
-	const rows = (data ?? []).map(({ visits, ...a }) => {
-		const v: unknown = visits;
-		return {
-			...a,
-			visit: (Array.isArray(v) ? (v[0] ?? null) : (v ?? null)) as DiaryAppointment['visit']
-		};
-	});
-	return { rows, total: count ?? rows.length };
+interface PatientRef {
+	id: string;
+	mrn: string;
+	given_name: string;
+	family_name: string;
 }
 
-/**
- * The oldest open orders through the `open_lab_orders` RPC: a status filter through RLS cannot be
- * an index condition and reads (and sorts) the clinic's whole order history; the RPC reads each
- * open status as an index range that stops at the limit (docs/benchmark.md). The patient embed is
- * scoped by RLS as usual. The total comes from openLabOrdersCount.
- */
-function openLabOrders(supabase: Client) {
-	return supabase
-		.rpc('open_lab_orders', { lim: DASHBOARD_LIST_LIMIT })
-		.select(`id, test_code, test_name, priority, status, created_at, ${PATIENT}`)
-		.order('created_at', { ascending: true });
+export interface DashboardLabOrder {
+	id: string;
+	test_code: string;
+	test_name: string;
+	priority: Enums['lab_order_priority'];
+	status: Enums['lab_order_status'];
+	created_at: string;
+	patients: PatientRef | null;
 }
 
-/**
- * The oldest active prescriptions through the `active_prescriptions` RPC: a status filter through
- * RLS cannot be an index condition (enum_eq is not leakproof) and reads the clinic's whole
- * prescription history; the RPC reads the active ones as an index range that stops at the limit
- * (docs/benchmark.md, "Q4d"). The patient embed is scoped by RLS as usual. The total comes from
- * activePrescriptionsCount.
- */
-function activePrescriptions(supabase: Client) {
-	return supabase
-		.rpc('active_prescriptions', { lim: DASHBOARD_LIST_LIMIT })
-		.select(`id, medication, dose, frequency, created_at, ${PATIENT}`)
-		.order('created_at', { ascending: true });
+export interface DashboardPrescription {
+	id: string;
+	medication: string;
+	dose: string;
+	frequency: string;
+	created_at: string;
+	patients: PatientRef | null;
 }
 
-function recentPatients(supabase: Client) {
-	return supabase
-		.from('patients')
-		.select('id, mrn, given_name, family_name, date_of_birth, updated_at', { count: 'exact' })
-		.is('archived_at', null)
-		.order('updated_at', { ascending: false })
-		.limit(RECENT_PATIENTS_LIMIT);
+export interface DashboardPatient {
+	id: string;
+	mrn: string;
+	given_name: string;
+	family_name: string;
+	date_of_birth: string | null;
+	updated_at: string;
 }
-
-type Rows<T extends (...args: never[]) => PromiseLike<{ data: unknown }>> = NonNullable<
-	Awaited<ReturnType<T>>['data']
->;
-export type DashboardLabOrder = Rows<typeof openLabOrders>[number];
-export type DashboardPrescription = Rows<typeof activePrescriptions>[number];
-export type DashboardPatient = Rows<typeof recentPatients>[number];
 
 export interface DashboardList<T> {
 	rows: T[];
@@ -99,60 +73,15 @@ export interface Dashboard {
 	order: ('today' | 'labOrders' | 'prescriptions' | 'patients')[];
 }
 
-async function listOf<T>(
-	query: PromiseLike<{ data: T[] | null; error: { message: string } | null; count: number | null }>,
-	what: string
-): Promise<DashboardList<T>> {
-	const { data, error, count } = await query;
-	if (error) throw new Error(`dashboard ${what}: ${error.message}`);
-	return { rows: data ?? [], total: count ?? data?.length ?? 0 };
+/** What `dashboard_page` returns (jsonb): a part not asked for is null. */
+interface DashboardPage {
+	today: DashboardList<DiaryAppointment> | null;
+	lab_orders: DashboardList<DashboardLabOrder> | null;
+	prescriptions: DashboardList<DashboardPrescription> | null;
+	patients: DashboardList<DashboardPatient> | null;
 }
 
-/**
- * Open (ordered + collected) lab orders of the clinic, counted by the `count_lab_orders` RPC: same
- * rows as RLS lets the caller read, but (organization_id, status) is one index range
- * (docs/benchmark.md, "Q4b").
- */
-async function openLabOrdersCount(supabase: Client): Promise<number> {
-	const { data, error } = await supabase.rpc('count_lab_orders', {
-		statuses: ['ordered', 'collected']
-	});
-	if (error) throw new Error(`dashboard lab order count: ${error.message}`);
-	return Number(data ?? 0);
-}
-
-async function openLabOrderList(supabase: Client): Promise<DashboardList<DashboardLabOrder>> {
-	const [{ data, error }, total] = await Promise.all([
-		openLabOrders(supabase),
-		openLabOrdersCount(supabase)
-	]);
-	if (error) throw new Error(`dashboard lab orders: ${error.message}`);
-	const rows = data ?? [];
-	// The two reads are separate snapshots: never claim fewer than are listed.
-	return { rows, total: Math.max(total, rows.length) };
-}
-
-/** Active prescriptions of the clinic, counted by the `count_prescriptions` RPC (same rows as RLS). */
-async function activePrescriptionsCount(supabase: Client): Promise<number> {
-	const { data, error } = await supabase.rpc('count_prescriptions', { statuses: ['active'] });
-	if (error) throw new Error(`dashboard prescription count: ${error.message}`);
-	return Number(data ?? 0);
-}
-
-async function activePrescriptionList(
-	supabase: Client
-): Promise<DashboardList<DashboardPrescription>> {
-	const [{ data, error }, total] = await Promise.all([
-		activePrescriptions(supabase),
-		activePrescriptionsCount(supabase)
-	]);
-	if (error) throw new Error(`dashboard prescriptions: ${error.message}`);
-	const rows = data ?? [];
-	// The two reads are separate snapshots: never claim fewer than are listed.
-	return { rows, total: Math.max(total, rows.length) };
-}
-
-/** Loads the dashboard of the caller's active clinic, shaped by their role. */
+/** Loads the dashboard of the caller's active clinic, shaped by their role (one request). */
 export async function loadDashboard({
 	supabase,
 	role,
@@ -168,14 +97,23 @@ export async function loadDashboard({
 	timeZone: string;
 }): Promise<Dashboard> {
 	const mine = inRoleSet(role, 'clinician_roles');
-	const [todayList, labOrders, prescriptions, patients] = await Promise.all([
-		can(role, 'readVisits')
-			? todaysAppointments(supabase, today, timeZone, mine ? userId : null)
-			: null,
-		can(role, 'readLabs') ? openLabOrderList(supabase) : null,
-		can(role, 'readPrescriptions') ? activePrescriptionList(supabase) : null,
-		listOf(recentPatients(supabase), 'patients')
-	]);
+	const sections = [
+		can(role, 'readVisits') && 'today',
+		can(role, 'readLabs') && 'lab_orders',
+		can(role, 'readPrescriptions') && 'prescriptions',
+		'patients'
+	].filter((s): s is string => Boolean(s));
+	const range = dayRange(today, timeZone);
+	const { data, error } = await supabase.rpc('dashboard_page', {
+		today_start: range.start.toISOString(),
+		today_end: range.end.toISOString(),
+		...(mine ? { clinician_id: userId } : {}),
+		list_limit: DASHBOARD_LIST_LIMIT,
+		recent_limit: RECENT_PATIENTS_LIMIT,
+		sections
+	});
+	if (error) throw new Error(`dashboard: ${error.message}`);
+	const page = data as unknown as DashboardPage;
 	const order: Dashboard['order'] =
 		role === 'lab_technician'
 			? ['labOrders', 'patients']
@@ -185,10 +123,10 @@ export async function loadDashboard({
 					? ['today', 'patients']
 					: ['today', 'labOrders', 'prescriptions', 'patients'];
 	return {
-		today: todayList && { ...todayList, mine, day: today },
-		labOrders,
-		prescriptions,
-		patients,
+		today: page.today && { ...page.today, mine, day: today },
+		labOrders: page.lab_orders,
+		prescriptions: page.prescriptions,
+		patients: page.patients ?? { rows: [], total: 0 },
 		order
 	};
 }

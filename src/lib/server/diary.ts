@@ -18,7 +18,6 @@ import {
 	minuteOfDay,
 	weekStart
 } from '$lib/format';
-import { ROLE_SETS } from '$lib/roles';
 import {
 	DIARY_HOURS,
 	SLOT_MINUTES,
@@ -90,28 +89,81 @@ export interface Clinician {
 	role: string;
 }
 
-/** The clinic's bookable clinicians (active doctors and nurses), by name. */
-export async function clinicians({
-	supabase,
-	organizationId
-}: {
-	supabase: Client;
-	organizationId: string;
-}): Promise<Clinician[]> {
-	const { data, error } = await supabase
-		.from('memberships')
-		.select('user_id, role, profiles ( full_name, email )')
-		.eq('organization_id', organizationId)
-		.eq('status', 'active')
-		.in('role', [...ROLE_SETS.clinician_roles]);
-	if (error) throw new Error(`diary clinicians: ${error.message}`);
-	return (data ?? [])
+type ClinicianRow = {
+	user_id: string;
+	role: string;
+	profiles: { full_name: string | null; email: string | null } | null;
+};
+
+/** The clinic's bookable clinicians (active doctors and nurses) as `diary_page` lists them, by name. */
+function cliniciansOf(rows: ClinicianRow[]): Clinician[] {
+	return rows
 		.map((m) => ({
 			id: m.user_id,
 			name: m.profiles?.full_name || m.profiles?.email || 'Unnamed clinician',
 			role: m.role
 		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A patient as the booking form shows the chosen one. */
+export interface ChosenPatient {
+	id: string;
+	mrn: string;
+	given_name: string;
+	family_name: string;
+	date_of_birth: string | null;
+}
+
+/**
+ * What a diary page needs, in ONE Data API request: the `diary_page` RPC (migration
+ * 20261124820000_create_page_rpcs_clinical.sql, security invoker: the memberships, profiles,
+ * appointments, patients and visits policies decide every row, pgTAP 73): the clinic's bookable
+ * clinicians, and the appointments of a range (`diary_appointments`, the diary's query with its
+ * embeds), one appointment, or the booking form's chosen patient.
+ */
+export async function diaryPage({
+	supabase,
+	organizationId,
+	range,
+	clinicianId = null,
+	appointmentId = null,
+	patientId = null
+}: {
+	supabase: Client;
+	organizationId: string;
+	range?: { start: Date; end: Date };
+	clinicianId?: string | null;
+	appointmentId?: string | null;
+	patientId?: string | null;
+}): Promise<{
+	clinicians: Clinician[];
+	appointments: { rows: DiaryAppointment[]; total: number } | null;
+	appointment: DiaryAppointment | null;
+	patient: ChosenPatient | null;
+}> {
+	const { data, error } = await supabase.rpc('diary_page', {
+		organization_id: organizationId,
+		...(range
+			? { range_start: range.start.toISOString(), range_end: range.end.toISOString() }
+			: {}),
+		...(clinicianId ? { clinician_id: clinicianId } : {}),
+		...(appointmentId ? { appointment_id: appointmentId } : {}),
+		...(patientId ? { patient_id: patientId } : {})
+	});
+	if (error) throw new Error(`diary: ${error.message}`);
+	const page = data as unknown as {
+		clinicians: ClinicianRow[];
+		appointments: { rows: DiaryAppointment[]; total: number } | null;
+		appointment: DiaryAppointment | null;
+		patient: ChosenPatient | null;
+	};
+	return {
+		clinicians: cliniciansOf(page.clinicians ?? []),
+		appointments: page.appointments,
+		appointment: page.appointment ?? null,
+		patient: page.patient ?? null
+	};
 }
 
 /** A stretch of a clinician's day with no live appointment, on the diary's slot grid. */
@@ -228,12 +280,14 @@ export async function loadDiary({
 	const day = view === 'week' ? weekStart(asked) : asked;
 	const days = Array.from({ length: view === 'week' ? 7 : 1 }, (_, i) => addDays(day, i));
 	const wanted = query.clinician === 'all' ? null : (query.clinician ?? defaultClinician ?? null);
-	const [people, result] = await Promise.all([
-		clinicians({ supabase, organizationId }),
-		diaryQuery(supabase, dayRange(day, timeZone, days.length), wanted)
-	]);
-	if (result.error) throw new Error(`diary: ${result.error.message}`);
-	const appointments = (result.data ?? []).map(withVisit);
+	const page = await diaryPage({
+		supabase,
+		organizationId,
+		range: dayRange(day, timeZone, days.length),
+		clinicianId: wanted
+	});
+	const people = page.clinicians;
+	const appointments = page.appointments?.rows ?? [];
 	const clinicianId = wanted;
 	const shown = clinicianId ? [clinicianId] : people.map((c) => c.id);
 	const free = days.flatMap((d) =>
@@ -246,7 +300,7 @@ export async function loadDiary({
 		clinicianId,
 		clinicians: people,
 		appointments,
-		total: result.count ?? appointments.length,
+		total: page.appointments?.total ?? appointments.length,
 		free
 	};
 }

@@ -20,6 +20,12 @@ export interface StaffMember {
 	role: Role;
 	status: string;
 	isSelf: boolean;
+	/**
+	 * Whether the person has set up two-factor sign-in: the computed field `two_factor` of
+	 * memberships (migration 20261124910000_create_page_rpcs_admin.sql, staff_two_factor's scope: an
+	 * admin of the clinic reads it; false for anyone else), carried by the same select.
+	 */
+	twoFactor: boolean;
 }
 
 export interface Invitation {
@@ -37,7 +43,7 @@ export interface Invitation {
 /** A membership of another clinic (a forged id) matches no row under RLS: reported, not ignored. */
 const NO_SUCH_MEMBER = 'No such staff member at this clinic.';
 
-const MEMBER_COLUMNS = 'id, user_id, role, status, profiles(full_name, email)';
+const MEMBER_COLUMNS = 'id, user_id, role, status, two_factor, profiles(full_name, email)';
 
 function toStaffMember(
 	m: {
@@ -45,6 +51,7 @@ function toStaffMember(
 		user_id: string;
 		role: Role;
 		status: string;
+		two_factor: boolean | null;
 		profiles: { full_name: string | null; email: string | null } | null;
 	},
 	selfId: string
@@ -56,7 +63,8 @@ function toStaffMember(
 		email: m.profiles?.email ?? '',
 		role: m.role,
 		status: m.status,
-		isSelf: m.user_id === selfId
+		isSelf: m.user_id === selfId,
+		twoFactor: m.two_factor ?? false
 	};
 }
 

@@ -9,18 +9,11 @@ import { DONE, refusalOf, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
 
-/** Membership id → whether that person has a verified factor (the admin's clinic only). */
-export async function staffTwoFactor({
-	supabase
-}: {
-	supabase: Db;
-}): Promise<Map<string, boolean>> {
-	const { data, error } = await supabase.rpc('staff_two_factor');
-	if (error) throw new Error(`staff_two_factor: ${error.message}`);
-	return new Map((data ?? []).map((r) => [r.membership_id, r.two_factor]));
-}
-
-/** The clinic's "require two-factor sign-in for all staff" and how many active staff have it. */
+/**
+ * The clinic's "require two-factor sign-in for all staff" and how many active staff have it, in one
+ * request: the clinic's row with its active memberships and their computed field `two_factor`
+ * (staff_two_factor's scope, migration 20261124910000_create_page_rpcs_admin.sql).
+ */
 export async function twoFactorRequirement({
 	supabase,
 	organizationId
@@ -28,25 +21,17 @@ export async function twoFactorRequirement({
 	supabase: Db;
 	organizationId: string;
 }): Promise<{ required: boolean; enrolled: number; staff: number }> {
-	const [{ data: org, error }, { data: members, error: membersError }, status] = await Promise.all([
-		supabase
-			.from('organizations')
-			.select('require_two_factor')
-			.eq('id', organizationId)
-			.maybeSingle(),
-		supabase
-			.from('memberships')
-			.select('id')
-			.eq('organization_id', organizationId)
-			.eq('status', 'active'),
-		staffTwoFactor({ supabase })
-	]);
+	const { data: org, error } = await supabase
+		.from('organizations')
+		.select('require_two_factor, memberships(id, two_factor)')
+		.eq('id', organizationId)
+		.eq('memberships.status', 'active')
+		.maybeSingle();
 	if (error) throw new Error(`organizations: ${error.message}`);
-	if (membersError) throw new Error(`memberships: ${membersError.message}`);
-	const active = members ?? [];
+	const active = org?.memberships ?? [];
 	return {
 		required: org?.require_two_factor ?? false,
-		enrolled: active.filter((m) => status.get(m.id)).length,
+		enrolled: active.filter((m) => m.two_factor === true).length,
 		staff: active.length
 	};
 }

@@ -10,7 +10,6 @@ import {
 	revokeInvitation,
 	staffPage
 } from '$lib/server/admin/staff';
-import { staffTwoFactor } from '$lib/server/admin/two-factor';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -20,10 +19,12 @@ import type { Actions, PageServerLoad } from './$types';
  */
 export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	const { organizationId, user } = await parent();
-	const [{ staff, invitations, seats }, twoFactor] = await Promise.all([
-		staffPage({ supabase: locals.supabase, organizationId, selfId: user.id }),
-		staffTwoFactor({ supabase: locals.supabase })
-	]);
+	// one request: the staff, their two-factor status (a computed field), invitations and seats
+	const { staff, invitations, seats } = await staffPage({
+		supabase: locals.supabase,
+		organizationId,
+		selfId: user.id
+	});
 	const roleForms = await Promise.all(
 		staff.map((m) =>
 			superValidate({ membershipId: m.membershipId, role: m.role }, zod4(changeRoleSchema), {
@@ -34,7 +35,7 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	);
 	return {
 		staff,
-		twoFactor: Object.fromEntries(twoFactor),
+		twoFactor: Object.fromEntries(staff.map((m) => [m.membershipId, m.twoFactor])),
 		invitations,
 		seats,
 		roleForms,

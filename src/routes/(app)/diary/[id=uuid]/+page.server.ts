@@ -11,7 +11,7 @@ import {
 } from '$lib/schemas/diary';
 import {
 	cancelAppointment,
-	clinicians,
+	diaryPage,
 	loadAppointment,
 	moveAppointment,
 	setAppointmentStatus,
@@ -26,10 +26,12 @@ export const load: PageServerLoad = async ({ locals, params, parent }) => {
 	if (!inRoleSet(role, 'care_team_roles') && role !== 'support') {
 		error(403, 'The diary is kept by the care team.');
 	}
-	const [appointment, people] = await Promise.all([
-		loadAppointment({ supabase: locals.supabase, id: params.id }),
-		clinicians({ supabase: locals.supabase, organizationId })
-	]);
+	// the appointment and the clinic's clinicians in one request (diary_page)
+	const { appointment, clinicians: people } = await diaryPage({
+		supabase: locals.supabase,
+		organizationId,
+		appointmentId: params.id
+	});
 	// another clinic's appointment and one that does not exist read the same
 	if (!appointment) error(404, 'Appointment not found');
 	const minutes = Math.round(

@@ -4,7 +4,7 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { isLocalDateTime } from '$lib/format';
 import { inRoleSet } from '$lib/roles';
 import { bookSchema, DEFAULT_DURATION } from '$lib/schemas/diary';
-import { bookAppointment, clinicians, findPatients } from '$lib/server/diary';
+import { bookAppointment, diaryPage, findPatients } from '$lib/server/diary';
 import { diaryActor } from '$lib/server/diary-actions';
 import { failForm } from '$lib/server/refusals';
 import { isUuid } from '$lib/uuid';
@@ -19,16 +19,12 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	if (!inRoleSet(role, 'care_team_roles')) error(403, 'The diary is kept by the care team.');
 	const param = (name: string) => url.searchParams.get(name) ?? '';
 	const patientId = isUuid(param('patient')) ? param('patient') : '';
-	const [people, chosen] = await Promise.all([
-		clinicians({ supabase: locals.supabase, organizationId }),
-		patientId
-			? locals.supabase
-					.from('patients')
-					.select('id, mrn, given_name, family_name, date_of_birth')
-					.eq('id', patientId)
-					.maybeSingle()
-			: null
-	]);
+	// the clinic's clinicians and the chosen patient in one request (diary_page)
+	const { clinicians: people, patient: chosen } = await diaryPage({
+		supabase: locals.supabase,
+		organizationId,
+		patientId: patientId || null
+	});
 	const clinician = isUuid(param('clinician'))
 		? param('clinician')
 		: (people.find((c) => c.id === user.id)?.id ?? '');
@@ -37,7 +33,7 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 			clinician_id: clinician,
 			starts_at: isLocalDateTime(param('start')) ? param('start').slice(0, 16) : '',
 			duration: DEFAULT_DURATION,
-			patient_id: chosen?.data?.id ?? ''
+			patient_id: chosen?.id ?? ''
 		},
 		zod4(bookSchema),
 		{ id: 'book', errors: false }
@@ -45,7 +41,7 @@ export const load: PageServerLoad = async ({ locals, parent, url }) => {
 	return {
 		form,
 		clinicians: people,
-		chosenPatient: chosen?.data ?? null
+		chosenPatient: chosen
 	};
 };
 

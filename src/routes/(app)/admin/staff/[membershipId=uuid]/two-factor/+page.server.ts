@@ -4,21 +4,23 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { membershipIdSchema } from '$lib/schemas/admin';
 import { requireClinicAdmin } from '$lib/server/admin/guard';
 import { getMember } from '$lib/server/admin/staff';
-import { resetMemberTwoFactor, staffTwoFactor } from '$lib/server/admin/two-factor';
+import { resetMemberTwoFactor } from '$lib/server/admin/two-factor';
 import { failForm } from '$lib/server/refusals';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The confirmation step before resetting a staff member's two-factor sign-in (works without JavaScript). */
 export const load: PageServerLoad = async ({ locals, params, parent }) => {
 	const { user } = await parent();
-	const [member, status] = await Promise.all([
-		getMember({ supabase: locals.supabase, membershipId: params.membershipId, selfId: user.id }),
-		staffTwoFactor({ supabase: locals.supabase })
-	]);
+	// the member with their two-factor status (a computed field of memberships): one request
+	const member = await getMember({
+		supabase: locals.supabase,
+		membershipId: params.membershipId,
+		selfId: user.id
+	});
 	if (!member) error(404, 'No such staff member at this clinic.');
 	return {
 		member,
-		hasTwoFactor: status.get(member.membershipId) ?? false,
+		hasTwoFactor: member.twoFactor,
 		form: await superValidate({ membershipId: member.membershipId }, zod4(membershipIdSchema))
 	};
 };
