@@ -215,6 +215,7 @@ describe('the gates detect broken plans', () => {
 	it('without an index led by organization_id the list is not an org index condition', async () => {
 		const found = await violationsWith(
 			`drop index public.patients_organization_id_search_name_idx;
+			 drop index public.patients_organization_id_search_given_name_idx;
 			 drop index public.patients_organization_id_date_of_birth_idx;
 			 alter table public.patients drop constraint patients_organization_id_mrn_key;
 			 alter table public.patients drop constraint patients_organization_id_id_key cascade;`,
