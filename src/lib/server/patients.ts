@@ -22,20 +22,36 @@ export type PatientRow = Database['public']['Tables']['patients']['Row'];
 type PatientInsert = Database['public']['Tables']['patients']['Insert'];
 
 /** Columns the list shows. */
+/**
+ * The list's columns, with the clinic's field definitions embedded (the same request: a clinic page
+ * makes one data request), so a patient registered before a field became required is flagged.
+ */
 const LIST_COLUMNS =
-	'id, mrn, given_name, family_name, date_of_birth, sex, phone, archived_at, custom_fields';
+	'id, mrn, given_name, family_name, date_of_birth, sex, phone, archived_at, custom_fields, organizations!patients_organization_id_fkey(patient_field_definitions(key, label, required, active))';
 export type PatientListItem = Pick<
 	PatientRow,
-	| 'id'
-	| 'mrn'
-	| 'given_name'
-	| 'family_name'
-	| 'date_of_birth'
-	| 'sex'
-	| 'phone'
-	| 'archived_at'
-	| 'custom_fields'
->;
+	'id' | 'mrn' | 'given_name' | 'family_name' | 'date_of_birth' | 'sex' | 'phone' | 'archived_at'
+> & {
+	/** Labels of the clinic's active required fields this patient has no value for. */
+	missing: string[];
+};
+
+interface ListedRow extends Omit<PatientListItem, 'missing'> {
+	custom_fields: unknown;
+	organizations: {
+		patient_field_definitions: { key: string; label: string; required: boolean; active: boolean }[];
+	} | null;
+}
+
+/** A listed row as the page shows it: the stored custom values stay here, only what is missing goes. */
+function toListItem({ custom_fields, organizations, ...row }: ListedRow): PatientListItem {
+	const values = (custom_fields ?? {}) as Record<string, unknown>;
+	const missing = (organizations?.patient_field_definitions ?? [])
+		.filter((d) => d.active && d.required)
+		.filter((d) => values[d.key] === undefined || values[d.key] === null || values[d.key] === '')
+		.map((d) => d.label);
+	return { ...row, missing };
+}
 
 /** Columns the edit form needs. */
 const EDIT_COLUMNS =
@@ -95,7 +111,7 @@ export async function listPatients({
 			})
 			.select(LIST_COLUMNS);
 		if (error) throw new Error(`search_patients failed: ${error.message}`);
-		const all = (data ?? []) as PatientListItem[];
+		const all = ((data ?? []) as unknown as ListedRow[]).map(toListItem);
 		const rows = all.slice(0, PATIENT_PAGE_SIZE);
 		if (rows.length === 0 && page > 1) {
 			const lastPage = await lastSearchPage(supabase, q, off, includeArchived);
@@ -119,7 +135,7 @@ export async function listPatients({
 	// PGRST103: the range starts past the last row (PostgREST answers 416 with the count).
 	if (error && error.code !== 'PGRST103')
 		throw new Error(`listing patients failed: ${error.message}`);
-	const rows = data ?? [];
+	const rows = ((data ?? []) as unknown as ListedRow[]).map(toListItem);
 	if (rows.length === 0 && page > 1) {
 		let total = count;
 		if (total === null) {

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { activeFieldDefinitions, listPatients } from '$lib/server/patients';
+import { listPatients } from '$lib/server/patients';
 import { patientListQuerySchema, searchProblem } from '$lib/schemas/patient';
 import type { PageServerLoad } from './$types';
 
@@ -17,35 +17,18 @@ export const load: PageServerLoad = async ({ locals, url, parent }) => {
 		const result = { rows: [], from: 0, to: 0, total: null, hasPrevious: false, hasNext: false };
 		return { query, result, role, searchError };
 	}
-	const [listed, definitions] = await Promise.all([
-		listPatients({
-			supabase: locals.supabase,
-			q: query.q,
-			page: query.page,
-			includeArchived: query.archived
-		}),
-		activeFieldDefinitions({ supabase: locals.supabase })
-	]);
-	// Fields made required after a patient was registered: that patient is incomplete (the labels of
-	// what is missing; the stored custom values themselves do not go to the page).
-	const required = definitions.filter((d) => d.required);
-	const result = {
-		...listed,
-		rows: listed.rows.map(({ custom_fields, ...row }) => {
-			const values = (custom_fields ?? {}) as Record<string, unknown>;
-			const missing = required
-				.filter(
-					(d) => values[d.key] === undefined || values[d.key] === null || values[d.key] === ''
-				)
-				.map((d) => d.label);
-			return { ...row, missing };
-		})
-	};
+	// one request: the page of patients, each flagged with the required fields it lacks
+	const listed = await listPatients({
+		supabase: locals.supabase,
+		q: query.q,
+		page: query.page,
+		includeArchived: query.archived
+	});
 	if (listed.lastPage !== undefined) {
 		const target = new URL(url);
 		if (listed.lastPage > 1) target.searchParams.set('page', String(listed.lastPage));
 		else target.searchParams.delete('page');
 		redirect(303, target.pathname + target.search);
 	}
-	return { query, result, role, searchError: null };
+	return { query, result: listed, role, searchError: null };
 };
