@@ -145,10 +145,13 @@ const invalidText: Handle = async ({ event, resolve }) => {
 		!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)
 	)
 		return resolve(event);
-	const field = await event.request
+	const form = await event.request
 		.clone()
 		.formData()
-		.then(invalidTextField, () => null);
+		.catch(() => null);
+	// a body that does not parse as the form it claims to be (a broken multipart boundary …)
+	if (!form) error(400, { message: 'The form could not be read. Reload the page and try again.' });
+	const field = invalidTextField(form);
 	const response = await resolve(event);
 	if (field === null || response.status < 500) return response;
 	error(400, { message: `The field “${field}”: ${INVALID_TEXT_MESSAGE}` });

@@ -351,6 +351,23 @@ describe('diary', () => {
 		expect(row.starts_at.toISOString()).toBe(instant(`${day}T10:20`));
 	});
 
+	it('says why a patient search cannot run, next to the box, with and without JavaScript', async () => {
+		const long = 'Whitfield '.repeat(11); // 110 characters
+		for (const js of [true, false]) {
+			const page = await as(demo.receptionA, undefined, js);
+			await page.goto(appUrl(CLINIC_A.slug, '/diary/new'));
+			await page.getByLabel('Find the patient').fill(long);
+			if (!js) await page.getByRole('button', { name: 'Search' }).click();
+			await expect
+				.poll(() => page.locator('#patient-search-error').textContent())
+				.toContain('The search is too long');
+			await expect
+				.poll(() => page.getByLabel('Find the patient').getAttribute('aria-invalid'))
+				.toBe('true');
+			await page.close();
+		}
+	});
+
 	it('has no serious accessibility violations: the calendar, the list, booking with an error, an appointment', async () => {
 		const id = await appointment(2, `${day}T12:00`, 20);
 		const page = await as(demo.receptionA);

@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { appUrl, completeTwoFactor, launch, screenshotPath } from '../support/browser.ts';
+import { appUrl, launch, platformSignIn, screenshotPath } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
 
@@ -53,15 +53,7 @@ describe('platform support access', () => {
 			[orgId]
 		);
 
-		const page = await browser.newPage();
-		await page.goto(appUrl(null, '/platform/sign-in'));
-		await page.getByLabel('Email').fill(demo.platform);
-		await page.getByLabel('Password').fill(DEMO_PASSWORD);
-		await Promise.all([
-			page.waitForURL((u) => u.pathname !== '/platform/sign-in', { timeout: 15_000 }),
-			page.getByRole('button', { name: 'Sign in' }).click()
-		]);
-		await completeTwoFactor(page, demo.platform);
+		const page = await platformSignIn(browser, demo.platform, DEMO_PASSWORD);
 
 		await page.goto(appUrl(null, `/platform/clinics/${orgId}/support`));
 		// a reason is required

@@ -13,7 +13,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, signIn } from '../support/browser.ts';
+import { appUrl, launch, platformSignIn, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1717);
@@ -195,14 +195,8 @@ const actions = enumerateActions();
 beforeAll(async () => {
 	browser = await launch();
 	pages.clinic = await signIn(browser, CLINIC_A.slug, demo.adminA, DEMO_PASSWORD);
-	const platform = await browser.newPage();
-	await platform.goto(appUrl(null, '/platform/sign-in'));
-	await platform.getByLabel('Email').fill(demo.platform);
-	await platform.getByLabel('Password').fill(DEMO_PASSWORD);
-	await Promise.all([
-		platform.waitForURL((u) => u.pathname === '/platform/clinics'),
-		platform.getByRole('button', { name: 'Sign in' }).click()
-	]);
+	const platform = await platformSignIn(browser, demo.platform, DEMO_PASSWORD);
+	expect(new URL(platform.url()).pathname).toBe('/platform/clinics');
 	pages.platform = platform;
 	// the public pages in a context of their own, signed out
 	const anon = await (await launch()).newPage();

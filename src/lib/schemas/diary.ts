@@ -48,8 +48,11 @@ const duration = z
 	.refine((n) => (DURATIONS as readonly number[]).includes(n), { error: 'Choose how long.' });
 
 export const bookSchema = z.object({
-	/** The inline patient search (a name, MRN or date of birth). */
-	q: z.string().trim().max(100).default(''),
+	/**
+	 * The inline patient search (a name, MRN or date of birth); never saved. The search refuses a
+	 * query it cannot run (`searchProblem`) next to the box; booking ignores it.
+	 */
+	q: z.string().trim().default(''),
 	patient_id: z.uuid({ error: 'Search for the patient and choose them.' }),
 	clinician_id: z.uuid({ error: 'Choose the clinician.' }),
 	starts_at: when,

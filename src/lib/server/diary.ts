@@ -25,6 +25,7 @@ import {
 	type DiaryQuery,
 	type MoveInput
 } from '$lib/schemas/diary';
+import { searchProblem } from '$lib/schemas/patient';
 import {
 	DONE,
 	oneRow,
@@ -317,16 +318,33 @@ export async function loadAppointment({ supabase, id }: { supabase: Client; id: 
 }
 export type AppointmentDetail = NonNullable<Awaited<ReturnType<typeof loadAppointment>>>;
 
-/** Patients for the booking form's inline search (same search as the patients page). */
-export async function findPatients({ supabase, q }: { supabase: Client; q: string }) {
-	if (q.trim().length < 2) return [];
+/**
+ * Patients for the booking form's inline search (same search as the patients page). A query the
+ * search cannot run (too long, unreadable characters) is refused with the reason, never a 500.
+ */
+export async function findPatients({
+	supabase,
+	q
+}: {
+	supabase: Client;
+	q: string;
+}): Promise<Result<{ patients: PatientChoice[] }, 'q'>> {
+	const problem = searchProblem(q);
+	if (problem) return refuse(problem, { field: 'q', status: 400 });
+	if (q.trim().length < 2) return { ok: true, patients: [] };
 	const { data, error } = await supabase
 		.rpc('search_patients', { q, lim: 10 })
 		.select('id, mrn, given_name, family_name, date_of_birth');
 	if (error) throw new Error(`patient search: ${error.message}`);
-	return data ?? [];
+	return { ok: true, patients: data ?? [] };
 }
-export type PatientChoice = Awaited<ReturnType<typeof findPatients>>[number];
+export type PatientChoice = {
+	id: string;
+	mrn: string;
+	given_name: string;
+	family_name: string;
+	date_of_birth: string | null;
+};
 
 // Writes ------------------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
  * my_organizations, platform_admins), for the pages that explain it. Kept apart from
  * `two-factor.ts`, which the platform guard imports.
  */
+import { redirect } from '@sveltejs/kit';
 import type { VerifiedClaims } from '../../app';
 import { myOrganizations } from './active-organization';
 import { isPlatformAdmin } from './platform/guard';
@@ -14,15 +15,24 @@ export async function myRequirementReasons(
 ): Promise<string[]> {
 	// platform_admins shows a platform admin their row only at aal2: below it, the hook's claim
 	// (read live from platform_admins when the token was issued) says so
-	const [clinics, platformAdmin] = await Promise.all([
-		myOrganizations(locals.supabase),
+	const platformAdmin =
 		claims.is_platform_admin !== true
 			? Promise.resolve(false)
 			: claims.aal === 'aal2'
 				? isPlatformAdmin({ supabase: locals.supabase, userId: claims.sub })
-				: Promise.resolve(true)
-	]);
-	return requirementReasons({ clinics, platformAdmin });
+				: Promise.resolve(true);
+	const [clinics, isAdmin] = await Promise.all([myOrganizations(locals.supabase), platformAdmin]);
+	return requirementReasons({ clinics, platformAdmin: isAdmin });
+}
+
+/**
+ * The signed-in person's verified claims, or a redirect to this host's sign-in (coming back to
+ * `url`). Page loads run beside their layout's load and actions run without it, so each asks.
+ */
+export async function signedInClaims(locals: App.Locals, url: URL): Promise<VerifiedClaims> {
+	const claims = await locals.safeGetClaims();
+	if (!claims) redirect(303, signInPath(locals, url.pathname + url.search));
+	return claims;
 }
 
 /** Where this host sends people to sign in, coming back to `target`. */

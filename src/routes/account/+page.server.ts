@@ -1,10 +1,10 @@
 import { myFactors } from '$lib/server/two-factor';
-import { myRequirementReasons } from '$lib/server/two-factor-reasons';
+import { myRequirementReasons, signedInClaims } from '$lib/server/two-factor-reasons';
 import type { PageServerLoad } from './$types';
 
 /** The person's authenticators and why two-factor sign-in is required of them, if it is. */
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const claims = (await locals.safeGetClaims())!;
+	const claims = await signedInClaims(locals, url);
 	const [{ verified }, reasons] = await Promise.all([
 		myFactors(locals.supabase),
 		myRequirementReasons(locals, claims)

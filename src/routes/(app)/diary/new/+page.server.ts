@@ -50,8 +50,12 @@ export const actions: Actions = {
 	search: async ({ request, locals }) => {
 		await diaryActor(locals);
 		const form = await superValidate(request, zod4(bookSchema), { id: 'book', errors: false });
-		const patients = await findPatients({ supabase: locals.supabase, q: form.data.q });
-		return { form, patients, searched: form.data.q };
+		const found = await findPatients({ supabase: locals.supabase, q: form.data.q });
+		if (!found.ok) {
+			failForm(form, found); // the reason next to the search box
+			return fail(found.status, { form, patients: [], searched: form.data.q });
+		}
+		return { form, patients: found.patients, searched: form.data.q };
 	},
 
 	book: async ({ request, locals }) => {

@@ -10,7 +10,11 @@ import type { RequestHandler } from './$types';
  */
 export const GET: RequestHandler = async ({ locals, url }) => {
 	await diaryActor(locals);
-	const q = (url.searchParams.get('q') ?? '').slice(0, 100);
-	const patients = await findPatients({ supabase: locals.supabase, q });
-	return json({ patients }, { headers: { 'cache-control': 'no-store' } });
+	const found = await findPatients({
+		supabase: locals.supabase,
+		q: url.searchParams.get('q') ?? ''
+	});
+	const headers = { 'cache-control': 'no-store' };
+	if (!found.ok) return json({ message: found.message, patients: [] }, { status: 400, headers });
+	return json({ patients: found.patients }, { headers });
 };

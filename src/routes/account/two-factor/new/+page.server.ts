@@ -11,7 +11,7 @@ import {
 	startEnrolment,
 	verifyCode
 } from '$lib/server/two-factor';
-import { myRequirementReasons, signInPath } from '$lib/server/two-factor-reasons';
+import { myRequirementReasons, signedInClaims, signInPath } from '$lib/server/two-factor-reasons';
 import type { Actions, PageServerLoad } from './$types';
 
 /**
@@ -21,7 +21,7 @@ import type { Actions, PageServerLoad } from './$types';
  * only from an aal2 session, so the code step comes first.
  */
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const claims = (await locals.safeGetClaims())!;
+	const claims = await signedInClaims(locals, url);
 	const [{ verified }, reasons] = await Promise.all([
 		myFactors(locals.supabase),
 		myRequirementReasons(locals, claims)

@@ -4,15 +4,15 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { codeSchema } from '$lib/schemas/two-factor';
 import { failForm, refuse } from '$lib/server/refusals';
 import { myFactors, removeFactor } from '$lib/server/two-factor';
-import { myRequirementReasons } from '$lib/server/two-factor-reasons';
+import { myRequirementReasons, signedInClaims } from '$lib/server/two-factor-reasons';
 import type { Actions, PageServerLoad } from './$types';
 
 /**
  * Removing an authenticator: confirmed with a fresh code from it. The last one of someone who must
  * use two-factor sign-in stays (they would be asked to set one up again at once).
  */
-async function state(locals: App.Locals, factorId: string) {
-	const claims = (await locals.safeGetClaims())!;
+async function state(locals: App.Locals, url: URL, factorId: string) {
+	const claims = await signedInClaims(locals, url);
 	const [{ verified }, reasons] = await Promise.all([
 		myFactors(locals.supabase),
 		myRequirementReasons(locals, claims)
@@ -22,8 +22,8 @@ async function state(locals: App.Locals, factorId: string) {
 	return { factor, reasons, keep: reasons.length > 0 && verified.length === 1 };
 }
 
-export const load: PageServerLoad = async ({ locals, params }) => {
-	const { factor, reasons, keep } = await state(locals, params.factorId);
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+	const { factor, reasons, keep } = await state(locals, url, params.factorId);
 	return {
 		factor: { id: factor.id, name: factor.friendly_name || 'Authenticator app' },
 		reasons,
@@ -33,10 +33,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, locals, params }) => {
+	default: async ({ request, locals, params, url }) => {
 		const form = await superValidate(request, zod4(codeSchema));
 		if (!form.valid || form.data.factorId !== params.factorId) return fail(400, { form });
-		const { keep } = await state(locals, params.factorId);
+		const { keep } = await state(locals, url, params.factorId);
 		if (keep) {
 			return failForm(
 				form,
