@@ -14,6 +14,7 @@ import {
 	API_URL,
 	keys,
 	serviceClient,
+	sql,
 	uniqueEmail
 } from '../support/stack.ts';
 import { createStaff } from '../support/people.ts';
@@ -107,16 +108,6 @@ async function withVerifiedFactor() {
 	return { ...p, client, factorId, secret, session: verified.data };
 }
 
-async function query<T = Record<string, unknown>>(sql: string, params: unknown[] = []) {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(sql, params)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
-
 describe('enroll', () => {
 	it('returns the QR code as an SVG data URI, the secret and the otpauth URI; the factor is unverified', async () => {
 		const p = await person();
@@ -140,7 +131,7 @@ describe('enroll', () => {
 		// a `#` would end the data URI early in an <img src>
 		expect(qr_code.includes('#')).toBe(false);
 
-		const rows = await query(
+		const rows = await sql(
 			`select factor_type::text, status::text, friendly_name, secret, user_id
 			   from auth.mfa_factors where id = $1`,
 			[data!.id]
@@ -294,7 +285,7 @@ describe('challenge and verify', () => {
 		});
 		expect(challenge.data!.expires_at - now).toBeGreaterThanOrEqual(298);
 		expect(challenge.data!.expires_at - now).toBeLessThanOrEqual(301);
-		const [stored] = await query<{ factor_id: string; ip: string; verified_at: string | null }>(
+		const [stored] = await sql<{ factor_id: string; ip: string; verified_at: string | null }>(
 			`select factor_id, host(ip_address) as ip, verified_at from auth.mfa_challenges where id = $1`,
 			[challenge.data!.id]
 		);
@@ -332,7 +323,7 @@ describe('challenge and verify', () => {
 		const list = await client.auth.mfa.listFactors();
 		expect(list.data!.totp.map((f) => f.id)).toEqual([factorId]);
 
-		const [row] = await query(
+		const [row] = await sql(
 			`select s.aal::text, s.factor_id, f.status::text as factor_status, ch.verified_at is not null as used,
 			        (select array_agg(authentication_method order by authentication_method)
 			           from auth.mfa_amr_claims where session_id = s.id) as amr
@@ -385,7 +376,7 @@ describe('challenge and verify', () => {
 			code: code(secret, -2)
 		});
 		expect(stale.error?.code).toBe('mfa_verification_failed');
-		const [row] = await query(`select status::text from auth.mfa_factors where id = $1`, [
+		const [row] = await sql(`select status::text from auth.mfa_factors where id = $1`, [
 			enrolled!.id
 		]);
 		expect(row.status).toBe('unverified');
@@ -404,7 +395,7 @@ describe('challenge and verify', () => {
 		const { client } = await signIn(p);
 		const { data: enrolled } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const { data: ch } = await client.auth.mfa.challenge({ factorId: enrolled!.id });
-		await query(
+		await sql(
 			`update auth.mfa_challenges set created_at = created_at - interval '301 seconds' where id = $1`,
 			[ch!.id]
 		);
@@ -418,7 +409,7 @@ describe('challenge and verify', () => {
 		expect(late.error?.message).toBe(
 			`MFA challenge ${ch!.id} has expired, verify against another challenge or create a new challenge.`
 		);
-		expect(await query(`select id from auth.mfa_challenges where id = $1`, [ch!.id])).toEqual([]);
+		expect(await sql(`select id from auth.mfa_challenges where id = $1`, [ch!.id])).toEqual([]);
 		const again = await client.auth.mfa.verify({
 			factorId: enrolled!.id,
 			challengeId: ch!.id,
@@ -515,7 +506,7 @@ describe('challenge and verify', () => {
 		});
 		expect(user.status).toBe(403);
 		expect(user.headers.get('x-sb-error-code')).toBe('session_not_found');
-		expect(await query(`select id from auth.mfa_factors where id = $1`, [pending!.id])).toEqual([]);
+		expect(await sql(`select id from auth.mfa_factors where id = $1`, [pending!.id])).toEqual([]);
 	});
 });
 
@@ -568,9 +559,7 @@ describe('unenroll', () => {
 		const { data, error } = await client.auth.mfa.unenroll({ factorId: enrolled!.id });
 		expect(error).toBeNull();
 		expect(data).toEqual({ id: enrolled!.id });
-		expect(await query(`select id from auth.mfa_factors where id = $1`, [enrolled!.id])).toEqual(
-			[]
-		);
+		expect(await sql(`select id from auth.mfa_factors where id = $1`, [enrolled!.id])).toEqual([]);
 	});
 
 	it('a verified factor needs aal2 (422 insufficient_aal); then sessions it raised drop to aal1', async () => {
@@ -584,7 +573,7 @@ describe('unenroll', () => {
 		const done = await f.client.auth.mfa.unenroll({ factorId: f.factorId });
 		expect(done.error).toBeNull();
 		const sessionId = claims(f.session.access_token).session_id;
-		const [row] = await query(
+		const [row] = await sql(
 			`select aal::text, factor_id,
 			        (select array_agg(authentication_method) from auth.mfa_amr_claims where session_id = $1) as amr
 			   from auth.sessions where id = $1`,
@@ -631,16 +620,16 @@ describe('[auth.mfa.totp] switches (private gateways)', () => {
 	const schema = `test_mfa_hook_${Math.random().toString(36).slice(2, 10)}`;
 
 	beforeAll(async () => {
-		await query(`create schema ${schema}`);
-		await query(`grant usage on schema ${schema} to supabase_auth_admin`);
+		await sql(`create schema ${schema}`);
+		await sql(`grant usage on schema ${schema} to supabase_auth_admin`);
 		// records what GoTrue hands the hook, and keeps everything
-		await query(`
+		await sql(`
 			create function ${schema}.hook(event jsonb) returns jsonb language sql stable as $$
 				select jsonb_set(event, '{claims,hook_input}', jsonb_build_object(
 					'aal', event->'claims'->'aal', 'amr', event->'claims'->'amr',
 					'method', event->'authentication_method'))
 			$$`);
-		await query(`grant execute on function ${schema}.hook(jsonb) to supabase_auth_admin`);
+		await sql(`grant execute on function ${schema}.hook(jsonb) to supabase_auth_admin`);
 		[enrollOff, verifyOff, hooked] = await Promise.all([
 			startPrivateGateway({ SUPABASE_AUTH_MFA_TOTP_ENROLL_ENABLED: 'false' }),
 			startPrivateGateway({ SUPABASE_AUTH_MFA_TOTP_VERIFY_ENABLED: 'false' }),
@@ -652,7 +641,7 @@ describe('[auth.mfa.totp] switches (private gateways)', () => {
 
 	afterAll(async () => {
 		await Promise.all([enrollOff?.stop(), verifyOff?.stop(), hooked?.stop()]);
-		await query(`drop schema if exists ${schema} cascade`);
+		await sql(`drop schema if exists ${schema} cascade`);
 	});
 
 	it('enroll_enabled = false: 422 mfa_totp_enroll_not_enabled', async () => {

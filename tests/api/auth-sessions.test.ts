@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Session, SupabaseClient } from '@supabase/supabase-js';
-import { adminDb, API_URL, keys, serviceClient, uniqueEmail } from '../support/stack.ts';
+import { adminDb, API_URL, keys, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
 import { clientAt, randomLoopback } from '../support/auth-gateway.ts';
 
 const PASSWORD = 'Session-password-1';
@@ -24,16 +24,6 @@ afterAll(async () => {
 		await db.end();
 	}
 });
-
-async function query<T = Record<string, unknown>>(sql: string, params: unknown[] = []) {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(sql, params)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
 
 const sessionId = (s: Session) =>
 	JSON.parse(Buffer.from(s.access_token.split('.')[1], 'base64url').toString()).session_id;
@@ -105,7 +95,7 @@ async function states(devices: { session: Session }[]) {
 }
 
 async function remainingTokens(userId: string) {
-	const [row] = await query<{ sessions: number; tokens: number }>(
+	const [row] = await sql<{ sessions: number; tokens: number }>(
 		`select (select count(*)::int from auth.sessions where user_id = $1) as sessions,
 		        (select count(*)::int from auth.refresh_tokens where user_id = $1::text) as tokens`,
 		[userId]
@@ -202,16 +192,16 @@ describe('sessions ended by the database', () => {
 	it('deleting auth.sessions rows (as a trigger would) ends them for Auth at once', async () => {
 		const { id, devices } = await threeSessions();
 		const ended = sessionId(devices[0].session);
-		await query(`delete from auth.sessions where id = $1`, [ended]);
+		await sql(`delete from auth.sessions where id = $1`, [ended]);
 		// refresh tokens go with their session (GoTrue's foreign key cascades)
-		expect(await query(`select 1 from auth.refresh_tokens where session_id = $1`, [ended])).toEqual(
+		expect(await sql(`select 1 from auth.refresh_tokens where session_id = $1`, [ended])).toEqual(
 			[]
 		);
 		const s = await states(devices);
 		expect(s[0]).toEqual({ user: ENDED_USER, refresh: ENDED_REFRESH });
 		expect(s[1].user).toEqual(ALIVE_USER);
 
-		await query(`delete from auth.sessions where user_id = $1`, [id]);
+		await sql(`delete from auth.sessions where user_id = $1`, [id]);
 		expect((await states(devices.slice(1))).map((x) => x.refresh)).toEqual([
 			ENDED_REFRESH,
 			ENDED_REFRESH
@@ -221,7 +211,7 @@ describe('sessions ended by the database', () => {
 	it('revoking refresh tokens without deleting the session is not enough right away (GoTrue’s reuse interval)', async () => {
 		const { devices } = await threeSessions();
 		const sid = sessionId(devices[0].session);
-		await query(
+		await sql(
 			`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1`,
 			[sid]
 		);
@@ -229,7 +219,7 @@ describe('sessions ended by the database', () => {
 		expect((await refreshAnswer(devices[0].session.refresh_token)).status).toBe(200);
 		expect(await userAnswer(devices[0].session.access_token)).toEqual(ALIVE_USER);
 		// past it, a revoked token is refused (and its session's tokens revoked)
-		await query(
+		await sql(
 			`update auth.refresh_tokens set revoked = true, updated_at = now() - interval '1 minute' where session_id = $1`,
 			[sid]
 		);
@@ -243,9 +233,7 @@ describe('sessions ended by the database', () => {
 	it('a banned person’s refresh is refused with user_banned', async () => {
 		const { id, devices } = await threeSessions();
 		// a ban (admin ban_duration or SQL) ends no session; refresh refuses the banned person
-		await query(`update auth.users set banned_until = now() + interval '1 hour' where id = $1`, [
-			id
-		]);
+		await sql(`update auth.users set banned_until = now() + interval '1 hour' where id = $1`, [id]);
 		expect(await refreshAnswer(devices[0].session.refresh_token)).toEqual({
 			status: 400,
 			code: 'user_banned',

@@ -14,7 +14,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
-import { adminDb, API_URL, keys } from '../support/stack.ts';
+import { API_URL, keys, sql } from '../support/stack.ts';
 import { meetTwoFactor } from '../support/totp.ts';
 
 const PASSWORD = 'Session-pass-1';
@@ -43,16 +43,6 @@ async function staff(slug: string, role: string) {
 	});
 	people.push(p.id);
 	return p;
-}
-
-async function sql(text: string, values: unknown[] = []) {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(text, values)).rows;
-	} finally {
-		await db.end();
-	}
 }
 
 /** What a holder of this client can still do: refresh, and read patients with the token it has. */

@@ -10,6 +10,7 @@ import { seriousViolations } from '../support/a11y.ts';
 import { appUrl, launch, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
+import { retirePatient } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 let patientId = '';
@@ -18,28 +19,6 @@ let browser: BrowserContext;
 async function expectAccessible(page: Page, what: string) {
 	const violations = await seriousViolations(page);
 	expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
-
-/**
- * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders,
- * stop active prescriptions, move visits out of today) so repeated runs never crowd the lists.
- */
-async function retire(db: import('pg').Client, patientId: string) {
-	await db.query(
-		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
-		  where patient_id = $1 and status in ('ordered', 'collected')`,
-		[patientId]
-	);
-	await db.query(
-		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
-		  where patient_id = $1 and status = 'active'`,
-		[patientId]
-	);
-	await db.query(
-		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
-		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
-		[patientId]
-	);
 }
 
 describe('accessibility (axe: no serious or critical violations)', () => {
@@ -86,7 +65,7 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 		const db = adminDb();
 		await db.connect();
 		try {
-			if (patientId) await retire(db, patientId);
+			if (patientId) await retirePatient(db, patientId);
 		} finally {
 			await db.end();
 		}

@@ -11,24 +11,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { DEMO_PASSWORD, demo, HOSPITAL } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
-import { adminDb } from '../support/stack.ts';
+import { adminDb, sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
 /** Pat Morgan, the demo platform admin (README, "Demo clinics and logins"). */
 const PLATFORM_ADMIN_ID = '00000000-0000-4000-8000-00000000d001';
-
-async function sql<T = Record<string, unknown>>(
-	text: string,
-	values: unknown[] = []
-): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(text, values)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
 
 /** Writes as `userId` would through the API (auth.uid() and the clinic claim drive the audit). */
 async function asUser(

@@ -9,22 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
-import { adminDb } from '../support/stack.ts';
+import { sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
-
-async function sql<T = Record<string, unknown>>(
-	text: string,
-	values: unknown[] = []
-): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(text, values)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
 
 /** Minimal RFC 4180 parser (quoted cells, doubled quotes, CRLF inside quotes). */
 function parseCsv(text: string): string[][] {

@@ -6,26 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { appUrl, launch, postForm, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, HOSPITAL } from '../support/demo.ts';
 import { createStaff, deleteUser, latestMail, linkInMail, linkInText } from '../support/people.ts';
 import { APP_PORT } from '../support/app-server.ts';
-import { adminDb, serviceClient, uniqueEmail } from '../support/stack.ts';
+import { serviceClient, sql, uniqueEmail } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
-
-async function sql<T = Record<string, unknown>>(
-	text: string,
-	values: unknown[] = []
-): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(text, values)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
 
 /**
  * Clicks the link of the newest invitation e-mail, as found in the message's HTML, in the given
@@ -45,21 +32,6 @@ async function openInvitation(
 	await page.goto(link);
 	await page.waitForURL((u) => u.pathname === '/accept-invite');
 	return page;
-}
-
-/** A form POST from inside the page (the browser resolves `*.localhost` and sends its Origin). */
-async function postForm(page: Page, path: string, form: Record<string, string>) {
-	return page.evaluate(
-		async ({ path, form }) => {
-			const res = await fetch(path, {
-				method: 'POST',
-				body: new URLSearchParams(form),
-				headers: { accept: 'text/html' }
-			});
-			return { status: res.status, text: await res.text() };
-		},
-		{ path, form }
-	);
 }
 
 async function invite(page: Page, email: string, role: string, name = '') {

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
+import { adminDb, sql } from '../support/stack.ts';
+import { retirePatient } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const given = `Chart${tag}`;
@@ -22,19 +23,6 @@ const DOCTOR_A = '00000000-0000-4000-8000-00000000a002';
 const NURSE_A = '00000000-0000-4000-8000-00000000a003';
 const LAB_A = '00000000-0000-4000-8000-00000000a005';
 const PHARMACIST_A = '00000000-0000-4000-8000-00000000a006';
-
-async function sql<T = Record<string, unknown>>(
-	text: string,
-	values: unknown[] = []
-): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(text, values)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
 
 const contexts: BrowserContext[] = [];
 
@@ -81,28 +69,6 @@ async function openAdd(page: Page, label: string): Promise<Locator> {
 	return dialog;
 }
 
-/**
- * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders,
- * stop active prescriptions, move visits out of today) so repeated runs never crowd the lists.
- */
-async function retire(db: import('pg').Client, id: string) {
-	await db.query(
-		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
-		  where patient_id = $1 and status in ('ordered', 'collected')`,
-		[id]
-	);
-	await db.query(
-		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
-		  where patient_id = $1 and status = 'active'`,
-		[id]
-	);
-	await db.query(
-		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
-		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
-		[id]
-	);
-}
-
 describe('patient chart', () => {
 	beforeAll(async () => {
 		const [row] = await sql<{ id: string }>(
@@ -119,7 +85,7 @@ describe('patient chart', () => {
 		const db = adminDb();
 		await db.connect();
 		try {
-			for (const id of [patientId, pagedId]) if (id) await retire(db, id);
+			for (const id of [patientId, pagedId]) if (id) await retirePatient(db, id);
 		} finally {
 			await db.end();
 		}

@@ -9,6 +9,7 @@ import type { BrowserContext } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
+import { retirePatient } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const given = `Dash${tag}`;
@@ -27,33 +28,6 @@ async function dashboardOf(email: string, slug = CLINIC_A.slug) {
 	if (new URL(page.url()).pathname !== '/dashboard') await page.goto(appUrl(slug, '/dashboard'));
 	const headings = await page.locator('main h2:not(.sr-only)').allTextContents();
 	return { page, headings, main: (await page.locator('main').textContent()) ?? '' };
-}
-
-/**
- * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders,
- * stop active prescriptions, move visits out of today) so repeated runs never crowd the lists.
- */
-async function retire(db: import('pg').Client, patientId: string) {
-	await db.query(
-		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
-		  where patient_id = $1 and status in ('ordered', 'collected')`,
-		[patientId]
-	);
-	await db.query(
-		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
-		  where patient_id = $1 and status = 'active'`,
-		[patientId]
-	);
-	await db.query(
-		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
-		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
-		[patientId]
-	);
-	await db.query(
-		`update public.appointments set status = 'cancelled', cancel_reason = 'test finished'
-		  where patient_id = $1 and status in ('booked', 'arrived')`,
-		[patientId]
-	);
 }
 
 describe('dashboard', () => {
@@ -104,7 +78,7 @@ describe('dashboard', () => {
 		const db = adminDb();
 		await db.connect();
 		try {
-			if (patientId) await retire(db, patientId);
+			if (patientId) await retirePatient(db, patientId);
 		} finally {
 			await db.end();
 		}

@@ -15,7 +15,7 @@ import { parseDate, parseDateTime, toZoned } from '@internationalized/date';
 import { seriousViolations } from '../support/a11y.ts';
 import { appUrl, CHROMIUM, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
+import { sql } from '../support/stack.ts';
 
 const ZONE = 'America/New_York';
 const CHEN = '00000000-0000-4000-8000-00000000a002';
@@ -38,16 +38,6 @@ const contexts: BrowserContext[] = [];
 
 /** The instant a wall-clock time of the clinic names (what the database must store). */
 const instant = (local: string) => toZoned(parseDateTime(local), ZONE).toDate().toISOString();
-
-async function sql<T extends Record<string, unknown>>(text: string, values: unknown[] = []) {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query<T>(text, values)).rows;
-	} finally {
-		await db.end();
-	}
-}
 
 async function as(email: string, viewport?: { width: number; height: number }, js = true) {
 	const ctx = js ? await launch() : await launchWithoutJavaScript();

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_PORT } from '../support/app-server.ts';
 import { CLINIC_A } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
+import { sql } from '../support/stack.ts';
 
 const CUSTOM = `portal-${Date.now().toString(36)}.riverside-hosts.test`;
 
@@ -25,16 +25,6 @@ function page(host: string, path = '/sign-in'): Promise<{ status: number; body: 
 		req.on('error', reject);
 		req.end();
 	});
-}
-
-async function sql(text: string, values: unknown[]) {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(text, values);
-	} finally {
-		await db.end();
-	}
 }
 
 describe('clinic addresses', () => {

@@ -7,9 +7,9 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, signIn } from '../support/browser.ts';
+import { appUrl, launch, postForm, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
+import { sql } from '../support/stack.ts';
 
 function letters(n: number): string {
 	return Array.from({ length: n }, () =>
@@ -18,31 +18,6 @@ function letters(n: number): string {
 }
 const run = letters(8);
 const family = `Hygiene${run}`;
-
-async function dbQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(sql, params)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
-
-/** A form POST without JavaScript (the server's own validation), from the clinic's origin. */
-async function postAction(page: Page, path: string, form: Record<string, string>) {
-	return page.evaluate(
-		async ({ path, form }) => {
-			const res = await fetch(path, {
-				method: 'POST',
-				headers: { accept: 'text/html' },
-				body: new URLSearchParams(form)
-			});
-			return { status: res.status, url: res.url, text: await res.text() };
-		},
-		{ path, form }
-	);
-}
 
 async function register(page: Page, given: string, dob: string) {
 	await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
@@ -61,7 +36,7 @@ describe('patient data hygiene', () => {
 		await browser?.close();
 	});
 	afterAll(async () => {
-		await dbQuery(`delete from public.patients where lower(family_name) = lower($1)`, [family]);
+		await sql(`delete from public.patients where lower(family_name) = lower($1)`, [family]);
 	});
 
 	it('a date of birth in the future or before 1900 is refused next to the field', async () => {
@@ -73,7 +48,7 @@ describe('patient data hygiene', () => {
 		expect(page.url()).toContain('/patients/new');
 
 		// the server says the same without JavaScript
-		const server = await postAction(page, '/patients/new?/create', {
+		const server = await postForm(page, '/patients/new?/create', {
 			given_name: 'Future',
 			family_name: family,
 			date_of_birth: '2099-01-01',
@@ -81,7 +56,7 @@ describe('patient data hygiene', () => {
 		});
 		expect(server.status).toBe(400);
 		expect(server.text).toContain('A date of birth cannot be in the future.');
-		const old = await postAction(page, '/patients/new?/create', {
+		const old = await postForm(page, '/patients/new?/create', {
 			given_name: 'Old',
 			family_name: family,
 			date_of_birth: '1899-12-31',
@@ -89,7 +64,7 @@ describe('patient data hygiene', () => {
 		});
 		expect(old.status).toBe(400);
 		expect(old.text).toContain('Enter a date of birth from 1900 onwards.');
-		const stored = await dbQuery<{ n: number }>(
+		const stored = await sql<{ n: number }>(
 			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
 			[family]
 		);
@@ -113,7 +88,7 @@ describe('patient data hygiene', () => {
 		expect(await warning.textContent()).toContain('same name and date of birth');
 		expect(await warning.getByRole('link').getAttribute('href')).toBe(`/patients/${firstId}`);
 		expect(page.url()).toContain('/patients/new');
-		let count = await dbQuery<{ n: number }>(
+		let count = await sql<{ n: number }>(
 			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
 			[family]
 		);
@@ -124,7 +99,7 @@ describe('patient data hygiene', () => {
 			page.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname)),
 			page.getByRole('button', { name: 'Register patient' }).click()
 		]);
-		count = await dbQuery<{ n: number }>(
+		count = await sql<{ n: number }>(
 			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
 			[family]
 		);
@@ -133,7 +108,7 @@ describe('patient data hygiene', () => {
 
 	it('search: literals, a given name alone, a query too long; a page past the end', async () => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
-		await dbQuery(
+		await sql(
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth)
 			 select id, $2, $1, '1960-02-03' from public.organizations where slug = $3`,
 			[family, `Zoltan${run}`, CLINIC_A.slug]

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { appUrl, launch, postForm, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
+import { sql } from '../support/stack.ts';
 import { seriousViolations } from '../support/a11y.ts';
 
 /** Letters only: names are searched by normalized prefix, so the suffix must survive it. */
@@ -22,16 +22,6 @@ const dob = `19${String(10 + Math.floor(Math.random() * 80))}-0${1 + Math.floor(
 const nhiNumber = nhi();
 const shared: { id?: string; mrn?: string } = {};
 
-async function dbQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(sql, params)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
-
 async function search(page: Page, q: string, archived = false) {
 	await page.goto(appUrl(CLINIC_A.slug, '/patients'));
 	await page.getByLabel('Search patients').fill(q);
@@ -48,25 +38,6 @@ async function fillDemographics(page: Page, p: { given: string; family: string; 
 	if (p.dob) await page.getByLabel('Date of birth').fill(p.dob);
 }
 
-/**
- * A form POST straight to an action, as a browser without JavaScript sends it (text/html, the
- * page's cookies and Origin), from the clinic's origin (the page must be on it). Redirects are
- * followed: `url` is where they led.
- */
-async function postAction(page: Page, path: string, form: Record<string, string>) {
-	return page.evaluate(
-		async ({ path, form }) => {
-			const res = await fetch(path, {
-				method: 'POST',
-				headers: { accept: 'text/html' },
-				body: new URLSearchParams(form)
-			});
-			return { status: res.status, url: res.url, text: await res.text() };
-		},
-		{ path, form }
-	);
-}
-
 describe('patients: list, search, register, edit, archive', () => {
 	let browser: BrowserContext;
 	beforeEach(async () => {
@@ -77,7 +48,7 @@ describe('patients: list, search, register, edit, archive', () => {
 	});
 	afterAll(async () => {
 		// Patients are archived, never deleted, by the app; the test's own rows go with a superuser.
-		await dbQuery(`delete from public.patients where family_name like $1`, [`Quill${run}%`]);
+		await sql(`delete from public.patients where family_name like $1`, [`Quill${run}%`]);
 	});
 
 	it('a receptionist registers a patient: format errors next to the field, the MRN from the database', async () => {
@@ -104,7 +75,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		await page.screenshot({ path: screenshotPath('patients-form-error'), fullPage: true });
 
 		// Without JavaScript the action runs the same schema and answers with the error in place.
-		const noJs = await postAction(page, '/patients/new?/create', {
+		const noJs = await postForm(page, '/patients/new?/create', {
 			given_name: given,
 			family_name: `${family}nojs`,
 			sex: 'unknown',
@@ -114,7 +85,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		expect(noJs.text).toContain('id="field-cf_nhi_number-error"');
 		expect(noJs.text).toContain('does not match the required format');
 		expect(
-			await dbQuery(`select 1 from public.patients where family_name = $1`, [`${family}nojs`])
+			await sql(`select 1 from public.patients where family_name = $1`, [`${family}nojs`])
 		).toHaveLength(0);
 
 		await page.getByLabel(/National health insurance number/).fill(nhiNumber);
@@ -125,7 +96,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		]);
 		shared.id = new URL(page.url()).pathname.split('/')[2];
 
-		const [row] = await dbQuery<{
+		const [row] = await sql<{
 			mrn: string;
 			custom_fields: Record<string, unknown>;
 			sex: string;
@@ -159,7 +130,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		await error.waitFor();
 		expect(await error.textContent()).toContain('already used by another patient');
 		expect(new URL(page.url()).pathname).toBe('/patients/new');
-		const rows = await dbQuery(`select 1 from public.patients where family_name = $1`, [
+		const rows = await sql(`select 1 from public.patients where family_name = $1`, [
 			`${family}dup`
 		]);
 		expect(rows).toHaveLength(0);
@@ -211,11 +182,11 @@ describe('patients: list, search, register, edit, archive', () => {
 			expect(body).not.toContain(nhiNumber);
 		}
 		// A write aimed at the other clinic's patient changes nothing.
-		const res = await postAction(page, `/patients/${shared.id}/edit?/archive`, {
+		const res = await postForm(page, `/patients/${shared.id}/edit?/archive`, {
 			confirm: 'archive'
 		});
 		expect(res.status).toBe(404);
-		const [row] = await dbQuery<{ archived_at: string | null }>(
+		const [row] = await sql<{ archived_at: string | null }>(
 			`select archived_at from public.patients where id = $1`,
 			[shared.id]
 		);
@@ -236,14 +207,14 @@ describe('patients: list, search, register, edit, archive', () => {
 				const edit = await page.goto(appUrl(CLINIC_A.slug, `/patients/${shared.id}/edit`));
 				expect(edit?.status()).toBe(403);
 
-				const created = await postAction(page, '/patients/new?/create', {
+				const created = await postForm(page, '/patients/new?/create', {
 					given_name: 'Eve',
 					family_name: `${family}forbidden`,
 					sex: 'unknown'
 				});
 				expect(created.status).toBe(403);
 				expect(created.text).toContain('Your role cannot register patients');
-				const archived = await postAction(page, `/patients/${shared.id}/edit?/archive`, {
+				const archived = await postForm(page, `/patients/${shared.id}/edit?/archive`, {
 					confirm: 'archive'
 				});
 				expect(archived.status).toBe(403);
@@ -251,7 +222,7 @@ describe('patients: list, search, register, edit, archive', () => {
 				await context.close();
 			}
 		}
-		const rows = await dbQuery<{ archived_at: string | null }>(
+		const rows = await sql<{ archived_at: string | null }>(
 			`select archived_at from public.patients where family_name = $1 or id = $2`,
 			[`${family}forbidden`, shared.id]
 		);
@@ -265,7 +236,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		await page.getByLabel('Phone').fill('+64 21 555 0199');
 		await page.getByRole('button', { name: 'Save changes' }).click();
 		await page.getByText('Saved.').waitFor();
-		const [saved] = await dbQuery<{ phone: string; custom_fields: Record<string, unknown> }>(
+		const [saved] = await sql<{ phone: string; custom_fields: Record<string, unknown> }>(
 			`select phone, custom_fields from public.patients where id = $1`,
 			[shared.id]
 		);
@@ -275,7 +246,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		});
 
 		// A bare POST without the confirmation step only leads to the confirmation.
-		const bare = await postAction(page, `/patients/${shared.id}/edit?/archive`, {});
+		const bare = await postForm(page, `/patients/${shared.id}/edit?/archive`, {});
 		expect(bare.status).toBe(200);
 		expect(new URL(bare.url).searchParams.get('confirm')).toBe('archive');
 
@@ -305,7 +276,7 @@ describe('patients: list, search, register, edit, archive', () => {
 	it('pages through results 25 at a time with Previous and Next links', async () => {
 		// 27 patients of this run, inserted directly (the app's registration is tested above).
 		const prefix = `${family}pg`;
-		await dbQuery(
+		await sql(
 			`insert into public.patients (organization_id, given_name, family_name)
 			 select o.id, 'P' || lpad(g::text, 2, '0'), $1 from public.organizations o, generate_series(1, 27) g
 			  where o.slug = 'clinic-a'`,

@@ -4,31 +4,12 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, completeTwoFactor, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { appUrl, launch, platformSignIn, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
 import { adminDb } from '../support/stack.ts';
 
 const PLATFORM_ORIGIN = appUrl(null, '').replace(/\/$/, '');
-
-async function platformSignIn(
-	context: BrowserContext,
-	email: string,
-	password: string
-): Promise<Page> {
-	const page = await context.newPage();
-	await page.goto(appUrl(null, '/platform/sign-in'));
-	await page.getByLabel('Email').fill(email);
-	await page.getByLabel('Password').fill(password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	// signed in (then the two-factor step, answered as the person's app would), or refused here
-	await Promise.race([
-		page.waitForURL((u) => u.pathname !== '/platform/sign-in', { timeout: 15_000 }),
-		page.locator('#email-error, #password-error').first().waitFor({ timeout: 15_000 })
-	]);
-	await completeTwoFactor(page, email);
-	return page;
-}
 
 /** Carries a clinic session's cookies over to the platform domain (what a forged request would send). */
 async function copySessionToPlatform(context: BrowserContext, slug: string) {
@@ -86,7 +67,7 @@ describe('platform console access', () => {
 
 	it('signs in a platform admin and lists clinics with plan and counts', async () => {
 		expect.hasAssertions();
-		const page = await platformSignIn(browser, demo.platform, DEMO_PASSWORD);
+		const page = await platformSignIn(browser, demo.platform, DEMO_PASSWORD, true);
 		await page.waitForURL((u) => u.pathname === '/platform/clinics');
 		const row = page.locator('tr[data-slug="clinic-a"]');
 		await expect(row.textContent()).resolves.toContain(CLINIC_A.name);
@@ -111,7 +92,7 @@ describe('platform console access', () => {
 
 	it('refuses a clinic admin at the platform sign-in and signs them out', async () => {
 		expect.hasAssertions();
-		const page = await platformSignIn(browser, demo.adminA, DEMO_PASSWORD);
+		const page = await platformSignIn(browser, demo.adminA, DEMO_PASSWORD, true);
 		const error = page.locator('#email-error');
 		await error.waitFor();
 		await expect(error.textContent()).resolves.toContain('not a platform administrator');

@@ -11,31 +11,12 @@ import {
 	completeTwoFactor,
 	ENROL_PAGE,
 	launch,
-	platformSignIn as signInToConsole,
+	platformAdminSignIn,
 	screenshotPath
 } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser, latestMail, linkInMail } from '../support/people.ts';
-import { adminDb, anonClient, uniqueEmail } from '../support/stack.ts';
-
-async function sql<T = Record<string, unknown>>(
-	text: string,
-	params: unknown[] = []
-): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(text, params)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
-
-async function platformSignIn(context: BrowserContext): Promise<Page> {
-	const page = await signInToConsole(context, demo.platform, DEMO_PASSWORD);
-	await page.waitForURL((u) => u.pathname === '/platform/clinics');
-	return page;
-}
+import { anonClient, sql, uniqueEmail } from '../support/stack.ts';
 
 function uniqueSlug(prefix: string): string {
 	return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
@@ -74,7 +55,7 @@ describe('platform console: clinics', () => {
 
 	it('refuses reserved and taken addresses next to the field, creating nothing', async () => {
 		expect.hasAssertions();
-		const page = await platformSignIn(browser);
+		const page = await platformAdminSignIn(browser);
 		const email = uniqueEmail('refused');
 		for (const [slug, text] of [
 			['admin', 'reserved'],
@@ -96,7 +77,7 @@ describe('platform console: clinics', () => {
 
 	it('onboards a clinic in one step: organization, domain, subscription, invited first admin', async () => {
 		expect.hasAssertions();
-		const page = await platformSignIn(browser);
+		const page = await platformAdminSignIn(browser);
 		const slug = uniqueSlug('onb');
 		const email = uniqueEmail('first-admin');
 		await fillOnboarding(page, {
@@ -175,7 +156,7 @@ describe('platform console: clinics', () => {
 
 	it('changes nothing when Auth refuses the invitation (compensation)', async () => {
 		expect.hasAssertions();
-		const page = await platformSignIn(browser);
+		const page = await platformAdminSignIn(browser);
 		const slug = uniqueSlug('comp');
 		// an address within RFC 5321's lengths (the form's rule) that Auth refuses: a domain label
 		// longer than 63 characters
@@ -235,7 +216,7 @@ describe('platform console: clinics', () => {
 			const before = await member.from('organizations').select('id');
 			expect(before.data).toEqual([{ id: orgId }]);
 
-			const page = await platformSignIn(browser);
+			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
 			await page.getByRole('link', { name: 'Suspend clinic…' }).click();
 			await page.waitForURL((u) => u.pathname.endsWith('/status'));
@@ -310,7 +291,7 @@ describe('platform console: clinics', () => {
 
 		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async () => {
 			expect.hasAssertions();
-			const page = await platformSignIn(browser);
+			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
 			await page.getByLabel('Plan', { exact: true }).selectOption('clinic');
 			await page.getByRole('button', { name: 'Change plan' }).click();
@@ -350,7 +331,7 @@ describe('platform console: clinics', () => {
 	it('shows the maintenance banner on every portal page while it is set', async () => {
 		expect.hasAssertions();
 		const text = `Maintenance tonight ${Date.now().toString(36)}`;
-		const page = await platformSignIn(browser);
+		const page = await platformAdminSignIn(browser);
 		try {
 			await page.goto(appUrl(null, '/platform/settings'));
 			await page.getByLabel('Maintenance banner').fill(text);
@@ -387,7 +368,7 @@ describe('platform console: clinics', () => {
 		const [{ minutes }] = await sql<{ minutes: number }>(
 			`select session_idle_timeout_minutes as minutes from public.platform_settings`
 		);
-		const page = await platformSignIn(browser);
+		const page = await platformAdminSignIn(browser);
 		await page.goto(appUrl(null, '/platform/plans'));
 		expect(new URL(page.url()).pathname).toBe('/platform/plans');
 		const setLastActivity = (msAgo: number) =>

@@ -8,33 +8,9 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import {
-	appUrl,
-	launch,
-	platformSignIn as signInToConsole,
-	screenshotPath
-} from '../support/browser.ts';
+import { appUrl, launch, platformAdminSignIn, screenshotPath } from '../support/browser.ts';
 import { DEMO_PASSWORD, demo } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
-
-async function sql<T = Record<string, unknown>>(
-	text: string,
-	params: unknown[] = []
-): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(text, params)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
-
-async function platformSignIn(context: BrowserContext): Promise<Page> {
-	const page = await signInToConsole(context, demo.platform, DEMO_PASSWORD);
-	await page.waitForURL((u) => u.pathname === '/platform/clinics');
-	return page;
-}
+import { sql } from '../support/stack.ts';
 
 const unique = (prefix: string) =>
 	`${prefix}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
@@ -64,7 +40,7 @@ describe('platform console: plans', () => {
 
 	it('stores prices in the currency’s minor unit and refuses bad amounts and limits next to the field', async () => {
 		expect.hasAssertions();
-		const page = await platformSignIn(browser);
+		const page = await platformAdminSignIn(browser);
 		const id = unique('t');
 		plans.push(id);
 
@@ -132,7 +108,7 @@ describe('platform console: plans', () => {
 
 	it('asks for confirmation before deleting a plan, and refuses while clinics use it', async () => {
 		expect.hasAssertions();
-		const page = await platformSignIn(browser);
+		const page = await platformAdminSignIn(browser);
 		const id = unique('d');
 		plans.push(id);
 		await fillPlan(page, { Id: id, Name: 'Doomed plan', 'Monthly price': '0' });
@@ -204,7 +180,7 @@ describe('platform console: plans', () => {
 
 		it('refuses with the numbers, and moves it only with a reason that both trails record', async () => {
 			expect.hasAssertions();
-			const page = await platformSignIn(browser);
+			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
 			await page.getByLabel('Plan', { exact: true }).selectOption(small);
 			await page.getByRole('button', { name: 'Change plan' }).click();

@@ -8,17 +8,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { appUrl, launch, platformSignIn, screenshotPath } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
-
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(sql, params)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
+import { sql } from '../support/stack.ts';
 
 describe('platform support access', () => {
 	let browser: BrowserContext;
@@ -30,7 +20,7 @@ describe('platform support access', () => {
 	});
 	afterAll(async () => {
 		// never leave a live grant behind (the grant row itself, like the audit trail, is kept)
-		await query(
+		await sql(
 			`update public.support_access_grants set ended_at = now()
 			  where ended_at is null and platform_admin_id = (select id from auth.users where email = $1)`,
 			[demo.platform]
@@ -39,16 +29,16 @@ describe('platform support access', () => {
 
 	it('enters a clinic read-only with a reason and a time limit, audited in the clinic', async () => {
 		expect.hasAssertions();
-		const [{ id: orgId }] = await query<{ id: string }>(
+		const [{ id: orgId }] = await sql<{ id: string }>(
 			'select id from public.organizations where slug = $1',
 			[CLINIC_A.slug]
 		);
-		const [{ id: adminId, name: adminName }] = await query<{ id: string; name: string }>(
+		const [{ id: adminId, name: adminName }] = await sql<{ id: string; name: string }>(
 			`select u.id, coalesce(nullif(p.full_name, ''), u.email) as name
 			   from auth.users u left join public.profiles p on p.id = u.id where u.email = $1`,
 			[demo.platform]
 		);
-		const [{ last: lastAuditId }] = await query<{ last: string }>(
+		const [{ last: lastAuditId }] = await sql<{ last: string }>(
 			'select coalesce(max(id), 0)::text as last from public.audit_log where organization_id = $1',
 			[orgId]
 		);
@@ -115,7 +105,7 @@ describe('platform support access', () => {
 			page.getByRole('button', { name: 'End support access' }).click()
 		]);
 
-		const grants = await query<{ ended: boolean; reason: string; minutes: number }>(
+		const grants = await sql<{ ended: boolean; reason: string; minutes: number }>(
 			`select ended_at is not null as ended, reason,
 			        extract(epoch from expires_at - starts_at)::int / 60 as minutes
 			   from public.support_access_grants
@@ -128,7 +118,7 @@ describe('platform support access', () => {
 			reason: 'Ticket 4711: a chart does not load',
 			minutes: 15
 		});
-		const trail = await query<{ action: string; table_name: string; row_id: string }>(
+		const trail = await sql<{ action: string; table_name: string; row_id: string }>(
 			`select action::text, table_name, row_id::text from public.audit_log
 			  where organization_id = $1 and id > $2 and actor_id = $3 order by id`,
 			[orgId, lastAuditId, adminId]

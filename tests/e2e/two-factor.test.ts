@@ -20,24 +20,11 @@ import {
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
 import { seriousViolations } from '../support/a11y.ts';
-import { adminDb, anonClient } from '../support/stack.ts';
+import { anonClient, sql } from '../support/stack.ts';
 import { raiseToAal2, totpCode, verifiedSecret, wrongCode } from '../support/totp.ts';
 
 const PASSWORD = 'Two-factor-e2e-password-1';
 const WRONG_CODE = /That code is wrong or has expired/;
-
-async function sql<T = Record<string, unknown>>(
-	text: string,
-	values: unknown[] = []
-): Promise<T[]> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		return (await db.query(text, values)).rows as T[];
-	} finally {
-		await db.end();
-	}
-}
 
 async function expectAccessible(page: Page, what: string) {
 	const violations = await seriousViolations(page);

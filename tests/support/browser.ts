@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { APP_PORT } from './app-server.ts';
+import { DEMO_PASSWORD, demo } from './demo.ts';
 import { factorSecret, totpCode, verifiedSecret } from './totp.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,43 +42,62 @@ export function screenshotPath(name: string): string {
 }
 
 /**
- * Signs in through the clinic's own sign-in page and waits for the portal, answering the
- * two-factor step for people who must (an admin sets up an authenticator at their first sign-in).
+ * Fills the sign-in form at `url` and waits until the portal leaves `formPath` (or, when
+ * `refusable`, until the form shows a refusal next to a field), then answers two-factor.
  */
-export async function signIn(
+async function signInAt(
 	context: BrowserContext,
-	slug: string,
+	url: string,
+	formPath: string,
 	email: string,
-	password: string
+	password: string,
+	refusable = false
 ): Promise<Page> {
 	const page = await context.newPage();
-	await page.goto(appUrl(slug, '/sign-in'));
+	await page.goto(url);
 	await page.getByLabel('Email').fill(email);
 	await page.getByLabel('Password').fill(password);
+	const left = page.waitForURL((u) => u.pathname !== formPath, { timeout: 15_000 });
+	const refused = page.locator('#email-error, #password-error').first();
 	await Promise.all([
-		page.waitForURL((u) => u.pathname !== '/sign-in', { timeout: 15_000 }),
+		refusable ? Promise.race([left, refused.waitFor({ timeout: 15_000 })]) : left,
 		page.getByRole('button', { name: 'Sign in' }).click()
 	]);
 	await completeTwoFactor(page, email);
 	return page;
 }
 
-/** Signs in at the platform console's sign-in page, with its two-factor step. */
-export async function platformSignIn(
+/**
+ * Signs in through the clinic's own sign-in page and waits for the portal, answering the
+ * two-factor step for people who must (an admin sets up an authenticator at their first sign-in).
+ */
+export function signIn(
+	context: BrowserContext,
+	slug: string,
+	email: string,
+	password: string
+): Promise<Page> {
+	return signInAt(context, appUrl(slug, '/sign-in'), '/sign-in', email, password);
+}
+
+/**
+ * Signs in at the platform console's sign-in page, with its two-factor step; `refusable`: also
+ * returns when the page refuses the person (a clinic account) instead of signing them in.
+ */
+export function platformSignIn(
 	context: BrowserContext,
 	email: string,
 	password: string,
-	path = '/platform/sign-in'
+	refusable = false
 ): Promise<Page> {
-	const page = await context.newPage();
-	await page.goto(appUrl(null, path));
-	await page.getByLabel('Email').fill(email);
-	await page.getByLabel('Password').fill(password);
-	await Promise.all([
-		page.waitForURL((u) => u.pathname !== '/platform/sign-in', { timeout: 15_000 }),
-		page.getByRole('button', { name: 'Sign in' }).click()
-	]);
-	await completeTwoFactor(page, email);
+	const path = '/platform/sign-in';
+	return signInAt(context, appUrl(null, path), path, email, password, refusable);
+}
+
+/** The platform admin of the demo data, signed in to the console's clinic list. */
+export async function platformAdminSignIn(context: BrowserContext): Promise<Page> {
+	const page = await platformSignIn(context, demo.platform, DEMO_PASSWORD);
+	await page.waitForURL((u) => u.pathname === '/platform/clinics');
 	return page;
 }
 
@@ -115,4 +135,23 @@ export async function completeTwoFactor(page: Page, email: string): Promise<void
 			page.getByRole('button', { name: 'Continue' }).click()
 		]);
 	}
+}
+
+/**
+ * A form POST straight to an action, as a browser without JavaScript sends it (text/html, the
+ * page's cookies and Origin), from the page's origin (the page must be on it). Redirects are
+ * followed: `url` is where they led.
+ */
+export async function postForm(page: Page, path: string, form: Record<string, string>) {
+	return page.evaluate(
+		async ({ path, form }) => {
+			const res = await fetch(path, {
+				method: 'POST',
+				headers: { accept: 'text/html' },
+				body: new URLSearchParams(form)
+			});
+			return { status: res.status, url: res.url, text: await res.text() };
+		},
+		{ path, form }
+	);
 }

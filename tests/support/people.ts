@@ -92,3 +92,31 @@ export async function latestMail(to: string, after?: string): Promise<Mail> {
 	}
 	throw new Error(`no mail for ${to}`);
 }
+
+/**
+ * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders
+ * and appointments, stop active prescriptions, move visits out of today) so repeated runs never
+ * crowd the lists.
+ */
+export async function retirePatient(db: import('pg').Client, patientId: string) {
+	await db.query(
+		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
+		  where patient_id = $1 and status in ('ordered', 'collected')`,
+		[patientId]
+	);
+	await db.query(
+		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
+		  where patient_id = $1 and status = 'active'`,
+		[patientId]
+	);
+	await db.query(
+		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
+		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
+		[patientId]
+	);
+	await db.query(
+		`update public.appointments set status = 'cancelled', cancel_reason = 'test finished'
+		  where patient_id = $1 and status in ('booked', 'arrived')`,
+		[patientId]
+	);
+}

@@ -40,3 +40,17 @@ export function mintToken(claims: Record<string, unknown>, ttlSeconds = 3600): s
 export function uniqueEmail(prefix = 'user'): string {
 	return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 }
+
+/** Runs one statement as `postgres` on a connection of its own and returns its rows. */
+export async function sql<T = Record<string, unknown>>(
+	text: string,
+	values: unknown[] = []
+): Promise<T[]> {
+	const db = adminDb();
+	await db.connect();
+	try {
+		return (await db.query(text, values)).rows as T[];
+	} finally {
+		await db.end();
+	}
+}
