@@ -30,14 +30,13 @@ import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
 import { DB_URL } from '../supabase/local/config.ts';
 import {
-	envFile,
-	pct,
-	portalHttp,
-	ROOT,
-	servePortal,
-	signInThroughPortal,
-	startCountingProxy
-} from './http.ts';
+	load as loadPortal,
+	portalEnv,
+	signInAt,
+	startCountingProxy,
+	startPortal
+} from '../tests/support/portal-probe.ts';
+import { ensureBuild, pct } from './http.ts';
 
 const { values: args } = parseArgs({
 	options: {
@@ -178,7 +177,7 @@ const CHART_QUERY = `id, mrn, given_name, family_name,
 
 async function main() {
 	const t0 = performance.now();
-	const env = envFile();
+	const env = portalEnv();
 	const db = new pg.Client({ connectionString: DB_URL.replace('?sslmode=disable', '') });
 	await db.connect();
 	log(`bench patients in Riverside (${LONG} and ${SHORT} visits):`);
@@ -192,19 +191,20 @@ async function main() {
 	const long = await benchPatient(db, LONG);
 	const short = await benchPatient(db, SHORT);
 
-	const proxy = await startCountingProxy(new URL(env.PUBLIC_SUPABASE_URL));
-	const app = await servePortal({
-		port: PORT,
-		env: { ...env, PUBLIC_SUPABASE_URL: proxy.url },
-		rebuild: args.build,
-		log
-	});
-	const http = portalHttp(PORT);
+	ensureBuild(Boolean(args.build), log);
+	const proxy = await startCountingProxy(env.PUBLIC_SUPABASE_URL);
+	const app = await startPortal({ port: PORT, supabaseUrl: proxy.url });
 	try {
 		const cookies = new Map<string, string>();
-		await signInThroughPortal(http, PORT, 'clinic-a', DOCTOR_EMAIL, PASSWORD, cookies);
-		const host = 'clinic-a.localhost';
-		const load = (id: string) => http(host, `/patients/${id}`, { cookies });
+		await signInAt({
+			port: PORT,
+			slug: 'clinic-a',
+			email: DOCTOR_EMAIL,
+			password: PASSWORD,
+			cookies
+		});
+		const load = (id: string) =>
+			loadPortal(PORT, 'clinic-a.localhost', `/patients/${id}`, { cookies });
 
 		// the same supabase-js query the chart makes, as the doctor
 		const sb = createClient(env.PUBLIC_SUPABASE_URL, env.PUBLIC_SUPABASE_PUBLISHABLE_KEY, {
@@ -329,7 +329,7 @@ async function main() {
 	} finally {
 		await db.end();
 		app.kill('SIGTERM');
-		proxy.server.close();
+		await proxy.close();
 	}
 }
 

@@ -28,8 +28,8 @@
  *
  * The test users are deleted at the end. Loopback only; bounded in count and time.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -48,6 +48,7 @@ import {
 	type Loaded
 } from '../tests/support/portal-probe.ts';
 import { dbUrl } from './db.ts';
+import { ensureBuild } from './http.ts';
 import { ensureLoaded, type Size } from './generate.ts';
 
 const { values: args } = parseArgs({
@@ -403,14 +404,7 @@ async function startBenchGateway(database: string): Promise<{ url: string; child
 
 async function main() {
 	const t0 = performance.now();
-	if (args.build || !existsSync(join(ROOT, 'build', 'handler.js'))) {
-		log('building the portal (vite build)…');
-		const b = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build'], {
-			cwd: ROOT,
-			stdio: ['ignore', 'ignore', 'inherit']
-		});
-		if (b.status !== 0) throw new Error('vite build failed');
-	}
+	ensureBuild(Boolean(args.build), log);
 	const results = [];
 	results.push(
 		await runTarget({

@@ -3,7 +3,7 @@
  * admins and staff are refused at its sign-in, on every page and on directly posted actions.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { appUrl, launch, platformSignIn, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';

@@ -14,7 +14,7 @@ import {
 	platformAdminSignIn,
 	screenshotPath
 } from '../support/browser.ts';
-import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
+import { CLINIC_A, demo } from '../support/demo.ts';
 import { createStaff, deleteUser, latestMail, linkInMail } from '../support/people.ts';
 import { anonClient, sql, uniqueEmail } from '../support/stack.ts';
 

@@ -9,7 +9,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, platformAdminSignIn, screenshotPath } from '../support/browser.ts';
-import { DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { sql } from '../support/stack.ts';
 
 const unique = (prefix: string) =>
