@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
-import { DB_URL } from '../supabase/local/config.ts';
+import { DB_URL, ROOT } from '../supabase/local/config.ts';
 import {
 	load as loadPortal,
 	portalEnv,
