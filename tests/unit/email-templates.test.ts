@@ -16,7 +16,7 @@ import { confirmAddress } from '../../src/lib/server/email/send-email-hook.ts';
 import {
 	parseTemplate as runtimeParse,
 	renderTemplate as runtimeRender
-} from '../../supabase/local/gateway/auth/go-template.ts';
+} from '../../supabase/templates/go-template.ts';
 import { linkInMail, linkInText } from '../support/people.ts';
 
 const TEMPLATES = join(import.meta.dirname, '..', '..', 'supabase', 'templates');
@@ -64,15 +64,18 @@ describe('e-mail templates', () => {
 		}
 	);
 
-	it.each(NAMES)('%s: the local runtime renders the HTML file exactly as the hook does', (name) => {
-		const src = readFileSync(join(TEMPLATES, `${name}.html`), 'utf8');
-		for (const d of [
-			data(asked, 'http://localhost:5173'),
-			data('http://x.test', 'http://x.test')
-		]) {
-			expect(runtimeRender(runtimeParse(src), d, true).trim()).toBe(renderEmail(name, d).html);
+	it.each(NAMES)(
+		'%s: the file the local runtime reads from disk renders exactly as the hook’s bundled copy',
+		(name) => {
+			const src = readFileSync(join(TEMPLATES, `${name}.html`), 'utf8');
+			for (const d of [
+				data(asked, 'http://localhost:5173'),
+				data('http://x.test', 'http://x.test')
+			]) {
+				expect(runtimeRender(runtimeParse(src), d, true).trim()).toBe(renderEmail(name, d).html);
+			}
 		}
-	});
+	);
 
 	it('names the clinic, the inviter and the role in the invitation subject and body', () => {
 		const mail = renderEmail('invite', {

@@ -17,7 +17,7 @@ import type { GatewayContext } from '../core/http.ts';
 import { deliver, type MailType } from '../mailbox.ts';
 import { AUTH_URL, authConfig, redirectTarget, type EmailTemplateName } from './config.ts';
 import { AuthError } from './errors.ts';
-import { parseTemplate, renderTemplate } from './go-template.ts';
+import { parseTemplate, renderTemplate } from '../../../templates/go-template.ts';
 import { createOneTimeToken } from './one-time-tokens.ts';
 import { afterCommit } from './tx.ts';
 import type { OttType } from './one-time-tokens.ts';
@@ -108,7 +108,12 @@ function renderMail(name: EmailTemplateName, data: Record<string, unknown>) {
 	const [defaultSubject, defaultBody] = DEFAULTS[name];
 	const path = configured?.contentPath;
 	const body = path && existsSync(path) ? readFileSync(path, 'utf8') : defaultBody;
-	const subject = renderTemplate(parseTemplate(configured?.subject ?? defaultSubject), data, false);
+	const subject = renderTemplate(
+		parseTemplate(configured?.subject ?? defaultSubject),
+		data,
+		false,
+		'<no value>'
+	);
 	const html = renderTemplate(parseTemplate(body), data, true);
 	return { subject, html };
 }

@@ -1,13 +1,14 @@
 /**
- * The part of Go's html/template language that Auth's e-mail templates (supabase/templates/) use,
- * rendered as Supabase Auth renders them: `{{ .Field.Sub }}`, `{{ if … }}…{{ else }}…{{ end }}` with
- * a field or `eq` of fields and strings, `{{ with .X }}`, comments and trim markers; values are
- * HTML-escaped in HTML. Anything else is refused loudly. (No maintained npm package renders Go
- * templates; the portal's Send Email hook has its own copy, src/lib/server/email/template.ts,
- * since neither side imports the other. tests/unit/email-templates.test.ts keeps the two equal.)
+ * The part of Go's html/template language that Auth's e-mail templates (this folder) use, rendered
+ * as Supabase Auth renders them: `{{ .Field.Sub }}`, `{{ if … }}…{{ else }}…{{ end }}` with a field
+ * or `eq` of fields and strings, `{{ with .X }}`, comments and trim markers; values are
+ * HTML-escaped in HTML. Anything else is refused loudly. No maintained npm package renders Go
+ * templates. It lives beside the templates because two sides render them and neither imports the
+ * other: the portal's Send Email hook (src/lib/server/email/template.ts) and the local runtime's
+ * Auth mailer (supabase/local/gateway/auth/mail.ts). It imports nothing.
  */
 
-type Node =
+export type Node =
 	| { kind: 'text'; text: string }
 	| { kind: 'value'; path: string[] }
 	| { kind: 'if' | 'with'; cond: Cond; then: Node[]; else: Node[] };
@@ -135,19 +136,22 @@ function escapeHtml(s: string): string {
 	return s.replace(/[&<>"'+]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Renders parsed nodes; `html` escapes values as html/template does in text and attributes. */
-export function renderTemplate(nodes: Node[], data: unknown, html: boolean): string {
+/**
+ * Renders parsed nodes; `html` escapes values as html/template does in text and attributes;
+ * `missing` stands for a field with no value (Go's text/template prints `<no value>`).
+ */
+export function renderTemplate(nodes: Node[], data: unknown, html: boolean, missing = ''): string {
 	let out = '';
 	for (const n of nodes) {
 		if (n.kind === 'text') out += n.text;
 		else if (n.kind === 'value') {
 			const v = lookup(data, n.path);
-			const s = v === undefined || v === null ? (html ? '' : '<no value>') : String(v);
+			const s = v === undefined || v === null ? missing : String(v);
 			out += html ? escapeHtml(s) : s;
 		} else {
 			const v = evaluate(data, n.cond);
-			if (truthy(v)) out += renderTemplate(n.then, n.kind === 'with' ? v : data, html);
-			else out += renderTemplate(n.else, data, html);
+			if (truthy(v)) out += renderTemplate(n.then, n.kind === 'with' ? v : data, html, missing);
+			else out += renderTemplate(n.else, data, html, missing);
 		}
 	}
 	return out;
