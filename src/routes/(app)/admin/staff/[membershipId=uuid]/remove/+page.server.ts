@@ -1,38 +1,10 @@
-import { error, fail, redirect } from '@sveltejs/kit';
-import { superValidate } from 'sveltekit-superforms';
-import { zod4 } from 'sveltekit-superforms/adapters';
-import { membershipIdSchema } from '$lib/schemas/admin';
-import { requireClinicAdmin } from '$lib/server/admin/guard';
-import { getMember, removeMember } from '$lib/server/admin/staff';
-import { failForm } from '$lib/server/refusals';
+import { loadMemberStep, memberStepAction } from '$lib/server/admin/member-step';
+import { removeMember } from '$lib/server/admin/staff';
 import type { Actions, PageServerLoad } from './$types';
 
 /** The confirmation step before removing someone (works without JavaScript). */
-export const load: PageServerLoad = async ({ locals, params, parent }) => {
-	const { user } = await parent();
-	// RLS shows only this clinic's memberships: another clinic's id is simply not found
-	const member = await getMember({
-		supabase: locals.supabase,
-		membershipId: params.membershipId,
-		selfId: user.id
-	});
-	if (!member) error(404, 'No such staff member at this clinic.');
-	return {
-		member,
-		form: await superValidate({ membershipId: member.membershipId }, zod4(membershipIdSchema))
-	};
-};
+export const load: PageServerLoad = (event) => loadMemberStep(event);
 
 export const actions: Actions = {
-	default: async ({ request, locals, url, params }) => {
-		const form = await superValidate(request, zod4(membershipIdSchema));
-		if (!form.valid || form.data.membershipId !== params.membershipId) return fail(400, { form });
-		await requireClinicAdmin({ locals, url });
-		const result = await removeMember({
-			supabase: locals.supabase,
-			membershipId: form.data.membershipId
-		});
-		if (!result.ok) return failForm(form, result);
-		redirect(303, '/admin/staff?notice=removed');
-	}
+	default: (event) => memberStepAction(event, removeMember, 'removed')
 };
