@@ -4,6 +4,7 @@
  * so refreshed sessions are never cached by a proxy.
  */
 import { createServerClient } from '@supabase/ssr';
+import { createClient } from '@supabase/supabase-js';
 import type { RequestEvent } from '@sveltejs/kit';
 import type { Database } from '$lib/database.types';
 import { publishableKey, supabaseUrl } from './env';
@@ -18,6 +19,22 @@ export function createRequestClient(event: RequestEvent) {
 				}
 				if (headers && Object.keys(headers).length > 0) event.setHeaders(headers);
 			}
+		}
+	});
+}
+
+/**
+ * A client of no one (publishable key, no stored or refreshed session) for one call outside the
+ * request's session. `implicit` for e-mails whose link must work on any device: a PKCE verifier
+ * would stay in this server's throwaway client.
+ */
+export function throwawayClient(flowType?: 'implicit') {
+	return createClient<Database>(supabaseUrl(), publishableKey(), {
+		auth: {
+			persistSession: false,
+			autoRefreshToken: false,
+			detectSessionInUrl: false,
+			...(flowType ? { flowType } : {})
 		}
 	});
 }

@@ -1,9 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { message, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
-import { createClient } from '@supabase/supabase-js';
 import { forgotPasswordSchema } from '$lib/schemas/auth';
-import { publishableKey, supabaseUrl } from '$lib/server/env';
+import { throwawayClient } from '$lib/server/supabase';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -18,14 +17,7 @@ export const actions: Actions = {
 		// The link comes back to this clinic's address with a token hash (the recovery template), so
 		// it works on any device: a throwaway client without PKCE, whose verifier would stay in this
 		// browser, and the request's own session cookie untouched.
-		const auth = createClient(supabaseUrl(), publishableKey(), {
-			auth: {
-				persistSession: false,
-				autoRefreshToken: false,
-				detectSessionInUrl: false,
-				flowType: 'implicit'
-			}
-		}).auth;
+		const auth = throwawayClient('implicit').auth;
 		const { error } = await auth.resetPasswordForEmail(form.data.email, {
 			redirectTo: `${url.origin}/auth/confirm?next=/set-password`
 		});

@@ -4,10 +4,10 @@
  * and writable, and database triggers enforce seats, the last admin and no self-changes. These
  * functions only shape the data and turn database refusals into messages.
  */
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { Role } from '$lib/roles';
-import { publishableKey, supabaseUrl } from '../env';
+import { throwawayClient } from '../supabase';
 import { DONE, oneRow, refusalOf, refuse, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
@@ -203,14 +203,7 @@ export async function sendInvitationEmail({
 	/** The form field a failure is shown next to. */
 	field: string;
 }): Promise<Result> {
-	const auth = createClient<Database>(supabaseUrl(), publishableKey(), {
-		auth: {
-			persistSession: false,
-			autoRefreshToken: false,
-			detectSessionInUrl: false,
-			flowType: 'implicit'
-		}
-	}).auth;
+	const auth = throwawayClient('implicit').auth;
 	const next = `/accept-invite?key=${encodeURIComponent(secret)}`;
 	const { error } = await auth.signInWithOtp({
 		email,

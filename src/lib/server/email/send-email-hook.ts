@@ -6,12 +6,11 @@
  * it can establish: the public branding of the host the link returns to and, for an invitation,
  * the invitation that the secret in the link proves (never user_metadata, which users can edit).
  */
-import { createClient } from '@supabase/supabase-js';
 import { Webhook } from 'standardwebhooks';
-import type { Database } from '$lib/database.types';
 import { roleLabel } from '$lib/roles';
 import { textColorOn } from '$lib/color';
-import { publishableKey, rootDomain, supabaseUrl } from '../env';
+import { rootDomain } from '../env';
+import { throwawayClient } from '../supabase';
 import { loadBranding, logoUrl, resolveTenant } from '../tenant';
 import { sendMail } from './smtp';
 import { renderEmail, type ClinicContext, type TemplateData, type TemplateName } from './template';
@@ -46,12 +45,6 @@ const TEMPLATE_OF: Record<string, TemplateName> = {
 	recovery: 'recovery',
 	email_change: 'email_change'
 };
-
-function anon() {
-	return createClient<Database>(supabaseUrl(), publishableKey(), {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
-	});
-}
 
 function parseUrl(value: string): URL | null {
 	try {
@@ -91,7 +84,7 @@ async function clinicOf(
 	if (!redirectTo) return null;
 	const tenant = resolveTenant(redirectTo.host, rootDomain());
 	if (tenant.kind !== 'clinic') return null;
-	const branding = await loadBranding(anon(), tenant);
+	const branding = await loadBranding(throwawayClient(), tenant);
 	if (!branding || branding.suspended) return null;
 	return {
 		slug: branding.slug,
@@ -122,7 +115,7 @@ export async function composeAuthEmails(payload: SendEmailPayload) {
 	const key = invitationKeyOf(redirectTo);
 	if (key && (d.email_action_type === 'signup' || d.email_action_type === 'magiclink')) {
 		// a staff invitation: the secret proves which one; it must be for this very address
-		const { data } = await anon().rpc('invitation_by_secret', { secret: key }).maybeSingle();
+		const { data } = await throwawayClient().rpc('invitation_by_secret', { secret: key }).maybeSingle();
 		if (
 			clinic &&
 			data &&
