@@ -8,16 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import {
-	adminDb,
-	anonClient,
-	API_URL,
-	keys,
-	serviceClient,
-	sql,
-	uniqueEmail
-} from '../support/stack.ts';
-import { createStaff } from '../support/people.ts';
+import { anonClient, API_URL, keys, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
+import { createStaff, deleteUsers } from '../support/people.ts';
 import {
 	clientAt,
 	randomLoopback,
@@ -30,13 +22,7 @@ const admin = serviceClient();
 const createdIds: string[] = [];
 
 afterAll(async () => {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(`delete from auth.users where id = any($1::uuid[])`, [createdIds]);
-	} finally {
-		await db.end();
-	}
+	await deleteUsers({ ids: createdIds });
 });
 
 /** The code an authenticator app shows for `secret`, `steps` periods from now. */

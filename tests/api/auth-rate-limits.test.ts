@@ -16,6 +16,7 @@ import {
 	startPrivateGateway,
 	type PrivateGateway
 } from '../support/auth-gateway.ts';
+import { deleteUsers } from '../support/people.ts';
 
 const PASSWORD = 'Limited-password-1';
 const admin = serviceClient();
@@ -23,15 +24,7 @@ const createdEmails: string[] = [];
 const LIMITED = { code: 'over_request_rate_limit', message: 'Request rate limit reached' };
 
 afterAll(async () => {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [
-			createdEmails.map((e) => e.toLowerCase())
-		]);
-	} finally {
-		await db.end();
-	}
+	await deleteUsers({ emails: createdEmails });
 });
 
 async function person() {

@@ -8,21 +8,16 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Session, SupabaseClient } from '@supabase/supabase-js';
-import { adminDb, API_URL, keys, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
+import { API_URL, keys, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
 import { clientAt, randomLoopback } from '../support/auth-gateway.ts';
+import { deleteUsers } from '../support/people.ts';
 
 const PASSWORD = 'Session-password-1';
 const admin = serviceClient();
 const createdIds: string[] = [];
 
 afterAll(async () => {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(`delete from auth.users where id = any($1::uuid[])`, [createdIds]);
-	} finally {
-		await db.end();
-	}
+	await deleteUsers({ ids: createdIds });
 });
 
 const sessionId = (s: Session) =>

@@ -16,7 +16,7 @@ import {
 	serviceClient,
 	uniqueEmail
 } from '../support/stack.ts';
-import { linkInMail } from '../support/people.ts';
+import { deleteUsers, linkInMail } from '../support/people.ts';
 import { privateGateway, type PrivateGateway } from '../support/private-gateway.ts';
 
 const AUTH = `${API_URL}/auth/v1`;
@@ -105,16 +105,7 @@ async function authFetch(
 }
 
 afterAll(async () => {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(
-			`delete from auth.users where lower(email) = any($1::text[]) or id = any($2::uuid[])`,
-			[createdEmails.map((e) => e.toLowerCase()), createdIds]
-		);
-	} finally {
-		await db.end();
-	}
+	await deleteUsers({ emails: createdEmails, ids: createdIds });
 });
 
 describe('signUp (config.toml: enable_confirmations = true)', () => {

@@ -4,27 +4,13 @@
  * Observed through Auth, whose admin check shows which role the forwarded bearer carries.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-	adminDb,
-	anonClient,
-	API_URL,
-	keys,
-	serviceClient,
-	uniqueEmail
-} from '../support/stack.ts';
+import { anonClient, API_URL, keys, serviceClient, uniqueEmail } from '../support/stack.ts';
+import { deleteUsers } from '../support/people.ts';
 
 const created: string[] = [];
 
 afterAll(async () => {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [
-			created.map((e) => e.toLowerCase())
-		]);
-	} finally {
-		await db.end();
-	}
+	await deleteUsers({ emails: created });
 });
 
 async function userToken() {

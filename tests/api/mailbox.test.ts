@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { createClient } from '@supabase/supabase-js';
-import { adminDb, keys, uniqueEmail } from '../support/stack.ts';
-import { linkInMail } from '../support/people.ts';
+import { keys, uniqueEmail } from '../support/stack.ts';
+import { deleteUsers, linkInMail } from '../support/people.ts';
 import { privateGateway, type PrivateGateway } from '../support/private-gateway.ts';
 
 interface Mail {
@@ -56,15 +56,7 @@ async function messages(to: string): Promise<Mail[]> {
 afterAll(async () => {
 	for (const to of created)
 		await fetch(`${MAIL_URL}/api/messages?to=${encodeURIComponent(to)}`, { method: 'DELETE' });
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(`delete from auth.users where lower(email) = any($1::text[])`, [
-			created.map((e) => e.toLowerCase())
-		]);
-	} finally {
-		await db.end();
-	}
+	await deleteUsers({ emails: created });
 	await gw?.stop();
 });
 

@@ -2,7 +2,7 @@
  * Test people created through the real Auth admin API (service role, tests only) and given a
  * membership with a `postgres` SQL connection, so tests never change the demo logins.
  */
-import { adminDb, MAIL_URL, serviceClient, uniqueEmail } from './stack.ts';
+import { adminDb, MAIL_URL, serviceClient, sql, uniqueEmail } from './stack.ts';
 
 export async function createStaff(opts: {
 	organizationSlug: string;
@@ -41,6 +41,20 @@ export async function createStaff(opts: {
 
 export async function deleteUser(id: string) {
 	await serviceClient().auth.admin.deleteUser(id);
+}
+
+/** Deletes the test's people, by address (any case) and by id, as the tables' owner. */
+export async function deleteUsers({
+	emails = [],
+	ids = []
+}: {
+	emails?: string[];
+	ids?: string[];
+}) {
+	await sql(`delete from auth.users where lower(email) = any($1::text[]) or id = any($2::uuid[])`, [
+		emails.map((e) => e.toLowerCase()),
+		ids
+	]);
 }
 
 export interface Mail {
