@@ -115,7 +115,9 @@ export async function composeAuthEmails(payload: SendEmailPayload) {
 	const key = invitationKeyOf(redirectTo);
 	if (key && (d.email_action_type === 'signup' || d.email_action_type === 'magiclink')) {
 		// a staff invitation: the secret proves which one; it must be for this very address
-		const { data } = await throwawayClient().rpc('invitation_by_secret', { secret: key }).maybeSingle();
+		const { data } = await throwawayClient()
+			.rpc('invitation_by_secret', { secret: key })
+			.maybeSingle();
 		if (
 			clinic &&
 			data &&
