@@ -8,6 +8,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
+import { setError, type SuperValidated } from 'sveltekit-superforms';
 
 type Db = SupabaseClient<Database>;
 
@@ -41,4 +42,48 @@ export async function signInAllowed(
 export async function signInSucceeded(supabase: Db): Promise<void> {
 	const { error } = await supabase.rpc('sign_in_succeeded');
 	if (error) throw new Error(`sign_in_succeeded failed: ${error.message}`);
+}
+
+/**
+ * A throttled password sign-in from a sign-in form (a clinic's or the platform console's): asks
+ * the throttle, signs in with Auth and forgets the failed attempts. Nothing when signed in;
+ * otherwise the failure to return, next to the password. `blocked` answers a banned account.
+ */
+export async function passwordSignIn(
+	{
+		locals,
+		getClientAddress,
+		setHeaders
+	}: {
+		locals: App.Locals;
+		getClientAddress: () => string;
+		setHeaders: (headers: Record<string, string>) => void;
+	},
+	form: SuperValidated<{ email: string; password: string }>,
+	blocked: string
+) {
+	// One person guessing is slowed; colleagues at other addresses or accounts are not.
+	const throttle = await signInAllowed(locals.supabase, {
+		clientAddress: getClientAddress(),
+		email: form.data.email
+	});
+	if (!throttle.allowed) {
+		setHeaders({ 'retry-after': String(throttle.retryAfterSeconds) });
+		return setError(form, 'password', throttle.message, { status: 429 });
+	}
+	const { error } = await locals.supabase.auth.signInWithPassword(form.data);
+	if (error) {
+		const message =
+			error.code === 'invalid_credentials'
+				? 'That email and password do not match an account.'
+				: error.code === 'email_not_confirmed'
+					? 'Confirm your email address before signing in.'
+					: error.code === 'user_banned'
+						? blocked
+						: error.status === 429
+							? 'Too many sign-in attempts from this network. Try again in a few minutes.'
+							: 'Sign-in is unavailable right now. Try again in a moment.';
+		return setError(form, 'password', message, { status: error.status === 429 ? 429 : 400 });
+	}
+	await signInSucceeded(locals.supabase);
 }

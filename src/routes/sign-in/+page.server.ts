@@ -4,7 +4,7 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { signInSchema } from '$lib/schemas/auth';
 import { clinicOrigin, safeRedirectPath } from '$lib/server/addresses';
 import { activateOrganization, myOrganizations } from '$lib/server/active-organization';
-import { signInAllowed, signInSucceeded } from '$lib/server/sign-in-throttle';
+import { passwordSignIn } from '$lib/server/sign-in-throttle';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -29,31 +29,12 @@ export const actions: Actions = {
 			});
 		}
 
-		// One person guessing is slowed; colleagues at other addresses or accounts are not.
-		const throttle = await signInAllowed(locals.supabase, {
-			clientAddress: getClientAddress(),
-			email: form.data.email
-		});
-		if (!throttle.allowed) {
-			setHeaders({ 'retry-after': String(throttle.retryAfterSeconds) });
-			return setError(form, 'password', throttle.message, { status: 429 });
-		}
-
-		const { error } = await locals.supabase.auth.signInWithPassword(form.data);
-		if (error) {
-			const message =
-				error.code === 'invalid_credentials'
-					? 'That email and password do not match an account.'
-					: error.code === 'email_not_confirmed'
-						? 'Confirm your email address before signing in.'
-						: error.code === 'user_banned'
-							? 'This account is blocked. Contact your clinic administrator.'
-							: error.status === 429
-								? 'Too many sign-in attempts from this network. Try again in a few minutes.'
-								: 'Sign-in is unavailable right now. Try again in a moment.';
-			return setError(form, 'password', message, { status: error.status === 429 ? 429 : 400 });
-		}
-		await signInSucceeded(locals.supabase);
+		const refused = await passwordSignIn(
+			{ locals, getClientAddress, setHeaders },
+			form,
+			'This account is blocked. Contact your clinic administrator.'
+		);
+		if (refused) return refused;
 
 		// Signing in at a clinic you do not belong to is refused, naming where you can sign in.
 		const orgs = await myOrganizations(locals.supabase);

@@ -4,7 +4,7 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { signInSchema } from '$lib/schemas/auth';
 import { safeRedirectPath } from '$lib/server/addresses';
 import { isPlatformAdmin } from '$lib/server/platform/guard';
-import { signInAllowed, signInSucceeded } from '$lib/server/sign-in-throttle';
+import { passwordSignIn } from '$lib/server/sign-in-throttle';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -26,23 +26,12 @@ export const actions: Actions = {
 		if (locals.tenant.kind !== 'platform') error(404, { message: 'Not found' });
 		const form = await superValidate(request, zod4(signInSchema));
 		if (!form.valid) return fail(400, { form });
-		const throttle = await signInAllowed(locals.supabase, {
-			clientAddress: getClientAddress(),
-			email: form.data.email
-		});
-		if (!throttle.allowed) {
-			setHeaders({ 'retry-after': String(throttle.retryAfterSeconds) });
-			return setError(form, 'password', throttle.message, { status: 429 });
-		}
-		const { data, error: authError } = await locals.supabase.auth.signInWithPassword(form.data);
-		if (authError || !data.user) {
-			const message =
-				authError?.code === 'invalid_credentials'
-					? 'That email and password do not match an account.'
-					: 'Sign-in is unavailable right now. Try again in a moment.';
-			return setError(form, 'password', message, { status: 400 });
-		}
-		await signInSucceeded(locals.supabase);
+		const refused = await passwordSignIn(
+			{ locals, getClientAddress, setHeaders },
+			form,
+			'This account is blocked.'
+		);
+		if (refused) return refused;
 		// Only platform admins stay signed in here; everyone else is signed out at once. The new
 		// token's is_platform_admin claim was read live from platform_admins by the access token
 		// hook (the row itself is visible only at aal2, after the code step).
