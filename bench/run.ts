@@ -31,20 +31,9 @@ import {
 	type Mode,
 	type QueryDef
 } from './queries.ts';
+import { mulberry32 } from '../tests/support/random.ts';
 
 export const RESULTS_DIR = join(import.meta.dirname, 'results');
-
-/** Small seeded PRNG (mulberry32): parameter choices are reproducible from the seed. */
-export function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 export class IsolationError extends Error {}
 
@@ -259,7 +248,7 @@ export async function bench(opts: RunOptions): Promise<{ stats: Stat[]; checked:
 		const clinics = await loadClinics(db);
 		const typical = clinics.filter((c) => !c.large);
 		const large = clinics.filter((c) => c.large);
-		const rand = prng(opts.seed);
+		const rand = mulberry32(opts.seed);
 		opts.log(`isolation probes (20 random clinic pairs × 8 cross-clinic attempts)`);
 		await isolationProbes(db, clinics, rand);
 

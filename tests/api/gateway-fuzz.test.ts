@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type pg from 'pg';
 import { adminDb, API_URL, keys } from '../support/stack.ts';
+import { mulberry32 } from '../support/random.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261203);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 120);
@@ -16,18 +17,7 @@ const url = new URL(API_URL);
 const p = `fz_${Date.now().toString(36)}`;
 const table = `${p}_things`;
 
-/** mulberry32: a small deterministic generator, so a failure can be replayed with FUZZ_SEED. */
-function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-const rand = rng(SEED);
+const rand = mulberry32(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const int = (n: number) => Math.floor(rand() * n);
 

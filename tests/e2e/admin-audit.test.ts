@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { DEMO_PASSWORD, demo, HOSPITAL } from '../support/demo.ts';
-import { createStaff, deleteUser } from '../support/people.ts';
+import { createAdminAndDoctor, deleteUser } from '../support/people.ts';
 import { adminDb, sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
@@ -69,12 +69,7 @@ describe('clinic admin console: audit trail', () => {
 			`insert into public.organizations (slug, name, plan_id) values ($1, 'Audit Test Clinic', 'clinic') returning id`,
 			[slug]
 		);
-		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
-		const doctor = await createStaff({
-			organizationSlug: slug,
-			role: 'doctor',
-			password: PASSWORD
-		});
+		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
 		people.push(admin.id, doctor.id);
 		doctorId = doctor.id;
 		await sql(`update public.profiles set full_name = 'Dr Dora Audit' where id = $1`, [doctorId]);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { createStaff, deleteUser } from '../support/people.ts';
+import { createAdminAndDoctor, deleteUser } from '../support/people.ts';
 import { sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
@@ -82,12 +82,7 @@ describe('clinic admin console: export', () => {
 			 select $1, id, 'check-up', null from public.patients where organization_id = $1 and family_name = 'Export'`,
 			[orgId]
 		);
-		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
-		const doctor = await createStaff({
-			organizationSlug: slug,
-			role: 'doctor',
-			password: PASSWORD
-		});
+		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
 		people.push(admin.id, doctor.id);
 		adminId = admin.id;
 		page = await signIn(browser, slug, admin.email, PASSWORD);

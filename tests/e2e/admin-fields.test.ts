@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { createStaff, deleteUser } from '../support/people.ts';
+import { createAdminAndDoctor, deleteUser } from '../support/people.ts';
 import { sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
@@ -39,12 +39,7 @@ describe('clinic admin console: patient fields', () => {
 			`insert into public.patients (organization_id, given_name, family_name) values ($1, 'Ann', 'Existing'), ($1, 'Bob', 'Existing')`,
 			[orgId]
 		);
-		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
-		const doctor = await createStaff({
-			organizationSlug: slug,
-			role: 'doctor',
-			password: PASSWORD
-		});
+		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
 		people.push(admin.id, doctor.id);
 		page = await signIn(browser, slug, admin.email, PASSWORD);
 		const staffPage = await signIn(staffBrowser, slug, doctor.email, PASSWORD);

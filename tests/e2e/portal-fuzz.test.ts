@@ -15,22 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, platformSignIn, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
+import { mulberry32 } from '../support/random.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1717);
 const VARIANTS = 5;
 const ROUTES = join(import.meta.dirname, '..', '..', 'src', 'routes');
-
-/** mulberry32: a small seeded generator, so a failure can be replayed with FUZZ_SEED. */
-function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 interface Action {
 	/** The page's path with route groups removed and parameters filled. */
@@ -256,7 +245,7 @@ describe('portal form actions under malformed input', () => {
 				.catch(() => [] as string[]);
 			const fieldNames = [...new Set([...names.filter(Boolean), ...COMMON])];
 			const url = action.name === 'default' ? action.path : `${action.path}?/${action.name}`;
-			const r = rng(
+			const r = mulberry32(
 				SEED ^ [...`${action.path}${action.name}`].reduce((h, c) => h * 31 + c.charCodeAt(0), 7)
 			);
 			const answers: Answer[] = [];
