@@ -1121,11 +1121,6 @@ isOneToOne: false
 "sign_visit_note":
 { Args: { "visit_id": string }; Returns: string
                            },
-"staff_two_factor":
-{ Args: Record<PropertyKey, never>; Returns: {
-              "membership_id": string,"two_factor": boolean,"user_id": string
-            }[]
-                           },
 "start_support_access":
 { Args: { "minutes": number,"organization_id": string,"reason": string }; Returns: string
                            },

@@ -21,7 +21,8 @@
 -- 2. Storage: the branding bucket (admin-only) needs aal2 for every operation through the API.
 -- 3. set_two_factor_requirement(required): a clinic admin's setting "require two-factor sign-in for
 --    all staff" (organizations.require_two_factor), audited in the clinic's trail.
--- 4. staff_two_factor(): which members of the admin's clinic have a verified factor.
+-- 4. two_factor(memberships): a computed field saying to a clinic admin which members have a
+--    verified factor.
 -- 5. reset_member_two_factor(membership_id): recovery by a clinic admin for a staff member (not an
 --    admin, not someone who also works elsewhere or runs the platform: that is the platform's),
 --    deleting their factors from auth.mfa_factors and ending their sessions (auth.sessions), audited.
@@ -177,8 +178,10 @@ comment on function public.set_two_factor_requirement(boolean) is
   'RPC for clinic admins (aal2): require two-factor sign-in for all staff of the active clinic, or not. Audited. 42501 for anyone else.';
 
 -- 4. Who has a factor -------------------------------------------------------------------------------
-create function private.staff_two_factor()
-returns table (membership_id uuid, user_id uuid, two_factor boolean)
+-- A computed field of memberships, `two_factor`, so the staff and settings pages read it in the same
+-- embedded select as the memberships: `organizations?select=…,memberships(id,…,two_factor)`.
+create function private.member_two_factor(p_membership_id uuid)
+returns boolean
 language plpgsql
 stable
 security definer
@@ -187,32 +190,33 @@ as $$
 declare
   v_org uuid := private.current_org_id_for(private.admin_roles());
 begin
-  -- like RLS: anyone but an admin (aal2) of the active clinic reads nothing
-  if v_org is null then
-    return;
+  -- an admin (aal2) of the active clinic, about its memberships; null for anyone else and any
+  -- other membership
+  if v_org is null or p_membership_id is null then
+    return null;
   end if;
-  return query
-    select m.id, m.user_id,
-           exists (select 1 from auth.mfa_factors f
+  return (
+    select exists (select 1 from auth.mfa_factors f
                     where f.user_id = m.user_id and f.status = 'verified')
       from public.memberships m
-     where m.organization_id = v_org;
+     where m.id = p_membership_id
+       and m.organization_id = v_org);
 end;
 $$;
-comment on function private.staff_two_factor() is
-  'Body of public.staff_two_factor: each membership of the admin''s active clinic and whether the person has a verified factor.';
+comment on function private.member_two_factor(uuid) is
+  'Body of public.two_factor(memberships): whether the membership''s person has a verified factor, for an admin (aal2) of the membership''s clinic (the active one); null otherwise.';
 
-create function public.staff_two_factor()
-returns table (membership_id uuid, user_id uuid, two_factor boolean)
+create function public.two_factor(public.memberships)
+returns boolean
 language sql
 stable
 security invoker
 set search_path = ''
 as $$
-  select * from private.staff_two_factor();
+  select private.member_two_factor($1.id);
 $$;
-comment on function public.staff_two_factor() is
-  'RPC for clinic admins (aal2): which members of the active clinic have set up two-factor sign-in. No rows for anyone else.';
+comment on function public.two_factor(public.memberships) is
+  'Computed field of memberships (select=…,two_factor): whether the person has set up two-factor sign-in, for an admin (aal2) of the active clinic about its memberships; null for anyone else.';
 
 -- 5. Recovery by a clinic admin ----------------------------------------------------------------------
 -- Removes every factor of a person and ends all their sessions. Internal: the callers below have
@@ -397,14 +401,14 @@ comment on function public.platform_reset_two_factor(uuid, uuid) is
 
 revoke execute on function
   private.set_two_factor_requirement(boolean), public.set_two_factor_requirement(boolean),
-  private.staff_two_factor(), public.staff_two_factor(),
+  private.member_two_factor(uuid), public.two_factor(public.memberships),
   private.reset_member_two_factor(uuid), public.reset_member_two_factor(uuid),
   private.platform_clinic_admins(uuid), public.platform_clinic_admins(uuid),
   private.platform_reset_two_factor(uuid, uuid), public.platform_reset_two_factor(uuid, uuid)
 from public, anon;
 grant execute on function
   private.set_two_factor_requirement(boolean), public.set_two_factor_requirement(boolean),
-  private.staff_two_factor(), public.staff_two_factor(),
+  private.member_two_factor(uuid), public.two_factor(public.memberships),
   private.reset_member_two_factor(uuid), public.reset_member_two_factor(uuid),
   private.platform_clinic_admins(uuid), public.platform_clinic_admins(uuid),
   private.platform_reset_two_factor(uuid, uuid), public.platform_reset_two_factor(uuid, uuid)
