@@ -11,47 +11,17 @@ select tests.create_tenancy_fixture();
 
 -- Another admin and a receptionist of clinic A (on a plan with seats for them and an invitation).
 update public.organizations set plan_id = 'hospital' where id = tests.org_id('alpha');
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_admin2', 'alpha_reception']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values (tests.org_id('alpha'), tests.user_id('alpha_admin2'), 'admin'),
-       (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist');
-select tests.set_active_org(p, 'alpha') from unnest(array['alpha_admin2', 'alpha_reception']) p;
+select tests.add_member(p, 'alpha', r::public.member_role)
+  from (values ('alpha_admin2', 'admin'), ('alpha_reception', 'receptionist')) x (p, r);
 
 -- Rows in every clinic table of clinic A (as the owner; the audit trail fills itself).
-create table tests.rows (key text primary key, id uuid not null);
-grant select on tests.rows to anon, authenticated;
-create or replace function tests.row_id(p_key text) returns uuid language sql stable security definer set search_path = '' as $$
-  select r.id from tests.rows r where r.key = p_key;
-$$;
-grant execute on function tests.row_id(text) to anon, authenticated;
-
+select tests.create_chart('alpha', 'Ada', 'Factor');
 do $$
 declare
   v_org uuid := tests.org_id('alpha');
   v_doctor uuid := tests.user_id('alpha_doctor');
-  v_patient uuid;
-  v_visit uuid;
   v_id uuid;
 begin
-  insert into public.patients (organization_id, given_name, family_name, date_of_birth)
-  values (v_org, 'Ada', 'Factor', '1980-01-01') returning id into v_patient;
-  insert into tests.rows values ('patient', v_patient);
-  insert into public.visits (organization_id, patient_id, clinician_id, reason)
-  values (v_org, v_patient, v_doctor, 'check-up') returning id into v_visit;
-  insert into tests.rows values ('visit', v_visit);
-  insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals)
-  values (v_org, v_visit, v_doctor, 'notes', '{"heart_rate": 70}');
-  insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
-  values (v_org, v_patient, v_doctor, 'HBA1C', 'HbA1c') returning id into v_id;
-  insert into tests.rows values ('lab', v_id);
-  insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity)
-  values (v_org, v_patient, v_doctor, 'Amoxicillin', '500 mg', 'tid', 7, 21) returning id into v_id;
-  insert into tests.rows values ('rx', v_id);
-  insert into public.patient_field_definitions (organization_id, key, label)
-  values (v_org, 'nickname', 'Nickname') returning id into v_id;
-  insert into tests.rows values ('field', v_id);
   insert into public.invitations (organization_id, email, role)
   values (v_org, 'invitee@tests.local', 'nurse') returning id into v_id;
   insert into tests.rows values ('invitation', v_id);
@@ -101,31 +71,6 @@ begin
     perform tests.clear_authentication();
     return next;
   end loop;
-end;
-$$;
-
--- Runs one statement as a persona at a level; always rolled back: 'allowed' (rows affected or
--- seen), 'denied' (none, or 42501), or the unexpected error.
-create or replace function tests.try(p_persona text, p_aal text, p_statement text)
-returns text
-language plpgsql
-as $$
-declare
-  v_rows integer;
-begin
-  begin
-    perform tests.act_as(p_persona, p_aal);
-    execute p_statement;
-    get diagnostics v_rows = row_count;
-    raise exception '%', v_rows using errcode = 'TT001';
-  exception
-    when sqlstate 'TT001' then
-      return case when sqlerrm::integer > 0 then 'allowed' else 'denied' end;
-    when insufficient_privilege then
-      return 'denied';
-    when others then
-      return 'error ' || sqlstate || ': ' || sqlerrm;
-  end;
 end;
 $$;
 

@@ -12,18 +12,8 @@ select plan(40);
 
 select tests.create_tenancy_fixture();
 
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_suspended'), 'doctor');
-select tests.set_active_org(p, 'alpha')
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) p;
+select tests.add_clinical_staff();
+select tests.add_member('alpha_suspended', 'alpha', 'doctor');
 
 -- Clinic A: 3 orders (2 ordered, 1 collected); clinic B: 1 ordered. Different counts, so a count of
 -- the wrong clinic cannot pass.
@@ -90,49 +80,11 @@ $$;
 select is((select count(*) from public.lab_orders where organization_id = tests.org_id('alpha') and status = 'collected'),
           1::bigint, 'fixture: one of A''s orders is collected');
 
--- allowed roles: their clinic's counts, equal to what RLS shows them
-select is(tests.lab_counts('alpha_admin'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'admin of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_doctor'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'doctor of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_nurse'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'nurse of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_lab'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'lab technician of A: A''s counts, same as RLS');
-select is(tests.lab_counts('both'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'nurse of A (active) and admin of B: A''s counts only');
-select is(tests.lab_counts('beta_admin'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'admin of B: B''s counts only');
-select is(tests.lab_counts('beta_nurse'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'nurse of B: B''s counts only');
-
--- roles without lab_orders read access: nothing (as RLS)
-select is(tests.lab_counts('alpha_reception'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist: 0, as RLS');
-select is(tests.lab_counts('alpha_pharmacist'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'pharmacist: 0, as RLS');
-
--- no clinic
-select is(tests.lab_counts('nobody'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'signed in, no clinic: 0');
-select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin without a clinic: 0');
--- a platform admin with a live support grant reads the granted clinic (RLS does: the read scope)
-select tests.act_as('platform');
-select public.start_support_access(tests.org_id('beta'), 'Ticket 90: dashboard counts', 30);
-select tests.clear_authentication();
-select is(tests.lab_counts('platform'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'platform admin with a support grant for B: B''s counts, same as RLS');
-select tests.act_as('platform');
-select public.end_support_access();
-select tests.clear_authentication();
-select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin after the support access ended: 0');
-
--- forged or stale claims: the live membership decides
-select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', tests.org_id('beta'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'doctor of A with a claim for B: 0');
-select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', 'not-a-uuid')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'malformed organization claim: 0');
-select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_reception'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist claiming to be a doctor: 0 (role read from the membership)');
-select is(tests.lab_counts(null, jsonb_build_object('organization_id', tests.org_id('alpha'))),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'claim without a user: 0');
-update public.memberships set status = 'suspended'
- where user_id = tests.user_id('alpha_suspended') and organization_id = tests.org_id('alpha');
-select is(tests.lab_counts('alpha_suspended'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor of A: 0');
-select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_suspended'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor with a token issued before the suspension: 0');
-update public.organizations set status = 'suspended' where id = tests.org_id('beta');
-select is(tests.lab_counts('beta_admin'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'admin of a suspended clinic: 0');
-update public.organizations set status = 'active' where id = tests.org_id('beta');
+-- every persona (tests.read_scope): readers of the active clinic get its counts, equal to what RLS
+-- shows them; receptionists and pharmacists (no lab_orders read access), no clinic, a finished
+-- support grant, forged or stale claims, suspended members and clinics get 0, as RLS
+select tests.read_scope('tests.lab_counts', array['alpha_admin', 'alpha_doctor', 'alpha_nurse', 'alpha_lab'],
+  'rpc 3/2/0 rls 3/2/0 list 3 same', 'rpc 1/1/0 rls 1/1/0 list 1 same', 'rpc 0/0/0 rls 0/0/0 list 0 same');
 
 -- null statuses: 0, not an error
 select tests.act_as('alpha_doctor');

@@ -14,18 +14,8 @@ select plan(42);
 
 select tests.create_tenancy_fixture();
 
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_suspended'), 'doctor');
-select tests.set_active_org(p, 'alpha')
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) p;
+select tests.add_clinical_staff();
+select tests.add_member('alpha_suspended', 'alpha', 'doctor');
 
 -- Clinic A: 4 prescriptions (2 stay active, 1 completed, 1 stopped); clinic B: 1 active.
 -- Different counts, so the wrong clinic's count cannot pass.
@@ -92,49 +82,11 @@ $$;
 select is((select string_agg(status::text, ',' order by medication) from public.prescriptions where organization_id = tests.org_id('alpha')),
           'active,active,completed,stopped', 'fixture: A has 2 active, 1 completed, 1 stopped');
 
--- allowed roles: their clinic, equal to what RLS shows them
-select is(tests.rx_counts('alpha_admin'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'admin of A: A''s, same as RLS');
-select is(tests.rx_counts('alpha_doctor'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'doctor of A: A''s, same as RLS');
-select is(tests.rx_counts('alpha_nurse'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'nurse of A: A''s, same as RLS');
-select is(tests.rx_counts('alpha_pharmacist'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'pharmacist of A: A''s, same as RLS');
-select is(tests.rx_counts('both'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'nurse of A (active) and admin of B: A''s only');
-select is(tests.rx_counts('beta_admin'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'admin of B: B''s only');
-select is(tests.rx_counts('beta_nurse'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'nurse of B: B''s only');
-
--- roles without prescriptions read access: nothing (as RLS)
-select is(tests.rx_counts('alpha_reception'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist: nothing, as RLS');
-select is(tests.rx_counts('alpha_lab'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'lab technician: nothing, as RLS');
-
--- no clinic
-select is(tests.rx_counts('nobody'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'signed in, no clinic: nothing');
-select is(tests.rx_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin without a clinic: nothing');
--- a platform admin with a live support grant reads the granted clinic (as RLS: the read scope)
-select tests.act_as('platform');
-select public.start_support_access(tests.org_id('beta'), 'Ticket 98: dashboard prescriptions', 30);
-select tests.clear_authentication();
-select is(tests.rx_counts('platform'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'platform admin with a support grant for B: B''s, same as RLS');
-select tests.act_as('platform');
-select public.end_support_access();
-select tests.clear_authentication();
-select is(tests.rx_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin after the support access ended: nothing');
-
--- forged or stale claims: the live membership decides
-select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', tests.org_id('beta'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'doctor of A with a claim for B: nothing');
-select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', 'not-a-uuid')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'malformed organization claim: nothing');
-select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_reception'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist claiming to be a doctor: nothing (role read from the membership)');
-select is(tests.rx_counts(null, jsonb_build_object('organization_id', tests.org_id('alpha'))),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'claim without a user: nothing');
-update public.memberships set status = 'suspended'
- where user_id = tests.user_id('alpha_suspended') and organization_id = tests.org_id('alpha');
-select is(tests.rx_counts('alpha_suspended'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor of A: nothing');
-select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_suspended'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor with a token issued before the suspension: nothing');
-update public.organizations set status = 'suspended' where id = tests.org_id('beta');
-select is(tests.rx_counts('beta_admin'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'admin of a suspended clinic: nothing');
-update public.organizations set status = 'active' where id = tests.org_id('beta');
+-- every persona (tests.read_scope): readers of the active clinic get its prescriptions, equal to
+-- what RLS shows them; receptionists and lab technicians (no prescriptions read access), no clinic,
+-- a finished support grant, forged or stale claims, suspended members and clinics get nothing, as RLS
+select tests.read_scope('tests.rx_counts', array['alpha_admin', 'alpha_doctor', 'alpha_nurse', 'alpha_pharmacist'],
+  'rpc 2/1/4 rls 2/1/4 list 2 same', 'rpc 1/0/1 rls 1/0/1 list 1 same', 'rpc 0/0/0 rls 0/0/0 list 0 same');
 
 -- arguments
 select tests.act_as('alpha_doctor');
