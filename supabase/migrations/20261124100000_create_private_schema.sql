@@ -118,3 +118,76 @@ $$;
 comment on function private.authorize_row_write() is
   'Trigger (first BEFORE INSERT trigger, <table>_00_authorize): for anon/authenticated, the table''s own INSERT policies on the new row; refuses exactly like RLS before any validation or bookkeeping runs.';
 revoke execute on function private.authorize_row_write() from public, anon, authenticated;
+
+-- The standard row triggers of a table, named and ordered the same way everywhere. Migrations call
+-- it right after creating a table (and after the trigger functions it names exist):
+--   <table>_00_authorize      before insert             authorize_row_write()  (authorize => true)
+--   <table>_set_timestamps    before insert or update   set_timestamps()       (always)
+--   <table>_forbid_moves      before update             forbid_column_changes(frozen)
+--   <table>_staff_members     before <staff_on>         ensure_staff_members(staff)  (clinical records)
+--   <table>_audit             after insert/update/delete  audit_row_change(audit)  (add_audit_trigger)
+-- staff_on is 'insert or update', or 'insert' for append-only history. A table's own guards stay
+-- with the table's migration.
+create function private.add_row_triggers(
+  p_table regclass,
+  authorize boolean default false,
+  frozen text[] default null,
+  staff text[] default null,
+  staff_on text default 'insert or update',
+  audit text[] default null
+)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_name text;
+  v_args constant text := 'select string_agg(quote_literal(a), '', '') from unnest($1) a';
+  v_list text;
+begin
+  select c.relname into strict v_name from pg_catalog.pg_class c where c.oid = p_table;
+  if authorize then
+    execute format('create trigger %I before insert on %s for each row execute function private.authorize_row_write()',
+                   v_name || '_00_authorize', p_table);
+  end if;
+  execute format('create trigger %I before insert or update on %s for each row execute function private.set_timestamps()',
+                 v_name || '_set_timestamps', p_table);
+  if frozen is not null then
+    execute v_args into v_list using frozen;
+    execute format('create trigger %I before update on %s for each row execute function private.forbid_column_changes(%s)',
+                   v_name || '_forbid_moves', p_table, v_list);
+  end if;
+  if staff is not null then
+    if staff_on not in ('insert', 'insert or update') then
+      raise exception 'add_row_triggers: staff_on is insert or insert or update, not %', staff_on;
+    end if;
+    execute v_args into v_list using staff;
+    execute format('create trigger %I before %s on %s for each row execute function private.ensure_staff_members(%s)',
+                   v_name || '_staff_members', staff_on, p_table, v_list);
+  end if;
+  if audit is not null then
+    perform private.add_audit_trigger(p_table, variadic audit);
+  end if;
+end;
+$$;
+comment on function private.add_row_triggers(regclass, boolean, text[], text[], text, text[]) is
+  'Migrations only: creates a table''s standard row triggers (<table>_00_authorize, _set_timestamps, _forbid_moves, _staff_members, _audit) as the arguments ask.';
+revoke execute on function private.add_row_triggers(regclass, boolean, text[], text[], text, text[]) from public, anon, authenticated, service_role;
+
+-- <table>_audit: after insert, update or delete, private.audit_row_change(arguments) (20261124200300)
+-- writes the change to the clinic's audit trail.
+create function private.add_audit_trigger(p_table regclass, variadic p_arguments text[] default '{}')
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  execute format(
+    'create trigger %I after insert or update or delete on %s for each row execute function private.audit_row_change(%s)',
+    (select c.relname from pg_catalog.pg_class c where c.oid = p_table) || '_audit', p_table,
+    (select coalesce(string_agg(quote_literal(a), ', '), '') from unnest(p_arguments) a));
+end;
+$$;
+comment on function private.add_audit_trigger(regclass, text[]) is
+  'Migrations only: creates <table>_audit (after insert, update or delete: private.audit_row_change(arguments)).';
+revoke execute on function private.add_audit_trigger(regclass, text[]) from public, anon, authenticated, service_role;

@@ -858,6 +858,73 @@ $$;
 comment on function private.current_read_org_id() is
   'READ scope for SELECT policies: current_org_id(), or the live support grant''s org for a caller without a membership there.';
 
+-- The standard access to a clinic table through the Data API, in one place. Migrations call it after
+-- creating the table (RLS enabled) instead of writing grants and policies table by table. The table
+-- is closed to anon and authenticated first (the platform's default privileges grant everything on
+-- new public tables); then, for each operation given a role set <set> (private.<set>_roles()), the
+-- operation is granted to authenticated (insert and update on the listed columns only) and one
+-- permissive policy <table>_<operation>_<set> admits the rows of the clinic where the caller's live
+-- role is in the set, by comparing organization_id with ONE wrapped helper value (an InitPlan: the
+-- organization stays an index condition):
+--   select   (select private.current_read_org_id_for(private.<set>_roles()))   the read scope
+--   insert, update (using and with check), delete
+--            (select private.current_org_id_for(private.<set>_roles()))        never a support grant
+-- Operations without a role set get neither a grant nor a policy. Policies of any other shape
+-- (own rows, platform admins) are written out where their table is created.
+create function private.add_clinic_access(
+  p_table regclass,
+  select_by text default null,
+  insert_by text default null,
+  insert_columns text[] default null,
+  update_by text default null,
+  update_columns text[] default null,
+  delete_by text default null
+)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_table text;
+  v_op text;
+  v_set text;
+  v_columns text[];
+  v_scope text;
+  v_name text;
+begin
+  select c.relname into strict v_table from pg_catalog.pg_class c where c.oid = p_table;
+  execute format('revoke all on table %s from anon, authenticated', p_table);
+  foreach v_op in array array['select', 'insert', 'update', 'delete'] loop
+    v_set := case v_op when 'select' then select_by when 'insert' then insert_by
+                       when 'update' then update_by else delete_by end;
+    continue when v_set is null;
+    if to_regprocedure(format('private.%I()', v_set || '_roles')) is null then
+      raise exception 'add_clinic_access(%): no role set private.%_roles()', v_table, v_set;
+    end if;
+    v_columns := case v_op when 'insert' then insert_columns when 'update' then update_columns end;
+    execute format('grant %s %s on table %s to authenticated', v_op,
+                   (select '(' || string_agg(quote_ident(c), ', ') || ')' from unnest(v_columns) c), p_table);
+    v_scope := format('(organization_id = (select private.%s(private.%I())))',
+                      case v_op when 'select' then 'current_read_org_id_for' else 'current_org_id_for' end,
+                      v_set || '_roles');
+    v_name := format('%s_%s_%s', v_table, v_op, v_set);
+    execute format('create policy %I on %s for %s to authenticated %s', v_name, p_table, v_op,
+                   case v_op when 'insert' then 'with check ' || v_scope
+                             when 'update' then 'using ' || v_scope || ' with check ' || v_scope
+                             else 'using ' || v_scope end);
+    execute format('comment on policy %I on %s is %L', v_name, p_table,
+                   case v_op
+                     when 'select' then format('Rows of the clinic the caller reads (live membership with a role in private.%s_roles(), or a live support grant).', v_set)
+                     else format('Rows of the caller''s active clinic, %s by its members with a role in private.%s_roles().',
+                                 case v_op when 'insert' then 'inserted' when 'update' then 'updated' else 'deleted' end, v_set)
+                   end);
+  end loop;
+end;
+$$;
+comment on function private.add_clinic_access(regclass, text, text, text[], text, text[], text) is
+  'Migrations only: revokes a clinic table from the API roles, then grants each operation given a role set to authenticated with its policy <table>_<operation>_<set> (organization_id compared with one wrapped current_(read_)org_id_for value).';
+revoke execute on function private.add_clinic_access(regclass, text, text, text[], text, text[], text) from public, anon, authenticated, service_role;
+
 create function private.current_read_org_member_ids()
 returns uuid[]
 language plpgsql

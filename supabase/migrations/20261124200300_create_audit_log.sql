@@ -178,20 +178,11 @@ comment on function private.audit_row_change() is
   'Trigger (after insert/update/delete): writes the row change (old/new diff) to audit_log.';
 revoke execute on function private.audit_row_change() from public, anon, authenticated;
 
-create trigger patients_audit after insert or update or delete on public.patients
-  for each row execute function private.audit_row_change();
-create trigger patient_field_definitions_audit after insert or update or delete on public.patient_field_definitions
-  for each row execute function private.audit_row_change();
-create trigger visits_audit after insert or update or delete on public.visits
-  for each row execute function private.audit_row_change();
-create trigger visit_notes_audit after insert or update or delete on public.visit_notes
-  for each row execute function private.audit_row_change('visit_id');
-create trigger lab_orders_audit after insert or update or delete on public.lab_orders
-  for each row execute function private.audit_row_change();
-create trigger prescriptions_audit after insert or update or delete on public.prescriptions
-  for each row execute function private.audit_row_change();
-create trigger memberships_audit after insert or update or delete on public.memberships
-  for each row execute function private.audit_row_change();
+-- <table>_audit on the clinic tables of the migrations before this one (later ones add theirs with
+-- their tables: private.add_row_triggers(..., audit => ...)).
+select private.add_audit_trigger(t)
+  from unnest('{public.patients,public.patient_field_definitions,public.visits,public.lab_orders,public.prescriptions,public.memberships}'::regclass[]) t;
+select private.add_audit_trigger('public.visit_notes', 'visit_id');
 
 -- Append-only for everyone (table owner and service role included). Deleting a whole organization
 -- (cascade) is the one exception: its trail leaves with it.

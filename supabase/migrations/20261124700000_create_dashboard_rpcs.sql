@@ -5,8 +5,8 @@
 -- for big clinics: enum_eq is not leakproof, so under RLS the status may not run before the policy's
 -- `organization_id = $0` and cannot be an index condition: the scan reads every row of the clinic's
 -- history and filters per row (only a superuser could mark enum_eq leakproof). These RPCs apply the
--- SELECT policy's scope themselves (the same helper and role set as lab_orders_select_clinical /
--- prescriptions_select_clinical: a member with one of the roles reads the active clinic, a platform
+-- SELECT policy's scope themselves (the same helper and role set as lab_orders_select_lab_reader /
+-- prescriptions_select_prescription_reader: a member with one of the roles reads the active clinic, a platform
 -- admin with a live support grant the granted clinic, everyone else nothing) and then the status,
 -- both as index conditions on (organization_id, status, created_at). They return exactly the rows
 -- RLS would let the caller read (pgTAP 90 and 98 compare them per role).

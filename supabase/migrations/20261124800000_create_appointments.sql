@@ -77,13 +77,10 @@ create index appointments_organization_id_patient_id_starts_at_idx
 create index appointments_clinician_id_idx on public.appointments (clinician_id);
 create index appointments_created_by_idx on public.appointments (created_by);
 
--- fires first (triggers fire in name order): outsiders get RLS's refusal before any check below
-create trigger appointments_00_authorize before insert on public.appointments
-  for each row execute function private.authorize_row_write();
-create trigger appointments_set_timestamps before insert or update on public.appointments
-  for each row execute function private.set_timestamps();
-create trigger appointments_forbid_moves before update on public.appointments
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'created_by');
+-- appointments_00_authorize fires first (triggers fire in name order): outsiders get RLS's refusal
+-- before any check below; every change lands in the clinic's audit trail (appointments_audit)
+select private.add_row_triggers('public.appointments', authorize => true,
+  frozen => '{organization_id,patient_id,created_by}', audit => '{}');
 
 -- Whether p_user may be booked at p_org: an active member with a role in clinician_roles(). Security
 -- definer so the lookup is not narrowed by the caller's view of memberships.
@@ -193,32 +190,14 @@ revoke execute on function private.guard_appointment() from public, anon, authen
 create trigger appointments_guard before insert or update on public.appointments
   for each row execute function private.guard_appointment();
 
-create trigger appointments_audit after insert or update or delete on public.appointments
-  for each row execute function private.audit_row_change();
-
 -- Privileges and policies -----------------------------------------------------------------------------
-revoke all on table public.appointments from anon, authenticated;
-grant select on table public.appointments to authenticated;
-grant insert (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type, reason)
-  on table public.appointments to authenticated;
-grant update (clinician_id, starts_at, ends_at, appointment_type, reason, status, cancel_reason)
-  on table public.appointments to authenticated;
-
--- Admins, doctors, nurses and receptionists see their clinic's diary (a support session: read-only).
-create policy appointments_select_care_team on public.appointments
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.care_team_roles())));
-
--- Admins, doctors, nurses and receptionists book appointments in their clinic, for any clinician.
-create policy appointments_insert_care_team on public.appointments
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
-
--- Admins, doctors, nurses and receptionists move, cancel and mark arrivals and no-shows.
-create policy appointments_update_care_team on public.appointments
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.care_team_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
+-- Admins, doctors, nurses and receptionists see their clinic's diary (a support session: read-only),
+-- book appointments in their clinic for any clinician, move and cancel them and mark arrivals and
+-- no-shows; nobody deletes one (cancelled instead).
+select private.add_clinic_access('public.appointments',
+  select_by => 'care_team',
+  insert_by => 'care_team', insert_columns => '{organization_id,patient_id,clinician_id,starts_at,ends_at,appointment_type,reason}',
+  update_by => 'care_team', update_columns => '{clinician_id,starts_at,ends_at,appointment_type,reason,status,cancel_reason}');
 
 -- From appointment to visit ---------------------------------------------------------------------------
 -- A visit started from an appointment records it (one visit per appointment). The visit's patient

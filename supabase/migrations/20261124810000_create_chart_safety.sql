@@ -191,68 +191,18 @@ create index prescriptions_active_patient_idx
   on public.prescriptions (organization_id, patient_id, created_at desc) where status = 'active';
 
 -- Shared triggers -------------------------------------------------------------------------------------
-create trigger allergies_00_authorize before insert on public.allergies
-  for each row execute function private.authorize_row_write();
-create trigger no_known_allergies_00_authorize before insert on public.no_known_allergies
-  for each row execute function private.authorize_row_write();
-create trigger problems_00_authorize before insert on public.problems
-  for each row execute function private.authorize_row_write();
-create trigger note_templates_00_authorize before insert on public.note_templates
-  for each row execute function private.authorize_row_write();
-
-create trigger allergies_set_timestamps before insert or update on public.allergies
-  for each row execute function private.set_timestamps();
-create trigger no_known_allergies_set_timestamps before insert or update on public.no_known_allergies
-  for each row execute function private.set_timestamps();
-create trigger problems_set_timestamps before insert or update on public.problems
-  for each row execute function private.set_timestamps();
-create trigger note_templates_set_timestamps before insert or update on public.note_templates
-  for each row execute function private.set_timestamps();
-create trigger visit_note_amendments_set_timestamps before insert or update on public.visit_note_amendments
-  for each row execute function private.set_timestamps();
-create trigger lab_result_amendments_set_timestamps before insert or update on public.lab_result_amendments
-  for each row execute function private.set_timestamps();
-create trigger prescription_dispenses_set_timestamps before insert or update on public.prescription_dispenses
-  for each row execute function private.set_timestamps();
-
-create trigger allergies_forbid_moves before update on public.allergies
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'recorded_by');
-create trigger no_known_allergies_forbid_moves before update on public.no_known_allergies
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'recorded_by');
-create trigger problems_forbid_moves before update on public.problems
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'recorded_by');
-create trigger note_templates_forbid_moves before update on public.note_templates
-  for each row execute function private.forbid_column_changes('organization_id', 'created_by');
-
-create trigger allergies_staff_members before insert or update on public.allergies
-  for each row execute function private.ensure_staff_members('recorded_by');
-create trigger no_known_allergies_staff_members before insert or update on public.no_known_allergies
-  for each row execute function private.ensure_staff_members('recorded_by');
-create trigger problems_staff_members before insert or update on public.problems
-  for each row execute function private.ensure_staff_members('recorded_by');
-create trigger note_templates_staff_members before insert or update on public.note_templates
-  for each row execute function private.ensure_staff_members('created_by');
-create trigger visit_note_amendments_staff_members before insert on public.visit_note_amendments
-  for each row execute function private.ensure_staff_members('author_id');
-create trigger lab_result_amendments_staff_members before insert on public.lab_result_amendments
-  for each row execute function private.ensure_staff_members('amended_by');
-create trigger prescription_dispenses_staff_members before insert on public.prescription_dispenses
-  for each row execute function private.ensure_staff_members('dispensed_by');
-
-create trigger allergies_audit after insert or update or delete on public.allergies
-  for each row execute function private.audit_row_change();
-create trigger no_known_allergies_audit after insert or update or delete on public.no_known_allergies
-  for each row execute function private.audit_row_change('patient_id');
-create trigger problems_audit after insert or update or delete on public.problems
-  for each row execute function private.audit_row_change();
-create trigger note_templates_audit after insert or update or delete on public.note_templates
-  for each row execute function private.audit_row_change();
-create trigger visit_note_amendments_audit after insert or update or delete on public.visit_note_amendments
-  for each row execute function private.audit_row_change();
-create trigger lab_result_amendments_audit after insert or update or delete on public.lab_result_amendments
-  for each row execute function private.audit_row_change();
-create trigger prescription_dispenses_audit after insert or update or delete on public.prescription_dispenses
-  for each row execute function private.audit_row_change();
+select private.add_row_triggers('public.allergies', authorize => true,
+  frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{}');
+select private.add_row_triggers('public.no_known_allergies', authorize => true,
+  frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{patient_id}');
+select private.add_row_triggers('public.problems', authorize => true,
+  frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{}');
+select private.add_row_triggers('public.note_templates', authorize => true,
+  frozen => '{organization_id,created_by}', staff => '{created_by}', audit => '{}');
+-- history: written only by the RPCs below, append-only (next section)
+select private.add_row_triggers('public.visit_note_amendments', staff => '{author_id}', staff_on => 'insert', audit => '{}');
+select private.add_row_triggers('public.lab_result_amendments', staff => '{amended_by}', staff_on => 'insert', audit => '{}');
+select private.add_row_triggers('public.prescription_dispenses', staff => '{dispensed_by}', staff_on => 'insert', audit => '{}');
 
 -- History is append-only -----------------------------------------------------------------------------------
 -- For everyone, the table owner included; the one exception is the cascade of the record it belongs
@@ -813,114 +763,41 @@ grant execute on function
 to authenticated;
 
 -- Privileges and policies -----------------------------------------------------------------------------
--- (the platform's default privileges grant everything on new public tables: start from nothing)
-revoke all on table public.allergies, public.no_known_allergies, public.problems, public.note_templates,
-  public.visit_note_amendments, public.lab_result_amendments, public.prescription_dispenses
-  from anon, authenticated;
-grant select on table public.allergies, public.no_known_allergies, public.problems, public.note_templates,
-  public.visit_note_amendments, public.lab_result_amendments, public.prescription_dispenses
-  to authenticated;
+-- (private.add_clinic_access: the table closed to the API roles, then one grant and one policy per
+-- operation for a role set of the active clinic; reads also through a live support grant)
 
--- allergies: no delete (retired by status)
-grant insert (organization_id, patient_id, kind, substance, reaction, severity, status)
-  on table public.allergies to authenticated;
-grant update (kind, substance, reaction, severity, status) on table public.allergies to authenticated;
+-- allergies: admins, doctors, nurses, lab technicians and pharmacists read them; doctors, nurses and
+-- pharmacists record, correct and retire them (by status: no delete).
+select private.add_clinic_access('public.allergies',
+  select_by => 'safety_reader',
+  insert_by => 'allergy_writer', insert_columns => '{organization_id,patient_id,kind,substance,reaction,severity,status}',
+  update_by => 'allergy_writer', update_columns => '{kind,substance,reaction,severity,status}');
 
--- Admins, doctors, nurses, lab technicians and pharmacists read their clinic's allergies.
-create policy allergies_select_safety on public.allergies
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.safety_reader_roles())));
+-- no_known_allergies: read as allergies; recorded or retracted (recording an allergy does so too)
+-- by the same writers, never updated.
+select private.add_clinic_access('public.no_known_allergies',
+  select_by => 'safety_reader',
+  insert_by => 'allergy_writer', insert_columns => '{organization_id,patient_id}',
+  delete_by => 'allergy_writer');
 
--- Doctors, nurses and pharmacists record allergies in their clinic.
-create policy allergies_insert_writer on public.allergies
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
+-- problems: admins, doctors, nurses and pharmacists read the problem lists; doctors and nurses record,
+-- resolve and correct problems (retired by status: no delete).
+select private.add_clinic_access('public.problems',
+  select_by => 'problem_reader',
+  insert_by => 'clinician', insert_columns => '{organization_id,patient_id,description,code,onset_date,status}',
+  update_by => 'clinician', update_columns => '{description,code,onset_date,status}');
 
--- Doctors, nurses and pharmacists correct and retire allergies in their clinic.
-create policy allergies_update_writer on public.allergies
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
+-- note_templates: admins, doctors and nurses read them; clinic admins create, edit, deactivate and
+-- delete them (notes keep the text they were started from).
+select private.add_clinic_access('public.note_templates',
+  select_by => 'clinical_reader',
+  insert_by => 'admin', insert_columns => '{organization_id,name,body,active}',
+  update_by => 'admin', update_columns => '{name,body,active}',
+  delete_by => 'admin');
 
--- no_known_allergies: recorded or retracted, never updated
-grant insert (organization_id, patient_id) on table public.no_known_allergies to authenticated;
-grant delete on table public.no_known_allergies to authenticated;
-
--- Admins, doctors, nurses, lab technicians and pharmacists read "no known allergies".
-create policy no_known_allergies_select_safety on public.no_known_allergies
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.safety_reader_roles())));
-
--- Doctors, nurses and pharmacists record "no known allergies" in their clinic.
-create policy no_known_allergies_insert_writer on public.no_known_allergies
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
-
--- Doctors, nurses and pharmacists retract it (recording an allergy does so too).
-create policy no_known_allergies_delete_writer on public.no_known_allergies
-  for delete to authenticated
-  using (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
-
--- problems: no delete (retired by status)
-grant insert (organization_id, patient_id, description, code, onset_date, status)
-  on table public.problems to authenticated;
-grant update (description, code, onset_date, status) on table public.problems to authenticated;
-
--- Admins, doctors, nurses and pharmacists read their clinic's problem lists.
-create policy problems_select_reader on public.problems
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.problem_reader_roles())));
-
--- Doctors and nurses record problems in their clinic.
-create policy problems_insert_clinician on public.problems
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
-
--- Doctors and nurses update (resolve, correct) problems in their clinic.
-create policy problems_update_clinician on public.problems
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.clinician_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
-
--- note_templates
-grant insert (organization_id, name, body, active) on table public.note_templates to authenticated;
-grant update (name, body, active) on table public.note_templates to authenticated;
-grant delete on table public.note_templates to authenticated;
-
--- Admins, doctors and nurses read their clinic's note templates.
-create policy note_templates_select_clinical on public.note_templates
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.clinical_reader_roles())));
-
--- Clinic admins create note templates.
-create policy note_templates_insert_admin on public.note_templates
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.admin_roles())));
-
--- Clinic admins edit and deactivate note templates.
-create policy note_templates_update_admin on public.note_templates
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.admin_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.admin_roles())));
-
--- Clinic admins delete note templates (notes keep the text they were started from).
-create policy note_templates_delete_admin on public.note_templates
-  for delete to authenticated
-  using (organization_id = (select private.current_org_id_for(private.admin_roles())));
-
--- History tables: read only through the API (the RPCs above write them).
-
--- Admins, doctors and nurses read the versions of their clinic's visit notes.
-create policy visit_note_amendments_select_clinical on public.visit_note_amendments
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.clinical_reader_roles())));
-
--- Admins, doctors, nurses and lab technicians read corrections of their clinic's lab results.
-create policy lab_result_amendments_select_lab on public.lab_result_amendments
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.lab_reader_roles())));
-
--- Admins, doctors, nurses and pharmacists read their clinic's dispensing record.
-create policy prescription_dispenses_select_clinical on public.prescription_dispenses
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.prescription_reader_roles())));
+-- History tables: read only through the API (the RPCs above write them): the versions of visit notes
+-- by admins, doctors and nurses; corrections of lab results by them and lab technicians; the
+-- dispensing record by them and pharmacists.
+select private.add_clinic_access('public.visit_note_amendments', select_by => 'clinical_reader');
+select private.add_clinic_access('public.lab_result_amendments', select_by => 'lab_reader');
+select private.add_clinic_access('public.prescription_dispenses', select_by => 'prescription_reader');

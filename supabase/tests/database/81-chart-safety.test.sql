@@ -301,7 +301,7 @@ select tests.clear_authentication();
 select matches(
   (select prosrc from pg_proc where oid = 'private.current_medications(uuid)'::regprocedure),
   $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
-  'current_medications scopes to prescription_reader_roles(), as prescriptions_select_clinical'
+  'current_medications scopes to prescription_reader_roles(), as prescriptions_select_prescription_reader'
 );
 
 select * from finish();

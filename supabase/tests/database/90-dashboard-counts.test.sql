@@ -92,11 +92,11 @@ select matches(
   'open_lab_orders scopes to lab_reader_roles()'
 );
 
--- the role set must be the one of lab_orders_select_clinical (if the policy changes, so must the RPC)
+-- the role set must be the one of lab_orders_select_lab_reader (if the policy changes, so must the RPC)
 select matches(
-  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'lab_orders_select_clinical'),
+  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'lab_orders_select_lab_reader'),
   $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
-  'lab_orders_select_clinical still scopes to lab_reader_roles() (as count_lab_orders)'
+  'lab_orders_select_lab_reader still scopes to lab_reader_roles() (as count_lab_orders)'
 );
 select matches(
   (select prosrc from pg_proc where oid = 'private.count_lab_orders(public.lab_order_status[])'::regprocedure),

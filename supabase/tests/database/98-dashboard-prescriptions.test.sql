@@ -92,12 +92,12 @@ select is(has_function_privilege('authenticated', 'public.active_prescriptions(i
 select is(has_function_privilege('anon', 'public.active_prescriptions(integer)', 'execute'), false, 'active_prescriptions: anon may not execute');
 select is(has_function_privilege('anon', 'private.active_prescriptions(integer)', 'execute'), false, 'private.active_prescriptions: anon may not execute');
 
--- drift: the role set and helper must be those of prescriptions_select_clinical (if the policy
+-- drift: the role set and helper must be those of prescriptions_select_prescription_reader (if the policy
 -- changes, so must the RPCs)
 select matches(
-  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'prescriptions_select_clinical'),
+  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'prescriptions_select_prescription_reader'),
   $re$^\(organization_id = \( SELECT private\.current_read_org_id_for\(private\.prescription_reader_roles\(\)\) AS current_read_org_id_for\)\)$$re$,
-  'prescriptions_select_clinical is still exactly the read scope for prescription_reader_roles()'
+  'prescriptions_select_prescription_reader is still exactly the read scope for prescription_reader_roles()'
 );
 select matches(
   (select prosrc from pg_proc where oid = 'private.count_prescriptions(public.prescription_status[])'::regprocedure),
