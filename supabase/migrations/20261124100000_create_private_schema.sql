@@ -191,3 +191,46 @@ $$;
 comment on function private.add_audit_trigger(regclass, text[]) is
   'Migrations only: creates <table>_audit (after insert, update or delete: private.audit_row_change(arguments)).';
 revoke execute on function private.add_audit_trigger(regclass, text[]) from public, anon, authenticated, service_role;
+
+-- The RPC of a private body. Functions the Data API calls are written once, as their body in private
+-- (usually security definer: it checks who may call it first); the public function with the API's
+-- name is only its security invoker door, and this writes it from the body's signature so the two
+-- never drift: public.<name>(<the body's arguments without their p_ prefix, defaults included>)
+-- returns what the body returns, with its volatility, `select [* from] private.<name>(...)`, a
+-- pinned search_path, the comment given, and execute for the grantees only (anon never by default).
+-- A public function that does more than call its body is written out in full.
+create function private.add_rpc(p_body regprocedure, p_comment text, p_grantees text[] default '{authenticated}')
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_proc pg_catalog.pg_proc;
+  v_rpc text;
+  v_call text;
+begin
+  select * into strict v_proc from pg_catalog.pg_proc p where p.oid = p_body;
+  if v_proc.pronamespace <> 'private'::regnamespace then
+    raise exception 'add_rpc: % is not a function in private', p_body;
+  end if;
+  -- the body's input arguments by name (a TABLE result's columns are arguments of mode t)
+  select string_agg(regexp_replace(a.name, '^p_', ''), ', ' order by a.n) into v_call
+    from unnest(v_proc.proargnames) with ordinality as a (name, n)
+   where coalesce(v_proc.proargmodes[a.n], 'i') in ('i', 'b', 'v');
+  v_rpc := format('public.%I', v_proc.proname);
+  execute format(
+    E'create function %s(%s)\nreturns %s\nlanguage sql\n%s\nsecurity invoker\nset search_path = %L\nas $rpc$\n  select %sprivate.%I(%s);\n$rpc$',
+    v_rpc, regexp_replace(pg_catalog.pg_get_function_arguments(p_body), '(^|, )p_', '\1', 'g'),
+    pg_catalog.pg_get_function_result(p_body),
+    case v_proc.provolatile when 'i' then 'immutable' when 's' then 'stable' else 'volatile' end, '',
+    case when v_proc.proretset then '* from ' else '' end, v_proc.proname, coalesce(v_call, ''));
+  v_rpc := format('%s(%s)', v_rpc, pg_catalog.oidvectortypes(v_proc.proargtypes));
+  execute format('comment on function %s is %L', v_rpc, p_comment);
+  execute format('revoke execute on function %s from public, anon, authenticated', v_rpc);
+  execute format('grant execute on function %s to %s', v_rpc,
+                 (select string_agg(quote_ident(g), ', ') from unnest(p_grantees) g));
+end;
+$$;
+comment on function private.add_rpc(regprocedure, text, text[]) is
+  'Migrations only: creates public.<name>, the security invoker RPC of the body private.<name> (same arguments without p_, same result and volatility), with its comment and execute for the grantees.';
+revoke execute on function private.add_rpc(regprocedure, text, text[]) from public, anon, authenticated, service_role;

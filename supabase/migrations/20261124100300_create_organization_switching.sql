@@ -101,34 +101,14 @@ $$;
 comment on function private.my_organizations() is
   'The active organizations where the caller has an active membership, with their role, whether it is the active one, and whether it requires two-factor sign-in, and its time zone; none when the caller''s Auth session has ended.';
 
-create function public.my_organizations()
-returns table (
-  organization_id uuid,
-  slug text,
-  name text,
-  type public.organization_type,
-  logo_path text,
-  theme_color text,
-  role public.member_role,
-  is_active boolean,
-  require_two_factor boolean,
-  time_zone text
-)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.my_organizations();
-$$;
-comment on function public.my_organizations() is
-  'RPC: organizations the caller can switch to (active membership, active organization), with role, is_active, require_two_factor and time_zone.';
+select private.add_rpc('private.my_organizations()',
+  'RPC: organizations the caller can switch to (active membership, active organization), with role, is_active, require_two_factor and time_zone.');
 
 revoke execute on function
   private.switch_organization(uuid), public.switch_organization(uuid),
-  private.my_organizations(), public.my_organizations()
+  private.my_organizations()
 from public, anon;
 grant execute on function
   private.switch_organization(uuid), public.switch_organization(uuid),
-  private.my_organizations(), public.my_organizations()
+  private.my_organizations()
 to authenticated;

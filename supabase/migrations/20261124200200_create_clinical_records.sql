@@ -680,16 +680,5 @@ comment on function private.sign_visit_note(uuid) is
 revoke execute on function private.sign_visit_note(uuid) from public, anon;
 grant execute on function private.sign_visit_note(uuid) to authenticated;
 
-create function public.sign_visit_note(visit_id uuid)
-returns timestamptz
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.sign_visit_note(visit_id);
-$$;
-comment on function public.sign_visit_note(uuid) is
-  'RPC (doctors, nurses): signs the visit''s note (who, when; never updated afterwards: later changes are amendments) and completes the visit. 42501 for other roles, PT404 (HTTP 404) for a visit without a note the caller may sign, 23514 when already signed or empty. Returns signed_at.';
-revoke execute on function public.sign_visit_note(uuid) from public, anon;
-grant execute on function public.sign_visit_note(uuid) to authenticated;
+select private.add_rpc('private.sign_visit_note(uuid)',
+  'RPC (doctors, nurses): signs the visit''s note (who, when; never updated afterwards: later changes are amendments) and completes the visit. 42501 for other roles, PT404 (HTTP 404) for a visit without a note the caller may sign, 23514 when already signed or empty. Returns signed_at.');

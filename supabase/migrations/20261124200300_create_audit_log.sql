@@ -245,17 +245,8 @@ $$;
 comment on function private.log_chart_view(uuid) is
   'Records that the caller opened a patient''s chart (patient must belong to the caller''s live clinic, or to the clinic of their live support grant; then changes = {support_grant_id}).';
 
-create function public.log_chart_view(patient_id uuid)
-returns bigint
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.log_chart_view(patient_id);
-$$;
-comment on function public.log_chart_view(uuid) is
-  'RPC: call each time a patient chart is opened; writes a "view" audit row. Raises 42501 without a clinic, PT404 (HTTP 404) for a patient the caller cannot see, whether it is another clinic''s or does not exist. Returns the audit row id.';
+select private.add_rpc('private.log_chart_view(uuid)',
+  'RPC: call each time a patient chart is opened; writes a "view" audit row. Raises 42501 without a clinic, PT404 (HTTP 404) for a patient the caller cannot see, whether it is another clinic''s or does not exist. Returns the audit row id.');
 
 -- Verification --------------------------------------------------------------------------------------------
 create function private.verify_audit_chain()
@@ -300,25 +291,16 @@ $$;
 comment on function private.verify_audit_chain() is
   'Recomputes the caller''s clinic audit hash chain (clinic admins only).';
 
-create function public.verify_audit_chain()
-returns table (intact boolean, rows_checked bigint, first_broken_id bigint, problem text)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.verify_audit_chain();
-$$;
-comment on function public.verify_audit_chain() is
-  'RPC (clinic admins): whether the clinic''s audit chain is intact, how many rows were checked, and the first broken row with the reason.';
+select private.add_rpc('private.verify_audit_chain()',
+  'RPC (clinic admins): whether the clinic''s audit chain is intact, how many rows were checked, and the first broken row with the reason.');
 
 revoke execute on function
-  private.log_chart_view(uuid), public.log_chart_view(uuid),
-  private.verify_audit_chain(), public.verify_audit_chain()
+  private.log_chart_view(uuid),
+  private.verify_audit_chain()
 from public, anon;
 grant execute on function
-  private.log_chart_view(uuid), public.log_chart_view(uuid),
-  private.verify_audit_chain(), public.verify_audit_chain()
+  private.log_chart_view(uuid),
+  private.verify_audit_chain()
 to authenticated;
 
 -- Exports ---------------------------------------------------------------------------------------------
@@ -358,20 +340,11 @@ $$;
 comment on function private.log_export(text, integer) is
   'Records a data export by a clinic admin in the clinic''s audit_log (action export).';
 
-create function public.log_export(kind text, row_count integer)
-returns bigint
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.log_export(kind, row_count);
-$$;
-comment on function public.log_export(text, integer) is
-  'RPC (clinic admins): record that <table>.<csv|json> was exported with row_count rows. Raises 42501 for non-admins, 22023 for an unknown kind. Returns the audit row id.';
+select private.add_rpc('private.log_export(text, integer)',
+  'RPC (clinic admins): record that <table>.<csv|json> was exported with row_count rows. Raises 42501 for non-admins, 22023 for an unknown kind. Returns the audit row id.');
 
-revoke execute on function private.log_export(text, integer), public.log_export(text, integer) from public, anon;
-grant execute on function private.log_export(text, integer), public.log_export(text, integer) to authenticated;
+revoke execute on function private.log_export(text, integer) from public, anon;
+grant execute on function private.log_export(text, integer) to authenticated;
 
 -- Reading the trail ---------------------------------------------------------------------------------------
 -- public.audit_trail(...): one page of the clinic's trail for its admins, in ONE round trip, with what

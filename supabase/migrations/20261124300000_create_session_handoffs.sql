@@ -90,35 +90,17 @@ begin
 end;
 $$;
 
-create function public.create_session_handoff(slug text, refresh_token text)
-returns text
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.create_session_handoff(slug, refresh_token);
-$$;
-comment on function public.create_session_handoff(text, text) is
-  'RPC: a one-time code (60 s) that carries the caller''s session to the clinic with this slug, where they are an active member.';
+select private.add_rpc('private.create_session_handoff(text, text)',
+  'RPC: a one-time code (60 s) that carries the caller''s session to the clinic with this slug, where they are an active member.');
 
-create function public.redeem_session_handoff(code text, slug text)
-returns text
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.redeem_session_handoff(code, slug);
-$$;
-comment on function public.redeem_session_handoff(text, text) is
-  'RPC: exchanges a handoff code for the refresh token, once, on the target clinic''s address.';
+select private.add_rpc('private.redeem_session_handoff(text, text)',
+  'RPC: exchanges a handoff code for the refresh token, once, on the target clinic''s address.', '{anon,authenticated}');
 
 revoke execute on function
-  private.create_session_handoff(text, text), public.create_session_handoff(text, text),
-  private.redeem_session_handoff(text, text), public.redeem_session_handoff(text, text)
+  private.create_session_handoff(text, text),
+  private.redeem_session_handoff(text, text)
 from public;
-grant execute on function private.create_session_handoff(text, text), public.create_session_handoff(text, text)
+grant execute on function private.create_session_handoff(text, text)
   to authenticated;
-grant execute on function private.redeem_session_handoff(text, text), public.redeem_session_handoff(text, text)
+grant execute on function private.redeem_session_handoff(text, text)
   to anon, authenticated;

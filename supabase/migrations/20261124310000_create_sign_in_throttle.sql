@@ -119,34 +119,16 @@ $$;
 comment on function private.sign_in_succeeded() is
   'After a successful sign-in, as the signed-in person: forgets the attempts recorded for their e-mail address.';
 
-create function public.sign_in_attempt(client_address text, email text)
-returns table (allowed boolean, retry_after_seconds integer)
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select * from private.sign_in_attempt(client_address, email);
-$$;
-comment on function public.sign_in_attempt(text, text) is
-  'RPC (the portal, before each password sign-in; anon allowed): whether this client address may try this e-mail now, and if not, in how many seconds. Records the attempt when allowed. Says nothing about whether an account exists.';
+select private.add_rpc('private.sign_in_attempt(text, text)',
+  'RPC (the portal, before each password sign-in; anon allowed): whether this client address may try this e-mail now, and if not, in how many seconds. Records the attempt when allowed. Says nothing about whether an account exists.', '{anon,authenticated}');
 
-create function public.sign_in_succeeded()
-returns void
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.sign_in_succeeded();
-$$;
-comment on function public.sign_in_succeeded() is
-  'RPC (the portal, right after a successful password sign-in, as that person): clears the throttle''s attempts for their e-mail.';
+select private.add_rpc('private.sign_in_succeeded()',
+  'RPC (the portal, right after a successful password sign-in, as that person): clears the throttle''s attempts for their e-mail.');
 
 revoke execute on function
-  private.sign_in_attempt(text, text), public.sign_in_attempt(text, text),
-  private.sign_in_succeeded(), public.sign_in_succeeded()
+  private.sign_in_attempt(text, text),
+  private.sign_in_succeeded()
 from public;
-grant execute on function private.sign_in_attempt(text, text), public.sign_in_attempt(text, text)
+grant execute on function private.sign_in_attempt(text, text)
   to anon, authenticated;
-grant execute on function private.sign_in_succeeded(), public.sign_in_succeeded() to authenticated;
+grant execute on function private.sign_in_succeeded() to authenticated;

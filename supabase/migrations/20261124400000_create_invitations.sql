@@ -428,30 +428,11 @@ $$;
 comment on function private.invitation_by_secret(text) is
   'The pending, unexpired invitation (of an active clinic) whose secret this is, with the clinic''s public branding and the inviter''s name; no row otherwise.';
 
-create function public.invitation_by_secret(secret text)
-returns table (
-  email text,
-  full_name text,
-  role public.member_role,
-  expires_at timestamptz,
-  organization_slug text,
-  organization_name text,
-  logo_path text,
-  theme_color text,
-  inviter_name text
-)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.invitation_by_secret(secret);
-$$;
-comment on function public.invitation_by_secret(text) is
-  'RPC (anyone holding an invitation''s secret: the invitation e-mail hook, the accept page): the pending, unexpired invitation it belongs to, with the clinic''s public branding and the inviter''s name. No row otherwise, the same whether or not anything exists.';
-revoke execute on function private.invitation_by_secret(text), public.invitation_by_secret(text)
+select private.add_rpc('private.invitation_by_secret(text)',
+  'RPC (anyone holding an invitation''s secret: the invitation e-mail hook, the accept page): the pending, unexpired invitation it belongs to, with the clinic''s public branding and the inviter''s name. No row otherwise, the same whether or not anything exists.', '{anon,authenticated}');
+revoke execute on function private.invitation_by_secret(text)
   from public;
-grant execute on function private.invitation_by_secret(text), public.invitation_by_secret(text)
+grant execute on function private.invitation_by_secret(text)
   to anon, authenticated;
 grant execute on function private.invitation_secret_hash(text) to anon;
 

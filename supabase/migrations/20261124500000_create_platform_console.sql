@@ -888,53 +888,23 @@ as $$ select * from private.platform_create_clinic(name, type, slug, domain, pla
 comment on function public.platform_create_clinic(text, public.organization_type, text, text, text, text, text) is
   'RPC (platform admins): onboards a clinic in one transaction (see the private function).';
 
-create function public.platform_attach_first_admin(organization_id uuid, user_id uuid)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_attach_first_admin(organization_id, user_id); $$;
-comment on function public.platform_attach_first_admin(uuid, uuid) is
-  'RPC (platform admins): the invited first admin of a new clinic.';
+select private.add_rpc('private.platform_attach_first_admin(uuid, uuid)',
+  'RPC (platform admins): the invited first admin of a new clinic.');
 
-create function public.platform_discard_clinic(organization_id uuid, reason text)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_discard_clinic(organization_id, reason); $$;
-comment on function public.platform_discard_clinic(uuid, text) is
-  'RPC (platform admins): compensation for an onboarding whose invite failed.';
+select private.add_rpc('private.platform_discard_clinic(uuid, text)',
+  'RPC (platform admins): compensation for an onboarding whose invite failed.');
 
-create function public.platform_set_clinic_status(
-  organization_id uuid, status public.organization_status, reason text
-)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_set_clinic_status(organization_id, status, reason); $$;
-comment on function public.platform_set_clinic_status(uuid, public.organization_status, text) is
-  'RPC (platform admins): suspend or reactivate a clinic with a reason.';
+select private.add_rpc('private.platform_set_clinic_status(uuid, public.organization_status, text)',
+  'RPC (platform admins): suspend or reactivate a clinic with a reason.');
 
-create function public.platform_save_plan(
-  id text, name text, seat_limit integer, patient_limit integer, monthly_price_cents integer,
-  currency text
-)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_save_plan(id, name, seat_limit, patient_limit, monthly_price_cents, currency); $$;
-comment on function public.platform_save_plan(text, text, integer, integer, integer, text) is
-  'RPC (platform admins): create or update a plan.';
+select private.add_rpc('private.platform_save_plan(text, text, integer, integer, integer, text)',
+  'RPC (platform admins): create or update a plan.');
 
-create function public.platform_delete_plan(id text)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_delete_plan(id); $$;
-comment on function public.platform_delete_plan(text) is 'RPC (platform admins): delete an unused plan.';
+select private.add_rpc('private.platform_delete_plan(text)',
+  'RPC (platform admins): delete an unused plan.');
 
-create function public.platform_change_plan(
-  organization_id uuid, plan_id text, override_reason text default null
-)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_change_plan(organization_id, plan_id, override_reason); $$;
-comment on function public.platform_change_plan(uuid, text, text) is
-  'RPC (platform admins): move a clinic to another plan; refused with the numbers when the clinic exceeds its limits, unless override_reason (10-500 characters) says why (recorded).';
+select private.add_rpc('private.platform_change_plan(uuid, text, text)',
+  'RPC (platform admins): move a clinic to another plan; refused with the numbers when the clinic exceeds its limits, unless override_reason (10-500 characters) says why (recorded).');
 
 create function public.generate_invoice(org uuid)
 returns uuid
@@ -943,21 +913,11 @@ as $$ select private.generate_invoice(org); $$;
 comment on function public.generate_invoice(uuid) is
   'RPC (platform admins): the invoice of a clinic''s current billing period (idempotent).';
 
-create function public.platform_set_invoice_status(invoice_id uuid, status public.invoice_status)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_set_invoice_status(invoice_id, status); $$;
-comment on function public.platform_set_invoice_status(uuid, public.invoice_status) is
-  'RPC (platform admins): mark an invoice paid or void.';
+select private.add_rpc('private.platform_set_invoice_status(uuid, public.invoice_status)',
+  'RPC (platform admins): mark an invoice paid or void.');
 
-create function public.platform_update_settings(
-  maintenance_banner text, session_idle_timeout_minutes integer
-)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_update_settings(maintenance_banner, session_idle_timeout_minutes); $$;
-comment on function public.platform_update_settings(text, integer) is
-  'RPC (platform admins): update the global settings.';
+select private.add_rpc('private.platform_update_settings(text, integer)',
+  'RPC (platform admins): update the global settings.');
 
 revoke execute on function
   private.platform_clinics(text, uuid, integer, integer),
@@ -965,18 +925,15 @@ revoke execute on function
   private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
   private.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
   public.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  private.platform_attach_first_admin(uuid, uuid), public.platform_attach_first_admin(uuid, uuid),
-  private.platform_discard_clinic(uuid, text), public.platform_discard_clinic(uuid, text),
+  private.platform_attach_first_admin(uuid, uuid),
+  private.platform_discard_clinic(uuid, text),
   private.platform_set_clinic_status(uuid, public.organization_status, text),
-  public.platform_set_clinic_status(uuid, public.organization_status, text),
   private.platform_save_plan(text, text, integer, integer, integer, text),
-  public.platform_save_plan(text, text, integer, integer, integer, text),
-  private.platform_delete_plan(text), public.platform_delete_plan(text),
-  private.platform_change_plan(uuid, text, text), public.platform_change_plan(uuid, text, text),
+  private.platform_delete_plan(text),
+  private.platform_change_plan(uuid, text, text),
   private.generate_invoice(uuid), public.generate_invoice(uuid),
   private.platform_set_invoice_status(uuid, public.invoice_status),
-  public.platform_set_invoice_status(uuid, public.invoice_status),
-  private.platform_update_settings(text, integer), public.platform_update_settings(text, integer)
+  private.platform_update_settings(text, integer)
 from public, anon;
 grant execute on function
   private.platform_clinics(text, uuid, integer, integer),
@@ -984,16 +941,13 @@ grant execute on function
   private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
   private.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
   public.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  private.platform_attach_first_admin(uuid, uuid), public.platform_attach_first_admin(uuid, uuid),
-  private.platform_discard_clinic(uuid, text), public.platform_discard_clinic(uuid, text),
+  private.platform_attach_first_admin(uuid, uuid),
+  private.platform_discard_clinic(uuid, text),
   private.platform_set_clinic_status(uuid, public.organization_status, text),
-  public.platform_set_clinic_status(uuid, public.organization_status, text),
   private.platform_save_plan(text, text, integer, integer, integer, text),
-  public.platform_save_plan(text, text, integer, integer, integer, text),
-  private.platform_delete_plan(text), public.platform_delete_plan(text),
-  private.platform_change_plan(uuid, text, text), public.platform_change_plan(uuid, text, text),
+  private.platform_delete_plan(text),
+  private.platform_change_plan(uuid, text, text),
   private.generate_invoice(uuid), public.generate_invoice(uuid),
   private.platform_set_invoice_status(uuid, public.invoice_status),
-  public.platform_set_invoice_status(uuid, public.invoice_status),
-  private.platform_update_settings(text, integer), public.platform_update_settings(text, integer)
+  private.platform_update_settings(text, integer)
 to authenticated;

@@ -172,53 +172,22 @@ $$;
 comment on function private.my_support_access() is
   'The caller''s live support access (zero or one row): which clinic, why, until when, and who (for the banner).';
 
-create function public.start_support_access(organization_id uuid, reason text, minutes integer)
-returns uuid
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.start_support_access(organization_id, reason, minutes);
-$$;
-comment on function public.start_support_access(uuid, text, integer) is
-  'RPC (platform admins): read-only support access to a clinic with a reason (10-500 chars) for 15-120 minutes; returns the grant id.';
+select private.add_rpc('private.start_support_access(uuid, text, integer)',
+  'RPC (platform admins): read-only support access to a clinic with a reason (10-500 chars) for 15-120 minutes; returns the grant id.');
 
-create function public.end_support_access()
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.end_support_access();
-$$;
-comment on function public.end_support_access() is
-  'RPC: ends the caller''s open support access now.';
+select private.add_rpc('private.end_support_access()',
+  'RPC: ends the caller''s open support access now.');
 
-create function public.my_support_access()
-returns table (
-  grant_id uuid, organization_id uuid, slug text, name text, reason text,
-  starts_at timestamptz, expires_at timestamptz, platform_admin_email text, platform_admin_name text,
-  time_zone text
-)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.my_support_access();
-$$;
-comment on function public.my_support_access() is
-  'RPC: the caller''s live support access, if any (zero or one row).';
+select private.add_rpc('private.my_support_access()',
+  'RPC: the caller''s live support access, if any (zero or one row).');
 
 revoke execute on function
-  private.start_support_access(uuid, text, integer), public.start_support_access(uuid, text, integer),
-  private.end_support_access(), public.end_support_access(),
-  private.my_support_access(), public.my_support_access()
+  private.start_support_access(uuid, text, integer),
+  private.end_support_access(),
+  private.my_support_access()
 from public, anon;
 grant execute on function
-  private.start_support_access(uuid, text, integer), public.start_support_access(uuid, text, integer),
-  private.end_support_access(), public.end_support_access(),
-  private.my_support_access(), public.my_support_access()
+  private.start_support_access(uuid, text, integer),
+  private.end_support_access(),
+  private.my_support_access()
 to authenticated;

@@ -526,17 +526,8 @@ $$;
 comment on function private.amend_visit_note(uuid, text, jsonb, text) is
   'Body of public.amend_visit_note: appends the next version of a signed visit note of the caller''s clinic (doctors and nurses).';
 
-create function public.amend_visit_note(visit_id uuid, notes text, vitals jsonb, reason text)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.amend_visit_note(visit_id, notes, vitals, reason);
-$$;
-comment on function public.amend_visit_note(uuid, text, jsonb, text) is
-  'RPC (doctors, nurses): records a new version of a signed visit note (full notes and vitals, a reason); earlier versions are kept. 42501 for other roles, PT404 (HTTP 404) for a note the caller cannot see, 23514 for an unsigned note, a missing reason, invalid vitals or no change. Returns the version number.';
+select private.add_rpc('private.amend_visit_note(uuid, text, jsonb, text)',
+  'RPC (doctors, nurses): records a new version of a signed visit note (full notes and vitals, a reason); earlier versions are kept. 42501 for other roles, PT404 (HTTP 404) for a note the caller cannot see, 23514 for an unsigned note, a missing reason, invalid vitals or no change. Returns the version number.');
 
 -- What changed between two versions of a lab result.
 create function private.lab_result_changes(p_old public.lab_result_amendments, p_new public.lab_result_amendments)
@@ -735,31 +726,22 @@ $$;
 comment on function private.current_medications(uuid) is
   'Body of public.current_medications: a patient''s active prescriptions under the prescriptions SELECT scope, as an index range.';
 
-create function public.current_medications(patient_id uuid)
-returns setof public.prescriptions
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.current_medications(patient_id);
-$$;
-comment on function public.current_medications(uuid) is
-  'RPC for the chart''s safety header: the patient''s active prescriptions (newest first, at most 100). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); none for anyone else.';
+select private.add_rpc('private.current_medications(uuid)',
+  'RPC for the chart''s safety header: the patient''s active prescriptions (newest first, at most 100). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); none for anyone else.');
 
 revoke execute on function
-  private.amend_visit_note(uuid, text, jsonb, text), public.amend_visit_note(uuid, text, jsonb, text),
+  private.amend_visit_note(uuid, text, jsonb, text),
   private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
   public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
   private.dispense_prescription(uuid, numeric), public.dispense_prescription(uuid, numeric),
-  private.current_medications(uuid), public.current_medications(uuid)
+  private.current_medications(uuid)
 from public, anon;
 grant execute on function
-  private.amend_visit_note(uuid, text, jsonb, text), public.amend_visit_note(uuid, text, jsonb, text),
+  private.amend_visit_note(uuid, text, jsonb, text),
   private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
   public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
   private.dispense_prescription(uuid, numeric), public.dispense_prescription(uuid, numeric),
-  private.current_medications(uuid), public.current_medications(uuid)
+  private.current_medications(uuid)
 to authenticated;
 
 -- Privileges and policies -----------------------------------------------------------------------------

@@ -165,17 +165,8 @@ $$;
 comment on function private.set_two_factor_requirement(boolean) is
   'Body of public.set_two_factor_requirement: admins (aal2) of the active clinic turn "require two-factor sign-in for all staff" on or off; a change is audited.';
 
-create function public.set_two_factor_requirement(required boolean)
-returns boolean
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.set_two_factor_requirement(required);
-$$;
-comment on function public.set_two_factor_requirement(boolean) is
-  'RPC for clinic admins (aal2): require two-factor sign-in for all staff of the active clinic, or not. Audited. 42501 for anyone else.';
+select private.add_rpc('private.set_two_factor_requirement(boolean)',
+  'RPC for clinic admins (aal2): require two-factor sign-in for all staff of the active clinic, or not. Audited. 42501 for anyone else.');
 
 -- 4. Who has a factor -------------------------------------------------------------------------------
 -- A computed field of memberships, `two_factor`, so the staff and settings pages read it in the same
@@ -297,17 +288,8 @@ $$;
 comment on function private.reset_member_two_factor(uuid) is
   'Body of public.reset_member_two_factor: an admin (aal2) of the active clinic removes a staff member''s factors and ends their sessions; audited (delete on mfa_factors, row = the membership).';
 
-create function public.reset_member_two_factor(membership_id uuid)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.reset_member_two_factor(membership_id);
-$$;
-comment on function public.reset_member_two_factor(uuid) is
-  'RPC for clinic admins (aal2): reset a staff member''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) "No such staff member at this clinic" for anything the caller may not reset at their clinic; 42501 for admins, people who also work elsewhere, platform admins and oneself.';
+select private.add_rpc('private.reset_member_two_factor(uuid)',
+  'RPC for clinic admins (aal2): reset a staff member''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) "No such staff member at this clinic" for anything the caller may not reset at their clinic; 42501 for admins, people who also work elsewhere, platform admins and oneself.');
 
 -- 6. Recovery by a platform admin ----------------------------------------------------------------------
 create function private.platform_clinic_admins(p_organization_id uuid)
@@ -336,19 +318,8 @@ $$;
 comment on function private.platform_clinic_admins(uuid) is
   'Platform admins (aal2): a clinic''s administrators and whether each has set up two-factor sign-in.';
 
-create function public.platform_clinic_admins(organization_id uuid)
-returns table (
-  user_id uuid, full_name text, email text, status public.membership_status, two_factor boolean
-)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.platform_clinic_admins(organization_id);
-$$;
-comment on function public.platform_clinic_admins(uuid) is
-  'RPC for platform admins (aal2): a clinic''s administrators with their two-factor status. 42501 for anyone else.';
+select private.add_rpc('private.platform_clinic_admins(uuid)',
+  'RPC for platform admins (aal2): a clinic''s administrators with their two-factor status. 42501 for anyone else.');
 
 create function private.platform_reset_two_factor(p_organization_id uuid, p_user_id uuid)
 returns integer
@@ -387,29 +358,20 @@ $$;
 comment on function private.platform_reset_two_factor(uuid, uuid) is
   'Body of public.platform_reset_two_factor: a platform admin (aal2) removes a clinic admin''s factors and ends their sessions; recorded in platform_audit_log and the clinic''s audit_log.';
 
-create function public.platform_reset_two_factor(organization_id uuid, user_id uuid)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.platform_reset_two_factor(organization_id, user_id);
-$$;
-comment on function public.platform_reset_two_factor(uuid, uuid) is
-  'RPC for platform admins (aal2): reset a clinic administrator''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) when the person is not an administrator of that clinic; 42501 for anyone but a platform admin.';
+select private.add_rpc('private.platform_reset_two_factor(uuid, uuid)',
+  'RPC for platform admins (aal2): reset a clinic administrator''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) when the person is not an administrator of that clinic; 42501 for anyone but a platform admin.');
 
 revoke execute on function
-  private.set_two_factor_requirement(boolean), public.set_two_factor_requirement(boolean),
+  private.set_two_factor_requirement(boolean),
   private.member_two_factor(uuid), public.two_factor(public.memberships),
-  private.reset_member_two_factor(uuid), public.reset_member_two_factor(uuid),
-  private.platform_clinic_admins(uuid), public.platform_clinic_admins(uuid),
-  private.platform_reset_two_factor(uuid, uuid), public.platform_reset_two_factor(uuid, uuid)
+  private.reset_member_two_factor(uuid),
+  private.platform_clinic_admins(uuid),
+  private.platform_reset_two_factor(uuid, uuid)
 from public, anon;
 grant execute on function
-  private.set_two_factor_requirement(boolean), public.set_two_factor_requirement(boolean),
+  private.set_two_factor_requirement(boolean),
   private.member_two_factor(uuid), public.two_factor(public.memberships),
-  private.reset_member_two_factor(uuid), public.reset_member_two_factor(uuid),
-  private.platform_clinic_admins(uuid), public.platform_clinic_admins(uuid),
-  private.platform_reset_two_factor(uuid, uuid), public.platform_reset_two_factor(uuid, uuid)
+  private.reset_member_two_factor(uuid),
+  private.platform_clinic_admins(uuid),
+  private.platform_reset_two_factor(uuid, uuid)
 to authenticated;
