@@ -17,7 +17,7 @@
 -- Definer bodies in private, security invoker wrappers with the public names in public (schema rule,
 -- pgTAP 00).
 
-create function private.count_lab_orders(statuses public.lab_order_status[])
+create function private.count_lab_orders(statuses public.lab_order_status[] default '{ordered,collected}')
 returns bigint
 language plpgsql
 stable
@@ -44,7 +44,7 @@ comment on function private.count_lab_orders(public.lab_order_status[]) is
 revoke execute on function private.count_lab_orders(public.lab_order_status[]) from public, anon;
 grant execute on function private.count_lab_orders(public.lab_order_status[]) to authenticated;
 
-create function private.open_lab_orders(lim integer)
+create function private.open_lab_orders(lim integer default 10)
 returns setof public.lab_orders
 language plpgsql
 stable
@@ -78,38 +78,14 @@ comment on function private.open_lab_orders(integer) is
 revoke execute on function private.open_lab_orders(integer) from public, anon;
 grant execute on function private.open_lab_orders(integer) to authenticated;
 
-create function public.count_lab_orders(
-  statuses public.lab_order_status[] default '{ordered,collected}'
-)
-returns bigint
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select private.count_lab_orders(statuses);
-$$;
+select private.add_rpc('private.count_lab_orders(public.lab_order_status[])',
+  'RPC for the dashboard: number of lab orders of the caller''s clinic with one of the statuses (default ordered + collected, i.e. open). Same rows as RLS lets the caller read (lab_reader_roles() of the active clinic, or a live support grant); 0 for anyone else. Index range on (organization_id, status), unlike a status filter through RLS.');
 
-create function public.open_lab_orders(lim integer default 10)
-returns setof public.lab_orders
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.open_lab_orders(lim);
-$$;
+select private.add_rpc('private.open_lab_orders(integer)',
+  'RPC for the dashboard: the caller''s clinic''s open lab orders (ordered or collected), oldest first, at most lim (1..200). Same rows as RLS lets the caller read (lab_reader_roles() of the active clinic, or a live support grant); none for anyone else. Index ranges on (organization_id, status, created_at), unlike a status filter through RLS.');
 
-comment on function public.count_lab_orders(public.lab_order_status[]) is
-  'RPC for the dashboard: number of lab orders of the caller''s clinic with one of the statuses (default ordered + collected, i.e. open). Same rows as RLS lets the caller read (lab_reader_roles() of the active clinic, or a live support grant); 0 for anyone else. Index range on (organization_id, status), unlike a status filter through RLS.';
-revoke execute on function public.count_lab_orders(public.lab_order_status[]) from public, anon;
-grant execute on function public.count_lab_orders(public.lab_order_status[]) to authenticated;
-comment on function public.open_lab_orders(integer) is
-  'RPC for the dashboard: the caller''s clinic''s open lab orders (ordered or collected), oldest first, at most lim (1..200). Same rows as RLS lets the caller read (lab_reader_roles() of the active clinic, or a live support grant); none for anyone else. Index ranges on (organization_id, status, created_at), unlike a status filter through RLS.';
-revoke execute on function public.open_lab_orders(integer) from public, anon;
-grant execute on function public.open_lab_orders(integer) to authenticated;
 
-create function private.count_prescriptions(statuses public.prescription_status[])
+create function private.count_prescriptions(statuses public.prescription_status[] default '{active}')
 returns bigint
 language plpgsql
 stable
@@ -136,7 +112,7 @@ comment on function private.count_prescriptions(public.prescription_status[]) is
 revoke execute on function private.count_prescriptions(public.prescription_status[]) from public, anon;
 grant execute on function private.count_prescriptions(public.prescription_status[]) to authenticated;
 
-create function private.active_prescriptions(lim integer)
+create function private.active_prescriptions(lim integer default 10)
 returns setof public.prescriptions
 language plpgsql
 stable
@@ -164,33 +140,9 @@ comment on function private.active_prescriptions(integer) is
 revoke execute on function private.active_prescriptions(integer) from public, anon;
 grant execute on function private.active_prescriptions(integer) to authenticated;
 
-create function public.count_prescriptions(
-  statuses public.prescription_status[] default '{active}'
-)
-returns bigint
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select private.count_prescriptions(statuses);
-$$;
-comment on function public.count_prescriptions(public.prescription_status[]) is
-  'RPC for the dashboard: the number of the caller''s clinic''s prescriptions in statuses (default active). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); 0 for anyone else.';
+select private.add_rpc('private.count_prescriptions(public.prescription_status[])',
+  'RPC for the dashboard: the number of the caller''s clinic''s prescriptions in statuses (default active). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); 0 for anyone else.');
 
-create function public.active_prescriptions(lim integer default 10)
-returns setof public.prescriptions
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.active_prescriptions(lim);
-$$;
-comment on function public.active_prescriptions(integer) is
-  'RPC for the dashboard: the caller''s clinic''s active prescriptions, oldest first, at most lim (1..200). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); none for anyone else. An index range on (organization_id, status, created_at), unlike a status filter through RLS.';
+select private.add_rpc('private.active_prescriptions(integer)',
+  'RPC for the dashboard: the caller''s clinic''s active prescriptions, oldest first, at most lim (1..200). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); none for anyone else. An index range on (organization_id, status, created_at), unlike a status filter through RLS.');
 
-revoke execute on function public.count_prescriptions(public.prescription_status[]) from public, anon;
-grant execute on function public.count_prescriptions(public.prescription_status[]) to authenticated;
-revoke execute on function public.active_prescriptions(integer) from public, anon;
-grant execute on function public.active_prescriptions(integer) to authenticated;

@@ -635,7 +635,7 @@ $$;
 comment on function public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text) is
   'RPC (lab technicians, doctors): records a corrected lab result (the full result and a reason); the original stays on the order and every correction is kept. 42501 for other roles, PT404 (HTTP 404) for an order the caller cannot see, 23514 for an order without a result, a missing reason, an invalid result or no change. Returns the version number.';
 
-create function private.dispense_prescription(p_prescription_id uuid, p_quantity numeric)
+create function private.dispense_prescription(p_prescription_id uuid, p_quantity numeric default null)
 returns integer
 language plpgsql
 volatile
@@ -682,17 +682,8 @@ $$;
 comment on function private.dispense_prescription(uuid, numeric) is
   'Body of public.dispense_prescription: records the next fill of an active prescription of the caller''s clinic (pharmacists); the last fill completes it.';
 
-create function public.dispense_prescription(prescription_id uuid, quantity numeric default null)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.dispense_prescription(prescription_id, quantity);
-$$;
-comment on function public.dispense_prescription(uuid, numeric) is
-  'RPC (pharmacists): dispenses the next fill of an active prescription (quantity defaults to the prescribed quantity per fill and may not exceed it); who, when and how much are recorded in prescription_dispenses; the last fill (1 + refills) completes the prescription. 42501 for other roles, PT404 (HTTP 404) for a prescription the caller cannot see, 23514 for one that is not active or a quantity out of bounds. Returns the fill number.';
+select private.add_rpc('private.dispense_prescription(uuid, numeric)',
+  'RPC (pharmacists): dispenses the next fill of an active prescription (quantity defaults to the prescribed quantity per fill and may not exceed it); who, when and how much are recorded in prescription_dispenses; the last fill (1 + refills) completes the prescription. 42501 for other roles, PT404 (HTTP 404) for a prescription the caller cannot see, 23514 for one that is not active or a quantity out of bounds. Returns the fill number.');
 
 -- The safety header's current medications -----------------------------------------------------------------
 -- A status filter through RLS cannot be an index condition (enum_eq is not leakproof), so a patient's
@@ -733,14 +724,14 @@ revoke execute on function
   private.amend_visit_note(uuid, text, jsonb, text),
   private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
   public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  private.dispense_prescription(uuid, numeric), public.dispense_prescription(uuid, numeric),
+  private.dispense_prescription(uuid, numeric),
   private.current_medications(uuid)
 from public, anon;
 grant execute on function
   private.amend_visit_note(uuid, text, jsonb, text),
   private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
   public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  private.dispense_prescription(uuid, numeric), public.dispense_prescription(uuid, numeric),
+  private.dispense_prescription(uuid, numeric),
   private.current_medications(uuid)
 to authenticated;
 
