@@ -42,9 +42,7 @@ comment on table public.plans is
   'Subscription plans. seat_limit / patient_limit null = unlimited. Managed by the platform only.';
 alter table public.plans enable row level security;
 
-create trigger plans_set_timestamps
-  before insert or update on public.plans
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.plans');
 
 -- Reference data every environment needs (organizations default to 'starter').
 insert into public.plans (id, name, seat_limit, patient_limit, monthly_price_cents)
@@ -139,9 +137,7 @@ alter table public.organizations enable row level security;
 
 create unique index organizations_plan_id_id_key on public.organizations (plan_id, id);
 
-create trigger organizations_set_timestamps
-  before insert or update on public.organizations
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.organizations');
 
 -- Custom domains ------------------------------------------------------------------------------------
 create table public.organization_domains (
@@ -182,9 +178,7 @@ create trigger organization_domains_normalize
   before insert or update of domain on public.organization_domains
   for each row execute function private.normalize_organization_domain();
 
-create trigger organization_domains_set_timestamps
-  before insert or update on public.organization_domains
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.organization_domains', frozen => '{organization_id}');
 
 -- Profiles ------------------------------------------------------------------------------------------
 create table public.profiles (
@@ -204,9 +198,7 @@ alter table public.profiles enable row level security;
 create unique index profiles_active_organization_id_id_key
   on public.profiles (active_organization_id, id);
 
-create trigger profiles_set_timestamps
-  before insert or update on public.profiles
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.profiles');
 
 -- Profile rows follow auth.users. raw_user_meta_data is user-editable: it may seed the display
 -- name and nothing else (never a role, an organization or any permission).
@@ -279,9 +271,8 @@ alter table public.memberships enable row level security;
 create unique index memberships_user_id_organization_id_key
   on public.memberships (user_id, organization_id);
 
-create trigger memberships_set_timestamps
-  before insert or update on public.memberships
-  for each row execute function private.set_timestamps();
+-- a row never moves to another organization or person (rule 1 below)
+select private.add_row_triggers('public.memberships', frozen => '{organization_id,user_id}');
 
 -- Platform admins -----------------------------------------------------------------------------------
 create table public.platform_admins (
@@ -293,9 +284,7 @@ comment on table public.platform_admins is
   'People who operate the platform (create and suspend clinics, change plans). Managed with the service role only.';
 alter table public.platform_admins enable row level security;
 
-create trigger platform_admins_set_timestamps
-  before insert or update on public.platform_admins
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.platform_admins');
 
 -- Support access grants -------------------------------------------------------------------------------
 -- A platform admin may enter ONE clinic READ-ONLY, for a stated reason and a limited time (15-120
@@ -325,9 +314,7 @@ create unique index support_access_grants_platform_admin_id_id_key
 create unique index support_access_grants_organization_id_id_key
   on public.support_access_grants (organization_id, id);
 
-create trigger support_access_grants_set_timestamps
-  before insert or update on public.support_access_grants
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.support_access_grants');
 
 create function private.guard_support_access_grant_update()
 returns trigger
@@ -1091,14 +1078,7 @@ create policy support_access_grants_select_platform on public.support_access_gra
 --      their own role, and an admin cannot lock a clinic out by accident);
 --   3. an organization that has an active admin always keeps at least one.
 
--- 1. a row never moves to another organization or person
-create trigger memberships_forbid_moves
-  before update on public.memberships
-  for each row execute function private.forbid_column_changes('organization_id', 'user_id');
-
-create trigger organization_domains_forbid_moves
-  before update on public.organization_domains
-  for each row execute function private.forbid_column_changes('organization_id');
+-- 1. a row never moves to another organization or person: memberships_forbid_moves (with the table)
 
 -- 2. Not security definer on purpose: current_user is the API role for direct requests, while
 --    trusted security definer functions (which check the caller themselves, e.g. accepting an

@@ -67,17 +67,8 @@ create unique index invitations_token_hash_key on public.invitations (token_hash
 -- Authorization first (private.authorize_row_write): whether an address already works at the clinic
 -- or is already invited, and how many seats are in use, are answered only to the clinic's admins;
 -- everyone else gets RLS's refusal, as for a clinic that does not exist.
-create trigger invitations_00_authorize
-  before insert on public.invitations
-  for each row execute function private.authorize_row_write();
-
-create trigger invitations_set_timestamps
-  before insert or update on public.invitations
-  for each row execute function private.set_timestamps();
-
-create trigger invitations_forbid_moves
-  before update on public.invitations
-  for each row execute function private.forbid_column_changes('organization_id', 'email');
+select private.add_row_triggers('public.invitations', authorize => true, frozen => '{organization_id,email}',
+  audit => '{}');
 -- invited_by never changes either, except to null when the inviter's account is deleted (the foreign
 -- key's on delete set null), so deleting an admin who invited people still works
 create trigger invitations_forbid_inviter_changes
@@ -231,9 +222,6 @@ revoke execute on function private.guard_invitation() from public, anon, authent
 create trigger invitations_guard
   before insert or update on public.invitations
   for each row execute function private.guard_invitation();
-
-create trigger invitations_audit after insert or update or delete on public.invitations
-  for each row execute function private.audit_row_change();
 
 -- Memberships activated through the API also need a seat (admins could otherwise add people
 -- directly). Service role and maintenance (seed, tests' fixtures) are not limited here. The check runs

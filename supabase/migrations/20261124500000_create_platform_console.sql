@@ -125,9 +125,7 @@ alter table public.subscriptions enable row level security;
 
 create unique index subscriptions_plan_id_id_key on public.subscriptions (plan_id, id);
 
-create trigger subscriptions_set_timestamps
-  before insert or update on public.subscriptions
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.subscriptions');
 
 revoke all on table public.subscriptions from anon, authenticated;
 grant select on table public.subscriptions to authenticated;
@@ -166,15 +164,8 @@ alter table public.invoices enable row level security;
 create unique index invoices_subscription_id_id_key on public.invoices (subscription_id, id);
 create unique index invoices_plan_id_id_key on public.invoices (plan_id, id);
 
-create trigger invoices_set_timestamps
-  before insert or update on public.invoices
-  for each row execute function private.set_timestamps();
-
-create trigger invoices_forbid_moves
-  before update on public.invoices
-  for each row execute function private.forbid_column_changes(
-    'organization_id', 'subscription_id', 'plan_id', 'period_start', 'period_end', 'amount_cents', 'currency'
-  );
+select private.add_row_triggers('public.invoices',
+  frozen => '{organization_id,subscription_id,plan_id,period_start,period_end,amount_cents,currency}');
 
 revoke all on table public.invoices from anon, authenticated;
 grant select on table public.invoices to authenticated;
@@ -200,9 +191,7 @@ comment on table public.platform_settings is
   'The platform''s global settings (one row): maintenance banner shown on every page, session idle timeout. Public values are read through get_public_settings().';
 alter table public.platform_settings enable row level security;
 
-create trigger platform_settings_set_timestamps
-  before insert or update on public.platform_settings
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.platform_settings');
 
 revoke all on table public.platform_settings from anon, authenticated;
 grant select on table public.platform_settings to authenticated;
