@@ -563,175 +563,34 @@ comment on function private.is_platform_admin() is
 -- asks one of these sets (never a role list of its own); src/lib/roles.ts mirrors them as ROLE_SETS
 -- and tests/db/role-sets.test.ts fails when the two differ. docs/permissions.md is the matrix they
 -- produce. Convention: private.<name>_roles(), no arguments, returning public.member_role[]; plpgsql
--- (a cached constant: a fraction of the cost of an SQL function with a pinned search_path).
-create function private.admin_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
+-- (a cached constant: a fraction of the cost of an SQL function with a pinned search_path). The
+-- functions are created from this one list (name, roles, what the set may do: its comment).
+do $$
+declare
+  v_set record;
 begin
-  return '{admin}'::public.member_role[];
+  for v_set in select * from (values
+    ('admin',               '{admin}',                                        'run the clinic (staff, invitations, settings, branding, custom fields, audit trail, exports, billing). is_org_admin() asks it.'),
+    ('care_team',           '{admin,doctor,nurse,receptionist}',              'register and edit patients; read, book, reschedule, start, complete and cancel visits and appointments (the diary).'),
+    ('clinical_reader',     '{admin,doctor,nurse}',                           'read visit notes and vitals.'),
+    ('clinician',           '{doctor,nurse}',                                 'write visit notes and vitals, order lab tests and change what was ordered.'),
+    ('lab_reader',          '{admin,doctor,nurse,lab_technician}',            'read lab orders and results.'),
+    ('lab_worker',          '{doctor,nurse,lab_technician}',                  'work lab orders (collect samples, cancel; those outside clinician_roles() cannot change what was ordered).'),
+    ('lab_result',          '{doctor,lab_technician}',                        'record lab results.'),
+    ('prescription_reader', '{admin,doctor,nurse,pharmacist}',                'read prescriptions.'),
+    ('prescriber',          '{doctor}',                                       'prescribe, amend and stop prescriptions.'),
+    ('dispenser',           '{pharmacist}',                                   'dispense prescriptions (record each fill: who, when, quantity).'),
+    ('safety_reader',       '{admin,doctor,nurse,lab_technician,pharmacist}', 'read allergies and intolerances (and a recorded "no known allergies").'),
+    ('allergy_writer',      '{doctor,nurse,pharmacist}',                      'record, correct and retire allergies; record or retract "no known allergies".'),
+    ('problem_reader',      '{admin,doctor,nurse,pharmacist}',                'read the problem list (diagnoses).')
+  ) as s (name, roles, purpose) loop
+    execute format(
+      E'create function private.%I()\nreturns public.member_role[]\nlanguage plpgsql\nstable\nset search_path = %L\nas $set$\nbegin\n  return %L::public.member_role[];\nend;\n$set$',
+      v_set.name || '_roles', '', v_set.roles);
+    execute format('comment on function private.%I() is %L', v_set.name || '_roles', 'Role set: ' || v_set.purpose);
+  end loop;
 end;
 $$;
-comment on function private.admin_roles() is
-  'Role set: run the clinic (staff, invitations, settings, branding, custom fields, audit trail, exports, billing). is_org_admin() asks it.';
-
-create function private.care_team_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,receptionist}'::public.member_role[];
-end;
-$$;
-comment on function private.care_team_roles() is
-  'Role set: register and edit patients; read, book, reschedule, start, complete and cancel visits and appointments (the diary).';
-
-create function private.clinical_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse}'::public.member_role[];
-end;
-$$;
-comment on function private.clinical_reader_roles() is
-  'Role set: read visit notes and vitals.';
-
-create function private.clinician_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor,nurse}'::public.member_role[];
-end;
-$$;
-comment on function private.clinician_roles() is
-  'Role set: write visit notes and vitals, order lab tests and change what was ordered.';
-
-create function private.lab_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,lab_technician}'::public.member_role[];
-end;
-$$;
-comment on function private.lab_reader_roles() is
-  'Role set: read lab orders and results.';
-
-create function private.lab_worker_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor,nurse,lab_technician}'::public.member_role[];
-end;
-$$;
-comment on function private.lab_worker_roles() is
-  'Role set: work lab orders (collect samples, cancel; those outside clinician_roles() cannot change what was ordered).';
-
-create function private.lab_result_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor,lab_technician}'::public.member_role[];
-end;
-$$;
-comment on function private.lab_result_roles() is
-  'Role set: record lab results.';
-
-create function private.prescription_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.prescription_reader_roles() is
-  'Role set: read prescriptions.';
-
-create function private.prescriber_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor}'::public.member_role[];
-end;
-$$;
-comment on function private.prescriber_roles() is
-  'Role set: prescribe, amend and stop prescriptions.';
-
-create function private.dispenser_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.dispenser_roles() is
-  'Role set: dispense prescriptions (record each fill: who, when, quantity).';
-
-create function private.safety_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,lab_technician,pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.safety_reader_roles() is
-  'Role set: read allergies and intolerances (and a recorded "no known allergies").';
-
-create function private.allergy_writer_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor,nurse,pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.allergy_writer_roles() is
-  'Role set: record, correct and retire allergies; record or retract "no known allergies".';
-
-create function private.problem_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.problem_reader_roles() is
-  'Role set: read the problem list (diagnoses).';
 
 create function private.is_org_admin()
 returns boolean
