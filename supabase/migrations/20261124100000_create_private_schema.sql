@@ -192,6 +192,29 @@ comment on function private.add_audit_trigger(regclass, text[]) is
   'Migrations only: creates <table>_audit (after insert, update or delete: private.audit_row_change(arguments)).';
 revoke execute on function private.add_audit_trigger(regclass, text[]) from public, anon, authenticated, service_role;
 
+-- Who may execute functions: exactly the grantees. PUBLIC's built-in execute and any earlier grant to
+-- anon or authenticated are revoked first, then execute is granted to the grantees (anon only when
+-- named). Each migration states a function's callers once, in one call after its functions:
+--   select private.grant_execute('{authenticated}', 'private.x(uuid)', 'public.y(text)');
+create function private.grant_execute(p_grantees text[], variadic p_functions regprocedure[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_function regprocedure;
+begin
+  foreach v_function in array p_functions loop
+    execute format('revoke execute on function %s from public, anon, authenticated', v_function);
+    execute format('grant execute on function %s to %s', v_function,
+                   (select string_agg(quote_ident(g), ', ') from unnest(p_grantees) g));
+  end loop;
+end;
+$$;
+comment on function private.grant_execute(text[], regprocedure[]) is
+  'Migrations only: execute on the functions for the grantees only (PUBLIC, anon and authenticated revoked first).';
+revoke execute on function private.grant_execute(text[], regprocedure[]) from public, anon, authenticated, service_role;
+
 -- The RPC of a private body. Functions the Data API calls are written once, as their body in private
 -- (usually security definer: it checks who may call it first); the public function with the API's
 -- name is only its security invoker door, and this writes it from the body's signature so the two
@@ -226,9 +249,7 @@ begin
     case when v_proc.proretset then '* from ' else '' end, v_proc.proname, coalesce(v_call, ''));
   v_rpc := format('%s(%s)', v_rpc, pg_catalog.oidvectortypes(v_proc.proargtypes));
   execute format('comment on function %s is %L', v_rpc, p_comment);
-  execute format('revoke execute on function %s from public, anon, authenticated', v_rpc);
-  execute format('grant execute on function %s to %s', v_rpc,
-                 (select string_agg(quote_ident(g), ', ') from unnest(p_grantees) g));
+  perform private.grant_execute(p_grantees, v_rpc::regprocedure);
 end;
 $$;
 comment on function private.add_rpc(regprocedure, text, text[]) is

@@ -80,8 +80,7 @@ end;
 $$;
 comment on function private.is_time_zone(text) is
   'Whether p_name is an IANA time zone name (e.g. Europe/Berlin, or UTC) that Postgres knows.';
-revoke execute on function private.is_time_zone(text) from public, anon;
-grant execute on function private.is_time_zone(text) to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}', 'private.is_time_zone(text)');
 
 create table public.organizations (
   id uuid primary key default gen_random_uuid(),
@@ -609,29 +608,30 @@ comment on function private.is_org_admin() is
 revoke execute on function private.aal2_required(uuid) from public, anon, authenticated, service_role;
 -- the custom access token hook reports it as a claim (20261124100200_create_access_token_hook.sql)
 grant execute on function private.aal2_required(uuid) to supabase_auth_admin;
-revoke execute on function private.session_is_live() from public, anon;
-grant execute on function private.session_is_live() to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}', 'private.session_is_live()');
 
-revoke execute on function
-  private.has_aal2(), private.two_factor_satisfied(),
-  private.current_membership(), private.current_org_id(), private.current_org_role(),
-  private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
-  private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
-  private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
-  private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
-  private.dispenser_roles(), private.safety_reader_roles(), private.allergy_writer_roles(),
-  private.problem_reader_roles(), private.is_org_admin()
-from public, anon;
-grant execute on function
-  private.has_aal2(), private.two_factor_satisfied(),
-  private.current_membership(), private.current_org_id(), private.current_org_role(),
-  private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
-  private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
-  private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
-  private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
-  private.dispenser_roles(), private.safety_reader_roles(), private.allergy_writer_roles(),
-  private.problem_reader_roles(), private.is_org_admin()
-to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}',
+  'private.has_aal2()',
+  'private.two_factor_satisfied()',
+  'private.current_membership()',
+  'private.current_org_id()',
+  'private.current_org_role()',
+  'private.current_org_id_for(public.member_role[])',
+  'private.is_platform_admin()',
+  'private.admin_roles()',
+  'private.care_team_roles()',
+  'private.clinical_reader_roles()',
+  'private.clinician_roles()',
+  'private.lab_reader_roles()',
+  'private.lab_worker_roles()',
+  'private.lab_result_roles()',
+  'private.prescription_reader_roles()',
+  'private.prescriber_roles()',
+  'private.dispenser_roles()',
+  'private.safety_reader_roles()',
+  'private.allergy_writer_roles()',
+  'private.problem_reader_roles()',
+  'private.is_org_admin()');
 
 -- The read scope: SELECT policies of the clinic tables compare organization_id with ONE scalar,
 -- (select private.current_read_org_id()) or (select private.current_read_org_id_for(<set>)): the
@@ -790,14 +790,11 @@ $$;
 comment on function private.current_read_org_member_ids() is
   'User ids of everyone with a membership in the caller''s READ org (membership or support grant): profiles a support session may see.';
 
-revoke execute on function
-  private.active_support_grant(), private.current_read_org_id_for(public.member_role[]),
-  private.current_read_org_id(), private.current_read_org_member_ids()
-from public, anon;
-grant execute on function
-  private.active_support_grant(), private.current_read_org_id_for(public.member_role[]),
-  private.current_read_org_id(), private.current_read_org_member_ids()
-to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}',
+  'private.active_support_grant()',
+  'private.current_read_org_id_for(public.member_role[])',
+  'private.current_read_org_id()',
+  'private.current_read_org_member_ids()');
 
 -- Privileges and policies -------------------------------------------------------------------------
 -- Who may do what on the tenancy tables. Privileges first (what a role can touch at all, column by

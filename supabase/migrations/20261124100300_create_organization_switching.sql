@@ -104,11 +104,7 @@ comment on function private.my_organizations() is
 select private.add_rpc('private.my_organizations()',
   'RPC: organizations the caller can switch to (active membership, active organization), with role, is_active, require_two_factor and time_zone.');
 
-revoke execute on function
-  private.switch_organization(uuid), public.switch_organization(uuid),
-  private.my_organizations()
-from public, anon;
-grant execute on function
-  private.switch_organization(uuid), public.switch_organization(uuid),
-  private.my_organizations()
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.switch_organization(uuid)',
+  'public.switch_organization(uuid)',
+  'private.my_organizations()');

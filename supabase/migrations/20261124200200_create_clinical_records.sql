@@ -332,8 +332,7 @@ end;
 $$;
 comment on function private.check_vitals(jsonb) is
   'Raises 23514 (DETAIL = the measurement) unless the vitals are an object of known measurements within plausible ranges.';
-revoke execute on function private.check_vitals(jsonb) from public, anon;
-grant execute on function private.check_vitals(jsonb) to authenticated;
+select private.grant_execute('{authenticated}', 'private.check_vitals(jsonb)');
 
 -- Visit notes: doctors and nurses of the clinic write the draft (visit_notes_00_authorize has
 -- established that first); the last writer is the author; vitals are checked; a signed note is never updated, by anyone (the table
@@ -397,8 +396,7 @@ end;
 $$;
 comment on function private.check_lab_result(text, text, text, text) is
   'Raises 23514 (DETAIL = the field) unless a lab result''s value, unit, reference range and comment are within their bounds and free of markup.';
-revoke execute on function private.check_lab_result(text, text, text, text) from public, anon;
-grant execute on function private.check_lab_result(text, text, text, text) to authenticated;
+select private.grant_execute('{authenticated}', 'private.check_lab_result(text, text, text, text)');
 
 -- Lab orders: forward-only status, who may make each move, result fields
 -- only when resulting.
@@ -630,8 +628,7 @@ end;
 $$;
 comment on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) is
   'RPC: books a visit of the caller''s active clinic (clinician: the one given, else the caller if a clinician; from an appointment: its clinician, started) and, when notes or vitals are given, records them, all or nothing. Runs as the caller (RLS, column privileges and triggers apply); returns the visit id.';
-revoke execute on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) from public, anon;
-grant execute on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid)');
 -- Signing a visit note ----------------------------------------------------------------------------------
 -- sign_visit_note(visit_id) locks the visit's note (signed_by = the caller, signed_at = now) and
 -- completes the visit, in one transaction. Doctors and nurses of the active clinic only; the caller's
@@ -677,8 +674,7 @@ end;
 $$;
 comment on function private.sign_visit_note(uuid) is
   'Body of public.sign_visit_note: signs the caller''s clinic''s visit note (doctors and nurses) and completes its visit.';
-revoke execute on function private.sign_visit_note(uuid) from public, anon;
-grant execute on function private.sign_visit_note(uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'private.sign_visit_note(uuid)');
 
 select private.add_rpc('private.sign_visit_note(uuid)',
   'RPC (doctors, nurses): signs the visit''s note (who, when; never updated afterwards: later changes are amendments) and completes the visit. 42501 for other roles, PT404 (HTTP 404) for a visit without a note the caller may sign, 23514 when already signed or empty. Returns signed_at.');

@@ -294,14 +294,9 @@ comment on function private.verify_audit_chain() is
 select private.add_rpc('private.verify_audit_chain()',
   'RPC (clinic admins): whether the clinic''s audit chain is intact, how many rows were checked, and the first broken row with the reason.');
 
-revoke execute on function
-  private.log_chart_view(uuid),
-  private.verify_audit_chain()
-from public, anon;
-grant execute on function
-  private.log_chart_view(uuid),
-  private.verify_audit_chain()
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.log_chart_view(uuid)',
+  'private.verify_audit_chain()');
 
 -- Exports ---------------------------------------------------------------------------------------------
 -- public.log_export(kind, row_count): the admin console records each data export in the clinic's
@@ -343,8 +338,7 @@ comment on function private.log_export(text, integer) is
 select private.add_rpc('private.log_export(text, integer)',
   'RPC (clinic admins): record that <table>.<csv|json> was exported with row_count rows. Raises 42501 for non-admins, 22023 for an unknown kind. Returns the audit row id.');
 
-revoke execute on function private.log_export(text, integer) from public, anon;
-grant execute on function private.log_export(text, integer) to authenticated;
+select private.grant_execute('{authenticated}', 'private.log_export(text, integer)');
 
 -- Reading the trail ---------------------------------------------------------------------------------------
 -- public.audit_trail(...): one page of the clinic's trail for its admins, in ONE round trip, with what
@@ -545,9 +539,4 @@ end;
 $$;
 comment on function public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean) is
   'RPC (clinic admins; 42501 otherwise): one page of the clinic''s audit trail, newest first, filtered by actor, patient (MRN or id: their own rows and their records''), action and time, with names (actor, patient), the record touched, the support access a platform admin acted under, custom-field labels, the staff list, the total and optionally the chain check. Security invoker: names come only from what RLS lets the admin read.';
-revoke execute on function
-  public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)
-from public, anon;
-grant execute on function
-  public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)
-to authenticated;
+select private.grant_execute('{authenticated}', 'public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)');

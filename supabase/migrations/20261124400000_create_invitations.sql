@@ -114,8 +114,7 @@ end;
 $$;
 comment on function private.ensure_seat_available(uuid, uuid) is
   'Raises 23514 (detail seat_limit) when the clinic''s plan has no free seat: active memberships + pending unexpired invitations (optionally excluding one) >= plans.seat_limit.';
-revoke execute on function private.ensure_seat_available(uuid, uuid) from public, anon;
-grant execute on function private.ensure_seat_available(uuid, uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'private.ensure_seat_available(uuid, uuid)');
 
 -- Invitations: what API callers may write ------------------------------------------------------------
 -- Checks that must see past the caller's RLS (staff e-mails, lapsed invitations, seats).
@@ -151,8 +150,7 @@ end;
 $$;
 comment on function private.prepare_new_invitation(uuid, text) is
   'Before a new pending invitation: refuses current staff and a second pending invitation (marking lapsed ones expired) and checks the seat limit.';
-revoke execute on function private.prepare_new_invitation(uuid, text) from public, anon;
-grant execute on function private.prepare_new_invitation(uuid, text) to authenticated;
+select private.grant_execute('{authenticated}', 'private.prepare_new_invitation(uuid, text)');
 
 -- Not security definer on purpose: current_user tells API callers (anon/authenticated) apart from
 -- trusted definer code such as accept_invitation(), which runs as its owner.
@@ -292,8 +290,7 @@ as $$
 $$;
 comment on function private.invitation_secret_hash(text) is
   'Hex SHA-256 of an invitation secret: what invitations.token_hash stores.';
-revoke execute on function private.invitation_secret_hash(text) from public, anon;
-grant execute on function private.invitation_secret_hash(text) to authenticated;
+select private.grant_execute('{authenticated}', 'private.invitation_secret_hash(text)');
 
 -- Issues a fresh secret for a pending invitation the caller administers (replacing, and so voiding,
 -- any earlier one) and returns it: the only time the secret exists outside the e-mail.
@@ -324,8 +321,7 @@ end;
 $$;
 comment on function private.issue_invitation_secret(uuid) is
   'Admins of the invitation''s live active clinic: a new single-use secret for a pending invitation (its SHA-256 replaces token_hash, voiding the previous link). Returns the secret once.';
-revoke execute on function private.issue_invitation_secret(uuid) from public, anon;
-grant execute on function private.issue_invitation_secret(uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'private.issue_invitation_secret(uuid)');
 
 -- Creating and resending (RPCs for the admin's server) ----------------------------------------------
 -- Security invoker: the insert/update run as the calling admin, so RLS, column grants and the guard
@@ -378,10 +374,9 @@ $$;
 comment on function public.resend_invitation(uuid) is
   'RPC (clinic admins): a fresh week and a new secret for a pending invitation (the previous link stops working; an expired one needs a free seat). No row when there is no pending invitation the caller may resend.';
 
-revoke execute on function public.create_invitation(uuid, text, public.member_role, text),
-  public.resend_invitation(uuid) from public, anon;
-grant execute on function public.create_invitation(uuid, text, public.member_role, text),
-  public.resend_invitation(uuid) to authenticated;
+select private.grant_execute('{authenticated}',
+  'public.create_invitation(uuid, text, public.member_role, text)',
+  'public.resend_invitation(uuid)');
 
 -- What the secret shows ------------------------------------------------------------------------------
 -- For the invitation e-mail (rendered by the portal's Send Email hook, which has no session) and the
@@ -418,10 +413,7 @@ comment on function private.invitation_by_secret(text) is
 
 select private.add_rpc('private.invitation_by_secret(text)',
   'RPC (anyone holding an invitation''s secret: the invitation e-mail hook, the accept page): the pending, unexpired invitation it belongs to, with the clinic''s public branding and the inviter''s name. No row otherwise, the same whether or not anything exists.', '{anon,authenticated}');
-revoke execute on function private.invitation_by_secret(text)
-  from public;
-grant execute on function private.invitation_by_secret(text)
-  to anon, authenticated;
+select private.grant_execute('{anon,authenticated}', 'private.invitation_by_secret(text)');
 grant execute on function private.invitation_secret_hash(text) to anon;
 
 -- Accepting ------------------------------------------------------------------------------------------
@@ -503,7 +495,6 @@ $$;
 comment on function public.accept_invitation(text, text, text) is
   'RPC (signed-in invitee): accept the invitation to the clinic <org_slug> whose secret came in your invitation e-mail, giving your name. 42501 when not signed in; PT404 (HTTP 404, detail invalid_invitation, one message for every case) without a valid secret for your verified address at this active clinic; 23514 (detail full_name) without a name; 23514 (seat_limit) when the plan has no free seat.';
 
-revoke execute on function private.accept_invitation(text, text, text),
-  public.accept_invitation(text, text, text) from public, anon;
-grant execute on function private.accept_invitation(text, text, text),
-  public.accept_invitation(text, text, text) to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.accept_invitation(text, text, text)',
+  'public.accept_invitation(text, text, text)');

@@ -25,8 +25,7 @@ end;
 $$;
 comment on function private.require_platform_admin() is
   'Raises 42501 unless the caller is (live) in platform_admins; returns the caller''s user id.';
-revoke execute on function private.require_platform_admin() from public, anon;
-grant execute on function private.require_platform_admin() to authenticated;
+select private.grant_execute('{authenticated}', 'private.require_platform_admin()');
 
 -- Platform audit trail ---------------------------------------------------------------------------
 create table public.platform_audit_log (
@@ -229,9 +228,9 @@ $$;
 comment on function public.get_public_settings() is
   'RPC (anon allowed): the maintenance banner and the session idle timeout in minutes.';
 
-revoke execute on function private.public_settings(), public.get_public_settings() from public;
-grant execute on function private.public_settings(), public.get_public_settings()
-  to anon, authenticated, service_role;
+select private.grant_execute('{anon,authenticated,service_role}',
+  'private.public_settings()',
+  'public.get_public_settings()');
 
 create function private.platform_update_settings(
   p_maintenance_banner text, p_session_idle_timeout_minutes integer
@@ -908,35 +907,20 @@ select private.add_rpc('private.platform_set_invoice_status(uuid, public.invoice
 select private.add_rpc('private.platform_update_settings(text, integer)',
   'RPC (platform admins): update the global settings.');
 
-revoke execute on function
-  private.platform_clinics(text, uuid, integer, integer),
-  public.platform_clinics(text, uuid, integer, integer),
-  private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
-  private.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  public.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  private.platform_attach_first_admin(uuid, uuid),
-  private.platform_discard_clinic(uuid, text),
-  private.platform_set_clinic_status(uuid, public.organization_status, text),
-  private.platform_save_plan(text, text, integer, integer, integer, text),
-  private.platform_delete_plan(text),
-  private.platform_change_plan(uuid, text, text),
-  private.generate_invoice(uuid), public.generate_invoice(uuid),
-  private.platform_set_invoice_status(uuid, public.invoice_status),
-  private.platform_update_settings(text, integer)
-from public, anon;
-grant execute on function
-  private.platform_clinics(text, uuid, integer, integer),
-  public.platform_clinics(text, uuid, integer, integer),
-  private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
-  private.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  public.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  private.platform_attach_first_admin(uuid, uuid),
-  private.platform_discard_clinic(uuid, text),
-  private.platform_set_clinic_status(uuid, public.organization_status, text),
-  private.platform_save_plan(text, text, integer, integer, integer, text),
-  private.platform_delete_plan(text),
-  private.platform_change_plan(uuid, text, text),
-  private.generate_invoice(uuid), public.generate_invoice(uuid),
-  private.platform_set_invoice_status(uuid, public.invoice_status),
-  private.platform_update_settings(text, integer)
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.platform_clinics(text, uuid, integer, integer)',
+  'public.platform_clinics(text, uuid, integer, integer)',
+  'private.platform_clinic_activity(uuid, integer)',
+  'public.platform_clinic_activity(uuid, integer)',
+  'private.platform_create_clinic(text, public.organization_type, text, text, text, text, text)',
+  'public.platform_create_clinic(text, public.organization_type, text, text, text, text, text)',
+  'private.platform_attach_first_admin(uuid, uuid)',
+  'private.platform_discard_clinic(uuid, text)',
+  'private.platform_set_clinic_status(uuid, public.organization_status, text)',
+  'private.platform_save_plan(text, text, integer, integer, integer, text)',
+  'private.platform_delete_plan(text)',
+  'private.platform_change_plan(uuid, text, text)',
+  'private.generate_invoice(uuid)',
+  'public.generate_invoice(uuid)',
+  'private.platform_set_invoice_status(uuid, public.invoice_status)',
+  'private.platform_update_settings(text, integer)');

@@ -181,13 +181,7 @@ select private.add_rpc('private.end_support_access()',
 select private.add_rpc('private.my_support_access()',
   'RPC: the caller''s live support access, if any (zero or one row).');
 
-revoke execute on function
-  private.start_support_access(uuid, text, integer),
-  private.end_support_access(),
-  private.my_support_access()
-from public, anon;
-grant execute on function
-  private.start_support_access(uuid, text, integer),
-  private.end_support_access(),
-  private.my_support_access()
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.start_support_access(uuid, text, integer)',
+  'private.end_support_access()',
+  'private.my_support_access()');

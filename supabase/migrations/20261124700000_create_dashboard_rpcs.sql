@@ -41,8 +41,7 @@ end;
 $$;
 comment on function private.count_lab_orders(public.lab_order_status[]) is
   'Body of public.count_lab_orders: applies the lab_orders SELECT scope itself so the status is an index condition (enum_eq is not leakproof, so it cannot be one through RLS).';
-revoke execute on function private.count_lab_orders(public.lab_order_status[]) from public, anon;
-grant execute on function private.count_lab_orders(public.lab_order_status[]) to authenticated;
+select private.grant_execute('{authenticated}', 'private.count_lab_orders(public.lab_order_status[])');
 
 create function private.open_lab_orders(lim integer default 10)
 returns setof public.lab_orders
@@ -75,8 +74,7 @@ end;
 $$;
 comment on function private.open_lab_orders(integer) is
   'Body of public.open_lab_orders: the two open statuses as ordered index ranges under the lab_orders SELECT scope, merged.';
-revoke execute on function private.open_lab_orders(integer) from public, anon;
-grant execute on function private.open_lab_orders(integer) to authenticated;
+select private.grant_execute('{authenticated}', 'private.open_lab_orders(integer)');
 
 select private.add_rpc('private.count_lab_orders(public.lab_order_status[])',
   'RPC for the dashboard: number of lab orders of the caller''s clinic with one of the statuses (default ordered + collected, i.e. open). Same rows as RLS lets the caller read (lab_reader_roles() of the active clinic, or a live support grant); 0 for anyone else. Index range on (organization_id, status), unlike a status filter through RLS.');
@@ -109,8 +107,7 @@ end;
 $$;
 comment on function private.count_prescriptions(public.prescription_status[]) is
   'Body of public.count_prescriptions: applies the prescriptions SELECT scope itself so the status is an index condition (enum_eq is not leakproof, so it cannot be one through RLS).';
-revoke execute on function private.count_prescriptions(public.prescription_status[]) from public, anon;
-grant execute on function private.count_prescriptions(public.prescription_status[]) to authenticated;
+select private.grant_execute('{authenticated}', 'private.count_prescriptions(public.prescription_status[])');
 
 create function private.active_prescriptions(lim integer default 10)
 returns setof public.prescriptions
@@ -137,8 +134,7 @@ end;
 $$;
 comment on function private.active_prescriptions(integer) is
   'Body of public.active_prescriptions: the active status as an ordered index range under the prescriptions SELECT scope, stopped at lim.';
-revoke execute on function private.active_prescriptions(integer) from public, anon;
-grant execute on function private.active_prescriptions(integer) to authenticated;
+select private.grant_execute('{authenticated}', 'private.active_prescriptions(integer)');
 
 select private.add_rpc('private.count_prescriptions(public.prescription_status[])',
   'RPC for the dashboard: the number of the caller''s clinic''s prescriptions in statuses (default active). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); 0 for anyone else.');

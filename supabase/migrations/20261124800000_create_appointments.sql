@@ -103,8 +103,7 @@ end;
 $$;
 comment on function private.is_bookable_clinician(uuid, uuid) is
   'True when p_user is an active member of p_org with a role in clinician_roles() (who can be booked in the diary).';
-revoke execute on function private.is_bookable_clinician(uuid, uuid) from public, anon;
-grant execute on function private.is_bookable_clinician(uuid, uuid) to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}', 'private.is_bookable_clinician(uuid, uuid)');
 
 -- Before insert or update, after appointments_00_authorize: on insert only callers the policy admits
 -- for this clinic get here; on update only rows the policy's USING admitted. Runs as the caller

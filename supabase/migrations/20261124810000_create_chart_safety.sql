@@ -393,8 +393,7 @@ as $$
 $$;
 comment on function private.matching_allergies(uuid, uuid, text) is
   'The active allergies of a patient whose substance matches a medication name, as "substance (severity, reaction); …", or null. Runs as the caller (their RLS applies).';
-revoke execute on function private.matching_allergies(uuid, uuid, text) from public, anon;
-grant execute on function private.matching_allergies(uuid, uuid, text) to authenticated;
+select private.grant_execute('{authenticated}', 'private.matching_allergies(uuid, uuid, text)');
 
 -- Trigger (after prescriptions_00_authorize established the prescriber's right, and after
 -- prescriptions_guard): a medication that
@@ -720,20 +719,12 @@ comment on function private.current_medications(uuid) is
 select private.add_rpc('private.current_medications(uuid)',
   'RPC for the chart''s safety header: the patient''s active prescriptions (newest first, at most 100). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); none for anyone else.');
 
-revoke execute on function
-  private.amend_visit_note(uuid, text, jsonb, text),
-  private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  private.dispense_prescription(uuid, numeric),
-  private.current_medications(uuid)
-from public, anon;
-grant execute on function
-  private.amend_visit_note(uuid, text, jsonb, text),
-  private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  private.dispense_prescription(uuid, numeric),
-  private.current_medications(uuid)
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.amend_visit_note(uuid, text, jsonb, text)',
+  'private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text)',
+  'public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text)',
+  'private.dispense_prescription(uuid, numeric)',
+  'private.current_medications(uuid)');
 
 -- Privileges and policies -----------------------------------------------------------------------------
 -- (private.add_clinic_access: the table closed to the API roles, then one grant and one policy per

@@ -361,17 +361,10 @@ comment on function private.platform_reset_two_factor(uuid, uuid) is
 select private.add_rpc('private.platform_reset_two_factor(uuid, uuid)',
   'RPC for platform admins (aal2): reset a clinic administrator''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) when the person is not an administrator of that clinic; 42501 for anyone but a platform admin.');
 
-revoke execute on function
-  private.set_two_factor_requirement(boolean),
-  private.member_two_factor(uuid), public.two_factor(public.memberships),
-  private.reset_member_two_factor(uuid),
-  private.platform_clinic_admins(uuid),
-  private.platform_reset_two_factor(uuid, uuid)
-from public, anon;
-grant execute on function
-  private.set_two_factor_requirement(boolean),
-  private.member_two_factor(uuid), public.two_factor(public.memberships),
-  private.reset_member_two_factor(uuid),
-  private.platform_clinic_admins(uuid),
-  private.platform_reset_two_factor(uuid, uuid)
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.set_two_factor_requirement(boolean)',
+  'private.member_two_factor(uuid)',
+  'public.two_factor(public.memberships)',
+  'private.reset_member_two_factor(uuid)',
+  'private.platform_clinic_admins(uuid)',
+  'private.platform_reset_two_factor(uuid, uuid)');
