@@ -22,8 +22,7 @@ alter default privileges for role postgres in schema private revoke execute on f
 -- once on insert and can never be rewritten; updated_at follows every update.
 create function private.set_timestamps()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
@@ -45,8 +44,7 @@ revoke execute on function private.set_timestamps() from public, anon, authentic
 -- Usage: before update ... execute function private.forbid_column_changes('organization_id', ...)
 create function private.forbid_column_changes()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_column text;
@@ -81,8 +79,7 @@ revoke execute on function private.forbid_column_changes() from public, anon, au
 -- 00_schema_security.test.sql fails when a table needs this trigger and lacks it.
 create function private.authorize_row_write()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_permissive text;
@@ -137,8 +134,7 @@ create function private.add_row_triggers(
   audit text[] default null
 )
 returns void
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_name text;
@@ -178,8 +174,7 @@ revoke execute on function private.add_row_triggers(regclass, boolean, text[], t
 -- writes the change to the clinic's audit trail.
 create function private.add_audit_trigger(p_table regclass, variadic p_arguments text[] default '{}')
 returns void
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   execute format(
@@ -198,8 +193,7 @@ revoke execute on function private.add_audit_trigger(regclass, text[]) from publ
 --   select private.grant_execute('{authenticated}', 'private.x(uuid)', 'public.y(text)');
 create function private.grant_execute(p_grantees text[], variadic p_functions regprocedure[])
 returns void
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_function regprocedure;
@@ -224,8 +218,7 @@ revoke execute on function private.grant_execute(text[], regprocedure[]) from pu
 -- A public function that does more than call its body is written out in full.
 create function private.add_rpc(p_body regprocedure, p_comment text, p_grantees text[] default '{authenticated}')
 returns void
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_proc pg_catalog.pg_proc;

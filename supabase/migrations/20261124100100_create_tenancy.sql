@@ -60,9 +60,7 @@ on conflict (id) do nothing;
 -- executable by the roles that write organizations.
 create function private.is_time_zone(p_name text)
 returns boolean
-language plpgsql
-immutable
-set search_path = ''
+language plpgsql immutable set search_path = ''
 as $$
 begin
   if p_name is null or not (
@@ -160,8 +158,7 @@ create unique index organization_domains_organization_id_domain_key
 
 create function private.normalize_organization_domain()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   -- hosts are case-insensitive; a trailing dot names the same host
@@ -203,9 +200,7 @@ select private.add_row_triggers('public.profiles');
 -- name and nothing else (never a role, an organization or any permission).
 create function private.handle_new_auth_user()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   insert into public.profiles (id, email, full_name)
@@ -224,9 +219,7 @@ revoke execute on function private.handle_new_auth_user() from public, anon, aut
 
 create function private.sync_auth_user_email()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   update public.profiles set email = new.email where id = new.id;
@@ -317,8 +310,7 @@ select private.add_row_triggers('public.support_access_grants');
 
 create function private.guard_support_access_grant_update()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if tg_op = 'DELETE' then
@@ -373,9 +365,7 @@ from anon, authenticated;
 
 create function private.has_aal2()
 returns boolean
-language plpgsql
-stable
-set search_path = ''
+language plpgsql stable set search_path = ''
 as $$
 begin
   return coalesce(auth.jwt() ->> 'aal', '') = 'aal2';
@@ -386,10 +376,7 @@ comment on function private.has_aal2() is
 
 create function private.aal2_required(p_user_id uuid)
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   if p_user_id is null then
@@ -413,10 +400,7 @@ comment on function private.aal2_required(uuid) is
 
 create function private.two_factor_satisfied()
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return private.has_aal2() or not private.aal2_required(auth.uid());
@@ -433,10 +417,7 @@ comment on function private.two_factor_satisfied() is
 -- tokens) and is taken as it is.
 create function private.session_is_live()
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_session text := auth.jwt() ->> 'session_id';
@@ -458,10 +439,7 @@ comment on function private.session_is_live() is
   'False when the JWT''s session_id names an Auth session that no longer exists (signed out, ended by the database) or has expired; true without a session_id claim.';
 
 create function private.current_membership(out organization_id uuid, out role public.member_role)
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_claim text := auth.jwt() ->> 'organization_id';
@@ -493,10 +471,7 @@ comment on function private.current_membership() is
 
 create function private.current_org_id()
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return (private.current_membership()).organization_id;
@@ -507,10 +482,7 @@ comment on function private.current_org_id() is
 
 create function private.current_org_role()
 returns public.member_role
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return (private.current_membership()).role;
@@ -526,10 +498,7 @@ comment on function private.current_org_role() is
 -- flipped ordered index scans into sort-everything plans), one membership lookup.
 create function private.current_org_id_for(p_roles public.member_role[])
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_membership record := private.current_membership();
@@ -542,10 +511,7 @@ comment on function private.current_org_id_for(public.member_role[]) is
 
 create function private.is_platform_admin()
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   -- platform admins always need a second factor (two-factor sign-in, above)
@@ -593,10 +559,7 @@ $$;
 
 create function private.is_org_admin()
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return coalesce(private.current_org_role() = any (private.admin_roles()), false);
@@ -642,10 +605,7 @@ select private.grant_execute('{authenticated,service_role}',
 -- can write nothing.
 create function private.active_support_grant()
 returns public.support_access_grants
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_grant public.support_access_grants;
@@ -672,10 +632,7 @@ comment on function private.active_support_grant() is
 
 create function private.current_read_org_id_for(p_roles public.member_role[])
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_membership record := private.current_membership();
@@ -692,10 +649,7 @@ comment on function private.current_read_org_id_for(public.member_role[]) is
 
 create function private.current_read_org_id()
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return private.current_read_org_id_for(null);
@@ -727,8 +681,7 @@ create function private.add_clinic_access(
   delete_by text default null
 )
 returns void
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_table text;
@@ -773,10 +726,7 @@ revoke execute on function private.add_clinic_access(regclass, text, text, text[
 
 create function private.current_read_org_member_ids()
 returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org_id uuid := private.current_read_org_id();
@@ -941,8 +891,7 @@ create policy support_access_grants_select_platform on public.support_access_gra
 --    invitation) run as their owner and are not blocked.
 create function private.guard_own_membership()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if current_user in ('anon', 'authenticated') and old.user_id = (select auth.uid()) then
@@ -972,9 +921,7 @@ create trigger memberships_guard_own
 --    transaction may swap admins with `set constraints memberships_keep_one_admin deferred`.
 create function private.ensure_organization_keeps_admin()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   if old.role = any (private.admin_roles()) and old.status = 'active'
@@ -1015,10 +962,7 @@ create constraint trigger memberships_keep_one_admin
 --    (docs/local-runtime.md, "What postgres may do in auth and storage").
 create function private.end_sessions_without_clinic(p_user_ids uuid[])
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   delete from auth.sessions s
@@ -1037,9 +981,7 @@ revoke execute on function private.end_sessions_without_clinic(uuid[]) from publ
 
 create function private.end_sessions_after_membership_change()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   perform private.end_sessions_without_clinic(array[old.user_id]);
@@ -1061,9 +1003,7 @@ create trigger memberships_end_sessions_on_delete
 
 create function private.end_sessions_after_suspension()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   perform private.end_sessions_without_clinic(array(

@@ -7,10 +7,7 @@
 
 create function private.switch_organization(p_organization_id uuid)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_user_id uuid := auth.uid();
@@ -50,10 +47,7 @@ comment on function private.switch_organization(uuid) is
 
 create function public.switch_organization(org_id uuid)
 returns void
-language sql
-volatile
-security invoker
-set search_path = ''
+language sql volatile security invoker set search_path = ''
 as $$
   select private.switch_organization(org_id);
 $$;
@@ -73,10 +67,7 @@ returns table (
   require_two_factor boolean,
   time_zone text
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_user_id uuid := auth.uid();

@@ -16,10 +16,7 @@ returns table (
   sign_in_message text,
   status public.organization_status
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_slug text := lower(btrim(coalesce(p_slug, '')));
@@ -56,10 +53,7 @@ returns table (
   sign_in_message text,
   status public.organization_status
 )
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   select * from private.branding_for(clinic_slug, custom_domain);
 $$;
@@ -73,10 +67,7 @@ select private.grant_execute('{anon,authenticated,service_role}',
 -- The slug of the caller's live active clinic: the folder its admins manage in the branding bucket.
 create function private.current_org_slug()
 returns text
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return (select o.slug from public.organizations o where o.id = private.current_org_id());

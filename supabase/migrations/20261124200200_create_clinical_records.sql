@@ -189,9 +189,7 @@ create index prescriptions_stopped_by_idx on public.prescriptions (stopped_by);
 -- the membership lookup is not narrowed by the caller's RLS view.
 create function private.ensure_staff_members()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
   v_column text;
@@ -243,8 +241,7 @@ select private.add_row_triggers('public.prescriptions', authorize => true,
 -- has; completed and cancelled are final. started_at / ended_at follow the status.
 create function private.guard_visit()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
@@ -291,9 +288,7 @@ create trigger visits_guard before insert or update on public.visits
 -- Shared by visit notes and their amendments.
 create function private.check_vitals(p_vitals jsonb)
 returns void
-language plpgsql
-immutable
-set search_path = ''
+language plpgsql immutable set search_path = ''
 as $$
 declare
   v_key text;
@@ -339,8 +334,7 @@ select private.grant_execute('{authenticated}', 'private.check_vitals(jsonb)');
 -- owner included): it is the original the amendments refer to.
 create function private.guard_visit_note()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -370,9 +364,7 @@ create trigger visit_notes_guard before insert or update on public.visit_notes
 -- a comment, each bounded (23514, DETAIL = the field). Shared by results and their corrections.
 create function private.check_lab_result(p_value text, p_unit text, p_range text, p_comment text)
 returns void
-language plpgsql
-immutable
-set search_path = ''
+language plpgsql immutable set search_path = ''
 as $$
 begin
   if p_value is null or btrim(p_value) = '' then
@@ -402,8 +394,7 @@ select private.grant_execute('{authenticated}', 'private.check_lab_result(text, 
 -- only when resulting.
 create function private.guard_lab_order()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -486,8 +477,7 @@ create trigger lab_orders_guard before insert or update on public.lab_orders
 -- has been dispensed, what was prescribed no longer changes.
 create function private.guard_prescription()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -600,10 +590,7 @@ create function public.create_visit(
   appointment_id uuid default null
 )
 returns uuid
-language plpgsql
-volatile
-security invoker
-set search_path = ''
+language plpgsql volatile security invoker set search_path = ''
 as $$
 declare
   v_visit_id uuid;
@@ -636,10 +623,7 @@ select private.grant_execute('{authenticated}', 'public.create_visit(uuid, times
 -- exist. After this the note row is never updated (guard_visit_note); changes are amendments.
 create function private.sign_visit_note(p_visit_id uuid)
 returns timestamptz
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.clinician_roles());

@@ -61,9 +61,7 @@ create function private.audit_row_content(
   p_table_name text, p_row_id uuid, p_changes jsonb, p_created_at timestamptz
 )
 returns text
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select jsonb_build_object(
     'id', p_id, 'organization_id', p_organization_id, 'actor_id', p_actor_id, 'action', p_action,
@@ -78,9 +76,7 @@ revoke execute on function private.audit_row_content(bigint, uuid, uuid, public.
 
 create function private.audit_hash(p_prev_hash text, p_content text)
 returns text
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select encode(pg_catalog.sha256(convert_to(coalesce(p_prev_hash, '') || p_content, 'UTF8')), 'hex');
 $$;
@@ -93,10 +89,7 @@ create function private.write_audit(
   p_organization_id uuid, p_action public.audit_action, p_table_name text, p_row_id uuid, p_changes jsonb
 )
 returns bigint
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_id bigint;
@@ -136,9 +129,7 @@ revoke execute on function private.write_audit(uuid, public.audit_action, text, 
 -- Trigger (after insert/update/delete, for each row). Argument: name of the id column (default id).
 create function private.audit_row_change()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
   v_id_column text := coalesce(tg_argv[0], 'id');
@@ -188,8 +179,7 @@ select private.add_audit_trigger('public.visit_notes', 'visit_id');
 -- (cascade) is the one exception: its trail leaves with it.
 create function private.forbid_audit_log_changes()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if tg_op = 'DELETE' and not exists (select 1 from public.organizations o where o.id = old.organization_id) then
@@ -218,10 +208,7 @@ create policy audit_log_select_admin on public.audit_log
 -- Chart views ---------------------------------------------------------------------------------------------
 create function private.log_chart_view(p_patient_id uuid)
 returns bigint
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id();
@@ -251,10 +238,7 @@ select private.add_rpc('private.log_chart_view(uuid)',
 -- Verification --------------------------------------------------------------------------------------------
 create function private.verify_audit_chain()
 returns table (intact boolean, rows_checked bigint, first_broken_id bigint, problem text)
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id();
@@ -305,10 +289,7 @@ select private.grant_execute('{authenticated}',
 
 create function private.log_export(p_kind text, p_row_count integer)
 returns bigint
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id();
@@ -372,10 +353,7 @@ create function public.audit_trail(
   with_chain boolean default false
 )
 returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
+language plpgsql stable security invoker set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id();

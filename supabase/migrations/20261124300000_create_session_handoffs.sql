@@ -27,10 +27,7 @@ create index session_handoffs_organization_id_idx on private.session_handoffs (o
 
 create function private.create_session_handoff(p_slug text, p_refresh_token text)
 returns text
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_user_id uuid := auth.uid();
@@ -68,10 +65,7 @@ $$;
 
 create function private.redeem_session_handoff(p_code text, p_slug text)
 returns text
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_token text;

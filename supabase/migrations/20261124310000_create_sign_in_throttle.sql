@@ -40,9 +40,7 @@ create index sign_in_attempts_address_key_created_at_idx on private.sign_in_atte
 
 create function private.sign_in_key(p_text text)
 returns text
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select encode(pg_catalog.sha256(convert_to(lower(btrim(coalesce(p_text, ''))), 'UTF8')), 'hex');
 $$;
@@ -52,10 +50,7 @@ revoke execute on function private.sign_in_key(text) from public, anon, authenti
 
 create function private.sign_in_attempt(p_client_address text, p_email text)
 returns table (allowed boolean, retry_after_seconds integer)
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_window constant interval := interval '15 minutes';
@@ -101,10 +96,7 @@ comment on function private.sign_in_attempt(text, text) is
 
 create function private.sign_in_succeeded()
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_email text;

@@ -79,10 +79,7 @@ create trigger invitations_forbid_inviter_changes
 -- Seats -------------------------------------------------------------------------------------------
 create function private.ensure_seat_available(p_organization_id uuid, p_exclude_invitation uuid default null)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_limit integer;
@@ -120,10 +117,7 @@ select private.grant_execute('{authenticated}', 'private.ensure_seat_available(u
 -- Checks that must see past the caller's RLS (staff e-mails, lapsed invitations, seats).
 create function private.prepare_new_invitation(p_organization_id uuid, p_email text)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   if exists (
@@ -156,8 +150,7 @@ select private.grant_execute('{authenticated}', 'private.prepare_new_invitation(
 -- trusted definer code such as accept_invitation(), which runs as its owner.
 create function private.guard_invitation()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -228,9 +221,7 @@ create trigger invitations_guard
 -- than "no free seat", which would leak the clinic's seat usage to outsiders.
 create function private.membership_seat_check()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   if new.status = 'active'
@@ -282,9 +273,7 @@ create policy invitations_update_admin on public.invitations
 -- The secret ---------------------------------------------------------------------------------------
 create function private.invitation_secret_hash(p_secret text)
 returns text
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(coalesce(p_secret, ''), 'UTF8')), 'hex');
 $$;
@@ -296,10 +285,7 @@ select private.grant_execute('{authenticated}', 'private.invitation_secret_hash(
 -- any earlier one) and returns it: the only time the secret exists outside the e-mail.
 create function private.issue_invitation_secret(p_invitation_id uuid)
 returns text
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_secret text;
@@ -333,10 +319,7 @@ create function public.create_invitation(
   full_name text default ''
 )
 returns table (invitation_id uuid, secret text)
-language plpgsql
-volatile
-security invoker
-set search_path = ''
+language plpgsql volatile security invoker set search_path = ''
 as $$
 declare
   v_id uuid;
@@ -353,10 +336,7 @@ comment on function public.create_invitation(uuid, text, public.member_role, tex
 
 create function public.resend_invitation(invitation_id uuid)
 returns table (email text, full_name text, secret text)
-language plpgsql
-volatile
-security invoker
-set search_path = ''
+language plpgsql volatile security invoker set search_path = ''
 as $$
 declare
   v_email text;
@@ -394,10 +374,7 @@ returns table (
   theme_color text,
   inviter_name text
 )
-language sql
-stable
-security definer
-set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
   select i.email, i.full_name, i.role, i.expires_at, o.slug, o.name, o.logo_path, o.theme_color,
          nullif(p.full_name, '')
@@ -419,10 +396,7 @@ grant execute on function private.invitation_secret_hash(text) to anon;
 -- Accepting ------------------------------------------------------------------------------------------
 create function private.accept_invitation(p_slug text, p_secret text, p_full_name text)
 returns table (organization_id uuid, role public.member_role)
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_uid uuid := auth.uid();
@@ -485,10 +459,7 @@ comment on function private.accept_invitation(text, text, text) is
 
 create function public.accept_invitation(org_slug text, secret text, full_name text default null)
 returns table (organization_id uuid, role public.member_role)
-language sql
-volatile
-security invoker
-set search_path = ''
+language sql volatile security invoker set search_path = ''
 as $$
   select * from private.accept_invitation(org_slug, secret, full_name);
 $$;

@@ -11,10 +11,7 @@
 -- Who may run platform RPCs ----------------------------------------------------------------------
 create function private.require_platform_admin()
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   if auth.uid() is null or not private.is_platform_admin() then
@@ -46,8 +43,7 @@ create unique index platform_audit_log_organization_id_id_key
 
 create function private.forbid_platform_audit_changes()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   raise exception 'platform_audit_log is append-only' using errcode = '42501';
@@ -79,10 +75,7 @@ create function private.platform_log(
   p_audit_action public.audit_action default 'update', p_table_name text default 'organizations'
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   insert into public.platform_audit_log (actor_id, action, organization_id, details)
@@ -204,10 +197,7 @@ insert into public.platform_settings (id) values (true) on conflict (id) do noth
 
 create function private.public_settings()
 returns table (maintenance_banner text, session_idle_timeout_minutes integer)
-language sql
-stable
-security definer
-set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
   select nullif(btrim(s.maintenance_banner), ''), s.session_idle_timeout_minutes
     from public.platform_settings s
@@ -218,10 +208,7 @@ comment on function private.public_settings() is
 
 create function public.get_public_settings()
 returns table (maintenance_banner text, session_idle_timeout_minutes integer)
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   select * from private.public_settings();
 $$;
@@ -236,10 +223,7 @@ create function private.platform_update_settings(
   p_maintenance_banner text, p_session_idle_timeout_minutes integer
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_old public.platform_settings;
@@ -270,10 +254,7 @@ returns table (
   staff_count bigint, patient_count bigint, storage_bytes bigint, created_at timestamptz,
   total_count bigint
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_pattern text := '%' || replace(replace(replace(lower(btrim(coalesce(p_search, ''))), '\', '\\'), '%', '\%'), '_', '\_') || '%';
@@ -311,10 +292,7 @@ returns table (
   id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
   actor_email text, platform_action text
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   perform private.require_platform_admin();
@@ -339,10 +317,7 @@ create function private.platform_create_clinic(
   p_admin_email text, p_time_zone text
 )
 returns table (organization_id uuid, admin_user_id uuid)
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid;
@@ -415,10 +390,7 @@ comment on function private.platform_create_clinic(text, public.organization_typ
 -- no members yet, so this cannot be used to slip someone into an existing clinic).
 create function private.platform_attach_first_admin(p_organization_id uuid, p_user_id uuid)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   perform private.require_platform_admin();
@@ -435,10 +407,7 @@ comment on function private.platform_attach_first_admin(uuid, uuid) is
 -- Compensation when onboarding fails after the database part (the Auth invite was refused).
 create function private.platform_discard_clinic(p_organization_id uuid, p_reason text)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_slug text;
@@ -466,10 +435,7 @@ create function private.platform_set_clinic_status(
   p_organization_id uuid, p_status public.organization_status, p_reason text
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_old public.organization_status;
@@ -508,10 +474,7 @@ comment on function private.platform_set_clinic_status(uuid, public.organization
 -- active (not archived) ones (private.take_patient_place).
 create function private.organization_usage(p_organization_id uuid)
 returns table (active_staff bigint, pending_invitations bigint, seats_in_use bigint, active_patients bigint)
-language sql
-stable
-security definer
-set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
   select s.active_staff, s.pending, s.active_staff + s.pending, s.patients
     from (
@@ -535,9 +498,7 @@ create function private.plan_limit_excess(
   p_seat_limit integer, p_patient_limit integer, p_allows text default 'plan allows'
 )
 returns text
-language plpgsql
-immutable
-set search_path = ''
+language plpgsql immutable set search_path = ''
 as $$
 declare
   v_seats bigint := p_active_staff + p_pending_invitations;
@@ -569,10 +530,7 @@ create function private.platform_save_plan(
   p_monthly_price_cents integer, p_currency text
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_existed boolean;
@@ -648,10 +606,7 @@ comment on function private.platform_save_plan(text, text, integer, integer, int
 -- deleted: every onboarding without an explicit plan, and every seed, needs it.
 create function private.platform_delete_plan(p_id text)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_clinics integer;
@@ -704,10 +659,7 @@ create function private.platform_change_plan(
   p_organization_id uuid, p_plan_id text, p_override_reason text default null
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_old text;
@@ -772,10 +724,7 @@ comment on function private.platform_change_plan(uuid, text, text) is
 -- subscription forward first, so calling it once per period bills each period once.
 create function private.generate_invoice(p_organization_id uuid)
 returns uuid
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_sub public.subscriptions;
@@ -819,10 +768,7 @@ comment on function private.generate_invoice(uuid) is
 
 create function private.platform_set_invoice_status(p_invoice_id uuid, p_status public.invoice_status)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid;

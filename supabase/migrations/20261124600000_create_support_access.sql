@@ -34,10 +34,7 @@
 -- Internal: ends the given open grant and records it in both trails.
 create function private.end_support_grant(p_grant public.support_access_grants, p_why text)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   update public.support_access_grants set ended_at = now()
@@ -57,10 +54,7 @@ revoke execute on function private.end_support_grant(public.support_access_grant
 
 create function private.start_support_access(p_organization_id uuid, p_reason text, p_minutes integer)
 returns uuid
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_admin uuid := private.require_platform_admin();
@@ -117,10 +111,7 @@ comment on function private.start_support_access(uuid, text, integer) is
 
 create function private.end_support_access()
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_open public.support_access_grants;
@@ -149,10 +140,7 @@ returns table (
   starts_at timestamptz, expires_at timestamptz, platform_admin_email text, platform_admin_name text,
   time_zone text
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_grant public.support_access_grants := private.active_support_grant();

@@ -19,10 +19,7 @@
 
 create function private.count_lab_orders(statuses public.lab_order_status[] default '{ordered,collected}')
 returns bigint
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_read_org_id_for(private.lab_reader_roles());
@@ -45,10 +42,7 @@ select private.grant_execute('{authenticated}', 'private.count_lab_orders(public
 
 create function private.open_lab_orders(lim integer default 10)
 returns setof public.lab_orders
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_read_org_id_for(private.lab_reader_roles());
@@ -85,10 +79,7 @@ select private.add_rpc('private.open_lab_orders(integer)',
 
 create function private.count_prescriptions(statuses public.prescription_status[] default '{active}')
 returns bigint
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_read_org_id_for(private.prescription_reader_roles());
@@ -111,10 +102,7 @@ select private.grant_execute('{authenticated}', 'private.count_prescriptions(pub
 
 create function private.active_prescriptions(lim integer default 10)
 returns setof public.prescriptions
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_read_org_id_for(private.prescription_reader_roles());

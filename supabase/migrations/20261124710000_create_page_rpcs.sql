@@ -20,10 +20,7 @@
 -- caller's memberships are the caller's own, whatever host asks.
 create function public.request_context(clinic_slug text default null, custom_domain text default null)
 returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
+language plpgsql stable security invoker set search_path = ''
 as $$
 declare
   v_context jsonb := jsonb_build_object(
@@ -56,10 +53,7 @@ select private.grant_execute('{anon,authenticated,service_role}', 'public.reques
 -- instead of reading every patient's custom_fields through the Data API page by page.
 create function public.field_overview(field_id uuid default null)
 returns jsonb
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   with defs as (
     select d.id, d.key, d.label, d.field_type, d.options, d.required, d.pattern,

@@ -86,10 +86,7 @@ select private.add_row_triggers('public.appointments', authorize => true,
 -- definer so the lookup is not narrowed by the caller's view of memberships.
 create function private.is_bookable_clinician(p_org uuid, p_user uuid)
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return exists (
@@ -111,8 +108,7 @@ select private.grant_execute('{authenticated,service_role}', 'private.is_bookabl
 -- appointments along with their visit).
 create function private.guard_appointment()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -218,8 +214,7 @@ grant insert (appointment_id) on table public.visits to authenticated;
 -- another clinic's appointment id is "not in this clinic" exactly like a missing one.
 create function private.visit_from_appointment()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_appointment public.appointments;
@@ -265,9 +260,7 @@ create trigger visits_appointment before insert on public.visits
 -- runs only for visits the caller was allowed to write, whose appointment is in the same clinic.
 create function private.appointment_follows_visit()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
@@ -298,9 +291,7 @@ create trigger visits_appointment_status after update of status on public.visits
 -- organizations has no organization_id column, so the generic audit_row_change() does not apply.
 create function private.audit_time_zone_change()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   perform private.write_audit(

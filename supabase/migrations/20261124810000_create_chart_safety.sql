@@ -209,8 +209,7 @@ select private.add_row_triggers('public.prescription_dispenses', staff => '{disp
 -- to being deleted (the history leaves with it), as for audit_log.
 create function private.forbid_history_changes()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_parent_gone boolean;
@@ -248,8 +247,7 @@ create trigger prescription_dispenses_append_only before update or delete on pub
 -- recorded "no known allergies" (as the caller, who may delete it: same role set).
 create function private.guard_allergy()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -275,8 +273,7 @@ create trigger allergies_guard before insert or update on public.allergies
 -- "No known allergies": refused while an allergy of the patient is active.
 create function private.guard_no_known_allergies()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -304,8 +301,7 @@ create trigger no_known_allergies_guard before insert on public.no_known_allergi
 -- follows the status.
 create function private.guard_problem()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -334,8 +330,7 @@ create trigger problems_guard before insert or update on public.problems
 -- Note templates: created_by = caller.
 create function private.guard_note_template()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -362,9 +357,7 @@ create trigger note_templates_guard before insert or update on public.note_templ
 -- only allergies the caller may read.
 create function private.matching_allergies(p_organization_id uuid, p_patient_id uuid, p_medication text)
 returns text
-language sql
-stable
-set search_path = ''
+language sql stable set search_path = ''
 as $$
   with norm as (
     select btrim(regexp_replace(lower(coalesce(p_medication, '')), '[^[:alnum:]]+', ' ', 'g')) as med
@@ -402,8 +395,7 @@ select private.grant_execute('{authenticated}', 'private.matching_allergies(uuid
 -- allergy_warning with the reason. Without a match neither is kept.
 create function private.match_prescription_allergies()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_match text;
@@ -445,9 +437,7 @@ create trigger prescriptions_match_allergies before insert or update of medicati
 -- What changed between two versions of a visit note: 'notes' and the vitals keys that differ.
 create function private.visit_note_changes(p_old_notes text, p_old_vitals jsonb, p_new_notes text, p_new_vitals jsonb)
 returns text[]
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select array(
     select 'notes' where coalesce(p_old_notes, '') is distinct from coalesce(p_new_notes, '')
@@ -466,10 +456,7 @@ revoke execute on function private.visit_note_changes(text, jsonb, text, jsonb) 
 
 create function private.amend_visit_note(p_visit_id uuid, p_notes text, p_vitals jsonb, p_reason text)
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.clinician_roles());
@@ -531,9 +518,7 @@ select private.add_rpc('private.amend_visit_note(uuid, text, jsonb, text)',
 -- What changed between two versions of a lab result.
 create function private.lab_result_changes(p_old public.lab_result_amendments, p_new public.lab_result_amendments)
 returns text[]
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select array(
     select f from (values
@@ -555,10 +540,7 @@ create function private.amend_lab_result(
   p_comment text, p_reason text
 )
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.lab_result_roles());
@@ -624,10 +606,7 @@ create function public.amend_lab_result(
   result_flag public.lab_result_flag, result_notes text, reason text
 )
 returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
+language sql volatile security invoker set search_path = ''
 as $$
   select private.amend_lab_result(lab_order_id, result_value, result_unit, reference_range, result_flag, result_notes, reason);
 $$;
@@ -636,10 +615,7 @@ comment on function public.amend_lab_result(uuid, text, text, text, public.lab_r
 
 create function private.dispense_prescription(p_prescription_id uuid, p_quantity numeric default null)
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.dispenser_roles());
@@ -692,10 +668,7 @@ select private.add_rpc('private.dispense_prescription(uuid, numeric)',
 -- prescriptions_active_patient_idx. It returns exactly the rows RLS lets the caller read.
 create function private.current_medications(p_patient_id uuid)
 returns setof public.prescriptions
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_read_org_id_for(private.prescription_reader_roles());

@@ -21,10 +21,7 @@ create function public.diary_appointments(
   appointment_id uuid default null
 )
 returns jsonb
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   with matching as (
     select a.*
@@ -77,10 +74,7 @@ create function public.diary_page(
   patient_id uuid default null
 )
 returns jsonb
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   select jsonb_build_object(
     'clinicians', coalesce((
@@ -125,10 +119,7 @@ create function public.dashboard_page(
   sections text[] default '{today,lab_orders,prescriptions,patients}'
 )
 returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
+language plpgsql stable security invoker set search_path = ''
 as $$
 declare
   v_lim integer := least(greatest(coalesce(list_limit, 20), 1), 200);
@@ -200,10 +191,7 @@ select private.grant_execute('{authenticated}', 'public.dashboard_page(timestamp
 -- current_medications(id), the same scope as the prescriptions SELECT policy (pgTAP 81).
 create function public.active_medications(public.patients)
 returns setof public.prescriptions
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 rows 10
 as $$
   select * from public.current_medications($1.id);
@@ -217,10 +205,7 @@ select private.grant_execute('{authenticated}', 'public.active_medications(publi
 -- row under the patients policies, for the Data API to embed the chart on.
 create function public.open_chart(patient_id uuid, log_view boolean default true)
 returns setof public.patients
-language plpgsql
-volatile
-security invoker
-set search_path = ''
+language plpgsql volatile security invoker set search_path = ''
 rows 1
 as $$
 begin

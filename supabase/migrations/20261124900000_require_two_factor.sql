@@ -37,8 +37,7 @@
 -- 1. Restrictive policies ------------------------------------------------------------------------
 create function private.add_two_factor_policies(p_table regclass)
 returns void
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_name text;
@@ -132,10 +131,7 @@ create policy objects_delete_branding_two_factor on storage.objects
 -- 3. The clinic's requirement ----------------------------------------------------------------------
 create function private.set_two_factor_requirement(p_required boolean)
 returns boolean
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   -- an admin of the live active clinic with an aal2 token (current_membership is gated)
@@ -173,10 +169,7 @@ select private.add_rpc('private.set_two_factor_requirement(boolean)',
 -- embedded select as the memberships: `organizations?select=…,memberships(id,…,two_factor)`.
 create function private.member_two_factor(p_membership_id uuid)
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.admin_roles());
@@ -199,10 +192,7 @@ comment on function private.member_two_factor(uuid) is
 
 create function public.two_factor(public.memberships)
 returns boolean
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   select private.member_two_factor($1.id);
 $$;
@@ -213,10 +203,7 @@ comment on function public.two_factor(public.memberships) is
 -- Removes every factor of a person and ends all their sessions. Internal: the callers below have
 -- established who may do it.
 create function private.clear_two_factor(p_user_id uuid, out factors jsonb, out sessions integer)
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   with removed as (
@@ -239,10 +226,7 @@ revoke execute on function private.clear_two_factor(uuid) from public, anon, aut
 
 create function private.reset_member_two_factor(p_membership_id uuid)
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   -- authorization first: an admin (aal2) of the live active clinic
@@ -296,10 +280,7 @@ create function private.platform_clinic_admins(p_organization_id uuid)
 returns table (
   user_id uuid, full_name text, email text, status public.membership_status, two_factor boolean
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   perform private.require_platform_admin();
@@ -323,10 +304,7 @@ select private.add_rpc('private.platform_clinic_admins(uuid)',
 
 create function private.platform_reset_two_factor(p_organization_id uuid, p_user_id uuid)
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_email text;
