@@ -8,7 +8,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(40);
+select plan(44);
 
 select tests.create_tenancy_fixture();
 
@@ -70,41 +70,13 @@ select is((select count(*) from public.open_lab_orders(2)), 2::bigint, 'open_lab
 select is((select count(*) from public.open_lab_orders(null)), 3::bigint, 'open_lab_orders(null): default limit');
 select tests.clear_authentication();
 
--- anon may not call them
-select tests.as_anon();
-select throws_ok($$select public.count_lab_orders()$$, '42501', null, 'anon cannot call count_lab_orders');
-select throws_ok($$select * from public.open_lab_orders()$$, '42501', null, 'anon cannot call open_lab_orders');
-select tests.clear_authentication();
-
--- shape: public security invoker wrappers over private security definer bodies with an empty
--- search_path, executable by authenticated only
-select is((select prosecdef from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure), false, 'public.count_lab_orders is security invoker');
-select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.count_lab_orders(public.lab_order_status[])'::regprocedure), array['true', 'search_path=""'], 'private.count_lab_orders: security definer, empty search_path');
-select is(has_function_privilege('authenticated', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), true, 'authenticated may execute');
-select is(has_function_privilege('anon', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'anon may not execute');
-select is(has_function_privilege('public', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'public may not execute');
-select is((select prosecdef from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure), false, 'public.open_lab_orders is security invoker');
-select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.open_lab_orders(integer)'::regprocedure), array['true', 'search_path=""'], 'private.open_lab_orders: security definer, empty search_path');
-select is(has_function_privilege('anon', 'public.open_lab_orders(integer)', 'execute'), false, 'open_lab_orders: anon may not execute');
-select matches(
-  (select prosrc from pg_proc where oid = 'private.open_lab_orders(integer)'::regprocedure),
-  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
-  'open_lab_orders scopes to lab_reader_roles()'
-);
-
--- the role set must be the one of lab_orders_select_lab_reader (if the policy changes, so must the RPC)
-select matches(
-  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'lab_orders_select_lab_reader'),
-  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
-  'lab_orders_select_lab_reader still scopes to lab_reader_roles() (as count_lab_orders)'
-);
-select matches(
-  (select prosrc from pg_proc where oid = 'private.count_lab_orders(public.lab_order_status[])'::regprocedure),
-  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
-  'count_lab_orders scopes to lab_reader_roles()'
-);
-select is((select count(*) from pg_policy where polrelid = 'public.lab_orders'::regclass and polpermissive and polcmd in ('r', '*')), 1::bigint,
-          'lab_orders has exactly one permissive select policy (the one the RPC mirrors)');
+-- shape (private.add_rpc): security invoker doors over security definer bodies with an empty
+-- search_path, executable by authenticated only; and the scope of lab_orders' select policy, which
+-- the bodies apply themselves (if the policy changes, so must the RPCs)
+select tests.rpc_shape('public.count_lab_orders(public.lab_order_status[])');
+select tests.rpc_shape('public.open_lab_orders(integer)');
+select tests.read_scope_mirrors('public.lab_orders', 'lab_reader',
+  'private.count_lab_orders(public.lab_order_status[])', 'private.open_lab_orders(integer)');
 
 select * from finish();
 

@@ -10,7 +10,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(42);
+select plan(44);
 
 select tests.create_tenancy_fixture();
 
@@ -73,44 +73,13 @@ select is((select count(*) from public.active_prescriptions(null)), 2::bigint, '
 select is((select count(*) from public.active_prescriptions(0)), 1::bigint, 'active_prescriptions(0): at least 1 row');
 select tests.clear_authentication();
 
--- anon may not call them
-select tests.as_anon();
-select throws_ok($$select public.count_prescriptions()$$, '42501', null, 'anon cannot call count_prescriptions');
-select throws_ok($$select * from public.active_prescriptions()$$, '42501', null, 'anon cannot call active_prescriptions');
-select tests.clear_authentication();
-
--- shape: public security invoker wrappers over private security definer bodies with an empty
--- search_path, executable by authenticated only
-select is((select prosecdef from pg_proc where oid = 'public.count_prescriptions(public.prescription_status[])'::regprocedure), false, 'public.count_prescriptions is security invoker');
-select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.count_prescriptions(public.prescription_status[])'::regprocedure), array['true', 'search_path=""'], 'private.count_prescriptions: security definer, empty search_path');
-select is(has_function_privilege('authenticated', 'public.count_prescriptions(public.prescription_status[])', 'execute'), true, 'count_prescriptions: authenticated may execute');
-select is(has_function_privilege('anon', 'public.count_prescriptions(public.prescription_status[])', 'execute'), false, 'count_prescriptions: anon may not execute');
-select is(has_function_privilege('public', 'public.count_prescriptions(public.prescription_status[])', 'execute'), false, 'count_prescriptions: public may not execute');
-select is((select prosecdef from pg_proc where oid = 'public.active_prescriptions(integer)'::regprocedure), false, 'public.active_prescriptions is security invoker');
-select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.active_prescriptions(integer)'::regprocedure), array['true', 'search_path=""'], 'private.active_prescriptions: security definer, empty search_path');
-select is(has_function_privilege('authenticated', 'public.active_prescriptions(integer)', 'execute'), true, 'active_prescriptions: authenticated may execute');
-select is(has_function_privilege('anon', 'public.active_prescriptions(integer)', 'execute'), false, 'active_prescriptions: anon may not execute');
-select is(has_function_privilege('anon', 'private.active_prescriptions(integer)', 'execute'), false, 'private.active_prescriptions: anon may not execute');
-
--- drift: the role set and helper must be those of prescriptions_select_prescription_reader (if the policy
--- changes, so must the RPCs)
-select matches(
-  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'prescriptions_select_prescription_reader'),
-  $re$^\(organization_id = \( SELECT private\.current_read_org_id_for\(private\.prescription_reader_roles\(\)\) AS current_read_org_id_for\)\)$$re$,
-  'prescriptions_select_prescription_reader is still exactly the read scope for prescription_reader_roles()'
-);
-select matches(
-  (select prosrc from pg_proc where oid = 'private.count_prescriptions(public.prescription_status[])'::regprocedure),
-  $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
-  'count_prescriptions scopes to prescription_reader_roles()'
-);
-select matches(
-  (select prosrc from pg_proc where oid = 'private.active_prescriptions(integer)'::regprocedure),
-  $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
-  'active_prescriptions scopes to prescription_reader_roles()'
-);
-select is((select count(*) from pg_policy where polrelid = 'public.prescriptions'::regclass and polpermissive and polcmd in ('r', '*')), 1::bigint,
-          'prescriptions has exactly one permissive select policy (the one the RPCs mirror)');
+-- shape (private.add_rpc): security invoker doors over security definer bodies with an empty
+-- search_path, executable by authenticated only; and the scope of prescriptions' select policy,
+-- which the bodies apply themselves (if the policy changes, so must the RPCs)
+select tests.rpc_shape('public.count_prescriptions(public.prescription_status[])');
+select tests.rpc_shape('public.active_prescriptions(integer)');
+select tests.read_scope_mirrors('public.prescriptions', 'prescription_reader',
+  'private.count_prescriptions(public.prescription_status[])', 'private.active_prescriptions(integer)');
 
 select * from finish();
 
