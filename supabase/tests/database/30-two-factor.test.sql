@@ -546,7 +546,8 @@ select is(public.platform_reset_two_factor(tests.org_id('alpha'), tests.user_id(
 select tests.clear_authentication();
 select is((select count(*)::int from auth.mfa_factors where user_id = tests.user_id('alpha_admin')) + (select count(*)::int from auth.sessions where user_id = tests.user_id('alpha_admin')), 0, 'their factor and sessions are gone');
 select results_eq(
-  $$ select action, actor_id, details -> 'old' ->> 'email' from public.platform_audit_log where action = 'clinic.two_factor_reset' $$,
+  $$ select action, actor_id, details -> 'old' ->> 'email' from public.platform_audit_log
+      where action = 'clinic.two_factor_reset' and organization_id = tests.org_id('alpha') $$,
   $$ values ('clinic.two_factor_reset', tests.user_id('platform'), 'alpha_admin@tests.local') $$,
   'recorded in the platform trail'
 );
