@@ -394,7 +394,7 @@ select private.grant_execute('{anon,authenticated}', 'private.invitation_by_secr
 grant execute on function private.invitation_secret_hash(text) to anon;
 
 -- Accepting ------------------------------------------------------------------------------------------
-create function private.accept_invitation(p_slug text, p_secret text, p_full_name text)
+create function private.accept_invitation(p_org_slug text, p_secret text, p_full_name text default null)
 returns table (organization_id uuid, role public.member_role)
 language plpgsql volatile security definer set search_path = ''
 as $$
@@ -416,7 +416,7 @@ begin
     from public.invitations i join public.organizations o on o.id = i.organization_id
    where i.token_hash = private.invitation_secret_hash(p_secret)
      and coalesce(p_secret, '') <> ''
-     and o.slug = lower(coalesce(p_slug, '')) and o.status = 'active'
+     and o.slug = lower(coalesce(p_org_slug, '')) and o.status = 'active'
      and i.status = 'pending' and i.expires_at > now()
      and v_email is not null and i.email = v_email
    for update of i;
@@ -457,15 +457,8 @@ $$;
 comment on function private.accept_invitation(text, text, text) is
   'Accepts the invitation whose secret the caller presents, if it is pending, unexpired, of the active clinic with this slug and sent to the caller''s Auth-verified e-mail: creates or reactivates the membership with the invited role, records the person''s name, voids the secret and makes the clinic active.';
 
-create function public.accept_invitation(org_slug text, secret text, full_name text default null)
-returns table (organization_id uuid, role public.member_role)
-language sql volatile security invoker set search_path = ''
-as $$
-  select * from private.accept_invitation(org_slug, secret, full_name);
-$$;
-comment on function public.accept_invitation(text, text, text) is
-  'RPC (signed-in invitee): accept the invitation to the clinic <org_slug> whose secret came in your invitation e-mail, giving your name. 42501 when not signed in; PT404 (HTTP 404, detail invalid_invitation, one message for every case) without a valid secret for your verified address at this active clinic; 23514 (detail full_name) without a name; 23514 (seat_limit) when the plan has no free seat.';
+select private.add_rpc('private.accept_invitation(text, text, text)',
+  'RPC (signed-in invitee): accept the invitation to the clinic <org_slug> whose secret came in your invitation e-mail, giving your name. 42501 when not signed in; PT404 (HTTP 404, detail invalid_invitation, one message for every case) without a valid secret for your verified address at this active clinic; 23514 (detail full_name) without a name; 23514 (seat_limit) when the plan has no free seat.');
 
 select private.grant_execute('{authenticated}',
-  'private.accept_invitation(text, text, text)',
-  'public.accept_invitation(text, text, text)');
+  'private.accept_invitation(text, text, text)');

@@ -246,7 +246,8 @@ comment on function private.platform_update_settings(text, integer) is
 
 -- Clinics: list, detail, activity -----------------------------------------------------------------
 create function private.platform_clinics(
-  p_search text, p_organization_id uuid, p_limit integer, p_offset integer
+  p_search text default '', p_organization_id uuid default null, p_page_size integer default 25,
+  p_page_offset integer default 0
 )
 returns table (
   id uuid, slug text, name text, type public.organization_type,
@@ -280,14 +281,14 @@ begin
       from matching o
       join public.plans p on p.id = o.plan_id
      order by lower(o.name), o.id
-     limit greatest(1, least(coalesce(p_limit, 25), 100))
-    offset greatest(0, coalesce(p_offset, 0));
+     limit greatest(1, least(coalesce(p_page_size, 25), 100))
+    offset greatest(0, coalesce(p_page_offset, 0));
 end;
 $$;
 comment on function private.platform_clinics(text, uuid, integer, integer) is
   'Platform admins: clinics matching a name/slug search (or one id), with plan, staff count (active and invited), patient count and storage bytes (under <id>/ in every bucket, and its logos under <slug>/ in branding); paged, with the total.';
 
-create function private.platform_clinic_activity(p_organization_id uuid, p_limit integer)
+create function private.platform_clinic_activity(p_organization_id uuid, p_max_rows integer default 20)
 returns table (
   id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
   actor_email text, platform_action text
@@ -303,7 +304,7 @@ begin
       left join public.profiles pr on pr.id = a.actor_id
      where a.organization_id = p_organization_id
      order by a.id desc
-     limit greatest(1, least(coalesce(p_limit, 20), 200));
+     limit greatest(1, least(coalesce(p_max_rows, 20), 200));
 end;
 $$;
 comment on function private.platform_clinic_activity(uuid, integer) is
@@ -314,7 +315,7 @@ comment on function private.platform_clinic_activity(uuid, integer) is
 -- an account, their membership. Domain errors name the form field in HINT (slug, domain, plan_id).
 create function private.platform_create_clinic(
   p_name text, p_type public.organization_type, p_slug text, p_domain text, p_plan_id text,
-  p_admin_email text, p_time_zone text
+  p_admin_email text, p_time_zone text default 'UTC'
 )
 returns table (organization_id uuid, admin_user_id uuid)
 language plpgsql volatile security definer set search_path = ''
@@ -787,40 +788,14 @@ comment on function private.platform_set_invoice_status(uuid, public.invoice_sta
   'Platform admins: records an invoice as paid or void (payment itself happens outside the platform).';
 
 -- Public RPC wrappers (security invoker; the private functions check the caller) -------------------
-create function public.platform_clinics(
-  search text default '', organization_id uuid default null, page_size integer default 25,
-  page_offset integer default 0
-)
-returns table (
-  id uuid, slug text, name text, type public.organization_type,
-  status public.organization_status, suspended_reason text, plan_id text, plan_name text,
-  staff_count bigint, patient_count bigint, storage_bytes bigint, created_at timestamptz,
-  total_count bigint
-)
-language sql stable security invoker set search_path = ''
-as $$ select * from private.platform_clinics(search, organization_id, page_size, page_offset); $$;
-comment on function public.platform_clinics(text, uuid, integer, integer) is
-  'RPC (platform admins): clinics with plan, staff, patients and storage used; search and paging.';
+select private.add_rpc('private.platform_clinics(text, uuid, integer, integer)',
+  'RPC (platform admins): clinics with plan, staff, patients and storage used; search and paging.');
 
-create function public.platform_clinic_activity(organization_id uuid, max_rows integer default 20)
-returns table (
-  id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
-  actor_email text, platform_action text
-)
-language sql stable security invoker set search_path = ''
-as $$ select * from private.platform_clinic_activity(organization_id, max_rows); $$;
-comment on function public.platform_clinic_activity(uuid, integer) is
-  'RPC (platform admins): a clinic''s recent audit activity.';
+select private.add_rpc('private.platform_clinic_activity(uuid, integer)',
+  'RPC (platform admins): a clinic''s recent audit activity.');
 
-create function public.platform_create_clinic(
-  name text, type public.organization_type, slug text, domain text, plan_id text, admin_email text,
-  time_zone text default 'UTC'
-)
-returns table (organization_id uuid, admin_user_id uuid)
-language sql volatile security invoker set search_path = ''
-as $$ select * from private.platform_create_clinic(name, type, slug, domain, plan_id, admin_email, time_zone); $$;
-comment on function public.platform_create_clinic(text, public.organization_type, text, text, text, text, text) is
-  'RPC (platform admins): onboards a clinic in one transaction (see the private function).';
+select private.add_rpc('private.platform_create_clinic(text, public.organization_type, text, text, text, text, text)',
+  'RPC (platform admins): onboards a clinic in one transaction (see the private function).');
 
 select private.add_rpc('private.platform_attach_first_admin(uuid, uuid)',
   'RPC (platform admins): the invited first admin of a new clinic.');
@@ -855,11 +830,8 @@ select private.add_rpc('private.platform_update_settings(text, integer)',
 
 select private.grant_execute('{authenticated}',
   'private.platform_clinics(text, uuid, integer, integer)',
-  'public.platform_clinics(text, uuid, integer, integer)',
   'private.platform_clinic_activity(uuid, integer)',
-  'public.platform_clinic_activity(uuid, integer)',
   'private.platform_create_clinic(text, public.organization_type, text, text, text, text, text)',
-  'public.platform_create_clinic(text, public.organization_type, text, text, text, text, text)',
   'private.platform_attach_first_admin(uuid, uuid)',
   'private.platform_discard_clinic(uuid, text)',
   'private.platform_set_clinic_status(uuid, public.organization_status, text)',
