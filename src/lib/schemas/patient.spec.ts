@@ -164,7 +164,7 @@ describe('patientFormSchema (the HTML form: demographics + cf_<key>)', () => {
 	it('puts custom field errors on the cf_ field', () => {
 		const r = schema.safeParse({ ...valid, cf_nhi_number: 'AB12', cf_insurer: '' });
 		const errors = issuesByPath(r);
-		expect(errors.cf_nhi_number?.[0]).toEqual(['NHI number must look like ABC1234.']);
+		expect(errors.cf_nhi_number).toEqual(['NHI number must look like ABC1234.']);
 		expect(errors.cf_insurer).toEqual(['Insurer is required.']);
 	});
 
