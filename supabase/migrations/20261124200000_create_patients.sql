@@ -198,7 +198,9 @@ end;
 $$;
 comment on function private.custom_field_format_pattern(public.custom_field_format, text) is
   'The anchored regular expression of a custom field format: digits ^[0-9]+$, letters ^[A-Za-z]+$, a mask character by character (A [A-Z], 9 [0-9], * [A-Z0-9], letters and digits as themselves, punctuation escaped); null for any text.';
-revoke execute on function private.custom_field_format_pattern(public.custom_field_format, text) from public, anon, authenticated;
+revoke execute on function private.custom_field_format_pattern(public.custom_field_format, text) from public, anon;
+-- pure; the definition trigger runs as the admin who writes
+grant execute on function private.custom_field_format_pattern(public.custom_field_format, text) to authenticated, service_role;
 
 -- The example a mask describes: A gives A, B, C, …; 9 gives 1, 2, 3, …; * alternately the next letter
 -- and the next digit; anything else itself. AAA9999 -> ABC1234, AA-999999 -> AB-123456.
@@ -234,7 +236,9 @@ end;
 $$;
 comment on function private.custom_field_mask_example(text) is
   'An example value of a mask: AAA9999 -> ABC1234 (A letters A, B, C…; 9 digits 1, 2, 3…; * a letter, then a digit, …).';
-revoke execute on function private.custom_field_mask_example(text) from public, anon, authenticated;
+revoke execute on function private.custom_field_mask_example(text) from public, anon;
+-- pure; the definition trigger runs as the admin who writes
+grant execute on function private.custom_field_mask_example(text) to authenticated, service_role;
 
 create function private.custom_field_format_hint(p_kind public.custom_field_format, p_mask text)
 returns text
@@ -250,7 +254,9 @@ as $$
 $$;
 comment on function private.custom_field_format_hint(public.custom_field_format, text) is
   'What a value of the format must be, in words for staff: "must look like ABC1234", "must contain digits only", "must contain letters only"; null for any text.';
-revoke execute on function private.custom_field_format_hint(public.custom_field_format, text) from public, anon, authenticated;
+revoke execute on function private.custom_field_format_hint(public.custom_field_format, text) from public, anon;
+-- pure; the definition trigger runs as the admin who writes
+grant execute on function private.custom_field_format_hint(public.custom_field_format, text) to authenticated, service_role;
 
 -- Runs after patient_field_definitions_00_authorize (alphabetical), so only those allowed to write
 -- the clinic's definitions learn what is wrong with one. DETAIL = the column at fault (for the form).
