@@ -98,7 +98,7 @@ describe('clinic admin console: patient fields', () => {
 		const row = page.locator('tr[data-key="insurance_no"]');
 		await row.waitFor();
 		expect((await row.textContent())?.replace(/\s+/g, ' ')).toContain(
-			'Format: must look like INS-1234 (mask INS-9999)'
+			'Format: must look like INS-1234 Mask INS-9999'
 		);
 		expect(await row.locator('[data-testid="consequence"]').textContent()).toContain(
 			'2 active patients have no value'
