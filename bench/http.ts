@@ -52,6 +52,9 @@ export function startCountingProxy(
 		});
 		req.pipe(up);
 	});
+	// as the gateway (server.ts): idle keep-alive sockets outlive the portal's fetch pool (4 s), so the
+	// portal never reuses a socket the proxy is closing ("fetch failed" under load)
+	server.keepAliveTimeout = 65_000;
 	return new Promise((resolve) =>
 		server.listen(0, '127.0.0.1', () =>
 			resolve({
