@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
 import { adminDb } from '../support/stack.ts';
+import { seriousViolations } from '../support/a11y.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
 
@@ -125,6 +126,9 @@ describe('clinic admin console: patient fields', () => {
 			'A mask needs at least one A (a capital letter), 9 (a digit) or * (either).'
 		);
 		expect(await page.locator('#create-formatMask').getAttribute('aria-invalid')).toBe('true');
+		expect(await seriousViolations(page), 'the form with its format choices and an error').toEqual(
+			[]
+		);
 		expect(
 			(
 				await sql(
