@@ -56,7 +56,7 @@ returns jsonb
 language sql stable security invoker set search_path = ''
 as $$
   with defs as (
-    select d.id, d.key, d.label, d.field_type, d.options, d.required, d.pattern,
+    select d.id, d.key, d.label, d.field_type, d.options, d.required, d.format_kind, d.format_mask, d.format_hint,
            d.unique_within_clinic, d.sort_order, d.active
       from public.patient_field_definitions d
      where field_id is null or d.id = field_id
