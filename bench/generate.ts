@@ -278,14 +278,20 @@ export async function generate(
 	await step(
 		'patient field definitions',
 		`insert into public.patient_field_definitions
-		   (organization_id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order)
-		 select o.id, d.key, d.label, d.field_type::public.custom_field_type, d.options, false, d.pattern, d.uniq, d.sort_order
+		   (organization_id, key, label, field_type, options, required, format_kind, format_mask,
+		    pattern, format_hint, unique_within_clinic, sort_order)
+		 -- triggers are off (replica): derive what the definition trigger would
+		 select o.id, d.key, d.label, d.field_type::public.custom_field_type, d.options, false,
+		        d.format_kind::public.custom_field_format, d.format_mask,
+		        private.custom_field_format_pattern(d.format_kind::public.custom_field_format, d.format_mask),
+		        private.custom_field_format_hint(d.format_kind::public.custom_field_format, d.format_mask),
+		        d.uniq, d.sort_order
 		   from bench.orgs o
 		  cross join (values
-		    ('nhi_number', 'National health insurance number', 'text', null::text[], '^[A-Z]{3}[0-9]{4}$', true, 10),
-		    ('blood_group', 'Blood group', 'select', array['A+','A-','B+','B-','AB+','AB-','O+','O-'], null, false, 20),
-		    ('organ_donor', 'Organ donor', 'boolean', null, null, false, 30)
-		  ) d(key, label, field_type, options, pattern, uniq, sort_order)
+		    ('nhi_number', 'National health insurance number', 'text', null::text[], 'mask', 'AAA9999', true, 10),
+		    ('blood_group', 'Blood group', 'select', array['A+','A-','B+','B-','AB+','AB-','O+','O-'], 'any', null, false, 20),
+		    ('organ_donor', 'Organ donor', 'boolean', null, 'any', null, false, 30)
+		  ) d(key, label, field_type, options, format_kind, format_mask, uniq, sort_order)
 		  order by o.n, d.sort_order`
 	);
 

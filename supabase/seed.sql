@@ -103,15 +103,15 @@ drop table demo_people;
 -- =====================================================================================================
 -- Clinical demo data (issue 5: clinical records). Patients, visits with notes and vitals, lab orders
 -- and prescriptions for both clinics, plus custom patient fields (Riverside requires nothing but
--- checks the format of its national health insurance number). Runs only while a clinic has no
+-- checks the format of its national health insurance number: mask AAA9999, e.g. ABC1234). Runs only while a clinic has no
 -- patients, so re-running the seed neither duplicates rows nor burns medical record numbers.
 -- =====================================================================================================
-insert into public.patient_field_definitions (organization_id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order)
+insert into public.patient_field_definitions (organization_id, key, label, field_type, options, required, format_kind, format_mask, unique_within_clinic, sort_order)
 values
-  ('a0a0a0a0-0000-4000-8000-000000000001', 'nhi_number', 'National health insurance number', 'text', null, false, '^[A-Z]{3}[0-9]{4}$', true, 10),
-  ('a0a0a0a0-0000-4000-8000-000000000001', 'blood_group', 'Blood group', 'select', array['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'], false, null, false, 20),
-  ('b0b0b0b0-0000-4000-8000-000000000002', 'insurer', 'Insurer', 'select', array['Public', 'MediCare Plus', 'Self-pay'], true, null, false, 10),
-  ('b0b0b0b0-0000-4000-8000-000000000002', 'organ_donor', 'Organ donor', 'boolean', null, false, null, false, 20)
+  ('a0a0a0a0-0000-4000-8000-000000000001', 'nhi_number', 'National health insurance number', 'text', null, false, 'mask', 'AAA9999', true, 10),
+  ('a0a0a0a0-0000-4000-8000-000000000001', 'blood_group', 'Blood group', 'select', array['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'], false, 'any', null, false, 20),
+  ('b0b0b0b0-0000-4000-8000-000000000002', 'insurer', 'Insurer', 'select', array['Public', 'MediCare Plus', 'Self-pay'], true, 'any', null, false, 10),
+  ('b0b0b0b0-0000-4000-8000-000000000002', 'organ_donor', 'Organ donor', 'boolean', null, false, 'any', null, false, 20)
 on conflict (organization_id, key) do nothing;
 
 do $$

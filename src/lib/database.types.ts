@@ -367,14 +367,14 @@ isOneToOne: false
                   ]
                 },"patient_field_definitions": {
                   Row: {
-                    "active": boolean,"created_at": string,"field_type": Database["public"]['Enums']["custom_field_type"],"id": string,"key": string,"label": string,"options": (string)[] | null,"organization_id": string,"pattern": string | null,"required": boolean,"sort_order": number,"unique_within_clinic": boolean,"updated_at": string
+                    "active": boolean,"created_at": string,"field_type": Database["public"]['Enums']["custom_field_type"],"format_hint": string | null,"format_kind": Database["public"]['Enums']["custom_field_format"],"format_mask": string | null,"id": string,"key": string,"label": string,"options": (string)[] | null,"organization_id": string,"pattern": string | null,"required": boolean,"sort_order": number,"unique_within_clinic": boolean,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "active"?: boolean,"created_at"?: string,"field_type"?: Database["public"]['Enums']["custom_field_type"],"id"?: string,"key": string,"label": string,"options"?: (string)[] | null,"organization_id"?: string,"pattern"?: string | null,"required"?: boolean,"sort_order"?: number,"unique_within_clinic"?: boolean,"updated_at"?: string
+                    "active"?: boolean,"created_at"?: string,"field_type"?: Database["public"]['Enums']["custom_field_type"],"format_hint"?: string | null,"format_kind"?: Database["public"]['Enums']["custom_field_format"],"format_mask"?: string | null,"id"?: string,"key": string,"label": string,"options"?: (string)[] | null,"organization_id"?: string,"pattern"?: string | null,"required"?: boolean,"sort_order"?: number,"unique_within_clinic"?: boolean,"updated_at"?: string
                   }
                   Update: {
-                    "active"?: boolean,"created_at"?: string,"field_type"?: Database["public"]['Enums']["custom_field_type"],"id"?: string,"key"?: string,"label"?: string,"options"?: (string)[] | null,"organization_id"?: string,"pattern"?: string | null,"required"?: boolean,"sort_order"?: number,"unique_within_clinic"?: boolean,"updated_at"?: string
+                    "active"?: boolean,"created_at"?: string,"field_type"?: Database["public"]['Enums']["custom_field_type"],"format_hint"?: string | null,"format_kind"?: Database["public"]['Enums']["custom_field_format"],"format_mask"?: string | null,"id"?: string,"key"?: string,"label"?: string,"options"?: (string)[] | null,"organization_id"?: string,"pattern"?: string | null,"required"?: boolean,"sort_order"?: number,"unique_within_clinic"?: boolean,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -1121,11 +1121,6 @@ isOneToOne: false
 "sign_visit_note":
 { Args: { "visit_id": string }; Returns: string
                            },
-"staff_two_factor":
-{ Args: Record<PropertyKey, never>; Returns: {
-              "membership_id": string,"two_factor": boolean,"user_id": string
-            }[]
-                           },
 "start_support_access":
 { Args: { "minutes": number,"organization_id": string,"reason": string }; Returns: string
                            },
@@ -1142,7 +1137,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            "allergy_kind": "allergy"|"intolerance","allergy_severity": "mild"|"moderate"|"severe"|"unknown","allergy_status": "active"|"inactive"|"entered_in_error","appointment_status": "booked"|"arrived"|"in_progress"|"completed"|"cancelled"|"no_show","audit_action": "insert"|"update"|"delete"|"view"|"export","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","lab_result_flag": "normal"|"low"|"high"|"critically_low"|"critically_high"|"abnormal","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","problem_status": "active"|"resolved"|"entered_in_error","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
+            "allergy_kind": "allergy"|"intolerance","allergy_severity": "mild"|"moderate"|"severe"|"unknown","allergy_status": "active"|"inactive"|"entered_in_error","appointment_status": "booked"|"arrived"|"in_progress"|"completed"|"cancelled"|"no_show","audit_action": "insert"|"update"|"delete"|"view"|"export","custom_field_format": "any"|"digits"|"letters"|"mask","custom_field_type": "text"|"number"|"date"|"boolean"|"select","invitation_status": "pending"|"accepted"|"revoked"|"expired","invoice_status": "open"|"paid"|"void","lab_order_priority": "routine"|"urgent"|"stat","lab_order_status": "ordered"|"collected"|"resulted"|"cancelled","lab_result_flag": "normal"|"low"|"high"|"critically_low"|"critically_high"|"abnormal","member_role": "admin"|"doctor"|"nurse"|"receptionist"|"lab_technician"|"pharmacist","membership_status": "invited"|"active"|"suspended"|"removed","organization_status": "active"|"suspended","organization_type": "clinic"|"hospital"|"laboratory"|"pharmacy"|"other","patient_sex": "female"|"male"|"other"|"unknown","prescription_status": "active"|"completed"|"stopped","problem_status": "active"|"resolved"|"entered_in_error","subscription_status": "active"|"past_due"|"canceled","visit_status": "scheduled"|"in_progress"|"completed"|"cancelled"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -1258,7 +1253,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            "allergy_kind": ["allergy", "intolerance"],"allergy_severity": ["mild", "moderate", "severe", "unknown"],"allergy_status": ["active", "inactive", "entered_in_error"],"appointment_status": ["booked", "arrived", "in_progress", "completed", "cancelled", "no_show"],"audit_action": ["insert", "update", "delete", "view", "export"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"lab_result_flag": ["normal", "low", "high", "critically_low", "critically_high", "abnormal"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"problem_status": ["active", "resolved", "entered_in_error"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
+            "allergy_kind": ["allergy", "intolerance"],"allergy_severity": ["mild", "moderate", "severe", "unknown"],"allergy_status": ["active", "inactive", "entered_in_error"],"appointment_status": ["booked", "arrived", "in_progress", "completed", "cancelled", "no_show"],"audit_action": ["insert", "update", "delete", "view", "export"],"custom_field_format": ["any", "digits", "letters", "mask"],"custom_field_type": ["text", "number", "date", "boolean", "select"],"invitation_status": ["pending", "accepted", "revoked", "expired"],"invoice_status": ["open", "paid", "void"],"lab_order_priority": ["routine", "urgent", "stat"],"lab_order_status": ["ordered", "collected", "resulted", "cancelled"],"lab_result_flag": ["normal", "low", "high", "critically_low", "critically_high", "abnormal"],"member_role": ["admin", "doctor", "nurse", "receptionist", "lab_technician", "pharmacist"],"membership_status": ["invited", "active", "suspended", "removed"],"organization_status": ["active", "suspended"],"organization_type": ["clinic", "hospital", "laboratory", "pharmacy", "other"],"patient_sex": ["female", "male", "other", "unknown"],"prescription_status": ["active", "completed", "stopped"],"problem_status": ["active", "resolved", "entered_in_error"],"subscription_status": ["active", "past_due", "canceled"],"visit_status": ["scheduled", "in_progress", "completed", "cancelled"]
           }
         }
 } as const

@@ -102,6 +102,7 @@ grant usage on schema extensions to anon, authenticated, service_role;
 grant all on schema extensions to dashboard_user;
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
+create extension if not exists pg_stat_statements with schema extensions;
 grant all privileges on all tables in schema extensions to postgres with grant option;
 grant all privileges on all routines in schema extensions to postgres with grant option;
 grant all privileges on all sequences in schema extensions to postgres with grant option;

@@ -111,6 +111,11 @@ export function initCluster() {
 			'max_connections = 200',
 			'shared_buffers = 256MB',
 			"timezone = 'UTC'",
+			// as Supabase's image (supabase/postgres, ansible/files/postgresql_config/postgresql.conf.j2):
+			// pg_stat_statements preloaded (so compute_query_id = auto computes query ids, shown by
+			// EXPLAIN VERBOSE) and its planner's cache estimate
+			"shared_preload_libraries = 'pg_stat_statements'",
+			'effective_cache_size = 128MB',
 			''
 		].join('\n')
 	);

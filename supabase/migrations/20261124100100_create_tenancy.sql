@@ -42,9 +42,7 @@ comment on table public.plans is
   'Subscription plans. seat_limit / patient_limit null = unlimited. Managed by the platform only.';
 alter table public.plans enable row level security;
 
-create trigger plans_set_timestamps
-  before insert or update on public.plans
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.plans');
 
 -- Reference data every environment needs (organizations default to 'starter').
 insert into public.plans (id, name, seat_limit, patient_limit, monthly_price_cents)
@@ -62,9 +60,7 @@ on conflict (id) do nothing;
 -- executable by the roles that write organizations.
 create function private.is_time_zone(p_name text)
 returns boolean
-language plpgsql
-immutable
-set search_path = ''
+language plpgsql immutable set search_path = ''
 as $$
 begin
   if p_name is null or not (
@@ -82,8 +78,7 @@ end;
 $$;
 comment on function private.is_time_zone(text) is
   'Whether p_name is an IANA time zone name (e.g. Europe/Berlin, or UTC) that Postgres knows.';
-revoke execute on function private.is_time_zone(text) from public, anon;
-grant execute on function private.is_time_zone(text) to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}', 'private.is_time_zone(text)');
 
 create table public.organizations (
   id uuid primary key default gen_random_uuid(),
@@ -139,9 +134,7 @@ alter table public.organizations enable row level security;
 
 create unique index organizations_plan_id_id_key on public.organizations (plan_id, id);
 
-create trigger organizations_set_timestamps
-  before insert or update on public.organizations
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.organizations');
 
 -- Custom domains ------------------------------------------------------------------------------------
 create table public.organization_domains (
@@ -165,8 +158,7 @@ create unique index organization_domains_organization_id_domain_key
 
 create function private.normalize_organization_domain()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   -- hosts are case-insensitive; a trailing dot names the same host
@@ -182,9 +174,7 @@ create trigger organization_domains_normalize
   before insert or update of domain on public.organization_domains
   for each row execute function private.normalize_organization_domain();
 
-create trigger organization_domains_set_timestamps
-  before insert or update on public.organization_domains
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.organization_domains', frozen => '{organization_id}');
 
 -- Profiles ------------------------------------------------------------------------------------------
 create table public.profiles (
@@ -204,17 +194,13 @@ alter table public.profiles enable row level security;
 create unique index profiles_active_organization_id_id_key
   on public.profiles (active_organization_id, id);
 
-create trigger profiles_set_timestamps
-  before insert or update on public.profiles
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.profiles');
 
 -- Profile rows follow auth.users. raw_user_meta_data is user-editable: it may seed the display
 -- name and nothing else (never a role, an organization or any permission).
 create function private.handle_new_auth_user()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   insert into public.profiles (id, email, full_name)
@@ -233,9 +219,7 @@ revoke execute on function private.handle_new_auth_user() from public, anon, aut
 
 create function private.sync_auth_user_email()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   update public.profiles set email = new.email where id = new.id;
@@ -279,9 +263,8 @@ alter table public.memberships enable row level security;
 create unique index memberships_user_id_organization_id_key
   on public.memberships (user_id, organization_id);
 
-create trigger memberships_set_timestamps
-  before insert or update on public.memberships
-  for each row execute function private.set_timestamps();
+-- a row never moves to another organization or person (rule 1 below)
+select private.add_row_triggers('public.memberships', frozen => '{organization_id,user_id}');
 
 -- Platform admins -----------------------------------------------------------------------------------
 create table public.platform_admins (
@@ -293,9 +276,7 @@ comment on table public.platform_admins is
   'People who operate the platform (create and suspend clinics, change plans). Managed with the service role only.';
 alter table public.platform_admins enable row level security;
 
-create trigger platform_admins_set_timestamps
-  before insert or update on public.platform_admins
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.platform_admins');
 
 -- Support access grants -------------------------------------------------------------------------------
 -- A platform admin may enter ONE clinic READ-ONLY, for a stated reason and a limited time (15-120
@@ -325,14 +306,11 @@ create unique index support_access_grants_platform_admin_id_id_key
 create unique index support_access_grants_organization_id_id_key
   on public.support_access_grants (organization_id, id);
 
-create trigger support_access_grants_set_timestamps
-  before insert or update on public.support_access_grants
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.support_access_grants');
 
 create function private.guard_support_access_grant_update()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if tg_op = 'DELETE' then
@@ -387,9 +365,7 @@ from anon, authenticated;
 
 create function private.has_aal2()
 returns boolean
-language plpgsql
-stable
-set search_path = ''
+language plpgsql stable set search_path = ''
 as $$
 begin
   return coalesce(auth.jwt() ->> 'aal', '') = 'aal2';
@@ -400,10 +376,7 @@ comment on function private.has_aal2() is
 
 create function private.aal2_required(p_user_id uuid)
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   if p_user_id is null then
@@ -427,10 +400,7 @@ comment on function private.aal2_required(uuid) is
 
 create function private.two_factor_satisfied()
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return private.has_aal2() or not private.aal2_required(auth.uid());
@@ -447,10 +417,7 @@ comment on function private.two_factor_satisfied() is
 -- tokens) and is taken as it is.
 create function private.session_is_live()
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_session text := auth.jwt() ->> 'session_id';
@@ -472,10 +439,7 @@ comment on function private.session_is_live() is
   'False when the JWT''s session_id names an Auth session that no longer exists (signed out, ended by the database) or has expired; true without a session_id claim.';
 
 create function private.current_membership(out organization_id uuid, out role public.member_role)
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_claim text := auth.jwt() ->> 'organization_id';
@@ -507,10 +471,7 @@ comment on function private.current_membership() is
 
 create function private.current_org_id()
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return (private.current_membership()).organization_id;
@@ -521,10 +482,7 @@ comment on function private.current_org_id() is
 
 create function private.current_org_role()
 returns public.member_role
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return (private.current_membership()).role;
@@ -540,10 +498,7 @@ comment on function private.current_org_role() is
 -- flipped ordered index scans into sort-everything plans), one membership lookup.
 create function private.current_org_id_for(p_roles public.member_role[])
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_membership record := private.current_membership();
@@ -556,10 +511,7 @@ comment on function private.current_org_id_for(public.member_role[]) is
 
 create function private.is_platform_admin()
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   -- platform admins always need a second factor (two-factor sign-in, above)
@@ -576,182 +528,38 @@ comment on function private.is_platform_admin() is
 -- asks one of these sets (never a role list of its own); src/lib/roles.ts mirrors them as ROLE_SETS
 -- and tests/db/role-sets.test.ts fails when the two differ. docs/permissions.md is the matrix they
 -- produce. Convention: private.<name>_roles(), no arguments, returning public.member_role[]; plpgsql
--- (a cached constant: a fraction of the cost of an SQL function with a pinned search_path).
-create function private.admin_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
+-- (a cached constant: a fraction of the cost of an SQL function with a pinned search_path). The
+-- functions are created from this one list (name, roles, what the set may do: its comment).
+do $$
+declare
+  v_set record;
 begin
-  return '{admin}'::public.member_role[];
+  for v_set in select * from (values
+    ('admin',               '{admin}',                                        'run the clinic (staff, invitations, settings, branding, custom fields, audit trail, exports, billing). is_org_admin() asks it.'),
+    ('care_team',           '{admin,doctor,nurse,receptionist}',              'register and edit patients; read, book, reschedule, start, complete and cancel visits and appointments (the diary).'),
+    ('clinical_reader',     '{admin,doctor,nurse}',                           'read visit notes and vitals.'),
+    ('clinician',           '{doctor,nurse}',                                 'write visit notes and vitals, order lab tests and change what was ordered.'),
+    ('lab_reader',          '{admin,doctor,nurse,lab_technician}',            'read lab orders and results.'),
+    ('lab_worker',          '{doctor,nurse,lab_technician}',                  'work lab orders (collect samples, cancel; those outside clinician_roles() cannot change what was ordered).'),
+    ('lab_result',          '{doctor,lab_technician}',                        'record lab results.'),
+    ('prescription_reader', '{admin,doctor,nurse,pharmacist}',                'read prescriptions.'),
+    ('prescriber',          '{doctor}',                                       'prescribe, amend and stop prescriptions.'),
+    ('dispenser',           '{pharmacist}',                                   'dispense prescriptions (record each fill: who, when, quantity).'),
+    ('safety_reader',       '{admin,doctor,nurse,lab_technician,pharmacist}', 'read allergies and intolerances (and a recorded "no known allergies").'),
+    ('allergy_writer',      '{doctor,nurse,pharmacist}',                      'record, correct and retire allergies; record or retract "no known allergies".'),
+    ('problem_reader',      '{admin,doctor,nurse,pharmacist}',                'read the problem list (diagnoses).')
+  ) as s (name, roles, purpose) loop
+    execute format(
+      E'create function private.%I()\nreturns public.member_role[]\nlanguage plpgsql\nstable\nset search_path = %L\nas $set$\nbegin\n  return %L::public.member_role[];\nend;\n$set$',
+      v_set.name || '_roles', '', v_set.roles);
+    execute format('comment on function private.%I() is %L', v_set.name || '_roles', 'Role set: ' || v_set.purpose);
+  end loop;
 end;
 $$;
-comment on function private.admin_roles() is
-  'Role set: run the clinic (staff, invitations, settings, branding, custom fields, audit trail, exports, billing). is_org_admin() asks it.';
-
-create function private.care_team_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,receptionist}'::public.member_role[];
-end;
-$$;
-comment on function private.care_team_roles() is
-  'Role set: register and edit patients; read, book, reschedule, start, complete and cancel visits and appointments (the diary).';
-
-create function private.clinical_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse}'::public.member_role[];
-end;
-$$;
-comment on function private.clinical_reader_roles() is
-  'Role set: read visit notes and vitals.';
-
-create function private.clinician_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor,nurse}'::public.member_role[];
-end;
-$$;
-comment on function private.clinician_roles() is
-  'Role set: write visit notes and vitals, order lab tests and change what was ordered.';
-
-create function private.lab_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,lab_technician}'::public.member_role[];
-end;
-$$;
-comment on function private.lab_reader_roles() is
-  'Role set: read lab orders and results.';
-
-create function private.lab_worker_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor,nurse,lab_technician}'::public.member_role[];
-end;
-$$;
-comment on function private.lab_worker_roles() is
-  'Role set: work lab orders (collect samples, cancel; those outside clinician_roles() cannot change what was ordered).';
-
-create function private.lab_result_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor,lab_technician}'::public.member_role[];
-end;
-$$;
-comment on function private.lab_result_roles() is
-  'Role set: record lab results.';
-
-create function private.prescription_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.prescription_reader_roles() is
-  'Role set: read prescriptions.';
-
-create function private.prescriber_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor}'::public.member_role[];
-end;
-$$;
-comment on function private.prescriber_roles() is
-  'Role set: prescribe, amend and stop prescriptions.';
-
-create function private.dispenser_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.dispenser_roles() is
-  'Role set: dispense prescriptions (record each fill: who, when, quantity).';
-
-create function private.safety_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,lab_technician,pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.safety_reader_roles() is
-  'Role set: read allergies and intolerances (and a recorded "no known allergies").';
-
-create function private.allergy_writer_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{doctor,nurse,pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.allergy_writer_roles() is
-  'Role set: record, correct and retire allergies; record or retract "no known allergies".';
-
-create function private.problem_reader_roles()
-returns public.member_role[]
-language plpgsql
-stable
-set search_path = ''
-as $$
-begin
-  return '{admin,doctor,nurse,pharmacist}'::public.member_role[];
-end;
-$$;
-comment on function private.problem_reader_roles() is
-  'Role set: read the problem list (diagnoses).';
 
 create function private.is_org_admin()
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return coalesce(private.current_org_role() = any (private.admin_roles()), false);
@@ -763,29 +571,30 @@ comment on function private.is_org_admin() is
 revoke execute on function private.aal2_required(uuid) from public, anon, authenticated, service_role;
 -- the custom access token hook reports it as a claim (20261124100200_create_access_token_hook.sql)
 grant execute on function private.aal2_required(uuid) to supabase_auth_admin;
-revoke execute on function private.session_is_live() from public, anon;
-grant execute on function private.session_is_live() to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}', 'private.session_is_live()');
 
-revoke execute on function
-  private.has_aal2(), private.two_factor_satisfied(),
-  private.current_membership(), private.current_org_id(), private.current_org_role(),
-  private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
-  private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
-  private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
-  private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
-  private.dispenser_roles(), private.safety_reader_roles(), private.allergy_writer_roles(),
-  private.problem_reader_roles(), private.is_org_admin()
-from public, anon;
-grant execute on function
-  private.has_aal2(), private.two_factor_satisfied(),
-  private.current_membership(), private.current_org_id(), private.current_org_role(),
-  private.current_org_id_for(public.member_role[]), private.is_platform_admin(),
-  private.admin_roles(), private.care_team_roles(), private.clinical_reader_roles(),
-  private.clinician_roles(), private.lab_reader_roles(), private.lab_worker_roles(),
-  private.lab_result_roles(), private.prescription_reader_roles(), private.prescriber_roles(),
-  private.dispenser_roles(), private.safety_reader_roles(), private.allergy_writer_roles(),
-  private.problem_reader_roles(), private.is_org_admin()
-to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}',
+  'private.has_aal2()',
+  'private.two_factor_satisfied()',
+  'private.current_membership()',
+  'private.current_org_id()',
+  'private.current_org_role()',
+  'private.current_org_id_for(public.member_role[])',
+  'private.is_platform_admin()',
+  'private.admin_roles()',
+  'private.care_team_roles()',
+  'private.clinical_reader_roles()',
+  'private.clinician_roles()',
+  'private.lab_reader_roles()',
+  'private.lab_worker_roles()',
+  'private.lab_result_roles()',
+  'private.prescription_reader_roles()',
+  'private.prescriber_roles()',
+  'private.dispenser_roles()',
+  'private.safety_reader_roles()',
+  'private.allergy_writer_roles()',
+  'private.problem_reader_roles()',
+  'private.is_org_admin()');
 
 -- The read scope: SELECT policies of the clinic tables compare organization_id with ONE scalar,
 -- (select private.current_read_org_id()) or (select private.current_read_org_id_for(<set>)): the
@@ -796,10 +605,7 @@ to authenticated, service_role;
 -- can write nothing.
 create function private.active_support_grant()
 returns public.support_access_grants
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_grant public.support_access_grants;
@@ -826,10 +632,7 @@ comment on function private.active_support_grant() is
 
 create function private.current_read_org_id_for(p_roles public.member_role[])
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_membership record := private.current_membership();
@@ -846,10 +649,7 @@ comment on function private.current_read_org_id_for(public.member_role[]) is
 
 create function private.current_read_org_id()
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return private.current_read_org_id_for(null);
@@ -858,12 +658,75 @@ $$;
 comment on function private.current_read_org_id() is
   'READ scope for SELECT policies: current_org_id(), or the live support grant''s org for a caller without a membership there.';
 
+-- The standard access to a clinic table through the Data API, in one place. Migrations call it after
+-- creating the table (RLS enabled) instead of writing grants and policies table by table. The table
+-- is closed to anon and authenticated first (the platform's default privileges grant everything on
+-- new public tables); then, for each operation given a role set <set> (private.<set>_roles()), the
+-- operation is granted to authenticated (insert and update on the listed columns only) and one
+-- permissive policy <table>_<operation>_<set> admits the rows of the clinic where the caller's live
+-- role is in the set, by comparing organization_id with ONE wrapped helper value (an InitPlan: the
+-- organization stays an index condition):
+--   select   (select private.current_read_org_id_for(private.<set>_roles()))   the read scope
+--   insert, update (using and with check), delete
+--            (select private.current_org_id_for(private.<set>_roles()))        never a support grant
+-- Operations without a role set get neither a grant nor a policy. Policies of any other shape
+-- (own rows, platform admins) are written out where their table is created.
+create function private.add_clinic_access(
+  p_table regclass,
+  select_by text default null,
+  insert_by text default null,
+  insert_columns text[] default null,
+  update_by text default null,
+  update_columns text[] default null,
+  delete_by text default null
+)
+returns void
+language plpgsql set search_path = ''
+as $$
+declare
+  v_table text;
+  v_op text;
+  v_set text;
+  v_columns text[];
+  v_scope text;
+  v_name text;
+begin
+  select c.relname into strict v_table from pg_catalog.pg_class c where c.oid = p_table;
+  execute format('revoke all on table %s from anon, authenticated', p_table);
+  foreach v_op in array array['select', 'insert', 'update', 'delete'] loop
+    v_set := case v_op when 'select' then select_by when 'insert' then insert_by
+                       when 'update' then update_by else delete_by end;
+    continue when v_set is null;
+    if to_regprocedure(format('private.%I()', v_set || '_roles')) is null then
+      raise exception 'add_clinic_access(%): no role set private.%_roles()', v_table, v_set;
+    end if;
+    v_columns := case v_op when 'insert' then insert_columns when 'update' then update_columns end;
+    execute format('grant %s %s on table %s to authenticated', v_op,
+                   (select '(' || string_agg(quote_ident(c), ', ') || ')' from unnest(v_columns) c), p_table);
+    v_scope := format('(organization_id = (select private.%s(private.%I())))',
+                      case v_op when 'select' then 'current_read_org_id_for' else 'current_org_id_for' end,
+                      v_set || '_roles');
+    v_name := format('%s_%s_%s', v_table, v_op, v_set);
+    execute format('create policy %I on %s for %s to authenticated %s', v_name, p_table, v_op,
+                   case v_op when 'insert' then 'with check ' || v_scope
+                             when 'update' then 'using ' || v_scope || ' with check ' || v_scope
+                             else 'using ' || v_scope end);
+    execute format('comment on policy %I on %s is %L', v_name, p_table,
+                   case v_op
+                     when 'select' then format('Rows of the clinic the caller reads (live membership with a role in private.%s_roles(), or a live support grant).', v_set)
+                     else format('Rows of the caller''s active clinic, %s by its members with a role in private.%s_roles().',
+                                 case v_op when 'insert' then 'inserted' when 'update' then 'updated' else 'deleted' end, v_set)
+                   end);
+  end loop;
+end;
+$$;
+comment on function private.add_clinic_access(regclass, text, text, text[], text, text[], text) is
+  'Migrations only: revokes a clinic table from the API roles, then grants each operation given a role set to authenticated with its policy <table>_<operation>_<set> (organization_id compared with one wrapped current_(read_)org_id_for value).';
+revoke execute on function private.add_clinic_access(regclass, text, text, text[], text, text[], text) from public, anon, authenticated, service_role;
+
 create function private.current_read_org_member_ids()
 returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org_id uuid := private.current_read_org_id();
@@ -877,14 +740,11 @@ $$;
 comment on function private.current_read_org_member_ids() is
   'User ids of everyone with a membership in the caller''s READ org (membership or support grant): profiles a support session may see.';
 
-revoke execute on function
-  private.active_support_grant(), private.current_read_org_id_for(public.member_role[]),
-  private.current_read_org_id(), private.current_read_org_member_ids()
-from public, anon;
-grant execute on function
-  private.active_support_grant(), private.current_read_org_id_for(public.member_role[]),
-  private.current_read_org_id(), private.current_read_org_member_ids()
-to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}',
+  'private.active_support_grant()',
+  'private.current_read_org_id_for(public.member_role[])',
+  'private.current_read_org_id()',
+  'private.current_read_org_member_ids()');
 
 -- Privileges and policies -------------------------------------------------------------------------
 -- Who may do what on the tenancy tables. Privileges first (what a role can touch at all, column by
@@ -1024,22 +884,14 @@ create policy support_access_grants_select_platform on public.support_access_gra
 --      their own role, and an admin cannot lock a clinic out by accident);
 --   3. an organization that has an active admin always keeps at least one.
 
--- 1. a row never moves to another organization or person
-create trigger memberships_forbid_moves
-  before update on public.memberships
-  for each row execute function private.forbid_column_changes('organization_id', 'user_id');
-
-create trigger organization_domains_forbid_moves
-  before update on public.organization_domains
-  for each row execute function private.forbid_column_changes('organization_id');
+-- 1. a row never moves to another organization or person: memberships_forbid_moves (with the table)
 
 -- 2. Not security definer on purpose: current_user is the API role for direct requests, while
 --    trusted security definer functions (which check the caller themselves, e.g. accepting an
 --    invitation) run as their owner and are not blocked.
 create function private.guard_own_membership()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if current_user in ('anon', 'authenticated') and old.user_id = (select auth.uid()) then
@@ -1069,9 +921,7 @@ create trigger memberships_guard_own
 --    transaction may swap admins with `set constraints memberships_keep_one_admin deferred`.
 create function private.ensure_organization_keeps_admin()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   if old.role = any (private.admin_roles()) and old.status = 'active'
@@ -1112,10 +962,7 @@ create constraint trigger memberships_keep_one_admin
 --    (docs/local-runtime.md, "What postgres may do in auth and storage").
 create function private.end_sessions_without_clinic(p_user_ids uuid[])
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   delete from auth.sessions s
@@ -1134,9 +981,7 @@ revoke execute on function private.end_sessions_without_clinic(uuid[]) from publ
 
 create function private.end_sessions_after_membership_change()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   perform private.end_sessions_without_clinic(array[old.user_id]);
@@ -1158,9 +1003,7 @@ create trigger memberships_end_sessions_on_delete
 
 create function private.end_sessions_after_suspension()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   perform private.end_sessions_without_clinic(array(

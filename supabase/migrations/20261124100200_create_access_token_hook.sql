@@ -17,9 +17,7 @@
 
 create function public.custom_access_token_hook(event jsonb)
 returns jsonb
-language plpgsql
-stable
-set search_path = ''
+language plpgsql stable set search_path = ''
 as $$
 declare
   v_user_id uuid := (event ->> 'user_id')::uuid;

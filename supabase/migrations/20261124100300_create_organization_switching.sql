@@ -5,12 +5,9 @@
 -- The security definer parts live in `private`; `public` holds thin security invoker wrappers,
 -- which are what the Data API exposes.
 
-create function private.switch_organization(p_organization_id uuid)
+create function private.switch_organization(p_org_id uuid)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_user_id uuid := auth.uid();
@@ -21,7 +18,7 @@ begin
     raise exception 'Sign in to choose an organization' using errcode = '42501';
   end if;
 
-  if p_organization_id is null then
+  if p_org_id is null then
     update public.profiles set active_organization_id = null where id = v_user_id;
     return;
   end if;
@@ -31,7 +28,7 @@ begin
     from public.memberships m
     join public.organizations o on o.id = m.organization_id
    where m.user_id = v_user_id
-     and m.organization_id = p_organization_id;
+     and m.organization_id = p_org_id;
 
   if not found then
     raise exception 'You are not a member of this organization' using errcode = '42501';
@@ -42,23 +39,14 @@ begin
     raise exception 'This organization is suspended' using errcode = '42501';
   end if;
 
-  update public.profiles set active_organization_id = p_organization_id where id = v_user_id;
+  update public.profiles set active_organization_id = p_org_id where id = v_user_id;
 end;
 $$;
 comment on function private.switch_organization(uuid) is
   'Sets the caller''s active organization after checking an active membership in an active organization (null clears it).';
 
-create function public.switch_organization(org_id uuid)
-returns void
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.switch_organization(org_id);
-$$;
-comment on function public.switch_organization(uuid) is
-  'RPC: make org_id the caller''s active organization (takes effect at the next token refresh). Raises 42501 with a clear message when not allowed.';
+select private.add_rpc('private.switch_organization(uuid)',
+  'RPC: make org_id the caller''s active organization (takes effect at the next token refresh). Raises 42501 with a clear message when not allowed.');
 
 create function private.my_organizations()
 returns table (
@@ -73,10 +61,7 @@ returns table (
   require_two_factor boolean,
   time_zone text
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_user_id uuid := auth.uid();
@@ -101,34 +86,9 @@ $$;
 comment on function private.my_organizations() is
   'The active organizations where the caller has an active membership, with their role, whether it is the active one, and whether it requires two-factor sign-in, and its time zone; none when the caller''s Auth session has ended.';
 
-create function public.my_organizations()
-returns table (
-  organization_id uuid,
-  slug text,
-  name text,
-  type public.organization_type,
-  logo_path text,
-  theme_color text,
-  role public.member_role,
-  is_active boolean,
-  require_two_factor boolean,
-  time_zone text
-)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.my_organizations();
-$$;
-comment on function public.my_organizations() is
-  'RPC: organizations the caller can switch to (active membership, active organization), with role, is_active, require_two_factor and time_zone.';
+select private.add_rpc('private.my_organizations()',
+  'RPC: organizations the caller can switch to (active membership, active organization), with role, is_active, require_two_factor and time_zone.');
 
-revoke execute on function
-  private.switch_organization(uuid), public.switch_organization(uuid),
-  private.my_organizations(), public.my_organizations()
-from public, anon;
-grant execute on function
-  private.switch_organization(uuid), public.switch_organization(uuid),
-  private.my_organizations(), public.my_organizations()
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.switch_organization(uuid)',
+  'private.my_organizations()');

@@ -16,10 +16,7 @@ returns table (
   sign_in_message text,
   status public.organization_status
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_slug text := lower(btrim(coalesce(p_slug, '')));
@@ -56,27 +53,21 @@ returns table (
   sign_in_message text,
   status public.organization_status
 )
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   select * from private.branding_for(clinic_slug, custom_domain);
 $$;
 comment on function public.get_branding(text, text) is
   'RPC for sign-in pages (anon allowed): slug, name, type, logo_path (<slug>/<file> in the public branding bucket), theme_color, sign_in_message and status of the clinic with this slug, or of the clinic that recorded this custom domain; no row when none.';
 
-revoke execute on function private.branding_for(text, text), public.get_branding(text, text) from public;
-grant execute on function private.branding_for(text, text), public.get_branding(text, text)
-  to anon, authenticated, service_role;
+select private.grant_execute('{anon,authenticated,service_role}',
+  'private.branding_for(text, text)',
+  'public.get_branding(text, text)');
 
 -- The slug of the caller's live active clinic: the folder its admins manage in the branding bucket.
 create function private.current_org_slug()
 returns text
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return (select o.slug from public.organizations o where o.id = private.current_org_id());
@@ -84,8 +75,7 @@ end;
 $$;
 comment on function private.current_org_slug() is
   'Slug of the caller''s live active organization (null without one): the branding folder its admins manage.';
-revoke execute on function private.current_org_slug() from public, anon;
-grant execute on function private.current_org_slug() to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}', 'private.current_org_slug()');
 
 -- Storage for clinic logos. The bucket is public: sign-in pages show logos before login through
 -- public URLs, which bypass RLS. Objects live at `<clinic slug>/<file name>` (never under the clinic's

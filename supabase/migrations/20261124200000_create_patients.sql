@@ -101,6 +101,10 @@ comment on type public.patient_sex is 'Administrative sex recorded for a patient
 create type public.custom_field_type as enum ('text', 'number', 'date', 'boolean', 'select');
 comment on type public.custom_field_type is 'Value type of a clinic-defined patient field.';
 
+create type public.custom_field_format as enum ('any', 'digits', 'letters', 'mask');
+comment on type public.custom_field_format is
+  'Format of a text custom field as staff see it: any text, digits only, letters only, or an example mask (format_mask).';
+
 -- Custom field definitions -------------------------------------------------------------------------
 create table public.patient_field_definitions (
   id uuid primary key default gen_random_uuid(),
@@ -111,7 +115,10 @@ create table public.patient_field_definitions (
   field_type public.custom_field_type not null default 'text',
   options text[] check (options is null or cardinality(options) between 1 and 200),
   required boolean not null default false,
-  pattern text check (char_length(pattern) <= 500),
+  format_kind public.custom_field_format not null default 'any',
+  format_mask text,
+  pattern text,
+  format_hint text,
   unique_within_clinic boolean not null default false,
   sort_order integer not null default 0,
   active boolean not null default true,
@@ -121,12 +128,22 @@ create table public.patient_field_definitions (
   constraint patient_field_definitions_options_only_for_select check (
     (field_type = 'select') = (options is not null)
   ),
-  constraint patient_field_definitions_pattern_only_for_text check (
-    pattern is null or field_type = 'text'
+  constraint patient_field_definitions_format_only_for_text check (
+    format_kind = 'any' or field_type = 'text'
+  ),
+  constraint patient_field_definitions_format_mask_check check (
+    (format_kind = 'mask') = (format_mask is not null)
+    and (format_mask is null or (format_mask ~ '^[!-~]([ -~]{0,38}[!-~])?$' and format_mask ~ '[A9*]'))
   )
 );
 comment on table public.patient_field_definitions is
   'Per-clinic extra patient fields (key snake_case). patients.custom_fields is validated against the ACTIVE definitions. Managed by clinic admins; readable by all staff of the clinic.';
+comment on column public.patient_field_definitions.format_mask is
+  'Example mask of a text field (format_kind = mask), as staff see it: A = a capital letter A-Z, 9 = a digit, * = a capital letter or a digit, any other character stands for itself (e.g. AAA9999, AA-999999). 1 to 40 printable ASCII characters with at least one A, 9 or *.';
+comment on column public.patient_field_definitions.pattern is
+  'Derived by trigger from format_kind and format_mask (private.custom_field_format_pattern): the anchored regular expression every check uses. Never written by API callers (no column privilege) and never shown to people.';
+comment on column public.patient_field_definitions.format_hint is
+  'Derived by trigger from format_kind and format_mask: what a value must be, in words for staff ("must look like ABC1234", "must contain digits only"); null for any text.';
 alter table public.patient_field_definitions enable row level security;
 
 create trigger patient_field_definitions_00_authorize
@@ -141,20 +158,140 @@ create trigger patient_field_definitions_forbid_moves
   before update on public.patient_field_definitions
   for each row execute function private.forbid_column_changes('organization_id', 'key');
 
+-- Formats are described to staff as an example mask, never as a regular expression. An admin picks a
+-- format_kind (any text, digits only, letters only, or a mask such as AAA9999: A = a capital letter,
+-- 9 = a digit, * = a capital letter or a digit, anything else stands for itself); the database
+-- derives from it the anchored regular expression every check uses (the patient trigger, the
+-- definition guard's count of non-matching values, the browser's form) and the words staff read
+-- ("must look like ABC1234"). Derived patterns use only ASCII classes and escaped punctuation, so
+-- they mean the same in PostgreSQL and in JavaScript (the portal validates with the same string).
+create function private.custom_field_format_pattern(p_kind public.custom_field_format, p_mask text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_out text := '';
+  v_c text;
+begin
+  case p_kind
+    when 'digits' then
+      return '^[0-9]+$';
+    when 'letters' then
+      return '^[A-Za-z]+$';
+    when 'mask' then
+      foreach v_c in array regexp_split_to_array(coalesce(p_mask, ''), '') loop
+        v_out := v_out || case
+          when v_c = 'A' then '[A-Z]'
+          when v_c = '9' then '[0-9]'
+          when v_c = '*' then '[A-Z0-9]'
+          when v_c ~ '^[A-Za-z0-9]$' then v_c
+          else '\' || v_c
+        end;
+      end loop;
+      return '^' || v_out || '$';
+    else
+      return null;
+  end case;
+end;
+$$;
+comment on function private.custom_field_format_pattern(public.custom_field_format, text) is
+  'The anchored regular expression of a custom field format: digits ^[0-9]+$, letters ^[A-Za-z]+$, a mask character by character (A [A-Z], 9 [0-9], * [A-Z0-9], letters and digits as themselves, punctuation escaped); null for any text.';
+revoke execute on function private.custom_field_format_pattern(public.custom_field_format, text) from public, anon;
+-- pure; the definition trigger runs as the admin who writes
+grant execute on function private.custom_field_format_pattern(public.custom_field_format, text) to authenticated, service_role;
+
+-- The example a mask describes: A gives A, B, C, …; 9 gives 1, 2, 3, …; * alternately the next letter
+-- and the next digit; anything else itself. AAA9999 -> ABC1234, AA-999999 -> AB-123456.
+create function private.custom_field_mask_example(p_mask text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_out text := '';
+  v_c text;
+  v_letters integer := 0;
+  v_digits integer := 0;
+  v_either integer := 0;
+begin
+  foreach v_c in array regexp_split_to_array(coalesce(p_mask, ''), '') loop
+    if v_c = 'A' or (v_c = '*' and v_either % 2 = 0) then
+      v_out := v_out || chr(65 + v_letters % 26);
+      v_letters := v_letters + 1;
+    elsif v_c = '9' or v_c = '*' then
+      v_out := v_out || ((v_digits + 1) % 10)::text;
+      v_digits := v_digits + 1;
+    else
+      v_out := v_out || v_c;
+    end if;
+    if v_c = '*' then
+      v_either := v_either + 1;
+    end if;
+  end loop;
+  return v_out;
+end;
+$$;
+comment on function private.custom_field_mask_example(text) is
+  'An example value of a mask: AAA9999 -> ABC1234 (A letters A, B, C…; 9 digits 1, 2, 3…; * a letter, then a digit, …).';
+revoke execute on function private.custom_field_mask_example(text) from public, anon;
+-- pure; the definition trigger runs as the admin who writes
+grant execute on function private.custom_field_mask_example(text) to authenticated, service_role;
+
+create function private.custom_field_format_hint(p_kind public.custom_field_format, p_mask text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case p_kind
+    when 'digits' then 'must contain digits only'
+    when 'letters' then 'must contain letters only'
+    when 'mask' then 'must look like ' || private.custom_field_mask_example(p_mask)
+  end;
+$$;
+comment on function private.custom_field_format_hint(public.custom_field_format, text) is
+  'What a value of the format must be, in words for staff: "must look like ABC1234", "must contain digits only", "must contain letters only"; null for any text.';
+revoke execute on function private.custom_field_format_hint(public.custom_field_format, text) from public, anon;
+-- pure; the definition trigger runs as the admin who writes
+grant execute on function private.custom_field_format_hint(public.custom_field_format, text) to authenticated, service_role;
+
+-- Runs after patient_field_definitions_00_authorize (alphabetical), so only those allowed to write
+-- the clinic's definitions learn what is wrong with one. DETAIL = the column at fault (for the form).
 create function private.check_patient_field_definition()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
-  if new.pattern is not null then
-    begin
-      perform '' ~ new.pattern;
-    exception when others then
-      raise exception 'custom field "%": the format pattern is not a valid regular expression', new.key
-        using errcode = '23514', detail = new.key, hint = sqlerrm;
-    end;
+  if new.format_kind <> 'any' and new.field_type <> 'text' then
+    raise exception 'custom field "%": a format applies to text fields only', new.key
+      using errcode = '23514', detail = 'format_kind';
   end if;
+  if new.format_kind = 'mask' then
+    if coalesce(new.format_mask, '') = '' then
+      raise exception 'custom field "%": enter a mask such as AAA9999', new.key
+        using errcode = '23514', detail = 'format_mask';
+    end if;
+    if new.format_mask !~ '^[!-~]([ -~]{0,38}[!-~])?$' then
+      raise exception 'custom field "%": a mask has at most 40 characters: letters A-Z and a-z, digits, punctuation and inner spaces', new.key
+        using errcode = '23514', detail = 'format_mask',
+              hint = 'No accented letters, and no spaces at either end.';
+    end if;
+    if new.format_mask !~ '[A9*]' then
+      raise exception 'custom field "%": a mask needs at least one A (a capital letter), 9 (a digit) or * (either)', new.key
+        using errcode = '23514', detail = 'format_mask';
+    end if;
+  elsif new.format_mask is not null then
+    raise exception 'custom field "%": a mask is used only with the format "Mask"', new.key
+      using errcode = '23514', detail = 'format_mask';
+  end if;
+  -- derived: whatever a privileged writer sent, the pattern and the words follow the format
+  new.pattern := private.custom_field_format_pattern(new.format_kind, new.format_mask);
+  new.format_hint := private.custom_field_format_hint(new.format_kind, new.format_mask);
+
   if new.options is not null
      and (array_position(new.options, null) is not null
           or cardinality(new.options) <> (select count(distinct o) from unnest(new.options) o)) then
@@ -165,7 +302,7 @@ begin
 end;
 $$;
 comment on function private.check_patient_field_definition() is
-  'Trigger: a definition''s pattern must compile and its select options be distinct.';
+  'Trigger: a definition''s format must fit its type (a mask of 1-40 printable ASCII characters with an A, 9 or *); derives pattern and format_hint from format_kind and format_mask; select options must be distinct.';
 revoke execute on function private.check_patient_field_definition() from public, anon, authenticated;
 
 create trigger patient_field_definitions_check
@@ -363,7 +500,7 @@ begin
         if v_def.pattern is not null and v_text !~ v_def.pattern then
           raise exception 'custom field "%": does not match the required format', v_def.key
             using errcode = '23514', detail = v_def.key,
-                  hint = v_def.label || ' must match ' || v_def.pattern;
+                  hint = v_def.label || ' ' || v_def.format_hint || '.';
         end if;
       when 'number' then
         if jsonb_typeof(v_value) <> 'number' then
@@ -396,7 +533,7 @@ begin
 end;
 $$;
 comment on function private.validate_patient_custom_fields() is
-  'Trigger (before insert/update of patients): custom_fields against the clinic''s active definitions (type, required, pattern, options, unknown keys). Raises 23514 with DETAIL = field key.';
+  'Trigger (before insert/update of patients): custom_fields against the clinic''s active definitions (type, required, format (the derived pattern), options, unknown keys). Raises 23514 with DETAIL = field key; a format refusal''s HINT names the label and the format in words ("Insurance number must look like ABC1234."), never the pattern.';
 revoke execute on function private.validate_patient_custom_fields() from public, anon, authenticated;
 
 -- After insert/update: claims unique_within_clinic values in the side index.
@@ -542,9 +679,13 @@ create policy patients_update_registration on public.patients
   with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
 
 grant select on table public.patient_field_definitions to authenticated;
-grant insert (organization_id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order, active)
+-- pattern and format_hint are derived by the database from format_kind and format_mask: nobody
+-- writes them through the API.
+grant insert (organization_id, key, label, field_type, options, required, format_kind, format_mask,
+              unique_within_clinic, sort_order, active)
   on table public.patient_field_definitions to authenticated;
-grant update (label, field_type, options, required, pattern, unique_within_clinic, sort_order, active)
+grant update (label, field_type, options, required, format_kind, format_mask, unique_within_clinic,
+              sort_order, active)
   on table public.patient_field_definitions to authenticated;
 grant delete on table public.patient_field_definitions to authenticated;
 
@@ -576,7 +717,7 @@ create policy patient_field_definitions_delete_admin on public.patient_field_def
 -- that is created, reactivated or changed is checked against the stored values, and refused with a
 -- count when they do not fit:
 --   required        (new, reactivated, or turned on): no active (non-archived) patient may lack a value;
---   pattern         (new, reactivated, or changed):   every stored value must match it;
+--   format          (new, reactivated, or changed):   every stored value must match its derived pattern;
 --   options         (select; reactivated or changed): every stored value must be one of them;
 --   unique          (new, reactivated, or turned on): no two patients may share a value; the side
 --                   index private.patient_unique_field_values is then filled for the field (and
@@ -626,6 +767,7 @@ begin
   -- patient's custom fields (validate_patient_custom_fields); patients registered before it lack
   -- the value and are shown as incomplete until someone fills it in.
 
+  -- new.pattern was derived from the format by patient_field_definitions_check (runs before this)
   if new.pattern is not null
      and (v_becomes_active or new.pattern is distinct from old.pattern) then
     perform private.lock_clinic_custom_fields(new.organization_id, true);
@@ -636,8 +778,10 @@ begin
        and (p.custom_fields ->> new.key) !~ new.pattern;
     if v_count > 0 then
       raise exception 'custom field "%": % patient(s) have a value that does not match the new format', new.key, v_count
-        using errcode = '23514', detail = 'pattern',
-              hint = 'Correct those values first, or choose a format they match.';
+        using errcode = '23514',
+              detail = case when new.format_kind = 'mask' then 'format_mask' else 'format_kind' end,
+              hint = 'With this format, ' || new.label || ' ' || new.format_hint
+                     || '. Correct those values first, or choose a format they match.';
     end if;
   end if;
 
@@ -682,10 +826,10 @@ begin
 end;
 $$;
 comment on function private.guard_patient_field_definition() is
-  'Trigger (before insert/update of patient_field_definitions): refuses pattern/options/unique/type changes that existing patients'' values violate (message with the count, DETAIL = column); a field may become required without a backfill (existing patients are incomplete); maintains the unique-value index for the field.';
+  'Trigger (before insert/update of patient_field_definitions): refuses format/options/unique/type changes that existing patients'' values violate (message with the count, DETAIL = column); a field may become required without a backfill (existing patients are incomplete); maintains the unique-value index for the field.';
 revoke execute on function private.guard_patient_field_definition() from public, anon, authenticated;
 
--- runs after patient_field_definitions_check (alphabetical), so a pattern has already compiled
+-- runs after patient_field_definitions_check (alphabetical), so the pattern is already derived
 create trigger patient_field_definitions_guard_existing_values
   before insert or update on public.patient_field_definitions
   for each row execute function private.guard_patient_field_definition();

@@ -9,9 +9,7 @@
 
 create function private.take_patient_place()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
   v_count bigint;
@@ -44,9 +42,7 @@ revoke execute on function private.take_patient_place() from public, anon, authe
 
 create function private.free_patient_place()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   if old.archived_at is null then

@@ -189,9 +189,7 @@ create index prescriptions_stopped_by_idx on public.prescriptions (stopped_by);
 -- the membership lookup is not narrowed by the caller's RLS view.
 create function private.ensure_staff_members()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
   v_column text;
@@ -228,41 +226,14 @@ revoke execute on function private.ensure_staff_members() from public, anon, aut
 -- Shared triggers -------------------------------------------------------------------------------------
 -- Authorization first (private.authorize_row_write): the staff, status and vitals checks below answer
 -- only callers the table's INSERT policy admits; everyone else gets RLS's refusal.
-create trigger visits_00_authorize before insert on public.visits
-  for each row execute function private.authorize_row_write();
-create trigger visit_notes_00_authorize before insert on public.visit_notes
-  for each row execute function private.authorize_row_write();
-create trigger lab_orders_00_authorize before insert on public.lab_orders
-  for each row execute function private.authorize_row_write();
-create trigger prescriptions_00_authorize before insert on public.prescriptions
-  for each row execute function private.authorize_row_write();
-
-create trigger visits_set_timestamps before insert or update on public.visits
-  for each row execute function private.set_timestamps();
-create trigger visit_notes_set_timestamps before insert or update on public.visit_notes
-  for each row execute function private.set_timestamps();
-create trigger lab_orders_set_timestamps before insert or update on public.lab_orders
-  for each row execute function private.set_timestamps();
-create trigger prescriptions_set_timestamps before insert or update on public.prescriptions
-  for each row execute function private.set_timestamps();
-
-create trigger visits_forbid_moves before update on public.visits
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'created_by');
-create trigger visit_notes_forbid_moves before update on public.visit_notes
-  for each row execute function private.forbid_column_changes('organization_id', 'visit_id');
-create trigger lab_orders_forbid_moves before update on public.lab_orders
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'ordered_by');
-create trigger prescriptions_forbid_moves before update on public.prescriptions
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'prescriber_id');
-
-create trigger visits_staff_members before insert or update on public.visits
-  for each row execute function private.ensure_staff_members('clinician_id', 'created_by');
-create trigger visit_notes_staff_members before insert or update on public.visit_notes
-  for each row execute function private.ensure_staff_members('author_id', 'signed_by');
-create trigger lab_orders_staff_members before insert or update on public.lab_orders
-  for each row execute function private.ensure_staff_members('ordered_by', 'collected_by', 'resulted_by');
-create trigger prescriptions_staff_members before insert or update on public.prescriptions
-  for each row execute function private.ensure_staff_members('prescriber_id', 'completed_by', 'stopped_by');
+select private.add_row_triggers('public.visits', authorize => true,
+  frozen => '{organization_id,patient_id,created_by}', staff => '{clinician_id,created_by}');
+select private.add_row_triggers('public.visit_notes', authorize => true,
+  frozen => '{organization_id,visit_id}', staff => '{author_id,signed_by}');
+select private.add_row_triggers('public.lab_orders', authorize => true,
+  frozen => '{organization_id,patient_id,ordered_by}', staff => '{ordered_by,collected_by,resulted_by}');
+select private.add_row_triggers('public.prescriptions', authorize => true,
+  frozen => '{organization_id,patient_id,prescriber_id}', staff => '{prescriber_id,completed_by,stopped_by}');
 
 -- Visits: creator is the caller; status moves forward only: scheduled → in_progress → completed,
 -- scheduled → completed (recording a visit after the fact), scheduled | in_progress → cancelled, with
@@ -270,8 +241,7 @@ create trigger prescriptions_staff_members before insert or update on public.pre
 -- has; completed and cancelled are final. started_at / ended_at follow the status.
 create function private.guard_visit()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
@@ -318,9 +288,7 @@ create trigger visits_guard before insert or update on public.visits
 -- Shared by visit notes and their amendments.
 create function private.check_vitals(p_vitals jsonb)
 returns void
-language plpgsql
-immutable
-set search_path = ''
+language plpgsql immutable set search_path = ''
 as $$
 declare
   v_key text;
@@ -359,16 +327,14 @@ end;
 $$;
 comment on function private.check_vitals(jsonb) is
   'Raises 23514 (DETAIL = the measurement) unless the vitals are an object of known measurements within plausible ranges.';
-revoke execute on function private.check_vitals(jsonb) from public, anon;
-grant execute on function private.check_vitals(jsonb) to authenticated;
+select private.grant_execute('{authenticated}', 'private.check_vitals(jsonb)');
 
 -- Visit notes: doctors and nurses of the clinic write the draft (visit_notes_00_authorize has
 -- established that first); the last writer is the author; vitals are checked; a signed note is never updated, by anyone (the table
 -- owner included): it is the original the amendments refer to.
 create function private.guard_visit_note()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -398,9 +364,7 @@ create trigger visit_notes_guard before insert or update on public.visit_notes
 -- a comment, each bounded (23514, DETAIL = the field). Shared by results and their corrections.
 create function private.check_lab_result(p_value text, p_unit text, p_range text, p_comment text)
 returns void
-language plpgsql
-immutable
-set search_path = ''
+language plpgsql immutable set search_path = ''
 as $$
 begin
   if p_value is null or btrim(p_value) = '' then
@@ -424,15 +388,13 @@ end;
 $$;
 comment on function private.check_lab_result(text, text, text, text) is
   'Raises 23514 (DETAIL = the field) unless a lab result''s value, unit, reference range and comment are within their bounds and free of markup.';
-revoke execute on function private.check_lab_result(text, text, text, text) from public, anon;
-grant execute on function private.check_lab_result(text, text, text, text) to authenticated;
+select private.grant_execute('{authenticated}', 'private.check_lab_result(text, text, text, text)');
 
 -- Lab orders: forward-only status, who may make each move, result fields
 -- only when resulting.
 create function private.guard_lab_order()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -515,8 +477,7 @@ create trigger lab_orders_guard before insert or update on public.lab_orders
 -- has been dispensed, what was prescribed no longer changes.
 create function private.guard_prescription()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -573,104 +534,39 @@ create trigger prescriptions_guard before insert or update on public.prescriptio
 -- No delete privilege on any of these tables: visits are cancelled, orders cancelled, prescriptions
 -- stopped. Columns set by triggers (who/when of each step) are not writable.
 
--- (the platform's default privileges grant everything on new public tables: start from nothing)
-revoke all on table public.visits, public.visit_notes, public.lab_orders, public.prescriptions
-  from anon, authenticated;
+-- (private.add_clinic_access: the table closed to the API roles, then one grant and one policy per
+-- operation for a role set of the active clinic; reads also through a live support grant)
 
--- visits: scheduling staff (admin, doctor, nurse, receptionist)
-grant select on table public.visits to authenticated;
-grant insert (organization_id, patient_id, clinician_id, scheduled_at, reason, status)
-  on table public.visits to authenticated;
-grant update (clinician_id, scheduled_at, started_at, ended_at, reason, status, cancel_reason)
-  on table public.visits to authenticated;
+-- visits: admins, doctors, nurses and receptionists see their clinic's visits (scheduling data
+-- only), book, reschedule, start, complete and cancel them.
+select private.add_clinic_access('public.visits',
+  select_by => 'care_team',
+  insert_by => 'care_team', insert_columns => '{organization_id,patient_id,clinician_id,scheduled_at,reason,status}',
+  update_by => 'care_team', update_columns => '{clinician_id,scheduled_at,started_at,ended_at,reason,status,cancel_reason}');
 
--- Admins, doctors, nurses and receptionists see their clinic's visits (scheduling data only).
-create policy visits_select_care_team on public.visits
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.care_team_roles())));
-
--- Admins, doctors, nurses and receptionists book visits in their clinic.
-create policy visits_insert_care_team on public.visits
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
-
--- Admins, doctors, nurses and receptionists reschedule, start, complete and cancel visits.
-create policy visits_update_care_team on public.visits
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.care_team_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
-
--- visit_notes: clinical roles
-grant select on table public.visit_notes to authenticated;
-grant insert (visit_id, organization_id, notes, vitals) on table public.visit_notes to authenticated;
-grant update (notes, vitals) on table public.visit_notes to authenticated;
-
--- Admins, doctors and nurses read notes and vitals of their clinic (never receptionists).
-create policy visit_notes_select_clinical on public.visit_notes
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.clinical_reader_roles())));
-
--- Doctors and nurses write notes and vitals in their clinic.
-create policy visit_notes_insert_clinician on public.visit_notes
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
-
--- Doctors and nurses edit the unsigned notes and vitals of their clinic (guard_visit_note refuses
+-- visit_notes: admins, doctors and nurses read notes and vitals of their clinic (never
+-- receptionists); doctors and nurses write them and edit the unsigned ones (guard_visit_note refuses
 -- any update of a signed note).
-create policy visit_notes_update_clinician on public.visit_notes
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.clinician_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
+select private.add_clinic_access('public.visit_notes',
+  select_by => 'clinical_reader',
+  insert_by => 'clinician', insert_columns => '{visit_id,organization_id,notes,vitals}',
+  update_by => 'clinician', update_columns => '{notes,vitals}');
 
--- lab_orders
-grant select on table public.lab_orders to authenticated;
-grant insert (organization_id, patient_id, visit_id, test_code, test_name, priority, clinical_notes)
-  on table public.lab_orders to authenticated;
-grant update (visit_id, test_code, test_name, priority, clinical_notes, status, result_value, result_unit,
-              reference_range, result_flag, result_notes, cancel_reason)
-  on table public.lab_orders to authenticated;
+-- lab_orders: admins, doctors, nurses and lab technicians see their clinic's orders and results;
+-- doctors and nurses order tests; doctors and nurses (amend, collect, cancel) and lab technicians
+-- (collect, result) work orders.
+select private.add_clinic_access('public.lab_orders',
+  select_by => 'lab_reader',
+  insert_by => 'clinician', insert_columns => '{organization_id,patient_id,visit_id,test_code,test_name,priority,clinical_notes}',
+  update_by => 'lab_worker', update_columns => '{visit_id,test_code,test_name,priority,clinical_notes,status,result_value,result_unit,reference_range,result_flag,result_notes,cancel_reason}');
 
--- Admins, doctors, nurses and lab technicians see their clinic's lab orders and results.
-create policy lab_orders_select_clinical on public.lab_orders
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.lab_reader_roles())));
-
--- Doctors and nurses order tests in their clinic.
-create policy lab_orders_insert_clinician on public.lab_orders
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
-
--- Doctors and nurses (amend, collect, cancel) and lab technicians (collect, result) work orders.
-create policy lab_orders_update_clinical on public.lab_orders
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.lab_worker_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.lab_worker_roles())));
-
--- prescriptions
-grant select on table public.prescriptions to authenticated;
-grant insert (organization_id, patient_id, visit_id, medication, dose, route, frequency, duration_days,
-              quantity, quantity_unit, refills, instructions, allergy_override_reason)
-  on table public.prescriptions to authenticated;
-grant update (visit_id, medication, dose, route, frequency, duration_days, quantity, quantity_unit, refills,
-              instructions, allergy_override_reason, status, stop_reason)
-  on table public.prescriptions to authenticated;
-
--- Admins, doctors, nurses and pharmacists see their clinic's prescriptions.
-create policy prescriptions_select_clinical on public.prescriptions
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.prescription_reader_roles())));
-
--- Doctors prescribe in their clinic.
-create policy prescriptions_insert_doctor on public.prescriptions
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.prescriber_roles())));
-
--- Doctors amend (until the first fill) and stop prescriptions of their clinic. Pharmacists record
--- fills through dispense_prescription (chart-safety migration), never by updating a prescription.
-create policy prescriptions_update_prescriber on public.prescriptions
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.prescriber_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.prescriber_roles())));
+-- prescriptions: admins, doctors, nurses and pharmacists see their clinic's prescriptions; doctors
+-- prescribe, amend (until the first fill) and stop them. Pharmacists record fills through
+-- dispense_prescription (chart-safety migration), never by updating a prescription.
+select private.add_clinic_access('public.prescriptions',
+  select_by => 'prescription_reader',
+  insert_by => 'prescriber', insert_columns => '{organization_id,patient_id,visit_id,medication,dose,route,frequency,duration_days,quantity,quantity_unit,refills,instructions,allergy_override_reason}',
+  update_by => 'prescriber', update_columns => '{visit_id,medication,dose,route,frequency,duration_days,quantity,quantity_unit,refills,instructions,allergy_override_reason,status,stop_reason}');
 
 -- Booking a visit with its notes ----------------------------------------------------------------------
 -- create_visit books a visit together with its notes and vitals in one call, so one transaction: when
@@ -694,10 +590,7 @@ create function public.create_visit(
   appointment_id uuid default null
 )
 returns uuid
-language plpgsql
-volatile
-security invoker
-set search_path = ''
+language plpgsql volatile security invoker set search_path = ''
 as $$
 declare
   v_visit_id uuid;
@@ -722,8 +615,7 @@ end;
 $$;
 comment on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) is
   'RPC: books a visit of the caller''s active clinic (clinician: the one given, else the caller if a clinician; from an appointment: its clinician, started) and, when notes or vitals are given, records them, all or nothing. Runs as the caller (RLS, column privileges and triggers apply); returns the visit id.';
-revoke execute on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) from public, anon;
-grant execute on function public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'public.create_visit(uuid, timestamptz, text, text, jsonb, uuid, uuid)');
 -- Signing a visit note ----------------------------------------------------------------------------------
 -- sign_visit_note(visit_id) locks the visit's note (signed_by = the caller, signed_at = now) and
 -- completes the visit, in one transaction. Doctors and nurses of the active clinic only; the caller's
@@ -731,10 +623,7 @@ grant execute on function public.create_visit(uuid, timestamptz, text, text, jso
 -- exist. After this the note row is never updated (guard_visit_note); changes are amendments.
 create function private.sign_visit_note(p_visit_id uuid)
 returns timestamptz
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.clinician_roles());
@@ -769,19 +658,7 @@ end;
 $$;
 comment on function private.sign_visit_note(uuid) is
   'Body of public.sign_visit_note: signs the caller''s clinic''s visit note (doctors and nurses) and completes its visit.';
-revoke execute on function private.sign_visit_note(uuid) from public, anon;
-grant execute on function private.sign_visit_note(uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'private.sign_visit_note(uuid)');
 
-create function public.sign_visit_note(visit_id uuid)
-returns timestamptz
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.sign_visit_note(visit_id);
-$$;
-comment on function public.sign_visit_note(uuid) is
-  'RPC (doctors, nurses): signs the visit''s note (who, when; never updated afterwards: later changes are amendments) and completes the visit. 42501 for other roles, PT404 (HTTP 404) for a visit without a note the caller may sign, 23514 when already signed or empty. Returns signed_at.';
-revoke execute on function public.sign_visit_note(uuid) from public, anon;
-grant execute on function public.sign_visit_note(uuid) to authenticated;
+select private.add_rpc('private.sign_visit_note(uuid)',
+  'RPC (doctors, nurses): signs the visit''s note (who, when; never updated afterwards: later changes are amendments) and completes the visit. 42501 for other roles, PT404 (HTTP 404) for a visit without a note the caller may sign, 23514 when already signed or empty. Returns signed_at.');

@@ -61,9 +61,7 @@ create function private.audit_row_content(
   p_table_name text, p_row_id uuid, p_changes jsonb, p_created_at timestamptz
 )
 returns text
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select jsonb_build_object(
     'id', p_id, 'organization_id', p_organization_id, 'actor_id', p_actor_id, 'action', p_action,
@@ -78,9 +76,7 @@ revoke execute on function private.audit_row_content(bigint, uuid, uuid, public.
 
 create function private.audit_hash(p_prev_hash text, p_content text)
 returns text
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select encode(pg_catalog.sha256(convert_to(coalesce(p_prev_hash, '') || p_content, 'UTF8')), 'hex');
 $$;
@@ -93,10 +89,7 @@ create function private.write_audit(
   p_organization_id uuid, p_action public.audit_action, p_table_name text, p_row_id uuid, p_changes jsonb
 )
 returns bigint
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_id bigint;
@@ -136,9 +129,7 @@ revoke execute on function private.write_audit(uuid, public.audit_action, text, 
 -- Trigger (after insert/update/delete, for each row). Argument: name of the id column (default id).
 create function private.audit_row_change()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
   v_id_column text := coalesce(tg_argv[0], 'id');
@@ -178,27 +169,17 @@ comment on function private.audit_row_change() is
   'Trigger (after insert/update/delete): writes the row change (old/new diff) to audit_log.';
 revoke execute on function private.audit_row_change() from public, anon, authenticated;
 
-create trigger patients_audit after insert or update or delete on public.patients
-  for each row execute function private.audit_row_change();
-create trigger patient_field_definitions_audit after insert or update or delete on public.patient_field_definitions
-  for each row execute function private.audit_row_change();
-create trigger visits_audit after insert or update or delete on public.visits
-  for each row execute function private.audit_row_change();
-create trigger visit_notes_audit after insert or update or delete on public.visit_notes
-  for each row execute function private.audit_row_change('visit_id');
-create trigger lab_orders_audit after insert or update or delete on public.lab_orders
-  for each row execute function private.audit_row_change();
-create trigger prescriptions_audit after insert or update or delete on public.prescriptions
-  for each row execute function private.audit_row_change();
-create trigger memberships_audit after insert or update or delete on public.memberships
-  for each row execute function private.audit_row_change();
+-- <table>_audit on the clinic tables of the migrations before this one (later ones add theirs with
+-- their tables: private.add_row_triggers(..., audit => ...)).
+select private.add_audit_trigger(t)
+  from unnest('{public.patients,public.patient_field_definitions,public.visits,public.lab_orders,public.prescriptions,public.memberships}'::regclass[]) t;
+select private.add_audit_trigger('public.visit_notes', 'visit_id');
 
 -- Append-only for everyone (table owner and service role included). Deleting a whole organization
 -- (cascade) is the one exception: its trail leaves with it.
 create function private.forbid_audit_log_changes()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if tg_op = 'DELETE' and not exists (select 1 from public.organizations o where o.id = old.organization_id) then
@@ -227,10 +208,7 @@ create policy audit_log_select_admin on public.audit_log
 -- Chart views ---------------------------------------------------------------------------------------------
 create function private.log_chart_view(p_patient_id uuid)
 returns bigint
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id();
@@ -254,25 +232,13 @@ $$;
 comment on function private.log_chart_view(uuid) is
   'Records that the caller opened a patient''s chart (patient must belong to the caller''s live clinic, or to the clinic of their live support grant; then changes = {support_grant_id}).';
 
-create function public.log_chart_view(patient_id uuid)
-returns bigint
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.log_chart_view(patient_id);
-$$;
-comment on function public.log_chart_view(uuid) is
-  'RPC: call each time a patient chart is opened; writes a "view" audit row. Raises 42501 without a clinic, PT404 (HTTP 404) for a patient the caller cannot see, whether it is another clinic''s or does not exist. Returns the audit row id.';
+select private.add_rpc('private.log_chart_view(uuid)',
+  'RPC: call each time a patient chart is opened; writes a "view" audit row. Raises 42501 without a clinic, PT404 (HTTP 404) for a patient the caller cannot see, whether it is another clinic''s or does not exist. Returns the audit row id.');
 
 -- Verification --------------------------------------------------------------------------------------------
 create function private.verify_audit_chain()
 returns table (intact boolean, rows_checked bigint, first_broken_id bigint, problem text)
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id();
@@ -309,26 +275,12 @@ $$;
 comment on function private.verify_audit_chain() is
   'Recomputes the caller''s clinic audit hash chain (clinic admins only).';
 
-create function public.verify_audit_chain()
-returns table (intact boolean, rows_checked bigint, first_broken_id bigint, problem text)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.verify_audit_chain();
-$$;
-comment on function public.verify_audit_chain() is
-  'RPC (clinic admins): whether the clinic''s audit chain is intact, how many rows were checked, and the first broken row with the reason.';
+select private.add_rpc('private.verify_audit_chain()',
+  'RPC (clinic admins): whether the clinic''s audit chain is intact, how many rows were checked, and the first broken row with the reason.');
 
-revoke execute on function
-  private.log_chart_view(uuid), public.log_chart_view(uuid),
-  private.verify_audit_chain(), public.verify_audit_chain()
-from public, anon;
-grant execute on function
-  private.log_chart_view(uuid), public.log_chart_view(uuid),
-  private.verify_audit_chain(), public.verify_audit_chain()
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.log_chart_view(uuid)',
+  'private.verify_audit_chain()');
 
 -- Exports ---------------------------------------------------------------------------------------------
 -- public.log_export(kind, row_count): the admin console records each data export in the clinic's
@@ -337,10 +289,7 @@ to authenticated;
 
 create function private.log_export(p_kind text, p_row_count integer)
 returns bigint
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id();
@@ -367,20 +316,10 @@ $$;
 comment on function private.log_export(text, integer) is
   'Records a data export by a clinic admin in the clinic''s audit_log (action export).';
 
-create function public.log_export(kind text, row_count integer)
-returns bigint
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.log_export(kind, row_count);
-$$;
-comment on function public.log_export(text, integer) is
-  'RPC (clinic admins): record that <table>.<csv|json> was exported with row_count rows. Raises 42501 for non-admins, 22023 for an unknown kind. Returns the audit row id.';
+select private.add_rpc('private.log_export(text, integer)',
+  'RPC (clinic admins): record that <table>.<csv|json> was exported with row_count rows. Raises 42501 for non-admins, 22023 for an unknown kind. Returns the audit row id.');
 
-revoke execute on function private.log_export(text, integer), public.log_export(text, integer) from public, anon;
-grant execute on function private.log_export(text, integer), public.log_export(text, integer) to authenticated;
+select private.grant_execute('{authenticated}', 'private.log_export(text, integer)');
 
 -- Reading the trail ---------------------------------------------------------------------------------------
 -- public.audit_trail(...): one page of the clinic's trail for its admins, in ONE round trip, with what
@@ -414,10 +353,7 @@ create function public.audit_trail(
   with_chain boolean default false
 )
 returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
+language plpgsql stable security invoker set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id();
@@ -581,9 +517,4 @@ end;
 $$;
 comment on function public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean) is
   'RPC (clinic admins; 42501 otherwise): one page of the clinic''s audit trail, newest first, filtered by actor, patient (MRN or id: their own rows and their records''), action and time, with names (actor, patient), the record touched, the support access a platform admin acted under, custom-field labels, the staff list, the total and optionally the chain check. Security invoker: names come only from what RLS lets the admin read.';
-revoke execute on function
-  public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)
-from public, anon;
-grant execute on function
-  public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)
-to authenticated;
+select private.grant_execute('{authenticated}', 'public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)');

@@ -27,10 +27,7 @@ create index session_handoffs_organization_id_idx on private.session_handoffs (o
 
 create function private.create_session_handoff(p_slug text, p_refresh_token text)
 returns text
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_user_id uuid := auth.uid();
@@ -68,10 +65,7 @@ $$;
 
 create function private.redeem_session_handoff(p_code text, p_slug text)
 returns text
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_token text;
@@ -90,35 +84,17 @@ begin
 end;
 $$;
 
-create function public.create_session_handoff(slug text, refresh_token text)
-returns text
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.create_session_handoff(slug, refresh_token);
-$$;
-comment on function public.create_session_handoff(text, text) is
-  'RPC: a one-time code (60 s) that carries the caller''s session to the clinic with this slug, where they are an active member.';
+select private.add_rpc('private.create_session_handoff(text, text)',
+  'RPC: a one-time code (60 s) that carries the caller''s session to the clinic with this slug, where they are an active member.');
 
-create function public.redeem_session_handoff(code text, slug text)
-returns text
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.redeem_session_handoff(code, slug);
-$$;
-comment on function public.redeem_session_handoff(text, text) is
-  'RPC: exchanges a handoff code for the refresh token, once, on the target clinic''s address.';
+select private.add_rpc('private.redeem_session_handoff(text, text)',
+  'RPC: exchanges a handoff code for the refresh token, once, on the target clinic''s address.', '{anon,authenticated}');
 
 revoke execute on function
-  private.create_session_handoff(text, text), public.create_session_handoff(text, text),
-  private.redeem_session_handoff(text, text), public.redeem_session_handoff(text, text)
+  private.create_session_handoff(text, text),
+  private.redeem_session_handoff(text, text)
 from public;
-grant execute on function private.create_session_handoff(text, text), public.create_session_handoff(text, text)
+grant execute on function private.create_session_handoff(text, text)
   to authenticated;
-grant execute on function private.redeem_session_handoff(text, text), public.redeem_session_handoff(text, text)
+grant execute on function private.redeem_session_handoff(text, text)
   to anon, authenticated;

@@ -40,9 +40,7 @@ create index sign_in_attempts_address_key_created_at_idx on private.sign_in_atte
 
 create function private.sign_in_key(p_text text)
 returns text
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select encode(pg_catalog.sha256(convert_to(lower(btrim(coalesce(p_text, ''))), 'UTF8')), 'hex');
 $$;
@@ -52,10 +50,7 @@ revoke execute on function private.sign_in_key(text) from public, anon, authenti
 
 create function private.sign_in_attempt(p_client_address text, p_email text)
 returns table (allowed boolean, retry_after_seconds integer)
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_window constant interval := interval '15 minutes';
@@ -101,10 +96,7 @@ comment on function private.sign_in_attempt(text, text) is
 
 create function private.sign_in_succeeded()
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_email text;
@@ -119,34 +111,16 @@ $$;
 comment on function private.sign_in_succeeded() is
   'After a successful sign-in, as the signed-in person: forgets the attempts recorded for their e-mail address.';
 
-create function public.sign_in_attempt(client_address text, email text)
-returns table (allowed boolean, retry_after_seconds integer)
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select * from private.sign_in_attempt(client_address, email);
-$$;
-comment on function public.sign_in_attempt(text, text) is
-  'RPC (the portal, before each password sign-in; anon allowed): whether this client address may try this e-mail now, and if not, in how many seconds. Records the attempt when allowed. Says nothing about whether an account exists.';
+select private.add_rpc('private.sign_in_attempt(text, text)',
+  'RPC (the portal, before each password sign-in; anon allowed): whether this client address may try this e-mail now, and if not, in how many seconds. Records the attempt when allowed. Says nothing about whether an account exists.', '{anon,authenticated}');
 
-create function public.sign_in_succeeded()
-returns void
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.sign_in_succeeded();
-$$;
-comment on function public.sign_in_succeeded() is
-  'RPC (the portal, right after a successful password sign-in, as that person): clears the throttle''s attempts for their e-mail.';
+select private.add_rpc('private.sign_in_succeeded()',
+  'RPC (the portal, right after a successful password sign-in, as that person): clears the throttle''s attempts for their e-mail.');
 
 revoke execute on function
-  private.sign_in_attempt(text, text), public.sign_in_attempt(text, text),
-  private.sign_in_succeeded(), public.sign_in_succeeded()
+  private.sign_in_attempt(text, text),
+  private.sign_in_succeeded()
 from public;
-grant execute on function private.sign_in_attempt(text, text), public.sign_in_attempt(text, text)
+grant execute on function private.sign_in_attempt(text, text)
   to anon, authenticated;
-grant execute on function private.sign_in_succeeded(), public.sign_in_succeeded() to authenticated;
+grant execute on function private.sign_in_succeeded() to authenticated;

@@ -67,17 +67,8 @@ create unique index invitations_token_hash_key on public.invitations (token_hash
 -- Authorization first (private.authorize_row_write): whether an address already works at the clinic
 -- or is already invited, and how many seats are in use, are answered only to the clinic's admins;
 -- everyone else gets RLS's refusal, as for a clinic that does not exist.
-create trigger invitations_00_authorize
-  before insert on public.invitations
-  for each row execute function private.authorize_row_write();
-
-create trigger invitations_set_timestamps
-  before insert or update on public.invitations
-  for each row execute function private.set_timestamps();
-
-create trigger invitations_forbid_moves
-  before update on public.invitations
-  for each row execute function private.forbid_column_changes('organization_id', 'email');
+select private.add_row_triggers('public.invitations', authorize => true, frozen => '{organization_id,email}',
+  audit => '{}');
 -- invited_by never changes either, except to null when the inviter's account is deleted (the foreign
 -- key's on delete set null), so deleting an admin who invited people still works
 create trigger invitations_forbid_inviter_changes
@@ -88,10 +79,7 @@ create trigger invitations_forbid_inviter_changes
 -- Seats -------------------------------------------------------------------------------------------
 create function private.ensure_seat_available(p_organization_id uuid, p_exclude_invitation uuid default null)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_limit integer;
@@ -123,17 +111,13 @@ end;
 $$;
 comment on function private.ensure_seat_available(uuid, uuid) is
   'Raises 23514 (detail seat_limit) when the clinic''s plan has no free seat: active memberships + pending unexpired invitations (optionally excluding one) >= plans.seat_limit.';
-revoke execute on function private.ensure_seat_available(uuid, uuid) from public, anon;
-grant execute on function private.ensure_seat_available(uuid, uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'private.ensure_seat_available(uuid, uuid)');
 
 -- Invitations: what API callers may write ------------------------------------------------------------
 -- Checks that must see past the caller's RLS (staff e-mails, lapsed invitations, seats).
 create function private.prepare_new_invitation(p_organization_id uuid, p_email text)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   if exists (
@@ -160,15 +144,13 @@ end;
 $$;
 comment on function private.prepare_new_invitation(uuid, text) is
   'Before a new pending invitation: refuses current staff and a second pending invitation (marking lapsed ones expired) and checks the seat limit.';
-revoke execute on function private.prepare_new_invitation(uuid, text) from public, anon;
-grant execute on function private.prepare_new_invitation(uuid, text) to authenticated;
+select private.grant_execute('{authenticated}', 'private.prepare_new_invitation(uuid, text)');
 
 -- Not security definer on purpose: current_user tells API callers (anon/authenticated) apart from
 -- trusted definer code such as accept_invitation(), which runs as its owner.
 create function private.guard_invitation()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -232,9 +214,6 @@ create trigger invitations_guard
   before insert or update on public.invitations
   for each row execute function private.guard_invitation();
 
-create trigger invitations_audit after insert or update or delete on public.invitations
-  for each row execute function private.audit_row_change();
-
 -- Memberships activated through the API also need a seat (admins could otherwise add people
 -- directly). Service role and maintenance (seed, tests' fixtures) are not limited here. The check runs
 -- in a BEFORE trigger, i.e. before RLS's WITH CHECK: it checks seats only for callers the policies
@@ -242,9 +221,7 @@ create trigger invitations_audit after insert or update or delete on public.invi
 -- than "no free seat", which would leak the clinic's seat usage to outsiders.
 create function private.membership_seat_check()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   if new.status = 'active'
@@ -296,25 +273,19 @@ create policy invitations_update_admin on public.invitations
 -- The secret ---------------------------------------------------------------------------------------
 create function private.invitation_secret_hash(p_secret text)
 returns text
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(coalesce(p_secret, ''), 'UTF8')), 'hex');
 $$;
 comment on function private.invitation_secret_hash(text) is
   'Hex SHA-256 of an invitation secret: what invitations.token_hash stores.';
-revoke execute on function private.invitation_secret_hash(text) from public, anon;
-grant execute on function private.invitation_secret_hash(text) to authenticated;
+select private.grant_execute('{authenticated}', 'private.invitation_secret_hash(text)');
 
 -- Issues a fresh secret for a pending invitation the caller administers (replacing, and so voiding,
 -- any earlier one) and returns it: the only time the secret exists outside the e-mail.
 create function private.issue_invitation_secret(p_invitation_id uuid)
 returns text
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_secret text;
@@ -336,8 +307,7 @@ end;
 $$;
 comment on function private.issue_invitation_secret(uuid) is
   'Admins of the invitation''s live active clinic: a new single-use secret for a pending invitation (its SHA-256 replaces token_hash, voiding the previous link). Returns the secret once.';
-revoke execute on function private.issue_invitation_secret(uuid) from public, anon;
-grant execute on function private.issue_invitation_secret(uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'private.issue_invitation_secret(uuid)');
 
 -- Creating and resending (RPCs for the admin's server) ----------------------------------------------
 -- Security invoker: the insert/update run as the calling admin, so RLS, column grants and the guard
@@ -349,10 +319,7 @@ create function public.create_invitation(
   full_name text default ''
 )
 returns table (invitation_id uuid, secret text)
-language plpgsql
-volatile
-security invoker
-set search_path = ''
+language plpgsql volatile security invoker set search_path = ''
 as $$
 declare
   v_id uuid;
@@ -369,10 +336,7 @@ comment on function public.create_invitation(uuid, text, public.member_role, tex
 
 create function public.resend_invitation(invitation_id uuid)
 returns table (email text, full_name text, secret text)
-language plpgsql
-volatile
-security invoker
-set search_path = ''
+language plpgsql volatile security invoker set search_path = ''
 as $$
 declare
   v_email text;
@@ -390,10 +354,9 @@ $$;
 comment on function public.resend_invitation(uuid) is
   'RPC (clinic admins): a fresh week and a new secret for a pending invitation (the previous link stops working; an expired one needs a free seat). No row when there is no pending invitation the caller may resend.';
 
-revoke execute on function public.create_invitation(uuid, text, public.member_role, text),
-  public.resend_invitation(uuid) from public, anon;
-grant execute on function public.create_invitation(uuid, text, public.member_role, text),
-  public.resend_invitation(uuid) to authenticated;
+select private.grant_execute('{authenticated}',
+  'public.create_invitation(uuid, text, public.member_role, text)',
+  'public.resend_invitation(uuid)');
 
 -- What the secret shows ------------------------------------------------------------------------------
 -- For the invitation e-mail (rendered by the portal's Send Email hook, which has no session) and the
@@ -411,10 +374,7 @@ returns table (
   theme_color text,
   inviter_name text
 )
-language sql
-stable
-security definer
-set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
   select i.email, i.full_name, i.role, i.expires_at, o.slug, o.name, o.logo_path, o.theme_color,
          nullif(p.full_name, '')
@@ -428,40 +388,15 @@ $$;
 comment on function private.invitation_by_secret(text) is
   'The pending, unexpired invitation (of an active clinic) whose secret this is, with the clinic''s public branding and the inviter''s name; no row otherwise.';
 
-create function public.invitation_by_secret(secret text)
-returns table (
-  email text,
-  full_name text,
-  role public.member_role,
-  expires_at timestamptz,
-  organization_slug text,
-  organization_name text,
-  logo_path text,
-  theme_color text,
-  inviter_name text
-)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.invitation_by_secret(secret);
-$$;
-comment on function public.invitation_by_secret(text) is
-  'RPC (anyone holding an invitation''s secret: the invitation e-mail hook, the accept page): the pending, unexpired invitation it belongs to, with the clinic''s public branding and the inviter''s name. No row otherwise, the same whether or not anything exists.';
-revoke execute on function private.invitation_by_secret(text), public.invitation_by_secret(text)
-  from public;
-grant execute on function private.invitation_by_secret(text), public.invitation_by_secret(text)
-  to anon, authenticated;
+select private.add_rpc('private.invitation_by_secret(text)',
+  'RPC (anyone holding an invitation''s secret: the invitation e-mail hook, the accept page): the pending, unexpired invitation it belongs to, with the clinic''s public branding and the inviter''s name. No row otherwise, the same whether or not anything exists.', '{anon,authenticated}');
+select private.grant_execute('{anon,authenticated}', 'private.invitation_by_secret(text)');
 grant execute on function private.invitation_secret_hash(text) to anon;
 
 -- Accepting ------------------------------------------------------------------------------------------
-create function private.accept_invitation(p_slug text, p_secret text, p_full_name text)
+create function private.accept_invitation(p_org_slug text, p_secret text, p_full_name text default null)
 returns table (organization_id uuid, role public.member_role)
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_uid uuid := auth.uid();
@@ -481,7 +416,7 @@ begin
     from public.invitations i join public.organizations o on o.id = i.organization_id
    where i.token_hash = private.invitation_secret_hash(p_secret)
      and coalesce(p_secret, '') <> ''
-     and o.slug = lower(coalesce(p_slug, '')) and o.status = 'active'
+     and o.slug = lower(coalesce(p_org_slug, '')) and o.status = 'active'
      and i.status = 'pending' and i.expires_at > now()
      and v_email is not null and i.email = v_email
    for update of i;
@@ -522,19 +457,8 @@ $$;
 comment on function private.accept_invitation(text, text, text) is
   'Accepts the invitation whose secret the caller presents, if it is pending, unexpired, of the active clinic with this slug and sent to the caller''s Auth-verified e-mail: creates or reactivates the membership with the invited role, records the person''s name, voids the secret and makes the clinic active.';
 
-create function public.accept_invitation(org_slug text, secret text, full_name text default null)
-returns table (organization_id uuid, role public.member_role)
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select * from private.accept_invitation(org_slug, secret, full_name);
-$$;
-comment on function public.accept_invitation(text, text, text) is
-  'RPC (signed-in invitee): accept the invitation to the clinic <org_slug> whose secret came in your invitation e-mail, giving your name. 42501 when not signed in; PT404 (HTTP 404, detail invalid_invitation, one message for every case) without a valid secret for your verified address at this active clinic; 23514 (detail full_name) without a name; 23514 (seat_limit) when the plan has no free seat.';
+select private.add_rpc('private.accept_invitation(text, text, text)',
+  'RPC (signed-in invitee): accept the invitation to the clinic <org_slug> whose secret came in your invitation e-mail, giving your name. 42501 when not signed in; PT404 (HTTP 404, detail invalid_invitation, one message for every case) without a valid secret for your verified address at this active clinic; 23514 (detail full_name) without a name; 23514 (seat_limit) when the plan has no free seat.');
 
-revoke execute on function private.accept_invitation(text, text, text),
-  public.accept_invitation(text, text, text) from public, anon;
-grant execute on function private.accept_invitation(text, text, text),
-  public.accept_invitation(text, text, text) to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.accept_invitation(text, text, text)');

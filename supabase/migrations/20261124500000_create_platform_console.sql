@@ -11,10 +11,7 @@
 -- Who may run platform RPCs ----------------------------------------------------------------------
 create function private.require_platform_admin()
 returns uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   if auth.uid() is null or not private.is_platform_admin() then
@@ -25,8 +22,7 @@ end;
 $$;
 comment on function private.require_platform_admin() is
   'Raises 42501 unless the caller is (live) in platform_admins; returns the caller''s user id.';
-revoke execute on function private.require_platform_admin() from public, anon;
-grant execute on function private.require_platform_admin() to authenticated;
+select private.grant_execute('{authenticated}', 'private.require_platform_admin()');
 
 -- Platform audit trail ---------------------------------------------------------------------------
 create table public.platform_audit_log (
@@ -47,8 +43,7 @@ create unique index platform_audit_log_organization_id_id_key
 
 create function private.forbid_platform_audit_changes()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   raise exception 'platform_audit_log is append-only' using errcode = '42501';
@@ -80,10 +75,7 @@ create function private.platform_log(
   p_audit_action public.audit_action default 'update', p_table_name text default 'organizations'
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   insert into public.platform_audit_log (actor_id, action, organization_id, details)
@@ -125,9 +117,7 @@ alter table public.subscriptions enable row level security;
 
 create unique index subscriptions_plan_id_id_key on public.subscriptions (plan_id, id);
 
-create trigger subscriptions_set_timestamps
-  before insert or update on public.subscriptions
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.subscriptions');
 
 revoke all on table public.subscriptions from anon, authenticated;
 grant select on table public.subscriptions to authenticated;
@@ -166,15 +156,8 @@ alter table public.invoices enable row level security;
 create unique index invoices_subscription_id_id_key on public.invoices (subscription_id, id);
 create unique index invoices_plan_id_id_key on public.invoices (plan_id, id);
 
-create trigger invoices_set_timestamps
-  before insert or update on public.invoices
-  for each row execute function private.set_timestamps();
-
-create trigger invoices_forbid_moves
-  before update on public.invoices
-  for each row execute function private.forbid_column_changes(
-    'organization_id', 'subscription_id', 'plan_id', 'period_start', 'period_end', 'amount_cents', 'currency'
-  );
+select private.add_row_triggers('public.invoices',
+  frozen => '{organization_id,subscription_id,plan_id,period_start,period_end,amount_cents,currency}');
 
 revoke all on table public.invoices from anon, authenticated;
 grant select on table public.invoices to authenticated;
@@ -200,9 +183,7 @@ comment on table public.platform_settings is
   'The platform''s global settings (one row): maintenance banner shown on every page, session idle timeout. Public values are read through get_public_settings().';
 alter table public.platform_settings enable row level security;
 
-create trigger platform_settings_set_timestamps
-  before insert or update on public.platform_settings
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('public.platform_settings');
 
 revoke all on table public.platform_settings from anon, authenticated;
 grant select on table public.platform_settings to authenticated;
@@ -216,10 +197,7 @@ insert into public.platform_settings (id) values (true) on conflict (id) do noth
 
 create function private.public_settings()
 returns table (maintenance_banner text, session_idle_timeout_minutes integer)
-language sql
-stable
-security definer
-set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
   select nullif(btrim(s.maintenance_banner), ''), s.session_idle_timeout_minutes
     from public.platform_settings s
@@ -230,28 +208,22 @@ comment on function private.public_settings() is
 
 create function public.get_public_settings()
 returns table (maintenance_banner text, session_idle_timeout_minutes integer)
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   select * from private.public_settings();
 $$;
 comment on function public.get_public_settings() is
   'RPC (anon allowed): the maintenance banner and the session idle timeout in minutes.';
 
-revoke execute on function private.public_settings(), public.get_public_settings() from public;
-grant execute on function private.public_settings(), public.get_public_settings()
-  to anon, authenticated, service_role;
+select private.grant_execute('{anon,authenticated,service_role}',
+  'private.public_settings()',
+  'public.get_public_settings()');
 
 create function private.platform_update_settings(
   p_maintenance_banner text, p_session_idle_timeout_minutes integer
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_old public.platform_settings;
@@ -274,7 +246,8 @@ comment on function private.platform_update_settings(text, integer) is
 
 -- Clinics: list, detail, activity -----------------------------------------------------------------
 create function private.platform_clinics(
-  p_search text, p_organization_id uuid, p_limit integer, p_offset integer
+  p_search text default '', p_organization_id uuid default null, p_page_size integer default 25,
+  p_page_offset integer default 0
 )
 returns table (
   id uuid, slug text, name text, type public.organization_type,
@@ -282,10 +255,7 @@ returns table (
   staff_count bigint, patient_count bigint, storage_bytes bigint, created_at timestamptz,
   total_count bigint
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_pattern text := '%' || replace(replace(replace(lower(btrim(coalesce(p_search, ''))), '\', '\\'), '%', '\%'), '_', '\_') || '%';
@@ -311,22 +281,19 @@ begin
       from matching o
       join public.plans p on p.id = o.plan_id
      order by lower(o.name), o.id
-     limit greatest(1, least(coalesce(p_limit, 25), 100))
-    offset greatest(0, coalesce(p_offset, 0));
+     limit greatest(1, least(coalesce(p_page_size, 25), 100))
+    offset greatest(0, coalesce(p_page_offset, 0));
 end;
 $$;
 comment on function private.platform_clinics(text, uuid, integer, integer) is
   'Platform admins: clinics matching a name/slug search (or one id), with plan, staff count (active and invited), patient count and storage bytes (under <id>/ in every bucket, and its logos under <slug>/ in branding); paged, with the total.';
 
-create function private.platform_clinic_activity(p_organization_id uuid, p_limit integer)
+create function private.platform_clinic_activity(p_organization_id uuid, p_max_rows integer default 20)
 returns table (
   id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
   actor_email text, platform_action text
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   perform private.require_platform_admin();
@@ -337,7 +304,7 @@ begin
       left join public.profiles pr on pr.id = a.actor_id
      where a.organization_id = p_organization_id
      order by a.id desc
-     limit greatest(1, least(coalesce(p_limit, 20), 200));
+     limit greatest(1, least(coalesce(p_max_rows, 20), 200));
 end;
 $$;
 comment on function private.platform_clinic_activity(uuid, integer) is
@@ -348,13 +315,10 @@ comment on function private.platform_clinic_activity(uuid, integer) is
 -- an account, their membership. Domain errors name the form field in HINT (slug, domain, plan_id).
 create function private.platform_create_clinic(
   p_name text, p_type public.organization_type, p_slug text, p_domain text, p_plan_id text,
-  p_admin_email text, p_time_zone text
+  p_admin_email text, p_time_zone text default 'UTC'
 )
 returns table (organization_id uuid, admin_user_id uuid)
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid;
@@ -427,10 +391,7 @@ comment on function private.platform_create_clinic(text, public.organization_typ
 -- no members yet, so this cannot be used to slip someone into an existing clinic).
 create function private.platform_attach_first_admin(p_organization_id uuid, p_user_id uuid)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   perform private.require_platform_admin();
@@ -447,10 +408,7 @@ comment on function private.platform_attach_first_admin(uuid, uuid) is
 -- Compensation when onboarding fails after the database part (the Auth invite was refused).
 create function private.platform_discard_clinic(p_organization_id uuid, p_reason text)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_slug text;
@@ -478,10 +436,7 @@ create function private.platform_set_clinic_status(
   p_organization_id uuid, p_status public.organization_status, p_reason text
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_old public.organization_status;
@@ -520,10 +475,7 @@ comment on function private.platform_set_clinic_status(uuid, public.organization
 -- active (not archived) ones (private.take_patient_place).
 create function private.organization_usage(p_organization_id uuid)
 returns table (active_staff bigint, pending_invitations bigint, seats_in_use bigint, active_patients bigint)
-language sql
-stable
-security definer
-set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
   select s.active_staff, s.pending, s.active_staff + s.pending, s.patients
     from (
@@ -547,9 +499,7 @@ create function private.plan_limit_excess(
   p_seat_limit integer, p_patient_limit integer, p_allows text default 'plan allows'
 )
 returns text
-language plpgsql
-immutable
-set search_path = ''
+language plpgsql immutable set search_path = ''
 as $$
 declare
   v_seats bigint := p_active_staff + p_pending_invitations;
@@ -581,10 +531,7 @@ create function private.platform_save_plan(
   p_monthly_price_cents integer, p_currency text
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_existed boolean;
@@ -660,10 +607,7 @@ comment on function private.platform_save_plan(text, text, integer, integer, int
 -- deleted: every onboarding without an explicit plan, and every seed, needs it.
 create function private.platform_delete_plan(p_id text)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_clinics integer;
@@ -716,10 +660,7 @@ create function private.platform_change_plan(
   p_organization_id uuid, p_plan_id text, p_override_reason text default null
 )
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_old text;
@@ -784,10 +725,7 @@ comment on function private.platform_change_plan(uuid, text, text) is
 -- subscription forward first, so calling it once per period bills each period once.
 create function private.generate_invoice(p_organization_id uuid)
 returns uuid
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_sub public.subscriptions;
@@ -831,10 +769,7 @@ comment on function private.generate_invoice(uuid) is
 
 create function private.platform_set_invoice_status(p_invoice_id uuid, p_status public.invoice_status)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid;
@@ -853,88 +788,32 @@ comment on function private.platform_set_invoice_status(uuid, public.invoice_sta
   'Platform admins: records an invoice as paid or void (payment itself happens outside the platform).';
 
 -- Public RPC wrappers (security invoker; the private functions check the caller) -------------------
-create function public.platform_clinics(
-  search text default '', organization_id uuid default null, page_size integer default 25,
-  page_offset integer default 0
-)
-returns table (
-  id uuid, slug text, name text, type public.organization_type,
-  status public.organization_status, suspended_reason text, plan_id text, plan_name text,
-  staff_count bigint, patient_count bigint, storage_bytes bigint, created_at timestamptz,
-  total_count bigint
-)
-language sql stable security invoker set search_path = ''
-as $$ select * from private.platform_clinics(search, organization_id, page_size, page_offset); $$;
-comment on function public.platform_clinics(text, uuid, integer, integer) is
-  'RPC (platform admins): clinics with plan, staff, patients and storage used; search and paging.';
+select private.add_rpc('private.platform_clinics(text, uuid, integer, integer)',
+  'RPC (platform admins): clinics with plan, staff, patients and storage used; search and paging.');
 
-create function public.platform_clinic_activity(organization_id uuid, max_rows integer default 20)
-returns table (
-  id bigint, created_at timestamptz, action public.audit_action, table_name text, row_id uuid,
-  actor_email text, platform_action text
-)
-language sql stable security invoker set search_path = ''
-as $$ select * from private.platform_clinic_activity(organization_id, max_rows); $$;
-comment on function public.platform_clinic_activity(uuid, integer) is
-  'RPC (platform admins): a clinic''s recent audit activity.';
+select private.add_rpc('private.platform_clinic_activity(uuid, integer)',
+  'RPC (platform admins): a clinic''s recent audit activity.');
 
-create function public.platform_create_clinic(
-  name text, type public.organization_type, slug text, domain text, plan_id text, admin_email text,
-  time_zone text default 'UTC'
-)
-returns table (organization_id uuid, admin_user_id uuid)
-language sql volatile security invoker set search_path = ''
-as $$ select * from private.platform_create_clinic(name, type, slug, domain, plan_id, admin_email, time_zone); $$;
-comment on function public.platform_create_clinic(text, public.organization_type, text, text, text, text, text) is
-  'RPC (platform admins): onboards a clinic in one transaction (see the private function).';
+select private.add_rpc('private.platform_create_clinic(text, public.organization_type, text, text, text, text, text)',
+  'RPC (platform admins): onboards a clinic in one transaction (see the private function).');
 
-create function public.platform_attach_first_admin(organization_id uuid, user_id uuid)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_attach_first_admin(organization_id, user_id); $$;
-comment on function public.platform_attach_first_admin(uuid, uuid) is
-  'RPC (platform admins): the invited first admin of a new clinic.';
+select private.add_rpc('private.platform_attach_first_admin(uuid, uuid)',
+  'RPC (platform admins): the invited first admin of a new clinic.');
 
-create function public.platform_discard_clinic(organization_id uuid, reason text)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_discard_clinic(organization_id, reason); $$;
-comment on function public.platform_discard_clinic(uuid, text) is
-  'RPC (platform admins): compensation for an onboarding whose invite failed.';
+select private.add_rpc('private.platform_discard_clinic(uuid, text)',
+  'RPC (platform admins): compensation for an onboarding whose invite failed.');
 
-create function public.platform_set_clinic_status(
-  organization_id uuid, status public.organization_status, reason text
-)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_set_clinic_status(organization_id, status, reason); $$;
-comment on function public.platform_set_clinic_status(uuid, public.organization_status, text) is
-  'RPC (platform admins): suspend or reactivate a clinic with a reason.';
+select private.add_rpc('private.platform_set_clinic_status(uuid, public.organization_status, text)',
+  'RPC (platform admins): suspend or reactivate a clinic with a reason.');
 
-create function public.platform_save_plan(
-  id text, name text, seat_limit integer, patient_limit integer, monthly_price_cents integer,
-  currency text
-)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_save_plan(id, name, seat_limit, patient_limit, monthly_price_cents, currency); $$;
-comment on function public.platform_save_plan(text, text, integer, integer, integer, text) is
-  'RPC (platform admins): create or update a plan.';
+select private.add_rpc('private.platform_save_plan(text, text, integer, integer, integer, text)',
+  'RPC (platform admins): create or update a plan.');
 
-create function public.platform_delete_plan(id text)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_delete_plan(id); $$;
-comment on function public.platform_delete_plan(text) is 'RPC (platform admins): delete an unused plan.';
+select private.add_rpc('private.platform_delete_plan(text)',
+  'RPC (platform admins): delete an unused plan.');
 
-create function public.platform_change_plan(
-  organization_id uuid, plan_id text, override_reason text default null
-)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_change_plan(organization_id, plan_id, override_reason); $$;
-comment on function public.platform_change_plan(uuid, text, text) is
-  'RPC (platform admins): move a clinic to another plan; refused with the numbers when the clinic exceeds its limits, unless override_reason (10-500 characters) says why (recorded).';
+select private.add_rpc('private.platform_change_plan(uuid, text, text)',
+  'RPC (platform admins): move a clinic to another plan; refused with the numbers when the clinic exceeds its limits, unless override_reason (10-500 characters) says why (recorded).');
 
 create function public.generate_invoice(org uuid)
 returns uuid
@@ -943,57 +822,23 @@ as $$ select private.generate_invoice(org); $$;
 comment on function public.generate_invoice(uuid) is
   'RPC (platform admins): the invoice of a clinic''s current billing period (idempotent).';
 
-create function public.platform_set_invoice_status(invoice_id uuid, status public.invoice_status)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_set_invoice_status(invoice_id, status); $$;
-comment on function public.platform_set_invoice_status(uuid, public.invoice_status) is
-  'RPC (platform admins): mark an invoice paid or void.';
+select private.add_rpc('private.platform_set_invoice_status(uuid, public.invoice_status)',
+  'RPC (platform admins): mark an invoice paid or void.');
 
-create function public.platform_update_settings(
-  maintenance_banner text, session_idle_timeout_minutes integer
-)
-returns void
-language sql volatile security invoker set search_path = ''
-as $$ select private.platform_update_settings(maintenance_banner, session_idle_timeout_minutes); $$;
-comment on function public.platform_update_settings(text, integer) is
-  'RPC (platform admins): update the global settings.';
+select private.add_rpc('private.platform_update_settings(text, integer)',
+  'RPC (platform admins): update the global settings.');
 
-revoke execute on function
-  private.platform_clinics(text, uuid, integer, integer),
-  public.platform_clinics(text, uuid, integer, integer),
-  private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
-  private.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  public.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  private.platform_attach_first_admin(uuid, uuid), public.platform_attach_first_admin(uuid, uuid),
-  private.platform_discard_clinic(uuid, text), public.platform_discard_clinic(uuid, text),
-  private.platform_set_clinic_status(uuid, public.organization_status, text),
-  public.platform_set_clinic_status(uuid, public.organization_status, text),
-  private.platform_save_plan(text, text, integer, integer, integer, text),
-  public.platform_save_plan(text, text, integer, integer, integer, text),
-  private.platform_delete_plan(text), public.platform_delete_plan(text),
-  private.platform_change_plan(uuid, text, text), public.platform_change_plan(uuid, text, text),
-  private.generate_invoice(uuid), public.generate_invoice(uuid),
-  private.platform_set_invoice_status(uuid, public.invoice_status),
-  public.platform_set_invoice_status(uuid, public.invoice_status),
-  private.platform_update_settings(text, integer), public.platform_update_settings(text, integer)
-from public, anon;
-grant execute on function
-  private.platform_clinics(text, uuid, integer, integer),
-  public.platform_clinics(text, uuid, integer, integer),
-  private.platform_clinic_activity(uuid, integer), public.platform_clinic_activity(uuid, integer),
-  private.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  public.platform_create_clinic(text, public.organization_type, text, text, text, text, text),
-  private.platform_attach_first_admin(uuid, uuid), public.platform_attach_first_admin(uuid, uuid),
-  private.platform_discard_clinic(uuid, text), public.platform_discard_clinic(uuid, text),
-  private.platform_set_clinic_status(uuid, public.organization_status, text),
-  public.platform_set_clinic_status(uuid, public.organization_status, text),
-  private.platform_save_plan(text, text, integer, integer, integer, text),
-  public.platform_save_plan(text, text, integer, integer, integer, text),
-  private.platform_delete_plan(text), public.platform_delete_plan(text),
-  private.platform_change_plan(uuid, text, text), public.platform_change_plan(uuid, text, text),
-  private.generate_invoice(uuid), public.generate_invoice(uuid),
-  private.platform_set_invoice_status(uuid, public.invoice_status),
-  public.platform_set_invoice_status(uuid, public.invoice_status),
-  private.platform_update_settings(text, integer), public.platform_update_settings(text, integer)
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.platform_clinics(text, uuid, integer, integer)',
+  'private.platform_clinic_activity(uuid, integer)',
+  'private.platform_create_clinic(text, public.organization_type, text, text, text, text, text)',
+  'private.platform_attach_first_admin(uuid, uuid)',
+  'private.platform_discard_clinic(uuid, text)',
+  'private.platform_set_clinic_status(uuid, public.organization_status, text)',
+  'private.platform_save_plan(text, text, integer, integer, integer, text)',
+  'private.platform_delete_plan(text)',
+  'private.platform_change_plan(uuid, text, text)',
+  'private.generate_invoice(uuid)',
+  'public.generate_invoice(uuid)',
+  'private.platform_set_invoice_status(uuid, public.invoice_status)',
+  'private.platform_update_settings(text, integer)');

@@ -34,10 +34,7 @@
 -- Internal: ends the given open grant and records it in both trails.
 create function private.end_support_grant(p_grant public.support_access_grants, p_why text)
 returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   update public.support_access_grants set ended_at = now()
@@ -57,10 +54,7 @@ revoke execute on function private.end_support_grant(public.support_access_grant
 
 create function private.start_support_access(p_organization_id uuid, p_reason text, p_minutes integer)
 returns uuid
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_admin uuid := private.require_platform_admin();
@@ -117,10 +111,7 @@ comment on function private.start_support_access(uuid, text, integer) is
 
 create function private.end_support_access()
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_open public.support_access_grants;
@@ -149,10 +140,7 @@ returns table (
   starts_at timestamptz, expires_at timestamptz, platform_admin_email text, platform_admin_name text,
   time_zone text
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_grant public.support_access_grants := private.active_support_grant();
@@ -172,53 +160,16 @@ $$;
 comment on function private.my_support_access() is
   'The caller''s live support access (zero or one row): which clinic, why, until when, and who (for the banner).';
 
-create function public.start_support_access(organization_id uuid, reason text, minutes integer)
-returns uuid
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.start_support_access(organization_id, reason, minutes);
-$$;
-comment on function public.start_support_access(uuid, text, integer) is
-  'RPC (platform admins): read-only support access to a clinic with a reason (10-500 chars) for 15-120 minutes; returns the grant id.';
+select private.add_rpc('private.start_support_access(uuid, text, integer)',
+  'RPC (platform admins): read-only support access to a clinic with a reason (10-500 chars) for 15-120 minutes; returns the grant id.');
 
-create function public.end_support_access()
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.end_support_access();
-$$;
-comment on function public.end_support_access() is
-  'RPC: ends the caller''s open support access now.';
+select private.add_rpc('private.end_support_access()',
+  'RPC: ends the caller''s open support access now.');
 
-create function public.my_support_access()
-returns table (
-  grant_id uuid, organization_id uuid, slug text, name text, reason text,
-  starts_at timestamptz, expires_at timestamptz, platform_admin_email text, platform_admin_name text,
-  time_zone text
-)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.my_support_access();
-$$;
-comment on function public.my_support_access() is
-  'RPC: the caller''s live support access, if any (zero or one row).';
+select private.add_rpc('private.my_support_access()',
+  'RPC: the caller''s live support access, if any (zero or one row).');
 
-revoke execute on function
-  private.start_support_access(uuid, text, integer), public.start_support_access(uuid, text, integer),
-  private.end_support_access(), public.end_support_access(),
-  private.my_support_access(), public.my_support_access()
-from public, anon;
-grant execute on function
-  private.start_support_access(uuid, text, integer), public.start_support_access(uuid, text, integer),
-  private.end_support_access(), public.end_support_access(),
-  private.my_support_access(), public.my_support_access()
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.start_support_access(uuid, text, integer)',
+  'private.end_support_access()',
+  'private.my_support_access()');

@@ -20,10 +20,7 @@
 -- caller's memberships are the caller's own, whatever host asks.
 create function public.request_context(clinic_slug text default null, custom_domain text default null)
 returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
+language plpgsql stable security invoker set search_path = ''
 as $$
 declare
   v_context jsonb := jsonb_build_object(
@@ -48,8 +45,7 @@ end;
 $$;
 comment on function public.request_context(text, text) is
   'RPC (anon allowed): everything a page needs per request, in one call: {branding: get_branding(clinic_slug, custom_domain) or null, settings: get_public_settings(), clinics: my_organizations() ([] without a session), support: my_support_access() or null, profile: {full_name} of the caller''s own profile or null}. Security invoker over those RPCs: the same scope as each of them.';
-revoke execute on function public.request_context(text, text) from public;
-grant execute on function public.request_context(text, text) to anon, authenticated, service_role;
+select private.grant_execute('{anon,authenticated,service_role}', 'public.request_context(text, text)');
 
 -- The patient fields admin pages -----------------------------------------------------------------
 -- The clinic's field definitions with, for each, how many active (non-archived) patients have no
@@ -57,13 +53,10 @@ grant execute on function public.request_context(text, text) to anon, authentica
 -- instead of reading every patient's custom_fields through the Data API page by page.
 create function public.field_overview(field_id uuid default null)
 returns jsonb
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   with defs as (
-    select d.id, d.key, d.label, d.field_type, d.options, d.required, d.pattern,
+    select d.id, d.key, d.label, d.field_type, d.options, d.required, d.format_kind, d.format_mask, d.format_hint,
            d.unique_within_clinic, d.sort_order, d.active
       from public.patient_field_definitions d
      where field_id is null or d.id = field_id
@@ -84,5 +77,4 @@ as $$
 $$;
 comment on function public.field_overview(uuid) is
   'RPC for the admin field pages: {fields: the patient_field_definitions the caller reads (all, or the one field_id) in form order, active_patients: non-archived patients the caller reads, missing: {key: how many of them have no value for it}}. Security invoker: RLS decides every row.';
-revoke execute on function public.field_overview(uuid) from public, anon;
-grant execute on function public.field_overview(uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'public.field_overview(uuid)');

@@ -77,22 +77,16 @@ create index appointments_organization_id_patient_id_starts_at_idx
 create index appointments_clinician_id_idx on public.appointments (clinician_id);
 create index appointments_created_by_idx on public.appointments (created_by);
 
--- fires first (triggers fire in name order): outsiders get RLS's refusal before any check below
-create trigger appointments_00_authorize before insert on public.appointments
-  for each row execute function private.authorize_row_write();
-create trigger appointments_set_timestamps before insert or update on public.appointments
-  for each row execute function private.set_timestamps();
-create trigger appointments_forbid_moves before update on public.appointments
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'created_by');
+-- appointments_00_authorize fires first (triggers fire in name order): outsiders get RLS's refusal
+-- before any check below; every change lands in the clinic's audit trail (appointments_audit)
+select private.add_row_triggers('public.appointments', authorize => true,
+  frozen => '{organization_id,patient_id,created_by}', audit => '{}');
 
 -- Whether p_user may be booked at p_org: an active member with a role in clinician_roles(). Security
 -- definer so the lookup is not narrowed by the caller's view of memberships.
 create function private.is_bookable_clinician(p_org uuid, p_user uuid)
 returns boolean
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   return exists (
@@ -106,8 +100,7 @@ end;
 $$;
 comment on function private.is_bookable_clinician(uuid, uuid) is
   'True when p_user is an active member of p_org with a role in clinician_roles() (who can be booked in the diary).';
-revoke execute on function private.is_bookable_clinician(uuid, uuid) from public, anon;
-grant execute on function private.is_bookable_clinician(uuid, uuid) to authenticated, service_role;
+select private.grant_execute('{authenticated,service_role}', 'private.is_bookable_clinician(uuid, uuid)');
 
 -- Before insert or update, after appointments_00_authorize: on insert only callers the policy admits
 -- for this clinic get here; on update only rows the policy's USING admitted. Runs as the caller
@@ -115,8 +108,7 @@ grant execute on function private.is_bookable_clinician(uuid, uuid) to authentic
 -- appointments along with their visit).
 create function private.guard_appointment()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -193,32 +185,14 @@ revoke execute on function private.guard_appointment() from public, anon, authen
 create trigger appointments_guard before insert or update on public.appointments
   for each row execute function private.guard_appointment();
 
-create trigger appointments_audit after insert or update or delete on public.appointments
-  for each row execute function private.audit_row_change();
-
 -- Privileges and policies -----------------------------------------------------------------------------
-revoke all on table public.appointments from anon, authenticated;
-grant select on table public.appointments to authenticated;
-grant insert (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type, reason)
-  on table public.appointments to authenticated;
-grant update (clinician_id, starts_at, ends_at, appointment_type, reason, status, cancel_reason)
-  on table public.appointments to authenticated;
-
--- Admins, doctors, nurses and receptionists see their clinic's diary (a support session: read-only).
-create policy appointments_select_care_team on public.appointments
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.care_team_roles())));
-
--- Admins, doctors, nurses and receptionists book appointments in their clinic, for any clinician.
-create policy appointments_insert_care_team on public.appointments
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
-
--- Admins, doctors, nurses and receptionists move, cancel and mark arrivals and no-shows.
-create policy appointments_update_care_team on public.appointments
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.care_team_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.care_team_roles())));
+-- Admins, doctors, nurses and receptionists see their clinic's diary (a support session: read-only),
+-- book appointments in their clinic for any clinician, move and cancel them and mark arrivals and
+-- no-shows; nobody deletes one (cancelled instead).
+select private.add_clinic_access('public.appointments',
+  select_by => 'care_team',
+  insert_by => 'care_team', insert_columns => '{organization_id,patient_id,clinician_id,starts_at,ends_at,appointment_type,reason}',
+  update_by => 'care_team', update_columns => '{clinician_id,starts_at,ends_at,appointment_type,reason,status,cancel_reason}');
 
 -- From appointment to visit ---------------------------------------------------------------------------
 -- A visit started from an appointment records it (one visit per appointment). The visit's patient
@@ -240,8 +214,7 @@ grant insert (appointment_id) on table public.visits to authenticated;
 -- another clinic's appointment id is "not in this clinic" exactly like a missing one.
 create function private.visit_from_appointment()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_appointment public.appointments;
@@ -287,9 +260,7 @@ create trigger visits_appointment before insert on public.visits
 -- runs only for visits the caller was allowed to write, whose appointment is in the same clinic.
 create function private.appointment_follows_visit()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
@@ -320,9 +291,7 @@ create trigger visits_appointment_status after update of status on public.visits
 -- organizations has no organization_id column, so the generic audit_row_change() does not apply.
 create function private.audit_time_zone_change()
 returns trigger
-language plpgsql
-security definer
-set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 begin
   perform private.write_audit(

@@ -191,76 +191,25 @@ create index prescriptions_active_patient_idx
   on public.prescriptions (organization_id, patient_id, created_at desc) where status = 'active';
 
 -- Shared triggers -------------------------------------------------------------------------------------
-create trigger allergies_00_authorize before insert on public.allergies
-  for each row execute function private.authorize_row_write();
-create trigger no_known_allergies_00_authorize before insert on public.no_known_allergies
-  for each row execute function private.authorize_row_write();
-create trigger problems_00_authorize before insert on public.problems
-  for each row execute function private.authorize_row_write();
-create trigger note_templates_00_authorize before insert on public.note_templates
-  for each row execute function private.authorize_row_write();
-
-create trigger allergies_set_timestamps before insert or update on public.allergies
-  for each row execute function private.set_timestamps();
-create trigger no_known_allergies_set_timestamps before insert or update on public.no_known_allergies
-  for each row execute function private.set_timestamps();
-create trigger problems_set_timestamps before insert or update on public.problems
-  for each row execute function private.set_timestamps();
-create trigger note_templates_set_timestamps before insert or update on public.note_templates
-  for each row execute function private.set_timestamps();
-create trigger visit_note_amendments_set_timestamps before insert or update on public.visit_note_amendments
-  for each row execute function private.set_timestamps();
-create trigger lab_result_amendments_set_timestamps before insert or update on public.lab_result_amendments
-  for each row execute function private.set_timestamps();
-create trigger prescription_dispenses_set_timestamps before insert or update on public.prescription_dispenses
-  for each row execute function private.set_timestamps();
-
-create trigger allergies_forbid_moves before update on public.allergies
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'recorded_by');
-create trigger no_known_allergies_forbid_moves before update on public.no_known_allergies
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'recorded_by');
-create trigger problems_forbid_moves before update on public.problems
-  for each row execute function private.forbid_column_changes('organization_id', 'patient_id', 'recorded_by');
-create trigger note_templates_forbid_moves before update on public.note_templates
-  for each row execute function private.forbid_column_changes('organization_id', 'created_by');
-
-create trigger allergies_staff_members before insert or update on public.allergies
-  for each row execute function private.ensure_staff_members('recorded_by');
-create trigger no_known_allergies_staff_members before insert or update on public.no_known_allergies
-  for each row execute function private.ensure_staff_members('recorded_by');
-create trigger problems_staff_members before insert or update on public.problems
-  for each row execute function private.ensure_staff_members('recorded_by');
-create trigger note_templates_staff_members before insert or update on public.note_templates
-  for each row execute function private.ensure_staff_members('created_by');
-create trigger visit_note_amendments_staff_members before insert on public.visit_note_amendments
-  for each row execute function private.ensure_staff_members('author_id');
-create trigger lab_result_amendments_staff_members before insert on public.lab_result_amendments
-  for each row execute function private.ensure_staff_members('amended_by');
-create trigger prescription_dispenses_staff_members before insert on public.prescription_dispenses
-  for each row execute function private.ensure_staff_members('dispensed_by');
-
-create trigger allergies_audit after insert or update or delete on public.allergies
-  for each row execute function private.audit_row_change();
-create trigger no_known_allergies_audit after insert or update or delete on public.no_known_allergies
-  for each row execute function private.audit_row_change('patient_id');
-create trigger problems_audit after insert or update or delete on public.problems
-  for each row execute function private.audit_row_change();
-create trigger note_templates_audit after insert or update or delete on public.note_templates
-  for each row execute function private.audit_row_change();
-create trigger visit_note_amendments_audit after insert or update or delete on public.visit_note_amendments
-  for each row execute function private.audit_row_change();
-create trigger lab_result_amendments_audit after insert or update or delete on public.lab_result_amendments
-  for each row execute function private.audit_row_change();
-create trigger prescription_dispenses_audit after insert or update or delete on public.prescription_dispenses
-  for each row execute function private.audit_row_change();
+select private.add_row_triggers('public.allergies', authorize => true,
+  frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{}');
+select private.add_row_triggers('public.no_known_allergies', authorize => true,
+  frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{patient_id}');
+select private.add_row_triggers('public.problems', authorize => true,
+  frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{}');
+select private.add_row_triggers('public.note_templates', authorize => true,
+  frozen => '{organization_id,created_by}', staff => '{created_by}', audit => '{}');
+-- history: written only by the RPCs below, append-only (next section)
+select private.add_row_triggers('public.visit_note_amendments', staff => '{author_id}', staff_on => 'insert', audit => '{}');
+select private.add_row_triggers('public.lab_result_amendments', staff => '{amended_by}', staff_on => 'insert', audit => '{}');
+select private.add_row_triggers('public.prescription_dispenses', staff => '{dispensed_by}', staff_on => 'insert', audit => '{}');
 
 -- History is append-only -----------------------------------------------------------------------------------
 -- For everyone, the table owner included; the one exception is the cascade of the record it belongs
 -- to being deleted (the history leaves with it), as for audit_log.
 create function private.forbid_history_changes()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_parent_gone boolean;
@@ -298,8 +247,7 @@ create trigger prescription_dispenses_append_only before update or delete on pub
 -- recorded "no known allergies" (as the caller, who may delete it: same role set).
 create function private.guard_allergy()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -325,8 +273,7 @@ create trigger allergies_guard before insert or update on public.allergies
 -- "No known allergies": refused while an allergy of the patient is active.
 create function private.guard_no_known_allergies()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -354,8 +301,7 @@ create trigger no_known_allergies_guard before insert on public.no_known_allergi
 -- follows the status.
 create function private.guard_problem()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -384,8 +330,7 @@ create trigger problems_guard before insert or update on public.problems
 -- Note templates: created_by = caller.
 create function private.guard_note_template()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_api boolean := current_user in ('anon', 'authenticated');
@@ -412,9 +357,7 @@ create trigger note_templates_guard before insert or update on public.note_templ
 -- only allergies the caller may read.
 create function private.matching_allergies(p_organization_id uuid, p_patient_id uuid, p_medication text)
 returns text
-language sql
-stable
-set search_path = ''
+language sql stable set search_path = ''
 as $$
   with norm as (
     select btrim(regexp_replace(lower(coalesce(p_medication, '')), '[^[:alnum:]]+', ' ', 'g')) as med
@@ -443,8 +386,7 @@ as $$
 $$;
 comment on function private.matching_allergies(uuid, uuid, text) is
   'The active allergies of a patient whose substance matches a medication name, as "substance (severity, reaction); …", or null. Runs as the caller (their RLS applies).';
-revoke execute on function private.matching_allergies(uuid, uuid, text) from public, anon;
-grant execute on function private.matching_allergies(uuid, uuid, text) to authenticated;
+select private.grant_execute('{authenticated}', 'private.matching_allergies(uuid, uuid, text)');
 
 -- Trigger (after prescriptions_00_authorize established the prescriber's right, and after
 -- prescriptions_guard): a medication that
@@ -453,8 +395,7 @@ grant execute on function private.matching_allergies(uuid, uuid, text) to authen
 -- allergy_warning with the reason. Without a match neither is kept.
 create function private.match_prescription_allergies()
 returns trigger
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_match text;
@@ -496,9 +437,7 @@ create trigger prescriptions_match_allergies before insert or update of medicati
 -- What changed between two versions of a visit note: 'notes' and the vitals keys that differ.
 create function private.visit_note_changes(p_old_notes text, p_old_vitals jsonb, p_new_notes text, p_new_vitals jsonb)
 returns text[]
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select array(
     select 'notes' where coalesce(p_old_notes, '') is distinct from coalesce(p_new_notes, '')
@@ -517,10 +456,7 @@ revoke execute on function private.visit_note_changes(text, jsonb, text, jsonb) 
 
 create function private.amend_visit_note(p_visit_id uuid, p_notes text, p_vitals jsonb, p_reason text)
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.clinician_roles());
@@ -576,24 +512,13 @@ $$;
 comment on function private.amend_visit_note(uuid, text, jsonb, text) is
   'Body of public.amend_visit_note: appends the next version of a signed visit note of the caller''s clinic (doctors and nurses).';
 
-create function public.amend_visit_note(visit_id uuid, notes text, vitals jsonb, reason text)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.amend_visit_note(visit_id, notes, vitals, reason);
-$$;
-comment on function public.amend_visit_note(uuid, text, jsonb, text) is
-  'RPC (doctors, nurses): records a new version of a signed visit note (full notes and vitals, a reason); earlier versions are kept. 42501 for other roles, PT404 (HTTP 404) for a note the caller cannot see, 23514 for an unsigned note, a missing reason, invalid vitals or no change. Returns the version number.';
+select private.add_rpc('private.amend_visit_note(uuid, text, jsonb, text)',
+  'RPC (doctors, nurses): records a new version of a signed visit note (full notes and vitals, a reason); earlier versions are kept. 42501 for other roles, PT404 (HTTP 404) for a note the caller cannot see, 23514 for an unsigned note, a missing reason, invalid vitals or no change. Returns the version number.');
 
 -- What changed between two versions of a lab result.
 create function private.lab_result_changes(p_old public.lab_result_amendments, p_new public.lab_result_amendments)
 returns text[]
-language sql
-immutable
-set search_path = ''
+language sql immutable set search_path = ''
 as $$
   select array(
     select f from (values
@@ -615,10 +540,7 @@ create function private.amend_lab_result(
   p_comment text, p_reason text
 )
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.lab_result_roles());
@@ -684,22 +606,16 @@ create function public.amend_lab_result(
   result_flag public.lab_result_flag, result_notes text, reason text
 )
 returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
+language sql volatile security invoker set search_path = ''
 as $$
   select private.amend_lab_result(lab_order_id, result_value, result_unit, reference_range, result_flag, result_notes, reason);
 $$;
 comment on function public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text) is
   'RPC (lab technicians, doctors): records a corrected lab result (the full result and a reason); the original stays on the order and every correction is kept. 42501 for other roles, PT404 (HTTP 404) for an order the caller cannot see, 23514 for an order without a result, a missing reason, an invalid result or no change. Returns the version number.';
 
-create function private.dispense_prescription(p_prescription_id uuid, p_quantity numeric)
+create function private.dispense_prescription(p_prescription_id uuid, p_quantity numeric default null)
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.dispenser_roles());
@@ -741,17 +657,8 @@ $$;
 comment on function private.dispense_prescription(uuid, numeric) is
   'Body of public.dispense_prescription: records the next fill of an active prescription of the caller''s clinic (pharmacists); the last fill completes it.';
 
-create function public.dispense_prescription(prescription_id uuid, quantity numeric default null)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.dispense_prescription(prescription_id, quantity);
-$$;
-comment on function public.dispense_prescription(uuid, numeric) is
-  'RPC (pharmacists): dispenses the next fill of an active prescription (quantity defaults to the prescribed quantity per fill and may not exceed it); who, when and how much are recorded in prescription_dispenses; the last fill (1 + refills) completes the prescription. 42501 for other roles, PT404 (HTTP 404) for a prescription the caller cannot see, 23514 for one that is not active or a quantity out of bounds. Returns the fill number.';
+select private.add_rpc('private.dispense_prescription(uuid, numeric)',
+  'RPC (pharmacists): dispenses the next fill of an active prescription (quantity defaults to the prescribed quantity per fill and may not exceed it); who, when and how much are recorded in prescription_dispenses; the last fill (1 + refills) completes the prescription. 42501 for other roles, PT404 (HTTP 404) for a prescription the caller cannot see, 23514 for one that is not active or a quantity out of bounds. Returns the fill number.');
 
 -- The safety header's current medications -----------------------------------------------------------------
 -- A status filter through RLS cannot be an index condition (enum_eq is not leakproof), so a patient's
@@ -761,10 +668,7 @@ comment on function public.dispense_prescription(uuid, numeric) is
 -- prescriptions_active_patient_idx. It returns exactly the rows RLS lets the caller read.
 create function private.current_medications(p_patient_id uuid)
 returns setof public.prescriptions
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_read_org_id_for(private.prescription_reader_roles());
@@ -785,142 +689,52 @@ $$;
 comment on function private.current_medications(uuid) is
   'Body of public.current_medications: a patient''s active prescriptions under the prescriptions SELECT scope, as an index range.';
 
-create function public.current_medications(patient_id uuid)
-returns setof public.prescriptions
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.current_medications(patient_id);
-$$;
-comment on function public.current_medications(uuid) is
-  'RPC for the chart''s safety header: the patient''s active prescriptions (newest first, at most 100). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); none for anyone else.';
+select private.add_rpc('private.current_medications(uuid)',
+  'RPC for the chart''s safety header: the patient''s active prescriptions (newest first, at most 100). Same rows as RLS lets the caller read (prescription_reader_roles() of the active clinic, or a live support grant); none for anyone else.');
 
-revoke execute on function
-  private.amend_visit_note(uuid, text, jsonb, text), public.amend_visit_note(uuid, text, jsonb, text),
-  private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  private.dispense_prescription(uuid, numeric), public.dispense_prescription(uuid, numeric),
-  private.current_medications(uuid), public.current_medications(uuid)
-from public, anon;
-grant execute on function
-  private.amend_visit_note(uuid, text, jsonb, text), public.amend_visit_note(uuid, text, jsonb, text),
-  private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text),
-  private.dispense_prescription(uuid, numeric), public.dispense_prescription(uuid, numeric),
-  private.current_medications(uuid), public.current_medications(uuid)
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.amend_visit_note(uuid, text, jsonb, text)',
+  'private.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text)',
+  'public.amend_lab_result(uuid, text, text, text, public.lab_result_flag, text, text)',
+  'private.dispense_prescription(uuid, numeric)',
+  'private.current_medications(uuid)');
 
 -- Privileges and policies -----------------------------------------------------------------------------
--- (the platform's default privileges grant everything on new public tables: start from nothing)
-revoke all on table public.allergies, public.no_known_allergies, public.problems, public.note_templates,
-  public.visit_note_amendments, public.lab_result_amendments, public.prescription_dispenses
-  from anon, authenticated;
-grant select on table public.allergies, public.no_known_allergies, public.problems, public.note_templates,
-  public.visit_note_amendments, public.lab_result_amendments, public.prescription_dispenses
-  to authenticated;
+-- (private.add_clinic_access: the table closed to the API roles, then one grant and one policy per
+-- operation for a role set of the active clinic; reads also through a live support grant)
 
--- allergies: no delete (retired by status)
-grant insert (organization_id, patient_id, kind, substance, reaction, severity, status)
-  on table public.allergies to authenticated;
-grant update (kind, substance, reaction, severity, status) on table public.allergies to authenticated;
+-- allergies: admins, doctors, nurses, lab technicians and pharmacists read them; doctors, nurses and
+-- pharmacists record, correct and retire them (by status: no delete).
+select private.add_clinic_access('public.allergies',
+  select_by => 'safety_reader',
+  insert_by => 'allergy_writer', insert_columns => '{organization_id,patient_id,kind,substance,reaction,severity,status}',
+  update_by => 'allergy_writer', update_columns => '{kind,substance,reaction,severity,status}');
 
--- Admins, doctors, nurses, lab technicians and pharmacists read their clinic's allergies.
-create policy allergies_select_safety on public.allergies
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.safety_reader_roles())));
+-- no_known_allergies: read as allergies; recorded or retracted (recording an allergy does so too)
+-- by the same writers, never updated.
+select private.add_clinic_access('public.no_known_allergies',
+  select_by => 'safety_reader',
+  insert_by => 'allergy_writer', insert_columns => '{organization_id,patient_id}',
+  delete_by => 'allergy_writer');
 
--- Doctors, nurses and pharmacists record allergies in their clinic.
-create policy allergies_insert_writer on public.allergies
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
+-- problems: admins, doctors, nurses and pharmacists read the problem lists; doctors and nurses record,
+-- resolve and correct problems (retired by status: no delete).
+select private.add_clinic_access('public.problems',
+  select_by => 'problem_reader',
+  insert_by => 'clinician', insert_columns => '{organization_id,patient_id,description,code,onset_date,status}',
+  update_by => 'clinician', update_columns => '{description,code,onset_date,status}');
 
--- Doctors, nurses and pharmacists correct and retire allergies in their clinic.
-create policy allergies_update_writer on public.allergies
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
+-- note_templates: admins, doctors and nurses read them; clinic admins create, edit, deactivate and
+-- delete them (notes keep the text they were started from).
+select private.add_clinic_access('public.note_templates',
+  select_by => 'clinical_reader',
+  insert_by => 'admin', insert_columns => '{organization_id,name,body,active}',
+  update_by => 'admin', update_columns => '{name,body,active}',
+  delete_by => 'admin');
 
--- no_known_allergies: recorded or retracted, never updated
-grant insert (organization_id, patient_id) on table public.no_known_allergies to authenticated;
-grant delete on table public.no_known_allergies to authenticated;
-
--- Admins, doctors, nurses, lab technicians and pharmacists read "no known allergies".
-create policy no_known_allergies_select_safety on public.no_known_allergies
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.safety_reader_roles())));
-
--- Doctors, nurses and pharmacists record "no known allergies" in their clinic.
-create policy no_known_allergies_insert_writer on public.no_known_allergies
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
-
--- Doctors, nurses and pharmacists retract it (recording an allergy does so too).
-create policy no_known_allergies_delete_writer on public.no_known_allergies
-  for delete to authenticated
-  using (organization_id = (select private.current_org_id_for(private.allergy_writer_roles())));
-
--- problems: no delete (retired by status)
-grant insert (organization_id, patient_id, description, code, onset_date, status)
-  on table public.problems to authenticated;
-grant update (description, code, onset_date, status) on table public.problems to authenticated;
-
--- Admins, doctors, nurses and pharmacists read their clinic's problem lists.
-create policy problems_select_reader on public.problems
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.problem_reader_roles())));
-
--- Doctors and nurses record problems in their clinic.
-create policy problems_insert_clinician on public.problems
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
-
--- Doctors and nurses update (resolve, correct) problems in their clinic.
-create policy problems_update_clinician on public.problems
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.clinician_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.clinician_roles())));
-
--- note_templates
-grant insert (organization_id, name, body, active) on table public.note_templates to authenticated;
-grant update (name, body, active) on table public.note_templates to authenticated;
-grant delete on table public.note_templates to authenticated;
-
--- Admins, doctors and nurses read their clinic's note templates.
-create policy note_templates_select_clinical on public.note_templates
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.clinical_reader_roles())));
-
--- Clinic admins create note templates.
-create policy note_templates_insert_admin on public.note_templates
-  for insert to authenticated
-  with check (organization_id = (select private.current_org_id_for(private.admin_roles())));
-
--- Clinic admins edit and deactivate note templates.
-create policy note_templates_update_admin on public.note_templates
-  for update to authenticated
-  using (organization_id = (select private.current_org_id_for(private.admin_roles())))
-  with check (organization_id = (select private.current_org_id_for(private.admin_roles())));
-
--- Clinic admins delete note templates (notes keep the text they were started from).
-create policy note_templates_delete_admin on public.note_templates
-  for delete to authenticated
-  using (organization_id = (select private.current_org_id_for(private.admin_roles())));
-
--- History tables: read only through the API (the RPCs above write them).
-
--- Admins, doctors and nurses read the versions of their clinic's visit notes.
-create policy visit_note_amendments_select_clinical on public.visit_note_amendments
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.clinical_reader_roles())));
-
--- Admins, doctors, nurses and lab technicians read corrections of their clinic's lab results.
-create policy lab_result_amendments_select_lab on public.lab_result_amendments
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.lab_reader_roles())));
-
--- Admins, doctors, nurses and pharmacists read their clinic's dispensing record.
-create policy prescription_dispenses_select_clinical on public.prescription_dispenses
-  for select to authenticated
-  using (organization_id = (select private.current_read_org_id_for(private.prescription_reader_roles())));
+-- History tables: read only through the API (the RPCs above write them): the versions of visit notes
+-- by admins, doctors and nurses; corrections of lab results by them and lab technicians; the
+-- dispensing record by them and pharmacists.
+select private.add_clinic_access('public.visit_note_amendments', select_by => 'clinical_reader');
+select private.add_clinic_access('public.lab_result_amendments', select_by => 'lab_reader');
+select private.add_clinic_access('public.prescription_dispenses', select_by => 'prescription_reader');

@@ -21,10 +21,7 @@ create function public.diary_appointments(
   appointment_id uuid default null
 )
 returns jsonb
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   with matching as (
     select a.*
@@ -57,8 +54,7 @@ as $$
 $$;
 comment on function public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid) is
   'RPC for the diary and the dashboard: {total, rows} of the appointments starting in [range_start, range_end) (or the one appointment_id), clinician_id''s only when given, in time order, at most lim (1..1000), each with patients {id, mrn, given_name, family_name, date_of_birth}, clinician {full_name} and visit {id, status} as the caller reads them. Security invoker: the tables'' policies decide every row.';
-revoke execute on function public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid) from public, anon;
-grant execute on function public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid)');
 
 -- The diary pages (the day or week, one appointment, booking) --------------------------------------------
 -- Before: the clinicians (memberships with profiles) and the appointments (or the appointment, or the
@@ -78,10 +74,7 @@ create function public.diary_page(
   patient_id uuid default null
 )
 returns jsonb
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 as $$
   select jsonb_build_object(
     'clinicians', coalesce((
@@ -105,8 +98,7 @@ as $$
 $$;
 comment on function public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid) is
   'RPC for the diary pages, one call: {clinicians: the active doctors and nurses of organization_id [{user_id, role, profiles {full_name, email}}], appointments: diary_appointments(range_start, range_end, clinician_id) or null without a range, appointment: the appointment_id''s row of diary_appointments or null, patient: the patient_id {id, mrn, given_name, family_name, date_of_birth} or null}. Security invoker: the memberships, profiles, appointments, patients and visits policies decide every row.';
-revoke execute on function public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid) from public, anon;
-grant execute on function public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid) to authenticated;
+select private.grant_execute('{authenticated}', 'public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid)');
 
 -- The clinic dashboard -------------------------------------------------------------------------------
 -- Before: up to seven requests per load (today's appointments, open_lab_orders + count_lab_orders,
@@ -127,10 +119,7 @@ create function public.dashboard_page(
   sections text[] default '{today,lab_orders,prescriptions,patients}'
 )
 returns jsonb
-language plpgsql
-stable
-security invoker
-set search_path = ''
+language plpgsql stable security invoker set search_path = ''
 as $$
 declare
   v_lim integer := least(greatest(coalesce(list_limit, 20), 1), 200);
@@ -187,8 +176,7 @@ end;
 $$;
 comment on function public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[]) is
   'RPC for the clinic dashboard, one call: {today: diary_appointments(today_start, today_end, clinician_id), lab_orders: {rows: open_lab_orders(list_limit) with patients, total: count_lab_orders()}, prescriptions: {rows: active_prescriptions(list_limit) with patients, total: count_prescriptions()}, patients: {rows: the recent_limit most recently updated active patients, total}}; parts not in sections are null. Security invoker over those RPCs and the tables'' policies: the same scope as the separate reads.';
-revoke execute on function public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[]) from public, anon;
-grant execute on function public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[]) to authenticated;
+select private.grant_execute('{authenticated}', 'public.dashboard_page(timestamptz, timestamptz, uuid, integer, integer, text[])');
 
 -- The patient chart ------------------------------------------------------------------------------------
 -- Before: the chart's embedded select, log_chart_view and current_medications, three requests per
@@ -203,28 +191,21 @@ grant execute on function public.dashboard_page(timestamptz, timestamptz, uuid, 
 -- current_medications(id), the same scope as the prescriptions SELECT policy (pgTAP 81).
 create function public.active_medications(public.patients)
 returns setof public.prescriptions
-language sql
-stable
-security invoker
-set search_path = ''
+language sql stable security invoker set search_path = ''
 rows 10
 as $$
   select * from public.current_medications($1.id);
 $$;
 comment on function public.active_medications(public.patients) is
   'Computed relationship of patients for the chart''s safety header: current_medications(patient id) (active prescriptions, newest first, at most 100; the same rows RLS lets the caller read).';
-revoke execute on function public.active_medications(public.patients) from public, anon;
-grant execute on function public.active_medications(public.patients) to authenticated;
+select private.grant_execute('{authenticated}', 'public.active_medications(public.patients)');
 
 -- Opens a chart: records the view (log_chart_view: 42501 without a clinic, PT404 for a patient the
 -- caller cannot see, another clinic's or none) unless log_view is false, then returns the patient
 -- row under the patients policies, for the Data API to embed the chart on.
 create function public.open_chart(patient_id uuid, log_view boolean default true)
 returns setof public.patients
-language plpgsql
-volatile
-security invoker
-set search_path = ''
+language plpgsql volatile security invoker set search_path = ''
 rows 1
 as $$
 begin
@@ -236,5 +217,4 @@ end;
 $$;
 comment on function public.open_chart(uuid, boolean) is
   'RPC (POST) for the patient chart: log_chart_view(patient_id) unless log_view is false (the chart''s own reloads), then the patient row as the caller reads it, to embed the chart on. Errors as log_chart_view: 42501 without a clinic, PT404 for a patient the caller cannot see. Security invoker: the same scope as log_chart_view and the patients policies.';
-revoke execute on function public.open_chart(uuid, boolean) from public, anon;
-grant execute on function public.open_chart(uuid, boolean) to authenticated;
+select private.grant_execute('{authenticated}', 'public.open_chart(uuid, boolean)');

@@ -21,7 +21,8 @@
 -- 2. Storage: the branding bucket (admin-only) needs aal2 for every operation through the API.
 -- 3. set_two_factor_requirement(required): a clinic admin's setting "require two-factor sign-in for
 --    all staff" (organizations.require_two_factor), audited in the clinic's trail.
--- 4. staff_two_factor(): which members of the admin's clinic have a verified factor.
+-- 4. two_factor(memberships): a computed field saying to a clinic admin which members have a
+--    verified factor.
 -- 5. reset_member_two_factor(membership_id): recovery by a clinic admin for a staff member (not an
 --    admin, not someone who also works elsewhere or runs the platform: that is the platform's),
 --    deleting their factors from auth.mfa_factors and ending their sessions (auth.sessions), audited.
@@ -36,8 +37,7 @@
 -- 1. Restrictive policies ------------------------------------------------------------------------
 create function private.add_two_factor_policies(p_table regclass)
 returns void
-language plpgsql
-set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
   v_name text;
@@ -131,10 +131,7 @@ create policy objects_delete_branding_two_factor on storage.objects
 -- 3. The clinic's requirement ----------------------------------------------------------------------
 create function private.set_two_factor_requirement(p_required boolean)
 returns boolean
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   -- an admin of the live active clinic with an aal2 token (current_membership is gated)
@@ -164,64 +161,49 @@ $$;
 comment on function private.set_two_factor_requirement(boolean) is
   'Body of public.set_two_factor_requirement: admins (aal2) of the active clinic turn "require two-factor sign-in for all staff" on or off; a change is audited.';
 
-create function public.set_two_factor_requirement(required boolean)
-returns boolean
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.set_two_factor_requirement(required);
-$$;
-comment on function public.set_two_factor_requirement(boolean) is
-  'RPC for clinic admins (aal2): require two-factor sign-in for all staff of the active clinic, or not. Audited. 42501 for anyone else.';
+select private.add_rpc('private.set_two_factor_requirement(boolean)',
+  'RPC for clinic admins (aal2): require two-factor sign-in for all staff of the active clinic, or not. Audited. 42501 for anyone else.');
 
 -- 4. Who has a factor -------------------------------------------------------------------------------
-create function private.staff_two_factor()
-returns table (membership_id uuid, user_id uuid, two_factor boolean)
-language plpgsql
-stable
-security definer
-set search_path = ''
+-- A computed field of memberships, `two_factor`, so the staff and settings pages read it in the same
+-- embedded select as the memberships: `organizations?select=…,memberships(id,…,two_factor)`.
+create function private.member_two_factor(p_membership_id uuid)
+returns boolean
+language plpgsql stable security definer set search_path = ''
 as $$
 declare
   v_org uuid := private.current_org_id_for(private.admin_roles());
 begin
-  -- like RLS: anyone but an admin (aal2) of the active clinic reads nothing
-  if v_org is null then
-    return;
+  -- an admin (aal2) of the active clinic, about its memberships; null for anyone else and any
+  -- other membership
+  if v_org is null or p_membership_id is null then
+    return null;
   end if;
-  return query
-    select m.id, m.user_id,
-           exists (select 1 from auth.mfa_factors f
+  return (
+    select exists (select 1 from auth.mfa_factors f
                     where f.user_id = m.user_id and f.status = 'verified')
       from public.memberships m
-     where m.organization_id = v_org;
+     where m.id = p_membership_id
+       and m.organization_id = v_org);
 end;
 $$;
-comment on function private.staff_two_factor() is
-  'Body of public.staff_two_factor: each membership of the admin''s active clinic and whether the person has a verified factor.';
+comment on function private.member_two_factor(uuid) is
+  'Body of public.two_factor(memberships): whether the membership''s person has a verified factor, for an admin (aal2) of the membership''s clinic (the active one); null otherwise.';
 
-create function public.staff_two_factor()
-returns table (membership_id uuid, user_id uuid, two_factor boolean)
-language sql
-stable
-security invoker
-set search_path = ''
+create function public.two_factor(public.memberships)
+returns boolean
+language sql stable security invoker set search_path = ''
 as $$
-  select * from private.staff_two_factor();
+  select private.member_two_factor($1.id);
 $$;
-comment on function public.staff_two_factor() is
-  'RPC for clinic admins (aal2): which members of the active clinic have set up two-factor sign-in. No rows for anyone else.';
+comment on function public.two_factor(public.memberships) is
+  'Computed field of memberships (select=…,two_factor): whether the person has set up two-factor sign-in, for an admin (aal2) of the active clinic about its memberships; null for anyone else.';
 
 -- 5. Recovery by a clinic admin ----------------------------------------------------------------------
 -- Removes every factor of a person and ends all their sessions. Internal: the callers below have
 -- established who may do it.
 create function private.clear_two_factor(p_user_id uuid, out factors jsonb, out sessions integer)
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 begin
   with removed as (
@@ -244,10 +226,7 @@ revoke execute on function private.clear_two_factor(uuid) from public, anon, aut
 
 create function private.reset_member_two_factor(p_membership_id uuid)
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   -- authorization first: an admin (aal2) of the live active clinic
@@ -293,27 +272,15 @@ $$;
 comment on function private.reset_member_two_factor(uuid) is
   'Body of public.reset_member_two_factor: an admin (aal2) of the active clinic removes a staff member''s factors and ends their sessions; audited (delete on mfa_factors, row = the membership).';
 
-create function public.reset_member_two_factor(membership_id uuid)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.reset_member_two_factor(membership_id);
-$$;
-comment on function public.reset_member_two_factor(uuid) is
-  'RPC for clinic admins (aal2): reset a staff member''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) "No such staff member at this clinic" for anything the caller may not reset at their clinic; 42501 for admins, people who also work elsewhere, platform admins and oneself.';
+select private.add_rpc('private.reset_member_two_factor(uuid)',
+  'RPC for clinic admins (aal2): reset a staff member''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) "No such staff member at this clinic" for anything the caller may not reset at their clinic; 42501 for admins, people who also work elsewhere, platform admins and oneself.');
 
 -- 6. Recovery by a platform admin ----------------------------------------------------------------------
 create function private.platform_clinic_admins(p_organization_id uuid)
 returns table (
   user_id uuid, full_name text, email text, status public.membership_status, two_factor boolean
 )
-language plpgsql
-stable
-security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 as $$
 begin
   perform private.require_platform_admin();
@@ -332,26 +299,12 @@ $$;
 comment on function private.platform_clinic_admins(uuid) is
   'Platform admins (aal2): a clinic''s administrators and whether each has set up two-factor sign-in.';
 
-create function public.platform_clinic_admins(organization_id uuid)
-returns table (
-  user_id uuid, full_name text, email text, status public.membership_status, two_factor boolean
-)
-language sql
-stable
-security invoker
-set search_path = ''
-as $$
-  select * from private.platform_clinic_admins(organization_id);
-$$;
-comment on function public.platform_clinic_admins(uuid) is
-  'RPC for platform admins (aal2): a clinic''s administrators with their two-factor status. 42501 for anyone else.';
+select private.add_rpc('private.platform_clinic_admins(uuid)',
+  'RPC for platform admins (aal2): a clinic''s administrators with their two-factor status. 42501 for anyone else.');
 
 create function private.platform_reset_two_factor(p_organization_id uuid, p_user_id uuid)
 returns integer
-language plpgsql
-volatile
-security definer
-set search_path = ''
+language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   v_email text;
@@ -383,29 +336,13 @@ $$;
 comment on function private.platform_reset_two_factor(uuid, uuid) is
   'Body of public.platform_reset_two_factor: a platform admin (aal2) removes a clinic admin''s factors and ends their sessions; recorded in platform_audit_log and the clinic''s audit_log.';
 
-create function public.platform_reset_two_factor(organization_id uuid, user_id uuid)
-returns integer
-language sql
-volatile
-security invoker
-set search_path = ''
-as $$
-  select private.platform_reset_two_factor(organization_id, user_id);
-$$;
-comment on function public.platform_reset_two_factor(uuid, uuid) is
-  'RPC for platform admins (aal2): reset a clinic administrator''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) when the person is not an administrator of that clinic; 42501 for anyone but a platform admin.';
+select private.add_rpc('private.platform_reset_two_factor(uuid, uuid)',
+  'RPC for platform admins (aal2): reset a clinic administrator''s two-factor sign-in (factors deleted, sessions ended, audited); returns the number of factors removed. PT404 (HTTP 404) when the person is not an administrator of that clinic; 42501 for anyone but a platform admin.');
 
-revoke execute on function
-  private.set_two_factor_requirement(boolean), public.set_two_factor_requirement(boolean),
-  private.staff_two_factor(), public.staff_two_factor(),
-  private.reset_member_two_factor(uuid), public.reset_member_two_factor(uuid),
-  private.platform_clinic_admins(uuid), public.platform_clinic_admins(uuid),
-  private.platform_reset_two_factor(uuid, uuid), public.platform_reset_two_factor(uuid, uuid)
-from public, anon;
-grant execute on function
-  private.set_two_factor_requirement(boolean), public.set_two_factor_requirement(boolean),
-  private.staff_two_factor(), public.staff_two_factor(),
-  private.reset_member_two_factor(uuid), public.reset_member_two_factor(uuid),
-  private.platform_clinic_admins(uuid), public.platform_clinic_admins(uuid),
-  private.platform_reset_two_factor(uuid, uuid), public.platform_reset_two_factor(uuid, uuid)
-to authenticated;
+select private.grant_execute('{authenticated}',
+  'private.set_two_factor_requirement(boolean)',
+  'private.member_two_factor(uuid)',
+  'public.two_factor(public.memberships)',
+  'private.reset_member_two_factor(uuid)',
+  'private.platform_clinic_admins(uuid)',
+  'private.platform_reset_two_factor(uuid, uuid)');

@@ -254,12 +254,12 @@ async function fillClinics() {
 		// order, a dispensed prescription with refills left, and the safety summary (below)
 		const data = `
 		with defs as (
-		  insert into public.patient_field_definitions (organization_id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order)
-		  values ($1, 'blood_type', 'Blood type', 'select', array['A+', 'O-'], true, null, false, 10),
-		         ($1, 'insurance_no', 'Insurance number', 'text', null, false, '^INS-[0-9]{4}$', true, 20),
-		         ($1, 'weight_class', 'Weight class', 'number', null, false, null, false, 30),
-		         ($1, 'consented_on', 'Consented on', 'date', null, false, null, false, 40),
-		         ($1, 'organ_donor', 'Organ donor', 'boolean', null, false, null, false, 50)
+		  insert into public.patient_field_definitions (organization_id, key, label, field_type, options, required, format_kind, format_mask, unique_within_clinic, sort_order)
+		  values ($1, 'blood_type', 'Blood type', 'select', array['A+', 'O-'], true, 'any', null, false, 10),
+		         ($1, 'insurance_no', 'Insurance number', 'text', null, false, 'mask', 'INS-9999', true, 20),
+		         ($1, 'weight_class', 'Weight class', 'number', null, false, 'any', null, false, 30),
+		         ($1, 'consented_on', 'Consented on', 'date', null, false, 'any', null, false, 40),
+		         ($1, 'organ_donor', 'Organ donor', 'boolean', null, false, 'any', null, false, 50)
 		  returning 1)
 		select count(*) from defs`;
 		await q2.query(data, [world.a]);

@@ -28,8 +28,8 @@ test('a field-definition check locks patient writes of its own clinic only', asy
 		await admin.query('begin');
 		// A new active field with a format: the guard checks existing values under the clinic lock.
 		await admin.query(
-			`insert into public.patient_field_definitions (organization_id, key, label, field_type, pattern)
-			 values ($1, 'zz_lock_probe', 'Lock probe', 'text', '^x$')`,
+			`insert into public.patient_field_definitions (organization_id, key, label, field_type, format_kind, format_mask)
+			 values ($1, 'zz_lock_probe', 'Lock probe', 'text', 'mask', 'x9')`,
 			[CLINIC_A]
 		);
 		await sameClinic.query('begin');

@@ -42,6 +42,24 @@ async function failure(sql: string): Promise<{ code: string; message: string }> 
 	});
 }
 
+describe('server settings as in Supabase’s image', () => {
+	it('preloads pg_stat_statements (query ids computed, the extension in `extensions`) and plans with its cache estimate', async () => {
+		const { rows } = await db.query(
+			`select current_setting('shared_preload_libraries') as preload,
+			        current_setting('effective_cache_size') as cache,
+			        (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+			          where e.extname = 'pg_stat_statements') as schema`
+		);
+		expect(rows[0]).toEqual({
+			preload: 'pg_stat_statements',
+			cache: '128MB',
+			schema: 'extensions'
+		});
+		const plan = await db.query('explain (verbose, format json) select 1');
+		expect(JSON.stringify(plan.rows[0])).toContain('Query Identifier');
+	});
+});
+
 describe('roles as on hosted Supabase', () => {
 	it('connects as postgres, and supabase_admin is the only superuser', async () => {
 		const { rows } = await db.query(

@@ -105,6 +105,12 @@ describe('clinic admin console: audit trail', () => {
 
 	it('reads as sentences: names, labels, the support person and reason, local times; no uuids or column names', async () => {
 		await page.goto(appUrl(slug, '/admin/audit'));
+		// the chain is checked when the admin asks (it reads every entry), not on every view
+		expect(await page.getByTestId('chain-status').count()).toBe(0);
+		await Promise.all([
+			page.waitForURL((u) => u.searchParams.get('verify') === 'chain'),
+			page.getByRole('button', { name: 'Verify the audit chain' }).click()
+		]);
 		expect(await page.getByTestId('chain-status').textContent()).toContain('Audit chain intact');
 		const view = page.locator('tr[data-action="view"]');
 		expect(await view.count()).toBe(1);
@@ -203,6 +209,10 @@ describe('clinic admin console: audit trail', () => {
 			await db.end();
 		}
 		await page.goto(appUrl(slug, '/admin/audit'));
+		await Promise.all([
+			page.waitForURL((u) => u.searchParams.get('verify') === 'chain'),
+			page.getByRole('button', { name: 'Verify the audit chain' }).click()
+		]);
 		expect(await page.getByTestId('chain-status').textContent()).toContain(
 			`Audit chain broken at entry #${id}`
 		);

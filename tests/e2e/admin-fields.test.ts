@@ -1,35 +1,42 @@
 /**
- * Clinic admin console, custom patient fields: an admin adds a field and it appears (and is
- * validated) on the patient form; making it required while patients lack a value needs no backfill
+ * Clinic admin console, custom patient fields: an admin adds a field with an example mask by
+ * clicking, and a receptionist's patient form shows the example (never a regular expression) and
+ * validates it; making it required while patients lack a value needs no backfill
  * (they are flagged incomplete); reordering works with plain forms; deactivating (after a confirmation page) hides it.
  * Staff get 403. Runs on a clinic of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { createAdminAndDoctor, deleteUser } from '../support/people.ts';
+import { createAdminAndDoctor, createStaff, deleteUser } from '../support/people.ts';
 import { sql } from '../support/stack.ts';
+import { seriousViolations } from '../support/a11y.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
 
 describe('clinic admin console: patient fields', () => {
 	let browser: BrowserContext;
 	let staffBrowser: BrowserContext;
+	let receptionBrowser: BrowserContext;
 	let page: Page;
 	let orgId: string;
 	const people: string[] = [];
 	const slug = `fields-${Date.now().toString(36)}`;
 
-	const fieldKeysInForm = async () => {
-		await page.goto(appUrl(slug, '/patients/new'));
-		return page
+	let receptionist: string;
+	const fieldKeysIn = (p: Page) =>
+		p
 			.locator('[id^="field-cf_"]:not([id$="-error"]):not([id$="-hint"])')
 			.evaluateAll((els) => els.map((e) => e.id.replace('field-cf_', '')));
+	const fieldKeysInForm = async () => {
+		await page.goto(appUrl(slug, '/patients/new'));
+		return fieldKeysIn(page);
 	};
 
 	beforeAll(async () => {
 		browser = await launch();
 		staffBrowser = await launch();
+		receptionBrowser = await launch();
 		[{ id: orgId }] = await sql<{ id: string }>(
 			`insert into public.organizations (slug, name, plan_id) values ($1, 'Fields Test Clinic', 'clinic') returning id`,
 			[slug]
@@ -40,7 +47,13 @@ describe('clinic admin console: patient fields', () => {
 			[orgId]
 		);
 		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
-		people.push(admin.id, doctor.id);
+		const reception = await createStaff({
+			organizationSlug: slug,
+			role: 'receptionist',
+			password: PASSWORD
+		});
+		receptionist = reception.email;
+		people.push(admin.id, doctor.id, reception.id);
 		page = await signIn(browser, slug, admin.email, PASSWORD);
 		const staffPage = await signIn(staffBrowser, slug, doctor.email, PASSWORD);
 		await staffPage.close();
@@ -48,29 +61,56 @@ describe('clinic admin console: patient fields', () => {
 	afterAll(async () => {
 		await browser?.close();
 		await staffBrowser?.close();
+		await receptionBrowser?.close();
 		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
 		for (const id of people) await deleteUser(id);
 	});
 
-	it('adds a text field with a format; the patient form shows it and refuses a value that does not match', async () => {
+	it('adds a text field with a mask by clicking; a receptionist sees the example, never a regular expression', async () => {
 		await page.goto(appUrl(slug, '/admin/fields'));
+		// the page documents the mask
+		expect(
+			(await page.locator('#create-formatMask-hint').textContent())?.replace(/\s+/g, ' ')
+		).toContain('with A for a capital letter (A–Z), 9 for a digit and * for either;');
 		await page.locator('#create-key').fill('insurance_no');
 		await page.locator('#create-label').fill('Insurance number');
-		await page.locator('#create-pattern').fill('^INS-[0-9]{4}$');
+		await page.getByRole('radio', { name: 'Mask (below)' }).click();
+		await page.locator('#create-formatMask').fill('INS-9999');
 		await page.getByRole('button', { name: 'Add field' }).click();
 		await page.getByText('Field “Insurance number” added.').waitFor();
-		await page.locator('tr[data-key="insurance_no"]').waitFor();
+		const row = page.locator('tr[data-key="insurance_no"]');
+		await row.waitFor();
+		expect((await row.textContent())?.replace(/\s+/g, ' ')).toContain(
+			'Format: must look like INS-1234 Mask INS-9999'
+		);
+		expect(await row.locator('[data-testid="consequence"]').textContent()).toContain(
+			'2 active patients have no value'
+		);
+		// stored as the mask; the database derived the pattern
 		expect(
-			await page.locator('tr[data-key="insurance_no"] [data-testid="consequence"]').textContent()
-		).toContain('2 active patients have no value');
+			await sql(
+				'select format_kind, format_mask, pattern from public.patient_field_definitions where organization_id = $1 and key = $2',
+				[orgId, 'insurance_no']
+			)
+		).toEqual([
+			{ format_kind: 'mask', format_mask: 'INS-9999', pattern: '^INS\\-[0-9][0-9][0-9][0-9]$' }
+		]);
+		expect(await page.locator('main').textContent()).not.toMatch(/\[0-9\]|\^INS/);
 
-		// a pattern that does not compile in Postgres is refused next to the field
+		// a mask without A, 9 or * is refused next to the mask, and nothing is stored
 		await page.locator('#create-key').fill('broken');
 		await page.locator('#create-label').fill('Broken');
-		await page.locator('#create-pattern').fill('([');
+		await page.getByRole('radio', { name: 'Mask (below)' }).click();
+		await page.locator('#create-formatMask').fill('INS-');
 		await page.getByRole('button', { name: 'Add field' }).click();
-		await page.locator('#create-pattern-error').waitFor();
-		expect(await page.locator('#create-pattern').getAttribute('aria-invalid')).toBe('true');
+		await page.locator('#create-formatMask-error').waitFor();
+		expect(await page.locator('#create-formatMask-error').textContent()).toContain(
+			'A mask needs at least one A (a capital letter), 9 (a digit) or * (either).'
+		);
+		expect(await page.locator('#create-formatMask').getAttribute('aria-invalid')).toBe('true');
+		expect(await seriousViolations(page), 'the form with its format choices and an error').toEqual(
+			[]
+		);
 		expect(
 			(
 				await sql(
@@ -80,13 +120,26 @@ describe('clinic admin console: patient fields', () => {
 			).length
 		).toBe(0);
 
-		expect(await fieldKeysInForm()).toEqual(['insurance_no']);
-		await page.getByLabel('Given name').fill('Cleo');
-		await page.getByLabel('Family name').fill('Format');
-		await page.locator('#field-cf_insurance_no').fill('nope');
-		await page.getByRole('button', { name: /register|save|create|add/i }).click();
-		await page.locator('#field-cf_insurance_no-error').waitFor();
-		expect(await page.locator('#field-cf_insurance_no').getAttribute('aria-invalid')).toBe('true');
+		// the receptionist's form: the example next to the field, and the same words when it does not fit
+		const reception = await signIn(receptionBrowser, slug, receptionist, PASSWORD);
+		await reception.goto(appUrl(slug, '/patients/new'));
+		expect(await fieldKeysIn(reception)).toEqual(['insurance_no']);
+		expect(await reception.locator('#field-cf_insurance_no-hint').textContent()).toBe(
+			'Must look like INS-1234.'
+		);
+		await reception.getByLabel('Given name').fill('Cleo');
+		await reception.getByLabel('Family name').fill('Format');
+		await reception.locator('#field-cf_insurance_no').fill('INS-12a4');
+		await reception.getByRole('button', { name: 'Register patient' }).click();
+		await reception.locator('#field-cf_insurance_no-error').waitFor();
+		expect(await reception.locator('#field-cf_insurance_no-error').textContent()).toBe(
+			'Insurance number must look like INS-1234.'
+		);
+		expect(await reception.locator('#field-cf_insurance_no').getAttribute('aria-invalid')).toBe(
+			'true'
+		);
+		expect(await reception.locator('main').textContent()).not.toMatch(/\[0-9\]|\^INS/);
+		await reception.screenshot({ path: screenshotPath('patient-field-mask'), fullPage: true });
 		expect(
 			(
 				await sql('select 1 from public.patients where organization_id = $1 and family_name = $2', [
@@ -95,6 +148,30 @@ describe('clinic admin console: patient fields', () => {
 				])
 			).length
 		).toBe(0);
+		await reception.locator('#field-cf_insurance_no').fill('INS-1204');
+		await Promise.all([
+			reception.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname)),
+			reception.getByRole('button', { name: 'Register patient' }).click()
+		]);
+		await reception.close();
+
+		// a new format the stored value does not fit is refused next to the format, with the count
+		const [{ id }] = await sql<{ id: string }>(
+			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
+			[orgId, 'insurance_no']
+		);
+		await page.goto(appUrl(slug, `/admin/fields/${id}`));
+		await page.getByRole('radio', { name: 'Digits only' }).click();
+		expect(await page.locator('#edit-formatMask').inputValue()).toBe('');
+		await page.getByRole('button', { name: 'Save field' }).click();
+		await page.locator('#edit-formatKind-error').waitFor();
+		expect(await page.locator('#edit-formatKind-error').textContent()).toBe(
+			'1 patient(s) have a value that does not match the new format. With this format, Insurance number must contain digits only. Correct those values first, or choose a format they match.'
+		);
+		await sql('delete from public.patients where organization_id = $1 and family_name = $2', [
+			orgId,
+			'Format'
+		]);
 	});
 
 	it('makes the field required without filling it for existing patients, who are flagged incomplete', async () => {

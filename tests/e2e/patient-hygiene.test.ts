@@ -1,8 +1,9 @@
 /**
  * Patient data hygiene in the portal (issue 17, point 3): a date of birth in the future or before
  * 1900 is refused next to the field (in the browser and by the server); a likely duplicate (same
- * names and date of birth) is shown with a link to the existing chart before saving, and saving
- * anyway is an explicit choice; a page past the end of the list goes to the last page; search
+ * names and date of birth) is shown with a link to the existing chart before saving, on registration
+ * and when an edit would make a patient look like another one, and saving anyway is an explicit
+ * choice; a page past the end of the list goes to the last page; search
  * treats `%`, `_` and `'` as literals, finds a given name alone, and says when a query is too long.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -104,6 +105,61 @@ describe('patient data hygiene', () => {
 			[family]
 		);
 		expect(count[0].n).toBe(2);
+	});
+
+	it('the edit page warns when an edit would make the patient a likely duplicate of another one', async () => {
+		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
+		const [erin, erik] = await dbQuery<{ id: string }>(
+			`insert into public.patients (organization_id, given_name, family_name, date_of_birth)
+			 select o.id, g.given, $1, '1966-06-06' from public.organizations o,
+			        (values (1, 'Erin'), (2, 'Erik')) g(n, given)
+			  where o.slug = $2 order by g.n returning id`,
+			[family, CLINIC_A.slug]
+		);
+		const given = async () =>
+			(
+				await dbQuery<{ given_name: string }>(
+					'select given_name from public.patients where id = $1',
+					[erik.id]
+				)
+			)[0].given_name;
+		const save = () => page.getByRole('button', { name: 'Save changes' }).click();
+		const saved = page.locator('form').getByText('Saved.');
+		const warning = page.getByTestId('likely-duplicates');
+
+		// not a duplicate of anyone: an ordinary save (the patient never matches itself)
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${erik.id}/edit`));
+		await page.getByLabel('Phone').fill('+1 555 0199');
+		await save();
+		await saved.waitFor();
+		expect(await warning.count()).toBe(0);
+
+		// the edit makes Erik look like Erin: shown with a link to Erin's chart, nothing saved yet
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${erik.id}/edit`));
+		await page.getByLabel('Given name').fill(' erin ');
+		await save();
+		await warning.waitFor();
+		expect(await warning.textContent()).toContain('same name and date of birth');
+		const links = await warning
+			.getByRole('link')
+			.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+		expect(links).toEqual([`/patients/${erin.id}`]);
+		expect(await given(), 'nothing saved before the choice').toBe('Erik');
+		expect(page.url()).toContain(`/patients/${erik.id}/edit`);
+
+		// saving anyway is an explicit choice
+		await page.getByLabel('This is a different person: save the changes anyway.').check();
+		await save();
+		await saved.waitFor();
+		expect(await given()).toBe('erin');
+		expect(await warning.count()).toBe(0);
+
+		// a later edit that does not make them alike again is not asked about again
+		await page.goto(appUrl(CLINIC_A.slug, `/patients/${erik.id}/edit`));
+		await page.getByLabel('Phone').fill('+1 555 0198');
+		await save();
+		await saved.waitFor();
+		expect(await warning.count()).toBe(0);
 	});
 
 	it('search: literals, a given name alone, a query too long; a page past the end', async () => {

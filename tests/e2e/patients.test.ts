@@ -65,7 +65,12 @@ describe('patients: list, search, register, edit, archive', () => {
 		await page.getByRole('button', { name: 'Register patient' }).click();
 		const error = page.locator('#field-cf_nhi_number-error');
 		await error.waitFor();
-		expect(await error.textContent()).toContain('does not match the required format');
+		expect(await error.textContent()).toBe(
+			'National health insurance number must look like ABC1234.'
+		);
+		expect(await page.locator('#field-cf_nhi_number-hint').textContent()).toBe(
+			'Must look like ABC1234.'
+		);
 		expect(
 			await page.getByLabel(/National health insurance number/).getAttribute('aria-invalid')
 		).toBe('true');
@@ -83,7 +88,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		});
 		expect(noJs.status).toBe(400);
 		expect(noJs.text).toContain('id="field-cf_nhi_number-error"');
-		expect(noJs.text).toContain('does not match the required format');
+		expect(noJs.text).toContain('National health insurance number must look like ABC1234.');
 		expect(
 			await sql(`select 1 from public.patients where family_name = $1`, [`${family}nojs`])
 		).toHaveLength(0);

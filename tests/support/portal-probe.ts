@@ -66,6 +66,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
 		});
 		req.pipe(forward);
 	});
+	// as the gateway (server.ts): idle keep-alive sockets outlive the portal's fetch pool (4 s), so the
+	// portal never reuses a socket the proxy is closing ("fetch failed" under load)
+	server.keepAliveTimeout = 65_000;
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return {
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

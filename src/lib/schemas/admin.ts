@@ -59,6 +59,22 @@ export const logoPathSchema = z.object({
 
 export const FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'select'] as const;
 
+/** Formats of a text field (`custom_field_format`), as the admin form offers them. */
+export const FIELD_FORMATS = ['any', 'digits', 'letters', 'mask'] as const;
+export const FIELD_FORMAT_LABELS: Record<(typeof FIELD_FORMATS)[number], string> = {
+	any: 'Any text',
+	digits: 'Digits only',
+	letters: 'Letters only (A–Z, a–z)',
+	mask: 'Mask (below)'
+};
+
+/**
+ * What `patient_field_definitions_format_mask_check` accepts: 1–40 printable ASCII characters, no
+ * space at either end, with at least one placeholder (A = a capital letter, 9 = a digit, * = either).
+ */
+const MASK_CHARACTERS = /^[!-~]([ -~]{0,38}[!-~])?$/;
+const MASK_PLACEHOLDER = /[A9*]/;
+
 export const fieldDefinitionSchema = z
 	.object({
 		id: z.uuid().optional(),
@@ -74,21 +90,44 @@ export const fieldDefinitionSchema = z
 		fieldType: z.enum(FIELD_TYPES),
 		options: text().trim().max(4000).default(''),
 		required: z.boolean().default(false),
-		pattern: text().trim().max(500).default(''),
+		formatKind: z
+			.enum(FIELD_FORMATS, { error: 'Choose one of the listed formats.' })
+			.default('any'),
+		formatMask: text().trim().default(''),
 		uniqueWithinClinic: z.boolean().default(false)
 	})
 	.superRefine((v, ctx) => {
 		if (v.fieldType === 'select' && optionList(v.options).length === 0) {
 			ctx.addIssue({ code: 'custom', path: ['options'], message: 'List at least one option.' });
 		}
-		if (v.pattern && v.fieldType !== 'text') {
+		if (v.formatKind !== 'any' && v.fieldType !== 'text') {
 			ctx.addIssue({
 				code: 'custom',
-				path: ['pattern'],
-				message: 'A format pattern applies to text fields only.'
+				path: ['formatKind'],
+				message: 'A format applies to text fields only: choose “Any text”.'
+			});
+		}
+		if (v.formatKind === 'mask') {
+			const problem = maskProblem(v.formatMask);
+			if (problem) ctx.addIssue({ code: 'custom', path: ['formatMask'], message: problem });
+		} else if (v.formatMask) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['formatMask'],
+				message: 'A mask is used only with the format “Mask”: choose it above, or clear the mask.'
 			});
 		}
 	});
+
+/** Why a mask cannot be used (the database's rules, in the same words), or null. */
+export function maskProblem(mask: string): string | null {
+	if (!mask) return 'Enter a mask such as AAA9999.';
+	if (!MASK_CHARACTERS.test(mask))
+		return 'A mask has at most 40 characters: letters A–Z and a–z, digits, punctuation and inner spaces (no accented letters).';
+	if (!MASK_PLACEHOLDER.test(mask))
+		return 'A mask needs at least one A (a capital letter), 9 (a digit) or * (either).';
+	return null;
+}
 
 /** Options typed one per line. */
 export function optionList(text: string): string[] {

@@ -17,7 +17,9 @@ const defs: FieldDefinition[] = [
 		field_type: 'text',
 		options: null,
 		required: false,
-		pattern: '^[A-Z]{3}[0-9]{4}$'
+		// what the database derives from the mask AAA9999 (private.custom_field_format_pattern)
+		pattern: '^[A-Z][A-Z][A-Z][0-9][0-9][0-9][0-9]$',
+		format_hint: 'must look like ABC1234'
 	},
 	{
 		key: 'insurer',
@@ -25,7 +27,8 @@ const defs: FieldDefinition[] = [
 		field_type: 'select',
 		options: ['Public', 'Self-pay'],
 		required: true,
-		pattern: null
+		pattern: null,
+		format_hint: null
 	},
 	{
 		key: 'weight_kg',
@@ -33,7 +36,8 @@ const defs: FieldDefinition[] = [
 		field_type: 'number',
 		options: null,
 		required: false,
-		pattern: null
+		pattern: null,
+		format_hint: null
 	},
 	{
 		key: 'first_visit',
@@ -41,7 +45,8 @@ const defs: FieldDefinition[] = [
 		field_type: 'date',
 		options: null,
 		required: false,
-		pattern: null
+		pattern: null,
+		format_hint: null
 	},
 	{
 		key: 'organ_donor',
@@ -49,7 +54,8 @@ const defs: FieldDefinition[] = [
 		field_type: 'boolean',
 		options: null,
 		required: false,
-		pattern: null
+		pattern: null,
+		format_hint: null
 	}
 ];
 
@@ -84,13 +90,26 @@ describe('customFieldsSchema (mirrors private.validate_patient_custom_fields)', 
 		}
 	});
 
-	it('checks the pattern of text fields, unanchored like Postgres ~ unless anchored', () => {
-		expect(
-			issuesByPath(schema.safeParse({ insurer: 'Public', nhi_number: 'abc1234' })).nhi_number?.[0]
-		).toMatch(/does not match the required format/);
+	it('checks the format of text fields and names the label and the example, never the pattern', () => {
+		const message = issuesByPath(schema.safeParse({ insurer: 'Public', nhi_number: 'abc1234' }))
+			.nhi_number?.[0];
+		expect(message).toBe('NHI number must look like ABC1234.');
+		expect(message).not.toContain('[');
 		expect(schema.safeParse({ insurer: 'Public', nhi_number: 'ABC12345' }).success).toBe(false);
-		const loose = customFieldsSchema([{ ...defs[0], pattern: '[0-9]' }]);
-		expect(loose.safeParse({ nhi_number: 'x1y' }).success).toBe(true);
+		expect(schema.safeParse({ insurer: 'Public', nhi_number: 'ABC1234' }).success).toBe(true);
+	});
+
+	it('reads an escaped derived pattern as the database does (punctuation of a mask)', () => {
+		// the database's pattern for the mask AA-999.9 (private.custom_field_format_pattern)
+		const s = customFieldsSchema([
+			{
+				...defs[0],
+				pattern: '^[A-Z][A-Z]\\-[0-9][0-9][0-9]\\.[0-9]$',
+				format_hint: 'must look like AB-123.4'
+			}
+		]);
+		expect(s.safeParse({ nhi_number: 'AB-123.4' }).success).toBe(true);
+		expect(s.safeParse({ nhi_number: 'AB-123x4' }).success).toBe(false);
 	});
 
 	it('checks JSON types: numbers are numbers, dates ISO, booleans booleans, options listed', () => {
@@ -145,7 +164,7 @@ describe('patientFormSchema (the HTML form: demographics + cf_<key>)', () => {
 	it('puts custom field errors on the cf_ field', () => {
 		const r = schema.safeParse({ ...valid, cf_nhi_number: 'AB12', cf_insurer: '' });
 		const errors = issuesByPath(r);
-		expect(errors.cf_nhi_number?.[0]).toMatch(/NHI number does not match/);
+		expect(errors.cf_nhi_number).toEqual(['NHI number must look like ABC1234.']);
 		expect(errors.cf_insurer).toEqual(['Insurer is required.']);
 	});
 

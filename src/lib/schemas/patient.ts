@@ -2,7 +2,7 @@
  * Patient registration: one set of rules shared by the create/edit actions, the form in the
  * browser and tests. The static demographics mirror the `patients` check constraints; the custom
  * fields are built from the clinic's ACTIVE `patient_field_definitions` and mirror
- * `private.validate_patient_custom_fields()` (type, required, pattern, options, unknown keys), so
+ * `private.validate_patient_custom_fields()` (type, required, format, options, unknown keys), so
  * the form shows an error next to a field before the database sees it. The database stays the
  * authority: its errors are mapped back to the same fields by `$lib/server/patients`.
  */
@@ -39,7 +39,13 @@ export interface FieldDefinition {
 	field_type: CustomFieldType;
 	options: string[] | null;
 	required: boolean;
+	/**
+	 * The regular expression the database derived from the field's format (a kind or an example
+	 * mask): used to check a value, never shown to people.
+	 */
 	pattern: string | null;
+	/** The format in words, derived by the database: "must look like ABC1234"; null for any text. */
+	format_hint: string | null;
 	unique_within_clinic?: boolean;
 	sort_order?: number;
 }
@@ -59,9 +65,9 @@ export function isIsoDate(value: string): boolean {
 }
 
 /**
- * A definition's pattern as a JavaScript RegExp, or null when JavaScript cannot compile it
- * (Postgres regular expressions are a superset for some syntax): then only the database checks.
- * Like Postgres `~`, the test is unanchored unless the pattern anchors itself.
+ * A definition's derived pattern as a JavaScript RegExp, or null when there is none or JavaScript
+ * cannot compile it (then only the database checks). The database derives anchored patterns of
+ * ASCII classes and escaped punctuation, which mean the same in both.
  */
 export function compilePattern(pattern: string | null): RegExp | null {
 	if (!pattern) return null;
@@ -121,8 +127,9 @@ function requiredMessage(def: FieldDefinition) {
 	return `${def.label} is required.`;
 }
 
-function patternMessage(def: FieldDefinition) {
-	return `${def.label} does not match the required format (${def.pattern}).`;
+/** "Insurance number must look like ABC1234.": the label and the format in words, never the pattern. */
+export function formatMessage(def: Pick<FieldDefinition, 'label' | 'format_hint'>) {
+	return `${def.label} ${def.format_hint ?? 'does not have the required format'}.`;
 }
 
 /**
@@ -138,7 +145,7 @@ export function customFieldValueSchema(
 		case 'text':
 			value = text({ error: `${def.label} must be text.` })
 				.max(1000, { error: 'Use at most 1000 characters.' })
-				.refine((v) => v === '' || !re || re.test(v), { error: patternMessage(def) });
+				.refine((v) => v === '' || !re || re.test(v), { error: formatMessage(def) });
 			break;
 		case 'number':
 			value = z.number({ error: `${def.label} must be a number.` }).finite();

@@ -10,6 +10,7 @@ import {
 	PATIENT_PAGE_SIZE,
 	customFieldName,
 	customFieldsFromForm,
+	formValuesFromPatient,
 	type Demographics,
 	type LikelyDuplicate,
 	type PatientForm,
@@ -230,6 +231,40 @@ export async function likelyDuplicates({
 	return [...seen.values()];
 }
 
+/** Columns of a custom field definition the patient form needs. */
+const DEFINITION_COLUMNS =
+	'key, label, field_type, options, required, pattern, format_hint, unique_within_clinic, sort_order';
+
+/**
+ * The likely duplicates an edit of patient `id` would create: `likelyDuplicates` of the edited
+ * values among the clinic's OTHER patients, less those the stored record already resembled for the
+ * same reason (seen, and saved anyway, before), so correcting a phone number does not ask again.
+ */
+export async function likelyDuplicatesOfEdit({
+	supabase,
+	id,
+	input,
+	stored,
+	definitions
+}: {
+	supabase: Client;
+	id: string;
+	input: PatientForm;
+	stored: PatientForEdit;
+	definitions: readonly FieldDefinition[];
+}): Promise<LikelyDuplicate[]> {
+	const after = await likelyDuplicates({ supabase, input, definitions, exclude: id });
+	if (after.length === 0) return after;
+	const before = await likelyDuplicates({
+		supabase,
+		input: formValuesFromPatient(stored, definitions) as PatientForm,
+		definitions,
+		exclude: id
+	});
+	const known = new Set(before.map((d) => `${d.id} ${d.reason}`));
+	return after.filter((d) => !known.has(`${d.id} ${d.reason}`));
+}
+
 /** The clinic's ACTIVE custom patient fields, in form order. */
 export async function activeFieldDefinitions({
 	supabase
@@ -238,7 +273,7 @@ export async function activeFieldDefinitions({
 }): Promise<FieldDefinition[]> {
 	const { data, error } = await supabase
 		.from('patient_field_definitions')
-		.select('key, label, field_type, options, required, pattern, unique_within_clinic, sort_order')
+		.select(DEFINITION_COLUMNS)
 		.eq('active', true)
 		.order('sort_order')
 		.order('key');
@@ -265,10 +300,6 @@ export async function getPatientForEdit({
 	if (error) throw new Error(`loading patient failed: ${error.message}`);
 	return data;
 }
-
-/** Columns of a custom field definition the patient form needs. */
-const DEFINITION_COLUMNS =
-	'key, label, field_type, options, required, pattern, unique_within_clinic, sort_order';
 
 /**
  * The edit page's data in ONE embedded select: the patient (null when absent or another

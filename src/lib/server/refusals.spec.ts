@@ -74,15 +74,14 @@ describe('refusalOf: where a refusal goes', () => {
 			message: 'This value is already used.'
 		});
 
-		const regex = pgError(
+		const repeated = pgError(
 			'23514',
-			'custom field "broken": the format pattern is not a valid regular expression',
-			'broken',
-			'invalid regular expression: parentheses () not balanced'
+			'custom field "broken": options must be distinct and not null',
+			'broken'
 		);
-		expect(refusalOf(regex, { otherwise: 'label' }).field).toBe('label');
-		expect(refusalOf(regex, { words: { pattern: 'pattern' }, otherwise: 'label' }).field).toBe(
-			'pattern'
+		expect(refusalOf(repeated, { otherwise: 'label' }).field).toBe('label');
+		expect(refusalOf(repeated, { words: { options: 'options' }, otherwise: 'label' }).field).toBe(
+			'options'
 		);
 	});
 });

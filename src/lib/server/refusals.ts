@@ -39,7 +39,7 @@ export interface RefusalRules<F extends string = string> {
 	 * constraint quoted in the message) → the form field they belong to.
 	 */
 	fields?: Readonly<Record<string, F>>;
-	/** Words of the message that point at a field when DETAIL and HINT name none (`pattern`). */
+	/** Words of the message that point at a field when DETAIL and HINT name none (`options`). */
 	words?: Readonly<Record<string, F>>;
 	/** The field for refusals that name none of `fields` (default: the form as a whole). */
 	otherwise?: F;

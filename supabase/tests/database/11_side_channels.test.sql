@@ -6,15 +6,15 @@
 begin;
 \ir ../helpers.psql
 
-select plan(32);
+select plan(33);
 select tests.create_tenancy_fixture();
 
 -- Clinic A (alpha) at its limits, with every kind of custom field -------------------------------------
 insert into public.plans (id, name, seat_limit, patient_limit) values ('tests_tiny', 'Tiny', 4, 1);
 update public.organizations set plan_id = 'tests_tiny' where id = tests.org_id('alpha');
-insert into public.patient_field_definitions (organization_id, key, label, field_type, options, required, pattern, unique_within_clinic)
-values (tests.org_id('alpha'), 'blood_type', 'Blood type', 'select', array['A+', 'O-'], true, null, false),
-       (tests.org_id('alpha'), 'insurance_no', 'Insurance number', 'text', null, false, '^INS-[0-9]{4}$', true);
+insert into public.patient_field_definitions (organization_id, key, label, field_type, options, required, format_kind, format_mask, unique_within_clinic)
+values (tests.org_id('alpha'), 'blood_type', 'Blood type', 'select', array['A+', 'O-'], true, 'any', null, false),
+       (tests.org_id('alpha'), 'insurance_no', 'Insurance number', 'text', null, false, 'mask', 'INS-9999', true);
 insert into public.patients (organization_id, mrn, given_name, family_name, custom_fields)
 values (tests.org_id('alpha'), 'MRN-000001', 'Ada', 'Alpha', '{"blood_type": "A+", "insurance_no": "INS-0001"}');
 insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'pending@tests.local', 'nurse');
@@ -95,7 +95,7 @@ select tests.same_for_a_and_nowhere(
   'a select option outside clinic A''s list: no options in the hint');
 select tests.same_for_a_and_nowhere(
   $$ insert into public.patients (organization_id, given_name, family_name, custom_fields) values (%L, 'X', 'Y', '{"blood_type": "A+", "insurance_no": "nope"}') $$,
-  'a value not matching clinic A''s pattern: no label or pattern');
+  'a value not matching clinic A''s format: no label or example');
 select tests.same_for_a_and_nowhere(
   $$ insert into public.patients (organization_id, given_name, family_name) values (%L, 'X', 'Y') $$,
   'a missing required field of clinic A, and its patient limit: nothing about either');
@@ -114,11 +114,14 @@ select tests.same_for_a_and_nowhere(
   $$ insert into public.patient_field_definitions (organization_id, key, label, required) values (%L, 'allergies', 'Allergies', true) $$,
   'a required field in clinic A: no count of its patients');
 select tests.same_for_a_and_nowhere(
-  $$ insert into public.patient_field_definitions (organization_id, key, label, field_type, pattern) values (%L, 'insurance_no', 'Insurance', 'text', '^Z$') $$,
-  'a pattern or a taken key in clinic A');
+  $$ insert into public.patient_field_definitions (organization_id, key, label, field_type, format_kind, format_mask) values (%L, 'insurance_no', 'Insurance', 'text', 'mask', 'Z9') $$,
+  'a format or a taken key in clinic A');
 select tests.same_for_a_and_nowhere(
-  $$ insert into public.patient_field_definitions (organization_id, key, label, field_type, pattern) values (%L, 'bad', 'Bad', 'text', '(') $$,
-  'an invalid pattern is refused by authorization first, too');
+  $$ insert into public.patient_field_definitions (organization_id, key, label, field_type, format_kind, format_mask) values (%L, 'bad', 'Bad', 'text', 'mask', 'no placeholder') $$,
+  'an unusable mask is refused by authorization first, too');
+select tests.same_for_a_and_nowhere(
+  $$ insert into public.patient_field_definitions (organization_id, key, label, field_type, format_kind) values (%L, 'bad', 'Bad', 'number', 'digits') $$,
+  'a format on a field that is not text: authorization first, too');
 select tests.same_for_a_and_nowhere(
   $$ insert into public.invitations (organization_id, email, role) values (%L, 'alpha_doctor@tests.local', 'nurse') $$,
   'the e-mail of someone who works at clinic A: not a staff directory');
@@ -199,7 +202,7 @@ select is(
 -- Those the policy admits still get every specific message ------------------------------------------------------
 select tests.act_as('alpha_admin');
 select throws_ok(
-  $$ insert into public.patient_field_definitions (key, label, pattern) values ('allergies', 'Allergies', '(') $$,
+  $$ insert into public.patient_field_definitions (key, label, format_kind, format_mask) values ('allergies', 'Allergies', 'mask', 'no placeholder') $$,
   '23514', null,
   'clinic A''s admin is told what is wrong with the definition'
 );

@@ -11,32 +11,13 @@ select plan(750);
 select tests.create_tenancy_fixture();
 
 -- More staff of clinic A (one per role) and a doctor of clinic B.
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'beta_doctor']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('beta'), tests.user_id('beta_doctor'), 'doctor');
-select tests.set_active_org(p, 'alpha') from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist']) p;
-select tests.set_active_org('beta_doctor', 'beta');
+select tests.add_clinical_staff();
 
 -- Clinical fixture (as the owner): in each clinic one patient with a visit that has a signed note and
 -- an amendment, a second visit without notes, a third in progress with a draft note, an open and a
 -- resulted lab order (with a correction), a prescription with a dispensed fill and one without, an
 -- allergy, a problem, a custom field definition and a note template; a second patient with "no
 -- known allergies" and a third with nothing recorded.
-create table tests.rows (key text primary key, id uuid not null);
-grant select on tests.rows to anon, authenticated;
-
-create or replace function tests.row_id(p_key text) returns uuid language sql stable security definer set search_path = '' as $$
-  select r.id from tests.rows r where r.key = p_key;
-$$;
-grant execute on function tests.row_id(text) to anon, authenticated;
-
 do $$
 declare
   v_org text;
@@ -106,36 +87,7 @@ begin
 end;
 $$;
 
--- Runs one statement as a persona ('anon' = no session); always rolled back.
-create or replace function tests.try(p_persona text, p_statement text)
-returns text
-language plpgsql
-as $$
-declare
-  v_rows integer;
-begin
-  begin
-    if p_persona = 'anon' then
-      perform tests.as_anon();
-    else
-      perform tests.act_as(p_persona);
-    end if;
-    execute p_statement;
-    get diagnostics v_rows = row_count;
-    raise exception '%', v_rows using errcode = 'TT001';
-  exception
-    when sqlstate 'TT001' then
-      return case when sqlerrm::integer > 0 then 'allowed' else 'denied' end;
-    when insufficient_privilege then
-      return 'denied';
-    when others then
-      return 'error ' || sqlstate || ': ' || sqlerrm;
-  end;
-end;
-$$;
-
 -- The statements each cell runs, against clinic <org>'s rows (%1$s = org key).
-create table tests.statements (tbl text, op text, sql text, primary key (tbl, op));
 insert into tests.statements values
   ('patients', 'select', $s$select 1 from public.patients where id = tests.row_id('%1$s_patient')$s$),
   ('patients', 'insert', $s$insert into public.patients (organization_id, given_name, family_name) values (tests.org_id('%1$s'), 'New', 'Person')$s$),
@@ -194,15 +146,12 @@ insert into tests.statements values
   ('audit_log', 'update', $s$update public.audit_log set table_name = 'x' where organization_id = tests.org_id('%1$s')$s$),
   ('audit_log', 'delete', $s$delete from public.audit_log where organization_id = tests.org_id('%1$s')$s$);
 
--- The matrix: who may do what in their own clinic (A = allowed).
-create table tests.matrix (persona text, role text, tbl text, s text, i text, u text, d text);
-insert into tests.matrix
-select p.persona, p.role, cells.tbl, m.s, m.i, m.u, m.d
-  from (values ('alpha_admin', 'admin', 1), ('alpha_doctor', 'doctor', 2), ('alpha_nurse', 'nurse', 3),
-               ('alpha_reception', 'receptionist', 4), ('alpha_lab', 'lab_technician', 5),
-               ('alpha_pharmacist', 'pharmacist', 6)) p (persona, role, n)
-  join (values
-    --                                  admin  doctor nurse  recep  lab    pharm   (select/insert/update/delete)
+-- The matrix (tests.access_matrix): who may do what in their own clinic, per role (A = allowed;
+-- select, insert, update, delete), and nothing for anyone outside clinic A, whatever their role
+-- elsewhere, nor for the member of both clinics while active in B.
+select tests.access_matrix(tbl, codes)
+  from (values
+    --                                  admin  doctor nurse  recep  lab    pharm
     ('patients',                  array['AAA-','AAA-','AAA-','AAA-','A---','A---']),
     ('patient_field_definitions', array['AAAA','A---','A---','A---','A---','A---']),
     ('visits',                    array['AAA-','AAA-','AAA-','AAA-','----','----']),
@@ -217,48 +166,9 @@ select p.persona, p.role, cells.tbl, m.s, m.i, m.u, m.d
     ('lab_result_amendments',     array['A---','A---','A---','----','A---','----']),
     ('prescription_dispenses',    array['A---','A---','A---','----','----','A---']),
     ('audit_log',                 array['A---','----','----','----','----','----'])
-  ) cells (tbl, codes) on true
-  cross join lateral (select substr(cells.codes[p.n], 1, 1) s, substr(cells.codes[p.n], 2, 1) i,
-                             substr(cells.codes[p.n], 3, 1) u, substr(cells.codes[p.n], 4, 1) d) m;
+  ) cells (tbl, codes);
 
-select is(
-  tests.try(m.persona, format(st.sql, 'alpha')),
-  case when substr(m.s || m.i || m.u || m.d, o.n, 1) = 'A' then 'allowed' else 'denied' end,
-  format('matrix: %s (%s) %s %s in own clinic', m.role, m.persona, st.op, st.tbl)
-)
-  from tests.matrix m
-  cross join (values ('select', 1), ('insert', 2), ('update', 3), ('delete', 4)) o (op, n)
-  join tests.statements st on st.tbl = m.tbl and st.op = o.op
- order by m.persona, m.tbl, o.n;
-
--- Isolation: nobody outside clinic A can do anything with A's rows, whatever their role elsewhere.
-select tests.set_active_org('both', 'alpha');
-select is(
-  tests.try(x.persona, format(st.sql, 'alpha')),
-  'denied',
-  format('isolation: %s cannot %s %s of clinic A', x.persona, st.op, st.tbl)
-)
-  from (values ('beta_admin'), ('beta_doctor'), ('beta_nurse'), ('nobody'), ('platform'), ('anon')) x (persona)
-  cross join tests.statements st
- order by x.persona, st.tbl, st.op;
-
--- The person in both clinics, active in B (admin there): A's rows are out of reach, B's are theirs.
-select tests.set_active_org('both', 'beta');
-select is(
-  tests.try('both', format(st.sql, 'alpha')),
-  'denied',
-  format('isolation: member of both clinics, active in B, cannot %s %s of clinic A', st.op, st.tbl)
-)
-  from tests.statements st
- order by st.tbl, st.op;
-select is(tests.try('both', format(st.sql, 'beta')), 'allowed',
-          format('member of both clinics, active in B (admin), may %s %s of clinic B', st.op, st.tbl))
-  from tests.statements st
- where st.op = 'select'
- order by st.tbl;
-
--- Active in A again (nurse there): nurse rights in A.
-select tests.set_active_org('both', 'alpha');
+-- Active in A (nurse there): nurse rights in A.
 select is(tests.try('both', format(st.sql, 'alpha')), 'allowed',
           format('member of both clinics, active in A (nurse), may %s %s of clinic A', st.op, st.tbl))
   from tests.statements st

@@ -51,16 +51,17 @@ grant execute on function tests.error_detail(text) to authenticated;
 -- Custom fields of clinic A (as its admin)
 select tests.act_as('alpha_admin');
 select lives_ok($$
-  insert into public.patient_field_definitions (key, label, field_type, required, pattern, unique_within_clinic, options)
+  insert into public.patient_field_definitions (key, label, field_type, required, format_kind, format_mask, unique_within_clinic, options)
   values
-    ('nhi_number', 'National health insurance number', 'text', true, '^[A-Z]{3}[0-9]{4}$', true, null),
-    ('blood_group', 'Blood group', 'select', false, null, false, array['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-']),
-    ('weight_at_intake', 'Weight at intake (kg)', 'number', false, null, false, null),
-    ('consent_date', 'Consent date', 'date', false, null, false, null),
-    ('organ_donor', 'Organ donor', 'boolean', false, null, false, null)
+    ('nhi_number', 'National health insurance number', 'text', true, 'mask', 'AAA9999', true, null),
+    ('blood_group', 'Blood group', 'select', false, 'any', null, false, array['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-']),
+    ('weight_at_intake', 'Weight at intake (kg)', 'number', false, 'any', null, false, null),
+    ('consent_date', 'Consent date', 'date', false, 'any', null, false, null),
+    ('organ_donor', 'Organ donor', 'boolean', false, 'any', null, false, null)
 $$, 'an admin defines custom fields (organization_id defaults to the active clinic)');
-select throws_ok($$ insert into public.patient_field_definitions (key, label, pattern) values ('bad_re', 'Bad', '([a-z') $$,
-  '23514', 'custom field "bad_re": the format pattern is not a valid regular expression', 'a pattern that does not compile is refused');
+select throws_ok($$ insert into public.patient_field_definitions (key, label, format_kind, format_mask) values ('bad_mask', 'Bad', 'mask', 'ÄÄ99') $$,
+  '23514', 'custom field "bad_mask": a mask has at most 40 characters: letters A-Z and a-z, digits, punctuation and inner spaces',
+  'a mask the database cannot describe is refused');
 select throws_ok($$ insert into public.patient_field_definitions (key, label) values ('Bad Key', 'Bad') $$,
   '23514', null, 'keys must be snake_case');
 
@@ -83,7 +84,7 @@ select results_eq($$ select mrn from public.patients order by mrn $$,
 
 -- custom field validation: message names the field, DETAIL carries its key
 select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "abc123"}') $$,
-  '23514', 'custom field "nhi_number": does not match the required format', 'pattern enforced');
+  '23514', 'custom field "nhi_number": does not match the required format', 'the format (mask AAA9999) is enforced');
 select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{}') $$,
   '23514', 'custom field "nhi_number": is required', 'required enforced');
 select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "QQQ0001", "shoe_size": 9}') $$,

@@ -7,25 +7,7 @@ begin;
 select plan(128);
 
 select tests.create_tenancy_fixture();
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', initcap(replace(persona, '_', ' ')))
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'beta_doctor']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('beta'), tests.user_id('beta_doctor'), 'doctor');
-select tests.set_active_org(p, 'alpha') from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist']) p;
-select tests.set_active_org('beta_doctor', 'beta');
-
-create table tests.rows (key text primary key, id uuid not null);
-grant select on tests.rows to anon, authenticated;
-create or replace function tests.row_id(p_key text) returns uuid language sql stable security definer set search_path = '' as $$
-  select r.id from tests.rows r where r.key = p_key;
-$$;
-grant execute on function tests.row_id(text) to anon, authenticated;
+select tests.add_clinical_staff();
 
 -- In each clinic: a patient and a booked appointment with its doctor tomorrow 09:00-09:30 UTC.
 do $$
@@ -51,64 +33,11 @@ begin
 end;
 $$;
 
--- One statement as a persona ('anon' = no session), always rolled back: allowed / denied / error.
-create or replace function tests.try(p_persona text, p_statement text)
-returns text
-language plpgsql
-as $$
-declare
-  v_rows integer;
-begin
-  begin
-    if p_persona = 'anon' then
-      perform tests.as_anon();
-    else
-      perform tests.act_as(p_persona);
-    end if;
-    execute p_statement;
-    get diagnostics v_rows = row_count;
-    raise exception '%', v_rows using errcode = 'TT001';
-  exception
-    when sqlstate 'TT001' then
-      return case when sqlerrm::integer > 0 then 'allowed' else 'denied' end;
-    when insufficient_privilege then
-      return 'denied';
-    when others then
-      return 'error ' || sqlstate || ': ' || sqlerrm;
-  end;
-end;
-$$;
-
--- The error a statement raises as a persona ('ok' when none), rolled back.
-create or replace function tests.error_of(p_persona text, p_statement text)
-returns text
-language plpgsql
-as $$
-begin
-  begin
-    if p_persona = 'anon' then
-      perform tests.as_anon();
-    else
-      perform tests.act_as(p_persona);
-    end if;
-    execute p_statement;
-    raise exception 'ok' using errcode = 'TT002';
-  exception
-    when sqlstate 'TT002' then
-      return 'ok';
-    when others then
-      return sqlstate || ': ' || sqlerrm;
-  end;
-end;
-$$;
-
-create table tests.statements (op text primary key, sql text);
 insert into tests.statements values
-  ('select', $s$select 1 from public.appointments where id = tests.row_id('%1$s_appt')$s$),
-  ('insert', $s$insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient2'), tests.user_id('%1$s_doctor'), date_trunc('day', now()) + interval '1 day 11 hours', date_trunc('day', now()) + interval '1 day 11 hours 20 minutes', 'Follow-up')$s$),
-  ('update', $s$update public.appointments set reason = 'Bring results' where id = tests.row_id('%1$s_appt')$s$),
-  ('delete', $s$delete from public.appointments where id = tests.row_id('%1$s_appt')$s$);
-grant select on tests.statements to anon, authenticated;
+  ('appointments', 'select', $s$select 1 from public.appointments where id = tests.row_id('%1$s_appt')$s$),
+  ('appointments', 'insert', $s$insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient2'), tests.user_id('%1$s_doctor'), date_trunc('day', now()) + interval '1 day 11 hours', date_trunc('day', now()) + interval '1 day 11 hours 20 minutes', 'Follow-up')$s$),
+  ('appointments', 'update', $s$update public.appointments set reason = 'Bring results' where id = tests.row_id('%1$s_appt')$s$),
+  ('appointments', 'delete', $s$delete from public.appointments where id = tests.row_id('%1$s_appt')$s$);
 
 -- Privileges ------------------------------------------------------------------------------------------
 select is_empty(
@@ -120,32 +49,10 @@ select is_empty(
       where has_table_privilege('authenticated', 'public.appointments', p) $$,
   'authenticated cannot delete, truncate, reference or trigger appointments (cancel instead)');
 
--- The matrix in the own clinic (A = allowed): the care team reads, books and changes; nobody deletes.
-select is(
-  tests.try(m.persona, format(st.sql, 'alpha')),
-  case when substr(m.codes, o.n, 1) = 'A' then 'allowed' else 'denied' end,
-  format('matrix: %s %s appointments in own clinic', m.persona, st.op)
-)
-  from (values ('alpha_admin', 'AAA-'), ('alpha_doctor', 'AAA-'), ('alpha_nurse', 'AAA-'),
-               ('alpha_reception', 'AAA-'), ('alpha_lab', '----'), ('alpha_pharmacist', '----')) m (persona, codes)
-  cross join (values ('select', 1), ('insert', 2), ('update', 3), ('delete', 4)) o (op, n)
-  join tests.statements st on st.op = o.op
- order by m.persona, o.n;
-
--- Isolation: nobody outside clinic A touches its diary, whatever their role elsewhere.
-select is(tests.try(x.persona, format(st.sql, 'alpha')), 'denied',
-          format('isolation: %s cannot %s appointments of clinic A', x.persona, st.op))
-  from (values ('beta_admin'), ('beta_doctor'), ('beta_nurse'), ('nobody'), ('platform'), ('anon')) x (persona)
-  cross join tests.statements st
- order by x.persona, st.op;
-
--- A member of both clinics, active in B, cannot reach A's diary; active in A (nurse) they can.
-select tests.set_active_org('both', 'beta');
-select is(tests.try('both', format(st.sql, 'alpha')), 'denied',
-          format('member of both clinics, active in B, cannot %s appointments of clinic A', st.op))
-  from tests.statements st order by st.op;
-select is(tests.try('both', format(st.sql, 'beta')), 'allowed', 'active in B (admin), they read B''s diary')
-  from tests.statements st where st.op = 'select';
+-- The matrix (tests.access_matrix): in the own clinic the care team reads, books and changes (A =
+-- allowed: select, insert, update, delete); nobody deletes; nobody outside clinic A touches its
+-- diary, whatever their role elsewhere, nor the member of both clinics while active in B.
+select tests.access_matrix('appointments', array['AAA-', 'AAA-', 'AAA-', 'AAA-', '----', '----']);
 select tests.set_active_org('both', 'alpha');
 select is(tests.try('both', format(st.sql, 'alpha')), 'allowed', 'active in A (nurse), they book in A')
   from tests.statements st where st.op = 'insert';

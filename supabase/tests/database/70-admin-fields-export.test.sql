@@ -1,10 +1,11 @@
 -- Clinic admin console: custom patient field definitions are checked against the patients'
--- existing values (required / pattern / options / unique / type), only the clinic's admins write
+-- existing values (format / options / unique / type; required needs no backfill), formats are kinds
+-- or example masks whose pattern the database derives, only the clinic's admins write
 -- definitions (staff read them), and log_export writes an 'export' row into the hash chain.
 begin;
 \ir ../helpers.psql
 
-select plan(36);
+select plan(53);
 
 select tests.create_tenancy_fixture();
 
@@ -61,19 +62,104 @@ select lives_ok($$ update public.patient_field_definitions set active = true, re
 update public.patient_field_definitions set required = false where key = 'badge';
 update public.patients set custom_fields = '{"badge": "AB-2", "blood": "O"}' where family_name = 'Two';
 
--- pattern -----------------------------------------------------------------------------------------------
+-- format: a kind or an example mask; the database derives the pattern --------------------------------
+-- What a statement answers: "sqlstate | message | detail | hint" (the statement is undone).
+select tests.clear_authentication();
+create function tests.refusal_of(statement text)
+returns text
+language plpgsql
+as $$
+declare
+  v_state text; v_message text; v_detail text; v_hint text;
+begin
+  begin
+    execute statement;
+    raise exception 'undo' using errcode = 'TSTOK';
+  exception
+    when sqlstate 'TSTOK' then return 'ok';
+    when others then
+      get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                              v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  end;
+  return concat_ws(' | ', v_state, v_message, coalesce(v_detail, ''), coalesce(v_hint, ''));
+end;
+$$;
+grant execute on function tests.refusal_of(text) to authenticated;
+
+select is(
+  array[private.custom_field_format_pattern('any', null), private.custom_field_format_pattern('digits', null),
+        private.custom_field_format_pattern('letters', null), private.custom_field_format_pattern('mask', 'AAA9999'),
+        private.custom_field_format_pattern('mask', 'AB-9*.x 9')],
+  array[null, '^[0-9]+$', '^[A-Za-z]+$', '^[A-Z][A-Z][A-Z][0-9][0-9][0-9][0-9]$', '^[A-Z]B\-[0-9][A-Z0-9]\.x\ [0-9]$'],
+  'the pattern of each format: A a capital letter, 9 a digit, * either, other characters themselves (punctuation escaped)');
+select is(
+  array[private.custom_field_mask_example('AAA9999'), private.custom_field_mask_example('AA-999999'),
+        private.custom_field_mask_example('**-9 A')],
+  array['ABC1234', 'AB-123456', 'A1-2 B'],
+  'the example of a mask: letters A, B, C…, digits 1, 2, 3…, * a letter then a digit');
+select is(
+  (select count(*)::int from unnest(array['AAA9999', 'AA-999999', '9999 9999', '*****', 'A.A/9(9)[9]{9}', 'x^A$9|*+?\']) m
+    where private.custom_field_mask_example(m) !~ private.custom_field_format_pattern('mask', m)
+       or private.custom_field_mask_example(m) || 'Z' ~ private.custom_field_format_pattern('mask', m)),
+  0, 'every mask''s own example matches its pattern, even with regular-expression characters, and nothing longer does');
+
 update public.patient_field_definitions set active = true where key = 'badge';
 update public.patients set custom_fields = '{"badge": "AB-1", "blood": "A"}' where family_name = 'One';
-select tests.clear_authentication();
 update public.patients set custom_fields = '{"badge": "zz"}' where family_name = 'Three';
 select tests.act_as('alpha_admin');
-select throws_ok($$ update public.patient_field_definitions set pattern = '^AB-[0-9]+$' where key = 'badge' $$,
-  '23514', 'custom field "badge": 1 patient(s) have a value that does not match the new format',
-  'a pattern that an existing value violates is refused with the count (archived patients included)');
-select throws_ok($$ update public.patient_field_definitions set pattern = '(' where key = 'badge' $$,
-  '23514', null, 'a pattern that does not compile is refused');
-select lives_ok($$ update public.patient_field_definitions set pattern = '^[A-Za-z]+(-[0-9]+)?$' where key = 'badge' $$,
-  'a pattern every value matches is accepted');
+select is(tests.refusal_of($$ update public.patient_field_definitions set format_kind = 'mask', format_mask = 'AB-9' where key = 'badge' $$),
+  '23514 | custom field "badge": 1 patient(s) have a value that does not match the new format | format_mask | With this format, Badge must look like AB-1. Correct those values first, or choose a format they match.',
+  'a mask that an existing value violates is refused with the count (archived patients included), named by its example, not its pattern');
+select is(tests.refusal_of($$ update public.patient_field_definitions set format_kind = 'digits' where key = 'badge' $$),
+  '23514 | custom field "badge": 3 patient(s) have a value that does not match the new format | format_kind | With this format, Badge must contain digits only. Correct those values first, or choose a format they match.',
+  'so is a kind (digits only), pointing at the kind');
+select throws_ok($$ update public.patient_field_definitions set format_kind = 'mask', format_mask = 'no placeholder' where key = 'badge' $$,
+  '23514', 'custom field "badge": a mask needs at least one A (a capital letter), 9 (a digit) or * (either)',
+  'a mask without A, 9 or * is refused');
+select throws_ok($$ update public.patient_field_definitions set format_kind = 'mask' where key = 'badge' $$,
+  '23514', 'custom field "badge": enter a mask such as AAA9999', 'the kind "mask" needs a mask');
+select throws_ok($$ update public.patient_field_definitions set format_mask = 'AA-9' where key = 'badge' $$,
+  '23514', 'custom field "badge": a mask is used only with the format "Mask"', 'a mask needs the kind "mask"');
+select throws_ok($$ update public.patient_field_definitions set format_kind = 'letters' where key = 'blood' $$,
+  '23514', 'custom field "blood": a format applies to text fields only', 'a format applies to text fields only');
+
+select tests.clear_authentication();
+update public.patients set custom_fields = '{"badge": "ZZ-9"}' where family_name = 'Three';
+select tests.act_as('alpha_admin');
+select lives_ok($$ update public.patient_field_definitions set format_kind = 'mask', format_mask = 'AA-9' where key = 'badge' $$,
+  'a mask every value matches is accepted');
+select results_eq($$ select pattern, format_hint from public.patient_field_definitions where key = 'badge' $$,
+  $$ values ('^[A-Z][A-Z]\-[0-9]$', 'must look like AB-1') $$,
+  'the database derived the pattern and the words staff read');
+select is(tests.refusal_of($$ insert into public.patients (given_name, family_name, custom_fields) values ('Dan', 'Four', '{"badge": "ab-1"}') $$),
+  '23514 | custom field "badge": does not match the required format | badge | Badge must look like AB-1.',
+  'a value that does not fit: the label and the example, never the pattern');
+
+-- nobody writes a pattern or the words through the API; the format columns only as RLS allows
+select throws_ok($$ update public.patient_field_definitions set pattern = '.*' where key = 'badge' $$,
+  '42501', null, 'an admin cannot write a pattern');
+select throws_ok($$ insert into public.patient_field_definitions (key, label, pattern) values ('raw', 'Raw', '.*') $$,
+  '42501', null, 'nor create a field with one');
+select throws_ok($$ update public.patient_field_definitions set format_hint = 'anything goes' where key = 'badge' $$,
+  '42501', null, 'nor write the words staff read');
+select tests.act_as('alpha_doctor');
+select is(tests.rows_affected($$ update public.patient_field_definitions set format_kind = 'any', format_mask = null where key = 'badge' $$), 0,
+  'staff of the clinic cannot change a format');
+select tests.act_as('beta_admin');
+select is(tests.rows_affected($$ update public.patient_field_definitions set format_kind = 'any', format_mask = null $$), 0,
+  'another clinic''s admin cannot change a format');
+select tests.act_as('nobody');
+select is(tests.rows_affected($$ update public.patient_field_definitions set format_kind = 'any', format_mask = null $$), 0,
+  'nor can a signed-in person without a clinic');
+select tests.as_anon();
+select throws_ok($$ update public.patient_field_definitions set format_kind = 'any', format_mask = null $$,
+  '42501', null, 'nor anon');
+select tests.clear_authentication();
+update public.patient_field_definitions set pattern = '.*', format_hint = 'x' where key = 'badge';
+select results_eq($$ select pattern, format_hint from public.patient_field_definitions where key = 'badge' $$,
+  $$ values ('^[A-Z][A-Z]\-[0-9]$', 'must look like AB-1') $$,
+  'even a privileged writer''s pattern is replaced by the one the format derives');
+select tests.act_as('alpha_admin');
 
 -- options -----------------------------------------------------------------------------------------------
 select throws_ok($$ update public.patient_field_definitions set options = array['A', 'B'] where key = 'blood' $$,
@@ -97,7 +183,7 @@ select lives_ok($$ update public.patients set custom_fields = '{"badge": "AB-2",
   'turning unique off frees the values');
 
 -- type -----------------------------------------------------------------------------------------------------
-select throws_ok($$ update public.patient_field_definitions set field_type = 'number', pattern = null where key = 'badge' $$,
+select throws_ok($$ update public.patient_field_definitions set field_type = 'number', format_kind = 'any', format_mask = null where key = 'badge' $$,
   '23514', 'custom field "badge": the type cannot change while 3 patient(s) have a value',
   'the type of a field in use cannot change');
 select lives_ok($$ update public.patient_field_definitions set active = false where key = 'badge' $$,

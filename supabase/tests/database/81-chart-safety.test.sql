@@ -9,19 +9,8 @@ begin;
 select plan(95);
 
 select tests.create_tenancy_fixture();
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'beta_doctor', 'beta_pharmacist']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('beta'), tests.user_id('beta_doctor'), 'doctor'),
-  (tests.org_id('beta'), tests.user_id('beta_pharmacist'), 'pharmacist');
-select tests.set_active_org(p, 'alpha') from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist']) p;
-select tests.set_active_org(p, 'beta') from unnest(array['beta_doctor', 'beta_pharmacist']) p;
+select tests.add_clinical_staff();
+select tests.add_member('beta_pharmacist', 'beta', 'pharmacist');
 
 create table tests.k (key text primary key, id uuid not null);
 grant select, insert on tests.k to authenticated;
@@ -312,7 +301,7 @@ select tests.clear_authentication();
 select matches(
   (select prosrc from pg_proc where oid = 'private.current_medications(uuid)'::regprocedure),
   $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
-  'current_medications scopes to prescription_reader_roles(), as prescriptions_select_clinical'
+  'current_medications scopes to prescription_reader_roles(), as prescriptions_select_prescription_reader'
 );
 
 select * from finish();

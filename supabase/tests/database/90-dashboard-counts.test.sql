@@ -8,44 +8,21 @@
 begin;
 \ir ../helpers.psql
 
-select plan(40);
+select plan(44);
 
 select tests.create_tenancy_fixture();
 
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_suspended'), 'doctor');
-select tests.set_active_org(p, 'alpha')
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) p;
+select tests.add_clinical_staff();
 
 -- Clinic A: 3 orders (2 ordered, 1 collected); clinic B: 1 ordered. Different counts, so a count of
 -- the wrong clinic cannot pass.
-do $$
-declare
-  v_org text;
-  v_patient uuid;
-  v_id uuid;
-  i integer;
-begin
-  foreach v_org in array array['alpha', 'beta'] loop
-    insert into public.patients (organization_id, given_name, family_name, date_of_birth)
-    values (tests.org_id(v_org), 'Pat', initcap(v_org), '1980-01-01') returning id into v_patient;
-    for i in 1 .. case v_org when 'alpha' then 3 else 1 end loop
-      insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
-      values (tests.org_id(v_org), v_patient,
-              tests.user_id(case v_org when 'alpha' then 'alpha_doctor' else 'beta_admin' end), 'CBC', 'Full blood count')
-      returning id into v_id;
-    end loop;
-  end loop;
-end;
-$$;
+with clinic (org, orders, orderer, patient) as materialized (
+  select c.org, c.orders, c.orderer, tests.create_patient(c.org, 'Pat', initcap(c.org))
+    from (values ('alpha', 3, 'alpha_doctor'), ('beta', 1, 'beta_admin')) c (org, orders, orderer)
+)
+insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
+select tests.org_id(c.org), c.patient, tests.user_id(c.orderer), 'CBC', 'Full blood count'
+  from clinic c cross join generate_series(1, c.orders);
 -- the last of A's orders is collected by A's lab technician (through the real guard)
 select tests.act_as('alpha_lab');
 update public.lab_orders set status = 'collected'
@@ -53,19 +30,11 @@ update public.lab_orders set status = 'collected'
 select tests.clear_authentication();
 
 -- Counts as one persona: the RPC (open = default, only ordered, only resulted) and the same counts
--- read through RLS. 'anon' = no session.
-create or replace function tests.lab_counts(p_persona text, p_claims jsonb default null)
+-- read through RLS, as the current caller (tests.read_scope acts as each persona).
+create or replace function tests.lab_counts()
 returns text
-language plpgsql
+language sql
 as $$
-declare
-  v text;
-begin
-  if p_claims is not null then
-    perform tests.authenticate_with_claims(p_claims);
-  else
-    perform tests.act_as(p_persona);
-  end if;
   select format('rpc %s/%s/%s rls %s/%s/%s list %s %s',
                 public.count_lab_orders(),
                 public.count_lab_orders('{ordered}'),
@@ -80,59 +49,17 @@ begin
                              from (select l.id, l.created_at from public.lab_orders l
                                     where l.status in ('ordered', 'collected')
                                     order by l.created_at, l.id limit 10) x)
-                     then 'same' else 'DIFFERENT' end)
-    into v;
-  perform tests.clear_authentication();
-  return v;
-end;
+                     then 'same' else 'DIFFERENT' end);
 $$;
 
 select is((select count(*) from public.lab_orders where organization_id = tests.org_id('alpha') and status = 'collected'),
           1::bigint, 'fixture: one of A''s orders is collected');
 
--- allowed roles: their clinic's counts, equal to what RLS shows them
-select is(tests.lab_counts('alpha_admin'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'admin of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_doctor'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'doctor of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_nurse'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'nurse of A: A''s counts, same as RLS');
-select is(tests.lab_counts('alpha_lab'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'lab technician of A: A''s counts, same as RLS');
-select is(tests.lab_counts('both'), 'rpc 3/2/0 rls 3/2/0 list 3 same', 'nurse of A (active) and admin of B: A''s counts only');
-select is(tests.lab_counts('beta_admin'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'admin of B: B''s counts only');
-select is(tests.lab_counts('beta_nurse'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'nurse of B: B''s counts only');
-
--- roles without lab_orders read access: nothing (as RLS)
-select is(tests.lab_counts('alpha_reception'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist: 0, as RLS');
-select is(tests.lab_counts('alpha_pharmacist'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'pharmacist: 0, as RLS');
-
--- no clinic
-select is(tests.lab_counts('nobody'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'signed in, no clinic: 0');
-select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin without a clinic: 0');
--- a platform admin with a live support grant reads the granted clinic (RLS does: the read scope)
-select tests.act_as('platform');
-select public.start_support_access(tests.org_id('beta'), 'Ticket 90: dashboard counts', 30);
-select tests.clear_authentication();
-select is(tests.lab_counts('platform'), 'rpc 1/1/0 rls 1/1/0 list 1 same', 'platform admin with a support grant for B: B''s counts, same as RLS');
-select tests.act_as('platform');
-select public.end_support_access();
-select tests.clear_authentication();
-select is(tests.lab_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin after the support access ended: 0');
-
--- forged or stale claims: the live membership decides
-select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', tests.org_id('beta'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'doctor of A with a claim for B: 0');
-select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', 'not-a-uuid')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'malformed organization claim: 0');
-select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_reception'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist claiming to be a doctor: 0 (role read from the membership)');
-select is(tests.lab_counts(null, jsonb_build_object('organization_id', tests.org_id('alpha'))),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'claim without a user: 0');
-update public.memberships set status = 'suspended'
- where user_id = tests.user_id('alpha_suspended') and organization_id = tests.org_id('alpha');
-select is(tests.lab_counts('alpha_suspended'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor of A: 0');
-select is(tests.lab_counts(null, jsonb_build_object('sub', tests.user_id('alpha_suspended'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor with a token issued before the suspension: 0');
-update public.organizations set status = 'suspended' where id = tests.org_id('beta');
-select is(tests.lab_counts('beta_admin'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'admin of a suspended clinic: 0');
-update public.organizations set status = 'active' where id = tests.org_id('beta');
+-- every persona (tests.read_scope): readers of the active clinic get its counts, equal to what RLS
+-- shows them; receptionists and pharmacists (no lab_orders read access), no clinic, a finished
+-- support grant, forged or stale claims, suspended members and clinics get 0, as RLS
+select tests.read_scope('tests.lab_counts', array['alpha_admin', 'alpha_doctor', 'alpha_nurse', 'alpha_lab'],
+  'rpc 3/2/0 rls 3/2/0 list 3 same', 'rpc 1/1/0 rls 1/1/0 list 1 same', 'rpc 0/0/0 rls 0/0/0 list 0 same');
 
 -- null statuses: 0, not an error
 select tests.act_as('alpha_doctor');
@@ -143,41 +70,13 @@ select is((select count(*) from public.open_lab_orders(2)), 2::bigint, 'open_lab
 select is((select count(*) from public.open_lab_orders(null)), 3::bigint, 'open_lab_orders(null): default limit');
 select tests.clear_authentication();
 
--- anon may not call them
-select tests.as_anon();
-select throws_ok($$select public.count_lab_orders()$$, '42501', null, 'anon cannot call count_lab_orders');
-select throws_ok($$select * from public.open_lab_orders()$$, '42501', null, 'anon cannot call open_lab_orders');
-select tests.clear_authentication();
-
--- shape: public security invoker wrappers over private security definer bodies with an empty
--- search_path, executable by authenticated only
-select is((select prosecdef from pg_proc where oid = 'public.count_lab_orders(public.lab_order_status[])'::regprocedure), false, 'public.count_lab_orders is security invoker');
-select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.count_lab_orders(public.lab_order_status[])'::regprocedure), array['true', 'search_path=""'], 'private.count_lab_orders: security definer, empty search_path');
-select is(has_function_privilege('authenticated', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), true, 'authenticated may execute');
-select is(has_function_privilege('anon', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'anon may not execute');
-select is(has_function_privilege('public', 'public.count_lab_orders(public.lab_order_status[])', 'execute'), false, 'public may not execute');
-select is((select prosecdef from pg_proc where oid = 'public.open_lab_orders(integer)'::regprocedure), false, 'public.open_lab_orders is security invoker');
-select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.open_lab_orders(integer)'::regprocedure), array['true', 'search_path=""'], 'private.open_lab_orders: security definer, empty search_path');
-select is(has_function_privilege('anon', 'public.open_lab_orders(integer)', 'execute'), false, 'open_lab_orders: anon may not execute');
-select matches(
-  (select prosrc from pg_proc where oid = 'private.open_lab_orders(integer)'::regprocedure),
-  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
-  'open_lab_orders scopes to lab_reader_roles()'
-);
-
--- the role set must be the one of lab_orders_select_clinical (if the policy changes, so must the RPC)
-select matches(
-  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'lab_orders_select_clinical'),
-  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
-  'lab_orders_select_clinical still scopes to lab_reader_roles() (as count_lab_orders)'
-);
-select matches(
-  (select prosrc from pg_proc where oid = 'private.count_lab_orders(public.lab_order_status[])'::regprocedure),
-  $re$current_read_org_id_for\(private\.lab_reader_roles\(\)\)$re$,
-  'count_lab_orders scopes to lab_reader_roles()'
-);
-select is((select count(*) from pg_policy where polrelid = 'public.lab_orders'::regclass and polpermissive and polcmd in ('r', '*')), 1::bigint,
-          'lab_orders has exactly one permissive select policy (the one the RPC mirrors)');
+-- shape (private.add_rpc): security invoker doors over security definer bodies with an empty
+-- search_path, executable by authenticated only; and the scope of lab_orders' select policy, which
+-- the bodies apply themselves (if the policy changes, so must the RPCs)
+select tests.rpc_shape('public.count_lab_orders(public.lab_order_status[])');
+select tests.rpc_shape('public.open_lab_orders(integer)');
+select tests.read_scope_mirrors('public.lab_orders', 'lab_reader',
+  'private.count_lab_orders(public.lab_order_status[])', 'private.open_lab_orders(integer)');
 
 select * from finish();
 

@@ -8,17 +8,7 @@ begin;
 select plan(34);
 
 select tests.create_tenancy_fixture();
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_reception', 'alpha_nurse', 'alpha_lab', 'alpha_pharmacist']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist');
-select tests.set_active_org(p, 'alpha')
-  from unnest(array['alpha_reception', 'alpha_nurse', 'alpha_lab', 'alpha_pharmacist']) p;
+select tests.add_clinical_staff();
 
 create temporary table ids (alpha_patient uuid, beta_patient uuid);
 insert into public.patients (organization_id, given_name, family_name, date_of_birth)

@@ -10,13 +10,6 @@ begin;
 select plan(53);
 select tests.create_tenancy_fixture();
 
-create table tests.rows (key text primary key, id uuid not null);
-grant select on tests.rows to anon, authenticated;
-create or replace function tests.row_id(p_key text) returns uuid language sql stable as $$
-  select r.id from tests.rows r where r.key = p_key;
-$$;
-grant execute on function tests.row_id(text) to anon, authenticated;
-
 -- Runs one write as the current role; 'refused' when it raises or touches no row.
 create or replace function tests.write_outcome(p_statement text)
 returns text
@@ -34,36 +27,10 @@ end;
 $$;
 grant execute on function tests.write_outcome(text) to authenticated;
 
-do $$
-declare
-  v_doctor uuid := tests.user_id('alpha_doctor');
-  v_alpha uuid := tests.org_id('alpha');
-  v_patient uuid;
-  v_visit uuid;
-  v_id uuid;
-begin
-  insert into public.patients (organization_id, given_name, family_name, date_of_birth)
-  values (v_alpha, 'Sam', 'Support', '1980-01-01') returning id into v_patient;
-  insert into tests.rows values ('patient', v_patient);
-  insert into public.visits (organization_id, patient_id, clinician_id, reason)
-  values (v_alpha, v_patient, v_doctor, 'check-up') returning id into v_visit;
-  insert into tests.rows values ('visit', v_visit);
-  insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals)
-  values (v_alpha, v_visit, v_doctor, 'notes', '{"heart_rate": 70}');
-  insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
-  values (v_alpha, v_patient, v_doctor, 'HBA1C', 'HbA1c') returning id into v_id;
-  insert into tests.rows values ('lab', v_id);
-  insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity)
-  values (v_alpha, v_patient, v_doctor, 'Amoxicillin', '500 mg', 'tid', 7, 21) returning id into v_id;
-  insert into tests.rows values ('rx', v_id);
-  insert into public.patient_field_definitions (organization_id, key, label)
-  values (v_alpha, 'nickname', 'Nickname') returning id into v_id;
-  insert into tests.rows values ('field', v_id);
-  insert into public.patients (organization_id, given_name, family_name, date_of_birth)
-  values (tests.org_id('beta'), 'Bea', 'Elsewhere', '1990-01-01') returning id into v_id;
-  insert into tests.rows values ('beta_patient', v_id);
-end;
-$$;
+select tests.create_chart('alpha', 'Sam', 'Support');
+insert into public.patients (organization_id, given_name, family_name, date_of_birth)
+values (tests.org_id('beta'), 'Bea', 'Elsewhere', '1990-01-01')
+returning tests.remember('beta_patient', id);
 
 -- Who may start it ---------------------------------------------------------------------------------------
 select tests.act_as('alpha_admin');

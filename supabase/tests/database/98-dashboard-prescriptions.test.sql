@@ -10,43 +10,21 @@
 begin;
 \ir ../helpers.psql
 
-select plan(42);
+select plan(44);
 
 select tests.create_tenancy_fixture();
 
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_nurse'), 'nurse'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_suspended'), 'doctor');
-select tests.set_active_org(p, 'alpha')
-  from unnest(array['alpha_nurse', 'alpha_reception', 'alpha_lab', 'alpha_pharmacist', 'alpha_suspended']) p;
+select tests.add_clinical_staff();
 
 -- Clinic A: 4 prescriptions (2 stay active, 1 completed, 1 stopped); clinic B: 1 active.
 -- Different counts, so the wrong clinic's count cannot pass.
-do $$
-declare
-  v_org text;
-  v_patient uuid;
-  i integer;
-begin
-  foreach v_org in array array['alpha', 'beta'] loop
-    insert into public.patients (organization_id, given_name, family_name, date_of_birth)
-    values (tests.org_id(v_org), 'Pat', initcap(v_org), '1980-01-01') returning id into v_patient;
-    for i in 1 .. case v_org when 'alpha' then 4 else 1 end loop
-      insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity)
-      values (tests.org_id(v_org), v_patient,
-              tests.user_id(case v_org when 'alpha' then 'alpha_doctor' else 'beta_admin' end),
-              'Amoxicillin ' || i, '500 mg', 'tid', 7, 21);
-    end loop;
-  end loop;
-end;
-$$;
+with clinic (org, prescriptions, prescriber, patient) as materialized (
+  select c.org, c.prescriptions, c.prescriber, tests.create_patient(c.org, 'Pat', initcap(c.org))
+    from (values ('alpha', 4, 'alpha_doctor'), ('beta', 1, 'beta_admin')) c (org, prescriptions, prescriber)
+)
+insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity)
+select tests.org_id(c.org), c.patient, tests.user_id(c.prescriber), 'Amoxicillin ' || i, '500 mg', 'tid', 7, 21
+  from clinic c cross join generate_series(1, c.prescriptions) i;
 -- through the real guards: A's pharmacist dispenses one's only fill (completing it), A's doctor stops another
 select tests.act_as('alpha_pharmacist');
 select public.dispense_prescription(id) from public.prescriptions where medication = 'Amoxicillin 3';
@@ -56,18 +34,10 @@ select tests.clear_authentication();
 
 -- What one persona sees: the RPCs (default = active, only completed, every status) and the same
 -- counts and list read through RLS.
-create or replace function tests.rx_counts(p_persona text, p_claims jsonb default null)
+create or replace function tests.rx_counts()
 returns text
-language plpgsql
+language sql
 as $$
-declare
-  v text;
-begin
-  if p_claims is not null then
-    perform tests.authenticate_with_claims(p_claims);
-  else
-    perform tests.act_as(p_persona);
-  end if;
   select format('rpc %s/%s/%s rls %s/%s/%s list %s %s',
                 public.count_prescriptions(),
                 public.count_prescriptions('{completed}'),
@@ -82,59 +52,17 @@ begin
                              from (select p.id, p.created_at from public.prescriptions p
                                     where p.status = 'active'
                                     order by p.created_at, p.id limit 10) x)
-                     then 'same' else 'DIFFERENT' end)
-    into v;
-  perform tests.clear_authentication();
-  return v;
-end;
+                     then 'same' else 'DIFFERENT' end);
 $$;
 
 select is((select string_agg(status::text, ',' order by medication) from public.prescriptions where organization_id = tests.org_id('alpha')),
           'active,active,completed,stopped', 'fixture: A has 2 active, 1 completed, 1 stopped');
 
--- allowed roles: their clinic, equal to what RLS shows them
-select is(tests.rx_counts('alpha_admin'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'admin of A: A''s, same as RLS');
-select is(tests.rx_counts('alpha_doctor'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'doctor of A: A''s, same as RLS');
-select is(tests.rx_counts('alpha_nurse'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'nurse of A: A''s, same as RLS');
-select is(tests.rx_counts('alpha_pharmacist'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'pharmacist of A: A''s, same as RLS');
-select is(tests.rx_counts('both'), 'rpc 2/1/4 rls 2/1/4 list 2 same', 'nurse of A (active) and admin of B: A''s only');
-select is(tests.rx_counts('beta_admin'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'admin of B: B''s only');
-select is(tests.rx_counts('beta_nurse'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'nurse of B: B''s only');
-
--- roles without prescriptions read access: nothing (as RLS)
-select is(tests.rx_counts('alpha_reception'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist: nothing, as RLS');
-select is(tests.rx_counts('alpha_lab'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'lab technician: nothing, as RLS');
-
--- no clinic
-select is(tests.rx_counts('nobody'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'signed in, no clinic: nothing');
-select is(tests.rx_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin without a clinic: nothing');
--- a platform admin with a live support grant reads the granted clinic (as RLS: the read scope)
-select tests.act_as('platform');
-select public.start_support_access(tests.org_id('beta'), 'Ticket 98: dashboard prescriptions', 30);
-select tests.clear_authentication();
-select is(tests.rx_counts('platform'), 'rpc 1/0/1 rls 1/0/1 list 1 same', 'platform admin with a support grant for B: B''s, same as RLS');
-select tests.act_as('platform');
-select public.end_support_access();
-select tests.clear_authentication();
-select is(tests.rx_counts('platform'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'platform admin after the support access ended: nothing');
-
--- forged or stale claims: the live membership decides
-select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', tests.org_id('beta'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'doctor of A with a claim for B: nothing');
-select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_doctor'), 'organization_id', 'not-a-uuid')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'malformed organization claim: nothing');
-select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_reception'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'receptionist claiming to be a doctor: nothing (role read from the membership)');
-select is(tests.rx_counts(null, jsonb_build_object('organization_id', tests.org_id('alpha'))),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'claim without a user: nothing');
-update public.memberships set status = 'suspended'
- where user_id = tests.user_id('alpha_suspended') and organization_id = tests.org_id('alpha');
-select is(tests.rx_counts('alpha_suspended'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor of A: nothing');
-select is(tests.rx_counts(null, jsonb_build_object('sub', tests.user_id('alpha_suspended'), 'organization_id', tests.org_id('alpha'), 'org_role', 'doctor')),
-          'rpc 0/0/0 rls 0/0/0 list 0 same', 'suspended doctor with a token issued before the suspension: nothing');
-update public.organizations set status = 'suspended' where id = tests.org_id('beta');
-select is(tests.rx_counts('beta_admin'), 'rpc 0/0/0 rls 0/0/0 list 0 same', 'admin of a suspended clinic: nothing');
-update public.organizations set status = 'active' where id = tests.org_id('beta');
+-- every persona (tests.read_scope): readers of the active clinic get its prescriptions, equal to
+-- what RLS shows them; receptionists and lab technicians (no prescriptions read access), no clinic,
+-- a finished support grant, forged or stale claims, suspended members and clinics get nothing, as RLS
+select tests.read_scope('tests.rx_counts', array['alpha_admin', 'alpha_doctor', 'alpha_nurse', 'alpha_pharmacist'],
+  'rpc 2/1/4 rls 2/1/4 list 2 same', 'rpc 1/0/1 rls 1/0/1 list 1 same', 'rpc 0/0/0 rls 0/0/0 list 0 same');
 
 -- arguments
 select tests.act_as('alpha_doctor');
@@ -145,44 +73,13 @@ select is((select count(*) from public.active_prescriptions(null)), 2::bigint, '
 select is((select count(*) from public.active_prescriptions(0)), 1::bigint, 'active_prescriptions(0): at least 1 row');
 select tests.clear_authentication();
 
--- anon may not call them
-select tests.as_anon();
-select throws_ok($$select public.count_prescriptions()$$, '42501', null, 'anon cannot call count_prescriptions');
-select throws_ok($$select * from public.active_prescriptions()$$, '42501', null, 'anon cannot call active_prescriptions');
-select tests.clear_authentication();
-
--- shape: public security invoker wrappers over private security definer bodies with an empty
--- search_path, executable by authenticated only
-select is((select prosecdef from pg_proc where oid = 'public.count_prescriptions(public.prescription_status[])'::regprocedure), false, 'public.count_prescriptions is security invoker');
-select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.count_prescriptions(public.prescription_status[])'::regprocedure), array['true', 'search_path=""'], 'private.count_prescriptions: security definer, empty search_path');
-select is(has_function_privilege('authenticated', 'public.count_prescriptions(public.prescription_status[])', 'execute'), true, 'count_prescriptions: authenticated may execute');
-select is(has_function_privilege('anon', 'public.count_prescriptions(public.prescription_status[])', 'execute'), false, 'count_prescriptions: anon may not execute');
-select is(has_function_privilege('public', 'public.count_prescriptions(public.prescription_status[])', 'execute'), false, 'count_prescriptions: public may not execute');
-select is((select prosecdef from pg_proc where oid = 'public.active_prescriptions(integer)'::regprocedure), false, 'public.active_prescriptions is security invoker');
-select is((select array[prosecdef::text] || proconfig from pg_proc where oid = 'private.active_prescriptions(integer)'::regprocedure), array['true', 'search_path=""'], 'private.active_prescriptions: security definer, empty search_path');
-select is(has_function_privilege('authenticated', 'public.active_prescriptions(integer)', 'execute'), true, 'active_prescriptions: authenticated may execute');
-select is(has_function_privilege('anon', 'public.active_prescriptions(integer)', 'execute'), false, 'active_prescriptions: anon may not execute');
-select is(has_function_privilege('anon', 'private.active_prescriptions(integer)', 'execute'), false, 'private.active_prescriptions: anon may not execute');
-
--- drift: the role set and helper must be those of prescriptions_select_clinical (if the policy
--- changes, so must the RPCs)
-select matches(
-  (select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'prescriptions_select_clinical'),
-  $re$^\(organization_id = \( SELECT private\.current_read_org_id_for\(private\.prescription_reader_roles\(\)\) AS current_read_org_id_for\)\)$$re$,
-  'prescriptions_select_clinical is still exactly the read scope for prescription_reader_roles()'
-);
-select matches(
-  (select prosrc from pg_proc where oid = 'private.count_prescriptions(public.prescription_status[])'::regprocedure),
-  $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
-  'count_prescriptions scopes to prescription_reader_roles()'
-);
-select matches(
-  (select prosrc from pg_proc where oid = 'private.active_prescriptions(integer)'::regprocedure),
-  $re$current_read_org_id_for\(private\.prescription_reader_roles\(\)\)$re$,
-  'active_prescriptions scopes to prescription_reader_roles()'
-);
-select is((select count(*) from pg_policy where polrelid = 'public.prescriptions'::regclass and polpermissive and polcmd in ('r', '*')), 1::bigint,
-          'prescriptions has exactly one permissive select policy (the one the RPCs mirror)');
+-- shape (private.add_rpc): security invoker doors over security definer bodies with an empty
+-- search_path, executable by authenticated only; and the scope of prescriptions' select policy,
+-- which the bodies apply themselves (if the policy changes, so must the RPCs)
+select tests.rpc_shape('public.count_prescriptions(public.prescription_status[])');
+select tests.rpc_shape('public.active_prescriptions(integer)');
+select tests.read_scope_mirrors('public.prescriptions', 'prescription_reader',
+  'private.count_prescriptions(public.prescription_status[])', 'private.active_prescriptions(integer)');
 
 select * from finish();
 

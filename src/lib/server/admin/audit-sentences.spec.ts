@@ -141,6 +141,25 @@ describe('audit trail sentences', () => {
 		expect(sentence(field, ctx)).toBe(
 			'Dr Maya Chen changed the patient field “Blood type”: Required from No to Yes'
 		);
+		// a new format reads as the admin chose it; the pattern the database derives never shows
+		const format = entry({
+			table_name: 'patient_field_definitions',
+			patient_id: null,
+			patient_name: null,
+			record: { key: 'insurance_no', label: 'Insurance number' },
+			changes: {
+				old: { format_kind: 'any', format_mask: null, pattern: null, format_hint: null },
+				new: {
+					format_kind: 'mask',
+					format_mask: 'AAA9999',
+					pattern: '^[A-Z][A-Z][A-Z][0-9][0-9][0-9][0-9]$',
+					format_hint: 'must look like ABC1234'
+				}
+			}
+		});
+		expect(sentence(format, ctx)).toBe(
+			'Dr Maya Chen changed the patient field “Insurance number”: Format from Any to Mask; Mask from (empty) to “AAA9999”'
+		);
 	});
 
 	it('says who when the actor is gone or the system, and never shows a uuid', () => {

@@ -101,14 +101,15 @@ const COLUMN_LABELS: Record<string, string> = {
 	field_type: 'Type',
 	options: 'Choices',
 	required: 'Required',
-	pattern: 'Format',
+	format_kind: 'Format',
+	format_mask: 'Mask',
 	unique_within_clinic: 'Unique in the clinic',
 	sort_order: 'Position',
 	active: 'Active'
 };
 
 /** Columns whose values are words of the database (enums): shown as labels. */
-const ENUM_COLUMNS = new Set(['status', 'priority', 'sex', 'field_type', 'route']);
+const ENUM_COLUMNS = new Set(['status', 'priority', 'sex', 'field_type', 'format_kind', 'route']);
 /** Columns that hold a staff member's user id. */
 const STAFF_COLUMNS = new Set([
 	'clinician_id',
@@ -139,7 +140,8 @@ const RECORD_NOUNS: Record<string, string> = {
 };
 
 /** Columns a sentence never shows (secrets' hashes: in the raw CSV only). */
-const UNSHOWN_COLUMNS = new Set(['token_hash']);
+/** Never shown: secrets, and what the database derives from a shown column (a field's format). */
+const UNSHOWN_COLUMNS = new Set(['token_hash', 'pattern', 'format_hint']);
 
 const MAX_CHANGES = 4;
 const MAX_TEXT = 60;

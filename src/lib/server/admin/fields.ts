@@ -1,8 +1,11 @@
 /**
  * Custom patient fields (patient_field_definitions), managed by clinic admins with their own
  * client: RLS lets only the clinic's admins write, and the database refuses a definition change
- * that existing patients' values violate (required, format, options, unique, type; see migration
- * 20261124700100), with the count in the message and the offending column in DETAIL.
+ * that existing patients' values violate (format, options, unique, type; see migration
+ * 20261124200000_create_patients), with the count in the message and the offending column in
+ * DETAIL. A format is a kind (any text, digits, letters) or an example mask (`AAA9999`); the
+ * database derives the regular expression and the words staff read (`format_hint`), and nobody
+ * here ever writes or shows a regular expression.
  */
 import { error } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -20,7 +23,9 @@ export type FieldRow = Pick<
 	| 'field_type'
 	| 'options'
 	| 'required'
-	| 'pattern'
+	| 'format_kind'
+	| 'format_mask'
+	| 'format_hint'
 	| 'unique_within_clinic'
 	| 'sort_order'
 	| 'active'
@@ -28,32 +33,40 @@ export type FieldRow = Pick<
 
 /** Form field a database refusal belongs to. */
 export type FieldFormKey =
-	'key' | 'label' | 'options' | 'required' | 'pattern' | 'uniqueWithinClinic' | 'fieldType';
+	| 'key'
+	| 'label'
+	| 'options'
+	| 'required'
+	| 'formatKind'
+	| 'formatMask'
+	| 'uniqueWithinClinic'
+	| 'fieldType';
 
 const ONLY_ADMINS = 'Only this clinic’s admins can change its fields.';
 
 /**
  * How the field form reads a refusal: the definition guard names the column in DETAIL (with the
  * count of patients in the message); a taken key is the table's unique constraint; checks of the
- * definition itself (a pattern that does not compile, repeated options) say so in words.
+ * definition itself (a mask it cannot use, repeated options) say so in words.
  */
 const FIELD_RULES: RefusalRules<FieldFormKey> = {
 	fields: {
 		required: 'required',
-		pattern: 'pattern',
+		format_kind: 'formatKind',
+		format_mask: 'formatMask',
 		options: 'options',
 		unique_within_clinic: 'uniqueWithinClinic',
 		field_type: 'fieldType',
 		label: 'label',
 		patient_field_definitions_organization_id_key_key: 'key'
 	},
-	words: { pattern: 'pattern', options: 'options' },
+	words: { mask: 'formatMask', format: 'formatKind', options: 'options' },
 	otherwise: 'label',
 	forbidden: ONLY_ADMINS
 };
 
 const COLUMNS =
-	'id, key, label, field_type, options, required, pattern, unique_within_clinic, sort_order, active';
+	'id, key, label, field_type, options, required, format_kind, format_mask, format_hint, unique_within_clinic, sort_order, active';
 
 /**
  * The clinic's field definitions (all, or the one `fieldId`) in form order, with how many active
@@ -125,7 +138,8 @@ export async function createField({
 	fieldType,
 	options,
 	required,
-	pattern,
+	formatKind,
+	formatMask,
 	uniqueWithinClinic
 }: {
 	supabase: Db;
@@ -134,7 +148,8 @@ export async function createField({
 	fieldType: FieldRow['field_type'];
 	options: string;
 	required: boolean;
-	pattern: string;
+	formatKind: FieldRow['format_kind'];
+	formatMask: string;
 	uniqueWithinClinic: boolean;
 }): Promise<Result<object, FieldFormKey>> {
 	const existing = await listFields({ supabase });
@@ -145,11 +160,19 @@ export async function createField({
 		field_type: fieldType,
 		options: fieldType === 'select' ? optionList(options) : null,
 		required,
-		pattern: fieldType === 'text' && pattern ? pattern : null,
+		...formatColumns(formatKind, formatMask),
 		unique_within_clinic: uniqueWithinClinic,
 		sort_order: sortOrder
 	});
 	return error ? refusalOf(error, FIELD_RULES) : DONE;
+}
+
+/**
+ * The format columns as the form chose them: a mask only with the kind "mask". A format on a
+ * field that is not text is sent as chosen, for the database to refuse next to the format.
+ */
+function formatColumns(kind: FieldRow['format_kind'], mask: string) {
+	return { format_kind: kind, format_mask: kind === 'mask' ? mask : null };
 }
 
 /** Label, options, format, required and unique; key and type stay as they are. */
@@ -159,7 +182,8 @@ export async function updateField({
 	label,
 	options,
 	required,
-	pattern,
+	formatKind,
+	formatMask,
 	uniqueWithinClinic
 }: {
 	supabase: Db;
@@ -167,7 +191,8 @@ export async function updateField({
 	label: string;
 	options: string;
 	required: boolean;
-	pattern: string;
+	formatKind: FieldRow['format_kind'];
+	formatMask: string;
 	uniqueWithinClinic: boolean;
 }): Promise<Result<object, FieldFormKey>> {
 	const current = await getField({ supabase, id });
@@ -179,7 +204,7 @@ export async function updateField({
 				label,
 				options: current.field_type === 'select' ? optionList(options) : null,
 				required,
-				pattern: current.field_type === 'text' && pattern ? pattern : null,
+				...formatColumns(formatKind, formatMask),
 				unique_within_clinic: uniqueWithinClinic
 			})
 			.eq('id', id)

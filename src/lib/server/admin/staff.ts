@@ -22,8 +22,8 @@ export interface StaffMember {
 	isSelf: boolean;
 	/**
 	 * Whether the person has set up two-factor sign-in: the computed field `two_factor` of
-	 * memberships (migration 20261124910000_create_page_rpcs_admin.sql, staff_two_factor's scope: an
-	 * admin of the clinic reads it; false for anyone else), carried by the same select.
+	 * memberships (migration 20261124900000_require_two_factor.sql, section 4: an admin of the
+	 * clinic reads it; false for anyone else), carried by the same select.
 	 */
 	twoFactor: boolean;
 }

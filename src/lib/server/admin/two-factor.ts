@@ -12,7 +12,7 @@ type Db = SupabaseClient<Database>;
 /**
  * The clinic's "require two-factor sign-in for all staff" and how many active staff have it, in one
  * request: the clinic's row with its active memberships and their computed field `two_factor`
- * (staff_two_factor's scope, migration 20261124910000_create_page_rpcs_admin.sql).
+ * (migration 20261124900000_require_two_factor.sql, section 4).
  */
 export async function twoFactorRequirement({
 	supabase,

@@ -13,10 +13,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		timeZone,
 		offset: (filter.page - 1) * AUDIT_PAGE_SIZE,
 		limit: AUDIT_PAGE_SIZE,
-		withChain: true
+		// the chain check reads every entry of the clinic: on request, not on every page view
+		withChain: url.searchParams.get('verify') === 'chain'
 	});
 	const query = new URLSearchParams(url.searchParams);
 	query.delete('page');
+	query.delete('verify');
 	return {
 		filter,
 		...trail,

@@ -20,7 +20,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 				fieldType: field.field_type,
 				options: (field.options ?? []).join('\n'),
 				required: field.required,
-				pattern: field.pattern ?? '',
+				formatKind: field.format_kind,
+				formatMask: field.format_mask ?? '',
 				uniqueWithinClinic: field.unique_within_clinic
 			},
 			zod4(fieldDefinitionSchema),

@@ -8,6 +8,7 @@ import { failForm } from '$lib/server/refusals';
 import {
 	activeFieldDefinitions,
 	getPatientForEdit,
+	likelyDuplicatesOfEdit,
 	patientEditPage,
 	setPatientArchived,
 	updatePatient
@@ -61,6 +62,20 @@ export const actions: Actions = {
 		const definitions = await activeFieldDefinitions({ supabase: locals.supabase });
 		const form = await superValidate(request, zod4(patientFormSchema(definitions)));
 		if (!form.valid) return fail(400, { form });
+
+		// The edit would make this patient look like another one (as registration asks): show them,
+		// with links to their charts, and save only when the person confirms it is someone else.
+		if (!form.data.confirm_duplicate) {
+			const duplicates = await likelyDuplicatesOfEdit({
+				supabase: locals.supabase,
+				id: patient.id,
+				input: form.data,
+				stored: patient,
+				definitions
+			});
+			if (duplicates.length > 0) return fail(409, { form, duplicates });
+		}
+
 		const result = await updatePatient({
 			supabase: locals.supabase,
 			id: patient.id,
@@ -72,6 +87,8 @@ export const actions: Actions = {
 			if (result.status === 403) error(403, result.message);
 			return failForm(form, result);
 		}
+		// the confirmation was for this save only: the next one is checked again
+		form.data.confirm_duplicate = false;
 		return message(form, 'Saved.');
 	},
 
