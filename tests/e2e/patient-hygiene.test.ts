@@ -109,7 +109,7 @@ describe('patient data hygiene', () => {
 
 	it('the edit page warns when an edit would make the patient a likely duplicate of another one', async () => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
-		const [erin, erik] = await dbQuery<{ id: string }>(
+		const [erin, erik] = await sql<{ id: string }>(
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth)
 			 select o.id, g.given, $1, '1966-06-06' from public.organizations o,
 			        (values (1, 'Erin'), (2, 'Erik')) g(n, given)
@@ -118,7 +118,7 @@ describe('patient data hygiene', () => {
 		);
 		const given = async () =>
 			(
-				await dbQuery<{ given_name: string }>(
+				await sql<{ given_name: string }>(
 					'select given_name from public.patients where id = $1',
 					[erik.id]
 				)
