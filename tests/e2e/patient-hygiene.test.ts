@@ -118,10 +118,9 @@ describe('patient data hygiene', () => {
 		);
 		const given = async () =>
 			(
-				await sql<{ given_name: string }>(
-					'select given_name from public.patients where id = $1',
-					[erik.id]
-				)
+				await sql<{ given_name: string }>('select given_name from public.patients where id = $1', [
+					erik.id
+				])
 			)[0].given_name;
 		const save = () => page.getByRole('button', { name: 'Save changes' }).click();
 		const saved = page.locator('form').getByText('Saved.');
