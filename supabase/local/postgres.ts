@@ -11,7 +11,8 @@ import {
 	existsSync,
 	mkdirSync,
 	writeFileSync,
-	appendFileSync
+	appendFileSync,
+	readFileSync
 } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -146,18 +147,20 @@ export async function startCluster() {
 			`Port ${DB_PORT} is already taken by another program; stop it or set SUPABASE_DB_PORT.`
 		);
 	}
-	runPg('pg_ctl', [
-		'start',
-		'-D',
-		PG_DATA,
-		'-l',
-		join(PG_DATA, 'server.log'),
-		'-w',
-		'-t',
-		'60',
-		'-o',
-		`-p ${DB_PORT}`
-	]);
+	const log = join(PG_DATA, 'server.log');
+	const started = runPg(
+		'pg_ctl',
+		['start', '-D', PG_DATA, '-l', log, '-w', '-t', '60', '-o', `-p ${DB_PORT}`],
+		{ allowFail: true }
+	);
+	if (started.status !== 0) {
+		// why PostgreSQL stopped: the end of its own log (a port taken, memory, a bad setting …)
+		const tail = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-15) : [];
+		throw new StackError(
+			`pg_ctl failed (${started.status}): PostgreSQL did not start on port ${DB_PORT}.\n` +
+				`${started.stdout}${started.stderr}\n${log}, last lines:\n${tail.join('\n')}`
+		);
+	}
 }
 
 export function stopCluster() {

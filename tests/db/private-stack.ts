@@ -24,12 +24,21 @@ export interface PrivateStack {
 	remove(): void;
 }
 
+/**
+ * Private stacks listen 30,000 below this worktree's ports (then `offset`): below Linux's ephemeral
+ * range (32768–60999), where the outgoing connections of the tests running alongside take their
+ * local ports, so a private cluster starting mid-suite never finds its port briefly taken by a
+ * client socket (PostgreSQL then exits at startup: "could not start server").
+ */
+const BELOW_EPHEMERAL = 30_000;
+
 /** `offset` (e.g. 1100) moves every port of this worktree's stack by the same amount. */
 export function privateStack(name: string, offset: number, dataDir?: string): PrivateStack {
 	const dir = mkdtempSync(join(tmpdir(), `${name}-`));
 	// The cluster runs as the unprivileged `postgres` OS user when we are root: it must reach the folder.
 	chmodSync(dir, 0o755);
-	const ports = { db: DB_PORT + offset, api: API_PORT + offset, mail: MAIL_PORT + offset };
+	const shift = offset - BELOW_EPHEMERAL;
+	const ports = { db: DB_PORT + shift, api: API_PORT + shift, mail: MAIL_PORT + shift };
 	const data = dataDir ?? join(dir, 'data');
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
@@ -37,7 +46,7 @@ export function privateStack(name: string, offset: number, dataDir?: string): Pr
 		SUPABASE_DB_PORT: String(ports.db),
 		SUPABASE_API_PORT: String(ports.api),
 		SUPABASE_MAIL_PORT: String(ports.mail),
-		SUPABASE_SMTP_PORT: String(SMTP_PORT + offset),
+		SUPABASE_SMTP_PORT: String(SMTP_PORT + shift),
 		STACK_APP_ENV_FILE: join(dir, 'app.env')
 	};
 	return {
