@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
-import { API_URL, HOST, ROOT } from '../supabase/local/config.ts';
+import { API_URL, authUrlEnv, HOST, ROOT } from '../supabase/local/config.ts';
 import {
 	clinicPages,
 	freePort,
@@ -140,7 +140,8 @@ async function runTarget(target: Target) {
 				slug: u.slug,
 				email: u.email,
 				password: PASSWORD,
-				cookies: u.cookies
+				cookies: u.cookies,
+				backend: { apiUrl: target.gatewayUrl, database: target.database }
 			});
 		log(
 			`${users.length} clinic admins signed in (${target.clinics.map((c) => `${users.filter((u) => u.slug === c).length} at ${c}`).join(', ')})`
@@ -382,8 +383,11 @@ async function startBenchGateway(database: string): Promise<{ url: string; child
 		cwd: ROOT,
 		env: {
 			...process.env,
+			// config.toml's env(SITE_URL) and env(ADDITIONAL_REDIRECT_URLS), as `stack:start` sets them
+			...authUrlEnv(),
 			SUPABASE_API_PORT: String(apiPort),
 			SUPABASE_MAIL_PORT: String(mailPort),
+			SUPABASE_SMTP_PORT: String(await freePort()),
 			SUPABASE_GATEWAY_DB: database
 		},
 		stdio: ['ignore', 'ignore', 'inherit']

@@ -204,6 +204,8 @@ export async function signInAt(opts: {
 	email: string;
 	password: string;
 	cookies: Map<string, string>;
+	/** The runtime the portal talks to, when not the project's (a benchmark's gateway and database). */
+	backend?: { apiUrl: string; database: string };
 }): Promise<void> {
 	const host = opts.slug ? `${opts.slug}.localhost` : 'localhost';
 	const form = (body: Record<string, string>) => ({
@@ -238,11 +240,11 @@ export async function signInAt(opts: {
 	if (next === 'enrol') {
 		// Verifying a first factor ends the person's other aal1 sessions (as GoTrue does): set it up
 		// through Auth, then sign in to the portal again.
-		await ensureVerifiedFactor(opts.email, opts.password);
+		await ensureVerifiedFactor(opts.email, opts.password, opts.backend);
 		next = await signIn();
 		if (next !== 'code') throw new Error(`two-factor step of ${opts.email} at ${host}: ${next}`);
 	}
-	const factor = await ensureVerifiedFactor(opts.email, opts.password);
+	const factor = await ensureVerifiedFactor(opts.email, opts.password, opts.backend);
 	const answer = await load(
 		opts.port,
 		host,
@@ -259,17 +261,18 @@ export async function signInAt(opts: {
 /** The person's verified TOTP factor (id and secret), enrolled through Auth first when none. */
 async function ensureVerifiedFactor(
 	email: string,
-	password: string
+	password: string,
+	backend?: { apiUrl: string; database: string }
 ): Promise<{ id: string; secret: string }> {
 	const sql = `select f.id, f.secret from auth.mfa_factors f join auth.users u on u.id = f.user_id
 	              where u.email = $1 and f.status = 'verified' and f.factor_type = 'totp'
 	              order by f.created_at desc limit 1`;
-	const db = adminDb();
+	const db = adminDb(backend?.database);
 	await db.connect();
 	try {
 		const found = (await db.query<{ id: string; secret: string }>(sql, [email])).rows[0];
 		if (found) return found;
-		const client = anonClient();
+		const client = anonClient(backend?.apiUrl);
 		const { error } = await client.auth.signInWithPassword({ email, password });
 		if (error) throw new Error(`sign-in of ${email} to set up a factor: ${error.message}`);
 		await raiseToAal2(client, email, (q, p) => db.query(q, p));

@@ -9,14 +9,19 @@ import { API_URL, DB_URL, loadKeys, MAIL_URL, signHs256 } from '../../supabase/l
 export const keys = loadKeys();
 export { API_URL, DB_URL, MAIL_URL };
 
-/** A connection as `postgres` (hosted's: not a superuser; owns the project's tables, BYPASSRLS). */
-export function adminDb(): pg.Client {
-	return new pg.Client({ connectionString: DB_URL.replace('?sslmode=disable', '') });
+/**
+ * A connection as `postgres` (hosted's: not a superuser; owns the project's tables, BYPASSRLS), to
+ * the project's database or another one of the cluster (a benchmark's).
+ */
+export function adminDb(database?: string): pg.Client {
+	const url = new URL(DB_URL.replace('?sslmode=disable', ''));
+	if (database) url.pathname = `/${database}`;
+	return new pg.Client({ connectionString: url.toString() });
 }
 
 /** supabase-js with the publishable key, no persisted session (one per simulated person). */
-export function anonClient() {
-	return createClient(API_URL, keys.publishableKey, {
+export function anonClient(apiUrl = API_URL) {
+	return createClient(apiUrl, keys.publishableKey, {
 		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
 	});
 }
