@@ -8,6 +8,7 @@ import type { Database } from '$lib/database.types';
 import type { Role } from '$lib/roles';
 import { myOrganizations } from './active-organization';
 import { refusalOf, refuse, type Result } from './refusals';
+import { readOrThrow } from './reads';
 
 type Db = SupabaseClient<Database>;
 
@@ -31,8 +32,10 @@ export async function invitationByKey({
 	key: string;
 }): Promise<InvitationPreview | null> {
 	if (!key) return null;
-	const { data, error } = await supabase.rpc('invitation_by_secret', { secret: key }).maybeSingle();
-	if (error) throw new Error(`invitation_by_secret: ${error.message}`);
+	const data = await readOrThrow(
+		'invitation_by_secret',
+		supabase.rpc('invitation_by_secret', { secret: key }).maybeSingle()
+	);
 	if (!data) return null;
 	return {
 		email: data.email,

@@ -7,14 +7,14 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { DONE, refuse, type Result } from './refusals';
+import { readOrThrow } from './reads';
 
 export type MyOrganization = Database['public']['Functions']['my_organizations']['Returns'][number];
 
 export async function myOrganizations(
 	supabase: SupabaseClient<Database>
 ): Promise<MyOrganization[]> {
-	const { data, error } = await supabase.rpc('my_organizations');
-	if (error) throw new Error(`my_organizations failed: ${error.message}`);
+	const data = await readOrThrow('my_organizations failed', supabase.rpc('my_organizations'));
 	return data ?? [];
 }
 

@@ -7,19 +7,22 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { z } from 'zod';
 import type { noteTemplateSchema } from '$lib/schemas/clinical';
-import { DONE, oneRow, refusalOf, refuse, type Result } from './refusals';
+import { DONE, updateById, refusalOf, refuse, type Result } from './refusals';
+import { readOrThrow } from './reads';
 
 type Client = SupabaseClient<Database>;
 
 /** Every template of the clinic, active ones first, by name. */
 export async function listNoteTemplates({ supabase }: { supabase: Client }) {
-	const { data, error } = await supabase
-		.from('note_templates')
-		.select('id, name, body, active, updated_at')
-		.order('active', { ascending: false })
-		.order('name')
-		.limit(200);
-	if (error) throw new Error(`note_templates: ${error.message}`);
+	const data = await readOrThrow(
+		'note_templates',
+		supabase
+			.from('note_templates')
+			.select('id, name, body, active, updated_at')
+			.order('active', { ascending: false })
+			.order('name')
+			.limit(200)
+	);
 	return data;
 }
 
@@ -47,10 +50,10 @@ export async function saveNoteTemplate({
 			});
 		return refusalOf(error, RULES);
 	}
-	const r = await oneRow(
-		supabase.from('note_templates').update(values).eq('id', input.id).select('id'),
-		{ ...RULES, none: refuse('This template is not one of this clinic.', { status: 404 }) }
-	);
+	const r = await updateById(supabase, 'note_templates', input.id, values, {
+		...RULES,
+		none: refuse('This template is not one of this clinic.', { status: 404 })
+	});
 	if (!r.ok && r.status === 409)
 		return refuse('A template of this clinic already has this name.', {
 			field: 'name',

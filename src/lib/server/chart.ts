@@ -43,7 +43,16 @@ import type {
 	visitStatusSchema
 } from '$lib/schemas/clinical';
 
-import { DONE, oneRow, refusalOf, refuse, type RefusalRules, type Result } from './refusals';
+import {
+	DONE,
+	oneRow,
+	refusalOf,
+	refuse,
+	written,
+	type RefusalRules,
+	type Result
+} from './refusals';
+import { readOrThrow } from './reads';
 
 type Client = SupabaseClient<Database>;
 
@@ -345,13 +354,15 @@ export async function loadChart({
 
 /** The active note templates of the clinic (offered when a note is empty). */
 export async function noteTemplates(supabase: Client) {
-	const { data, error } = await supabase
-		.from('note_templates')
-		.select('id, name, body')
-		.eq('active', true)
-		.order('name')
-		.limit(50);
-	if (error) throw new Error(`note_templates: ${error.message}`);
+	const data = await readOrThrow(
+		'note_templates',
+		supabase
+			.from('note_templates')
+			.select('id, name, body')
+			.eq('active', true)
+			.order('name')
+			.limit(50)
+	);
 	return data;
 }
 
@@ -382,12 +393,14 @@ interface ChartWrite<T> {
 
 /** The time zone of the patient's clinic (a typed time is the clinic's wall clock). */
 async function patientClinicZone(supabase: Client, patientId: string): Promise<string> {
-	const { data, error } = await supabase
-		.from('patients')
-		.select('organizations ( time_zone )')
-		.eq('id', patientId)
-		.maybeSingle();
-	if (error) throw new Error(`clinic time zone: ${error.message}`);
+	const data = await readOrThrow(
+		'clinic time zone',
+		supabase
+			.from('patients')
+			.select('organizations ( time_zone )')
+			.eq('id', patientId)
+			.maybeSingle()
+	);
 	return data?.organizations?.time_zone ?? 'UTC';
 }
 
@@ -397,16 +410,17 @@ export async function addVisit({
 	patientId,
 	input
 }: ChartWrite<VisitInput>): Promise<Result> {
-	const { error } = await supabase.rpc('create_visit', {
-		patient_id: patientId,
-		scheduled_at: scheduledInstant(
-			input.scheduled_at,
-			input.scheduled_at === '' ? 'UTC' : await patientClinicZone(supabase, patientId)
-		).toISOString(),
-		reason: input.reason
-	});
-	if (!error) return DONE;
-	return refusalOf(error, { fields: sameNames('reason', 'scheduled_at'), action: 'add visits' });
+	return written(
+		supabase.rpc('create_visit', {
+			patient_id: patientId,
+			scheduled_at: scheduledInstant(
+				input.scheduled_at,
+				input.scheduled_at === '' ? 'UTC' : await patientClinicZone(supabase, patientId)
+			).toISOString(),
+			reason: input.reason
+		}),
+		{ fields: sameNames('reason', 'scheduled_at'), action: 'add visits' }
+	);
 }
 
 /**
@@ -436,44 +450,49 @@ export async function saveNoteDraft({
 	const values = { notes: blankToNull(input.notes), vitals: vitalsOf(input) };
 	const existing = single(visit.data.visit_notes as unknown as { signed_at: string | null }[]);
 	if (existing) {
-		const { error } = await supabase
-			.from('visit_notes')
-			.update(values)
-			.eq('visit_id', input.visit_id)
-			.select('visit_id')
-			.single();
-		return error ? refusalOf(error, rules) : DONE;
+		return written(
+			supabase
+				.from('visit_notes')
+				.update(values)
+				.eq('visit_id', input.visit_id)
+				.select('visit_id')
+				.single(),
+			rules
+		);
 	}
 	if (!hasClinicalContent(input)) {
 		return refuse('Write the note or enter a vital sign first.', { field: 'notes' });
 	}
-	const { error } = await supabase
-		.from('visit_notes')
-		.insert({ visit_id: input.visit_id, ...values });
-	return error ? refusalOf(error, rules) : DONE;
+	return written(
+		supabase.from('visit_notes').insert({ visit_id: input.visit_id, ...values }),
+		rules
+	);
 }
 
 /** Signs the saved note (who, when) and completes the visit: `sign_visit_note`. */
 export async function signNote({ supabase, input }: ChartWrite<NoteInput>): Promise<Result> {
-	const { error } = await supabase.rpc('sign_visit_note', { visit_id: input.visit_id });
-	if (!error) return DONE;
-	return refusalOf(error, { fields: VITAL_FIELDS, action: 'sign visit notes', otherwise: 'notes' });
+	return written(supabase.rpc('sign_visit_note', { visit_id: input.visit_id }), {
+		fields: VITAL_FIELDS,
+		action: 'sign visit notes',
+		otherwise: 'notes'
+	});
 }
 
 /** A new version of a signed note (the earlier ones are kept): `amend_visit_note`. */
 export async function amendNote({ supabase, input }: ChartWrite<AmendNoteInput>): Promise<Result> {
-	const { error } = await supabase.rpc('amend_visit_note', {
-		visit_id: input.visit_id,
-		notes: input.notes,
-		vitals: vitalsOf(input),
-		reason: input.reason
-	});
-	if (!error) return DONE;
-	return refusalOf(error, {
-		fields: { ...VITAL_FIELDS, reason: 'reason' },
-		action: 'amend visit notes',
-		otherwise: 'notes'
-	});
+	return written(
+		supabase.rpc('amend_visit_note', {
+			visit_id: input.visit_id,
+			notes: input.notes,
+			vitals: vitalsOf(input),
+			reason: input.reason
+		}),
+		{
+			fields: { ...VITAL_FIELDS, reason: 'reason' },
+			action: 'amend visit notes',
+			otherwise: 'notes'
+		}
+	);
 }
 
 export async function orderLab({
@@ -481,18 +500,19 @@ export async function orderLab({
 	patientId,
 	input
 }: ChartWrite<z.infer<typeof labOrderSchema>>): Promise<Result> {
-	const { error } = await supabase.from('lab_orders').insert({
-		patient_id: patientId,
-		test_code: input.test_code,
-		test_name: input.test_name,
-		priority: input.priority,
-		clinical_notes: blankToNull(input.clinical_notes)
-	});
-	if (!error) return DONE;
-	return refusalOf(error, {
-		fields: sameNames('test_code', 'test_name', 'priority', 'clinical_notes'),
-		action: 'order lab tests'
-	});
+	return written(
+		supabase.from('lab_orders').insert({
+			patient_id: patientId,
+			test_code: input.test_code,
+			test_name: input.test_name,
+			priority: input.priority,
+			clinical_notes: blankToNull(input.clinical_notes)
+		}),
+		{
+			fields: sameNames('test_code', 'test_name', 'priority', 'clinical_notes'),
+			action: 'order lab tests'
+		}
+	);
 }
 
 const PRESCRIPTION_FIELDS = sameNames(
@@ -518,21 +538,22 @@ export async function prescribe({
 	patientId,
 	input
 }: ChartWrite<z.infer<typeof prescriptionSchema>>): Promise<Result> {
-	const { error } = await supabase.from('prescriptions').insert({
-		patient_id: patientId,
-		medication: input.medication,
-		dose: input.dose,
-		route: input.route,
-		frequency: input.frequency,
-		duration_days: input.duration_days ?? null,
-		quantity: input.quantity,
-		quantity_unit: input.quantity_unit,
-		refills: input.refills,
-		instructions: blankToNull(input.instructions),
-		allergy_override_reason: blankToNull(input.allergy_override_reason)
-	});
-	if (!error) return DONE;
-	return refusalOf(error, { fields: PRESCRIPTION_FIELDS, action: 'prescribe' });
+	return written(
+		supabase.from('prescriptions').insert({
+			patient_id: patientId,
+			medication: input.medication,
+			dose: input.dose,
+			route: input.route,
+			frequency: input.frequency,
+			duration_days: input.duration_days ?? null,
+			quantity: input.quantity,
+			quantity_unit: input.quantity_unit,
+			refills: input.refills,
+			instructions: blankToNull(input.instructions),
+			allergy_override_reason: blankToNull(input.allergy_override_reason)
+		}),
+		{ fields: PRESCRIPTION_FIELDS, action: 'prescribe' }
+	);
 }
 
 /**
@@ -586,18 +607,19 @@ export async function addAllergy({
 	patientId,
 	input
 }: ChartWrite<z.infer<typeof allergySchema>>): Promise<Result> {
-	const { error } = await supabase.from('allergies').insert({
-		patient_id: patientId,
-		kind: input.kind,
-		substance: input.substance,
-		reaction: blankToNull(input.reaction),
-		severity: input.severity
-	});
-	if (!error) return DONE;
-	return refusalOf(error, {
-		fields: sameNames('kind', 'substance', 'reaction', 'severity'),
-		action: 'record allergies'
-	});
+	return written(
+		supabase.from('allergies').insert({
+			patient_id: patientId,
+			kind: input.kind,
+			substance: input.substance,
+			reaction: blankToNull(input.reaction),
+			severity: input.severity
+		}),
+		{
+			fields: sameNames('kind', 'substance', 'reaction', 'severity'),
+			action: 'record allergies'
+		}
+	);
 }
 
 /** Records "no known allergies" (refused while an allergy is active). */
@@ -616,18 +638,19 @@ export async function addProblem({
 	patientId,
 	input
 }: ChartWrite<z.infer<typeof problemSchema>>): Promise<Result> {
-	const { error } = await supabase.from('problems').insert({
-		patient_id: patientId,
-		description: input.description,
-		code: blankToNull(input.code),
-		onset_date: blankToNull(input.onset_date)
-	});
-	if (!error) return DONE;
-	return refusalOf(error, {
-		fields: sameNames('description', 'code', 'onset_date'),
-		words: { code: 'code' },
-		action: 'record problems'
-	});
+	return written(
+		supabase.from('problems').insert({
+			patient_id: patientId,
+			description: input.description,
+			code: blankToNull(input.code),
+			onset_date: blankToNull(input.onset_date)
+		}),
+		{
+			fields: sameNames('description', 'code', 'onset_date'),
+			words: { code: 'code' },
+			action: 'record problems'
+		}
+	);
 }
 
 type Table = 'lab_orders' | 'prescriptions' | 'visits' | 'allergies' | 'problems';
@@ -703,22 +726,23 @@ export async function correctLabResult({
 	supabase,
 	input
 }: ChartWrite<z.infer<typeof correctResultSchema>>): Promise<Result> {
-	const { error } = await supabase.rpc('amend_lab_result', {
-		lab_order_id: input.order_id,
-		result_value: input.result_value,
-		result_unit: input.result_unit,
-		reference_range: input.reference_range,
-		// the generated types say the flag is required; the function takes null for "no flag"
-		result_flag: (input.result_flag ?? null) as never,
-		result_notes: input.result_notes,
-		reason: input.reason
-	});
-	if (!error) return DONE;
-	return refusalOf(error, {
-		fields: { ...RESULT_FIELDS, reason: 'reason' },
-		action: 'correct lab results',
-		otherwise: 'result_value'
-	});
+	return written(
+		supabase.rpc('amend_lab_result', {
+			lab_order_id: input.order_id,
+			result_value: input.result_value,
+			result_unit: input.result_unit,
+			reference_range: input.reference_range,
+			// the generated types say the flag is required; the function takes null for "no flag"
+			result_flag: (input.result_flag ?? null) as never,
+			result_notes: input.result_notes,
+			reason: input.reason
+		}),
+		{
+			fields: { ...RESULT_FIELDS, reason: 'reason' },
+			action: 'correct lab results',
+			otherwise: 'result_value'
+		}
+	);
 }
 
 /** Doctor: stops an active prescription, with the reason (required by the database too). */

@@ -16,6 +16,7 @@ import { can } from '$lib/schemas/clinical';
 import { inRoleSet } from '$lib/roles';
 import { dayRange } from '$lib/format';
 import type { DiaryAppointment } from './diary';
+import { readOrThrow } from './reads';
 
 type Client = SupabaseClient<Database>;
 type Enums = Database['public']['Enums'];
@@ -104,15 +105,17 @@ export async function loadDashboard({
 		'patients'
 	].filter((s): s is string => Boolean(s));
 	const range = dayRange(today, timeZone);
-	const { data, error } = await supabase.rpc('dashboard_page', {
-		today_start: range.start.toISOString(),
-		today_end: range.end.toISOString(),
-		...(mine ? { clinician_id: userId } : {}),
-		list_limit: DASHBOARD_LIST_LIMIT,
-		recent_limit: RECENT_PATIENTS_LIMIT,
-		sections
-	});
-	if (error) throw new Error(`dashboard: ${error.message}`);
+	const data = await readOrThrow(
+		'dashboard',
+		supabase.rpc('dashboard_page', {
+			today_start: range.start.toISOString(),
+			today_end: range.end.toISOString(),
+			...(mine ? { clinician_id: userId } : {}),
+			list_limit: DASHBOARD_LIST_LIMIT,
+			recent_limit: RECENT_PATIENTS_LIMIT,
+			sections
+		})
+	);
 	const page = data as unknown as DashboardPage;
 	const order: Dashboard['order'] =
 		role === 'lab_technician'

@@ -28,13 +28,14 @@ import {
 import { searchProblem } from '$lib/schemas/patient';
 import {
 	DONE,
-	oneRow,
+	updateById,
 	refusalOf,
 	refuse,
 	type DbError,
 	type RefusalRules,
 	type Result
 } from './refusals';
+import { readOrThrow } from './reads';
 
 type Client = SupabaseClient<Database>;
 
@@ -143,16 +144,18 @@ export async function diaryPage({
 	appointment: DiaryAppointment | null;
 	patient: ChosenPatient | null;
 }> {
-	const { data, error } = await supabase.rpc('diary_page', {
-		organization_id: organizationId,
-		...(range
-			? { range_start: range.start.toISOString(), range_end: range.end.toISOString() }
-			: {}),
-		...(clinicianId ? { clinician_id: clinicianId } : {}),
-		...(appointmentId ? { appointment_id: appointmentId } : {}),
-		...(patientId ? { patient_id: patientId } : {})
-	});
-	if (error) throw new Error(`diary: ${error.message}`);
+	const data = await readOrThrow(
+		'diary',
+		supabase.rpc('diary_page', {
+			organization_id: organizationId,
+			...(range
+				? { range_start: range.start.toISOString(), range_end: range.end.toISOString() }
+				: {}),
+			...(clinicianId ? { clinician_id: clinicianId } : {}),
+			...(appointmentId ? { appointment_id: appointmentId } : {}),
+			...(patientId ? { patient_id: patientId } : {})
+		})
+	);
 	const page = data as unknown as {
 		clinicians: ClinicianRow[];
 		appointments: { rows: DiaryAppointment[]; total: number } | null;
@@ -308,12 +311,10 @@ export async function loadDiary({
 
 /** One appointment with its patient, clinician and visit; null when absent or not readable. */
 export async function loadAppointment({ supabase, id }: { supabase: Client; id: string }) {
-	const { data, error } = await supabase
-		.from('appointments')
-		.select(APPOINTMENT_SELECT)
-		.eq('id', id)
-		.maybeSingle();
-	if (error) throw new Error(`appointment: ${error.message}`);
+	const data = await readOrThrow(
+		'appointment',
+		supabase.from('appointments').select(APPOINTMENT_SELECT).eq('id', id).maybeSingle()
+	);
 	return data ? withVisit(data) : null;
 }
 export type AppointmentDetail = NonNullable<Awaited<ReturnType<typeof loadAppointment>>>;
@@ -332,10 +333,12 @@ export async function findPatients({
 	const problem = searchProblem(q);
 	if (problem) return refuse(problem, { field: 'q', status: 400 });
 	if (q.trim().length < 2) return { ok: true, patients: [] };
-	const { data, error } = await supabase
-		.rpc('search_patients', { q, lim: 10 })
-		.select('id, mrn, given_name, family_name, date_of_birth');
-	if (error) throw new Error(`patient search: ${error.message}`);
+	const data = await readOrThrow(
+		'patient search',
+		supabase
+			.rpc('search_patients', { q, lim: 10 })
+			.select('id, mrn, given_name, family_name, date_of_birth')
+	);
 	return { ok: true, patients: data ?? [] };
 }
 export type PatientChoice = {
@@ -500,12 +503,11 @@ export function cancelAppointment({
 	appointmentId: string;
 	reason: string;
 }): Promise<Result<{ row: { id: string } }, 'cancel_reason'>> {
-	return oneRow(
-		supabase
-			.from('appointments')
-			.update({ status: 'cancelled', cancel_reason: reason })
-			.eq('id', appointmentId)
-			.select('id'),
+	return updateById(
+		supabase,
+		'appointments',
+		appointmentId,
+		{ status: 'cancelled', cancel_reason: reason },
 		{
 			fields: { cancel_reason: 'cancel_reason', status: 'cancel_reason' },
 			otherwise: 'cancel_reason',
@@ -525,8 +527,11 @@ export function setAppointmentStatus({
 	appointmentId: string;
 	status: 'arrived' | 'booked' | 'no_show';
 }): Promise<Result<{ row: { id: string } }, 'appointment_id'>> {
-	return oneRow(
-		supabase.from('appointments').update({ status }).eq('id', appointmentId).select('id'),
+	return updateById(
+		supabase,
+		'appointments',
+		appointmentId,
+		{ status },
 		{
 			otherwise: 'appointment_id',
 			action: 'change appointments',

@@ -16,7 +16,8 @@ import {
 	type PatientForm,
 	type FieldDefinition
 } from '$lib/schemas/patient';
-import { oneRow, refusalOf, refuse, type RefusalRules, type Result } from './refusals';
+import { oneRow, updateById, refusalOf, refuse, type RefusalRules, type Result } from './refusals';
+import { readOrThrow } from './reads';
 
 type Client = SupabaseClient<Database>;
 export type PatientRow = Database['public']['Tables']['patients']['Row'];
@@ -103,15 +104,17 @@ export async function listPatients({
 }): Promise<PatientPage> {
 	const off = (page - 1) * PATIENT_PAGE_SIZE;
 	if (q) {
-		const { data, error } = await supabase
-			.rpc('search_patients', {
-				q,
-				lim: PATIENT_PAGE_SIZE + 1,
-				off,
-				include_archived: includeArchived
-			})
-			.select(LIST_COLUMNS);
-		if (error) throw new Error(`search_patients failed: ${error.message}`);
+		const data = await readOrThrow(
+			'search_patients failed',
+			supabase
+				.rpc('search_patients', {
+					q,
+					lim: PATIENT_PAGE_SIZE + 1,
+					off,
+					include_archived: includeArchived
+				})
+				.select(LIST_COLUMNS)
+		);
 		const all = ((data ?? []) as unknown as ListedRow[]).map(toListItem);
 		const rows = all.slice(0, PATIENT_PAGE_SIZE);
 		if (rows.length === 0 && page > 1) {
@@ -175,10 +178,12 @@ async function lastSearchPage(
 	includeArchived: boolean
 ): Promise<number> {
 	const exists = async (off: number) => {
-		const { data, error } = await supabase
-			.rpc('search_patients', { q, lim: 1, off, include_archived: includeArchived })
-			.select('id');
-		if (error) throw new Error(`search_patients failed: ${error.message}`);
+		const data = await readOrThrow(
+			'search_patients failed',
+			supabase
+				.rpc('search_patients', { q, lim: 1, off, include_archived: includeArchived })
+				.select('id')
+		);
 		return (data ?? []).length > 0;
 	};
 	if (!(await exists(0))) return 1;
@@ -209,14 +214,16 @@ export async function likelyDuplicates({
 	exclude?: string;
 }): Promise<LikelyDuplicate[]> {
 	const custom = customFieldsFromForm(input, definitions);
-	const { data, error } = await supabase.rpc('find_patient_duplicates', {
-		p_given_name: input.given_name,
-		p_family_name: input.family_name,
-		p_date_of_birth: input.date_of_birth || undefined,
-		p_custom_fields: custom as PatientRow['custom_fields'],
-		p_exclude: exclude
-	});
-	if (error) throw new Error(`find_patient_duplicates failed: ${error.message}`);
+	const data = await readOrThrow(
+		'find_patient_duplicates failed',
+		supabase.rpc('find_patient_duplicates', {
+			p_given_name: input.given_name,
+			p_family_name: input.family_name,
+			p_date_of_birth: input.date_of_birth || undefined,
+			p_custom_fields: custom as PatientRow['custom_fields'],
+			p_exclude: exclude
+		})
+	);
 	const labels = new Map(definitions.map((d) => [d.key, d.label]));
 	const seen = new Map<string, LikelyDuplicate>();
 	for (const row of data ?? []) {
@@ -271,13 +278,15 @@ export async function activeFieldDefinitions({
 }: {
 	supabase: Client;
 }): Promise<FieldDefinition[]> {
-	const { data, error } = await supabase
-		.from('patient_field_definitions')
-		.select(DEFINITION_COLUMNS)
-		.eq('active', true)
-		.order('sort_order')
-		.order('key');
-	if (error) throw new Error(`loading patient fields failed: ${error.message}`);
+	const data = await readOrThrow(
+		'loading patient fields failed',
+		supabase
+			.from('patient_field_definitions')
+			.select(DEFINITION_COLUMNS)
+			.eq('active', true)
+			.order('sort_order')
+			.order('key')
+	);
 	return data ?? [];
 }
 
@@ -292,12 +301,10 @@ export async function getPatientForEdit({
 	supabase: Client;
 	id: string;
 }): Promise<PatientForEdit | null> {
-	const { data, error } = await supabase
-		.from('patients')
-		.select(EDIT_COLUMNS)
-		.eq('id', id)
-		.maybeSingle();
-	if (error) throw new Error(`loading patient failed: ${error.message}`);
+	const data = await readOrThrow(
+		'loading patient failed',
+		supabase.from('patients').select(EDIT_COLUMNS).eq('id', id).maybeSingle()
+	);
 	return data;
 }
 
@@ -312,17 +319,19 @@ export async function patientEditPage({
 	supabase: Client;
 	id: string;
 }): Promise<{ patient: PatientForEdit; definitions: FieldDefinition[] } | null> {
-	const { data, error } = await supabase
-		.from('patients')
-		.select(
-			`${EDIT_COLUMNS}, organizations!patients_organization_id_fkey(patient_field_definitions(${DEFINITION_COLUMNS}))`
-		)
-		.eq('id', id)
-		.eq('organizations.patient_field_definitions.active', true)
-		.order('sort_order', { referencedTable: 'organizations.patient_field_definitions' })
-		.order('key', { referencedTable: 'organizations.patient_field_definitions' })
-		.maybeSingle();
-	if (error) throw new Error(`loading patient failed: ${error.message}`);
+	const data = await readOrThrow(
+		'loading patient failed',
+		supabase
+			.from('patients')
+			.select(
+				`${EDIT_COLUMNS}, organizations!patients_organization_id_fkey(patient_field_definitions(${DEFINITION_COLUMNS}))`
+			)
+			.eq('id', id)
+			.eq('organizations.patient_field_definitions.active', true)
+			.order('sort_order', { referencedTable: 'organizations.patient_field_definitions' })
+			.order('key', { referencedTable: 'organizations.patient_field_definitions' })
+			.maybeSingle()
+	);
 	if (!data) return null;
 	const { organizations, ...patient } = data;
 	return { patient, definitions: organizations?.patient_field_definitions ?? [] };
@@ -437,12 +446,11 @@ export function setPatientArchived({
 	id: string;
 	archived: boolean;
 }): Promise<Result> {
-	return oneRow(
-		supabase
-			.from('patients')
-			.update({ archived_at: archived ? new Date().toISOString() : null })
-			.eq('id', id)
-			.select('id'),
+	return updateById(
+		supabase,
+		'patients',
+		id,
+		{ archived_at: archived ? new Date().toISOString() : null },
 		{
 			forbidden: 'Your role cannot archive patients.',
 			conflicts: ['patient_limit'],

@@ -6,7 +6,8 @@
  * (`fail(status, { form })`, the message next to its field or at the top of the form). Writes that
  * must change exactly one row go through `oneRow`: under RLS, "no row changed" is a refusal too.
  */
-import type { PostgrestError } from '@supabase/supabase-js';
+import type { PostgrestError, SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$lib/database.types';
 import { setError, type SuperValidated } from 'sveltekit-superforms';
 
 export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 429;
@@ -149,6 +150,18 @@ export function refusalOf<F extends string>(
 }
 
 /**
+ * A write whose answer is only "done" or "refused" (an insert, an RPC returning nothing the page
+ * needs): `DONE`, or the database's refusal mapped by `rules`.
+ */
+export async function written<F extends string = string>(
+	request: PromiseLike<{ error: DbError | null }>,
+	rules: RefusalRules<F> = {}
+): Promise<Result<object, F>> {
+	const { error } = await request;
+	return error ? refusalOf(error, rules) : DONE;
+}
+
+/**
  * A write that must change exactly one row (`update(…)`/`delete()` … `.select(…)`, optionally
  * `.maybeSingle()`): the row; the database's refusal, mapped by `rules`; or `none` when no row
  * matched, because RLS hides the rows a person may not change (another clinic's, or not theirs to
@@ -167,6 +180,30 @@ export async function oneRow<R, F extends string = string>(
 			: rules.none;
 	}
 	return { ok: true, row };
+}
+
+type Tables = Database['public']['Tables'];
+
+/**
+ * The portal's usual one-row write: `values` on the row `id` of `table`, through `oneRow` (the
+ * database's refusal mapped by `rules`; no row changed answered with `rules.none`).
+ */
+export function updateById<T extends keyof Tables & string, F extends string = string>(
+	supabase: SupabaseClient<Database>,
+	table: T,
+	id: string,
+	values: Tables[T]['Update'],
+	rules: RefusalRules<F> & { none: string | Refusal<F> }
+): Promise<Result<{ row: { id: string } }, F>> {
+	// One generic table: supabase-js cannot type `update`/`eq` for a union of tables.
+	const rows = supabase.from(table as 'organizations');
+	return oneRow(
+		rows
+			.update(values as never)
+			.eq('id', id)
+			.select('id'),
+		rules
+	);
 }
 
 /**

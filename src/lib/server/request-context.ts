@@ -15,6 +15,7 @@ import type { MyOrganization } from './active-organization';
 import type { PublicSettings } from './platform/settings';
 import type { SupportAccess } from './platform/support';
 import { toBranding, type BrandingRow } from './tenant';
+import { readOrThrow } from './reads';
 
 export interface RequestContext {
 	/** Public branding of the host's clinic; null when the host serves none. */
@@ -44,8 +45,7 @@ export async function loadRequestContext(
 	tenant: Extract<Tenant, { kind: 'clinic' }>
 ): Promise<RequestContext> {
 	const args = tenant.slug ? { clinic_slug: tenant.slug } : { custom_domain: tenant.host };
-	const { data, error } = await supabase.rpc('request_context', args);
-	if (error) throw new Error(`request_context failed: ${error.message}`);
+	const data = await readOrThrow('request_context failed', supabase.rpc('request_context', args));
 	const row = (data ?? {}) as unknown as ContextRow;
 	return {
 		branding: row.branding ? toBranding(row.branding) : null,

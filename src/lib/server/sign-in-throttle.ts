@@ -9,6 +9,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { setError, type SuperValidated } from 'sveltekit-superforms';
+import { readOrThrow } from './reads';
 
 type Db = SupabaseClient<Database>;
 
@@ -29,10 +30,10 @@ export async function signInAllowed(
 	supabase: Db,
 	{ clientAddress, email }: { clientAddress: string; email: string }
 ): Promise<ThrottleAnswer> {
-	const { data, error } = await supabase
-		.rpc('sign_in_attempt', { client_address: clientAddress, email })
-		.single();
-	if (error) throw new Error(`sign_in_attempt failed: ${error.message}`);
+	const data = await readOrThrow(
+		'sign_in_attempt failed',
+		supabase.rpc('sign_in_attempt', { client_address: clientAddress, email }).single()
+	);
 	if (data.allowed) return { allowed: true };
 	const retryAfterSeconds = Math.max(1, data.retry_after_seconds);
 	return { allowed: false, retryAfterSeconds, message: waitMessage(retryAfterSeconds) };

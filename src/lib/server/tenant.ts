@@ -11,6 +11,7 @@ import type { Database } from '$lib/database.types';
 import { textColorOn } from '$lib/color';
 import type { Branding, Tenant } from '$lib/tenant';
 import { supabaseUrl } from './env';
+import { readOrThrow } from './reads';
 
 export type { Tenant };
 
@@ -77,7 +78,9 @@ export async function loadBranding(
 	tenant: Extract<Tenant, { kind: 'clinic' }>
 ): Promise<Branding | null> {
 	const args = tenant.slug ? { clinic_slug: tenant.slug } : { custom_domain: tenant.host };
-	const { data, error } = await supabase.rpc('get_branding', args).maybeSingle();
-	if (error) throw new Error(`get_branding failed: ${error.message}`);
+	const data = await readOrThrow(
+		'get_branding failed',
+		supabase.rpc('get_branding', args).maybeSingle()
+	);
 	return data ? toBranding(data) : null;
 }

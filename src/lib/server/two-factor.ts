@@ -12,6 +12,7 @@ import type { VerifiedClaims } from '../../app';
 import type { Database } from '$lib/database.types';
 import type { EnrolmentSetup } from '$lib/schemas/two-factor';
 import { DONE, refuse, type Refusal, type Result } from './refusals';
+import { readOrThrow } from './reads';
 
 type Db = SupabaseClient<Database>;
 
@@ -60,8 +61,7 @@ export function requirementReasons(opts: {
 export async function myFactors(
 	supabase: Db
 ): Promise<{ verified: Factor[]; unverified: Factor[] }> {
-	const { data, error } = await supabase.auth.mfa.listFactors();
-	if (error) throw new Error(`listFactors: ${error.message}`);
+	const data = await readOrThrow('listFactors', supabase.auth.mfa.listFactors());
 	const totp = data.all.filter((f) => f.factor_type === 'totp');
 	return {
 		verified: totp.filter((f) => f.status === 'verified'),

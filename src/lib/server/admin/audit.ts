@@ -14,6 +14,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { dayRange, formatDateTime, isDay } from '$lib/format';
 import { actorLabel, patientLabel, sentence, type TrailEntry } from './audit-sentences';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 
@@ -114,18 +115,20 @@ export async function loadAuditTrail({
 	withTotal?: boolean;
 	withChain?: boolean;
 }) {
-	const { data, error } = await supabase.rpc('audit_trail', {
-		...(filter.actor ? { actor: filter.actor } : {}),
-		...(filter.patient ? { patient: filter.patient } : {}),
-		...(filter.action ? { action: filter.action } : {}),
-		...(filter.from ? { from_at: dayRange(filter.from, timeZone).start.toISOString() } : {}),
-		...(filter.to ? { to_at: dayRange(filter.to, timeZone).end.toISOString() } : {}),
-		page_size: limit,
-		page_offset: offset,
-		with_total: withTotal,
-		with_chain: withChain
-	});
-	if (error) throw new Error(`audit_trail: ${error.message}`);
+	const data = await readOrThrow(
+		'audit_trail',
+		supabase.rpc('audit_trail', {
+			...(filter.actor ? { actor: filter.actor } : {}),
+			...(filter.patient ? { patient: filter.patient } : {}),
+			...(filter.action ? { action: filter.action } : {}),
+			...(filter.from ? { from_at: dayRange(filter.from, timeZone).start.toISOString() } : {}),
+			...(filter.to ? { to_at: dayRange(filter.to, timeZone).end.toISOString() } : {}),
+			page_size: limit,
+			page_offset: offset,
+			with_total: withTotal,
+			with_chain: withChain
+		})
+	);
 	const answer = data as unknown as TrailAnswer;
 	const people = new Map(answer.people.map((p) => [p.id, p.name]));
 	const ctx = { people, fieldLabels: answer.field_labels, timeZone };

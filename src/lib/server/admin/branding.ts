@@ -12,7 +12,8 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { fileTypeFromBlob } from 'file-type';
 import type { Database } from '$lib/database.types';
 import { LOGO_EXTENSIONS, LOGO_TYPES, type LogoType } from '$lib/schemas/admin';
-import { DONE, oneRow, refuse, type Result } from '../refusals';
+import { DONE, updateById, refuse, type Result } from '../refusals';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 
@@ -26,12 +27,14 @@ export async function getBranding({
 	supabase: Db;
 	organizationId: string;
 }) {
-	const { data, error } = await supabase
-		.from('organizations')
-		.select('name, theme_color, sign_in_message, logo_path')
-		.eq('id', organizationId)
-		.maybeSingle();
-	if (error) throw new Error(`organizations: ${error.message}`);
+	const data = await readOrThrow(
+		'organizations',
+		supabase
+			.from('organizations')
+			.select('name, theme_color, sign_in_message, logo_path')
+			.eq('id', organizationId)
+			.maybeSingle()
+	);
 	return data;
 }
 
@@ -48,16 +51,11 @@ export function saveBranding({
 	themeColor: string;
 	signInMessage: string;
 }): Promise<Result> {
-	return oneRow(
-		supabase
-			.from('organizations')
-			.update({
-				name,
-				theme_color: themeColor.toLowerCase(),
-				sign_in_message: signInMessage || null
-			})
-			.eq('id', organizationId)
-			.select('id'),
+	return updateById(
+		supabase,
+		'organizations',
+		organizationId,
+		{ name, theme_color: themeColor.toLowerCase(), sign_in_message: signInMessage || null },
 		{
 			fields: { name: 'name', theme_color: 'themeColor', sign_in_message: 'signInMessage' },
 			otherwise: 'themeColor',
@@ -111,12 +109,11 @@ export async function setLogo({
 		if (!checked.ok) return checked;
 	}
 	const before = await getBranding({ supabase, organizationId });
-	const set = await oneRow(
-		supabase
-			.from('organizations')
-			.update({ logo_path: logoPath })
-			.eq('id', organizationId)
-			.select('id'),
+	const set = await updateById(
+		supabase,
+		'organizations',
+		organizationId,
+		{ logo_path: logoPath },
 		{
 			otherwise: field,
 			none: refuse('Only this clinic’s admins can change its logo.', { field, status: 403 })

@@ -11,7 +11,15 @@ import { error } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { optionList } from '$lib/schemas/admin';
-import { DONE, oneRow, refusalOf, refuse, type RefusalRules, type Result } from '../refusals';
+import {
+	DONE,
+	updateById,
+	refuse,
+	written,
+	type RefusalRules,
+	type Result
+} from '../refusals';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 
@@ -81,11 +89,10 @@ export async function fieldOverview({
 	supabase: Db;
 	fieldId?: string;
 }): Promise<{ fields: FieldRow[]; activePatients: number; missing: Record<string, number> }> {
-	const { data, error } = await supabase.rpc(
+	const data = await readOrThrow(
 		'field_overview',
-		fieldId ? { field_id: fieldId } : undefined
+		supabase.rpc('field_overview', fieldId ? { field_id: fieldId } : undefined)
 	);
-	if (error) throw new Error(`field_overview: ${error.message}`);
 	const overview = (data ?? {}) as {
 		fields?: FieldRow[];
 		active_patients?: number;
@@ -100,22 +107,18 @@ export async function fieldOverview({
 
 /** Every definition of the clinic (active and not), in form order. */
 export async function listFields({ supabase }: { supabase: Db }): Promise<FieldRow[]> {
-	const { data, error } = await supabase
-		.from('patient_field_definitions')
-		.select(COLUMNS)
-		.order('sort_order')
-		.order('key');
-	if (error) throw new Error(`patient_field_definitions: ${error.message}`);
+	const data = await readOrThrow(
+		'patient_field_definitions',
+		supabase.from('patient_field_definitions').select(COLUMNS).order('sort_order').order('key')
+	);
 	return data ?? [];
 }
 
 export async function getField({ supabase, id }: { supabase: Db; id: string }) {
-	const { data, error } = await supabase
-		.from('patient_field_definitions')
-		.select(COLUMNS)
-		.eq('id', id)
-		.maybeSingle();
-	if (error) throw new Error(`patient_field_definitions: ${error.message}`);
+	const data = await readOrThrow(
+		'patient_field_definitions',
+		supabase.from('patient_field_definitions').select(COLUMNS).eq('id', id).maybeSingle()
+	);
 	return data;
 }
 
@@ -154,17 +157,19 @@ export async function createField({
 }): Promise<Result<object, FieldFormKey>> {
 	const existing = await listFields({ supabase });
 	const sortOrder = existing.reduce((m, f) => Math.max(m, f.sort_order), 0) + 10;
-	const { error } = await supabase.from('patient_field_definitions').insert({
-		key,
-		label,
-		field_type: fieldType,
-		options: fieldType === 'select' ? optionList(options) : null,
-		required,
-		...formatColumns(formatKind, formatMask),
-		unique_within_clinic: uniqueWithinClinic,
-		sort_order: sortOrder
-	});
-	return error ? refusalOf(error, FIELD_RULES) : DONE;
+	return written(
+		supabase.from('patient_field_definitions').insert({
+			key,
+			label,
+			field_type: fieldType,
+			options: fieldType === 'select' ? optionList(options) : null,
+			required,
+			...formatColumns(formatKind, formatMask),
+			unique_within_clinic: uniqueWithinClinic,
+			sort_order: sortOrder
+		}),
+		FIELD_RULES
+	);
 }
 
 /**
@@ -197,18 +202,17 @@ export async function updateField({
 }): Promise<Result<object, FieldFormKey>> {
 	const current = await getField({ supabase, id });
 	if (!current) return refuse('This field no longer exists.', { field: 'label', status: 404 });
-	return oneRow(
-		supabase
-			.from('patient_field_definitions')
-			.update({
-				label,
-				options: current.field_type === 'select' ? optionList(options) : null,
-				required,
-				...formatColumns(formatKind, formatMask),
-				unique_within_clinic: uniqueWithinClinic
-			})
-			.eq('id', id)
-			.select('id'),
+	return updateById(
+		supabase,
+		'patient_field_definitions',
+		id,
+		{
+			label,
+			options: current.field_type === 'select' ? optionList(options) : null,
+			required,
+			...formatColumns(formatKind, formatMask),
+			unique_within_clinic: uniqueWithinClinic
+		},
 		{ ...FIELD_RULES, none: refuse(ONLY_ADMINS, { field: 'label', status: 403 }) }
 	);
 }
@@ -232,12 +236,11 @@ export async function moveField({
 	for (const [index, f] of fields.entries()) {
 		const sortOrder = (index + 1) * 10;
 		if (f.sort_order === sortOrder) continue;
-		const moved = await oneRow(
-			supabase
-				.from('patient_field_definitions')
-				.update({ sort_order: sortOrder })
-				.eq('id', f.id)
-				.select('id'),
+		const moved = await updateById(
+			supabase,
+			'patient_field_definitions',
+			f.id,
+			{ sort_order: sortOrder },
 			{ forbidden: ONLY_ADMINS, none: refuse(ONLY_ADMINS, { status: 403 }) }
 		);
 		if (!moved.ok) return moved;
@@ -255,8 +258,11 @@ export async function setFieldActive({
 	id: string;
 	active: boolean;
 }): Promise<Result> {
-	return oneRow(
-		supabase.from('patient_field_definitions').update({ active }).eq('id', id).select('id'),
+	return updateById(
+		supabase,
+		'patient_field_definitions',
+		id,
+		{ active },
 		// one button: every refusal is shown next to it
 		{
 			...FIELD_RULES,

@@ -6,7 +6,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import { oneRow, refuse, type Result } from '../refusals';
+import { updateById, refuse, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
 
@@ -19,12 +19,11 @@ export function saveTimeZone({
 	organizationId: string;
 	timeZone: string;
 }): Promise<Result> {
-	return oneRow(
-		supabase
-			.from('organizations')
-			.update({ time_zone: timeZone })
-			.eq('id', organizationId)
-			.select('id'),
+	return updateById(
+		supabase,
+		'organizations',
+		organizationId,
+		{ time_zone: timeZone },
 		{
 			otherwise: 'time_zone',
 			none: refuse('Only this clinic’s admins can change its time zone.', {

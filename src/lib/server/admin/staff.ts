@@ -8,7 +8,8 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { Role } from '$lib/roles';
 import { throwawayClient } from '../supabase';
-import { DONE, oneRow, refusalOf, refuse, type Result } from '../refusals';
+import { DONE, oneRow, updateById, refusalOf, refuse, type Result } from '../refusals';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 
@@ -77,12 +78,10 @@ export async function getMember({
 	membershipId: string;
 	selfId: string;
 }): Promise<StaffMember | null> {
-	const { data, error } = await supabase
-		.from('memberships')
-		.select(MEMBER_COLUMNS)
-		.eq('id', membershipId)
-		.maybeSingle();
-	if (error) throw new Error(`memberships: ${error.message}`);
+	const data = await readOrThrow(
+		'memberships',
+		supabase.from('memberships').select(MEMBER_COLUMNS).eq('id', membershipId).maybeSingle()
+	);
 	return data ? toStaffMember(data, selfId) : null;
 }
 
@@ -99,10 +98,16 @@ export async function changeRole({
 	membershipId: string;
 	role: Role;
 }): Promise<Result> {
-	return oneRow(supabase.from('memberships').update({ role }).eq('id', membershipId).select('id'), {
-		otherwise: 'role',
-		none: NO_SUCH_MEMBER
-	});
+	return updateById(
+		supabase,
+		'memberships',
+		membershipId,
+		{ role },
+		{
+			otherwise: 'role',
+			none: NO_SUCH_MEMBER
+		}
+	);
 }
 
 /** Removes a membership; the person's very next request is refused by RLS's live check. */
@@ -145,19 +150,21 @@ export async function staffPage({
 	selfId: string;
 }): Promise<{ staff: StaffMember[]; invitations: Invitation[]; seats: SeatUsage }> {
 	const now = new Date();
-	const { data, error } = await supabase
-		.from('organizations')
-		.select(
-			`plans(name, seat_limit), memberships(${MEMBER_COLUMNS}, created_at), invitations(${INVITATION_COLUMNS}), pending:invitations(id)`
-		)
-		.eq('id', organizationId)
-		.order('created_at', { referencedTable: 'memberships', ascending: true })
-		.order('created_at', { referencedTable: 'invitations', ascending: false })
-		.limit(200, { referencedTable: 'invitations' })
-		.eq('pending.status', 'pending')
-		.gt('pending.expires_at', now.toISOString())
-		.maybeSingle();
-	if (error) throw new Error(`staff page: ${error.message}`);
+	const data = await readOrThrow(
+		'staff page',
+		supabase
+			.from('organizations')
+			.select(
+				`plans(name, seat_limit), memberships(${MEMBER_COLUMNS}, created_at), invitations(${INVITATION_COLUMNS}), pending:invitations(id)`
+			)
+			.eq('id', organizationId)
+			.order('created_at', { referencedTable: 'memberships', ascending: true })
+			.order('created_at', { referencedTable: 'invitations', ascending: false })
+			.limit(200, { referencedTable: 'invitations' })
+			.eq('pending.status', 'pending')
+			.gt('pending.expires_at', now.toISOString())
+			.maybeSingle()
+	);
 	const memberships = data?.memberships ?? [];
 	return {
 		staff: memberships.map((m) => toStaffMember(m, selfId)),

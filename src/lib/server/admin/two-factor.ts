@@ -5,7 +5,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
-import { DONE, refusalOf, type Result } from '../refusals';
+import { refusalOf, written, type Result } from '../refusals';
 
 type Db = SupabaseClient<Database>;
 
@@ -44,8 +44,9 @@ export async function setTwoFactorRequirement({
 	supabase: Db;
 	required: boolean;
 }): Promise<Result> {
-	const { error } = await supabase.rpc('set_two_factor_requirement', { required });
-	return error ? refusalOf(error, { otherwise: 'required' }) : DONE;
+	return written(supabase.rpc('set_two_factor_requirement', { required }), {
+		otherwise: 'required'
+	});
 }
 
 /**

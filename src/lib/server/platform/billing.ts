@@ -5,16 +5,19 @@ import type { Database } from '$lib/database.types';
 import { parseAmount } from '$lib/money';
 import { limitValue, type PlanInput } from '$lib/schemas/platform';
 import { DONE, refusalOf, refuse, type Result } from '../refusals';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 
 export async function listPlans(opts: { supabase: Db }) {
-	const { data, error } = await opts.supabase
-		.from('plans')
-		.select('id, name, seat_limit, patient_limit, monthly_price_cents, currency')
-		.order('monthly_price_cents')
-		.order('id');
-	if (error) throw new Error(`plans failed: ${error.message}`);
+	const data = await readOrThrow(
+		'plans failed',
+		opts.supabase
+			.from('plans')
+			.select('id, name, seat_limit, patient_limit, monthly_price_cents, currency')
+			.order('monthly_price_cents')
+			.order('id')
+	);
 	return data ?? [];
 }
 

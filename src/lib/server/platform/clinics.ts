@@ -9,6 +9,7 @@ import type { Database } from '$lib/database.types';
 import type { OnboardClinicInput } from '$lib/schemas/platform';
 import { deleteInvitedUser, inviteUserByEmail } from '$lib/server/service-role';
 import { refusalOf, refuse, type Result } from '../refusals';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 export type ClinicRow = Database['public']['Functions']['platform_clinics']['Returns'][number];
@@ -23,12 +24,14 @@ export async function listClinics(opts: {
 	search: string;
 	page: number;
 }): Promise<{ clinics: ClinicRow[]; total: number }> {
-	const { data, error } = await opts.supabase.rpc('platform_clinics', {
-		search: opts.search,
-		page_size: PAGE_SIZE,
-		page_offset: (opts.page - 1) * PAGE_SIZE
-	});
-	if (error) throw new Error(`platform_clinics failed: ${error.message}`);
+	const data = await readOrThrow(
+		'platform_clinics failed',
+		opts.supabase.rpc('platform_clinics', {
+			search: opts.search,
+			page_size: PAGE_SIZE,
+			page_offset: (opts.page - 1) * PAGE_SIZE
+		})
+	);
 	const clinics = data ?? [];
 	return { clinics, total: clinics[0]?.total_count ?? 0 };
 }

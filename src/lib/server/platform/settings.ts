@@ -1,6 +1,7 @@
 /** Global settings: the public part read on every request (briefly cached), and updates. */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 export type PublicSettings = { maintenanceBanner: string | null; idleTimeoutMinutes: number };
@@ -35,11 +36,13 @@ export async function publicSettings(opts: {
 }
 
 export async function readSettings(opts: { supabase: Db }) {
-	const { data, error } = await opts.supabase
-		.from('platform_settings')
-		.select('maintenance_banner, session_idle_timeout_minutes')
-		.maybeSingle();
-	if (error) throw new Error(`platform_settings failed: ${error.message}`);
+	const data = await readOrThrow(
+		'platform_settings failed',
+		opts.supabase
+			.from('platform_settings')
+			.select('maintenance_banner, session_idle_timeout_minutes')
+			.maybeSingle()
+	);
 	return data;
 }
 
@@ -57,11 +60,13 @@ export async function updateSettings(opts: {
 }
 
 export async function platformAuditLog(opts: { supabase: Db; limit: number }) {
-	const { data, error } = await opts.supabase
-		.from('platform_audit_log')
-		.select('id, actor_id, action, organization_id, details, created_at')
-		.order('id', { ascending: false })
-		.limit(opts.limit);
-	if (error) throw new Error(`platform_audit_log failed: ${error.message}`);
+	const data = await readOrThrow(
+		'platform_audit_log failed',
+		opts.supabase
+			.from('platform_audit_log')
+			.select('id, actor_id, action, organization_id, details, created_at')
+			.order('id', { ascending: false })
+			.limit(opts.limit)
+	);
 	return data ?? [];
 }

@@ -9,7 +9,8 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import { text } from '$lib/schemas/text';
 import type { Database } from '$lib/database.types';
-import { DONE, refusalOf, type Result } from '../refusals';
+import { written, type Result } from '../refusals';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 export type SupportAccess = Database['public']['Functions']['my_support_access']['Returns'][number];
@@ -33,8 +34,10 @@ export type StartSupportInput = z.infer<typeof startSupportSchema>;
 
 /** The caller's live support access (not ended, not expired), or null. */
 export async function activeSupportAccess(opts: { supabase: Db }): Promise<SupportAccess | null> {
-	const { data, error } = await opts.supabase.rpc('my_support_access');
-	if (error) throw new Error(`my_support_access failed: ${error.message}`);
+	const data = await readOrThrow(
+		'my_support_access failed',
+		opts.supabase.rpc('my_support_access')
+	);
 	return data?.[0] ?? null;
 }
 
@@ -47,16 +50,17 @@ export async function startSupportAccess(opts: {
 	organizationId: string;
 	input: StartSupportInput;
 }): Promise<Result> {
-	const { error } = await opts.supabase.rpc('start_support_access', {
-		organization_id: opts.organizationId,
-		reason: opts.input.reason,
-		minutes: opts.input.minutes
-	});
-	if (!error) return DONE;
-	return refusalOf(error, {
-		fields: { reason: 'reason', minutes: 'minutes' },
-		otherwise: 'reason'
-	});
+	return written(
+		opts.supabase.rpc('start_support_access', {
+			organization_id: opts.organizationId,
+			reason: opts.input.reason,
+			minutes: opts.input.minutes
+		}),
+		{
+			fields: { reason: 'reason', minutes: 'minutes' },
+			otherwise: 'reason'
+		}
+	);
 }
 
 /** Ends the caller's open support access now (recorded in both trails). */

@@ -6,6 +6,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { refusalOf, type Result } from '../refusals';
+import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
 
@@ -17,10 +18,12 @@ export async function clinicAdmins(opts: {
 	supabase: Db;
 	organizationId: string;
 }): Promise<ClinicAdmin[]> {
-	const { data, error } = await opts.supabase.rpc('platform_clinic_admins', {
-		organization_id: opts.organizationId
-	});
-	if (error) throw new Error(`platform_clinic_admins: ${error.message}`);
+	const data = await readOrThrow(
+		'platform_clinic_admins',
+		opts.supabase.rpc('platform_clinic_admins', {
+			organization_id: opts.organizationId
+		})
+	);
 	return data ?? [];
 }
 
