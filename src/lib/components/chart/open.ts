@@ -72,3 +72,12 @@ export function chartHref(
 	const q = next.toString();
 	return `?${q}#${anchor}`;
 }
+
+/** Options for an "Add …" form in a dialog: a saved form (the action redirects) closes it. */
+export function closesOnSave(onDone: () => void) {
+	return {
+		onResult: ({ result }: { result: { type: string } }) => {
+			if (result.type === 'redirect') onDone();
+		}
+	};
+}
