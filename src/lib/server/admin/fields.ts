@@ -11,14 +11,7 @@ import { error } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { optionList } from '$lib/schemas/admin';
-import {
-	DONE,
-	updateById,
-	refuse,
-	written,
-	type RefusalRules,
-	type Result
-} from '../refusals';
+import { DONE, updateById, refuse, written, type RefusalRules, type Result } from '../refusals';
 import { readOrThrow } from '../reads';
 
 type Db = SupabaseClient<Database>;
