@@ -81,3 +81,24 @@ export function closesOnSave(onDone: () => void) {
 		}
 	};
 }
+
+/** A link to the chart with `params` (the section sizes are kept), scrolled to `anchor`. */
+export type ChartHref = (params: Record<string, string | number | null>, anchor: string) => string;
+
+/** What every section of the chart gets from the page: the person's role, the open form, links. */
+export interface SectionBase {
+	role: string;
+	open: ChartOpen;
+	href: ChartHref;
+}
+
+/** A history section: it shows `limit` rows, and `more` says that older ones exist. */
+export interface PagedSection extends SectionBase {
+	more: boolean;
+	limit: number;
+}
+
+/** Whether the form `kind` is open on the row `id`. */
+export function isOpenOn(open: ChartOpen, kind: string, id: string): boolean {
+	return open.kind === kind && open.id === id;
+}
