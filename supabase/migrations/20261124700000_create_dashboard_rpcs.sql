@@ -41,7 +41,7 @@ comment on function private.count_in_statuses(regclass, uuid, anyarray) is
   'Body of the dashboard counts: the number of rows of a clinic table with organization_id = p_org and status in p_statuses (0 when either is null), as index ranges on (organization_id, status).';
 revoke execute on function private.count_in_statuses(regclass, uuid, anyarray) from public, anon, authenticated, service_role;
 
-create function private.oldest_in_statuses(p_row anyelement, p_org uuid, p_statuses anyarray, p_lim integer)
+create function private.oldest_in_statuses(p_row anyelement, p_org uuid, p_statuses anycompatiblearray, p_lim integer)
 returns setof anyelement
 language plpgsql stable set search_path = ''
 as $$
@@ -57,9 +57,9 @@ begin
     using p_org, p_statuses, least(greatest(coalesce(p_lim, 10), 1), 200);
 end;
 $$;
-comment on function private.oldest_in_statuses(anyelement, uuid, anyarray, integer) is
+comment on function private.oldest_in_statuses(anyelement, uuid, anycompatiblearray, integer) is
   'Body of the dashboard lists: the oldest rows (created_at, id) of the table of p_row''s type with organization_id = p_org and status in p_statuses, at most p_lim (null 10, 1..200): one ordered index range per status, merged.';
-revoke execute on function private.oldest_in_statuses(anyelement, uuid, anyarray, integer) from public, anon, authenticated, service_role;
+revoke execute on function private.oldest_in_statuses(anyelement, uuid, anycompatiblearray, integer) from public, anon, authenticated, service_role;
 
 create function private.count_lab_orders(statuses public.lab_order_status[] default '{ordered,collected}')
 returns bigint
