@@ -277,7 +277,8 @@ as $body$
     nullif(current_setting(%L, true), ''),
     (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> %L)
   )::%s
-$body$$f$,
+$body$
+$f$,
       v_claim.fn, v_claim.type, 'request.jwt.claim.' || v_claim.claim, v_claim.claim, v_claim.type);
   end loop;
 end

@@ -248,3 +248,35 @@ $$;
 comment on function private.add_rpc(regprocedure, text, text[]) is
   'Migrations only: creates public.<name>, the security invoker RPC of the body private.<name> (same arguments without p_, same result and volatility), with its comment and execute for the grantees.';
 revoke execute on function private.add_rpc(regprocedure, text, text[]) from public, anon, authenticated, service_role;
+
+-- A table's own trigger, attached to its trigger function: `create trigger <name> <timing and events>
+-- on <table> for each row|statement [when (<condition>)] execute function <function>(<arguments>)`,
+-- and the function closed to the API roles (nobody calls a trigger function directly; pgTAP 00 checks
+-- it). Migrations write each guard as its function, its comment, then one call:
+--   select private.add_trigger('visits_guard', 'before insert or update', 'public.visits', 'private.guard_visit()');
+create function private.add_trigger(
+  p_name text,
+  p_timing text,
+  p_table regclass,
+  p_function regprocedure,
+  for_each text default 'row',
+  condition text default null,
+  arguments text[] default '{}'
+)
+returns void
+language plpgsql set search_path = ''
+as $$
+begin
+  if for_each not in ('row', 'statement') then
+    raise exception 'add_trigger: for_each is row or statement, not %', for_each;
+  end if;
+  execute format('create trigger %I %s on %s for each %s%s execute function %s(%s)',
+                 p_name, p_timing, p_table, for_each, coalesce(' when (' || condition || ')', ''),
+                 p_function::regproc,
+                 (select coalesce(string_agg(quote_literal(a), ', '), '') from unnest(arguments) a));
+  execute format('revoke execute on function %s from public, anon, authenticated', p_function);
+end;
+$$;
+comment on function private.add_trigger(text, text, regclass, regprocedure, text, text, text[]) is
+  'Migrations only: creates the trigger <name> (<timing and events> on the table, for each row or statement, optional when condition and arguments) and closes its function to PUBLIC, anon and authenticated.';
+revoke execute on function private.add_trigger(text, text, regclass, regprocedure, text, text, text[]) from public, anon, authenticated, service_role;

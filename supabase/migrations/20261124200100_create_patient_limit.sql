@@ -38,7 +38,6 @@ end;
 $$;
 comment on function private.take_patient_place() is
   'Trigger (before insert, or archive/restore, of patients): keeps the clinic''s active-patient counter and refuses going over plans.patient_limit (23514, detail patient_limit).';
-revoke execute on function private.take_patient_place() from public, anon, authenticated;
 
 create function private.free_patient_place()
 returns trigger
@@ -54,12 +53,9 @@ end;
 $$;
 comment on function private.free_patient_place() is
   'Trigger (after delete on patients): an active patient''s place is freed.';
-revoke execute on function private.free_patient_place() from public, anon, authenticated;
 
-create trigger patients_d_patient_limit
-  before insert or update of archived_at on public.patients
-  for each row execute function private.take_patient_place();
+select private.add_trigger('patients_d_patient_limit', 'before insert or update of archived_at', 'public.patients',
+  'private.take_patient_place()');
 
-create trigger patients_free_patient_place
-  after delete on public.patients
-  for each row execute function private.free_patient_place();
+select private.add_trigger('patients_free_patient_place', 'after delete', 'public.patients',
+  'private.free_patient_place()');

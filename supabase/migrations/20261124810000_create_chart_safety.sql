@@ -233,14 +233,9 @@ end;
 $$;
 comment on function private.forbid_history_changes() is
   'Trigger: refuses update and delete of history rows (amendments, dispenses), except the cascade of their record''s deletion.';
-revoke execute on function private.forbid_history_changes() from public, anon, authenticated;
-
-create trigger visit_note_amendments_append_only before update or delete on public.visit_note_amendments
-  for each row execute function private.forbid_history_changes();
-create trigger lab_result_amendments_append_only before update or delete on public.lab_result_amendments
-  for each row execute function private.forbid_history_changes();
-create trigger prescription_dispenses_append_only before update or delete on public.prescription_dispenses
-  for each row execute function private.forbid_history_changes();
+select private.add_trigger(t || '_append_only', 'before update or delete', ('public.' || t)::regclass,
+                            'private.forbid_history_changes()')
+  from unnest(array['visit_note_amendments', 'lab_result_amendments', 'prescription_dispenses']) t;
 
 -- Guards of the tables people write directly ------------------------------------------------------------
 -- Allergies (writers: allergy_writer_roles, checked by allergies_00_authorize): recorded_by = caller; an active allergy retracts a
@@ -266,9 +261,8 @@ end;
 $$;
 comment on function private.guard_allergy() is
   'Trigger: recorded_by = caller; text trimmed; an active allergy retracts "no known allergies".';
-revoke execute on function private.guard_allergy() from public, anon, authenticated;
-create trigger allergies_guard before insert or update on public.allergies
-  for each row execute function private.guard_allergy();
+select private.add_trigger('allergies_guard', 'before insert or update', 'public.allergies',
+  'private.guard_allergy()');
 
 -- "No known allergies": refused while an allergy of the patient is active.
 create function private.guard_no_known_allergies()
@@ -293,9 +287,8 @@ end;
 $$;
 comment on function private.guard_no_known_allergies() is
   'Trigger: recorded_by = caller; refused while an allergy is active.';
-revoke execute on function private.guard_no_known_allergies() from public, anon, authenticated;
-create trigger no_known_allergies_guard before insert on public.no_known_allergies
-  for each row execute function private.guard_no_known_allergies();
+select private.add_trigger('no_known_allergies_guard', 'before insert', 'public.no_known_allergies',
+  'private.guard_no_known_allergies()');
 
 -- Problems: recorded_by = caller; onset not in the future; resolved_at
 -- follows the status.
@@ -323,9 +316,8 @@ end;
 $$;
 comment on function private.guard_problem() is
   'Trigger: recorded_by = caller; onset not in the future; resolved_at set when resolved.';
-revoke execute on function private.guard_problem() from public, anon, authenticated;
-create trigger problems_guard before insert or update on public.problems
-  for each row execute function private.guard_problem();
+select private.add_trigger('problems_guard', 'before insert or update', 'public.problems',
+  'private.guard_problem()');
 
 -- Note templates: created_by = caller.
 create function private.guard_note_template()
@@ -344,9 +336,8 @@ end;
 $$;
 comment on function private.guard_note_template() is
   'Trigger: created_by = caller; name trimmed.';
-revoke execute on function private.guard_note_template() from public, anon, authenticated;
-create trigger note_templates_guard before insert or update on public.note_templates
-  for each row execute function private.guard_note_template();
+select private.add_trigger('note_templates_guard', 'before insert or update', 'public.note_templates',
+  'private.guard_note_template()');
 
 -- Allergy check when prescribing -------------------------------------------------------------------------
 -- A medication matches an active allergy when, after lowercasing and turning punctuation into spaces,
@@ -422,11 +413,9 @@ end;
 $$;
 comment on function private.match_prescription_allergies() is
   'Trigger: prescribing a medication that matches an active allergy of the patient needs allergy_override_reason; the match is kept in allergy_warning.';
-revoke execute on function private.match_prescription_allergies() from public, anon, authenticated;
 -- (named after prescriptions_guard so that it fires after it: triggers fire in name order)
-create trigger prescriptions_match_allergies before insert or update of medication, allergy_override_reason
-  on public.prescriptions
-  for each row execute function private.match_prescription_allergies();
+select private.add_trigger('prescriptions_match_allergies', 'before insert or update of medication, allergy_override_reason', 'public.prescriptions',
+  'private.match_prescription_allergies()');
 
 -- RPCs that write the history ------------------------------------------------------------------------------
 -- Each: the caller's role set in the active clinic first (42501 otherwise), then the record in that
