@@ -168,8 +168,7 @@ end;
 $$;
 comment on function private.normalize_organization_domain() is
   'Trigger: stores custom domains trimmed, lower-case and without a trailing dot.';
-select private.add_trigger('organization_domains_normalize', 'before insert or update of domain', 'public.organization_domains',
-  'private.normalize_organization_domain()');
+select private.add_trigger('organization_domains_normalize', 'before insert or update of domain', 'public.organization_domains', 'private.normalize_organization_domain()');
 
 select private.add_row_triggers('public.organization_domains', frozen => '{organization_id}');
 
@@ -225,11 +224,9 @@ $$;
 comment on function private.sync_auth_user_email() is
   'Trigger on auth.users email change: mirrors the confirmed email into profiles.email.';
 
-select private.add_trigger('on_auth_user_created', 'after insert', 'auth.users',
-  'private.handle_new_auth_user()');
+select private.add_trigger('on_auth_user_created', 'after insert', 'auth.users', 'private.handle_new_auth_user()');
 
-select private.add_trigger('on_auth_user_email_changed', 'after update of email', 'auth.users',
-  'private.sync_auth_user_email()', condition => $$old.email is distinct from new.email$$);
+select private.add_trigger('on_auth_user_email_changed', 'after update of email', 'auth.users', 'private.sync_auth_user_email()', condition => $$old.email is distinct from new.email$$);
 
 -- users that existed before this migration (hosted projects) get their profile too
 insert into public.profiles (id, email)
@@ -323,8 +320,7 @@ end;
 $$;
 comment on function private.guard_support_access_grant_update() is
   'Trigger: support grants are immutable except for setting ended_at once; no deletes (except cascades).';
-select private.add_trigger('support_access_grants_guard', 'before update or delete', 'public.support_access_grants',
-  'private.guard_support_access_grant_update()');
+select private.add_trigger('support_access_grants_guard', 'before update or delete', 'public.support_access_grants', 'private.guard_support_access_grant_update()');
 
 -- No API role gets anything until the policies below grant it explicitly.
 revoke all on table
@@ -901,8 +897,7 @@ end;
 $$;
 comment on function private.guard_own_membership() is
   'Trigger: API callers cannot update or delete their own membership (no self-promotion, no self-lockout).';
-select private.add_trigger('memberships_guard_own', 'before update or delete', 'public.memberships',
-  'private.guard_own_membership()');
+select private.add_trigger('memberships_guard_own', 'before update or delete', 'public.memberships', 'private.guard_own_membership()');
 
 -- 3. Security definer so the count is never narrowed by the caller's RLS view. Deferrable: a
 --    transaction may swap admins with `set constraints memberships_keep_one_admin deferred`.
@@ -977,10 +972,8 @@ end;
 $$;
 comment on function private.end_sessions_after_membership_change() is
   'Trigger (after a membership stops being active or is deleted): ends the person''s Auth sessions when no other clinic is left.';
-select private.add_trigger('memberships_end_sessions_on_leave', 'after update of status', 'public.memberships',
-  'private.end_sessions_after_membership_change()', condition =>$$old.status = 'active' and new.status <> 'active'$$);
-select private.add_trigger('memberships_end_sessions_on_delete', 'after delete', 'public.memberships',
-  'private.end_sessions_after_membership_change()', condition => $$old.status = 'active'$$);
+select private.add_trigger('memberships_end_sessions_on_leave', 'after update of status', 'public.memberships', 'private.end_sessions_after_membership_change()', condition =>$$old.status = 'active' and new.status <> 'active'$$);
+select private.add_trigger('memberships_end_sessions_on_delete', 'after delete', 'public.memberships', 'private.end_sessions_after_membership_change()', condition => $$old.status = 'active'$$);
 
 create function private.end_sessions_after_suspension()
 returns trigger
@@ -996,5 +989,4 @@ end;
 $$;
 comment on function private.end_sessions_after_suspension() is
   'Trigger (after a clinic stops being active): ends the Auth sessions of its members who have no other active clinic.';
-select private.add_trigger('organizations_end_sessions_on_suspension', 'after update of status', 'public.organizations',
-  'private.end_sessions_after_suspension()', condition =>$$old.status = 'active' and new.status <> 'active'$$);
+select private.add_trigger('organizations_end_sessions_on_suspension', 'after update of status', 'public.organizations', 'private.end_sessions_after_suspension()', condition =>$$old.status = 'active' and new.status <> 'active'$$);

@@ -291,8 +291,7 @@ end;
 $$;
 comment on function private.check_patient_field_definition() is
   'Trigger: a definition''s format must fit its type (a mask of 1-40 printable ASCII characters with an A, 9 or *); derives pattern and format_hint from format_kind and format_mask; select options must be distinct.';
-select private.add_trigger('patient_field_definitions_check', 'before insert or update', 'public.patient_field_definitions',
-  'private.check_patient_field_definition()');
+select private.add_trigger('patient_field_definitions_check', 'before insert or update', 'public.patient_field_definitions', 'private.check_patient_field_definition()');
 
 -- Patients --------------------------------------------------------------------------------------------
 create table public.patients (
@@ -556,22 +555,14 @@ comment on function private.sync_patient_unique_fields() is
 -- trigger order is alphabetical: authorize (private.authorize_row_write: before the MRN counter, the
 -- custom-field lock and validation see the clinic), lock, assign mrn, forbid moves, normalize,
 -- birth date, patient limit, timestamps, validate
-select private.add_trigger('patients_00_authorize', 'before insert', 'public.patients',
-  'private.authorize_row_write()');
-select private.add_trigger('patients_a_assign_mrn', 'before insert', 'public.patients',
-  'private.assign_patient_mrn()');
-select private.add_trigger('patients_b_forbid_moves', 'before update', 'public.patients',
-  'private.forbid_column_changes()', arguments => '{organization_id}');
-select private.add_trigger('patients_c_normalize', 'before insert or update', 'public.patients',
-  'private.normalize_patient()');
-select private.add_trigger('patients_d_check_birth_date', 'before insert or update of date_of_birth', 'public.patients',
-  'private.check_patient_birth_date()');
-select private.add_trigger('patients_set_timestamps', 'before insert or update', 'public.patients',
-  'private.set_timestamps()');
-select private.add_trigger('patients_validate_custom_fields', 'before insert or update', 'public.patients',
-  'private.validate_patient_custom_fields()');
-select private.add_trigger('patients_sync_unique_fields', 'after insert or update', 'public.patients',
-  'private.sync_patient_unique_fields()');
+select private.add_trigger('patients_00_authorize', 'before insert', 'public.patients', 'private.authorize_row_write()');
+select private.add_trigger('patients_a_assign_mrn', 'before insert', 'public.patients', 'private.assign_patient_mrn()');
+select private.add_trigger('patients_b_forbid_moves', 'before update', 'public.patients', 'private.forbid_column_changes()', arguments => '{organization_id}');
+select private.add_trigger('patients_c_normalize', 'before insert or update', 'public.patients', 'private.normalize_patient()');
+select private.add_trigger('patients_d_check_birth_date', 'before insert or update of date_of_birth', 'public.patients', 'private.check_patient_birth_date()');
+select private.add_trigger('patients_set_timestamps', 'before insert or update', 'public.patients', 'private.set_timestamps()');
+select private.add_trigger('patients_validate_custom_fields', 'before insert or update', 'public.patients', 'private.validate_patient_custom_fields()');
+select private.add_trigger('patients_sync_unique_fields', 'after insert or update', 'public.patients', 'private.sync_patient_unique_fields()');
 
 -- Custom-field lock: patient writes that set custom fields hold their clinic's lock shared; field
 -- definition checks (below) take it exclusive.
@@ -613,8 +604,7 @@ comment on function private.lock_patient_custom_fields() is
 
 -- "0" sorts before the other patients triggers, so the lock is held before validation reads the
 -- definitions (each statement of the later triggers takes a fresh snapshot).
-select private.add_trigger('patients_0_lock_custom_fields', 'before insert or update', 'public.patients',
-  'private.lock_patient_custom_fields()');
+select private.add_trigger('patients_0_lock_custom_fields', 'before insert or update', 'public.patients', 'private.lock_patient_custom_fields()');
 
 -- Privileges and policies -----------------------------------------------------------------------------
 -- Who: every active member reads the clinic's patients (identity is needed by every role);
@@ -797,8 +787,7 @@ comment on function private.guard_patient_field_definition() is
   'Trigger (before insert/update of patient_field_definitions): refuses format/options/unique/type changes that existing patients'' values violate (message with the count, DETAIL = column); a field may become required without a backfill (existing patients are incomplete); maintains the unique-value index for the field.';
 
 -- runs after patient_field_definitions_check (alphabetical), so the pattern is already derived
-select private.add_trigger('patient_field_definitions_guard_existing_values', 'before insert or update', 'public.patient_field_definitions',
-  'private.guard_patient_field_definition()');
+select private.add_trigger('patient_field_definitions_guard_existing_values', 'before insert or update', 'public.patient_field_definitions', 'private.guard_patient_field_definition()');
 
 -- Search -------------------------------------------------------------------------------------------------
 -- One box for the portal: "MRN-000123" or "123" → MRN; "1980-04-02" → date of birth; anything else

@@ -54,8 +54,6 @@ $$;
 comment on function private.free_patient_place() is
   'Trigger (after delete on patients): an active patient''s place is freed.';
 
-select private.add_trigger('patients_d_patient_limit', 'before insert or update of archived_at', 'public.patients',
-  'private.take_patient_place()');
+select private.add_trigger('patients_d_patient_limit', 'before insert or update of archived_at', 'public.patients', 'private.take_patient_place()');
 
-select private.add_trigger('patients_free_patient_place', 'after delete', 'public.patients',
-  'private.free_patient_place()');
+select private.add_trigger('patients_free_patient_place', 'after delete', 'public.patients', 'private.free_patient_place()');

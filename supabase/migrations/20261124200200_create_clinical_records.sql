@@ -280,8 +280,7 @@ end;
 $$;
 comment on function private.guard_visit() is
   'Trigger: visit status only moves scheduled → in_progress → completed (or scheduled → completed), or to cancelled with a cancel_reason; completed and cancelled are final; sets started_at/ended_at; created_by = caller.';
-select private.add_trigger('visits_guard', 'before insert or update', 'public.visits',
-  'private.guard_visit()');
+select private.add_trigger('visits_guard', 'before insert or update', 'public.visits', 'private.guard_visit()');
 
 -- Vitals: an object of known measurements within plausible ranges (23514, DETAIL = the key).
 -- Shared by visit notes and their amendments.
@@ -355,8 +354,7 @@ end;
 $$;
 comment on function private.guard_visit_note() is
   'Trigger: author = caller; vitals checked; a signed note is never updated (23514), by anyone.';
-select private.add_trigger('visit_notes_guard', 'before insert or update', 'public.visit_notes',
-  'private.guard_visit_note()');
+select private.add_trigger('visit_notes_guard', 'before insert or update', 'public.visit_notes', 'private.guard_visit_note()');
 
 -- Lab results: one short value (no line breaks, no markup), a unit, a reference range, a flag and
 -- a comment, each bounded (23514, DETAIL = the field). Shared by results and their corrections.
@@ -465,8 +463,7 @@ end;
 $$;
 comment on function private.guard_lab_order() is
   'Trigger: lab order status ordered → collected → resulted or → cancelled (final states frozen: a result is corrected by an amendment); results only with status resulted, by lab technicians or doctors, bounded (check_lab_result); collected/resulted by and at set from the caller.';
-select private.add_trigger('lab_orders_guard', 'before insert or update', 'public.lab_orders',
-  'private.guard_lab_order()');
+select private.add_trigger('lab_orders_guard', 'before insert or update', 'public.lab_orders', 'private.guard_lab_order()');
 
 -- Prescriptions: forward-only status; a stop needs a reason; fills are
 -- recorded only by dispensing (private.dispense_prescription, which runs as the owner: the
@@ -523,8 +520,7 @@ end;
 $$;
 comment on function private.guard_prescription() is
   'Trigger: status active → completed (by the last dispensed fill only) | stopped, final after that; a dispensed prescription only stops; completed/stopped by and at set from the caller.';
-select private.add_trigger('prescriptions_guard', 'before insert or update', 'public.prescriptions',
-  'private.guard_prescription()');
+select private.add_trigger('prescriptions_guard', 'before insert or update', 'public.prescriptions', 'private.guard_prescription()');
 
 -- Privileges and policies -----------------------------------------------------------------------------
 -- No delete privilege on any of these tables: visits are cancelled, orders cancelled, prescriptions

@@ -188,10 +188,8 @@ end;
 $$;
 comment on function private.forbid_audit_log_changes() is
   'Trigger: refuses update, delete and truncate on audit_log (except the cascade of a deleted organization).';
-select private.add_trigger('audit_log_append_only', 'before update or delete', 'public.audit_log',
-  'private.forbid_audit_log_changes()');
-select private.add_trigger('audit_log_no_truncate', 'before truncate', 'public.audit_log',
-  'private.forbid_audit_log_changes()', for_each => 'statement');
+select private.add_trigger('audit_log_append_only', 'before update or delete', 'public.audit_log', 'private.forbid_audit_log_changes()');
+select private.add_trigger('audit_log_no_truncate', 'before truncate', 'public.audit_log', 'private.forbid_audit_log_changes()', for_each => 'statement');
 
 revoke all on table public.audit_log from anon, authenticated;
 grant select on table public.audit_log to authenticated;

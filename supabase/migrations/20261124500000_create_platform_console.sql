@@ -51,10 +51,8 @@ end;
 $$;
 comment on function private.forbid_platform_audit_changes() is
   'Trigger: refuses update, delete and truncate on platform_audit_log for every role.';
-select private.add_trigger('platform_audit_log_append_only', 'before update or delete', 'public.platform_audit_log',
-  'private.forbid_platform_audit_changes()');
-select private.add_trigger('platform_audit_log_no_truncate', 'before truncate', 'public.platform_audit_log',
-  'private.forbid_platform_audit_changes()', for_each => 'statement');
+select private.add_trigger('platform_audit_log_append_only', 'before update or delete', 'public.platform_audit_log', 'private.forbid_platform_audit_changes()');
+select private.add_trigger('platform_audit_log_no_truncate', 'before truncate', 'public.platform_audit_log', 'private.forbid_platform_audit_changes()', for_each => 'statement');
 
 revoke all on table public.platform_audit_log from anon, authenticated;
 grant select on table public.platform_audit_log to authenticated;

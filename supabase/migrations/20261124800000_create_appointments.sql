@@ -181,8 +181,7 @@ end;
 $$;
 comment on function private.guard_appointment() is
   'Trigger (after appointments_00_authorize): a new appointment is booked by the caller; status moves booked → arrived | cancelled | no_show, arrived → booked | cancelled | no_show, in_progress/completed only with the visit; final states frozen; only booked appointments move; cancel reason exactly when cancelled; arrived_at; the clinician is an active doctor or nurse of the clinic; bookings and moves of one clinician are serialized (advisory lock) so concurrent clashes answer 23P01, never a deadlock.';
-select private.add_trigger('appointments_guard', 'before insert or update', 'public.appointments',
-  'private.guard_appointment()');
+select private.add_trigger('appointments_guard', 'before insert or update', 'public.appointments', 'private.guard_appointment()');
 
 -- Privileges and policies -----------------------------------------------------------------------------
 -- Admins, doctors, nurses and receptionists see their clinic's diary (a support session: read-only),
@@ -249,8 +248,7 @@ comment on function private.visit_from_appointment() is
   'Trigger (before insert of a visit with appointment_id): the appointment must be the same clinic''s, for the same patient, booked or arrived; the visit takes its clinician and start time and starts in progress.';
 -- named to run after visits_00_authorize and before visits_guard and visits_staff_members (triggers
 -- fire in name order)
-select private.add_trigger('visits_appointment', 'before insert', 'public.visits',
-  'private.visit_from_appointment()', condition => $$new.appointment_id is not null$$);
+select private.add_trigger('visits_appointment', 'before insert', 'public.visits', 'private.visit_from_appointment()', condition => $$new.appointment_id is not null$$);
 
 -- After a visit with an appointment is inserted or changes status: the appointment follows. Security
 -- definer: the API cannot set in_progress/completed on appointments itself (guard_appointment); this
@@ -276,10 +274,8 @@ end;
 $$;
 comment on function private.appointment_follows_visit() is
   'Trigger (after insert / status update of a visit with appointment_id): the appointment moves to in_progress with its visit, then to completed or cancelled with it.';
-select private.add_trigger('visits_appointment_started', 'after insert', 'public.visits',
-  'private.appointment_follows_visit()', condition =>$$new.appointment_id is not null$$);
-select private.add_trigger('visits_appointment_status', 'after update of status', 'public.visits',
-  'private.appointment_follows_visit()', condition => $$new.appointment_id is not null and new.status is distinct from old.status$$);
+select private.add_trigger('visits_appointment_started', 'after insert', 'public.visits', 'private.appointment_follows_visit()', condition =>$$new.appointment_id is not null$$);
+select private.add_trigger('visits_appointment_status', 'after update of status', 'public.visits', 'private.appointment_follows_visit()', condition => $$new.appointment_id is not null and new.status is distinct from old.status$$);
 
 -- The clinic's time zone: every change is in the clinic's audit trail ----------------------------------
 -- organizations has no organization_id column, so the generic audit_row_change() does not apply.
@@ -298,5 +294,4 @@ end;
 $$;
 comment on function private.audit_time_zone_change() is
   'Trigger (after update of organizations.time_zone): records the old and new zone in the clinic''s audit_log.';
-select private.add_trigger('organizations_time_zone_audit', 'after update of time_zone', 'public.organizations',
-  'private.audit_time_zone_change()', condition =>$$new.time_zone is distinct from old.time_zone$$);
+select private.add_trigger('organizations_time_zone_audit', 'after update of time_zone', 'public.organizations', 'private.audit_time_zone_change()', condition =>$$new.time_zone is distinct from old.time_zone$$);

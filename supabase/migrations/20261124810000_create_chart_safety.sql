@@ -261,8 +261,7 @@ end;
 $$;
 comment on function private.guard_allergy() is
   'Trigger: recorded_by = caller; text trimmed; an active allergy retracts "no known allergies".';
-select private.add_trigger('allergies_guard', 'before insert or update', 'public.allergies',
-  'private.guard_allergy()');
+select private.add_trigger('allergies_guard', 'before insert or update', 'public.allergies', 'private.guard_allergy()');
 
 -- "No known allergies": refused while an allergy of the patient is active.
 create function private.guard_no_known_allergies()
@@ -287,8 +286,7 @@ end;
 $$;
 comment on function private.guard_no_known_allergies() is
   'Trigger: recorded_by = caller; refused while an allergy is active.';
-select private.add_trigger('no_known_allergies_guard', 'before insert', 'public.no_known_allergies',
-  'private.guard_no_known_allergies()');
+select private.add_trigger('no_known_allergies_guard', 'before insert', 'public.no_known_allergies', 'private.guard_no_known_allergies()');
 
 -- Problems: recorded_by = caller; onset not in the future; resolved_at
 -- follows the status.
@@ -316,8 +314,7 @@ end;
 $$;
 comment on function private.guard_problem() is
   'Trigger: recorded_by = caller; onset not in the future; resolved_at set when resolved.';
-select private.add_trigger('problems_guard', 'before insert or update', 'public.problems',
-  'private.guard_problem()');
+select private.add_trigger('problems_guard', 'before insert or update', 'public.problems', 'private.guard_problem()');
 
 -- Note templates: created_by = caller.
 create function private.guard_note_template()
@@ -336,8 +333,7 @@ end;
 $$;
 comment on function private.guard_note_template() is
   'Trigger: created_by = caller; name trimmed.';
-select private.add_trigger('note_templates_guard', 'before insert or update', 'public.note_templates',
-  'private.guard_note_template()');
+select private.add_trigger('note_templates_guard', 'before insert or update', 'public.note_templates', 'private.guard_note_template()');
 
 -- Allergy check when prescribing -------------------------------------------------------------------------
 -- A medication matches an active allergy when, after lowercasing and turning punctuation into spaces,
@@ -414,8 +410,7 @@ $$;
 comment on function private.match_prescription_allergies() is
   'Trigger: prescribing a medication that matches an active allergy of the patient needs allergy_override_reason; the match is kept in allergy_warning.';
 -- (named after prescriptions_guard so that it fires after it: triggers fire in name order)
-select private.add_trigger('prescriptions_match_allergies', 'before insert or update of medication, allergy_override_reason', 'public.prescriptions',
-  'private.match_prescription_allergies()');
+select private.add_trigger('prescriptions_match_allergies', 'before insert or update of medication, allergy_override_reason', 'public.prescriptions', 'private.match_prescription_allergies()');
 
 -- RPCs that write the history ------------------------------------------------------------------------------
 -- Each: the caller's role set in the active clinic first (42501 otherwise), then the record in that
