@@ -31,14 +31,18 @@ begin
   if p_org is null or p_statuses is null then
     return 0;
   end if;
-  execute format('select count(*) from %s t where t.organization_id = $1 and t.status = any ($2)', p_table)
+  -- one index range per distinct status (as in oldest_in_statuses): the status stays an index
+  -- condition whatever the values, never only a partial index's predicate
+  execute format(
+    'select coalesce(sum(c.n), 0) from (select distinct unnest($2) as status) s cross join lateral ('
+    ' select count(*) as n from %s t where t.organization_id = $1 and t.status = s.status) c', p_table)
      into v_count
     using p_org, p_statuses;
   return v_count;
 end;
 $$;
 comment on function private.count_in_statuses(regclass, uuid, anyarray) is
-  'Body of the dashboard counts: the number of rows of a clinic table with organization_id = p_org and status in p_statuses (0 when either is null), as index ranges on (organization_id, status).';
+  'Body of the dashboard counts: the number of rows of a clinic table with organization_id = p_org and status in p_statuses (0 when either is null), as one index range on (organization_id, status) per status.';
 revoke execute on function private.count_in_statuses(regclass, uuid, anyarray) from public, anon, authenticated, service_role;
 
 create function private.oldest_in_statuses(p_row anyelement, p_org uuid, p_statuses anycompatiblearray, p_lim integer)
