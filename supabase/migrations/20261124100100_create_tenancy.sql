@@ -495,6 +495,24 @@ $$;
 comment on function private.current_org_id_for(public.member_role[]) is
   'The JWT organization_id claim if the caller still has an active membership with one of p_roles in that active organization; else null. Policies compare organization_id with it (wrapped in select) so the role check is part of the one index condition.';
 
+-- The authorization step every write RPC starts with: the clinic current_org_id_for(p_roles) admits,
+-- or the refusal (42501, the message given) before the RPC looks at anything else.
+create function private.require_org_for(p_roles public.member_role[], p_refusal text)
+returns uuid
+language plpgsql stable set search_path = ''
+as $$
+declare
+  v_org uuid := private.current_org_id_for(p_roles);
+begin
+  if v_org is null then
+    raise exception '%', p_refusal using errcode = '42501';
+  end if;
+  return v_org;
+end;
+$$;
+comment on function private.require_org_for(public.member_role[], text) is
+  'current_org_id_for(p_roles), or 42501 with the message p_refusal when the caller has none of the roles in a live active clinic. The first step of write RPCs.';
+
 create function private.is_platform_admin()
 returns boolean
 language plpgsql stable security definer set search_path = ''
@@ -566,6 +584,7 @@ select private.grant_execute('{authenticated,service_role}',
   'private.current_org_id()',
   'private.current_org_role()',
   'private.current_org_id_for(public.member_role[])',
+  'private.require_org_for(public.member_role[], text)',
   'private.is_platform_admin()',
   'private.admin_roles()',
   'private.care_team_roles()',

@@ -618,13 +618,10 @@ returns timestamptz
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_org_id_for(private.clinician_roles());
+  v_org uuid := private.require_org_for(private.clinician_roles(), 'Only doctors and nurses of this clinic sign visit notes');
   v_note public.visit_notes;
   v_at timestamptz := now();
 begin
-  if v_org is null then
-    raise exception 'Only doctors and nurses of this clinic sign visit notes' using errcode = '42501';
-  end if;
   select n.* into v_note
     from public.visit_notes n
    where n.organization_id = v_org and n.visit_id = p_visit_id

@@ -443,7 +443,7 @@ returns integer
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_org_id_for(private.clinician_roles());
+  v_org uuid := private.require_org_for(private.clinician_roles(), 'Only doctors and nurses of this clinic amend visit notes');
   v_note public.visit_notes;
   v_last public.visit_note_amendments;
   v_notes text := nullif(btrim(p_notes), '');
@@ -452,9 +452,6 @@ declare
   v_changed text[];
   v_version integer;
 begin
-  if v_org is null then
-    raise exception 'Only doctors and nurses of this clinic amend visit notes' using errcode = '42501';
-  end if;
   select n.* into v_note
     from public.visit_notes n
    where n.organization_id = v_org and n.visit_id = p_visit_id
@@ -527,16 +524,14 @@ returns integer
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_org_id_for(private.lab_result_roles());
+  v_org uuid := private.require_org_for(private.lab_result_roles(),
+                                        'Only lab technicians and doctors of this clinic correct lab results');
   v_order public.lab_orders;
   v_current public.lab_result_amendments;
   v_new public.lab_result_amendments;
   v_reason text := btrim(p_reason);
   v_changed text[];
 begin
-  if v_org is null then
-    raise exception 'Only lab technicians and doctors of this clinic correct lab results' using errcode = '42501';
-  end if;
   select l.* into v_order
     from public.lab_orders l
    where l.organization_id = v_org and l.id = p_lab_order_id
@@ -602,14 +597,11 @@ returns integer
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_org_id_for(private.dispenser_roles());
+  v_org uuid := private.require_org_for(private.dispenser_roles(), 'Only pharmacists of this clinic dispense prescriptions');
   v_rx public.prescriptions;
   v_quantity numeric;
   v_fill integer;
 begin
-  if v_org is null then
-    raise exception 'Only pharmacists of this clinic dispense prescriptions' using errcode = '42501';
-  end if;
   select p.* into v_rx
     from public.prescriptions p
    where p.organization_id = v_org and p.id = p_prescription_id

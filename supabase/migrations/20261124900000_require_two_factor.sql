@@ -135,13 +135,10 @@ language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   -- an admin of the live active clinic with an aal2 token (current_membership is gated)
-  v_org uuid := private.current_org_id_for(private.admin_roles());
+  v_org uuid := private.require_org_for(private.admin_roles(),
+                                        'Only the clinic''s administrators can change its two-factor requirement');
   v_old boolean;
 begin
-  if v_org is null then
-    raise exception 'Only the clinic''s administrators can change its two-factor requirement'
-      using errcode = '42501';
-  end if;
   if p_required is null then
     raise exception 'Choose whether two-factor sign-in is required' using errcode = '22004',
       hint = 'required';
