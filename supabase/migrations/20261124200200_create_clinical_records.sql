@@ -230,9 +230,9 @@ select private.add_row_triggers('public.visits', authorize => true,
   frozen => '{organization_id,patient_id,created_by}', staff => '{clinician_id,created_by}');
 select private.add_row_triggers('public.visit_notes', authorize => true,
   frozen => '{organization_id,visit_id}', staff => '{author_id,signed_by}');
-select private.add_row_triggers('public.lab_orders', authorize => true,
+select private.add_row_triggers('public.lab_orders', authorize => true, caller => '{ordered_by}',
   frozen => '{organization_id,patient_id,ordered_by}', staff => '{ordered_by,collected_by,resulted_by}');
-select private.add_row_triggers('public.prescriptions', authorize => true,
+select private.add_row_triggers('public.prescriptions', authorize => true, caller => '{prescriber_id}',
   frozen => '{organization_id,patient_id,prescriber_id}', staff => '{prescriber_id,completed_by,stopped_by}');
 
 -- Visits: creator is the caller; status moves forward only: scheduled → in_progress → completed,
@@ -400,9 +400,6 @@ begin
     if new.status <> 'ordered' then
       raise exception 'lab_orders: a new order starts as ordered' using errcode = '23514', detail = 'status';
     end if;
-    if v_api then
-      new.ordered_by := auth.uid();
-    end if;
     new.collected_at := null; new.collected_by := null;
     new.result_value := null; new.result_unit := null; new.reference_range := null; new.result_flag := null;
     new.result_notes := null; new.resulted_by := null; new.resulted_at := null;
@@ -479,9 +476,6 @@ begin
   if tg_op = 'INSERT' then
     if new.status <> 'active' then
       raise exception 'prescriptions: a new prescription starts as active' using errcode = '23514', detail = 'status';
-    end if;
-    if v_api then
-      new.prescriber_id := auth.uid();
     end if;
     new.fills_dispensed := 0; new.last_dispensed_at := null; new.allergy_warning := null;
     new.completed_at := null; new.completed_by := null; new.stopped_at := null; new.stopped_by := null;

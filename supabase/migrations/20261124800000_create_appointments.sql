@@ -79,7 +79,7 @@ create index appointments_created_by_idx on public.appointments (created_by);
 
 -- appointments_00_authorize fires first (triggers fire in name order): outsiders get RLS's refusal
 -- before any check below; every change lands in the clinic's audit trail (appointments_audit)
-select private.add_row_triggers('public.appointments', authorize => true,
+select private.add_row_triggers('public.appointments', authorize => true, caller => '{created_by}',
   frozen => '{organization_id,patient_id,created_by}', audit => '{}');
 
 -- Whether p_user may be booked at p_org: an active member with a role in clinician_roles(). Security
@@ -114,9 +114,6 @@ declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
   if tg_op = 'INSERT' then
-    if v_api then
-      new.created_by := auth.uid();
-    end if;
     if new.status <> 'booked' then
       raise exception 'appointments: a new appointment is booked' using errcode = '23514', detail = 'status';
     end if;

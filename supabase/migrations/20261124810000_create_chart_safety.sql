@@ -191,13 +191,14 @@ create index prescriptions_active_patient_idx
   on public.prescriptions (organization_id, patient_id, created_at desc) where status = 'active';
 
 -- Shared triggers -------------------------------------------------------------------------------------
-select private.add_row_triggers('public.allergies', authorize => true,
+-- (the people who record them: the caller, <table>_by_caller)
+select private.add_row_triggers('public.allergies', authorize => true, caller => '{recorded_by}',
   frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{}');
-select private.add_row_triggers('public.no_known_allergies', authorize => true,
+select private.add_row_triggers('public.no_known_allergies', authorize => true, caller => '{recorded_by}',
   frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{patient_id}');
-select private.add_row_triggers('public.problems', authorize => true,
+select private.add_row_triggers('public.problems', authorize => true, caller => '{recorded_by}',
   frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{}');
-select private.add_row_triggers('public.note_templates', authorize => true,
+select private.add_row_triggers('public.note_templates', authorize => true, caller => '{created_by}',
   frozen => '{organization_id,created_by}', staff => '{created_by}', audit => '{}');
 -- history: written only by the RPCs below, append-only (next section)
 select private.add_row_triggers('public.visit_note_amendments', staff => '{author_id}', staff_on => 'insert', audit => '{}');
@@ -238,18 +239,13 @@ select private.add_trigger(t || '_append_only', 'before update or delete', ('pub
   from unnest(array['visit_note_amendments', 'lab_result_amendments', 'prescription_dispenses']) t;
 
 -- Guards of the tables people write directly ------------------------------------------------------------
--- Allergies (writers: allergy_writer_roles, checked by allergies_00_authorize): recorded_by = caller; an active allergy retracts a
--- recorded "no known allergies" (as the caller, who may delete it: same role set).
+-- Allergies (writers: allergy_writer_roles, checked by allergies_00_authorize): an active allergy
+-- retracts a recorded "no known allergies" (as the caller, who may delete it: same role set).
 create function private.guard_allergy()
 returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' and v_api then
-    new.recorded_by := auth.uid();
-  end if;
   new.substance := btrim(new.substance);
   new.reaction := nullif(btrim(new.reaction), '');
   if new.status = 'active' and (tg_op = 'INSERT' or old.status <> 'active') then
@@ -260,7 +256,7 @@ begin
 end;
 $$;
 comment on function private.guard_allergy() is
-  'Trigger: recorded_by = caller; text trimmed; an active allergy retracts "no known allergies".';
+  'Trigger: text trimmed; an active allergy retracts "no known allergies".';
 select private.add_trigger('allergies_guard', 'before insert or update', 'public.allergies', 'private.guard_allergy()');
 
 -- "No known allergies": refused while an allergy of the patient is active.
@@ -268,12 +264,7 @@ create function private.guard_no_known_allergies()
 returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if v_api then
-    new.recorded_by := auth.uid();
-  end if;
   if exists (
     select 1 from public.allergies a
      where a.organization_id = new.organization_id and a.patient_id = new.patient_id and a.status = 'active'
@@ -285,21 +276,15 @@ begin
 end;
 $$;
 comment on function private.guard_no_known_allergies() is
-  'Trigger: recorded_by = caller; refused while an allergy is active.';
+  'Trigger: refused while an allergy is active.';
 select private.add_trigger('no_known_allergies_guard', 'before insert', 'public.no_known_allergies', 'private.guard_no_known_allergies()');
 
--- Problems: recorded_by = caller; onset not in the future; resolved_at
--- follows the status.
+-- Problems: onset not in the future; resolved_at follows the status.
 create function private.guard_problem()
 returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' and v_api then
-    new.recorded_by := auth.uid();
-  end if;
   new.description := btrim(new.description);
   if new.onset_date is not null and new.onset_date > current_date then
     raise exception 'problems: the onset cannot be in the future' using errcode = '23514', detail = 'onset_date';
@@ -313,26 +298,21 @@ begin
 end;
 $$;
 comment on function private.guard_problem() is
-  'Trigger: recorded_by = caller; onset not in the future; resolved_at set when resolved.';
+  'Trigger: onset not in the future; resolved_at set when resolved.';
 select private.add_trigger('problems_guard', 'before insert or update', 'public.problems', 'private.guard_problem()');
 
--- Note templates: created_by = caller.
+-- Note templates: the name trimmed.
 create function private.guard_note_template()
 returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' and v_api then
-    new.created_by := auth.uid();
-  end if;
   new.name := btrim(new.name);
   return new;
 end;
 $$;
 comment on function private.guard_note_template() is
-  'Trigger: created_by = caller; name trimmed.';
+  'Trigger: name trimmed.';
 select private.add_trigger('note_templates_guard', 'before insert or update', 'public.note_templates', 'private.guard_note_template()');
 
 -- Allergy check when prescribing -------------------------------------------------------------------------
