@@ -468,7 +468,7 @@ comment on function private.platform_set_clinic_status(uuid, public.organization
 --
 -- What a clinic uses against its plan's limits, counted as the limits count it: seats are active
 -- memberships plus pending, unexpired invitations (private.ensure_seat_available), patients are the
--- active (not archived) ones (private.take_patient_place).
+-- active (not archived) ones (private.keep_patient_places).
 create function private.organization_usage(p_organization_id uuid)
 returns table (active_staff bigint, pending_invitations bigint, seats_in_use bigint, active_patients bigint)
 language sql stable security definer set search_path = ''
