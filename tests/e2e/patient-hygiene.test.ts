@@ -6,9 +6,9 @@
  * choice; a page past the end of the list goes to the last page; search
  * treats `%`, `_` and `'` as literals, finds a given name alone, and says when a query is too long.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, postForm, signIn } from '../support/browser.ts';
+import { afterAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appUrl, browserTest as it, postForm, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { sql } from '../support/stack.ts';
 
@@ -29,18 +29,13 @@ async function register(page: Page, given: string, dob: string) {
 }
 
 describe('patient data hygiene', () => {
-	let browser: BrowserContext;
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		await sql(`delete from public.patients where lower(family_name) = lower($1)`, [family]);
 	});
 
-	it('a date of birth in the future or before 1900 is refused next to the field', async () => {
+	it('a date of birth in the future or before 1900 is refused next to the field', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		await register(page, 'Future', '2099-01-01');
 		const error = page.locator('#field-date_of_birth-error');
@@ -72,7 +67,9 @@ describe('patient data hygiene', () => {
 		expect(stored[0].n).toBe(0);
 	});
 
-	it('a likely duplicate is shown with a link to its chart; saving anyway is explicit', async () => {
+	it('a likely duplicate is shown with a link to its chart; saving anyway is explicit', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		await register(page, 'Dana', '1977-05-06');
 		await page.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname));
@@ -107,7 +104,9 @@ describe('patient data hygiene', () => {
 		expect(count[0].n).toBe(2);
 	});
 
-	it('the edit page warns when an edit would make the patient a likely duplicate of another one', async () => {
+	it('the edit page warns when an edit would make the patient a likely duplicate of another one', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		const [erin, erik] = await sql<{ id: string }>(
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth)
@@ -161,7 +160,9 @@ describe('patient data hygiene', () => {
 		expect(await warning.count()).toBe(0);
 	});
 
-	it('search: literals, a given name alone, a query too long; a page past the end', async () => {
+	it('search: literals, a given name alone, a query too long; a page past the end', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		await sql(
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth)

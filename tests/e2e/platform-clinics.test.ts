@@ -4,10 +4,11 @@
  * nothing behind), suspension with confirmation (members lose data access at once), plan changes,
  * invoices, global settings (banner, idle timeout), all audited (plans: platform-plans.test.ts).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
 	appUrl,
+	browserTest as it,
 	completeTwoFactor,
 	ENROL_PAGE,
 	launch,
@@ -41,19 +42,14 @@ const platformAdminId = async () =>
 	(await sql<{ id: string }>(`select id from auth.users where email = $1`, [demo.platform]))[0].id;
 
 describe('platform console: clinics', () => {
-	let browser: BrowserContext;
 	const users: string[] = [];
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		for (const id of users) await deleteUser(id);
 	});
 
-	it('refuses reserved and taken addresses next to the field, creating nothing', async () => {
+	it('refuses reserved and taken addresses next to the field, creating nothing', async ({
+		browser
+	}) => {
 		expect.hasAssertions();
 		const page = await platformAdminSignIn(browser);
 		const email = uniqueEmail('refused');
@@ -75,7 +71,9 @@ describe('platform console: clinics', () => {
 		expect(invited).toHaveLength(0);
 	});
 
-	it('onboards a clinic in one step: organization, domain, subscription, invited first admin', async () => {
+	it('onboards a clinic in one step: organization, domain, subscription, invited first admin', async ({
+		browser
+	}) => {
 		expect.hasAssertions();
 		const page = await platformAdminSignIn(browser);
 		const slug = uniqueSlug('onb');
@@ -154,7 +152,7 @@ describe('platform console: clinics', () => {
 		expect(audit).toEqual([{ actor_id: await platformAdminId(), action: 'clinic.create' }]);
 	});
 
-	it('changes nothing when Auth refuses the invitation (compensation)', async () => {
+	it('changes nothing when Auth refuses the invitation (compensation)', async ({ browser }) => {
 		expect.hasAssertions();
 		const page = await platformAdminSignIn(browser);
 		const slug = uniqueSlug('comp');
@@ -205,7 +203,9 @@ describe('platform console: clinics', () => {
 			users.push(admin.id, nurse.id);
 		});
 
-		it('suspends after a confirmation step: members lose data access at once; reactivates', async () => {
+		it('suspends after a confirmation step: members lose data access at once; reactivates', async ({
+			browser
+		}) => {
 			expect.hasAssertions();
 			const member = anonClient();
 			const { error: signInError } = await member.auth.signInWithPassword({
@@ -289,7 +289,9 @@ describe('platform console: clinics', () => {
 			expect(reopened.data).toEqual([{ id: orgId }]);
 		});
 
-		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async () => {
+		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async ({
+			browser
+		}) => {
 			expect.hasAssertions();
 			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
@@ -328,7 +330,7 @@ describe('platform console: clinics', () => {
 		});
 	});
 
-	it('shows the maintenance banner on every portal page while it is set', async () => {
+	it('shows the maintenance banner on every portal page while it is set', async ({ browser }) => {
 		expect.hasAssertions();
 		const text = `Maintenance tonight ${Date.now().toString(36)}`;
 		const page = await platformAdminSignIn(browser);
@@ -363,7 +365,9 @@ describe('platform console: clinics', () => {
 		expect(settings.maintenance_banner).toBeNull();
 	});
 
-	it('signs out a session idle for longer than the idle timeout, and keeps an active one', async () => {
+	it('signs out a session idle for longer than the idle timeout, and keeps an active one', async ({
+		browser
+	}) => {
 		expect.hasAssertions();
 		const [{ minutes }] = await sql<{ minutes: number }>(
 			`select session_idle_timeout_minutes as minutes from public.platform_settings`

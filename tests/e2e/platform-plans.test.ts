@@ -6,9 +6,14 @@
  * a clinic to a plan it exceeds is refused with the numbers, and goes through only with a reason,
  * which both audit trails record.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, platformAdminSignIn, screenshotPath } from '../support/browser.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+	appUrl,
+	browserTest as it,
+	platformAdminSignIn,
+	screenshotPath
+} from '../support/browser.ts';
 import { sql } from '../support/stack.ts';
 
 const unique = (prefix: string) =>
@@ -23,21 +28,16 @@ async function fillPlan(page: Page, v: Record<string, string>, currency?: string
 }
 
 describe('platform console: plans', () => {
-	let browser: BrowserContext;
 	const plans: string[] = [];
 	const orgs: string[] = [];
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		for (const id of orgs) await sql('delete from public.organizations where id = $1', [id]);
 		for (const id of plans) await sql('delete from public.plans where id = $1', [id]);
 	});
 
-	it('stores prices in the currency’s minor unit and refuses bad amounts and limits next to the field', async () => {
+	it('stores prices in the currency’s minor unit and refuses bad amounts and limits next to the field', async ({
+		browser
+	}) => {
 		expect.hasAssertions();
 		const page = await platformAdminSignIn(browser);
 		const id = unique('t');
@@ -105,7 +105,9 @@ describe('platform console: plans', () => {
 			.toContain('¥4,900');
 	});
 
-	it('asks for confirmation before deleting a plan, and refuses while clinics use it', async () => {
+	it('asks for confirmation before deleting a plan, and refuses while clinics use it', async ({
+		browser
+	}) => {
 		expect.hasAssertions();
 		const page = await platformAdminSignIn(browser);
 		const id = unique('d');
@@ -177,7 +179,9 @@ describe('platform console: plans', () => {
 			);
 		});
 
-		it('refuses with the numbers, and moves it only with a reason that both trails record', async () => {
+		it('refuses with the numbers, and moves it only with a reason that both trails record', async ({
+			browser
+		}) => {
 			expect.hasAssertions();
 			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));

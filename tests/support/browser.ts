@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { test } from 'vitest';
 import { APP_PORT } from './app-server.ts';
 import { DEMO_PASSWORD, demo } from './demo.ts';
 import { factorSecret, totpCode, verifiedSecret } from './totp.ts';
@@ -36,6 +37,26 @@ export async function launch(): Promise<BrowserContext> {
 		]
 	});
 }
+
+/** A fixture's Chromium context: launched when a test asks for it, closed when its scope ends. */
+async function ownContext(
+	// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+	{}: object,
+	{ onCleanup }: { onCleanup: (cleanup: () => Promise<void>) => void }
+): Promise<BrowserContext> {
+	const context = await launch();
+	onCleanup(() => context.close());
+	return context;
+}
+
+/**
+ * Vitest's `it` with a `browser` fixture: a Chromium context of its own for each test that asks
+ * for it (`it('…', async ({ browser }) => …)`), closed after the test: no cookies carry over.
+ */
+export const browserTest = test.extend('browser', ownContext);
+
+/** As `browserTest`, but one Chromium context serves every test of the file (sessions carry over). */
+export const sharedBrowserTest = test.extend('browser', { scope: 'file' }, ownContext);
 
 export function screenshotPath(name: string): string {
 	return join(SCREENSHOT_DIR, `${name}.png`);
