@@ -4,17 +4,16 @@
  * critical violations. The chart is checked with content in every section and with a form error
  * showing, since that is where most markup lives.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import { seriousViolations } from '../support/a11y.ts';
-import { appUrl, launch, signIn } from '../support/browser.ts';
+import { appUrl, sharedBrowserTest as it, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
-import { retirePatient } from '../support/people.ts';
+import { retirePatients } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 let patientId = '';
-let browser: BrowserContext;
 
 async function expectAccessible(page: Page, what: string) {
 	const violations = await seriousViolations(page);
@@ -57,21 +56,13 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 		} finally {
 			await db.end();
 		}
-		browser = await launch();
 	});
 
 	afterAll(async () => {
-		await browser?.close();
-		const db = adminDb();
-		await db.connect();
-		try {
-			if (patientId) await retirePatient(db, patientId);
-		} finally {
-			await db.end();
-		}
+		await retirePatients(patientId);
 	});
 
-	it('the check itself finds a serious violation when one is there', async () => {
+	it('the check itself finds a serious violation when one is there', async ({ browser }) => {
 		const page = await browser.newPage();
 		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
 		await page.evaluate(() => {
@@ -84,7 +75,7 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 		await page.close();
 	});
 
-	it('sign-in pages of both clinics, also with an error showing', async () => {
+	it('sign-in pages of both clinics, also with an error showing', async ({ browser }) => {
 		const page = await browser.newPage();
 		for (const clinic of [CLINIC_A, HOSPITAL]) {
 			await page.goto(appUrl(clinic.slug, '/sign-in'));
@@ -102,25 +93,20 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 		['doctor', demo.doctorA],
 		['receptionist', demo.receptionA]
 	] as const) {
-		it(`dashboard, patients list and chart for a ${role}`, async () => {
-			const ctx = await launch();
-			try {
-				const page = await signIn(ctx, CLINIC_A.slug, email, DEMO_PASSWORD);
-				await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
-				await expectAccessible(page, `dashboard (${role})`);
-				await page.goto(appUrl(CLINIC_A.slug, '/patients'));
-				await expectAccessible(page, `patients list (${role})`);
-				await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}`));
-				await page.getByRole('heading', { level: 1 }).waitFor();
-				await expectAccessible(page, `chart (${role})`);
-				// with a validation error next to a field, in the "Add visit" dialog
-				await page.getByRole('button', { name: 'Add visit' }).click();
-				await page.getByRole('dialog').getByRole('button', { name: 'Add visit' }).click();
-				await page.locator('#visit-reason-error').waitFor();
-				await expectAccessible(page, `chart with a form error (${role})`);
-			} finally {
-				await ctx.close();
-			}
+		it(`dashboard, patients list and chart for a ${role}`, async ({ launchBrowser }) => {
+			const page = await signIn(await launchBrowser(), CLINIC_A.slug, email, DEMO_PASSWORD);
+			await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+			await expectAccessible(page, `dashboard (${role})`);
+			await page.goto(appUrl(CLINIC_A.slug, '/patients'));
+			await expectAccessible(page, `patients list (${role})`);
+			await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}`));
+			await page.getByRole('heading', { level: 1 }).waitFor();
+			await expectAccessible(page, `chart (${role})`);
+			// with a validation error next to a field, in the "Add visit" dialog
+			await page.getByRole('button', { name: 'Add visit' }).click();
+			await page.getByRole('dialog').getByRole('button', { name: 'Add visit' }).click();
+			await page.locator('#visit-reason-error').waitFor();
+			await expectAccessible(page, `chart with a form error (${role})`);
 		});
 	}
 });

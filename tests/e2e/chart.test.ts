@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
-import { adminDb, sql } from '../support/stack.ts';
-import { retirePatient } from '../support/people.ts';
+import { sql } from '../support/stack.ts';
+import { retirePatients } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const given = `Chart${tag}`;
@@ -82,13 +82,7 @@ describe('patient chart', () => {
 
 	afterAll(async () => {
 		for (const ctx of contexts) await ctx.close();
-		const db = adminDb();
-		await db.connect();
-		try {
-			for (const id of [patientId, pagedId]) if (id) await retirePatient(db, id);
-		} finally {
-			await db.end();
-		}
+		await retirePatients(patientId, pagedId);
 	});
 
 	it('shows a doctor the chart with the safety header and custom field labels, and audits the opening', async () => {

@@ -9,7 +9,7 @@ import type { BrowserContext } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
-import { retirePatient } from '../support/people.ts';
+import { retirePatients } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const given = `Dash${tag}`;
@@ -75,13 +75,7 @@ describe('dashboard', () => {
 
 	afterAll(async () => {
 		for (const ctx of contexts) await ctx.close();
-		const db = adminDb();
-		await db.connect();
-		try {
-			if (patientId) await retirePatient(db, patientId);
-		} finally {
-			await db.end();
-		}
+		await retirePatients(patientId);
 	});
 
 	it("shows a doctor today's appointment from the diary, open lab orders and active prescriptions", async () => {

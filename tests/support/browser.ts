@@ -50,13 +50,38 @@ async function ownContext(
 }
 
 /**
+ * A test's further browsers (another person's device, a phone that never saw the request):
+ * `const theirs = await launchBrowser()`; every one is closed after the test.
+ */
+async function otherContexts(
+	// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+	{}: object,
+	{ onCleanup }: { onCleanup: (cleanup: () => Promise<void>) => void }
+): Promise<() => Promise<BrowserContext>> {
+	const opened: BrowserContext[] = [];
+	onCleanup(async () => {
+		for (const context of opened) await context.close();
+	});
+	return async () => {
+		const context = await launch();
+		opened.push(context);
+		return context;
+	};
+}
+
+/**
  * Vitest's `it` with a `browser` fixture: a Chromium context of its own for each test that asks
  * for it (`it('…', async ({ browser }) => …)`), closed after the test: no cookies carry over.
+ * `launchBrowser` opens more for the test.
  */
-export const browserTest = test.extend('browser', ownContext);
+export const browserTest = test
+	.extend('browser', ownContext)
+	.extend('launchBrowser', otherContexts);
 
 /** As `browserTest`, but one Chromium context serves every test of the file (sessions carry over). */
-export const sharedBrowserTest = test.extend('browser', { scope: 'file' }, ownContext);
+export const sharedBrowserTest = test
+	.extend('browser', { scope: 'file' }, ownContext)
+	.extend('launchBrowser', otherContexts);
 
 export function screenshotPath(name: string): string {
 	return join(SCREENSHOT_DIR, `${name}.png`);
