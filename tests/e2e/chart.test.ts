@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { appUrl, fillIn, launch, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { sql } from '../support/stack.ts';
 import { retirePatients } from '../support/people.ts';
@@ -227,12 +227,14 @@ describe('patient chart', () => {
 	it('warns without JavaScript too: the database refusal asks for the reason', async () => {
 		const { ctx, page } = await openChart(demo.doctorA, { query: '?open=rx' });
 		await withoutJs(ctx, page);
-		await page.getByLabel('Medication').fill('penicillin g');
-		await page.getByLabel('Dose').fill('1.2 MU');
-		await page.getByLabel('Frequency').fill('once');
-		await page.getByLabel('Route').fill('intramuscular');
-		await page.getByLabel('Quantity per fill').fill('1');
-		await page.getByLabel('Unit').fill('vial');
+		await fillIn(page, {
+			Medication: 'penicillin g',
+			Dose: '1.2 MU',
+			Frequency: 'once',
+			Route: 'intramuscular',
+			'Quantity per fill': '1',
+			Unit: 'vial'
+		});
 		await page.getByRole('button', { name: 'Prescribe', exact: true }).click();
 		await page.getByTestId('allergy-warning').waitFor();
 		expect(await text(page.locator('#rx-override-error'))).toContain(
@@ -460,13 +462,15 @@ describe('patient chart', () => {
 	it('dispenses refills to the last fill with a confirmed quantity, then the prescription completes', async () => {
 		const doctor = await openChart(demo.doctorA);
 		const dialog = await openAdd(doctor.page, 'Prescribe');
-		await dialog.getByLabel('Medication').fill(`Salbutamol${tag}`);
-		await dialog.getByLabel('Dose').fill('100 mcg');
-		await dialog.getByLabel('Frequency').fill('as needed');
-		await dialog.getByLabel('Route').fill('inhaled');
-		await dialog.getByLabel('Quantity per fill').fill('2');
-		await dialog.getByLabel('Unit').fill('inhalers');
-		await dialog.getByLabel('Refills').fill('2');
+		await fillIn(dialog, {
+			Medication: `Salbutamol${tag}`,
+			Dose: '100 mcg',
+			Frequency: 'as needed',
+			Route: 'inhaled',
+			'Quantity per fill': '2',
+			Unit: 'inhalers',
+			Refills: '2'
+		});
 		await dialog.getByRole('button', { name: 'Prescribe', exact: true }).click();
 		await saved(doctor.page, 'Prescription written.');
 		// doctors prescribe but do not dispense

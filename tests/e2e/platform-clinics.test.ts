@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
 	appUrl,
-	browserTest as it,
+	platformTest as it,
 	completeTwoFactor,
 	ENROL_PAGE,
 	launch,
@@ -48,10 +48,9 @@ describe('platform console: clinics', () => {
 	});
 
 	it('refuses reserved and taken addresses next to the field, creating nothing', async ({
-		browser
+		platformPage: page
 	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const email = uniqueEmail('refused');
 		for (const [slug, text] of [
 			['admin', 'reserved'],
@@ -72,10 +71,9 @@ describe('platform console: clinics', () => {
 	});
 
 	it('onboards a clinic in one step: organization, domain, subscription, invited first admin', async ({
-		browser
+		platformPage: page
 	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const slug = uniqueSlug('onb');
 		const email = uniqueEmail('first-admin');
 		await fillOnboarding(page, {
@@ -152,9 +150,10 @@ describe('platform console: clinics', () => {
 		expect(audit).toEqual([{ actor_id: await platformAdminId(), action: 'clinic.create' }]);
 	});
 
-	it('changes nothing when Auth refuses the invitation (compensation)', async ({ browser }) => {
+	it('changes nothing when Auth refuses the invitation (compensation)', async ({
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const slug = uniqueSlug('comp');
 		// an address within RFC 5321's lengths (the form's rule) that Auth refuses: a domain label
 		// longer than 63 characters
@@ -290,10 +289,9 @@ describe('platform console: clinics', () => {
 		});
 
 		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async ({
-			browser
+			platformPage: page
 		}) => {
 			expect.hasAssertions();
-			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
 			await page.getByLabel('Plan', { exact: true }).selectOption('clinic');
 			await page.getByRole('button', { name: 'Change plan' }).click();
@@ -330,10 +328,12 @@ describe('platform console: clinics', () => {
 		});
 	});
 
-	it('shows the maintenance banner on every portal page while it is set', async ({ browser }) => {
+	it('shows the maintenance banner on every portal page while it is set', async ({
+		browser,
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
 		const text = `Maintenance tonight ${Date.now().toString(36)}`;
-		const page = await platformAdminSignIn(browser);
 		try {
 			await page.goto(appUrl(null, '/platform/settings'));
 			await page.getByLabel('Maintenance banner').fill(text);
@@ -366,13 +366,13 @@ describe('platform console: clinics', () => {
 	});
 
 	it('signs out a session idle for longer than the idle timeout, and keeps an active one', async ({
-		browser
+		browser,
+		platformPage: page
 	}) => {
 		expect.hasAssertions();
 		const [{ minutes }] = await sql<{ minutes: number }>(
 			`select session_idle_timeout_minutes as minutes from public.platform_settings`
 		);
-		const page = await platformAdminSignIn(browser);
 		await page.goto(appUrl(null, '/platform/plans'));
 		expect(new URL(page.url()).pathname).toBe('/platform/plans');
 		const setLastActivity = (msAgo: number) =>

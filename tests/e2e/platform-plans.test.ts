@@ -8,12 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import {
-	appUrl,
-	browserTest as it,
-	platformAdminSignIn,
-	screenshotPath
-} from '../support/browser.ts';
+import { appUrl, platformTest as it, fillIn, screenshotPath } from '../support/browser.ts';
 import { sql } from '../support/stack.ts';
 
 const unique = (prefix: string) =>
@@ -21,8 +16,7 @@ const unique = (prefix: string) =>
 
 async function fillPlan(page: Page, v: Record<string, string>, currency?: string) {
 	await page.goto(appUrl(null, '/platform/plans'));
-	for (const [label, value] of Object.entries(v))
-		await page.getByLabel(label, { exact: true }).fill(value);
+	await fillIn(page, v, { exact: true });
 	if (currency) await page.getByLabel('Currency', { exact: true }).selectOption(currency);
 	await page.getByRole('button', { name: 'Save plan' }).click();
 }
@@ -36,10 +30,9 @@ describe('platform console: plans', () => {
 	});
 
 	it('stores prices in the currency’s minor unit and refuses bad amounts and limits next to the field', async ({
-		browser
+		platformPage: page
 	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const id = unique('t');
 		plans.push(id);
 
@@ -106,10 +99,9 @@ describe('platform console: plans', () => {
 	});
 
 	it('asks for confirmation before deleting a plan, and refuses while clinics use it', async ({
-		browser
+		platformPage: page
 	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const id = unique('d');
 		plans.push(id);
 		await fillPlan(page, { Id: id, Name: 'Doomed plan', 'Monthly price': '0' });
@@ -180,10 +172,9 @@ describe('platform console: plans', () => {
 		});
 
 		it('refuses with the numbers, and moves it only with a reason that both trails record', async ({
-			browser
+			platformPage: page
 		}) => {
 			expect.hasAssertions();
-			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
 			await page.getByLabel('Plan', { exact: true }).selectOption(small);
 			await page.getByRole('button', { name: 'Change plan' }).click();

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { test } from 'vitest';
 import { APP_PORT } from './app-server.ts';
 import { DEMO_PASSWORD, demo } from './demo.ts';
@@ -78,10 +78,25 @@ export const browserTest = test
 	.extend('browser', ownContext)
 	.extend('launchBrowser', otherContexts);
 
+/** `browserTest` with `platformPage`: the demo platform admin signed in to the console's clinic list. */
+export const platformTest = browserTest.extend('platformPage', async ({ browser }) =>
+	platformAdminSignIn(browser)
+);
+
 /** As `browserTest`, but one Chromium context serves every test of the file (sessions carry over). */
 export const sharedBrowserTest = test
 	.extend('browser', { scope: 'file' }, ownContext)
 	.extend('launchBrowser', otherContexts);
+
+/** Types each value into the field its label names, within a page or a part of it (a dialog). */
+export async function fillIn(
+	scope: Page | Locator,
+	fields: Record<string, string>,
+	{ exact = false } = {}
+) {
+	for (const [label, value] of Object.entries(fields))
+		await scope.getByLabel(label, { exact }).fill(value);
+}
 
 export function screenshotPath(name: string): string {
 	return join(SCREENSHOT_DIR, `${name}.png`);
