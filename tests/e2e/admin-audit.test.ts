@@ -6,11 +6,11 @@
  * the sentence (formula cells neutralised); and sees tampering reported by the chain check. Staff
  * get 403 on the page and the CSV; another clinic's admin sees none of the clinic's rows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { appUrl, browserTest as it, screenshotPath, signIn } from '../support/browser.ts';
 import { DEMO_PASSWORD, demo, HOSPITAL } from '../support/demo.ts';
-import { createAdminAndDoctor, deleteUser } from '../support/people.ts';
+import { ownClinic } from '../support/own-clinic.ts';
 import { adminDb, sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
@@ -51,27 +51,18 @@ const fetchText = (page: Page, path: string) =>
 	}, path);
 
 describe('clinic admin console: audit trail', () => {
-	let browser: BrowserContext;
-	let staffBrowser: BrowserContext;
-	let otherBrowser: BrowserContext;
+	const clinic = ownClinic('audit', 'Audit Test Clinic', PASSWORD);
 	let page: Page;
+	let staffBrowser: BrowserContext;
 	let orgId: string;
 	let doctorId: string;
 	let mrn: string;
-	const people: string[] = [];
-	const slug = `audit-${Date.now().toString(36)}`;
+	let slug: string;
 
 	beforeAll(async () => {
-		browser = await launch();
-		staffBrowser = await launch();
-		otherBrowser = await launch();
-		[{ id: orgId }] = await sql<{ id: string }>(
-			`insert into public.organizations (slug, name, plan_id) values ($1, 'Audit Test Clinic', 'clinic') returning id`,
-			[slug]
-		);
-		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
-		people.push(admin.id, doctor.id);
-		doctorId = doctor.id;
+		({ id: orgId, slug, adminPage: page, doctorBrowser: staffBrowser } = clinic);
+		const admin = clinic.admin;
+		doctorId = clinic.doctor.id;
 		await sql(`update public.profiles set full_name = 'Dr Dora Audit' where id = $1`, [doctorId]);
 		await asUser(admin.id, orgId, [
 			`insert into public.patient_field_definitions (key, label) values ('blood_type', 'Blood type')`
@@ -92,15 +83,6 @@ describe('clinic admin console: audit trail', () => {
 			`select mrn from public.patients where organization_id = $1 and family_name = 'Formula'`,
 			[orgId]
 		);
-		page = await signIn(browser, slug, admin.email, PASSWORD);
-		(await signIn(staffBrowser, slug, doctor.email, PASSWORD)).close();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await staffBrowser?.close();
-		await otherBrowser?.close();
-		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
-		for (const id of people) await deleteUser(id);
 	});
 
 	it('reads as sentences: names, labels, the support person and reason, local times; no uuids or column names', async () => {
@@ -224,7 +206,7 @@ describe('clinic admin console: audit trail', () => {
 		expect((await fetchText(staff, '/admin/audit/audit.csv')).status).toBe(403);
 	});
 
-	it('shows an admin of city-hospital none of clinic-a’s audit entries', async () => {
+	it('shows an admin of city-hospital none of clinic-a’s audit entries', async ({ browser }) => {
 		const clinicA = new Set(
 			(
 				await sql<{ id: string }>(
@@ -233,7 +215,7 @@ describe('clinic admin console: audit trail', () => {
 			).map((r) => r.id)
 		);
 		expect(clinicA.size).toBeGreaterThan(0);
-		const other = await signIn(otherBrowser, HOSPITAL.slug, demo.adminB, DEMO_PASSWORD);
+		const other = await signIn(browser, HOSPITAL.slug, demo.adminB, DEMO_PASSWORD);
 		const { status, text } = await fetchText(other, '/admin/audit/audit.csv');
 		expect(status).toBe(200);
 		const ids = text

@@ -5,10 +5,10 @@
  * count. Staff get 403 on the page and the download. Runs on a clinic of its own.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { createAdminAndDoctor, deleteUser } from '../support/people.ts';
+import { appUrl, screenshotPath } from '../support/browser.ts';
+import { ownClinic } from '../support/own-clinic.ts';
 import { sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
@@ -50,13 +50,12 @@ const fetchText = (page: Page, path: string) =>
 	}, path);
 
 describe('clinic admin console: export', () => {
-	let browser: BrowserContext;
+	const clinic = ownClinic('export', 'Export Test Clinic', PASSWORD);
 	let staffBrowser: BrowserContext;
 	let page: Page;
 	let orgId: string;
 	let adminId: string;
-	const people: string[] = [];
-	const slug = `export-${Date.now().toString(36)}`;
+	const slug = clinic.slug;
 	const tricky = 'Flat 2, "The Old Mill"\nRiver Lane';
 
 	const exportRows = () =>
@@ -66,12 +65,8 @@ describe('clinic admin console: export', () => {
 		);
 
 	beforeAll(async () => {
-		browser = await launch();
-		staffBrowser = await launch();
-		[{ id: orgId }] = await sql<{ id: string }>(
-			`insert into public.organizations (slug, name, plan_id) values ($1, 'Export Test Clinic', 'clinic') returning id`,
-			[slug]
-		);
+		({ id: orgId, adminPage: page, doctorBrowser: staffBrowser } = clinic);
+		adminId = clinic.admin.id;
 		await sql(
 			`insert into public.patients (organization_id, given_name, family_name, address) values
 			 ($1, 'Ann', 'Export', $2), ($1, '=cmd|calc', 'Formula', null), ($1, 'Cy', 'Plain', '-5 Main St')`,
@@ -82,17 +77,6 @@ describe('clinic admin console: export', () => {
 			 select $1, id, 'check-up', null from public.patients where organization_id = $1 and family_name = 'Export'`,
 			[orgId]
 		);
-		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
-		people.push(admin.id, doctor.id);
-		adminId = admin.id;
-		page = await signIn(browser, slug, admin.email, PASSWORD);
-		(await signIn(staffBrowser, slug, doctor.email, PASSWORD)).close();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await staffBrowser?.close();
-		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
-		for (const id of people) await deleteUser(id);
 	});
 
 	it('downloads patients as CSV with progress; tricky values survive, formulas are neutralised, the export is audited', async () => {

@@ -5,23 +5,21 @@
  * (they are flagged incomplete); reordering works with plain forms; deactivating (after a confirmation page) hides it.
  * Staff get 403. Runs on a clinic of its own.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { createAdminAndDoctor, createStaff, deleteUser } from '../support/people.ts';
+import { appUrl, browserTest as it, screenshotPath, signIn } from '../support/browser.ts';
+import { ownClinic } from '../support/own-clinic.ts';
 import { sql } from '../support/stack.ts';
 import { seriousViolations } from '../support/a11y.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
 
 describe('clinic admin console: patient fields', () => {
-	let browser: BrowserContext;
+	const clinic = ownClinic('fields', 'Fields Test Clinic', PASSWORD);
 	let staffBrowser: BrowserContext;
-	let receptionBrowser: BrowserContext;
 	let page: Page;
 	let orgId: string;
-	const people: string[] = [];
-	const slug = `fields-${Date.now().toString(36)}`;
+	const slug = clinic.slug;
 
 	let receptionist: string;
 	const fieldKeysIn = (p: Page) =>
@@ -34,39 +32,18 @@ describe('clinic admin console: patient fields', () => {
 	};
 
 	beforeAll(async () => {
-		browser = await launch();
-		staffBrowser = await launch();
-		receptionBrowser = await launch();
-		[{ id: orgId }] = await sql<{ id: string }>(
-			`insert into public.organizations (slug, name, plan_id) values ($1, 'Fields Test Clinic', 'clinic') returning id`,
-			[slug]
-		);
+		({ id: orgId, adminPage: page, doctorBrowser: staffBrowser } = clinic);
 		// two active patients, neither with a value for the fields this test adds
 		await sql(
 			`insert into public.patients (organization_id, given_name, family_name) values ($1, 'Ann', 'Existing'), ($1, 'Bob', 'Existing')`,
 			[orgId]
 		);
-		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
-		const reception = await createStaff({
-			organizationSlug: slug,
-			role: 'receptionist',
-			password: PASSWORD
-		});
-		receptionist = reception.email;
-		people.push(admin.id, doctor.id, reception.id);
-		page = await signIn(browser, slug, admin.email, PASSWORD);
-		const staffPage = await signIn(staffBrowser, slug, doctor.email, PASSWORD);
-		await staffPage.close();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await staffBrowser?.close();
-		await receptionBrowser?.close();
-		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
-		for (const id of people) await deleteUser(id);
+		receptionist = (await clinic.addStaff('receptionist')).email;
 	});
 
-	it('adds a text field with a mask by clicking; a receptionist sees the example, never a regular expression', async () => {
+	it('adds a text field with a mask by clicking; a receptionist sees the example, never a regular expression', async ({
+		browser
+	}) => {
 		await page.goto(appUrl(slug, '/admin/fields'));
 		// the page documents the mask
 		expect(
@@ -121,7 +98,7 @@ describe('clinic admin console: patient fields', () => {
 		).toBe(0);
 
 		// the receptionist's form: the example next to the field, and the same words when it does not fit
-		const reception = await signIn(receptionBrowser, slug, receptionist, PASSWORD);
+		const reception = await signIn(browser, slug, receptionist, PASSWORD);
 		await reception.goto(appUrl(slug, '/patients/new'));
 		expect(await fieldKeysIn(reception)).toEqual(['insurance_no']);
 		expect(await reception.locator('#field-cf_insurance_no-hint').textContent()).toBe(

@@ -75,13 +75,6 @@ export function testStaff(password: string) {
 	};
 }
 
-/** A clinic's admin and a doctor, created for a test (both with `password`). */
-export async function createAdminAndDoctor(organizationSlug: string, password: string) {
-	const admin = await createStaff({ organizationSlug, role: 'admin', password });
-	const doctor = await createStaff({ organizationSlug, role: 'doctor', password });
-	return { admin, doctor };
-}
-
 /** Deletes the test's people, by address (any case) and by id, as the tables' owner. */
 export async function deleteUsers({
 	emails = [],
