@@ -177,6 +177,17 @@ const FAMILY = [
 	'Singh'
 ];
 
+/**
+ * The FROM of a per-patient generator: each patient, with its clinic's people in `o`, `n` times
+ * (`j` = 1 … n), in a stable order (clinic, MRN, j) so the seeded random() draws repeat.
+ */
+function eachPatient(n: number): string {
+	return `from public.patients p
+	  join bench.orgs o on o.id = p.organization_id
+	 cross join generate_series(1, ${n}) j
+	 order by o.n, p.mrn, j`;
+}
+
 function sqlArray(values: string[]): string {
 	return `array[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]::text[]`;
 }
@@ -366,10 +377,7 @@ export async function generate(
 		                random() as r,
 		                (array['Check-up','Follow-up','Vaccination','Blood pressure review','Minor injury',
 		                       'Prescription renewal','Chest pain','Back pain'])[1 + floor(random() * 8)::int] as reason
-		           from public.patients p
-		           join bench.orgs o on o.id = p.organization_id
-		          cross join generate_series(1, ${spec.visits}) j
-		          order by o.n, p.mrn, j
+		           ${eachPatient(spec.visits)}
 		       ) x0
 		   ) x`,
 		[s, BASE_TIME]
@@ -404,10 +412,7 @@ export async function generate(
 		                (array['routine','routine','routine','urgent','stat'])[1 + floor(random() * 5)::int] as priority,
 		                random() as r,
 		                $2::timestamptz - random() * interval '1095 days' as created_at
-		           from public.patients p
-		           join bench.orgs o on o.id = p.organization_id
-		          cross join generate_series(1, ${spec.labOrders}) j
-		          order by o.n, p.mrn, j
+		           ${eachPatient(spec.labOrders)}
 		       ) x0
 		   ) x`,
 		[s, BASE_TIME]
@@ -435,10 +440,7 @@ export async function generate(
 		            floor(random() * 3)::int as refills,
 		            case when random() < 0.4 then 'active' else 'completed' end as status,
 		            $2::timestamptz - random() * interval '1095 days' as created_at
-		       from public.patients p
-		       join bench.orgs o on o.id = p.organization_id
-		      cross join generate_series(1, ${spec.prescriptions}) j
-		      order by o.n, p.mrn, j
+		       ${eachPatient(spec.prescriptions)}
 		   ) x`,
 		[s, BASE_TIME]
 	);
