@@ -25,7 +25,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
 import { DB_URL, ROOT } from '../supabase/local/config.ts';
@@ -37,21 +36,13 @@ import {
 	startPortal
 } from '../tests/support/portal-probe.ts';
 import { ensureBuild, pct } from './http.ts';
+import { benchOptions } from './options.ts';
 
-const { values: args } = parseArgs({
-	options: {
-		long: { type: 'string', default: '2000' },
-		short: { type: 'string', default: '20' },
-		iterations: { type: 'string', default: '40' },
-		port: { type: 'string', default: '4392' },
-		build: { type: 'boolean', default: false },
-		fresh: { type: 'boolean', default: false }
-	}
-});
-const LONG = Math.max(1, Number(args.long));
-const SHORT = Math.max(1, Number(args.short));
-const ITERATIONS = Math.max(5, Number(args.iterations));
-const PORT = Number(args.port);
+const args = benchOptions(
+	{ long: 2000, short: 20, iterations: 40, port: 4392, build: false, fresh: false },
+	{ long: 1, short: 1, iterations: 5 }
+);
+const { long: LONG, short: SHORT, iterations: ITERATIONS, port: PORT } = args;
 const CLINIC = 'a0a0a0a0-0000-4000-8000-000000000001';
 const DOCTOR = '00000000-0000-4000-8000-00000000a002';
 const PHARMACIST = '00000000-0000-4000-8000-00000000a006';
@@ -191,7 +182,7 @@ async function main() {
 	const long = await benchPatient(db, LONG);
 	const short = await benchPatient(db, SHORT);
 
-	ensureBuild(Boolean(args.build), log);
+	ensureBuild(args.build, log);
 	const proxy = await startCountingProxy(env.PUBLIC_SUPABASE_URL);
 	const app = await startPortal({ port: PORT, supabaseUrl: proxy.url });
 	try {

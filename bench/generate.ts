@@ -19,9 +19,9 @@
  *
  *   node bench/generate.ts --size S [--seed 42] [--db bench_s]
  */
-import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { client, databaseExists, migrationsHash, prepareDatabase } from './db.ts';
+import { benchOptions } from './options.ts';
 
 export type Size = 'S' | 'M' | 'L';
 
@@ -551,15 +551,9 @@ export async function ensureLoaded(
 }
 
 if (import.meta.main) {
-	const { values } = parseArgs({
-		options: {
-			size: { type: 'string', default: 'S' },
-			seed: { type: 'string', default: '42' },
-			db: { type: 'string' }
-		}
-	});
-	const size = values.size!.toUpperCase() as Size;
+	const values = benchOptions({ size: 'S', seed: 42, db: null });
+	const size = values.size.toUpperCase() as Size;
 	if (!(size in SIZES)) throw new Error(`--size must be S, M or L`);
 	const name = values.db ?? `bench_${size.toLowerCase()}`;
-	await prepareAndGenerate(name, size, Number(values.seed), (m) => console.log(m));
+	await prepareAndGenerate(name, size, values.seed, (m) => console.log(m));
 }

@@ -18,9 +18,9 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { client } from './db.ts';
+import { benchOptions } from './options.ts';
 import { ensureLoaded, SIZES, type Size } from './generate.ts';
 import {
 	claimsFor,
@@ -391,33 +391,31 @@ export function compare(a: ResultFile, b: ResultFile): string {
 }
 
 async function main() {
-	const { values } = parseArgs({
-		options: {
-			size: { type: 'string', default: 'S' },
-			seed: { type: 'string', default: '42' },
-			iterations: { type: 'string' },
-			warmup: { type: 'string', default: '20' },
-			db: { type: 'string' },
-			fresh: { type: 'boolean', default: false },
-			only: { type: 'string' },
-			compare: { type: 'string' },
-			'no-save': { type: 'boolean', default: false }
-		}
+	const values = benchOptions({
+		size: 'S',
+		seed: 42,
+		iterations: null,
+		warmup: 20,
+		db: null,
+		fresh: false,
+		only: null,
+		compare: null,
+		'no-save': false
 	});
 	if (values.compare) {
 		const [x, y] = values.compare.toUpperCase().split(',');
 		console.log(compare(latestResult(y ? x : 'S'), latestResult(y ?? x)));
 		return;
 	}
-	const size = values.size!.toUpperCase() as Size;
+	const size = values.size.toUpperCase() as Size;
 	if (!(size in SIZES)) throw new Error('--size must be S, M or L');
-	const seed = Number(values.seed);
+	const seed = values.seed;
 	const name = values.db ?? `bench_${size.toLowerCase()}`;
 	const log = (m: string) => console.log(m);
 	await ensureLoaded(name, size, seed, log, { fresh: values.fresh });
 
 	const iterations = Number(values.iterations ?? (size === 'S' ? 200 : 300));
-	const warmup = Number(values.warmup);
+	const warmup = values.warmup;
 	log(
 		`benchmark: size ${size}, ${iterations} transactions per query × clinic × mode (+${warmup} warm-up)`
 	);
