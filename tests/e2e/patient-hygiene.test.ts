@@ -20,10 +20,19 @@ function letters(n: number): string {
 const run = letters(8);
 const family = `Hygiene${run}`;
 
-async function register(page: Page, given: string, dob: string) {
+/** The test's patients (all of its family name, in any case). */
+async function stored(): Promise<number> {
+	const [{ n }] = await sql<{ n: number }>(
+		`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
+		[family]
+	);
+	return n;
+}
+
+async function register(page: Page, given: string, dob: string, familyName = family) {
 	await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
 	await page.getByLabel('Given name').fill(given);
-	await page.getByLabel('Family name').fill(family);
+	await page.getByLabel('Family name').fill(familyName);
 	await page.getByLabel('Date of birth').fill(dob);
 	await page.getByRole('button', { name: 'Register patient' }).click();
 }
@@ -60,11 +69,7 @@ describe('patient data hygiene', () => {
 		});
 		expect(old.status).toBe(400);
 		expect(old.text).toContain('Enter a date of birth from 1900 onwards.');
-		const stored = await sql<{ n: number }>(
-			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
-			[family]
-		);
-		expect(stored[0].n).toBe(0);
+		expect(await stored()).toBe(0);
 	});
 
 	it('a likely duplicate is shown with a link to its chart; saving anyway is explicit', async ({
@@ -76,32 +81,20 @@ describe('patient data hygiene', () => {
 		const firstId = new URL(page.url()).pathname.split('/').pop();
 
 		// the same person, typed differently (case, spaces)
-		await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
-		await page.getByLabel('Given name').fill('  dana ');
-		await page.getByLabel('Family name').fill(family.toUpperCase());
-		await page.getByLabel('Date of birth').fill('1977-05-06');
-		await page.getByRole('button', { name: 'Register patient' }).click();
+		await register(page, '  dana ', '1977-05-06', family.toUpperCase());
 		const warning = page.getByTestId('likely-duplicates');
 		await warning.waitFor();
 		expect(await warning.textContent()).toContain('same name and date of birth');
 		expect(await warning.getByRole('link').getAttribute('href')).toBe(`/patients/${firstId}`);
 		expect(page.url()).toContain('/patients/new');
-		let count = await sql<{ n: number }>(
-			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
-			[family]
-		);
-		expect(count[0].n, 'nothing saved before the choice').toBe(1);
+		expect(await stored(), 'nothing saved before the choice').toBe(1);
 
 		await page.getByLabel('This is a different person: register a new patient anyway.').check();
 		await Promise.all([
 			page.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname)),
 			page.getByRole('button', { name: 'Register patient' }).click()
 		]);
-		count = await sql<{ n: number }>(
-			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
-			[family]
-		);
-		expect(count[0].n).toBe(2);
+		expect(await stored()).toBe(2);
 	});
 
 	it('the edit page warns when an edit would make the patient a likely duplicate of another one', async ({
