@@ -15,8 +15,6 @@
  * bounded in time; writes nothing but a result file under bench/results/.
  */
 import http from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
 import { API_URL, AUTHENTICATOR_URL, loadKeys } from '../supabase/local/config.ts';
@@ -28,6 +26,7 @@ import { buildPlan } from '../supabase/local/gateway/rest/plan.ts';
 import { getSchema } from '../supabase/local/gateway/rest/schema.ts';
 import { adminPool } from '../supabase/local/gateway/core/db.ts';
 import { benchOptions } from './options.ts';
+import { saveResult } from './results.ts';
 
 const args = benchOptions(
 	{
@@ -269,13 +268,7 @@ async function main() {
 		}
 	}
 	console.log(lines.join('\n'));
-	mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-	const file = join(
-		import.meta.dirname,
-		'results',
-		`gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-	);
-	writeFileSync(file, JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, results }, null, '\t'));
+	const file = saveResult('gateway', { seconds: SECONDS, rounds: ROUNDS, results });
 	console.log(`\nwritten ${file}`);
 	await adminPool.end();
 }

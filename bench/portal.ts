@@ -29,7 +29,6 @@
  * The test users are deleted at the end. Loopback only; bounded in count and time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
@@ -49,6 +48,7 @@ import {
 import { dbUrl } from './db.ts';
 import { ensureBuild } from './http.ts';
 import { benchOptions } from './options.ts';
+import { saveResult } from './results.ts';
 import { ensureLoaded, type Size } from './generate.ts';
 
 const args = benchOptions(
@@ -433,28 +433,14 @@ async function main() {
 			gateway.child.kill('SIGTERM');
 		}
 	}
-	mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-	const file = join(
-		ROOT,
-		'bench',
-		'results',
-		`portal-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-	);
-	writeFileSync(
-		file,
-		JSON.stringify(
-			{
-				users: USERS,
-				concurrency: CONCURRENCY,
-				requests: REQUESTS,
-				seconds: SECONDS,
-				rounds: ROUNDS,
-				results
-			},
-			null,
-			2
-		)
-	);
+	const file = saveResult('portal', {
+		users: USERS,
+		concurrency: CONCURRENCY,
+		requests: REQUESTS,
+		seconds: SECONDS,
+		rounds: ROUNDS,
+		results
+	});
 	log(`\nresults: ${file} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 	if (results.some((r) => r.errors || r.leaks)) process.exitCode = 1;
 }

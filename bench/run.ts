@@ -16,11 +16,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { client } from './db.ts';
 import { benchOptions } from './options.ts';
+import { RESULTS_DIR, saveResult } from './results.ts';
 import { ensureLoaded, SIZES, type Size } from './generate.ts';
 import {
 	claimsFor,
@@ -32,8 +33,6 @@ import {
 	type QueryDef
 } from './queries.ts';
 import { mulberry32 } from '../tests/support/random.ts';
-
-export const RESULTS_DIR = join(import.meta.dirname, 'results');
 
 export class IsolationError extends Error {}
 
@@ -454,9 +453,7 @@ async function main() {
 	);
 	console.log(table(stats));
 	if (!values['no-save']) {
-		mkdirSync(RESULTS_DIR, { recursive: true });
-		const file = join(RESULTS_DIR, `${size}-${result.date.replace(/[:.]/g, '-')}.json`);
-		writeFileSync(file, JSON.stringify(result, null, '\t') + '\n');
+		const file = saveResult(size, result, new Date(result.date));
 		console.log(`\nresults: ${file}`);
 	}
 }

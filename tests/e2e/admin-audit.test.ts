@@ -9,13 +9,11 @@
 import { beforeAll, describe, expect } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { appUrl, browserTest as it, screenshotPath, signIn } from '../support/browser.ts';
-import { DEMO_PASSWORD, demo, HOSPITAL } from '../support/demo.ts';
+import { DEMO_PASSWORD, demo, demoIds, HOSPITAL } from '../support/demo.ts';
 import { ownClinic } from '../support/own-clinic.ts';
 import { adminDb, sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
-/** Pat Morgan, the demo platform admin (README, "Demo clinics and logins"). */
-const PLATFORM_ADMIN_ID = '00000000-0000-4000-8000-00000000d001';
 
 /** Writes as `userId` would through the API (auth.uid() and the clinic claim drive the audit). */
 async function asUser(
@@ -75,7 +73,7 @@ describe('clinic admin console: audit trail', () => {
 		]);
 		// the platform's support person (Pat Morgan) opens read-only access and ends it: the
 		// clinic's trail records both with their name and the reason
-		await asUser(PLATFORM_ADMIN_ID, null, [
+		await asUser(demoIds.platform, null, [
 			`select public.start_support_access('${orgId}', 'Ticket 4711: lab results missing', 30)`,
 			`select public.end_support_access()`
 		]);

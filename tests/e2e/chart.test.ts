@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { appUrl, fillIn, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
+import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo, demoIds } from '../support/demo.ts';
 import { sql } from '../support/stack.ts';
 import { retirePatients } from '../support/people.ts';
 
@@ -18,11 +18,6 @@ const given = `Chart${tag}`;
 const family = 'Testpatient';
 let patientId = '';
 let pagedId = '';
-const CLINIC_A_ID = 'a0a0a0a0-0000-4000-8000-000000000001';
-const DOCTOR_A = '00000000-0000-4000-8000-00000000a002';
-const NURSE_A = '00000000-0000-4000-8000-00000000a003';
-const LAB_A = '00000000-0000-4000-8000-00000000a005';
-const PHARMACIST_A = '00000000-0000-4000-8000-00000000a006';
 
 const contexts: BrowserContext[] = [];
 
@@ -75,7 +70,7 @@ describe('patient chart', () => {
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth, sex, custom_fields)
 			 values ($1, $2, $3, '1980-04-02', 'female', '{"blood_group": "A+"}'::jsonb)
 			 returning id`,
-			[CLINIC_A_ID, given, family]
+			[demoIds.clinicA, given, family]
 		);
 		patientId = row.id;
 	});
@@ -104,7 +99,7 @@ describe('patient chart', () => {
 			  where action = 'view' and table_name = 'patients' and row_id = $1 and created_at >= $2`,
 			[patientId, since]
 		);
-		expect(rows.map((r) => r.actor_id)).toContain(DOCTOR_A);
+		expect(rows.map((r) => r.actor_id)).toContain(demoIds.doctorA);
 	});
 
 	it('records "no known allergies" (nurse), then an allergy (pharmacist) that retracts it, and problems (doctor)', async () => {
@@ -145,7 +140,7 @@ describe('patient chart', () => {
 			`select code, recorded_by from public.problems where patient_id = $1`,
 			[patientId]
 		);
-		expect(row).toEqual({ code: 'J45.20', recorded_by: DOCTOR_A });
+		expect(row).toEqual({ code: 'J45.20', recorded_by: demoIds.doctorA });
 	});
 
 	it('shows each role what concerns it, and receptionists none of the safety summary', async () => {
@@ -297,7 +292,7 @@ describe('patient chart', () => {
 			[patientId, `Cough ${tag}`]
 		);
 		expect(signed).toEqual({
-			signed_by: DOCTOR_A,
+			signed_by: demoIds.doctorA,
 			status: 'completed',
 			notes: `Dry cough for 3 days ${tag}. Chest clear. Viral.`
 		});
@@ -342,8 +337,8 @@ describe('patient chart', () => {
 			[patientId]
 		);
 		expect(kept).toEqual([
-			{ version: 2, author_id: DOCTOR_A },
-			{ version: 3, author_id: NURSE_A }
+			{ version: 2, author_id: demoIds.doctorA },
+			{ version: 3, author_id: demoIds.nurseA }
 		]);
 	}, 180_000);
 
@@ -362,7 +357,7 @@ describe('patient chart', () => {
 			const [visit] = await sql<{ id: string }>(
 				`insert into public.visits (organization_id, patient_id, clinician_id, reason, status)
 				 values ($1, $2, $3, $4, 'in_progress') returning id`,
-				[CLINIC_A_ID, patientId, DOCTOR_A, `Dressing ${tag}`]
+				[demoIds.clinicA, patientId, demoIds.doctorA, `Dressing ${tag}`]
 			);
 			const { page } = await openChart(demo.doctorA, { query: `?open=note&id=${visit.id}` });
 			await page.getByRole('link', { name }).click();
@@ -450,7 +445,7 @@ describe('patient chart', () => {
 			`select result_value, resulted_by from public.lab_orders where patient_id = $1 and test_code = 'K'`,
 			[patientId]
 		);
-		expect(original).toEqual({ result_value: '5.9', resulted_by: LAB_A });
+		expect(original).toEqual({ result_value: '5.9', resulted_by: demoIds.labA });
 
 		// nurses read results but neither record nor correct them
 		const nurse = await openChart(demo.nurseA);
@@ -543,7 +538,11 @@ describe('patient chart', () => {
 			[patientId, `Salbutamol${tag}`]
 		);
 		expect(fills).toEqual(
-			[1, 2, 3].map((n) => ({ fill_number: n, quantity: '2.00', dispensed_by: PHARMACIST_A }))
+			[1, 2, 3].map((n) => ({
+				fill_number: n,
+				quantity: '2.00',
+				dispensed_by: demoIds.pharmacistA
+			}))
 		);
 		await rx()
 			.getByRole('button', { name: /^Dispensed fills \(3\)/ })
@@ -609,7 +608,7 @@ describe('patient chart', () => {
 					`select 1 from public.audit_log
 					  where action = 'view' and table_name = 'patients' and row_id = $1
 					    and actor_id = $2 and created_at >= $3`,
-					[patientId, DOCTOR_A, since]
+					[patientId, demoIds.doctorA, since]
 				)
 			).length;
 		const since = new Date();
@@ -643,14 +642,14 @@ describe('patient chart', () => {
 		const [row] = await sql<{ id: string }>(
 			`insert into public.patients (organization_id, given_name, family_name)
 			 values ($1, $2, 'Longhistory') returning id`,
-			[CLINIC_A_ID, `Paged${tag}`]
+			[demoIds.clinicA, `Paged${tag}`]
 		);
 		pagedId = row.id;
 		await sql(
 			`insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason)
 			 select $1, $2, $3, now() - (n || ' days')::interval, 'Visit number ' || n
 			   from generate_series(1, 12) n`,
-			[CLINIC_A_ID, pagedId, DOCTOR_A]
+			[demoIds.clinicA, pagedId, demoIds.doctorA]
 		);
 		const { page } = await openChart(demo.doctorA, { id: pagedId });
 		const visits = page.getByTestId('visit');

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
+import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo, demoIds } from '../support/demo.ts';
 import { adminDb } from '../support/stack.ts';
 import { retirePatients } from '../support/people.ts';
 
@@ -15,7 +15,6 @@ const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}
 const given = `Dash${tag}`;
 const family = 'Testpatient';
 const reason = `Dashboard check ${tag}`;
-const DOCTOR_A = '00000000-0000-4000-8000-00000000a002';
 const test = `Ferritin ${tag}`;
 const medication = `Metformin${tag}`;
 let patientId = '';
@@ -56,7 +55,7 @@ describe('dashboard', () => {
 				  cross join lateral (select ((now() at time zone o.time_zone)::date + time '18:40')
 				                               at time zone o.time_zone as at) t
 				  where o.id = $1`,
-				[org, patientId, reason, DOCTOR_A]
+				[org, patientId, reason, demoIds.doctorA]
 			);
 			await db.query(
 				`insert into public.lab_orders (organization_id, patient_id, test_code, test_name)
