@@ -8,7 +8,13 @@
  */
 import { beforeAll, describe, expect } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, browserTest as it, screenshotPath, signIn } from '../support/browser.ts';
+import {
+	appUrl,
+	browserTest as it,
+	screenshotPath,
+	signIn,
+	fetchInPage
+} from '../support/browser.ts';
 import { DEMO_PASSWORD, demo, demoIds, HOSPITAL } from '../support/demo.ts';
 import { ownClinic } from '../support/own-clinic.ts';
 import { adminDb, sql } from '../support/stack.ts';
@@ -41,12 +47,6 @@ async function asUser(
 		await db.end();
 	}
 }
-
-const fetchText = (page: Page, path: string) =>
-	page.evaluate(async (p) => {
-		const r = await fetch(p);
-		return { status: r.status, text: await r.text() };
-	}, path);
 
 describe('clinic admin console: audit trail', () => {
 	const clinic = ownClinic('audit', 'Audit Test Clinic', PASSWORD);
@@ -154,7 +154,7 @@ describe('clinic admin console: audit trail', () => {
 
 	it('downloads the filtered entries as CSV with formula cells neutralised', async () => {
 		await page.goto(appUrl(slug, '/admin/audit'));
-		const { status, text } = await fetchText(page, `/admin/audit/audit.csv?patient=${mrn}`);
+		const { status, text } = await fetchInPage(page, `/admin/audit/audit.csv?patient=${mrn}`);
 		expect(status).toBe(200);
 		const lines = text.trimEnd().split('\r\n');
 		expect(lines[0]).toBe(
@@ -169,7 +169,7 @@ describe('clinic admin console: audit trail', () => {
 		// the patient cell starts with "=": prefixed with ' and quoted (it holds quotes)
 		expect(text).toContain(`"'=HYPERLINK(""x"") Formula (${mrn})"`);
 		expect(text).not.toMatch(/,=HYPERLINK/);
-		const view = await fetchText(page, `/admin/audit/audit.csv?action=view`);
+		const view = await fetchInPage(page, `/admin/audit/audit.csv?action=view`);
 		expect(view.text.trimEnd().split('\r\n').length).toBe(2);
 	});
 
@@ -201,7 +201,7 @@ describe('clinic admin console: audit trail', () => {
 	it('gives staff a 403 on the page and the CSV', async () => {
 		const staff = await staffBrowser.newPage();
 		expect((await staff.goto(appUrl(slug, '/admin/audit')))?.status()).toBe(403);
-		expect((await fetchText(staff, '/admin/audit/audit.csv')).status).toBe(403);
+		expect((await fetchInPage(staff, '/admin/audit/audit.csv')).status).toBe(403);
 	});
 
 	it('shows an admin of city-hospital none of clinic-a’s audit entries', async ({ browser }) => {
@@ -214,7 +214,7 @@ describe('clinic admin console: audit trail', () => {
 		);
 		expect(clinicA.size).toBeGreaterThan(0);
 		const other = await signIn(browser, HOSPITAL.slug, demo.adminB, DEMO_PASSWORD);
-		const { status, text } = await fetchText(other, '/admin/audit/audit.csv');
+		const { status, text } = await fetchInPage(other, '/admin/audit/audit.csv');
 		expect(status).toBe(200);
 		const ids = text
 			.trimEnd()

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, screenshotPath } from '../support/browser.ts';
+import { appUrl, screenshotPath, fetchInPage } from '../support/browser.ts';
 import { ownClinic } from '../support/own-clinic.ts';
 import { sql } from '../support/stack.ts';
 
@@ -42,12 +42,6 @@ function parseCsv(text: string): string[][] {
 	if (cell || row.length) rows.push([...row, cell]);
 	return rows;
 }
-
-const fetchText = (page: Page, path: string) =>
-	page.evaluate(async (p) => {
-		const r = await fetch(p);
-		return { status: r.status, text: await r.text(), rows: r.headers.get('x-row-count') };
-	}, path);
 
 describe('clinic admin console: export', () => {
 	const clinic = ownClinic('export', 'Export Test Clinic', PASSWORD);
@@ -113,7 +107,7 @@ describe('clinic admin console: export', () => {
 
 	it('exports JSON with only this clinic’s rows, and every table is available', async () => {
 		await page.goto(appUrl(slug, '/admin/export'));
-		const { status, text, rows } = await fetchText(
+		const { status, text, rows } = await fetchInPage(
 			page,
 			'/admin/export/download?table=patients&format=json'
 		);
@@ -128,12 +122,12 @@ describe('clinic admin console: export', () => {
 		expect(json.map((p) => p.id).sort()).toEqual(mine.sort());
 		expect(json.find((p) => p.address === tricky)).toBeTruthy();
 		for (const table of ['visits', 'visit_notes', 'lab_orders', 'prescriptions']) {
-			const r = await fetchText(page, `/admin/export/download?table=${table}&format=csv`);
+			const r = await fetchInPage(page, `/admin/export/download?table=${table}&format=csv`);
 			expect(r.status, table).toBe(200);
 			expect(parseCsv(r.text).length - 1, table).toBe(Number(r.rows));
 		}
 		expect(
-			(await fetchText(page, '/admin/export/download?table=memberships&format=csv')).status
+			(await fetchInPage(page, '/admin/export/download?table=memberships&format=csv')).status
 		).toBe(400);
 		expect((await exportRows()).map((r) => r.changes.kind)).toEqual([
 			'patients.csv',
@@ -157,7 +151,7 @@ describe('clinic admin console: export', () => {
 		const staff = await staffBrowser.newPage();
 		expect((await staff.goto(appUrl(slug, '/admin/export')))?.status()).toBe(403);
 		expect(
-			(await fetchText(staff, '/admin/export/download?table=patients&format=csv')).status
+			(await fetchInPage(staff, '/admin/export/download?table=patients&format=csv')).status
 		).toBe(403);
 		expect((await exportRows()).length).toBe(before);
 	});

@@ -31,6 +31,17 @@ describe('clinic admin console: patient fields', () => {
 		return fieldKeysIn(page);
 	};
 
+	/** Fills the admin's "add a field" form (a text field, with a mask when given) and submits it. */
+	const addField = async (key: string, label: string, mask?: string) => {
+		await page.locator('#create-key').fill(key);
+		await page.locator('#create-label').fill(label);
+		if (mask !== undefined) {
+			await page.getByRole('radio', { name: 'Mask (below)' }).click();
+			await page.locator('#create-formatMask').fill(mask);
+		}
+		await page.getByRole('button', { name: 'Add field' }).click();
+	};
+
 	beforeAll(async () => {
 		({ id: orgId, adminPage: page, doctorBrowser: staffBrowser } = clinic);
 		// two active patients, neither with a value for the fields this test adds
@@ -49,11 +60,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(
 			(await page.locator('#create-formatMask-hint').textContent())?.replace(/\s+/g, ' ')
 		).toContain('with A for a capital letter (A–Z), 9 for a digit and * for either;');
-		await page.locator('#create-key').fill('insurance_no');
-		await page.locator('#create-label').fill('Insurance number');
-		await page.getByRole('radio', { name: 'Mask (below)' }).click();
-		await page.locator('#create-formatMask').fill('INS-9999');
-		await page.getByRole('button', { name: 'Add field' }).click();
+		await addField('insurance_no', 'Insurance number', 'INS-9999');
 		await page.getByText('Field “Insurance number” added.').waitFor();
 		const row = page.locator('tr[data-key="insurance_no"]');
 		await row.waitFor();
@@ -75,11 +82,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(await page.locator('main').textContent()).not.toMatch(/\[0-9\]|\^INS/);
 
 		// a mask without A, 9 or * is refused next to the mask, and nothing is stored
-		await page.locator('#create-key').fill('broken');
-		await page.locator('#create-label').fill('Broken');
-		await page.getByRole('radio', { name: 'Mask (below)' }).click();
-		await page.locator('#create-formatMask').fill('INS-');
-		await page.getByRole('button', { name: 'Add field' }).click();
+		await addField('broken', 'Broken', 'INS-');
 		await page.locator('#create-formatMask-error').waitFor();
 		expect(await page.locator('#create-formatMask-error').textContent()).toContain(
 			'A mask needs at least one A (a capital letter), 9 (a digit) or * (either).'
@@ -188,9 +191,7 @@ describe('clinic admin console: patient fields', () => {
 
 	it('reorders fields with the up/down buttons (plain forms) and the patient form follows', async () => {
 		await page.goto(appUrl(slug, '/admin/fields'));
-		await page.locator('#create-key').fill('ward');
-		await page.locator('#create-label').fill('Ward');
-		await page.getByRole('button', { name: 'Add field' }).click();
+		await addField('ward', 'Ward');
 		await page.locator('tr[data-key="ward"]').waitFor();
 		expect(await fieldKeysInForm()).toEqual(['insurance_no', 'ward']);
 

@@ -56,6 +56,19 @@ async function text(locator: Locator): Promise<string> {
 	return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ');
 }
 
+/** The confirmation dialog of a destructive step: shows its question; `yes` confirms. */
+async function confirmation(
+	page: Page,
+	yes: string
+): Promise<{ question: string; yes(): Promise<void> }> {
+	const dialog = page.getByRole('alertdialog');
+	await dialog.waitFor();
+	return {
+		question: await text(dialog),
+		yes: () => dialog.getByRole('button', { name: yes }).click()
+	};
+}
+
 /** Opens an "Add …" form in its dialog (after hydration the trigger is a button). */
 async function openAdd(page: Page, label: string): Promise<Locator> {
 	await page.getByRole('button', { name: label, exact: true }).click();
@@ -279,10 +292,9 @@ describe('patient chart', () => {
 		await visit.getByRole('link', { name: /^Edit note/ }).click();
 		await notes.fill(`Dry cough for 3 days ${tag}. Chest clear. Viral.`);
 		await page.getByRole('button', { name: 'Sign and complete visit…' }).click();
-		const confirm = page.getByRole('alertdialog');
-		await confirm.waitFor();
-		expect(await text(confirm)).toContain('Sign this note and complete the visit?');
-		await confirm.getByRole('button', { name: 'Yes, sign' }).click();
+		const sign = await confirmation(page, 'Yes, sign');
+		expect(sign.question).toContain('Sign this note and complete the visit?');
+		await sign.yes();
 		await saved(page, 'Note signed; visit completed.');
 		expect(await text(visit)).toContain('Completed');
 		expect(await text(visit.getByTestId('note-status'))).toContain('Signed by Dr. Maya Chen');
@@ -484,13 +496,11 @@ describe('patient chart', () => {
 		expect(await text(page.locator('#dispense-quantity-error'))).toContain('at most 2 inhalers');
 		await page.getByLabel('Quantity dispensed (inhalers)').fill('2');
 		await page.getByRole('button', { name: 'Dispense…' }).click();
-		const confirm = page.getByRole('alertdialog');
-		await confirm.waitFor();
-		const question = await text(confirm);
-		expect(question).toContain(`Dispense 2 inhalers of Salbutamol${tag} 100 mcg?`);
-		expect(question).toContain('Fill 1 of 3.');
-		expect(question).toContain('2 refills will remain.');
-		await confirm.getByRole('button', { name: 'Yes, dispense' }).click();
+		const dispense = await confirmation(page, 'Yes, dispense');
+		expect(dispense.question).toContain(`Dispense 2 inhalers of Salbutamol${tag} 100 mcg?`);
+		expect(dispense.question).toContain('Fill 1 of 3.');
+		expect(dispense.question).toContain('2 refills will remain.');
+		await dispense.yes();
 		await saved(page, 'Fill dispensed.');
 		expect(await text(rx().getByTestId('fills'))).toContain('2 refills remaining');
 
@@ -588,10 +598,9 @@ describe('patient chart', () => {
 		await visit.getByRole('button', { name: /^Cancel visit/ }).click();
 		await visit.getByLabel('Reason to cancel').fill('Patient called to cancel');
 		await visit.getByRole('button', { name: /^Cancel visit…/ }).click();
-		const confirm = page.getByRole('alertdialog');
-		await confirm.waitFor();
-		expect(await text(confirm)).toContain('Reason: Patient called to cancel');
-		await confirm.getByRole('button', { name: 'Yes, cancel visit' }).click();
+		const cancel = await confirmation(page, 'Yes, cancel visit');
+		expect(cancel.question).toContain('Reason: Patient called to cancel');
+		await cancel.yes();
 		await saved(page, 'Visit cancelled.');
 		expect(await text(visit)).toContain('Cancelled: Patient called to cancel');
 		const [after] = await sql<{ status: string; cancel_reason: string }>(

@@ -17,6 +17,7 @@ import {
 } from '../support/browser.ts';
 import { CLINIC_A, demo } from '../support/demo.ts';
 import { createStaff, deleteUser, latestMail, linkInMail } from '../support/people.ts';
+import { clinicPlan } from '../support/platform.ts';
 import { anonClient, sql, uniqueEmail } from '../support/stack.ts';
 
 function uniqueSlug(prefix: string): string {
@@ -296,12 +297,7 @@ describe('platform console: clinics', () => {
 			await page.getByLabel('Plan', { exact: true }).selectOption('clinic');
 			await page.getByRole('button', { name: 'Change plan' }).click();
 			await page.waitForURL((u) => u.searchParams.get('notice') === 'plan-changed');
-			const [row] = await sql<{ plan_id: string; sub_plan: string }>(
-				`select o.plan_id, s.plan_id as sub_plan from public.organizations o
-				   join public.subscriptions s on s.organization_id = o.id where o.id = $1`,
-				[orgId]
-			);
-			expect(row).toEqual({ plan_id: 'clinic', sub_plan: 'clinic' });
+			expect(await clinicPlan(orgId)).toEqual({ plan_id: 'clinic', sub_plan: 'clinic' });
 
 			for (let i = 0; i < 2; i++) {
 				await page.getByRole('button', { name: 'Generate invoice for current period' }).click();

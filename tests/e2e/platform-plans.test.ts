@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { appUrl, platformTest as it, fillIn, screenshotPath } from '../support/browser.ts';
+import { clinicPlan } from '../support/platform.ts';
 import { sql } from '../support/stack.ts';
 
 const unique = (prefix: string) =>
@@ -205,12 +206,7 @@ describe('platform console: plans', () => {
 			await page.getByRole('button', { name: 'Change plan anyway' }).click();
 			await page.waitForURL((u) => u.searchParams.get('notice') === 'plan-changed');
 
-			const [row] = await sql<{ plan_id: string; sub_plan: string }>(
-				`select o.plan_id, s.plan_id as sub_plan from public.organizations o
-				   join public.subscriptions s on s.organization_id = o.id where o.id = $1`,
-				[orgId]
-			);
-			expect(row).toEqual({ plan_id: small, sub_plan: small });
+			expect(await clinicPlan(orgId)).toEqual({ plan_id: small, sub_plan: small });
 			const [platform] = await sql<{ reason: string; excess: string }>(
 				`select details -> 'limits_override' ->> 'reason' as reason, details -> 'limits_override' ->> 'excess' as excess
 				   from public.platform_audit_log where organization_id = $1 and action = 'clinic.change_plan'`,

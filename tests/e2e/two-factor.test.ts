@@ -20,17 +20,12 @@ import {
 } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { testStaff } from '../support/people.ts';
-import { seriousViolations } from '../support/a11y.ts';
+import { expectAccessible } from '../support/a11y.ts';
 import { anonClient, sql } from '../support/stack.ts';
 import { raiseToAal2, totpCode, verifiedSecret, wrongCode } from '../support/totp.ts';
 
 const PASSWORD = 'Two-factor-e2e-password-1';
 const WRONG_CODE = /That code is wrong or has expired/;
-
-async function expectAccessible(page: Page, what: string) {
-	const violations = await seriousViolations(page);
-	expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 async function factorCount(userId: string): Promise<number> {
 	const [row] = await sql<{ n: number }>(

@@ -199,6 +199,17 @@ export async function completeTwoFactor(page: Page, email: string): Promise<void
 }
 
 /**
+ * A GET of `path` from within the page (its cookies, its origin), as the page's own scripts fetch a
+ * download; the status, the body and the row count an export reports in `x-row-count`.
+ */
+export async function fetchInPage(page: Page, path: string) {
+	return page.evaluate(async (p) => {
+		const r = await fetch(p);
+		return { status: r.status, text: await r.text(), rows: r.headers.get('x-row-count') };
+	}, path);
+}
+
+/**
  * A form POST straight to an action, as a browser without JavaScript sends it (text/html, the
  * page's cookies and Origin), from the page's origin (the page must be on it). Redirects are
  * followed: `url` is where they led.
