@@ -7,7 +7,7 @@
  * get 403 on the page and the CSV; another clinic's admin sees none of the clinic's rows.
  */
 import { beforeAll, describe, expect } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
 	appUrl,
 	browserTest as it,
@@ -50,22 +50,20 @@ async function asUser(
 
 describe('clinic admin console: audit trail', () => {
 	const clinic = ownClinic('audit', 'Audit Test Clinic', PASSWORD);
+	const slug = clinic.slug;
 	let page: Page;
-	let staffBrowser: BrowserContext;
-	let orgId: string;
-	let doctorId: string;
 	let mrn: string;
-	let slug: string;
 
 	beforeAll(async () => {
-		({ id: orgId, slug, adminPage: page, doctorBrowser: staffBrowser } = clinic);
+		page = clinic.adminPage;
 		const admin = clinic.admin;
-		doctorId = clinic.doctor.id;
-		await sql(`update public.profiles set full_name = 'Dr Dora Audit' where id = $1`, [doctorId]);
-		await asUser(admin.id, orgId, [
+		await sql(`update public.profiles set full_name = 'Dr Dora Audit' where id = $1`, [
+			clinic.doctor.id
+		]);
+		await asUser(admin.id, clinic.id, [
 			`insert into public.patient_field_definitions (key, label) values ('blood_type', 'Blood type')`
 		]);
-		await asUser(doctorId, orgId, [
+		await asUser(clinic.doctor.id, clinic.id, [
 			`insert into public.patients (given_name, family_name) values ('=HYPERLINK("x")', 'Formula')`,
 			`update public.patients set phone = '+44 20 7946 0001', custom_fields = '{"blood_type": "B+"}' where family_name = 'Formula'`,
 			`select public.log_chart_view((select id from public.patients where family_name = 'Formula'))`,
@@ -74,12 +72,12 @@ describe('clinic admin console: audit trail', () => {
 		// the platform's support person (Pat Morgan) opens read-only access and ends it: the
 		// clinic's trail records both with their name and the reason
 		await asUser(demoIds.platform, null, [
-			`select public.start_support_access('${orgId}', 'Ticket 4711: lab results missing', 30)`,
+			`select public.start_support_access('${clinic.id}', 'Ticket 4711: lab results missing', 30)`,
 			`select public.end_support_access()`
 		]);
 		[{ mrn }] = await sql<{ mrn: string }>(
 			`select mrn from public.patients where organization_id = $1 and family_name = 'Formula'`,
-			[orgId]
+			[clinic.id]
 		);
 	});
 
@@ -118,7 +116,7 @@ describe('clinic admin console: audit trail', () => {
 		// times in the clinic's zone (UTC until clinics have their own), not ISO timestamps
 		const [{ at }] = await sql<{ at: Date }>(
 			`select created_at as at from public.audit_log where organization_id = $1 and action = 'view'`,
-			[orgId]
+			[clinic.id]
 		);
 		const when = new Intl.DateTimeFormat('en-GB', {
 			dateStyle: 'medium',
@@ -133,7 +131,7 @@ describe('clinic admin console: audit trail', () => {
 		await page.goto(appUrl(slug, '/admin/audit'));
 		await page.getByLabel('Person').selectOption({ label: 'Dr Dora Audit' });
 		await page.getByRole('button', { name: 'Filter' }).click();
-		await page.waitForURL((u) => u.searchParams.get('actor') === doctorId);
+		await page.waitForURL((u) => u.searchParams.get('actor') === clinic.doctor.id);
 		const sentences = await page.getByTestId('audit-sentence').allTextContents();
 		expect(sentences.length).toBe(4);
 		expect(sentences.every((t) => t.trim().startsWith('Dr Dora Audit '))).toBe(true);
@@ -146,9 +144,11 @@ describe('clinic admin console: audit trail', () => {
 		expect(await page.locator('#f-patient').getAttribute('aria-invalid')).toBe('true');
 
 		const today = new Date().toISOString().slice(0, 10);
-		await page.goto(appUrl(slug, `/admin/audit?actor=${doctorId}&from=${today}&to=${today}`));
+		await page.goto(
+			appUrl(slug, `/admin/audit?actor=${clinic.doctor.id}&from=${today}&to=${today}`)
+		);
 		expect(await page.getByTestId('audit-total').textContent()).toContain('4 matching entries');
-		await page.goto(appUrl(slug, `/admin/audit?actor=${doctorId}&to=2020-01-01`));
+		await page.goto(appUrl(slug, `/admin/audit?actor=${clinic.doctor.id}&to=2020-01-01`));
 		expect(await page.getByTestId('audit-total').textContent()).toContain('0 matching entries');
 	});
 
@@ -162,7 +162,7 @@ describe('clinic admin console: audit trail', () => {
 		);
 		expect(lines.length).toBe(1 + 3);
 		// the raw columns (ids, table, ISO time, the changes as JSON) and the sentence
-		expect(text).toContain(`,${doctorId},view,patients,`);
+		expect(text).toContain(`,${clinic.doctor.id},view,patients,`);
 		expect(text).toMatch(/,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/);
 		expect(text).toContain('""phone"":""+44 20 7946 0001""');
 		expect(text).toContain('Dr Dora Audit changed the details of');
@@ -176,7 +176,7 @@ describe('clinic admin console: audit trail', () => {
 	it('reports tampering: the first altered entry is named', async () => {
 		const [{ id }] = await sql<{ id: string }>(
 			`select min(id)::text as id from public.audit_log where organization_id = $1 and action = 'update'`,
-			[orgId]
+			[clinic.id]
 		);
 		const db = adminDb();
 		await db.connect();
@@ -199,7 +199,7 @@ describe('clinic admin console: audit trail', () => {
 	});
 
 	it('gives staff a 403 on the page and the CSV', async () => {
-		const staff = await staffBrowser.newPage();
+		const staff = await clinic.doctorBrowser.newPage();
 		expect((await staff.goto(appUrl(slug, '/admin/audit')))?.status()).toBe(403);
 		expect((await fetchInPage(staff, '/admin/audit/audit.csv')).status).toBe(403);
 	});

@@ -49,19 +49,18 @@ describe('clinic admin console: branding', () => {
 	const name = 'Brand Test Clinic';
 	const clinic = ownClinic('brand', name, PASSWORD, { withDoctor: false });
 	let page: Page;
-	let orgId: string;
 	const slug = clinic.slug;
 
 	const logoPath = async () =>
 		(
 			await sql<{ logo_path: string | null }>(
 				'select logo_path from public.organizations where id = $1',
-				[orgId]
+				[clinic.id]
 			)
 		)[0].logo_path;
 
 	beforeAll(async () => {
-		({ id: orgId, adminPage: page } = clinic);
+		page = clinic.adminPage;
 		await page.goto(appUrl(slug, '/admin/branding'));
 	});
 	afterAll(async () => {
@@ -137,7 +136,7 @@ describe('clinic admin console: branding', () => {
 		const signInHtml = await (await visitor.newPage()).goto(appUrl(slug, '/sign-in'));
 		const html = (await signInHtml?.text()) ?? '';
 		expect(html).toContain(`/branding/${slug}/logo-`);
-		expect(html).not.toContain(orgId);
+		expect(html).not.toContain(clinic.id);
 
 		const signInPage = await visitor.newPage();
 		await signInPage.goto(appUrl(slug, '/sign-in'));

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { appUrl, screenshotPath, fetchInPage } from '../support/browser.ts';
 import { ownClinic } from '../support/own-clinic.ts';
 import { sql } from '../support/stack.ts';
@@ -45,31 +45,27 @@ function parseCsv(text: string): string[][] {
 
 describe('clinic admin console: export', () => {
 	const clinic = ownClinic('export', 'Export Test Clinic', PASSWORD);
-	let staffBrowser: BrowserContext;
 	let page: Page;
-	let orgId: string;
-	let adminId: string;
 	const slug = clinic.slug;
 	const tricky = 'Flat 2, "The Old Mill"\nRiver Lane';
 
 	const exportRows = () =>
 		sql<{ actor_id: string; table_name: string; changes: { kind: string; row_count: number } }>(
 			`select actor_id, table_name, changes from public.audit_log where organization_id = $1 and action = 'export' order by id`,
-			[orgId]
+			[clinic.id]
 		);
 
 	beforeAll(async () => {
-		({ id: orgId, adminPage: page, doctorBrowser: staffBrowser } = clinic);
-		adminId = clinic.admin.id;
+		page = clinic.adminPage;
 		await sql(
 			`insert into public.patients (organization_id, given_name, family_name, address) values
 			 ($1, 'Ann', 'Export', $2), ($1, '=cmd|calc', 'Formula', null), ($1, 'Cy', 'Plain', '-5 Main St')`,
-			[orgId, tricky]
+			[clinic.id, tricky]
 		);
 		await sql(
 			`insert into public.visits (organization_id, patient_id, reason, clinician_id)
 			 select $1, id, 'check-up', null from public.patients where organization_id = $1 and family_name = 'Export'`,
-			[orgId]
+			[clinic.id]
 		);
 	});
 
@@ -98,7 +94,7 @@ describe('clinic admin console: export', () => {
 		const audit = await exportRows();
 		expect(audit).toEqual([
 			{
-				actor_id: adminId,
+				actor_id: clinic.admin.id,
 				table_name: 'patients',
 				changes: { kind: 'patients.csv', format: 'csv', row_count: 3 }
 			}
@@ -116,7 +112,7 @@ describe('clinic admin console: export', () => {
 		const json = JSON.parse(text) as { id: string; address: string | null }[];
 		const mine = (
 			await sql<{ id: string }>('select id from public.patients where organization_id = $1', [
-				orgId
+				clinic.id
 			])
 		).map((r) => r.id);
 		expect(json.map((p) => p.id).sort()).toEqual(mine.sort());
@@ -148,7 +144,7 @@ describe('clinic admin console: export', () => {
 
 	it('gives staff a 403 on the page and the download, and records nothing', async () => {
 		const before = (await exportRows()).length;
-		const staff = await staffBrowser.newPage();
+		const staff = await clinic.doctorBrowser.newPage();
 		expect((await staff.goto(appUrl(slug, '/admin/export')))?.status()).toBe(403);
 		expect(
 			(await fetchInPage(staff, '/admin/export/download?table=patients&format=csv')).status

@@ -6,7 +6,7 @@
  * Staff get 403. Runs on a clinic of its own.
  */
 import { beforeAll, describe, expect } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { appUrl, browserTest as it, screenshotPath, signIn } from '../support/browser.ts';
 import { ownClinic } from '../support/own-clinic.ts';
 import { sql } from '../support/stack.ts';
@@ -16,9 +16,7 @@ const PASSWORD = 'Admin-e2e-password-1';
 
 describe('clinic admin console: patient fields', () => {
 	const clinic = ownClinic('fields', 'Fields Test Clinic', PASSWORD);
-	let staffBrowser: BrowserContext;
 	let page: Page;
-	let orgId: string;
 	const slug = clinic.slug;
 
 	let receptionist: string;
@@ -43,11 +41,11 @@ describe('clinic admin console: patient fields', () => {
 	};
 
 	beforeAll(async () => {
-		({ id: orgId, adminPage: page, doctorBrowser: staffBrowser } = clinic);
+		page = clinic.adminPage;
 		// two active patients, neither with a value for the fields this test adds
 		await sql(
 			`insert into public.patients (organization_id, given_name, family_name) values ($1, 'Ann', 'Existing'), ($1, 'Bob', 'Existing')`,
-			[orgId]
+			[clinic.id]
 		);
 		receptionist = (await clinic.addStaff('receptionist')).email;
 	});
@@ -74,7 +72,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(
 			await sql(
 				'select format_kind, format_mask, pattern from public.patient_field_definitions where organization_id = $1 and key = $2',
-				[orgId, 'insurance_no']
+				[clinic.id, 'insurance_no']
 			)
 		).toEqual([
 			{ format_kind: 'mask', format_mask: 'INS-9999', pattern: '^INS\\-[0-9][0-9][0-9][0-9]$' }
@@ -95,7 +93,7 @@ describe('clinic admin console: patient fields', () => {
 			(
 				await sql(
 					'select 1 from public.patient_field_definitions where organization_id = $1 and key = $2',
-					[orgId, 'broken']
+					[clinic.id, 'broken']
 				)
 			).length
 		).toBe(0);
@@ -123,7 +121,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(
 			(
 				await sql('select 1 from public.patients where organization_id = $1 and family_name = $2', [
-					orgId,
+					clinic.id,
 					'Format'
 				])
 			).length
@@ -138,7 +136,7 @@ describe('clinic admin console: patient fields', () => {
 		// a new format the stored value does not fit is refused next to the format, with the count
 		const [{ id }] = await sql<{ id: string }>(
 			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
-			[orgId, 'insurance_no']
+			[clinic.id, 'insurance_no']
 		);
 		await page.goto(appUrl(slug, `/admin/fields/${id}`));
 		await page.getByRole('radio', { name: 'Digits only' }).click();
@@ -149,7 +147,7 @@ describe('clinic admin console: patient fields', () => {
 			'1 patient(s) have a value that does not match the new format. With this format, Insurance number must contain digits only. Correct those values first, or choose a format they match.'
 		);
 		await sql('delete from public.patients where organization_id = $1 and family_name = $2', [
-			orgId,
+			clinic.id,
 			'Format'
 		]);
 	});
@@ -157,7 +155,7 @@ describe('clinic admin console: patient fields', () => {
 	it('makes the field required without filling it for existing patients, who are flagged incomplete', async () => {
 		const [{ id }] = await sql<{ id: string }>(
 			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
-			[orgId, 'insurance_no']
+			[clinic.id, 'insurance_no']
 		);
 		await page.goto(appUrl(slug, `/admin/fields/${id}`));
 		expect((await page.getByTestId('consequence').textContent())?.replace(/\s+/g, ' ')).toContain(
@@ -175,7 +173,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(required).toBe(true);
 		const stored = await sql<{ custom_fields: unknown }>(
 			'select custom_fields from public.patients where organization_id = $1',
-			[orgId]
+			[clinic.id]
 		);
 		expect(stored.map((r) => r.custom_fields)).toEqual([{}, {}]);
 
@@ -214,7 +212,7 @@ describe('clinic admin console: patient fields', () => {
 		await page.getByRole('heading', { name: 'Deactivate “Ward”?' }).waitFor();
 		const [{ active: before }] = await sql<{ active: boolean }>(
 			'select active from public.patient_field_definitions where organization_id = $1 and key = $2',
-			[orgId, 'ward']
+			[clinic.id, 'ward']
 		);
 		expect(before).toBe(true);
 		await Promise.all([
@@ -226,12 +224,12 @@ describe('clinic admin console: patient fields', () => {
 	});
 
 	it('gives staff a 403 on the fields pages', async () => {
-		const staff = await staffBrowser.newPage();
+		const staff = await clinic.doctorBrowser.newPage();
 		const res = await staff.goto(appUrl(slug, '/admin/fields'));
 		expect(res?.status()).toBe(403);
 		const [{ id }] = await sql<{ id: string }>(
 			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
-			[orgId, 'insurance_no']
+			[clinic.id, 'insurance_no']
 		);
 		expect((await staff.goto(appUrl(slug, `/admin/fields/${id}`)))?.status()).toBe(403);
 		// and a forged POST to the action is refused as well
@@ -250,7 +248,7 @@ describe('clinic admin console: patient fields', () => {
 			(
 				await sql(
 					'select 1 from public.patient_field_definitions where organization_id = $1 and key = $2',
-					[orgId, 'sneaky']
+					[clinic.id, 'sneaky']
 				)
 			).length
 		).toBe(0);
