@@ -30,9 +30,7 @@
  * The test users are deleted at the end. Loopback only; bounded in count and time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
 import { API_URL, authUrlEnv, HOST, ROOT } from '../supabase/local/config.ts';
@@ -50,25 +48,22 @@ import {
 } from '../tests/support/portal-probe.ts';
 import { dbUrl } from './db.ts';
 import { ensureBuild } from './http.ts';
+import { benchOptions } from './options.ts';
+import { saveResult } from './results.ts';
 import { ensureLoaded, type Size } from './generate.ts';
 
-const { values: args } = parseArgs({
-	options: {
-		users: { type: 'string', default: '8' },
-		concurrency: { type: 'string', default: '8' },
-		requests: { type: 'string', default: '400' },
-		seconds: { type: 'string', default: '10' },
-		rounds: { type: 'string', default: '2' },
-		size: { type: 'string', default: 'M' },
-		build: { type: 'boolean', default: false }
-	}
-});
-const USERS = Math.max(2, Number(args.users));
-const CONCURRENCY = Math.max(1, Number(args.concurrency));
-const REQUESTS = Number(args.requests);
-const SECONDS = Number(args.seconds);
-const ROUNDS = Math.max(1, Number(args.rounds));
-const SIZE = args.size!.toUpperCase();
+const args = benchOptions(
+	{ users: 8, concurrency: 8, requests: 400, seconds: 10, rounds: 2, size: 'M', build: false },
+	{ users: 2, concurrency: 1, rounds: 1 }
+);
+const {
+	users: USERS,
+	concurrency: CONCURRENCY,
+	requests: REQUESTS,
+	seconds: SECONDS,
+	rounds: ROUNDS
+} = args;
+const SIZE = args.size.toUpperCase();
 const PASSWORD = 'Bench-portal-password-1';
 /** Data API requests a clinic page may make per load (issue 18). */
 const BUDGET = 2;
@@ -415,7 +410,7 @@ async function startBenchGateway(database: string): Promise<{ url: string; child
 
 async function main() {
 	const t0 = performance.now();
-	ensureBuild(Boolean(args.build), log);
+	ensureBuild(args.build, log);
 	const results = [];
 	results.push(
 		await runTarget({
@@ -445,28 +440,14 @@ async function main() {
 			gateway.child.kill('SIGTERM');
 		}
 	}
-	mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-	const file = join(
-		ROOT,
-		'bench',
-		'results',
-		`portal-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-	);
-	writeFileSync(
-		file,
-		JSON.stringify(
-			{
-				users: USERS,
-				concurrency: CONCURRENCY,
-				requests: REQUESTS,
-				seconds: SECONDS,
-				rounds: ROUNDS,
-				results
-			},
-			null,
-			2
-		)
-	);
+	const file = saveResult('portal', {
+		users: USERS,
+		concurrency: CONCURRENCY,
+		requests: REQUESTS,
+		seconds: SECONDS,
+		rounds: ROUNDS,
+		results
+	});
 	log(`\nresults: ${file} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 	if (results.some((r) => r.errors || r.leaks)) process.exitCode = 1;
 }
