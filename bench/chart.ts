@@ -23,12 +23,9 @@
  * Results in bench/results/chart-<time>.json. Loopback only; bounded in count and time. Every
  * opening is audited as in real use (one audit row per load).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
-import { DB_URL, ROOT } from '../supabase/local/config.ts';
+import { DB_URL } from '../supabase/local/config.ts';
 import {
 	load as loadPortal,
 	portalEnv,
@@ -36,28 +33,16 @@ import {
 	startCountingProxy,
 	startPortal
 } from '../tests/support/portal-probe.ts';
+import { DEMO_PASSWORD, demo, demoIds } from '../tests/support/demo.ts';
 import { ensureBuild, pct } from './http.ts';
+import { benchOptions } from './options.ts';
+import { saveResult } from './results.ts';
 
-const { values: args } = parseArgs({
-	options: {
-		long: { type: 'string', default: '2000' },
-		short: { type: 'string', default: '20' },
-		iterations: { type: 'string', default: '40' },
-		port: { type: 'string', default: '4392' },
-		build: { type: 'boolean', default: false },
-		fresh: { type: 'boolean', default: false }
-	}
-});
-const LONG = Math.max(1, Number(args.long));
-const SHORT = Math.max(1, Number(args.short));
-const ITERATIONS = Math.max(5, Number(args.iterations));
-const PORT = Number(args.port);
-const CLINIC = 'a0a0a0a0-0000-4000-8000-000000000001';
-const DOCTOR = '00000000-0000-4000-8000-00000000a002';
-const PHARMACIST = '00000000-0000-4000-8000-00000000a006';
-const LAB = '00000000-0000-4000-8000-00000000a005';
-const DOCTOR_EMAIL = 'doctor@clinic-a.test';
-const PASSWORD = 'Demo-password-1';
+const args = benchOptions(
+	{ long: 2000, short: 20, iterations: 40, port: 4392, build: false, fresh: false },
+	{ long: 1, short: 1, iterations: 5 }
+);
+const { long: LONG, short: SHORT, iterations: ITERATIONS, port: PORT } = args;
 const log = (m: string) => console.log(m);
 
 /** The bench patient with `visits` visits (created once, found by name afterwards). */
@@ -67,7 +52,7 @@ async function benchPatient(db: pg.Client, visits: number): Promise<string> {
 		`select p.id, (select count(*) from public.visits v where v.patient_id = p.id) as n
 		   from public.patients p
 		  where p.organization_id = $1 and p.family_name = 'Benchhistory' and p.given_name = $2`,
-		[CLINIC, given]
+		[demoIds.clinicA, given]
 	);
 	if (found.rows[0] && Number(found.rows[0].n) === visits) return found.rows[0].id;
 	if (found.rows[0]) throw new Error(`${given} exists with ${found.rows[0].n} visits`);
@@ -81,10 +66,10 @@ async function benchPatient(db: pg.Client, visits: number): Promise<string> {
 			 values ($1, $2, 'Benchhistory', '1950-01-01',
 			         'MRN-9' || lpad(($3)::text, 8, '0'), 'benchhistory ' || lower($2))
 			 returning id`,
-			[CLINIC, given, visits]
+			[demoIds.clinicA, given, visits]
 		);
 		const id = rows[0].id;
-		const params = [CLINIC, id, DOCTOR];
+		const params = [demoIds.clinicA, id, demoIds.doctorA];
 		await db.query(
 			`insert into public.visits (organization_id, patient_id, clinician_id, created_by, scheduled_at,
 			   started_at, ended_at, reason, status)
@@ -98,14 +83,14 @@ async function benchPatient(db: pg.Client, visits: number): Promise<string> {
 			 select v.organization_id, v.id, 'Stable. ' || v.reason || repeat(' Plan unchanged.', 20),
 			        '{"heart_rate": 72, "bp_systolic": 128, "bp_diastolic": 82}', $2, v.ended_at, $2
 			   from public.visits v where v.patient_id = $1`,
-			[id, DOCTOR]
+			[id, demoIds.doctorA]
 		);
 		await db.query(
 			`insert into public.visit_note_amendments (organization_id, visit_id, version, notes, vitals, reason, changed_fields, author_id)
 			 select n.organization_id, n.visit_id, 2, n.notes || ' Addendum.', n.vitals, 'Addendum', '{notes}', $2
 			   from public.visit_notes n join public.visits v on v.id = n.visit_id
 			  where v.patient_id = $1 and v.reason ~ '0$'`,
-			[id, DOCTOR]
+			[id, demoIds.doctorA]
 		);
 		await db.query(
 			`insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name, status,
@@ -115,14 +100,14 @@ async function benchPatient(db: pg.Client, visits: number): Promise<string> {
 			        $4, (5 + (n % 20) / 10.0)::text, '%', '4.0-5.6', 'high', $4, now() - (2 * n || ' days')::interval,
 			        now() - (2 * n || ' days')::interval
 			   from generate_series(1, ${Math.max(1, Math.floor(visits / 2))}) n`,
-			[CLINIC, id, DOCTOR, LAB]
+			[demoIds.clinicA, id, demoIds.doctorA, demoIds.labA]
 		);
 		await db.query(
 			`insert into public.lab_result_amendments (organization_id, lab_order_id, version, result_value, result_unit,
 			   reference_range, result_flag, reason, changed_fields, amended_by)
 			 select l.organization_id, l.id, 2, '5.5', '%', '4.0-5.6', 'normal', 'Transcription', '{result_value,result_flag}', $2
 			   from public.lab_orders l where l.patient_id = $1 and l.test_name ~ '0$'`,
-			[id, LAB]
+			[id, demoIds.labA]
 		);
 		await db.query(
 			`insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency,
@@ -133,12 +118,12 @@ async function benchPatient(db: pg.Client, visits: number): Promise<string> {
 			        case when s.status = 'stopped' then $3::uuid end, 1, now(), now() - (4 * n || ' days')::interval
 			   from generate_series(1, ${Math.max(1, Math.floor(visits / 4))}) n,
 			        lateral (select case when n <= 3 then 'active' else 'stopped' end as status) s`,
-			[CLINIC, id, DOCTOR]
+			[demoIds.clinicA, id, demoIds.doctorA]
 		);
 		await db.query(
 			`insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity, dispensed_by)
 			 select organization_id, id, 1, 60, $2 from public.prescriptions where patient_id = $1`,
-			[id, PHARMACIST]
+			[id, demoIds.pharmacistA]
 		);
 		await db.query(
 			`insert into public.allergies (organization_id, patient_id, substance, severity, recorded_by)
@@ -162,7 +147,7 @@ async function benchPatient(db: pg.Client, visits: number): Promise<string> {
 	return (
 		await db.query<{ id: string }>(
 			`select id from public.patients where organization_id = $1 and given_name = $2 and family_name = 'Benchhistory'`,
-			[CLINIC, given]
+			[demoIds.clinicA, given]
 		)
 	).rows[0].id;
 }
@@ -185,13 +170,13 @@ async function main() {
 		// their history goes with them (cascade); their audit rows stay, as the trail is append-only
 		await db.query(
 			`delete from public.patients where organization_id = $1 and family_name = 'Benchhistory'`,
-			[CLINIC]
+			[demoIds.clinicA]
 		);
 	}
 	const long = await benchPatient(db, LONG);
 	const short = await benchPatient(db, SHORT);
 
-	ensureBuild(Boolean(args.build), log);
+	ensureBuild(args.build, log);
 	const proxy = await startCountingProxy(env.PUBLIC_SUPABASE_URL);
 	const app = await startPortal({ port: PORT, supabaseUrl: proxy.url });
 	try {
@@ -199,8 +184,8 @@ async function main() {
 		await signInAt({
 			port: PORT,
 			slug: 'clinic-a',
-			email: DOCTOR_EMAIL,
-			password: PASSWORD,
+			email: demo.doctorA,
+			password: DEMO_PASSWORD,
 			cookies
 		});
 		const load = (id: string) =>
@@ -211,8 +196,8 @@ async function main() {
 			auth: { persistSession: false, autoRefreshToken: false }
 		});
 		const { error: signInError } = await sb.auth.signInWithPassword({
-			email: DOCTOR_EMAIL,
-			password: PASSWORD
+			email: demo.doctorA,
+			password: DEMO_PASSWORD
 		});
 		if (signInError) throw new Error(`supabase-js sign-in: ${signInError.message}`);
 		const query = async (id: string) => {
@@ -316,14 +301,7 @@ async function main() {
 			console.error('the two charts made a different number of Data API requests');
 			process.exitCode = 1;
 		}
-		mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-		const file = join(
-			ROOT,
-			'bench',
-			'results',
-			`chart-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-		);
-		writeFileSync(file, JSON.stringify(summary, null, 2));
+		const file = saveResult('chart', summary);
 		log(`results: ${file} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 		await sb.auth.signOut();
 	} finally {

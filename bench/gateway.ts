@@ -15,9 +15,6 @@
  * bounded in time; writes nothing but a result file under bench/results/.
  */
 import http from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
 import { API_URL, AUTHENTICATOR_URL, loadKeys } from '../supabase/local/config.ts';
@@ -26,20 +23,23 @@ import { prelude } from '../supabase/local/gateway/core/with-role.ts';
 import { restSettings } from '../supabase/local/gateway/rest/execute.ts';
 import { negotiate, parsePrefer } from '../supabase/local/gateway/rest/parse-request.ts';
 import { buildPlan } from '../supabase/local/gateway/rest/plan.ts';
+import { preparedQuery } from '../supabase/local/gateway/rest/prepared.ts';
 import { getSchema } from '../supabase/local/gateway/rest/schema.ts';
 import { adminPool } from '../supabase/local/gateway/core/db.ts';
+import { benchOptions } from './options.ts';
+import { saveResult } from './results.ts';
 
-const { values: args } = parseArgs({
-	options: {
-		seconds: { type: 'string', default: '5' },
-		rounds: { type: 'string', default: '2' },
-		clients: { type: 'string', default: '1,8' },
-		email: { type: 'string', default: 'doctor@clinic-a.test' },
-		password: { type: 'string', default: 'Demo-password-1' }
-	}
-});
-const SECONDS = Number(args.seconds);
-const ROUNDS = Math.max(1, Number(args.rounds));
+const args = benchOptions(
+	{
+		seconds: 5,
+		rounds: 2,
+		clients: '1,8',
+		email: 'doctor@clinic-a.test',
+		password: 'Demo-password-1'
+	},
+	{ rounds: 1 }
+);
+const { seconds: SECONDS, rounds: ROUNDS } = args;
 const keys = loadKeys();
 const api = new URL(API_URL);
 
@@ -79,8 +79,8 @@ async function signIn(): Promise<{ token: string; claims: Record<string, unknown
 		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
 	});
 	const { data, error } = await client.auth.signInWithPassword({
-		email: args.email!,
-		password: args.password!
+		email: args.email,
+		password: args.password
 	});
 	if (error || !data.session) throw new Error(`sign-in failed: ${error?.message}`);
 	const token = data.session.access_token;
@@ -209,7 +209,8 @@ function sqlOnce(
 		const c = await pool.connect();
 		try {
 			for (const s of steps) await c.query(s.text, s.values);
-			await c.query(statement.sql, statement.params);
+			// prepared as the gateway prepares it (rest/prepared.ts): the same parse and plan caching
+			await c.query(preparedQuery(c, statement.sql, statement.params, 0));
 		} catch (e) {
 			c.release(true);
 			throw e;
@@ -225,7 +226,7 @@ function sqlOnce(
 async function main() {
 	const { token, claims } = await signIn();
 	const results: Record<string, Record<string, { gateway: Sample; sql: Sample }>> = {};
-	for (const concurrency of args.clients!.split(',').map(Number)) {
+	for (const concurrency of args.clients.split(',').map(Number)) {
 		const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 		const pool = new pg.Pool({ connectionString: AUTHENTICATOR_URL, max: concurrency });
 		for (const type of [1082, 1114, 1184, 1700, 20]) pg.types.setTypeParser(type, (v) => v);
@@ -269,13 +270,7 @@ async function main() {
 		}
 	}
 	console.log(lines.join('\n'));
-	mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-	const file = join(
-		import.meta.dirname,
-		'results',
-		`gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-	);
-	writeFileSync(file, JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, results }, null, '\t'));
+	const file = saveResult('gateway', { seconds: SECONDS, rounds: ROUNDS, results });
 	console.log(`\nwritten ${file}`);
 	await adminPool.end();
 }

@@ -19,9 +19,9 @@
  *
  *   node bench/generate.ts --size S [--seed 42] [--db bench_s]
  */
-import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { client, databaseExists, migrationsHash, prepareDatabase } from './db.ts';
+import { benchOptions } from './options.ts';
 
 export type Size = 'S' | 'M' | 'L';
 
@@ -176,6 +176,17 @@ const FAMILY = [
 	'Patel',
 	'Singh'
 ];
+
+/**
+ * The FROM of a per-patient generator: each patient, with its clinic's people in `o`, `n` times
+ * (`j` = 1 … n), in a stable order (clinic, MRN, j) so the seeded random() draws repeat.
+ */
+function eachPatient(n: number): string {
+	return `from public.patients p
+	  join bench.orgs o on o.id = p.organization_id
+	 cross join generate_series(1, ${n}) j
+	 order by o.n, p.mrn, j`;
+}
 
 function sqlArray(values: string[]): string {
 	return `array[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')}]::text[]`;
@@ -366,10 +377,7 @@ export async function generate(
 		                random() as r,
 		                (array['Check-up','Follow-up','Vaccination','Blood pressure review','Minor injury',
 		                       'Prescription renewal','Chest pain','Back pain'])[1 + floor(random() * 8)::int] as reason
-		           from public.patients p
-		           join bench.orgs o on o.id = p.organization_id
-		          cross join generate_series(1, ${spec.visits}) j
-		          order by o.n, p.mrn, j
+		           ${eachPatient(spec.visits)}
 		       ) x0
 		   ) x`,
 		[s, BASE_TIME]
@@ -404,10 +412,7 @@ export async function generate(
 		                (array['routine','routine','routine','urgent','stat'])[1 + floor(random() * 5)::int] as priority,
 		                random() as r,
 		                $2::timestamptz - random() * interval '1095 days' as created_at
-		           from public.patients p
-		           join bench.orgs o on o.id = p.organization_id
-		          cross join generate_series(1, ${spec.labOrders}) j
-		          order by o.n, p.mrn, j
+		           ${eachPatient(spec.labOrders)}
 		       ) x0
 		   ) x`,
 		[s, BASE_TIME]
@@ -435,10 +440,7 @@ export async function generate(
 		            floor(random() * 3)::int as refills,
 		            case when random() < 0.4 then 'active' else 'completed' end as status,
 		            $2::timestamptz - random() * interval '1095 days' as created_at
-		       from public.patients p
-		       join bench.orgs o on o.id = p.organization_id
-		      cross join generate_series(1, ${spec.prescriptions}) j
-		      order by o.n, p.mrn, j
+		       ${eachPatient(spec.prescriptions)}
 		   ) x`,
 		[s, BASE_TIME]
 	);
@@ -549,15 +551,9 @@ export async function ensureLoaded(
 }
 
 if (import.meta.main) {
-	const { values } = parseArgs({
-		options: {
-			size: { type: 'string', default: 'S' },
-			seed: { type: 'string', default: '42' },
-			db: { type: 'string' }
-		}
-	});
-	const size = values.size!.toUpperCase() as Size;
+	const values = benchOptions({ size: 'S', seed: 42, db: null });
+	const size = values.size.toUpperCase() as Size;
 	if (!(size in SIZES)) throw new Error(`--size must be S, M or L`);
 	const name = values.db ?? `bench_${size.toLowerCase()}`;
-	await prepareAndGenerate(name, size, Number(values.seed), (m) => console.log(m));
+	await prepareAndGenerate(name, size, values.seed, (m) => console.log(m));
 }

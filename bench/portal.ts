@@ -19,9 +19,10 @@
  * 1. round trips: every clinic page (enumerated from src/routes/(app), as the e2e test
  *    page-round-trips does) loaded alone by one user after a warm-up load, counting the requests
  *    the server made to the gateway (Data API /rest, Auth /auth, Storage) during that load;
- * 2. throughput: `concurrency` workers, each with its own user's session, request one page until
- *    `requests` responses or `seconds` elapse; the main pages in the same run, interleaved in rounds
- *    so they share the machine's conditions. Reports requests/s, p50/p95, and each as a ratio to the
+ * 2. throughput (on a second portal process whose PUBLIC_SUPABASE_URL is the gateway itself: the
+ *    counting proxy would add its own work to the clinic pages only): `concurrency` workers, each
+ *    with its own user's session, request one page until `requests` responses or `seconds` elapse;
+ *    the main pages in the same run, interleaved in rounds so they share the machine's conditions. Reports requests/s, p50/p95, and each as a ratio to the
  *    page without data access (the platform home, which needs no session and reads nothing);
  * 3. checks: every response is 200, and (demo target) no HTML of clinic X contains an id or a name
  *    of a patient of the other clinic.
@@ -29,9 +30,7 @@
  * The test users are deleted at the end. Loopback only; bounded in count and time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
 import { API_URL, authUrlEnv, HOST, ROOT } from '../supabase/local/config.ts';
@@ -49,25 +48,22 @@ import {
 } from '../tests/support/portal-probe.ts';
 import { dbUrl } from './db.ts';
 import { ensureBuild } from './http.ts';
+import { benchOptions } from './options.ts';
+import { saveResult } from './results.ts';
 import { ensureLoaded, type Size } from './generate.ts';
 
-const { values: args } = parseArgs({
-	options: {
-		users: { type: 'string', default: '8' },
-		concurrency: { type: 'string', default: '8' },
-		requests: { type: 'string', default: '400' },
-		seconds: { type: 'string', default: '10' },
-		rounds: { type: 'string', default: '2' },
-		size: { type: 'string', default: 'M' },
-		build: { type: 'boolean', default: false }
-	}
-});
-const USERS = Math.max(2, Number(args.users));
-const CONCURRENCY = Math.max(1, Number(args.concurrency));
-const REQUESTS = Number(args.requests);
-const SECONDS = Number(args.seconds);
-const ROUNDS = Math.max(1, Number(args.rounds));
-const SIZE = args.size!.toUpperCase();
+const args = benchOptions(
+	{ users: 8, concurrency: 8, requests: 400, seconds: 10, rounds: 2, size: 'M', build: false },
+	{ users: 2, concurrency: 1, rounds: 1 }
+);
+const {
+	users: USERS,
+	concurrency: CONCURRENCY,
+	requests: REQUESTS,
+	seconds: SECONDS,
+	rounds: ROUNDS
+} = args;
+const SIZE = args.size.toUpperCase();
 const PASSWORD = 'Bench-portal-password-1';
 /** Data API requests a clinic page may make per load (issue 18). */
 const BUDGET = 2;
@@ -106,6 +102,11 @@ async function runTarget(target: Target) {
 	const proxy = await startCountingProxy(target.gatewayUrl);
 	const port = await freePort();
 	const app = await startPortal({ port, supabaseUrl: proxy.url });
+	// Throughput is measured on a second portal process talking to the gateway directly: the
+	// counting proxy is the benchmark's instrument for phase 1, not part of a deployment, and
+	// would add its own work to every Data API request of the clinic pages (not to the home page).
+	const directPort = await freePort();
+	const direct = await startPortal({ port: directPort, supabaseUrl: target.gatewayUrl });
 	const service = createClient(target.gatewayUrl, ENV.SUPABASE_SECRET_KEY, {
 		auth: { persistSession: false, autoRefreshToken: false }
 	});
@@ -306,7 +307,7 @@ async function runTarget(target: Target) {
 						const t = page.target(u);
 						while (sent < REQUESTS && performance.now() < deadline) {
 							sent++;
-							const res = await load(port, t.host, t.path, { cookies: t.cookies });
+							const res = await load(directPort, t.host, t.path, { cookies: t.cookies });
 							lat.get(page.id)!.push(res.ms);
 							check(u, page.id, res);
 						}
@@ -371,6 +372,7 @@ async function runTarget(target: Target) {
 		for (const u of users) await service.auth.admin.deleteUser(u.id).catch(() => {});
 		await db.end();
 		app.kill('SIGTERM');
+		direct.kill('SIGTERM');
 		await proxy.close();
 	}
 }
@@ -408,7 +410,7 @@ async function startBenchGateway(database: string): Promise<{ url: string; child
 
 async function main() {
 	const t0 = performance.now();
-	ensureBuild(Boolean(args.build), log);
+	ensureBuild(args.build, log);
 	const results = [];
 	results.push(
 		await runTarget({
@@ -438,28 +440,14 @@ async function main() {
 			gateway.child.kill('SIGTERM');
 		}
 	}
-	mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-	const file = join(
-		ROOT,
-		'bench',
-		'results',
-		`portal-${new Date().toISOString().replace(/[:.]/g, '-')}.json`
-	);
-	writeFileSync(
-		file,
-		JSON.stringify(
-			{
-				users: USERS,
-				concurrency: CONCURRENCY,
-				requests: REQUESTS,
-				seconds: SECONDS,
-				rounds: ROUNDS,
-				results
-			},
-			null,
-			2
-		)
-	);
+	const file = saveResult('portal', {
+		users: USERS,
+		concurrency: CONCURRENCY,
+		requests: REQUESTS,
+		seconds: SECONDS,
+		rounds: ROUNDS,
+		results
+	});
 	log(`\nresults: ${file} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 	if (results.some((r) => r.errors || r.leaks)) process.exitCode = 1;
 }

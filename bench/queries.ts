@@ -65,122 +65,86 @@ export interface QueryDef {
 	build(ctx: Ctx, filter: boolean, mode?: Mode): Statement[];
 }
 
-function one(ctx: Ctx, filter: boolean, f: (s: Sql) => string): Statement[] {
-	const s = new Sql(filter, ctx.clinic.id);
-	const text = f(s);
-	return [{ text, values: s.values }];
-}
+/** A statement's text, written with `s` collecting its parameters (and the org filter). */
+type Build = (s: Sql, ctx: Ctx) => string;
 
-function many(ctx: Ctx, filter: boolean, fs: Array<(s: Sql) => string>): Statement[] {
-	return fs.map((f) => {
+/** Builds each statement with parameters of its own. */
+function statements(ctx: Ctx, filter: boolean, builds: Build[]): Statement[] {
+	return builds.map((build) => {
 		const s = new Sql(filter, ctx.clinic.id);
-		const text = f(s);
+		const text = build(s, ctx);
 		return { text, values: s.values };
 	});
 }
+
+/** A query whose statements are the same in every mode (only the org filter differs). */
+function query(
+	id: string,
+	title: string,
+	{ gated, write = false }: { gated: boolean; write?: boolean },
+	...builds: Build[]
+): QueryDef {
+	return { id, title, write, gated, build: (ctx, filter) => statements(ctx, filter, builds) };
+}
+
+const GATED = { gated: true };
+const UNGATED = { gated: false };
 
 const LIST =
 	'p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone, p.archived_at';
 const PAGE = 25;
 
+/** Q4b's plain SQL (the floor B0 of its RPC form Q4c). */
+const countOpenLabOrders: Build = (s) =>
+	`select count(*) from public.lab_orders l where ${s.org('l')}l.status = 'ordered'`;
+
 export const QUERIES: QueryDef[] = [
-	{
-		id: 'Q1',
-		title: 'patients page 1 by name',
-		write: false,
-		gated: true,
-		build: (ctx, f) =>
-			one(
-				ctx,
-				f,
-				(s) =>
-					`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
-				  order by p.search_name, p.id limit ${PAGE}`
-			)
-	},
-	{
-		id: 'Q2a',
-		title: 'name prefix search',
-		write: false,
-		gated: true,
-		build: (ctx, f) => {
-			const prefix = ctx.patient.search_name.slice(0, 3);
-			return one(ctx, f, (s) => {
-				const org = s.org('p');
-				const lo = s.p(prefix);
-				return `select ${LIST} from public.patients p
-				         where ${org}p.search_name >= ${lo} and p.search_name < ${lo} || chr(1114111)
-				           and p.archived_at is null
-				         order by p.search_name, p.id limit ${PAGE + 1}`;
-			});
-		}
-	},
-	{
-		id: 'Q2b',
-		title: 'MRN lookup',
-		write: false,
-		gated: true,
-		build: (ctx, f) =>
-			one(
-				ctx,
-				f,
-				(s) =>
-					`select ${LIST} from public.patients p where ${s.org('p')}p.mrn = ${s.p(ctx.patient.mrn)}
-				  limit ${PAGE + 1}`
-			)
-	},
-	{
-		id: 'Q3a',
-		title: 'deep page (offset, middle of the list)',
-		write: false,
-		gated: false,
-		build: (ctx, f) =>
-			one(
-				ctx,
-				f,
-				(s) =>
-					`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
-				  order by p.search_name, p.id limit ${PAGE} offset ${s.p(Math.floor(ctx.clinic.active / 2))}`
-			)
-	},
-	{
-		id: 'Q3b',
-		title: 'deep page (keyset)',
-		write: false,
-		gated: false,
-		build: (ctx, f) =>
-			one(ctx, f, (s) => {
-				const org = s.org('p');
-				return `select ${LIST} from public.patients p
-				         where ${org}(p.search_name, p.id) > (${s.p(ctx.patient.search_name)}, ${s.p(ctx.patient.id)}::uuid)
-				           and p.archived_at is null
-				         order by p.search_name, p.id limit ${PAGE}`;
-			})
-	},
-	{
-		id: 'Q4a',
-		title: 'count patients (list total)',
-		write: false,
-		gated: true,
-		build: (ctx, f) =>
-			one(
-				ctx,
-				f,
-				(s) => `select count(*) from public.patients p where ${s.org('p')}p.archived_at is null`
-			)
-	},
-	{
-		id: 'Q4b',
-		title: 'count open lab orders (dashboard)',
-		write: false,
-		gated: true,
-		build: (ctx, f) =>
-			one(
-				ctx,
-				f,
-				(s) => `select count(*) from public.lab_orders l where ${s.org('l')}l.status = 'ordered'`
-			)
-	},
+	query(
+		'Q1',
+		'patients page 1 by name',
+		GATED,
+		(s) =>
+			`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
+			  order by p.search_name, p.id limit ${PAGE}`
+	),
+	query('Q2a', 'name prefix search', GATED, (s, ctx) => {
+		const org = s.org('p');
+		const lo = s.p(ctx.patient.search_name.slice(0, 3));
+		return `select ${LIST} from public.patients p
+		         where ${org}p.search_name >= ${lo} and p.search_name < ${lo} || chr(1114111)
+		           and p.archived_at is null
+		         order by p.search_name, p.id limit ${PAGE + 1}`;
+	}),
+	query(
+		'Q2b',
+		'MRN lookup',
+		GATED,
+		(s, ctx) =>
+			`select ${LIST} from public.patients p where ${s.org('p')}p.mrn = ${s.p(ctx.patient.mrn)}
+			  limit ${PAGE + 1}`
+	),
+	query(
+		'Q3a',
+		'deep page (offset, middle of the list)',
+		UNGATED,
+		(s, ctx) =>
+			`select ${LIST} from public.patients p where ${s.org('p')}p.archived_at is null
+			  order by p.search_name, p.id limit ${PAGE} offset ${s.p(Math.floor(ctx.clinic.active / 2))}`
+	),
+	query('Q3b', 'deep page (keyset)', UNGATED, (s, ctx) => {
+		const org = s.org('p');
+		return `select ${LIST} from public.patients p
+		         where ${org}(p.search_name, p.id) > (${s.p(ctx.patient.search_name)}, ${s.p(ctx.patient.id)}::uuid)
+		           and p.archived_at is null
+		         order by p.search_name, p.id limit ${PAGE}`;
+	}),
+	query(
+		'Q4a',
+		'count patients (list total)',
+		GATED,
+		(s) => `select count(*) from public.patients p where ${s.org('p')}p.archived_at is null`
+	),
+	query('Q4b', 'count open lab orders (dashboard)', GATED, countOpenLabOrders),
 	{
 		// Q4b as the dashboard should send it: the RPC applies the clinic scope itself so the status
 		// is an index condition (migration 20261124900000). B0 stays Q4b's plain SQL (the floor);
@@ -192,12 +156,7 @@ export const QUERIES: QueryDef[] = [
 		gated: false,
 		build: (ctx, f, mode) =>
 			mode === 'B0'
-				? one(
-						ctx,
-						f,
-						(s) =>
-							`select count(*) from public.lab_orders l where ${s.org('l')}l.status = 'ordered'`
-					)
+				? statements(ctx, f, [countOpenLabOrders])
 				: [{ text: `select public.count_lab_orders('{ordered}') as count`, values: [] }]
 	},
 	{
@@ -212,7 +171,7 @@ export const QUERIES: QueryDef[] = [
 		gated: false,
 		build: (ctx, f, mode) =>
 			mode === 'B0'
-				? many(ctx, f, [
+				? statements(ctx, f, [
 						(s) =>
 							`select count(*) from public.prescriptions p where ${s.org('p')}p.status = 'active'`,
 						(s) =>
@@ -228,96 +187,65 @@ export const QUERIES: QueryDef[] = [
 						}
 					]
 	},
-	{
-		id: 'Q5',
-		title: "one patient's chart (patient, visits, labs, prescriptions)",
-		write: false,
-		gated: true,
-		build: (ctx, f) =>
-			many(ctx, f, [
-				(s) =>
-					`select p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone, p.email,
-					        p.address, p.custom_fields, p.archived_at
-					   from public.patients p where ${s.org('p')}p.id = ${s.p(ctx.patient.id)}::uuid`,
-				(s) =>
-					`select v.id, v.scheduled_at, v.status, v.reason, v.clinician_id from public.visits v
-					  where ${s.org('v')}v.patient_id = ${s.p(ctx.patient.id)}::uuid
-					  order by v.scheduled_at desc limit 50`,
-				(s) =>
-					`select l.id, l.test_code, l.test_name, l.priority, l.status, l.result_value, l.result_unit,
-					        l.created_at from public.lab_orders l
-					  where ${s.org('l')}l.patient_id = ${s.p(ctx.patient.id)}::uuid
-					  order by l.created_at desc limit 50`,
-				(s) =>
-					`select r.id, r.medication, r.dose, r.frequency, r.status, r.created_at from public.prescriptions r
-					  where ${s.org('r')}r.patient_id = ${s.p(ctx.patient.id)}::uuid
-					  order by r.created_at desc limit 50`
-			])
-	},
-	{
-		id: 'Q6',
-		title: 'recent visits joined to patients (dashboard)',
-		write: false,
-		gated: true,
-		build: (ctx, f) =>
-			one(ctx, f, (s) => {
-				const org = s.org('v');
-				return `select v.id, v.scheduled_at, v.status, v.reason, p.id as patient_id, p.mrn, p.given_name, p.family_name
-				          from public.visits v
-				          join public.patients p on p.organization_id = v.organization_id and p.id = v.patient_id
-				         where ${org}v.scheduled_at <= ${s.p(BASE_TIME)}::timestamptz
-				         order by v.scheduled_at desc limit 20`;
-			})
-	},
-	{
-		// The diary's day (issue 15): a clinic's appointments starting on one day with their patients,
-		// in time order, as the diary and the dashboard's "Today" send it (src/lib/server/diary.ts).
-		id: 'D1',
-		title: "diary day: a clinic's appointments of one day with patients",
-		write: false,
-		gated: true,
-		build: (ctx, f) =>
-			one(ctx, f, (s) => {
-				const org = s.org('a');
-				const day = s.p(BASE_TIME);
-				return `select a.id, a.starts_at, a.ends_at, a.status, a.appointment_type, a.reason, a.clinician_id,
-				               p.id as patient_id, p.mrn, p.given_name, p.family_name
-				          from public.appointments a
-				          join public.patients p on p.organization_id = a.organization_id and p.id = a.patient_id
-				         where ${org}a.starts_at >= date_trunc('day', ${day}::timestamptz)
-				           and a.starts_at < date_trunc('day', ${day}::timestamptz) + interval '1 day'
-				         order by a.starts_at, a.id limit 1000`;
-			})
-	},
-	{
-		id: 'W1',
-		title: 'insert a visit',
-		write: true,
-		gated: false,
-		build: (ctx, f) => {
-			const s = new Sql(f, ctx.clinic.id);
-			const cols = f ? 'organization_id, ' : '';
-			const orgValue = f ? `${s.p(ctx.clinic.id)}::uuid, ` : '';
-			const text = `insert into public.visits (${cols}patient_id, clinician_id, scheduled_at, reason, status)
-			              values (${orgValue}${s.p(ctx.patient.id)}::uuid, ${s.p(ctx.clinic.doctorId)}::uuid,
-			                      ${s.p(BASE_TIME)}::timestamptz + interval '3 days', 'Follow-up', 'scheduled')
-			              returning organization_id, patient_id`;
-			return [{ text, values: s.values }];
-		}
-	},
-	{
-		id: 'W2',
-		title: 'update a patient',
-		write: true,
-		gated: false,
-		build: (ctx, f) =>
-			one(ctx, f, (s) => {
-				const org = s.org('p');
-				return `update public.patients p set phone = ${s.p('+64 21 ' + String(Math.floor(ctx.rand() * 1e6)).padStart(6, '0'))}
-				         where ${org}p.id = ${s.p(ctx.patient.id)}::uuid
-				         returning p.organization_id, p.id`;
-			})
-	}
+	query(
+		'Q5',
+		"one patient's chart (patient, visits, labs, prescriptions)",
+		GATED,
+		(s, ctx) =>
+			`select p.id, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex, p.phone, p.email,
+			        p.address, p.custom_fields, p.archived_at
+			   from public.patients p where ${s.org('p')}p.id = ${s.p(ctx.patient.id)}::uuid`,
+		(s, ctx) =>
+			`select v.id, v.scheduled_at, v.status, v.reason, v.clinician_id from public.visits v
+			  where ${s.org('v')}v.patient_id = ${s.p(ctx.patient.id)}::uuid
+			  order by v.scheduled_at desc limit 50`,
+		(s, ctx) =>
+			`select l.id, l.test_code, l.test_name, l.priority, l.status, l.result_value, l.result_unit,
+			        l.created_at from public.lab_orders l
+			  where ${s.org('l')}l.patient_id = ${s.p(ctx.patient.id)}::uuid
+			  order by l.created_at desc limit 50`,
+		(s, ctx) =>
+			`select r.id, r.medication, r.dose, r.frequency, r.status, r.created_at from public.prescriptions r
+			  where ${s.org('r')}r.patient_id = ${s.p(ctx.patient.id)}::uuid
+			  order by r.created_at desc limit 50`
+	),
+	query('Q6', 'recent visits joined to patients (dashboard)', GATED, (s) => {
+		const org = s.org('v');
+		return `select v.id, v.scheduled_at, v.status, v.reason, p.id as patient_id, p.mrn, p.given_name, p.family_name
+		          from public.visits v
+		          join public.patients p on p.organization_id = v.organization_id and p.id = v.patient_id
+		         where ${org}v.scheduled_at <= ${s.p(BASE_TIME)}::timestamptz
+		         order by v.scheduled_at desc limit 20`;
+	}),
+	// The diary's day (issue 15): a clinic's appointments starting on one day with their patients,
+	// in time order, as the diary and the dashboard's "Today" send it (src/lib/server/diary.ts).
+	query('D1', "diary day: a clinic's appointments of one day with patients", GATED, (s) => {
+		const org = s.org('a');
+		const day = s.p(BASE_TIME);
+		return `select a.id, a.starts_at, a.ends_at, a.status, a.appointment_type, a.reason, a.clinician_id,
+		               p.id as patient_id, p.mrn, p.given_name, p.family_name
+		          from public.appointments a
+		          join public.patients p on p.organization_id = a.organization_id and p.id = a.patient_id
+		         where ${org}a.starts_at >= date_trunc('day', ${day}::timestamptz)
+		           and a.starts_at < date_trunc('day', ${day}::timestamptz) + interval '1 day'
+		         order by a.starts_at, a.id limit 1000`;
+	}),
+	// Writes send organization_id explicitly with the filter (B0/R2) and rely on the column default
+	// without it (R1).
+	query('W1', 'insert a visit', { gated: false, write: true }, (s, ctx) => {
+		const cols = s.filter ? 'organization_id, ' : '';
+		const orgValue = s.filter ? `${s.p(ctx.clinic.id)}::uuid, ` : '';
+		return `insert into public.visits (${cols}patient_id, clinician_id, scheduled_at, reason, status)
+		        values (${orgValue}${s.p(ctx.patient.id)}::uuid, ${s.p(ctx.clinic.doctorId)}::uuid,
+		                ${s.p(BASE_TIME)}::timestamptz + interval '3 days', 'Follow-up', 'scheduled')
+		        returning organization_id, patient_id`;
+	}),
+	query('W2', 'update a patient', { gated: false, write: true }, (s, ctx) => {
+		const org = s.org('p');
+		return `update public.patients p set phone = ${s.p('+64 21 ' + String(Math.floor(ctx.rand() * 1e6)).padStart(6, '0'))}
+		         where ${org}p.id = ${s.p(ctx.patient.id)}::uuid
+		         returning p.organization_id, p.id`;
+	})
 ];
 
 /** The JWT claims the Data API would set for the clinic's doctor. */

@@ -16,11 +16,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { client } from './db.ts';
+import { benchOptions } from './options.ts';
+import { RESULTS_DIR, saveResult } from './results.ts';
 import { ensureLoaded, SIZES, type Size } from './generate.ts';
 import {
 	claimsFor,
@@ -32,8 +33,6 @@ import {
 	type QueryDef
 } from './queries.ts';
 import { mulberry32 } from '../tests/support/random.ts';
-
-export const RESULTS_DIR = join(import.meta.dirname, 'results');
 
 export class IsolationError extends Error {}
 
@@ -391,33 +390,31 @@ export function compare(a: ResultFile, b: ResultFile): string {
 }
 
 async function main() {
-	const { values } = parseArgs({
-		options: {
-			size: { type: 'string', default: 'S' },
-			seed: { type: 'string', default: '42' },
-			iterations: { type: 'string' },
-			warmup: { type: 'string', default: '20' },
-			db: { type: 'string' },
-			fresh: { type: 'boolean', default: false },
-			only: { type: 'string' },
-			compare: { type: 'string' },
-			'no-save': { type: 'boolean', default: false }
-		}
+	const values = benchOptions({
+		size: 'S',
+		seed: 42,
+		iterations: null,
+		warmup: 20,
+		db: null,
+		fresh: false,
+		only: null,
+		compare: null,
+		'no-save': false
 	});
 	if (values.compare) {
 		const [x, y] = values.compare.toUpperCase().split(',');
 		console.log(compare(latestResult(y ? x : 'S'), latestResult(y ?? x)));
 		return;
 	}
-	const size = values.size!.toUpperCase() as Size;
+	const size = values.size.toUpperCase() as Size;
 	if (!(size in SIZES)) throw new Error('--size must be S, M or L');
-	const seed = Number(values.seed);
+	const seed = values.seed;
 	const name = values.db ?? `bench_${size.toLowerCase()}`;
 	const log = (m: string) => console.log(m);
 	await ensureLoaded(name, size, seed, log, { fresh: values.fresh });
 
 	const iterations = Number(values.iterations ?? (size === 'S' ? 200 : 300));
-	const warmup = Number(values.warmup);
+	const warmup = values.warmup;
 	log(
 		`benchmark: size ${size}, ${iterations} transactions per query × clinic × mode (+${warmup} warm-up)`
 	);
@@ -456,9 +453,7 @@ async function main() {
 	);
 	console.log(table(stats));
 	if (!values['no-save']) {
-		mkdirSync(RESULTS_DIR, { recursive: true });
-		const file = join(RESULTS_DIR, `${size}-${result.date.replace(/[:.]/g, '-')}.json`);
-		writeFileSync(file, JSON.stringify(result, null, '\t') + '\n');
+		const file = saveResult(size, result, new Date(result.date));
 		console.log(`\nresults: ${file}`);
 	}
 }

@@ -105,16 +105,21 @@ function migrate() {
 	}
 }
 
+/** Whether a process runs (signal 0 only checks that it exists and may be signalled). */
+export function processAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** The supervisor's pid (it runs the gateway), or null when it is not running. */
 export function readPid(file = GATEWAY_PID): number | null {
 	if (!existsSync(file)) return null;
 	const pid = Number(readFileSync(file, 'utf8'));
-	try {
-		process.kill(pid, 0);
-		return pid;
-	} catch {
-		return null;
-	}
+	return processAlive(pid) ? pid : null;
 }
 
 async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
@@ -185,14 +190,6 @@ function sleepSync(ms: number) {
 export function stopGateway() {
 	const supervisor = readPid();
 	const gateway = readPid(GATEWAY_CHILD_PID);
-	const alive = (pid: number) => {
-		try {
-			process.kill(pid, 0);
-			return true;
-		} catch {
-			return false;
-		}
-	};
 	for (const pid of [supervisor, gateway]) {
 		if (!pid) continue;
 		try {
@@ -204,7 +201,8 @@ export function stopGateway() {
 		}
 	}
 	const deadline = Date.now() + 15_000;
-	while (Date.now() < deadline && [supervisor, gateway].some((p) => p && alive(p))) sleepSync(50);
+	while (Date.now() < deadline && [supervisor, gateway].some((p) => p && processAlive(p)))
+		sleepSync(50);
 	rmSync(GATEWAY_PID, { force: true });
 	rmSync(GATEWAY_CHILD_PID, { force: true });
 }

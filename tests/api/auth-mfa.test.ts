@@ -6,7 +6,7 @@
  * custom access token hook; the `[auth.mfa.totp]` switches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secret, TOTP } from 'otpauth';
+import { totpCode as code, wrongCode } from '../support/totp.ts';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { anonClient, API_URL, keys, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
 import { createStaff, deleteUsers } from '../support/people.ts';
@@ -24,28 +24,6 @@ const createdIds: string[] = [];
 afterAll(async () => {
 	await deleteUsers({ ids: createdIds });
 });
-
-/** The code an authenticator app shows for `secret`, `steps` periods from now. */
-function code(secret: string, steps = 0): string {
-	return new TOTP({
-		secret: Secret.fromBase32(secret),
-		algorithm: 'SHA1',
-		digits: 6,
-		period: 30
-	}).generate({ timestamp: Date.now() + steps * 30_000 });
-}
-
-/** A six-digit code that no window GoTrue accepts right now. */
-function wrongCode(secret: string): string {
-	const valid = new Set([-1, 0, 1].map((s) => code(secret, s)));
-	let n = Number(code(secret));
-	let candidate: string;
-	do {
-		n = (n + 1) % 1_000_000;
-		candidate = String(n).padStart(6, '0');
-	} while (valid.has(candidate));
-	return candidate;
-}
 
 function claims(token: string) {
 	return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));

@@ -14,6 +14,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { API_PORT, DB_PORT, MAIL_PORT, ROOT } from '../../supabase/local/config.ts';
+import { processAlive as alive } from '../../supabase/local/cli.ts';
 
 const DIR = join(ROOT, '.supabase-local', 'outage-test');
 const ports = { db: DB_PORT + 20, api: API_PORT + 20, mail: MAIL_PORT + 20 };
@@ -121,15 +122,6 @@ async function call(service: Seen['service'], i: number): Promise<Seen> {
 		});
 	}
 	return { at: Date.now(), service, status: res.status, body: await res.text() };
-}
-
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 describe('PostgreSQL stops under load', () => {

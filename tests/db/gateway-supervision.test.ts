@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../supabase/local/config.ts';
+import { processAlive as alive } from '../../supabase/local/cli.ts';
 import { listening, privateStack } from './private-stack.ts';
 
 const stack = privateStack('gateway-supervision', 1400);
@@ -18,14 +19,6 @@ const childPidFile = join(stack.dataDir, 'gateway-child.pid');
 const logFile = join(stack.dataDir, 'gateway.log');
 const API = `http://127.0.0.1:${stack.ports.api}`;
 
-const alive = (pid: number) => {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-};
 const childPid = () =>
 	existsSync(childPidFile) ? Number(readFileSync(childPidFile, 'utf8')) : null;
 const restarts = () =>

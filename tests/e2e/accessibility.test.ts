@@ -4,74 +4,52 @@
  * critical violations. The chart is checked with content in every section and with a form error
  * showing, since that is where most markup lives.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { seriousViolations } from '../support/a11y.ts';
-import { appUrl, launch, signIn } from '../support/browser.ts';
-import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
-import { retirePatient } from '../support/people.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { expectAccessible, seriousViolations } from '../support/a11y.ts';
+import { appUrl, sharedBrowserTest as it, signIn } from '../support/browser.ts';
+import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo, demoIds } from '../support/demo.ts';
+import { sql } from '../support/stack.ts';
+import { retirePatients } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 let patientId = '';
-let browser: BrowserContext;
-
-async function expectAccessible(page: Page, what: string) {
-	const violations = await seriousViolations(page);
-	expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 describe('accessibility (axe: no serious or critical violations)', () => {
 	beforeAll(async () => {
-		const db = adminDb();
-		await db.connect();
-		try {
-			const { rows } = await db.query<{ id: string; org: string }>(
-				`insert into public.patients (organization_id, given_name, family_name, date_of_birth, phone)
-				 select id, $1, 'Axe', '1975-09-30', '+1 555 0100' from public.organizations where slug = $2
-				 returning id, organization_id as org`,
-				[`A11y${tag}`, CLINIC_A.slug]
-			);
-			patientId = rows[0].id;
-			const org = rows[0].org;
-			const visit = await db.query<{ id: string }>(
-				`insert into public.visits (organization_id, patient_id, reason) values ($1, $2, 'Check-up')
-				 returning id`,
-				[org, patientId]
-			);
-			await db.query(
-				`insert into public.visit_notes (organization_id, visit_id, notes, vitals)
-				 values ($1, $2, 'Well.', '{"heart_rate": 70, "bp_systolic": 118, "bp_diastolic": 76}')`,
-				[org, visit.rows[0].id]
-			);
-			await db.query(
-				`insert into public.lab_orders (organization_id, patient_id, test_code, test_name)
-				 values ($1, $2, 'TSH', 'Thyroid stimulating hormone')`,
-				[org, patientId]
-			);
-			await db.query(
-				`insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity)
-				 values ($1, $2, 'Levothyroxine', '50 mcg', 'once daily', 30)`,
-				[org, patientId]
-			);
-		} finally {
-			await db.end();
-		}
-		browser = await launch();
+		// a patient of clinic-a with content in every section of the chart
+		const org = demoIds.clinicA;
+		[{ id: patientId }] = await sql<{ id: string }>(
+			`insert into public.patients (organization_id, given_name, family_name, date_of_birth, phone)
+			 values ($1, $2, 'Axe', '1975-09-30', '+1 555 0100') returning id`,
+			[org, `A11y${tag}`]
+		);
+		const [visit] = await sql<{ id: string }>(
+			`insert into public.visits (organization_id, patient_id, reason) values ($1, $2, 'Check-up')
+			 returning id`,
+			[org, patientId]
+		);
+		await sql(
+			`insert into public.visit_notes (organization_id, visit_id, notes, vitals)
+			 values ($1, $2, 'Well.', '{"heart_rate": 70, "bp_systolic": 118, "bp_diastolic": 76}')`,
+			[org, visit.id]
+		);
+		await sql(
+			`insert into public.lab_orders (organization_id, patient_id, test_code, test_name)
+			 values ($1, $2, 'TSH', 'Thyroid stimulating hormone')`,
+			[org, patientId]
+		);
+		await sql(
+			`insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity)
+			 values ($1, $2, 'Levothyroxine', '50 mcg', 'once daily', 30)`,
+			[org, patientId]
+		);
 	});
 
 	afterAll(async () => {
-		await browser?.close();
-		const db = adminDb();
-		await db.connect();
-		try {
-			if (patientId) await retirePatient(db, patientId);
-		} finally {
-			await db.end();
-		}
+		await retirePatients(patientId);
 	});
 
-	it('the check itself finds a serious violation when one is there', async () => {
+	it('the check itself finds a serious violation when one is there', async ({ browser }) => {
 		const page = await browser.newPage();
 		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
 		await page.evaluate(() => {
@@ -84,7 +62,7 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 		await page.close();
 	});
 
-	it('sign-in pages of both clinics, also with an error showing', async () => {
+	it('sign-in pages of both clinics, also with an error showing', async ({ browser }) => {
 		const page = await browser.newPage();
 		for (const clinic of [CLINIC_A, HOSPITAL]) {
 			await page.goto(appUrl(clinic.slug, '/sign-in'));
@@ -102,25 +80,20 @@ describe('accessibility (axe: no serious or critical violations)', () => {
 		['doctor', demo.doctorA],
 		['receptionist', demo.receptionA]
 	] as const) {
-		it(`dashboard, patients list and chart for a ${role}`, async () => {
-			const ctx = await launch();
-			try {
-				const page = await signIn(ctx, CLINIC_A.slug, email, DEMO_PASSWORD);
-				await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
-				await expectAccessible(page, `dashboard (${role})`);
-				await page.goto(appUrl(CLINIC_A.slug, '/patients'));
-				await expectAccessible(page, `patients list (${role})`);
-				await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}`));
-				await page.getByRole('heading', { level: 1 }).waitFor();
-				await expectAccessible(page, `chart (${role})`);
-				// with a validation error next to a field, in the "Add visit" dialog
-				await page.getByRole('button', { name: 'Add visit' }).click();
-				await page.getByRole('dialog').getByRole('button', { name: 'Add visit' }).click();
-				await page.locator('#visit-reason-error').waitFor();
-				await expectAccessible(page, `chart with a form error (${role})`);
-			} finally {
-				await ctx.close();
-			}
+		it(`dashboard, patients list and chart for a ${role}`, async ({ launchBrowser }) => {
+			const page = await signIn(await launchBrowser(), CLINIC_A.slug, email, DEMO_PASSWORD);
+			await page.goto(appUrl(CLINIC_A.slug, '/dashboard'));
+			await expectAccessible(page, `dashboard (${role})`);
+			await page.goto(appUrl(CLINIC_A.slug, '/patients'));
+			await expectAccessible(page, `patients list (${role})`);
+			await page.goto(appUrl(CLINIC_A.slug, `/patients/${patientId}`));
+			await page.getByRole('heading', { level: 1 }).waitFor();
+			await expectAccessible(page, `chart (${role})`);
+			// with a validation error next to a field, in the "Add visit" dialog
+			await page.getByRole('button', { name: 'Add visit' }).click();
+			await page.getByRole('dialog').getByRole('button', { name: 'Add visit' }).click();
+			await page.locator('#visit-reason-error').waitFor();
+			await expectAccessible(page, `chart with a form error (${role})`);
 		});
 	}
 });

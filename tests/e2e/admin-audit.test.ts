@@ -6,16 +6,20 @@
  * the sentence (formula cells neutralised); and sees tampering reported by the chain check. Staff
  * get 403 on the page and the CSV; another clinic's admin sees none of the clinic's rows.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { DEMO_PASSWORD, demo, HOSPITAL } from '../support/demo.ts';
-import { createAdminAndDoctor, deleteUser } from '../support/people.ts';
+import { beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+	appUrl,
+	browserTest as it,
+	screenshotPath,
+	signIn,
+	fetchInPage
+} from '../support/browser.ts';
+import { DEMO_PASSWORD, demo, demoIds, HOSPITAL } from '../support/demo.ts';
+import { ownClinic } from '../support/own-clinic.ts';
 import { adminDb, sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
-/** Pat Morgan, the demo platform admin (README, "Demo clinics and logins"). */
-const PLATFORM_ADMIN_ID = '00000000-0000-4000-8000-00000000d001';
 
 /** Writes as `userId` would through the API (auth.uid() and the clinic claim drive the audit). */
 async function asUser(
@@ -44,39 +48,22 @@ async function asUser(
 	}
 }
 
-const fetchText = (page: Page, path: string) =>
-	page.evaluate(async (p) => {
-		const r = await fetch(p);
-		return { status: r.status, text: await r.text() };
-	}, path);
-
 describe('clinic admin console: audit trail', () => {
-	let browser: BrowserContext;
-	let staffBrowser: BrowserContext;
-	let otherBrowser: BrowserContext;
+	const clinic = ownClinic('audit', 'Audit Test Clinic', PASSWORD);
+	const slug = clinic.slug;
 	let page: Page;
-	let orgId: string;
-	let doctorId: string;
 	let mrn: string;
-	const people: string[] = [];
-	const slug = `audit-${Date.now().toString(36)}`;
 
 	beforeAll(async () => {
-		browser = await launch();
-		staffBrowser = await launch();
-		otherBrowser = await launch();
-		[{ id: orgId }] = await sql<{ id: string }>(
-			`insert into public.organizations (slug, name, plan_id) values ($1, 'Audit Test Clinic', 'clinic') returning id`,
-			[slug]
-		);
-		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
-		people.push(admin.id, doctor.id);
-		doctorId = doctor.id;
-		await sql(`update public.profiles set full_name = 'Dr Dora Audit' where id = $1`, [doctorId]);
-		await asUser(admin.id, orgId, [
+		page = clinic.adminPage;
+		const admin = clinic.admin;
+		await sql(`update public.profiles set full_name = 'Dr Dora Audit' where id = $1`, [
+			clinic.doctor.id
+		]);
+		await asUser(admin.id, clinic.id, [
 			`insert into public.patient_field_definitions (key, label) values ('blood_type', 'Blood type')`
 		]);
-		await asUser(doctorId, orgId, [
+		await asUser(clinic.doctor.id, clinic.id, [
 			`insert into public.patients (given_name, family_name) values ('=HYPERLINK("x")', 'Formula')`,
 			`update public.patients set phone = '+44 20 7946 0001', custom_fields = '{"blood_type": "B+"}' where family_name = 'Formula'`,
 			`select public.log_chart_view((select id from public.patients where family_name = 'Formula'))`,
@@ -84,23 +71,14 @@ describe('clinic admin console: audit trail', () => {
 		]);
 		// the platform's support person (Pat Morgan) opens read-only access and ends it: the
 		// clinic's trail records both with their name and the reason
-		await asUser(PLATFORM_ADMIN_ID, null, [
-			`select public.start_support_access('${orgId}', 'Ticket 4711: lab results missing', 30)`,
+		await asUser(demoIds.platform, null, [
+			`select public.start_support_access('${clinic.id}', 'Ticket 4711: lab results missing', 30)`,
 			`select public.end_support_access()`
 		]);
 		[{ mrn }] = await sql<{ mrn: string }>(
 			`select mrn from public.patients where organization_id = $1 and family_name = 'Formula'`,
-			[orgId]
+			[clinic.id]
 		);
-		page = await signIn(browser, slug, admin.email, PASSWORD);
-		(await signIn(staffBrowser, slug, doctor.email, PASSWORD)).close();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await staffBrowser?.close();
-		await otherBrowser?.close();
-		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
-		for (const id of people) await deleteUser(id);
 	});
 
 	it('reads as sentences: names, labels, the support person and reason, local times; no uuids or column names', async () => {
@@ -138,7 +116,7 @@ describe('clinic admin console: audit trail', () => {
 		// times in the clinic's zone (UTC until clinics have their own), not ISO timestamps
 		const [{ at }] = await sql<{ at: Date }>(
 			`select created_at as at from public.audit_log where organization_id = $1 and action = 'view'`,
-			[orgId]
+			[clinic.id]
 		);
 		const when = new Intl.DateTimeFormat('en-GB', {
 			dateStyle: 'medium',
@@ -153,7 +131,7 @@ describe('clinic admin console: audit trail', () => {
 		await page.goto(appUrl(slug, '/admin/audit'));
 		await page.getByLabel('Person').selectOption({ label: 'Dr Dora Audit' });
 		await page.getByRole('button', { name: 'Filter' }).click();
-		await page.waitForURL((u) => u.searchParams.get('actor') === doctorId);
+		await page.waitForURL((u) => u.searchParams.get('actor') === clinic.doctor.id);
 		const sentences = await page.getByTestId('audit-sentence').allTextContents();
 		expect(sentences.length).toBe(4);
 		expect(sentences.every((t) => t.trim().startsWith('Dr Dora Audit '))).toBe(true);
@@ -166,15 +144,17 @@ describe('clinic admin console: audit trail', () => {
 		expect(await page.locator('#f-patient').getAttribute('aria-invalid')).toBe('true');
 
 		const today = new Date().toISOString().slice(0, 10);
-		await page.goto(appUrl(slug, `/admin/audit?actor=${doctorId}&from=${today}&to=${today}`));
+		await page.goto(
+			appUrl(slug, `/admin/audit?actor=${clinic.doctor.id}&from=${today}&to=${today}`)
+		);
 		expect(await page.getByTestId('audit-total').textContent()).toContain('4 matching entries');
-		await page.goto(appUrl(slug, `/admin/audit?actor=${doctorId}&to=2020-01-01`));
+		await page.goto(appUrl(slug, `/admin/audit?actor=${clinic.doctor.id}&to=2020-01-01`));
 		expect(await page.getByTestId('audit-total').textContent()).toContain('0 matching entries');
 	});
 
 	it('downloads the filtered entries as CSV with formula cells neutralised', async () => {
 		await page.goto(appUrl(slug, '/admin/audit'));
-		const { status, text } = await fetchText(page, `/admin/audit/audit.csv?patient=${mrn}`);
+		const { status, text } = await fetchInPage(page, `/admin/audit/audit.csv?patient=${mrn}`);
 		expect(status).toBe(200);
 		const lines = text.trimEnd().split('\r\n');
 		expect(lines[0]).toBe(
@@ -182,21 +162,21 @@ describe('clinic admin console: audit trail', () => {
 		);
 		expect(lines.length).toBe(1 + 3);
 		// the raw columns (ids, table, ISO time, the changes as JSON) and the sentence
-		expect(text).toContain(`,${doctorId},view,patients,`);
+		expect(text).toContain(`,${clinic.doctor.id},view,patients,`);
 		expect(text).toMatch(/,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/);
 		expect(text).toContain('""phone"":""+44 20 7946 0001""');
 		expect(text).toContain('Dr Dora Audit changed the details of');
 		// the patient cell starts with "=": prefixed with ' and quoted (it holds quotes)
 		expect(text).toContain(`"'=HYPERLINK(""x"") Formula (${mrn})"`);
 		expect(text).not.toMatch(/,=HYPERLINK/);
-		const view = await fetchText(page, `/admin/audit/audit.csv?action=view`);
+		const view = await fetchInPage(page, `/admin/audit/audit.csv?action=view`);
 		expect(view.text.trimEnd().split('\r\n').length).toBe(2);
 	});
 
 	it('reports tampering: the first altered entry is named', async () => {
 		const [{ id }] = await sql<{ id: string }>(
 			`select min(id)::text as id from public.audit_log where organization_id = $1 and action = 'update'`,
-			[orgId]
+			[clinic.id]
 		);
 		const db = adminDb();
 		await db.connect();
@@ -219,12 +199,12 @@ describe('clinic admin console: audit trail', () => {
 	});
 
 	it('gives staff a 403 on the page and the CSV', async () => {
-		const staff = await staffBrowser.newPage();
+		const staff = await clinic.doctorBrowser.newPage();
 		expect((await staff.goto(appUrl(slug, '/admin/audit')))?.status()).toBe(403);
-		expect((await fetchText(staff, '/admin/audit/audit.csv')).status).toBe(403);
+		expect((await fetchInPage(staff, '/admin/audit/audit.csv')).status).toBe(403);
 	});
 
-	it('shows an admin of city-hospital none of clinic-a’s audit entries', async () => {
+	it('shows an admin of city-hospital none of clinic-a’s audit entries', async ({ browser }) => {
 		const clinicA = new Set(
 			(
 				await sql<{ id: string }>(
@@ -233,8 +213,8 @@ describe('clinic admin console: audit trail', () => {
 			).map((r) => r.id)
 		);
 		expect(clinicA.size).toBeGreaterThan(0);
-		const other = await signIn(otherBrowser, HOSPITAL.slug, demo.adminB, DEMO_PASSWORD);
-		const { status, text } = await fetchText(other, '/admin/audit/audit.csv');
+		const other = await signIn(browser, HOSPITAL.slug, demo.adminB, DEMO_PASSWORD);
+		const { status, text } = await fetchInPage(other, '/admin/audit/audit.csv');
 		expect(status).toBe(200);
 		const ids = text
 			.trimEnd()

@@ -4,10 +4,10 @@
  * every change at once. Runs on a clinic of its own so the demo clinics' branding never changes.
  */
 import { deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { createStaff, deleteUser } from '../support/people.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appUrl, screenshotPath, sharedBrowserTest as it } from '../support/browser.ts';
+import { ownClinic } from '../support/own-clinic.ts';
 import { serviceClient, sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
@@ -46,46 +46,34 @@ function png(size: number, rgb: [number, number, number]): Buffer {
 }
 
 describe('clinic admin console: branding', () => {
-	let browser: BrowserContext;
-	let visitor: BrowserContext;
-	let page: Page;
-	let orgId: string;
-	const people: string[] = [];
-	const slug = `brand-${Date.now().toString(36)}`;
 	const name = 'Brand Test Clinic';
+	const clinic = ownClinic('brand', name, PASSWORD, { withDoctor: false });
+	let page: Page;
+	const slug = clinic.slug;
 
 	const logoPath = async () =>
 		(
 			await sql<{ logo_path: string | null }>(
 				'select logo_path from public.organizations where id = $1',
-				[orgId]
+				[clinic.id]
 			)
 		)[0].logo_path;
 
 	beforeAll(async () => {
-		browser = await launch();
-		visitor = await launch();
-		[{ id: orgId }] = await sql<{ id: string }>(
-			`insert into public.organizations (slug, name, plan_id) values ($1, $2, 'clinic') returning id`,
-			[slug, name]
-		);
-		const admin = await createStaff({ organizationSlug: slug, role: 'admin', password: PASSWORD });
-		people.push(admin.id);
-		page = await signIn(browser, slug, admin.email, PASSWORD);
+		page = clinic.adminPage;
 		await page.goto(appUrl(slug, '/admin/branding'));
 	});
 	afterAll(async () => {
-		await browser?.close();
-		await visitor?.close();
 		// through the Storage API, which removes the files too (Storage refuses direct row deletes)
 		const branding = serviceClient().storage.from('branding');
 		const { data: logos } = await branding.list(slug);
 		if (logos?.length) await branding.remove(logos.map((f) => `${slug}/${f.name}`));
-		await sql('delete from public.organizations where id = $1', [orgId]);
-		for (const id of people) await deleteUser(id);
 	});
 
-	it('previews the colour live, warns about low contrast, and the sign-in page shows the saved look at once', async () => {
+	// a visitor's browser (nobody signed in) sees the clinic's sign-in page
+	it('previews the colour live, warns about low contrast, and the sign-in page shows the saved look at once', async ({
+		browser: visitor
+	}) => {
 		const colour = page.locator('#themeColor');
 		await colour.fill('#ffee00');
 		await page.getByText('Low contrast').waitFor();
@@ -110,7 +98,9 @@ describe('clinic admin console: branding', () => {
 		expect(bg).toBe('rgb(124, 45, 18)');
 	});
 
-	it('shows the limits, refuses a file over 2 MiB, uploads with progress, replaces and removes the logo', async () => {
+	it('shows the limits, refuses a file over 2 MiB, uploads with progress, replaces and removes the logo', async ({
+		browser: visitor
+	}) => {
 		expect(await page.locator('#logo-limits').textContent()).toContain('at most 2 MiB');
 		await page.locator('#logo').setInputFiles({
 			name: 'huge.png',
@@ -146,7 +136,7 @@ describe('clinic admin console: branding', () => {
 		const signInHtml = await (await visitor.newPage()).goto(appUrl(slug, '/sign-in'));
 		const html = (await signInHtml?.text()) ?? '';
 		expect(html).toContain(`/branding/${slug}/logo-`);
-		expect(html).not.toContain(orgId);
+		expect(html).not.toContain(clinic.id);
 
 		const signInPage = await visitor.newPage();
 		await signInPage.goto(appUrl(slug, '/sign-in'));

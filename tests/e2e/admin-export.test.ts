@@ -5,10 +5,10 @@
  * count. Staff get 403 on the page and the download. Runs on a clinic of its own.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { createAdminAndDoctor, deleteUser } from '../support/people.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appUrl, screenshotPath, fetchInPage } from '../support/browser.ts';
+import { ownClinic } from '../support/own-clinic.ts';
 import { sql } from '../support/stack.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
@@ -43,56 +43,30 @@ function parseCsv(text: string): string[][] {
 	return rows;
 }
 
-const fetchText = (page: Page, path: string) =>
-	page.evaluate(async (p) => {
-		const r = await fetch(p);
-		return { status: r.status, text: await r.text(), rows: r.headers.get('x-row-count') };
-	}, path);
-
 describe('clinic admin console: export', () => {
-	let browser: BrowserContext;
-	let staffBrowser: BrowserContext;
+	const clinic = ownClinic('export', 'Export Test Clinic', PASSWORD);
 	let page: Page;
-	let orgId: string;
-	let adminId: string;
-	const people: string[] = [];
-	const slug = `export-${Date.now().toString(36)}`;
+	const slug = clinic.slug;
 	const tricky = 'Flat 2, "The Old Mill"\nRiver Lane';
 
 	const exportRows = () =>
 		sql<{ actor_id: string; table_name: string; changes: { kind: string; row_count: number } }>(
 			`select actor_id, table_name, changes from public.audit_log where organization_id = $1 and action = 'export' order by id`,
-			[orgId]
+			[clinic.id]
 		);
 
 	beforeAll(async () => {
-		browser = await launch();
-		staffBrowser = await launch();
-		[{ id: orgId }] = await sql<{ id: string }>(
-			`insert into public.organizations (slug, name, plan_id) values ($1, 'Export Test Clinic', 'clinic') returning id`,
-			[slug]
-		);
+		page = clinic.adminPage;
 		await sql(
 			`insert into public.patients (organization_id, given_name, family_name, address) values
 			 ($1, 'Ann', 'Export', $2), ($1, '=cmd|calc', 'Formula', null), ($1, 'Cy', 'Plain', '-5 Main St')`,
-			[orgId, tricky]
+			[clinic.id, tricky]
 		);
 		await sql(
 			`insert into public.visits (organization_id, patient_id, reason, clinician_id)
 			 select $1, id, 'check-up', null from public.patients where organization_id = $1 and family_name = 'Export'`,
-			[orgId]
+			[clinic.id]
 		);
-		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
-		people.push(admin.id, doctor.id);
-		adminId = admin.id;
-		page = await signIn(browser, slug, admin.email, PASSWORD);
-		(await signIn(staffBrowser, slug, doctor.email, PASSWORD)).close();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await staffBrowser?.close();
-		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
-		for (const id of people) await deleteUser(id);
 	});
 
 	it('downloads patients as CSV with progress; tricky values survive, formulas are neutralised, the export is audited', async () => {
@@ -120,7 +94,7 @@ describe('clinic admin console: export', () => {
 		const audit = await exportRows();
 		expect(audit).toEqual([
 			{
-				actor_id: adminId,
+				actor_id: clinic.admin.id,
 				table_name: 'patients',
 				changes: { kind: 'patients.csv', format: 'csv', row_count: 3 }
 			}
@@ -129,7 +103,7 @@ describe('clinic admin console: export', () => {
 
 	it('exports JSON with only this clinic’s rows, and every table is available', async () => {
 		await page.goto(appUrl(slug, '/admin/export'));
-		const { status, text, rows } = await fetchText(
+		const { status, text, rows } = await fetchInPage(
 			page,
 			'/admin/export/download?table=patients&format=json'
 		);
@@ -138,18 +112,18 @@ describe('clinic admin console: export', () => {
 		const json = JSON.parse(text) as { id: string; address: string | null }[];
 		const mine = (
 			await sql<{ id: string }>('select id from public.patients where organization_id = $1', [
-				orgId
+				clinic.id
 			])
 		).map((r) => r.id);
 		expect(json.map((p) => p.id).sort()).toEqual(mine.sort());
 		expect(json.find((p) => p.address === tricky)).toBeTruthy();
 		for (const table of ['visits', 'visit_notes', 'lab_orders', 'prescriptions']) {
-			const r = await fetchText(page, `/admin/export/download?table=${table}&format=csv`);
+			const r = await fetchInPage(page, `/admin/export/download?table=${table}&format=csv`);
 			expect(r.status, table).toBe(200);
 			expect(parseCsv(r.text).length - 1, table).toBe(Number(r.rows));
 		}
 		expect(
-			(await fetchText(page, '/admin/export/download?table=memberships&format=csv')).status
+			(await fetchInPage(page, '/admin/export/download?table=memberships&format=csv')).status
 		).toBe(400);
 		expect((await exportRows()).map((r) => r.changes.kind)).toEqual([
 			'patients.csv',
@@ -170,10 +144,10 @@ describe('clinic admin console: export', () => {
 
 	it('gives staff a 403 on the page and the download, and records nothing', async () => {
 		const before = (await exportRows()).length;
-		const staff = await staffBrowser.newPage();
+		const staff = await clinic.doctorBrowser.newPage();
 		expect((await staff.goto(appUrl(slug, '/admin/export')))?.status()).toBe(403);
 		expect(
-			(await fetchText(staff, '/admin/export/download?table=patients&format=csv')).status
+			(await fetchInPage(staff, '/admin/export/download?table=patients&format=csv')).status
 		).toBe(403);
 		expect((await exportRows()).length).toBe(before);
 	});

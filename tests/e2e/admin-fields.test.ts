@@ -5,23 +5,19 @@
  * (they are flagged incomplete); reordering works with plain forms; deactivating (after a confirmation page) hides it.
  * Staff get 403. Runs on a clinic of its own.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { createAdminAndDoctor, createStaff, deleteUser } from '../support/people.ts';
+import { beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appUrl, browserTest as it, screenshotPath, signIn } from '../support/browser.ts';
+import { ownClinic } from '../support/own-clinic.ts';
 import { sql } from '../support/stack.ts';
 import { seriousViolations } from '../support/a11y.ts';
 
 const PASSWORD = 'Admin-e2e-password-1';
 
 describe('clinic admin console: patient fields', () => {
-	let browser: BrowserContext;
-	let staffBrowser: BrowserContext;
-	let receptionBrowser: BrowserContext;
+	const clinic = ownClinic('fields', 'Fields Test Clinic', PASSWORD);
 	let page: Page;
-	let orgId: string;
-	const people: string[] = [];
-	const slug = `fields-${Date.now().toString(36)}`;
+	const slug = clinic.slug;
 
 	let receptionist: string;
 	const fieldKeysIn = (p: Page) =>
@@ -33,50 +29,36 @@ describe('clinic admin console: patient fields', () => {
 		return fieldKeysIn(page);
 	};
 
+	/** Fills the admin's "add a field" form (a text field, with a mask when given) and submits it. */
+	const addField = async (key: string, label: string, mask?: string) => {
+		await page.locator('#create-key').fill(key);
+		await page.locator('#create-label').fill(label);
+		if (mask !== undefined) {
+			await page.getByRole('radio', { name: 'Mask (below)' }).click();
+			await page.locator('#create-formatMask').fill(mask);
+		}
+		await page.getByRole('button', { name: 'Add field' }).click();
+	};
+
 	beforeAll(async () => {
-		browser = await launch();
-		staffBrowser = await launch();
-		receptionBrowser = await launch();
-		[{ id: orgId }] = await sql<{ id: string }>(
-			`insert into public.organizations (slug, name, plan_id) values ($1, 'Fields Test Clinic', 'clinic') returning id`,
-			[slug]
-		);
+		page = clinic.adminPage;
 		// two active patients, neither with a value for the fields this test adds
 		await sql(
 			`insert into public.patients (organization_id, given_name, family_name) values ($1, 'Ann', 'Existing'), ($1, 'Bob', 'Existing')`,
-			[orgId]
+			[clinic.id]
 		);
-		const { admin, doctor } = await createAdminAndDoctor(slug, PASSWORD);
-		const reception = await createStaff({
-			organizationSlug: slug,
-			role: 'receptionist',
-			password: PASSWORD
-		});
-		receptionist = reception.email;
-		people.push(admin.id, doctor.id, reception.id);
-		page = await signIn(browser, slug, admin.email, PASSWORD);
-		const staffPage = await signIn(staffBrowser, slug, doctor.email, PASSWORD);
-		await staffPage.close();
-	});
-	afterAll(async () => {
-		await browser?.close();
-		await staffBrowser?.close();
-		await receptionBrowser?.close();
-		if (orgId) await sql('delete from public.organizations where id = $1', [orgId]);
-		for (const id of people) await deleteUser(id);
+		receptionist = (await clinic.addStaff('receptionist')).email;
 	});
 
-	it('adds a text field with a mask by clicking; a receptionist sees the example, never a regular expression', async () => {
+	it('adds a text field with a mask by clicking; a receptionist sees the example, never a regular expression', async ({
+		browser
+	}) => {
 		await page.goto(appUrl(slug, '/admin/fields'));
 		// the page documents the mask
 		expect(
 			(await page.locator('#create-formatMask-hint').textContent())?.replace(/\s+/g, ' ')
 		).toContain('with A for a capital letter (A–Z), 9 for a digit and * for either;');
-		await page.locator('#create-key').fill('insurance_no');
-		await page.locator('#create-label').fill('Insurance number');
-		await page.getByRole('radio', { name: 'Mask (below)' }).click();
-		await page.locator('#create-formatMask').fill('INS-9999');
-		await page.getByRole('button', { name: 'Add field' }).click();
+		await addField('insurance_no', 'Insurance number', 'INS-9999');
 		await page.getByText('Field “Insurance number” added.').waitFor();
 		const row = page.locator('tr[data-key="insurance_no"]');
 		await row.waitFor();
@@ -90,7 +72,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(
 			await sql(
 				'select format_kind, format_mask, pattern from public.patient_field_definitions where organization_id = $1 and key = $2',
-				[orgId, 'insurance_no']
+				[clinic.id, 'insurance_no']
 			)
 		).toEqual([
 			{ format_kind: 'mask', format_mask: 'INS-9999', pattern: '^INS\\-[0-9][0-9][0-9][0-9]$' }
@@ -98,11 +80,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(await page.locator('main').textContent()).not.toMatch(/\[0-9\]|\^INS/);
 
 		// a mask without A, 9 or * is refused next to the mask, and nothing is stored
-		await page.locator('#create-key').fill('broken');
-		await page.locator('#create-label').fill('Broken');
-		await page.getByRole('radio', { name: 'Mask (below)' }).click();
-		await page.locator('#create-formatMask').fill('INS-');
-		await page.getByRole('button', { name: 'Add field' }).click();
+		await addField('broken', 'Broken', 'INS-');
 		await page.locator('#create-formatMask-error').waitFor();
 		expect(await page.locator('#create-formatMask-error').textContent()).toContain(
 			'A mask needs at least one A (a capital letter), 9 (a digit) or * (either).'
@@ -115,13 +93,13 @@ describe('clinic admin console: patient fields', () => {
 			(
 				await sql(
 					'select 1 from public.patient_field_definitions where organization_id = $1 and key = $2',
-					[orgId, 'broken']
+					[clinic.id, 'broken']
 				)
 			).length
 		).toBe(0);
 
 		// the receptionist's form: the example next to the field, and the same words when it does not fit
-		const reception = await signIn(receptionBrowser, slug, receptionist, PASSWORD);
+		const reception = await signIn(browser, slug, receptionist, PASSWORD);
 		await reception.goto(appUrl(slug, '/patients/new'));
 		expect(await fieldKeysIn(reception)).toEqual(['insurance_no']);
 		expect(await reception.locator('#field-cf_insurance_no-hint').textContent()).toBe(
@@ -143,7 +121,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(
 			(
 				await sql('select 1 from public.patients where organization_id = $1 and family_name = $2', [
-					orgId,
+					clinic.id,
 					'Format'
 				])
 			).length
@@ -158,7 +136,7 @@ describe('clinic admin console: patient fields', () => {
 		// a new format the stored value does not fit is refused next to the format, with the count
 		const [{ id }] = await sql<{ id: string }>(
 			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
-			[orgId, 'insurance_no']
+			[clinic.id, 'insurance_no']
 		);
 		await page.goto(appUrl(slug, `/admin/fields/${id}`));
 		await page.getByRole('radio', { name: 'Digits only' }).click();
@@ -169,7 +147,7 @@ describe('clinic admin console: patient fields', () => {
 			'1 patient(s) have a value that does not match the new format. With this format, Insurance number must contain digits only. Correct those values first, or choose a format they match.'
 		);
 		await sql('delete from public.patients where organization_id = $1 and family_name = $2', [
-			orgId,
+			clinic.id,
 			'Format'
 		]);
 	});
@@ -177,7 +155,7 @@ describe('clinic admin console: patient fields', () => {
 	it('makes the field required without filling it for existing patients, who are flagged incomplete', async () => {
 		const [{ id }] = await sql<{ id: string }>(
 			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
-			[orgId, 'insurance_no']
+			[clinic.id, 'insurance_no']
 		);
 		await page.goto(appUrl(slug, `/admin/fields/${id}`));
 		expect((await page.getByTestId('consequence').textContent())?.replace(/\s+/g, ' ')).toContain(
@@ -195,7 +173,7 @@ describe('clinic admin console: patient fields', () => {
 		expect(required).toBe(true);
 		const stored = await sql<{ custom_fields: unknown }>(
 			'select custom_fields from public.patients where organization_id = $1',
-			[orgId]
+			[clinic.id]
 		);
 		expect(stored.map((r) => r.custom_fields)).toEqual([{}, {}]);
 
@@ -211,9 +189,7 @@ describe('clinic admin console: patient fields', () => {
 
 	it('reorders fields with the up/down buttons (plain forms) and the patient form follows', async () => {
 		await page.goto(appUrl(slug, '/admin/fields'));
-		await page.locator('#create-key').fill('ward');
-		await page.locator('#create-label').fill('Ward');
-		await page.getByRole('button', { name: 'Add field' }).click();
+		await addField('ward', 'Ward');
 		await page.locator('tr[data-key="ward"]').waitFor();
 		expect(await fieldKeysInForm()).toEqual(['insurance_no', 'ward']);
 
@@ -236,7 +212,7 @@ describe('clinic admin console: patient fields', () => {
 		await page.getByRole('heading', { name: 'Deactivate “Ward”?' }).waitFor();
 		const [{ active: before }] = await sql<{ active: boolean }>(
 			'select active from public.patient_field_definitions where organization_id = $1 and key = $2',
-			[orgId, 'ward']
+			[clinic.id, 'ward']
 		);
 		expect(before).toBe(true);
 		await Promise.all([
@@ -248,12 +224,12 @@ describe('clinic admin console: patient fields', () => {
 	});
 
 	it('gives staff a 403 on the fields pages', async () => {
-		const staff = await staffBrowser.newPage();
+		const staff = await clinic.doctorBrowser.newPage();
 		const res = await staff.goto(appUrl(slug, '/admin/fields'));
 		expect(res?.status()).toBe(403);
 		const [{ id }] = await sql<{ id: string }>(
 			'select id from public.patient_field_definitions where organization_id = $1 and key = $2',
-			[orgId, 'insurance_no']
+			[clinic.id, 'insurance_no']
 		);
 		expect((await staff.goto(appUrl(slug, `/admin/fields/${id}`)))?.status()).toBe(403);
 		// and a forged POST to the action is refused as well
@@ -272,7 +248,7 @@ describe('clinic admin console: patient fields', () => {
 			(
 				await sql(
 					'select 1 from public.patient_field_definitions where organization_id = $1 and key = $2',
-					[orgId, 'sneaky']
+					[clinic.id, 'sneaky']
 				)
 			).length
 		).toBe(0);

@@ -8,21 +8,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
-import { adminDb, sql } from '../support/stack.ts';
-import { retirePatient } from '../support/people.ts';
+import { appUrl, fillIn, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo, demoIds } from '../support/demo.ts';
+import { sql } from '../support/stack.ts';
+import { retirePatients } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const given = `Chart${tag}`;
 const family = 'Testpatient';
 let patientId = '';
 let pagedId = '';
-const CLINIC_A_ID = 'a0a0a0a0-0000-4000-8000-000000000001';
-const DOCTOR_A = '00000000-0000-4000-8000-00000000a002';
-const NURSE_A = '00000000-0000-4000-8000-00000000a003';
-const LAB_A = '00000000-0000-4000-8000-00000000a005';
-const PHARMACIST_A = '00000000-0000-4000-8000-00000000a006';
 
 const contexts: BrowserContext[] = [];
 
@@ -61,6 +56,19 @@ async function text(locator: Locator): Promise<string> {
 	return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ');
 }
 
+/** The confirmation dialog of a destructive step: shows its question; `yes` confirms. */
+async function confirmation(
+	page: Page,
+	yes: string
+): Promise<{ question: string; yes(): Promise<void> }> {
+	const dialog = page.getByRole('alertdialog');
+	await dialog.waitFor();
+	return {
+		question: await text(dialog),
+		yes: () => dialog.getByRole('button', { name: yes }).click()
+	};
+}
+
 /** Opens an "Add …" form in its dialog (after hydration the trigger is a button). */
 async function openAdd(page: Page, label: string): Promise<Locator> {
 	await page.getByRole('button', { name: label, exact: true }).click();
@@ -75,20 +83,14 @@ describe('patient chart', () => {
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth, sex, custom_fields)
 			 values ($1, $2, $3, '1980-04-02', 'female', '{"blood_group": "A+"}'::jsonb)
 			 returning id`,
-			[CLINIC_A_ID, given, family]
+			[demoIds.clinicA, given, family]
 		);
 		patientId = row.id;
 	});
 
 	afterAll(async () => {
 		for (const ctx of contexts) await ctx.close();
-		const db = adminDb();
-		await db.connect();
-		try {
-			for (const id of [patientId, pagedId]) if (id) await retirePatient(db, id);
-		} finally {
-			await db.end();
-		}
+		await retirePatients(patientId, pagedId);
 	});
 
 	it('shows a doctor the chart with the safety header and custom field labels, and audits the opening', async () => {
@@ -110,7 +112,7 @@ describe('patient chart', () => {
 			  where action = 'view' and table_name = 'patients' and row_id = $1 and created_at >= $2`,
 			[patientId, since]
 		);
-		expect(rows.map((r) => r.actor_id)).toContain(DOCTOR_A);
+		expect(rows.map((r) => r.actor_id)).toContain(demoIds.doctorA);
 	});
 
 	it('records "no known allergies" (nurse), then an allergy (pharmacist) that retracts it, and problems (doctor)', async () => {
@@ -151,7 +153,7 @@ describe('patient chart', () => {
 			`select code, recorded_by from public.problems where patient_id = $1`,
 			[patientId]
 		);
-		expect(row).toEqual({ code: 'J45.20', recorded_by: DOCTOR_A });
+		expect(row).toEqual({ code: 'J45.20', recorded_by: demoIds.doctorA });
 	});
 
 	it('shows each role what concerns it, and receptionists none of the safety summary', async () => {
@@ -233,12 +235,14 @@ describe('patient chart', () => {
 	it('warns without JavaScript too: the database refusal asks for the reason', async () => {
 		const { ctx, page } = await openChart(demo.doctorA, { query: '?open=rx' });
 		await withoutJs(ctx, page);
-		await page.getByLabel('Medication').fill('penicillin g');
-		await page.getByLabel('Dose').fill('1.2 MU');
-		await page.getByLabel('Frequency').fill('once');
-		await page.getByLabel('Route').fill('intramuscular');
-		await page.getByLabel('Quantity per fill').fill('1');
-		await page.getByLabel('Unit').fill('vial');
+		await fillIn(page, {
+			Medication: 'penicillin g',
+			Dose: '1.2 MU',
+			Frequency: 'once',
+			Route: 'intramuscular',
+			'Quantity per fill': '1',
+			Unit: 'vial'
+		});
 		await page.getByRole('button', { name: 'Prescribe', exact: true }).click();
 		await page.getByTestId('allergy-warning').waitFor();
 		expect(await text(page.locator('#rx-override-error'))).toContain(
@@ -288,10 +292,9 @@ describe('patient chart', () => {
 		await visit.getByRole('link', { name: /^Edit note/ }).click();
 		await notes.fill(`Dry cough for 3 days ${tag}. Chest clear. Viral.`);
 		await page.getByRole('button', { name: 'Sign and complete visit…' }).click();
-		const confirm = page.getByRole('alertdialog');
-		await confirm.waitFor();
-		expect(await text(confirm)).toContain('Sign this note and complete the visit?');
-		await confirm.getByRole('button', { name: 'Yes, sign' }).click();
+		const sign = await confirmation(page, 'Yes, sign');
+		expect(sign.question).toContain('Sign this note and complete the visit?');
+		await sign.yes();
 		await saved(page, 'Note signed; visit completed.');
 		expect(await text(visit)).toContain('Completed');
 		expect(await text(visit.getByTestId('note-status'))).toContain('Signed by Dr. Maya Chen');
@@ -301,7 +304,7 @@ describe('patient chart', () => {
 			[patientId, `Cough ${tag}`]
 		);
 		expect(signed).toEqual({
-			signed_by: DOCTOR_A,
+			signed_by: demoIds.doctorA,
 			status: 'completed',
 			notes: `Dry cough for 3 days ${tag}. Chest clear. Viral.`
 		});
@@ -346,8 +349,8 @@ describe('patient chart', () => {
 			[patientId]
 		);
 		expect(kept).toEqual([
-			{ version: 2, author_id: DOCTOR_A },
-			{ version: 3, author_id: NURSE_A }
+			{ version: 2, author_id: demoIds.doctorA },
+			{ version: 3, author_id: demoIds.nurseA }
 		]);
 	}, 180_000);
 
@@ -366,7 +369,7 @@ describe('patient chart', () => {
 			const [visit] = await sql<{ id: string }>(
 				`insert into public.visits (organization_id, patient_id, clinician_id, reason, status)
 				 values ($1, $2, $3, $4, 'in_progress') returning id`,
-				[CLINIC_A_ID, patientId, DOCTOR_A, `Dressing ${tag}`]
+				[demoIds.clinicA, patientId, demoIds.doctorA, `Dressing ${tag}`]
 			);
 			const { page } = await openChart(demo.doctorA, { query: `?open=note&id=${visit.id}` });
 			await page.getByRole('link', { name }).click();
@@ -454,7 +457,7 @@ describe('patient chart', () => {
 			`select result_value, resulted_by from public.lab_orders where patient_id = $1 and test_code = 'K'`,
 			[patientId]
 		);
-		expect(original).toEqual({ result_value: '5.9', resulted_by: LAB_A });
+		expect(original).toEqual({ result_value: '5.9', resulted_by: demoIds.labA });
 
 		// nurses read results but neither record nor correct them
 		const nurse = await openChart(demo.nurseA);
@@ -466,13 +469,15 @@ describe('patient chart', () => {
 	it('dispenses refills to the last fill with a confirmed quantity, then the prescription completes', async () => {
 		const doctor = await openChart(demo.doctorA);
 		const dialog = await openAdd(doctor.page, 'Prescribe');
-		await dialog.getByLabel('Medication').fill(`Salbutamol${tag}`);
-		await dialog.getByLabel('Dose').fill('100 mcg');
-		await dialog.getByLabel('Frequency').fill('as needed');
-		await dialog.getByLabel('Route').fill('inhaled');
-		await dialog.getByLabel('Quantity per fill').fill('2');
-		await dialog.getByLabel('Unit').fill('inhalers');
-		await dialog.getByLabel('Refills').fill('2');
+		await fillIn(dialog, {
+			Medication: `Salbutamol${tag}`,
+			Dose: '100 mcg',
+			Frequency: 'as needed',
+			Route: 'inhaled',
+			'Quantity per fill': '2',
+			Unit: 'inhalers',
+			Refills: '2'
+		});
 		await dialog.getByRole('button', { name: 'Prescribe', exact: true }).click();
 		await saved(doctor.page, 'Prescription written.');
 		// doctors prescribe but do not dispense
@@ -491,13 +496,11 @@ describe('patient chart', () => {
 		expect(await text(page.locator('#dispense-quantity-error'))).toContain('at most 2 inhalers');
 		await page.getByLabel('Quantity dispensed (inhalers)').fill('2');
 		await page.getByRole('button', { name: 'Dispense…' }).click();
-		const confirm = page.getByRole('alertdialog');
-		await confirm.waitFor();
-		const question = await text(confirm);
-		expect(question).toContain(`Dispense 2 inhalers of Salbutamol${tag} 100 mcg?`);
-		expect(question).toContain('Fill 1 of 3.');
-		expect(question).toContain('2 refills will remain.');
-		await confirm.getByRole('button', { name: 'Yes, dispense' }).click();
+		const dispense = await confirmation(page, 'Yes, dispense');
+		expect(dispense.question).toContain(`Dispense 2 inhalers of Salbutamol${tag} 100 mcg?`);
+		expect(dispense.question).toContain('Fill 1 of 3.');
+		expect(dispense.question).toContain('2 refills will remain.');
+		await dispense.yes();
 		await saved(page, 'Fill dispensed.');
 		expect(await text(rx().getByTestId('fills'))).toContain('2 refills remaining');
 
@@ -545,7 +548,11 @@ describe('patient chart', () => {
 			[patientId, `Salbutamol${tag}`]
 		);
 		expect(fills).toEqual(
-			[1, 2, 3].map((n) => ({ fill_number: n, quantity: '2.00', dispensed_by: PHARMACIST_A }))
+			[1, 2, 3].map((n) => ({
+				fill_number: n,
+				quantity: '2.00',
+				dispensed_by: demoIds.pharmacistA
+			}))
 		);
 		await rx()
 			.getByRole('button', { name: /^Dispensed fills \(3\)/ })
@@ -591,10 +598,9 @@ describe('patient chart', () => {
 		await visit.getByRole('button', { name: /^Cancel visit/ }).click();
 		await visit.getByLabel('Reason to cancel').fill('Patient called to cancel');
 		await visit.getByRole('button', { name: /^Cancel visit…/ }).click();
-		const confirm = page.getByRole('alertdialog');
-		await confirm.waitFor();
-		expect(await text(confirm)).toContain('Reason: Patient called to cancel');
-		await confirm.getByRole('button', { name: 'Yes, cancel visit' }).click();
+		const cancel = await confirmation(page, 'Yes, cancel visit');
+		expect(cancel.question).toContain('Reason: Patient called to cancel');
+		await cancel.yes();
 		await saved(page, 'Visit cancelled.');
 		expect(await text(visit)).toContain('Cancelled: Patient called to cancel');
 		const [after] = await sql<{ status: string; cancel_reason: string }>(
@@ -611,7 +617,7 @@ describe('patient chart', () => {
 					`select 1 from public.audit_log
 					  where action = 'view' and table_name = 'patients' and row_id = $1
 					    and actor_id = $2 and created_at >= $3`,
-					[patientId, DOCTOR_A, since]
+					[patientId, demoIds.doctorA, since]
 				)
 			).length;
 		const since = new Date();
@@ -645,14 +651,14 @@ describe('patient chart', () => {
 		const [row] = await sql<{ id: string }>(
 			`insert into public.patients (organization_id, given_name, family_name)
 			 values ($1, $2, 'Longhistory') returning id`,
-			[CLINIC_A_ID, `Paged${tag}`]
+			[demoIds.clinicA, `Paged${tag}`]
 		);
 		pagedId = row.id;
 		await sql(
 			`insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at, reason)
 			 select $1, $2, $3, now() - (n || ' days')::interval, 'Visit number ' || n
 			   from generate_series(1, 12) n`,
-			[CLINIC_A_ID, pagedId, DOCTOR_A]
+			[demoIds.clinicA, pagedId, demoIds.doctorA]
 		);
 		const { page } = await openChart(demo.doctorA, { id: pagedId });
 		const visits = page.getByTestId('visit');

@@ -7,15 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
-import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
-import { adminDb } from '../support/stack.ts';
-import { retirePatient } from '../support/people.ts';
+import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo, demoIds } from '../support/demo.ts';
+import { sql } from '../support/stack.ts';
+import { retirePatients } from '../support/people.ts';
 
 const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const given = `Dash${tag}`;
 const family = 'Testpatient';
 const reason = `Dashboard check ${tag}`;
-const DOCTOR_A = '00000000-0000-4000-8000-00000000a002';
 const test = `Ferritin ${tag}`;
 const medication = `Metformin${tag}`;
 let patientId = '';
@@ -32,56 +31,42 @@ async function dashboardOf(email: string, slug = CLINIC_A.slug) {
 
 describe('dashboard', () => {
 	beforeAll(async () => {
-		const db = adminDb();
-		await db.connect();
-		try {
-			const { rows } = await db.query<{ id: string; org: string }>(
-				`insert into public.patients (organization_id, given_name, family_name)
-				 select id, $1, $2 from public.organizations where slug = $3
-				 returning id, organization_id as org`,
-				[given, family, CLINIC_A.slug]
-			);
-			patientId = rows[0].id;
-			const org = rows[0].org;
-			// today at 18:40 in the clinic's own time zone (after the seeded diary), with its doctor;
-			// leftovers of an interrupted run are cancelled first (they would hold the slot)
-			await db.query(
-				`update public.appointments set status = 'cancelled', cancel_reason = 'test finished'
-				  where appointment_type like 'Dashboard check %' and status in ('booked', 'arrived')`
-			);
-			await db.query(
-				`insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type)
-				 select o.id, $2, $4, t.at, t.at + interval '10 minutes', $3
-				   from public.organizations o
-				  cross join lateral (select ((now() at time zone o.time_zone)::date + time '18:40')
-				                               at time zone o.time_zone as at) t
-				  where o.id = $1`,
-				[org, patientId, reason, DOCTOR_A]
-			);
-			await db.query(
-				`insert into public.lab_orders (organization_id, patient_id, test_code, test_name)
-				 values ($1, $2, 'FERR', $3)`,
-				[org, patientId, test]
-			);
-			await db.query(
-				`insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, duration_days, quantity)
-				 values ($1, $2, $3, '500 mg', 'twice daily', 30, 60)`,
-				[org, patientId, medication]
-			);
-		} finally {
-			await db.end();
-		}
+		const org = demoIds.clinicA;
+		[{ id: patientId }] = await sql<{ id: string }>(
+			`insert into public.patients (organization_id, given_name, family_name) values ($1, $2, $3)
+			 returning id`,
+			[org, given, family]
+		);
+		// today at 18:40 in the clinic's own time zone (after the seeded diary), with its doctor;
+		// leftovers of an interrupted run are cancelled first (they would hold the slot)
+		await sql(
+			`update public.appointments set status = 'cancelled', cancel_reason = 'test finished'
+			  where appointment_type like 'Dashboard check %' and status in ('booked', 'arrived')`
+		);
+		await sql(
+			`insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type)
+			 select o.id, $2, $4, t.at, t.at + interval '10 minutes', $3
+			   from public.organizations o
+			  cross join lateral (select ((now() at time zone o.time_zone)::date + time '18:40')
+			                               at time zone o.time_zone as at) t
+			  where o.id = $1`,
+			[org, patientId, reason, demoIds.doctorA]
+		);
+		await sql(
+			`insert into public.lab_orders (organization_id, patient_id, test_code, test_name)
+			 values ($1, $2, 'FERR', $3)`,
+			[org, patientId, test]
+		);
+		await sql(
+			`insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, duration_days, quantity)
+			 values ($1, $2, $3, '500 mg', 'twice daily', 30, 60)`,
+			[org, patientId, medication]
+		);
 	});
 
 	afterAll(async () => {
 		for (const ctx of contexts) await ctx.close();
-		const db = adminDb();
-		await db.connect();
-		try {
-			if (patientId) await retirePatient(db, patientId);
-		} finally {
-			await db.end();
-		}
+		await retirePatients(patientId);
 	});
 
 	it("shows a doctor today's appointment from the diary, open lab orders and active prescriptions", async () => {

@@ -6,25 +6,15 @@
  * reset: admin-staff, platform-clinics and password-reset tests. And only Auth may call the hook.
  */
 import { request } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { APP_PORT } from '../support/app-server.ts';
 import { appUrl, launch } from '../support/browser.ts';
 import { CLINIC_A } from '../support/demo.ts';
-import {
-	allMail,
-	createStaff,
-	deleteUser,
-	latestMail,
-	linkInMail,
-	linkInText
-} from '../support/people.ts';
-import { adminDb, anonClient, serviceClient, uniqueEmail } from '../support/stack.ts';
+import { allMail, latestMail, linkInMail, linkInText, testStaff } from '../support/people.ts';
+import { anonClient, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
 
 const PASSWORD = 'Links-e2e-password-1';
-const cleanup: string[] = [];
-afterAll(async () => {
-	for (const id of cleanup) await deleteUser(id);
-});
+const staff = testStaff(PASSWORD);
 
 /** Opens `link` in a brand-new browser and returns where it ended and what it said. */
 async function openElsewhere(link: string, path: string) {
@@ -43,37 +33,37 @@ async function openElsewhere(link: string, path: string) {
 }
 
 async function confirmedAt(id: string): Promise<string | null> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		const { rows } = await db.query(`select email_confirmed_at from auth.users where id = $1`, [
-			id
-		]);
-		return rows[0]?.email_confirmed_at ?? null;
-	} finally {
-		await db.end();
-	}
+	const rows = await sql<{ email_confirmed_at: string | null }>(
+		`select email_confirmed_at from auth.users where id = $1`,
+		[id]
+	);
+	return rows[0]?.email_confirmed_at ?? null;
+}
+
+/**
+ * A new member (`role`) signs in with supabase-js and asks to move to a new address, with the
+ * given link address or none; returns both messages Auth sent (double_confirm_changes).
+ */
+async function askEmailChange(role: string, prefix: string, emailRedirectTo?: string) {
+	const member = await staff.create(role);
+	const next = uniqueEmail(prefix);
+	const client = anonClient();
+	await client.auth.signInWithPassword({ email: member.email, password: PASSWORD });
+	const { error } = await client.auth.updateUser(
+		{ email: next },
+		emailRedirectTo ? { emailRedirectTo } : undefined
+	);
+	expect(error).toBeNull();
+	return { member, next, toNew: await latestMail(next), toOld: await latestMail(member.email) };
 }
 
 describe('e-mail change: both links, each on another device', () => {
 	it('asked at the clinic: the first link tells to open the other, the second changes it', async () => {
-		const member = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'nurse',
-			password: PASSWORD
-		});
-		cleanup.push(member.id);
-		const next = uniqueEmail('moved');
-		const client = anonClient();
-		await client.auth.signInWithPassword({ email: member.email, password: PASSWORD });
-		const { error } = await client.auth.updateUser(
-			{ email: next },
-			{ emailRedirectTo: appUrl(CLINIC_A.slug, '/auth/confirm?next=/dashboard') }
+		const { member, next, toNew, toOld } = await askEmailChange(
+			'nurse',
+			'moved',
+			appUrl(CLINIC_A.slug, '/auth/confirm?next=/dashboard')
 		);
-		expect(error).toBeNull();
-
-		const toNew = await latestMail(next);
-		const toOld = await latestMail(member.email);
 		for (const mail of [toNew, toOld]) {
 			expect(mail.subject).toBe(`${CLINIC_A.name}: confirm your new e-mail address`);
 			expect(linkInText(mail)).toBe(linkInMail(mail));
@@ -95,19 +85,7 @@ describe('e-mail change: both links, each on another device', () => {
 	});
 
 	it('asked without an address: Auth builds the links on its site URL, which work too', async () => {
-		const member = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'doctor',
-			password: PASSWORD
-		});
-		cleanup.push(member.id);
-		const next = uniqueEmail('moved-bare');
-		const client = anonClient();
-		await client.auth.signInWithPassword({ email: member.email, password: PASSWORD });
-		expect((await client.auth.updateUser({ email: next })).error).toBeNull();
-
-		const toNew = await latestMail(next);
-		const toOld = await latestMail(member.email);
+		const { member, next, toNew, toOld } = await askEmailChange('doctor', 'moved-bare');
 		const link = new URL(linkInMail(toNew));
 		expect(link.origin + link.pathname).toBe(appUrl(null, '/auth/confirm'));
 		const first = await openElsewhere(linkInMail(toOld), '/');
@@ -126,7 +104,7 @@ describe('sign-up confirmation', () => {
 		const { data, error } = await anonClient().auth.signUp({ email: address, password: PASSWORD });
 		expect(error).toBeNull();
 		expect(data.session).toBeNull();
-		cleanup.push(data.user!.id);
+		staff.track(data.user!.id);
 		const mail = await latestMail(address);
 		expect(mail.subject).toBe('Confirm your e-mail address');
 		const landed = await openElsewhere(linkInMail(mail), '/');

@@ -1,18 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
-import { appUrl, launch, screenshotPath } from '../support/browser.ts';
+import { describe, expect } from 'vitest';
+import { appUrl, screenshotPath, sharedBrowserTest as it } from '../support/browser.ts';
 
 describe('portal foundation in Chromium', () => {
-	let browser: BrowserContext;
-	beforeAll(async () => {
-		browser = await launch();
-	});
-	afterAll(async () => {
-		await browser?.close();
-	});
-
-	it('shows the neutral clinic finder on the platform domain', async () => {
+	it('shows the neutral clinic finder on the platform domain', async ({ browser }) => {
 		const page = await browser.newPage();
 		await page.goto(appUrl(null));
 		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
@@ -25,7 +16,9 @@ describe('portal foundation in Chromium', () => {
 		await page.close();
 	});
 
-	it('sends a clinic address to its sign-in page, whose fields are labelled', async () => {
+	it('sends a clinic address to its sign-in page, whose fields are labelled', async ({
+		browser
+	}) => {
 		const page = await browser.newPage();
 		await page.goto(appUrl('clinic-a'));
 		expect(new URL(page.url()).pathname).toBe('/sign-in');
@@ -35,7 +28,9 @@ describe('portal foundation in Chromium', () => {
 		await page.close();
 	});
 
-	it('shows the field error next to an invalid email without JavaScript round trips failing', async () => {
+	it('shows the field error next to an invalid email without JavaScript round trips failing', async ({
+		browser
+	}) => {
 		const page = await browser.newPage();
 		await page.goto(appUrl('clinic-a', '/sign-in'));
 		await page.getByLabel('Email').fill('not-an-email');

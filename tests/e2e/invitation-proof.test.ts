@@ -4,59 +4,40 @@
  * secret, even once the mailbox has been proven. (Runs in the e2e project: Auth hands its e-mails
  * to the portal's Send Email hook, so the portal must be up.)
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { meetTwoFactor } from '../support/totp.ts';
 import { HOSPITAL } from '../support/demo.ts';
-import { appUrl, launch, signIn } from '../support/browser.ts';
-import { createStaff, deleteUser, latestMail, linkInMail } from '../support/people.ts';
-import { adminDb, anonClient, uniqueEmail } from '../support/stack.ts';
+import { appUrl, browserTest as it, signIn } from '../support/browser.ts';
+import { latestMail, linkInMail, testStaff } from '../support/people.ts';
+import { anonClient, sql, uniqueEmail } from '../support/stack.ts';
 
 const CLINIC_A = { slug: `proof-${Date.now().toString(36)}` };
 
 const PASSWORD = 'Proof-e2e-password-1';
-const cleanup: string[] = [];
-afterAll(async () => {
-	for (const id of cleanup) await deleteUser(id);
-});
+const staff = testStaff(PASSWORD);
 
 async function clinicMemberships(email: string): Promise<number> {
-	const db = adminDb();
-	await db.connect();
-	try {
-		const { rows } = await db.query(
-			`select count(*)::int as n from public.memberships m join public.profiles p on p.id = m.user_id
-			   join public.organizations o on o.id = m.organization_id
-			  where lower(p.email) = lower($1) and o.slug = $2`,
-			[email, CLINIC_A.slug]
-		);
-		return rows[0].n;
-	} finally {
-		await db.end();
-	}
+	const [{ n }] = await sql<{ n: number }>(
+		`select count(*)::int as n from public.memberships m join public.profiles p on p.id = m.user_id
+		   join public.organizations o on o.id = m.organization_id
+		  where lower(p.email) = lower($1) and o.slug = $2`,
+		[email, CLINIC_A.slug]
+	);
+	return n;
 }
 
-async function ensureClinic() {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(
-			`insert into public.organizations (slug, name, plan_id) values ($1, 'Proof Clinic', 'hospital')
-			 on conflict (slug) do nothing`,
-			[CLINIC_A.slug]
-		);
-	} finally {
-		await db.end();
-	}
+/** The test's clinic (made by the first test that needs it) and a new admin of it. */
+async function clinicAdmin(fullName?: string) {
+	await sql(
+		`insert into public.organizations (slug, name, plan_id) values ($1, 'Proof Clinic', 'hospital')
+		 on conflict (slug) do nothing`,
+		[CLINIC_A.slug]
+	);
+	return staff.create('admin', { organizationSlug: CLINIC_A.slug, fullName });
 }
 
 async function invited(email: string) {
-	await ensureClinic();
-	const admin = await createStaff({
-		organizationSlug: CLINIC_A.slug,
-		role: 'admin',
-		password: PASSWORD
-	});
-	cleanup.push(admin.id);
+	const admin = await clinicAdmin();
 	const client = anonClient();
 	await client.auth.signInWithPassword({ email: admin.email, password: PASSWORD });
 	await meetTwoFactor(client, admin.email);
@@ -84,7 +65,7 @@ describe('an invited address is not a key', () => {
 		});
 		expect(error).toBeNull();
 		expect(data.session).toBeNull();
-		if (data.user) cleanup.push(data.user.id);
+		if (data.user) staff.track(data.user.id);
 		const early = await stranger.auth.signInWithPassword({ email: address, password: PASSWORD });
 		expect(early.error?.code).toBe('email_not_confirmed');
 		// even someone who can read that mailbox (confirms the address) has no invitation secret
@@ -109,12 +90,7 @@ describe('an invited address is not a key', () => {
 	it("another clinic's member who changes their e-mail to it gets no membership", async () => {
 		const address = uniqueEmail('invited-change');
 		await invited(address);
-		const member = await createStaff({
-			organizationSlug: HOSPITAL.slug,
-			role: 'nurse',
-			password: PASSWORD
-		});
-		cleanup.push(member.id);
+		const member = await staff.create('nurse', { organizationSlug: HOSPITAL.slug });
 		const client = anonClient();
 		await client.auth.signInWithPassword({ email: member.email, password: PASSWORD });
 		const { data, error } = await client.auth.updateUser(
@@ -150,60 +126,44 @@ describe('an invited address is not a key', () => {
 		expect(await clinicMemberships(address)).toBe(0);
 	});
 
-	it('a stranger who signed up with it first keeps no password once the invited person opens the link', async () => {
+	it('a stranger who signed up with it first keeps no password once the invited person opens the link', async ({
+		browser: adminBrowser,
+		launchBrowser
+	}) => {
 		const address = uniqueEmail('squatted');
 		// before the invitation: an unconfirmed account with the stranger's password
 		const squat = await anonClient().auth.signUp({ email: address, password: 'Strangers-pass-1' });
 		expect(squat.error).toBeNull();
-		if (squat.data.user) cleanup.push(squat.data.user.id);
+		if (squat.data.user) staff.track(squat.data.user.id);
 		// Auth mails one confirmation per address per [auth.email] max_frequency (60 s), and the
 		// invitation is one (a sign-in link to an unconfirmed account): let that time pass
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`update auth.users set confirmation_sent_at = confirmation_sent_at - interval '2 minutes'
-				  where email = $1`,
-				[address]
-			);
-		} finally {
-			await db.end();
-		}
-		await ensureClinic();
-		const admin = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'admin',
-			password: PASSWORD,
-			fullName: 'Proof Admin'
+		await sql(
+			`update auth.users set confirmation_sent_at = confirmation_sent_at - interval '2 minutes'
+			  where email = $1`,
+			[address]
+		);
+		const admin = await clinicAdmin('Proof Admin');
+		const invitee = await launchBrowser();
+		const page = await signIn(adminBrowser, CLINIC_A.slug, admin.email, PASSWORD);
+		await page.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
+		await page.getByLabel('Email').fill(address);
+		await page.getByLabel('Role', { exact: true }).selectOption('admin');
+		await page.getByRole('button', { name: 'Send invitation' }).click();
+		await page.getByText(`Invitation sent to ${address}.`).waitFor();
+		// the invited person opens the e-mail's link on their own device and accepts
+		const link = linkInMail(await latestMail(address));
+		const theirs = await invitee.newPage();
+		await theirs.goto(link);
+		await theirs.waitForURL((u) => u.pathname === '/accept-invite');
+		await theirs.getByLabel('Your name').fill('Rightful Person');
+		await theirs.getByRole('button', { name: /Accept and join/ }).click();
+		await theirs.waitForURL((u) => u.pathname === '/set-password');
+		// even before they choose a password, the stranger's no longer works
+		const eve = await anonClient().auth.signInWithPassword({
+			email: address,
+			password: 'Strangers-pass-1'
 		});
-		cleanup.push(admin.id);
-		const adminBrowser = await launch();
-		const invitee = await launch();
-		try {
-			const page = await signIn(adminBrowser, CLINIC_A.slug, admin.email, PASSWORD);
-			await page.goto(appUrl(CLINIC_A.slug, '/admin/staff'));
-			await page.getByLabel('Email').fill(address);
-			await page.getByLabel('Role', { exact: true }).selectOption('admin');
-			await page.getByRole('button', { name: 'Send invitation' }).click();
-			await page.getByText(`Invitation sent to ${address}.`).waitFor();
-			// the invited person opens the e-mail's link on their own device and accepts
-			const link = linkInMail(await latestMail(address));
-			const theirs = await invitee.newPage();
-			await theirs.goto(link);
-			await theirs.waitForURL((u) => u.pathname === '/accept-invite');
-			await theirs.getByLabel('Your name').fill('Rightful Person');
-			await theirs.getByRole('button', { name: /Accept and join/ }).click();
-			await theirs.waitForURL((u) => u.pathname === '/set-password');
-			// even before they choose a password, the stranger's no longer works
-			const eve = await anonClient().auth.signInWithPassword({
-				email: address,
-				password: 'Strangers-pass-1'
-			});
-			expect(eve.error?.code).toBe('invalid_credentials');
-			expect(await clinicMemberships(address)).toBe(1);
-		} finally {
-			await adminBrowser.close();
-			await invitee.close();
-		}
+		expect(eve.error?.code).toBe('invalid_credentials');
+		expect(await clinicMemberships(address)).toBe(1);
 	});
 });

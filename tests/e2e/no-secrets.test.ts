@@ -5,9 +5,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, completeTwoFactor, launch, signIn } from '../support/browser.ts';
+import { describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appUrl, browserTest as it, completeTwoFactor, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { keys } from '../support/stack.ts';
 import { ROOT } from '../../supabase/local/config.ts';
@@ -53,14 +53,6 @@ function recordResponses(page: Page, seen: Map<string, string>) {
 }
 
 describe('no secrets reach the browser', () => {
-	let browser: BrowserContext;
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
-
 	it('knows the secrets it looks for', () => {
 		expect(keys.secretKey).toMatch(/^sb_secret_/);
 		expect(keys.serviceRoleJwt.split('.')).toHaveLength(3);
@@ -75,7 +67,9 @@ describe('no secrets reach the browser', () => {
 		expect(found).toEqual([]);
 	});
 
-	it('sends no secret in the pages, scripts and data of the portal and the console', async () => {
+	it('sends no secret in the pages, scripts and data of the portal and the console', async ({
+		browser
+	}) => {
 		const seen = new Map<string, string>();
 		const anon = await browser.newPage();
 		recordResponses(anon, seen);

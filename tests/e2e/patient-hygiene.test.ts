@@ -6,9 +6,9 @@
  * choice; a page past the end of the list goes to the last page; search
  * treats `%`, `_` and `'` as literals, finds a given name alone, and says when a query is too long.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, postForm, signIn } from '../support/browser.ts';
+import { afterAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appUrl, browserTest as it, postForm, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { sql } from '../support/stack.ts';
 
@@ -20,27 +20,31 @@ function letters(n: number): string {
 const run = letters(8);
 const family = `Hygiene${run}`;
 
-async function register(page: Page, given: string, dob: string) {
+/** The test's patients (all of its family name, in any case). */
+async function stored(): Promise<number> {
+	const [{ n }] = await sql<{ n: number }>(
+		`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
+		[family]
+	);
+	return n;
+}
+
+async function register(page: Page, given: string, dob: string, familyName = family) {
 	await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
 	await page.getByLabel('Given name').fill(given);
-	await page.getByLabel('Family name').fill(family);
+	await page.getByLabel('Family name').fill(familyName);
 	await page.getByLabel('Date of birth').fill(dob);
 	await page.getByRole('button', { name: 'Register patient' }).click();
 }
 
 describe('patient data hygiene', () => {
-	let browser: BrowserContext;
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		await sql(`delete from public.patients where lower(family_name) = lower($1)`, [family]);
 	});
 
-	it('a date of birth in the future or before 1900 is refused next to the field', async () => {
+	it('a date of birth in the future or before 1900 is refused next to the field', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		await register(page, 'Future', '2099-01-01');
 		const error = page.locator('#field-date_of_birth-error');
@@ -48,66 +52,51 @@ describe('patient data hygiene', () => {
 		expect(await error.textContent()).toContain('cannot be in the future');
 		expect(page.url()).toContain('/patients/new');
 
-		// the server says the same without JavaScript
-		const server = await postForm(page, '/patients/new?/create', {
-			given_name: 'Future',
-			family_name: family,
-			date_of_birth: '2099-01-01',
-			sex: 'unknown'
-		});
-		expect(server.status).toBe(400);
-		expect(server.text).toContain('A date of birth cannot be in the future.');
-		const old = await postForm(page, '/patients/new?/create', {
-			given_name: 'Old',
-			family_name: family,
-			date_of_birth: '1899-12-31',
-			sex: 'unknown'
-		});
-		expect(old.status).toBe(400);
-		expect(old.text).toContain('Enter a date of birth from 1900 onwards.');
-		const stored = await sql<{ n: number }>(
-			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
-			[family]
-		);
-		expect(stored[0].n).toBe(0);
+		// the server says the same without JavaScript, and refuses dates before 1900 too
+		for (const [given, dob, message] of [
+			['Future', '2099-01-01', 'A date of birth cannot be in the future.'],
+			['Old', '1899-12-31', 'Enter a date of birth from 1900 onwards.']
+		]) {
+			const server = await postForm(page, '/patients/new?/create', {
+				given_name: given,
+				family_name: family,
+				date_of_birth: dob,
+				sex: 'unknown'
+			});
+			expect(server.status, dob).toBe(400);
+			expect(server.text).toContain(message);
+		}
+		expect(await stored()).toBe(0);
 	});
 
-	it('a likely duplicate is shown with a link to its chart; saving anyway is explicit', async () => {
+	it('a likely duplicate is shown with a link to its chart; saving anyway is explicit', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		await register(page, 'Dana', '1977-05-06');
 		await page.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname));
 		const firstId = new URL(page.url()).pathname.split('/').pop();
 
 		// the same person, typed differently (case, spaces)
-		await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
-		await page.getByLabel('Given name').fill('  dana ');
-		await page.getByLabel('Family name').fill(family.toUpperCase());
-		await page.getByLabel('Date of birth').fill('1977-05-06');
-		await page.getByRole('button', { name: 'Register patient' }).click();
+		await register(page, '  dana ', '1977-05-06', family.toUpperCase());
 		const warning = page.getByTestId('likely-duplicates');
 		await warning.waitFor();
 		expect(await warning.textContent()).toContain('same name and date of birth');
 		expect(await warning.getByRole('link').getAttribute('href')).toBe(`/patients/${firstId}`);
 		expect(page.url()).toContain('/patients/new');
-		let count = await sql<{ n: number }>(
-			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
-			[family]
-		);
-		expect(count[0].n, 'nothing saved before the choice').toBe(1);
+		expect(await stored(), 'nothing saved before the choice').toBe(1);
 
 		await page.getByLabel('This is a different person: register a new patient anyway.').check();
 		await Promise.all([
 			page.waitForURL((u) => /^\/patients\/[0-9a-f-]{36}$/.test(u.pathname)),
 			page.getByRole('button', { name: 'Register patient' }).click()
 		]);
-		count = await sql<{ n: number }>(
-			`select count(*)::int as n from public.patients where lower(family_name) = lower($1)`,
-			[family]
-		);
-		expect(count[0].n).toBe(2);
+		expect(await stored()).toBe(2);
 	});
 
-	it('the edit page warns when an edit would make the patient a likely duplicate of another one', async () => {
+	it('the edit page warns when an edit would make the patient a likely duplicate of another one', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		const [erin, erik] = await sql<{ id: string }>(
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth)
@@ -161,7 +150,9 @@ describe('patient data hygiene', () => {
 		expect(await warning.count()).toBe(0);
 	});
 
-	it('search: literals, a given name alone, a query too long; a page past the end', async () => {
+	it('search: literals, a given name alone, a query too long; a page past the end', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		await sql(
 			`insert into public.patients (organization_id, given_name, family_name, date_of_birth)

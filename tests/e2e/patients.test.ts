@@ -1,6 +1,13 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, postForm, screenshotPath, signIn } from '../support/browser.ts';
+import { afterAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+	appUrl,
+	browserTest as it,
+	launch,
+	postForm,
+	screenshotPath,
+	signIn
+} from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { sql } from '../support/stack.ts';
 import { seriousViolations } from '../support/a11y.ts';
@@ -39,19 +46,14 @@ async function fillDemographics(page: Page, p: { given: string; family: string; 
 }
 
 describe('patients: list, search, register, edit, archive', () => {
-	let browser: BrowserContext;
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		// Patients are archived, never deleted, by the app; the test's own rows go with a superuser.
 		await sql(`delete from public.patients where family_name like $1`, [`Quill${run}%`]);
 	});
 
-	it('a receptionist registers a patient: format errors next to the field, the MRN from the database', async () => {
+	it('a receptionist registers a patient: format errors next to the field, the MRN from the database', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		await page.goto(appUrl(CLINIC_A.slug, '/patients'));
 		await page.screenshot({ path: screenshotPath('patients-list-clinic-a'), fullPage: true });
@@ -117,7 +119,9 @@ describe('patients: list, search, register, edit, archive', () => {
 		expect(await page.getByLabel(/National health insurance number/).inputValue()).toBe(nhiNumber);
 	});
 
-	it('maps a database refusal the browser cannot foresee (NHI number already used) to the field', async () => {
+	it('maps a database refusal the browser cannot foresee (NHI number already used) to the field', async ({
+		browser
+	}) => {
 		expect(shared.id).toBeDefined();
 		const page = await signIn(browser, CLINIC_A.slug, demo.nurseA, DEMO_PASSWORD);
 		await page.goto(appUrl(CLINIC_A.slug, '/patients/new'));
@@ -141,7 +145,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		expect(rows).toHaveLength(0);
 	});
 
-	it('finds the patient by name prefix, MRN and date of birth', async () => {
+	it('finds the patient by name prefix, MRN and date of birth', async ({ browser }) => {
 		expect(shared.mrn).toBeDefined();
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		const name = `${family}, ${given}`;
@@ -168,7 +172,9 @@ describe('patients: list, search, register, edit, archive', () => {
 		expect(await page.getByRole('status').first().textContent()).toMatch(/Showing 1–\d+ of \d+/);
 	});
 
-	it("another clinic's staff find nothing and get not found at the patient's address", async () => {
+	it("another clinic's staff find nothing and get not found at the patient's address", async ({
+		browser
+	}) => {
 		expect(shared.id).toBeDefined();
 		const page = await signIn(browser, HOSPITAL.slug, demo.receptionB, DEMO_PASSWORD);
 		for (const q of [family, shared.mrn!, dob]) {
@@ -234,7 +240,9 @@ describe('patients: list, search, register, edit, archive', () => {
 		expect(rows).toEqual([{ archived_at: null }]);
 	});
 
-	it('edits demographics and archives with a confirmation step; archived patients leave the default list', async () => {
+	it('edits demographics and archives with a confirmation step; archived patients leave the default list', async ({
+		browser
+	}) => {
 		expect(shared.id).toBeDefined();
 		const page = await signIn(browser, CLINIC_A.slug, demo.receptionA, DEMO_PASSWORD);
 		await page.goto(appUrl(CLINIC_A.slug, `/patients/${shared.id}/edit`));
@@ -278,7 +286,7 @@ describe('patients: list, search, register, edit, archive', () => {
 		expect(await page.getByRole('link', { name: `${family}, ${given}` }).count()).toBe(1);
 	});
 
-	it('pages through results 25 at a time with Previous and Next links', async () => {
+	it('pages through results 25 at a time with Previous and Next links', async ({ browser }) => {
 		// 27 patients of this run, inserted directly (the app's registration is tested above).
 		const prefix = `${family}pg`;
 		await sql(
@@ -314,7 +322,9 @@ describe('patients: list, search, register, edit, archive', () => {
 		expect(await page.locator('tbody tr').count()).toBe(25);
 	});
 
-	it('list, form with errors and archive confirmation have no serious accessibility violations', async () => {
+	it('list, form with errors and archive confirmation have no serious accessibility violations', async ({
+		browser
+	}) => {
 		expect(shared.id).toBeDefined();
 		const page = await signIn(browser, CLINIC_A.slug, demo.adminA, DEMO_PASSWORD);
 		await page.goto(appUrl(CLINIC_A.slug, `/patients?q=${family}&archived=1`));

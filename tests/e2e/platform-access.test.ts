@@ -2,9 +2,15 @@
  * Who reaches the platform console: only platform admins, only on the platform domain. Clinic
  * admins and staff are refused at its sign-in, on every page and on directly posted actions.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { appUrl, launch, platformSignIn, screenshotPath, signIn } from '../support/browser.ts';
+import {
+	appUrl,
+	browserTest as it,
+	platformSignIn,
+	screenshotPath,
+	signIn
+} from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
 import { adminDb } from '../support/stack.ts';
@@ -35,19 +41,12 @@ async function orgCountWithSlug(slug: string): Promise<number> {
 }
 
 describe('platform console access', () => {
-	let browser: BrowserContext;
 	const cleanup: string[] = [];
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		for (const id of cleanup) await deleteUser(id);
 	});
 
-	it('sends a signed-out visitor to the platform sign-in', async () => {
+	it('sends a signed-out visitor to the platform sign-in', async ({ browser }) => {
 		expect.hasAssertions();
 		const page = await browser.newPage();
 		await page.goto(appUrl(null, '/platform/clinics'));
@@ -56,7 +55,7 @@ describe('platform console access', () => {
 		expect(url.searchParams.get('redirectTo')).toBe('/platform/clinics');
 	});
 
-	it('does not exist on a clinic host', async () => {
+	it('does not exist on a clinic host', async ({ browser }) => {
 		expect.hasAssertions();
 		const page = await browser.newPage();
 		for (const path of ['/platform/sign-in', '/platform/clinics', '/platform']) {
@@ -65,7 +64,7 @@ describe('platform console access', () => {
 		}
 	});
 
-	it('signs in a platform admin and lists clinics with plan and counts', async () => {
+	it('signs in a platform admin and lists clinics with plan and counts', async ({ browser }) => {
 		expect.hasAssertions();
 		const page = await platformSignIn(browser, demo.platform, DEMO_PASSWORD, true);
 		await page.waitForURL((u) => u.pathname === '/platform/clinics');
@@ -90,7 +89,7 @@ describe('platform console access', () => {
 		await expect(page.textContent('tbody')).resolves.toContain('No clinics found.');
 	});
 
-	it('refuses a clinic admin at the platform sign-in and signs them out', async () => {
+	it('refuses a clinic admin at the platform sign-in and signs them out', async ({ browser }) => {
 		expect.hasAssertions();
 		const page = await platformSignIn(browser, demo.adminA, DEMO_PASSWORD, true);
 		const error = page.locator('#email-error');
@@ -104,7 +103,9 @@ describe('platform console access', () => {
 	});
 
 	for (const who of ['clinic admin', 'staff member'] as const) {
-		it(`refuses a ${who} with a valid session on every console page and action`, async () => {
+		it(`refuses a ${who} with a valid session on every console page and action`, async ({
+			browser
+		}) => {
 			expect.hasAssertions();
 			let email: string = demo.adminA;
 			const password = who === 'clinic admin' ? DEMO_PASSWORD : 'Staff-password-1';

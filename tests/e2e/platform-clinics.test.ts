@@ -4,10 +4,11 @@
  * nothing behind), suspension with confirmation (members lose data access at once), plan changes,
  * invoices, global settings (banner, idle timeout), all audited (plans: platform-plans.test.ts).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
 	appUrl,
+	platformTest as it,
 	completeTwoFactor,
 	ENROL_PAGE,
 	launch,
@@ -16,6 +17,7 @@ import {
 } from '../support/browser.ts';
 import { CLINIC_A, demo } from '../support/demo.ts';
 import { createStaff, deleteUser, latestMail, linkInMail } from '../support/people.ts';
+import { clinicPlan } from '../support/platform.ts';
 import { anonClient, sql, uniqueEmail } from '../support/stack.ts';
 
 function uniqueSlug(prefix: string): string {
@@ -41,21 +43,15 @@ const platformAdminId = async () =>
 	(await sql<{ id: string }>(`select id from auth.users where email = $1`, [demo.platform]))[0].id;
 
 describe('platform console: clinics', () => {
-	let browser: BrowserContext;
 	const users: string[] = [];
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		for (const id of users) await deleteUser(id);
 	});
 
-	it('refuses reserved and taken addresses next to the field, creating nothing', async () => {
+	it('refuses reserved and taken addresses next to the field, creating nothing', async ({
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const email = uniqueEmail('refused');
 		for (const [slug, text] of [
 			['admin', 'reserved'],
@@ -75,9 +71,10 @@ describe('platform console: clinics', () => {
 		expect(invited).toHaveLength(0);
 	});
 
-	it('onboards a clinic in one step: organization, domain, subscription, invited first admin', async () => {
+	it('onboards a clinic in one step: organization, domain, subscription, invited first admin', async ({
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const slug = uniqueSlug('onb');
 		const email = uniqueEmail('first-admin');
 		await fillOnboarding(page, {
@@ -154,9 +151,10 @@ describe('platform console: clinics', () => {
 		expect(audit).toEqual([{ actor_id: await platformAdminId(), action: 'clinic.create' }]);
 	});
 
-	it('changes nothing when Auth refuses the invitation (compensation)', async () => {
+	it('changes nothing when Auth refuses the invitation (compensation)', async ({
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const slug = uniqueSlug('comp');
 		// an address within RFC 5321's lengths (the form's rule) that Auth refuses: a domain label
 		// longer than 63 characters
@@ -205,7 +203,9 @@ describe('platform console: clinics', () => {
 			users.push(admin.id, nurse.id);
 		});
 
-		it('suspends after a confirmation step: members lose data access at once; reactivates', async () => {
+		it('suspends after a confirmation step: members lose data access at once; reactivates', async ({
+			browser
+		}) => {
 			expect.hasAssertions();
 			const member = anonClient();
 			const { error: signInError } = await member.auth.signInWithPassword({
@@ -289,19 +289,15 @@ describe('platform console: clinics', () => {
 			expect(reopened.data).toEqual([{ id: orgId }]);
 		});
 
-		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async () => {
+		it('changes the plan (organizations.plan_id follows), generates one invoice per period', async ({
+			platformPage: page
+		}) => {
 			expect.hasAssertions();
-			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
 			await page.getByLabel('Plan', { exact: true }).selectOption('clinic');
 			await page.getByRole('button', { name: 'Change plan' }).click();
 			await page.waitForURL((u) => u.searchParams.get('notice') === 'plan-changed');
-			const [row] = await sql<{ plan_id: string; sub_plan: string }>(
-				`select o.plan_id, s.plan_id as sub_plan from public.organizations o
-				   join public.subscriptions s on s.organization_id = o.id where o.id = $1`,
-				[orgId]
-			);
-			expect(row).toEqual({ plan_id: 'clinic', sub_plan: 'clinic' });
+			expect(await clinicPlan(orgId)).toEqual({ plan_id: 'clinic', sub_plan: 'clinic' });
 
 			for (let i = 0; i < 2; i++) {
 				await page.getByRole('button', { name: 'Generate invoice for current period' }).click();
@@ -328,10 +324,12 @@ describe('platform console: clinics', () => {
 		});
 	});
 
-	it('shows the maintenance banner on every portal page while it is set', async () => {
+	it('shows the maintenance banner on every portal page while it is set', async ({
+		browser,
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
 		const text = `Maintenance tonight ${Date.now().toString(36)}`;
-		const page = await platformAdminSignIn(browser);
 		try {
 			await page.goto(appUrl(null, '/platform/settings'));
 			await page.getByLabel('Maintenance banner').fill(text);
@@ -363,12 +361,14 @@ describe('platform console: clinics', () => {
 		expect(settings.maintenance_banner).toBeNull();
 	});
 
-	it('signs out a session idle for longer than the idle timeout, and keeps an active one', async () => {
+	it('signs out a session idle for longer than the idle timeout, and keeps an active one', async ({
+		browser,
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
 		const [{ minutes }] = await sql<{ minutes: number }>(
 			`select session_idle_timeout_minutes as minutes from public.platform_settings`
 		);
-		const page = await platformAdminSignIn(browser);
 		await page.goto(appUrl(null, '/platform/plans'));
 		expect(new URL(page.url()).pathname).toBe('/platform/plans');
 		const setLastActivity = (msAgo: number) =>

@@ -6,9 +6,10 @@
  * a clinic to a plan it exceeds is refused with the numbers, and goes through only with a reason,
  * which both audit trails record.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { appUrl, launch, platformAdminSignIn, screenshotPath } from '../support/browser.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appUrl, platformTest as it, fillIn, screenshotPath } from '../support/browser.ts';
+import { clinicPlan } from '../support/platform.ts';
 import { sql } from '../support/stack.ts';
 
 const unique = (prefix: string) =>
@@ -16,30 +17,23 @@ const unique = (prefix: string) =>
 
 async function fillPlan(page: Page, v: Record<string, string>, currency?: string) {
 	await page.goto(appUrl(null, '/platform/plans'));
-	for (const [label, value] of Object.entries(v))
-		await page.getByLabel(label, { exact: true }).fill(value);
+	await fillIn(page, v, { exact: true });
 	if (currency) await page.getByLabel('Currency', { exact: true }).selectOption(currency);
 	await page.getByRole('button', { name: 'Save plan' }).click();
 }
 
 describe('platform console: plans', () => {
-	let browser: BrowserContext;
 	const plans: string[] = [];
 	const orgs: string[] = [];
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		for (const id of orgs) await sql('delete from public.organizations where id = $1', [id]);
 		for (const id of plans) await sql('delete from public.plans where id = $1', [id]);
 	});
 
-	it('stores prices in the currency’s minor unit and refuses bad amounts and limits next to the field', async () => {
+	it('stores prices in the currency’s minor unit and refuses bad amounts and limits next to the field', async ({
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const id = unique('t');
 		plans.push(id);
 
@@ -105,9 +99,10 @@ describe('platform console: plans', () => {
 			.toContain('¥4,900');
 	});
 
-	it('asks for confirmation before deleting a plan, and refuses while clinics use it', async () => {
+	it('asks for confirmation before deleting a plan, and refuses while clinics use it', async ({
+		platformPage: page
+	}) => {
 		expect.hasAssertions();
-		const page = await platformAdminSignIn(browser);
 		const id = unique('d');
 		plans.push(id);
 		await fillPlan(page, { Id: id, Name: 'Doomed plan', 'Monthly price': '0' });
@@ -177,9 +172,10 @@ describe('platform console: plans', () => {
 			);
 		});
 
-		it('refuses with the numbers, and moves it only with a reason that both trails record', async () => {
+		it('refuses with the numbers, and moves it only with a reason that both trails record', async ({
+			platformPage: page
+		}) => {
 			expect.hasAssertions();
-			const page = await platformAdminSignIn(browser);
 			await page.goto(appUrl(null, `/platform/clinics/${orgId}`));
 			await page.getByLabel('Plan', { exact: true }).selectOption(small);
 			await page.getByRole('button', { name: 'Change plan' }).click();
@@ -210,12 +206,7 @@ describe('platform console: plans', () => {
 			await page.getByRole('button', { name: 'Change plan anyway' }).click();
 			await page.waitForURL((u) => u.searchParams.get('notice') === 'plan-changed');
 
-			const [row] = await sql<{ plan_id: string; sub_plan: string }>(
-				`select o.plan_id, s.plan_id as sub_plan from public.organizations o
-				   join public.subscriptions s on s.organization_id = o.id where o.id = $1`,
-				[orgId]
-			);
-			expect(row).toEqual({ plan_id: small, sub_plan: small });
+			expect(await clinicPlan(orgId)).toEqual({ plan_id: small, sub_plan: small });
 			const [platform] = await sql<{ reason: string; excess: string }>(
 				`select details -> 'limits_override' ->> 'reason' as reason, details -> 'limits_override' ->> 'excess' as excess
 				   from public.platform_audit_log where organization_id = $1 and action = 'clinic.change_plan'`,

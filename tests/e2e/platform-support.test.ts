@@ -4,20 +4,12 @@
  * clinic's patients without any write form, opens a chart, and ends the access. Start, chart view
  * and end land in the clinic's own audit_log under the platform admin's id.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
-import { appUrl, launch, platformSignIn, screenshotPath } from '../support/browser.ts';
+import { afterAll, describe, expect } from 'vitest';
+import { appUrl, browserTest as it, platformSignIn, screenshotPath } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { sql } from '../support/stack.ts';
 
 describe('platform support access', () => {
-	let browser: BrowserContext;
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
 	afterAll(async () => {
 		// never leave a live grant behind (the grant row itself, like the audit trail, is kept)
 		await sql(
@@ -27,7 +19,9 @@ describe('platform support access', () => {
 		);
 	});
 
-	it('enters a clinic read-only with a reason and a time limit, audited in the clinic', async () => {
+	it('enters a clinic read-only with a reason and a time limit, audited in the clinic', async ({
+		browser
+	}) => {
 		expect.hasAssertions();
 		const [{ id: orgId }] = await sql<{ id: string }>(
 			'select id from public.organizations where slug = $1',

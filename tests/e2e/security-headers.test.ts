@@ -5,10 +5,9 @@
  * framed: Chromium refuses to show it inside another site's iframe.
  */
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
+import { describe, expect } from 'vitest';
 import { APP_PORT } from '../support/app-server.ts';
-import { appUrl, launch, signIn } from '../support/browser.ts';
+import { appUrl, sharedBrowserTest as it, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { API_URL } from '../support/stack.ts';
 
@@ -70,14 +69,6 @@ function expectPagePolicy(csp: string | undefined) {
 }
 
 describe('security headers', () => {
-	let browser: BrowserContext;
-	beforeAll(async () => {
-		browser = await launch();
-	});
-	afterAll(async () => {
-		await browser?.close();
-	});
-
 	it('sends the policy, nosniff and a strict referrer on a public page, and no HSTS over http', async () => {
 		const res = await get(`${CLINIC_A.slug}.localhost`, '/sign-in');
 		expect(res.status).toBe(200);
@@ -105,7 +96,9 @@ describe('security headers', () => {
 		expect(res.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
 	});
 
-	it('sends no-store and the same policy on the pages of a signed-in person', async () => {
+	it('sends no-store and the same policy on the pages of a signed-in person', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, CLINIC_A.slug, demo.doctorA, DEMO_PASSWORD);
 		for (const path of ['/dashboard', '/patients']) {
 			const res = await page.goto(appUrl(CLINIC_A.slug, path));
@@ -123,7 +116,9 @@ describe('security headers', () => {
 		await page.close();
 	});
 
-	it('cannot be framed: Chromium refuses to show the sign-in page in another site’s iframe', async () => {
+	it('cannot be framed: Chromium refuses to show the sign-in page in another site’s iframe', async ({
+		browser
+	}) => {
 		const page = await browser.newPage();
 		const refusals: string[] = [];
 		page.on('console', (m) => refusals.push(m.text()));

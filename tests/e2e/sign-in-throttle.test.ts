@@ -6,13 +6,12 @@
  * at the same address with another account, and the guessed account's owner elsewhere all sign in.
  */
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
-import { appUrl, launch, screenshotPath } from '../support/browser.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { appUrl, browserTest as it, screenshotPath } from '../support/browser.ts';
 import { APP_PORT } from '../support/app-server.ts';
 import { CLINIC_A } from '../support/demo.ts';
-import { createStaff, deleteUser } from '../support/people.ts';
-import { adminDb, uniqueEmail } from '../support/stack.ts';
+import { testStaff } from '../support/people.ts';
+import { sql, uniqueEmail } from '../support/stack.ts';
 
 const PASSWORD = 'Throttle-pass-1';
 
@@ -59,16 +58,10 @@ function postSignIn(
 }
 
 async function forget(emails: string[]) {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(
-			`delete from private.sign_in_attempts where account_key in (select private.sign_in_key(e) from unnest($1::text[]) e)`,
-			[emails]
-		);
-	} finally {
-		await db.end();
-	}
+	await sql(
+		`delete from private.sign_in_attempts where account_key in (select private.sign_in_key(e) from unnest($1::text[]) e)`,
+		[emails]
+	);
 }
 
 describe('the portal throttles sign-in by address and by account', () => {
@@ -76,24 +69,14 @@ describe('the portal throttles sign-in by address and by account', () => {
 	let colleague: { id: string; email: string };
 	const stranger = uniqueEmail('no-account');
 
+	const staff = testStaff(PASSWORD);
+
 	beforeAll(async () => {
-		victim = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'nurse',
-			password: PASSWORD,
-			prefix: 'victim'
-		});
-		colleague = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'doctor',
-			password: PASSWORD,
-			prefix: 'colleague'
-		});
+		victim = await staff.create('nurse', { prefix: 'victim' });
+		colleague = await staff.create('doctor', { prefix: 'colleague' });
 	});
 	afterAll(async () => {
 		await forget([victim.email, colleague.email, stranger]);
-		await deleteUser(victim.id);
-		await deleteUser(colleague.id);
 	});
 
 	it('stops one address guessing one account, and no one else', async () => {
@@ -126,8 +109,7 @@ describe('the portal throttles sign-in by address and by account', () => {
 		expect(answers).toEqual([400, 400, 400, 400, 400, 429]);
 	});
 
-	it('shows the wait next to the password on the form', async () => {
-		const browser: BrowserContext = await launch();
+	it('shows the wait next to the password on the form', async ({ browser }) => {
 		const someone = uniqueEmail('throttled');
 		try {
 			const page = await browser.newPage();
@@ -146,7 +128,6 @@ describe('the portal throttles sign-in by address and by account', () => {
 			await page.screenshot({ path: screenshotPath('sign-in-throttled'), fullPage: true });
 		} finally {
 			await forget([someone]);
-			await browser.close();
 		}
 	});
 });

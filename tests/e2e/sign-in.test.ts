@@ -1,20 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { describe, expect } from 'vitest';
+import { appUrl, browserTest as it, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, HOSPITAL, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
 import { adminDb } from '../support/stack.ts';
 
 describe('branded sign-in and clinic sessions', () => {
-	let browser: BrowserContext;
-	beforeEach(async () => {
-		browser = await launch();
-	});
-	afterEach(async () => {
-		await browser?.close();
-	});
-
-	it('renders each clinic sign-in with its own name and theme colour on the server', async () => {
+	it('renders each clinic sign-in with its own name and theme colour on the server', async ({
+		browser
+	}) => {
 		// Server-rendered: the name and colour are in the HTML before any script runs.
 		for (const clinic of [CLINIC_A, HOSPITAL]) {
 			const html = await fetchHtml(clinic.slug, '/sign-in');
@@ -22,25 +15,24 @@ describe('branded sign-in and clinic sessions', () => {
 			expect(html).toMatch(/background-color: #[0-9a-f]{6}/i);
 		}
 		const page = await browser.newPage();
-		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
-		const bgA = await page
-			.locator('div.min-h-screen')
-			.first()
-			.evaluate((el) => getComputedStyle(el).backgroundColor);
-		await page.screenshot({ path: screenshotPath('sign-in-clinic-a'), fullPage: true });
-		await page.goto(appUrl(HOSPITAL.slug, '/sign-in'));
-		const bgB = await page
-			.locator('div.min-h-screen')
-			.first()
-			.evaluate((el) => getComputedStyle(el).backgroundColor);
-		await page.screenshot({ path: screenshotPath('sign-in-city-hospital'), fullPage: true });
-		expect(bgA).not.toBe(bgB);
+		const backgrounds: string[] = [];
+		for (const clinic of [CLINIC_A, HOSPITAL]) {
+			await page.goto(appUrl(clinic.slug, '/sign-in'));
+			backgrounds.push(
+				await page
+					.locator('div.min-h-screen')
+					.first()
+					.evaluate((el) => getComputedStyle(el).backgroundColor)
+			);
+			await page.screenshot({ path: screenshotPath(`sign-in-${clinic.slug}`), fullPage: true });
+		}
+		expect(backgrounds[0]).not.toBe(backgrounds[1]);
 		await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
 			HOSPITAL.name
 		);
 	});
 
-	it('shows a clear page for an address no clinic uses', async () => {
+	it('shows a clear page for an address no clinic uses', async ({ browser }) => {
 		const page = await browser.newPage();
 		const res = await page.goto(appUrl('no-such-clinic', '/sign-in'));
 		expect(res?.status()).toBe(404);
@@ -49,7 +41,7 @@ describe('branded sign-in and clinic sessions', () => {
 		);
 	});
 
-	it('signs a doctor in to their clinic and out again', async () => {
+	it('signs a doctor in to their clinic and out again', async ({ browser }) => {
 		// a doctor of its own: signing out ends every session of the person (global scope), which
 		// would also end the demo doctor's sessions other test files hold
 		const doctor = await createStaff({
@@ -75,7 +67,7 @@ describe('branded sign-in and clinic sessions', () => {
 		}
 	});
 
-	it('refuses a wrong password with a message next to the field', async () => {
+	it('refuses a wrong password with a message next to the field', async ({ browser }) => {
 		const page = await browser.newPage();
 		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
 		await page.getByLabel('Email').fill(demo.doctorA);
@@ -85,7 +77,7 @@ describe('branded sign-in and clinic sessions', () => {
 		expect(await page.textContent('#password-error')).toContain('do not match');
 	});
 
-	it("refuses another clinic's staff, naming where they can sign in", async () => {
+	it("refuses another clinic's staff, naming where they can sign in", async ({ browser }) => {
 		const page = await browser.newPage();
 		await page.goto(appUrl(CLINIC_A.slug, '/sign-in'));
 		await page.getByLabel('Email').fill(demo.doctorB);
@@ -99,7 +91,9 @@ describe('branded sign-in and clinic sessions', () => {
 		expect(new URL(page.url()).pathname).toBe('/sign-in');
 	});
 
-	it('makes the host clinic active for a person in both, and switches from the header', async () => {
+	it('makes the host clinic active for a person in both, and switches from the header', async ({
+		browser
+	}) => {
 		const page = await signIn(browser, HOSPITAL.slug, demo.both, DEMO_PASSWORD);
 		expect(await page.textContent('header')).toContain(HOSPITAL.name);
 		await page.getByLabel('Clinic').selectOption(CLINIC_A.slug);
@@ -116,7 +110,9 @@ describe('branded sign-in and clinic sessions', () => {
 		expect(header).not.toContain('Administrator');
 	});
 
-	it('signs out a clinic session idle for longer than the platform setting, saying why', async () => {
+	it('signs out a clinic session idle for longer than the platform setting, saying why', async ({
+		browser
+	}) => {
 		const db = adminDb();
 		await db.connect();
 		const { rows } = await db.query<{ minutes: number }>(

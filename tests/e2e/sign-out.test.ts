@@ -3,53 +3,34 @@
  * clinics' addresses in one browser signs out at one; the other address's next page sends them to
  * sign in, and Back on the first shows no patient data (pages for signed-in people are no-store).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext } from 'playwright-core';
-import { appUrl, launch, screenshotPath, signIn } from '../support/browser.ts';
+import { beforeAll, describe, expect } from 'vitest';
+import { appUrl, browserTest as it, screenshotPath, signIn } from '../support/browser.ts';
 import { CLINIC_A, HOSPITAL } from '../support/demo.ts';
-import { createStaff, deleteUser } from '../support/people.ts';
-import { adminDb } from '../support/stack.ts';
+import { testStaff } from '../support/people.ts';
+import { sql } from '../support/stack.ts';
 
 const PASSWORD = 'Sign-out-pass-1';
 
 describe('signing out of every clinic address', () => {
-	let browser: BrowserContext;
+	const staff = testStaff(PASSWORD);
 	let person: { id: string; email: string };
 	let patientName: string;
 
 	beforeAll(async () => {
-		person = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'doctor',
-			password: PASSWORD,
-			prefix: 'sign-out'
-		});
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`insert into public.memberships (organization_id, user_id, role)
-				 select id, $1, 'doctor' from public.organizations where slug = $2`,
-				[person.id, HOSPITAL.slug]
-			);
-			const { rows } = await db.query(
-				`select p.family_name from public.patients p join public.organizations o on o.id = p.organization_id
-				  where o.slug = $1 and p.archived_at is null order by p.search_name limit 1`,
-				[CLINIC_A.slug]
-			);
-			patientName = rows[0].family_name;
-		} finally {
-			await db.end();
-		}
-		browser = await launch();
+		person = await staff.create('doctor', { prefix: 'sign-out' });
+		await sql(
+			`insert into public.memberships (organization_id, user_id, role)
+			 select id, $1, 'doctor' from public.organizations where slug = $2`,
+			[person.id, HOSPITAL.slug]
+		);
+		[{ family_name: patientName }] = await sql<{ family_name: string }>(
+			`select p.family_name from public.patients p join public.organizations o on o.id = p.organization_id
+			  where o.slug = $1 and p.archived_at is null order by p.search_name limit 1`,
+			[CLINIC_A.slug]
+		);
 	});
 
-	afterAll(async () => {
-		await browser?.close();
-		await deleteUser(person.id);
-	});
-
-	it('signs out at one address; the other address and Back show nothing', async () => {
+	it('signs out at one address; the other address and Back show nothing', async ({ browser }) => {
 		const atB = await signIn(browser, HOSPITAL.slug, person.email, PASSWORD);
 		expect(new URL(atB.url()).pathname).toBe('/dashboard');
 		const atA = await signIn(browser, CLINIC_A.slug, person.email, PASSWORD);

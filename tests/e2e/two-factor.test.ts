@@ -7,10 +7,11 @@
  * the admin resets the doctor's factors (audited) and the platform admin resets the admin's.
  * Codes are computed from the key the page shows (RFC 6238 with `otpauth`), never fixed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import {
 	appUrl,
+	browserTest as it,
 	ENROL_PAGE,
 	launch,
 	platformSignIn,
@@ -18,18 +19,13 @@ import {
 	TWO_FACTOR_STEP
 } from '../support/browser.ts';
 import { CLINIC_A, DEMO_PASSWORD, demo } from '../support/demo.ts';
-import { createStaff, deleteUser } from '../support/people.ts';
-import { seriousViolations } from '../support/a11y.ts';
+import { testStaff } from '../support/people.ts';
+import { expectAccessible } from '../support/a11y.ts';
 import { anonClient, sql } from '../support/stack.ts';
 import { raiseToAal2, totpCode, verifiedSecret, wrongCode } from '../support/totp.ts';
 
 const PASSWORD = 'Two-factor-e2e-password-1';
 const WRONG_CODE = /That code is wrong or has expired/;
-
-async function expectAccessible(page: Page, what: string) {
-	const violations = await seriousViolations(page);
-	expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
-}
 
 async function factorCount(userId: string): Promise<number> {
 	const [row] = await sql<{ n: number }>(
@@ -56,6 +52,28 @@ async function passwordStep(email: string): Promise<Page> {
 	return page;
 }
 
+/** Submits a wrong code for `secret` in `field` with `button`: the page says it is wrong. */
+async function wrongCodeRefused(page: Page, field: Locator, secret: string, button: string) {
+	await field.fill(wrongCode(secret));
+	await page.getByRole('button', { name: button }).click();
+	await expect.poll(() => page.getByText(WRONG_CODE).count(), { timeout: 15_000 }).toBe(1);
+}
+
+/** Submits the current code for `secret` in `field` with `button` and waits for `next`. */
+async function rightCodeTo(
+	page: Page,
+	field: Locator,
+	secret: string,
+	button: string,
+	next: (url: URL) => boolean
+) {
+	await field.fill(totpCode(secret));
+	await Promise.all([
+		page.waitForURL(next, { timeout: 15_000 }),
+		page.getByRole('button', { name: button }).click()
+	]);
+}
+
 /** On the enrolment page: names the app, checks the QR code and key, confirms with a code. */
 async function enrol(page: Page, opts: { tryWrongCodeFirst?: boolean } = {}): Promise<string> {
 	await page.getByRole('button', { name: 'Continue' }).click();
@@ -64,18 +82,14 @@ async function enrol(page: Page, opts: { tryWrongCodeFirst?: boolean } = {}): Pr
 	expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
 	const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').trim();
 	expect(secret).toMatch(/^[A-Z2-7 ]{16,}$/);
+	const code = page.getByLabel('Code', { exact: true });
+	const button = 'Turn on two-factor sign-in';
 	if (opts.tryWrongCodeFirst) {
-		await page.getByLabel('Code', { exact: true }).fill(wrongCode(secret));
-		await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
-		await expect.poll(() => page.getByText(WRONG_CODE).count(), { timeout: 15_000 }).toBe(1);
+		await wrongCodeRefused(page, code, secret, button);
 		expect(new URL(page.url()).pathname).toBe(ENROL_PAGE);
 		await expectAccessible(page, 'enrolment with a wrong code');
 	}
-	await page.getByLabel('Code', { exact: true }).fill(totpCode(secret));
-	await Promise.all([
-		page.waitForURL((u) => u.pathname !== ENROL_PAGE, { timeout: 15_000 }),
-		page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click()
-	]);
+	await rightCodeTo(page, code, secret, button, (u) => u.pathname !== ENROL_PAGE);
 	return secret;
 }
 
@@ -91,7 +105,7 @@ async function signOut(page: Page) {
 }
 
 describe('two-factor sign-in', () => {
-	const people: { id: string; email: string }[] = [];
+	const staff = testStaff(PASSWORD);
 	let clinicId: string;
 
 	beforeAll(async () => {
@@ -109,17 +123,10 @@ describe('two-factor sign-in', () => {
 		await sql(`update public.organizations set require_two_factor = false where slug = $1`, [
 			CLINIC_A.slug
 		]);
-		for (const p of people) await deleteUser(p.id);
 	});
 
 	it('a doctor enrols, signs out, signs in with a code before any clinic page, and removes the factor with a fresh code', async () => {
-		const doctor = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'doctor',
-			password: PASSWORD,
-			prefix: 'tf-doctor'
-		});
-		people.push(doctor);
+		const doctor = await staff.create('doctor', { prefix: 'tf-doctor' });
 
 		// no factor, no requirement: the password is enough
 		let page = await passwordStep(doctor.email);
@@ -143,18 +150,13 @@ describe('two-factor sign-in', () => {
 		expect(new URL(page.url()).pathname).toBe(TWO_FACTOR_STEP);
 		await page.goto(appUrl(CLINIC_A.slug, '/patients'));
 		expect(new URL(page.url()).pathname).toBe(TWO_FACTOR_STEP);
-		await page.getByLabel('Code', { exact: true }).fill(wrongCode(secret));
-		await page.getByRole('button', { name: 'Continue' }).click();
-		await expect.poll(() => page.getByText(WRONG_CODE).count(), { timeout: 15_000 }).toBe(1);
+		const code = page.getByLabel('Code', { exact: true });
+		await wrongCodeRefused(page, code, secret, 'Continue');
 		await expectAccessible(page, 'code step with a wrong code');
 		await page.setViewportSize({ width: 390, height: 844 });
 		await page.screenshot({ path: screenshotPath('two-factor-step-phone') });
 		await page.setViewportSize({ width: 1024, height: 768 });
-		await page.getByLabel('Code', { exact: true }).fill(totpCode(secret));
-		await Promise.all([
-			page.waitForURL((u) => u.pathname !== TWO_FACTOR_STEP, { timeout: 15_000 }),
-			page.getByRole('button', { name: 'Continue' }).click()
-		]);
+		await rightCodeTo(page, code, secret, 'Continue', (u) => u.pathname !== TWO_FACTOR_STEP);
 		expect(new URL(page.url()).pathname).toBe('/patients');
 		await page.screenshot({ path: screenshotPath('two-factor-signed-in') });
 
@@ -163,15 +165,15 @@ describe('two-factor sign-in', () => {
 		await page.getByRole('link', { name: /^Remove / }).click();
 		await page.waitForURL((u) => u.pathname.endsWith('/remove'));
 		const codeField = page.getByLabel(/^Code from /);
-		await codeField.fill(wrongCode(secret));
-		await page.getByRole('button', { name: 'Remove authenticator' }).click();
-		await expect.poll(() => page.getByText(WRONG_CODE).count(), { timeout: 15_000 }).toBe(1);
+		await wrongCodeRefused(page, codeField, secret, 'Remove authenticator');
 		expect(await factorCount(doctor.id)).toBe(1);
-		await codeField.fill(totpCode(secret));
-		await Promise.all([
-			page.waitForURL((u) => u.pathname === '/account', { timeout: 15_000 }),
-			page.getByRole('button', { name: 'Remove authenticator' }).click()
-		]);
+		await rightCodeTo(
+			page,
+			codeField,
+			secret,
+			'Remove authenticator',
+			(u) => u.pathname === '/account'
+		);
 		await expect.poll(() => page.getByTestId('two-factor-status').textContent()).toMatch(/Off\./);
 		expect(await factorCount(doctor.id)).toBe(0);
 		await signOut(page);
@@ -179,13 +181,7 @@ describe('two-factor sign-in', () => {
 	});
 
 	it('a password-only Data API session of a person with a factor reads no patient; the same person at aal2 does', async () => {
-		const nurse = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'nurse',
-			password: PASSWORD,
-			prefix: 'tf-script'
-		});
-		people.push(nurse);
+		const nurse = await staff.create('nurse', { prefix: 'tf-script' });
 		const client = anonClient();
 		const { error } = await client.auth.signInWithPassword({
 			email: nurse.email,
@@ -213,20 +209,11 @@ describe('two-factor sign-in', () => {
 		await thief.auth.signOut();
 	});
 
-	it('the clinic requirement (admin-only, audited) makes a doctor enrol before any page; the admin resets the doctor, the platform admin resets the admin', async () => {
-		const admin = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'admin',
-			password: PASSWORD,
-			prefix: 'tf-admin'
-		});
-		const doctor = await createStaff({
-			organizationSlug: CLINIC_A.slug,
-			role: 'doctor',
-			password: PASSWORD,
-			prefix: 'tf-required'
-		});
-		people.push(admin, doctor);
+	it('the clinic requirement (admin-only, audited) makes a doctor enrol before any page; the admin resets the doctor, the platform admin resets the admin', async ({
+		browser
+	}) => {
+		const admin = await staff.create('admin', { prefix: 'tf-admin' });
+		const doctor = await staff.create('doctor', { prefix: 'tf-required' });
 
 		// an admin enrols at their first sign-in, before the console
 		let adminPage = await passwordStep(admin.email);
@@ -311,32 +298,27 @@ describe('two-factor sign-in', () => {
 		await done(doctorPage);
 		await done(adminPage);
 
-		// the platform admin resets the clinic admin's factors
-		const platformContext = await launch();
-		try {
-			const platformPage = await platformSignIn(platformContext, demo.platform, DEMO_PASSWORD);
-			await platformPage.goto(appUrl(null, `/platform/clinics/${clinicId}/two-factor`));
-			await platformPage
-				.locator(`a[href="/platform/clinics/${clinicId}/two-factor/${admin.id}"]`)
-				.click();
-			await platformPage.waitForURL((u) => u.pathname.endsWith(`/two-factor/${admin.id}`));
-			await Promise.all([
-				platformPage.waitForURL((u) => u.pathname === `/platform/clinics/${clinicId}/two-factor`, {
-					timeout: 15_000
-				}),
-				platformPage.getByRole('button', { name: /^Reset two-factor sign-in of / }).click()
-			]);
-			expect(await factorCount(admin.id)).toBe(0);
-			const [logged] = await sql<{ n: number }>(
-				`select count(*)::int as n from public.platform_audit_log
-				  where action = 'clinic.two_factor_reset' and organization_id = $1
-				    and details -> 'old' ->> 'user_id' = $2`,
-				[clinicId, admin.id]
-			);
-			expect(logged.n).toBe(1);
-		} finally {
-			await platformContext.close();
-		}
+		// the platform admin resets the clinic admin's factors (in a browser of their own)
+		const platformPage = await platformSignIn(browser, demo.platform, DEMO_PASSWORD);
+		await platformPage.goto(appUrl(null, `/platform/clinics/${clinicId}/two-factor`));
+		await platformPage
+			.locator(`a[href="/platform/clinics/${clinicId}/two-factor/${admin.id}"]`)
+			.click();
+		await platformPage.waitForURL((u) => u.pathname.endsWith(`/two-factor/${admin.id}`));
+		await Promise.all([
+			platformPage.waitForURL((u) => u.pathname === `/platform/clinics/${clinicId}/two-factor`, {
+				timeout: 15_000
+			}),
+			platformPage.getByRole('button', { name: /^Reset two-factor sign-in of / }).click()
+		]);
+		expect(await factorCount(admin.id)).toBe(0);
+		const [logged] = await sql<{ n: number }>(
+			`select count(*)::int as n from public.platform_audit_log
+			  where action = 'clinic.two_factor_reset' and organization_id = $1
+			    and details -> 'old' ->> 'user_id' = $2`,
+			[clinicId, admin.id]
+		);
+		expect(logged.n).toBe(1);
 
 		// the admin is asked to set up a new app at their next sign-in
 		adminPage = await passwordStep(admin.email);

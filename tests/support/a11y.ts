@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ROOT } from '../../supabase/local/config.ts';
 
 const AXE_PATH = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
@@ -50,4 +51,10 @@ export async function seriousViolations(page: Page): Promise<A11yViolation[]> {
 			help: v.help,
 			nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`.trim())
 		}));
+}
+
+/** Fails naming the page (`what`) and listing each serious or critical violation axe finds. */
+export async function expectAccessible(page: Page, what: string) {
+	const violations = await seriousViolations(page);
+	expect(violations, `${what}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }

@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { test } from 'vitest';
 import { APP_PORT } from './app-server.ts';
 import { DEMO_PASSWORD, demo } from './demo.ts';
 import { factorSecret, totpCode, verifiedSecret } from './totp.ts';
@@ -35,6 +36,66 @@ export async function launch(): Promise<BrowserContext> {
 			'--disable-sync'
 		]
 	});
+}
+
+/** A fixture's Chromium context: launched when a test asks for it, closed when its scope ends. */
+async function ownContext(
+	// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+	{}: object,
+	{ onCleanup }: { onCleanup: (cleanup: () => Promise<void>) => void }
+): Promise<BrowserContext> {
+	const context = await launch();
+	onCleanup(() => context.close());
+	return context;
+}
+
+/**
+ * A test's further browsers (another person's device, a phone that never saw the request):
+ * `const theirs = await launchBrowser()`; every one is closed after the test.
+ */
+async function otherContexts(
+	// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern
+	{}: object,
+	{ onCleanup }: { onCleanup: (cleanup: () => Promise<void>) => void }
+): Promise<() => Promise<BrowserContext>> {
+	const opened: BrowserContext[] = [];
+	onCleanup(async () => {
+		for (const context of opened) await context.close();
+	});
+	return async () => {
+		const context = await launch();
+		opened.push(context);
+		return context;
+	};
+}
+
+/**
+ * Vitest's `it` with a `browser` fixture: a Chromium context of its own for each test that asks
+ * for it (`it('…', async ({ browser }) => …)`), closed after the test: no cookies carry over.
+ * `launchBrowser` opens more for the test.
+ */
+export const browserTest = test
+	.extend('browser', ownContext)
+	.extend('launchBrowser', otherContexts);
+
+/** `browserTest` with `platformPage`: the demo platform admin signed in to the console's clinic list. */
+export const platformTest = browserTest.extend('platformPage', async ({ browser }) =>
+	platformAdminSignIn(browser)
+);
+
+/** As `browserTest`, but one Chromium context serves every test of the file (sessions carry over). */
+export const sharedBrowserTest = test
+	.extend('browser', { scope: 'file' }, ownContext)
+	.extend('launchBrowser', otherContexts);
+
+/** Types each value into the field its label names, within a page or a part of it (a dialog). */
+export async function fillIn(
+	scope: Page | Locator,
+	fields: Record<string, string>,
+	{ exact = false } = {}
+) {
+	for (const [label, value] of Object.entries(fields))
+		await scope.getByLabel(label, { exact }).fill(value);
 }
 
 export function screenshotPath(name: string): string {
@@ -135,6 +196,17 @@ export async function completeTwoFactor(page: Page, email: string): Promise<void
 			page.getByRole('button', { name: 'Continue' }).click()
 		]);
 	}
+}
+
+/**
+ * A GET of `path` from within the page (its cookies, its origin), as the page's own scripts fetch a
+ * download; the status, the body and the row count an export reports in `x-row-count`.
+ */
+export async function fetchInPage(page: Page, path: string) {
+	return page.evaluate(async (p) => {
+		const r = await fetch(p);
+		return { status: r.status, text: await r.text(), rows: r.headers.get('x-row-count') };
+	}, path);
 }
 
 /**

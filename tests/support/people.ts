@@ -2,6 +2,8 @@
  * Test people created through the real Auth admin API (service role, tests only) and given a
  * membership with a `postgres` SQL connection, so tests never change the demo logins.
  */
+import { afterAll } from 'vitest';
+import { CLINIC_A } from './demo.ts';
 import { adminDb, MAIL_URL, serviceClient, sql, uniqueEmail } from './stack.ts';
 
 export async function createStaff(opts: {
@@ -43,11 +45,34 @@ export async function deleteUser(id: string) {
 	await serviceClient().auth.admin.deleteUser(id);
 }
 
-/** A clinic's admin and a doctor, created for a test (both with `password`). */
-export async function createAdminAndDoctor(organizationSlug: string, password: string) {
-	const admin = await createStaff({ organizationSlug, role: 'admin', password });
-	const doctor = await createStaff({ organizationSlug, role: 'doctor', password });
-	return { admin, doctor };
+/**
+ * The people one test file creates, all deleted after the file (call at the file's or describe's
+ * top level): `staff.create('nurse')` is a member of clinic-a with `password`, unless told another
+ * clinic; `staff.track(id)` adds an account the test made another way (an accepted invitation).
+ */
+export function testStaff(password: string) {
+	const ids: string[] = [];
+	afterAll(async () => {
+		for (const id of ids) await deleteUser(id);
+	});
+	return {
+		async create(
+			role: string,
+			opts: { organizationSlug?: string; prefix?: string; fullName?: string } = {}
+		) {
+			const person = await createStaff({
+				organizationSlug: CLINIC_A.slug,
+				...opts,
+				role,
+				password
+			});
+			ids.push(person.id);
+			return person;
+		},
+		track(...more: string[]) {
+			ids.push(...more);
+		}
+	};
 }
 
 /** Deletes the test's people, by address (any case) and by id, as the tables' owner. */
@@ -115,29 +140,30 @@ export async function latestMail(to: string, after?: string): Promise<Mail> {
 }
 
 /**
- * Takes a test patient's work off the clinic's queues when the test is done (cancel open orders
+ * Takes test patients' work off the clinic's queues when the test is done (cancel open orders
  * and appointments, stop active prescriptions, move visits out of today) so repeated runs never
- * crowd the lists.
+ * crowd the lists. Ids not set (a setup that did not get that far) are passed over.
  */
-export async function retirePatient(db: import('pg').Client, patientId: string) {
-	await db.query(
+export async function retirePatients(...patientIds: string[]) {
+	const ids = patientIds.filter(Boolean);
+	await sql(
 		`update public.lab_orders set status = 'cancelled', cancel_reason = 'test finished'
-		  where patient_id = $1 and status in ('ordered', 'collected')`,
-		[patientId]
+		  where patient_id = any($1::uuid[]) and status in ('ordered', 'collected')`,
+		[ids]
 	);
-	await db.query(
+	await sql(
 		`update public.prescriptions set status = 'stopped', stop_reason = 'test finished'
-		  where patient_id = $1 and status = 'active'`,
-		[patientId]
+		  where patient_id = any($1::uuid[]) and status = 'active'`,
+		[ids]
 	);
-	await db.query(
+	await sql(
 		`update public.visits set scheduled_at = scheduled_at - interval '2 days'
-		  where patient_id = $1 and status in ('scheduled', 'in_progress')`,
-		[patientId]
+		  where patient_id = any($1::uuid[]) and status in ('scheduled', 'in_progress')`,
+		[ids]
 	);
-	await db.query(
+	await sql(
 		`update public.appointments set status = 'cancelled', cancel_reason = 'test finished'
-		  where patient_id = $1 and status in ('booked', 'arrived')`,
-		[patientId]
+		  where patient_id = any($1::uuid[]) and status in ('booked', 'arrived')`,
+		[ids]
 	);
 }

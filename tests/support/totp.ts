@@ -6,8 +6,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { Secret, TOTP } from 'otpauth';
-import type pg from 'pg';
-import { adminDb } from './stack.ts';
+import { sql } from './stack.ts';
 
 /** The code an authenticator app shows for a base32 secret (spaces allowed), `steps` periods away. */
 export function totpCode(secret: string, steps = 0): string {
@@ -33,32 +32,28 @@ export function wrongCode(secret: string): string {
 
 type Query = (sql: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
 
+/** As `postgres` on a connection of its own, unless the caller brings its own (another database). */
+const ownConnection: Query = async (text, values) => ({ rows: await sql(text, values) });
+
+/** The `secret` column of the first row a query over auth.mfa_factors returns (null without one). */
+async function secretOf(text: string, values: unknown[], query: Query = ownConnection) {
+	return ((await query(text, values)).rows[0]?.secret as string | undefined) ?? null;
+}
+
 /** The secret of a person's newest verified TOTP factor (null without one). */
-export async function verifiedSecret(email: string, query?: Query): Promise<string | null> {
-	const sql = `select f.secret from auth.mfa_factors f join auth.users u on u.id = f.user_id
-	              where u.email = $1 and f.status = 'verified' and f.factor_type = 'totp'
-	              order by f.created_at desc limit 1`;
-	if (query) return ((await query(sql, [email])).rows[0]?.secret as string) ?? null;
-	const db: pg.Client = adminDb();
-	await db.connect();
-	try {
-		return ((await db.query(sql, [email])).rows[0]?.secret as string) ?? null;
-	} finally {
-		await db.end();
-	}
+export function verifiedSecret(email: string, query?: Query): Promise<string | null> {
+	return secretOf(
+		`select f.secret from auth.mfa_factors f join auth.users u on u.id = f.user_id
+		  where u.email = $1 and f.status = 'verified' and f.factor_type = 'totp'
+		  order by f.created_at desc limit 1`,
+		[email],
+		query
+	);
 }
 
 /** The secret of one factor (by id), as Auth keeps it. */
-export async function factorSecret(factorId: string, query?: Query): Promise<string | null> {
-	const sql = `select f.secret from auth.mfa_factors f where f.id = $1`;
-	if (query) return ((await query(sql, [factorId])).rows[0]?.secret as string) ?? null;
-	const db: pg.Client = adminDb();
-	await db.connect();
-	try {
-		return ((await db.query(sql, [factorId])).rows[0]?.secret as string) ?? null;
-	} finally {
-		await db.end();
-	}
+export function factorSecret(factorId: string, query?: Query): Promise<string | null> {
+	return secretOf(`select f.secret from auth.mfa_factors f where f.id = $1`, [factorId], query);
 }
 
 /**

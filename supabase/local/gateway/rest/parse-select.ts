@@ -132,6 +132,19 @@ function indexOutsideQuotes(text: string, ch: string, from = 0): number {
 const AGGREGATE = /^(count|sum|avg|max|min)\(\)(?:::([a-zA-Z_][a-zA-Z0-9_ ]*(?:\[\])?))?$/;
 
 /** `count()[::cast]`, `field[::cast].agg()[::cast]` (PostgREST's pFieldSelect), else null. */
+/**
+ * Splits a `::type` cast (the first `::` outside quotes) off an item: [the field, the type or
+ * null]; a type that is not a plain (array) type name is refused (`where` says in which item).
+ */
+function splitCast(text: string, where = ''): [string, string | null] {
+	const castAt = indexOutsideQuotes(text, '::');
+	if (castAt < 0) return [text, null];
+	const cast = text.slice(castAt + 2);
+	if (!/^[a-zA-Z_][a-zA-Z0-9_ ]*(\[\])?$/.test(cast))
+		throw parseError('select', `invalid cast "${cast}"${where}`);
+	return [text.slice(0, castAt), cast];
+}
+
 function aggregateItem(alias: string | null, rest: string, raw: string): SelectItem | null {
 	const whole = /^count\(\)(?:::([a-zA-Z_][a-zA-Z0-9_ ]*(?:\[\])?))?$/.exec(rest);
 	if (whole) return { kind: 'count', alias, bare: false, cast: whole[1] ?? null };
@@ -140,15 +153,7 @@ function aggregateItem(alias: string | null, rest: string, raw: string): SelectI
 	if (!m) return null;
 	const tail = AGGREGATE.exec(rest.slice(m.index + 1));
 	if (!tail) return null;
-	let fieldText = rest.slice(0, m.index);
-	let cast: string | null = null;
-	const castAt = indexOutsideQuotes(fieldText, '::');
-	if (castAt >= 0) {
-		cast = fieldText.slice(castAt + 2);
-		fieldText = fieldText.slice(0, castAt);
-		if (!/^[a-zA-Z_][a-zA-Z0-9_ ]*(\[\])?$/.test(cast))
-			throw parseError('select', `invalid cast "${cast}" in "${raw}"`);
-	}
+	const [fieldText, cast] = splitCast(rest.slice(0, m.index), ` in "${raw}"`);
 	return {
 		kind: 'column',
 		alias,
@@ -219,16 +224,9 @@ function parseSelectItem(raw: string): SelectItem {
 			select: inner === '' ? [] : parseSelect(inner)
 		};
 	}
-	let cast: string | null = null;
-	const castAt = indexOutsideQuotes(rest, '::');
-	if (castAt >= 0) {
-		cast = rest.slice(castAt + 2);
-		rest = rest.slice(0, castAt);
-		if (!/^[a-zA-Z_][a-zA-Z0-9_ ]*(\[\])?$/.test(cast))
-			throw parseError('select', `invalid cast "${cast}"`);
-	}
-	if (rest === 'count' && alias === null && cast === null) {
+	const [fieldText, cast] = splitCast(rest);
+	if (fieldText === 'count' && alias === null && cast === null) {
 		return { kind: 'count', alias: null, bare: true };
 	}
-	return { kind: 'column', alias, field: parseField(rest), cast };
+	return { kind: 'column', alias, field: parseField(fieldText), cast };
 }

@@ -40,30 +40,26 @@ const sameTable = (a: Table, b: Table) => a.schema === b.schema && a.name === b.
 /** Every relationship of `parent`, as PostgREST's schema cache lists them. */
 export function relationshipsOf(cache: SchemaCache, parent: Table): Relationship[] {
 	const out: Relationship[] = [];
-	for (const fk of parent.outgoing) {
-		const target = findTable(cache, fk.refSchema, fk.refTable);
+	// Direct foreign keys: the parent's own (to one) first, then those pointing at it (to many,
+	// or to one when the referencing columns are unique).
+	const direct: [ForeignKey, boolean][] = [
+		...parent.outgoing.map((fk): [ForeignKey, boolean] => [fk, true]),
+		...parent.incoming.map((fk): [ForeignKey, boolean] => [fk, false])
+	];
+	for (const [fk, outgoing] of direct) {
+		const target = outgoing
+			? findTable(cache, fk.refSchema, fk.refTable)
+			: findTable(cache, fk.schema, fk.table);
 		if (!target) continue;
-		const o2o = isUnique(parent, fk.columns);
+		const o2o = isUnique(outgoing ? parent : target, fk.columns);
+		const [mine, theirs] = outgoing ? [fk.columns, fk.refColumns] : [fk.refColumns, fk.columns];
 		out.push({
 			fk,
 			target,
-			outgoing: true,
-			toOne: true,
-			cardinality: o2o ? 'one-to-one' : 'many-to-one',
-			pairs: fk.columns.map((c, i) => [c, fk.refColumns[i]])
-		});
-	}
-	for (const fk of parent.incoming) {
-		const target = findTable(cache, fk.schema, fk.table);
-		if (!target) continue;
-		const o2o = isUnique(target, fk.columns);
-		out.push({
-			fk,
-			target,
-			outgoing: false,
-			toOne: o2o,
-			cardinality: o2o ? 'one-to-one' : 'one-to-many',
-			pairs: fk.refColumns.map((c, i) => [c, fk.columns[i]])
+			outgoing,
+			toOne: outgoing || o2o,
+			cardinality: o2o ? 'one-to-one' : outgoing ? 'many-to-one' : 'one-to-many',
+			pairs: mine.map((c, i) => [c, theirs[i]])
 		});
 	}
 	// Many-to-many through a junction whose primary key covers both foreign keys.
