@@ -20,6 +20,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import {
 	hasClinicalContent,
+	prescriptionSchema,
 	scheduledInstant,
 	vitalsOf,
 	type AmendNoteInput,
@@ -27,21 +28,7 @@ import {
 	type VisitInput
 } from '$lib/schemas/clinical';
 import type { z } from 'zod';
-import type {
-	allergySchema,
-	allergyStatusSchema,
-	cancelSchema,
-	collectSampleSchema,
-	correctResultSchema,
-	dispenseSchema,
-	labOrderSchema,
-	labResultSchema,
-	prescriptionSchema,
-	problemSchema,
-	problemStatusSchema,
-	stopPrescriptionSchema,
-	visitStatusSchema
-} from '$lib/schemas/clinical';
+import type * as forms from '$lib/schemas/clinical';
 
 import {
 	DONE,
@@ -499,7 +486,7 @@ export async function orderLab({
 	supabase,
 	patientId,
 	input
-}: ChartWrite<z.infer<typeof labOrderSchema>>): Promise<Result> {
+}: ChartWrite<z.infer<typeof forms.labOrderSchema>>): Promise<Result> {
 	return written(
 		supabase.from('lab_orders').insert({
 			patient_id: patientId,
@@ -515,18 +502,8 @@ export async function orderLab({
 	);
 }
 
-const PRESCRIPTION_FIELDS = sameNames(
-	'medication',
-	'dose',
-	'route',
-	'frequency',
-	'duration_days',
-	'quantity',
-	'quantity_unit',
-	'refills',
-	'instructions',
-	'allergy_override_reason'
-);
+/** Every field of the prescription form, named as the column it writes. */
+const PRESCRIPTION_FIELDS = sameNames(...Object.keys(prescriptionSchema.shape));
 
 /**
  * Writes a prescription. When the medication matches a recorded allergy the database refuses it
@@ -537,7 +514,7 @@ export async function prescribe({
 	supabase,
 	patientId,
 	input
-}: ChartWrite<z.infer<typeof prescriptionSchema>>): Promise<Result> {
+}: ChartWrite<z.infer<typeof forms.prescriptionSchema>>): Promise<Result> {
 	return written(
 		supabase.from('prescriptions').insert({
 			patient_id: patientId,
@@ -564,7 +541,7 @@ export async function checkDispense({
 	supabase,
 	patientId,
 	input
-}: ChartWrite<z.infer<typeof dispenseSchema>>): Promise<Result> {
+}: ChartWrite<z.infer<typeof forms.dispenseSchema>>): Promise<Result> {
 	const { data, error } = await supabase
 		.from('prescriptions')
 		.select('quantity, quantity_unit, status')
@@ -588,7 +565,7 @@ export async function checkDispense({
 export async function dispense({
 	supabase,
 	input
-}: ChartWrite<z.infer<typeof dispenseSchema>>): Promise<Result<{ fill: number }>> {
+}: ChartWrite<z.infer<typeof forms.dispenseSchema>>): Promise<Result<{ fill: number }>> {
 	const { data, error } = await supabase.rpc('dispense_prescription', {
 		prescription_id: input.prescription_id,
 		quantity: input.quantity
@@ -606,7 +583,7 @@ export async function addAllergy({
 	supabase,
 	patientId,
 	input
-}: ChartWrite<z.infer<typeof allergySchema>>): Promise<Result> {
+}: ChartWrite<z.infer<typeof forms.allergySchema>>): Promise<Result> {
 	return written(
 		supabase.from('allergies').insert({
 			patient_id: patientId,
@@ -637,7 +614,7 @@ export async function addProblem({
 	supabase,
 	patientId,
 	input
-}: ChartWrite<z.infer<typeof problemSchema>>): Promise<Result> {
+}: ChartWrite<z.infer<typeof forms.problemSchema>>): Promise<Result> {
 	return written(
 		supabase.from('problems').insert({
 			patient_id: patientId,
@@ -690,7 +667,7 @@ function rowChange<T>(opts: {
 }
 
 /** Marks an ordered test's sample collected (the trigger sets who and when). */
-export const collectSample = rowChange<z.infer<typeof collectSampleSchema>>({
+export const collectSample = rowChange<z.infer<typeof forms.collectSampleSchema>>({
 	table: 'lab_orders',
 	row: (input) => input.order_id,
 	change: () => ({ status: 'collected' }),
@@ -705,7 +682,7 @@ const RESULT_FIELDS = {
 };
 
 /** Records a result: moves the order to `resulted` (the trigger sets who and when). */
-export const recordLabResult = rowChange<z.infer<typeof labResultSchema>>({
+export const recordLabResult = rowChange<z.infer<typeof forms.labResultSchema>>({
 	table: 'lab_orders',
 	row: (input) => input.order_id,
 	change: (input) => ({
@@ -725,7 +702,7 @@ export const recordLabResult = rowChange<z.infer<typeof labResultSchema>>({
 export async function correctLabResult({
 	supabase,
 	input
-}: ChartWrite<z.infer<typeof correctResultSchema>>): Promise<Result> {
+}: ChartWrite<z.infer<typeof forms.correctResultSchema>>): Promise<Result> {
 	return written(
 		supabase.rpc('amend_lab_result', {
 			lab_order_id: input.order_id,
@@ -746,7 +723,7 @@ export async function correctLabResult({
 }
 
 /** Doctor: stops an active prescription, with the reason (required by the database too). */
-export const stopPrescription = rowChange<z.infer<typeof stopPrescriptionSchema>>({
+export const stopPrescription = rowChange<z.infer<typeof forms.stopPrescriptionSchema>>({
 	table: 'prescriptions',
 	row: (input) => input.prescription_id,
 	change: (input) => ({ status: 'stopped', stop_reason: input.stop_reason }),
@@ -756,7 +733,7 @@ export const stopPrescription = rowChange<z.infer<typeof stopPrescriptionSchema>
 });
 
 /** Starts (→ in_progress) or completes (→ completed) a visit; the trigger sets the times. */
-export const setVisitStatus = rowChange<z.infer<typeof visitStatusSchema>>({
+export const setVisitStatus = rowChange<z.infer<typeof forms.visitStatusSchema>>({
 	table: 'visits',
 	row: (input) => input.visit_id,
 	change: (input) => ({ status: input.status }),
@@ -765,7 +742,7 @@ export const setVisitStatus = rowChange<z.infer<typeof visitStatusSchema>>({
 });
 
 /** Retires (inactive, entered in error) or reactivates an allergy. */
-export const setAllergyStatus = rowChange<z.infer<typeof allergyStatusSchema>>({
+export const setAllergyStatus = rowChange<z.infer<typeof forms.allergyStatusSchema>>({
 	table: 'allergies',
 	row: (input) => input.allergy_id,
 	change: (input) => ({ status: input.status }),
@@ -774,7 +751,7 @@ export const setAllergyStatus = rowChange<z.infer<typeof allergyStatusSchema>>({
 });
 
 /** Resolves a problem, or marks it entered in error. */
-export const setProblemStatus = rowChange<z.infer<typeof problemStatusSchema>>({
+export const setProblemStatus = rowChange<z.infer<typeof forms.problemStatusSchema>>({
 	table: 'problems',
 	row: (input) => input.problem_id,
 	change: (input) => ({ status: input.status }),
@@ -784,7 +761,7 @@ export const setProblemStatus = rowChange<z.infer<typeof problemStatusSchema>>({
 
 /** Cancelling a visit or a lab order: with its reason (required by the database too). */
 function cancelling(table: 'visits' | 'lab_orders', action: string) {
-	return rowChange<z.infer<typeof cancelSchema>>({
+	return rowChange<z.infer<typeof forms.cancelSchema>>({
 		table,
 		row: (input) => input.target_id,
 		change: (input) => ({ status: 'cancelled', cancel_reason: input.cancel_reason }),

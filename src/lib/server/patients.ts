@@ -4,6 +4,7 @@
  * filters by clinic for safety, only to help the planner. Database refusals are translated to a
  * field and a message so the form and the API can never disagree.
  */
+import type { WithDb } from './db';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import {
@@ -441,11 +442,7 @@ export function setPatientArchived({
 	supabase,
 	id,
 	archived
-}: {
-	supabase: Client;
-	id: string;
-	archived: boolean;
-}): Promise<Result> {
+}: WithDb<{ id: string; archived: boolean }>): Promise<Result> {
 	return updateById(
 		supabase,
 		'patients',

@@ -8,6 +8,7 @@
  * the portal reads its bytes: only a PNG, JPEG, WebP or GIF becomes a logo (`file-type` reads the
  * magic bytes); anything else is deleted again and refused.
  */
+import type { WithDb } from '../db';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { fileTypeFromBlob } from 'file-type';
 import type { Database } from '$lib/database.types';
@@ -44,13 +45,12 @@ export function saveBranding({
 	name,
 	themeColor,
 	signInMessage
-}: {
-	supabase: Db;
+}: WithDb<{
 	organizationId: string;
 	name: string;
 	themeColor: string;
 	signInMessage: string;
-}): Promise<Result> {
+}>): Promise<Result> {
 	return updateById(
 		supabase,
 		'organizations',

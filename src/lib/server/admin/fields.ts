@@ -7,6 +7,7 @@
  * database derives the regular expression and the words staff read (`format_hint`), and nobody
  * here ever writes or shows a regular expression.
  */
+import type { WithDb } from '../db';
 import { error } from '@sveltejs/kit';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
@@ -246,11 +247,7 @@ export async function setFieldActive({
 	supabase,
 	id,
 	active
-}: {
-	supabase: Db;
-	id: string;
-	active: boolean;
-}): Promise<Result> {
+}: WithDb<{ id: string; active: boolean }>): Promise<Result> {
 	return updateById(
 		supabase,
 		'patient_field_definitions',

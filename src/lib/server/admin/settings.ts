@@ -4,21 +4,14 @@
  * column of their own clinic, the database checks the zone (organizations_time_zone_valid) and
  * records the change in the clinic's audit trail (organizations_time_zone_audit).
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { WithDb } from '../db';
 import { updateById, refuse, type Result } from '../refusals';
-
-type Db = SupabaseClient<Database>;
 
 export function saveTimeZone({
 	supabase,
 	organizationId,
 	timeZone
-}: {
-	supabase: Db;
-	organizationId: string;
-	timeZone: string;
-}): Promise<Result> {
+}: WithDb<{ organizationId: string; timeZone: string }>): Promise<Result> {
 	return updateById(
 		supabase,
 		'organizations',

@@ -4,6 +4,7 @@
  * and writable, and database triggers enforce seats, the last admin and no self-changes. These
  * functions only shape the data and turn database refusals into messages.
  */
+import type { WithDb } from '../db';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import type { Role } from '$lib/roles';
@@ -93,11 +94,7 @@ export async function changeRole({
 	supabase,
 	membershipId,
 	role
-}: {
-	supabase: Db;
-	membershipId: string;
-	role: Role;
-}): Promise<Result> {
+}: WithDb<{ membershipId: string; role: Role }>): Promise<Result> {
 	return updateById(
 		supabase,
 		'memberships',
