@@ -12,15 +12,8 @@ begin;
 select plan(46);
 
 select tests.create_tenancy_fixture();
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', initcap(replace(persona, '_', ' ')))
-  from unnest(array['alpha_lab', 'alpha_pharmacist', 'alpha_reception']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist');
-select tests.set_active_org(p, 'alpha') from unnest(array['alpha_lab', 'alpha_pharmacist', 'alpha_reception']) p;
+select tests.add_member(m.persona, 'alpha', m.role::public.member_role)
+  from (values ('alpha_lab', 'lab_technician'), ('alpha_pharmacist', 'pharmacist'), ('alpha_reception', 'receptionist')) m (persona, role);
 
 create table tests.day as
 select date_trunc('day', now()) as start_at, date_trunc('day', now()) + interval '1 day' as end_at;
