@@ -7,10 +7,7 @@ select plan(68);
 select tests.create_tenancy_fixture();
 
 -- extra people to add, change and remove
-insert into tests.personas values
-  ('newbie', tests.create_user('newbie@tests.local')),
-  ('alpha_extra', tests.create_user('alpha_extra@tests.local')),
-  ('beta_extra', tests.create_user('beta_extra@tests.local'));
+select tests.add_person(p) from unnest(array['newbie', 'alpha_extra', 'beta_extra']) p;
 insert into public.memberships (organization_id, user_id, role)
 values (tests.org_id('alpha'), tests.user_id('alpha_extra'), 'receptionist'),
        (tests.org_id('beta'), tests.user_id('beta_extra'), 'pharmacist');

@@ -105,7 +105,7 @@ select results_eq($$ select id from public.profiles $$, $$ values (tests.user_id
 
 -- user_metadata feeds the display name and nothing else
 select tests.clear_authentication();
-insert into tests.personas values ('mallory', tests.create_user('mallory@tests.local', 'Mallory'));
+select tests.add_person('mallory', full_name => 'Mallory');
 update auth.users
    set raw_user_meta_data = jsonb_build_object('full_name', 'Mallory', 'organization_id', tests.org_id('alpha'), 'role', 'admin')
  where id = tests.user_id('mallory');

@@ -14,7 +14,7 @@ select tests.create_tenancy_fixture();
 insert into public.organization_domains (organization_id, domain)
 values (tests.org_id('beta'), 'portal.beta-hospital.test');
 
-insert into tests.personas select 'alpha_removed', tests.create_user('alpha_removed@tests.local', 'Removed');
+select tests.add_person('alpha_removed', full_name => 'Removed');
 insert into public.memberships (organization_id, user_id, role)
 values (tests.org_id('alpha'), tests.user_id('alpha_removed'), 'doctor');
 select tests.set_active_org('alpha_removed', 'alpha');
