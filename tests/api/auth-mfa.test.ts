@@ -6,10 +6,11 @@
  * custom access token hook; the `[auth.mfa.totp]` switches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secret, TOTP } from 'otpauth';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { anonClient, API_URL, keys, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
 import { createStaff, deleteUsers } from '../support/people.ts';
+import { totpCode, wrongCode } from '../support/totp.ts';
+import { confirmedAccount } from './accounts.ts';
 import {
 	clientAt,
 	randomLoopback,
@@ -26,26 +27,7 @@ afterAll(async () => {
 });
 
 /** The code an authenticator app shows for `secret`, `steps` periods from now. */
-function code(secret: string, steps = 0): string {
-	return new TOTP({
-		secret: Secret.fromBase32(secret),
-		algorithm: 'SHA1',
-		digits: 6,
-		period: 30
-	}).generate({ timestamp: Date.now() + steps * 30_000 });
-}
-
-/** A six-digit code that no window GoTrue accepts right now. */
-function wrongCode(secret: string): string {
-	const valid = new Set([-1, 0, 1].map((s) => code(secret, s)));
-	let n = Number(code(secret));
-	let candidate: string;
-	do {
-		n = (n + 1) % 1_000_000;
-		candidate = String(n).padStart(6, '0');
-	} while (valid.has(candidate));
-	return candidate;
-}
+const code = totpCode;
 
 function claims(token: string) {
 	return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
@@ -58,14 +40,9 @@ function claims(token: string) {
 async function person() {
 	const email = uniqueEmail('mfa');
 	const ip = randomLoopback();
-	const { data, error } = await admin.auth.admin.createUser({
-		email,
-		password: PASSWORD,
-		email_confirm: true
-	});
-	if (error) throw error;
-	createdIds.push(data.user.id);
-	return { email, id: data.user.id, ip };
+	const { id } = await confirmedAccount(email, PASSWORD);
+	createdIds.push(id);
+	return { email, id, ip };
 }
 
 type Person = { email: string; ip: string };

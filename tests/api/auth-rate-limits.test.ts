@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authConfig } from '../../supabase/local/gateway/auth/config.ts';
-import { adminDb, API_URL, keys, MAIL_URL, serviceClient, uniqueEmail } from '../support/stack.ts';
+import { adminDb, API_URL, keys, MAIL_URL, uniqueEmail } from '../support/stack.ts';
 import {
 	clientAt,
 	fetchFrom,
@@ -17,9 +17,9 @@ import {
 	type PrivateGateway
 } from '../support/auth-gateway.ts';
 import { deleteUsers } from '../support/people.ts';
+import { confirmedAccount } from './accounts.ts';
 
 const PASSWORD = 'Limited-password-1';
-const admin = serviceClient();
 const createdEmails: string[] = [];
 const LIMITED = { code: 'over_request_rate_limit', message: 'Request rate limit reached' };
 
@@ -30,12 +30,7 @@ afterAll(async () => {
 async function person() {
 	const email = uniqueEmail('limits');
 	createdEmails.push(email);
-	const { error } = await admin.auth.admin.createUser({
-		email,
-		password: PASSWORD,
-		email_confirm: true
-	});
-	if (error) throw error;
+	await confirmedAccount(email, PASSWORD);
 	return email;
 }
 

@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminDb, API_URL, keys, serviceClient } from '../support/stack.ts';
-import { meetTwoFactor } from '../support/totp.ts';
+import { signedIn } from './accounts.ts';
 
 type Row = Record<string, unknown>;
 interface Answer {
@@ -197,17 +197,6 @@ async function person(orgSlug: string, role: string, prefix: string) {
 	return { id: data.user.id, email };
 }
 
-async function signIn(email: string) {
-	const c = createClient(API_URL, keys.publishableKey, {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
-	});
-	const { error } = await c.auth.signInWithPassword({ email, password: PASSWORD });
-	if (error) throw new Error(`${email}: ${error.message}`);
-	// clinic B's admin at aal2, as the portal lets them act: refusals are then about clinic A
-	await meetTwoFactor(c, email);
-	return c;
-}
-
 async function fillClinics() {
 	const q = adminDb();
 	await q.connect();
@@ -242,7 +231,8 @@ async function fillClinics() {
 	for (const role of ROLES_B) {
 		const p = await person(SLUG_B, role, `b-${role}`);
 		world.userIds.set(role, p.id);
-		world.clients.set(role, await signIn(p.email));
+		// clinic B's admin at aal2, as the portal lets them act: refusals are then about clinic A
+		world.clients.set(role, await signedIn(p.email, PASSWORD));
 	}
 	const [adminA, doctorA] = world.staffA;
 	world.invitedA.push(`invited-${RUN}@outsider.test`);
@@ -698,23 +688,35 @@ interface Mismatch {
 	missing: Answer;
 }
 
-async function compare(
-	what: string,
-	callA: () => PromiseLike<{ error: unknown; status: number; data: unknown }>,
-	sentA: unknown,
-	callMissing: () => PromiseLike<{ error: unknown; status: number; data: unknown }>,
-	sentMissing: unknown,
-	own: string[],
-	knownA: Set<string>,
-	mismatches: Mismatch[],
-	fivehundreds: string[]
-) {
-	const a = await answer(callA(), sentA, own, knownA);
-	const missing = await answer(callMissing(), sentMissing, own, knownA);
-	if (a.status >= 500) fivehundreds.push(`${what} (clinic A): ${a.status} ${a.code} ${a.message}`);
-	if (missing.status >= 500)
-		fivehundreds.push(`${what} (missing): ${missing.status} ${missing.code} ${missing.message}`);
-	if (JSON.stringify(a) !== JSON.stringify(missing)) mismatches.push({ what, a, missing });
+type Reply = PromiseLike<{ error: unknown; status: number; data: unknown }>;
+
+/**
+ * The comparisons of one caller (`own`: the values that are theirs to see): `pair` sends one call
+ * aimed at clinic A and the same aimed at something missing, and records a mismatch of the two
+ * answers and any 5xx. `sent` says what the caller sent (values the answers may repeat).
+ */
+function comparisons(own: string[]) {
+	const knownA = knownIdsOfA();
+	const result = { compared: 0, mismatches: [] as Mismatch[], fivehundreds: [] as string[] };
+	async function pair<T>(
+		what: string,
+		call: (target: T) => Reply,
+		forA: T,
+		forMissing: T,
+		sent: (target: T) => unknown = (target) => target
+	) {
+		const a = await answer(call(forA), sent(forA), own, knownA);
+		const missing = await answer(call(forMissing), sent(forMissing), own, knownA);
+		if (a.status >= 500)
+			result.fivehundreds.push(`${what} (clinic A): ${a.status} ${a.code} ${a.message}`);
+		if (missing.status >= 500)
+			result.fivehundreds.push(
+				`${what} (missing): ${missing.status} ${missing.code} ${missing.message}`
+			);
+		if (JSON.stringify(a) !== JSON.stringify(missing)) result.mismatches.push({ what, a, missing });
+		result.compared++;
+	}
+	return { pair, result };
 }
 
 function report(mismatches: Mismatch[]) {
@@ -733,33 +735,22 @@ function swapOrg(p: Row, org: string): Row {
 
 async function tableWrites(role: string, table: WritableTable) {
 	const c = world.clients.get(role)!;
-	const own = [world.b, world.userIds.get(role)!];
-	const knownA = knownIdsOfA();
-	const mismatches: Mismatch[] = [];
-	const fivehundreds: string[] = [];
+	const { pair, result } = comparisons([world.b, world.userIds.get(role)!]);
 	const missingOrg = nowhere(world.a);
 	const rowsA = world.rowsA.get(table.name) ?? [];
 	const rowsB = world.rowsB.get(table.name) ?? [];
 	const hasOrg = table.columns.has('organization_id');
-	let compared = 0;
+	const insert = (payload: Row) => c.from(table.name).insert(payload);
 
 	// 1. inserts aimed at clinic A, every payload variant, vs the same aimed at a missing clinic
 	if (hasOrg && table.insertCols.includes('organization_id')) {
 		for (const p of variants(table, table.insertCols, rowsA[0])) {
-			const pa = swapOrg(p, world.a);
-			const pm = swapOrg(p, missingOrg);
-			await compare(
+			await pair(
 				`${role}: insert into ${table.name} ${JSON.stringify(p)}`,
-				() => c.from(table.name).insert(pa),
-				pa,
-				() => c.from(table.name).insert(pm),
-				pm,
-				own,
-				knownA,
-				mismatches,
-				fivehundreds
+				insert,
+				swapOrg(p, world.a),
+				swapOrg(p, missingOrg)
 			);
-			compared++;
 		}
 	}
 
@@ -776,82 +767,54 @@ async function tableWrites(role: string, table: WritableTable) {
 		const kM = keyOf(row, true);
 		if (table.updateCols.length) {
 			for (const body of variants(table, table.updateCols, row).slice(0, 25)) {
-				await compare(
+				await pair(
 					`${role}: update ${table.name} ${JSON.stringify(body)} where ${JSON.stringify(kA)}`,
-					() => filtered(c.from(table.name).update(body), kA),
-					{ body, kA },
-					() => filtered(c.from(table.name).update(body), kM),
-					{ body, kM },
-					own,
-					knownA,
-					mismatches,
-					fivehundreds
+					(key: Row) => filtered(c.from(table.name).update(body), key),
+					kA,
+					kM,
+					(key) => ({ body, key })
 				);
-				compared++;
 			}
 		}
 		if (table.canDelete) {
-			await compare(
+			await pair(
 				`${role}: delete from ${table.name} where ${JSON.stringify(kA)}`,
-				() => filtered(c.from(table.name).delete(), kA),
+				(key: Row) => filtered(c.from(table.name).delete(), key),
 				kA,
-				() => filtered(c.from(table.name).delete(), kM),
-				kM,
-				own,
-				knownA,
-				mismatches,
-				fivehundreds
+				kM
 			);
-			compared++;
 		}
 	}
 
 	// 3. A's identifiers inside B's own rows: a B row as a payload with one column naming A's
 	//    record, person or e-mail, vs naming a missing one
 	const rowB = rowsB[0];
-	const insertIds = identifierColumns(table, table.insertCols);
-	const updateIds = identifierColumns(table, table.updateCols);
-	for (const col of insertIds) {
+	for (const col of identifierColumns(table, table.insertCols)) {
+		const base = pick(rowB, table.insertCols);
 		for (const value of aValuesFor(table, col)) {
-			const base = pick(rowB, table.insertCols);
-			const pa = { ...base, [col]: value };
-			const pm = { ...base, [col]: nowhere(value) };
-			await compare(
+			await pair(
 				`${role}: insert into ${table.name} (own clinic) with ${col} = one of clinic A's`,
-				() => c.from(table.name).insert(pa),
-				pa,
-				() => c.from(table.name).insert(pm),
-				pm,
-				own,
-				knownA,
-				mismatches,
-				fivehundreds
+				insert,
+				{ ...base, [col]: value },
+				{ ...base, [col]: nowhere(value) }
 			);
-			compared++;
 		}
 	}
 	if (rowB && table.pk.length) {
 		const kB = Object.fromEntries(table.pk.map((k) => [k, String(rowB[k])]));
-		for (const col of updateIds) {
+		for (const col of identifierColumns(table, table.updateCols)) {
 			for (const value of aValuesFor(table, col)) {
-				const ba = { [col]: value };
-				const bm = { [col]: nowhere(value) };
-				await compare(
+				await pair(
 					`${role}: update ${table.name} (own row) set ${col} = one of clinic A's`,
-					() => filtered(c.from(table.name).update(ba), kB),
-					{ ba, kB },
-					() => filtered(c.from(table.name).update(bm), kB),
-					{ bm, kB },
-					own,
-					knownA,
-					mismatches,
-					fivehundreds
+					(body: Row) => filtered(c.from(table.name).update(body), kB),
+					{ [col]: value },
+					{ [col]: nowhere(value) },
+					(body) => ({ body, kB })
 				);
-				compared++;
 			}
 		}
 	}
-	return { compared, mismatches, fivehundreds };
+	return result;
 }
 
 /**
@@ -904,38 +867,28 @@ function sample(arg: { type: string; labels: string[] | null }): unknown {
 }
 
 async function functionCalls(c: SupabaseClient, persona: string, f: ExposedFunction) {
-	const own = persona === 'anon' ? [] : [world.b, world.userIds.get(persona)!];
-	const knownA = knownIdsOfA();
-	const mismatches: Mismatch[] = [];
-	const fivehundreds: string[] = [];
-	let compared = 0;
+	const { pair, result } = comparisons(
+		persona === 'anon' ? [] : [world.b, world.userIds.get(persona)!]
+	);
 	const baseArgs = () => Object.fromEntries(f.args.map((a) => [a.name, sample(a)]));
 	for (const arg of f.args) {
 		for (const [aValue, missing] of identifierPairs(arg)) {
-			const pair = baseArgs();
-			const argsA = { ...pair, [arg.name]: aValue };
-			const argsM = { ...pair, [arg.name]: missing };
-			await compare(
+			const base = baseArgs();
+			await pair(
 				`${persona}: ${f.name}(${arg.name} = one of clinic A's: ${aValue})`,
-				() => c.rpc(f.name, argsA),
-				argsA,
-				() => c.rpc(f.name, argsM),
-				argsM,
-				own,
-				knownA,
-				mismatches,
-				fivehundreds
+				(args: Row) => c.rpc(f.name, args),
+				{ ...base, [arg.name]: aValue },
+				{ ...base, [arg.name]: missing }
 			);
-			compared++;
 		}
 	}
-	if (!compared) {
+	if (!result.compared) {
 		// no identifier to aim with: the call answers, never with a 5xx
 		const res = await c.rpc(f.name, baseArgs());
 		if (res.status >= 500)
-			fivehundreds.push(`${persona}: ${f.name}(): ${res.status} ${res.error?.message}`);
+			result.fivehundreds.push(`${persona}: ${f.name}(): ${res.status} ${res.error?.message}`);
 	}
-	return { compared, mismatches, fivehundreds };
+	return result;
 }
 
 // The tests ----------------------------------------------------------------------------------------------
