@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authConfig } from '../../supabase/local/gateway/auth/config.ts';
-import { adminDb, API_URL, keys, MAIL_URL, uniqueEmail } from '../support/stack.ts';
+import { API_URL, keys, MAIL_URL, sql, uniqueEmail } from '../support/stack.ts';
 import {
 	clientAt,
 	fetchFrom,
@@ -291,17 +291,11 @@ describe('max_frequency: one e-mail of a kind per address per period', () => {
 		// another address is not affected
 		expect((await client.auth.resetPasswordForEmail(await person())).error).toBeNull();
 
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`update auth.users set recovery_sent_at = recovery_sent_at - make_interval(secs => $2)
-				  where lower(email) = lower($1)`,
-				[email, wait + 1]
-			);
-		} finally {
-			await db.end();
-		}
+		await sql(
+			`update auth.users set recovery_sent_at = recovery_sent_at - make_interval(secs => $2)
+			  where lower(email) = lower($1)`,
+			[email, wait + 1]
+		);
 		expect((await client.auth.resetPasswordForEmail(email)).error).toBeNull();
 		expect(await mails(email)).toBe(2);
 	});
@@ -324,16 +318,10 @@ describe('email_sent: e-mails per hour for the project while confirmations are o
 			})
 		]);
 		// a port used by an earlier run's private gateway starts with a clean count
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`delete from auth_runtime.rate_limits where limiter = 'email_sent' and key = any($1)`,
-				[[confirming, autoconfirming].map((g) => new URL(g!.url).port)]
-			);
-		} finally {
-			await db.end();
-		}
+		await sql(
+			`delete from auth_runtime.rate_limits where limiter = 'email_sent' and key = any($1)`,
+			[[confirming, autoconfirming].map((g) => new URL(g!.url).port)]
+		);
 	});
 	afterAll(async () => {
 		await Promise.all([confirming?.stop(), autoconfirming?.stop()]);

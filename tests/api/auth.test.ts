@@ -14,9 +14,11 @@ import {
 	MAIL_URL,
 	mintToken,
 	serviceClient,
+	sql,
 	uniqueEmail
 } from '../support/stack.ts';
 import { deleteUsers, linkInMail } from '../support/people.ts';
+import { confirmedAccount } from './accounts.ts';
 import { privateGateway, type PrivateGateway } from '../support/private-gateway.ts';
 
 const AUTH = `${API_URL}/auth/v1`;
@@ -35,15 +37,7 @@ function email(prefix = 'auth') {
 const admin = serviceClient();
 
 async function confirmedUser(metadata: Record<string, unknown> = {}) {
-	const address = email();
-	const { data, error } = await admin.auth.admin.createUser({
-		email: address,
-		password: PASSWORD,
-		email_confirm: true,
-		user_metadata: metadata
-	});
-	if (error) throw error;
-	return { email: address, id: data.user.id };
+	return confirmedAccount(email(), PASSWORD, { user_metadata: metadata }, admin);
 }
 
 async function signedIn(client = anonClient()) {
@@ -71,16 +65,10 @@ async function latestMail(to: string, base = MAIL_URL) {
 
 /** Moves a user's `<kind>_sent_at` into the past, as if `seconds` had gone by since the e-mail. */
 async function backdate(address: string, column: string, seconds: number) {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(
-			`update auth.users set ${column} = ${column} - make_interval(secs => $2) where lower(email) = lower($1)`,
-			[address, seconds]
-		);
-	} finally {
-		await db.end();
-	}
+	await sql(
+		`update auth.users set ${column} = ${column} - make_interval(secs => $2) where lower(email) = lower($1)`,
+		[address, seconds]
+	);
 }
 
 function decodePart(token: string, i: number) {
@@ -164,17 +152,11 @@ describe('signUp (config.toml: enable_confirmations = true)', () => {
 		).toBeNull();
 		// past [auth.email] max_frequency (60 s), so Auth mails a fresh confirmation link again: the
 		// first e-mail is made older rather than waited for
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`update auth.users set confirmation_sent_at = confirmation_sent_at - interval '2 minutes'
-				  where email = $1`,
-				[address]
-			);
-		} finally {
-			await db.end();
-		}
+		await sql(
+			`update auth.users set confirmation_sent_at = confirmation_sent_at - interval '2 minutes'
+			  where email = $1`,
+			[address]
+		);
 		const stranger = await anonClient().auth.signUp({
 			email: address,
 			password: 'Strangers-pass-1',
@@ -283,16 +265,8 @@ describe('signInWithPassword', () => {
 		expect(claims.amr).toEqual([{ method: 'password', timestamp: expect.any(Number) }]);
 		expect(data.session!.expires_in).toBe(3600);
 		expect(data.session!.token_type).toBe('bearer');
-		const db = adminDb();
-		await db.connect();
-		try {
-			const { rows } = await db.query(`select user_id from auth.sessions where id = $1`, [
-				claims.session_id
-			]);
-			expect(rows).toEqual([{ user_id: u.id }]);
-		} finally {
-			await db.end();
-		}
+		const rows = await sql(`select user_id from auth.sessions where id = $1`, [claims.session_id]);
+		expect(rows).toEqual([{ user_id: u.id }]);
 	});
 
 	it('answers a wrong password and an unknown address with 400 invalid_credentials', async () => {
@@ -415,16 +389,10 @@ describe('refresh tokens', () => {
 		expect(third).not.toBe(second);
 
 		// a grandparent after the 10 s reuse interval: already used, and the session's tokens revoked
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`,
-				[first]
-			);
-		} finally {
-			await db.end();
-		}
+		await sql(
+			`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`,
+			[first]
+		);
 		const late = await anonClient().auth.refreshSession({ refresh_token: first });
 		expect(late.error?.status).toBe(400);
 		expect(late.error?.code).toBe('refresh_token_already_used');
@@ -987,26 +955,12 @@ describe('private gateway: custom access token hook, Auth rendering its own e-ma
 
 	afterAll(async () => {
 		await gateway?.stop();
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(`drop schema if exists ${schema} cascade`);
-		} finally {
-			await db.end();
-		}
+		await sql(`drop schema if exists ${schema} cascade`);
 	});
 
 	it('adds the hook claims on password sign-in and on refresh, seen by getClaims()', async () => {
 		const address = email('hook');
-		expect(
-			(
-				await privAdmin().auth.admin.createUser({
-					email: address,
-					password: PASSWORD,
-					email_confirm: true
-				})
-			).error
-		).toBeNull();
+		await confirmedAccount(address, PASSWORD, {}, privAdmin());
 		const c = client();
 		expect(
 			(await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error
@@ -1024,39 +978,24 @@ describe('private gateway: custom access token hook, Auth rendering its own e-ma
 	});
 
 	it('a hook rejection fails the sign-in with its status and message; bad output is a 500', async () => {
-		const rejected = email('hook-reject');
-		await privAdmin().auth.admin.createUser({
-			email: rejected,
-			password: PASSWORD,
-			email_confirm: true,
-			user_metadata: { hook: 'reject' }
-		});
-		const r = await client().auth.signInWithPassword({ email: rejected, password: PASSWORD });
-		expect(r.error?.status).toBe(403);
-		expect(r.error?.message).toBe('Clinic suspended');
-		expect(r.data.session).toBeNull();
-
-		const broken = email('hook-break');
-		await privAdmin().auth.admin.createUser({
-			email: broken,
-			password: PASSWORD,
-			email_confirm: true,
-			user_metadata: { hook: 'break' }
-		});
-		const b = await client().auth.signInWithPassword({ email: broken, password: PASSWORD });
-		expect(b.error?.status).toBe(500);
-		expect(b.error?.message).toBe('output claims do not conform to the expected schema');
-		const db = adminDb();
-		await db.connect();
-		try {
-			const { rows } = await db.query(
-				`select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = any($1)`,
-				[[rejected, broken]]
-			);
-			expect(rows[0].n).toBe(0);
-		} finally {
-			await db.end();
+		const addresses: string[] = [];
+		for (const [hook, status, message] of [
+			['reject', 403, 'Clinic suspended'],
+			['break', 500, 'output claims do not conform to the expected schema']
+		] as const) {
+			const address = email(`hook-${hook}`);
+			addresses.push(address);
+			await confirmedAccount(address, PASSWORD, { user_metadata: { hook } }, privAdmin());
+			const r = await client().auth.signInWithPassword({ email: address, password: PASSWORD });
+			expect(r.error?.status, hook).toBe(status);
+			expect(r.error?.message, hook).toBe(message);
+			expect(r.data.session, hook).toBeNull();
 		}
+		const rows = await sql(
+			`select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = any($1)`,
+			[addresses]
+		);
+		expect(rows[0].n).toBe(0);
 	});
 
 	it('resend issues a fresh confirmation link and invalidates the previous one', async () => {
@@ -1118,11 +1057,7 @@ describe('private gateway: custom access token hook, Auth rendering its own e-ma
 	it('an e-mail change mails both addresses (double_confirm_changes) and applies after both links', async () => {
 		const address = email('change-old');
 		const next = email('change-new');
-		await privAdmin().auth.admin.createUser({
-			email: address,
-			password: PASSWORD,
-			email_confirm: true
-		});
+		await confirmedAccount(address, PASSWORD, {}, privAdmin());
 		const c = client();
 		await c.auth.signInWithPassword({ email: address, password: PASSWORD });
 		const updated = await c.auth.updateUser(
