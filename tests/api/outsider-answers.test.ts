@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminDb, API_URL, keys, serviceClient } from '../support/stack.ts';
+import { adminDb, API_URL, keys, serviceClient, sql } from '../support/stack.ts';
 import { signedIn } from './accounts.ts';
 
 type Row = Record<string, unknown>;
@@ -238,6 +238,9 @@ async function fillClinics() {
 	world.invitedA.push(`invited-${RUN}@outsider.test`);
 	const q2 = adminDb();
 	await q2.connect();
+	/** The id of the first row a statement returns. */
+	const idOf = async (text: string, values: unknown[]): Promise<string> =>
+		(await q2.query(text, values)).rows[0].id;
 	try {
 		// clinic A: every kind of custom field, one patient (its plan's limit), a pending invitation
 		// (its plan's last seat), a visit with a signed and amended note, an open and a corrected lab
@@ -253,25 +256,21 @@ async function fillClinics() {
 		  returning 1)
 		select count(*) from defs`;
 		await q2.query(data, [world.a]);
-		const patientA = (
-			await q2.query(
-				`insert into public.patients (organization_id, mrn, given_name, family_name, email, custom_fields, created_by)
+		const patientA = await idOf(
+			`insert into public.patients (organization_id, mrn, given_name, family_name, email, custom_fields, created_by)
 				 values ($1, 'MRN-000001', 'Ada', 'Outsider', 'ada@patients.test',
 				         '{"blood_type": "A+", "insurance_no": "INS-0001", "weight_class": 3, "consented_on": "2024-01-02", "organ_donor": true}', $2)
 				 returning id`,
-				[world.a, adminA.id]
-			)
-		).rows[0].id;
+			[world.a, adminA.id]
+		);
 		await q2.query(
 			`insert into public.invitations (organization_id, email, role, invited_by) values ($1, $2, 'nurse', $3)`,
 			[world.a, world.invitedA[0], adminA.id]
 		);
-		const visitA = (
-			await q2.query(
-				`insert into public.visits (organization_id, patient_id, clinician_id, reason, created_by) values ($1, $2, $3, 'check-up', $3) returning id`,
-				[world.a, patientA, doctorA.id]
-			)
-		).rows[0].id;
+		const visitA = await idOf(
+			`insert into public.visits (organization_id, patient_id, clinician_id, reason, created_by) values ($1, $2, $3, 'check-up', $3) returning id`,
+			[world.a, patientA, doctorA.id]
+		);
 		// the note is signed and amended, so the signed-note rule and the versions are there to trip
 		await q2.query(
 			`insert into public.visit_notes (organization_id, visit_id, notes, vitals, author_id, signed_at, signed_by)
@@ -289,13 +288,11 @@ async function fillClinics() {
 			[world.a, patientA, visitA, doctorA.id]
 		);
 		// a resulted order with a correction (corrections, final states)
-		const resultedA = (
-			await q2.query(
-				`insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name)
+		const resultedA = await idOf(
+			`insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name)
 				 values ($1, $2, $3, $4, 'K', 'Potassium') returning id`,
-				[world.a, patientA, visitA, doctorA.id]
-			)
-		).rows[0].id;
+			[world.a, patientA, visitA, doctorA.id]
+		);
 		await q2.query(
 			`update public.lab_orders set status = 'resulted', result_value = '5.9', result_unit = 'mmol/L',
 			        reference_range = '3.5-5.1', result_flag = 'high', resulted_by = $2 where id = $1`,
@@ -307,13 +304,11 @@ async function fillClinics() {
 			[world.a, resultedA, doctorA.id]
 		);
 		// a prescription with refills, one fill dispensed (fill numbers, quantity per fill)
-		const rxA = (
-			await q2.query(
-				`insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, frequency, quantity, quantity_unit, refills)
+		const rxA = await idOf(
+			`insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, frequency, quantity, quantity_unit, refills)
 				 values ($1, $2, $3, $4, 'Amoxicillin', '500 mg', 'three times a day', 21, 'capsules', 2) returning id`,
-				[world.a, patientA, visitA, doctorA.id]
-			)
-		).rows[0].id;
+			[world.a, patientA, visitA, doctorA.id]
+		);
 		await q2.query(
 			`insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity, dispensed_by)
 			 values ($1, $2, 1, 21, $3)`,
@@ -341,14 +336,12 @@ async function fillClinics() {
 			`insert into public.note_templates (organization_id, name, body, created_by) values ($1, 'SOAP', 'S: O: A: P:', $2)`,
 			[world.a, adminA.id]
 		);
-		const archivedA = (
-			await q2.query(
-				`insert into public.patients (organization_id, mrn, given_name, family_name, custom_fields, archived_at, created_by)
+		const archivedA = await idOf(
+			`insert into public.patients (organization_id, mrn, given_name, family_name, custom_fields, archived_at, created_by)
 				 values ($1, 'MRN-000002', 'Al', 'Archived', '{"blood_type": "O-", "insurance_no": "INS-0002"}', now(), $2)
 				 returning id`,
-				[world.a, adminA.id]
-			)
-		).rows[0].id;
+			[world.a, adminA.id]
+		);
 		await q2.query(
 			`insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values ($1, $2, $3)`,
 			[world.a, archivedA, doctorA.id]
@@ -373,18 +366,14 @@ async function fillClinics() {
 			`insert into public.patient_field_definitions (organization_id, key, label, field_type) values ($1, 'notes_b', 'Notes', 'text')`,
 			[world.b]
 		);
-		const patientB = (
-			await q2.query(
-				`insert into public.patients (organization_id, mrn, given_name, family_name) values ($1, 'MRN-000001', 'Bea', 'Insider') returning id`,
-				[world.b]
-			)
-		).rows[0].id;
-		const visitB = (
-			await q2.query(
-				`insert into public.visits (organization_id, patient_id, clinician_id, reason, created_by) values ($1, $2, $3, 'check-up', $3) returning id`,
-				[world.b, patientB, doctorB]
-			)
-		).rows[0].id;
+		const patientB = await idOf(
+			`insert into public.patients (organization_id, mrn, given_name, family_name) values ($1, 'MRN-000001', 'Bea', 'Insider') returning id`,
+			[world.b]
+		);
+		const visitB = await idOf(
+			`insert into public.visits (organization_id, patient_id, clinician_id, reason, created_by) values ($1, $2, $3, 'check-up', $3) returning id`,
+			[world.b, patientB, doctorB]
+		);
 		await q2.query(
 			`insert into public.visit_notes (organization_id, visit_id, notes, author_id) values ($1, $2, 'seen', $3)`,
 			[world.b, visitB, doctorB]
@@ -410,12 +399,10 @@ async function fillClinics() {
 			`insert into public.note_templates (organization_id, name, body) values ($1, 'Follow-up', 'Progress:')`,
 			[world.b]
 		);
-		const patientB2 = (
-			await q2.query(
-				`insert into public.patients (organization_id, mrn, given_name, family_name) values ($1, 'MRN-000002', 'Ben', 'Insider') returning id`,
-				[world.b]
-			)
-		).rows[0].id;
+		const patientB2 = await idOf(
+			`insert into public.patients (organization_id, mrn, given_name, family_name) values ($1, 'MRN-000002', 'Ben', 'Insider') returning id`,
+			[world.b]
+		);
 		await q2.query(
 			`insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values ($1, $2, $3)`,
 			[world.b, patientB2, doctorB]
@@ -475,23 +462,17 @@ async function fillClinics() {
 }
 
 async function dropClinics() {
-	const q = adminDb();
-	await q.connect();
-	try {
-		await q.query(`delete from public.organizations where slug in ($1, $2)`, [SLUG_A, SLUG_B]);
-		await q.query(`delete from public.plans where id = $1`, [`outsider_${RUN}`]);
-		// the throttle's attempts this run recorded with A's texts and their missing twins, as
-		// address or account ('Outsider' is the same every run: left, it would fill its window)
-		const texts = identifierPairs({ name: 'text', type: 'text' }).flat();
-		await q.query(
-			`delete from private.sign_in_attempts
-			  where account_key in (select private.sign_in_key(e) from unnest($1::text[]) e)
-			     or address_key in (select private.sign_in_key(e) from unnest($1::text[]) e)`,
-			[[...world.staffA.map((s) => s.email), ...world.invitedA, ...texts]]
-		);
-	} finally {
-		await q.end();
-	}
+	await sql(`delete from public.organizations where slug in ($1, $2)`, [SLUG_A, SLUG_B]);
+	await sql(`delete from public.plans where id = $1`, [`outsider_${RUN}`]);
+	// the throttle's attempts this run recorded with A's texts and their missing twins, as
+	// address or account ('Outsider' is the same every run: left, it would fill its window)
+	const texts = identifierPairs({ name: 'text', type: 'text' }).flat();
+	await sql(
+		`delete from private.sign_in_attempts
+		  where account_key in (select private.sign_in_key(e) from unnest($1::text[]) e)
+		     or address_key in (select private.sign_in_key(e) from unnest($1::text[]) e)`,
+		[[...world.staffA.map((s) => s.email), ...world.invitedA, ...texts]]
+	);
 	for (const id of world.users) await serviceClient().auth.admin.deleteUser(id);
 }
 
