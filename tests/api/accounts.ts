@@ -4,6 +4,7 @@
  * portal signs people in.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { expect } from 'vitest';
 import { anonClient, serviceClient } from '../support/stack.ts';
 import { meetTwoFactor } from '../support/totp.ts';
 
@@ -35,4 +36,20 @@ export async function signedIn(email: string, password: string): Promise<Supabas
 	if (error) throw new Error(`${email}: ${error.message}`);
 	await meetTwoFactor(c, email); // admins and platform admins answer the code step (aal2)
 	return c;
+}
+
+/** Auth refused: the answer's HTTP status, error code and, when given, its message. */
+export function expectAuthError(
+	result: { error: { status?: number; code?: string; message: string } | null },
+	status: number,
+	code: string,
+	message?: string
+): void {
+	const { error } = result;
+	expect(error, `expected ${status} ${code}`).not.toBeNull();
+	expect({
+		status: error?.status,
+		code: error?.code,
+		...(message === undefined ? {} : { message: error?.message })
+	}).toEqual({ status, code, ...(message === undefined ? {} : { message }) });
 }

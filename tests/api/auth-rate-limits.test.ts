@@ -17,7 +17,7 @@ import {
 	type PrivateGateway
 } from '../support/auth-gateway.ts';
 import { deleteUsers } from '../support/people.ts';
-import { confirmedAccount } from './accounts.ts';
+import { confirmedAccount, expectAuthError } from './accounts.ts';
 
 const PASSWORD = 'Limited-password-1';
 const createdEmails: string[] = [];
@@ -276,8 +276,7 @@ describe('max_frequency: one e-mail of a kind per address per period', () => {
 		const client = clientAt(API_URL, randomLoopback());
 		expect((await client.auth.resetPasswordForEmail(email)).error).toBeNull();
 		const again = await client.auth.resetPasswordForEmail(email);
-		expect(again.error?.status).toBe(429);
-		expect(again.error?.code).toBe('over_email_send_rate_limit');
+		expectAuthError(again, 429, 'over_email_send_rate_limit');
 		const wait = authConfig.emailMaxFrequency;
 		expect(again.error?.message).toMatch(
 			new RegExp(

@@ -18,7 +18,7 @@ import {
 	uniqueEmail
 } from '../support/stack.ts';
 import { deleteUsers, linkInMail } from '../support/people.ts';
-import { confirmedAccount } from './accounts.ts';
+import { confirmedAccount, expectAuthError } from './accounts.ts';
 import { privateGateway, type PrivateGateway } from '../support/private-gateway.ts';
 
 const AUTH = `${API_URL}/auth/v1`;
@@ -182,8 +182,7 @@ describe('signUp (config.toml: enable_confirmations = true)', () => {
 			'Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789.';
 		const short = await anonClient().auth.signUp({ email: email(), password: 'Abc-12' });
 		expect(short.error?.name).toBe('AuthWeakPasswordError');
-		expect(short.error?.status).toBe(422);
-		expect(short.error?.code).toBe('weak_password');
+		expectAuthError(short, 422, 'weak_password');
 		expect((short.error as unknown as { reasons: string[] }).reasons).toEqual(['length']);
 		expect(short.error?.message).toBe('Password should be at least 10 characters.');
 
@@ -199,9 +198,12 @@ describe('signUp (config.toml: enable_confirmations = true)', () => {
 		expect(both.error?.message).toBe(`Password should be at least 10 characters. ${rule}`);
 
 		const tooLong = await anonClient().auth.signUp({ email: email(), password: 'Aa1'.repeat(25) });
-		expect(tooLong.error?.status).toBe(400);
-		expect(tooLong.error?.code).toBe('validation_failed');
-		expect(tooLong.error?.message).toBe('Password cannot be longer than 72 characters');
+		expectAuthError(
+			tooLong,
+			400,
+			'validation_failed',
+			'Password cannot be longer than 72 characters'
+		);
 	});
 
 	it('admin-created users skip the rules (as GoTrue); their weak password signs in with weak_password', async () => {
@@ -275,9 +277,7 @@ describe('signInWithPassword', () => {
 			email: u.email,
 			password: 'not-the-password'
 		});
-		expect(wrong.error?.status).toBe(400);
-		expect(wrong.error?.code).toBe('invalid_credentials');
-		expect(wrong.error?.message).toBe('Invalid login credentials');
+		expectAuthError(wrong, 400, 'invalid_credentials', 'Invalid login credentials');
 		const unknown = await anonClient().auth.signInWithPassword({
 			email: uniqueEmail('nobody'),
 			password: PASSWORD
@@ -353,13 +353,11 @@ describe('getUser and getClaims', () => {
 
 		const { id } = await confirmedUser();
 		const expired = await anonClient().auth.getUser(mintToken({ sub: id }, -60));
-		expect(expired.error?.status).toBe(403);
-		expect(expired.error?.code).toBe('bad_jwt');
+		expectAuthError(expired, 403, 'bad_jwt');
 		expect(expired.error?.message).toMatch(/expired/);
 
 		const orphan = await anonClient().auth.getUser(mintToken({ sub: crypto.randomUUID() }));
-		expect(orphan.error?.status).toBe(403);
-		expect(orphan.error?.code).toBe('user_not_found');
+		expectAuthError(orphan, 403, 'user_not_found');
 
 		// only the publishable key: the gateway forwards the internal anon JWT, which has no sub
 		const keyOnly = await authFetch('/user');
@@ -394,9 +392,7 @@ describe('refresh tokens', () => {
 			[first]
 		);
 		const late = await anonClient().auth.refreshSession({ refresh_token: first });
-		expect(late.error?.status).toBe(400);
-		expect(late.error?.code).toBe('refresh_token_already_used');
-		expect(late.error?.message).toBe('Invalid Refresh Token: Already Used');
+		expectAuthError(late, 400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
 		const db2 = adminDb();
 		await db2.connect();
 		try {
@@ -454,8 +450,7 @@ describe('updateUser', () => {
 	it('changes the password, refusing the same and weak ones', async () => {
 		const { client, email: address } = await signedIn();
 		const same = await client.auth.updateUser({ password: PASSWORD });
-		expect(same.error?.status).toBe(422);
-		expect(same.error?.code).toBe('same_password');
+		expectAuthError(same, 422, 'same_password');
 		const weak = await client.auth.updateUser({ password: 'a-new-password-2' });
 		expect(weak.error?.code).toBe('weak_password');
 		expect((weak.error as unknown as { reasons: string[] }).reasons).toEqual(['characters']);
@@ -600,8 +595,7 @@ describe('password recovery', () => {
 			token_hash: mail.token_hash,
 			type: 'recovery'
 		});
-		expect(again.error?.status).toBe(403);
-		expect(again.error?.code).toBe('otp_expired');
+		expectAuthError(again, 403, 'otp_expired');
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: u.email, password: 'Recovered-pass-3' }))
 				.error
@@ -684,8 +678,7 @@ describe('admin users API', () => {
 		const deleted = await admin.auth.admin.deleteUser(created[1]);
 		expect(deleted.error).toBeNull();
 		const gone = await admin.auth.admin.getUserById(created[1]);
-		expect(gone.error?.status).toBe(404);
-		expect(gone.error?.code).toBe('user_not_found');
+		expectAuthError(gone, 404, 'user_not_found');
 	});
 
 	it('ban_duration bans (sign-in and refresh 400 user_banned, sessions kept) and "none" lifts the ban', async () => {
@@ -699,14 +692,11 @@ describe('admin users API', () => {
 			email: address,
 			password: PASSWORD
 		});
-		expect(denied.error?.status).toBe(400);
-		expect(denied.error?.code).toBe('user_banned');
+		expectAuthError(denied, 400, 'user_banned');
 		const refresh = await anonClient().auth.refreshSession({
 			refresh_token: session!.refresh_token
 		});
-		expect(refresh.error?.status).toBe(400);
-		expect(refresh.error?.code).toBe('user_banned');
-		expect(refresh.error?.message).toBe('Invalid Refresh Token: User Banned');
+		expectAuthError(refresh, 400, 'user_banned', 'Invalid Refresh Token: User Banned');
 		expect((await admin.auth.admin.updateUserById(id, { ban_duration: 'none' })).error).toBeNull();
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
@@ -1004,8 +994,7 @@ describe('private gateway: custom access token hook, Auth rendering its own e-ma
 		const first = await latestMail(address, mailUrl);
 		// max_frequency (60 s in config.toml): not again right away
 		const early = await client().auth.resend({ type: 'signup', email: address });
-		expect(early.error?.status).toBe(429);
-		expect(early.error?.code).toBe('over_email_send_rate_limit');
+		expectAuthError(early, 429, 'over_email_send_rate_limit');
 		expect(early.error?.message).toMatch(
 			/^For security purposes, you can only request this after (59|60) seconds\.$/
 		);

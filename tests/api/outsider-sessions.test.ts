@@ -28,6 +28,11 @@ async function staff(slug: string, role: string) {
 }
 
 /** What a holder of this client can still do: refresh, and read patients with the token it has. */
+/** One person signed in twice, one after the other (two devices, each with its own session). */
+async function twoSessions(email: string) {
+	return [await signedIn(email, PASSWORD), await signedIn(email, PASSWORD)] as const;
+}
+
 async function refreshes(c: SupabaseClient) {
 	const { error } = await c.auth.refreshSession();
 	return error === null;
@@ -44,10 +49,7 @@ afterAll(async () => {
 describe('sessions end with the last clinic', () => {
 	it('an admin removing someone from their only clinic ends every session of theirs at once', async () => {
 		const nurse = await staff('clinic-a', 'nurse');
-		const [laptop, phone] = [
-			await signedIn(nurse.email, PASSWORD),
-			await signedIn(nurse.email, PASSWORD)
-		];
+		const [laptop, phone] = await twoSessions(nurse.email);
 		expect(await patientsVisible(laptop)).toBe(1);
 		const admin = await signedIn(demo.adminA, DEMO_PASSWORD);
 		const { data: removed, error } = await admin
@@ -138,10 +140,7 @@ describe('signing out', () => {
 	it('a global sign-out at one address ends the sessions other addresses hold, at once', async () => {
 		const doctor = await staff('clinic-a', 'doctor');
 		// signed in separately at two addresses (each keeps its own cookie, so its own session)
-		const [hereA, thereB] = [
-			await signedIn(doctor.email, PASSWORD),
-			await signedIn(doctor.email, PASSWORD)
-		];
+		const [hereA, thereB] = await twoSessions(doctor.email);
 		expect(await patientsVisible(thereB)).toBe(1);
 		const { error } = await hereA.auth.signOut({ scope: 'global' });
 		expect(error).toBeNull();
@@ -154,10 +153,7 @@ describe('signing out', () => {
 
 	it('a local sign-out leaves the person’s other sessions alone', async () => {
 		const doctor = await staff('clinic-a', 'doctor');
-		const [one, two] = [
-			await signedIn(doctor.email, PASSWORD),
-			await signedIn(doctor.email, PASSWORD)
-		];
+		const [one, two] = await twoSessions(doctor.email);
 		await one.auth.signOut({ scope: 'local' });
 		expect(await patientsVisible(two)).toBe(1);
 		expect(await refreshes(two)).toBe(true);

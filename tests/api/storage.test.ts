@@ -115,6 +115,12 @@ afterAll(async () => {
 	await db.end();
 });
 
+/** A gateway answer read with plain fetch: its HTTP status and the fields its JSON body has. */
+async function expectAnswer(res: Response, status: number, body: Record<string, unknown>) {
+	expect(res.status).toBe(status);
+	expect(await res.json()).toMatchObject(body);
+}
+
 describe('upload and download', () => {
 	it('uploads a binary body and serves the same bytes with the object headers', async () => {
 		const path = `${userA}/notes/hello.txt`;
@@ -236,8 +242,7 @@ describe('upload and download', () => {
 		const priv = await fetch(
 			asA.storage.from(PRIVATE).getPublicUrl(`${userA}/secret.txt`).data.publicUrl
 		);
-		expect(priv.status).toBe(400);
-		expect(await priv.json()).toMatchObject({
+		await expectAnswer(priv, 400, {
 			statusCode: '404',
 			code: 'NoSuchBucket',
 			error: 'Bucket not found'
@@ -287,19 +292,16 @@ describe('signed URLs', () => {
 		const bad = await fetch(
 			`${STORAGE}/object/sign/${PRIVATE}/${userA}/other.txt?token=${tampered}`
 		);
-		expect(bad.status).toBe(400);
-		expect(await bad.json()).toMatchObject({ statusCode: '400', code: 'InvalidJWT' });
+		await expectAnswer(bad, 400, { statusCode: '400', code: 'InvalidJWT' });
 
 		const wrongPath = await fetch(
 			`${STORAGE}/object/sign/${PRIVATE}/${userA}/exists.txt?token=${token}`
 		);
-		expect(wrongPath.status).toBe(400);
-		expect(await wrongPath.json()).toMatchObject({ statusCode: '400', code: 'InvalidSignature' });
+		await expectAnswer(wrongPath, 400, { statusCode: '400', code: 'InvalidSignature' });
 
 		await new Promise((r) => setTimeout(r, 2100));
 		const expired = await fetch(data!.signedUrl);
-		expect(expired.status).toBe(400);
-		expect(await expired.json()).toMatchObject({
+		await expectAnswer(expired, 400, {
 			statusCode: '400',
 			code: 'ExpiredToken',
 			message: 'The provided token has expired.'
@@ -475,8 +477,7 @@ describe('access control', () => {
 		expect(apiError(exp.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
 		expect((exp.error as { message?: string }).message).toBe('JWT expired');
 		const none = await fetch(`${STORAGE}/object/${PRIVATE}/${path}`);
-		expect(none.status).toBe(400);
-		expect(await none.json()).toMatchObject({ statusCode: '403', code: 'AccessDenied' });
+		await expectAnswer(none, 400, { statusCode: '403', code: 'AccessDenied' });
 	});
 });
 
@@ -532,8 +533,7 @@ describe('bucket limits and keys', () => {
 			headers: { Authorization: `Bearer ${keys.serviceRoleJwt}`, 'content-type': 'text/plain' },
 			body: 'x'
 		});
-		expect(res.status).toBe(400);
-		expect(await res.json()).toMatchObject({ code: 'InvalidKey' });
+		await expectAnswer(res, 400, { code: 'InvalidKey' });
 		// A dot segment is refused even when it would resolve inside the bucket.
 		const inner = await asA.storage.from(PRIVATE).upload(`${userA}/x/..%2Finner.txt`, bytes('x'));
 		expect(apiError(inner.error).code).toBe('InvalidKey');
