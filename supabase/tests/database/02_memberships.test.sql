@@ -109,22 +109,25 @@ select throws_like(
   'You cannot change your own role%', 'clinic A admin cannot change their own status'
 );
 
-select tests.act_as('alpha_doctor');
-select is(tests.rows_affected($$ update public.memberships set role = 'admin' where user_id = tests.user_id('alpha_doctor') $$), 0, 'clinic A staff cannot raise their own role');
-select is(tests.rows_affected($$ update public.memberships set role = 'nurse' where user_id = tests.user_id('alpha_extra') $$), 0, 'clinic A staff cannot change colleagues');
-
-select tests.act_as('beta_admin');
-select is(tests.rows_affected($$ update public.memberships set role = 'nurse' where organization_id = tests.org_id('alpha') $$), 0, 'clinic B admin cannot change clinic A memberships');
-select is(tests.rows_affected($$ update public.memberships set role = 'lab_technician' where user_id = tests.user_id('beta_extra') $$), 1, 'clinic B admin changes a clinic B role');
-
-select tests.set_active_org('both', 'alpha');
-select tests.act_as('both');
-select is(tests.rows_affected($$ update public.memberships set role = 'admin' where user_id = tests.user_id('both') and organization_id = tests.org_id('alpha') $$), 0, 'a member of both with A active cannot raise their A role');
-select is(tests.rows_affected($$ update public.memberships set role = 'nurse' where user_id = tests.user_id('beta_extra') $$), 0, 'a member of both with A active cannot change B memberships');
-select tests.set_active_org('both', 'beta');
-select tests.act_as('both');
-select is(tests.rows_affected($$ update public.memberships set role = 'doctor' where user_id = tests.user_id('beta_extra') $$), 1, 'a member of both with B active changes B memberships');
-select is(tests.rows_affected($$ update public.memberships set role = 'admin' where user_id = tests.user_id('both') and organization_id = tests.org_id('alpha') $$), 0, 'a member of both with B active cannot raise their A role');
+select tests.affects(c.persona, c.sql, c.rows, c.description, c.active_org)
+  from (values
+    ('alpha_doctor', $$ update public.memberships set role = 'admin' where user_id = tests.user_id('alpha_doctor') $$,
+     0, 'clinic A staff cannot raise their own role', null),
+    ('alpha_doctor', $$ update public.memberships set role = 'nurse' where user_id = tests.user_id('alpha_extra') $$,
+     0, 'clinic A staff cannot change colleagues', null),
+    ('beta_admin', $$ update public.memberships set role = 'nurse' where organization_id = tests.org_id('alpha') $$,
+     0, 'clinic B admin cannot change clinic A memberships', null),
+    ('beta_admin', $$ update public.memberships set role = 'lab_technician' where user_id = tests.user_id('beta_extra') $$,
+     1, 'clinic B admin changes a clinic B role', null),
+    ('both', $$ update public.memberships set role = 'admin' where user_id = tests.user_id('both') and organization_id = tests.org_id('alpha') $$,
+     0, 'a member of both with A active cannot raise their A role', 'alpha'),
+    ('both', $$ update public.memberships set role = 'nurse' where user_id = tests.user_id('beta_extra') $$,
+     0, 'a member of both with A active cannot change B memberships', 'alpha'),
+    ('both', $$ update public.memberships set role = 'doctor' where user_id = tests.user_id('beta_extra') $$,
+     1, 'a member of both with B active changes B memberships', 'beta'),
+    ('both', $$ update public.memberships set role = 'admin' where user_id = tests.user_id('both') and organization_id = tests.org_id('alpha') $$,
+     0, 'a member of both with B active cannot raise their A role', 'beta')
+  ) c (persona, sql, rows, description, active_org);
 select throws_like(
   $$ update public.memberships set role = 'nurse' where user_id = tests.user_id('both') and organization_id = tests.org_id('beta') $$,
   'You cannot change your own role%', 'a member of both with B active cannot change their own B role'
@@ -153,21 +156,23 @@ select tests.act_as('alpha_admin');
 select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('beta_extra') $$), 0, 'clinic A admin cannot remove clinic B members');
 select throws_like($$ delete from public.memberships where user_id = tests.user_id('alpha_admin') $$, 'You cannot remove your own membership', 'clinic A admin cannot remove themselves');
 select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('newbie') $$), 1, 'clinic A admin removes a clinic A member (and only there)');
-select tests.act_as('alpha_doctor');
-select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('alpha_extra') $$), 0, 'clinic A staff cannot remove colleagues');
-select tests.act_as('beta_admin');
-select is(tests.rows_affected($$ delete from public.memberships where organization_id = tests.org_id('alpha') $$), 0, 'clinic B admin cannot remove clinic A members');
-select tests.set_active_org('both', 'alpha');
-select tests.act_as('both');
-select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('beta_extra') $$), 0, 'a member of both with A active cannot remove B members');
-select tests.set_active_org('both', 'beta');
-select tests.act_as('both');
-select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('alpha_extra') $$), 0, 'a member of both with B active cannot remove A members');
-select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('beta_extra') $$), 1, 'a member of both with B active removes B members');
-select tests.act_as('nobody');
-select is(tests.rows_affected($$ delete from public.memberships $$), 0, 'a person with no clinic removes nothing');
-select tests.act_as('platform');
-select is(tests.rows_affected($$ delete from public.memberships $$), 0, 'a platform admin removes nothing through RLS');
+select tests.affects(c.persona, c.sql, c.rows, c.description, c.active_org)
+  from (values
+    ('alpha_doctor', $$ delete from public.memberships where user_id = tests.user_id('alpha_extra') $$,
+     0, 'clinic A staff cannot remove colleagues', null),
+    ('beta_admin', $$ delete from public.memberships where organization_id = tests.org_id('alpha') $$,
+     0, 'clinic B admin cannot remove clinic A members', null),
+    ('both', $$ delete from public.memberships where user_id = tests.user_id('beta_extra') $$,
+     0, 'a member of both with A active cannot remove B members', 'alpha'),
+    ('both', $$ delete from public.memberships where user_id = tests.user_id('alpha_extra') $$,
+     0, 'a member of both with B active cannot remove A members', 'beta'),
+    ('both', $$ delete from public.memberships where user_id = tests.user_id('beta_extra') $$,
+     1, 'a member of both with B active removes B members', 'beta'),
+    ('nobody', $$ delete from public.memberships $$,
+     0, 'a person with no clinic removes nothing', null),
+    ('platform', $$ delete from public.memberships $$,
+     0, 'a platform admin removes nothing through RLS', null)
+  ) c (persona, sql, rows, description, active_org);
 select tests.as_anon();
 select throws_ok($$ delete from public.memberships $$, '42501', null, 'anon cannot remove memberships');
 
