@@ -14,3 +14,12 @@ export function runNames<const N extends string>(tag: string, names: readonly N[
 export function postgrestError(code: string, message: string, hint: string | null = null) {
 	return { code, details: null, hint, message };
 }
+
+/** PostgREST's refusal of a schema supabase/config.toml [api] does not expose (PGRST106). */
+export function schemaNotExposed(schema: string) {
+	return postgrestError(
+		'PGRST106',
+		`Invalid schema: ${schema}`,
+		'Only the following schemas are exposed: public, graphql_public'
+	);
+}

@@ -115,6 +115,12 @@ afterAll(async () => {
 	await db.end();
 });
 
+/** A's private object the tests of a block read (uploaded once, before them). */
+async function uploadAsA(path: string, text: string) {
+	const { error } = await asA.storage.from(PRIVATE).upload(path, bytes(text));
+	if (error) throw error;
+}
+
 /** A gateway answer read with plain fetch: its HTTP status and the fields its JSON body has. */
 async function expectAnswer(res: Response, status: number, body: Record<string, unknown>) {
 	expect(res.status).toBe(status);
@@ -261,10 +267,7 @@ describe('upload and download', () => {
 
 describe('signed URLs', () => {
 	const path = `${userA}/signed/doc.txt`;
-	beforeAll(async () => {
-		const { error } = await asA.storage.from(PRIVATE).upload(path, bytes('signed bytes'));
-		if (error) throw error;
-	});
+	beforeAll(() => uploadAsA(path, 'signed bytes'));
 
 	it('downloads through a signed URL without headers, with download disposition', async () => {
 		const { data, error } = await asA.storage.from(PRIVATE).createSignedUrl(path, 60);
@@ -433,10 +436,7 @@ describe('list, remove, move, copy', () => {
 
 describe('access control', () => {
 	const path = `${userA}/private/mine.txt`;
-	beforeAll(async () => {
-		const { error } = await asA.storage.from(PRIVATE).upload(path, bytes('mine'));
-		if (error) throw error;
-	});
+	beforeAll(() => uploadAsA(path, 'mine'));
 
 	it('lets RLS deny another user: upload 403 AccessDenied, download 404 NoSuchKey', async () => {
 		const up = await asB.storage.from(PRIVATE).upload(`${userA}/private/intruder.txt`, bytes('x'));
