@@ -58,6 +58,13 @@ async function signIn(p: Person, url = API_URL) {
 	return { client, session: data.session };
 }
 
+/** A new person, signed in (aal1) from their own address. */
+async function signedInPerson() {
+	const p = await person();
+	const { client } = await signIn(p);
+	return { ...p, client };
+}
+
 /** A signed-in person with a verified TOTP factor, on an aal2 session. */
 async function withVerifiedFactor() {
 	const p = await person();
@@ -73,8 +80,7 @@ async function withVerifiedFactor() {
 
 describe('enroll', () => {
 	it('returns the QR code as an SVG data URI, the secret and the otpauth URI; the factor is unverified', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client, ...p } = await signedInPerson();
 		const { data, error } = await client.auth.mfa.enroll({
 			factorType: 'totp',
 			friendlyName: 'Work phone',
@@ -128,8 +134,7 @@ describe('enroll', () => {
 	});
 
 	it('uses the site URL host as the default issuer, and the e-mail as the account', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client, ...p } = await signedInPerson();
 		const { data } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const m = /^otpauth:\/\/totp\/([^:]+(?::\d+)?):([^?]+)\?(.*)$/.exec(data!.totp.uri)!;
 		expect(m).not.toBeNull();
@@ -141,8 +146,7 @@ describe('enroll', () => {
 	});
 
 	it('refuses a second factor with the same friendly name (422 mfa_factor_name_conflict)', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		expect(
 			(await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'Phone' })).error
 		).toBeNull();
@@ -156,8 +160,7 @@ describe('enroll', () => {
 	});
 
 	it('stops at max_enrolled_factors (422 too_many_enrolled_mfa_factors)', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		for (let i = 0; i < 10; i++) {
 			const r = await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: `App ${i}` });
 			expect(r.error).toBeNull();
@@ -181,8 +184,7 @@ describe('enroll', () => {
 	});
 
 	it('answers phone, WebAuthn and unknown factor types as GoTrue does', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		const phone = await client.auth.mfa.enroll({ factorType: 'phone', phone: '+15555550100' });
 		expectAuthError(phone, 422, 'mfa_phone_enroll_not_enabled', 'MFA enroll is disabled for Phone');
 		const token = (await client.auth.getSession()).data.session!.access_token;
@@ -317,8 +319,7 @@ describe('challenge and verify', () => {
 	});
 
 	it('refuses a wrong code with 422 mfa_verification_failed and keeps the challenge usable', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		const { data: enrolled } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const secret = enrolled!.totp.secret;
 		const { data: ch } = await client.auth.mfa.challenge({ factorId: enrolled!.id });
@@ -350,8 +351,7 @@ describe('challenge and verify', () => {
 	});
 
 	it('refuses an expired challenge with 422 mfa_challenge_expired and deletes it', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		const { data: enrolled } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const { data: ch } = await client.auth.mfa.challenge({ factorId: enrolled!.id });
 		await sql(
@@ -508,8 +508,7 @@ describe('assurance level through refresh and the access token hook', () => {
 
 describe('unenroll', () => {
 	it('an unverified factor goes from an aal1 session', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		const { data: enrolled } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const { data, error } = await client.auth.mfa.unenroll({ factorId: enrolled!.id });
 		expect(error).toBeNull();
