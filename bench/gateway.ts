@@ -26,6 +26,7 @@ import { prelude } from '../supabase/local/gateway/core/with-role.ts';
 import { restSettings } from '../supabase/local/gateway/rest/execute.ts';
 import { negotiate, parsePrefer } from '../supabase/local/gateway/rest/parse-request.ts';
 import { buildPlan } from '../supabase/local/gateway/rest/plan.ts';
+import { preparedQuery } from '../supabase/local/gateway/rest/prepared.ts';
 import { getSchema } from '../supabase/local/gateway/rest/schema.ts';
 import { adminPool } from '../supabase/local/gateway/core/db.ts';
 
@@ -209,7 +210,8 @@ function sqlOnce(
 		const c = await pool.connect();
 		try {
 			for (const s of steps) await c.query(s.text, s.values);
-			await c.query(statement.sql, statement.params);
+			// prepared as the gateway prepares it (rest/prepared.ts): the same parse and plan caching
+			await c.query(preparedQuery(c, statement.sql, statement.params, 0));
 		} catch (e) {
 			c.release(true);
 			throw e;

@@ -19,9 +19,10 @@
  * 1. round trips: every clinic page (enumerated from src/routes/(app), as the e2e test
  *    page-round-trips does) loaded alone by one user after a warm-up load, counting the requests
  *    the server made to the gateway (Data API /rest, Auth /auth, Storage) during that load;
- * 2. throughput: `concurrency` workers, each with its own user's session, request one page until
- *    `requests` responses or `seconds` elapse; the main pages in the same run, interleaved in rounds
- *    so they share the machine's conditions. Reports requests/s, p50/p95, and each as a ratio to the
+ * 2. throughput (on a second portal process whose PUBLIC_SUPABASE_URL is the gateway itself: the
+ *    counting proxy would add its own work to the clinic pages only): `concurrency` workers, each
+ *    with its own user's session, request one page until `requests` responses or `seconds` elapse;
+ *    the main pages in the same run, interleaved in rounds so they share the machine's conditions. Reports requests/s, p50/p95, and each as a ratio to the
  *    page without data access (the platform home, which needs no session and reads nothing);
  * 3. checks: every response is 200, and (demo target) no HTML of clinic X contains an id or a name
  *    of a patient of the other clinic.
@@ -106,6 +107,11 @@ async function runTarget(target: Target) {
 	const proxy = await startCountingProxy(target.gatewayUrl);
 	const port = await freePort();
 	const app = await startPortal({ port, supabaseUrl: proxy.url });
+	// Throughput is measured on a second portal process talking to the gateway directly: the
+	// counting proxy is the benchmark's instrument for phase 1, not part of a deployment, and
+	// would add its own work to every Data API request of the clinic pages (not to the home page).
+	const directPort = await freePort();
+	const direct = await startPortal({ port: directPort, supabaseUrl: target.gatewayUrl });
 	const service = createClient(target.gatewayUrl, ENV.SUPABASE_SECRET_KEY, {
 		auth: { persistSession: false, autoRefreshToken: false }
 	});
@@ -306,7 +312,7 @@ async function runTarget(target: Target) {
 						const t = page.target(u);
 						while (sent < REQUESTS && performance.now() < deadline) {
 							sent++;
-							const res = await load(port, t.host, t.path, { cookies: t.cookies });
+							const res = await load(directPort, t.host, t.path, { cookies: t.cookies });
 							lat.get(page.id)!.push(res.ms);
 							check(u, page.id, res);
 						}
@@ -371,6 +377,7 @@ async function runTarget(target: Target) {
 		for (const u of users) await service.auth.admin.deleteUser(u.id).catch(() => {});
 		await db.end();
 		app.kill('SIGTERM');
+		direct.kill('SIGTERM');
 		await proxy.close();
 	}
 }

@@ -20,10 +20,15 @@ const CONNECT_TIMEOUT = 5000;
 // Return timestamps, json and numerics as Postgres prints them; services build JSON in SQL.
 for (const oid of [1082, 1114, 1184, 1700, 20]) pg.types.setTypeParser(oid, (v) => v);
 
-/** `authenticator`: the Data API and Storage switch from it to the JWT's role (with-role.ts). */
+/**
+ * `authenticator`: the Data API and Storage switch from it to the JWT's role (with-role.ts). A
+ * connection is retired after `maxUses` requests, which bounds the statements it keeps prepared
+ * (rest/prepared.ts), as PostgREST's pool retires connections after `db-pool-max-lifetime`.
+ */
 export const authenticatorPool = new pg.Pool({
 	connectionString: onDatabase(AUTHENTICATOR_URL),
 	max: 20,
+	maxUses: 10_000,
 	connectionTimeoutMillis: CONNECT_TIMEOUT
 });
 /** `supabase_auth_admin`: owns the auth schema, runs the custom access token hook. */

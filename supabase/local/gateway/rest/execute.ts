@@ -12,6 +12,7 @@ import { withRole } from '../core/with-role.ts';
 import { send, sendError, type ErrorBody } from './errors.ts';
 import { planMedia, type MediaKind, type Preferences } from './parse-request.ts';
 import type { Plan } from './plan.ts';
+import { preparedQuery } from './prepared.ts';
 import type { SchemaCache } from './schema.ts';
 
 export interface ExecContext {
@@ -82,7 +83,9 @@ export async function execute(ctx: GatewayContext, plan: Plan, x: ExecContext): 
 			let body: string | null = null;
 			let inserted = 0;
 			if (plan.statement) {
-				const result = await db.query(plan.statement.sql, plan.statement.params);
+				const result = await db.query(
+					preparedQuery(db, plan.statement.sql, plan.statement.params, x.cache.loadedAt)
+				);
 				if (plan.returning && result.rows.length === 1 && 'n' in result.rows[0]) {
 					const row = result.rows[0];
 					total = row.total === null ? null : Number(row.total);

@@ -159,8 +159,12 @@ async function serve(ctx: GatewayContext, state: { role: string }): Promise<void
 	});
 }
 
-/** Names the schema cache may have missed: a failed statement reloads it for the next request. */
-const SCHEMA_CHANGED = ['42P01', '42703', '42883', '42P10'];
+/**
+ * Names the schema cache may have missed, or a prepared statement whose result type the schema
+ * changed (0A000): a failed statement reloads the cache (and so the statement names) for the next
+ * request.
+ */
+const SCHEMA_CHANGED = ['42P01', '42703', '42883', '42P10', '0A000'];
 
 export async function handleRest(ctx: GatewayContext): Promise<void> {
 	const state = { role: 'anon' };
