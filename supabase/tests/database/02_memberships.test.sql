@@ -13,36 +13,33 @@ values (tests.org_id('alpha'), tests.user_id('alpha_extra'), 'receptionist'),
        (tests.org_id('beta'), tests.user_id('beta_extra'), 'pharmacist');
 
 -- SELECT --------------------------------------------------------------------------------------------
-select tests.act_as('alpha_admin');
-select is((select count(*)::int from public.memberships), 4, 'clinic A admin sees clinic A''s 4 memberships');
-select is_empty($$ select 1 from public.memberships where organization_id <> tests.org_id('alpha') $$, 'clinic A admin sees no membership of clinic B');
-select tests.act_as('alpha_doctor');
-select is((select count(*)::int from public.memberships where organization_id = tests.org_id('alpha')), 4, 'clinic A staff see their colleagues'' memberships');
-select is_empty($$ select 1 from public.memberships where organization_id <> tests.org_id('alpha') $$, 'clinic A staff see no membership of clinic B');
-select tests.act_as('beta_admin');
-select is((select count(*)::int from public.memberships where organization_id = tests.org_id('beta')), 4, 'clinic B member sees clinic B''s memberships');
-select is_empty($$ select 1 from public.memberships where organization_id = tests.org_id('alpha') $$, 'clinic B member sees no membership of clinic A');
-select tests.act_as('both');
-select is((select count(*)::int from public.memberships where organization_id = tests.org_id('alpha')), 4, 'a member of both with A active sees A''s memberships');
-select results_eq(
-  $$ select user_id from public.memberships where organization_id = tests.org_id('beta') $$,
-  $$ values (tests.user_id('both')) $$,
-  'a member of both with A active sees only their own membership of B'
-);
-select tests.set_active_org('both', 'beta');
-select tests.act_as('both');
-select is((select count(*)::int from public.memberships where organization_id = tests.org_id('beta')), 4, 'a member of both with B active sees B''s memberships');
-select results_eq(
-  $$ select user_id from public.memberships where organization_id = tests.org_id('alpha') $$,
-  $$ values (tests.user_id('both')) $$,
-  'a member of both with B active sees only their own membership of A'
-);
-select tests.act_as('nobody');
-select is_empty($$ select 1 from public.memberships $$, 'a person with no clinic sees no membership');
-select tests.act_as('platform');
-select is_empty($$ select 1 from public.memberships $$, 'a platform admin sees memberships through the service role only');
-select tests.as_anon();
-select throws_ok($$ select 1 from public.memberships $$, '42501', null, 'anon cannot read memberships');
+-- Per reader (a member of both with `active` active): the 4 memberships of their active clinic, and
+-- of any other clinic only `others` (their own memberships there, or none).
+create table tests.membership_reads (n int, persona text, active text, own text, others text[], own_description text, others_description text);
+insert into tests.membership_reads values
+  (1, 'alpha_admin', null, 'alpha', null, 'clinic A admin sees clinic A''s 4 memberships', 'clinic A admin sees no membership of clinic B'),
+  (2, 'alpha_doctor', null, 'alpha', null, 'clinic A staff see their colleagues'' memberships', 'clinic A staff see no membership of clinic B'),
+  (3, 'beta_admin', null, 'beta', null, 'clinic B member sees clinic B''s memberships', 'clinic B member sees no membership of clinic A'),
+  (4, 'both', 'alpha', 'alpha', '{both}', 'a member of both with A active sees A''s memberships',
+   'a member of both with A active sees only their own membership of B'),
+  (5, 'both', 'beta', 'beta', '{both}', 'a member of both with B active sees B''s memberships',
+   'a member of both with B active sees only their own membership of A');
+create function tests.membership_read(r tests.membership_reads) returns setof text language plpgsql as $$
+begin
+  if r.active is not null then
+    perform tests.set_active_org(r.persona, r.active);
+  end if;
+  return next is(cardinality(tests.rows_as(r.persona, format('select id::text from public.memberships where organization_id = tests.org_id(%L)', r.own))),
+                 4, r.own_description);
+  return next is(tests.rows_as(r.persona, format('select tests.persona_of(user_id) from public.memberships where organization_id <> tests.org_id(%L)', r.own)),
+                 r.others, r.others_description);
+end;
+$$;
+select tests.membership_read(r) from tests.membership_reads r order by r.n;
+select is(tests.rows_as(c.persona, 'select id::text from public.memberships'), null, c.description)
+  from (values ('nobody', 'a person with no clinic sees no membership'),
+               ('platform', 'a platform admin sees memberships through the service role only')) c (persona, description);
+select tests.throws_as('anon', $$ select 1 from public.memberships $$, '42501', null, 'anon cannot read memberships');
 
 -- INSERT --------------------------------------------------------------------------------------------
 -- Nobody adds a membership through the Data API: people join by accepting an invitation. Each row:
