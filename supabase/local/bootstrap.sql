@@ -18,31 +18,21 @@ set client_min_messages = warning;
 -- Roles ------------------------------------------------------------------------------------------
 -- Passwords are the local stack's well-known 'postgres' (as `supabase start`); loopback only.
 do $$
+declare
+  v_role record;
 begin
-  if not exists (select from pg_roles where rolname = 'postgres') then
-    create role postgres login password 'postgres';
-  end if;
-  if not exists (select from pg_roles where rolname = 'anon') then
-    create role anon nologin;
-  end if;
-  if not exists (select from pg_roles where rolname = 'authenticated') then
-    create role authenticated nologin;
-  end if;
-  if not exists (select from pg_roles where rolname = 'service_role') then
-    create role service_role nologin;
-  end if;
-  if not exists (select from pg_roles where rolname = 'authenticator') then
-    create role authenticator login password 'postgres';
-  end if;
-  if not exists (select from pg_roles where rolname = 'supabase_auth_admin') then
-    create role supabase_auth_admin login password 'postgres';
-  end if;
-  if not exists (select from pg_roles where rolname = 'supabase_storage_admin') then
-    create role supabase_storage_admin login password 'postgres';
-  end if;
-  if not exists (select from pg_roles where rolname = 'dashboard_user') then
-    create role dashboard_user nologin;
-  end if;
+  for v_role in
+    select * from (values
+      ('postgres', true), ('anon', false), ('authenticated', false), ('service_role', false),
+      ('authenticator', true), ('supabase_auth_admin', true), ('supabase_storage_admin', true),
+      ('dashboard_user', false)
+    ) as r (name, can_login)
+  loop
+    if not exists (select from pg_roles where rolname = v_role.name) then
+      execute format('create role %I %s', v_role.name,
+                     case when v_role.can_login then 'login password ''postgres''' else 'nologin' end);
+    end if;
+  end loop;
 end
 $$;
 
@@ -269,31 +259,29 @@ create table if not exists auth.mfa_amr_claims (
 );
 
 -- auth helper functions, as GoTrue's migrations define them
-create or replace function auth.uid() returns uuid
+-- auth.uid(), auth.role() and auth.email(): one claim each, read from request.jwt.claim.<claim>
+-- or else from the request.jwt.claims object
+do $$
+declare
+  v_claim record;
+begin
+  for v_claim in
+    select * from (values ('uid', 'sub', 'uuid'), ('role', 'role', 'text'), ('email', 'email', 'text'))
+      as c (fn, claim, type)
+  loop
+    execute format(
+      $f$create or replace function auth.%I() returns %s
 language sql stable
-as $$
+as $body$
   select coalesce(
-    nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-  )::uuid
-$$;
-
-create or replace function auth.role() returns text
-language sql stable
-as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-  )::text
-$$;
-
-create or replace function auth.email() returns text
-language sql stable
-as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim.email', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'email')
-  )::text
+    nullif(current_setting(%L, true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> %L)
+  )::%s
+$body$
+$f$,
+      v_claim.fn, v_claim.type, 'request.jwt.claim.' || v_claim.claim, v_claim.claim, v_claim.type);
+  end loop;
+end
 $$;
 
 create or replace function auth.jwt() returns jsonb
@@ -762,6 +750,26 @@ comment on table auth_runtime.rate_limits is
   'Local Auth runtime: token buckets (per limiter and client address) and interval counters.';
 -- No RLS: the schema is not exposed and only its owner (the Auth role) may use it.
 
+-- The bucket of (limiter, key), created with `p_tokens` when it does not exist yet, locked until the
+-- transaction ends (both limiters below start this way).
+create or replace function auth_runtime.lock_bucket(
+  p_limiter text, p_key text, p_tokens double precision, p_now timestamptz
+) returns auth_runtime.rate_limits
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_bucket auth_runtime.rate_limits;
+begin
+  insert into auth_runtime.rate_limits as b (limiter, key, tokens, created_at, updated_at)
+  values (p_limiter, p_key, p_tokens, p_now, p_now)
+  on conflict (limiter, key) do nothing;
+  select b.* into v_bucket
+    from auth_runtime.rate_limits b where b.limiter = p_limiter and b.key = p_key for update;
+  return v_bucket;
+end
+$$;
+
 -- Token bucket as tollbooth/x-time-rate keep it in GoTrue: `burst` tokens, refilled at `rate` per
 -- second, one taken per allowed request; a bucket is recreated full `ttl` seconds after it was
 -- created (tollbooth's expirable per-key limiter). True when the request may pass.
@@ -773,20 +781,15 @@ set search_path = ''
 as $$
 declare
   v_now timestamptz := clock_timestamp();
+  v_bucket auth_runtime.rate_limits := auth_runtime.lock_bucket(p_limiter, p_key, p_burst, v_now);
   v_tokens double precision;
-  v_created timestamptz;
-  v_updated timestamptz;
+  v_created timestamptz := v_bucket.created_at;
 begin
-  insert into auth_runtime.rate_limits as b (limiter, key, tokens, created_at, updated_at)
-  values (p_limiter, p_key, p_burst, v_now, v_now)
-  on conflict (limiter, key) do nothing;
-  select b.tokens, b.created_at, b.updated_at into v_tokens, v_created, v_updated
-    from auth_runtime.rate_limits b where b.limiter = p_limiter and b.key = p_key for update;
   if v_now > v_created + make_interval(secs => p_ttl) then
     v_tokens := p_burst;
     v_created := v_now;
   else
-    v_tokens := least(p_burst, v_tokens + greatest(0, extract(epoch from v_now - v_updated)) * p_rate);
+    v_tokens := least(p_burst, v_bucket.tokens + greatest(0, extract(epoch from v_now - v_bucket.updated_at)) * p_rate);
   end if;
   update auth_runtime.rate_limits b
      set tokens = case when v_tokens >= 1 then v_tokens - 1 else v_tokens end,
@@ -806,15 +809,11 @@ set search_path = ''
 as $$
 declare
   v_now timestamptz := clock_timestamp();
-  v_count double precision;
-  v_start timestamptz;
+  v_bucket auth_runtime.rate_limits := auth_runtime.lock_bucket(p_limiter, p_key, 0, v_now);
+  v_count double precision := v_bucket.tokens;
+  v_start timestamptz := v_bucket.created_at;
   v_periods bigint;
 begin
-  insert into auth_runtime.rate_limits as b (limiter, key, tokens, created_at, updated_at)
-  values (p_limiter, p_key, 0, v_now, v_now)
-  on conflict (limiter, key) do nothing;
-  select b.tokens, b.created_at into v_count, v_start
-    from auth_runtime.rate_limits b where b.limiter = p_limiter and b.key = p_key for update;
   v_periods := floor(extract(epoch from v_now - v_start) / p_interval);
   if v_periods > 0 then
     v_start := v_start + make_interval(secs => v_periods * p_interval);
@@ -831,6 +830,7 @@ begin
   return false;
 end
 $$;
+revoke all on function auth_runtime.lock_bucket(text, text, double precision, timestamptz) from public;
 revoke all on function auth_runtime.take_token(text, text, double precision, double precision, double precision) from public;
 revoke all on function auth_runtime.count_event(text, text, double precision, double precision) from public;
 

@@ -116,9 +116,28 @@ comment on function private.authorize_row_write() is
   'Trigger (first BEFORE INSERT trigger, <table>_00_authorize): for anon/authenticated, the table''s own INSERT policies on the new row; refuses exactly like RLS before any validation or bookkeeping runs.';
 revoke execute on function private.authorize_row_write() from public, anon, authenticated;
 
+-- Who did it: on insert through the API (anon, authenticated), the columns named in the trigger
+-- arguments are set to the caller (auth.uid()), whatever the client sent. Definer code, the service
+-- role and maintenance (seed) keep what they write.
+create function private.set_caller_columns()
+returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+  if current_user in ('anon', 'authenticated') then
+    new := jsonb_populate_record(new, (select jsonb_object_agg(c, auth.uid()) from unnest(tg_argv) c));
+  end if;
+  return new;
+end;
+$$;
+comment on function private.set_caller_columns() is
+  'Trigger (before insert, <table>_by_caller): for API callers, the columns named in the arguments = auth.uid().';
+revoke execute on function private.set_caller_columns() from public, anon, authenticated;
+
 -- The standard row triggers of a table, named and ordered the same way everywhere. Migrations call
 -- it right after creating a table (and after the trigger functions it names exist):
 --   <table>_00_authorize      before insert             authorize_row_write()  (authorize => true)
+--   <table>_by_caller         before insert             set_caller_columns(caller)
 --   <table>_set_timestamps    before insert or update   set_timestamps()       (always)
 --   <table>_forbid_moves      before update             forbid_column_changes(frozen)
 --   <table>_staff_members     before <staff_on>         ensure_staff_members(staff)  (clinical records)
@@ -131,7 +150,8 @@ create function private.add_row_triggers(
   frozen text[] default null,
   staff text[] default null,
   staff_on text default 'insert or update',
-  audit text[] default null
+  audit text[] default null,
+  caller text[] default null
 )
 returns void
 language plpgsql set search_path = ''
@@ -145,6 +165,11 @@ begin
   if authorize then
     execute format('create trigger %I before insert on %s for each row execute function private.authorize_row_write()',
                    v_name || '_00_authorize', p_table);
+  end if;
+  if caller is not null then
+    execute v_args into v_list using caller;
+    execute format('create trigger %I before insert on %s for each row execute function private.set_caller_columns(%s)',
+                   v_name || '_by_caller', p_table, v_list);
   end if;
   execute format('create trigger %I before insert or update on %s for each row execute function private.set_timestamps()',
                  v_name || '_set_timestamps', p_table);
@@ -166,9 +191,9 @@ begin
   end if;
 end;
 $$;
-comment on function private.add_row_triggers(regclass, boolean, text[], text[], text, text[]) is
-  'Migrations only: creates a table''s standard row triggers (<table>_00_authorize, _set_timestamps, _forbid_moves, _staff_members, _audit) as the arguments ask.';
-revoke execute on function private.add_row_triggers(regclass, boolean, text[], text[], text, text[]) from public, anon, authenticated, service_role;
+comment on function private.add_row_triggers(regclass, boolean, text[], text[], text, text[], text[]) is
+  'Migrations only: creates a table''s standard row triggers (<table>_00_authorize, _by_caller, _set_timestamps, _forbid_moves, _staff_members, _audit) as the arguments ask.';
+revoke execute on function private.add_row_triggers(regclass, boolean, text[], text[], text, text[], text[]) from public, anon, authenticated, service_role;
 
 -- <table>_audit: after insert, update or delete, private.audit_row_change(arguments) (20261124200300)
 -- writes the change to the clinic's audit trail.
@@ -248,3 +273,35 @@ $$;
 comment on function private.add_rpc(regprocedure, text, text[]) is
   'Migrations only: creates public.<name>, the security invoker RPC of the body private.<name> (same arguments without p_, same result and volatility), with its comment and execute for the grantees.';
 revoke execute on function private.add_rpc(regprocedure, text, text[]) from public, anon, authenticated, service_role;
+
+-- A table's own trigger, attached to its trigger function: `create trigger <name> <timing and events>
+-- on <table> for each row|statement [when (<condition>)] execute function <function>(<arguments>)`,
+-- and the function closed to the API roles (nobody calls a trigger function directly; pgTAP 00 checks
+-- it). Migrations write each guard as its function, its comment, then one call:
+--   select private.add_trigger('visits_guard', 'before insert or update', 'public.visits', 'private.guard_visit()');
+create function private.add_trigger(
+  p_name text,
+  p_timing text,
+  p_table regclass,
+  p_function regprocedure,
+  for_each text default 'row',
+  condition text default null,
+  arguments text[] default '{}'
+)
+returns void
+language plpgsql set search_path = ''
+as $$
+begin
+  if for_each not in ('row', 'statement') then
+    raise exception 'add_trigger: for_each is row or statement, not %', for_each;
+  end if;
+  execute format('create trigger %I %s on %s for each %s%s execute function %s(%s)',
+                 p_name, p_timing, p_table, for_each, coalesce(' when (' || condition || ')', ''),
+                 p_function::regproc,
+                 (select coalesce(string_agg(quote_literal(a), ', '), '') from unnest(arguments) a));
+  execute format('revoke execute on function %s from public, anon, authenticated', p_function);
+end;
+$$;
+comment on function private.add_trigger(text, text, regclass, regprocedure, text, text, text[]) is
+  'Migrations only: creates the trigger <name> (<timing and events> on the table, for each row or statement, optional when condition and arguments) and closes its function to PUBLIC, anon and authenticated.';
+revoke execute on function private.add_trigger(text, text, regclass, regprocedure, text, text, text[]) from public, anon, authenticated, service_role;

@@ -168,11 +168,7 @@ end;
 $$;
 comment on function private.normalize_organization_domain() is
   'Trigger: stores custom domains trimmed, lower-case and without a trailing dot.';
-revoke execute on function private.normalize_organization_domain() from public, anon, authenticated;
-
-create trigger organization_domains_normalize
-  before insert or update of domain on public.organization_domains
-  for each row execute function private.normalize_organization_domain();
+select private.add_trigger('organization_domains_normalize', 'before insert or update of domain', 'public.organization_domains', 'private.normalize_organization_domain()');
 
 select private.add_row_triggers('public.organization_domains', frozen => '{organization_id}');
 
@@ -215,7 +211,6 @@ end;
 $$;
 comment on function private.handle_new_auth_user() is
   'Trigger on auth.users insert: creates the profile (display name from user metadata only).';
-revoke execute on function private.handle_new_auth_user() from public, anon, authenticated;
 
 create function private.sync_auth_user_email()
 returns trigger
@@ -228,16 +223,10 @@ end;
 $$;
 comment on function private.sync_auth_user_email() is
   'Trigger on auth.users email change: mirrors the confirmed email into profiles.email.';
-revoke execute on function private.sync_auth_user_email() from public, anon, authenticated;
 
-create trigger on_auth_user_created
-  after insert on auth.users
-  for each row execute function private.handle_new_auth_user();
+select private.add_trigger('on_auth_user_created', 'after insert', 'auth.users', 'private.handle_new_auth_user()');
 
-create trigger on_auth_user_email_changed
-  after update of email on auth.users
-  for each row when (old.email is distinct from new.email)
-  execute function private.sync_auth_user_email();
+select private.add_trigger('on_auth_user_email_changed', 'after update of email', 'auth.users', 'private.sync_auth_user_email()', condition => $$old.email is distinct from new.email$$);
 
 -- users that existed before this migration (hosted projects) get their profile too
 insert into public.profiles (id, email)
@@ -331,10 +320,7 @@ end;
 $$;
 comment on function private.guard_support_access_grant_update() is
   'Trigger: support grants are immutable except for setting ended_at once; no deletes (except cascades).';
-revoke execute on function private.guard_support_access_grant_update() from public, anon, authenticated;
-create trigger support_access_grants_guard
-  before update or delete on public.support_access_grants
-  for each row execute function private.guard_support_access_grant_update();
+select private.add_trigger('support_access_grants_guard', 'before update or delete', 'public.support_access_grants', 'private.guard_support_access_grant_update()');
 
 -- No API role gets anything until the policies below grant it explicitly.
 revoke all on table
@@ -509,6 +495,24 @@ $$;
 comment on function private.current_org_id_for(public.member_role[]) is
   'The JWT organization_id claim if the caller still has an active membership with one of p_roles in that active organization; else null. Policies compare organization_id with it (wrapped in select) so the role check is part of the one index condition.';
 
+-- The authorization step every write RPC starts with: the clinic current_org_id_for(p_roles) admits,
+-- or the refusal (42501, the message given) before the RPC looks at anything else.
+create function private.require_org_for(p_roles public.member_role[], p_refusal text)
+returns uuid
+language plpgsql stable set search_path = ''
+as $$
+declare
+  v_org uuid := private.current_org_id_for(p_roles);
+begin
+  if v_org is null then
+    raise exception '%', p_refusal using errcode = '42501';
+  end if;
+  return v_org;
+end;
+$$;
+comment on function private.require_org_for(public.member_role[], text) is
+  'current_org_id_for(p_roles), or 42501 with the message p_refusal when the caller has none of the roles in a live active clinic. The first step of write RPCs.';
+
 create function private.is_platform_admin()
 returns boolean
 language plpgsql stable security definer set search_path = ''
@@ -580,6 +584,7 @@ select private.grant_execute('{authenticated,service_role}',
   'private.current_org_id()',
   'private.current_org_role()',
   'private.current_org_id_for(public.member_role[])',
+  'private.require_org_for(public.member_role[], text)',
   'private.is_platform_admin()',
   'private.admin_roles()',
   'private.care_team_roles()',
@@ -911,11 +916,7 @@ end;
 $$;
 comment on function private.guard_own_membership() is
   'Trigger: API callers cannot update or delete their own membership (no self-promotion, no self-lockout).';
-revoke execute on function private.guard_own_membership() from public, anon, authenticated;
-
-create trigger memberships_guard_own
-  before update or delete on public.memberships
-  for each row execute function private.guard_own_membership();
+select private.add_trigger('memberships_guard_own', 'before update or delete', 'public.memberships', 'private.guard_own_membership()');
 
 -- 3. Security definer so the count is never narrowed by the caller's RLS view. Deferrable: a
 --    transaction may swap admins with `set constraints memberships_keep_one_admin deferred`.
@@ -990,16 +991,8 @@ end;
 $$;
 comment on function private.end_sessions_after_membership_change() is
   'Trigger (after a membership stops being active or is deleted): ends the person''s Auth sessions when no other clinic is left.';
-revoke execute on function private.end_sessions_after_membership_change() from public, anon, authenticated;
-
-create trigger memberships_end_sessions_on_leave
-  after update of status on public.memberships
-  for each row when (old.status = 'active' and new.status <> 'active')
-  execute function private.end_sessions_after_membership_change();
-create trigger memberships_end_sessions_on_delete
-  after delete on public.memberships
-  for each row when (old.status = 'active')
-  execute function private.end_sessions_after_membership_change();
+select private.add_trigger('memberships_end_sessions_on_leave', 'after update of status', 'public.memberships', 'private.end_sessions_after_membership_change()', condition =>$$old.status = 'active' and new.status <> 'active'$$);
+select private.add_trigger('memberships_end_sessions_on_delete', 'after delete', 'public.memberships', 'private.end_sessions_after_membership_change()', condition => $$old.status = 'active'$$);
 
 create function private.end_sessions_after_suspension()
 returns trigger
@@ -1015,9 +1008,4 @@ end;
 $$;
 comment on function private.end_sessions_after_suspension() is
   'Trigger (after a clinic stops being active): ends the Auth sessions of its members who have no other active clinic.';
-revoke execute on function private.end_sessions_after_suspension() from public, anon, authenticated;
-
-create trigger organizations_end_sessions_on_suspension
-  after update of status on public.organizations
-  for each row when (old.status = 'active' and new.status <> 'active')
-  execute function private.end_sessions_after_suspension();
+select private.add_trigger('organizations_end_sessions_on_suspension', 'after update of status', 'public.organizations', 'private.end_sessions_after_suspension()', condition =>$$old.status = 'active' and new.status <> 'active'$$);

@@ -6,7 +6,7 @@
 -- slug for `<slug>.<root domain>` and by domain for any other host, which finds only a domain
 -- recorded for a clinic. No other host reading exists here (`<slug>.<anything>` is not a clinic).
 
-create function private.branding_for(p_slug text, p_domain text)
+create function private.get_branding(p_clinic_slug text default null, p_custom_domain text default null)
 returns table (
   slug text,
   name text,
@@ -19,10 +19,10 @@ returns table (
 language plpgsql stable security definer set search_path = ''
 as $$
 declare
-  v_slug text := lower(btrim(coalesce(p_slug, '')));
+  v_slug text := lower(btrim(coalesce(p_clinic_slug, '')));
   -- Host header form: case-insensitive, optional :port, optional trailing dot
   v_domain text := rtrim(
-    regexp_replace(lower(btrim(coalesce(p_domain, ''))), ':[0-9]*$', ''),
+    regexp_replace(lower(btrim(coalesce(p_custom_domain, ''))), ':[0-9]*$', ''),
     '.'
   );
 begin
@@ -40,29 +40,13 @@ begin
   end if;
 end;
 $$;
-comment on function private.branding_for(text, text) is
-  'Public branding fields of the clinic with this slug, or of the clinic that recorded this custom domain.';
+comment on function private.get_branding(text, text) is
+  'Body of public.get_branding: public branding fields of the clinic with this slug, or of the clinic that recorded this custom domain.';
+select private.grant_execute('{anon,authenticated,service_role}', 'private.get_branding(text, text)');
 
-create function public.get_branding(clinic_slug text default null, custom_domain text default null)
-returns table (
-  slug text,
-  name text,
-  type public.organization_type,
-  logo_path text,
-  theme_color text,
-  sign_in_message text,
-  status public.organization_status
-)
-language sql stable security invoker set search_path = ''
-as $$
-  select * from private.branding_for(clinic_slug, custom_domain);
-$$;
-comment on function public.get_branding(text, text) is
-  'RPC for sign-in pages (anon allowed): slug, name, type, logo_path (<slug>/<file> in the public branding bucket), theme_color, sign_in_message and status of the clinic with this slug, or of the clinic that recorded this custom domain; no row when none.';
-
-select private.grant_execute('{anon,authenticated,service_role}',
-  'private.branding_for(text, text)',
-  'public.get_branding(text, text)');
+select private.add_rpc('private.get_branding(text, text)',
+  'RPC for sign-in pages (anon allowed): slug, name, type, logo_path (<slug>/<file> in the public branding bucket), theme_color, sign_in_message and status of the clinic with this slug, or of the clinic that recorded this custom domain; no row when none.',
+  '{anon,authenticated,service_role}');
 
 -- The slug of the caller's live active clinic: the folder its admins manage in the branding bucket.
 create function private.current_org_slug()
@@ -93,48 +77,37 @@ values (
 )
 on conflict (id) do nothing;
 
--- Admins of the live active organization list and read their organization's folder (upsert needs it).
-create policy objects_select_branding_admin on storage.objects
-  for select to authenticated
-  using (
-    bucket_id = 'branding'
+-- Policies: admins of the live active organization manage their clinic's folder and nothing else.
+-- One definition of "their folder" (the bucket, the first folder named by their clinic's slug, a
+-- live admin) and one of an acceptable object name (exactly one folder named by the slug, a plain
+-- file name, no `..`, no empty segments), used by every policy that needs them:
+--   select  list and read their folder (upsert needs it)     using: own folder
+--   insert  upload to `<their clinic's slug>/<file>` only     check: own folder, acceptable name
+--   update  replace or rename objects within their folder     using: own folder; check: both
+--   delete  delete objects in their folder                    using: own folder
+do $$
+declare
+  v_own constant text := $sql$bucket_id = 'branding'
     and (storage.foldername(name))[1] = (select private.current_org_slug())
-    and (select private.is_org_admin())
-  );
-
--- Admins of the live active organization upload to `<their clinic's slug>/<file>` only: exactly
--- one folder named by the slug, a plain file name, no `..`, no empty segments.
-create policy objects_insert_branding_admin on storage.objects
-  for insert to authenticated
-  with check (
-    bucket_id = 'branding'
-    and (storage.foldername(name))[1] = (select private.current_org_slug())
+    and (select private.is_org_admin())$sql$;
+  v_valid constant text := v_own || $sql$
     and name ~ '^[a-z0-9-]{3,63}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$'
-    and position('..' in name) = 0
-    and (select private.is_org_admin())
-  );
-
--- Admins of the live active organization replace or rename objects within their folder only.
-create policy objects_update_branding_admin on storage.objects
-  for update to authenticated
-  using (
-    bucket_id = 'branding'
-    and (storage.foldername(name))[1] = (select private.current_org_slug())
-    and (select private.is_org_admin())
-  )
-  with check (
-    bucket_id = 'branding'
-    and (storage.foldername(name))[1] = (select private.current_org_slug())
-    and name ~ '^[a-z0-9-]{3,63}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$'
-    and position('..' in name) = 0
-    and (select private.is_org_admin())
-  );
-
--- Admins of the live active organization delete objects in their folder only.
-create policy objects_delete_branding_admin on storage.objects
-  for delete to authenticated
-  using (
-    bucket_id = 'branding'
-    and (storage.foldername(name))[1] = (select private.current_org_slug())
-    and (select private.is_org_admin())
-  );
+    and position('..' in name) = 0$sql$;
+  v_policy record;
+begin
+  for v_policy in
+    select * from (values
+      ('select', v_own, null, 'Admins of the live active organization list and read their clinic''s branding folder (<slug>/…).'),
+      ('insert', null, v_valid, 'Admins of the live active organization upload to <their clinic''s slug>/<plain file name> only.'),
+      ('update', v_own, v_valid, 'Admins of the live active organization replace or rename objects within their clinic''s branding folder only.'),
+      ('delete', v_own, null, 'Admins of the live active organization delete objects in their clinic''s branding folder only.')
+    ) as p (cmd, using_expr, check_expr, purpose)
+  loop
+    execute format('create policy %I on storage.objects for %s to authenticated%s%s',
+      'objects_' || v_policy.cmd || '_branding_admin', v_policy.cmd,
+      ' using (' || v_policy.using_expr || ')', ' with check (' || v_policy.check_expr || ')');
+    execute format('comment on policy %I on storage.objects is %L',
+      'objects_' || v_policy.cmd || '_branding_admin', v_policy.purpose);
+  end loop;
+end;
+$$;

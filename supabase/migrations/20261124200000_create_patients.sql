@@ -27,9 +27,7 @@ comment on table private.organization_counters is
 -- no RLS: private is not exposed and the API roles hold no privilege on it (only definer code writes it)
 revoke all on table private.organization_counters from public, anon, authenticated;
 
-create trigger organization_counters_set_timestamps
-  before insert or update on private.organization_counters
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('private.organization_counters');
 
 create function private.next_counter_value(p_organization_id uuid, p_counter text)
 returns bigint
@@ -146,17 +144,7 @@ comment on column public.patient_field_definitions.format_hint is
   'Derived by trigger from format_kind and format_mask: what a value must be, in words for staff ("must look like ABC1234", "must contain digits only"); null for any text.';
 alter table public.patient_field_definitions enable row level security;
 
-create trigger patient_field_definitions_00_authorize
-  before insert on public.patient_field_definitions
-  for each row execute function private.authorize_row_write();
-
-create trigger patient_field_definitions_set_timestamps
-  before insert or update on public.patient_field_definitions
-  for each row execute function private.set_timestamps();
-
-create trigger patient_field_definitions_forbid_moves
-  before update on public.patient_field_definitions
-  for each row execute function private.forbid_column_changes('organization_id', 'key');
+select private.add_row_triggers('public.patient_field_definitions', authorize => true, frozen => '{organization_id,key}');
 
 -- Formats are described to staff as an example mask, never as a regular expression. An admin picks a
 -- format_kind (any text, digits only, letters only, or a mask such as AAA9999: A = a capital letter,
@@ -303,11 +291,7 @@ end;
 $$;
 comment on function private.check_patient_field_definition() is
   'Trigger: a definition''s format must fit its type (a mask of 1-40 printable ASCII characters with an A, 9 or *); derives pattern and format_hint from format_kind and format_mask; select options must be distinct.';
-revoke execute on function private.check_patient_field_definition() from public, anon, authenticated;
-
-create trigger patient_field_definitions_check
-  before insert or update on public.patient_field_definitions
-  for each row execute function private.check_patient_field_definition();
+select private.add_trigger('patient_field_definitions_check', 'before insert or update', 'public.patient_field_definitions', 'private.check_patient_field_definition()');
 
 -- Patients --------------------------------------------------------------------------------------------
 create table public.patients (
@@ -368,9 +352,7 @@ revoke all on table private.patient_unique_field_values from public, anon, authe
 create unique index patient_unique_field_values_patient_key
   on private.patient_unique_field_values (organization_id, patient_id, field_key);
 
-create trigger patient_unique_field_values_set_timestamps
-  before insert or update on private.patient_unique_field_values
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('private.patient_unique_field_values');
 
 -- Before insert: the MRN (any client value is replaced), created_by = the caller.
 create function private.assign_patient_mrn()
@@ -389,7 +371,6 @@ end;
 $$;
 comment on function private.assign_patient_mrn() is
   'Trigger (before insert on patients): next MRN of the clinic''s own gapless counter; created_by = auth.uid().';
-revoke execute on function private.assign_patient_mrn() from public, anon, authenticated;
 
 create function private.normalize_patient()
 returns trigger
@@ -410,7 +391,6 @@ end;
 $$;
 comment on function private.normalize_patient() is
   'Trigger: trims names, maintains search_name and search_given_name; mrn and created_by never change after insert.';
-revoke execute on function private.normalize_patient() from public, anon, authenticated;
 
 -- A date of birth is not in the future. Not a CHECK constraint: CHECK expressions must be immutable
 -- (PostgreSQL evaluates them only when a row is written, and a restore re-evaluates every row), and
@@ -435,7 +415,6 @@ end;
 $$;
 comment on function private.check_patient_birth_date() is
   'Trigger (before insert, and update of date_of_birth, on patients): refuses a date of birth after today (the latest date anywhere, UTC+14). 23514, DETAIL date_of_birth.';
-revoke execute on function private.check_patient_birth_date() from public, anon, authenticated;
 
 -- Validates custom_fields against the clinic's active definitions. Errors: SQLSTATE 23514 (23505 for
 -- duplicates), message `custom field "<key>": ...`, DETAIL = the field key (for the form).
@@ -534,7 +513,6 @@ end;
 $$;
 comment on function private.validate_patient_custom_fields() is
   'Trigger (before insert/update of patients): custom_fields against the clinic''s active definitions (type, required, format (the derived pattern), options, unknown keys). Raises 23514 with DETAIL = field key; a format refusal''s HINT names the label and the format in words ("Insurance number must look like ABC1234."), never the pattern.';
-revoke execute on function private.validate_patient_custom_fields() from public, anon, authenticated;
 
 -- After insert/update: claims unique_within_clinic values in the side index.
 create function private.sync_patient_unique_fields()
@@ -573,35 +551,18 @@ end;
 $$;
 comment on function private.sync_patient_unique_fields() is
   'Trigger (after insert/update of patients): enforces unique_within_clinic custom fields (23505, DETAIL = field key).';
-revoke execute on function private.sync_patient_unique_fields() from public, anon, authenticated;
 
 -- trigger order is alphabetical: authorize (private.authorize_row_write: before the MRN counter, the
 -- custom-field lock and validation see the clinic), lock, assign mrn, forbid moves, normalize,
 -- birth date, patient limit, timestamps, validate
-create trigger patients_00_authorize
-  before insert on public.patients
-  for each row execute function private.authorize_row_write();
-create trigger patients_a_assign_mrn
-  before insert on public.patients
-  for each row execute function private.assign_patient_mrn();
-create trigger patients_b_forbid_moves
-  before update on public.patients
-  for each row execute function private.forbid_column_changes('organization_id');
-create trigger patients_c_normalize
-  before insert or update on public.patients
-  for each row execute function private.normalize_patient();
-create trigger patients_d_check_birth_date
-  before insert or update of date_of_birth on public.patients
-  for each row execute function private.check_patient_birth_date();
-create trigger patients_set_timestamps
-  before insert or update on public.patients
-  for each row execute function private.set_timestamps();
-create trigger patients_validate_custom_fields
-  before insert or update on public.patients
-  for each row execute function private.validate_patient_custom_fields();
-create trigger patients_sync_unique_fields
-  after insert or update on public.patients
-  for each row execute function private.sync_patient_unique_fields();
+select private.add_trigger('patients_00_authorize', 'before insert', 'public.patients', 'private.authorize_row_write()');
+select private.add_trigger('patients_a_assign_mrn', 'before insert', 'public.patients', 'private.assign_patient_mrn()');
+select private.add_trigger('patients_b_forbid_moves', 'before update', 'public.patients', 'private.forbid_column_changes()', arguments => '{organization_id}');
+select private.add_trigger('patients_c_normalize', 'before insert or update', 'public.patients', 'private.normalize_patient()');
+select private.add_trigger('patients_d_check_birth_date', 'before insert or update of date_of_birth', 'public.patients', 'private.check_patient_birth_date()');
+select private.add_trigger('patients_set_timestamps', 'before insert or update', 'public.patients', 'private.set_timestamps()');
+select private.add_trigger('patients_validate_custom_fields', 'before insert or update', 'public.patients', 'private.validate_patient_custom_fields()');
+select private.add_trigger('patients_sync_unique_fields', 'after insert or update', 'public.patients', 'private.sync_patient_unique_fields()');
 
 -- Custom-field lock: patient writes that set custom fields hold their clinic's lock shared; field
 -- definition checks (below) take it exclusive.
@@ -640,13 +601,10 @@ end;
 $$;
 comment on function private.lock_patient_custom_fields() is
   'Trigger (first before insert/update of patients): a patient write that sets custom fields holds its clinic''s custom-field lock shared until commit.';
-revoke execute on function private.lock_patient_custom_fields() from public, anon, authenticated;
 
 -- "0" sorts before the other patients triggers, so the lock is held before validation reads the
 -- definitions (each statement of the later triggers takes a fresh snapshot).
-create trigger patients_0_lock_custom_fields
-  before insert or update on public.patients
-  for each row execute function private.lock_patient_custom_fields();
+select private.add_trigger('patients_0_lock_custom_fields', 'before insert or update', 'public.patients', 'private.lock_patient_custom_fields()');
 
 -- Privileges and policies -----------------------------------------------------------------------------
 -- Who: every active member reads the clinic's patients (identity is needed by every role);
@@ -827,12 +785,9 @@ end;
 $$;
 comment on function private.guard_patient_field_definition() is
   'Trigger (before insert/update of patient_field_definitions): refuses format/options/unique/type changes that existing patients'' values violate (message with the count, DETAIL = column); a field may become required without a backfill (existing patients are incomplete); maintains the unique-value index for the field.';
-revoke execute on function private.guard_patient_field_definition() from public, anon, authenticated;
 
 -- runs after patient_field_definitions_check (alphabetical), so the pattern is already derived
-create trigger patient_field_definitions_guard_existing_values
-  before insert or update on public.patient_field_definitions
-  for each row execute function private.guard_patient_field_definition();
+select private.add_trigger('patient_field_definitions_guard_existing_values', 'before insert or update', 'public.patient_field_definitions', 'private.guard_patient_field_definition()');
 
 -- Search -------------------------------------------------------------------------------------------------
 -- One box for the portal: "MRN-000123" or "123" → MRN; "1980-04-02" → date of birth; anything else

@@ -230,9 +230,9 @@ select private.add_row_triggers('public.visits', authorize => true,
   frozen => '{organization_id,patient_id,created_by}', staff => '{clinician_id,created_by}');
 select private.add_row_triggers('public.visit_notes', authorize => true,
   frozen => '{organization_id,visit_id}', staff => '{author_id,signed_by}');
-select private.add_row_triggers('public.lab_orders', authorize => true,
+select private.add_row_triggers('public.lab_orders', authorize => true, caller => '{ordered_by}',
   frozen => '{organization_id,patient_id,ordered_by}', staff => '{ordered_by,collected_by,resulted_by}');
-select private.add_row_triggers('public.prescriptions', authorize => true,
+select private.add_row_triggers('public.prescriptions', authorize => true, caller => '{prescriber_id}',
   frozen => '{organization_id,patient_id,prescriber_id}', staff => '{prescriber_id,completed_by,stopped_by}');
 
 -- Visits: creator is the caller; status moves forward only: scheduled → in_progress → completed,
@@ -280,9 +280,7 @@ end;
 $$;
 comment on function private.guard_visit() is
   'Trigger: visit status only moves scheduled → in_progress → completed (or scheduled → completed), or to cancelled with a cancel_reason; completed and cancelled are final; sets started_at/ended_at; created_by = caller.';
-revoke execute on function private.guard_visit() from public, anon, authenticated;
-create trigger visits_guard before insert or update on public.visits
-  for each row execute function private.guard_visit();
+select private.add_trigger('visits_guard', 'before insert or update', 'public.visits', 'private.guard_visit()');
 
 -- Vitals: an object of known measurements within plausible ranges (23514, DETAIL = the key).
 -- Shared by visit notes and their amendments.
@@ -356,9 +354,7 @@ end;
 $$;
 comment on function private.guard_visit_note() is
   'Trigger: author = caller; vitals checked; a signed note is never updated (23514), by anyone.';
-revoke execute on function private.guard_visit_note() from public, anon, authenticated;
-create trigger visit_notes_guard before insert or update on public.visit_notes
-  for each row execute function private.guard_visit_note();
+select private.add_trigger('visit_notes_guard', 'before insert or update', 'public.visit_notes', 'private.guard_visit_note()');
 
 -- Lab results: one short value (no line breaks, no markup), a unit, a reference range, a flag and
 -- a comment, each bounded (23514, DETAIL = the field). Shared by results and their corrections.
@@ -403,9 +399,6 @@ begin
   if tg_op = 'INSERT' then
     if new.status <> 'ordered' then
       raise exception 'lab_orders: a new order starts as ordered' using errcode = '23514', detail = 'status';
-    end if;
-    if v_api then
-      new.ordered_by := auth.uid();
     end if;
     new.collected_at := null; new.collected_by := null;
     new.result_value := null; new.result_unit := null; new.reference_range := null; new.result_flag := null;
@@ -467,9 +460,7 @@ end;
 $$;
 comment on function private.guard_lab_order() is
   'Trigger: lab order status ordered → collected → resulted or → cancelled (final states frozen: a result is corrected by an amendment); results only with status resulted, by lab technicians or doctors, bounded (check_lab_result); collected/resulted by and at set from the caller.';
-revoke execute on function private.guard_lab_order() from public, anon, authenticated;
-create trigger lab_orders_guard before insert or update on public.lab_orders
-  for each row execute function private.guard_lab_order();
+select private.add_trigger('lab_orders_guard', 'before insert or update', 'public.lab_orders', 'private.guard_lab_order()');
 
 -- Prescriptions: forward-only status; a stop needs a reason; fills are
 -- recorded only by dispensing (private.dispense_prescription, which runs as the owner: the
@@ -485,9 +476,6 @@ begin
   if tg_op = 'INSERT' then
     if new.status <> 'active' then
       raise exception 'prescriptions: a new prescription starts as active' using errcode = '23514', detail = 'status';
-    end if;
-    if v_api then
-      new.prescriber_id := auth.uid();
     end if;
     new.fills_dispensed := 0; new.last_dispensed_at := null; new.allergy_warning := null;
     new.completed_at := null; new.completed_by := null; new.stopped_at := null; new.stopped_by := null;
@@ -526,9 +514,7 @@ end;
 $$;
 comment on function private.guard_prescription() is
   'Trigger: status active → completed (by the last dispensed fill only) | stopped, final after that; a dispensed prescription only stops; completed/stopped by and at set from the caller.';
-revoke execute on function private.guard_prescription() from public, anon, authenticated;
-create trigger prescriptions_guard before insert or update on public.prescriptions
-  for each row execute function private.guard_prescription();
+select private.add_trigger('prescriptions_guard', 'before insert or update', 'public.prescriptions', 'private.guard_prescription()');
 
 -- Privileges and policies -----------------------------------------------------------------------------
 -- No delete privilege on any of these tables: visits are cancelled, orders cancelled, prescriptions
@@ -626,13 +612,10 @@ returns timestamptz
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_org_id_for(private.clinician_roles());
+  v_org uuid := private.require_org_for(private.clinician_roles(), 'Only doctors and nurses of this clinic sign visit notes');
   v_note public.visit_notes;
   v_at timestamptz := now();
 begin
-  if v_org is null then
-    raise exception 'Only doctors and nurses of this clinic sign visit notes' using errcode = '42501';
-  end if;
   select n.* into v_note
     from public.visit_notes n
    where n.organization_id = v_org and n.visit_id = p_visit_id

@@ -51,9 +51,7 @@ comment on table private.audit_chain_heads is
   'Last audit_log row of each clinic''s hash chain (detects removal of the newest rows; locked by writers).';
 -- no RLS: private is not exposed and the API roles hold no privilege on it (only definer code writes it)
 revoke all on table private.audit_chain_heads from public, anon, authenticated;
-create trigger audit_chain_heads_set_timestamps
-  before insert or update on private.audit_chain_heads
-  for each row execute function private.set_timestamps();
+select private.add_row_triggers('private.audit_chain_heads');
 
 -- Canonical content of an audit row (what the hash covers).
 create function private.audit_row_content(
@@ -190,12 +188,8 @@ end;
 $$;
 comment on function private.forbid_audit_log_changes() is
   'Trigger: refuses update, delete and truncate on audit_log (except the cascade of a deleted organization).';
-revoke execute on function private.forbid_audit_log_changes() from public, anon, authenticated;
-
-create trigger audit_log_append_only before update or delete on public.audit_log
-  for each row execute function private.forbid_audit_log_changes();
-create trigger audit_log_no_truncate before truncate on public.audit_log
-  for each statement execute function private.forbid_audit_log_changes();
+select private.add_trigger('audit_log_append_only', 'before update or delete', 'public.audit_log', 'private.forbid_audit_log_changes()');
+select private.add_trigger('audit_log_no_truncate', 'before truncate', 'public.audit_log', 'private.forbid_audit_log_changes()', for_each => 'statement');
 
 revoke all on table public.audit_log from anon, authenticated;
 grant select on table public.audit_log to authenticated;

@@ -71,10 +71,7 @@ select private.add_row_triggers('public.invitations', authorize => true, frozen 
   audit => '{}');
 -- invited_by never changes either, except to null when the inviter's account is deleted (the foreign
 -- key's on delete set null), so deleting an admin who invited people still works
-create trigger invitations_forbid_inviter_changes
-  before update of invited_by on public.invitations
-  for each row when (new.invited_by is not null)
-  execute function private.forbid_column_changes('invited_by');
+select private.add_trigger('invitations_forbid_inviter_changes', 'before update of invited_by', 'public.invitations', 'private.forbid_column_changes()', condition => $$new.invited_by is not null$$, arguments => '{invited_by}');
 
 -- Seats -------------------------------------------------------------------------------------------
 create function private.ensure_seat_available(p_organization_id uuid, p_exclude_invitation uuid default null)
@@ -208,11 +205,7 @@ end;
 $$;
 comment on function private.guard_invitation() is
   'Trigger (before insert/update of invitations): normalizes e-mail; for API callers forces invited_by, status and expiry, refuses inviting current staff or a second pending invitation, enforces the seat limit, allows only revoke and resend (fresh 7 days) of pending invitations.';
-revoke execute on function private.guard_invitation() from public, anon, authenticated;
-
-create trigger invitations_guard
-  before insert or update on public.invitations
-  for each row execute function private.guard_invitation();
+select private.add_trigger('invitations_guard', 'before insert or update', 'public.invitations', 'private.guard_invitation()');
 
 -- Memberships activated through the API also need a seat (admins could otherwise add people
 -- directly). Service role and maintenance (seed, tests' fixtures) are not limited here. The check runs
@@ -235,11 +228,7 @@ end;
 $$;
 comment on function private.membership_seat_check() is
   'Trigger (API callers only): activating a membership needs a free seat of the clinic''s plan; checked only for callers RLS would admit, so others get the authorization error.';
-revoke execute on function private.membership_seat_check() from public, anon, authenticated;
-create trigger memberships_seat_check
-  before insert or update of status on public.memberships
-  for each row when (current_user in ('anon', 'authenticated'))
-  execute function private.membership_seat_check();
+select private.add_trigger('memberships_seat_check', 'before insert or update of status', 'public.memberships', 'private.membership_seat_check()', condition =>$$current_user in ('anon', 'authenticated')$$);
 
 -- Privileges and policies ------------------------------------------------------------------------------
 -- Invitations are created and resent through the RPCs below, which return the secret once. The

@@ -51,12 +51,8 @@ end;
 $$;
 comment on function private.forbid_platform_audit_changes() is
   'Trigger: refuses update, delete and truncate on platform_audit_log for every role.';
-revoke execute on function private.forbid_platform_audit_changes() from public, anon, authenticated;
-
-create trigger platform_audit_log_append_only before update or delete on public.platform_audit_log
-  for each row execute function private.forbid_platform_audit_changes();
-create trigger platform_audit_log_no_truncate before truncate on public.platform_audit_log
-  for each statement execute function private.forbid_platform_audit_changes();
+select private.add_trigger('platform_audit_log_append_only', 'before update or delete', 'public.platform_audit_log', 'private.forbid_platform_audit_changes()');
+select private.add_trigger('platform_audit_log_no_truncate', 'before truncate', 'public.platform_audit_log', 'private.forbid_platform_audit_changes()', for_each => 'statement');
 
 revoke all on table public.platform_audit_log from anon, authenticated;
 grant select on table public.platform_audit_log to authenticated;
@@ -472,7 +468,7 @@ comment on function private.platform_set_clinic_status(uuid, public.organization
 --
 -- What a clinic uses against its plan's limits, counted as the limits count it: seats are active
 -- memberships plus pending, unexpired invitations (private.ensure_seat_available), patients are the
--- active (not archived) ones (private.take_patient_place).
+-- active (not archived) ones (private.keep_patient_places).
 create function private.organization_usage(p_organization_id uuid)
 returns table (active_staff bigint, pending_invitations bigint, seats_in_use bigint, active_patients bigint)
 language sql stable security definer set search_path = ''

@@ -79,7 +79,7 @@ create index appointments_created_by_idx on public.appointments (created_by);
 
 -- appointments_00_authorize fires first (triggers fire in name order): outsiders get RLS's refusal
 -- before any check below; every change lands in the clinic's audit trail (appointments_audit)
-select private.add_row_triggers('public.appointments', authorize => true,
+select private.add_row_triggers('public.appointments', authorize => true, caller => '{created_by}',
   frozen => '{organization_id,patient_id,created_by}', audit => '{}');
 
 -- Whether p_user may be booked at p_org: an active member with a role in clinician_roles(). Security
@@ -114,9 +114,6 @@ declare
   v_api boolean := current_user in ('anon', 'authenticated');
 begin
   if tg_op = 'INSERT' then
-    if v_api then
-      new.created_by := auth.uid();
-    end if;
     if new.status <> 'booked' then
       raise exception 'appointments: a new appointment is booked' using errcode = '23514', detail = 'status';
     end if;
@@ -181,9 +178,7 @@ end;
 $$;
 comment on function private.guard_appointment() is
   'Trigger (after appointments_00_authorize): a new appointment is booked by the caller; status moves booked → arrived | cancelled | no_show, arrived → booked | cancelled | no_show, in_progress/completed only with the visit; final states frozen; only booked appointments move; cancel reason exactly when cancelled; arrived_at; the clinician is an active doctor or nurse of the clinic; bookings and moves of one clinician are serialized (advisory lock) so concurrent clashes answer 23P01, never a deadlock.';
-revoke execute on function private.guard_appointment() from public, anon, authenticated;
-create trigger appointments_guard before insert or update on public.appointments
-  for each row execute function private.guard_appointment();
+select private.add_trigger('appointments_guard', 'before insert or update', 'public.appointments', 'private.guard_appointment()');
 
 -- Privileges and policies -----------------------------------------------------------------------------
 -- Admins, doctors, nurses and receptionists see their clinic's diary (a support session: read-only),
@@ -248,12 +243,9 @@ end;
 $$;
 comment on function private.visit_from_appointment() is
   'Trigger (before insert of a visit with appointment_id): the appointment must be the same clinic''s, for the same patient, booked or arrived; the visit takes its clinician and start time and starts in progress.';
-revoke execute on function private.visit_from_appointment() from public, anon, authenticated;
 -- named to run after visits_00_authorize and before visits_guard and visits_staff_members (triggers
 -- fire in name order)
-create trigger visits_appointment before insert on public.visits
-  for each row when (new.appointment_id is not null)
-  execute function private.visit_from_appointment();
+select private.add_trigger('visits_appointment', 'before insert', 'public.visits', 'private.visit_from_appointment()', condition => $$new.appointment_id is not null$$);
 
 -- After a visit with an appointment is inserted or changes status: the appointment follows. Security
 -- definer: the API cannot set in_progress/completed on appointments itself (guard_appointment); this
@@ -279,13 +271,8 @@ end;
 $$;
 comment on function private.appointment_follows_visit() is
   'Trigger (after insert / status update of a visit with appointment_id): the appointment moves to in_progress with its visit, then to completed or cancelled with it.';
-revoke execute on function private.appointment_follows_visit() from public, anon, authenticated;
-create trigger visits_appointment_started after insert on public.visits
-  for each row when (new.appointment_id is not null)
-  execute function private.appointment_follows_visit();
-create trigger visits_appointment_status after update of status on public.visits
-  for each row when (new.appointment_id is not null and new.status is distinct from old.status)
-  execute function private.appointment_follows_visit();
+select private.add_trigger('visits_appointment_started', 'after insert', 'public.visits', 'private.appointment_follows_visit()', condition =>$$new.appointment_id is not null$$);
+select private.add_trigger('visits_appointment_status', 'after update of status', 'public.visits', 'private.appointment_follows_visit()', condition => $$new.appointment_id is not null and new.status is distinct from old.status$$);
 
 -- The clinic's time zone: every change is in the clinic's audit trail ----------------------------------
 -- organizations has no organization_id column, so the generic audit_row_change() does not apply.
@@ -304,7 +291,4 @@ end;
 $$;
 comment on function private.audit_time_zone_change() is
   'Trigger (after update of organizations.time_zone): records the old and new zone in the clinic''s audit_log.';
-revoke execute on function private.audit_time_zone_change() from public, anon, authenticated;
-create trigger organizations_time_zone_audit after update of time_zone on public.organizations
-  for each row when (new.time_zone is distinct from old.time_zone)
-  execute function private.audit_time_zone_change();
+select private.add_trigger('organizations_time_zone_audit', 'after update of time_zone', 'public.organizations', 'private.audit_time_zone_change()', condition =>$$new.time_zone is distinct from old.time_zone$$);

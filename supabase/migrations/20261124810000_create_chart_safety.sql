@@ -191,13 +191,14 @@ create index prescriptions_active_patient_idx
   on public.prescriptions (organization_id, patient_id, created_at desc) where status = 'active';
 
 -- Shared triggers -------------------------------------------------------------------------------------
-select private.add_row_triggers('public.allergies', authorize => true,
+-- (the people who record them: the caller, <table>_by_caller)
+select private.add_row_triggers('public.allergies', authorize => true, caller => '{recorded_by}',
   frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{}');
-select private.add_row_triggers('public.no_known_allergies', authorize => true,
+select private.add_row_triggers('public.no_known_allergies', authorize => true, caller => '{recorded_by}',
   frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{patient_id}');
-select private.add_row_triggers('public.problems', authorize => true,
+select private.add_row_triggers('public.problems', authorize => true, caller => '{recorded_by}',
   frozen => '{organization_id,patient_id,recorded_by}', staff => '{recorded_by}', audit => '{}');
-select private.add_row_triggers('public.note_templates', authorize => true,
+select private.add_row_triggers('public.note_templates', authorize => true, caller => '{created_by}',
   frozen => '{organization_id,created_by}', staff => '{created_by}', audit => '{}');
 -- history: written only by the RPCs below, append-only (next section)
 select private.add_row_triggers('public.visit_note_amendments', staff => '{author_id}', staff_on => 'insert', audit => '{}');
@@ -233,28 +234,18 @@ end;
 $$;
 comment on function private.forbid_history_changes() is
   'Trigger: refuses update and delete of history rows (amendments, dispenses), except the cascade of their record''s deletion.';
-revoke execute on function private.forbid_history_changes() from public, anon, authenticated;
-
-create trigger visit_note_amendments_append_only before update or delete on public.visit_note_amendments
-  for each row execute function private.forbid_history_changes();
-create trigger lab_result_amendments_append_only before update or delete on public.lab_result_amendments
-  for each row execute function private.forbid_history_changes();
-create trigger prescription_dispenses_append_only before update or delete on public.prescription_dispenses
-  for each row execute function private.forbid_history_changes();
+select private.add_trigger(t || '_append_only', 'before update or delete', ('public.' || t)::regclass,
+                            'private.forbid_history_changes()')
+  from unnest(array['visit_note_amendments', 'lab_result_amendments', 'prescription_dispenses']) t;
 
 -- Guards of the tables people write directly ------------------------------------------------------------
--- Allergies (writers: allergy_writer_roles, checked by allergies_00_authorize): recorded_by = caller; an active allergy retracts a
--- recorded "no known allergies" (as the caller, who may delete it: same role set).
+-- Allergies (writers: allergy_writer_roles, checked by allergies_00_authorize): an active allergy
+-- retracts a recorded "no known allergies" (as the caller, who may delete it: same role set).
 create function private.guard_allergy()
 returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' and v_api then
-    new.recorded_by := auth.uid();
-  end if;
   new.substance := btrim(new.substance);
   new.reaction := nullif(btrim(new.reaction), '');
   if new.status = 'active' and (tg_op = 'INSERT' or old.status <> 'active') then
@@ -265,22 +256,15 @@ begin
 end;
 $$;
 comment on function private.guard_allergy() is
-  'Trigger: recorded_by = caller; text trimmed; an active allergy retracts "no known allergies".';
-revoke execute on function private.guard_allergy() from public, anon, authenticated;
-create trigger allergies_guard before insert or update on public.allergies
-  for each row execute function private.guard_allergy();
+  'Trigger: text trimmed; an active allergy retracts "no known allergies".';
+select private.add_trigger('allergies_guard', 'before insert or update', 'public.allergies', 'private.guard_allergy()');
 
 -- "No known allergies": refused while an allergy of the patient is active.
 create function private.guard_no_known_allergies()
 returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if v_api then
-    new.recorded_by := auth.uid();
-  end if;
   if exists (
     select 1 from public.allergies a
      where a.organization_id = new.organization_id and a.patient_id = new.patient_id and a.status = 'active'
@@ -292,23 +276,15 @@ begin
 end;
 $$;
 comment on function private.guard_no_known_allergies() is
-  'Trigger: recorded_by = caller; refused while an allergy is active.';
-revoke execute on function private.guard_no_known_allergies() from public, anon, authenticated;
-create trigger no_known_allergies_guard before insert on public.no_known_allergies
-  for each row execute function private.guard_no_known_allergies();
+  'Trigger: refused while an allergy is active.';
+select private.add_trigger('no_known_allergies_guard', 'before insert', 'public.no_known_allergies', 'private.guard_no_known_allergies()');
 
--- Problems: recorded_by = caller; onset not in the future; resolved_at
--- follows the status.
+-- Problems: onset not in the future; resolved_at follows the status.
 create function private.guard_problem()
 returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' and v_api then
-    new.recorded_by := auth.uid();
-  end if;
   new.description := btrim(new.description);
   if new.onset_date is not null and new.onset_date > current_date then
     raise exception 'problems: the onset cannot be in the future' using errcode = '23514', detail = 'onset_date';
@@ -322,31 +298,22 @@ begin
 end;
 $$;
 comment on function private.guard_problem() is
-  'Trigger: recorded_by = caller; onset not in the future; resolved_at set when resolved.';
-revoke execute on function private.guard_problem() from public, anon, authenticated;
-create trigger problems_guard before insert or update on public.problems
-  for each row execute function private.guard_problem();
+  'Trigger: onset not in the future; resolved_at set when resolved.';
+select private.add_trigger('problems_guard', 'before insert or update', 'public.problems', 'private.guard_problem()');
 
--- Note templates: created_by = caller.
+-- Note templates: the name trimmed.
 create function private.guard_note_template()
 returns trigger
 language plpgsql set search_path = ''
 as $$
-declare
-  v_api boolean := current_user in ('anon', 'authenticated');
 begin
-  if tg_op = 'INSERT' and v_api then
-    new.created_by := auth.uid();
-  end if;
   new.name := btrim(new.name);
   return new;
 end;
 $$;
 comment on function private.guard_note_template() is
-  'Trigger: created_by = caller; name trimmed.';
-revoke execute on function private.guard_note_template() from public, anon, authenticated;
-create trigger note_templates_guard before insert or update on public.note_templates
-  for each row execute function private.guard_note_template();
+  'Trigger: name trimmed.';
+select private.add_trigger('note_templates_guard', 'before insert or update', 'public.note_templates', 'private.guard_note_template()');
 
 -- Allergy check when prescribing -------------------------------------------------------------------------
 -- A medication matches an active allergy when, after lowercasing and turning punctuation into spaces,
@@ -422,11 +389,8 @@ end;
 $$;
 comment on function private.match_prescription_allergies() is
   'Trigger: prescribing a medication that matches an active allergy of the patient needs allergy_override_reason; the match is kept in allergy_warning.';
-revoke execute on function private.match_prescription_allergies() from public, anon, authenticated;
 -- (named after prescriptions_guard so that it fires after it: triggers fire in name order)
-create trigger prescriptions_match_allergies before insert or update of medication, allergy_override_reason
-  on public.prescriptions
-  for each row execute function private.match_prescription_allergies();
+select private.add_trigger('prescriptions_match_allergies', 'before insert or update of medication, allergy_override_reason', 'public.prescriptions', 'private.match_prescription_allergies()');
 
 -- RPCs that write the history ------------------------------------------------------------------------------
 -- Each: the caller's role set in the active clinic first (42501 otherwise), then the record in that
@@ -459,7 +423,7 @@ returns integer
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_org_id_for(private.clinician_roles());
+  v_org uuid := private.require_org_for(private.clinician_roles(), 'Only doctors and nurses of this clinic amend visit notes');
   v_note public.visit_notes;
   v_last public.visit_note_amendments;
   v_notes text := nullif(btrim(p_notes), '');
@@ -468,9 +432,6 @@ declare
   v_changed text[];
   v_version integer;
 begin
-  if v_org is null then
-    raise exception 'Only doctors and nurses of this clinic amend visit notes' using errcode = '42501';
-  end if;
   select n.* into v_note
     from public.visit_notes n
    where n.organization_id = v_org and n.visit_id = p_visit_id
@@ -543,16 +504,14 @@ returns integer
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_org_id_for(private.lab_result_roles());
+  v_org uuid := private.require_org_for(private.lab_result_roles(),
+                                        'Only lab technicians and doctors of this clinic correct lab results');
   v_order public.lab_orders;
   v_current public.lab_result_amendments;
   v_new public.lab_result_amendments;
   v_reason text := btrim(p_reason);
   v_changed text[];
 begin
-  if v_org is null then
-    raise exception 'Only lab technicians and doctors of this clinic correct lab results' using errcode = '42501';
-  end if;
   select l.* into v_order
     from public.lab_orders l
    where l.organization_id = v_org and l.id = p_lab_order_id
@@ -618,14 +577,11 @@ returns integer
 language plpgsql volatile security definer set search_path = ''
 as $$
 declare
-  v_org uuid := private.current_org_id_for(private.dispenser_roles());
+  v_org uuid := private.require_org_for(private.dispenser_roles(), 'Only pharmacists of this clinic dispense prescriptions');
   v_rx public.prescriptions;
   v_quantity numeric;
   v_fill integer;
 begin
-  if v_org is null then
-    raise exception 'Only pharmacists of this clinic dispense prescriptions' using errcode = '42501';
-  end if;
   select p.* into v_rx
     from public.prescriptions p
    where p.organization_id = v_org and p.id = p_prescription_id

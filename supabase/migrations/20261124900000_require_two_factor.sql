@@ -41,6 +41,7 @@ language plpgsql set search_path = ''
 as $$
 declare
   v_name text;
+  v_op record;
   -- Exactly the helper's answer, written as an IS NOT NULL test over the row: RLS evaluates a
   -- restrictive qual at the table (a per-row filter, not a one-time filter), and the planner
   -- estimates a bare boolean parameter to keep half the rows, which skews plans (gate 4 of
@@ -51,30 +52,19 @@ declare
     '((case when (select private.two_factor_satisfied()) then organization_id is null end) is not null)';
 begin
   select c.relname into strict v_name from pg_catalog.pg_class c where c.oid = p_table;
-  execute format(
-    'create policy %I on %s as restrictive for select to authenticated using %s',
-    v_name || '_select_two_factor', p_table, v_check);
-  execute format(
-    'create policy %I on %s as restrictive for insert to authenticated with check %s',
-    v_name || '_insert_two_factor', p_table, v_check);
-  execute format(
-    'create policy %I on %s as restrictive for update to authenticated using %s with check %s',
-    v_name || '_update_two_factor', p_table, v_check, v_check);
-  execute format(
-    'create policy %I on %s as restrictive for delete to authenticated using %s',
-    v_name || '_delete_two_factor', p_table, v_check);
-  execute format(
-    'comment on policy %I on %s is %L', v_name || '_select_two_factor', p_table,
-    'Restrictive: nothing is visible to a token below the assurance level its person needs (two_factor_satisfied).');
-  execute format(
-    'comment on policy %I on %s is %L', v_name || '_insert_two_factor', p_table,
-    'Restrictive: nothing is accepted from a token below the assurance level its person needs (two_factor_satisfied).');
-  execute format(
-    'comment on policy %I on %s is %L', v_name || '_update_two_factor', p_table,
-    'Restrictive: nothing is changed by a token below the assurance level its person needs (two_factor_satisfied).');
-  execute format(
-    'comment on policy %I on %s is %L', v_name || '_delete_two_factor', p_table,
-    'Restrictive: nothing is deleted by a token below the assurance level its person needs (two_factor_satisfied).');
+  for v_op in
+    select * from (values
+      ('select', true, false, 'visible to'), ('insert', false, true, 'accepted from'),
+      ('update', true, true, 'changed by'), ('delete', true, false, 'deleted by')
+    ) as o (cmd, has_using, has_check, what)
+  loop
+    execute format('create policy %I on %s as restrictive for %s to authenticated%s%s',
+      v_name || '_' || v_op.cmd || '_two_factor', p_table, v_op.cmd,
+      case when v_op.has_using then ' using ' || v_check else '' end,
+      case when v_op.has_check then ' with check ' || v_check else '' end);
+    execute format('comment on policy %I on %s is %L', v_name || '_' || v_op.cmd || '_two_factor', p_table,
+      format('Restrictive: nothing is %s a token below the assurance level its person needs (two_factor_satisfied).', v_op.what));
+  end loop;
 end;
 $$;
 comment on function private.add_two_factor_policies(regclass) is
@@ -135,13 +125,10 @@ language plpgsql volatile security definer set search_path = ''
 as $$
 declare
   -- an admin of the live active clinic with an aal2 token (current_membership is gated)
-  v_org uuid := private.current_org_id_for(private.admin_roles());
+  v_org uuid := private.require_org_for(private.admin_roles(),
+                                        'Only the clinic''s administrators can change its two-factor requirement');
   v_old boolean;
 begin
-  if v_org is null then
-    raise exception 'Only the clinic''s administrators can change its two-factor requirement'
-      using errcode = '42501';
-  end if;
   if p_required is null then
     raise exception 'Choose whether two-factor sign-in is required' using errcode = '22004',
       hint = 'required';
