@@ -6,10 +6,11 @@
  * custom access token hook; the `[auth.mfa.totp]` switches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode as code, wrongCode } from '../support/totp.ts';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { anonClient, API_URL, keys, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
 import { createStaff, deleteUsers } from '../support/people.ts';
+import { totpCode as code, wrongCode } from '../support/totp.ts';
+import { confirmedAccount, expectAuthError } from './accounts.ts';
 import {
 	clientAt,
 	randomLoopback,
@@ -36,14 +37,9 @@ function claims(token: string) {
 async function person() {
 	const email = uniqueEmail('mfa');
 	const ip = randomLoopback();
-	const { data, error } = await admin.auth.admin.createUser({
-		email,
-		password: PASSWORD,
-		email_confirm: true
-	});
-	if (error) throw error;
-	createdIds.push(data.user.id);
-	return { email, id: data.user.id, ip };
+	const { id } = await confirmedAccount(email, PASSWORD);
+	createdIds.push(id);
+	return { email, id, ip };
 }
 
 type Person = { email: string; ip: string };
@@ -57,6 +53,13 @@ async function signIn(p: Person, url = API_URL) {
 	});
 	if (error) throw error;
 	return { client, session: data.session };
+}
+
+/** A new person, signed in (aal1) from their own address. */
+async function signedInPerson() {
+	const p = await person();
+	const { client } = await signIn(p);
+	return { ...p, client };
 }
 
 /** A signed-in person with a verified TOTP factor, on an aal2 session. */
@@ -74,8 +77,7 @@ async function withVerifiedFactor() {
 
 describe('enroll', () => {
 	it('returns the QR code as an SVG data URI, the secret and the otpauth URI; the factor is unverified', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client, ...p } = await signedInPerson();
 		const { data, error } = await client.auth.mfa.enroll({
 			factorType: 'totp',
 			friendlyName: 'Work phone',
@@ -129,8 +131,7 @@ describe('enroll', () => {
 	});
 
 	it('uses the site URL host as the default issuer, and the e-mail as the account', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client, ...p } = await signedInPerson();
 		const { data } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const m = /^otpauth:\/\/totp\/([^:]+(?::\d+)?):([^?]+)\?(.*)$/.exec(data!.totp.uri)!;
 		expect(m).not.toBeNull();
@@ -142,30 +143,30 @@ describe('enroll', () => {
 	});
 
 	it('refuses a second factor with the same friendly name (422 mfa_factor_name_conflict)', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		expect(
 			(await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'Phone' })).error
 		).toBeNull();
 		const again = await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'Phone' });
-		expect(again.error?.status).toBe(422);
-		expect(again.error?.code).toBe('mfa_factor_name_conflict');
-		expect(again.error?.message).toBe(
+		expectAuthError(
+			again,
+			422,
+			'mfa_factor_name_conflict',
 			'A factor with the friendly name "Phone" for this user already exists'
 		);
 	});
 
 	it('stops at max_enrolled_factors (422 too_many_enrolled_mfa_factors)', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		for (let i = 0; i < 10; i++) {
 			const r = await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: `App ${i}` });
 			expect(r.error).toBeNull();
 		}
 		const eleventh = await client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'App 10' });
-		expect(eleventh.error?.status).toBe(422);
-		expect(eleventh.error?.code).toBe('too_many_enrolled_mfa_factors');
-		expect(eleventh.error?.message).toBe(
+		expectAuthError(
+			eleventh,
+			422,
+			'too_many_enrolled_mfa_factors',
 			'Maximum number of verified factors reached, unenroll to continue'
 		);
 	});
@@ -174,20 +175,15 @@ describe('enroll', () => {
 		const f = await withVerifiedFactor();
 		const { client: aal1 } = await signIn(f);
 		const refused = await aal1.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'Second' });
-		expect(refused.error?.status).toBe(403);
-		expect(refused.error?.code).toBe('insufficient_aal');
-		expect(refused.error?.message).toBe('AAL2 required to enroll a new factor');
+		expectAuthError(refused, 403, 'insufficient_aal', 'AAL2 required to enroll a new factor');
 		const allowed = await f.client.auth.mfa.enroll({ factorType: 'totp', friendlyName: 'Second' });
 		expect(allowed.error).toBeNull();
 	});
 
 	it('answers phone, WebAuthn and unknown factor types as GoTrue does', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		const phone = await client.auth.mfa.enroll({ factorType: 'phone', phone: '+15555550100' });
-		expect(phone.error?.status).toBe(422);
-		expect(phone.error?.code).toBe('mfa_phone_enroll_not_enabled');
-		expect(phone.error?.message).toBe('MFA enroll is disabled for Phone');
+		expectAuthError(phone, 422, 'mfa_phone_enroll_not_enabled', 'MFA enroll is disabled for Phone');
 		const token = (await client.auth.getSession()).data.session!.access_token;
 		const post = (body: unknown) =>
 			fetch(`${API_URL}/auth/v1/factors`, {
@@ -320,8 +316,7 @@ describe('challenge and verify', () => {
 	});
 
 	it('refuses a wrong code with 422 mfa_verification_failed and keeps the challenge usable', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		const { data: enrolled } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const secret = enrolled!.totp.secret;
 		const { data: ch } = await client.auth.mfa.challenge({ factorId: enrolled!.id });
@@ -330,9 +325,7 @@ describe('challenge and verify', () => {
 			challengeId: ch!.id,
 			code: wrongCode(secret)
 		});
-		expect(wrong.error?.status).toBe(422);
-		expect(wrong.error?.code).toBe('mfa_verification_failed');
-		expect(wrong.error?.message).toBe('Invalid TOTP code entered');
+		expectAuthError(wrong, 422, 'mfa_verification_failed', 'Invalid TOTP code entered');
 		// a code two periods old is outside GoTrue's one-step skew
 		const stale = await client.auth.mfa.verify({
 			factorId: enrolled!.id,
@@ -355,8 +348,7 @@ describe('challenge and verify', () => {
 	});
 
 	it('refuses an expired challenge with 422 mfa_challenge_expired and deletes it', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		const { data: enrolled } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const { data: ch } = await client.auth.mfa.challenge({ factorId: enrolled!.id });
 		await sql(
@@ -368,9 +360,10 @@ describe('challenge and verify', () => {
 			challengeId: ch!.id,
 			code: code(enrolled!.totp.secret)
 		});
-		expect(late.error?.status).toBe(422);
-		expect(late.error?.code).toBe('mfa_challenge_expired');
-		expect(late.error?.message).toBe(
+		expectAuthError(
+			late,
+			422,
+			'mfa_challenge_expired',
 			`MFA challenge ${ch!.id} has expired, verify against another challenge or create a new challenge.`
 		);
 		expect(await sql(`select id from auth.mfa_challenges where id = $1`, [ch!.id])).toEqual([]);
@@ -396,9 +389,12 @@ describe('challenge and verify', () => {
 			challengeId: ch!.id,
 			code: c
 		});
-		expect(reused.error?.status).toBe(422);
-		expect(reused.error?.code).toBe('mfa_ip_address_mismatch');
-		expect(reused.error?.message).toBe('Challenge and verify IP addresses mismatch.');
+		expectAuthError(
+			reused,
+			422,
+			'mfa_ip_address_mismatch',
+			'Challenge and verify IP addresses mismatch.'
+		);
 		const fresh = await client.auth.mfa.challengeAndVerify({ factorId: f.factorId, code: c });
 		expect(fresh.error).toBeNull();
 	});
@@ -408,39 +404,31 @@ describe('challenge and verify', () => {
 		const b = await person();
 		const { client } = await signIn(b);
 		const foreign = await client.auth.mfa.challenge({ factorId: a.factorId });
-		expect(foreign.error?.status).toBe(404);
-		expect(foreign.error?.code).toBe('mfa_factor_not_found');
-		expect(foreign.error?.message).toBe('Factor not found');
+		expectAuthError(foreign, 404, 'mfa_factor_not_found', 'Factor not found');
 		const unknown = await client.auth.mfa.challenge({ factorId: crypto.randomUUID() });
 		expect(unknown.error?.code).toBe('mfa_factor_not_found');
 		const malformed = await client.auth.mfa.challenge({ factorId: 'not-a-uuid' });
-		expect(malformed.error?.status).toBe(404);
-		expect(malformed.error?.code).toBe('validation_failed');
-		expect(malformed.error?.message).toBe('factor_id must be an UUID');
+		expectAuthError(malformed, 404, 'validation_failed', 'factor_id must be an UUID');
 
 		const noChallenge = await a.client.auth.mfa.verify({
 			factorId: a.factorId,
 			challengeId: crypto.randomUUID(),
 			code: code(a.secret)
 		});
-		expect(noChallenge.error?.status).toBe(422);
-		expect(noChallenge.error?.code).toBe('mfa_factor_not_found');
+		expectAuthError(noChallenge, 422, 'mfa_factor_not_found');
 		const badId = await a.client.auth.mfa.verify({
 			factorId: a.factorId,
 			challengeId: 'abc',
 			code: code(a.secret)
 		});
-		expect(badId.error?.status).toBe(400);
-		expect(badId.error?.code).toBe('bad_json');
+		expectAuthError(badId, 400, 'bad_json');
 		const { data: ch } = await a.client.auth.mfa.challenge({ factorId: a.factorId });
 		const empty = await a.client.auth.mfa.verify({
 			factorId: a.factorId,
 			challengeId: ch!.id,
 			code: ''
 		});
-		expect(empty.error?.status).toBe(400);
-		expect(empty.error?.code).toBe('validation_failed');
-		expect(empty.error?.message).toBe('Code needs to be non-empty');
+		expectAuthError(empty, 400, 'validation_failed', 'Code needs to be non-empty');
 	});
 
 	it('verifying ends the person’s other aal1 sessions and drops their unfinished enrolments', async () => {
@@ -517,8 +505,7 @@ describe('assurance level through refresh and the access token hook', () => {
 
 describe('unenroll', () => {
 	it('an unverified factor goes from an aal1 session', async () => {
-		const p = await person();
-		const { client } = await signIn(p);
+		const { client } = await signedInPerson();
 		const { data: enrolled } = await client.auth.mfa.enroll({ factorType: 'totp' });
 		const { data, error } = await client.auth.mfa.unenroll({ factorId: enrolled!.id });
 		expect(error).toBeNull();
@@ -530,9 +517,7 @@ describe('unenroll', () => {
 		const f = await withVerifiedFactor();
 		const { client: aal1 } = await signIn(f);
 		const refused = await aal1.auth.mfa.unenroll({ factorId: f.factorId });
-		expect(refused.error?.status).toBe(422);
-		expect(refused.error?.code).toBe('insufficient_aal');
-		expect(refused.error?.message).toBe('AAL2 required to unenroll verified factor');
+		expectAuthError(refused, 422, 'insufficient_aal', 'AAL2 required to unenroll verified factor');
 
 		const done = await f.client.auth.mfa.unenroll({ factorId: f.factorId });
 		expect(done.error).toBeNull();
@@ -624,9 +609,12 @@ describe('[auth.mfa.totp] switches (private gateways)', () => {
 		const { data: ch } = await main.auth.mfa.challenge({ factorId: enrolled!.id });
 		const { client } = await signIn(p, verifyOff!.url);
 		const challenge = await client.auth.mfa.challenge({ factorId: enrolled!.id });
-		expect(challenge.error?.status).toBe(422);
-		expect(challenge.error?.code).toBe('mfa_totp_verify_not_enabled');
-		expect(challenge.error?.message).toBe('MFA verification is disabled for TOTP');
+		expectAuthError(
+			challenge,
+			422,
+			'mfa_totp_verify_not_enabled',
+			'MFA verification is disabled for TOTP'
+		);
 		const verify = await client.auth.mfa.verify({
 			factorId: enrolled!.id,
 			challengeId: ch!.id,

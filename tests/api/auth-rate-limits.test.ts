@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authConfig } from '../../supabase/local/gateway/auth/config.ts';
-import { adminDb, API_URL, keys, MAIL_URL, serviceClient, uniqueEmail } from '../support/stack.ts';
+import { API_URL, keys, MAIL_URL, sql, uniqueEmail } from '../support/stack.ts';
 import {
 	clientAt,
 	fetchFrom,
@@ -17,9 +17,9 @@ import {
 	type PrivateGateway
 } from '../support/auth-gateway.ts';
 import { deleteUsers } from '../support/people.ts';
+import { confirmedAccount, expectAuthError } from './accounts.ts';
 
 const PASSWORD = 'Limited-password-1';
-const admin = serviceClient();
 const createdEmails: string[] = [];
 const LIMITED = { code: 'over_request_rate_limit', message: 'Request rate limit reached' };
 
@@ -30,12 +30,7 @@ afterAll(async () => {
 async function person() {
 	const email = uniqueEmail('limits');
 	createdEmails.push(email);
-	const { error } = await admin.auth.admin.createUser({
-		email,
-		password: PASSWORD,
-		email_confirm: true
-	});
-	if (error) throw error;
+	await confirmedAccount(email, PASSWORD);
 	return email;
 }
 
@@ -281,8 +276,7 @@ describe('max_frequency: one e-mail of a kind per address per period', () => {
 		const client = clientAt(API_URL, randomLoopback());
 		expect((await client.auth.resetPasswordForEmail(email)).error).toBeNull();
 		const again = await client.auth.resetPasswordForEmail(email);
-		expect(again.error?.status).toBe(429);
-		expect(again.error?.code).toBe('over_email_send_rate_limit');
+		expectAuthError(again, 429, 'over_email_send_rate_limit');
 		const wait = authConfig.emailMaxFrequency;
 		expect(again.error?.message).toMatch(
 			new RegExp(
@@ -296,17 +290,11 @@ describe('max_frequency: one e-mail of a kind per address per period', () => {
 		// another address is not affected
 		expect((await client.auth.resetPasswordForEmail(await person())).error).toBeNull();
 
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`update auth.users set recovery_sent_at = recovery_sent_at - make_interval(secs => $2)
-				  where lower(email) = lower($1)`,
-				[email, wait + 1]
-			);
-		} finally {
-			await db.end();
-		}
+		await sql(
+			`update auth.users set recovery_sent_at = recovery_sent_at - make_interval(secs => $2)
+			  where lower(email) = lower($1)`,
+			[email, wait + 1]
+		);
 		expect((await client.auth.resetPasswordForEmail(email)).error).toBeNull();
 		expect(await mails(email)).toBe(2);
 	});
@@ -329,16 +317,10 @@ describe('email_sent: e-mails per hour for the project while confirmations are o
 			})
 		]);
 		// a port used by an earlier run's private gateway starts with a clean count
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`delete from auth_runtime.rate_limits where limiter = 'email_sent' and key = any($1)`,
-				[[confirming, autoconfirming].map((g) => new URL(g!.url).port)]
-			);
-		} finally {
-			await db.end();
-		}
+		await sql(
+			`delete from auth_runtime.rate_limits where limiter = 'email_sent' and key = any($1)`,
+			[[confirming, autoconfirming].map((g) => new URL(g!.url).port)]
+		);
 	});
 	afterAll(async () => {
 		await Promise.all([confirming?.stop(), autoconfirming?.stop()]);

@@ -11,6 +11,7 @@ import type { Session, SupabaseClient } from '@supabase/supabase-js';
 import { API_URL, keys, serviceClient, sql, uniqueEmail } from '../support/stack.ts';
 import { clientAt, randomLoopback } from '../support/auth-gateway.ts';
 import { deleteUsers } from '../support/people.ts';
+import { confirmedAccount } from './accounts.ts';
 
 const PASSWORD = 'Session-password-1';
 const admin = serviceClient();
@@ -26,13 +27,8 @@ const sessionId = (s: Session) =>
 /** One person signed in three times (three devices), each from an address of its own. */
 async function threeSessions() {
 	const email = uniqueEmail('sessions');
-	const { data, error } = await admin.auth.admin.createUser({
-		email,
-		password: PASSWORD,
-		email_confirm: true
-	});
-	if (error) throw error;
-	createdIds.push(data.user.id);
+	const { id } = await confirmedAccount(email, PASSWORD);
+	createdIds.push(id);
 	const devices: { client: SupabaseClient; session: Session }[] = [];
 	for (let i = 0; i < 3; i++) {
 		const client = clientAt(API_URL, randomLoopback());
@@ -40,7 +36,7 @@ async function threeSessions() {
 		if (signed.error) throw signed.error;
 		devices.push({ client, session: signed.data.session });
 	}
-	return { id: data.user.id, devices };
+	return { id, devices };
 }
 
 /** What Auth says to `/user` with this access token: status and error code. */

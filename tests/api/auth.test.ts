@@ -14,9 +14,11 @@ import {
 	MAIL_URL,
 	mintToken,
 	serviceClient,
+	sql,
 	uniqueEmail
 } from '../support/stack.ts';
 import { deleteUsers, linkInMail } from '../support/people.ts';
+import { confirmedAccount, expectAuthError } from './accounts.ts';
 import { privateGateway, type PrivateGateway } from '../support/private-gateway.ts';
 
 const AUTH = `${API_URL}/auth/v1`;
@@ -35,15 +37,7 @@ function email(prefix = 'auth') {
 const admin = serviceClient();
 
 async function confirmedUser(metadata: Record<string, unknown> = {}) {
-	const address = email();
-	const { data, error } = await admin.auth.admin.createUser({
-		email: address,
-		password: PASSWORD,
-		email_confirm: true,
-		user_metadata: metadata
-	});
-	if (error) throw error;
-	return { email: address, id: data.user.id };
+	return confirmedAccount(email(), PASSWORD, { user_metadata: metadata }, admin);
 }
 
 async function signedIn(client = anonClient()) {
@@ -71,16 +65,10 @@ async function latestMail(to: string, base = MAIL_URL) {
 
 /** Moves a user's `<kind>_sent_at` into the past, as if `seconds` had gone by since the e-mail. */
 async function backdate(address: string, column: string, seconds: number) {
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query(
-			`update auth.users set ${column} = ${column} - make_interval(secs => $2) where lower(email) = lower($1)`,
-			[address, seconds]
-		);
-	} finally {
-		await db.end();
-	}
+	await sql(
+		`update auth.users set ${column} = ${column} - make_interval(secs => $2) where lower(email) = lower($1)`,
+		[address, seconds]
+	);
 }
 
 function decodePart(token: string, i: number) {
@@ -164,17 +152,11 @@ describe('signUp (config.toml: enable_confirmations = true)', () => {
 		).toBeNull();
 		// past [auth.email] max_frequency (60 s), so Auth mails a fresh confirmation link again: the
 		// first e-mail is made older rather than waited for
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`update auth.users set confirmation_sent_at = confirmation_sent_at - interval '2 minutes'
-				  where email = $1`,
-				[address]
-			);
-		} finally {
-			await db.end();
-		}
+		await sql(
+			`update auth.users set confirmation_sent_at = confirmation_sent_at - interval '2 minutes'
+			  where email = $1`,
+			[address]
+		);
 		const stranger = await anonClient().auth.signUp({
 			email: address,
 			password: 'Strangers-pass-1',
@@ -200,8 +182,7 @@ describe('signUp (config.toml: enable_confirmations = true)', () => {
 			'Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789.';
 		const short = await anonClient().auth.signUp({ email: email(), password: 'Abc-12' });
 		expect(short.error?.name).toBe('AuthWeakPasswordError');
-		expect(short.error?.status).toBe(422);
-		expect(short.error?.code).toBe('weak_password');
+		expectAuthError(short, 422, 'weak_password');
 		expect((short.error as unknown as { reasons: string[] }).reasons).toEqual(['length']);
 		expect(short.error?.message).toBe('Password should be at least 10 characters.');
 
@@ -217,9 +198,12 @@ describe('signUp (config.toml: enable_confirmations = true)', () => {
 		expect(both.error?.message).toBe(`Password should be at least 10 characters. ${rule}`);
 
 		const tooLong = await anonClient().auth.signUp({ email: email(), password: 'Aa1'.repeat(25) });
-		expect(tooLong.error?.status).toBe(400);
-		expect(tooLong.error?.code).toBe('validation_failed');
-		expect(tooLong.error?.message).toBe('Password cannot be longer than 72 characters');
+		expectAuthError(
+			tooLong,
+			400,
+			'validation_failed',
+			'Password cannot be longer than 72 characters'
+		);
 	});
 
 	it('admin-created users skip the rules (as GoTrue); their weak password signs in with weak_password', async () => {
@@ -283,16 +267,8 @@ describe('signInWithPassword', () => {
 		expect(claims.amr).toEqual([{ method: 'password', timestamp: expect.any(Number) }]);
 		expect(data.session!.expires_in).toBe(3600);
 		expect(data.session!.token_type).toBe('bearer');
-		const db = adminDb();
-		await db.connect();
-		try {
-			const { rows } = await db.query(`select user_id from auth.sessions where id = $1`, [
-				claims.session_id
-			]);
-			expect(rows).toEqual([{ user_id: u.id }]);
-		} finally {
-			await db.end();
-		}
+		const rows = await sql(`select user_id from auth.sessions where id = $1`, [claims.session_id]);
+		expect(rows).toEqual([{ user_id: u.id }]);
 	});
 
 	it('answers a wrong password and an unknown address with 400 invalid_credentials', async () => {
@@ -301,9 +277,7 @@ describe('signInWithPassword', () => {
 			email: u.email,
 			password: 'not-the-password'
 		});
-		expect(wrong.error?.status).toBe(400);
-		expect(wrong.error?.code).toBe('invalid_credentials');
-		expect(wrong.error?.message).toBe('Invalid login credentials');
+		expectAuthError(wrong, 400, 'invalid_credentials', 'Invalid login credentials');
 		const unknown = await anonClient().auth.signInWithPassword({
 			email: uniqueEmail('nobody'),
 			password: PASSWORD
@@ -379,13 +353,11 @@ describe('getUser and getClaims', () => {
 
 		const { id } = await confirmedUser();
 		const expired = await anonClient().auth.getUser(mintToken({ sub: id }, -60));
-		expect(expired.error?.status).toBe(403);
-		expect(expired.error?.code).toBe('bad_jwt');
+		expectAuthError(expired, 403, 'bad_jwt');
 		expect(expired.error?.message).toMatch(/expired/);
 
 		const orphan = await anonClient().auth.getUser(mintToken({ sub: crypto.randomUUID() }));
-		expect(orphan.error?.status).toBe(403);
-		expect(orphan.error?.code).toBe('user_not_found');
+		expectAuthError(orphan, 403, 'user_not_found');
 
 		// only the publishable key: the gateway forwards the internal anon JWT, which has no sub
 		const keyOnly = await authFetch('/user');
@@ -415,20 +387,12 @@ describe('refresh tokens', () => {
 		expect(third).not.toBe(second);
 
 		// a grandparent after the 10 s reuse interval: already used, and the session's tokens revoked
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(
-				`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`,
-				[first]
-			);
-		} finally {
-			await db.end();
-		}
+		await sql(
+			`update auth.refresh_tokens set updated_at = now() - interval '1 minute' where token = $1`,
+			[first]
+		);
 		const late = await anonClient().auth.refreshSession({ refresh_token: first });
-		expect(late.error?.status).toBe(400);
-		expect(late.error?.code).toBe('refresh_token_already_used');
-		expect(late.error?.message).toBe('Invalid Refresh Token: Already Used');
+		expectAuthError(late, 400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
 		const db2 = adminDb();
 		await db2.connect();
 		try {
@@ -486,8 +450,7 @@ describe('updateUser', () => {
 	it('changes the password, refusing the same and weak ones', async () => {
 		const { client, email: address } = await signedIn();
 		const same = await client.auth.updateUser({ password: PASSWORD });
-		expect(same.error?.status).toBe(422);
-		expect(same.error?.code).toBe('same_password');
+		expectAuthError(same, 422, 'same_password');
 		const weak = await client.auth.updateUser({ password: 'a-new-password-2' });
 		expect(weak.error?.code).toBe('weak_password');
 		expect((weak.error as unknown as { reasons: string[] }).reasons).toEqual(['characters']);
@@ -632,8 +595,7 @@ describe('password recovery', () => {
 			token_hash: mail.token_hash,
 			type: 'recovery'
 		});
-		expect(again.error?.status).toBe(403);
-		expect(again.error?.code).toBe('otp_expired');
+		expectAuthError(again, 403, 'otp_expired');
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: u.email, password: 'Recovered-pass-3' }))
 				.error
@@ -716,8 +678,7 @@ describe('admin users API', () => {
 		const deleted = await admin.auth.admin.deleteUser(created[1]);
 		expect(deleted.error).toBeNull();
 		const gone = await admin.auth.admin.getUserById(created[1]);
-		expect(gone.error?.status).toBe(404);
-		expect(gone.error?.code).toBe('user_not_found');
+		expectAuthError(gone, 404, 'user_not_found');
 	});
 
 	it('ban_duration bans (sign-in and refresh 400 user_banned, sessions kept) and "none" lifts the ban', async () => {
@@ -731,14 +692,11 @@ describe('admin users API', () => {
 			email: address,
 			password: PASSWORD
 		});
-		expect(denied.error?.status).toBe(400);
-		expect(denied.error?.code).toBe('user_banned');
+		expectAuthError(denied, 400, 'user_banned');
 		const refresh = await anonClient().auth.refreshSession({
 			refresh_token: session!.refresh_token
 		});
-		expect(refresh.error?.status).toBe(400);
-		expect(refresh.error?.code).toBe('user_banned');
-		expect(refresh.error?.message).toBe('Invalid Refresh Token: User Banned');
+		expectAuthError(refresh, 400, 'user_banned', 'Invalid Refresh Token: User Banned');
 		expect((await admin.auth.admin.updateUserById(id, { ban_duration: 'none' })).error).toBeNull();
 		expect(
 			(await anonClient().auth.signInWithPassword({ email: address, password: PASSWORD })).error
@@ -987,26 +945,12 @@ describe('private gateway: custom access token hook, Auth rendering its own e-ma
 
 	afterAll(async () => {
 		await gateway?.stop();
-		const db = adminDb();
-		await db.connect();
-		try {
-			await db.query(`drop schema if exists ${schema} cascade`);
-		} finally {
-			await db.end();
-		}
+		await sql(`drop schema if exists ${schema} cascade`);
 	});
 
 	it('adds the hook claims on password sign-in and on refresh, seen by getClaims()', async () => {
 		const address = email('hook');
-		expect(
-			(
-				await privAdmin().auth.admin.createUser({
-					email: address,
-					password: PASSWORD,
-					email_confirm: true
-				})
-			).error
-		).toBeNull();
+		await confirmedAccount(address, PASSWORD, {}, privAdmin());
 		const c = client();
 		expect(
 			(await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error
@@ -1024,39 +968,24 @@ describe('private gateway: custom access token hook, Auth rendering its own e-ma
 	});
 
 	it('a hook rejection fails the sign-in with its status and message; bad output is a 500', async () => {
-		const rejected = email('hook-reject');
-		await privAdmin().auth.admin.createUser({
-			email: rejected,
-			password: PASSWORD,
-			email_confirm: true,
-			user_metadata: { hook: 'reject' }
-		});
-		const r = await client().auth.signInWithPassword({ email: rejected, password: PASSWORD });
-		expect(r.error?.status).toBe(403);
-		expect(r.error?.message).toBe('Clinic suspended');
-		expect(r.data.session).toBeNull();
-
-		const broken = email('hook-break');
-		await privAdmin().auth.admin.createUser({
-			email: broken,
-			password: PASSWORD,
-			email_confirm: true,
-			user_metadata: { hook: 'break' }
-		});
-		const b = await client().auth.signInWithPassword({ email: broken, password: PASSWORD });
-		expect(b.error?.status).toBe(500);
-		expect(b.error?.message).toBe('output claims do not conform to the expected schema');
-		const db = adminDb();
-		await db.connect();
-		try {
-			const { rows } = await db.query(
-				`select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = any($1)`,
-				[[rejected, broken]]
-			);
-			expect(rows[0].n).toBe(0);
-		} finally {
-			await db.end();
+		const addresses: string[] = [];
+		for (const [hook, status, message] of [
+			['reject', 403, 'Clinic suspended'],
+			['break', 500, 'output claims do not conform to the expected schema']
+		] as const) {
+			const address = email(`hook-${hook}`);
+			addresses.push(address);
+			await confirmedAccount(address, PASSWORD, { user_metadata: { hook } }, privAdmin());
+			const r = await client().auth.signInWithPassword({ email: address, password: PASSWORD });
+			expect(r.error?.status, hook).toBe(status);
+			expect(r.error?.message, hook).toBe(message);
+			expect(r.data.session, hook).toBeNull();
 		}
+		const rows = await sql(
+			`select count(*)::int as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = any($1)`,
+			[addresses]
+		);
+		expect(rows[0].n).toBe(0);
 	});
 
 	it('resend issues a fresh confirmation link and invalidates the previous one', async () => {
@@ -1065,8 +994,7 @@ describe('private gateway: custom access token hook, Auth rendering its own e-ma
 		const first = await latestMail(address, mailUrl);
 		// max_frequency (60 s in config.toml): not again right away
 		const early = await client().auth.resend({ type: 'signup', email: address });
-		expect(early.error?.status).toBe(429);
-		expect(early.error?.code).toBe('over_email_send_rate_limit');
+		expectAuthError(early, 429, 'over_email_send_rate_limit');
 		expect(early.error?.message).toMatch(
 			/^For security purposes, you can only request this after (59|60) seconds\.$/
 		);
@@ -1118,11 +1046,7 @@ describe('private gateway: custom access token hook, Auth rendering its own e-ma
 	it('an e-mail change mails both addresses (double_confirm_changes) and applies after both links', async () => {
 		const address = email('change-old');
 		const next = email('change-new');
-		await privAdmin().auth.admin.createUser({
-			email: address,
-			password: PASSWORD,
-			email_confirm: true
-		});
+		await confirmedAccount(address, PASSWORD, {}, privAdmin());
 		const c = client();
 		await c.auth.signInWithPassword({ email: address, password: PASSWORD });
 		const updated = await c.auth.updateUser(

@@ -23,8 +23,8 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminDb, API_URL, keys, serviceClient } from '../support/stack.ts';
-import { meetTwoFactor } from '../support/totp.ts';
+import { adminDb, API_URL, keys, serviceClient, sql } from '../support/stack.ts';
+import { signedIn } from './accounts.ts';
 
 type Row = Record<string, unknown>;
 interface Answer {
@@ -197,17 +197,6 @@ async function person(orgSlug: string, role: string, prefix: string) {
 	return { id: data.user.id, email };
 }
 
-async function signIn(email: string) {
-	const c = createClient(API_URL, keys.publishableKey, {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
-	});
-	const { error } = await c.auth.signInWithPassword({ email, password: PASSWORD });
-	if (error) throw new Error(`${email}: ${error.message}`);
-	// clinic B's admin at aal2, as the portal lets them act: refusals are then about clinic A
-	await meetTwoFactor(c, email);
-	return c;
-}
-
 async function fillClinics() {
 	const q = adminDb();
 	await q.connect();
@@ -242,12 +231,16 @@ async function fillClinics() {
 	for (const role of ROLES_B) {
 		const p = await person(SLUG_B, role, `b-${role}`);
 		world.userIds.set(role, p.id);
-		world.clients.set(role, await signIn(p.email));
+		// clinic B's admin at aal2, as the portal lets them act: refusals are then about clinic A
+		world.clients.set(role, await signedIn(p.email, PASSWORD));
 	}
 	const [adminA, doctorA] = world.staffA;
 	world.invitedA.push(`invited-${RUN}@outsider.test`);
 	const q2 = adminDb();
 	await q2.connect();
+	/** The id of the first row a statement returns. */
+	const idOf = async (text: string, values: unknown[]): Promise<string> =>
+		(await q2.query(text, values)).rows[0].id;
 	try {
 		// clinic A: every kind of custom field, one patient (its plan's limit), a pending invitation
 		// (its plan's last seat), a visit with a signed and amended note, an open and a corrected lab
@@ -263,25 +256,21 @@ async function fillClinics() {
 		  returning 1)
 		select count(*) from defs`;
 		await q2.query(data, [world.a]);
-		const patientA = (
-			await q2.query(
-				`insert into public.patients (organization_id, mrn, given_name, family_name, email, custom_fields, created_by)
+		const patientA = await idOf(
+			`insert into public.patients (organization_id, mrn, given_name, family_name, email, custom_fields, created_by)
 				 values ($1, 'MRN-000001', 'Ada', 'Outsider', 'ada@patients.test',
 				         '{"blood_type": "A+", "insurance_no": "INS-0001", "weight_class": 3, "consented_on": "2024-01-02", "organ_donor": true}', $2)
 				 returning id`,
-				[world.a, adminA.id]
-			)
-		).rows[0].id;
+			[world.a, adminA.id]
+		);
 		await q2.query(
 			`insert into public.invitations (organization_id, email, role, invited_by) values ($1, $2, 'nurse', $3)`,
 			[world.a, world.invitedA[0], adminA.id]
 		);
-		const visitA = (
-			await q2.query(
-				`insert into public.visits (organization_id, patient_id, clinician_id, reason, created_by) values ($1, $2, $3, 'check-up', $3) returning id`,
-				[world.a, patientA, doctorA.id]
-			)
-		).rows[0].id;
+		const visitA = await idOf(
+			`insert into public.visits (organization_id, patient_id, clinician_id, reason, created_by) values ($1, $2, $3, 'check-up', $3) returning id`,
+			[world.a, patientA, doctorA.id]
+		);
 		// the note is signed and amended, so the signed-note rule and the versions are there to trip
 		await q2.query(
 			`insert into public.visit_notes (organization_id, visit_id, notes, vitals, author_id, signed_at, signed_by)
@@ -299,13 +288,11 @@ async function fillClinics() {
 			[world.a, patientA, visitA, doctorA.id]
 		);
 		// a resulted order with a correction (corrections, final states)
-		const resultedA = (
-			await q2.query(
-				`insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name)
+		const resultedA = await idOf(
+			`insert into public.lab_orders (organization_id, patient_id, visit_id, ordered_by, test_code, test_name)
 				 values ($1, $2, $3, $4, 'K', 'Potassium') returning id`,
-				[world.a, patientA, visitA, doctorA.id]
-			)
-		).rows[0].id;
+			[world.a, patientA, visitA, doctorA.id]
+		);
 		await q2.query(
 			`update public.lab_orders set status = 'resulted', result_value = '5.9', result_unit = 'mmol/L',
 			        reference_range = '3.5-5.1', result_flag = 'high', resulted_by = $2 where id = $1`,
@@ -317,13 +304,11 @@ async function fillClinics() {
 			[world.a, resultedA, doctorA.id]
 		);
 		// a prescription with refills, one fill dispensed (fill numbers, quantity per fill)
-		const rxA = (
-			await q2.query(
-				`insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, frequency, quantity, quantity_unit, refills)
+		const rxA = await idOf(
+			`insert into public.prescriptions (organization_id, patient_id, visit_id, prescriber_id, medication, dose, frequency, quantity, quantity_unit, refills)
 				 values ($1, $2, $3, $4, 'Amoxicillin', '500 mg', 'three times a day', 21, 'capsules', 2) returning id`,
-				[world.a, patientA, visitA, doctorA.id]
-			)
-		).rows[0].id;
+			[world.a, patientA, visitA, doctorA.id]
+		);
 		await q2.query(
 			`insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity, dispensed_by)
 			 values ($1, $2, 1, 21, $3)`,
@@ -351,14 +336,12 @@ async function fillClinics() {
 			`insert into public.note_templates (organization_id, name, body, created_by) values ($1, 'SOAP', 'S: O: A: P:', $2)`,
 			[world.a, adminA.id]
 		);
-		const archivedA = (
-			await q2.query(
-				`insert into public.patients (organization_id, mrn, given_name, family_name, custom_fields, archived_at, created_by)
+		const archivedA = await idOf(
+			`insert into public.patients (organization_id, mrn, given_name, family_name, custom_fields, archived_at, created_by)
 				 values ($1, 'MRN-000002', 'Al', 'Archived', '{"blood_type": "O-", "insurance_no": "INS-0002"}', now(), $2)
 				 returning id`,
-				[world.a, adminA.id]
-			)
-		).rows[0].id;
+			[world.a, adminA.id]
+		);
 		await q2.query(
 			`insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values ($1, $2, $3)`,
 			[world.a, archivedA, doctorA.id]
@@ -383,18 +366,14 @@ async function fillClinics() {
 			`insert into public.patient_field_definitions (organization_id, key, label, field_type) values ($1, 'notes_b', 'Notes', 'text')`,
 			[world.b]
 		);
-		const patientB = (
-			await q2.query(
-				`insert into public.patients (organization_id, mrn, given_name, family_name) values ($1, 'MRN-000001', 'Bea', 'Insider') returning id`,
-				[world.b]
-			)
-		).rows[0].id;
-		const visitB = (
-			await q2.query(
-				`insert into public.visits (organization_id, patient_id, clinician_id, reason, created_by) values ($1, $2, $3, 'check-up', $3) returning id`,
-				[world.b, patientB, doctorB]
-			)
-		).rows[0].id;
+		const patientB = await idOf(
+			`insert into public.patients (organization_id, mrn, given_name, family_name) values ($1, 'MRN-000001', 'Bea', 'Insider') returning id`,
+			[world.b]
+		);
+		const visitB = await idOf(
+			`insert into public.visits (organization_id, patient_id, clinician_id, reason, created_by) values ($1, $2, $3, 'check-up', $3) returning id`,
+			[world.b, patientB, doctorB]
+		);
 		await q2.query(
 			`insert into public.visit_notes (organization_id, visit_id, notes, author_id) values ($1, $2, 'seen', $3)`,
 			[world.b, visitB, doctorB]
@@ -420,12 +399,10 @@ async function fillClinics() {
 			`insert into public.note_templates (organization_id, name, body) values ($1, 'Follow-up', 'Progress:')`,
 			[world.b]
 		);
-		const patientB2 = (
-			await q2.query(
-				`insert into public.patients (organization_id, mrn, given_name, family_name) values ($1, 'MRN-000002', 'Ben', 'Insider') returning id`,
-				[world.b]
-			)
-		).rows[0].id;
+		const patientB2 = await idOf(
+			`insert into public.patients (organization_id, mrn, given_name, family_name) values ($1, 'MRN-000002', 'Ben', 'Insider') returning id`,
+			[world.b]
+		);
 		await q2.query(
 			`insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values ($1, $2, $3)`,
 			[world.b, patientB2, doctorB]
@@ -485,23 +462,17 @@ async function fillClinics() {
 }
 
 async function dropClinics() {
-	const q = adminDb();
-	await q.connect();
-	try {
-		await q.query(`delete from public.organizations where slug in ($1, $2)`, [SLUG_A, SLUG_B]);
-		await q.query(`delete from public.plans where id = $1`, [`outsider_${RUN}`]);
-		// the throttle's attempts this run recorded with A's texts and their missing twins, as
-		// address or account ('Outsider' is the same every run: left, it would fill its window)
-		const texts = identifierPairs({ name: 'text', type: 'text' }).flat();
-		await q.query(
-			`delete from private.sign_in_attempts
-			  where account_key in (select private.sign_in_key(e) from unnest($1::text[]) e)
-			     or address_key in (select private.sign_in_key(e) from unnest($1::text[]) e)`,
-			[[...world.staffA.map((s) => s.email), ...world.invitedA, ...texts]]
-		);
-	} finally {
-		await q.end();
-	}
+	await sql(`delete from public.organizations where slug in ($1, $2)`, [SLUG_A, SLUG_B]);
+	await sql(`delete from public.plans where id = $1`, [`outsider_${RUN}`]);
+	// the throttle's attempts this run recorded with A's texts and their missing twins, as
+	// address or account ('Outsider' is the same every run: left, it would fill its window)
+	const texts = identifierPairs({ name: 'text', type: 'text' }).flat();
+	await sql(
+		`delete from private.sign_in_attempts
+		  where account_key in (select private.sign_in_key(e) from unnest($1::text[]) e)
+		     or address_key in (select private.sign_in_key(e) from unnest($1::text[]) e)`,
+		[[...world.staffA.map((s) => s.email), ...world.invitedA, ...texts]]
+	);
 	for (const id of world.users) await serviceClient().auth.admin.deleteUser(id);
 }
 
@@ -698,23 +669,35 @@ interface Mismatch {
 	missing: Answer;
 }
 
-async function compare(
-	what: string,
-	callA: () => PromiseLike<{ error: unknown; status: number; data: unknown }>,
-	sentA: unknown,
-	callMissing: () => PromiseLike<{ error: unknown; status: number; data: unknown }>,
-	sentMissing: unknown,
-	own: string[],
-	knownA: Set<string>,
-	mismatches: Mismatch[],
-	fivehundreds: string[]
-) {
-	const a = await answer(callA(), sentA, own, knownA);
-	const missing = await answer(callMissing(), sentMissing, own, knownA);
-	if (a.status >= 500) fivehundreds.push(`${what} (clinic A): ${a.status} ${a.code} ${a.message}`);
-	if (missing.status >= 500)
-		fivehundreds.push(`${what} (missing): ${missing.status} ${missing.code} ${missing.message}`);
-	if (JSON.stringify(a) !== JSON.stringify(missing)) mismatches.push({ what, a, missing });
+type Reply = PromiseLike<{ error: unknown; status: number; data: unknown }>;
+
+/**
+ * The comparisons of one caller (`own`: the values that are theirs to see): `pair` sends one call
+ * aimed at clinic A and the same aimed at something missing, and records a mismatch of the two
+ * answers and any 5xx. `sent` says what the caller sent (values the answers may repeat).
+ */
+function comparisons(own: string[]) {
+	const knownA = knownIdsOfA();
+	const result = { compared: 0, mismatches: [] as Mismatch[], fivehundreds: [] as string[] };
+	async function pair<T>(
+		what: string,
+		call: (target: T) => Reply,
+		forA: T,
+		forMissing: T,
+		sent: (target: T) => unknown = (target) => target
+	) {
+		const a = await answer(call(forA), sent(forA), own, knownA);
+		const missing = await answer(call(forMissing), sent(forMissing), own, knownA);
+		if (a.status >= 500)
+			result.fivehundreds.push(`${what} (clinic A): ${a.status} ${a.code} ${a.message}`);
+		if (missing.status >= 500)
+			result.fivehundreds.push(
+				`${what} (missing): ${missing.status} ${missing.code} ${missing.message}`
+			);
+		if (JSON.stringify(a) !== JSON.stringify(missing)) result.mismatches.push({ what, a, missing });
+		result.compared++;
+	}
+	return { pair, result };
 }
 
 function report(mismatches: Mismatch[]) {
@@ -733,33 +716,22 @@ function swapOrg(p: Row, org: string): Row {
 
 async function tableWrites(role: string, table: WritableTable) {
 	const c = world.clients.get(role)!;
-	const own = [world.b, world.userIds.get(role)!];
-	const knownA = knownIdsOfA();
-	const mismatches: Mismatch[] = [];
-	const fivehundreds: string[] = [];
+	const { pair, result } = comparisons([world.b, world.userIds.get(role)!]);
 	const missingOrg = nowhere(world.a);
 	const rowsA = world.rowsA.get(table.name) ?? [];
 	const rowsB = world.rowsB.get(table.name) ?? [];
 	const hasOrg = table.columns.has('organization_id');
-	let compared = 0;
+	const insert = (payload: Row) => c.from(table.name).insert(payload);
 
 	// 1. inserts aimed at clinic A, every payload variant, vs the same aimed at a missing clinic
 	if (hasOrg && table.insertCols.includes('organization_id')) {
 		for (const p of variants(table, table.insertCols, rowsA[0])) {
-			const pa = swapOrg(p, world.a);
-			const pm = swapOrg(p, missingOrg);
-			await compare(
+			await pair(
 				`${role}: insert into ${table.name} ${JSON.stringify(p)}`,
-				() => c.from(table.name).insert(pa),
-				pa,
-				() => c.from(table.name).insert(pm),
-				pm,
-				own,
-				knownA,
-				mismatches,
-				fivehundreds
+				insert,
+				swapOrg(p, world.a),
+				swapOrg(p, missingOrg)
 			);
-			compared++;
 		}
 	}
 
@@ -776,82 +748,54 @@ async function tableWrites(role: string, table: WritableTable) {
 		const kM = keyOf(row, true);
 		if (table.updateCols.length) {
 			for (const body of variants(table, table.updateCols, row).slice(0, 25)) {
-				await compare(
+				await pair(
 					`${role}: update ${table.name} ${JSON.stringify(body)} where ${JSON.stringify(kA)}`,
-					() => filtered(c.from(table.name).update(body), kA),
-					{ body, kA },
-					() => filtered(c.from(table.name).update(body), kM),
-					{ body, kM },
-					own,
-					knownA,
-					mismatches,
-					fivehundreds
+					(key: Row) => filtered(c.from(table.name).update(body), key),
+					kA,
+					kM,
+					(key) => ({ body, key })
 				);
-				compared++;
 			}
 		}
 		if (table.canDelete) {
-			await compare(
+			await pair(
 				`${role}: delete from ${table.name} where ${JSON.stringify(kA)}`,
-				() => filtered(c.from(table.name).delete(), kA),
+				(key: Row) => filtered(c.from(table.name).delete(), key),
 				kA,
-				() => filtered(c.from(table.name).delete(), kM),
-				kM,
-				own,
-				knownA,
-				mismatches,
-				fivehundreds
+				kM
 			);
-			compared++;
 		}
 	}
 
 	// 3. A's identifiers inside B's own rows: a B row as a payload with one column naming A's
 	//    record, person or e-mail, vs naming a missing one
 	const rowB = rowsB[0];
-	const insertIds = identifierColumns(table, table.insertCols);
-	const updateIds = identifierColumns(table, table.updateCols);
-	for (const col of insertIds) {
+	for (const col of identifierColumns(table, table.insertCols)) {
+		const base = pick(rowB, table.insertCols);
 		for (const value of aValuesFor(table, col)) {
-			const base = pick(rowB, table.insertCols);
-			const pa = { ...base, [col]: value };
-			const pm = { ...base, [col]: nowhere(value) };
-			await compare(
+			await pair(
 				`${role}: insert into ${table.name} (own clinic) with ${col} = one of clinic A's`,
-				() => c.from(table.name).insert(pa),
-				pa,
-				() => c.from(table.name).insert(pm),
-				pm,
-				own,
-				knownA,
-				mismatches,
-				fivehundreds
+				insert,
+				{ ...base, [col]: value },
+				{ ...base, [col]: nowhere(value) }
 			);
-			compared++;
 		}
 	}
 	if (rowB && table.pk.length) {
 		const kB = Object.fromEntries(table.pk.map((k) => [k, String(rowB[k])]));
-		for (const col of updateIds) {
+		for (const col of identifierColumns(table, table.updateCols)) {
 			for (const value of aValuesFor(table, col)) {
-				const ba = { [col]: value };
-				const bm = { [col]: nowhere(value) };
-				await compare(
+				await pair(
 					`${role}: update ${table.name} (own row) set ${col} = one of clinic A's`,
-					() => filtered(c.from(table.name).update(ba), kB),
-					{ ba, kB },
-					() => filtered(c.from(table.name).update(bm), kB),
-					{ bm, kB },
-					own,
-					knownA,
-					mismatches,
-					fivehundreds
+					(body: Row) => filtered(c.from(table.name).update(body), kB),
+					{ [col]: value },
+					{ [col]: nowhere(value) },
+					(body) => ({ body, kB })
 				);
-				compared++;
 			}
 		}
 	}
-	return { compared, mismatches, fivehundreds };
+	return result;
 }
 
 /**
@@ -904,38 +848,28 @@ function sample(arg: { type: string; labels: string[] | null }): unknown {
 }
 
 async function functionCalls(c: SupabaseClient, persona: string, f: ExposedFunction) {
-	const own = persona === 'anon' ? [] : [world.b, world.userIds.get(persona)!];
-	const knownA = knownIdsOfA();
-	const mismatches: Mismatch[] = [];
-	const fivehundreds: string[] = [];
-	let compared = 0;
+	const { pair, result } = comparisons(
+		persona === 'anon' ? [] : [world.b, world.userIds.get(persona)!]
+	);
 	const baseArgs = () => Object.fromEntries(f.args.map((a) => [a.name, sample(a)]));
 	for (const arg of f.args) {
 		for (const [aValue, missing] of identifierPairs(arg)) {
-			const pair = baseArgs();
-			const argsA = { ...pair, [arg.name]: aValue };
-			const argsM = { ...pair, [arg.name]: missing };
-			await compare(
+			const base = baseArgs();
+			await pair(
 				`${persona}: ${f.name}(${arg.name} = one of clinic A's: ${aValue})`,
-				() => c.rpc(f.name, argsA),
-				argsA,
-				() => c.rpc(f.name, argsM),
-				argsM,
-				own,
-				knownA,
-				mismatches,
-				fivehundreds
+				(args: Row) => c.rpc(f.name, args),
+				{ ...base, [arg.name]: aValue },
+				{ ...base, [arg.name]: missing }
 			);
-			compared++;
 		}
 	}
-	if (!compared) {
+	if (!result.compared) {
 		// no identifier to aim with: the call answers, never with a 5xx
 		const res = await c.rpc(f.name, baseArgs());
 		if (res.status >= 500)
-			fivehundreds.push(`${persona}: ${f.name}(): ${res.status} ${res.error?.message}`);
+			result.fivehundreds.push(`${persona}: ${f.name}(): ${res.status} ${res.error?.message}`);
 	}
-	return { compared, mismatches, fivehundreds };
+	return result;
 }
 
 // The tests ----------------------------------------------------------------------------------------------

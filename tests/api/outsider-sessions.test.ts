@@ -6,33 +6,15 @@
  * clinic keeps the session. A global sign-out on one clinic address ends the sessions that other
  * addresses hold, and their unexpired access tokens open nothing from the next request on.
  */
-import {
-	createClient,
-	isAuthSessionMissingError,
-	type SupabaseClient
-} from '@supabase/supabase-js';
+import { isAuthSessionMissingError, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, demo } from '../support/demo.ts';
 import { createStaff, deleteUser } from '../support/people.ts';
-import { API_URL, keys, sql } from '../support/stack.ts';
-import { meetTwoFactor } from '../support/totp.ts';
+import { sql } from '../support/stack.ts';
+import { signedIn } from './accounts.ts';
 
 const PASSWORD = 'Session-pass-1';
 const people: string[] = [];
-
-function client(): SupabaseClient {
-	return createClient(API_URL, keys.publishableKey, {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
-	});
-}
-
-async function signedIn(email: string, password = PASSWORD) {
-	const c = client();
-	const { error } = await c.auth.signInWithPassword({ email, password });
-	if (error) throw new Error(`${email}: ${error.message}`);
-	await meetTwoFactor(c, email); // admins and platform admins answer the code step (aal2)
-	return c;
-}
 
 async function staff(slug: string, role: string) {
 	const p = await createStaff({
@@ -46,6 +28,11 @@ async function staff(slug: string, role: string) {
 }
 
 /** What a holder of this client can still do: refresh, and read patients with the token it has. */
+/** One person signed in twice, one after the other (two devices, each with its own session). */
+async function twoSessions(email: string) {
+	return [await signedIn(email, PASSWORD), await signedIn(email, PASSWORD)] as const;
+}
+
 async function refreshes(c: SupabaseClient) {
 	const { error } = await c.auth.refreshSession();
 	return error === null;
@@ -62,7 +49,7 @@ afterAll(async () => {
 describe('sessions end with the last clinic', () => {
 	it('an admin removing someone from their only clinic ends every session of theirs at once', async () => {
 		const nurse = await staff('clinic-a', 'nurse');
-		const [laptop, phone] = [await signedIn(nurse.email), await signedIn(nurse.email)];
+		const [laptop, phone] = await twoSessions(nurse.email);
 		expect(await patientsVisible(laptop)).toBe(1);
 		const admin = await signedIn(demo.adminA, DEMO_PASSWORD);
 		const { data: removed, error } = await admin
@@ -87,7 +74,7 @@ describe('sessions end with the last clinic', () => {
 
 	it('suspending a membership ends the sessions too; signing in again works once reinstated', async () => {
 		const clerk = await staff('clinic-a', 'receptionist');
-		const c = await signedIn(clerk.email);
+		const c = await signedIn(clerk.email, PASSWORD);
 		const admin = await signedIn(demo.adminA, DEMO_PASSWORD);
 		const { error } = await admin
 			.from('memberships')
@@ -98,7 +85,7 @@ describe('sessions end with the last clinic', () => {
 		expect(error).toBeNull();
 		expect(await refreshes(c)).toBe(false);
 		await admin.from('memberships').update({ status: 'active' }).eq('user_id', clerk.id);
-		const again = await signedIn(clerk.email);
+		const again = await signedIn(clerk.email, PASSWORD);
 		expect(await patientsVisible(again)).toBe(1);
 	});
 
@@ -109,7 +96,7 @@ describe('sessions end with the last clinic', () => {
 			 select id, $1, 'doctor' from public.organizations where slug = 'city-hospital'`,
 			[both.id]
 		);
-		const c = await signedIn(both.email);
+		const c = await signedIn(both.email, PASSWORD);
 		const admin = await signedIn(demo.adminA, DEMO_PASSWORD);
 		await admin.from('memberships').delete().eq('user_id', both.id);
 
@@ -132,7 +119,7 @@ describe('sessions end with the last clinic', () => {
 		]);
 		try {
 			const doctor = await staff(slug, 'doctor');
-			const c = await signedIn(doctor.email);
+			const c = await signedIn(doctor.email, PASSWORD);
 			expect(await refreshes(c)).toBe(true);
 			const platform = await signedIn(demo.platform, DEMO_PASSWORD);
 			const [{ id }] = await sql('select id from public.organizations where slug = $1', [slug]);
@@ -153,7 +140,7 @@ describe('signing out', () => {
 	it('a global sign-out at one address ends the sessions other addresses hold, at once', async () => {
 		const doctor = await staff('clinic-a', 'doctor');
 		// signed in separately at two addresses (each keeps its own cookie, so its own session)
-		const [hereA, thereB] = [await signedIn(doctor.email), await signedIn(doctor.email)];
+		const [hereA, thereB] = await twoSessions(doctor.email);
 		expect(await patientsVisible(thereB)).toBe(1);
 		const { error } = await hereA.auth.signOut({ scope: 'global' });
 		expect(error).toBeNull();
@@ -166,7 +153,7 @@ describe('signing out', () => {
 
 	it('a local sign-out leaves the person’s other sessions alone', async () => {
 		const doctor = await staff('clinic-a', 'doctor');
-		const [one, two] = [await signedIn(doctor.email), await signedIn(doctor.email)];
+		const [one, two] = await twoSessions(doctor.email);
 		await one.auth.signOut({ scope: 'local' });
 		expect(await patientsVisible(two)).toBe(1);
 		expect(await refreshes(two)).toBe(true);

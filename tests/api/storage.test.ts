@@ -54,6 +54,11 @@ function apiError(error: unknown) {
 	return { status: e?.status, statusCode: e?.statusCode, code: e?.code };
 }
 
+/** How supabase-js shows a Storage refusal: HTTP 400 with Storage's own statusCode and code. */
+function refusal(statusCode: string, code: string) {
+	return { status: 400, statusCode, code };
+}
+
 async function objectRow(bucket: string, name: string) {
 	const r = await db.query(
 		'select id, owner, owner_id, metadata, user_metadata from storage.objects where bucket_id = $1 and name = $2',
@@ -114,6 +119,18 @@ afterAll(async () => {
 	}
 	await db.end();
 });
+
+/** A's private object the tests of a block read (uploaded once, before them). */
+async function uploadAsA(path: string, text: string) {
+	const { error } = await asA.storage.from(PRIVATE).upload(path, bytes(text));
+	if (error) throw error;
+}
+
+/** A gateway answer read with plain fetch: its HTTP status and the fields its JSON body has. */
+async function expectAnswer(res: Response, status: number, body: Record<string, unknown>) {
+	expect(res.status).toBe(status);
+	expect(await res.json()).toMatchObject(body);
+}
 
 describe('upload and download', () => {
 	it('uploads a binary body and serves the same bytes with the object headers', async () => {
@@ -196,11 +213,7 @@ describe('upload and download', () => {
 		const first = await asA.storage.from(PRIVATE).upload(path, bytes('one'));
 		expect(first.error).toBeNull();
 		const again = await asA.storage.from(PRIVATE).upload(path, bytes('two'));
-		expect(apiError(again.error)).toEqual({
-			status: 400,
-			statusCode: '409',
-			code: 'KeyAlreadyExists'
-		});
+		expect(apiError(again.error)).toEqual(refusal('409', 'KeyAlreadyExists'));
 		const up = await asA.storage.from(PRIVATE).upload(path, bytes('three'), { upsert: true });
 		expect(up.error).toBeNull();
 		expect(up.data?.id).toBe(first.data?.id);
@@ -219,7 +232,7 @@ describe('upload and download', () => {
 		expect(row.metadata).toMatchObject({ mimetype: 'text/markdown', size: 6 });
 		expect(await (await asA.storage.from(PRIVATE).download(path)).data!.text()).toBe('after!');
 		const missing = await asA.storage.from(PRIVATE).update(`${userA}/nope.txt`, bytes('x'));
-		expect(apiError(missing.error)).toEqual({ status: 400, statusCode: '404', code: 'NoSuchKey' });
+		expect(apiError(missing.error)).toEqual(refusal('404', 'NoSuchKey'));
 	});
 
 	it('serves public URLs without any headers, only for public buckets', async () => {
@@ -236,8 +249,7 @@ describe('upload and download', () => {
 		const priv = await fetch(
 			asA.storage.from(PRIVATE).getPublicUrl(`${userA}/secret.txt`).data.publicUrl
 		);
-		expect(priv.status).toBe(400);
-		expect(await priv.json()).toMatchObject({
+		await expectAnswer(priv, 400, {
 			statusCode: '404',
 			code: 'NoSuchBucket',
 			error: 'Bucket not found'
@@ -256,10 +268,7 @@ describe('upload and download', () => {
 
 describe('signed URLs', () => {
 	const path = `${userA}/signed/doc.txt`;
-	beforeAll(async () => {
-		const { error } = await asA.storage.from(PRIVATE).upload(path, bytes('signed bytes'));
-		if (error) throw error;
-	});
+	beforeAll(() => uploadAsA(path, 'signed bytes'));
 
 	it('downloads through a signed URL without headers, with download disposition', async () => {
 		const { data, error } = await asA.storage.from(PRIVATE).createSignedUrl(path, 60);
@@ -287,19 +296,16 @@ describe('signed URLs', () => {
 		const bad = await fetch(
 			`${STORAGE}/object/sign/${PRIVATE}/${userA}/other.txt?token=${tampered}`
 		);
-		expect(bad.status).toBe(400);
-		expect(await bad.json()).toMatchObject({ statusCode: '400', code: 'InvalidJWT' });
+		await expectAnswer(bad, 400, { statusCode: '400', code: 'InvalidJWT' });
 
 		const wrongPath = await fetch(
 			`${STORAGE}/object/sign/${PRIVATE}/${userA}/exists.txt?token=${token}`
 		);
-		expect(wrongPath.status).toBe(400);
-		expect(await wrongPath.json()).toMatchObject({ statusCode: '400', code: 'InvalidSignature' });
+		await expectAnswer(wrongPath, 400, { statusCode: '400', code: 'InvalidSignature' });
 
 		await new Promise((r) => setTimeout(r, 2100));
 		const expired = await fetch(data!.signedUrl);
-		expect(expired.status).toBe(400);
-		expect(await expired.json()).toMatchObject({
+		await expectAnswer(expired, 400, {
 			statusCode: '400',
 			code: 'ExpiredToken',
 			message: 'The provided token has expired.'
@@ -323,7 +329,7 @@ describe('signed URLs', () => {
 
 	it('does not sign objects the caller cannot read', async () => {
 		const { error } = await asB.storage.from(PRIVATE).createSignedUrl(path, 60);
-		expect(apiError(error)).toEqual({ status: 400, statusCode: '404', code: 'NoSuchKey' });
+		expect(apiError(error)).toEqual(refusal('404', 'NoSuchKey'));
 	});
 
 	it('creates a signed upload URL that anyone holding it can upload to', async () => {
@@ -349,11 +355,7 @@ describe('signed URLs', () => {
 		expect(apiError(other.error).code).toBe('InvalidSignature');
 		// Creating one needs the INSERT policy now.
 		const denied = await asB.storage.from(PRIVATE).createSignedUploadUrl(`${userA}/signed/b.txt`);
-		expect(apiError(denied.error)).toEqual({
-			status: 400,
-			statusCode: '403',
-			code: 'AccessDenied'
-		});
+		expect(apiError(denied.error)).toEqual(refusal('403', 'AccessDenied'));
 	});
 });
 
@@ -431,20 +433,17 @@ describe('list, remove, move, copy', () => {
 
 describe('access control', () => {
 	const path = `${userA}/private/mine.txt`;
-	beforeAll(async () => {
-		const { error } = await asA.storage.from(PRIVATE).upload(path, bytes('mine'));
-		if (error) throw error;
-	});
+	beforeAll(() => uploadAsA(path, 'mine'));
 
 	it('lets RLS deny another user: upload 403 AccessDenied, download 404 NoSuchKey', async () => {
 		const up = await asB.storage.from(PRIVATE).upload(`${userA}/private/intruder.txt`, bytes('x'));
-		expect(apiError(up.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
+		expect(apiError(up.error)).toEqual(refusal('403', 'AccessDenied'));
 		expect((up.error as { message?: string }).message).toBe(
 			'new row violates row-level security policy'
 		);
 		expect(await objectRow(PRIVATE, `${userA}/private/intruder.txt`)).toBeNull();
 		const dl = await asB.storage.from(PRIVATE).download(path);
-		expect(apiError(dl.error)).toEqual({ status: 400, statusCode: '404', code: 'NoSuchKey' });
+		expect(apiError(dl.error)).toEqual(refusal('404', 'NoSuchKey'));
 		const info = await asB.storage.from(PRIVATE).info(path);
 		expect(apiError(info.error).code).toBe('NoSuchKey');
 		const rm = await asB.storage.from(PRIVATE).remove([path]);
@@ -458,7 +457,7 @@ describe('access control', () => {
 	it('denies anon uploads and reads without a policy, while service_role bypasses RLS', async () => {
 		const anon = anonClient();
 		const up = await anon.storage.from(PRIVATE).upload(`${userA}/anon.txt`, bytes('x'));
-		expect(apiError(up.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
+		expect(apiError(up.error)).toEqual(refusal('403', 'AccessDenied'));
 		expect(apiError((await anon.storage.from(PRIVATE).download(path)).error).code).toBe(
 			'NoSuchKey'
 		);
@@ -469,14 +468,13 @@ describe('access control', () => {
 	it('answers invalid and expired JWTs with 403-class AccessDenied', async () => {
 		const forged = clientWithToken(`${tokenA.slice(0, -4)}AAAA`);
 		const bad = await forged.storage.from(PRIVATE).download(path);
-		expect(apiError(bad.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
+		expect(apiError(bad.error)).toEqual(refusal('403', 'AccessDenied'));
 		const expired = clientWithToken(mintToken({ sub: userA }, -60));
 		const exp = await expired.storage.from(PRIVATE).list(userA);
-		expect(apiError(exp.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
+		expect(apiError(exp.error)).toEqual(refusal('403', 'AccessDenied'));
 		expect((exp.error as { message?: string }).message).toBe('JWT expired');
 		const none = await fetch(`${STORAGE}/object/${PRIVATE}/${path}`);
-		expect(none.status).toBe(400);
-		expect(await none.json()).toMatchObject({ statusCode: '403', code: 'AccessDenied' });
+		await expectAnswer(none, 400, { statusCode: '403', code: 'AccessDenied' });
 	});
 });
 
@@ -485,7 +483,7 @@ describe('bucket limits and keys', () => {
 		const big = await asA.storage
 			.from(LIMITED)
 			.upload(`${userA}/big.txt`, Buffer.alloc(17, 1), { contentType: 'text/plain' });
-		expect(apiError(big.error)).toEqual({ status: 400, statusCode: '413', code: 'EntityTooLarge' });
+		expect(apiError(big.error)).toEqual(refusal('413', 'EntityTooLarge'));
 		expect((big.error as { message?: string }).message).toBe(
 			'The object exceeded the maximum allowed size'
 		);
@@ -504,11 +502,7 @@ describe('bucket limits and keys', () => {
 		const pdf = await asA.storage
 			.from(LIMITED)
 			.upload(`${userA}/doc.pdf`, bytes('%PDF'), { contentType: 'application/pdf' });
-		expect(apiError(pdf.error)).toEqual({
-			status: 400,
-			statusCode: '415',
-			code: 'InvalidMimeType'
-		});
+		expect(apiError(pdf.error)).toEqual(refusal('415', 'InvalidMimeType'));
 		expect((pdf.error as { message?: string }).message).toBe(
 			'mime type application/pdf is not supported'
 		);
@@ -522,18 +516,13 @@ describe('bucket limits and keys', () => {
 		const traversal = await asA.storage
 			.from(PRIVATE)
 			.upload(`${userA}/..%2F..%2F..%2Fescape-${run}.txt`, bytes('x'));
-		expect(apiError(traversal.error)).toEqual({
-			status: 400,
-			statusCode: '400',
-			code: 'InvalidKey'
-		});
+		expect(apiError(traversal.error)).toEqual(refusal('400', 'InvalidKey'));
 		const res = await fetch(`${STORAGE}/object/${PRIVATE}/%2E%2E%2Fescape-${run}.txt`, {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${keys.serviceRoleJwt}`, 'content-type': 'text/plain' },
 			body: 'x'
 		});
-		expect(res.status).toBe(400);
-		expect(await res.json()).toMatchObject({ code: 'InvalidKey' });
+		await expectAnswer(res, 400, { code: 'InvalidKey' });
 		// A dot segment is refused even when it would resolve inside the bucket.
 		const inner = await asA.storage.from(PRIVATE).upload(`${userA}/x/..%2Finner.txt`, bytes('x'));
 		expect(apiError(inner.error).code).toBe('InvalidKey');
@@ -554,7 +543,7 @@ describe('policies decide with the request context', () => {
 		const dl = await asA.storage.from(DROPBOX).download(path);
 		expect(apiError(dl.error).code).toBe('NoSuchKey');
 		const over = await asA.storage.from(DROPBOX).upload(path, bytes('again'), { upsert: true });
-		expect(apiError(over.error)).toEqual({ status: 400, statusCode: '403', code: 'AccessDenied' });
+		expect(apiError(over.error)).toEqual(refusal('403', 'AccessDenied'));
 		expect(readFileSync(join(STORAGE_DIR, DROPBOX, path), 'utf8')).toBe('dropped');
 	});
 
@@ -619,7 +608,7 @@ describe('more object details', () => {
 			.upload('global-limit.bin', Buffer.alloc(limit + 1), {
 				contentType: 'application/octet-stream'
 			});
-		expect(apiError(error)).toEqual({ status: 400, statusCode: '413', code: 'EntityTooLarge' });
+		expect(apiError(error)).toEqual(refusal('413', 'EntityTooLarge'));
 		expect(await objectRow(PRIVATE, 'global-limit.bin')).toBeNull();
 	});
 });
@@ -634,11 +623,7 @@ describe('buckets', () => {
 		expect(created.error).toBeNull();
 		expect(created.data).toEqual({ name: CRUD });
 		const dup = await service.storage.createBucket(CRUD);
-		expect(apiError(dup.error)).toEqual({
-			status: 400,
-			statusCode: '409',
-			code: 'BucketAlreadyExists'
-		});
+		expect(apiError(dup.error)).toEqual(refusal('409', 'BucketAlreadyExists'));
 
 		const got = await service.storage.getBucket(CRUD);
 		expect(got.data).toMatchObject({
@@ -661,27 +646,19 @@ describe('buckets', () => {
 
 		await service.storage.from(CRUD).upload('f.txt', bytes('x'), { contentType: 'text/plain' });
 		const notEmpty = await service.storage.deleteBucket(CRUD);
-		expect(apiError(notEmpty.error)).toEqual({
-			status: 400,
-			statusCode: '409',
-			code: 'ResourceNotEmpty'
-		});
+		expect(apiError(notEmpty.error)).toEqual(refusal('409', 'ResourceNotEmpty'));
 		const emptied = await service.storage.emptyBucket(CRUD);
 		expect(emptied.error).toBeNull();
 		expect(existsSync(join(STORAGE_DIR, CRUD, 'f.txt'))).toBe(false);
 		const deleted = await service.storage.deleteBucket(CRUD);
 		expect(deleted.data).toEqual({ message: 'Successfully deleted' });
 		const gone = await service.storage.getBucket(CRUD);
-		expect(apiError(gone.error)).toEqual({ status: 400, statusCode: '404', code: 'NoSuchBucket' });
+		expect(apiError(gone.error)).toEqual(refusal('404', 'NoSuchBucket'));
 	});
 
 	it('decides bucket writes by the caller role: authenticated without a policy is denied', async () => {
 		const denied = await asA.storage.createBucket(`st-user-${run}`);
-		expect(apiError(denied.error)).toEqual({
-			status: 400,
-			statusCode: '403',
-			code: 'AccessDenied'
-		});
+		expect(apiError(denied.error)).toEqual(refusal('403', 'AccessDenied'));
 		const r = await db.query('select 1 from storage.buckets where id = $1', [`st-user-${run}`]);
 		expect(r.rowCount).toBe(0);
 		// Without a SELECT policy on buckets, the user sees none of them.
@@ -690,10 +667,6 @@ describe('buckets', () => {
 		const bad = await service.storage.createBucket('bad/name');
 		expect(apiError(bad.error).code).toBe('InvalidBucketName');
 		const missing = await service.storage.from(`st-none-${run}`).upload('x.txt', bytes('x'));
-		expect(apiError(missing.error)).toEqual({
-			status: 400,
-			statusCode: '404',
-			code: 'NoSuchBucket'
-		});
+		expect(apiError(missing.error)).toEqual(refusal('404', 'NoSuchBucket'));
 	});
 });

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { adminDb } from '../support/stack.ts';
+import { addStaff, beginAs } from './clinic-staff.ts';
 
 const CONNECTIONS = 8;
 const org = randomUUID();
@@ -23,18 +24,8 @@ async function book(
 	client: pg.Client,
 	slot: { clinician: string; start: string; minutes: number }
 ): Promise<'booked' | string> {
-	await client.query('begin');
 	try {
-		await client.query(`select set_config('request.jwt.claims', $1, true)`, [
-			JSON.stringify({
-				sub: reception,
-				role: 'authenticated',
-				aud: 'authenticated',
-				organization_id: org,
-				org_role: 'receptionist'
-			})
-		]);
-		await client.query('set local role authenticated');
+		await beginAs(client, { id: reception, organizationId: org, role: 'receptionist' });
 		await client.query(
 			`insert into public.appointments (patient_id, clinician_id, starts_at, ends_at, appointment_type)
 			 values ($1, $2, $3::timestamptz, $3::timestamptz + make_interval(mins => $4), 'Consultation')`,
@@ -70,18 +61,12 @@ beforeAll(async () => {
 	);
 	const people = [[reception, 'receptionist'], ...doctors.map((d) => [d, 'doctor'])] as const;
 	for (const [id, role] of people) {
-		await owner.query(
-			`insert into auth.users (id, instance_id, aud, role, email, encrypted_password, email_confirmed_at,
-			   raw_app_meta_data, raw_user_meta_data, created_at, updated_at, confirmation_token, recovery_token,
-			   email_change_token_new, email_change)
-			 values ($1, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated', $2, '', now(),
-			   '{}', '{}', now(), now(), '', '', '', '')`,
-			[id, `diary-${tag}-${id.slice(0, 8)}@tests.local`]
-		);
-		await owner.query(
-			`insert into public.memberships (organization_id, user_id, role) values ($1, $2, $3)`,
-			[org, id, role]
-		);
+		await addStaff(owner, {
+			id,
+			email: `diary-${tag}-${id.slice(0, 8)}@tests.local`,
+			organizationId: org,
+			role
+		});
 	}
 	const { rows } = await owner.query<{ id: string }>(
 		`insert into public.patients (organization_id, given_name, family_name) values ($1, 'Con', 'Current') returning id`,

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { adminDb } from '../support/stack.ts';
+import { addStaff, beginAs } from './clinic-staff.ts';
 
 const CONNECTIONS = 8;
 const PER_CONNECTION = 15;
@@ -17,17 +18,7 @@ const users = [randomUUID(), randomUUID()];
 let owner: pg.Client;
 
 async function asStaff(client: pg.Client, index: number, fn: () => Promise<void>, commit = true) {
-	await client.query('begin');
-	await client.query(`select set_config('request.jwt.claims', $1, true)`, [
-		JSON.stringify({
-			sub: users[index],
-			role: 'authenticated',
-			aud: 'authenticated',
-			organization_id: orgs[index],
-			org_role: 'receptionist'
-		})
-	]);
-	await client.query('set local role authenticated');
+	await beginAs(client, { id: users[index], organizationId: orgs[index], role: 'receptionist' });
 	try {
 		await fn();
 		await client.query(commit ? 'commit' : 'rollback');
@@ -47,18 +38,12 @@ beforeAll(async () => {
 			`mrn-${tag}-${i}`,
 			`MRN test clinic ${i}`
 		]);
-		await owner.query(
-			`insert into auth.users (id, instance_id, aud, role, email, encrypted_password, email_confirmed_at,
-			   raw_app_meta_data, raw_user_meta_data, created_at, updated_at, confirmation_token, recovery_token,
-			   email_change_token_new, email_change)
-			 values ($1, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated', $2, '', now(),
-			   '{}', '{}', now(), now(), '', '', '', '')`,
-			[users[i], `mrn-${tag}-${i}@tests.local`]
-		);
-		await owner.query(
-			`insert into public.memberships (organization_id, user_id, role) values ($1, $2, 'receptionist')`,
-			[id, users[i]]
-		);
+		await addStaff(owner, {
+			id: users[i],
+			email: `mrn-${tag}-${i}@tests.local`,
+			organizationId: id,
+			role: 'receptionist'
+		});
 	}
 });
 

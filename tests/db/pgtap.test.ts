@@ -15,7 +15,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminDb } from '../support/stack.ts';
+import { adminDb, sql } from '../support/stack.ts';
 
 const dir = join(import.meta.dirname, '..', '..', 'supabase', 'tests', 'database');
 const files = existsSync(dir)
@@ -97,13 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	if (!createdPgtap) return;
-	const db = adminDb();
-	await db.connect();
-	try {
-		await db.query('drop extension if exists pgtap');
-	} finally {
-		await db.end();
-	}
+	await sql('drop extension if exists pgtap');
 });
 
 describe('pgTAP', () => {
@@ -112,16 +106,10 @@ describe('pgTAP', () => {
 	});
 
 	it('runs as postgres, not a superuser, like hosted Supabase', async () => {
-		const db = adminDb();
-		await db.connect();
-		try {
-			const { rows } = await db.query(
-				`select current_user as who, r.rolsuper as super from pg_roles r where r.rolname = current_user`
-			);
-			expect(rows[0]).toEqual({ who: 'postgres', super: false });
-		} finally {
-			await db.end();
-		}
+		const rows = await sql(
+			`select current_user as who, r.rolsuper as super from pg_roles r where r.rolname = current_user`
+		);
+		expect(rows[0]).toEqual({ who: 'postgres', super: false });
 	});
 
 	it('every file runs under `supabase test db` as it is: own transaction, helpers included', () => {

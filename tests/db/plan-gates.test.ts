@@ -286,47 +286,43 @@ describe('count_lab_orders (the dashboard RPC for Q4b): its inner plan, captured
 		return plans;
 	}
 
-	it('counts with organization_id and status both in the index condition (large and typical clinic)', async () => {
-		for (const clinic of [clinics.find((c) => c.large)!, clinics.find((c) => !c.large)!]) {
-			// several calls so the plpgsql plan cache reaches its generic plan (the steady state)
-			for (let i = 0; i < 7; i++) {
-				const plans = await innerPlans(`select public.count_lab_orders('{ordered}')`, clinic);
-				const scans: PlanNode[] = [];
-				for (const p of plans)
-					walk(p, (n) => {
-						if (n['Relation Name'] === 'lab_orders') scans.push(n);
-					});
-				const text = JSON.stringify(plans, null, 1);
-				expect(scans.length, text).toBe(1);
-				expect(plans.flatMap(violations), text).toEqual([]);
-				expect(scans[0]['Index Cond'] ?? '', text).toMatch(/organization_id = .*status = /);
-				expect(scans[0].Filter, text).toBeUndefined();
-			}
-		}
-	});
-
-	it('count_prescriptions and active_prescriptions (Q4d): organization_id and status in the index condition', async () => {
-		for (const clinic of [clinics.find((c) => c.large)!, clinics.find((c) => !c.large)!]) {
-			for (const sql of [
+	it.each([
+		{
+			what: 'count_lab_orders counts',
+			table: 'lab_orders',
+			calls: [`select public.count_lab_orders('{ordered}')`]
+		},
+		{
+			what: 'count_prescriptions and active_prescriptions (Q4d) read',
+			table: 'prescriptions',
+			calls: [
 				`select public.count_prescriptions('{active}')`,
 				`select * from public.active_prescriptions(20)`
-			]) {
-				for (let i = 0; i < 7; i++) {
-					const plans = await innerPlans(sql, clinic);
-					const scans: PlanNode[] = [];
-					for (const p of plans)
-						walk(p, (n) => {
-							if (n['Relation Name'] === 'prescriptions') scans.push(n);
-						});
-					const text = JSON.stringify(plans, null, 1);
-					expect(scans.length, text).toBe(1);
-					expect(plans.flatMap(violations), text).toEqual([]);
-					expect(scans[0]['Index Cond'] ?? '', text).toMatch(/organization_id = .*status = /);
-					expect(scans[0].Filter, text).toBeUndefined();
+			]
+		}
+	])(
+		'$what with organization_id and status both in the index condition (large and typical clinic)',
+		async ({ table, calls }) => {
+			for (const clinic of [clinics.find((c) => c.large)!, clinics.find((c) => !c.large)!]) {
+				for (const sql of calls) {
+					// several calls so the plpgsql plan cache reaches its generic plan (the steady state)
+					for (let i = 0; i < 7; i++) {
+						const plans = await innerPlans(sql, clinic);
+						const scans: PlanNode[] = [];
+						for (const p of plans)
+							walk(p, (n) => {
+								if (n['Relation Name'] === table) scans.push(n);
+							});
+						const text = JSON.stringify(plans, null, 1);
+						expect(scans.length, text).toBe(1);
+						expect(plans.flatMap(violations), text).toEqual([]);
+						expect(scans[0]['Index Cond'] ?? '', text).toMatch(/organization_id = .*status = /);
+						expect(scans[0].Filter, text).toBeUndefined();
+					}
 				}
 			}
 		}
-	});
+	);
 });
 
 describe("D1, the diary's day (issue 15): one index range on (organization_id, starts_at)", () => {

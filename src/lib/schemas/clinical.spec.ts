@@ -78,18 +78,17 @@ describe('visitSchema', () => {
 });
 
 describe('scheduledInstant', () => {
-	it("reads a datetime-local value in the clinic's time zone, whatever the server's", () => {
-		expect(scheduledInstant('2026-11-24T09:30', 'Africa/Johannesburg').toISOString()).toBe(
-			'2026-11-24T07:30:00.000Z'
-		);
-		expect(scheduledInstant('2026-11-24T09:30', 'America/New_York').toISOString()).toBe(
-			'2026-11-24T14:30:00.000Z'
-		);
+	it.each([
+		['Africa/Johannesburg', '2026-11-24T09:30', '2026-11-24T07:30:00.000Z'],
+		['America/New_York', '2026-11-24T09:30', '2026-11-24T14:30:00.000Z'],
 		// summer time: the same wall clock is an hour earlier in UTC
-		expect(scheduledInstant('2026-07-24T09:30', 'America/New_York').toISOString()).toBe(
-			'2026-07-24T13:30:00.000Z'
-		);
-	});
+		['America/New_York', '2026-07-24T09:30', '2026-07-24T13:30:00.000Z']
+	])(
+		"reads a datetime-local value in the clinic's time zone (%s: %s is %s), whatever the server's",
+		(zone, local, utc) => {
+			expect(scheduledInstant(local, zone).toISOString()).toBe(utc);
+		}
+	);
 
 	it('means now when empty', () => {
 		const now = new Date('2026-01-01T00:00:00Z');

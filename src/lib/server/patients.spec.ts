@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { patientRules } from './patients';
-import { refusalOf } from './refusals';
+import { refusalOf, type DbError, type Refusal } from './refusals';
 
 const nhi = { key: 'nhi_number' };
 
 describe('patientRules', () => {
-	it("shows a full plan as a form-level conflict naming the plan's limit", () => {
-		const result = refusalOf(
+	it.each<[string, DbError, { key: string }[], Refusal]>([
+		[
+			"shows a full plan as a form-level conflict naming the plan's limit",
 			{
 				code: '23514',
 				message:
@@ -14,14 +15,44 @@ describe('patientRules', () => {
 				details: 'patient_limit',
 				hint: ''
 			},
-			patientRules([])
-		);
-		expect(result).toEqual({
-			ok: false,
-			status: 409,
-			field: null,
-			message: 'The Tiny plan allows 2 active patients; archive a patient or change the plan first.'
-		});
+			[],
+			{
+				ok: false,
+				status: 409,
+				field: null,
+				message:
+					'The Tiny plan allows 2 active patients; archive a patient or change the plan first.'
+			}
+		],
+		[
+			"puts a custom field's refusal next to its input, with the database's advice",
+			{
+				code: '23514',
+				message: 'custom field "nhi_number": does not match the required format',
+				details: 'nhi_number',
+				hint: 'NHI number must match ^[A-Z]{3}[0-9]{4}$'
+			},
+			[nhi],
+			{
+				ok: false,
+				status: 400,
+				field: 'cf_nhi_number',
+				message: 'Does not match the required format. NHI number must match ^[A-Z]{3}[0-9]{4}$.'
+			}
+		],
+		[
+			"maps a column check constraint to its input without Postgres's wording",
+			{
+				code: '23514',
+				message: 'new row for relation "patients" violates check constraint "patients_phone_check"',
+				details: 'Failing row contains (…).',
+				hint: null
+			},
+			[],
+			{ ok: false, status: 400, field: 'phone', message: 'This value is not accepted.' }
+		]
+	])('%s', (_what, error, fields, expected) => {
+		expect(refusalOf(error, patientRules(fields))).toEqual(expected);
 	});
 
 	it('keeps authorization refusals apart from validation', () => {
@@ -33,24 +64,6 @@ describe('patientRules', () => {
 			status: 403,
 			field: null,
 			message: 'Your role cannot register or change patients at this clinic.'
-		});
-	});
-
-	it("puts a custom field's refusal next to its input, with the database's advice", () => {
-		const result = refusalOf(
-			{
-				code: '23514',
-				message: 'custom field "nhi_number": does not match the required format',
-				details: 'nhi_number',
-				hint: 'NHI number must match ^[A-Z]{3}[0-9]{4}$'
-			},
-			patientRules([nhi])
-		);
-		expect(result).toEqual({
-			ok: false,
-			status: 400,
-			field: 'cf_nhi_number',
-			message: 'Does not match the required format. NHI number must match ^[A-Z]{3}[0-9]{4}$.'
 		});
 	});
 
@@ -67,23 +80,5 @@ describe('patientRules', () => {
 		);
 		expect(result).toMatchObject({ status: 409, field: 'cf_nhi_number' });
 		expect(result.message).toContain('already used by another patient');
-	});
-
-	it("maps a column check constraint to its input without Postgres's wording", () => {
-		const result = refusalOf(
-			{
-				code: '23514',
-				message: 'new row for relation "patients" violates check constraint "patients_phone_check"',
-				details: 'Failing row contains (…).',
-				hint: null
-			},
-			patientRules([])
-		);
-		expect(result).toEqual({
-			ok: false,
-			status: 400,
-			field: 'phone',
-			message: 'This value is not accepted.'
-		});
 	});
 });

@@ -2,7 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { z } from 'zod';
-import { failForm, oneRow, refusalOf, refuse, sentence, type DbError } from './refusals';
+import {
+	failForm,
+	oneRow,
+	refusalOf,
+	refuse,
+	sentence,
+	type DbError,
+	type Refusal,
+	type RefusalStatus
+} from './refusals';
+
+/** The refusal a form shows: HTTP status, the field it concerns (null: the form) and the message. */
+function refusal(status: RefusalStatus, field: string | null, message: string): Refusal {
+	return { ok: false, status, field, message };
+}
 
 function pgError(
 	code: string,
@@ -23,12 +37,7 @@ describe('refusalOf: where a refusal goes', () => {
 			),
 			{ fields: { heart_rate: 'heart_rate', spo2: 'spo2' }, action: 'record vitals' }
 		);
-		expect(r).toEqual({
-			ok: false,
-			status: 400,
-			field: 'heart_rate',
-			message: '300 is outside the plausible range 20 to 250.'
-		});
+		expect(r).toEqual(refusal(400, 'heart_rate', '300 is outside the plausible range 20 to 250.'));
 	});
 
 	it('keeps a check on a column the form does not have at form level', () => {
@@ -52,12 +61,9 @@ describe('refusalOf: where a refusal goes', () => {
 			pgError('23505', 'The address "clinic-a" is already taken by another clinic.', null, 'slug'),
 			{ fields: { slug: 'slug', domain: 'domain' } }
 		);
-		expect(r).toEqual({
-			ok: false,
-			status: 409,
-			field: 'slug',
-			message: 'The address "clinic-a" is already taken by another clinic.'
-		});
+		expect(r).toEqual(
+			refusal(409, 'slug', 'The address "clinic-a" is already taken by another clinic.')
+		);
 	});
 
 	it('finds a constraint quoted in the message, and a field named by a word only where the form says so', () => {
@@ -92,12 +98,9 @@ describe('refusalOf: what it says and answers', () => {
 			pgError('42501', 'new row violates row-level security policy for table "prescriptions"'),
 			{ action: 'prescribe' }
 		);
-		expect(r).toEqual({
-			ok: false,
-			status: 403,
-			field: null,
-			message: 'The database refused: your role may not prescribe at this clinic.'
-		});
+		expect(r).toEqual(
+			refusal(403, null, 'The database refused: your role may not prescribe at this clinic.')
+		);
 		expect(refusalOf(pgError('42501', 'new row violates row-level security policy')).message).toBe(
 			'Your role may not do this at this clinic.'
 		);
@@ -130,13 +133,13 @@ describe('refusalOf: what it says and answers', () => {
 			),
 			{ otherwise: 'accept' }
 		);
-		expect(r).toEqual({
-			ok: false,
-			status: 404,
-			field: 'accept',
-			message:
+		expect(r).toEqual(
+			refusal(
+				404,
+				'accept',
 				"Your invitation to Riverside Family Clinic has expired. Ask the clinic's administrator to send it again."
-		});
+			)
+		);
 		expect(sentence(pgError('23514', 'Give a reason.', null, 'Give a reason.'))).toBe(
 			'Give a reason.'
 		);
@@ -184,12 +187,7 @@ describe('oneRow', () => {
 	it('refuses a write that changed nothing (RLS hid the row), next to the form’s field', async () => {
 		for (const data of [[], null]) {
 			const r = await oneRow(Promise.resolve({ data, error: null }), rules);
-			expect(r).toEqual({
-				ok: false,
-				status: 400,
-				field: 'role',
-				message: 'No such staff member at this clinic.'
-			});
+			expect(r).toEqual(refusal(400, 'role', 'No such staff member at this clinic.'));
 		}
 		const custom = refuse('You cannot change this patient.', { status: 403 });
 		expect(await oneRow(Promise.resolve({ data: [], error: null }), { none: custom })).toBe(custom);
@@ -208,13 +206,13 @@ describe('oneRow', () => {
 			}),
 			rules
 		);
-		expect(r).toEqual({
-			ok: false,
-			status: 403,
-			field: 'role',
-			message:
+		expect(r).toEqual(
+			refusal(
+				403,
+				'role',
 				'You cannot change your own role or membership status. Ask another admin of the organization.'
-		});
+			)
+		);
 	});
 });
 

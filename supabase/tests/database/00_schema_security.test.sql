@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(29);
+select plan(31);
 
 select is_empty(
   $$ select n.nspname || '.' || c.relname
@@ -32,24 +32,17 @@ select is_empty(
   'no "for all" policies: one policy per operation'
 );
 
-select is_empty(
-  $$ select p.oid::regprocedure::text
-       from pg_catalog.pg_proc p
-       join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-      where n.nspname in ('public', 'graphql_public')
-        and p.prosecdef $$,
-  'no security definer function in an exposed schema (they live in private)'
-);
-
-select is_empty(
-  $$ select p.oid::regprocedure::text
-       from pg_catalog.pg_proc p
-       join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = 'private'
-        and p.prosecdef
-        and not coalesce(array_to_string(p.proconfig, ',') like '%search_path=""%', false) $$,
-  'every security definer function in private pins search_path to empty'
-);
+-- functions: where security definers live, how they are pinned, who may run triggers
+select is_empty(format('select signature from tests.functions where %s', c.condition), c.description)
+  from (values
+    ($$ schema in ('public', 'graphql_public') and definer $$,
+     'no security definer function in an exposed schema (they live in private)'),
+    ($$ schema = 'private' and definer and not coalesce(array_to_string(config, ',') like '%search_path=""%', false) $$,
+     'every security definer function in private pins search_path to empty'),
+    ($$ schema = 'private' and returns = 'trigger'::regtype
+        and (has_function_privilege('anon', oid, 'execute') or has_function_privilege('authenticated', oid, 'execute')) $$,
+     'trigger functions are not executable by the API roles')
+  ) c (condition, description);
 
 select is(
   (select count(*)::int from pg_catalog.pg_tables
@@ -81,85 +74,35 @@ select is_empty(
   'anon holds no privilege on any tenancy table'
 );
 
--- authenticated: only what the policies need; sensitive columns are not writable at all
-select ok(not has_table_privilege('authenticated', 'public.organizations', 'insert'), 'authenticated cannot insert organizations');
-select ok(not has_table_privilege('authenticated', 'public.organizations', 'delete'), 'authenticated cannot delete organizations');
-select ok(
-  not has_column_privilege('authenticated', 'public.organizations', 'status', 'update')
-  and not has_column_privilege('authenticated', 'public.organizations', 'slug', 'update')
-  and not has_column_privilege('authenticated', 'public.organizations', 'plan_id', 'update')
-  and not has_column_privilege('authenticated', 'public.organizations', 'type', 'update')
-  and not has_column_privilege('authenticated', 'public.organizations', 'suspended_reason', 'update')
-  and not has_column_privilege('authenticated', 'public.organizations', 'id', 'update'),
-  'organizations: id, slug, type, status, suspended_reason and plan_id are not updatable by authenticated'
-);
-select ok(
-  has_column_privilege('authenticated', 'public.organizations', 'name', 'update')
-  and has_column_privilege('authenticated', 'public.organizations', 'theme_color', 'update')
-  and has_column_privilege('authenticated', 'public.organizations', 'logo_path', 'update')
-  and has_column_privilege('authenticated', 'public.organizations', 'sign_in_message', 'update'),
-  'organizations: the branding columns are updatable (policies decide by whom)'
-);
-select ok(
-  not has_column_privilege('authenticated', 'public.memberships', 'organization_id', 'update')
-  and not has_column_privilege('authenticated', 'public.memberships', 'user_id', 'update'),
-  'memberships: organization_id and user_id are not updatable'
-);
-select ok(
-  not has_column_privilege('authenticated', 'public.profiles', 'active_organization_id', 'update')
-  and not has_column_privilege('authenticated', 'public.profiles', 'email', 'update')
-  and not has_column_privilege('authenticated', 'public.profiles', 'id', 'update'),
-  'profiles: id, email and active_organization_id are not updatable'
-);
-select ok(
-  not has_table_privilege('authenticated', 'public.platform_admins', 'insert')
-  and not has_table_privilege('authenticated', 'public.platform_admins', 'update')
-  and not has_table_privilege('authenticated', 'public.platform_admins', 'delete'),
-  'platform_admins are written by the service role only'
-);
-
--- functions: who may execute what
-select ok(
-  has_function_privilege('supabase_auth_admin', 'public.custom_access_token_hook(jsonb)', 'execute'),
-  'supabase_auth_admin executes the access token hook'
-);
-select ok(
-  not has_function_privilege('authenticated', 'public.custom_access_token_hook(jsonb)', 'execute')
-  and not has_function_privilege('anon', 'public.custom_access_token_hook(jsonb)', 'execute')
-  and not has_function_privilege('service_role', 'public.custom_access_token_hook(jsonb)', 'execute'),
-  'nobody else executes the access token hook'
-);
-select ok(
-  has_function_privilege('anon', 'public.get_branding(text, text)', 'execute')
-  and has_function_privilege('authenticated', 'public.get_branding(text, text)', 'execute'),
-  'get_branding is callable before and after sign-in'
-);
-select ok(
-  not has_function_privilege('anon', 'public.switch_organization(uuid)', 'execute')
-  and has_function_privilege('authenticated', 'public.switch_organization(uuid)', 'execute'),
-  'switch_organization is for signed-in people only'
-);
-select ok(
-  not has_function_privilege('anon', 'public.my_organizations()', 'execute')
-  and has_function_privilege('authenticated', 'public.my_organizations()', 'execute'),
-  'my_organizations is for signed-in people only'
-);
-select ok(
-  not has_function_privilege('anon', 'private.current_org_id()', 'execute')
-  and not has_function_privilege('anon', 'private.is_org_admin()', 'execute')
-  and not has_function_privilege('anon', 'private.switch_organization(uuid)', 'execute'),
-  'anon cannot execute the private tenancy helpers'
-);
-select is_empty(
-  $$ select p.oid::regprocedure::text
-       from pg_catalog.pg_proc p
-       join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = 'private'
-        and p.prorettype = 'trigger'::regtype
-        and (has_function_privilege('anon', p.oid, 'execute')
-             or has_function_privilege('authenticated', p.oid, 'execute')) $$,
-  'trigger functions are not executable by the API roles'
-);
+-- authenticated: only what the policies need; sensitive columns are not writable at all. Functions:
+-- who may execute what.
+select tests.privilege_is(c.roles, c.privilege, c.objects, c.granted, c.description)
+  from (values
+    ('{authenticated}'::text[], 'insert', '{public.organizations}'::text[], false, 'authenticated cannot insert organizations'),
+    ('{authenticated}', 'delete', '{public.organizations}', false, 'authenticated cannot delete organizations'),
+    ('{authenticated}', 'update', '{public.organizations.status, public.organizations.slug, public.organizations.plan_id,
+                                   public.organizations.type, public.organizations.suspended_reason, public.organizations.id}', false,
+     'organizations: id, slug, type, status, suspended_reason and plan_id are not updatable by authenticated'),
+    ('{authenticated}', 'update', '{public.organizations.name, public.organizations.theme_color, public.organizations.logo_path,
+                                   public.organizations.sign_in_message}', true,
+     'organizations: the branding columns are updatable (policies decide by whom)'),
+    ('{authenticated}', 'update', '{public.memberships.organization_id, public.memberships.user_id}', false,
+     'memberships: organization_id and user_id are not updatable'),
+    ('{authenticated}', 'update', '{public.profiles.active_organization_id, public.profiles.email, public.profiles.id}', false,
+     'profiles: id, email and active_organization_id are not updatable'),
+    ('{authenticated}', 'insert', '{public.platform_admins}', false, 'platform_admins are not inserted by authenticated'),
+    ('{authenticated}', 'update', '{public.platform_admins}', false, 'platform_admins are not updated by authenticated'),
+    ('{authenticated}', 'delete', '{public.platform_admins}', false, 'platform_admins are not deleted by authenticated'),
+    ('{supabase_auth_admin}', 'execute', '{public.custom_access_token_hook(jsonb)}', true, 'supabase_auth_admin executes the access token hook'),
+    ('{authenticated, anon, service_role}', 'execute', '{public.custom_access_token_hook(jsonb)}', false, 'nobody else executes the access token hook'),
+    ('{anon, authenticated}', 'execute', '{"public.get_branding(text, text)"}', true, 'get_branding is callable before and after sign-in'),
+    ('{authenticated}', 'execute', '{public.switch_organization(uuid), public.my_organizations()}', true,
+     'switch_organization and my_organizations are for signed-in people'),
+    ('{anon}', 'execute', '{public.switch_organization(uuid), public.my_organizations()}', false,
+     'anon cannot execute switch_organization or my_organizations'),
+    ('{anon}', 'execute', '{private.current_org_id(), private.is_org_admin(), private.switch_organization(uuid)}', false,
+     'anon cannot execute the private tenancy helpers')
+  ) c (roles, privilege, objects, granted, description);
 
 -- indexes behind the policies and foreign keys
 select has_index('public', 'memberships', 'memberships_user_id_organization_id_key',

@@ -83,25 +83,30 @@ select throws_ok($$ update public.organizations set plan_id = 'hospital' where i
 select throws_ok($$ update public.organizations set slug = 'alpha-new' where id = tests.org_id('alpha') $$, '42501', null, 'clinic A admin cannot change the slug');
 select throws_ok($$ update public.organizations set id = gen_random_uuid() where id = tests.org_id('alpha') $$, '42501', null, 'clinic A admin cannot change the id');
 
-select tests.act_as('alpha_doctor');
-select is(tests.rows_affected($$ update public.organizations set name = 'Doctor was here' where id = tests.org_id('alpha') $$), 0, 'clinic A staff cannot update clinic A');
-select tests.act_as('beta_admin');
-select is(tests.rows_affected($$ update public.organizations set name = 'Hijacked' where id = tests.org_id('alpha') $$), 0, 'clinic B admin cannot update clinic A');
-select is(tests.rows_affected($$ update public.organizations set name = 'Beta Renamed' where id = tests.org_id('beta') $$), 1, 'clinic B admin updates clinic B');
+select tests.affects(c.persona, c.sql, c.rows, c.description, c.active_org)
+  from (values
+    ('alpha_doctor', $$ update public.organizations set name = 'Doctor was here' where id = tests.org_id('alpha') $$,
+     0, 'clinic A staff cannot update clinic A', null),
+    ('beta_admin', $$ update public.organizations set name = 'Hijacked' where id = tests.org_id('alpha') $$,
+     0, 'clinic B admin cannot update clinic A', null),
+    ('beta_admin', $$ update public.organizations set name = 'Beta Renamed' where id = tests.org_id('beta') $$,
+     1, 'clinic B admin updates clinic B', null)
+  ) c (persona, sql, rows, description, active_org);
 
 -- both: nurse at A, admin at B. Their B admin rights do not apply while A is active, and vice versa.
-select tests.set_active_org('both', 'alpha');
-select tests.act_as('both');
-select is(tests.rows_affected($$ update public.organizations set name = 'By both' where id in (tests.org_id('alpha'), tests.org_id('beta')) $$), 0, 'a member of both with A active (nurse there) updates neither clinic');
-select tests.set_active_org('both', 'beta');
-select tests.act_as('both');
-select is(tests.rows_affected($$ update public.organizations set name = 'By both' where id = tests.org_id('alpha') $$), 0, 'a member of both with B active cannot update A');
-select is(tests.rows_affected($$ update public.organizations set name = 'By both' where id = tests.org_id('beta') $$), 1, 'a member of both with B active (admin there) updates B');
-
-select tests.act_as('nobody');
-select is(tests.rows_affected($$ update public.organizations set name = 'X' where id in (tests.org_id('alpha'), tests.org_id('beta')) $$), 0, 'a person with no clinic updates nothing');
-select tests.act_as('platform');
-select is(tests.rows_affected($$ update public.organizations set name = 'X' where id in (tests.org_id('alpha'), tests.org_id('beta')) $$), 0, 'a platform admin edits clinics with the service role, not through RLS');
+select tests.affects(c.persona, c.sql, c.rows, c.description, c.active_org)
+  from (values
+    ('both', $$ update public.organizations set name = 'By both' where id in (tests.org_id('alpha'), tests.org_id('beta')) $$,
+     0, 'a member of both with A active (nurse there) updates neither clinic', 'alpha'),
+    ('both', $$ update public.organizations set name = 'By both' where id = tests.org_id('alpha') $$,
+     0, 'a member of both with B active cannot update A', 'beta'),
+    ('both', $$ update public.organizations set name = 'By both' where id = tests.org_id('beta') $$,
+     1, 'a member of both with B active (admin there) updates B', 'beta'),
+    ('nobody', $$ update public.organizations set name = 'X' where id in (tests.org_id('alpha'), tests.org_id('beta')) $$,
+     0, 'a person with no clinic updates nothing', null),
+    ('platform', $$ update public.organizations set name = 'X' where id in (tests.org_id('alpha'), tests.org_id('beta')) $$,
+     0, 'a platform admin edits clinics with the service role, not through RLS', null)
+  ) c (persona, sql, rows, description, active_org);
 select tests.as_anon();
 select throws_ok($$ update public.organizations set name = 'X' where id = tests.org_id('alpha') $$, '42501', null, 'anon cannot update organizations');
 

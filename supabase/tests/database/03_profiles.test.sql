@@ -18,79 +18,51 @@ select throws_ok($$ update public.profiles set phone = 'call me' where id = test
 select lives_ok($$ update public.profiles set phone = '+44 20 7946 0000' where id = tests.user_id('nobody') $$, 'a real phone number is accepted');
 
 -- SELECT --------------------------------------------------------------------------------------------
-select tests.act_as('alpha_admin');
-select results_eq(
-  $$ select id from public.profiles order by id $$,
-  $$ select id from (values (tests.user_id('alpha_admin')), (tests.user_id('alpha_doctor')), (tests.user_id('both'))) v(id) order by id $$,
-  'clinic A admin sees self and clinic A colleagues only'
-);
-select tests.act_as('alpha_doctor');
-select results_eq(
-  $$ select id from public.profiles order by id $$,
-  $$ select id from (values (tests.user_id('alpha_admin')), (tests.user_id('alpha_doctor')), (tests.user_id('both'))) v(id) order by id $$,
-  'clinic A staff see self and clinic A colleagues only'
-);
-select tests.act_as('beta_admin');
-select results_eq(
-  $$ select id from public.profiles order by id $$,
-  $$ select id from (values (tests.user_id('beta_admin')), (tests.user_id('beta_nurse')), (tests.user_id('both'))) v(id) order by id $$,
-  'clinic B member sees self and clinic B colleagues only'
-);
-select tests.act_as('both');
-select results_eq(
-  $$ select id from public.profiles order by id $$,
-  $$ select id from (values (tests.user_id('alpha_admin')), (tests.user_id('alpha_doctor')), (tests.user_id('both'))) v(id) order by id $$,
-  'a member of both with A active sees clinic A people only'
-);
+select is(tests.rows_as(c.persona, 'select tests.persona_of(id) from public.profiles'), c.seen, c.description)
+  from (values
+    ('alpha_admin', '{alpha_admin,alpha_doctor,both}'::text[], 'clinic A admin sees self and clinic A colleagues only'),
+    ('alpha_doctor', '{alpha_admin,alpha_doctor,both}', 'clinic A staff see self and clinic A colleagues only'),
+    ('beta_admin', '{beta_admin,beta_nurse,both}', 'clinic B member sees self and clinic B colleagues only'),
+    ('both', '{alpha_admin,alpha_doctor,both}', 'a member of both with A active sees clinic A people only'),
+    ('nobody', '{nobody}', 'a person with no clinic sees only their own profile'),
+    ('platform', '{platform}', 'a platform admin sees only their own profile through RLS')
+  ) c (persona, seen, description);
 select tests.set_active_org('both', 'beta');
-select tests.act_as('both');
-select results_eq(
-  $$ select id from public.profiles order by id $$,
-  $$ select id from (values (tests.user_id('beta_admin')), (tests.user_id('beta_nurse')), (tests.user_id('both'))) v(id) order by id $$,
-  'a member of both with B active sees clinic B people only'
-);
-select tests.act_as('nobody');
-select results_eq($$ select id from public.profiles $$, $$ values (tests.user_id('nobody')) $$, 'a person with no clinic sees only their own profile');
-select tests.act_as('platform');
-select results_eq($$ select id from public.profiles $$, $$ values (tests.user_id('platform')) $$, 'a platform admin sees only their own profile through RLS');
-select tests.as_anon();
-select throws_ok($$ select 1 from public.profiles $$, '42501', null, 'anon cannot read profiles');
+select is(tests.rows_as('both', 'select tests.persona_of(id) from public.profiles'), '{beta_admin,beta_nurse,both}',
+  'a member of both with B active sees clinic B people only');
+select tests.throws_as('anon', $$ select 1 from public.profiles $$, '42501', null, 'anon cannot read profiles');
 
 -- INSERT: only the auth.users trigger creates profiles ---------------------------------------------
-select tests.act_as('alpha_admin');
-select throws_ok($$ insert into public.profiles (id, full_name) values (gen_random_uuid(), 'Ghost') $$, '42501', null, 'clinic A admin cannot insert profiles');
-select tests.act_as('alpha_doctor');
-select throws_ok($$ insert into public.profiles (id, full_name) values (gen_random_uuid(), 'Ghost') $$, '42501', null, 'clinic A staff cannot insert profiles');
-select tests.act_as('beta_admin');
-select throws_ok($$ insert into public.profiles (id, full_name) values (gen_random_uuid(), 'Ghost') $$, '42501', null, 'clinic B member cannot insert profiles');
-select tests.act_as('both');
-select throws_ok($$ insert into public.profiles (id, full_name) values (gen_random_uuid(), 'Ghost') $$, '42501', null, 'a member of both cannot insert profiles');
-select tests.act_as('nobody');
-select throws_ok($$ insert into public.profiles (id, full_name) values (gen_random_uuid(), 'Ghost') $$, '42501', null, 'a person with no clinic cannot insert profiles');
-select tests.as_anon();
-select throws_ok($$ insert into public.profiles (id, full_name) values (gen_random_uuid(), 'Ghost') $$, '42501', null, 'anon cannot insert profiles');
+select tests.throws_as(c.persona, $$ insert into public.profiles (id, full_name) values (gen_random_uuid(), 'Ghost') $$, '42501', null,
+                       c.who || ' cannot insert profiles')
+  from (values ('alpha_admin', 'clinic A admin'), ('alpha_doctor', 'clinic A staff'), ('beta_admin', 'clinic B member'),
+               ('both', 'a member of both'), ('nobody', 'a person with no clinic'), ('anon', 'anon')) c (persona, who);
 
--- UPDATE --------------------------------------------------------------------------------------------
-select tests.act_as('alpha_admin');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'Admin A', phone = '+1 555 0100', avatar_path = 'a.png' where id = tests.user_id('alpha_admin') $$), 1, 'clinic A admin edits their own profile');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'Renamed by admin' where id = tests.user_id('alpha_doctor') $$), 0, 'clinic A admin cannot edit a colleague''s profile');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'X' where id = tests.user_id('beta_admin') $$), 0, 'clinic A admin cannot edit clinic B profiles');
-select throws_ok($$ update public.profiles set active_organization_id = tests.org_id('beta') where id = tests.user_id('alpha_admin') $$, '42501', null, 'nobody sets active_organization_id directly (switch_organization does)');
-select throws_ok($$ update public.profiles set email = 'spoof@tests.local' where id = tests.user_id('alpha_admin') $$, '42501', null, 'profiles.email is read-only');
-select throws_ok($$ update public.profiles set id = gen_random_uuid() where id = tests.user_id('alpha_admin') $$, '42501', null, 'profiles.id is read-only');
-select tests.act_as('alpha_doctor');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'Dr A' where id = tests.user_id('alpha_doctor') $$), 1, 'clinic A staff edit their own profile');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'X' where id = tests.user_id('alpha_admin') $$), 0, 'clinic A staff cannot edit colleagues');
-select tests.act_as('beta_admin');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'X' where id in (tests.user_id('alpha_admin'), tests.user_id('alpha_doctor')) $$), 0, 'clinic B member cannot edit clinic A profiles');
-select tests.act_as('both');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'X' where id in (tests.user_id('alpha_admin'), tests.user_id('beta_admin')) $$), 0, 'a member of both cannot edit anyone else');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'Both' where id = tests.user_id('both') $$), 1, 'a member of both edits their own profile');
-select tests.act_as('nobody');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'X' where id <> tests.user_id('nobody') $$), 0, 'a person with no clinic cannot edit others');
-select is(tests.rows_affected($$ update public.profiles set full_name = 'Nobody' where id = tests.user_id('nobody') $$), 1, 'a person with no clinic edits their own profile');
-select tests.as_anon();
-select throws_ok($$ update public.profiles set full_name = 'X' $$, '42501', null, 'anon cannot edit profiles');
+-- UPDATE: owners only; the owner's own columns only ---------------------------------------------------
+select tests.affects(c.persona, c.sql, c.rows, c.description)
+  from (values
+    ('alpha_admin', $$ update public.profiles set full_name = 'Admin A', phone = '+1 555 0100', avatar_path = 'a.png' where id = tests.user_id('alpha_admin') $$,
+     1, 'clinic A admin edits their own profile'),
+    ('alpha_admin', $$ update public.profiles set full_name = 'Renamed by admin' where id = tests.user_id('alpha_doctor') $$, 0, 'clinic A admin cannot edit a colleague''s profile'),
+    ('alpha_admin', $$ update public.profiles set full_name = 'X' where id = tests.user_id('beta_admin') $$, 0, 'clinic A admin cannot edit clinic B profiles'),
+    ('alpha_doctor', $$ update public.profiles set full_name = 'Dr A' where id = tests.user_id('alpha_doctor') $$, 1, 'clinic A staff edit their own profile'),
+    ('alpha_doctor', $$ update public.profiles set full_name = 'X' where id = tests.user_id('alpha_admin') $$, 0, 'clinic A staff cannot edit colleagues'),
+    ('beta_admin', $$ update public.profiles set full_name = 'X' where id in (tests.user_id('alpha_admin'), tests.user_id('alpha_doctor')) $$,
+     0, 'clinic B member cannot edit clinic A profiles'),
+    ('both', $$ update public.profiles set full_name = 'X' where id in (tests.user_id('alpha_admin'), tests.user_id('beta_admin')) $$,
+     0, 'a member of both cannot edit anyone else'),
+    ('both', $$ update public.profiles set full_name = 'Both' where id = tests.user_id('both') $$, 1, 'a member of both edits their own profile'),
+    ('nobody', $$ update public.profiles set full_name = 'X' where id <> tests.user_id('nobody') $$, 0, 'a person with no clinic cannot edit others'),
+    ('nobody', $$ update public.profiles set full_name = 'Nobody' where id = tests.user_id('nobody') $$, 1, 'a person with no clinic edits their own profile')
+  ) c (persona, sql, rows, description);
+select tests.throws_as('alpha_admin', c.sql, '42501', null, c.description)
+  from (values
+    ($$ update public.profiles set active_organization_id = tests.org_id('beta') where id = tests.user_id('alpha_admin') $$,
+     'nobody sets active_organization_id directly (switch_organization does)'),
+    ($$ update public.profiles set email = 'spoof@tests.local' where id = tests.user_id('alpha_admin') $$, 'profiles.email is read-only'),
+    ($$ update public.profiles set id = gen_random_uuid() where id = tests.user_id('alpha_admin') $$, 'profiles.id is read-only')
+  ) c (sql, description);
+select tests.throws_as('anon', $$ update public.profiles set full_name = 'X' $$, '42501', null, 'anon cannot edit profiles');
 
 select tests.clear_authentication();
 select results_eq(
@@ -133,7 +105,7 @@ select results_eq($$ select id from public.profiles $$, $$ values (tests.user_id
 
 -- user_metadata feeds the display name and nothing else
 select tests.clear_authentication();
-insert into tests.personas values ('mallory', tests.create_user('mallory@tests.local', 'Mallory'));
+select tests.add_person('mallory', full_name => 'Mallory');
 update auth.users
    set raw_user_meta_data = jsonb_build_object('full_name', 'Mallory', 'organization_id', tests.org_id('alpha'), 'role', 'admin')
  where id = tests.user_id('mallory');

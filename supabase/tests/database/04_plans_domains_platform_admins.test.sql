@@ -6,9 +6,7 @@ begin;
 select plan(60);
 select tests.create_tenancy_fixture();
 
-insert into public.organization_domains (organization_id, domain)
-values (tests.org_id('alpha'), ' Portal.Alpha-Clinic.TEST. '),
-       (tests.org_id('beta'), 'beta-hospital.test');
+select tests.add_domain('alpha', ' Portal.Alpha-Clinic.TEST. '), tests.add_domain('beta', 'beta-hospital.test');
 
 -- organization_domains: normalisation and validation ---------------------------------------------
 select is(
@@ -16,63 +14,41 @@ select is(
   'portal.alpha-clinic.test',
   'custom domains are stored trimmed, lower-case, without the trailing dot'
 );
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('beta'), 'PORTAL.alpha-clinic.test') $$, '23505', null, 'a domain maps to one clinic only, whatever its case');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('beta'), 'localhost') $$, '23514', null, 'a single label is not a custom domain');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('beta'), 'a..b.test') $$, '23514', null, 'empty labels are refused');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('beta'), 'evil.test/path') $$, '23514', null, 'paths are refused');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('beta'), '-x.test') $$, '23514', null, 'labels cannot start with a hyphen');
+select throws_ok(format($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('beta'), %L) $$, c.domain),
+                 c.errcode, null, c.description)
+  from (values ('PORTAL.alpha-clinic.test', '23505', 'a domain maps to one clinic only, whatever its case'),
+               ('localhost', '23514', 'a single label is not a custom domain'),
+               ('a..b.test', '23514', 'empty labels are refused'),
+               ('evil.test/path', '23514', 'paths are refused'),
+               ('-x.test', '23514', 'labels cannot start with a hyphen')) c (domain, errcode, description);
 select throws_like(
   $$ update public.organization_domains set organization_id = tests.org_id('beta') where domain = 'portal.alpha-clinic.test' $$,
   'organization_domains.organization_id cannot be changed', 'a domain is never moved to another clinic'
 );
 
 -- organization_domains: SELECT --------------------------------------------------------------------
-select tests.act_as('alpha_admin');
-select results_eq($$ select domain from public.organization_domains $$, array['portal.alpha-clinic.test'], 'clinic A admin sees clinic A''s domain only');
-select tests.act_as('alpha_doctor');
-select results_eq($$ select domain from public.organization_domains $$, array['portal.alpha-clinic.test'], 'clinic A staff see clinic A''s domain only');
-select tests.act_as('beta_admin');
-select results_eq($$ select domain from public.organization_domains $$, array['beta-hospital.test'], 'clinic B member sees clinic B''s domain only');
-select tests.act_as('both');
-select results_eq($$ select domain from public.organization_domains $$, array['portal.alpha-clinic.test'], 'a member of both with A active sees A''s domain only');
+select is(tests.rows_as(c.persona, 'select domain from public.organization_domains'), c.seen, c.description)
+  from (values ('alpha_admin', '{portal.alpha-clinic.test}'::text[], 'clinic A admin sees clinic A''s domain only'),
+               ('alpha_doctor', '{portal.alpha-clinic.test}', 'clinic A staff see clinic A''s domain only'),
+               ('beta_admin', '{beta-hospital.test}', 'clinic B member sees clinic B''s domain only'),
+               ('both', '{portal.alpha-clinic.test}', 'a member of both with A active sees A''s domain only'),
+               ('nobody', null, 'a person with no clinic sees no domain')) c (persona, seen, description);
 select tests.set_active_org('both', 'beta');
-select tests.act_as('both');
-select results_eq($$ select domain from public.organization_domains $$, array['beta-hospital.test'], 'a member of both with B active sees B''s domain only');
-select tests.act_as('nobody');
-select is_empty($$ select 1 from public.organization_domains $$, 'a person with no clinic sees no domain');
-select tests.act_as('platform');
-select results_eq(
-  $$ select domain from public.organization_domains where domain in ('portal.alpha-clinic.test', 'beta-hospital.test') order by domain $$,
-  array['beta-hospital.test', 'portal.alpha-clinic.test'], 'a platform admin sees every domain'
-);
-select tests.as_anon();
-select throws_ok($$ select 1 from public.organization_domains $$, '42501', null, 'anon cannot read domains');
+select is(tests.rows_as('both', 'select domain from public.organization_domains'), '{beta-hospital.test}',
+  'a member of both with B active sees B''s domain only');
+select is(tests.rows_as('platform', $$ select domain from public.organization_domains where domain in ('portal.alpha-clinic.test', 'beta-hospital.test') $$),
+  '{beta-hospital.test,portal.alpha-clinic.test}', 'a platform admin sees every domain');
+select tests.throws_as('anon', $$ select 1 from public.organization_domains $$, '42501', null, 'anon cannot read domains');
 
 -- organization_domains: writes belong to the platform (service role) ---------------------------
-select tests.act_as('alpha_admin');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('alpha'), 'alpha2.test') $$, '42501', null, 'clinic A admin cannot add domains');
-select throws_ok($$ update public.organization_domains set domain = 'stolen.test' $$, '42501', null, 'clinic A admin cannot change domains');
-select throws_ok($$ delete from public.organization_domains $$, '42501', null, 'clinic A admin cannot delete domains');
-select tests.act_as('alpha_doctor');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('alpha'), 'alpha2.test') $$, '42501', null, 'clinic A staff cannot add domains');
-select throws_ok($$ update public.organization_domains set domain = 'stolen.test' $$, '42501', null, 'clinic A staff cannot change domains');
-select throws_ok($$ delete from public.organization_domains $$, '42501', null, 'clinic A staff cannot delete domains');
-select tests.act_as('beta_admin');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('alpha'), 'alpha2.test') $$, '42501', null, 'clinic B member cannot add domains');
-select throws_ok($$ update public.organization_domains set domain = 'stolen.test' $$, '42501', null, 'clinic B member cannot change domains');
-select throws_ok($$ delete from public.organization_domains $$, '42501', null, 'clinic B member cannot delete domains');
-select tests.act_as('both');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('beta'), 'beta2.test') $$, '42501', null, 'a member of both cannot add domains');
-select throws_ok($$ update public.organization_domains set domain = 'stolen.test' $$, '42501', null, 'a member of both cannot change domains');
-select throws_ok($$ delete from public.organization_domains $$, '42501', null, 'a member of both cannot delete domains');
-select tests.act_as('nobody');
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('alpha'), 'alpha2.test') $$, '42501', null, 'a person with no clinic cannot add domains');
-select throws_ok($$ update public.organization_domains set domain = 'stolen.test' $$, '42501', null, 'a person with no clinic cannot change domains');
-select throws_ok($$ delete from public.organization_domains $$, '42501', null, 'a person with no clinic cannot delete domains');
-select tests.as_anon();
-select throws_ok($$ insert into public.organization_domains (organization_id, domain) values (tests.org_id('alpha'), 'alpha2.test') $$, '42501', null, 'anon cannot add domains');
-select throws_ok($$ update public.organization_domains set domain = 'stolen.test' $$, '42501', null, 'anon cannot change domains');
-select throws_ok($$ delete from public.organization_domains $$, '42501', null, 'anon cannot delete domains');
+select tests.throws_as(w.persona, format(op.sql, w.org, w.org || '2.test'), '42501', null, format('%s cannot %s domains', w.who, op.verb))
+  from (values (1, 'alpha_admin', 'clinic A admin', 'alpha'), (2, 'alpha_doctor', 'clinic A staff', 'alpha'),
+               (3, 'beta_admin', 'clinic B member', 'alpha'), (4, 'both', 'a member of both', 'beta'),
+               (5, 'nobody', 'a person with no clinic', 'alpha'), (6, 'anon', 'anon', 'alpha')) w (n, persona, who, org)
+ cross join (values (1, 'add', $$ insert into public.organization_domains (organization_id, domain) values (tests.org_id(%1$L), %2$L) $$),
+                    (2, 'change', $$ update public.organization_domains set domain = 'stolen.test' $$),
+                    (3, 'delete', $$ delete from public.organization_domains $$)) op (n, verb, sql)
+ order by w.n, op.n;
 
 -- plans ---------------------------------------------------------------------------------------------
 select tests.act_as('alpha_admin');

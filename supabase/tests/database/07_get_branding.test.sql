@@ -6,9 +6,7 @@ begin;
 
 select plan(27);
 select tests.create_tenancy_fixture();
-insert into public.organization_domains (organization_id, domain)
-values (tests.org_id('alpha'), 'portal.alpha-clinic.test'),
-       (tests.org_id('alpha'), 'tests-beta.example.org');
+select tests.add_domain('alpha', 'portal.alpha-clinic.test'), tests.add_domain('alpha', 'tests-beta.example.org');
 update public.organizations set logo_path = 'tests-alpha/logo.png' where id = tests.org_id('alpha');
 
 select tests.as_anon();

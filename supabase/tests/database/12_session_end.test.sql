@@ -8,7 +8,7 @@ begin;
 
 select plan(24);
 select tests.create_tenancy_fixture();
-insert into tests.personas values ('beta_only', tests.create_user('beta_only@tests.local'));
+select tests.add_person('beta_only');
 insert into public.memberships (organization_id, user_id, role) values (tests.org_id('beta'), tests.user_id('beta_only'), 'doctor');
 insert into public.memberships (organization_id, user_id, role) values (tests.org_id('alpha'), tests.user_id('platform'), 'doctor');
 

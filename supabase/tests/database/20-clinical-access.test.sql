@@ -28,123 +28,81 @@ declare
 begin
   foreach v_org in array array['alpha', 'beta'] loop
     v_doctor := tests.user_id(v_org || '_doctor');
-    insert into public.patients (organization_id, given_name, family_name, date_of_birth)
-    values (tests.org_id(v_org), 'Pat', initcap(v_org), '1980-01-01') returning id into v_patient;
-    insert into tests.rows values (v_org || '_patient', v_patient);
+    v_patient := tests.remember(v_org || '_patient', tests.create_patient(v_org, 'Pat', initcap(v_org)));
     insert into public.visits (organization_id, patient_id, clinician_id, reason)
     values (tests.org_id(v_org), v_patient, v_doctor, 'check-up') returning id into v_visit;
-    insert into tests.rows values (v_org || '_visit', v_visit);
+    perform tests.remember(v_org || '_visit', v_visit);
     insert into public.visit_notes (organization_id, visit_id, author_id, notes, vitals, signed_at, signed_by)
     values (tests.org_id(v_org), v_visit, v_doctor, 'secret notes', '{"heart_rate": 70}', now(), v_doctor);
     insert into public.visit_note_amendments (organization_id, visit_id, version, notes, vitals, reason, changed_fields, author_id)
     values (tests.org_id(v_org), v_visit, 2, 'secret notes, amended', '{"heart_rate": 70}', 'typo', '{notes}', v_doctor);
     insert into public.visits (organization_id, patient_id, clinician_id, reason)
     values (tests.org_id(v_org), v_patient, v_doctor, 'follow-up') returning id into v_visit;
-    insert into tests.rows values (v_org || '_visit2', v_visit);
+    perform tests.remember(v_org || '_visit2', v_visit);
     insert into public.visits (organization_id, patient_id, clinician_id, reason, status)
     values (tests.org_id(v_org), v_patient, v_doctor, 'in progress', 'in_progress') returning id into v_visit;
-    insert into tests.rows values (v_org || '_visit3', v_visit);
+    perform tests.remember(v_org || '_visit3', v_visit);
     insert into public.visit_notes (organization_id, visit_id, author_id, notes)
     values (tests.org_id(v_org), v_visit, v_doctor, 'draft');
     insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
     values (tests.org_id(v_org), v_patient, v_doctor, 'HBA1C', 'HbA1c') returning id into v_id;
-    insert into tests.rows values (v_org || '_lab', v_id);
+    perform tests.remember(v_org || '_lab', v_id);
     insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
     values (tests.org_id(v_org), v_patient, v_doctor, 'TSH', 'TSH') returning id into v_id;
     update public.lab_orders set status = 'resulted', result_value = '2.1', resulted_by = v_doctor where id = v_id;
     insert into public.lab_result_amendments (organization_id, lab_order_id, version, result_value, reason, changed_fields, amended_by)
     values (tests.org_id(v_org), v_id, 2, '2.2', 'transcription error', '{result_value}', v_doctor);
-    insert into tests.rows values (v_org || '_lab_resulted', v_id);
+    perform tests.remember(v_org || '_lab_resulted', v_id);
     insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity, refills)
     values (tests.org_id(v_org), v_patient, v_doctor, 'Amoxicillin', '500 mg', 'tid', 7, 21, 1) returning id into v_id;
-    insert into tests.rows values (v_org || '_rx', v_id);
+    perform tests.remember(v_org || '_rx', v_id);
     insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity, dispensed_by)
     values (tests.org_id(v_org), v_id, 1, 21, v_doctor);
     update public.prescriptions set fills_dispensed = 1 where id = v_id;
     insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, quantity)
     values (tests.org_id(v_org), v_patient, v_doctor, 'Metformin', '500 mg', 'bd', 60) returning id into v_id;
-    insert into tests.rows values (v_org || '_rx2', v_id);
+    perform tests.remember(v_org || '_rx2', v_id);
     insert into public.allergies (organization_id, patient_id, substance, severity, recorded_by)
     values (tests.org_id(v_org), v_patient, 'Penicillin', 'severe', v_doctor) returning id into v_id;
-    insert into tests.rows values (v_org || '_allergy', v_id);
+    perform tests.remember(v_org || '_allergy', v_id);
     insert into public.problems (organization_id, patient_id, description, code, recorded_by)
     values (tests.org_id(v_org), v_patient, 'Hypertension', 'I10', v_doctor) returning id into v_id;
-    insert into tests.rows values (v_org || '_problem', v_id);
+    perform tests.remember(v_org || '_problem', v_id);
     insert into public.note_templates (organization_id, name, body)
     values (tests.org_id(v_org), 'SOAP', 'S: O: A: P:') returning id into v_id;
-    insert into tests.rows values (v_org || '_template', v_id);
+    perform tests.remember(v_org || '_template', v_id);
     insert into public.patients (organization_id, given_name, family_name) values (tests.org_id(v_org), 'Nka', initcap(v_org))
     returning id into v_id;
-    insert into tests.rows values (v_org || '_patient2', v_id);
+    perform tests.remember(v_org || '_patient2', v_id);
     insert into public.no_known_allergies (organization_id, patient_id, recorded_by) values (tests.org_id(v_org), v_id, v_doctor);
     insert into public.patients (organization_id, given_name, family_name) values (tests.org_id(v_org), 'Blank', initcap(v_org))
     returning id into v_id;
-    insert into tests.rows values (v_org || '_patient3', v_id);
+    perform tests.remember(v_org || '_patient3', v_id);
     insert into public.patient_field_definitions (organization_id, key, label)
     values (tests.org_id(v_org), 'nickname', 'Nickname') returning id into v_id;
-    insert into tests.rows values (v_org || '_field', v_id);
+    perform tests.remember(v_org || '_field', v_id);
   end loop;
 end;
 $$;
 
 -- The statements each cell runs, against clinic <org>'s rows (%1$s = org key).
-insert into tests.statements values
-  ('patients', 'select', $s$select 1 from public.patients where id = tests.row_id('%1$s_patient')$s$),
-  ('patients', 'insert', $s$insert into public.patients (organization_id, given_name, family_name) values (tests.org_id('%1$s'), 'New', 'Person')$s$),
-  ('patients', 'update', $s$update public.patients set phone = '+1 555 0100' where id = tests.row_id('%1$s_patient')$s$),
-  ('patients', 'delete', $s$delete from public.patients where id = tests.row_id('%1$s_patient')$s$),
-  ('patient_field_definitions', 'select', $s$select 1 from public.patient_field_definitions where id = tests.row_id('%1$s_field')$s$),
-  ('patient_field_definitions', 'insert', $s$insert into public.patient_field_definitions (organization_id, key, label) values (tests.org_id('%1$s'), 'new_field', 'New')$s$),
-  ('patient_field_definitions', 'update', $s$update public.patient_field_definitions set label = 'Renamed' where id = tests.row_id('%1$s_field')$s$),
-  ('patient_field_definitions', 'delete', $s$delete from public.patient_field_definitions where id = tests.row_id('%1$s_field')$s$),
-  ('visits', 'select', $s$select 1 from public.visits where id = tests.row_id('%1$s_visit')$s$),
-  ('visits', 'insert', $s$insert into public.visits (organization_id, patient_id, clinician_id, scheduled_at) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), tests.user_id('%1$s_doctor'), now() + interval '1 day')$s$),
-  ('visits', 'update', $s$update public.visits set scheduled_at = now() + interval '2 days' where id = tests.row_id('%1$s_visit')$s$),
-  ('visits', 'delete', $s$delete from public.visits where id = tests.row_id('%1$s_visit')$s$),
-  ('visit_notes', 'select', $s$select 1 from public.visit_notes where visit_id = tests.row_id('%1$s_visit')$s$),
-  ('visit_notes', 'insert', $s$insert into public.visit_notes (organization_id, visit_id, notes, vitals) values (tests.org_id('%1$s'), tests.row_id('%1$s_visit2'), 'seen', '{"spo2": 98}')$s$),
-  ('visit_notes', 'update', $s$update public.visit_notes set notes = 'edited draft' where visit_id = tests.row_id('%1$s_visit3')$s$),
-  ('visit_notes', 'delete', $s$delete from public.visit_notes where visit_id = tests.row_id('%1$s_visit')$s$),
-  ('lab_orders', 'select', $s$select 1 from public.lab_orders where id = tests.row_id('%1$s_lab')$s$),
-  ('lab_orders', 'insert', $s$insert into public.lab_orders (organization_id, patient_id, test_code, test_name) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'CBC', 'Full blood count')$s$),
-  ('lab_orders', 'update', $s$update public.lab_orders set status = 'collected' where id = tests.row_id('%1$s_lab')$s$),
-  ('lab_orders', 'delete', $s$delete from public.lab_orders where id = tests.row_id('%1$s_lab')$s$),
-  ('prescriptions', 'select', $s$select 1 from public.prescriptions where id = tests.row_id('%1$s_rx')$s$),
-  ('prescriptions', 'insert', $s$insert into public.prescriptions (organization_id, patient_id, medication, dose, frequency, quantity) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Ibuprofen', '400 mg', 'prn', 20)$s$),
-  ('prescriptions', 'update', $s$update public.prescriptions set instructions = 'with food' where id = tests.row_id('%1$s_rx2')$s$),
-  ('prescriptions', 'delete', $s$delete from public.prescriptions where id = tests.row_id('%1$s_rx')$s$),
-  ('allergies', 'select', $s$select 1 from public.allergies where id = tests.row_id('%1$s_allergy')$s$),
-  ('allergies', 'insert', $s$insert into public.allergies (organization_id, patient_id, substance) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Latex')$s$),
-  ('allergies', 'update', $s$update public.allergies set status = 'inactive' where id = tests.row_id('%1$s_allergy')$s$),
-  ('allergies', 'delete', $s$delete from public.allergies where id = tests.row_id('%1$s_allergy')$s$),
-  ('no_known_allergies', 'select', $s$select 1 from public.no_known_allergies where patient_id = tests.row_id('%1$s_patient2')$s$),
-  ('no_known_allergies', 'insert', $s$insert into public.no_known_allergies (organization_id, patient_id) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient3'))$s$),
-  ('no_known_allergies', 'update', $s$update public.no_known_allergies set recorded_by = recorded_by where patient_id = tests.row_id('%1$s_patient2')$s$),
-  ('no_known_allergies', 'delete', $s$delete from public.no_known_allergies where patient_id = tests.row_id('%1$s_patient2')$s$),
-  ('problems', 'select', $s$select 1 from public.problems where id = tests.row_id('%1$s_problem')$s$),
-  ('problems', 'insert', $s$insert into public.problems (organization_id, patient_id, description) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Asthma')$s$),
-  ('problems', 'update', $s$update public.problems set status = 'resolved' where id = tests.row_id('%1$s_problem')$s$),
-  ('problems', 'delete', $s$delete from public.problems where id = tests.row_id('%1$s_problem')$s$),
-  ('note_templates', 'select', $s$select 1 from public.note_templates where id = tests.row_id('%1$s_template')$s$),
-  ('note_templates', 'insert', $s$insert into public.note_templates (organization_id, name, body) values (tests.org_id('%1$s'), 'Follow-up', 'Progress:')$s$),
-  ('note_templates', 'update', $s$update public.note_templates set body = 'S/O/A/P' where id = tests.row_id('%1$s_template')$s$),
-  ('note_templates', 'delete', $s$delete from public.note_templates where id = tests.row_id('%1$s_template')$s$),
-  ('visit_note_amendments', 'select', $s$select 1 from public.visit_note_amendments where visit_id = tests.row_id('%1$s_visit')$s$),
-  ('visit_note_amendments', 'insert', $s$insert into public.visit_note_amendments (organization_id, visit_id, version, notes, reason, changed_fields) values (tests.org_id('%1$s'), tests.row_id('%1$s_visit'), 3, 'x', 'y', '{notes}')$s$),
-  ('visit_note_amendments', 'update', $s$update public.visit_note_amendments set reason = 'z' where visit_id = tests.row_id('%1$s_visit')$s$),
-  ('visit_note_amendments', 'delete', $s$delete from public.visit_note_amendments where visit_id = tests.row_id('%1$s_visit')$s$),
-  ('lab_result_amendments', 'select', $s$select 1 from public.lab_result_amendments where lab_order_id = tests.row_id('%1$s_lab_resulted')$s$),
-  ('lab_result_amendments', 'insert', $s$insert into public.lab_result_amendments (organization_id, lab_order_id, version, result_value, reason, changed_fields) values (tests.org_id('%1$s'), tests.row_id('%1$s_lab_resulted'), 3, '9', 'y', '{result_value}')$s$),
-  ('lab_result_amendments', 'update', $s$update public.lab_result_amendments set reason = 'z' where lab_order_id = tests.row_id('%1$s_lab_resulted')$s$),
-  ('lab_result_amendments', 'delete', $s$delete from public.lab_result_amendments where lab_order_id = tests.row_id('%1$s_lab_resulted')$s$),
-  ('prescription_dispenses', 'select', $s$select 1 from public.prescription_dispenses where prescription_id = tests.row_id('%1$s_rx')$s$),
-  ('prescription_dispenses', 'insert', $s$insert into public.prescription_dispenses (organization_id, prescription_id, fill_number, quantity) values (tests.org_id('%1$s'), tests.row_id('%1$s_rx'), 2, 21)$s$),
-  ('prescription_dispenses', 'update', $s$update public.prescription_dispenses set quantity = 1 where prescription_id = tests.row_id('%1$s_rx')$s$),
-  ('prescription_dispenses', 'delete', $s$delete from public.prescription_dispenses where prescription_id = tests.row_id('%1$s_rx')$s$),
-  ('audit_log', 'select', $s$select 1 from public.audit_log where organization_id = tests.org_id('%1$s')$s$),
-  ('audit_log', 'insert', $s$insert into public.audit_log (organization_id, action, table_name, hash) values (tests.org_id('%1$s'), 'view', 'patients', repeat('0', 64))$s$),
-  ('audit_log', 'update', $s$update public.audit_log set table_name = 'x' where organization_id = tests.org_id('%1$s')$s$),
-  ('audit_log', 'delete', $s$delete from public.audit_log where organization_id = tests.org_id('%1$s')$s$);
+select tests.add_statements(t.tbl, t.find, t.insert_tail, t.update_set, t.update_find)
+  from (values
+    ('patients', $s$id = tests.row_id('%1$s_patient')$s$, $s$(organization_id, given_name, family_name) values (tests.org_id('%1$s'), 'New', 'Person')$s$, $s$phone = '+1 555 0100'$s$, null),
+    ('patient_field_definitions', $s$id = tests.row_id('%1$s_field')$s$, $s$(organization_id, key, label) values (tests.org_id('%1$s'), 'new_field', 'New')$s$, $s$label = 'Renamed'$s$, null),
+    ('visits', $s$id = tests.row_id('%1$s_visit')$s$, $s$(organization_id, patient_id, clinician_id, scheduled_at) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), tests.user_id('%1$s_doctor'), now() + interval '1 day')$s$, $s$scheduled_at = now() + interval '2 days'$s$, null),
+    ('visit_notes', $s$visit_id = tests.row_id('%1$s_visit')$s$, $s$(organization_id, visit_id, notes, vitals) values (tests.org_id('%1$s'), tests.row_id('%1$s_visit2'), 'seen', '{"spo2": 98}')$s$, $s$notes = 'edited draft'$s$, $s$visit_id = tests.row_id('%1$s_visit3')$s$),
+    ('lab_orders', $s$id = tests.row_id('%1$s_lab')$s$, $s$(organization_id, patient_id, test_code, test_name) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'CBC', 'Full blood count')$s$, $s$status = 'collected'$s$, null),
+    ('prescriptions', $s$id = tests.row_id('%1$s_rx')$s$, $s$(organization_id, patient_id, medication, dose, frequency, quantity) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Ibuprofen', '400 mg', 'prn', 20)$s$, $s$instructions = 'with food'$s$, $s$id = tests.row_id('%1$s_rx2')$s$),
+    ('allergies', $s$id = tests.row_id('%1$s_allergy')$s$, $s$(organization_id, patient_id, substance) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Latex')$s$, $s$status = 'inactive'$s$, null),
+    ('no_known_allergies', $s$patient_id = tests.row_id('%1$s_patient2')$s$, $s$(organization_id, patient_id) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient3'))$s$, $s$recorded_by = recorded_by$s$, null),
+    ('problems', $s$id = tests.row_id('%1$s_problem')$s$, $s$(organization_id, patient_id, description) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient'), 'Asthma')$s$, $s$status = 'resolved'$s$, null),
+    ('note_templates', $s$id = tests.row_id('%1$s_template')$s$, $s$(organization_id, name, body) values (tests.org_id('%1$s'), 'Follow-up', 'Progress:')$s$, $s$body = 'S/O/A/P'$s$, null),
+    ('visit_note_amendments', $s$visit_id = tests.row_id('%1$s_visit')$s$, $s$(organization_id, visit_id, version, notes, reason, changed_fields) values (tests.org_id('%1$s'), tests.row_id('%1$s_visit'), 3, 'x', 'y', '{notes}')$s$, $s$reason = 'z'$s$, null),
+    ('lab_result_amendments', $s$lab_order_id = tests.row_id('%1$s_lab_resulted')$s$, $s$(organization_id, lab_order_id, version, result_value, reason, changed_fields) values (tests.org_id('%1$s'), tests.row_id('%1$s_lab_resulted'), 3, '9', 'y', '{result_value}')$s$, $s$reason = 'z'$s$, null),
+    ('prescription_dispenses', $s$prescription_id = tests.row_id('%1$s_rx')$s$, $s$(organization_id, prescription_id, fill_number, quantity) values (tests.org_id('%1$s'), tests.row_id('%1$s_rx'), 2, 21)$s$, $s$quantity = 1$s$, null),
+    ('audit_log', $s$organization_id = tests.org_id('%1$s')$s$, $s$(organization_id, action, table_name, hash) values (tests.org_id('%1$s'), 'view', 'patients', repeat('0', 64))$s$, $s$table_name = 'x'$s$, null)
+  ) t (tbl, find, insert_tail, update_set, update_find);
 
 -- The matrix (tests.access_matrix): who may do what in their own clinic, per role (A = allowed;
 -- select, insert, update, delete), and nothing for anyone outside clinic A, whatever their role

@@ -24,15 +24,8 @@ select is_empty(
 );
 
 select tests.create_tenancy_fixture();
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', persona)
-  from unnest(array['alpha_reception', 'alpha_lab', 'alpha_pharmacist']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist');
-select tests.set_active_org(p, 'alpha') from unnest(array['alpha_reception', 'alpha_lab', 'alpha_pharmacist']) p;
+select tests.add_member(m.persona, 'alpha', m.role::public.member_role)
+  from (values ('alpha_reception', 'receptionist'), ('alpha_lab', 'lab_technician'), ('alpha_pharmacist', 'pharmacist')) m (persona, role);
 
 create or replace function tests.error_detail(p_sql text) returns text language plpgsql as $$
 begin
@@ -83,24 +76,28 @@ select results_eq($$ select mrn from public.patients order by mrn $$,
   array['MRN-000001', 'MRN-000002', 'MRN-000003'], 'MRNs are sequential within the clinic');
 
 -- custom field validation: message names the field, DETAIL carries its key
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "abc123"}') $$,
-  '23514', 'custom field "nhi_number": does not match the required format', 'the format (mask AAA9999) is enforced');
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{}') $$,
-  '23514', 'custom field "nhi_number": is required', 'required enforced');
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "QQQ0001", "shoe_size": 9}') $$,
-  '23514', 'custom field "shoe_size": is not a field of this clinic', 'unknown keys refused');
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "QQQ0001", "blood_group": "C"}') $$,
-  '23514', 'custom field "blood_group": must be one of the listed options', 'select options enforced');
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "QQQ0001", "weight_at_intake": "heavy"}') $$,
-  '23514', 'custom field "weight_at_intake": must be a number', 'number type enforced');
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "QQQ0001", "consent_date": "2024-02-30"}') $$,
-  '23514', 'custom field "consent_date": must be a date (YYYY-MM-DD)', 'date type enforced');
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "QQQ0001", "organ_donor": "yes"}') $$,
-  '23514', 'custom field "organ_donor": must be true or false', 'boolean type enforced');
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": 1234}') $$,
-  '23514', 'custom field "nhi_number": must be text', 'text type enforced');
-select throws_ok($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "ABC1234"}') $$,
-  '23505', 'custom field "nhi_number": this value is already used by another patient of the clinic', 'unique_within_clinic enforced');
+select throws_ok(format($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', %L) $$, c.custom_fields),
+                 c.errcode, c.message, c.description)
+  from (values
+    ('{"nhi_number": "abc123"}', '23514', 'custom field "nhi_number": does not match the required format',
+     'the format (mask AAA9999) is enforced'),
+    ('{}', '23514', 'custom field "nhi_number": is required',
+     'required enforced'),
+    ('{"nhi_number": "QQQ0001", "shoe_size": 9}', '23514', 'custom field "shoe_size": is not a field of this clinic',
+     'unknown keys refused'),
+    ('{"nhi_number": "QQQ0001", "blood_group": "C"}', '23514', 'custom field "blood_group": must be one of the listed options',
+     'select options enforced'),
+    ('{"nhi_number": "QQQ0001", "weight_at_intake": "heavy"}', '23514', 'custom field "weight_at_intake": must be a number',
+     'number type enforced'),
+    ('{"nhi_number": "QQQ0001", "consent_date": "2024-02-30"}', '23514', 'custom field "consent_date": must be a date (YYYY-MM-DD)',
+     'date type enforced'),
+    ('{"nhi_number": "QQQ0001", "organ_donor": "yes"}', '23514', 'custom field "organ_donor": must be true or false',
+     'boolean type enforced'),
+    ('{"nhi_number": 1234}', '23514', 'custom field "nhi_number": must be text',
+     'text type enforced'),
+    ('{"nhi_number": "ABC1234"}', '23505', 'custom field "nhi_number": this value is already used by another patient of the clinic',
+     'unique_within_clinic enforced')
+  ) c (custom_fields, errcode, message, description);
 select is(tests.error_detail($$ insert into public.patients (given_name, family_name, custom_fields) values ('A', 'B', '{"nhi_number": "bad"}') $$),
   'nhi_number', 'the error DETAIL is the field key (for the form)');
 select lives_ok($$ insert into public.patients (given_name, family_name, custom_fields)

@@ -9,35 +9,24 @@ select plan(128);
 select tests.create_tenancy_fixture();
 select tests.add_clinical_staff();
 
--- In each clinic: a patient and a booked appointment with its doctor tomorrow 09:00-09:30 UTC.
-do $$
-declare
-  v_org text;
-  v_patient uuid;
-  v_id uuid;
-begin
-  foreach v_org in array array['alpha', 'beta'] loop
-    insert into public.patients (organization_id, given_name, family_name)
-    values (tests.org_id(v_org), 'Pat', initcap(v_org)) returning id into v_patient;
-    insert into tests.rows values (v_org || '_patient', v_patient);
-    insert into public.patients (organization_id, given_name, family_name)
-    values (tests.org_id(v_org), 'Other', initcap(v_org)) returning id into v_id;
-    insert into tests.rows values (v_org || '_patient2', v_id);
-    insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type)
-    values (tests.org_id(v_org), v_patient, tests.user_id(v_org || '_doctor'),
-            date_trunc('day', now()) + interval '1 day 9 hours', date_trunc('day', now()) + interval '1 day 9 hours 30 minutes',
-            'Consultation')
-    returning id into v_id;
-    insert into tests.rows values (v_org || '_appt', v_id);
-  end loop;
-end;
-$$;
+-- In each clinic: a patient and a booked appointment with its doctor tomorrow 09:00-09:30 UTC, and
+-- another patient.
+select tests.remember(o || '_patient', tests.create_patient(o, 'Pat', initcap(o))),
+       tests.remember(o || '_patient2', tests.create_patient(o, 'Other', initcap(o)))
+  from unnest(array['alpha', 'beta']) o;
+with booked as (
+  insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type)
+  select tests.org_id(o), tests.row_id(o || '_patient'), tests.user_id(o || '_doctor'),
+         date_trunc('day', now()) + interval '1 day 9 hours', date_trunc('day', now()) + interval '1 day 9 hours 30 minutes', 'Consultation'
+    from unnest(array['alpha', 'beta']) o
+  returning organization_id, id
+)
+select tests.remember(o.key || '_appt', b.id) from booked b join tests.orgs o on o.id = b.organization_id;
 
-insert into tests.statements values
-  ('appointments', 'select', $s$select 1 from public.appointments where id = tests.row_id('%1$s_appt')$s$),
-  ('appointments', 'insert', $s$insert into public.appointments (organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient2'), tests.user_id('%1$s_doctor'), date_trunc('day', now()) + interval '1 day 11 hours', date_trunc('day', now()) + interval '1 day 11 hours 20 minutes', 'Follow-up')$s$),
-  ('appointments', 'update', $s$update public.appointments set reason = 'Bring results' where id = tests.row_id('%1$s_appt')$s$),
-  ('appointments', 'delete', $s$delete from public.appointments where id = tests.row_id('%1$s_appt')$s$);
+select tests.add_statements(t.tbl, t.find, t.insert_tail, t.update_set, t.update_find)
+  from (values
+    ('appointments', $s$id = tests.row_id('%1$s_appt')$s$, $s$(organization_id, patient_id, clinician_id, starts_at, ends_at, appointment_type) values (tests.org_id('%1$s'), tests.row_id('%1$s_patient2'), tests.user_id('%1$s_doctor'), date_trunc('day', now()) + interval '1 day 11 hours', date_trunc('day', now()) + interval '1 day 11 hours 20 minutes', 'Follow-up')$s$, $s$reason = 'Bring results'$s$, null)
+  ) t (tbl, find, insert_tail, update_set, update_find);
 
 -- Privileges ------------------------------------------------------------------------------------------
 select is_empty(
@@ -136,17 +125,17 @@ $$;
 grant execute on function tests.book(uuid, interval, integer, uuid) to authenticated;
 
 select tests.act_as('alpha_reception');
-select is(tests.book(tests.user_id('alpha_admin'), interval '2 days 9 hours', 30),
-  '23503: appointments: the clinician must be a doctor or nurse of this clinic',
-  'an admin is not bookable as the clinician');
-select is(tests.book(tests.user_id('alpha_reception'), interval '2 days 9 hours', 30),
-  '23503: appointments: the clinician must be a doctor or nurse of this clinic',
-  'a receptionist (the caller) is not bookable either');
+select is(tests.book(tests.user_id(c.clinician), c.starts::interval, c.minutes), c.answer, c.description)
+  from (values
+    ('alpha_admin', '2 days 9 hours', 30, '23503: appointments: the clinician must be a doctor or nurse of this clinic',
+     'an admin is not bookable as the clinician'),
+    ('alpha_reception', '2 days 9 hours', 30, '23503: appointments: the clinician must be a doctor or nurse of this clinic',
+     'a receptionist (the caller) is not bookable either'),
+    ('alpha_nurse', '2 days 9 hours', 30, 'ok', 'a receptionist books the clinic''s nurse')
+  ) c (clinician, starts, minutes, answer, description);
 select is(tests.book(tests.user_id('beta_nurse'), interval '2 days 9 hours', 30),
   tests.book(gen_random_uuid(), interval '2 days 9 hours', 30),
   'another clinic''s nurse is refused exactly like a person who does not exist');
-select is(tests.book(tests.user_id('alpha_nurse'), interval '2 days 9 hours', 30), 'ok',
-  'a receptionist books the clinic''s nurse');
 select is(tests.book(tests.user_id('alpha_doctor'), interval '2 days 9 hours', 30, tests.row_id('beta_patient')),
   tests.book(tests.user_id('alpha_doctor'), interval '2 days 9 hours', 30, gen_random_uuid()),
   'another clinic''s patient is refused exactly like a patient that does not exist');
@@ -165,16 +154,17 @@ select throws_ok($$ insert into public.appointments (patient_id, clinician_id, s
   '23514', null, 'an appointment ends after it starts');
 
 -- No double booking -----------------------------------------------------------------------------------
-select is(tests.book(tests.user_id('alpha_doctor'), interval '1 day 9 hours 15 minutes', 30),
-  '23P01: conflicting key value violates exclusion constraint "appointments_no_double_booking"',
-  'an overlapping appointment of the same clinician is refused');
-select is(tests.book(tests.user_id('alpha_doctor'), interval '1 day 8 hours 45 minutes', 60),
-  '23P01: conflicting key value violates exclusion constraint "appointments_no_double_booking"',
-  'one that contains the booked slot is refused too');
-select is(tests.book(tests.user_id('alpha_doctor'), interval '1 day 9 hours 30 minutes', 15), 'ok',
-  'back to back is fine (half-open ranges)');
-select is(tests.book(tests.user_id('alpha_nurse'), interval '1 day 9 hours', 30), 'ok',
-  'another clinician at the same time is fine');
+select is(tests.book(tests.user_id(c.clinician), c.starts::interval, c.minutes), c.answer, c.description)
+  from (values
+    ('alpha_doctor', '1 day 9 hours 15 minutes', 30, '23P01: conflicting key value violates exclusion constraint "appointments_no_double_booking"',
+     'an overlapping appointment of the same clinician is refused'),
+    ('alpha_doctor', '1 day 8 hours 45 minutes', 60, '23P01: conflicting key value violates exclusion constraint "appointments_no_double_booking"',
+     'one that contains the booked slot is refused too'),
+    ('alpha_doctor', '1 day 9 hours 30 minutes', 15, 'ok',
+     'back to back is fine (half-open ranges)'),
+    ('alpha_nurse', '1 day 9 hours', 30, 'ok',
+     'another clinician at the same time is fine')
+  ) c (clinician, starts, minutes, answer, description);
 select tests.act_as('beta_admin');
 select is(tests.book(tests.user_id('beta_nurse'), interval '1 day 9 hours', 30, tests.row_id('beta_patient2')), 'ok',
   'another clinic''s diary is independent');

@@ -6,9 +6,7 @@ begin;
 select plan(31);
 select tests.create_tenancy_fixture();
 
-insert into tests.personas values
-  ('invitee', tests.create_user('invitee@tests.local')),
-  ('stranger', tests.create_user('stranger@tests.local'));
+select tests.add_person(p) from unnest(array['invitee', 'stranger']) p;
 -- alpha is on a 5-seat plan: 3 active members (alpha_admin, alpha_doctor, both)
 update public.organizations set plan_id = 'starter' where id = tests.org_id('alpha');
 
@@ -28,77 +26,45 @@ select ok(
      from public.invitations where email = 'invitee@tests.local'),
   'an invitation expires 7 days after it is sent'
 );
-select throws_ok(
-  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'invitee@tests.local', 'doctor') $$,
-  '23505', 'invitee@tests.local already has a pending invitation',
-  'a second pending invitation for the same address is refused'
-);
-select throws_ok(
-  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'alpha_doctor@tests.local', 'nurse') $$,
-  '23505', 'alpha_doctor@tests.local already works at this clinic',
-  'inviting someone who already works here is refused'
-);
-select throws_ok(
-  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('beta'), 'x@tests.local', 'nurse') $$,
-  '42501', null, 'clinic A admin cannot invite to clinic B'
-);
-select throws_ok(
-  $$ insert into public.invitations (organization_id, email, role, status, expires_at) values (tests.org_id('alpha'), 'y@tests.local', 'nurse', 'accepted', now() + interval '1 year') $$,
-  '42501', null, 'API callers cannot choose status or expiry (no column privilege)'
-);
-select tests.act_as('alpha_doctor');
-select throws_ok(
-  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
-  '42501', null, 'clinic A staff (not admin) cannot invite'
-);
-select tests.act_as('beta_admin');
-select throws_ok(
-  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
-  '42501', null, 'clinic B admin cannot invite to clinic A'
-);
-select tests.act_as('nobody');
-select throws_ok(
-  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
-  '42501', null, 'a signed-in person without a clinic cannot invite'
-);
-select tests.as_anon();
-select throws_ok(
-  $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
-  '42501', null, 'anon cannot invite'
-);
+-- refusals: who tries, the statement, the error (its message when it names one)
+select tests.throws_as(c.persona, c.sql, c.errcode, c.message, c.description)
+  from (values
+    ('alpha_admin', $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'invitee@tests.local', 'doctor') $$,
+     '23505', 'invitee@tests.local already has a pending invitation', 'a second pending invitation for the same address is refused'),
+    ('alpha_admin', $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'alpha_doctor@tests.local', 'nurse') $$,
+     '23505', 'alpha_doctor@tests.local already works at this clinic', 'inviting someone who already works here is refused'),
+    ('alpha_admin', $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('beta'), 'x@tests.local', 'nurse') $$,
+     '42501', null, 'clinic A admin cannot invite to clinic B'),
+    ('alpha_admin', $$ insert into public.invitations (organization_id, email, role, status, expires_at)
+                       values (tests.org_id('alpha'), 'y@tests.local', 'nurse', 'accepted', now() + interval '1 year') $$,
+     '42501', null, 'API callers cannot choose status or expiry (no column privilege)'),
+    ('alpha_doctor', $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
+     '42501', null, 'clinic A staff (not admin) cannot invite'),
+    ('beta_admin', $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
+     '42501', null, 'clinic B admin cannot invite to clinic A'),
+    ('nobody', $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
+     '42501', null, 'a signed-in person without a clinic cannot invite'),
+    ('anon', $$ insert into public.invitations (organization_id, email, role) values (tests.org_id('alpha'), 'z@tests.local', 'admin') $$,
+     '42501', null, 'anon cannot invite')
+  ) c (persona, sql, errcode, message, description);
 
 -- SELECT ----------------------------------------------------------------------------------------------
-select tests.act_as('alpha_admin');
-select is((select count(*)::int from public.invitations), 1, 'clinic A admin sees clinic A''s invitation');
-select tests.act_as('alpha_doctor');
-select is_empty($$ select 1 from public.invitations $$, 'clinic A staff see no invitations');
-select tests.act_as('beta_admin');
-select is_empty($$ select 1 from public.invitations $$, 'clinic B admin sees none of clinic A''s invitations');
-select tests.act_as('nobody');
-select is_empty($$ select 1 from public.invitations $$, 'a person without a clinic sees none');
-select tests.act_as('invitee');
-select is_empty($$ select 1 from public.invitations $$, 'the invited address alone shows nothing (no proof of the invitation)');
-select tests.as_anon();
-select throws_ok($$ select 1 from public.invitations $$, '42501', null, 'anon cannot read invitations');
+select is(coalesce(cardinality(tests.rows_as(c.persona, 'select email from public.invitations')), 0), c.seen, c.description)
+  from (values
+    ('alpha_admin', 1, 'clinic A admin sees clinic A''s invitation'),
+    ('alpha_doctor', 0, 'clinic A staff see no invitations'),
+    ('beta_admin', 0, 'clinic B admin sees none of clinic A''s invitations'),
+    ('nobody', 0, 'a person without a clinic sees none'),
+    ('invitee', 0, 'the invited address alone shows nothing (no proof of the invitation)')
+  ) c (persona, seen, description);
+select tests.throws_as('anon', $$ select 1 from public.invitations $$, '42501', null, 'anon cannot read invitations');
 
 -- UPDATE: resend and revoke -------------------------------------------------------------------------------
 select tests.clear_authentication();
 update public.invitations set expires_at = now() + interval '1 day' where email = 'invitee@tests.local';
-select tests.act_as('beta_admin');
-select is(
-  tests.rows_affected($$ update public.invitations set status = 'revoked' where email = 'invitee@tests.local' $$),
-  0, 'clinic B admin cannot revoke clinic A''s invitation'
-);
-select tests.act_as('alpha_doctor');
-select is(
-  tests.rows_affected($$ update public.invitations set status = 'revoked' where email = 'invitee@tests.local' $$),
-  0, 'clinic A staff cannot revoke'
-);
-select tests.act_as('invitee');
-select is(
-  tests.rows_affected($$ update public.invitations set status = 'revoked' where email = 'invitee@tests.local' $$),
-  0, 'the invitee cannot change the invitation'
-);
+select tests.affects(c.persona, $$ update public.invitations set status = 'revoked' where email = 'invitee@tests.local' $$, 0, c.description)
+  from (values ('beta_admin', 'clinic B admin cannot revoke clinic A''s invitation'), ('alpha_doctor', 'clinic A staff cannot revoke'),
+               ('invitee', 'the invitee cannot change the invitation')) c (persona, description);
 select tests.act_as('alpha_admin');
 select lives_ok(
   $$ update public.invitations set last_sent_at = now(), expires_at = now() + interval '10 years' where email = 'invitee@tests.local' $$,

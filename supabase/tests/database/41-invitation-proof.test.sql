@@ -12,11 +12,9 @@ update public.organizations set plan_id = 'hospital' where id in (tests.org_id('
 create temporary table proof (name text primary key, value text) on commit drop;
 grant all on proof to anon, authenticated;
 
-insert into tests.personas values
-  ('invitee', tests.create_user('invitee@tests.local')),
-  ('stranger', tests.create_user('stranger@tests.local'));
+select tests.add_person(p) from unnest(array['invitee', 'stranger']) p;
 -- someone who signed up with an invited address but never confirmed it
-insert into tests.personas values ('unconfirmed', tests.create_user('late@tests.local'));
+select tests.add_person('unconfirmed', 'late@tests.local');
 update auth.users set email_confirmed_at = null where id = tests.user_id('unconfirmed');
 
 -- The generic refusal, and a helper that expects exactly it.

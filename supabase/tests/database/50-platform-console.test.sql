@@ -81,7 +81,7 @@ select throws_ok(format($$ select public.platform_attach_first_admin(%L, %L) $$,
 -- possession, not resemblance: an account whose address is unconfirmed (anyone may have signed up
 -- with it) is not made admin; that person gets the invitation e-mail instead
 select tests.clear_authentication();
-insert into tests.personas values ('squatter', tests.create_user('future-admin@tests.local'));
+select tests.add_person('squatter', 'future-admin@tests.local');
 update auth.users set email_confirmed_at = null where id = tests.user_id('squatter');
 select tests.act_as('platform');
 select is(

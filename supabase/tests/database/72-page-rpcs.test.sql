@@ -14,7 +14,7 @@ select tests.create_tenancy_fixture();
 insert into public.organization_domains (organization_id, domain)
 values (tests.org_id('beta'), 'portal.beta-hospital.test');
 
-insert into tests.personas select 'alpha_removed', tests.create_user('alpha_removed@tests.local', 'Removed');
+select tests.add_person('alpha_removed', full_name => 'Removed');
 insert into public.memberships (organization_id, user_id, role)
 values (tests.org_id('alpha'), tests.user_id('alpha_removed'), 'doctor');
 select tests.set_active_org('alpha_removed', 'alpha');
@@ -43,31 +43,20 @@ grant execute on function tests.context_parts(text, text) to anon, authenticated
 -- request_context equals its parts for every persona at every kind of host: 'anon' = no session.
 create function tests.context_mismatches()
 returns setof text
-language plpgsql
+language sql
 as $$
-declare
-  v_persona text;
-  v_host record;
-begin
-  foreach v_persona in array array['anon', 'alpha_admin', 'alpha_doctor', 'beta_nurse', 'both', 'nobody', 'platform', 'alpha_removed'] loop
-    if v_persona = 'anon' then perform tests.as_anon(); else perform tests.act_as(v_persona); end if;
-    for v_host in select * from (values ('tests-alpha', null), ('tests-beta', null), (null, 'portal.beta-hospital.test'),
-                                        ('no-such-clinic', null), (null, 'unknown.example.org'), (null, null)) h(slug, domain) loop
-      if public.request_context(v_host.slug, v_host.domain) is distinct from tests.context_parts(v_host.slug, v_host.domain) then
-        return next format('%s at %s/%s', v_persona, v_host.slug, v_host.domain);
-      end if;
-    end loop;
-  end loop;
-  perform tests.clear_authentication();
-end;
+  select * from tests.for_each_persona(
+    array['anon', 'alpha_admin', 'alpha_doctor', 'beta_nurse', 'both', 'nobody', 'platform', 'alpha_removed'],
+    $q$ select format('at %s/%s', h.slug, h.domain)
+          from (values ('tests-alpha', null), ('tests-beta', null), (null, 'portal.beta-hospital.test'),
+                       ('no-such-clinic', null), (null, 'unknown.example.org'), (null, null)) h (slug, domain)
+         where public.request_context(h.slug, h.domain) is distinct from tests.context_parts(h.slug, h.domain) $q$);
 $$;
 
 -- Privileges ---------------------------------------------------------------------------------------
-select ok(has_function_privilege('anon', 'public.request_context(text, text)', 'execute'), 'anon may call request_context (sign-in pages)');
-select ok(not has_function_privilege('anon', 'public.field_overview(uuid)', 'execute'), 'anon may not call field_overview');
-select ok(
-  not (select p.prosecdef from pg_proc p where p.oid = 'public.request_context(text, text)'::regprocedure)
-  and not (select p.prosecdef from pg_proc p where p.oid = 'public.field_overview(uuid)'::regprocedure),
+select tests.privilege_is('{anon}', 'execute', '{"public.request_context(text, text)"}', true, 'anon may call request_context (sign-in pages)');
+select tests.privilege_is('{anon}', 'execute', '{public.field_overview(uuid)}', false, 'anon may not call field_overview');
+select tests.security_invoker('{"public.request_context(text, text)", public.field_overview(uuid)}',
   'both are security invoker (the caller''s own rights and policies)');
 
 -- request_context: anon ------------------------------------------------------------------------------

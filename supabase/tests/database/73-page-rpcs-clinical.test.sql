@@ -12,15 +12,8 @@ begin;
 select plan(46);
 
 select tests.create_tenancy_fixture();
-insert into tests.personas
-select persona, tests.create_user(persona || '@tests.local', initcap(replace(persona, '_', ' ')))
-  from unnest(array['alpha_lab', 'alpha_pharmacist', 'alpha_reception']) persona;
-insert into public.memberships (organization_id, user_id, role)
-values
-  (tests.org_id('alpha'), tests.user_id('alpha_lab'), 'lab_technician'),
-  (tests.org_id('alpha'), tests.user_id('alpha_pharmacist'), 'pharmacist'),
-  (tests.org_id('alpha'), tests.user_id('alpha_reception'), 'receptionist');
-select tests.set_active_org(p, 'alpha') from unnest(array['alpha_lab', 'alpha_pharmacist', 'alpha_reception']) p;
+select tests.add_member(m.persona, 'alpha', m.role::public.member_role)
+  from (values ('alpha_lab', 'lab_technician'), ('alpha_pharmacist', 'pharmacist'), ('alpha_reception', 'receptionist')) m (persona, role);
 
 create table tests.day as
 select date_trunc('day', now()) as start_at, date_trunc('day', now()) + interval '1 day' as end_at;
@@ -246,12 +239,9 @@ create function tests.meds_equal(p_patient uuid) returns boolean language sql as
 $$;
 grant execute on function tests.meds_equal(uuid) to authenticated;
 
-select ok(not has_function_privilege('anon', 'public.open_chart(uuid, boolean)', 'execute')
-          and not has_function_privilege('anon', 'public.active_medications(public.patients)', 'execute'),
-  'anon may call neither open_chart nor active_medications');
-select ok(not (select p.prosecdef from pg_proc p where p.oid = 'public.open_chart(uuid, boolean)'::regprocedure)
-          and not (select p.prosecdef from pg_proc p where p.oid = 'public.active_medications(public.patients)'::regprocedure),
-  'both are security invoker');
+create table tests.chart_rpcs as select '{"public.open_chart(uuid, boolean)", "public.active_medications(public.patients)"}'::text[] as fns;
+select tests.privilege_is('{anon}', 'execute', fns, false, 'anon may call neither open_chart nor active_medications') from tests.chart_rpcs;
+select tests.security_invoker(fns, 'both are security invoker') from tests.chart_rpcs;
 
 select tests.act_as('alpha_doctor');
 select is((select to_jsonb(o) from public.open_chart(tests.pt('AlphaPat1')) o),
@@ -277,21 +267,10 @@ select tests.as_anon();
 select throws_ok($$ select * from public.open_chart(gen_random_uuid()) $$, '42501', null, 'anon gets permission denied');
 
 select tests.clear_authentication();
-create function tests.meds_mismatches() returns setof text language plpgsql as $$
-declare
-  v_persona text;
-  v_patient text;
-begin
-  foreach v_persona in array array['alpha_admin', 'alpha_doctor', 'alpha_lab', 'alpha_pharmacist', 'alpha_reception', 'both', 'beta_nurse', 'beta_admin', 'nobody'] loop
-    perform tests.act_as(v_persona);
-    foreach v_patient in array array['AlphaPat1', 'AlphaPat2', 'BetaPat1'] loop
-      if not tests.meds_equal(tests.pt(v_patient)) then
-        return next v_persona || ' ' || v_patient;
-      end if;
-    end loop;
-  end loop;
-  perform tests.clear_authentication();
-end;
+create function tests.meds_mismatches() returns setof text language sql as $$
+  select * from tests.for_each_persona(
+    array['alpha_admin', 'alpha_doctor', 'alpha_lab', 'alpha_pharmacist', 'alpha_reception', 'both', 'beta_nurse', 'beta_admin', 'nobody'],
+    $q$ select p from unnest(array['AlphaPat1', 'AlphaPat2', 'BetaPat1']) p where not tests.meds_equal(tests.pt(p)) $q$);
 $$;
 select is_empty($$ select * from tests.meds_mismatches() $$,
   'for every role, another clinic''s members and a person of no clinic: active_medications equals current_medications');
@@ -302,62 +281,57 @@ create table tests.appts as select a.id from public.appointments a
  where a.organization_id in (tests.org_id('alpha'), tests.org_id('beta'));
 grant select on tests.appts to anon, authenticated;
 
-select ok(not has_function_privilege('anon', 'public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid)', 'execute')
-          and not has_function_privilege('anon', 'public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid)', 'execute'),
-  'anon may call neither diary_page nor diary_appointments');
-select ok(not (select p.prosecdef from pg_proc p where p.oid = 'public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid)'::regprocedure)
-          and not (select p.prosecdef from pg_proc p where p.oid = 'public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid)'::regprocedure),
-  'both are security invoker');
+create table tests.diary_rpcs as
+select '{"public.diary_page(uuid, timestamptz, timestamptz, uuid, uuid, uuid)", "public.diary_appointments(timestamptz, timestamptz, uuid, integer, uuid)"}'::text[] as fns;
+select tests.privilege_is('{anon}', 'execute', fns, false, 'anon may call neither diary_page nor diary_appointments') from tests.diary_rpcs;
+select tests.security_invoker(fns, 'both are security invoker') from tests.diary_rpcs;
 
--- per persona and clinic: every part of diary_page against the same caller's direct reads
-create function tests.diary_mismatches() returns setof text language plpgsql as $$
+-- per clinic: every part of diary_page against the caller's direct reads (run for every persona below)
+create function tests.diary_mismatches_of_caller() returns setof text language plpgsql as $$
 declare
-  v_persona text;
   v_org text;
   v_id uuid;
   v_clin uuid;
   d record;
 begin
   select * into d from tests.day;
-  foreach v_persona in array array['alpha_admin', 'alpha_doctor', 'alpha_lab', 'alpha_pharmacist', 'alpha_reception', 'both', 'beta_nurse', 'beta_admin', 'nobody', 'platform'] loop
-    perform tests.act_as(v_persona);
-    foreach v_org in array array['alpha', 'beta'] loop
-      if (select array_agg((c ->> 'user_id') || ':' || coalesce(c -> 'profiles' ->> 'full_name', '-') order by c ->> 'user_id')
-            from jsonb_array_elements(public.diary_page(tests.org_id(v_org)) -> 'clinicians') c)
-         is distinct from
-         (select array_agg(m.user_id::text || ':' || coalesce(p.full_name, '-') order by m.user_id::text)
-            from public.memberships m left join public.profiles p on p.id = m.user_id
-           where m.organization_id = tests.org_id(v_org) and m.status = 'active' and m.role in ('doctor', 'nurse')) then
-        return next format('%s: clinicians of %s', v_persona, v_org);
-      end if;
-      foreach v_clin in array array[null, tests.user_id('alpha_doctor'), tests.user_id('beta_nurse')] loop
-        if tests.dashboard_shape(jsonb_build_object('today',
-               public.diary_page(tests.org_id(v_org), d.start_at, d.end_at, v_clin) -> 'appointments',
-               'lab_orders', null, 'prescriptions', null, 'patients', null)) -> 'today'
-           is distinct from tests.dashboard_direct(v_clin) -> 'today' then
-          return next format('%s: day at %s of %s', v_persona, v_org, v_clin);
-        end if;
-      end loop;
-    end loop;
-    for v_id in select a.id from tests.appts a loop
-      if (public.diary_page(tests.org_id('alpha'), appointment_id => v_id) -> 'appointment' ->> 'id')
-         is distinct from (select a.id::text from public.appointments a where a.id = v_id) then
-        return next format('%s: appointment %s', v_persona, v_id);
-      end if;
-    end loop;
-    for v_id in select p.id from tests.pts p loop
-      if (public.diary_page(tests.org_id('alpha'), patient_id => v_id) -> 'patient')
-         is distinct from coalesce((select jsonb_build_object('id', p.id, 'mrn', p.mrn, 'given_name', p.given_name,
-                                                             'family_name', p.family_name, 'date_of_birth', p.date_of_birth)
-                                      from public.patients p where p.id = v_id), 'null'::jsonb) then
-        return next format('%s: patient %s', v_persona, v_id);
+  foreach v_org in array array['alpha', 'beta'] loop
+    if (select array_agg((c ->> 'user_id') || ':' || coalesce(c -> 'profiles' ->> 'full_name', '-') order by c ->> 'user_id')
+          from jsonb_array_elements(public.diary_page(tests.org_id(v_org)) -> 'clinicians') c)
+       is distinct from
+       (select array_agg(m.user_id::text || ':' || coalesce(p.full_name, '-') order by m.user_id::text)
+          from public.memberships m left join public.profiles p on p.id = m.user_id
+         where m.organization_id = tests.org_id(v_org) and m.status = 'active' and m.role in ('doctor', 'nurse')) then
+      return next format('clinicians of %s', v_org);
+    end if;
+    foreach v_clin in array array[null, tests.user_id('alpha_doctor'), tests.user_id('beta_nurse')] loop
+      if tests.dashboard_shape(jsonb_build_object('today',
+             public.diary_page(tests.org_id(v_org), d.start_at, d.end_at, v_clin) -> 'appointments',
+             'lab_orders', null, 'prescriptions', null, 'patients', null)) -> 'today'
+         is distinct from tests.dashboard_direct(v_clin) -> 'today' then
+        return next format('day at %s of %s', v_org, v_clin);
       end if;
     end loop;
   end loop;
-  perform tests.clear_authentication();
+  for v_id in select a.id from tests.appts a loop
+    if (public.diary_page(tests.org_id('alpha'), appointment_id => v_id) -> 'appointment' ->> 'id')
+       is distinct from (select a.id::text from public.appointments a where a.id = v_id) then
+      return next format('appointment %s', v_id);
+    end if;
+  end loop;
+  for v_id in select p.id from tests.pts p loop
+    if (public.diary_page(tests.org_id('alpha'), patient_id => v_id) -> 'patient')
+       is distinct from coalesce((select jsonb_build_object('id', p.id, 'mrn', p.mrn, 'given_name', p.given_name,
+                                                           'family_name', p.family_name, 'date_of_birth', p.date_of_birth)
+                                    from public.patients p where p.id = v_id), 'null'::jsonb) then
+      return next format('patient %s', v_id);
+    end if;
+  end loop;
 end;
 $$;
-select is_empty($$ select * from tests.diary_mismatches() $$,
+select is_empty($$ select * from tests.for_each_persona(
+    array['alpha_admin', 'alpha_doctor', 'alpha_lab', 'alpha_pharmacist', 'alpha_reception', 'both', 'beta_nurse', 'beta_admin', 'nobody', 'platform'],
+    'select * from tests.diary_mismatches_of_caller()') $$,
   'for every role, both clinics'' members, a person of no clinic and support: diary_page''s clinicians, days, appointments and patients equal the direct reads');
 
 select tests.act_as('alpha_reception');

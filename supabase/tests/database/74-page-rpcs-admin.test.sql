@@ -70,18 +70,21 @@ select is((select count(*)::int from tests.membership_facts where has_factor), 2
 select is_empty($$ select * from tests.two_factor_mismatches() $$,
   'for every persona at aal2 and aal1: the status of exactly the active clinic''s memberships, to its admins at aal2; null otherwise');
 
+-- who in a clinic has a factor, through the embedded field, as the caller
+create function tests.factors_of(p_org text) returns table (full_name text, two_factor boolean) language sql as $$
+  select p.full_name, public.two_factor(m) from public.memberships m join public.profiles p on p.id = m.user_id
+   where m.organization_id = tests.org_id(p_org) order by p.full_name;
+$$;
 select tests.act_as('alpha_admin');
 select results_eq(
-  $$ select p.full_name, public.two_factor(m) from public.memberships m join public.profiles p on p.id = m.user_id
-      where m.organization_id = tests.org_id('alpha') order by p.full_name $$,
+  $$ select * from tests.factors_of('alpha') $$,
   $$ values ('Alpha Admin', false), ('Alpha Doctor', true), ('Both', false) $$,
   'A''s admin (aal2) reads who in A has a factor through the embedded field');
 select is((select count(*)::int from public.memberships m where public.two_factor(m) is not null), 3,
   'and only A''s');
 select tests.act_as('beta_admin');
 select results_eq(
-  $$ select p.full_name, public.two_factor(m) from public.memberships m join public.profiles p on p.id = m.user_id
-      where m.organization_id = tests.org_id('beta') order by p.full_name $$,
+  $$ select * from tests.factors_of('beta') $$,
   $$ values ('Beta Admin', false), ('Beta Nurse', true), ('Both', false) $$,
   'B''s admin (aal2) reads who in B has a factor');
 

@@ -16,13 +16,10 @@ select tests.add_clinical_staff();
 
 -- Clinic A: 3 orders (2 ordered, 1 collected); clinic B: 1 ordered. Different counts, so a count of
 -- the wrong clinic cannot pass.
-with clinic (org, orders, orderer, patient) as materialized (
-  select c.org, c.orders, c.orderer, tests.create_patient(c.org, 'Pat', initcap(c.org))
-    from (values ('alpha', 3, 'alpha_doctor'), ('beta', 1, 'beta_admin')) c (org, orders, orderer)
-)
 insert into public.lab_orders (organization_id, patient_id, ordered_by, test_code, test_name)
-select tests.org_id(c.org), c.patient, tests.user_id(c.orderer), 'CBC', 'Full blood count'
-  from clinic c cross join generate_series(1, c.orders);
+select tests.org_id(c.org), tests.patient_of(c.org), tests.user_id(c.orderer), 'CBC', 'Full blood count'
+  from (values ('alpha', 3, 'alpha_doctor'), ('beta', 1, 'beta_admin')) c (org, orders, orderer)
+  cross join generate_series(1, c.orders);
 -- the last of A's orders is collected by A's lab technician (through the real guard)
 select tests.act_as('alpha_lab');
 update public.lab_orders set status = 'collected'
@@ -73,10 +70,8 @@ select tests.clear_authentication();
 -- shape (private.add_rpc): security invoker doors over security definer bodies with an empty
 -- search_path, executable by authenticated only; and the scope of lab_orders' select policy, which
 -- the bodies apply themselves (if the policy changes, so must the RPCs)
-select tests.rpc_shape('public.count_lab_orders(public.lab_order_status[])');
-select tests.rpc_shape('public.open_lab_orders(integer)');
-select tests.read_scope_mirrors('public.lab_orders', 'lab_reader',
-  'private.count_lab_orders(public.lab_order_status[])', 'private.open_lab_orders(integer)');
+select tests.count_and_list_shape('public.count_lab_orders(public.lab_order_status[])', 'public.open_lab_orders(integer)',
+                                  'public.lab_orders', 'lab_reader');
 
 select * from finish();
 

@@ -18,13 +18,10 @@ select tests.add_clinical_staff();
 
 -- Clinic A: 4 prescriptions (2 stay active, 1 completed, 1 stopped); clinic B: 1 active.
 -- Different counts, so the wrong clinic's count cannot pass.
-with clinic (org, prescriptions, prescriber, patient) as materialized (
-  select c.org, c.prescriptions, c.prescriber, tests.create_patient(c.org, 'Pat', initcap(c.org))
-    from (values ('alpha', 4, 'alpha_doctor'), ('beta', 1, 'beta_admin')) c (org, prescriptions, prescriber)
-)
 insert into public.prescriptions (organization_id, patient_id, prescriber_id, medication, dose, frequency, duration_days, quantity)
-select tests.org_id(c.org), c.patient, tests.user_id(c.prescriber), 'Amoxicillin ' || i, '500 mg', 'tid', 7, 21
-  from clinic c cross join generate_series(1, c.prescriptions) i;
+select tests.org_id(c.org), tests.patient_of(c.org), tests.user_id(c.prescriber), 'Amoxicillin ' || i, '500 mg', 'tid', 7, 21
+  from (values ('alpha', 4, 'alpha_doctor'), ('beta', 1, 'beta_admin')) c (org, prescriptions, prescriber)
+  cross join generate_series(1, c.prescriptions) i;
 -- through the real guards: A's pharmacist dispenses one's only fill (completing it), A's doctor stops another
 select tests.act_as('alpha_pharmacist');
 select public.dispense_prescription(id) from public.prescriptions where medication = 'Amoxicillin 3';
@@ -76,10 +73,8 @@ select tests.clear_authentication();
 -- shape (private.add_rpc): security invoker doors over security definer bodies with an empty
 -- search_path, executable by authenticated only; and the scope of prescriptions' select policy,
 -- which the bodies apply themselves (if the policy changes, so must the RPCs)
-select tests.rpc_shape('public.count_prescriptions(public.prescription_status[])');
-select tests.rpc_shape('public.active_prescriptions(integer)');
-select tests.read_scope_mirrors('public.prescriptions', 'prescription_reader',
-  'private.count_prescriptions(public.prescription_status[])', 'private.active_prescriptions(integer)');
+select tests.count_and_list_shape('public.count_prescriptions(public.prescription_status[])', 'public.active_prescriptions(integer)',
+                                  'public.prescriptions', 'prescription_reader');
 
 select * from finish();
 

@@ -104,62 +104,68 @@ describe('audit trail sentences', () => {
 		);
 	});
 
-	it('names the record of lab orders, prescriptions, memberships and fields', () => {
-		const lab = entry({
-			action: 'insert',
-			table_name: 'lab_orders',
-			changes: { new: { test_name: 'Full blood count', patient_id: PATIENT } }
-		});
-		expect(sentence(lab, ctx)).toBe(
+	// records outside a chart name no patient
+	const noPatient = { patient_id: null, patient_name: null };
+	it.each<[string, Partial<TrailEntry>, string]>([
+		[
+			'a lab order',
+			{
+				action: 'insert',
+				table_name: 'lab_orders',
+				changes: { new: { test_name: 'Full blood count', patient_id: PATIENT } }
+			},
 			'Dr Maya Chen ordered the lab test “Full blood count” for Eleanor Whitfield (MRN-000001)'
-		);
-		const rx = entry({
-			table_name: 'prescriptions',
-			record: { medication: 'Amoxicillin', dose: '500 mg' },
-			changes: { old: { status: 'active' }, new: { status: 'stopped' } }
-		});
-		expect(sentence(rx, ctx)).toBe(
+		],
+		[
+			'a prescription',
+			{
+				table_name: 'prescriptions',
+				record: { medication: 'Amoxicillin', dose: '500 mg' },
+				changes: { old: { status: 'active' }, new: { status: 'stopped' } }
+			},
 			'Dr Maya Chen changed the prescription “Amoxicillin 500 mg” for Eleanor Whitfield (MRN-000001): Status from Active to Stopped'
-		);
-		const member = entry({
-			table_name: 'memberships',
-			patient_id: null,
-			patient_name: null,
-			record: { user_id: TOM, role: 'nurse' },
-			changes: { old: { role: 'nurse' }, new: { role: 'doctor' } }
-		});
-		expect(sentence(member, ctx)).toBe(
+		],
+		[
+			'a membership',
+			{
+				...noPatient,
+				table_name: 'memberships',
+				record: { user_id: TOM, role: 'nurse' },
+				changes: { old: { role: 'nurse' }, new: { role: 'doctor' } }
+			},
 			'Dr Maya Chen changed the membership of Tom Okafor: Role from Nurse to Doctor'
-		);
-		const field = entry({
-			table_name: 'patient_field_definitions',
-			patient_id: null,
-			patient_name: null,
-			record: { key: 'blood_type', label: 'Blood type' },
-			changes: { old: { required: false }, new: { required: true } }
-		});
-		expect(sentence(field, ctx)).toBe(
+		],
+		[
+			'a patient field',
+			{
+				...noPatient,
+				table_name: 'patient_field_definitions',
+				record: { key: 'blood_type', label: 'Blood type' },
+				changes: { old: { required: false }, new: { required: true } }
+			},
 			'Dr Maya Chen changed the patient field “Blood type”: Required from No to Yes'
-		);
+		],
 		// a new format reads as the admin chose it; the pattern the database derives never shows
-		const format = entry({
-			table_name: 'patient_field_definitions',
-			patient_id: null,
-			patient_name: null,
-			record: { key: 'insurance_no', label: 'Insurance number' },
-			changes: {
-				old: { format_kind: 'any', format_mask: null, pattern: null, format_hint: null },
-				new: {
-					format_kind: 'mask',
-					format_mask: 'AAA9999',
-					pattern: '^[A-Z][A-Z][A-Z][0-9][0-9][0-9][0-9]$',
-					format_hint: 'must look like ABC1234'
+		[
+			"a patient field's format",
+			{
+				...noPatient,
+				table_name: 'patient_field_definitions',
+				record: { key: 'insurance_no', label: 'Insurance number' },
+				changes: {
+					old: { format_kind: 'any', format_mask: null, pattern: null, format_hint: null },
+					new: {
+						format_kind: 'mask',
+						format_mask: 'AAA9999',
+						pattern: '^[A-Z][A-Z][A-Z][0-9][0-9][0-9][0-9]$',
+						format_hint: 'must look like ABC1234'
+					}
 				}
-			}
-		});
-		expect(sentence(format, ctx)).toBe(
+			},
 			'Dr Maya Chen changed the patient field “Insurance number”: Format from Any to Mask; Mask from (empty) to “AAA9999”'
-		);
+		]
+	])('names the record of %s', (_what, e, expected) => {
+		expect(sentence(entry(e), ctx)).toBe(expected);
 	});
 
 	it('says who when the actor is gone or the system, and never shows a uuid', () => {
