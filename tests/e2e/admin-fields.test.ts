@@ -2,7 +2,7 @@
  * Clinic admin console, custom patient fields: an admin adds a field with an example mask by
  * clicking, and a receptionist's patient form shows the example (never a regular expression) and
  * validates it; making it required while patients lack a value needs no backfill
- * (they are flagged incomplete); reordering works with plain forms; deactivating (after a confirmation page) hides it.
+ * (they are flagged incomplete, in the list and on the chart); reordering works with plain forms; deactivating (after a confirmation page) hides it.
  * Staff get 403. Runs on a clinic of its own.
  */
 import { beforeAll, describe, expect } from 'vitest';
@@ -184,7 +184,26 @@ describe('clinic admin console: patient fields', () => {
 		expect(await flags.first().textContent()).toContain('Incomplete: Insurance number missing');
 		await page.screenshot({ path: screenshotPath('patients-incomplete'), fullPage: true });
 
+		// the chart says so too, in its header and beside the field, to the doctor who opens it
+		const [ann] = await sql<{ id: string }>(
+			`select id from public.patients where organization_id = $1 and given_name = 'Ann'`,
+			[clinic.id]
+		);
+		const chart = await clinic.doctorBrowser.newPage();
+		await chart.goto(appUrl(slug, `/patients/${ann.id}`));
+		expect(await chart.getByTestId('incomplete').textContent()).toContain(
+			'Incomplete: Insurance number missing'
+		);
+		const details = chart.locator('section[aria-labelledby="details-heading"]');
+		expect(await details.getByTestId('missing-field').textContent()).toBe('Missing (required)');
+		expect(await seriousViolations(chart)).toEqual([]);
+
 		await sql('update public.patient_field_definitions set required = false where id = $1', [id]);
+		// no longer required: the chart no longer flags the record
+		await chart.reload();
+		expect(await chart.getByTestId('incomplete').count()).toBe(0);
+		expect(await details.getByTestId('missing-field').count()).toBe(0);
+		await chart.close();
 	});
 
 	it('reorders fields with the up/down buttons (plain forms) and the patient form follows', async () => {

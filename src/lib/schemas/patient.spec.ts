@@ -5,6 +5,7 @@ import {
 	demographicsSchema,
 	formValuesFromPatient,
 	isIsoDate,
+	missingRequired,
 	patientFormSchema,
 	patientListQuerySchema,
 	type FieldDefinition
@@ -241,6 +242,26 @@ describe('custom field values between form and database', () => {
 });
 
 describe('helpers', () => {
+	it('missingRequired names the active required fields with no value (absent, null or empty)', () => {
+		const fields = [
+			{ key: 'a', label: 'A', required: true, active: true },
+			{ key: 'b', label: 'B', required: true, active: true },
+			{ key: 'c', label: 'C', required: true, active: true },
+			{ key: 'd', label: 'D', required: false, active: true },
+			{ key: 'e', label: 'E', required: true, active: false },
+			{ key: 'f', label: 'F', required: true, active: true }
+		];
+		expect(missingRequired(fields, { a: '', b: null, f: false, e: undefined })).toEqual([
+			'A',
+			'B',
+			'C'
+		]);
+		expect(missingRequired(fields, { a: 'x', b: 0, c: 'y', f: true })).toEqual([]);
+		expect(missingRequired(fields, null)).toEqual(['A', 'B', 'C', 'F']);
+		// definitions without `active` (the form's) count as active
+		expect(missingRequired([{ key: 'a', label: 'A', required: true }], {})).toEqual(['A']);
+	});
+
 	it('isIsoDate accepts real days only', () => {
 		expect(isIsoDate('2024-02-29')).toBe(true);
 		expect(isIsoDate('2023-02-29')).toBe(false);

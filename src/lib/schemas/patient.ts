@@ -54,6 +54,28 @@ export interface FieldDefinition {
 export type CustomFieldValue = string | number | boolean;
 export type CustomFields = Record<string, CustomFieldValue>;
 
+/** Whether a stored custom value counts as given: absent, null and '' do not (as the database's check). */
+export function hasCustomValue(value: unknown): boolean {
+	return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * Labels of the clinic's active required fields a patient has no value for: a field made required
+ * after the patient was registered needs no backfill, so the list and the chart flag the record as
+ * incomplete instead.
+ */
+export function missingRequired(
+	definitions: readonly (Pick<FieldDefinition, 'key' | 'label' | 'required'> & {
+		active?: boolean;
+	})[],
+	values: Record<string, unknown> | null | undefined
+): string[] {
+	const stored = values ?? {};
+	return definitions
+		.filter((d) => d.active !== false && d.required && !hasCustomValue(stored[d.key]))
+		.map((d) => d.label);
+}
+
 const PHONE = /^\+?[0-9][0-9 ().-]{2,30}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -190,7 +212,7 @@ export function customFieldsSchema(definitions: readonly FieldDefinition[]) {
 		.superRefine((values, ctx) => {
 			for (const def of definitions) {
 				const v = (values as Record<string, unknown>)[def.key];
-				if (def.required && (v === undefined || v === null || v === '')) {
+				if (def.required && !hasCustomValue(v)) {
 					ctx.addIssue({ code: 'custom', path: [def.key], message: requiredMessage(def) });
 				}
 			}
@@ -282,7 +304,7 @@ export function customFieldsFromForm(
 	const out: Record<string, unknown> = { ...stored };
 	for (const def of definitions) {
 		const v = form[customFieldName(def.key)];
-		if (v === undefined || v === null || v === '') delete out[def.key];
+		if (!hasCustomValue(v)) delete out[def.key];
 		else out[def.key] = v;
 	}
 	return out;

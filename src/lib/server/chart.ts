@@ -28,6 +28,7 @@ import {
 	type VisitInput
 } from '$lib/schemas/clinical';
 import type { z } from 'zod';
+import { hasCustomValue, missingRequired } from '$lib/schemas/patient';
 import type * as forms from '$lib/schemas/clinical';
 
 import {
@@ -67,7 +68,7 @@ const CHART_SELECT = `
 	id, mrn, given_name, family_name, date_of_birth, sex, phone, email, address, custom_fields,
 	archived_at, created_at,
 	organizations!patients_organization_id_fkey (
-		patient_field_definitions ( key, label, field_type, sort_order, active )
+		patient_field_definitions ( key, label, field_type, sort_order, active, required )
 	),
 	allergies (
 		id, kind, substance, reaction, severity, status, created_at,
@@ -174,6 +175,8 @@ export interface CustomFieldShown {
 	key: string;
 	label: string;
 	value: string;
+	/** An active required field this patient has no value for (made required after registration). */
+	missing: boolean;
 }
 
 export interface Chart {
@@ -189,6 +192,8 @@ export interface Chart {
 		| 'active_medications'
 	>;
 	customFields: CustomFieldShown[];
+	/** Labels of the active required fields with no value: the record is incomplete. */
+	missingFields: string[];
 	allergies: ChartAllergy[];
 	/** "No known allergies" as recorded (who, when), or null when never recorded. */
 	noKnownAllergies: { at: string; by: string | null } | null;
@@ -297,17 +302,24 @@ export async function loadChart({
 	);
 	const stored = (patient.custom_fields ?? {}) as Record<string, unknown>;
 	const customFields: CustomFieldShown[] = [];
+	const missingFields = missingRequired(definitions, stored);
 	for (const def of definitions) {
+		const missing = def.active && def.required && !hasCustomValue(stored[def.key]);
 		if (def.key in stored) {
-			customFields.push({ key: def.key, label: def.label, value: showValue(stored[def.key]) });
+			customFields.push({
+				key: def.key,
+				label: def.label,
+				value: showValue(stored[def.key]),
+				missing
+			});
 		} else if (def.active) {
-			customFields.push({ key: def.key, label: def.label, value: '' });
+			customFields.push({ key: def.key, label: def.label, value: '', missing });
 		}
 	}
 	// Values whose definition is gone still belong to the record: show them under their key.
 	for (const [key, value] of Object.entries(stored)) {
 		if (!definitions.some((d) => d.key === key)) {
-			customFields.push({ key, label: key, value: showValue(value) });
+			customFields.push({ key, label: key, value: showValue(value), missing: false });
 		}
 	}
 	const nka = single(no_known_allergies as unknown as ChartRow['no_known_allergies']);
@@ -315,6 +327,7 @@ export async function loadChart({
 	return {
 		patient,
 		customFields,
+		missingFields,
 		allergies,
 		noKnownAllergies: nkaRow
 			? {

@@ -12,6 +12,7 @@ import {
 	customFieldName,
 	customFieldsFromForm,
 	formValuesFromPatient,
+	missingRequired,
 	type Demographics,
 	type LikelyDuplicate,
 	type PatientForm,
@@ -48,11 +49,10 @@ interface ListedRow extends Omit<PatientListItem, 'missing'> {
 
 /** A listed row as the page shows it: the stored custom values stay here, only what is missing goes. */
 function toListItem({ custom_fields, organizations, ...row }: ListedRow): PatientListItem {
-	const values = (custom_fields ?? {}) as Record<string, unknown>;
-	const missing = (organizations?.patient_field_definitions ?? [])
-		.filter((d) => d.active && d.required)
-		.filter((d) => values[d.key] === undefined || values[d.key] === null || values[d.key] === '')
-		.map((d) => d.label);
+	const missing = missingRequired(
+		organizations?.patient_field_definitions ?? [],
+		custom_fields as Record<string, unknown> | null
+	);
 	return { ...row, missing };
 }
 
