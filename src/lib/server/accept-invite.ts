@@ -3,14 +3,11 @@
  * in through the invitation e-mail's link). The secret in the link is the proof: the database
  * shows and accepts only the invitation it belongs to, and only for the address it was sent to.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { Db } from './db';
 import type { Role } from '$lib/roles';
 import { myOrganizations } from './active-organization';
 import { refusalOf, refuse, type Result } from './refusals';
 import { readOrThrow } from './reads';
-
-type Db = SupabaseClient<Database>;
 
 export interface InvitationPreview {
 	email: string;

@@ -3,17 +3,14 @@
  * doctors and nurses start visit notes from the active ones. RLS decides (admins write; admins,
  * doctors and nurses read), the table's trigger sets who created one.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { Db } from './db';
 import type { z } from 'zod';
 import type { noteTemplateSchema } from '$lib/schemas/clinical';
 import { DONE, updateById, refusalOf, refuse, type Result } from './refusals';
 import { readOrThrow } from './reads';
 
-type Client = SupabaseClient<Database>;
-
 /** Every template of the clinic, active ones first, by name. */
-export async function listNoteTemplates({ supabase }: { supabase: Client }) {
+export async function listNoteTemplates({ supabase }: { supabase: Db }) {
 	const data = await readOrThrow(
 		'note_templates',
 		supabase
@@ -36,7 +33,7 @@ export async function saveNoteTemplate({
 	supabase,
 	input
 }: {
-	supabase: Client;
+	supabase: Db;
 	input: z.infer<typeof noteTemplateSchema>;
 }): Promise<Result> {
 	const values = { name: input.name, body: input.body, active: input.active };

@@ -16,7 +16,7 @@
  * prescriptions) and which writes succeed. Database refusals are translated to a field and a
  * message here, so the form and the database can never disagree about what was refused.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Db } from './db';
 import type { Database } from '$lib/database.types';
 import {
 	hasClinicalContent,
@@ -41,8 +41,6 @@ import {
 	type Result
 } from './refusals';
 import { readOrThrow } from './reads';
-
-type Client = SupabaseClient<Database>;
 
 /** How many of each history section the chart shows first, and how many more each "Show more" adds. */
 export const CHART_PAGE = 5;
@@ -118,7 +116,7 @@ const CHART_SELECT = `
  * the computed relationship `active_medications` (= `current_medications`, empty for roles that
  * may not read prescriptions). A POST, as it writes the audit row in the same transaction.
  */
-function fetchChart(supabase: Client, patientId: string, limits: Limits, logView: boolean) {
+function fetchChart(supabase: Db, patientId: string, limits: Limits, logView: boolean) {
 	return supabase
 		.rpc('open_chart', { patient_id: patientId, log_view: logView })
 		.select(CHART_SELECT)
@@ -268,7 +266,7 @@ export async function loadChart({
 	limits = { visits: CHART_PAGE, labs: CHART_PAGE, rx: CHART_PAGE },
 	medications = true
 }: {
-	supabase: Client;
+	supabase: Db;
 	patientId: string;
 	/**
 	 * False only for the chart's own reloads (after one of its actions, or opening one of its forms):
@@ -353,7 +351,7 @@ export async function loadChart({
 }
 
 /** The active note templates of the clinic (offered when a note is empty). */
-export async function noteTemplates(supabase: Client) {
+export async function noteTemplates(supabase: Db) {
 	const data = await readOrThrow(
 		'note_templates',
 		supabase
@@ -386,13 +384,13 @@ const VITAL_FIELDS = sameNames(
 
 /** The chart's writes take the signed-in person's client, the patient and the validated form. */
 interface ChartWrite<T> {
-	supabase: Client;
+	supabase: Db;
 	patientId: string;
 	input: T;
 }
 
 /** The time zone of the patient's clinic (a typed time is the clinic's wall clock). */
-async function patientClinicZone(supabase: Client, patientId: string): Promise<string> {
+async function patientClinicZone(supabase: Db, patientId: string): Promise<string> {
 	const data = await readOrThrow(
 		'clinic time zone',
 		supabase

@@ -10,7 +10,7 @@
  * are asked for; RLS would return nothing for the rest anyway, so skipping them only saves work, it
  * protects nothing.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Db } from './db';
 import type { Database } from '$lib/database.types';
 import { can } from '$lib/schemas/clinical';
 import { inRoleSet } from '$lib/roles';
@@ -18,7 +18,6 @@ import { dayRange } from '$lib/format';
 import type { DiaryAppointment } from './diary';
 import { readOrThrow } from './reads';
 
-type Client = SupabaseClient<Database>;
 type Enums = Database['public']['Enums'];
 
 export const DASHBOARD_LIST_LIMIT = 20;
@@ -90,7 +89,7 @@ export async function loadDashboard({
 	today,
 	timeZone
 }: {
-	supabase: Client;
+	supabase: Db;
 	role: string;
 	userId: string;
 	/** The clinic's today (`YYYY-MM-DD` in its time zone). */

@@ -7,7 +7,7 @@
  * one clinician, however many people book at once. Its refusal is answered next to the time field
  * with the clashing slot, described only from what this person may read.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Db } from './db';
 import type { Database } from '$lib/database.types';
 import {
 	addDays,
@@ -37,8 +37,6 @@ import {
 } from './refusals';
 import { readOrThrow } from './reads';
 
-type Client = SupabaseClient<Database>;
-
 /** Everything a diary day or week shows of an appointment (one request, RLS-scoped embeds). */
 export const APPOINTMENT_SELECT = `
 	id, starts_at, ends_at, status, appointment_type, reason, cancel_reason, clinician_id, arrived_at,
@@ -56,7 +54,7 @@ export const DIARY_LIMIT = 1000;
  * tests/db/plan-gates.test.ts, "D1" in bench/queries.ts).
  */
 export function diaryQuery(
-	supabase: Client,
+	supabase: Db,
 	range: { start: Date; end: Date },
 	clinicianId: string | null
 ) {
@@ -132,7 +130,7 @@ export async function diaryPage({
 	appointmentId = null,
 	patientId = null
 }: {
-	supabase: Client;
+	supabase: Db;
 	organizationId: string;
 	range?: { start: Date; end: Date };
 	clinicianId?: string | null;
@@ -271,7 +269,7 @@ export async function loadDiary({
 	today,
 	defaultClinician
 }: {
-	supabase: Client;
+	supabase: Db;
 	organizationId: string;
 	timeZone: string;
 	query: DiaryQuery;
@@ -310,7 +308,7 @@ export async function loadDiary({
 }
 
 /** One appointment with its patient, clinician and visit; null when absent or not readable. */
-export async function loadAppointment({ supabase, id }: { supabase: Client; id: string }) {
+export async function loadAppointment({ supabase, id }: { supabase: Db; id: string }) {
 	const data = await readOrThrow(
 		'appointment',
 		supabase.from('appointments').select(APPOINTMENT_SELECT).eq('id', id).maybeSingle()
@@ -327,7 +325,7 @@ export async function findPatients({
 	supabase,
 	q
 }: {
-	supabase: Client;
+	supabase: Db;
 	q: string;
 }): Promise<Result<{ patients: PatientChoice[] }, 'q'>> {
 	const problem = searchProblem(q);
@@ -375,7 +373,7 @@ const WRITE_RULES: RefusalRules<WriteField> = {
  * appointment, read as this person (so it is described only if they may read it), next to the time.
  */
 async function clash(
-	supabase: Client,
+	supabase: Db,
 	timeZone: string,
 	slot: { clinicianId: string; start: Date; end: Date; except?: string }
 ): Promise<Result<object, WriteField>> {
@@ -414,7 +412,7 @@ function slotOf(input: { starts_at: string; duration: number }, timeZone: string
 }
 
 async function answer(
-	supabase: Client,
+	supabase: Db,
 	timeZone: string,
 	error: DbError,
 	slot: { clinicianId: string; start: Date; end: Date; except?: string }
@@ -429,7 +427,7 @@ export async function bookAppointment({
 	timeZone,
 	input
 }: {
-	supabase: Client;
+	supabase: Db;
 	timeZone: string;
 	input: BookInput;
 }): Promise<Result<{ id: string }, WriteField>> {
@@ -462,7 +460,7 @@ export async function moveAppointment({
 	timeZone,
 	input
 }: {
-	supabase: Client;
+	supabase: Db;
 	timeZone: string;
 	input: MoveInput;
 }): Promise<Result<object, WriteField>> {
@@ -499,7 +497,7 @@ export function cancelAppointment({
 	appointmentId,
 	reason
 }: {
-	supabase: Client;
+	supabase: Db;
 	appointmentId: string;
 	reason: string;
 }): Promise<Result<{ row: { id: string } }, 'cancel_reason'>> {
@@ -523,7 +521,7 @@ export function setAppointmentStatus({
 	appointmentId,
 	status
 }: {
-	supabase: Client;
+	supabase: Db;
 	appointmentId: string;
 	status: 'arrived' | 'booked' | 'no_show';
 }): Promise<Result<{ row: { id: string } }, 'appointment_id'>> {
@@ -549,7 +547,7 @@ export async function startVisit({
 	supabase,
 	appointment
 }: {
-	supabase: Client;
+	supabase: Db;
 	appointment: Pick<AppointmentDetail, 'id' | 'starts_at' | 'patients'>;
 }): Promise<Result<{ visitId: string; patientId: string }, 'appointment_id'>> {
 	const patientId = appointment.patients?.id;

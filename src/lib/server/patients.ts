@@ -4,8 +4,7 @@
  * filters by clinic for safety, only to help the planner. Database refusals are translated to a
  * field and a message so the form and the API can never disagree.
  */
-import type { WithDb } from './db';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Db, WithDb } from './db';
 import type { Database } from '$lib/database.types';
 import {
 	PATIENT_PAGE_SIZE,
@@ -21,7 +20,6 @@ import {
 import { oneRow, updateById, refusalOf, refuse, type RefusalRules, type Result } from './refusals';
 import { readOrThrow } from './reads';
 
-type Client = SupabaseClient<Database>;
 export type PatientRow = Database['public']['Tables']['patients']['Row'];
 type PatientInsert = Database['public']['Tables']['patients']['Insert'];
 
@@ -98,7 +96,7 @@ export async function listPatients({
 	page,
 	includeArchived
 }: {
-	supabase: Client;
+	supabase: Db;
 	q: string;
 	page: number;
 	includeArchived: boolean;
@@ -173,7 +171,7 @@ function emptyPage(page: number): PatientPage {
  * probe (about 20 round trips at most, only for a URL past the end).
  */
 async function lastSearchPage(
-	supabase: Client,
+	supabase: Db,
 	q: string,
 	past: number,
 	includeArchived: boolean
@@ -209,7 +207,7 @@ export async function likelyDuplicates({
 	definitions,
 	exclude
 }: {
-	supabase: Client;
+	supabase: Db;
 	input: PatientForm;
 	definitions: readonly FieldDefinition[];
 	exclude?: string;
@@ -255,7 +253,7 @@ export async function likelyDuplicatesOfEdit({
 	stored,
 	definitions
 }: {
-	supabase: Client;
+	supabase: Db;
 	id: string;
 	input: PatientForm;
 	stored: PatientForEdit;
@@ -277,7 +275,7 @@ export async function likelyDuplicatesOfEdit({
 export async function activeFieldDefinitions({
 	supabase
 }: {
-	supabase: Client;
+	supabase: Db;
 }): Promise<FieldDefinition[]> {
 	const data = await readOrThrow(
 		'loading patient fields failed',
@@ -299,7 +297,7 @@ export async function getPatientForEdit({
 	supabase,
 	id
 }: {
-	supabase: Client;
+	supabase: Db;
 	id: string;
 }): Promise<PatientForEdit | null> {
 	const data = await readOrThrow(
@@ -317,7 +315,7 @@ export async function patientEditPage({
 	supabase,
 	id
 }: {
-	supabase: Client;
+	supabase: Db;
 	id: string;
 }): Promise<{ patient: PatientForEdit; definitions: FieldDefinition[] } | null> {
 	const data = await readOrThrow(
@@ -386,7 +384,7 @@ export async function createPatient({
 	input,
 	definitions
 }: {
-	supabase: Client;
+	supabase: Db;
 	input: PatientForm;
 	definitions: readonly FieldDefinition[];
 }): Promise<Result<{ patient: { id: string; mrn: string } }>> {
@@ -416,7 +414,7 @@ export async function updatePatient({
 	definitions,
 	storedCustomFields
 }: {
-	supabase: Client;
+	supabase: Db;
 	id: string;
 	input: PatientForm;
 	definitions: readonly FieldDefinition[];

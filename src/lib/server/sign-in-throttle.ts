@@ -6,12 +6,9 @@
  * it signs in (public.sign_in_succeeded). State is in Postgres, so every portal instance counts
  * the same attempts. The answers never depend on whether the account exists.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { Db } from './db';
 import { setError, type SuperValidated } from 'sveltekit-superforms';
 import { readOrThrow } from './reads';
-
-type Db = SupabaseClient<Database>;
 
 export type ThrottleAnswer =
 	{ allowed: true } | { allowed: false; retryAfterSeconds: number; message: string };

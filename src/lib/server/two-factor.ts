@@ -5,16 +5,14 @@
  * (restrictive policies read `aal` from the JWT); the portal only sends people to the right step
  * instead of showing them empty pages.
  */
-import type { AuthError, Factor, SupabaseClient } from '@supabase/supabase-js';
+import type { AuthError, Factor } from '@supabase/supabase-js';
 import { TOTP, URI } from 'otpauth';
 import QRCode from 'qrcode';
 import type { VerifiedClaims } from '../../app';
-import type { Database } from '$lib/database.types';
 import type { EnrolmentSetup } from '$lib/schemas/two-factor';
 import { DONE, refuse, type Refusal, type Result } from './refusals';
 import { readOrThrow } from './reads';
-
-type Db = SupabaseClient<Database>;
+import type { Db } from './db';
 
 /** What authenticator apps show as the account's issuer (the factor is the person's, for every clinic). */
 export const TOTP_ISSUER = 'Clinic portal';

@@ -10,13 +10,10 @@
  */
 import { z } from 'zod';
 import { text } from '$lib/schemas/text';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { Db } from '../db';
 import { dayRange, formatDateTime, isDay } from '$lib/format';
 import { actorLabel, patientLabel, sentence, type TrailEntry } from './audit-sentences';
 import { readOrThrow } from '../reads';
-
-type Db = SupabaseClient<Database>;
 
 export const AUDIT_ACTIONS = ['insert', 'update', 'delete', 'view', 'export'] as const;
 export const AUDIT_PAGE_SIZE = 50;

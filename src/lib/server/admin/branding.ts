@@ -8,15 +8,11 @@
  * the portal reads its bytes: only a PNG, JPEG, WebP or GIF becomes a logo (`file-type` reads the
  * magic bytes); anything else is deleted again and refused.
  */
-import type { WithDb } from '../db';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Db, WithDb } from '../db';
 import { fileTypeFromBlob } from 'file-type';
-import type { Database } from '$lib/database.types';
 import { LOGO_EXTENSIONS, LOGO_TYPES, type LogoType } from '$lib/schemas/admin';
 import { DONE, updateById, refuse, type Result } from '../refusals';
 import { readOrThrow } from '../reads';
-
-type Db = SupabaseClient<Database>;
 
 const ONLY_ADMINS = 'Only this clinic’s admins can change its branding.';
 export const NOT_AN_IMAGE = 'This file is not a PNG, JPEG, WebP or GIF image.';

@@ -5,10 +5,7 @@
  * rpc('log_export') in the clinic's hash-chained audit_log (recorded before streaming, so an
  * aborted download is still on record).
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
-
-type Db = SupabaseClient<Database>;
+import type { Db } from '../db';
 
 export const EXPORT_PAGE_SIZE = 1000;
 

@@ -7,15 +7,12 @@
  * database derives the regular expression and the words staff read (`format_hint`), and nobody
  * here ever writes or shows a regular expression.
  */
-import type { WithDb } from '../db';
+import type { Db, WithDb } from '../db';
 import { error } from '@sveltejs/kit';
-import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$lib/database.types';
 import { optionList } from '$lib/schemas/admin';
 import { DONE, updateById, refuse, written, type RefusalRules, type Result } from '../refusals';
 import { readOrThrow } from '../reads';
-
-type Db = SupabaseClient<Database>;
 
 export type FieldRow = Pick<
 	Database['public']['Tables']['patient_field_definitions']['Row'],

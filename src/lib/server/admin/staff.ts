@@ -4,15 +4,11 @@
  * and writable, and database triggers enforce seats, the last admin and no self-changes. These
  * functions only shape the data and turn database refusals into messages.
  */
-import type { WithDb } from '../db';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { Db, WithDb } from '../db';
 import type { Role } from '$lib/roles';
 import { throwawayClient } from '../supabase';
 import { DONE, oneRow, updateById, refusalOf, refuse, type Result } from '../refusals';
 import { readOrThrow } from '../reads';
-
-type Db = SupabaseClient<Database>;
 
 export interface StaffMember {
 	membershipId: string;

@@ -3,11 +3,8 @@
  * the clinic's requirement for all staff, and resetting a staff member's authenticators. The
  * database decides (an aal2 admin of the active clinic; audited): these shape answers only.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { Db } from '../db';
 import { refusalOf, written, type Result } from '../refusals';
-
-type Db = SupabaseClient<Database>;
 
 /**
  * The clinic's "require two-factor sign-in for all staff" and how many active staff have it, in one

@@ -1,13 +1,10 @@
 /** Plans, subscriptions and invoices for the platform console (RPCs as the platform admin). */
 import { error as kitError } from '@sveltejs/kit';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { Db } from '../db';
 import { parseAmount } from '$lib/money';
 import { limitValue, type PlanInput } from '$lib/schemas/platform';
 import { DONE, refusalOf, refuse, type Result } from '../refusals';
 import { readOrThrow } from '../reads';
-
-type Db = SupabaseClient<Database>;
 
 export async function listPlans(opts: { supabase: Db }) {
 	const data = await readOrThrow(

@@ -4,14 +4,13 @@
  * admin API (inviting a new person) uses the service role.
  */
 import { error } from '@sveltejs/kit';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Db } from '../db';
 import type { Database } from '$lib/database.types';
 import type { OnboardClinicInput } from '$lib/schemas/platform';
 import { deleteInvitedUser, inviteUserByEmail } from '$lib/server/service-role';
 import { refusalOf, refuse, type Result } from '../refusals';
 import { readOrThrow } from '../reads';
 
-type Db = SupabaseClient<Database>;
 export type ClinicRow = Database['public']['Functions']['platform_clinics']['Returns'][number];
 export type ActivityRow =
 	Database['public']['Functions']['platform_clinic_activity']['Returns'][number];

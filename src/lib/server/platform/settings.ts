@@ -1,9 +1,7 @@
 /** Global settings: the public part read on every request (briefly cached), and updates. */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '$lib/database.types';
+import type { Db } from '../db';
 import { readOrThrow } from '../reads';
 
-type Db = SupabaseClient<Database>;
 export type PublicSettings = { maintenanceBanner: string | null; idleTimeoutMinutes: number };
 
 const DEFAULTS: PublicSettings = { maintenanceBanner: null, idleTimeoutMinutes: 60 };

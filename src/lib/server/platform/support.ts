@@ -5,14 +5,13 @@
  * and record the access in the clinic's audit_log and in platform_audit_log. The grant is checked
  * live by the read policies on every statement; it is never carried in a claim.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Db } from '../db';
 import { z } from 'zod';
 import { text } from '$lib/schemas/text';
 import type { Database } from '$lib/database.types';
 import { written, type Result } from '../refusals';
 import { readOrThrow } from '../reads';
 
-type Db = SupabaseClient<Database>;
 export type SupportAccess = Database['public']['Functions']['my_support_access']['Returns'][number];
 
 export const SUPPORT_MINUTES = [15, 30, 60, 120] as const;

@@ -3,12 +3,10 @@
  * database checks a live platform admin with an aal2 session and records every reset in the
  * platform trail and the clinic's own).
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Db } from '../db';
 import type { Database } from '$lib/database.types';
 import { refusalOf, type Result } from '../refusals';
 import { readOrThrow } from '../reads';
-
-type Db = SupabaseClient<Database>;
 
 export type ClinicAdmin =
 	Database['public']['Functions']['platform_clinic_admins']['Returns'][number];
