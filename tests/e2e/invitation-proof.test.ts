@@ -4,7 +4,7 @@
  * secret, even once the mailbox has been proven. (Runs in the e2e project: Auth hands its e-mails
  * to the portal's Send Email hook, so the portal must be up.)
  */
-import { describe, expect } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { meetTwoFactor } from '../support/totp.ts';
 import { HOSPITAL } from '../support/demo.ts';
 import { appUrl, browserTest as it, signIn } from '../support/browser.ts';
@@ -15,6 +15,11 @@ const CLINIC_A = { slug: `proof-${Date.now().toString(36)}` };
 
 const PASSWORD = 'Proof-e2e-password-1';
 const staff = testStaff(PASSWORD);
+// runs before testStaff's deletions (after hooks run in reverse): a clinic's last active admin
+// cannot be deleted while the clinic exists
+afterAll(async () => {
+	await sql('delete from public.organizations where slug = $1', [CLINIC_A.slug]);
+});
 
 async function clinicMemberships(email: string): Promise<number> {
 	const [{ n }] = await sql<{ n: number }>(

@@ -44,7 +44,10 @@ const platformAdminId = async () =>
 
 describe('platform console: clinics', () => {
 	const users: string[] = [];
+	const clinics: string[] = [];
 	afterAll(async () => {
+		// the clinics first: a clinic's last active admin cannot be deleted while it exists
+		await sql('delete from public.organizations where id = any($1::uuid[])', [clinics]);
 		for (const id of users) await deleteUser(id);
 	});
 
@@ -116,6 +119,7 @@ describe('platform console: clinics', () => {
 		);
 		expect(member).toMatchObject({ role: 'admin', status: 'active' });
 		users.push(member.user_id);
+		clinics.push(org.id);
 		// the e-mail speaks for the new clinic; its own link (Auth honours redirect_to only for
 		// allow-listed URLs, which follow the portal's ports) leads to the clinic's address
 		const mail = await latestMail(email);
@@ -201,6 +205,7 @@ describe('platform console: clinics', () => {
 			const admin = await createStaff({ organizationSlug: slug, role: 'admin', password });
 			nurse = await createStaff({ organizationSlug: slug, role: 'nurse', password });
 			users.push(admin.id, nurse.id);
+			clinics.push(orgId);
 		});
 
 		it('suspends after a confirmation step: members lose data access at once; reactivates', async ({

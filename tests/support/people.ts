@@ -42,7 +42,10 @@ export async function createStaff(opts: {
 }
 
 export async function deleteUser(id: string) {
-	await serviceClient().auth.admin.deleteUser(id);
+	// a refusal (the last active admin of a clinic that still exists) must not leave accounts behind
+	// quietly: delete the test's clinics first
+	const { error } = await serviceClient().auth.admin.deleteUser(id);
+	if (error && error.status !== 404) throw new Error(`deleting user ${id}: ${error.message}`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { EmailOtpType, User } from '@supabase/supabase-js';
 import { safeRedirectPath } from '$lib/server/addresses';
+import { unguessablePassword } from '$lib/server/passwords';
 import type { RequestHandler } from './$types';
 
 const OTP_TYPES = new Set<EmailOtpType>([
@@ -27,8 +28,7 @@ function confirmedByThisLink(user: User | null): boolean {
  * they then replace (set-password), and every other session of the account ends.
  */
 async function forgetPassword(locals: App.Locals) {
-	const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-	const { error } = await locals.supabase.auth.updateUser({ password: random });
+	const { error } = await locals.supabase.auth.updateUser({ password: unguessablePassword() });
 	if (error) throw new Error(`replacing the unproven password failed: ${error.message}`);
 	const { error: others } = await locals.supabase.auth.signOut({ scope: 'others' });
 	if (others) throw new Error(`ending other sessions failed: ${others.message}`);
