@@ -143,6 +143,13 @@ begin
     v_changes := jsonb_build_object('new', v_new);
   elsif tg_op = 'DELETE' then
     v_changes := jsonb_build_object('old', v_old);
+    -- a member who leaves: their name as the clinic knew it then, so the trail (audit_trail) still
+    -- names what they did once their profile is no longer the clinic's to read
+    if tg_table_name = 'memberships' then
+      v_changes := v_changes || jsonb_build_object('person',
+        (select jsonb_build_object('full_name', p.full_name, 'email', p.email)
+           from public.profiles p where p.id = (v_old ->> 'user_id')::uuid));
+    end if;
   else
     for v_key in select jsonb_object_keys(v_new) loop
       continue when v_key in ('updated_at', 'search_name');
@@ -164,7 +171,7 @@ begin
 end;
 $$;
 comment on function private.audit_row_change() is
-  'Trigger (after insert/update/delete): writes the row change (old/new diff) to audit_log.';
+  'Trigger (after insert/update/delete): writes the row change (old/new diff) to audit_log; a deleted membership also records its person {full_name, email} as they were then (audit_trail names former staff from it).';
 revoke execute on function private.audit_row_change() from public, anon, authenticated;
 
 -- <table>_audit on the clinic tables of the migrations before this one (later ones add theirs with
@@ -325,7 +332,9 @@ select private.grant_execute('{authenticated}', 'private.log_export(text, intege
 -- security invoker: every name comes through the admin's own RLS, so only the clinic's own data is
 -- read (its members' profiles, its patients, its field definitions, its own audit rows). A platform
 -- admin is named only as the clinic's trail recorded them (support access and platform actions
--- carry the display name they had at the time), never from a profile outside the clinic.
+-- carry the display name they had at the time), never from a profile outside the clinic; a former
+-- member likewise, by the name their membership's deletion recorded (the person a clinic must still
+-- be able to name when it asks who opened a chart before they left).
 --
 -- A patient's entries: the patient's own rows plus the rows of every record whose insert row
 -- names the patient (visits, lab orders, prescriptions, appointments, …; visit notes under their
@@ -367,14 +376,27 @@ begin
     raise exception 'Only clinic admins can read the audit trail' using errcode = '42501';
   end if;
 
-  select coalesce(jsonb_agg(jsonb_build_object(
-           'id', m.user_id, 'name', coalesce(nullif(btrim(p.full_name), ''), p.email, 'Unnamed'),
-           'role', m.role, 'status', m.status)
-         order by lower(coalesce(nullif(btrim(p.full_name), ''), p.email, '')), m.user_id), '[]'::jsonb)
+  -- the clinic's staff, and its former staff as the trail recorded them when they left
+  select coalesce(jsonb_agg(jsonb_build_object('id', x.user_id, 'name', x.name, 'role', x.role, 'status', x.status)
+         order by lower(x.name), x.user_id), '[]'::jsonb)
     into v_people
-    from public.memberships m
-    left join public.profiles p on p.id = m.user_id
-   where m.organization_id = v_org;
+    from (
+      select m.user_id, coalesce(nullif(btrim(p.full_name), ''), p.email, 'Unnamed') as name,
+             m.role::text as role, m.status::text as status
+        from public.memberships m
+        left join public.profiles p on p.id = m.user_id
+       where m.organization_id = v_org
+      union all
+      (select distinct on (f.user_id) f.user_id,
+             coalesce(nullif(btrim(f.person ->> 'full_name'), ''), f.person ->> 'email', 'Unnamed'),
+             f.role, 'former'
+        from (select (x.changes -> 'old' ->> 'user_id')::uuid as user_id, x.changes -> 'old' ->> 'role' as role,
+                     x.changes -> 'person' as person, x.id
+                from public.audit_log x
+               where x.organization_id = v_org and x.table_name = 'memberships' and x.action = 'delete') f
+       where not exists (select 1 from public.memberships m where m.organization_id = v_org and m.user_id = f.user_id)
+       order by f.user_id, f.id desc)
+    ) x;
 
   select coalesce(jsonb_object_agg(d.key, d.label), '{}'::jsonb) into v_fields
     from public.patient_field_definitions d
@@ -438,7 +460,8 @@ begin
                    then coalesce(nullif(g.grant_row ->> 'platform_admin_name', ''),
                                  nullif(a.changes ->> 'platform_admin_name', ''),
                                  g.grant_row ->> 'platform_admin_email')
-                 else coalesce(nullif(btrim(pr.full_name), ''), pr.email)
+                 when pr.id is not null then coalesce(nullif(btrim(pr.full_name), ''), pr.email)
+                 else coalesce(nullif(btrim(fm.person ->> 'full_name'), ''), fm.person ->> 'email')
                end as actor_name,
                case
                  when a.actor_id is null then 'system'
@@ -464,6 +487,14 @@ begin
              order by a.id desc limit %s offset %s
           ) a
           left join public.profiles pr on pr.id = a.actor_id
+          -- a former member: their name as the trail recorded it when they left (the last time)
+          left join lateral (
+            select x.changes -> 'person' as person from public.audit_log x
+             where pr.id is null and a.actor_id is not null
+               and x.organization_id = a.organization_id and x.table_name = 'memberships'
+               and x.action = 'delete' and x.changes -> 'old' ->> 'user_id' = a.actor_id::text
+             order by x.id desc limit 1
+          ) fm on true
           -- the record's insert row (a visit note's: its visit's), for its patient and what it is
           left join lateral (
             select x.changes -> 'new' as rec from public.audit_log x
@@ -510,5 +541,5 @@ begin
 end;
 $$;
 comment on function public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean) is
-  'RPC (clinic admins; 42501 otherwise): one page of the clinic''s audit trail, newest first, filtered by actor, patient (MRN or id: their own rows and their records''), action and time, with names (actor, patient), the record touched, the support access a platform admin acted under, custom-field labels, the staff list, the total and optionally the chain check. Security invoker: names come only from what RLS lets the admin read.';
+  'RPC (clinic admins; 42501 otherwise): one page of the clinic''s audit trail, newest first, filtered by actor, patient (MRN or id: their own rows and their records''), action and time, with names (actor, patient), the record touched, the support access a platform admin acted under, custom-field labels, the staff list (former staff included, as the trail recorded them when they left: status former), the total and optionally the chain check. Security invoker: names come only from what RLS lets the admin read (profiles of the clinic''s members, the clinic''s own trail).';
 select private.grant_execute('{authenticated}', 'public.audit_trail(uuid, text, public.audit_action, timestamptz, timestamptz, integer, integer, boolean, boolean)');

@@ -198,6 +198,35 @@ describe('clinic admin console: audit trail', () => {
 		);
 	});
 
+	it('still names someone who has left: by the name they had when the admin removed them', async () => {
+		const nurse = await clinic.addStaff('nurse');
+		await sql(`update public.profiles set full_name = 'Nell Leaving' where id = $1`, [nurse.id]);
+		await asUser(nurse.id, clinic.id, [
+			`select public.log_chart_view((select id from public.patients where family_name = 'Person'))`
+		]);
+		await page.goto(appUrl(slug, '/admin/staff'));
+		await page
+			.getByTestId('staff-row')
+			.filter({ hasText: nurse.email })
+			.getByRole('link', { name: /Remove/ })
+			.click();
+		await page.waitForURL((u) => u.pathname.endsWith('/remove'));
+		await page.getByRole('button', { name: /^Remove/ }).click();
+		await page.waitForURL((u) => u.pathname === '/admin/staff');
+		// a later change of their own profile is not the clinic's to see
+		await sql(`update public.profiles set full_name = 'Nell Elsewhere' where id = $1`, [nurse.id]);
+
+		await page.goto(appUrl(slug, '/admin/audit'));
+		await page.getByLabel('Person').selectOption({ label: 'Nell Leaving (former staff)' });
+		await page.getByRole('button', { name: 'Filter' }).click();
+		await page.waitForURL((u) => u.searchParams.get('actor') === nurse.id);
+		const sentences = await page.getByTestId('audit-sentence').allTextContents();
+		expect(sentences.map((t) => t.trim())).toEqual([
+			expect.stringMatching(/^Nell Leaving \(former staff\) opened the chart of Other Person/)
+		]);
+		expect(await page.textContent('main')).not.toContain('Nell Elsewhere');
+	});
+
 	it('gives staff a 403 on the page and the CSV', async () => {
 		const staff = await clinic.doctorBrowser.newPage();
 		expect((await staff.goto(appUrl(slug, '/admin/audit')))?.status()).toBe(403);

@@ -6,7 +6,7 @@
 begin;
 \ir ../helpers.psql
 
-select plan(24);
+select plan(29);
 select tests.create_tenancy_fixture();
 
 create table tests.ids (key text primary key, id uuid not null);
@@ -109,13 +109,46 @@ select is((public.audit_trail(actor => tests.user_id('alpha_doctor'), action => 
 select is((public.audit_trail(from_at => now() + interval '1 day') ->> 'total')::int, 0, 'by time');
 select is(jsonb_array_length(public.audit_trail(page_size => 2, page_offset => 1) -> 'entries'), 2, 'paged');
 
+-- a member who leaves: the trail still names what they did, as the clinic knew them when they left
+select tests.add_member('alpha_leaver', 'alpha', 'doctor');
+select tests.act_as('alpha_leaver');
+select public.log_chart_view((select id from tests.ids where key = 'patient')) is not null as viewed;
+select tests.act_as('alpha_admin');
+select is(tests.rows_affected($$ delete from public.memberships where user_id = tests.user_id('alpha_leaver') $$),
+  1, 'the admin removes the member');
+select tests.clear_authentication();
+update public.profiles set full_name = 'Renamed After Leaving', email = 'elsewhere@tests.local'
+ where id = tests.user_id('alpha_leaver');
+select tests.act_as('alpha_admin');
+insert into tests.answers
+select 'leaver', public.audit_trail(actor => tests.user_id('alpha_leaver'), action => 'view');
+select results_eq(
+  $$ select e ->> 'actor_name', e ->> 'actor_kind' from jsonb_array_elements(tests.entry('leaver', '$.entries')) e $$,
+  $$ values ('Alpha Leaver', 'former') $$,
+  'a former member''s chart view names them by the name they had when they left (not a later one)');
+select results_eq(
+  $$ select p ->> 'name', p ->> 'role' from jsonb_array_elements(tests.entry('leaver', '$.people')) p
+      where p ->> 'status' = 'former' $$,
+  $$ values ('Alpha Leaver', 'doctor') $$,
+  'the person filter lists former staff, marked as such, with the role they had');
+select tests.clear_authentication();
+select tests.add_member('alpha_leaver', 'alpha', 'nurse');
+select tests.act_as('alpha_admin');
+select results_eq(
+  $$ select e ->> 'actor_name', e ->> 'actor_kind'
+       from jsonb_array_elements(public.audit_trail(actor => tests.user_id('alpha_leaver'), action => 'view') -> 'entries') e $$,
+  $$ values ('Renamed After Leaving', 'staff') $$,
+  'once they are back, their own profile names them, and they are listed once, as staff');
+select is((select count(*)::int from jsonb_array_elements(public.audit_trail() -> 'people') p
+            where p ->> 'id' = tests.user_id('alpha_leaver')::text), 1, 'listed once');
+
 -- who may read it -----------------------------------------------------------------------------------
 select tests.act_as('beta_admin');
 select is((public.audit_trail(patient => (select id::text from tests.ids where key = 'patient')) ->> 'patient_not_found')::boolean,
   true, 'another clinic''s patient is "not found" for an admin of B, like a patient that does not exist');
 select is_empty(
   $$ select 1 from jsonb_array_elements(public.audit_trail(page_size => 1000) -> 'entries') e
-      where e::text like '%Whitfield%' or e::text like '%Alpha Doctor%' $$,
+      where e::text like '%Whitfield%' or e::text like '%Alpha Doctor%' or e::text like '%Leav%' $$,
   'an admin of B reads nothing of A');
 select tests.act_as('alpha_doctor');
 select throws_ok($$ select public.audit_trail() $$, '42501', 'Only clinic admins can read the audit trail',

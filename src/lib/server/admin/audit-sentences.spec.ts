@@ -178,6 +178,9 @@ describe('audit trail sentences', () => {
 		const text = sentence(e, ctx);
 		expect(text).toMatch(/^A former staff member changed a visit of Eleanor Whitfield/);
 		expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
+		expect(
+			sentence(entry({ actor_kind: 'former', actor_name: 'Dr Sam Left', action: 'view' }), ctx)
+		).toMatch(/^Dr Sam Left \(former staff\) opened the chart/);
 		expect(sentence(entry({ actor_kind: 'system', actor_id: null, action: 'view' }), ctx)).toMatch(
 			/^The system opened the chart/
 		);

@@ -166,7 +166,8 @@ export function actorLabel(e: TrailEntry): string {
 		case 'staff':
 			return e.actor_name || 'A staff member';
 		default:
-			return 'A former staff member';
+			// named as the trail recorded them when they left
+			return e.actor_name ? `${e.actor_name} (former staff)` : 'A former staff member';
 	}
 }
 

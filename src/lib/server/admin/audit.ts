@@ -51,6 +51,7 @@ export interface Person {
 	id: string;
 	name: string;
 	role: string;
+	/** The membership's status, or 'former' for someone who has left (named as the trail recorded). */
 	status: string;
 }
 
