@@ -332,6 +332,10 @@ create index patients_organization_id_search_name_idx on public.patients (organi
 create index patients_organization_id_search_given_name_idx on public.patients (organization_id, search_given_name, id);
 create index patients_organization_id_date_of_birth_idx on public.patients (organization_id, date_of_birth);
 create index patients_created_by_idx on public.patients (created_by);
+-- the dashboard's recently updated patients: the first rows of this range, not a sort of the clinic
+-- (25,000 patients: 20 ms to 1 ms); and its count of active patients, an index-only range
+create index patients_organization_id_updated_at_idx on public.patients (organization_id, updated_at desc, id);
+create index patients_organization_id_active_idx on public.patients (organization_id) where archived_at is null;
 
 -- Values of unique_within_clinic custom fields, one row per (patient, field), maintained by trigger.
 -- The unique index makes concurrent inserts of the same value queue and then fail cleanly.
