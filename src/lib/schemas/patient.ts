@@ -64,16 +64,18 @@ export function hasCustomValue(value: unknown): boolean {
  * after the patient was registered needs no backfill, so the list and the chart flag the record as
  * incomplete instead.
  */
+type RequiredRule = Pick<FieldDefinition, 'key' | 'label' | 'required'> & { active?: boolean };
+
+/** Whether this (active, required) field has no value in `values`: the record is incomplete. */
+export function isMissing(def: RequiredRule, values: Record<string, unknown> | null | undefined) {
+	return def.active !== false && def.required && !hasCustomValue((values ?? {})[def.key]);
+}
+
 export function missingRequired(
-	definitions: readonly (Pick<FieldDefinition, 'key' | 'label' | 'required'> & {
-		active?: boolean;
-	})[],
+	definitions: readonly RequiredRule[],
 	values: Record<string, unknown> | null | undefined
 ): string[] {
-	const stored = values ?? {};
-	return definitions
-		.filter((d) => d.active !== false && d.required && !hasCustomValue(stored[d.key]))
-		.map((d) => d.label);
+	return definitions.filter((d) => isMissing(d, values)).map((d) => d.label);
 }
 
 const PHONE = /^\+?[0-9][0-9 ().-]{2,30}$/;

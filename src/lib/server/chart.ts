@@ -28,7 +28,7 @@ import {
 	type VisitInput
 } from '$lib/schemas/clinical';
 import type { z } from 'zod';
-import { hasCustomValue, missingRequired } from '$lib/schemas/patient';
+import { isMissing } from '$lib/schemas/patient';
 import type * as forms from '$lib/schemas/clinical';
 
 import {
@@ -300,9 +300,8 @@ export async function loadChart({
 	);
 	const stored = (patient.custom_fields ?? {}) as Record<string, unknown>;
 	const customFields: CustomFieldShown[] = [];
-	const missingFields = missingRequired(definitions, stored);
 	for (const def of definitions) {
-		const missing = def.active && def.required && !hasCustomValue(stored[def.key]);
+		const missing = isMissing(def, stored);
 		if (def.key in stored) {
 			customFields.push({
 				key: def.key,
@@ -325,7 +324,7 @@ export async function loadChart({
 	return {
 		patient,
 		customFields,
-		missingFields,
+		missingFields: customFields.filter((f) => f.missing).map((f) => f.label),
 		allergies,
 		noKnownAllergies: nkaRow
 			? {
